@@ -1,0 +1,375 @@
+//! The UDP socket BIO (OpenSSL's `BIO_s_datagram` / `BIO_new_dgram`).
+
+use std::net::{IpAddr, SocketAddr, SocketAddrV6, UdpSocket};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use super::{DatagramBio, DgramCaps, RecvMsg, SendMsg};
+use crate::addr::BioAddr;
+use crate::error::BioError;
+use crate::handle::SocketHandle;
+use crate::poll::PollDescriptor;
+use crate::sys::{self, Outgoing};
+
+/// Largest UDP payload over IPv4 (65535 minus IP and UDP headers).
+const MAX_UDP_PAYLOAD_V4: usize = 65_507;
+/// Largest UDP payload over IPv6 without jumbograms.
+const MAX_UDP_PAYLOAD_V6: usize = 65_527;
+/// IP and UDP header bytes subtracted from a path MTU: IPv4 and IPv6.
+const OVERHEAD_V4: usize = 28;
+const OVERHEAD_V6: usize = 48;
+
+/// How the BIO hands batches to the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batching {
+    /// One `sendmmsg`/`recvmmsg` per batch (Linux); elsewhere the same as `PerDatagram`.
+    Mmsg,
+    /// One `sendmsg`/`recvmsg` per datagram: the portable path.
+    PerDatagram,
+}
+
+/// Where the peer for messages that name none comes from.
+#[derive(Debug, Clone, Copy, Default)]
+struct PeerState {
+    addr: Option<BioAddr>,
+    /// The socket itself is connected to `addr`: the system fills in and checks addresses.
+    connected: bool,
+}
+
+/// A BIO over a UDP socket.
+///
+/// The socket may be connected (datagrams go to and come from one peer, and the system reports
+/// ICMP errors for it) or not (each message names its peer, or the peer set with
+/// [`set_peer`](DatagramBio::set_peer) is used). Batched calls are stateless; only
+/// [`read`](DatagramBio::read) on an unconnected socket records the sender as the peer, as
+/// OpenSSL's `BIO_read` does.
+#[derive(Debug)]
+pub struct UdpBio {
+    handle: SocketHandle,
+    family: i32,
+    bound: Mutex<BioAddr>,
+    peer: Mutex<PeerState>,
+    mtu: AtomicUsize,
+    local_addr_enabled: AtomicBool,
+    batched: AtomicBool,
+}
+
+impl UdpBio {
+    /// Binds a new non-blocking UDP socket to `addr` (port 0 picks a free port).
+    pub fn bind(addr: SocketAddr) -> Result<Self, BioError> {
+        let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+        socket.set_nonblocking(true)?;
+        socket.bind(&SockAddr::from(addr))?;
+        Self::from_handle(SocketHandle::Owned(socket))
+    }
+
+    /// Wraps a standard UDP socket, taking ownership; its blocking mode is kept.
+    pub fn from_socket(socket: UdpSocket) -> Result<Self, BioError> {
+        Self::from_handle(SocketHandle::Owned(Socket::from(OwnedFd::from(socket))))
+    }
+
+    /// Wraps a raw UDP socket descriptor (`BIO_new_dgram`), closing it on drop only if `close`
+    /// is set (`BIO_CLOSE`).
+    ///
+    /// # Safety
+    /// `fd` must be an open UDP socket that stays open while the BIO exists; if `close` is set
+    /// the BIO takes ownership and nothing else may close it.
+    pub unsafe fn from_raw_fd(fd: RawFd, close: bool) -> Result<Self, BioError> {
+        // SAFETY: forwarded from this function's contract.
+        Self::from_handle(unsafe { SocketHandle::from_raw_fd(fd, close) })
+    }
+
+    fn from_handle(handle: SocketHandle) -> Result<Self, BioError> {
+        let socket = handle.socket();
+        if socket.r#type()? != Type::DGRAM {
+            return Err(BioError::InvalidArgument("not a datagram socket"));
+        }
+        let local = socket.local_addr()?;
+        let family = match local.as_socket() {
+            Some(SocketAddr::V4(_)) => libc::AF_INET,
+            Some(SocketAddr::V6(_)) => libc::AF_INET6,
+            None => return Err(BioError::AddrFamilyMismatch),
+        };
+        // A connected socket's peer is detected, as BIO_dgram_detect_peer_addr does.
+        let peer = match socket.peer_addr().ok().and_then(|a| a.as_socket()) {
+            Some(p) => PeerState {
+                addr: Some(p.into()),
+                connected: true,
+            },
+            None => PeerState::default(),
+        };
+        Ok(UdpBio {
+            bound: Mutex::new(local.as_socket().map(BioAddr::from).unwrap_or_default()),
+            handle,
+            family,
+            peer: Mutex::new(peer),
+            mtu: AtomicUsize::new(0),
+            local_addr_enabled: AtomicBool::new(false),
+            batched: AtomicBool::new(true),
+        })
+    }
+
+    /// Connects the socket to `peer`: later sends without an address go there, and only its
+    /// datagrams are received (`BIO_ctrl_set_connected` after `connect(2)`).
+    pub fn connect(&self, peer: SocketAddr) -> Result<(), BioError> {
+        let peer = self.map_to_family(peer.into())?;
+        self.handle.socket().connect(&SockAddr::from(peer))?;
+        self.refresh_bound()?;
+        *self.lock_peer() = PeerState {
+            addr: Some(peer.into()),
+            connected: true,
+        };
+        Ok(())
+    }
+
+    /// The socket's own address.
+    pub fn local_addr(&self) -> BioAddr {
+        *self.bound.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The address family of the socket (`AF_INET` or `AF_INET6`).
+    pub fn family(&self) -> i32 {
+        self.family
+    }
+
+    /// Whether the socket is connected to its peer.
+    pub fn is_connected(&self) -> bool {
+        self.lock_peer().connected
+    }
+
+    /// Chooses how batches are handed to the system.
+    pub fn set_batching(&self, batching: Batching) {
+        self.batched
+            .store(batching == Batching::Mmsg, Ordering::Relaxed);
+    }
+
+    /// How batches are handed to the system.
+    pub fn batching(&self) -> Batching {
+        if self.batched.load(Ordering::Relaxed) {
+            Batching::Mmsg
+        } else {
+            Batching::PerDatagram
+        }
+    }
+
+    /// The underlying socket, for options this BIO does not wrap.
+    pub fn socket(&self) -> &Socket {
+        self.handle.socket()
+    }
+
+    /// Per-datagram IP and UDP header overhead for the current peer
+    /// (`BIO_CTRL_DGRAM_GET_MTU_OVERHEAD`).
+    pub fn mtu_overhead(&self) -> usize {
+        match self.peer() {
+            Some(BioAddr::V6(a)) if a.ip().to_ipv4_mapped().is_none() => OVERHEAD_V6,
+            _ => OVERHEAD_V4,
+        }
+    }
+
+    /// The smallest MTU every path must carry, less header overhead
+    /// (`BIO_CTRL_DGRAM_GET_FALLBACK_MTU`): 548 for IPv4, 1232 for IPv6.
+    pub fn fallback_mtu(&self) -> usize {
+        match self.mtu_overhead() {
+            OVERHEAD_V6 => 1280 - OVERHEAD_V6,
+            _ => 576 - OVERHEAD_V4,
+        }
+    }
+
+    fn lock_peer(&self) -> std::sync::MutexGuard<'_, PeerState> {
+        self.peer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn refresh_bound(&self) -> Result<(), BioError> {
+        let local = self.handle.socket().local_addr()?;
+        if let Some(a) = local.as_socket() {
+            *self.bound.lock().unwrap_or_else(|e| e.into_inner()) = a.into();
+        }
+        Ok(())
+    }
+
+    fn max_payload(&self) -> usize {
+        if self.family == libc::AF_INET6 {
+            MAX_UDP_PAYLOAD_V6
+        } else {
+            MAX_UDP_PAYLOAD_V4
+        }
+    }
+
+    /// Converts an address to one the socket's family can send to: IPv4 peers of an IPv6
+    /// socket are mapped into IPv6.
+    fn map_to_family(&self, addr: BioAddr) -> Result<SocketAddr, BioError> {
+        match (addr, self.family) {
+            (BioAddr::V4(a), libc::AF_INET) => Ok(SocketAddr::V4(a)),
+            (BioAddr::V6(a), libc::AF_INET6) => Ok(SocketAddr::V6(a)),
+            (BioAddr::V4(a), libc::AF_INET6) => Ok(SocketAddr::V6(SocketAddrV6::new(
+                a.ip().to_ipv6_mapped(),
+                a.port(),
+                0,
+                0,
+            ))),
+            _ => Err(BioError::AddrFamilyMismatch),
+        }
+    }
+
+    /// Checks a source address against the socket: same family, and the bound port if any.
+    fn source_ip(&self, local: &BioAddr) -> Result<IpAddr, BioError> {
+        if !self.local_addr_enabled.load(Ordering::Relaxed) {
+            return Err(BioError::LocalAddrNotAvailable);
+        }
+        let mapped = self.map_to_family(*local)?;
+        let bound_port = self.local_addr().port().unwrap_or(0);
+        if mapped.port() != 0 && mapped.port() != bound_port {
+            return Err(BioError::LocalAddrNotAvailable);
+        }
+        Ok(mapped.ip())
+    }
+
+    fn resolve<'a>(&self, msg: &SendMsg<'a>, peer: &PeerState) -> Result<Outgoing<'a>, BioError> {
+        if msg.data.len() > self.max_payload() {
+            return Err(BioError::DatagramTooLarge {
+                len: msg.data.len(),
+                max: self.max_payload(),
+            });
+        }
+        let dest = if peer.connected {
+            None
+        } else {
+            let target = msg.peer.or(peer.addr).ok_or(BioError::NoPeerAddr)?;
+            Some(self.map_to_family(target)?)
+        };
+        let src = match &msg.local {
+            Some(local) => Some(self.source_ip(local)?),
+            None => None,
+        };
+        Ok(Outgoing {
+            data: msg.data,
+            dest,
+            src,
+        })
+    }
+}
+
+impl DatagramBio for UdpBio {
+    fn send_mmsg(&self, msgs: &[SendMsg<'_>]) -> Result<usize, BioError> {
+        let peer = *self.lock_peer();
+        sys::send(
+            self.as_raw_fd(),
+            msgs.len(),
+            self.batched.load(Ordering::Relaxed),
+            |i| self.resolve(&msgs[i], &peer),
+        )
+    }
+
+    fn recv_mmsg(&self, msgs: &mut [RecvMsg<'_>]) -> Result<usize, BioError> {
+        if msgs.is_empty() {
+            return Ok(0);
+        }
+        if msgs.iter().any(|m| m.local.is_some())
+            && !self.local_addr_enabled.load(Ordering::Relaxed)
+        {
+            return Err(BioError::LocalAddrNotAvailable);
+        }
+        let bound = self.local_addr();
+        sys::recv(
+            self.as_raw_fd(),
+            msgs,
+            self.batched.load(Ordering::Relaxed),
+            &bound,
+        )
+    }
+
+    fn write(&self, data: &[u8]) -> Result<usize, BioError> {
+        self.send_mmsg(&[SendMsg::new(data)])?;
+        Ok(data.len())
+    }
+
+    fn read(&self, buf: &mut [u8]) -> Result<usize, BioError> {
+        let mut msg = [RecvMsg::new(buf)];
+        self.recv_mmsg(&mut msg)?;
+        let mut peer = self.lock_peer();
+        if !peer.connected {
+            peer.addr = Some(msg[0].peer);
+        }
+        Ok(msg[0].len)
+    }
+
+    fn peer(&self) -> Option<BioAddr> {
+        self.lock_peer().addr
+    }
+
+    fn set_peer(&self, peer: BioAddr) -> Result<(), BioError> {
+        self.map_to_family(peer)?;
+        let mut state = self.lock_peer();
+        if state.connected {
+            return Err(BioError::InvalidArgument("socket is connected"));
+        }
+        state.addr = Some(peer);
+        Ok(())
+    }
+
+    fn mtu(&self) -> usize {
+        self.mtu.load(Ordering::Relaxed)
+    }
+
+    fn set_mtu(&self, mtu: usize) -> Result<(), BioError> {
+        self.mtu.store(mtu, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Reads the path MTU of a connected socket from the system, less IP and UDP headers.
+    fn query_mtu(&self) -> Result<usize, BioError> {
+        let overhead = if self.family == libc::AF_INET6 {
+            OVERHEAD_V6
+        } else {
+            OVERHEAD_V4
+        };
+        let mtu = sys::path_mtu(self.as_raw_fd(), self.family)?.saturating_sub(overhead);
+        self.mtu.store(mtu, Ordering::Relaxed);
+        Ok(mtu)
+    }
+
+    fn effective_caps(&self) -> DgramCaps {
+        DgramCaps::all()
+    }
+
+    fn local_addr_cap(&self) -> bool {
+        true
+    }
+
+    fn set_local_addr_enable(&self, enable: bool) -> Result<(), BioError> {
+        if self.local_addr_enabled.load(Ordering::Relaxed) != enable {
+            sys::set_recv_pktinfo(self.as_raw_fd(), self.family, enable)?;
+            self.local_addr_enabled.store(enable, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn local_addr_enabled(&self) -> bool {
+        self.local_addr_enabled.load(Ordering::Relaxed)
+    }
+
+    fn rpoll_descriptor(&self) -> PollDescriptor {
+        PollDescriptor::SockFd(self.as_raw_fd())
+    }
+
+    fn wpoll_descriptor(&self) -> PollDescriptor {
+        PollDescriptor::SockFd(self.as_raw_fd())
+    }
+
+    fn is_blocking(&self) -> bool {
+        !self.handle.socket().nonblocking().unwrap_or(true)
+    }
+
+    fn set_nonblocking(&self, nonblocking: bool) -> Result<(), BioError> {
+        Ok(self.handle.socket().set_nonblocking(nonblocking)?)
+    }
+}
+
+impl AsRawFd for UdpBio {
+    fn as_raw_fd(&self) -> RawFd {
+        self.handle.socket().as_raw_fd()
+    }
+}

@@ -1,0 +1,138 @@
+//! Poll descriptors (OpenSSL's `BIO_POLL_DESCRIPTOR`) and a helper that waits on them.
+//!
+//! Layers above block through [`wait`]: they ask the network BIOs for their descriptors, and wait
+//! for readiness with the transport's next deadline as the timeout.
+
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
+
+use crate::error::BioError;
+
+/// What a BIO can be waited on through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PollDescriptor {
+    /// Not pollable (`BIO_POLL_DESCRIPTOR_TYPE_NONE`): memory BIOs, datagram pairs.
+    None,
+    /// A socket descriptor (`BIO_POLL_DESCRIPTOR_TYPE_SOCK_FD`).
+    SockFd(RawFd),
+}
+
+impl PollDescriptor {
+    /// OpenSSL's type number: `BIO_POLL_DESCRIPTOR_TYPE_NONE` (0) or `..._SOCK_FD` (1).
+    pub fn type_code(&self) -> u32 {
+        match self {
+            PollDescriptor::None => 0,
+            PollDescriptor::SockFd(_) => 1,
+        }
+    }
+
+    /// Whether the descriptor can be waited on.
+    pub fn is_pollable(&self) -> bool {
+        !matches!(self, PollDescriptor::None)
+    }
+}
+
+/// One descriptor to wait on, what to wait for, and what was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollItem {
+    /// The descriptor.
+    pub desc: PollDescriptor,
+    /// Wait for readability.
+    pub read: bool,
+    /// Wait for writability.
+    pub write: bool,
+    /// Set by [`wait`]: the descriptor is readable (or has an error or hang-up to report).
+    pub readable: bool,
+    /// Set by [`wait`]: the descriptor is writable (or has an error to report).
+    pub writable: bool,
+}
+
+impl PollItem {
+    /// An item waiting for readability.
+    pub fn readable(desc: PollDescriptor) -> Self {
+        PollItem {
+            desc,
+            read: true,
+            write: false,
+            readable: false,
+            writable: false,
+        }
+    }
+
+    /// An item waiting for writability.
+    pub fn writable(desc: PollDescriptor) -> Self {
+        PollItem {
+            read: false,
+            write: true,
+            ..Self::readable(desc)
+        }
+    }
+
+    /// Whether [`wait`] found what the item waits for.
+    pub fn is_ready(&self) -> bool {
+        (self.read && self.readable) || (self.write && self.writable)
+    }
+}
+
+/// Waits until one of `items` is ready or `timeout` passes (`None`: no limit), returning how
+/// many are ready. Items that are not pollable are skipped; waiting on none of them with no
+/// timeout is an error, since it could never end. Interrupted waits resume with the time left.
+pub fn wait(items: &mut [PollItem], timeout: Option<Duration>) -> Result<usize, BioError> {
+    let mut fds = Vec::with_capacity(items.len());
+    for item in items.iter_mut() {
+        item.readable = false;
+        item.writable = false;
+        if let PollDescriptor::SockFd(fd) = item.desc {
+            let mut events = 0;
+            if item.read {
+                events |= libc::POLLIN;
+            }
+            if item.write {
+                events |= libc::POLLOUT;
+            }
+            fds.push(libc::pollfd {
+                fd,
+                events,
+                revents: 0,
+            });
+        }
+    }
+    if fds.is_empty() && timeout.is_none() {
+        return Err(BioError::InvalidArgument(
+            "nothing pollable to wait on and no timeout",
+        ));
+    }
+    let deadline = timeout.map(|t| Instant::now() + t);
+    loop {
+        let ms = match deadline {
+            None => -1,
+            Some(d) => {
+                // Round up so a sub-millisecond wait does not spin.
+                let left = d.saturating_duration_since(Instant::now());
+                i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
+            }
+        };
+        // SAFETY: fds is a live, correctly sized array of pollfd for the duration of the call.
+        let r = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
+        if r >= 0 {
+            break;
+        }
+        let err = BioError::last_os_error();
+        if err != BioError::Os(libc::EINTR) {
+            return Err(err);
+        }
+    }
+    let mut ready = 0;
+    let mut polled = fds.iter();
+    for item in items.iter_mut().filter(|i| i.desc.is_pollable()) {
+        let Some(p) = polled.next() else { break };
+        let err = p.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0;
+        item.readable = item.read && (p.revents & libc::POLLIN != 0 || err);
+        item.writable = item.write && (p.revents & libc::POLLOUT != 0 || err);
+        if item.is_ready() {
+            ready += 1;
+        }
+    }
+    Ok(ready)
+}

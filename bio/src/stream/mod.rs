@@ -1,0 +1,85 @@
+//! Stream BIOs, the byte-stream side used by TLS over TCP: memory, socket, pair, and the
+//! buffering filter, with filter chains.
+//!
+//! Reads return `Ok(0)` only at end of stream; a read or write that cannot make progress now
+//! fails with [`BioError::WouldBlock`]. Writes may be partial.
+
+mod buffer;
+mod chain;
+mod mem;
+mod pair;
+mod socket;
+
+pub use buffer::{BufferFilter, DEFAULT_BUFFER_SIZE};
+pub use chain::BioChain;
+pub use mem::MemBio;
+pub use pair::{DEFAULT_PAIR_BUF_LEN, StreamPairEnd, new_bio_pair};
+pub use socket::SocketBio;
+
+use std::fmt;
+
+use crate::error::BioError;
+use crate::poll::PollDescriptor;
+
+/// A BIO with byte-stream semantics.
+pub trait StreamBio: Send + fmt::Debug {
+    /// Reads up to `buf.len()` bytes; `Ok(0)` means end of stream (for a non-empty `buf`).
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError>;
+
+    /// Writes up to `buf.len()` bytes, returning how many were taken.
+    fn write(&mut self, buf: &[u8]) -> Result<usize, BioError>;
+
+    /// Pushes anything held back on to the destination (`BIO_flush`).
+    fn flush(&mut self) -> Result<(), BioError> {
+        Ok(())
+    }
+
+    /// Bytes that can be read without waiting (`BIO_ctrl_pending`).
+    fn pending(&self) -> usize {
+        0
+    }
+
+    /// Bytes written but not yet handed on (`BIO_ctrl_wpending`).
+    fn wpending(&self) -> usize {
+        0
+    }
+
+    /// Whether the stream has ended (`BIO_eof`).
+    fn eof(&self) -> bool {
+        false
+    }
+
+    /// The descriptor to wait on for readability; [`PollDescriptor::None`] if not pollable.
+    fn rpoll_descriptor(&self) -> PollDescriptor {
+        PollDescriptor::None
+    }
+
+    /// The descriptor to wait on for writability; [`PollDescriptor::None`] if not pollable.
+    fn wpoll_descriptor(&self) -> PollDescriptor {
+        PollDescriptor::None
+    }
+}
+
+/// A filter BIO: it sits in front of the rest of a chain (`next`) and transforms or buffers what
+/// passes through. Filters hold no reference to what follows them, so the same filter serves a
+/// Rust [`BioChain`] and a chain the C layer links itself.
+pub trait StreamFilter: Send + fmt::Debug {
+    /// Reads through the filter from `next`.
+    fn read(&mut self, next: &mut dyn StreamBio, buf: &mut [u8]) -> Result<usize, BioError>;
+
+    /// Writes through the filter to `next`.
+    fn write(&mut self, next: &mut dyn StreamBio, buf: &[u8]) -> Result<usize, BioError>;
+
+    /// Hands everything held on to `next`, then flushes `next`.
+    fn flush(&mut self, next: &mut dyn StreamBio) -> Result<(), BioError>;
+
+    /// Bytes read from `next` and held for the reader.
+    fn buffered_in(&self) -> usize {
+        0
+    }
+
+    /// Bytes written and held back from `next`.
+    fn buffered_out(&self) -> usize {
+        0
+    }
+}

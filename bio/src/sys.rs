@@ -1,0 +1,466 @@
+//! System calls for UDP sockets: batched `sendmmsg`/`recvmmsg` on Linux, one `sendmsg`/`recvmsg`
+//! per datagram elsewhere (and on request), packet-info control messages for local addresses,
+//! and the socket options the UDP BIO needs. This is the crate's only unsafe code.
+
+use std::io;
+use std::mem::{self, MaybeUninit};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::RawFd;
+use std::ptr;
+
+use crate::addr::BioAddr;
+use crate::dgram::RecvMsg;
+use crate::error::BioError;
+
+/// Most messages handled by one call; the arrays that describe them live on the stack.
+pub(crate) const MAX_BATCH: usize = 64;
+
+/// Room for the control messages of one datagram (packet info for either family, with space
+/// left for the ECN and segmentation messages the socket may carry later).
+const CMSG_BUF_LEN: usize = 128;
+
+/// A control-message buffer aligned for `cmsghdr`.
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+struct CmsgBuf([u8; CMSG_BUF_LEN]);
+
+/// One datagram to send, resolved to system addresses.
+pub(crate) struct Outgoing<'a> {
+    /// Payload.
+    pub(crate) data: &'a [u8],
+    /// Destination, or `None` for a connected socket.
+    pub(crate) dest: Option<SocketAddr>,
+    /// Source address to send from, or `None` to let the system choose.
+    pub(crate) src: Option<IpAddr>,
+}
+
+/// Arrays describing a batch of up to [`MAX_BATCH`] messages.
+struct Batch {
+    hdrs: [libc::mmsghdr; MAX_BATCH],
+    iovs: [libc::iovec; MAX_BATCH],
+    names: [libc::sockaddr_storage; MAX_BATCH],
+    cmsgs: [CmsgBuf; MAX_BATCH],
+}
+
+impl Batch {
+    fn new() -> Box<Batch> {
+        // SAFETY: every field is a plain C struct or byte array for which all-zero bytes are a
+        // valid value (null pointers, zero lengths, AF_UNSPEC addresses).
+        unsafe { Box::new(mem::zeroed()) }
+    }
+}
+
+thread_local! {
+    /// One batch description per thread, reused by every call on that thread: the arrays are
+    /// too large for the stack of small threads, and allocating per call is wasted work.
+    static BATCH: std::cell::RefCell<Box<Batch>> = std::cell::RefCell::new(Batch::new());
+}
+
+fn with_batch<R>(f: impl FnOnce(&mut Batch) -> R) -> R {
+    BATCH.with(|b| match b.try_borrow_mut() {
+        Ok(mut batch) => f(&mut batch),
+        // Re-entered on the same thread (a BIO call made from inside another): use a fresh one.
+        Err(_) => f(&mut Batch::new()),
+    })
+}
+
+/// Writes `addr` into `storage`, returning the length to pass to the system.
+fn write_sockaddr(addr: &SocketAddr, storage: &mut libc::sockaddr_storage) -> libc::socklen_t {
+    match addr {
+        SocketAddr::V4(a) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: a.port().to_be(),
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(a.ip().octets()),
+                },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_storage is larger than and aligned for every sockaddr type.
+            unsafe { ptr::write(ptr::from_mut(storage).cast::<libc::sockaddr_in>(), sin) };
+            mem::size_of::<libc::sockaddr_in>() as libc::socklen_t
+        }
+        SocketAddr::V6(a) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: a.port().to_be(),
+                sin6_flowinfo: a.flowinfo(),
+                sin6_addr: libc::in6_addr {
+                    s6_addr: a.ip().octets(),
+                },
+                sin6_scope_id: a.scope_id(),
+            };
+            // SAFETY: as above.
+            unsafe { ptr::write(ptr::from_mut(storage).cast::<libc::sockaddr_in6>(), sin6) };
+            mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t
+        }
+    }
+}
+
+/// Reads an IP socket address the system wrote into `storage`.
+fn read_sockaddr(storage: &libc::sockaddr_storage, len: libc::socklen_t) -> BioAddr {
+    let len = len as usize;
+    match i32::from(storage.ss_family) {
+        libc::AF_INET if len >= mem::size_of::<libc::sockaddr_in>() => {
+            // SAFETY: the family and length say the system wrote a sockaddr_in here, and the
+            // storage is aligned for it.
+            let sin = unsafe { &*ptr::from_ref(storage).cast::<libc::sockaddr_in>() };
+            BioAddr::V4(SocketAddrV4::new(
+                Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes()),
+                u16::from_be(sin.sin_port),
+            ))
+        }
+        libc::AF_INET6 if len >= mem::size_of::<libc::sockaddr_in6>() => {
+            // SAFETY: as above, for sockaddr_in6.
+            let sin6 = unsafe { &*ptr::from_ref(storage).cast::<libc::sockaddr_in6>() };
+            BioAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+                u16::from_be(sin6.sin6_port),
+                sin6.sin6_flowinfo,
+                sin6.sin6_scope_id,
+            ))
+        }
+        _ => BioAddr::Unspec,
+    }
+}
+
+/// Fills a packet-info control message asking the system to send from `src`; returns the
+/// control length used.
+fn pack_src(src: IpAddr, buf: &mut CmsgBuf) -> usize {
+    let mut hdr: libc::msghdr = zeroed_msghdr();
+    hdr.msg_control = buf.0.as_mut_ptr().cast();
+    hdr.msg_controllen = CMSG_BUF_LEN as _;
+    // SAFETY: msg_control points at CMSG_BUF_LEN aligned bytes, which hold one header and an
+    // in_pktinfo or in6_pktinfo (checked by the const assertion below), so the first header
+    // and its data are in bounds.
+    unsafe {
+        let cmsg = libc::CMSG_FIRSTHDR(&hdr);
+        match src {
+            IpAddr::V4(ip) => {
+                (*cmsg).cmsg_level = libc::IPPROTO_IP;
+                (*cmsg).cmsg_type = libc::IP_PKTINFO;
+                (*cmsg).cmsg_len = libc::CMSG_LEN(mem::size_of::<libc::in_pktinfo>() as _) as _;
+                let info = libc::in_pktinfo {
+                    ipi_ifindex: 0,
+                    ipi_spec_dst: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(ip.octets()),
+                    },
+                    ipi_addr: libc::in_addr { s_addr: 0 },
+                };
+                ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::in_pktinfo>(), info);
+                libc::CMSG_SPACE(mem::size_of::<libc::in_pktinfo>() as _) as usize
+            }
+            IpAddr::V6(ip) => {
+                (*cmsg).cmsg_level = libc::IPPROTO_IPV6;
+                (*cmsg).cmsg_type = libc::IPV6_PKTINFO;
+                (*cmsg).cmsg_len = libc::CMSG_LEN(mem::size_of::<libc::in6_pktinfo>() as _) as _;
+                let info = libc::in6_pktinfo {
+                    ipi6_addr: libc::in6_addr {
+                        s6_addr: ip.octets(),
+                    },
+                    ipi6_ifindex: 0,
+                };
+                ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::in6_pktinfo>(), info);
+                libc::CMSG_SPACE(mem::size_of::<libc::in6_pktinfo>() as _) as usize
+            }
+        }
+    }
+}
+
+const _: () = assert!(
+    mem::size_of::<libc::cmsghdr>() * 2 + mem::size_of::<libc::in6_pktinfo>() <= CMSG_BUF_LEN
+);
+
+/// Finds the destination address in received control messages.
+fn unpack_dst(hdr: &libc::msghdr) -> Option<IpAddr> {
+    let mut found = None;
+    // SAFETY: the system filled msg_control with msg_controllen bytes of well-formed control
+    // messages; CMSG_FIRSTHDR/CMSG_NXTHDR stay within them and return null at the end, and
+    // each data read is bounded by the type the level and type announce.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(hdr);
+        while !cmsg.is_null() {
+            let c = &*cmsg;
+            if c.cmsg_level == libc::IPPROTO_IP && c.cmsg_type == libc::IP_PKTINFO {
+                let info = ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::in_pktinfo>());
+                found = Some(IpAddr::V4(Ipv4Addr::from(
+                    info.ipi_addr.s_addr.to_ne_bytes(),
+                )));
+            } else if c.cmsg_level == libc::IPPROTO_IPV6 && c.cmsg_type == libc::IPV6_PKTINFO {
+                let info = ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::in6_pktinfo>());
+                found = Some(IpAddr::V6(Ipv6Addr::from(info.ipi6_addr.s6_addr)));
+            }
+            cmsg = libc::CMSG_NXTHDR(hdr, cmsg);
+        }
+    }
+    found
+}
+
+fn zeroed_msghdr() -> libc::msghdr {
+    // SAFETY: msghdr is a plain C struct; all-zero is a valid empty header.
+    unsafe { mem::zeroed() }
+}
+
+/// Sends up to `count` datagrams described by `item`, returning how many went out.
+///
+/// `item(i)` resolves message `i`; if it fails for the first message the error is returned,
+/// otherwise the batch is cut before it. With `batched`, one `sendmmsg` is made where the system
+/// has it; otherwise one `sendmsg` per datagram, stopping at the first that would block.
+pub(crate) fn send<'a>(
+    fd: RawFd,
+    count: usize,
+    batched: bool,
+    mut item: impl FnMut(usize) -> Result<Outgoing<'a>, BioError>,
+) -> Result<usize, BioError> {
+    with_batch(|b| {
+        let mut n = 0;
+        let mut first_err = None;
+        while n < count.min(MAX_BATCH) {
+            let out = match item(n) {
+                Ok(out) => out,
+                Err(e) => {
+                    first_err = Some(e);
+                    break;
+                }
+            };
+            let hdr = &mut b.hdrs[n].msg_hdr;
+            *hdr = zeroed_msghdr();
+            b.iovs[n] = libc::iovec {
+                iov_base: out.data.as_ptr().cast_mut().cast(),
+                iov_len: out.data.len(),
+            };
+            hdr.msg_iov = &mut b.iovs[n];
+            hdr.msg_iovlen = 1;
+            if let Some(dest) = out.dest {
+                hdr.msg_namelen = write_sockaddr(&dest, &mut b.names[n]);
+                hdr.msg_name = ptr::from_mut(&mut b.names[n]).cast();
+            }
+            if let Some(src) = out.src {
+                hdr.msg_controllen = pack_src(src, &mut b.cmsgs[n]) as _;
+                hdr.msg_control = b.cmsgs[n].0.as_mut_ptr().cast();
+            }
+            n += 1;
+        }
+        if n == 0 {
+            return match first_err {
+                Some(e) => Err(e),
+                None => Ok(0),
+            };
+        }
+        if batched {
+            send_mmsg(fd, &mut b.hdrs[..n])
+        } else {
+            send_each(fd, &b.hdrs[..n])
+        }
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn send_mmsg(fd: RawFd, hdrs: &mut [libc::mmsghdr]) -> Result<usize, BioError> {
+    loop {
+        // SAFETY: hdrs holds hdrs.len() initialised headers whose pointers (iovecs, payloads,
+        // names, control buffers) stay valid for the duration of the call.
+        let r = unsafe { libc::sendmmsg(fd, hdrs.as_mut_ptr(), hdrs.len() as _, 0) };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err.into());
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn send_mmsg(fd: RawFd, hdrs: &mut [libc::mmsghdr]) -> Result<usize, BioError> {
+    send_each(fd, hdrs)
+}
+
+fn send_each(fd: RawFd, hdrs: &[libc::mmsghdr]) -> Result<usize, BioError> {
+    for (i, h) in hdrs.iter().enumerate() {
+        let flags = if i == 0 { 0 } else { libc::MSG_DONTWAIT };
+        let r = loop {
+            // SAFETY: the header and everything it points to are valid, as in send_mmsg.
+            let r = unsafe { libc::sendmsg(fd, &h.msg_hdr, flags) };
+            if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                break r;
+            }
+        };
+        if r < 0 {
+            return if i == 0 {
+                Err(BioError::last_os_error())
+            } else {
+                Ok(i)
+            };
+        }
+    }
+    Ok(hdrs.len())
+}
+
+/// Receives into a prefix of `msgs`, filling lengths and addresses.
+///
+/// `bound` is the socket's own address, whose port (and IPv6 scope) complete the destination
+/// addresses the system reports. `wait_for_one` makes a blocking socket return once at least one
+/// datagram is in.
+pub(crate) fn recv(
+    fd: RawFd,
+    msgs: &mut [RecvMsg<'_>],
+    batched: bool,
+    bound: &BioAddr,
+) -> Result<usize, BioError> {
+    with_batch(|b| {
+        let n = msgs.len().min(MAX_BATCH);
+        for (i, m) in msgs[..n].iter_mut().enumerate() {
+            let hdr = &mut b.hdrs[i].msg_hdr;
+            *hdr = zeroed_msghdr();
+            b.iovs[i] = libc::iovec {
+                iov_base: m.buf.as_mut_ptr().cast(),
+                iov_len: m.buf.len(),
+            };
+            hdr.msg_iov = &mut b.iovs[i];
+            hdr.msg_iovlen = 1;
+            hdr.msg_name = ptr::from_mut(&mut b.names[i]).cast();
+            hdr.msg_namelen = mem::size_of::<libc::sockaddr_storage>() as _;
+            if m.local.is_some() {
+                hdr.msg_control = b.cmsgs[i].0.as_mut_ptr().cast();
+                hdr.msg_controllen = CMSG_BUF_LEN as _;
+            }
+            b.hdrs[i].msg_len = 0;
+        }
+        let got = if batched {
+            recv_mmsg(fd, &mut b.hdrs[..n])?
+        } else {
+            recv_each(fd, &mut b.hdrs[..n])?
+        };
+        for (i, m) in msgs[..got].iter_mut().enumerate() {
+            let h = &b.hdrs[i];
+            m.len = (h.msg_len as usize).min(m.buf.len());
+            m.peer = read_sockaddr(&b.names[i], h.msg_hdr.msg_namelen);
+            if m.local.is_some() {
+                m.local = Some(match unpack_dst(&h.msg_hdr) {
+                    Some(ip) => with_port(ip, bound),
+                    None => BioAddr::Unspec,
+                });
+            }
+        }
+        Ok(got)
+    })
+}
+
+/// The address `ip` with the port and IPv6 scope of the bound address.
+fn with_port(ip: IpAddr, bound: &BioAddr) -> BioAddr {
+    let port = bound.port().unwrap_or(0);
+    match ip {
+        IpAddr::V4(v4) => BioAddr::V4(SocketAddrV4::new(v4, port)),
+        IpAddr::V6(v6) => BioAddr::V6(SocketAddrV6::new(v6, port, 0, bound.scope_id())),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn recv_mmsg(fd: RawFd, hdrs: &mut [libc::mmsghdr]) -> Result<usize, BioError> {
+    loop {
+        // SAFETY: hdrs holds initialised headers pointing at caller buffers, names and control
+        // buffers that outlive the call; a null timeout is allowed.
+        let r = unsafe {
+            libc::recvmmsg(
+                fd,
+                hdrs.as_mut_ptr(),
+                hdrs.len() as _,
+                libc::MSG_WAITFORONE,
+                ptr::null_mut(),
+            )
+        };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err.into());
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn recv_mmsg(fd: RawFd, hdrs: &mut [libc::mmsghdr]) -> Result<usize, BioError> {
+    recv_each(fd, hdrs)
+}
+
+fn recv_each(fd: RawFd, hdrs: &mut [libc::mmsghdr]) -> Result<usize, BioError> {
+    let total = hdrs.len();
+    for (i, h) in hdrs.iter_mut().enumerate() {
+        let flags = if i == 0 { 0 } else { libc::MSG_DONTWAIT };
+        let r = loop {
+            // SAFETY: the header points at valid buffers, as in recv_mmsg.
+            let r = unsafe { libc::recvmsg(fd, &mut h.msg_hdr, flags) };
+            if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                break r;
+            }
+        };
+        if r < 0 {
+            return if i == 0 {
+                Err(BioError::last_os_error())
+            } else {
+                Ok(i)
+            };
+        }
+        h.msg_len = r as _;
+    }
+    Ok(total)
+}
+
+fn setsockopt_int(fd: RawFd, level: i32, name: i32, value: i32) -> Result<(), BioError> {
+    // SAFETY: the option value is a live c_int and its exact size is passed.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            ptr::from_ref(&value).cast(),
+            mem::size_of::<i32>() as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(BioError::last_os_error())
+    }
+}
+
+fn getsockopt_int(fd: RawFd, level: i32, name: i32) -> Result<i32, BioError> {
+    let mut value = MaybeUninit::<i32>::zeroed();
+    let mut len = mem::size_of::<i32>() as libc::socklen_t;
+    // SAFETY: value has room for a c_int and len says so; the system writes at most len bytes.
+    let r = unsafe { libc::getsockopt(fd, level, name, value.as_mut_ptr().cast(), &mut len) };
+    if r == 0 {
+        // SAFETY: zero-initialised and possibly overwritten by the system: initialised.
+        Ok(unsafe { value.assume_init() })
+    } else {
+        Err(BioError::last_os_error())
+    }
+}
+
+/// Turns reception of destination addresses on or off for a socket of `family`.
+pub(crate) fn set_recv_pktinfo(fd: RawFd, family: i32, on: bool) -> Result<(), BioError> {
+    let v = i32::from(on);
+    match family {
+        libc::AF_INET => setsockopt_int(fd, libc::IPPROTO_IP, libc::IP_PKTINFO, v),
+        libc::AF_INET6 => {
+            setsockopt_int(fd, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, v)?;
+            // IPv4 datagrams on a dual-stack socket report through the IPv4 option; a v6-only
+            // socket may refuse it, which changes nothing for it.
+            let _ = setsockopt_int(fd, libc::IPPROTO_IP, libc::IP_PKTINFO, v);
+            Ok(())
+        }
+        _ => Err(BioError::LocalAddrNotAvailable),
+    }
+}
+
+/// The path MTU the system knows for a connected socket of `family`, in bytes of IP packet.
+pub(crate) fn path_mtu(fd: RawFd, family: i32) -> Result<usize, BioError> {
+    let mtu = match family {
+        libc::AF_INET => getsockopt_int(fd, libc::IPPROTO_IP, libc::IP_MTU)?,
+        libc::AF_INET6 => getsockopt_int(fd, libc::IPPROTO_IPV6, libc::IPV6_MTU)?,
+        _ => return Err(BioError::AddrFamilyMismatch),
+    };
+    usize::try_from(mtu).map_err(|_| BioError::Os(libc::EINVAL))
+}
