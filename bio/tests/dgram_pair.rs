@@ -51,7 +51,11 @@ fn batches_through_mmsg() {
     assert_eq!(a.send_mmsg(&msgs).unwrap(), 8);
     let mut bufs = vec![[0u8; 128]; 10];
     let mut recv: Vec<RecvMsg<'_>> = bufs.iter_mut().map(|b| RecvMsg::new(b)).collect();
-    assert_eq!(b.recv_mmsg(&mut recv).unwrap(), 8, "stops at the last queued datagram");
+    assert_eq!(
+        b.recv_mmsg(&mut recv).unwrap(),
+        8,
+        "stops at the last queued datagram"
+    );
     for (m, p) in recv.iter().zip(&payloads) {
         assert_eq!(m.data(), &p[..]);
         assert_eq!(m.peer, BioAddr::Unspec, "no source address was attached");
@@ -78,7 +82,10 @@ fn full_buffer_would_block_until_drained() {
         assert_eq!(err, BioError::WouldBlock);
         assert!(sent >= 3, "a 1 KiB buffer holds several 200-byte datagrams");
         // A batch on a full buffer sends nothing and says so.
-        assert_eq!(w.send_mmsg(&[SendMsg::new(&d)]).unwrap_err(), BioError::WouldBlock);
+        assert_eq!(
+            w.send_mmsg(&[SendMsg::new(&d)]).unwrap_err(),
+            BioError::WouldBlock
+        );
         let mut buf = [0u8; 256];
         assert_eq!(r.read(&mut buf).unwrap(), 200);
         assert_eq!(w.write(&d).unwrap(), 200, "room again after one read");
@@ -121,7 +128,11 @@ fn zero_length_datagrams() {
     let mut buf = [0u8; 8];
     assert_eq!(b.read(&mut buf).unwrap_err(), BioError::WouldBlock);
     // Through the batched call an empty datagram is queued and received as one.
-    assert_eq!(a.send_mmsg(&[SendMsg::new(b""), SendMsg::new(b"x")]).unwrap(), 2);
+    assert_eq!(
+        a.send_mmsg(&[SendMsg::new(b""), SendMsg::new(b"x")])
+            .unwrap(),
+        2
+    );
     let mut b1 = [0u8; 8];
     let mut b2 = [0u8; 8];
     let mut recv = [RecvMsg::new(&mut b1), RecvMsg::new(&mut b2)];
@@ -141,7 +152,11 @@ fn truncation_and_no_truncation() {
         let mut small = [0u8; 4];
         assert_eq!(r.read(&mut small).unwrap(), 4);
         assert_eq!(&small, b"0123");
-        assert_eq!(r.read(&mut small).unwrap(), 4, "the truncated tail was discarded");
+        assert_eq!(
+            r.read(&mut small).unwrap(),
+            4,
+            "the truncated tail was discarded"
+        );
         assert_eq!(&small, b"next");
 
         r.set_no_trunc(true).unwrap();
@@ -176,7 +191,10 @@ fn write_guarantee_is_zero_below_one_mtu() {
     let (a, b) = new_dgram_pair(0, 0);
     assert_eq!(a.write_buf_size(), DEFAULT_BUF_LEN);
     let g = a.write_guarantee();
-    assert!(g >= DEFAULT_MTU, "empty buffer guarantees at least an MTU, got {g}");
+    assert!(
+        g >= DEFAULT_MTU,
+        "empty buffer guarantees at least an MTU, got {g}"
+    );
     let d = vec![0u8; DEFAULT_MTU];
     while a.write_guarantee() > 0 {
         a.write(&d).unwrap();
@@ -194,8 +212,15 @@ fn caps_negotiation() {
     assert_eq!(a.effective_caps(), DgramCaps::empty());
     a.set_caps(DgramCaps::HANDLES_DST_ADDR | DgramCaps::PROVIDES_SRC_ADDR)
         .unwrap();
-    assert_eq!(a.caps(), DgramCaps::HANDLES_DST_ADDR | DgramCaps::PROVIDES_SRC_ADDR);
-    assert_eq!(b.effective_caps(), a.caps(), "one side's caps are the other's effective caps");
+    assert_eq!(
+        a.caps(),
+        DgramCaps::HANDLES_DST_ADDR | DgramCaps::PROVIDES_SRC_ADDR
+    );
+    assert_eq!(
+        b.effective_caps(),
+        a.caps(),
+        "one side's caps are the other's effective caps"
+    );
     assert_eq!(a.effective_caps(), DgramCaps::empty());
     b.set_caps(DgramCaps::all()).unwrap();
     assert_eq!(a.effective_caps(), DgramCaps::all());
@@ -394,7 +419,8 @@ fn dgram_mem_addresses_use_its_own_caps() {
     assert!(m.local_addr_cap());
     m.set_local_addr_enable(true).unwrap();
     let src = sa("10.0.0.2:2");
-    m.send_mmsg(&[SendMsg::new(b"x").to(dst).from(src)]).unwrap();
+    m.send_mmsg(&[SendMsg::new(b"x").to(dst).from(src)])
+        .unwrap();
     let mut buf = [0u8; 4];
     let mut msg = [RecvMsg::new(&mut buf).with_local()];
     m.recv_mmsg(&mut msg).unwrap();

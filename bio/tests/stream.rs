@@ -8,8 +8,8 @@ use std::time::Duration;
 use qssl_bio::poll::{self, PollItem};
 use qssl_bio::stream::DEFAULT_PAIR_BUF_LEN;
 use qssl_bio::{
-    BioChain, BioError, BufferFilter, MemBio, PollDescriptor, SocketBio, StreamBio,
-    StreamPairEnd, new_bio_pair,
+    BioChain, BioError, BufferFilter, MemBio, PollDescriptor, SocketBio, StreamBio, StreamPairEnd,
+    new_bio_pair,
 };
 
 fn tcp_pair() -> (SocketBio, SocketBio) {
@@ -21,7 +21,10 @@ fn tcp_pair() -> (SocketBio, SocketBio) {
 
 fn wait_readable(bio: &dyn StreamBio) {
     let mut item = [PollItem::readable(bio.rpoll_descriptor())];
-    assert_eq!(poll::wait(&mut item, Some(Duration::from_secs(5))).unwrap(), 1);
+    assert_eq!(
+        poll::wait(&mut item, Some(Duration::from_secs(5))).unwrap(),
+        1
+    );
 }
 
 /// Reads exactly `n` bytes from a non-blocking BIO, waiting through poll.
@@ -52,7 +55,11 @@ fn tcp_socket_partial_reads_and_eof() {
     assert_eq!(c.write(b"hello, stream").unwrap(), 13);
     wait_readable(&s);
     let mut small = [0u8; 5];
-    assert_eq!(s.read(&mut small).unwrap(), 5, "a short buffer gets a partial read");
+    assert_eq!(
+        s.read(&mut small).unwrap(),
+        5,
+        "a short buffer gets a partial read"
+    );
     assert_eq!(&small, b"hello");
     assert_eq!(read_exact(&mut s, 8), b", stream");
 
@@ -95,7 +102,10 @@ fn tcp_socket_data_intact_under_partial_writes() {
             Err(e) => panic!("{e}"),
         }
     }
-    assert!(partial, "a 2 MB write to a non-blocking socket with a 64 KiB send buffer is taken in parts");
+    assert!(
+        partial,
+        "a 2 MB write to a non-blocking socket with a 64 KiB send buffer is taken in parts"
+    );
     assert_eq!(reader.join().unwrap(), big);
 }
 
@@ -130,7 +140,11 @@ fn bio_pair_partial_writes_and_eof() {
     let (mut a, mut b) = new_bio_pair(100, 0);
     assert_eq!(a.write_guarantee(), 100);
     assert_eq!(b.write_guarantee(), DEFAULT_PAIR_BUF_LEN);
-    assert_eq!(a.write(&[1u8; 150]).unwrap(), 100, "partial write up to the buffer size");
+    assert_eq!(
+        a.write(&[1u8; 150]).unwrap(),
+        100,
+        "partial write up to the buffer size"
+    );
     assert_eq!(a.write(&[1u8; 10]).unwrap_err(), BioError::WouldBlock);
     assert_eq!(a.wpending(), 100);
     assert_eq!(b.pending(), 100);
@@ -150,7 +164,11 @@ fn bio_pair_partial_writes_and_eof() {
     assert!(!b.eof(), "not at EOF while data remains");
     assert_eq!(b.read(&mut rest).unwrap(), 4);
     assert!(b.eof());
-    assert_eq!(b.read(&mut rest).unwrap(), 0, "EOF after the writer shut down");
+    assert_eq!(
+        b.read(&mut rest).unwrap(),
+        0,
+        "EOF after the writer shut down"
+    );
 
     // The other direction is unaffected.
     b.write(b"reply").unwrap();
@@ -217,7 +235,11 @@ fn buffering_filter_writes_through_only_on_flush() {
         "nothing reaches the socket side before the flush"
     );
     chain.flush().unwrap();
-    assert_eq!(far.pending(), 18, "all of it reached the pair after the flush");
+    assert_eq!(
+        far.pending(),
+        18,
+        "all of it reached the pair after the flush"
+    );
     assert_eq!(far.read(&mut buf).unwrap(), 18);
     assert_eq!(&buf[..18], b"ClientHello + more");
 }
@@ -264,12 +286,19 @@ fn buffering_filter_reports_partial_progress_when_next_blocks() {
     assert_eq!(chain.write(&[5u8; 3000]).unwrap(), 3000);
     assert_eq!(chain.flush().unwrap_err(), BioError::WouldBlock);
     assert_eq!(far.pending(), 1000);
-    assert_eq!(chain.wpending(), 2000, "the rest is still held by the filter");
+    assert_eq!(
+        chain.wpending(),
+        2000,
+        "the rest is still held by the filter"
+    );
 
     // A large write is taken in part: what fit plus what the filter could hold.
     let data: Vec<u8> = (0..20_000u32).map(|i| (i % 241) as u8).collect();
     let taken = chain.write(&data).unwrap();
-    assert!(taken > 0 && taken < data.len(), "partial count, got {taken}");
+    assert!(
+        taken > 0 && taken < data.len(),
+        "partial count, got {taken}"
+    );
 
     // Drain the far side while finishing the write and flush: every byte arrives once, in
     // order.
@@ -301,7 +330,11 @@ fn buffering_filter_reads_ahead() {
     let mut buf = [0u8; 9];
     assert_eq!(chain.read(&mut buf).unwrap(), 9);
     assert_eq!(&buf, b"line one\n");
-    assert_eq!(chain.pending(), 9, "the rest was read ahead into the filter");
+    assert_eq!(
+        chain.pending(),
+        9,
+        "the rest was read ahead into the filter"
+    );
     assert_eq!(far.wpending(), 0);
     assert_eq!(chain.read(&mut buf).unwrap(), 9);
     assert_eq!(&buf, b"line two\n");
@@ -317,7 +350,11 @@ fn chain_push_pop_and_poll_descriptors() {
     chain.push(Box::new(BufferFilter::new()));
     chain.push(Box::new(BufferFilter::with_size(8192)));
     assert_eq!(chain.len(), 2);
-    assert_eq!(chain.rpoll_descriptor(), fd, "a chain polls through its sink");
+    assert_eq!(
+        chain.rpoll_descriptor(),
+        fd,
+        "a chain polls through its sink"
+    );
     assert_eq!(chain.wpoll_descriptor(), fd);
     assert!(chain.pop().is_some());
     assert!(chain.pop().is_some());

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh machine, then runs every check and test.
+# Usage: scripts/test.sh   (from anywhere inside the repository)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain"
+# rust-toolchain.toml pins the compiler; make sure its components are present.
+rustup show active-toolchain
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo --version
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "unit, integration and benchmark-smoke tests"
+# --all-targets also runs each criterion benchmark once in test mode and builds the examples.
+cargo test --workspace --all-targets --locked
+
+step "doc tests"
+cargo test --workspace --doc --locked
+
+step "main job (small run)"
+cargo run -q --locked -p qssl-bio --example dgram-demo -- --count 2000
+cargo run -q --locked -p qssl-bio --example dgram-demo -- --count 2000 --ipv6
+
+step "done"
