@@ -335,6 +335,7 @@ pub(crate) fn recv(
         for (i, m) in msgs[..got].iter_mut().enumerate() {
             let h = &b.hdrs[i];
             m.len = (h.msg_len as usize).min(m.buf.len());
+            m.flags = 0;
             m.peer = read_sockaddr(&b.names[i], h.msg_hdr.msg_namelen);
             if m.local.is_some() {
                 m.local = Some(match unpack_dst(&h.msg_hdr) {

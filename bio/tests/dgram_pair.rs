@@ -113,6 +113,12 @@ fn oversize_datagram_is_a_typed_error() {
         a.write(&huge),
         Err(BioError::DatagramTooLarge { len, .. }) if len == huge.len()
     ));
+    let mut flagged = SendMsg::new(b"x");
+    flagged.flags = 0x80;
+    assert!(matches!(
+        a.send_mmsg(&[flagged]),
+        Err(BioError::InvalidArgument(_))
+    ));
     // The pair is unharmed.
     a.write(b"fine").unwrap();
     let mut buf = [0u8; 8];

@@ -346,6 +346,14 @@ fn bad_input_gets_typed_errors() {
         assert_eq!(v4.set_peer(bad).unwrap_err(), BioError::AddrFamilyMismatch);
     }
 
+    // Unknown per-message flags.
+    let mut flagged = SendMsg::new(b"x").to(addr(&v6));
+    flagged.flags = 1;
+    assert!(matches!(
+        v6.send_mmsg(&[flagged]),
+        Err(BioError::InvalidArgument(_))
+    ));
+
     // A bad message after good ones ends the batch early; the good ones are sent.
     let good = SendMsg::new(b"ok").to(addr(&v6));
     let batch = [good, good, SendMsg::new(b"bad").to(BioAddr::Unspec), good];
@@ -377,8 +385,10 @@ fn truncated_receive_fills_the_buffer() {
     poll::wait(&mut item, Some(Duration::from_secs(5))).unwrap();
     let mut small = [0u8; 10];
     let mut msg = [RecvMsg::new(&mut small)];
+    msg[0].flags = u64::MAX;
     assert_eq!(b.recv_mmsg(&mut msg).unwrap(), 1);
     assert_eq!(msg[0].len, 10);
+    assert_eq!(msg[0].flags, 0, "output flags are written");
 }
 
 #[test]

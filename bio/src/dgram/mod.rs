@@ -13,7 +13,7 @@ mod pair;
 mod queue;
 mod udp;
 
-pub use msg::{RecvMsg, SendMsg};
+pub use msg::{MSG_FLAGS_KNOWN, RecvMsg, SendMsg};
 pub use pair::{DEFAULT_BUF_LEN, DEFAULT_MTU, DgramMem, DgramPairEnd, MIN_BUF_LEN, new_dgram_pair};
 pub use udp::{Batching, UdpBio};
 

@@ -4,6 +4,10 @@
 //! per-message fields (segment size for GSO, ECN marks) can be added without breaking callers.
 
 use crate::addr::BioAddr;
+use crate::error::BioError;
+
+/// Per-message flags this crate understands (`BIO_MSG.flags`): none are defined yet.
+pub const MSG_FLAGS_KNOWN: u64 = 0;
 
 /// A datagram to send.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +20,8 @@ pub struct SendMsg<'a> {
     pub peer: Option<BioAddr>,
     /// Source address to send from; needs local-address support enabled on the BIO.
     pub local: Option<BioAddr>,
+    /// Per-message input flags; a flag outside [`MSG_FLAGS_KNOWN`] fails the message.
+    pub flags: u64,
 }
 
 impl<'a> SendMsg<'a> {
@@ -25,7 +31,16 @@ impl<'a> SendMsg<'a> {
             data,
             peer: None,
             local: None,
+            flags: 0,
         }
+    }
+
+    /// Fails if the message carries flags this crate does not know.
+    pub(crate) fn check_flags(&self) -> Result<(), BioError> {
+        if self.flags & !MSG_FLAGS_KNOWN != 0 {
+            return Err(BioError::InvalidArgument("unknown message flags"));
+        }
+        Ok(())
     }
 
     /// Sets the destination address.
@@ -55,6 +70,8 @@ pub struct RecvMsg<'a> {
     /// `Some` asks for the destination address (needs local-address support enabled); set on
     /// receipt, to [`BioAddr::Unspec`] if the system did not report one.
     pub local: Option<BioAddr>,
+    /// Set on receipt: per-message output flags (none are defined yet, so always 0).
+    pub flags: u64,
 }
 
 impl<'a> RecvMsg<'a> {
@@ -65,6 +82,7 @@ impl<'a> RecvMsg<'a> {
             len: 0,
             peer: BioAddr::Unspec,
             local: None,
+            flags: 0,
         }
     }
 

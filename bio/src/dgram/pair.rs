@@ -85,6 +85,7 @@ fn check_send(
     reader_caps: DgramCaps,
     msg: &SendMsg<'_>,
 ) -> Result<BioAddr, BioError> {
+    msg.check_flags()?;
     if msg.local.is_some() && !writer.local_addr_enabled {
         return Err(BioError::LocalAddrNotAvailable);
     }
@@ -109,6 +110,7 @@ fn recv_batch(
         match taken {
             Ok(d) => {
                 msg.len = d.copied;
+                msg.flags = 0;
                 msg.peer = d.src;
                 if msg.local.is_some() {
                     msg.local = Some(d.dst);

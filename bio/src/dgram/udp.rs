@@ -228,6 +228,7 @@ impl UdpBio {
     }
 
     fn resolve<'a>(&self, msg: &SendMsg<'a>, peer: &PeerState) -> Result<Outgoing<'a>, BioError> {
+        msg.check_flags()?;
         if msg.data.len() > self.max_payload() {
             return Err(BioError::DatagramTooLarge {
                 len: msg.data.len(),
