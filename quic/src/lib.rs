@@ -1,0 +1,24 @@
+//! The QUIC transport for qssl, sans-I/O.
+//!
+//! This crate reads and writes QUIC packets and (in later layers) runs connections. It performs
+//! no I/O: it takes datagrams and the current time, and gives back datagrams and deadlines. TLS
+//! 1.3 comes from rustls and cryptography from ring.
+//!
+//! - [`coding`]: variable-length integers and bounds-checked readers and writers.
+//! - [`error`]: transport error codes, connection errors and packet errors.
+//! - [`cid`], [`version`], [`stream_id`]: identifiers.
+#![forbid(unsafe_code)]
+
+pub mod cid;
+pub mod coding;
+pub mod error;
+pub mod packet;
+pub mod stream_id;
+pub mod version;
+
+pub use cid::ConnectionId;
+pub use coding::VarInt;
+pub use error::{PacketError, TransportError, TransportErrorCode};
+pub use packet::PacketKind;
+pub use stream_id::{Dir, Side, StreamId};
+pub use version::Version;
