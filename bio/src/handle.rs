@@ -5,6 +5,8 @@ use std::os::fd::{FromRawFd, RawFd};
 
 use socket2::Socket;
 
+use crate::error::BioError;
+
 /// A socket the BIO owns, or one it must leave open (`BIO_NOCLOSE`).
 #[derive(Debug)]
 pub(crate) enum SocketHandle {
@@ -13,18 +15,25 @@ pub(crate) enum SocketHandle {
 }
 
 impl SocketHandle {
-    /// Takes a raw descriptor, closing it on drop only if `close` is set.
+    /// Borrows a raw descriptor without taking ownership; see [`into_owned`](Self::into_owned).
     ///
     /// # Safety
-    /// `fd` must be an open socket that stays open for the handle's lifetime, and if `close`
-    /// is set nothing else may close it.
-    pub(crate) unsafe fn from_raw_fd(fd: RawFd, close: bool) -> Self {
-        // SAFETY: the caller guarantees fd is an open socket with the stated ownership.
-        let socket = unsafe { Socket::from_raw_fd(fd) };
-        if close {
-            SocketHandle::Owned(socket)
-        } else {
-            SocketHandle::Borrowed(ManuallyDrop::new(socket))
+    /// `fd` must be an open socket that stays open for the handle's lifetime.
+    pub(crate) unsafe fn borrow_raw_fd(fd: RawFd) -> Result<Self, BioError> {
+        if fd < 0 {
+            return Err(BioError::Os(libc::EBADF));
+        }
+        // SAFETY: the caller guarantees fd is an open socket; ManuallyDrop keeps it open.
+        Ok(SocketHandle::Borrowed(ManuallyDrop::new(unsafe {
+            Socket::from_raw_fd(fd)
+        })))
+    }
+
+    /// Takes ownership of a borrowed socket (the BIO will close it).
+    pub(crate) fn into_owned(self) -> Self {
+        match self {
+            SocketHandle::Borrowed(s) => SocketHandle::Owned(ManuallyDrop::into_inner(s)),
+            owned => owned,
         }
     }
 

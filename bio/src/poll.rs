@@ -103,7 +103,8 @@ pub fn wait(items: &mut [PollItem], timeout: Option<Duration>) -> Result<usize, 
             "nothing pollable to wait on and no timeout",
         ));
     }
-    let deadline = timeout.map(|t| Instant::now() + t);
+    // A timeout too large to represent waits without limit.
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     loop {
         let ms = match deadline {
             None => -1,

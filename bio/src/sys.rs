@@ -2,6 +2,7 @@
 //! per datagram elsewhere (and on request), packet-info control messages for local addresses,
 //! and the socket options the UDP BIO needs. This is the crate's only unsafe code.
 
+use std::cell::Cell;
 use std::io;
 use std::mem::{self, MaybeUninit};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
@@ -45,23 +46,29 @@ struct Batch {
 impl Batch {
     fn new() -> Box<Batch> {
         // SAFETY: every field is a plain C struct or byte array for which all-zero bytes are a
-        // valid value (null pointers, zero lengths, AF_UNSPEC addresses).
-        unsafe { Box::new(mem::zeroed()) }
+        // valid value (null pointers, zero lengths, AF_UNSPEC addresses). Zeroing in place keeps
+        // the 20 KiB structure off the stack.
+        unsafe { Box::<Batch>::new_zeroed().assume_init() }
     }
 }
 
 thread_local! {
     /// One batch description per thread, reused by every call on that thread: the arrays are
     /// too large for the stack of small threads, and allocating per call is wasted work.
-    static BATCH: std::cell::RefCell<Box<Batch>> = std::cell::RefCell::new(Batch::new());
+    static BATCH: Cell<Option<Box<Batch>>> = const { Cell::new(None) };
 }
 
+/// Runs `f` with this thread's batch description, or a fresh one if it is in use (a nested
+/// call) or the thread's storage is being torn down.
 fn with_batch<R>(f: impl FnOnce(&mut Batch) -> R) -> R {
-    BATCH.with(|b| match b.try_borrow_mut() {
-        Ok(mut batch) => f(&mut batch),
-        // Re-entered on the same thread (a BIO call made from inside another): use a fresh one.
-        Err(_) => f(&mut Batch::new()),
-    })
+    let mut batch = BATCH
+        .try_with(Cell::take)
+        .ok()
+        .flatten()
+        .unwrap_or_else(Batch::new);
+    let result = f(&mut batch);
+    let _ = BATCH.try_with(|slot| slot.set(Some(batch)));
+    result
 }
 
 /// Writes `addr` into `storage`, returning the length to pass to the system.
@@ -171,29 +178,51 @@ const _: () = assert!(
     mem::size_of::<libc::cmsghdr>() * 2 + mem::size_of::<libc::in6_pktinfo>() <= CMSG_BUF_LEN
 );
 
-/// Finds the destination address in received control messages.
-fn unpack_dst(hdr: &libc::msghdr) -> Option<IpAddr> {
-    let mut found = None;
-    // SAFETY: the system filled msg_control with msg_controllen bytes of well-formed control
-    // messages; CMSG_FIRSTHDR/CMSG_NXTHDR stay within them and return null at the end, and
-    // each data read is bounded by the type the level and type announce.
+/// Finds the destination address in received control messages, for a socket of `family`.
+///
+/// Only the packet-info message of the socket's own family is used (an IPv6 socket reports IPv4
+/// datagrams as v4-mapped addresses there), and only if its length covers the structure: a
+/// message cut short because the control buffer ran out is ignored.
+fn unpack_dst(hdr: &libc::msghdr, family: i32) -> Option<IpAddr> {
+    if hdr.msg_flags & libc::MSG_CTRUNC != 0 {
+        return None;
+    }
+    let (level, kind, size) = match family {
+        libc::AF_INET => (
+            libc::IPPROTO_IP,
+            libc::IP_PKTINFO,
+            mem::size_of::<libc::in_pktinfo>(),
+        ),
+        libc::AF_INET6 => (
+            libc::IPPROTO_IPV6,
+            libc::IPV6_PKTINFO,
+            mem::size_of::<libc::in6_pktinfo>(),
+        ),
+        _ => return None,
+    };
+    // SAFETY: CMSG_LEN only computes a length.
+    let needed = unsafe { libc::CMSG_LEN(size as _) } as usize;
+    // SAFETY: the system filled msg_control with msg_controllen bytes of control messages;
+    // CMSG_FIRSTHDR/CMSG_NXTHDR stay within them and return null at the end. A header's data
+    // is read only when its cmsg_len says the whole structure is present.
     unsafe {
         let mut cmsg = libc::CMSG_FIRSTHDR(hdr);
         while !cmsg.is_null() {
             let c = &*cmsg;
-            if c.cmsg_level == libc::IPPROTO_IP && c.cmsg_type == libc::IP_PKTINFO {
-                let info = ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::in_pktinfo>());
-                found = Some(IpAddr::V4(Ipv4Addr::from(
-                    info.ipi_addr.s_addr.to_ne_bytes(),
-                )));
-            } else if c.cmsg_level == libc::IPPROTO_IPV6 && c.cmsg_type == libc::IPV6_PKTINFO {
-                let info = ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::in6_pktinfo>());
-                found = Some(IpAddr::V6(Ipv6Addr::from(info.ipi6_addr.s6_addr)));
+            if c.cmsg_level == level && c.cmsg_type == kind && c.cmsg_len as usize >= needed {
+                let data = libc::CMSG_DATA(cmsg);
+                return Some(if family == libc::AF_INET {
+                    let info = ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
+                    IpAddr::V4(Ipv4Addr::from(info.ipi_addr.s_addr.to_ne_bytes()))
+                } else {
+                    let info = ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
+                    IpAddr::V6(Ipv6Addr::from(info.ipi6_addr.s6_addr))
+                });
             }
             cmsg = libc::CMSG_NXTHDR(hdr, cmsg);
         }
     }
-    found
+    None
 }
 
 fn zeroed_msghdr() -> libc::msghdr {
@@ -299,15 +328,17 @@ fn send_each(fd: RawFd, hdrs: &[libc::mmsghdr]) -> Result<usize, BioError> {
 
 /// Receives into a prefix of `msgs`, filling lengths and addresses.
 ///
-/// `bound` is the socket's own address, whose port (and IPv6 scope) complete the destination
-/// addresses the system reports. `wait_for_one` makes a blocking socket return once at least one
-/// datagram is in.
+/// `bound` is the socket's own address: its family selects the packet-info messages to read,
+/// and its port (and IPv6 scope) complete the destination addresses the system reports. A
+/// blocking socket returns once at least one datagram is in (`MSG_WAITFORONE`), rather than
+/// waiting for the whole batch.
 pub(crate) fn recv(
     fd: RawFd,
     msgs: &mut [RecvMsg<'_>],
     batched: bool,
     bound: &BioAddr,
 ) -> Result<usize, BioError> {
+    let family = bound.family();
     with_batch(|b| {
         let n = msgs.len().min(MAX_BATCH);
         for (i, m) in msgs[..n].iter_mut().enumerate() {
@@ -338,7 +369,7 @@ pub(crate) fn recv(
             m.flags = 0;
             m.peer = read_sockaddr(&b.names[i], h.msg_hdr.msg_namelen);
             if m.local.is_some() {
-                m.local = Some(match unpack_dst(&h.msg_hdr) {
+                m.local = Some(match unpack_dst(&h.msg_hdr, family) {
                     Some(ip) => with_port(ip, bound),
                     None => BioAddr::Unspec,
                 });
@@ -445,13 +476,8 @@ pub(crate) fn set_recv_pktinfo(fd: RawFd, family: i32, on: bool) -> Result<(), B
     let v = i32::from(on);
     match family {
         libc::AF_INET => setsockopt_int(fd, libc::IPPROTO_IP, libc::IP_PKTINFO, v),
-        libc::AF_INET6 => {
-            setsockopt_int(fd, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, v)?;
-            // IPv4 datagrams on a dual-stack socket report through the IPv4 option; a v6-only
-            // socket may refuse it, which changes nothing for it.
-            let _ = setsockopt_int(fd, libc::IPPROTO_IP, libc::IP_PKTINFO, v);
-            Ok(())
-        }
+        // IPv4 datagrams on a dual-stack socket are reported as v4-mapped addresses too.
+        libc::AF_INET6 => setsockopt_int(fd, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, v),
         _ => Err(BioError::LocalAddrNotAvailable),
     }
 }

@@ -511,3 +511,48 @@ fn concurrent_senders_and_receivers_share_one_bio() {
         "every datagram received exactly once"
     );
 }
+
+#[test]
+fn raw_fd_rejections_leave_the_descriptor_open() {
+    // SAFETY: -1 is never a valid descriptor; the constructor must refuse it.
+    assert_eq!(
+        unsafe { UdpBio::from_raw_fd(-1, true) }.unwrap_err(),
+        BioError::Os(libc::EBADF)
+    );
+    // A TCP socket is not a datagram socket: refused, and not closed even with BIO_CLOSE.
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let fd = tcp.into_raw_fd();
+    // SAFETY: fd is an open socket; the BIO refuses it without taking ownership.
+    let err = unsafe { UdpBio::from_raw_fd(fd, true) }.unwrap_err();
+    assert!(matches!(err, BioError::InvalidArgument(_)));
+    // SAFETY: querying a descriptor's flags has no effect on it.
+    assert_ne!(unsafe { libc::fcntl(fd, libc::F_GETFD) }, -1, "still open");
+    // SAFETY: fd is open and owned by this test.
+    unsafe { libc::close(fd) };
+}
+
+#[test]
+fn set_peer_on_connected_socket_keeps_the_connection() {
+    let a = bind(V4);
+    let b = bind(V4);
+    let c = bind(V4);
+    a.connect(addr(&b).socket_addr().unwrap()).unwrap();
+    a.set_peer(addr(&c)).unwrap();
+    assert_eq!(a.peer(), Some(addr(&c)));
+    a.write(b"still to b").unwrap();
+    let mut bufs = vec![[0u8; 1500]; 1];
+    assert_eq!(recv_all(&b, 1, &mut bufs)[0].0, b"still to b");
+}
+
+#[test]
+fn unbound_socket_learns_its_port_after_first_send() {
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None).unwrap();
+    let bio = UdpBio::from_socket(UdpSocket::from(std::os::fd::OwnedFd::from(sock))).unwrap();
+    assert_eq!(bio.local_addr().port(), Some(0));
+    let rx = bind(V4);
+    bio.send_mmsg(&[SendMsg::new(b"x").to(addr(&rx))]).unwrap();
+    let port = bio.local_addr().port().unwrap();
+    assert_ne!(port, 0, "the system bound the socket on first send");
+    let mut bufs = vec![[0u8; 1500]; 1];
+    assert_eq!(recv_all(&rx, 1, &mut bufs)[0].1.port(), Some(port));
+}

@@ -51,7 +51,8 @@ pub trait DatagramBio: Send + Sync + fmt::Debug {
     /// Receives into a prefix of `msgs`, returning how many were filled.
     fn recv_mmsg(&self, msgs: &mut [RecvMsg<'_>]) -> Result<usize, BioError>;
 
-    /// Sends one datagram to the BIO's peer (`BIO_write`). An empty write does nothing.
+    /// Sends one datagram to the BIO's peer (`BIO_write`). An empty write to a memory BIO does
+    /// nothing, as in OpenSSL; a UDP BIO sends an empty datagram.
     fn write(&self, data: &[u8]) -> Result<usize, BioError> {
         if data.is_empty() {
             return Ok(0);

@@ -78,8 +78,13 @@ impl UdpBio {
     /// `fd` must be an open UDP socket that stays open while the BIO exists; if `close` is set
     /// the BIO takes ownership and nothing else may close it.
     pub unsafe fn from_raw_fd(fd: RawFd, close: bool) -> Result<Self, BioError> {
+        // Validate while borrowing, so a rejected descriptor is left open for its owner.
         // SAFETY: forwarded from this function's contract.
-        Self::from_handle(unsafe { SocketHandle::from_raw_fd(fd, close) })
+        let mut bio = Self::from_handle(unsafe { SocketHandle::borrow_raw_fd(fd)? })?;
+        if close {
+            bio.handle = bio.handle.into_owned();
+        }
+        Ok(bio)
     }
 
     fn from_handle(handle: SocketHandle) -> Result<Self, BioError> {
@@ -125,9 +130,14 @@ impl UdpBio {
         Ok(())
     }
 
-    /// The socket's own address.
+    /// The socket's own address. A socket that was not bound when wrapped gets its port from
+    /// the system on first use, so the address is looked up again while the port is 0.
     pub fn local_addr(&self) -> BioAddr {
-        *self.bound.lock().unwrap_or_else(|e| e.into_inner())
+        let bound = *self.bound.lock().unwrap_or_else(|e| e.into_inner());
+        if bound.port() == Some(0) && self.refresh_bound().is_ok() {
+            return *self.bound.lock().unwrap_or_else(|e| e.into_inner());
+        }
+        bound
     }
 
     /// The address family of the socket (`AF_INET` or `AF_INET6`).
@@ -215,19 +225,24 @@ impl UdpBio {
     }
 
     /// Checks a source address against the socket: same family, and the bound port if any.
-    fn source_ip(&self, local: &BioAddr) -> Result<IpAddr, BioError> {
+    fn source_ip(&self, local: &BioAddr, bound: &BioAddr) -> Result<IpAddr, BioError> {
         if !self.local_addr_enabled.load(Ordering::Relaxed) {
             return Err(BioError::LocalAddrNotAvailable);
         }
         let mapped = self.map_to_family(*local)?;
-        let bound_port = self.local_addr().port().unwrap_or(0);
+        let bound_port = bound.port().unwrap_or(0);
         if mapped.port() != 0 && mapped.port() != bound_port {
             return Err(BioError::LocalAddrNotAvailable);
         }
         Ok(mapped.ip())
     }
 
-    fn resolve<'a>(&self, msg: &SendMsg<'a>, peer: &PeerState) -> Result<Outgoing<'a>, BioError> {
+    fn resolve<'a>(
+        &self,
+        msg: &SendMsg<'a>,
+        peer: &PeerState,
+        bound: &BioAddr,
+    ) -> Result<Outgoing<'a>, BioError> {
         msg.check_flags()?;
         if msg.data.len() > self.max_payload() {
             return Err(BioError::DatagramTooLarge {
@@ -242,7 +257,7 @@ impl UdpBio {
             Some(self.map_to_family(target)?)
         };
         let src = match &msg.local {
-            Some(local) => Some(self.source_ip(local)?),
+            Some(local) => Some(self.source_ip(local, bound)?),
             None => None,
         };
         Ok(Outgoing {
@@ -256,11 +271,16 @@ impl UdpBio {
 impl DatagramBio for UdpBio {
     fn send_mmsg(&self, msgs: &[SendMsg<'_>]) -> Result<usize, BioError> {
         let peer = *self.lock_peer();
+        let bound = if msgs.iter().any(|m| m.local.is_some()) {
+            self.local_addr()
+        } else {
+            BioAddr::Unspec
+        };
         sys::send(
             self.as_raw_fd(),
             msgs.len(),
             self.batched.load(Ordering::Relaxed),
-            |i| self.resolve(&msgs[i], &peer),
+            |i| self.resolve(&msgs[i], &peer, &bound),
         )
     }
 
@@ -301,13 +321,11 @@ impl DatagramBio for UdpBio {
         self.lock_peer().addr
     }
 
+    /// Sets the peer for messages that name none. A connected socket keeps sending to the
+    /// peer it is connected to, as in OpenSSL.
     fn set_peer(&self, peer: BioAddr) -> Result<(), BioError> {
         self.map_to_family(peer)?;
-        let mut state = self.lock_peer();
-        if state.connected {
-            return Err(BioError::InvalidArgument("socket is connected"));
-        }
-        state.addr = Some(peer);
+        self.lock_peer().addr = Some(peer);
         Ok(())
     }
 

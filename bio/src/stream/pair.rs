@@ -105,9 +105,11 @@ impl StreamBio for StreamPairEnd {
             };
         }
         let n = inbox.len().min(buf.len());
-        for (dst, src) in buf.iter_mut().zip(inbox.drain(..n)) {
-            *dst = src;
-        }
+        let (front, back) = inbox.as_slices();
+        let from_front = n.min(front.len());
+        buf[..from_front].copy_from_slice(&front[..from_front]);
+        buf[from_front..n].copy_from_slice(&back[..n - from_front]);
+        inbox.drain(..n);
         Ok(n)
     }
 

@@ -47,12 +47,13 @@ impl SocketBio {
     /// # Safety
     /// `fd` must be an open stream socket that stays open while the BIO exists; if `close` is
     /// set the BIO takes ownership and nothing else may close it.
-    pub unsafe fn from_raw_fd(fd: RawFd, close: bool) -> Self {
-        SocketBio {
-            // SAFETY: forwarded from this function's contract.
-            handle: unsafe { SocketHandle::from_raw_fd(fd, close) },
+    pub unsafe fn from_raw_fd(fd: RawFd, close: bool) -> Result<Self, BioError> {
+        // SAFETY: forwarded from this function's contract.
+        let handle = unsafe { SocketHandle::borrow_raw_fd(fd)? };
+        Ok(SocketBio {
+            handle: if close { handle.into_owned() } else { handle },
             eof: false,
-        }
+        })
     }
 
     /// Sets non-blocking (`true`) or blocking I/O (`BIO_set_nbio`).
