@@ -515,10 +515,8 @@ fn concurrent_senders_and_receivers_share_one_bio() {
 #[test]
 fn raw_fd_rejections_leave_the_descriptor_open() {
     // SAFETY: -1 is never a valid descriptor; the constructor must refuse it.
-    assert_eq!(
-        unsafe { UdpBio::from_raw_fd(-1, true) }.unwrap_err(),
-        BioError::Os(libc::EBADF)
-    );
+    let refused = unsafe { UdpBio::from_raw_fd(-1, true) };
+    assert_eq!(refused.unwrap_err(), BioError::Os(libc::EBADF));
     // A TCP socket is not a datagram socket: refused, and not closed even with BIO_CLOSE.
     let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let fd = tcp.into_raw_fd();
