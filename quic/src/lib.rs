@@ -7,13 +7,19 @@
 //! - [`coding`]: variable-length integers and bounds-checked readers and writers.
 //! - [`error`]: transport error codes, connection errors and packet errors.
 //! - [`cid`], [`version`], [`stream_id`]: identifiers.
+//! - [`packet`]: packet kinds, headers (long, short, Retry, Version Negotiation, coalesced),
+//!   packet numbers and packet protection.
+//! - [`crypto`]: cipher suites, Initial keys, Retry integrity and stateless reset tokens.
+//! - [`transport_params`]: the transport parameters codec and its validation rules.
 #![forbid(unsafe_code)]
 
 pub mod cid;
 pub mod coding;
+pub mod crypto;
 pub mod error;
 pub mod packet;
 pub mod stream_id;
+pub mod transport_params;
 pub mod version;
 
 pub use cid::ConnectionId;
@@ -21,4 +27,5 @@ pub use coding::VarInt;
 pub use error::{PacketError, TransportError, TransportErrorCode};
 pub use packet::PacketKind;
 pub use stream_id::{Dir, Side, StreamId};
+pub use transport_params::TransportParameters;
 pub use version::Version;

@@ -1,5 +1,9 @@
 //! QUIC packets: kinds, headers, packet numbers and protection.
 
+pub mod header;
+pub mod number;
+pub mod protect;
+
 /// The kinds of packet that carry frames, each with its own keys (and, except 0-RTT and 1-RTT
 /// which share one, its own packet-number space).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
