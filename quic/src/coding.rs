@@ -356,10 +356,7 @@ mod tests {
         w.put_u16(7).unwrap();
         assert_eq!(w.put_u16(7), Err(BufferTooSmall));
         assert_eq!(w.position(), 2, "a failed write leaves the position alone");
-        assert_eq!(
-            w.put_varint(VarInt::new(100).unwrap()),
-            Err(BufferTooSmall)
-        );
+        assert_eq!(w.put_varint(VarInt::new(100).unwrap()), Err(BufferTooSmall));
         w.put_u8(1).unwrap();
         assert_eq!(w.remaining(), 0);
     }

@@ -10,6 +10,7 @@
 //! - [`packet`]: packet kinds, headers (long, short, Retry, Version Negotiation, coalesced),
 //!   packet numbers and packet protection.
 //! - [`crypto`]: cipher suites, Initial keys, Retry integrity and stateless reset tokens.
+//! - [`frame`]: the frame codec (RFC 9000 §19, DATAGRAM) and per-packet-type frame rules.
 //! - [`transport_params`]: the transport parameters codec and its validation rules.
 #![forbid(unsafe_code)]
 
@@ -17,6 +18,7 @@ pub mod cid;
 pub mod coding;
 pub mod crypto;
 pub mod error;
+pub mod frame;
 pub mod packet;
 pub mod stream_id;
 pub mod transport_params;
@@ -25,6 +27,7 @@ pub mod version;
 pub use cid::ConnectionId;
 pub use coding::VarInt;
 pub use error::{PacketError, TransportError, TransportErrorCode};
+pub use frame::{Frame, FrameIter, FrameType};
 pub use packet::PacketKind;
 pub use stream_id::{Dir, Side, StreamId};
 pub use transport_params::TransportParameters;

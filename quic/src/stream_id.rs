@@ -118,7 +118,19 @@ mod tests {
             }
         }
         assert!(StreamId::new(Side::Client, Dir::Bi, 1 << 60).is_none());
-        assert_eq!(StreamId::new(Side::Client, Dir::Bi, 2).unwrap().varint().get(), 8);
-        assert_eq!(StreamId::new(Side::Client, Dir::Uni, 0).unwrap().varint().get(), 2);
+        assert_eq!(
+            StreamId::new(Side::Client, Dir::Bi, 2)
+                .unwrap()
+                .varint()
+                .get(),
+            8
+        );
+        assert_eq!(
+            StreamId::new(Side::Client, Dir::Uni, 0)
+                .unwrap()
+                .varint()
+                .get(),
+            2
+        );
     }
 }

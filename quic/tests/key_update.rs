@@ -22,7 +22,9 @@ fn configs(suite: CipherSuite) -> (rustls::ClientConfig, rustls::ServerConfig) {
     let cert_der = CertificateDer::from(cert.cert.der().to_vec());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
     let mut provider = rustls::crypto::ring::default_provider();
-    provider.cipher_suites = vec![rustls::SupportedCipherSuite::Tls13(suite.quic_suite().suite)];
+    provider.cipher_suites = vec![rustls::SupportedCipherSuite::Tls13(
+        suite.quic_suite().suite,
+    )];
     let provider = Arc::new(provider);
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert_der.clone()).unwrap();
@@ -86,15 +88,32 @@ fn handshake(suite: CipherSuite) -> (OneRtt, OneRtt) {
 }
 
 /// Seals a 1-RTT packet with `packet_key` and the (never-updated) header key of `keys`.
-fn short_packet(keys: &DirectionalKeys, packet_key: &dyn PacketKey, key_phase: bool, pn: u64) -> Vec<u8> {
+fn short_packet(
+    keys: &DirectionalKeys,
+    packet_key: &dyn PacketKey,
+    key_phase: bool,
+    pn: u64,
+) -> Vec<u8> {
     let dcid = ConnectionId::new(&[7; 8]).unwrap();
-    let header = Header::Short { dcid, spin: false, key_phase };
+    let header = Header::Short {
+        dcid,
+        spin: false,
+        key_phase,
+    };
     let mut buf = vec![0u8; 1500];
     let mut w = Writer::new(&mut buf);
     let layout = header.write(&mut w, pn, 2).unwrap();
     w.put_slice(b"application data in a 1-RTT packet").unwrap();
     let payload_len = w.position() - layout.header_len();
-    let len = seal(&mut buf, &layout, pn, payload_len, packet_key, keys.header.as_ref()).unwrap();
+    let len = seal(
+        &mut buf,
+        &layout,
+        pn,
+        payload_len,
+        packet_key,
+        keys.header.as_ref(),
+    )
+    .unwrap();
     buf.truncate(len);
     buf
 }
@@ -120,10 +139,26 @@ fn key_updates_work(suite: CipherSuite) {
     let (mut client, mut server) = handshake(suite);
 
     // Generation 0 in both directions.
-    let p = short_packet(&client.keys.local, client.keys.local.packet.as_ref(), false, 1);
-    assert_eq!(open_short(&p, &server.keys.remote, server.keys.remote.packet.as_ref()), Ok(false));
-    let p = short_packet(&server.keys.local, server.keys.local.packet.as_ref(), false, 1);
-    assert_eq!(open_short(&p, &client.keys.remote, client.keys.remote.packet.as_ref()), Ok(false));
+    let p = short_packet(
+        &client.keys.local,
+        client.keys.local.packet.as_ref(),
+        false,
+        1,
+    );
+    assert_eq!(
+        open_short(&p, &server.keys.remote, server.keys.remote.packet.as_ref()),
+        Ok(false)
+    );
+    let p = short_packet(
+        &server.keys.local,
+        server.keys.local.packet.as_ref(),
+        false,
+        1,
+    );
+    assert_eq!(
+        open_short(&p, &client.keys.remote, client.keys.remote.packet.as_ref()),
+        Ok(false)
+    );
 
     // Three updates: each generation opens only with the same generation's key, while header
     // protection keys stay as they were.
@@ -132,8 +167,16 @@ fn key_updates_work(suite: CipherSuite) {
         let c_next = client.next.next_packet_keys();
         let s_next = server.next.next_packet_keys();
         let phase = generation % 2 == 1;
-        let p = short_packet(&client.keys.local, c_next.local.as_ref(), phase, 10 + generation);
-        assert_eq!(open_short(&p, &server.keys.remote, s_next.remote.as_ref()), Ok(phase));
+        let p = short_packet(
+            &client.keys.local,
+            c_next.local.as_ref(),
+            phase,
+            10 + generation,
+        );
+        assert_eq!(
+            open_short(&p, &server.keys.remote, s_next.remote.as_ref()),
+            Ok(phase)
+        );
         let old = old_remote
             .as_deref()
             .unwrap_or(server.keys.remote.packet.as_ref());
@@ -142,8 +185,16 @@ fn key_updates_work(suite: CipherSuite) {
             Err(PacketError::DecryptFailed),
             "generation {generation} must not open with the previous key"
         );
-        let p = short_packet(&server.keys.local, s_next.local.as_ref(), phase, 10 + generation);
-        assert_eq!(open_short(&p, &client.keys.remote, c_next.remote.as_ref()), Ok(phase));
+        let p = short_packet(
+            &server.keys.local,
+            s_next.local.as_ref(),
+            phase,
+            10 + generation,
+        );
+        assert_eq!(
+            open_short(&p, &client.keys.remote, c_next.remote.as_ref()),
+            Ok(phase)
+        );
         old_remote = Some(s_next.remote);
     }
 }

@@ -2,9 +2,7 @@
 
 use proptest::prelude::*;
 use qssl_quic::coding::Writer;
-use qssl_quic::crypto::{
-    ResetTokenKey, initial_keys, is_stateless_reset, write_stateless_reset,
-};
+use qssl_quic::crypto::{ResetTokenKey, initial_keys, is_stateless_reset, write_stateless_reset};
 use qssl_quic::error::PacketError;
 use qssl_quic::packet::header::{
     Coalesced, Header, LongType, ParsedHeader, versions, write_version_negotiation,
@@ -83,7 +81,13 @@ fn coalesced_initial_handshake_and_one_rtt() {
             token: if ty == LongType::Initial { b"tok" } else { b"" },
         };
         push_packet(&mut datagram, long(LongType::Initial), 0, &[1; 40], &client);
-        push_packet(&mut datagram, long(LongType::Handshake), 1, &[2; 40], &client);
+        push_packet(
+            &mut datagram,
+            long(LongType::Handshake),
+            1,
+            &[2; 40],
+            &client,
+        );
         let short = Header::Short {
             dcid,
             spin: true,
@@ -93,11 +97,15 @@ fn coalesced_initial_handshake_and_one_rtt() {
 
         // The token and spin bit come through the first pass.
         let headers: Vec<_> = Coalesced::new(&datagram, 8).map(|r| r.unwrap()).collect();
-        let ParsedHeader::Protected(initial) = &headers[0].0 else { panic!() };
+        let ParsedHeader::Protected(initial) = &headers[0].0 else {
+            panic!()
+        };
         assert_eq!(&datagram[initial.token.clone()], b"tok");
         assert_eq!(initial.version, Some(version));
         assert_eq!((initial.dcid, initial.scid), (dcid, scid));
-        let ParsedHeader::Protected(short) = &headers[2].0 else { panic!() };
+        let ParsedHeader::Protected(short) = &headers[2].0 else {
+            panic!()
+        };
         assert!(short.spin);
         assert_eq!(headers[2].1.end, datagram.len());
 
@@ -217,7 +225,10 @@ fn invalid_headers_are_typed_errors() {
     };
     push_packet(&mut dg, h, 0, &[0; 50], &client);
     dg.truncate(dg.len() - 1);
-    assert_eq!(ParsedHeader::parse(&dg, 8).unwrap_err(), PacketError::Truncated);
+    assert_eq!(
+        ParsedHeader::parse(&dg, 8).unwrap_err(),
+        PacketError::Truncated
+    );
 }
 
 #[test]
@@ -238,11 +249,18 @@ fn every_truncation_fails_cleanly() {
         // Parsing either fails with a typed error or, if the header parses, protection removal
         // or decryption does: never a panic, never a success.
         match ParsedHeader::parse(&cut, 8) {
-            Err(e) => assert!(matches!(e, PacketError::Truncated | PacketError::Malformed(_))),
+            Err(e) => assert!(matches!(
+                e,
+                PacketError::Truncated | PacketError::Malformed(_)
+            )),
             Ok((ParsedHeader::Protected(p), len)) => {
                 assert!(len <= cut.len());
-                let r = remove_header_protection(&mut cut[..len], p.pn_offset, server.remote.header.as_ref())
-                    .and_then(|un| open(&mut cut[..len], &un, 5, server.remote.packet.as_ref()));
+                let r = remove_header_protection(
+                    &mut cut[..len],
+                    p.pn_offset,
+                    server.remote.header.as_ref(),
+                )
+                .and_then(|un| open(&mut cut[..len], &un, 5, server.remote.packet.as_ref()));
                 assert!(r.is_err(), "truncation at {end} opened");
             }
             Ok(other) => panic!("truncation at {end} parsed as {other:?}"),
@@ -291,7 +309,14 @@ fn seal_refuses_payloads_too_short_for_a_sample() {
     let layout = h.write(&mut w, 0, 1).unwrap();
     w.put_u8(0x01).unwrap();
     assert!(matches!(
-        seal(&mut buf, &layout, 0, 1, client.local.packet.as_ref(), client.local.header.as_ref()),
+        seal(
+            &mut buf,
+            &layout,
+            0,
+            1,
+            client.local.packet.as_ref(),
+            client.local.header.as_ref()
+        ),
         Err(PacketError::Malformed(_))
     ));
     // And a buffer without room for the tag.
@@ -299,7 +324,14 @@ fn seal_refuses_payloads_too_short_for_a_sample() {
     let mut w = Writer::new(&mut small);
     let layout = h.write(&mut w, 0, 4).unwrap();
     assert_eq!(
-        seal(&mut small, &layout, 0, 10, client.local.packet.as_ref(), client.local.header.as_ref()),
+        seal(
+            &mut small,
+            &layout,
+            0,
+            10,
+            client.local.packet.as_ref(),
+            client.local.header.as_ref()
+        ),
         Err(PacketError::BufferTooSmall)
     );
 }
@@ -310,7 +342,11 @@ fn stateless_reset_tokens_and_detection() {
     let a = key.token(&cid(&[1; 8]));
     assert_eq!(a, key.token(&cid(&[1; 8])), "deterministic");
     assert_ne!(a, key.token(&cid(&[2; 8])), "per connection ID");
-    assert_ne!(a, ResetTokenKey::new(b"another key").token(&cid(&[1; 8])), "per key");
+    assert_ne!(
+        a,
+        ResetTokenKey::new(b"another key").token(&cid(&[1; 8])),
+        "per key"
+    );
 
     let mut buf = [0u8; 64];
     let len = write_stateless_reset(&mut buf, &a, &[0xff; 30]).unwrap();
@@ -323,7 +359,10 @@ fn stateless_reset_tokens_and_detection() {
     flipped[len - 1] ^= 1;
     assert!(!is_stateless_reset(&flipped, &a));
     assert!(!is_stateless_reset(&reset[len - 20..], &a), "too short");
-    assert!(write_stateless_reset(&mut buf, &a, &[0; 4]).is_err(), "needs 5 unpredictable bytes");
+    assert!(
+        write_stateless_reset(&mut buf, &a, &[0; 4]).is_err(),
+        "needs 5 unpredictable bytes"
+    );
 }
 
 proptest! {

@@ -113,5 +113,8 @@ fn a5_chacha20_short_header() {
 fn a2_mask_and_sample_match_the_rfc() {
     // The intermediate values of A.2: the sample is the first 16 protected payload bytes.
     let packet = hex(V1.client_packet);
-    assert_eq!(&packet[22..38], &hex("d1b1c98dd7689fb8ec11d242b123dc9b")[..]);
+    assert_eq!(
+        &packet[22..38],
+        &hex("d1b1c98dd7689fb8ec11d242b123dc9b")[..]
+    );
 }

@@ -117,7 +117,11 @@ fn check_protected(
         keys.header.as_ref(),
     )
     .unwrap();
-    assert_eq!(hex::encode(&buf[..len]), hex::encode(expected), "protected packet");
+    assert_eq!(
+        hex::encode(&buf[..len]),
+        hex::encode(expected),
+        "protected packet"
+    );
 
     // And back: parse, remove header protection, decrypt.
     let mut packet = expected.to_vec();
@@ -128,7 +132,11 @@ fn check_protected(
     };
     assert_eq!(h.kind, header.kind());
     let un = remove_header_protection(&mut packet, h.pn_offset, peer_keys.header.as_ref()).unwrap();
-    assert_eq!(&packet[..un.header_len], unprotected_header, "unprotected header");
+    assert_eq!(
+        &packet[..un.header_len],
+        unprotected_header,
+        "unprotected header"
+    );
     assert!(un.reserved_bits_clear());
     let full_pn = un.packet_number(pn.checked_sub(1));
     assert_eq!(full_pn, pn);
@@ -139,11 +147,31 @@ fn check_protected(
 impl Vectors {
     pub(crate) fn check_initial_keys(&self) {
         let client = initial_keys(self.version, &client_dcid(), Side::Client);
-        assert_keys_are(&client.local, self.client_key, self.client_iv, self.client_hp);
-        assert_keys_are(&client.remote, self.server_key, self.server_iv, self.server_hp);
+        assert_keys_are(
+            &client.local,
+            self.client_key,
+            self.client_iv,
+            self.client_hp,
+        );
+        assert_keys_are(
+            &client.remote,
+            self.server_key,
+            self.server_iv,
+            self.server_hp,
+        );
         let server = initial_keys(self.version, &client_dcid(), Side::Server);
-        assert_keys_are(&server.local, self.server_key, self.server_iv, self.server_hp);
-        assert_keys_are(&server.remote, self.client_key, self.client_iv, self.client_hp);
+        assert_keys_are(
+            &server.local,
+            self.server_key,
+            self.server_iv,
+            self.server_hp,
+        );
+        assert_keys_are(
+            &server.remote,
+            self.client_key,
+            self.client_iv,
+            self.client_hp,
+        );
     }
 
     pub(crate) fn check_client_initial(&self) {
@@ -223,7 +251,10 @@ impl Vectors {
         for i in [0, 5, packet.len() - 1] {
             let mut bad = packet.clone();
             bad[i] ^= 1;
-            assert!(!verify_retry(self.version, &client_dcid(), &bad), "byte {i}");
+            assert!(
+                !verify_retry(self.version, &client_dcid(), &bad),
+                "byte {i}"
+            );
         }
 
         let mut buf = [0u8; 64];
