@@ -4,6 +4,7 @@
 //! no I/O: it takes datagrams and the current time, and gives back datagrams and deadlines. TLS
 //! 1.3 comes from rustls and cryptography from ring.
 //!
+//! - [`ack_tracker`]: received packet numbers per space and when to acknowledge them.
 //! - [`coding`]: variable-length integers and bounds-checked readers and writers.
 //! - [`error`]: transport error codes, connection errors and packet errors.
 //! - [`cid`], [`version`], [`stream_id`]: identifiers.
@@ -11,9 +12,11 @@
 //!   packet numbers and packet protection.
 //! - [`crypto`]: cipher suites, Initial keys, Retry integrity and stateless reset tokens.
 //! - [`frame`]: the frame codec (RFC 9000 §19, DATAGRAM) and per-packet-type frame rules.
+//! - [`tls`]: the TLS 1.3 handshake on rustls' QUIC API, by encryption level.
 //! - [`transport_params`]: the transport parameters codec and its validation rules.
 #![forbid(unsafe_code)]
 
+pub mod ack_tracker;
 pub mod cid;
 pub mod coding;
 pub mod crypto;
@@ -21,6 +24,7 @@ pub mod error;
 pub mod frame;
 pub mod packet;
 pub mod stream_id;
+pub mod tls;
 pub mod transport_params;
 pub mod version;
 

@@ -1,0 +1,190 @@
+//! The TLS 1.3 handshake for a QUIC connection, on rustls' QUIC API (RFC 9001 §4).
+//!
+//! rustls consumes and produces handshake bytes; this wrapper knows which encryption level each
+//! outgoing byte belongs to, surfaces key changes as they happen, carries the transport
+//! parameters both ways, and turns TLS failures into `CRYPTO_ERROR` transport errors.
+
+use std::sync::Arc;
+
+use rustls::pki_types::ServerName;
+use rustls::quic::{self, KeyChange, Keys, Secrets};
+
+use crate::error::{TransportError, TransportErrorCode};
+use crate::stream_id::Side;
+use crate::transport_params::TransportParameters;
+use crate::version::Version;
+
+/// The encryption levels that carry CRYPTO data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// Initial packets.
+    Initial,
+    /// Handshake packets.
+    Handshake,
+    /// 1-RTT packets (post-handshake messages such as session tickets).
+    OneRtt,
+}
+
+/// Something the handshake produced.
+pub enum TlsOutput {
+    /// Handshake bytes to send in CRYPTO frames at a level.
+    Data(Level, Vec<u8>),
+    /// Handshake keys are ready (both directions).
+    HandshakeKeys(Keys),
+    /// 1-RTT keys are ready, with the secrets later key updates derive from.
+    OneRttKeys(Keys, Secrets),
+}
+
+impl std::fmt::Debug for TlsOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TlsOutput::Data(level, data) => write!(f, "Data({level:?}, {} bytes)", data.len()),
+            TlsOutput::HandshakeKeys(_) => f.write_str("HandshakeKeys"),
+            TlsOutput::OneRttKeys(..) => f.write_str("OneRttKeys"),
+        }
+    }
+}
+
+/// One side's TLS session.
+pub struct TlsSession {
+    conn: quic::Connection,
+    side: Side,
+    write_level: Level,
+}
+
+impl std::fmt::Debug for TlsSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSession")
+            .field("side", &self.side)
+            .field("write_level", &self.write_level)
+            .field("handshaking", &self.conn.is_handshaking())
+            .finish()
+    }
+}
+
+/// The TLS alert sent when rustls names none: internal_error.
+const INTERNAL_ERROR_ALERT: u8 = 80;
+
+/// A TLS failure as the transport error that closes the connection: rustls decides which alert
+/// the failure maps to, and CRYPTO_ERROR carries it.
+fn tls_error(conn: &quic::Connection) -> TransportError {
+    let alert = conn.alert().map_or(INTERNAL_ERROR_ALERT, u8::from);
+    TransportError::new(TransportErrorCode::crypto(alert), "TLS handshake failed")
+}
+
+impl TlsSession {
+    /// A client session connecting to `server_name`, offering `params`.
+    pub fn client(
+        config: Arc<rustls::ClientConfig>,
+        version: Version,
+        server_name: ServerName<'static>,
+        params: &TransportParameters,
+    ) -> Result<Self, TransportError> {
+        let conn =
+            quic::ClientConnection::new(config, version.rustls(), server_name, params.to_vec())
+                .map_err(|_| {
+                    TransportError::new(
+                        TransportErrorCode::INTERNAL_ERROR,
+                        "TLS client configuration unusable for QUIC",
+                    )
+                })?;
+        Ok(TlsSession {
+            conn: conn.into(),
+            side: Side::Client,
+            write_level: Level::Initial,
+        })
+    }
+
+    /// A server session answering with `params`.
+    pub fn server(
+        config: Arc<rustls::ServerConfig>,
+        version: Version,
+        params: &TransportParameters,
+    ) -> Result<Self, TransportError> {
+        let conn = quic::ServerConnection::new(config, version.rustls(), params.to_vec()).map_err(
+            |_| {
+                TransportError::new(
+                    TransportErrorCode::INTERNAL_ERROR,
+                    "TLS server configuration unusable for QUIC",
+                )
+            },
+        )?;
+        Ok(TlsSession {
+            conn: conn.into(),
+            side: Side::Server,
+            write_level: Level::Initial,
+        })
+    }
+
+    /// Which side this session is.
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    /// Feeds handshake bytes received in order at one level, and returns what the handshake
+    /// answers. Answering before the next read is what keeps every outgoing byte at the right
+    /// level: rustls queues messages across a key change, and only the order of reads, key
+    /// changes and writes tells them apart.
+    pub fn read(&mut self, data: &[u8]) -> Result<Vec<TlsOutput>, TransportError> {
+        self.conn.read_hs(data).map_err(|_| tls_error(&self.conn))?;
+        Ok(self.poll())
+    }
+
+    /// Collects everything the handshake has to say now (the client's first flight, or
+    /// anything left after a read): bytes per level and key changes, in the order they
+    /// happened. Bytes written before a key change belong to the old level.
+    pub fn poll(&mut self) -> Vec<TlsOutput> {
+        let mut out = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            let change = self.conn.write_hs(&mut buf);
+            let wrote = !buf.is_empty();
+            if wrote {
+                out.push(TlsOutput::Data(self.write_level, buf));
+            }
+            match change {
+                Some(KeyChange::Handshake { keys }) => {
+                    self.write_level = Level::Handshake;
+                    out.push(TlsOutput::HandshakeKeys(keys));
+                }
+                Some(KeyChange::OneRtt { keys, next }) => {
+                    self.write_level = Level::OneRtt;
+                    out.push(TlsOutput::OneRttKeys(keys, next));
+                }
+                // More may be waiting at the same level.
+                None if wrote => {}
+                None => return out,
+            }
+        }
+    }
+
+    /// Whether the handshake is still running (RFC 9001 §4.1.1: complete once this is false).
+    pub fn is_handshaking(&self) -> bool {
+        self.conn.is_handshaking()
+    }
+
+    /// The peer's transport parameters, once received, decoded and validated for its role.
+    pub fn peer_params(&self) -> Option<Result<TransportParameters, TransportError>> {
+        self.conn
+            .quic_transport_parameters()
+            .map(|raw| TransportParameters::decode(raw, self.side.peer()))
+    }
+
+    /// The negotiated application protocol.
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.conn.alpn_protocol()
+    }
+
+    /// The negotiated TLS cipher suite.
+    pub fn cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
+        self.conn.negotiated_cipher_suite()
+    }
+
+    /// The server name the client asked for (server side).
+    pub fn server_name(&self) -> Option<&str> {
+        match &self.conn {
+            quic::Connection::Server(s) => s.server_name(),
+            quic::Connection::Client(_) => None,
+        }
+    }
+}
