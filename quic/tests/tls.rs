@@ -118,11 +118,11 @@ fn untrusted_certificate_is_a_crypto_error() {
     let (_, server_out) = deliver(client.poll(), &mut server);
     let mut failure = None;
     for o in server_out {
-        if let TlsOutput::Data(_, data) = o {
-            if let Err(e) = client.read(&data) {
-                failure = Some(e);
-                break;
-            }
+        if let TlsOutput::Data(_, data) = o
+            && let Err(e) = client.read(&data)
+        {
+            failure = Some(e);
+            break;
         }
     }
     let err = failure.expect("the client rejects the server's certificate");
