@@ -13,6 +13,7 @@
 //! - [`crypto`]: cipher suites, Initial keys, Retry integrity and stateless reset tokens.
 //! - [`frame`]: the frame codec (RFC 9000 §19, DATAGRAM) and per-packet-type frame rules.
 //! - [`tls`]: the TLS 1.3 handshake on rustls' QUIC API, by encryption level.
+//! - [`token`]: authenticated address-validation tokens for Retry.
 //! - [`transport_params`]: the transport parameters codec and its validation rules.
 #![forbid(unsafe_code)]
 
@@ -25,6 +26,7 @@ pub mod frame;
 pub mod packet;
 pub mod stream_id;
 pub mod tls;
+pub mod token;
 pub mod transport_params;
 pub mod version;
 
