@@ -8,6 +8,7 @@
 //! - [`coding`]: variable-length integers and bounds-checked readers and writers.
 //! - [`error`]: transport error codes, connection errors and packet errors.
 //! - [`cid`], [`version`], [`stream_id`]: identifiers.
+//! - [`cid_manager`]: connection IDs issued and received over a connection's life.
 //! - [`packet`]: packet kinds, headers (long, short, Retry, Version Negotiation, coalesced),
 //!   packet numbers and packet protection.
 //! - [`crypto`]: cipher suites, Initial keys, Retry integrity and stateless reset tokens.
@@ -19,6 +20,7 @@
 
 pub mod ack_tracker;
 pub mod cid;
+pub mod cid_manager;
 pub mod coding;
 pub mod crypto;
 pub mod error;

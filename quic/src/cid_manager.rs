@@ -1,0 +1,313 @@
+//! Connection IDs over a connection's life (RFC 9000 §5.1): the ones this endpoint issues, and
+//! the ones the peer issued for it to use.
+
+use std::collections::BTreeMap;
+
+use rand_core::Rng;
+
+use crate::cid::ConnectionId;
+use crate::crypto::{RESET_TOKEN_LEN, ResetTokenKey};
+use crate::error::{TransportError, TransportErrorCode};
+use crate::frame::NewConnectionId;
+
+/// Most connection IDs this endpoint keeps issued at once, whatever the peer allows.
+pub const MAX_ISSUED: u64 = 8;
+
+/// Most connection IDs from the peer this endpoint stores (its `active_connection_id_limit`).
+pub const ACTIVE_CID_LIMIT: u64 = 8;
+
+/// The connection IDs this endpoint has issued.
+#[derive(Debug)]
+pub struct LocalCids {
+    cid_len: usize,
+    /// Active IDs by sequence number.
+    active: BTreeMap<u64, ConnectionId>,
+    next_seq: u64,
+}
+
+impl LocalCids {
+    /// Starts with the ID used during the handshake (sequence 0).
+    pub fn new(initial: ConnectionId) -> Self {
+        let mut active = BTreeMap::new();
+        active.insert(0, initial);
+        LocalCids {
+            cid_len: initial.len(),
+            active,
+            next_seq: 1,
+        }
+    }
+
+    /// Issues new IDs until `peer_limit` (capped at [`MAX_ISSUED`]) are active, returning the
+    /// NEW_CONNECTION_ID frames to send. An endpoint with zero-length IDs issues none.
+    pub fn issue(
+        &mut self,
+        peer_limit: u64,
+        rng: &mut impl Rng,
+        reset_key: &ResetTokenKey,
+    ) -> Vec<NewConnectionId> {
+        let mut frames = Vec::new();
+        if self.cid_len == 0 {
+            return frames;
+        }
+        while (self.active.len() as u64) < peer_limit.min(MAX_ISSUED) {
+            let mut bytes = [0u8; 20];
+            rng.fill_bytes(&mut bytes[..self.cid_len]);
+            let Some(id) = ConnectionId::new(&bytes[..self.cid_len]) else {
+                break;
+            };
+            let sequence = self.next_seq;
+            self.next_seq += 1;
+            self.active.insert(sequence, id);
+            frames.push(NewConnectionId {
+                sequence,
+                retire_prior_to: 0,
+                id,
+                reset_token: reset_key.token(&id),
+            });
+        }
+        frames
+    }
+
+    /// Handles RETIRE_CONNECTION_ID for `seq`, received in a packet addressed to `packet_dcid`;
+    /// returns the retired ID (for the endpoint's routing table) if it was active.
+    pub fn retire(
+        &mut self,
+        seq: u64,
+        packet_dcid: &ConnectionId,
+    ) -> Result<Option<ConnectionId>, TransportError> {
+        if seq >= self.next_seq {
+            return Err(TransportError::protocol_violation(
+                Some(0x19),
+                "retired a connection ID never issued",
+            ));
+        }
+        if self.active.get(&seq) == Some(packet_dcid) {
+            return Err(TransportError::protocol_violation(
+                Some(0x19),
+                "retired the connection ID the packet was sent to",
+            ));
+        }
+        Ok(self.active.remove(&seq))
+    }
+
+    /// Whether `cid` is one of ours and active.
+    pub fn contains(&self, cid: &ConnectionId) -> bool {
+        self.active.values().any(|c| c == cid)
+    }
+
+    /// The active IDs.
+    pub fn active(&self) -> impl Iterator<Item = &ConnectionId> {
+        self.active.values()
+    }
+}
+
+/// One ID the peer issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RemoteCid {
+    id: ConnectionId,
+    reset_token: Option<[u8; RESET_TOKEN_LEN]>,
+}
+
+/// The connection IDs the peer issued for this endpoint to address it with.
+#[derive(Debug)]
+pub struct RemoteCids {
+    /// Usable IDs by sequence number.
+    available: BTreeMap<u64, RemoteCid>,
+    /// The sequence number in use.
+    current: u64,
+    /// Everything below this has been retired.
+    retire_prior_to: u64,
+    /// RETIRE_CONNECTION_ID frames owed to the peer.
+    to_retire: Vec<u64>,
+}
+
+impl RemoteCids {
+    /// Starts with the ID the peer used in the handshake (sequence 0), and its reset token if
+    /// the server sent one in its transport parameters.
+    pub fn new(initial: ConnectionId, reset_token: Option<[u8; RESET_TOKEN_LEN]>) -> Self {
+        let mut available = BTreeMap::new();
+        available.insert(
+            0,
+            RemoteCid {
+                id: initial,
+                reset_token,
+            },
+        );
+        RemoteCids {
+            available,
+            current: 0,
+            retire_prior_to: 0,
+            to_retire: Vec::new(),
+        }
+    }
+
+    /// The ID to put in packets now.
+    pub fn current(&self) -> ConnectionId {
+        self.available
+            .get(&self.current)
+            .map_or(ConnectionId::EMPTY, |c| c.id)
+    }
+
+    /// Replaces the handshake ID once the server's first packet names its own (the client
+    /// switches from the ID it chose to the server's source connection ID).
+    pub fn set_initial(&mut self, id: ConnectionId) {
+        if let Some(first) = self.available.get_mut(&0) {
+            first.id = id;
+        }
+    }
+
+    /// Sets the reset token of the handshake ID (from the server's transport parameters).
+    pub fn set_initial_reset_token(&mut self, token: [u8; RESET_TOKEN_LEN]) {
+        if let Some(first) = self.available.get_mut(&0) {
+            first.reset_token = Some(token);
+        }
+    }
+
+    /// Handles a NEW_CONNECTION_ID frame.
+    pub fn on_new(&mut self, frame: &NewConnectionId) -> Result<(), TransportError> {
+        let entry = RemoteCid {
+            id: frame.id,
+            reset_token: Some(frame.reset_token),
+        };
+        if let Some(existing) = self.available.get(&frame.sequence) {
+            if *existing != entry {
+                return Err(TransportError::protocol_violation(
+                    Some(0x18),
+                    "sequence number reused for another connection ID",
+                ));
+            }
+            return Ok(());
+        }
+        if frame.sequence < self.retire_prior_to {
+            // Already retired: retire it again rather than store it.
+            self.to_retire.push(frame.sequence);
+        } else {
+            self.available.insert(frame.sequence, entry);
+        }
+        if frame.retire_prior_to > self.retire_prior_to {
+            self.retire_prior_to = frame.retire_prior_to;
+            let retired: Vec<u64> = self
+                .available
+                .range(..frame.retire_prior_to)
+                .map(|(s, _)| *s)
+                .collect();
+            for seq in retired {
+                self.available.remove(&seq);
+                self.to_retire.push(seq);
+            }
+            if self.current < self.retire_prior_to {
+                self.current = self
+                    .available
+                    .keys()
+                    .next()
+                    .copied()
+                    .unwrap_or(self.current);
+            }
+        }
+        if self.available.len() as u64 > ACTIVE_CID_LIMIT {
+            return Err(TransportError::new(
+                TransportErrorCode::CONNECTION_ID_LIMIT_ERROR,
+                "peer exceeded active_connection_id_limit",
+            ));
+        }
+        Ok(())
+    }
+
+    /// RETIRE_CONNECTION_ID sequence numbers to send, taken.
+    pub fn take_retirements(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.to_retire)
+    }
+
+    /// The reset tokens that identify a stateless reset from the peer.
+    pub fn reset_tokens(&self) -> impl Iterator<Item = &[u8; RESET_TOKEN_LEN]> {
+        self.available
+            .values()
+            .filter_map(|c| c.reset_token.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::SeedableRng;
+
+    use super::*;
+
+    fn cid(b: u8) -> ConnectionId {
+        ConnectionId::new(&[b; 8]).unwrap()
+    }
+
+    #[test]
+    fn issues_up_to_the_peer_limit_and_retires() {
+        let key = ResetTokenKey::new(b"k");
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut local = LocalCids::new(cid(1));
+        let frames = local.issue(4, &mut rng, &key);
+        assert_eq!(frames.len(), 3);
+        assert_eq!(
+            frames.iter().map(|f| f.sequence).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        for f in &frames {
+            assert_eq!(f.reset_token, key.token(&f.id));
+            assert!(local.contains(&f.id));
+        }
+        assert!(local.issue(4, &mut rng, &key).is_empty());
+        // Retiring one lets another be issued.
+        assert_eq!(local.retire(2, &cid(1)).unwrap(), Some(frames[1].id));
+        assert_eq!(local.issue(4, &mut rng, &key).len(), 1);
+        // Never issued, or the one in use: violations.
+        assert!(local.retire(99, &cid(1)).is_err());
+        assert!(local.retire(0, &cid(1)).is_err());
+        // A huge peer limit is capped.
+        assert_eq!(
+            local.issue(1000, &mut rng, &key).len() as u64,
+            MAX_ISSUED - 4
+        );
+    }
+
+    #[test]
+    fn zero_length_ids_issue_nothing() {
+        let key = ResetTokenKey::new(b"k");
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut local = LocalCids::new(ConnectionId::EMPTY);
+        assert!(local.issue(8, &mut rng, &key).is_empty());
+    }
+
+    fn new_cid(sequence: u64, retire_prior_to: u64, b: u8) -> NewConnectionId {
+        NewConnectionId {
+            sequence,
+            retire_prior_to,
+            id: cid(b),
+            reset_token: [b; 16],
+        }
+    }
+
+    #[test]
+    fn remote_ids_and_retire_prior_to() {
+        let mut remote = RemoteCids::new(cid(0), None);
+        remote.on_new(&new_cid(1, 0, 11)).unwrap();
+        remote.on_new(&new_cid(2, 0, 12)).unwrap();
+        // Repeating a frame is harmless; reusing a sequence number is not.
+        remote.on_new(&new_cid(1, 0, 11)).unwrap();
+        assert!(remote.on_new(&new_cid(1, 0, 99)).is_err());
+        assert_eq!(remote.current(), cid(0));
+        remote.on_new(&new_cid(3, 2, 13)).unwrap();
+        assert_eq!(remote.take_retirements(), [0, 1]);
+        assert_eq!(remote.current(), cid(12), "moved off the retired ID");
+        // A late frame below retire_prior_to is retired at once.
+        remote.on_new(&new_cid(1, 0, 11)).unwrap();
+        assert_eq!(remote.take_retirements(), [1]);
+        assert_eq!(remote.reset_tokens().count(), 2);
+    }
+
+    #[test]
+    fn too_many_remote_ids() {
+        let mut remote = RemoteCids::new(cid(0), None);
+        for s in 1..ACTIVE_CID_LIMIT {
+            remote.on_new(&new_cid(s, 0, s as u8)).unwrap();
+        }
+        let err = remote.on_new(&new_cid(100, 0, 100)).unwrap_err();
+        assert_eq!(err.code, TransportErrorCode::CONNECTION_ID_LIMIT_ERROR);
+    }
+}
