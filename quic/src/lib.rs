@@ -11,6 +11,7 @@
 //! - [`cid_manager`]: connection IDs issued and received over a connection's life.
 //! - [`packet`]: packet kinds, headers (long, short, Retry, Version Negotiation, coalesced),
 //!   packet numbers and packet protection.
+//! - [`recovery`]: RTT estimation, sent packets and loss detection, congestion control (NewReno,
 //! - [`crypto`]: cipher suites, Initial keys, Retry integrity and stateless reset tokens.
 //! - [`frame`]: the frame codec (RFC 9000 §19, DATAGRAM) and per-packet-type frame rules.
 //! - [`tls`]: the TLS 1.3 handshake on rustls' QUIC API, by encryption level.
@@ -26,6 +27,7 @@ pub mod crypto;
 pub mod error;
 pub mod frame;
 pub mod packet;
+pub mod recovery;
 pub mod stream_id;
 pub mod tls;
 pub mod token;

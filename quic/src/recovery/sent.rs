@@ -1,0 +1,385 @@
+//! Sent packets of one packet number space: acknowledgment processing, loss detection (RFC 9002
+//! §6.1), persistent congestion (§7.6) and discarding the space (§6.4).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::RangeInclusive;
+use std::time::{Duration, Instant};
+
+use crate::error::TransportError;
+
+use super::pn_set::PnSet;
+use super::rtt::RttEstimator;
+
+/// kPacketThreshold (RFC 9002 §6.1.1): a packet is lost once a packet this many numbers
+/// later is acknowledged.
+pub const PACKET_THRESHOLD: u64 = 3;
+
+/// One sent packet and what the connection remembers about it (`data`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentPacket<T> {
+    /// The packet number.
+    pub pn: u64,
+    /// When it was sent.
+    pub time_sent: Instant,
+    /// Its size in bytes, QUIC header and AEAD overhead included, UDP and IP excluded.
+    pub size: u64,
+    /// Whether it contains an ack-eliciting frame.
+    pub ack_eliciting: bool,
+    /// Whether it counts toward bytes in flight (anything but ACK frames alone).
+    pub in_flight: bool,
+    /// What the connection needs to act on its acknowledgment or loss.
+    pub data: T,
+}
+
+/// An ACK acknowledged a packet number that was never sent in this space: the connection closes
+/// with PROTOCOL_VIOLATION (RFC 9000 §13.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnsentPacketAcked {
+    /// The largest packet number of the offending range.
+    pub pn: u64,
+}
+
+impl fmt::Display for UnsentPacketAcked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "acknowledgment of unsent packet {}", self.pn)
+    }
+}
+
+impl std::error::Error for UnsentPacketAcked {}
+
+impl From<UnsentPacketAcked> for TransportError {
+    fn from(_: UnsentPacketAcked) -> Self {
+        TransportError::protocol_violation(None, "acknowledgment of an unsent packet")
+    }
+}
+
+/// What an ACK frame newly acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckOutcome<T> {
+    /// The newly acknowledged packets, by increasing packet number.
+    pub packets: Vec<SentPacket<T>>,
+    /// The largest packet number the frame acknowledges (`None` if it had no non-empty range).
+    pub largest_acked: Option<u64>,
+    /// The send time of that largest packet, if this frame newly acknowledged it.
+    pub largest_newly_acked_sent: Option<Instant>,
+    /// Whether any newly acknowledged packet was ack-eliciting.
+    pub any_ack_eliciting: bool,
+}
+
+impl<T> AckOutcome<T> {
+    /// The RTT sample this ACK yields when received at `now` (RFC 9002 §5.1): only if the largest
+    /// acknowledged packet is newly acknowledged and some newly acknowledged packet was
+    /// ack-eliciting.
+    pub fn rtt_sample(&self, now: Instant) -> Option<Duration> {
+        let sent = self.largest_newly_acked_sent?;
+        self.any_ack_eliciting
+            .then(|| now.saturating_duration_since(sent))
+    }
+}
+
+/// Packets declared lost by [`SentPackets::detect_lost`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LossOutcome<T> {
+    /// The lost packets, by increasing packet number.
+    pub packets: Vec<SentPacket<T>>,
+    /// When the next packet can be declared lost by the time threshold (the loss timer).
+    pub loss_time: Option<Instant>,
+}
+
+impl<T> LossOutcome<T> {
+    /// Bytes in flight among the lost packets.
+    pub fn bytes_in_flight(&self) -> u64 {
+        in_flight_bytes(&self.packets)
+    }
+
+    /// The latest send time among lost in-flight packets: the congestion event's send time
+    /// (RFC 9002 Appendix B.8). `None` if no in-flight packet was lost.
+    pub fn largest_lost_sent(&self) -> Option<Instant> {
+        self.packets
+            .iter()
+            .filter(|p| p.in_flight)
+            .map(|p| p.time_sent)
+            .max()
+    }
+}
+
+/// What was outstanding in a discarded space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discarded<T> {
+    /// Every packet that was neither acknowledged nor lost, by increasing packet number.
+    pub packets: Vec<SentPacket<T>>,
+    /// Their bytes in flight, to remove from the congestion controller.
+    pub bytes_in_flight: u64,
+}
+
+fn in_flight_bytes<T>(packets: &[SentPacket<T>]) -> u64 {
+    packets
+        .iter()
+        .filter(|p| p.in_flight)
+        .fold(0u64, |sum, p| sum.saturating_add(p.size))
+}
+
+/// The packets sent in one packet number space that are neither acknowledged nor declared lost.
+#[derive(Debug, Clone)]
+pub struct SentPackets<T> {
+    packets: BTreeMap<u64, SentPacket<T>>,
+    /// Packet numbers the peer acknowledged, from the oldest outstanding packet up.
+    acked: PnSet,
+    bytes_in_flight: u64,
+    ack_eliciting_in_flight: u64,
+    largest_sent: Option<u64>,
+    largest_acked: Option<u64>,
+    loss_time: Option<Instant>,
+    last_ack_eliciting_sent: Option<Instant>,
+}
+
+impl<T> Default for SentPackets<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> SentPackets<T> {
+    /// An empty space.
+    pub fn new() -> Self {
+        SentPackets {
+            packets: BTreeMap::new(),
+            acked: PnSet::default(),
+            bytes_in_flight: 0,
+            ack_eliciting_in_flight: 0,
+            largest_sent: None,
+            largest_acked: None,
+            loss_time: None,
+            last_ack_eliciting_sent: None,
+        }
+    }
+
+    /// Records a sent packet (RFC 9002 Appendix A.5). Packet numbers are expected to increase;
+    /// a number already tracked replaces the earlier record.
+    pub fn on_sent(&mut self, packet: SentPacket<T>) {
+        if packet.in_flight {
+            self.bytes_in_flight = self.bytes_in_flight.saturating_add(packet.size);
+            if packet.ack_eliciting {
+                self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_add(1);
+                self.last_ack_eliciting_sent = Some(packet.time_sent);
+            }
+        }
+        self.largest_sent = Some(self.largest_sent.map_or(packet.pn, |l| l.max(packet.pn)));
+        if let Some(old) = self.packets.insert(packet.pn, packet) {
+            self.forget(&old);
+        }
+    }
+
+    /// Removes `p`'s share of the in-flight counters.
+    fn forget(&mut self, p: &SentPacket<T>) {
+        if p.in_flight {
+            self.bytes_in_flight = self.bytes_in_flight.saturating_sub(p.size);
+            if p.ack_eliciting {
+                self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Processes the ranges of an ACK frame, ideally largest first as the frame lists them:
+    /// removes and returns the newly acknowledged packets.
+    ///
+    /// Each range costs O((1 + packets it acknowledges) log n), whatever its width. A range
+    /// reaching above the largest packet number sent is an error; ranges before it were
+    /// already applied (none, if the ranges come largest first), and the connection is to be
+    /// closed anyway. Empty ranges are ignored; duplicate acknowledgments acknowledge nothing.
+    pub fn on_ack(
+        &mut self,
+        ranges: impl IntoIterator<Item = RangeInclusive<u64>>,
+    ) -> Result<AckOutcome<T>, UnsentPacketAcked> {
+        let mut packets = Vec::new();
+        let mut largest: Option<u64> = None;
+        for range in ranges {
+            let (lo, hi) = (*range.start(), *range.end());
+            if lo > hi {
+                continue;
+            }
+            if self.largest_sent.is_none_or(|l| hi > l) {
+                return Err(UnsentPacketAcked { pn: hi });
+            }
+            largest = Some(largest.map_or(hi, |l| l.max(hi)));
+            self.acked.insert(lo, hi);
+            let mut next = lo;
+            while next <= hi {
+                let Some((&pn, _)) = self.packets.range(next..=hi).next() else {
+                    break;
+                };
+                if let Some(p) = self.packets.remove(&pn) {
+                    self.forget(&p);
+                    packets.push(p);
+                }
+                match pn.checked_add(1) {
+                    Some(n) => next = n,
+                    None => break,
+                }
+            }
+        }
+        packets.sort_unstable_by_key(|p| p.pn);
+        if let Some(l) = largest {
+            self.largest_acked = Some(self.largest_acked.map_or(l, |a| a.max(l)));
+        }
+        match self.packets.first_key_value() {
+            Some((&oldest, _)) => self.acked.remove_below(oldest),
+            None => self.acked.clear(),
+        }
+        let largest_newly_acked_sent =
+            largest.and_then(|l| packets.last().filter(|p| p.pn == l).map(|p| p.time_sent));
+        let any_ack_eliciting = packets.iter().any(|p| p.ack_eliciting);
+        Ok(AckOutcome {
+            packets,
+            largest_acked: largest,
+            largest_newly_acked_sent,
+            any_ack_eliciting,
+        })
+    }
+
+    /// Declares lost the packets at or below the largest acknowledged one that are
+    /// [`PACKET_THRESHOLD`] numbers older or were sent at least `rtt.loss_delay()` before `now`
+    /// (RFC 9002 §6.1, Appendix A.10), and computes when the next one could be (the loss timer).
+    pub fn detect_lost(&mut self, now: Instant, rtt: &RttEstimator) -> LossOutcome<T> {
+        self.loss_time = None;
+        let Some(largest_acked) = self.largest_acked else {
+            return LossOutcome {
+                packets: Vec::new(),
+                loss_time: None,
+            };
+        };
+        let loss_delay = rtt.loss_delay();
+        let mut lost_pns = Vec::new();
+        let mut loss_time: Option<Instant> = None;
+        for (&pn, p) in self.packets.range(..=largest_acked) {
+            let lost_at = p.time_sent.checked_add(loss_delay);
+            let by_time = lost_at.is_some_and(|t| t <= now);
+            let by_count = largest_acked - pn >= PACKET_THRESHOLD;
+            if by_time || by_count {
+                lost_pns.push(pn);
+            } else if let Some(t) = lost_at {
+                loss_time = Some(loss_time.map_or(t, |l| l.min(t)));
+            }
+        }
+        let mut packets = Vec::with_capacity(lost_pns.len());
+        for pn in lost_pns {
+            if let Some(p) = self.packets.remove(&pn) {
+                self.forget(&p);
+                packets.push(p);
+            }
+        }
+        self.loss_time = loss_time;
+        LossOutcome { packets, loss_time }
+    }
+
+    /// Whether `lost` (packets of this space declared lost by one detection) establishes
+    /// persistent congestion (RFC 9002 §7.6.2): two ack-eliciting lost packets, both sent after
+    /// the first RTT sample, more than `rtt.persistent_congestion_duration(max_ack_delay)` apart,
+    /// with no packet number between them acknowledged in this space.
+    ///
+    /// Only this space's acknowledgments are considered, which RFC 9002 §7.6.2 permits.
+    pub fn persistent_congestion(
+        &self,
+        lost: &[SentPacket<T>],
+        rtt: &RttEstimator,
+        max_ack_delay: Duration,
+    ) -> bool {
+        let Some(first_sample) = rtt.first_sample_time() else {
+            return false;
+        };
+        let duration = rtt.persistent_congestion_duration(max_ack_delay);
+        let mut candidates: Vec<(u64, Instant, bool)> = lost
+            .iter()
+            .filter(|p| p.time_sent > first_sample)
+            .map(|p| (p.pn, p.time_sent, p.ack_eliciting))
+            .collect();
+        candidates.sort_unstable_by_key(|c| c.0);
+        // Walk runs of lost packets with no acknowledged packet number in between, tracking the
+        // earliest and latest ack-eliciting send times of the current run.
+        let mut prev_pn: Option<u64> = None;
+        let mut run: Option<(Instant, Instant)> = None;
+        for (pn, sent, ack_eliciting) in candidates {
+            if prev_pn.is_some_and(|prev| self.acked.any_between(prev, pn)) {
+                run = None;
+            }
+            prev_pn = Some(pn);
+            if !ack_eliciting {
+                continue;
+            }
+            let (first, last) = run.map_or((sent, sent), |(f, l)| (f.min(sent), l.max(sent)));
+            if last.saturating_duration_since(first) > duration {
+                return true;
+            }
+            run = Some((first, last));
+        }
+        false
+    }
+
+    /// Discards the space (its keys are gone, RFC 9002 §6.4): every outstanding packet is
+    /// forgotten and returned with the bytes in flight they held; timers and counters reset.
+    pub fn discard(&mut self) -> Discarded<T> {
+        let packets: Vec<SentPacket<T>> = std::mem::take(&mut self.packets).into_values().collect();
+        let bytes_in_flight = self.bytes_in_flight;
+        self.acked.clear();
+        self.bytes_in_flight = 0;
+        self.ack_eliciting_in_flight = 0;
+        self.loss_time = None;
+        self.last_ack_eliciting_sent = None;
+        Discarded {
+            packets,
+            bytes_in_flight,
+        }
+    }
+
+    /// Bytes of outstanding in-flight packets in this space.
+    pub fn bytes_in_flight(&self) -> u64 {
+        self.bytes_in_flight
+    }
+
+    /// Number of outstanding ack-eliciting in-flight packets.
+    pub fn ack_eliciting_in_flight(&self) -> u64 {
+        self.ack_eliciting_in_flight
+    }
+
+    /// When the last ack-eliciting in-flight packet was sent (the PTO base), unless the space
+    /// was discarded since.
+    pub fn last_ack_eliciting_sent(&self) -> Option<Instant> {
+        self.last_ack_eliciting_sent
+    }
+
+    /// The largest packet number sent.
+    pub fn largest_sent(&self) -> Option<u64> {
+        self.largest_sent
+    }
+
+    /// The largest packet number the peer acknowledged.
+    pub fn largest_acked(&self) -> Option<u64> {
+        self.largest_acked
+    }
+
+    /// The loss timer set by the last [`detect_lost`](Self::detect_lost).
+    pub fn loss_time(&self) -> Option<Instant> {
+        self.loss_time
+    }
+
+    /// The outstanding packet with number `pn`.
+    pub fn get(&self, pn: u64) -> Option<&SentPacket<T>> {
+        self.packets.get(&pn)
+    }
+
+    /// Outstanding packets by increasing packet number (to choose data to probe with).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &SentPacket<T>> {
+        self.packets.values()
+    }
+
+    /// Number of outstanding packets.
+    pub fn len(&self) -> usize {
+        self.packets.len()
+    }
+
+    /// Whether nothing is outstanding.
+    pub fn is_empty(&self) -> bool {
+        self.packets.is_empty()
+    }
+}
