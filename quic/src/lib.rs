@@ -11,9 +11,12 @@
 //! - [`cid_manager`]: connection IDs issued and received over a connection's life.
 //! - [`packet`]: packet kinds, headers (long, short, Retry, Version Negotiation, coalesced),
 //!   packet numbers and packet protection.
-//! - [`recovery`]: RTT estimation, sent packets and loss detection, congestion control (NewReno,
 //! - [`crypto`]: cipher suites, Initial keys, Retry integrity and stateless reset tokens.
 //! - [`frame`]: the frame codec (RFC 9000 §19, DATAGRAM) and per-packet-type frame rules.
+//! - [`recovery`]: RTT estimation, sent packets and loss detection, congestion control (NewReno,
+//!   CUBIC) and pacing (RFC 9002, RFC 9438).
+//! - [`streams`]: stream data buffers, stream state machines and flow control (RFC 9000
+//!   §2-4).
 //! - [`tls`]: the TLS 1.3 handshake on rustls' QUIC API, by encryption level.
 //! - [`token`]: authenticated address-validation tokens for Retry.
 //! - [`transport_params`]: the transport parameters codec and its validation rules.
@@ -29,6 +32,7 @@ pub mod frame;
 pub mod packet;
 pub mod recovery;
 pub mod stream_id;
+pub mod streams;
 pub mod tls;
 pub mod token;
 pub mod transport_params;
