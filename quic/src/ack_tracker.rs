@@ -5,7 +5,6 @@
 //! packets, for out-of-order arrivals and every second ack-eliciting packet; otherwise after the
 //! maximum ACK delay.
 
-use std::collections::VecDeque;
 use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
@@ -29,7 +28,7 @@ pub enum Received {
 #[derive(Debug, Clone)]
 pub struct AckTracker {
     /// Received packet numbers, largest range first, disjoint and not adjacent.
-    ranges: VecDeque<RangeInclusive<u64>>,
+    ranges: Vec<RangeInclusive<u64>>,
     /// Packets below this were forgotten: treated as duplicates.
     floor: u64,
     /// When the largest packet number was received, for the ACK Delay field.
@@ -54,7 +53,7 @@ impl AckTracker {
     /// An empty tracker.
     pub fn new() -> Self {
         AckTracker {
-            ranges: VecDeque::new(),
+            ranges: Vec::new(),
             floor: 0,
             largest_received_at: None,
             unacked_eliciting: 0,
@@ -66,7 +65,7 @@ impl AckTracker {
 
     /// The largest packet number received.
     pub fn largest(&self) -> Option<u64> {
-        self.ranges.front().map(|r| *r.end())
+        self.ranges.first().map(|r| *r.end())
     }
 
     /// Whether `pn` has been received (or is too old to tell, which counts as received).
@@ -140,7 +139,7 @@ impl AckTracker {
             (false, false) => self.ranges.insert(idx, pn..=pn),
         }
         while self.ranges.len() > MAX_ACK_RANGES {
-            if let Some(old) = self.ranges.pop_back() {
+            if let Some(old) = self.ranges.pop() {
                 self.floor = self.floor.max(old.end() + 1);
             }
         }
@@ -166,7 +165,7 @@ impl AckTracker {
     }
 
     /// The received ranges, largest first, to encode in an ACK frame.
-    pub fn ranges(&self) -> &VecDeque<RangeInclusive<u64>> {
+    pub fn ranges(&self) -> &[RangeInclusive<u64>] {
         &self.ranges
     }
 
@@ -191,15 +190,12 @@ impl AckTracker {
     /// Forgets packets at or below `pn`, once the peer has seen an ACK covering them (it will
     /// not retransmit them, so they need not be acknowledged again).
     pub fn forget_up_to(&mut self, pn: u64) {
-        while let Some(last) = self.ranges.back() {
+        while let Some(last) = self.ranges.last_mut() {
             if *last.end() <= pn {
-                self.ranges.pop_back();
+                self.ranges.pop();
             } else {
                 if *last.start() <= pn {
-                    let end = *last.end();
-                    if let Some(back) = self.ranges.back_mut() {
-                        *back = pn + 1..=end;
-                    }
+                    *last = pn + 1..=*last.end();
                 }
                 break;
             }

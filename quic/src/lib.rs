@@ -5,6 +5,7 @@
 //! 1.3 comes from rustls and cryptography from ring.
 //!
 //! - [`ack_tracker`]: received packet numbers per space and when to acknowledge them.
+//! - [`conn`]: one QUIC connection, sans-I/O: handshake, packets, timers, closing.
 //! - [`coding`]: variable-length integers and bounds-checked readers and writers.
 //! - [`error`]: transport error codes, connection errors and packet errors.
 //! - [`cid`], [`version`], [`stream_id`]: identifiers.
@@ -26,6 +27,7 @@ pub mod ack_tracker;
 pub mod cid;
 pub mod cid_manager;
 pub mod coding;
+pub mod conn;
 pub mod crypto;
 pub mod error;
 pub mod frame;

@@ -25,7 +25,7 @@ impl Side {
 }
 
 /// Whether a stream carries data both ways.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dir {
     /// Bidirectional.
     Bi,

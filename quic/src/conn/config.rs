@@ -1,0 +1,89 @@
+//! Connection configuration with sensible defaults.
+
+use std::time::Duration;
+
+use crate::coding::VarInt;
+use crate::recovery::CongestionKind;
+use crate::transport_params::TransportParameters;
+use crate::version::Version;
+
+/// Settings of one QUIC connection (both roles).
+#[derive(Debug, Clone)]
+pub struct ConnectionConfig {
+    /// The version to start with.
+    pub version: Version,
+    /// Close the connection after this long without activity (the smaller of both sides'
+    /// values applies); `None` for no idle timeout.
+    pub idle_timeout: Option<Duration>,
+    /// Largest UDP payload this endpoint sends (and is willing to receive).
+    pub max_udp_payload_size: u16,
+    /// Connection-level receive window to start with.
+    pub initial_max_data: u64,
+    /// Per-stream receive window to start with.
+    pub initial_max_stream_data: u64,
+    /// Bidirectional streams the peer may open.
+    pub max_streams_bidi: u64,
+    /// Unidirectional streams the peer may open.
+    pub max_streams_uni: u64,
+    /// ACK delay exponent sent to the peer.
+    pub ack_delay_exponent: u8,
+    /// Longest this endpoint delays an ACK.
+    pub max_ack_delay: Duration,
+    /// Connection IDs the peer may give us to use.
+    pub active_connection_id_limit: u64,
+    /// Length of the connection IDs this endpoint issues.
+    pub cid_len: usize,
+    /// Initiate a 1-RTT key update after this many packets sent with one key (`None`: only
+    /// answer the peer's updates).
+    pub key_update_interval: Option<u64>,
+    /// Largest DATAGRAM frame accepted (`None`: DATAGRAM frames not supported).
+    pub max_datagram_frame_size: Option<u64>,
+    /// The congestion controller.
+    pub congestion: CongestionKind,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            version: Version::V1,
+            idle_timeout: Some(Duration::from_secs(30)),
+            max_udp_payload_size: 1452,
+            initial_max_data: 1 << 24,
+            initial_max_stream_data: 1 << 21,
+            max_streams_bidi: 100,
+            max_streams_uni: 100,
+            ack_delay_exponent: 3,
+            max_ack_delay: Duration::from_millis(25),
+            active_connection_id_limit: 4,
+            cid_len: 8,
+            key_update_interval: None,
+            max_datagram_frame_size: None,
+            congestion: CongestionKind::Cubic,
+        }
+    }
+}
+
+impl ConnectionConfig {
+    /// The transport parameters these settings advertise (connection IDs are filled in by the
+    /// connection).
+    pub fn transport_parameters(&self) -> TransportParameters {
+        let v = |n: u64| VarInt::new(n).unwrap_or(VarInt::MAX);
+        TransportParameters {
+            max_idle_timeout: v(self
+                .idle_timeout
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))),
+            max_udp_payload_size: v(u64::from(self.max_udp_payload_size)),
+            initial_max_data: v(self.initial_max_data),
+            initial_max_stream_data_bidi_local: v(self.initial_max_stream_data),
+            initial_max_stream_data_bidi_remote: v(self.initial_max_stream_data),
+            initial_max_stream_data_uni: v(self.initial_max_stream_data),
+            initial_max_streams_bidi: v(self.max_streams_bidi),
+            initial_max_streams_uni: v(self.max_streams_uni),
+            ack_delay_exponent: v(u64::from(self.ack_delay_exponent)),
+            max_ack_delay: v(u64::try_from(self.max_ack_delay.as_millis()).unwrap_or(u64::MAX)),
+            active_connection_id_limit: v(self.active_connection_id_limit),
+            max_datagram_frame_size: v(self.max_datagram_frame_size.unwrap_or(0)),
+            ..TransportParameters::default()
+        }
+    }
+}

@@ -1,0 +1,693 @@
+//! One QUIC connection (OpenSSL's "channel"), sans-I/O.
+//!
+//! The connection is driven from outside with four calls, in any order, as often as needed:
+//! [`Connection::handle_datagram`] when a datagram arrives, [`Connection::poll_transmit`] until
+//! it returns `None` to collect datagrams to send, [`Connection::poll_timeout`] for the next
+//! deadline and [`Connection::handle_timeout`] when it passes. Time only ever comes in as an
+//! argument; randomness comes from a seeded RNG. Events (handshake progress, closure) are
+//! collected with [`Connection::poll_event`].
+
+mod config;
+mod recv;
+mod send;
+mod space;
+mod streams;
+
+pub use config::ConnectionConfig;
+pub use streams::{ReadOutcome, StreamError};
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+use rustls::pki_types::ServerName;
+use rustls::quic::Secrets;
+
+use crate::cid::ConnectionId;
+use crate::cid_manager::{LocalCids, RemoteCids};
+use crate::crypto::{ResetTokenKey, initial_keys};
+use crate::error::{PacketError, TransportError, TransportErrorCode};
+use crate::frame::NewConnectionId;
+use crate::recovery::{CongestionController, RttEstimator};
+use crate::stream_id::{Dir, Side, StreamId};
+use crate::tls::{TlsOutput, TlsSession};
+use crate::transport_params::TransportParameters;
+use crate::version::Version;
+use space::{Space, SpaceId};
+use streams::{StreamEvent, Streams};
+
+/// A datagram [`Connection::poll_transmit`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit {
+    /// Where to send it.
+    pub destination: SocketAddr,
+    /// Its length in the caller's buffer.
+    pub len: usize,
+}
+
+/// Counters of a connection's traffic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectionStats {
+    /// Datagrams received.
+    pub datagrams_received: u64,
+    /// Packets processed.
+    pub packets_received: u64,
+    /// Packets dropped (undecryptable, duplicate, malformed, of an unknown kind).
+    pub packets_dropped: u64,
+    /// Why the last packet was dropped.
+    pub last_drop: Option<PacketError>,
+    /// Packets sent.
+    pub packets_sent: u64,
+}
+
+/// Why and by whom a connection was closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseInfo {
+    /// The error code (transport or application).
+    pub error_code: u64,
+    /// For transport closes, the frame type that caused it (0 if none).
+    pub frame_type: Option<u64>,
+    /// The reason phrase.
+    pub reason: Vec<u8>,
+    /// Whether this endpoint closed the connection.
+    pub local: bool,
+    /// Whether the code is a transport error code (rather than an application's).
+    pub transport: bool,
+}
+
+/// Something that happened to the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The handshake completed (RFC 9001 §4.1.1): 1-RTT data can flow.
+    HandshakeCompleted,
+    /// The handshake is confirmed (RFC 9001 §4.1.2): handshake keys are gone.
+    HandshakeConfirmed,
+    /// The peer opened a stream (it waits in the accept queue).
+    StreamOpened(StreamId),
+    /// A stream has data (or its end) to read.
+    StreamReadable(StreamId),
+    /// The peer reset a stream with an application error code.
+    StreamReset(StreamId, u64),
+    /// The peer asked this endpoint to stop sending on a stream, with a code; the stream has
+    /// been reset with that code.
+    StreamStopped(StreamId, u64),
+    /// The connection is closed; no more datagrams will be sent or accepted.
+    Closed(CloseInfo),
+}
+
+/// Where the connection is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    /// Handshaking or established.
+    Open,
+    /// This endpoint closed: CONNECTION_CLOSE is sent in answer to incoming packets until
+    /// `until`.
+    Closing {
+        until: Instant,
+        /// A CONNECTION_CLOSE is owed.
+        send_close: bool,
+    },
+    /// The peer closed: nothing is sent until `until`.
+    Draining { until: Instant },
+    /// Gone.
+    Closed,
+}
+
+/// Initial RTT before any sample (RFC 9002 §6.2.2).
+const INITIAL_RTT: Duration = Duration::from_millis(333);
+/// Smallest datagram carrying an ack-eliciting Initial packet (RFC 9000 §14.1).
+pub(crate) const MIN_INITIAL_SIZE: usize = 1200;
+
+/// One QUIC connection.
+pub struct Connection {
+    side: Side,
+    config: ConnectionConfig,
+    version: Version,
+    tls: TlsSession,
+    spaces: [Space; 3],
+    /// Secrets for the next 1-RTT key generation.
+    next_secrets: Option<Secrets>,
+    remote: SocketAddr,
+    local_cids: LocalCids,
+    remote_cids: RemoteCids,
+    /// The destination connection ID of the client's first Initial (Initial keys, and the
+    /// server's original_destination_connection_id).
+    original_dcid: ConnectionId,
+    /// The client has switched its destination to the server's chosen ID.
+    remote_cid_set: bool,
+    rtt: RttEstimator,
+    cc: Box<dyn CongestionController>,
+    rng: ChaCha8Rng,
+    reset_key: ResetTokenKey,
+    peer_params: Option<TransportParameters>,
+    state: State,
+    handshake_complete: bool,
+    handshake_confirmed: bool,
+    /// The server owes HANDSHAKE_DONE.
+    handshake_done_pending: bool,
+    events: VecDeque<Event>,
+    close_info: Option<CloseInfo>,
+    idle_deadline: Option<Instant>,
+    /// Consecutive PTO expirations without an acknowledgment.
+    pto_count: u32,
+    /// When the last ack-eliciting packet was sent (or a probe was due), for the client's
+    /// anti-deadlock probe timer.
+    last_eliciting_sent: Option<Instant>,
+    /// The server has validated the client's address; until then it may send at most three
+    /// times what it received (RFC 9000 §8.1).
+    address_validated: bool,
+    bytes_received: u64,
+    bytes_sent: u64,
+    /// NEW_CONNECTION_ID frames to send.
+    pending_new_cids: Vec<NewConnectionId>,
+    /// PATH_RESPONSE data owed.
+    path_responses: Vec<[u8; 8]>,
+    /// Streams, once the handshake has completed.
+    streams: Option<Streams>,
+    stats: ConnectionStats,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("side", &self.side)
+            .field("version", &self.version)
+            .field("remote", &self.remote)
+            .field("state", &self.state)
+            .field("handshake_complete", &self.handshake_complete)
+            .field("handshake_confirmed", &self.handshake_confirmed)
+            .field("spaces", &self.spaces)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// Starts a client connection to `remote` for `server_name`; the first datagrams are ready
+    /// from [`poll_transmit`](Self::poll_transmit) at once.
+    pub fn connect(
+        config: ConnectionConfig,
+        tls_config: Arc<rustls::ClientConfig>,
+        server_name: ServerName<'static>,
+        remote: SocketAddr,
+        now: Instant,
+        seed: u64,
+    ) -> Result<Self, TransportError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let original_dcid = random_cid(&mut rng, 8);
+        let scid = random_cid(&mut rng, config.cid_len);
+        let reset_key = reset_key(&mut rng);
+        let mut params = config.transport_parameters();
+        params.initial_source_connection_id = Some(scid);
+        let tls = TlsSession::client(tls_config, config.version, server_name, &params)?;
+        let mut conn = Self::new(
+            Side::Client,
+            config,
+            tls,
+            remote,
+            (scid, original_dcid, original_dcid),
+            rng,
+            reset_key,
+            now,
+        );
+        conn.address_validated = true;
+        let out = conn.tls.poll();
+        conn.apply_tls(out)?;
+        Ok(conn)
+    }
+
+    /// Starts a server connection for a client whose first Initial was addressed to
+    /// `original_dcid` from `client_scid`.
+    pub fn accept(
+        config: ConnectionConfig,
+        tls_config: Arc<rustls::ServerConfig>,
+        remote: SocketAddr,
+        original_dcid: ConnectionId,
+        client_scid: ConnectionId,
+        now: Instant,
+        seed: u64,
+    ) -> Result<Self, TransportError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let scid = random_cid(&mut rng, config.cid_len);
+        let reset_key = reset_key(&mut rng);
+        let mut params = config.transport_parameters();
+        params.initial_source_connection_id = Some(scid);
+        params.original_destination_connection_id = Some(original_dcid);
+        params.stateless_reset_token = Some(reset_key.token(&scid));
+        let tls = TlsSession::server(tls_config, config.version, &params)?;
+        let mut conn = Self::new(
+            Side::Server,
+            config,
+            tls,
+            remote,
+            (scid, client_scid, original_dcid),
+            rng,
+            reset_key,
+            now,
+        );
+        conn.remote_cid_set = true;
+        Ok(conn)
+    }
+
+    /// A connection of `side` with its IDs `(ours, the peer's, the client's first
+    /// destination)`.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        side: Side,
+        config: ConnectionConfig,
+        tls: TlsSession,
+        remote: SocketAddr,
+        (scid, dcid, original_dcid): (ConnectionId, ConnectionId, ConnectionId),
+        rng: ChaCha8Rng,
+        reset_key: ResetTokenKey,
+        now: Instant,
+    ) -> Self {
+        let version = config.version;
+        let mut spaces = [Space::new(), Space::new(), Space::new()];
+        spaces[SpaceId::Initial as usize].keys = Some(initial_keys(version, &original_dcid, side));
+        let idle_deadline = config.idle_timeout.map(|t| now + t);
+        Connection {
+            side,
+            version,
+            tls,
+            spaces,
+            next_secrets: None,
+            remote,
+            local_cids: LocalCids::new(scid),
+            remote_cids: RemoteCids::new(dcid, None),
+            original_dcid,
+            remote_cid_set: false,
+            rtt: RttEstimator::new(INITIAL_RTT),
+            cc: config.congestion.build(MIN_INITIAL_SIZE as u64),
+            rng,
+            reset_key,
+            peer_params: None,
+            state: State::Open,
+            handshake_complete: false,
+            handshake_confirmed: false,
+            handshake_done_pending: false,
+            events: VecDeque::new(),
+            close_info: None,
+            idle_deadline,
+            pto_count: 0,
+            last_eliciting_sent: None,
+            address_validated: false,
+            bytes_received: 0,
+            bytes_sent: 0,
+            pending_new_cids: Vec::new(),
+            path_responses: Vec::new(),
+            streams: None,
+            stats: ConnectionStats::default(),
+            config,
+        }
+    }
+
+    /// Which side this is.
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The peer's address.
+    pub fn remote(&self) -> SocketAddr {
+        self.remote
+    }
+
+    /// The negotiated version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Whether the handshake has completed.
+    pub fn is_handshake_complete(&self) -> bool {
+        self.handshake_complete
+    }
+
+    /// Whether the handshake is confirmed.
+    pub fn is_handshake_confirmed(&self) -> bool {
+        self.handshake_confirmed
+    }
+
+    /// Whether the connection is gone for good.
+    pub fn is_closed(&self) -> bool {
+        self.state == State::Closed
+    }
+
+    /// How and by whom the connection was closed, once it is closing or closed.
+    pub fn close_info(&self) -> Option<&CloseInfo> {
+        self.close_info.as_ref()
+    }
+
+    /// The peer's transport parameters, once received.
+    pub fn peer_params(&self) -> Option<&TransportParameters> {
+        self.peer_params.as_ref()
+    }
+
+    /// The negotiated application protocol.
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.tls.alpn()
+    }
+
+    /// The connection IDs this endpoint currently answers to.
+    pub fn local_cids(&self) -> impl Iterator<Item = &ConnectionId> {
+        self.local_cids.active()
+    }
+
+    /// Traffic counters.
+    pub fn stats(&self) -> &ConnectionStats {
+        &self.stats
+    }
+
+    /// The congestion window in bytes.
+    pub fn congestion_window(&self) -> u64 {
+        self.cc.window()
+    }
+
+    /// The smoothed round-trip time.
+    pub fn rtt(&self) -> Duration {
+        self.rtt.smoothed()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        if let Some(streams) = &mut self.streams {
+            self.events
+                .extend(streams.events.drain(..).map(|e| match e {
+                    StreamEvent::Opened(id) => Event::StreamOpened(id),
+                    StreamEvent::Readable(id) => Event::StreamReadable(id),
+                    StreamEvent::Reset(id, code) => Event::StreamReset(id, code),
+                    StreamEvent::Stopped(id, code) => Event::StreamStopped(id, code),
+                }));
+        }
+        self.events.pop_front()
+    }
+
+    fn streams(&mut self) -> Result<&mut Streams, StreamError> {
+        if self.state != State::Open {
+            return Err(StreamError::UnknownStream);
+        }
+        self.streams.as_mut().ok_or(StreamError::NotReady)
+    }
+
+    /// Opens a stream of `dir`.
+    pub fn open_stream(&mut self, dir: Dir) -> Result<StreamId, StreamError> {
+        self.streams()?.open(dir)
+    }
+
+    /// The oldest stream of `dir` the peer opened that has not been accepted yet.
+    pub fn accept_stream(&mut self, dir: Dir) -> Option<StreamId> {
+        self.streams().ok()?.accept(dir)
+    }
+
+    /// Streams of `dir` the peer opened that wait to be accepted.
+    pub fn accept_queue_len(&self, dir: Dir) -> usize {
+        self.streams.as_ref().map_or(0, |s| s.accept_queue_len(dir))
+    }
+
+    /// Queues data on a stream; returns how much was taken (less when the send buffer fills).
+    pub fn stream_write(&mut self, id: StreamId, data: &[u8]) -> Result<usize, StreamError> {
+        self.streams()?.write(id, data)
+    }
+
+    /// Ends a stream after the data written so far.
+    pub fn stream_finish(&mut self, id: StreamId) -> Result<(), StreamError> {
+        self.streams()?.finish(id)
+    }
+
+    /// Reads in-order data from a stream.
+    pub fn stream_read(
+        &mut self,
+        id: StreamId,
+        buf: &mut [u8],
+    ) -> Result<ReadOutcome, StreamError> {
+        self.streams()?.read(id, buf)
+    }
+
+    /// Bytes that can be read from a stream now.
+    pub fn stream_readable(&self, id: StreamId) -> u64 {
+        self.streams.as_ref().map_or(0, |s| s.readable(id))
+    }
+
+    /// Resets the sending part of a stream with an application error code.
+    pub fn stream_reset(&mut self, id: StreamId, code: u64) -> Result<(), StreamError> {
+        self.streams()?.reset(id, code)
+    }
+
+    /// Asks the peer to stop sending on a stream, with an application error code.
+    pub fn stream_stop_sending(&mut self, id: StreamId, code: u64) -> Result<(), StreamError> {
+        self.streams()?.stop_sending(id, code)
+    }
+
+    /// Closes the connection with an application error code and reason (RFC 9000 §10.2):
+    /// CONNECTION_CLOSE is sent, then the connection lingers in the closing state for three
+    /// PTOs before it is gone.
+    pub fn close(&mut self, now: Instant, error_code: u64, reason: &[u8]) {
+        self.start_closing(
+            now,
+            CloseInfo {
+                error_code,
+                frame_type: None,
+                reason: reason.to_vec(),
+                local: true,
+                transport: false,
+            },
+        );
+    }
+
+    /// Closes the connection because of a transport error of this endpoint's detection.
+    fn close_with_error(&mut self, now: Instant, err: &TransportError) {
+        self.start_closing(
+            now,
+            CloseInfo {
+                error_code: err.code.0,
+                frame_type: Some(err.frame_type.unwrap_or(0)),
+                reason: err.reason.as_bytes().to_vec(),
+                local: true,
+                transport: true,
+            },
+        );
+    }
+
+    fn start_closing(&mut self, now: Instant, info: CloseInfo) {
+        if self.state != State::Open {
+            return;
+        }
+        self.state = State::Closing {
+            until: now + self.three_ptos(),
+            send_close: true,
+        };
+        self.close_info = Some(info);
+    }
+
+    /// The peer closed: drain for three PTOs, then report the closure.
+    fn start_draining(&mut self, now: Instant, info: CloseInfo) {
+        match self.state {
+            State::Open => {
+                self.close_info = Some(info);
+                self.state = State::Draining {
+                    until: now + self.three_ptos(),
+                };
+            }
+            // A close crossing ours: stop sending, keep our own close info.
+            State::Closing { until, .. } => self.state = State::Draining { until },
+            State::Draining { .. } | State::Closed => {}
+        }
+    }
+
+    fn three_ptos(&self) -> Duration {
+        self.rtt.pto_period(self.config.max_ack_delay, true) * 3
+    }
+
+    fn finish_closed(&mut self) {
+        self.state = State::Closed;
+        for space in &mut self.spaces {
+            space.keys = None;
+        }
+        let info = self.close_info.clone().unwrap_or(CloseInfo {
+            error_code: 0,
+            frame_type: None,
+            reason: Vec::new(),
+            local: true,
+            transport: true,
+        });
+        self.events.push_back(Event::Closed(info));
+    }
+
+    /// Applies what the TLS handshake produced: queues CRYPTO data and installs keys.
+    fn apply_tls(&mut self, outputs: Vec<TlsOutput>) -> Result<(), TransportError> {
+        for out in outputs {
+            match out {
+                TlsOutput::Data(level, data) => {
+                    let space = &mut self.spaces[SpaceId::of_level(level) as usize];
+                    if space.crypto_send.write(&data) < data.len() {
+                        return Err(TransportError::new(
+                            TransportErrorCode::INTERNAL_ERROR,
+                            "handshake data exceeds the CRYPTO send buffer",
+                        ));
+                    }
+                }
+                TlsOutput::HandshakeKeys(keys) => {
+                    self.spaces[SpaceId::Handshake as usize].keys = Some(keys);
+                }
+                TlsOutput::OneRttKeys(keys, next) => {
+                    self.spaces[SpaceId::Data as usize].keys = Some(keys);
+                    self.next_secrets = Some(next);
+                }
+            }
+        }
+        if !self.handshake_complete && !self.tls.is_handshaking() {
+            self.on_handshake_complete()?;
+        }
+        Ok(())
+    }
+
+    fn on_handshake_complete(&mut self) -> Result<(), TransportError> {
+        let params = self
+            .tls
+            .peer_params()
+            .ok_or(TransportError::transport_parameter(
+                "peer sent no transport parameters",
+            ))??;
+        let expected_retry = None;
+        match self.side {
+            Side::Client => params.validate_cids(
+                &self.remote_cids.current(),
+                Some(&self.original_dcid),
+                expected_retry,
+            )?,
+            Side::Server => params.validate_cids(&self.remote_cids.current(), None, None)?,
+        }
+        if let Some(token) = params.stateless_reset_token {
+            self.remote_cids.set_initial_reset_token(token);
+        }
+        // Give the peer spare connection IDs, up to its limit (RFC 9000 §5.1.1).
+        self.pending_new_cids = self.local_cids.issue(
+            params.active_connection_id_limit.get(),
+            &mut self.rng,
+            &self.reset_key,
+        );
+        self.streams = Some(Streams::new(self.side, &self.config, &params));
+        self.peer_params = Some(params);
+        self.handshake_complete = true;
+        self.events.push_back(Event::HandshakeCompleted);
+        if self.side == Side::Server {
+            // The server's handshake is confirmed once complete (RFC 9001 §4.1.2).
+            self.handshake_done_pending = true;
+            self.confirm_handshake();
+        }
+        Ok(())
+    }
+
+    /// Handshake confirmed: Handshake keys are discarded (RFC 9001 §4.9.2).
+    fn confirm_handshake(&mut self) {
+        if self.handshake_confirmed {
+            return;
+        }
+        self.handshake_confirmed = true;
+        self.discard_space(SpaceId::Handshake);
+        self.events.push_back(Event::HandshakeConfirmed);
+    }
+
+    /// Drops a space's keys and what it had in flight (RFC 9001 §4.9).
+    fn discard_space(&mut self, id: SpaceId) {
+        let space = &mut self.spaces[id as usize];
+        if space.discarded {
+            return;
+        }
+        space.discarded = true;
+        space.keys = None;
+        space.probes = 0;
+        let discarded = space.sent.discard();
+        self.cc.on_packets_discarded(discarded.bytes_in_flight);
+        self.pto_count = 0;
+    }
+
+    /// The effective idle timeout: the smaller of both sides' non-zero values, and at least
+    /// three PTOs (RFC 9000 §10.1).
+    fn idle_timeout(&self) -> Option<Duration> {
+        let local = self.config.idle_timeout;
+        let peer = self
+            .peer_params
+            .as_ref()
+            .and_then(|p| p.max_idle_timeout_duration());
+        let t = match (local, peer) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }?;
+        Some(t.max(self.three_ptos()))
+    }
+
+    fn reset_idle(&mut self, now: Instant) {
+        self.idle_deadline = self.idle_timeout().map(|t| now + t);
+    }
+
+    /// The next time [`handle_timeout`](Self::handle_timeout) should be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match self.state {
+            State::Closed => None,
+            State::Closing { until, .. } | State::Draining { until } => Some(until),
+            State::Open => [
+                self.idle_deadline,
+                self.loss_detection_timer(),
+                self.ack_timer(),
+            ]
+            .into_iter()
+            .flatten()
+            .min(),
+        }
+    }
+
+    /// Handles whatever deadline has passed at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        match self.state {
+            State::Closed => {}
+            State::Closing { until, .. } | State::Draining { until } => {
+                if now >= until {
+                    self.finish_closed();
+                }
+            }
+            State::Open => {
+                if self.idle_deadline.is_some_and(|d| now >= d) {
+                    // Silent close (RFC 9000 §10.1).
+                    self.close_info = Some(CloseInfo {
+                        error_code: TransportErrorCode::NO_ERROR.0,
+                        frame_type: None,
+                        reason: b"idle timeout".to_vec(),
+                        local: true,
+                        transport: true,
+                    });
+                    self.finish_closed();
+                    return;
+                }
+                if self.loss_detection_timer().is_some_and(|t| now >= t) {
+                    self.on_loss_detection_timeout(now);
+                }
+            }
+        }
+    }
+
+    /// The earliest delayed-ACK deadline over the spaces.
+    fn ack_timer(&self) -> Option<Instant> {
+        self.spaces
+            .iter()
+            .filter(|s| s.keys.is_some())
+            .filter_map(|s| s.acks.ack_deadline())
+            .min()
+    }
+}
+
+/// A connection ID of `len` random bytes.
+fn random_cid(rng: &mut ChaCha8Rng, len: usize) -> ConnectionId {
+    let mut bytes = [0u8; 20];
+    let len = len.min(20);
+    rng.fill_bytes(&mut bytes[..len]);
+    ConnectionId::new(&bytes[..len]).unwrap_or(ConnectionId::EMPTY)
+}
+
+/// A fresh stateless-reset key for this connection's IDs.
+fn reset_key(rng: &mut ChaCha8Rng) -> ResetTokenKey {
+    let mut secret = [0u8; 32];
+    rng.fill_bytes(&mut secret);
+    ResetTokenKey::new(&secret)
+}

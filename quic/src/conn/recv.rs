@@ -1,0 +1,356 @@
+//! Incoming datagrams: split, unprotect, deduplicate, and act on each frame.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use super::space::SpaceId;
+use super::{CloseInfo, Connection, State};
+use crate::cid::ConnectionId;
+use crate::error::{PacketError, TransportError};
+use crate::frame::{Ack, CloseKind, Frame, FrameIter};
+use crate::packet::PacketKind;
+use crate::packet::header::{Coalesced, ParsedHeader, ProtectedHeader};
+use crate::packet::protect::{open, remove_header_protection};
+use crate::stream_id::Side;
+
+impl Connection {
+    /// Handles one received datagram from `from`. Packets that cannot be processed are
+    /// dropped; a protocol error closes the connection.
+    pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        if matches!(self.state, State::Closed | State::Draining { .. }) {
+            return;
+        }
+        if from != self.remote {
+            // Migration is not supported yet: packets from elsewhere are ignored.
+            return;
+        }
+        self.bytes_received += datagram.len() as u64;
+        self.stats.datagrams_received += 1;
+        let dcid_len = self.local_cids.active().next().map_or(0, |c| c.len());
+        let packets: Vec<_> = Coalesced::new(datagram, dcid_len).collect();
+        for (header, range) in packets.into_iter().flatten() {
+            let ParsedHeader::Protected(mut h) = header else {
+                // Version Negotiation and Retry are handled by the endpoint (later); nothing
+                // else is valid here.
+                continue;
+            };
+            // Offsets relative to the packet.
+            h.pn_offset -= range.start;
+            h.token = 0..0;
+            let packet = &mut datagram[range];
+            match self.handle_packet(now, &h, packet) {
+                Ok(()) => self.stats.packets_received += 1,
+                Err(Drop::Packet(why)) => {
+                    self.stats.packets_dropped += 1;
+                    self.stats.last_drop = Some(why);
+                }
+                Err(Drop::Connection(err)) => {
+                    self.close_with_error(now, &err);
+                    return;
+                }
+            }
+            if self.state != State::Open {
+                return;
+            }
+        }
+    }
+
+    fn handle_packet(
+        &mut self,
+        now: Instant,
+        h: &ProtectedHeader,
+        packet: &mut [u8],
+    ) -> Result<(), Drop> {
+        if h.kind == PacketKind::ZeroRtt {
+            return Err(Drop::Packet(PacketError::Malformed("0-RTT not accepted")));
+        }
+        let id = SpaceId::of(h.kind);
+        if id == SpaceId::Data && !self.handshake_complete {
+            // A server must not process 1-RTT packets before the handshake completes
+            // (RFC 9001 §5.7); the client will send them again.
+            return Err(Drop::Packet(PacketError::DecryptFailed));
+        }
+        let space = &self.spaces[id as usize];
+        let Some(keys) = space.keys.as_ref() else {
+            return Err(Drop::Packet(PacketError::DecryptFailed));
+        };
+        let un = remove_header_protection(packet, h.pn_offset, keys.remote.header.as_ref())?;
+        let pn = un.packet_number(space.acks.largest());
+        let payload = open(packet, &un, pn, keys.remote.packet.as_ref())?;
+        if !un.reserved_bits_clear() {
+            return Err(Drop::Connection(TransportError::protocol_violation(
+                None,
+                "reserved header bits set",
+            )));
+        }
+        if self.spaces[id as usize].acks.contains(pn) {
+            return Err(Drop::Packet(PacketError::Malformed("duplicate packet")));
+        }
+        if self.side == Side::Client && !self.remote_cid_set && h.is_long() {
+            // The server's first packet names the ID it wants (RFC 9000 §7.2).
+            self.remote_cids.set_initial(h.scid);
+            self.remote_cid_set = true;
+        }
+        if self.side == Side::Server && h.kind == PacketKind::Handshake {
+            // A Handshake packet proves the client owns its address (RFC 9000 §8.1).
+            self.address_validated = true;
+        }
+        let payload = &packet[payload];
+        if payload.is_empty() {
+            return Err(Drop::Connection(TransportError::protocol_violation(
+                None,
+                "packet without frames",
+            )));
+        }
+        let mut ack_eliciting = false;
+        for frame in FrameIter::new(payload) {
+            let frame = frame?;
+            frame.check_allowed(h.kind)?;
+            ack_eliciting |= frame.is_ack_eliciting();
+            self.handle_frame(now, id, &h.dcid, frame)?;
+            if self.state != State::Open {
+                break;
+            }
+        }
+        let immediate = id != SpaceId::Data;
+        self.spaces[id as usize].acks.on_received(
+            pn,
+            now,
+            ack_eliciting,
+            immediate,
+            self.config.max_ack_delay,
+        );
+        if ack_eliciting || id != SpaceId::Initial {
+            self.reset_idle(now);
+        }
+        // A server discards Initial keys once it gets a Handshake packet; a client once it
+        // sends one (RFC 9001 §4.9.1), which the send path handles.
+        if self.side == Side::Server && h.kind == PacketKind::Handshake {
+            self.discard_space(SpaceId::Initial);
+        }
+        Ok(())
+    }
+
+    fn handle_frame(
+        &mut self,
+        now: Instant,
+        id: SpaceId,
+        dcid: &ConnectionId,
+        frame: Frame<'_>,
+    ) -> Result<(), Drop> {
+        match frame {
+            Frame::Padding { .. } | Frame::Ping => {}
+            Frame::Ack(ack) => self.on_ack_frame(now, id, &ack)?,
+            Frame::Crypto(c) => {
+                let space = &mut self.spaces[id as usize];
+                space
+                    .crypto_recv
+                    .insert(c.offset, c.data, false)
+                    .map_err(|mut e| {
+                        e.frame_type = Some(0x06);
+                        Drop::Connection(e)
+                    })?;
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = self.spaces[id as usize].crypto_recv.read(&mut buf);
+                    if n == 0 {
+                        break;
+                    }
+                    let out = self.tls.read(&buf[..n])?;
+                    self.apply_tls(out)?;
+                }
+            }
+            Frame::HandshakeDone => {
+                if self.side == Side::Server {
+                    return Err(Drop::Connection(TransportError::protocol_violation(
+                        Some(0x1e),
+                        "HANDSHAKE_DONE sent by a client",
+                    )));
+                }
+                self.confirm_handshake();
+            }
+            Frame::ConnectionClose(close) => {
+                let (frame_type, transport) = match close.kind {
+                    CloseKind::Transport { frame_type } => (Some(frame_type), true),
+                    CloseKind::Application => (None, false),
+                };
+                self.start_draining(
+                    now,
+                    CloseInfo {
+                        error_code: close.error_code,
+                        frame_type,
+                        reason: close.reason.to_vec(),
+                        local: false,
+                        transport,
+                    },
+                );
+            }
+            Frame::NewConnectionId(n) => self.remote_cids.on_new(&n)?,
+            Frame::RetireConnectionId { sequence } => {
+                self.local_cids.retire(sequence, dcid)?;
+            }
+            Frame::Stream(f) => self.streams_for_frame()?.on_stream_frame(&f)?,
+            Frame::ResetStream {
+                id,
+                error_code,
+                final_size,
+            } => self
+                .streams_for_frame()?
+                .on_reset_stream(id, error_code, final_size)?,
+            Frame::StopSending { id, error_code } => {
+                self.streams_for_frame()?.on_stop_sending(id, error_code)?
+            }
+            Frame::MaxData { max } => self.streams_for_frame()?.on_max_data(max),
+            Frame::MaxStreamData { id, max } => {
+                self.streams_for_frame()?.on_max_stream_data(id, max)?
+            }
+            Frame::MaxStreams { dir, max } => self.streams_for_frame()?.on_max_streams(dir, max),
+            Frame::StreamDataBlocked { id, .. } => {
+                self.streams_for_frame()?.on_stream_data_blocked(id)?
+            }
+            Frame::DataBlocked { .. } | Frame::StreamsBlocked { .. } => {}
+            Frame::NewToken { .. } => {
+                if self.side == Side::Server {
+                    return Err(Drop::Connection(TransportError::protocol_violation(
+                        Some(0x07),
+                        "NEW_TOKEN sent by a client",
+                    )));
+                }
+                // Tokens for future connections are not kept yet.
+            }
+            Frame::PathChallenge(data) => self.path_responses.push(data),
+            Frame::PathResponse(_) => {}
+            Frame::Datagram(_) => {
+                return Err(Drop::Connection(TransportError::protocol_violation(
+                    Some(0x30),
+                    "DATAGRAM frames were not offered",
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The peer's max_ack_delay (25 ms until its parameters are known).
+    fn peer_max_ack_delay(&self) -> Duration {
+        self.peer_params
+            .as_ref()
+            .map_or(Duration::from_millis(25), |p| p.max_ack_delay_duration())
+    }
+
+    fn streams_for_frame(&mut self) -> Result<&mut super::Streams, Drop> {
+        self.streams
+            .as_mut()
+            .ok_or(Drop::Connection(TransportError::protocol_violation(
+                None,
+                "stream frame before the handshake completed",
+            )))
+    }
+
+    fn on_ack_frame(&mut self, now: Instant, id: SpaceId, ack: &Ack<'_>) -> Result<(), Drop> {
+        let exponent = self.peer_params.as_ref().map_or(3, |p| {
+            u32::try_from(p.ack_delay_exponent.get()).unwrap_or(20)
+        });
+        let peer_max_ack_delay = self.peer_max_ack_delay();
+        let space = &mut self.spaces[id as usize];
+        let outcome = space
+            .sent
+            .on_ack(ack.ranges())
+            .map_err(TransportError::from)?;
+        if let Some(sample) = outcome.rtt_sample(now) {
+            let delay = if id == SpaceId::Data {
+                Duration::from_micros(ack.delay().saturating_mul(1u64 << exponent.min(20)))
+            } else {
+                Duration::ZERO
+            };
+            self.rtt.update(
+                now,
+                sample,
+                delay,
+                self.handshake_confirmed,
+                peer_max_ack_delay,
+            );
+        }
+        if !outcome.packets.is_empty() {
+            self.pto_count = 0;
+        }
+        for packet in &outcome.packets {
+            if packet.in_flight {
+                self.cc
+                    .on_ack(now, packet.time_sent, packet.size, &self.rtt, false);
+            }
+        }
+        for packet in outcome.packets {
+            let space = &mut self.spaces[id as usize];
+            if let Some(range) = packet.data.crypto {
+                space.crypto_send.on_ack(range, false);
+            }
+            if let Some(streams) = &mut self.streams {
+                for (sid, range, fin) in packet.data.streams {
+                    streams.on_acked(sid, range, fin);
+                }
+                streams.on_control_acked(&packet.data.control);
+            }
+            let space = &mut self.spaces[id as usize];
+            if let Some(up_to) = packet.data.ack_up_to {
+                // The peer saw our ACK: those packet numbers need no acknowledging again.
+                space.acks.forget_up_to(up_to.saturating_sub(1));
+            }
+        }
+        self.detect_lost(now, id);
+        Ok(())
+    }
+
+    /// Declares packets of a space lost (RFC 9002 §6.1) and queues what they carried again.
+    pub(super) fn detect_lost(&mut self, now: Instant, id: SpaceId) {
+        let peer_max_ack_delay = self.peer_max_ack_delay();
+        let space = &mut self.spaces[id as usize];
+        let lost = space.sent.detect_lost(now, &self.rtt);
+        if let Some(sent_time) = lost.largest_lost_sent() {
+            let persistent =
+                space
+                    .sent
+                    .persistent_congestion(&lost.packets, &self.rtt, peer_max_ack_delay);
+            if persistent {
+                self.rtt.on_persistent_congestion();
+            }
+            self.cc
+                .on_congestion_event(now, sent_time, persistent, lost.bytes_in_flight());
+        }
+        let space = &mut self.spaces[id as usize];
+        for packet in lost.packets {
+            if let Some(range) = packet.data.crypto {
+                space.crypto_send.on_lost(range, false);
+            }
+            if packet.data.handshake_done {
+                self.handshake_done_pending = true;
+            }
+            self.pending_new_cids.extend(packet.data.new_cids);
+            if let Some(streams) = &mut self.streams {
+                for (sid, range, fin) in packet.data.streams {
+                    streams.on_lost(sid, range, fin);
+                }
+                streams.on_control_lost(packet.data.control);
+            }
+        }
+    }
+}
+
+/// Why processing a packet stopped.
+pub(super) enum Drop {
+    /// Drop the packet; the connection carries on.
+    Packet(PacketError),
+    /// Close the connection with this error.
+    Connection(TransportError),
+}
+
+impl From<PacketError> for Drop {
+    fn from(e: PacketError) -> Self {
+        Drop::Packet(e)
+    }
+}
+
+impl From<TransportError> for Drop {
+    fn from(e: TransportError) -> Self {
+        Drop::Connection(e)
+    }
+}

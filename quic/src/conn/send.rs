@@ -1,0 +1,471 @@
+//! Outgoing datagrams: which spaces have something to say, packets built frame by frame and
+//! coalesced, Initial padding, the anti-amplification limit, and the loss-detection timer.
+
+use std::time::Instant;
+
+use super::space::{SentData, SpaceId};
+use super::{Connection, MIN_INITIAL_SIZE, State, Transmit};
+use crate::coding::Writer;
+use crate::frame::{AckEncoder, CloseKind, ConnectionClose, CryptoFrame, Frame};
+use crate::packet::header::{Header, HeaderLayout, LongType};
+use crate::packet::number;
+use crate::packet::protect::{min_payload_len, seal};
+use crate::recovery::SentPacket;
+use crate::stream_id::Side;
+
+/// Bytes a CRYPTO frame's type, offset and length can take at most.
+const CRYPTO_FRAME_OVERHEAD: usize = 1 + 8 + 4;
+
+impl Connection {
+    /// The largest datagram to send now: 1200 bytes until the peer's limit is known.
+    fn max_datagram_size(&self) -> usize {
+        let ours = usize::from(self.config.max_udp_payload_size);
+        match &self.peer_params {
+            Some(p) => ours.min(usize::try_from(p.max_udp_payload_size.get()).unwrap_or(ours)),
+            None => MIN_INITIAL_SIZE,
+        }
+        .max(MIN_INITIAL_SIZE)
+    }
+
+    /// Whether the congestion window has room for more ack-eliciting data.
+    fn window_open(&self) -> bool {
+        self.cc.bytes_in_flight() < self.cc.window()
+    }
+
+    /// Whether a space has anything to put in a packet now. ACKs and probes go out whatever the
+    /// congestion window says; everything else waits for room in it.
+    fn wants_send(&self, now: Instant, id: SpaceId) -> bool {
+        let space = &self.spaces[id as usize];
+        if space.keys.is_none() {
+            return false;
+        }
+        if space.acks.ack_due(now) || space.probes > 0 {
+            return true;
+        }
+        if !self.window_open() {
+            return false;
+        }
+        space.has_crypto_to_send()
+            || (id == SpaceId::Data
+                && ((self.handshake_done_pending && self.side == Side::Server)
+                    || !self.pending_new_cids.is_empty()
+                    || !self.path_responses.is_empty()
+                    || self.streams.as_ref().is_some_and(|s| s.wants_send())))
+    }
+
+    /// Writes the next datagram into `buf`, if there is anything to send.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        let mut limit = buf.len().min(self.max_datagram_size());
+        if !self.address_validated {
+            let budget = (3 * self.bytes_received).saturating_sub(self.bytes_sent);
+            limit = limit.min(usize::try_from(budget).unwrap_or(usize::MAX));
+        }
+        let len = match self.state {
+            State::Closed | State::Draining { .. } => return None,
+            State::Closing { send_close, until } => {
+                if !send_close {
+                    return None;
+                }
+                let len = self.write_close(&mut buf[..limit])?;
+                self.state = State::Closing {
+                    until,
+                    send_close: false,
+                };
+                len
+            }
+            State::Open => self.write_datagram(now, &mut buf[..limit])?,
+        };
+        self.bytes_sent += len as u64;
+        Some(Transmit {
+            destination: self.remote,
+            len,
+        })
+    }
+
+    fn write_datagram(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
+        let wanting: Vec<SpaceId> = SpaceId::ALL
+            .into_iter()
+            .filter(|id| self.wants_send(now, *id))
+            .collect();
+        let last = *wanting.last()?;
+        // Datagrams with an ack-eliciting Initial are padded to 1200 bytes (RFC 9000 §14.1);
+        // a client pads every datagram carrying an Initial.
+        let initial = wanting.first() == Some(&SpaceId::Initial);
+        let pad = initial && (self.side == Side::Client || self.spaces[0].has_crypto_to_send());
+        if pad && buf.len() < MIN_INITIAL_SIZE {
+            return None;
+        }
+        let mut len = 0;
+        for id in wanting {
+            let min_len = if pad && id == last {
+                MIN_INITIAL_SIZE.saturating_sub(len)
+            } else {
+                0
+            };
+            match self.write_packet(now, id, &mut buf[len..], min_len) {
+                Some(n) => len += n,
+                None => break,
+            }
+        }
+        (len > 0).then_some(len)
+    }
+
+    /// The header of a packet sent in space `id`.
+    fn header(&self, id: SpaceId) -> Header<'static> {
+        let dcid = self.remote_cids.current();
+        let scid = self.local_cids.active().next().copied().unwrap_or_default();
+        match id {
+            SpaceId::Initial => Header::Long {
+                ty: LongType::Initial,
+                version: self.version,
+                dcid,
+                scid,
+                token: &[],
+            },
+            SpaceId::Handshake => Header::Long {
+                ty: LongType::Handshake,
+                version: self.version,
+                dcid,
+                scid,
+                token: &[],
+            },
+            SpaceId::Data => Header::Short {
+                dcid,
+                spin: false,
+                key_phase: false,
+            },
+        }
+    }
+
+    /// Builds and seals one packet of space `id` in `out`, at least `min_len` bytes long.
+    fn write_packet(
+        &mut self,
+        now: Instant,
+        id: SpaceId,
+        out: &mut [u8],
+        min_len: usize,
+    ) -> Option<usize> {
+        let header = self.header(id);
+        let exponent = self.config.ack_delay_exponent;
+        let may_send_data = self.window_open() || self.spaces[id as usize].probes > 0;
+        let space = &mut self.spaces[id as usize];
+        let keys = space.keys.as_ref()?;
+        let tag_len = keys.local.packet.tag_len();
+        let pn = space.next_pn;
+        let pn_len = number::encoded_len(pn, space.sent.largest_acked());
+        if header.encoded_len(pn_len) + tag_len + min_payload_len(pn_len, tag_len) > out.len() {
+            return None;
+        }
+        let payload_end = out.len() - tag_len;
+        let mut w = Writer::new(&mut out[..payload_end]);
+        let layout = header.write(&mut w, pn, pn_len).ok()?;
+        let mut data = SentData::default();
+        let mut ack_eliciting = false;
+
+        if space.acks.has_unacked() {
+            let ranges = space.acks.ranges();
+            let mut ack = AckEncoder {
+                ranges,
+                delay: space.acks.ack_delay(now, exponent),
+                ecn: None,
+            };
+            let fit = ack.ranges_that_fit(w.remaining());
+            if fit > 0 {
+                ack.ranges = &ranges[..fit];
+                if ack.encode(&mut w).is_ok() {
+                    data.ack_up_to = ranges.first().map(|r| *r.end());
+                    space.acks.on_ack_sent();
+                }
+            }
+        }
+        if !may_send_data {
+            let end = w.position();
+            return self.finish_packet(now, id, out, end, layout, data, false, min_len);
+        }
+        if id == SpaceId::Data
+            && self.side == Side::Server
+            && self.handshake_done_pending
+            && Frame::HandshakeDone.encode(&mut w).is_ok()
+        {
+            data.handshake_done = true;
+            self.handshake_done_pending = false;
+            ack_eliciting = true;
+        }
+        if id == SpaceId::Data {
+            while let Some(data) = self.path_responses.last() {
+                if Frame::PathResponse(*data).encode(&mut w).is_err() {
+                    break;
+                }
+                self.path_responses.pop();
+                ack_eliciting = true;
+            }
+            while let Some(n) = self.pending_new_cids.last() {
+                if Frame::NewConnectionId(*n).encode(&mut w).is_err() {
+                    break;
+                }
+                data.new_cids.extend(self.pending_new_cids.pop());
+                ack_eliciting = true;
+            }
+        }
+        let rtt = self.rtt.smoothed();
+        if id == SpaceId::Data
+            && let Some(streams) = &mut self.streams
+        {
+            ack_eliciting |=
+                streams.write_frames(&mut w, now, rtt, &mut data.control, &mut data.streams);
+        }
+        let space = &mut self.spaces[id as usize];
+        while w.remaining() > CRYPTO_FRAME_OVERHEAD {
+            let max = w.remaining() - CRYPTO_FRAME_OVERHEAD;
+            let Some(chunk) = space.crypto_send.next_send(max, u64::MAX) else {
+                break;
+            };
+            let frame = CryptoFrame {
+                offset: chunk.offset,
+                data: chunk.data,
+            };
+            let range = chunk.range();
+            if frame.encode(&mut w).is_err() {
+                space.crypto_send.on_lost(range, false);
+                break;
+            }
+            data.crypto = Some(match data.crypto.take() {
+                Some(r) => r.start.min(range.start)..r.end.max(range.end),
+                None => range,
+            });
+            ack_eliciting = true;
+        }
+        if space.probes > 0 && !ack_eliciting && Frame::Ping.encode(&mut w).is_ok() {
+            ack_eliciting = true;
+        }
+        let end = w.position();
+        self.finish_packet(now, id, out, end, layout, data, ack_eliciting, min_len)
+    }
+
+    /// Pads, seals and records a packet whose frames are written.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_packet(
+        &mut self,
+        now: Instant,
+        id: SpaceId,
+        out: &mut [u8],
+        frames_end: usize,
+        layout: HeaderLayout,
+        data: SentData,
+        ack_eliciting: bool,
+        min_len: usize,
+    ) -> Option<usize> {
+        let space = &mut self.spaces[id as usize];
+        let keys = space.keys.as_ref()?;
+        let tag_len = keys.local.packet.tag_len();
+        let pn = space.next_pn;
+        let pn_len = layout.pn_len;
+        if ack_eliciting {
+            space.probes = space.probes.saturating_sub(1);
+        }
+        // Padding (PADDING frames are zero bytes): to the datagram minimum, and so that header
+        // protection has its sample.
+        let payload_len = frames_end - layout.header_len();
+        if payload_len == 0 || (!ack_eliciting && data.ack_up_to.is_none()) {
+            return None;
+        }
+        let target = min_payload_len(pn_len, tag_len)
+            .max(min_len.saturating_sub(layout.header_len() + tag_len));
+        let room = out.len().saturating_sub(tag_len + frames_end);
+        let pad = target.saturating_sub(payload_len).min(room);
+        out[frames_end..frames_end + pad].fill(0);
+        let padded = pad > 0;
+        let payload_len = payload_len + pad;
+        let len = seal(
+            out,
+            &layout,
+            pn,
+            payload_len,
+            keys.local.packet.as_ref(),
+            keys.local.header.as_ref(),
+        )
+        .ok()?;
+        space.next_pn += 1;
+        self.stats.packets_sent += 1;
+        let in_flight = ack_eliciting || padded;
+        space.sent.on_sent(SentPacket {
+            pn,
+            time_sent: now,
+            size: len as u64,
+            ack_eliciting,
+            in_flight,
+            data,
+        });
+        if in_flight {
+            self.cc.on_packet_sent(now, len as u64);
+        }
+        if ack_eliciting {
+            self.last_eliciting_sent = Some(now);
+        }
+        // A client discards Initial keys once it sends a Handshake packet (RFC 9001 §4.9.1).
+        if id == SpaceId::Handshake && self.side == Side::Client {
+            self.discard_space(SpaceId::Initial);
+        }
+        Some(len)
+    }
+
+    /// Writes CONNECTION_CLOSE in every space with keys, most protected last.
+    fn write_close(&mut self, buf: &mut [u8]) -> Option<usize> {
+        let info = self.close_info.clone()?;
+        let mut len = 0;
+        for id in SpaceId::ALL {
+            if self.spaces[id as usize].keys.is_none() {
+                continue;
+            }
+            // An application close is not sent before 1-RTT: it becomes a transport
+            // APPLICATION_ERROR without its reason (RFC 9000 §10.2.3).
+            let (kind, code, reason): (CloseKind, u64, &[u8]) = if info.transport {
+                (
+                    CloseKind::Transport {
+                        frame_type: info.frame_type.unwrap_or(0),
+                    },
+                    info.error_code,
+                    &info.reason,
+                )
+            } else if id == SpaceId::Data {
+                (CloseKind::Application, info.error_code, &info.reason)
+            } else {
+                (
+                    CloseKind::Transport { frame_type: 0 },
+                    crate::error::TransportErrorCode::APPLICATION_ERROR.0,
+                    &[],
+                )
+            };
+            let frame = Frame::ConnectionClose(ConnectionClose {
+                error_code: code,
+                kind,
+                reason,
+            });
+            let n = self.write_frame_packet(id, &mut buf[len..], &frame)?;
+            len += n;
+        }
+        (len > 0).then_some(len)
+    }
+
+    /// One packet holding just `frame` (padded for the header-protection sample).
+    fn write_frame_packet(
+        &mut self,
+        id: SpaceId,
+        out: &mut [u8],
+        frame: &Frame<'_>,
+    ) -> Option<usize> {
+        let header = self.header(id);
+        let space = &mut self.spaces[id as usize];
+        let keys = space.keys.as_ref()?;
+        let tag_len = keys.local.packet.tag_len();
+        let pn = space.next_pn;
+        let pn_len = number::encoded_len(pn, space.sent.largest_acked());
+        let payload_end = out.len().checked_sub(tag_len)?;
+        let mut w = Writer::new(&mut out[..payload_end]);
+        let layout = header.write(&mut w, pn, pn_len).ok()?;
+        frame.encode(&mut w).ok()?;
+        let payload_len = w.position() - layout.header_len();
+        let pad = min_payload_len(pn_len, tag_len).saturating_sub(payload_len);
+        w.put_zeros(pad).ok()?;
+        let payload_len = payload_len + pad;
+        let len = seal(
+            out,
+            &layout,
+            pn,
+            payload_len,
+            keys.local.packet.as_ref(),
+            keys.local.header.as_ref(),
+        )
+        .ok()?;
+        space.next_pn += 1;
+        self.stats.packets_sent += 1;
+        Some(len)
+    }
+
+    /// When the loss-detection timer fires (RFC 9002 §6.2): the earliest time-threshold loss,
+    /// else the probe timeout of the space that needs it.
+    pub(super) fn loss_detection_timer(&self) -> Option<Instant> {
+        let loss = self
+            .spaces
+            .iter()
+            .filter(|s| s.keys.is_some())
+            .filter_map(|s| s.sent.loss_time())
+            .min();
+        if loss.is_some() {
+            return loss;
+        }
+        self.pto_deadline().map(|(t, _)| t)
+    }
+
+    /// The probe timeout and the space it is for.
+    fn pto_deadline(&self) -> Option<(Instant, SpaceId)> {
+        let backoff = 1u32 << self.pto_count.min(16);
+        let mut best: Option<(Instant, SpaceId)> = None;
+        let mut any_in_flight = false;
+        for id in SpaceId::ALL {
+            let space = &self.spaces[id as usize];
+            if space.keys.is_none() || space.sent.ack_eliciting_in_flight() == 0 {
+                continue;
+            }
+            any_in_flight = true;
+            // Application data is not probed before the handshake is confirmed.
+            if id == SpaceId::Data && !self.handshake_confirmed {
+                continue;
+            }
+            let period = self
+                .rtt
+                .pto_period(self.config.max_ack_delay, id == SpaceId::Data)
+                * backoff;
+            let Some(sent) = space.sent.last_ack_eliciting_sent() else {
+                continue;
+            };
+            let t = sent + period;
+            if best.is_none_or(|(b, _)| t < b) {
+                best = Some((t, id));
+            }
+        }
+        if any_in_flight || self.side == Side::Server || self.handshake_confirmed {
+            return best;
+        }
+        // Client anti-deadlock (RFC 9002 §6.2.2.1): probe even with nothing in flight until
+        // the handshake is confirmed, so the server's amplification limit cannot stall it.
+        let id = if self.spaces[SpaceId::Handshake as usize].keys.is_some() {
+            SpaceId::Handshake
+        } else {
+            SpaceId::Initial
+        };
+        let since = self.last_eliciting_sent?;
+        Some((
+            since + self.rtt.pto_period(self.config.max_ack_delay, false) * backoff,
+            id,
+        ))
+    }
+
+    /// The loss-detection timer fired.
+    pub(super) fn on_loss_detection_timeout(&mut self, now: Instant) {
+        let due = SpaceId::ALL.into_iter().find(|id| {
+            let s = &self.spaces[*id as usize];
+            s.keys.is_some() && s.sent.loss_time().is_some_and(|t| t <= now)
+        });
+        if let Some(id) = due {
+            self.detect_lost(now, id);
+            return;
+        }
+        let Some((_, id)) = self.pto_deadline() else {
+            return;
+        };
+        self.pto_count += 1;
+        // Probe with whatever is unacknowledged, sent again, or a PING.
+        let space = &mut self.spaces[id as usize];
+        let in_flight: Vec<_> = space
+            .sent
+            .iter()
+            .filter_map(|p| p.data.crypto.clone())
+            .collect();
+        for range in in_flight {
+            space.crypto_send.on_lost(range, false);
+        }
+        space.probes = 2;
+        self.last_eliciting_sent = Some(now);
+    }
+}

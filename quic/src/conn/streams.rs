@@ -1,0 +1,712 @@
+//! The streams of a connection: the map, the application's calls, received stream and
+//! flow-control frames, and the stream and control frames to send.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use crate::coding::Writer;
+use crate::error::TransportError;
+use crate::frame::{Frame, StreamFrame};
+use crate::stream_id::{Dir, Side, StreamId};
+use crate::streams::{
+    RecvBuf, RecvPart, RecvWindow, SendBuf, SendCredit, SendPart, StreamFrameKind, StreamLimits,
+    check_frame,
+};
+use crate::transport_params::TransportParameters;
+
+use super::ConnectionConfig;
+
+/// Most unacknowledged bytes buffered per stream for sending.
+const STREAM_SEND_BUFFER: usize = 1 << 20;
+/// Receive windows may grow to this multiple of their initial size.
+const WINDOW_GROWTH: u64 = 16;
+/// Bytes a STREAM frame's type, stream ID, offset and length take at most.
+const STREAM_FRAME_OVERHEAD: usize = 1 + 8 + 8 + 4;
+
+/// Why a stream call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamError {
+    /// The handshake has not completed: no streams yet.
+    NotReady,
+    /// The peer's stream limit is reached; try again after it raises it.
+    LimitReached,
+    /// No such stream (never opened, or finished and forgotten).
+    UnknownStream,
+    /// The stream has no part for this direction (writing a stream the peer opened
+    /// unidirectionally, or reading one this endpoint opened unidirectionally).
+    WrongDirection,
+    /// Writing after finish or reset.
+    Finished,
+    /// Nothing can be done now (buffer full, or nothing to read yet).
+    WouldBlock,
+    /// The peer reset the stream with this code.
+    Reset(u64),
+    /// The peer asked this endpoint to stop sending, with this code.
+    Stopped(u64),
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamError::NotReady => f.write_str("handshake not complete"),
+            StreamError::LimitReached => f.write_str("peer's stream limit reached"),
+            StreamError::UnknownStream => f.write_str("unknown stream"),
+            StreamError::WrongDirection => f.write_str("stream has no part in that direction"),
+            StreamError::Finished => f.write_str("stream finished"),
+            StreamError::WouldBlock => f.write_str("would block"),
+            StreamError::Reset(code) => write!(f, "stream reset by peer with code {code}"),
+            StreamError::Stopped(code) => write!(f, "peer stopped the stream with code {code}"),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
+
+/// What a read returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOutcome {
+    /// Bytes read.
+    pub len: usize,
+    /// The stream's data is complete and all of it has been read.
+    pub fin: bool,
+}
+
+/// The sending part of a stream.
+#[derive(Debug)]
+struct SendSide {
+    buf: SendBuf,
+    part: SendPart,
+    credit: SendCredit,
+}
+
+/// The receiving part of a stream.
+#[derive(Debug)]
+struct RecvSide {
+    buf: RecvBuf,
+    part: RecvPart,
+    window: RecvWindow,
+}
+
+#[derive(Debug)]
+struct Stream {
+    send: Option<SendSide>,
+    recv: Option<RecvSide>,
+}
+
+/// A stream event for the connection's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StreamEvent {
+    Opened(StreamId),
+    Readable(StreamId),
+    Reset(StreamId, u64),
+    Stopped(StreamId, u64),
+}
+
+/// Control frames a lost packet carried, to send again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SentControl {
+    pub(crate) resets: Vec<(StreamId, u64, u64)>,
+    pub(crate) stops: Vec<(StreamId, u64)>,
+    pub(crate) max_data: bool,
+    pub(crate) max_stream_data: Vec<StreamId>,
+    pub(crate) max_streams: Vec<Dir>,
+}
+
+/// All streams of a connection.
+#[derive(Debug)]
+pub(crate) struct Streams {
+    side: Side,
+    map: BTreeMap<StreamId, Stream>,
+    bidi: StreamLimits,
+    uni: StreamLimits,
+    /// The peer's per-stream limits for streams we open / it opens.
+    peer_bidi_local: u64,
+    peer_bidi_remote: u64,
+    peer_uni: u64,
+    /// Our per-stream window.
+    stream_window: u64,
+    conn_credit: SendCredit,
+    conn_window: RecvWindow,
+    /// Streams with data (or FIN) to send, served round robin.
+    send_queue: VecDeque<StreamId>,
+    accept: [VecDeque<StreamId>; 2],
+    resets: Vec<(StreamId, u64, u64)>,
+    stops: Vec<(StreamId, u64)>,
+    max_data: bool,
+    max_stream_data: BTreeSet<StreamId>,
+    max_streams: BTreeSet<Dir>,
+    pub(crate) events: VecDeque<StreamEvent>,
+}
+
+fn dir_index(dir: Dir) -> usize {
+    match dir {
+        Dir::Bi => 0,
+        Dir::Uni => 1,
+    }
+}
+
+impl Streams {
+    /// Streams for a connection whose peer sent `peer` parameters.
+    pub(crate) fn new(side: Side, config: &ConnectionConfig, peer: &TransportParameters) -> Self {
+        let window = config.initial_max_stream_data;
+        Streams {
+            side,
+            map: BTreeMap::new(),
+            bidi: StreamLimits::new(
+                side,
+                Dir::Bi,
+                peer.initial_max_streams_bidi.get(),
+                config.max_streams_bidi,
+            ),
+            uni: StreamLimits::new(
+                side,
+                Dir::Uni,
+                peer.initial_max_streams_uni.get(),
+                config.max_streams_uni,
+            ),
+            peer_bidi_local: peer.initial_max_stream_data_bidi_local.get(),
+            peer_bidi_remote: peer.initial_max_stream_data_bidi_remote.get(),
+            peer_uni: peer.initial_max_stream_data_uni.get(),
+            stream_window: window,
+            conn_credit: SendCredit::new(peer.initial_max_data.get()),
+            conn_window: RecvWindow::new(
+                config.initial_max_data,
+                config.initial_max_data.saturating_mul(WINDOW_GROWTH),
+            ),
+            send_queue: VecDeque::new(),
+            accept: [VecDeque::new(), VecDeque::new()],
+            resets: Vec::new(),
+            stops: Vec::new(),
+            max_data: false,
+            max_stream_data: BTreeSet::new(),
+            max_streams: BTreeSet::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    fn limits(&mut self, dir: Dir) -> &mut StreamLimits {
+        match dir {
+            Dir::Bi => &mut self.bidi,
+            Dir::Uni => &mut self.uni,
+        }
+    }
+
+    /// Creates the parts of a new stream as seen from this endpoint.
+    fn create(&mut self, id: StreamId) {
+        let local = id.initiator() == self.side;
+        let send_limit = match (id.dir(), local) {
+            (Dir::Bi, true) => Some(self.peer_bidi_remote),
+            (Dir::Bi, false) => Some(self.peer_bidi_local),
+            (Dir::Uni, true) => Some(self.peer_uni),
+            (Dir::Uni, false) => None,
+        };
+        let has_recv = id.dir() == Dir::Bi || !local;
+        let window = self.stream_window;
+        self.map.insert(
+            id,
+            Stream {
+                send: send_limit.map(|limit| SendSide {
+                    buf: SendBuf::new(STREAM_SEND_BUFFER),
+                    part: SendPart::new(),
+                    credit: SendCredit::new(limit),
+                }),
+                recv: has_recv.then(|| RecvSide {
+                    buf: RecvBuf::new(window),
+                    part: RecvPart::new(),
+                    window: RecvWindow::new(window, window.saturating_mul(WINDOW_GROWTH)),
+                }),
+            },
+        );
+    }
+
+    /// Opens a new stream of `dir`.
+    pub(crate) fn open(&mut self, dir: Dir) -> Result<StreamId, StreamError> {
+        let id = self.limits(dir).open().ok_or(StreamError::LimitReached)?;
+        self.create(id);
+        Ok(id)
+    }
+
+    /// The oldest stream the peer opened and the application has not accepted.
+    pub(crate) fn accept(&mut self, dir: Dir) -> Option<StreamId> {
+        self.accept[dir_index(dir)].pop_front()
+    }
+
+    /// Streams of `dir` waiting to be accepted.
+    pub(crate) fn accept_queue_len(&self, dir: Dir) -> usize {
+        self.accept[dir_index(dir)].len()
+    }
+
+    fn send_side(&mut self, id: StreamId) -> Result<&mut SendSide, StreamError> {
+        self.map
+            .get_mut(&id)
+            .ok_or(StreamError::UnknownStream)?
+            .send
+            .as_mut()
+            .ok_or(StreamError::WrongDirection)
+    }
+
+    fn recv_side(&mut self, id: StreamId) -> Result<&mut RecvSide, StreamError> {
+        self.map
+            .get_mut(&id)
+            .ok_or(StreamError::UnknownStream)?
+            .recv
+            .as_mut()
+            .ok_or(StreamError::WrongDirection)
+    }
+
+    fn queue_send(&mut self, id: StreamId) {
+        if !self.send_queue.contains(&id) {
+            self.send_queue.push_back(id);
+        }
+    }
+
+    /// Writes to a stream's send buffer.
+    pub(crate) fn write(&mut self, id: StreamId, data: &[u8]) -> Result<usize, StreamError> {
+        let side = self.send_side(id)?;
+        if let Some(code) = side.part.stop_sending_code() {
+            return Err(StreamError::Stopped(code));
+        }
+        if !side.part.can_send_new_data() || side.buf.is_finished() {
+            return Err(StreamError::Finished);
+        }
+        let n = side.buf.write(data);
+        if n == 0 && !data.is_empty() {
+            return Err(StreamError::WouldBlock);
+        }
+        self.queue_send(id);
+        Ok(n)
+    }
+
+    /// Ends the stream after what was written.
+    pub(crate) fn finish(&mut self, id: StreamId) -> Result<(), StreamError> {
+        let side = self.send_side(id)?;
+        if !side.part.can_send_new_data() {
+            return Err(StreamError::Finished);
+        }
+        side.buf.finish();
+        self.queue_send(id);
+        Ok(())
+    }
+
+    /// Abandons sending with an application error code (RESET_STREAM).
+    pub(crate) fn reset(&mut self, id: StreamId, code: u64) -> Result<(), StreamError> {
+        let side = self.send_side(id)?;
+        if side.part.reset(code) {
+            let final_size = side.buf.sent_end();
+            self.queue_reset(id, code, final_size);
+        }
+        Ok(())
+    }
+
+    /// Queues a RESET_STREAM and stops sending the stream's data.
+    fn queue_reset(&mut self, id: StreamId, code: u64, final_size: u64) {
+        self.resets.push((id, code, final_size));
+        self.send_queue.retain(|s| *s != id);
+    }
+
+    /// Asks the peer to stop sending (STOP_SENDING).
+    pub(crate) fn stop_sending(&mut self, id: StreamId, code: u64) -> Result<(), StreamError> {
+        let side = self.recv_side(id)?;
+        if side.part.stop_sending(code) {
+            self.stops.push((id, code));
+        }
+        Ok(())
+    }
+
+    /// Reads in-order data.
+    pub(crate) fn read(
+        &mut self,
+        id: StreamId,
+        out: &mut [u8],
+    ) -> Result<ReadOutcome, StreamError> {
+        let side = self.recv_side(id)?;
+        if let Some(code) = side.part.reset_code() {
+            side.part.on_reset_read();
+            return Err(StreamError::Reset(code));
+        }
+        let n = side.buf.read(out);
+        let fin = side.buf.is_finished();
+        if fin {
+            side.part.on_read_all();
+        }
+        if n == 0 && !fin {
+            return Err(StreamError::WouldBlock);
+        }
+        side.window.on_consumed(n as u64);
+        if side.window.should_update() && side.part.wants_max_stream_data() {
+            self.max_stream_data.insert(id);
+        }
+        self.conn_window.on_consumed(n as u64);
+        if self.conn_window.should_update() {
+            self.max_data = true;
+        }
+        self.collect(id);
+        Ok(ReadOutcome { len: n, fin })
+    }
+
+    /// Bytes readable now on a stream.
+    pub(crate) fn readable(&self, id: StreamId) -> u64 {
+        self.map
+            .get(&id)
+            .and_then(|s| s.recv.as_ref())
+            .map_or(0, |r| r.buf.readable())
+    }
+
+    /// Forgets a stream whose parts are both done, returning the peer's credit.
+    fn collect(&mut self, id: StreamId) {
+        let Some(stream) = self.map.get(&id) else {
+            return;
+        };
+        let send_done = stream.send.as_ref().is_none_or(|s| s.part.is_terminal());
+        let recv_done = stream.recv.as_ref().is_none_or(|r| r.part.is_terminal());
+        if send_done && recv_done {
+            self.map.remove(&id);
+            if id.initiator() != self.side {
+                let dir = id.dir();
+                let limits = self.limits(dir);
+                limits.on_peer_stream_closed();
+                if limits.take_max_streams_update().is_some() {
+                    self.max_streams.insert(dir);
+                }
+            }
+        }
+    }
+
+    /// Validates a frame naming `id` and opens the peer's streams it implies.
+    fn prepare(&mut self, id: StreamId, kind: StreamFrameKind) -> Result<(), TransportError> {
+        let opened = self.limits(id.dir()).opened();
+        check_frame(self.side, id, kind, opened)?;
+        if id.initiator() != self.side {
+            let range = self.limits(id.dir()).on_peer_stream(id)?;
+            for index in range {
+                if let Some(new) = StreamId::new(id.initiator(), id.dir(), index) {
+                    self.create(new);
+                    self.accept[dir_index(id.dir())].push_back(new);
+                    self.events.push_back(StreamEvent::Opened(new));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A STREAM frame arrived.
+    pub(crate) fn on_stream_frame(&mut self, f: &StreamFrame<'_>) -> Result<(), TransportError> {
+        self.prepare(f.id, StreamFrameKind::Stream)?;
+        let Ok(side) = self.recv_side(f.id) else {
+            // Already finished and forgotten: a retransmission.
+            return Ok(());
+        };
+        let before = side.buf.max_received();
+        side.part
+            .on_stream(f.end(), f.fin)
+            .map_err(|e| with_frame(e, 0x08))?;
+        side.buf
+            .insert(f.offset, f.data, f.fin)
+            .map_err(|e| with_frame(e, 0x08))?;
+        let grown = side.buf.max_received().saturating_sub(before);
+        side.window
+            .on_received(grown)
+            .map_err(|e| with_frame(e, 0x08))?;
+        if side.buf.is_all_received() {
+            side.part.on_all_received();
+        }
+        let readable = side.buf.readable() > 0 || side.buf.is_finished();
+        self.conn_window
+            .on_received(grown)
+            .map_err(|e| with_frame(e, 0x08))?;
+        if readable {
+            self.events.push_back(StreamEvent::Readable(f.id));
+        }
+        Ok(())
+    }
+
+    /// A RESET_STREAM frame arrived.
+    pub(crate) fn on_reset_stream(
+        &mut self,
+        id: StreamId,
+        code: u64,
+        final_size: u64,
+    ) -> Result<(), TransportError> {
+        self.prepare(id, StreamFrameKind::ResetStream)?;
+        let Ok(side) = self.recv_side(id) else {
+            return Ok(());
+        };
+        let before = side.buf.max_received();
+        if side
+            .part
+            .on_reset(code, final_size)
+            .map_err(|e| with_frame(e, 0x04))?
+        {
+            let grown = final_size.saturating_sub(before);
+            side.window
+                .on_received(grown)
+                .map_err(|e| with_frame(e, 0x04))?;
+            self.conn_window
+                .on_received(grown)
+                .map_err(|e| with_frame(e, 0x04))?;
+            self.events.push_back(StreamEvent::Reset(id, code));
+        }
+        Ok(())
+    }
+
+    /// A STOP_SENDING frame arrived: the stream is reset with the peer's code.
+    pub(crate) fn on_stop_sending(
+        &mut self,
+        id: StreamId,
+        code: u64,
+    ) -> Result<(), TransportError> {
+        self.prepare(id, StreamFrameKind::StopSending)?;
+        let Ok(side) = self.send_side(id) else {
+            return Ok(());
+        };
+        // The sending part resets itself with the peer's code (RFC 9000 §3.5).
+        if side.part.on_stop_sending(code) {
+            let final_size = side.buf.sent_end();
+            self.queue_reset(id, code, final_size);
+            self.events.push_back(StreamEvent::Stopped(id, code));
+        }
+        Ok(())
+    }
+
+    /// A MAX_STREAM_DATA frame arrived.
+    pub(crate) fn on_max_stream_data(
+        &mut self,
+        id: StreamId,
+        max: u64,
+    ) -> Result<(), TransportError> {
+        self.prepare(id, StreamFrameKind::MaxStreamData)?;
+        if let Ok(side) = self.send_side(id)
+            && side.credit.update_limit(max)
+            && side.buf.has_data_to_send(u64::MAX)
+        {
+            self.queue_send(id);
+        }
+        Ok(())
+    }
+
+    /// A MAX_DATA frame arrived.
+    pub(crate) fn on_max_data(&mut self, max: u64) {
+        if self.conn_credit.update_limit(max) {
+            let ids: Vec<StreamId> = self.map.keys().copied().collect();
+            for id in ids {
+                if self
+                    .send_side(id)
+                    .is_ok_and(|s| s.buf.has_data_to_send(u64::MAX))
+                {
+                    self.queue_send(id);
+                }
+            }
+        }
+    }
+
+    /// A MAX_STREAMS frame arrived.
+    pub(crate) fn on_max_streams(&mut self, dir: Dir, max: u64) {
+        self.limits(dir).on_max_streams(max);
+    }
+
+    /// A STREAM_DATA_BLOCKED frame arrived: only its validity matters.
+    pub(crate) fn on_stream_data_blocked(&mut self, id: StreamId) -> Result<(), TransportError> {
+        self.prepare(id, StreamFrameKind::StreamDataBlocked)
+    }
+
+    /// Whether any stream or control frame waits to be sent.
+    pub(crate) fn wants_send(&self) -> bool {
+        !self.send_queue.is_empty()
+            || !self.resets.is_empty()
+            || !self.stops.is_empty()
+            || self.max_data
+            || !self.max_stream_data.is_empty()
+            || !self.max_streams.is_empty()
+    }
+
+    /// Writes control frames and then stream data into `w`, recording what went into the
+    /// packet. Returns whether anything was written.
+    pub(crate) fn write_frames(
+        &mut self,
+        w: &mut Writer<'_>,
+        now: Instant,
+        rtt: Duration,
+        control: &mut SentControl,
+        sent: &mut Vec<(StreamId, Range<u64>, bool)>,
+    ) -> bool {
+        let mut wrote = false;
+        while let Some(&(id, code, final_size)) = self.resets.last() {
+            let f = Frame::ResetStream {
+                id,
+                error_code: code,
+                final_size,
+            };
+            if f.encode(w).is_err() {
+                break;
+            }
+            control.resets.extend(self.resets.pop());
+            wrote = true;
+        }
+        while let Some(&(id, code)) = self.stops.last() {
+            if (Frame::StopSending {
+                id,
+                error_code: code,
+            })
+            .encode(w)
+            .is_err()
+            {
+                break;
+            }
+            control.stops.extend(self.stops.pop());
+            wrote = true;
+        }
+        if self.max_data
+            && let Some(max) = self.conn_window.take_update(now, rtt)
+        {
+            if (Frame::MaxData { max }).encode(w).is_ok() {
+                control.max_data = true;
+                self.max_data = false;
+                wrote = true;
+            }
+        } else {
+            self.max_data = false;
+        }
+        while let Some(&id) = self.max_stream_data.first() {
+            self.max_stream_data.pop_first();
+            let Ok(side) = self.recv_side(id) else {
+                continue;
+            };
+            let Some(max) = side.window.take_update(now, rtt) else {
+                continue;
+            };
+            side.buf.set_limit(max);
+            if (Frame::MaxStreamData { id, max }).encode(w).is_err() {
+                self.max_stream_data.insert(id);
+                break;
+            }
+            control.max_stream_data.push(id);
+            wrote = true;
+        }
+        while let Some(&dir) = self.max_streams.first() {
+            let max = self.limits(dir).local_max();
+            if (Frame::MaxStreams { dir, max }).encode(w).is_err() {
+                break;
+            }
+            self.max_streams.pop_first();
+            control.max_streams.push(dir);
+            wrote = true;
+        }
+        wrote | self.write_stream_data(w, sent)
+    }
+
+    fn write_stream_data(
+        &mut self,
+        w: &mut Writer<'_>,
+        sent: &mut Vec<(StreamId, Range<u64>, bool)>,
+    ) -> bool {
+        let mut wrote = false;
+        let mut turns = self.send_queue.len();
+        while turns > 0 && w.remaining() > STREAM_FRAME_OVERHEAD {
+            turns -= 1;
+            let Some(id) = self.send_queue.pop_front() else {
+                break;
+            };
+            let conn_available = self.conn_credit.available();
+            let Some(stream) = self.map.get_mut(&id) else {
+                continue;
+            };
+            let Some(side) = stream.send.as_mut() else {
+                continue;
+            };
+            let old_end = side.buf.sent_end();
+            let flow_limit = side
+                .credit
+                .limit()
+                .min(old_end.saturating_add(conn_available));
+            let max = w.remaining() - STREAM_FRAME_OVERHEAD;
+            let Some(chunk) = side.buf.next_send(max, flow_limit) else {
+                // Nothing sendable now (flow control): wait for credit.
+                continue;
+            };
+            let frame = StreamFrame {
+                id,
+                offset: chunk.offset,
+                data: chunk.data,
+                fin: chunk.fin,
+            };
+            let (range, fin) = (chunk.range(), chunk.fin);
+            if frame.encode(w, true).is_err() {
+                side.buf.on_lost(range, fin);
+                self.send_queue.push_front(id);
+                break;
+            }
+            side.part.on_stream_sent(fin);
+            let new_end = side.buf.sent_end();
+            side.credit.consume(new_end.saturating_sub(old_end));
+            let more = side.buf.has_data_to_send(side.credit.limit());
+            self.conn_credit.consume(new_end.saturating_sub(old_end));
+            sent.push((id, range, fin));
+            wrote = true;
+            if more {
+                self.send_queue.push_back(id);
+            }
+        }
+        wrote
+    }
+
+    /// Stream data in an acknowledged packet.
+    pub(crate) fn on_acked(&mut self, id: StreamId, range: Range<u64>, fin: bool) {
+        if let Ok(side) = self.send_side(id) {
+            side.buf.on_ack(range, fin);
+            // Everything including the FIN acknowledged: the sending part is done.
+            if side.buf.is_fin_acked() && side.buf.is_all_acked() {
+                side.part.on_all_acked();
+            }
+            self.collect(id);
+        }
+    }
+
+    /// Stream data in a lost packet: queued again.
+    pub(crate) fn on_lost(&mut self, id: StreamId, range: Range<u64>, fin: bool) {
+        if let Ok(side) = self.send_side(id)
+            && side.part.can_retransmit()
+        {
+            side.buf.on_lost(range, fin);
+            self.queue_send(id);
+        }
+    }
+
+    /// Control frames of an acknowledged packet.
+    pub(crate) fn on_control_acked(&mut self, control: &SentControl) {
+        for (id, ..) in &control.resets {
+            if let Ok(side) = self.send_side(*id) {
+                side.part.on_reset_acked();
+            }
+            self.collect(*id);
+        }
+    }
+
+    /// Control frames of a lost packet: sent again where still relevant.
+    pub(crate) fn on_control_lost(&mut self, control: SentControl) {
+        for reset in control.resets {
+            if self.map.contains_key(&reset.0) {
+                self.resets.push(reset);
+            }
+        }
+        for stop in control.stops {
+            if self.map.contains_key(&stop.0) {
+                self.stops.push(stop);
+            }
+        }
+        self.max_data |= control.max_data;
+        for id in control.max_stream_data {
+            if self.map.contains_key(&id) {
+                self.max_stream_data.insert(id);
+            }
+        }
+        self.max_streams.extend(control.max_streams);
+    }
+}
+
+/// Fills in the frame type of an error from a stream frame.
+fn with_frame(mut e: TransportError, frame_type: u64) -> TransportError {
+    e.frame_type.get_or_insert(frame_type);
+    e
+}

@@ -1,0 +1,487 @@
+//! Connections end to end on the deterministic network simulator.
+
+mod common;
+mod sim;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use qssl_quic::Version;
+use qssl_quic::conn::{Connection, ConnectionConfig, Event, StreamError};
+use qssl_quic::packet::PacketKind;
+use qssl_quic::packet::header::ParsedHeader;
+use qssl_quic::{Dir, StreamId};
+use sim::{Link, Node, Sim};
+
+const CLIENT: &str = "10.0.0.1:50000";
+const SERVER: &str = "10.0.0.2:443";
+
+/// A client fetching one response per request it was given.
+#[derive(Default)]
+struct ClientApp {
+    /// Requests to send, with the response size each asks for.
+    requests: Vec<usize>,
+    /// Open requests: stream, bytes received, finished.
+    fetches: Vec<(StreamId, usize, bool)>,
+    started: bool,
+}
+
+struct ClientNode {
+    conn: Connection,
+    events: Vec<Event>,
+    app: ClientApp,
+}
+
+/// A server answering `GET <n>` with n pattern bytes.
+#[derive(Default)]
+struct ServerApp {
+    /// Stream, request bytes, response size, bytes written.
+    streams: Vec<(StreamId, Vec<u8>, Option<usize>, usize)>,
+    /// Request streams the client reset, with the code the read reported.
+    resets: Vec<(StreamId, u64)>,
+}
+
+struct ServerNode {
+    conn: Option<Connection>,
+    config: ConnectionConfig,
+    tls: Arc<rustls::ServerConfig>,
+    events: Vec<Event>,
+    app: ServerApp,
+}
+
+fn pattern(i: usize) -> u8 {
+    (i % 251) as u8
+}
+
+impl ClientApp {
+    fn run(&mut self, conn: &mut Connection) {
+        if !self.started && conn.is_handshake_complete() {
+            self.started = true;
+            for size in self.requests.clone() {
+                let id = conn.open_stream(Dir::Bi).expect("open a request stream");
+                let req = format!("GET {size}\r\n");
+                assert_eq!(conn.stream_write(id, req.as_bytes()).unwrap(), req.len());
+                conn.stream_finish(id).unwrap();
+                self.fetches.push((id, 0, false));
+            }
+        }
+        let mut buf = vec![0u8; 65536];
+        for (id, got, fin) in &mut self.fetches {
+            while !*fin {
+                match conn.stream_read(*id, &mut buf) {
+                    Ok(r) => {
+                        for (k, b) in buf[..r.len].iter().enumerate() {
+                            assert_eq!(*b, pattern(*got + k), "byte {} of stream {id}", *got + k);
+                        }
+                        *got += r.len;
+                        *fin = r.fin;
+                    }
+                    Err(StreamError::WouldBlock) => break,
+                    Err(e) => panic!("read on {id}: {e}"),
+                }
+            }
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.started
+            && self
+                .fetches
+                .iter()
+                .zip(&self.requests)
+                .all(|((_, got, fin), want)| *fin && got == want)
+    }
+}
+
+impl ServerApp {
+    fn run(&mut self, conn: &mut Connection) {
+        while let Some(id) = conn.accept_stream(Dir::Bi) {
+            self.streams.push((id, Vec::new(), None, 0));
+        }
+        let mut buf = [0u8; 1024];
+        let resets = &mut self.resets;
+        for (id, req, size, sent) in &mut self.streams {
+            while size.is_none() {
+                match conn.stream_read(*id, &mut buf) {
+                    Ok(r) => {
+                        req.extend_from_slice(&buf[..r.len]);
+                        if r.fin {
+                            let text = String::from_utf8(req.clone()).unwrap();
+                            let n = text.trim().strip_prefix("GET ").unwrap();
+                            *size = Some(n.parse().unwrap());
+                        }
+                    }
+                    Err(StreamError::WouldBlock) => break,
+                    // A reset request stream gets no answer.
+                    Err(StreamError::Reset(code)) => {
+                        resets.push((*id, code));
+                        *size = Some(0);
+                        break;
+                    }
+                    Err(e) => panic!("request read: {e}"),
+                }
+            }
+            let Some(total) = *size else { continue };
+            while *sent < total {
+                let chunk: Vec<u8> = (*sent..total.min(*sent + 65536)).map(pattern).collect();
+                match conn.stream_write(*id, &chunk) {
+                    Ok(n) => *sent += n,
+                    Err(StreamError::WouldBlock) => break,
+                    Err(e) => panic!("response write: {e}"),
+                }
+            }
+            if *sent == total {
+                let _ = conn.stream_finish(*id);
+            }
+        }
+    }
+}
+
+fn drain(conn: &mut Connection, events: &mut Vec<Event>) {
+    while let Some(e) = conn.poll_event() {
+        events.push(e);
+    }
+}
+
+impl Node for ClientNode {
+    fn addr(&self) -> SocketAddr {
+        CLIENT.parse().unwrap()
+    }
+    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        self.conn.handle_datagram(now, from, datagram);
+        drain(&mut self.conn, &mut self.events);
+        self.app.run(&mut self.conn);
+    }
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+        self.conn
+            .poll_transmit(now, buf)
+            .map(|t| (t.len, t.destination))
+    }
+    fn next_timeout(&self) -> Option<Instant> {
+        self.conn.poll_timeout()
+    }
+    fn on_timeout(&mut self, now: Instant) {
+        self.conn.handle_timeout(now);
+        drain(&mut self.conn, &mut self.events);
+        self.app.run(&mut self.conn);
+    }
+}
+
+impl Node for ServerNode {
+    fn addr(&self) -> SocketAddr {
+        SERVER.parse().unwrap()
+    }
+    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        if self.conn.is_none() {
+            // The first Initial creates the connection (the endpoint's job, done here by hand).
+            let Ok((ParsedHeader::Protected(h), _)) = ParsedHeader::parse(datagram, 8) else {
+                return;
+            };
+            if h.kind != PacketKind::Initial || datagram.len() < 1200 {
+                return;
+            }
+            self.conn = Connection::accept(
+                self.config.clone(),
+                self.tls.clone(),
+                from,
+                h.dcid,
+                h.scid,
+                now,
+                7,
+            )
+            .ok();
+        }
+        if let Some(conn) = &mut self.conn {
+            conn.handle_datagram(now, from, datagram);
+            drain(conn, &mut self.events);
+            self.app.run(conn);
+        }
+    }
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+        let t = self.conn.as_mut()?.poll_transmit(now, buf)?;
+        Some((t.len, t.destination))
+    }
+    fn next_timeout(&self) -> Option<Instant> {
+        self.conn.as_ref()?.poll_timeout()
+    }
+    fn on_timeout(&mut self, now: Instant) {
+        if let Some(conn) = &mut self.conn {
+            conn.handle_timeout(now);
+            drain(conn, &mut self.events);
+            self.app.run(conn);
+        }
+    }
+}
+
+fn pair(seed: u64, config: ConnectionConfig, link: Link) -> Sim<ClientNode, ServerNode> {
+    let (client_tls, server_tls) = common::tls_configs();
+    let start = Instant::now();
+    let client = Connection::connect(
+        config.clone(),
+        client_tls,
+        "localhost".try_into().unwrap(),
+        SERVER.parse().unwrap(),
+        start,
+        seed,
+    )
+    .unwrap();
+    Sim::new(
+        seed,
+        ClientNode {
+            conn: client,
+            events: Vec::new(),
+            app: ClientApp::default(),
+        },
+        ServerNode {
+            conn: None,
+            config,
+            tls: server_tls,
+            events: Vec::new(),
+            app: ServerApp::default(),
+        },
+        link.clone(),
+        link,
+        start,
+    )
+}
+
+fn established(c: &ClientNode, s: &ServerNode) -> bool {
+    c.conn.is_handshake_confirmed() && s.conn.as_ref().is_some_and(|s| s.is_handshake_confirmed())
+}
+
+#[test]
+fn handshake_completes_and_confirms() {
+    for version in Version::ALL {
+        let config = ConnectionConfig {
+            version,
+            ..ConnectionConfig::default()
+        };
+        let mut sim = pair(1, config, Link::delay(20));
+        sim.run_until(Duration::from_secs(5), established);
+        let server = sim.b.conn.as_ref().unwrap();
+        assert_eq!(sim.a.conn.alpn(), Some(common::ALPN));
+        assert_eq!(server.alpn(), Some(common::ALPN));
+        assert_eq!(
+            sim.a.events[..2],
+            [Event::HandshakeCompleted, Event::HandshakeConfirmed]
+        );
+        assert_eq!(
+            sim.b.events[..2],
+            [Event::HandshakeCompleted, Event::HandshakeConfirmed]
+        );
+        // One round trip for the client, about 1.5 for the server's confirmation.
+        assert!(
+            sim.elapsed() < Duration::from_millis(200),
+            "{:?}",
+            sim.elapsed()
+        );
+        let rtt = sim.a.conn.rtt();
+        assert!(
+            rtt >= Duration::from_millis(40) && rtt < Duration::from_millis(60),
+            "client RTT {rtt:?}"
+        );
+        assert_eq!(sim.a.conn.stats().packets_dropped, 0);
+        assert_eq!(server.stats().packets_dropped, 0);
+        assert!(server.peer_params().is_some());
+    }
+}
+
+#[test]
+fn application_close_reaches_the_peer() {
+    let mut sim = pair(2, ConnectionConfig::default(), Link::delay(10));
+    sim.run_until(Duration::from_secs(5), established);
+    let now = sim.now;
+    sim.a.conn.close(now, 0x42, b"bye");
+    sim.run_until(Duration::from_secs(10), |c, s| {
+        c.conn.is_closed() && s.conn.as_ref().unwrap().is_closed()
+    });
+    let Some(Event::Closed(theirs)) = sim.b.events.last().cloned() else {
+        panic!("server events {:?}", sim.b.events)
+    };
+    assert_eq!(theirs.error_code, 0x42);
+    assert_eq!(theirs.reason, b"bye");
+    assert!(!theirs.local && !theirs.transport);
+    let Some(Event::Closed(ours)) = sim.a.events.last().cloned() else {
+        panic!("client events {:?}", sim.a.events)
+    };
+    assert!(ours.local);
+    assert_eq!(ours.error_code, 0x42);
+}
+
+#[test]
+fn idle_connections_time_out() {
+    let config = ConnectionConfig {
+        idle_timeout: Some(Duration::from_secs(3)),
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair(3, config, Link::delay(10));
+    sim.run_until(Duration::from_secs(5), established);
+    let established_at = sim.elapsed();
+    sim.run_until(Duration::from_secs(10), |c, s| {
+        c.conn.is_closed() && s.conn.as_ref().unwrap().is_closed()
+    });
+    let idle = sim.elapsed() - established_at;
+    assert!(
+        idle >= Duration::from_millis(2900) && idle < Duration::from_millis(3500),
+        "closed after {idle:?}"
+    );
+    let info = sim.a.conn.close_info().unwrap();
+    assert_eq!(info.reason, b"idle timeout");
+}
+
+#[test]
+fn handshake_survives_heavy_loss() {
+    for seed in 0..20 {
+        let link = Link {
+            delay: Duration::from_millis(15),
+            loss: 0.3,
+            ..Link::default()
+        };
+        let mut sim = pair(seed, ConnectionConfig::default(), link);
+        sim.run_until(Duration::from_secs(60), established);
+    }
+}
+
+#[test]
+fn handshake_survives_reordering_duplication_and_corruption() {
+    for seed in 0..20 {
+        let link = Link {
+            delay: Duration::from_millis(10),
+            jitter: Duration::from_millis(15),
+            duplicate: 0.2,
+            corrupt: 0.1,
+            ..Link::default()
+        };
+        let mut sim = pair(seed, ConnectionConfig::default(), link);
+        sim.run_until(Duration::from_secs(60), established);
+    }
+}
+
+/// Runs `requests` (response sizes) over a fresh pair until every response arrived intact.
+fn fetch(
+    seed: u64,
+    link: Link,
+    requests: Vec<usize>,
+    limit: Duration,
+) -> Sim<ClientNode, ServerNode> {
+    let mut sim = pair(seed, ConnectionConfig::default(), link);
+    sim.a.app.requests = requests;
+    sim.run_until(limit, |c, _| c.app.done());
+    sim
+}
+
+#[test]
+fn transfer_one_megabyte() {
+    let sim = fetch(4, Link::delay(10), vec![1 << 20], Duration::from_secs(10));
+    assert_eq!(sim.a.conn.stats().packets_dropped, 0);
+}
+
+#[test]
+fn transfer_under_loss() {
+    for (seed, loss) in [(5, 0.05), (6, 0.05), (7, 0.3)] {
+        let link = Link {
+            delay: Duration::from_millis(10),
+            loss,
+            ..Link::default()
+        };
+        fetch(seed, link, vec![200_000], Duration::from_secs(120));
+    }
+}
+
+#[test]
+fn many_concurrent_streams() {
+    let sizes: Vec<usize> = (0..50).map(|i| 1000 + i * 997).collect();
+    fetch(8, Link::delay(5), sizes, Duration::from_secs(20));
+}
+
+#[test]
+fn reset_and_stop_sending_carry_codes_both_ways() {
+    let mut sim = pair(9, ConnectionConfig::default(), Link::delay(5));
+    sim.run_until(Duration::from_secs(5), established);
+    // The client resets a stream it opened; the server sees the code.
+    let id = sim.a.conn.open_stream(Dir::Bi).unwrap();
+    sim.a.conn.stream_write(id, b"partial").unwrap();
+    sim.run_until(Duration::from_secs(5), |_, s| {
+        s.events.contains(&Event::StreamOpened(id))
+    });
+    sim.a.conn.stream_reset(id, 77).unwrap();
+    sim.run_until(Duration::from_secs(5), |_, s| {
+        s.events.contains(&Event::StreamReset(id, 77))
+    });
+    // Reading the stream on the server reported the reset and its code.
+    assert_eq!(sim.b.app.resets, [(id, 77)]);
+
+    // The server asks the client to stop sending on a new stream; the client's stream is
+    // reset with that code and writing reports it.
+    let id2 = sim.a.conn.open_stream(Dir::Bi).unwrap();
+    sim.a.conn.stream_write(id2, b"hello").unwrap();
+    sim.run_until(Duration::from_secs(5), |_, s| {
+        s.events.contains(&Event::StreamOpened(id2))
+    });
+    sim.b
+        .conn
+        .as_mut()
+        .unwrap()
+        .stream_stop_sending(id2, 99)
+        .unwrap();
+    sim.run_until(Duration::from_secs(5), |c, _| {
+        c.events.contains(&Event::StreamStopped(id2, 99))
+    });
+    assert_eq!(
+        sim.a.conn.stream_write(id2, b"more"),
+        Err(StreamError::Stopped(99))
+    );
+    sim.run_until(Duration::from_secs(5), |_, s| {
+        s.events.contains(&Event::StreamReset(id2, 99))
+    });
+}
+
+#[test]
+fn stream_ids_follow_the_rules() {
+    let mut sim = pair(10, ConnectionConfig::default(), Link::delay(5));
+    assert_eq!(sim.a.conn.open_stream(Dir::Bi), Err(StreamError::NotReady));
+    sim.run_until(Duration::from_secs(5), established);
+    let ids: Vec<u64> = (0..3)
+        .map(|_| sim.a.conn.open_stream(Dir::Bi).unwrap().varint().get())
+        .collect();
+    assert_eq!(ids, [0, 4, 8]);
+    assert_eq!(sim.a.conn.open_stream(Dir::Uni).unwrap().varint().get(), 2);
+    let server = sim.b.conn.as_mut().unwrap();
+    assert_eq!(server.open_stream(Dir::Bi).unwrap().varint().get(), 1);
+    assert_eq!(server.open_stream(Dir::Uni).unwrap().varint().get(), 3);
+}
+
+#[test]
+fn tiny_flow_control_windows_are_respected() {
+    // Any byte beyond a limit would close the connection with FLOW_CONTROL_ERROR.
+    let config = ConnectionConfig {
+        initial_max_data: 32 * 1024,
+        initial_max_stream_data: 8 * 1024,
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair(11, config, Link::delay(5));
+    sim.a.app.requests = vec![300_000, 200_000];
+    sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
+    assert!(sim.a.conn.close_info().is_none());
+    assert!(sim.b.conn.as_ref().unwrap().close_info().is_none());
+}
+
+#[test]
+fn congestion_window_reacts_to_loss_at_a_bottleneck() {
+    let link = Link {
+        delay: Duration::from_millis(20),
+        bandwidth: Some(2_000_000),
+        loss: 0.02,
+        ..Link::default()
+    };
+    let sim = fetch(12, link, vec![2_000_000], Duration::from_secs(60));
+    let server = sim.b.conn.as_ref().unwrap();
+    // Losses brought the window down from where unlimited growth would take it.
+    assert!(
+        server.congestion_window() < 2_000_000,
+        "window {}",
+        server.congestion_window()
+    );
+    assert!(sim.stats.dropped[1] > 0);
+}

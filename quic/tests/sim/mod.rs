@@ -1,0 +1,274 @@
+//! A deterministic two-node network on a virtual clock.
+//!
+//! Each direction is a link with delay, jitter (reordering), loss, duplication, corruption,
+//! bandwidth and blackhole periods, all driven by one seeded RNG: the same seed replays the
+//! same run, and failures print it. The harness also checks, from the wire alone, that the
+//! server never sends more than three times what it received before the client's address is
+//! validated (RFC 9000 §8.1).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use qssl_quic::packet::PacketKind;
+use qssl_quic::packet::header::{Coalesced, ParsedHeader};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+
+/// One endpoint as the network sees it.
+pub(crate) trait Node {
+    /// This node's address.
+    fn addr(&self) -> SocketAddr;
+    /// A datagram arrives.
+    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]);
+    /// The next datagram to send, written into `buf`: its length and destination.
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)>;
+    /// When the node next wants `on_timeout`.
+    fn next_timeout(&self) -> Option<Instant>;
+    /// Time has reached the node's timeout.
+    fn on_timeout(&mut self, now: Instant);
+}
+
+/// How one direction of the network behaves.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Link {
+    /// One-way delay.
+    pub(crate) delay: Duration,
+    /// Extra random delay up to this much, which reorders datagrams.
+    pub(crate) jitter: Duration,
+    /// Probability a datagram is lost.
+    pub(crate) loss: f64,
+    /// Probability a datagram is delivered twice.
+    pub(crate) duplicate: f64,
+    /// Probability one byte of a datagram is flipped.
+    pub(crate) corrupt: f64,
+    /// Bytes per second the link carries (`None`: unlimited).
+    pub(crate) bandwidth: Option<u64>,
+    /// Periods, from the start of the run, during which everything is dropped.
+    pub(crate) blackholes: Vec<(Duration, Duration)>,
+}
+
+impl Link {
+    /// A link with only a delay.
+    pub(crate) fn delay(ms: u64) -> Self {
+        Link {
+            delay: Duration::from_millis(ms),
+            ..Link::default()
+        }
+    }
+}
+
+/// A datagram on its way.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct InFlight {
+    at: Instant,
+    seq: u64,
+    to_b: bool,
+    from: SocketAddr,
+    data: Vec<u8>,
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stats {
+    /// Datagrams sent by a and by b.
+    pub(crate) sent: [u64; 2],
+    /// Bytes sent by a and by b.
+    pub(crate) bytes_sent: [u64; 2],
+    /// Datagrams the links dropped, per direction (a→b, b→a).
+    pub(crate) dropped: [u64; 2],
+}
+
+/// Two nodes, `a` (the client) and `b` (the server), joined by two links.
+pub(crate) struct Sim<A: Node, B: Node> {
+    pub(crate) a: A,
+    pub(crate) b: B,
+    pub(crate) now: Instant,
+    start: Instant,
+    seed: u64,
+    rng: ChaCha8Rng,
+    links: [Link; 2],
+    queue: BinaryHeap<Reverse<InFlight>>,
+    seq: u64,
+    /// When each link finishes serialising what it already carries.
+    busy_until: [Instant; 2],
+    pub(crate) stats: Stats,
+    /// Bytes delivered to b from a, and sent by b, while a is not yet validated.
+    amplification: Option<(u64, u64)>,
+}
+
+/// Largest datagram the harness carries.
+const MAX_DATAGRAM: usize = 65_536;
+
+impl<A: Node, B: Node> Sim<A, B> {
+    /// A network carrying `a_to_b` one way and `b_to_a` the other, seeded with `seed`.
+    pub(crate) fn new(seed: u64, a: A, b: B, a_to_b: Link, b_to_a: Link, start: Instant) -> Self {
+        Sim {
+            a,
+            b,
+            now: start,
+            start,
+            seed,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            links: [a_to_b, b_to_a],
+            queue: BinaryHeap::new(),
+            seq: 0,
+            busy_until: [start, start],
+            stats: Stats::default(),
+            amplification: Some((0, 0)),
+        }
+    }
+
+    /// Time since the start.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.now - self.start
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        p > 0.0 && (self.rng.next_u64() as f64 / u64::MAX as f64) < p
+    }
+
+    /// Puts a datagram sent now on link `dir` (0: a→b, 1: b→a).
+    fn send(&mut self, dir: usize, from: SocketAddr, mut data: Vec<u8>) {
+        self.stats.sent[dir] += 1;
+        self.stats.bytes_sent[dir] += data.len() as u64;
+        if dir == 1
+            && let Some((received, sent)) = &mut self.amplification
+        {
+            *sent += data.len() as u64;
+            assert!(
+                *sent <= 3 * *received,
+                "seed {}: server sent {sent} bytes to an unvalidated client that sent {received}",
+                self.seed
+            );
+        }
+        let link = self.links[dir].clone();
+        let since_start = self.now - self.start;
+        let blackholed = link
+            .blackholes
+            .iter()
+            .any(|(from, to)| since_start >= *from && since_start < *to);
+        if blackholed || self.chance(link.loss) {
+            self.stats.dropped[dir] += 1;
+            return;
+        }
+        if self.chance(link.corrupt) && !data.is_empty() {
+            let i = (self.rng.next_u64() % data.len() as u64) as usize;
+            data[i] ^= 1 << (self.rng.next_u32() % 8);
+        }
+        // Serialisation: the link carries one datagram after another at its bandwidth.
+        let start = self.busy_until[dir].max(self.now);
+        let done = match link.bandwidth {
+            Some(bps) if bps > 0 => {
+                start + Duration::from_nanos(data.len() as u64 * 1_000_000_000 / bps)
+            }
+            _ => self.now,
+        };
+        self.busy_until[dir] = done;
+        let jitter = if link.jitter.is_zero() {
+            Duration::ZERO
+        } else {
+            Duration::from_nanos(self.rng.next_u64() % link.jitter.as_nanos().max(1) as u64)
+        };
+        let copies = if self.chance(link.duplicate) { 2 } else { 1 };
+        for _ in 0..copies {
+            self.seq += 1;
+            self.queue.push(Reverse(InFlight {
+                at: done + link.delay + jitter,
+                seq: self.seq,
+                to_b: dir == 0,
+                from,
+                data: data.clone(),
+            }));
+        }
+    }
+
+    /// Lets both nodes send everything they have now.
+    fn drain_transmits(&mut self) {
+        let mut buf = vec![0u8; MAX_DATAGRAM];
+        loop {
+            let mut any = false;
+            while let Some((len, _to)) = self.a.transmit(self.now, &mut buf) {
+                let from = self.a.addr();
+                self.send(0, from, buf[..len].to_vec());
+                any = true;
+            }
+            while let Some((len, _to)) = self.b.transmit(self.now, &mut buf) {
+                let from = self.b.addr();
+                self.send(1, from, buf[..len].to_vec());
+                any = true;
+            }
+            if !any {
+                return;
+            }
+        }
+    }
+
+    /// Whether a datagram from the client validates its address: it holds a Handshake packet
+    /// (RFC 9000 §8.1), told from the clear long-header fields of each coalesced packet.
+    fn validates(data: &[u8]) -> bool {
+        Coalesced::new(data, 0).flatten().any(|(header, _)| {
+            matches!(header, ParsedHeader::Protected(p) if p.kind == PacketKind::Handshake)
+        })
+    }
+
+    /// Advances to the next event (delivery or timeout) and handles it. Returns false when
+    /// nothing is left to happen.
+    pub(crate) fn step(&mut self) -> bool {
+        self.drain_transmits();
+        let next_delivery = self.queue.peek().map(|Reverse(d)| d.at);
+        let next = [next_delivery, self.a.next_timeout(), self.b.next_timeout()]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(next) = next else {
+            return false;
+        };
+        self.now = self.now.max(next);
+        while let Some(Reverse(d)) = self.queue.peek() {
+            if d.at > self.now {
+                break;
+            }
+            let Reverse(mut d) = self.queue.pop().expect("peeked");
+            if d.to_b {
+                if let Some((received, _)) = &mut self.amplification {
+                    if Self::validates(&d.data) {
+                        self.amplification = None;
+                    } else {
+                        *received += d.data.len() as u64;
+                    }
+                }
+                self.b.receive(self.now, d.from, &mut d.data);
+            } else {
+                self.a.receive(self.now, d.from, &mut d.data);
+            }
+        }
+        if self.a.next_timeout().is_some_and(|t| t <= self.now) {
+            self.a.on_timeout(self.now);
+        }
+        if self.b.next_timeout().is_some_and(|t| t <= self.now) {
+            self.b.on_timeout(self.now);
+        }
+        true
+    }
+
+    /// Runs until `done` holds, failing (with the seed) if `limit` of virtual time passes or
+    /// the network falls silent first.
+    pub(crate) fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&A, &B) -> bool) {
+        while !done(&self.a, &self.b) {
+            assert!(
+                self.elapsed() < limit,
+                "seed {}: not done after {:?} of virtual time",
+                self.seed,
+                limit
+            );
+            assert!(
+                self.step(),
+                "seed {}: nothing left to happen after {:?}",
+                self.seed,
+                self.elapsed()
+            );
+        }
+    }
+}
