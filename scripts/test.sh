@@ -25,6 +25,9 @@ cargo test --workspace --all-targets --locked
 step "doc tests"
 cargo test --workspace --doc --locked
 
+step "fuzz targets still build (running them: fuzz/README.md)"
+cargo check --manifest-path fuzz/Cargo.toml --locked
+
 step "main job (small run)"
 cargo run -q --locked -p qssl-bio --example dgram-demo -- --count 2000
 cargo run -q --locked -p qssl-bio --example dgram-demo -- --count 2000 --ipv6
