@@ -7,6 +7,8 @@
 //! - [`ack_tracker`]: received packet numbers per space and when to acknowledge them.
 //! - [`conn`]: one QUIC connection, sans-I/O: handshake, packets, timers, closing.
 //! - [`coding`]: variable-length integers and bounds-checked readers and writers.
+//! - [`endpoint`]: connection-ID routing, server connections, Version Negotiation, Retry and
+//!   stateless resets for one socket.
 //! - [`error`]: transport error codes, connection errors and packet errors.
 //! - [`cid`], [`version`], [`stream_id`]: identifiers.
 //! - [`cid_manager`]: connection IDs issued and received over a connection's life.
@@ -29,6 +31,7 @@ pub mod cid_manager;
 pub mod coding;
 pub mod conn;
 pub mod crypto;
+pub mod endpoint;
 pub mod error;
 pub mod frame;
 pub mod packet;

@@ -4,13 +4,13 @@ mod common;
 mod sim;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use qssl_quic::Version;
+use qssl_quic::coding::Writer;
 use qssl_quic::conn::{Connection, ConnectionConfig, Event, StreamError};
-use qssl_quic::packet::PacketKind;
-use qssl_quic::packet::header::ParsedHeader;
+use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
+use qssl_quic::packet::header::{self, ParsedHeader, write_version_negotiation};
 use qssl_quic::{Dir, StreamId};
 use sim::{Link, Node, Sim};
 
@@ -28,9 +28,28 @@ struct ClientApp {
 }
 
 struct ClientNode {
-    conn: Connection,
+    ep: Endpoint,
+    handle: ConnectionHandle,
     events: Vec<Event>,
     app: ClientApp,
+}
+
+impl ClientNode {
+    fn conn(&self) -> &Connection {
+        self.ep.get(self.handle).expect("client connection")
+    }
+
+    fn conn_mut(&mut self) -> &mut Connection {
+        self.ep.connection(self.handle).expect("client connection")
+    }
+
+    fn after(&mut self) {
+        let handle = self.handle;
+        if let Some(conn) = self.ep.connection(handle) {
+            drain(conn, &mut self.events);
+            self.app.run(conn);
+        }
+    }
 }
 
 /// A server answering `GET <n>` with n pattern bytes.
@@ -43,11 +62,31 @@ struct ServerApp {
 }
 
 struct ServerNode {
-    conn: Option<Connection>,
-    config: ConnectionConfig,
-    tls: Arc<rustls::ServerConfig>,
+    ep: Endpoint,
+    handle: Option<ConnectionHandle>,
     events: Vec<Event>,
     app: ServerApp,
+}
+
+impl ServerNode {
+    fn conn(&self) -> Option<&Connection> {
+        self.ep.get(self.handle?)
+    }
+
+    fn conn_mut(&mut self) -> Option<&mut Connection> {
+        self.ep.connection(self.handle?)
+    }
+
+    fn after(&mut self) {
+        if let Some(h) = self.ep.accept() {
+            self.handle = Some(h);
+        }
+        let Some(handle) = self.handle else { return };
+        if let Some(conn) = self.ep.connection(handle) {
+            drain(conn, &mut self.events);
+            self.app.run(conn);
+        }
+    }
 }
 
 fn pattern(i: usize) -> u8 {
@@ -149,22 +188,20 @@ impl Node for ClientNode {
         CLIENT.parse().unwrap()
     }
     fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
-        self.conn.handle_datagram(now, from, datagram);
-        drain(&mut self.conn, &mut self.events);
-        self.app.run(&mut self.conn);
+        self.ep.handle_datagram(now, from, datagram);
+        self.after();
     }
     fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
-        self.conn
+        self.ep
             .poll_transmit(now, buf)
             .map(|t| (t.len, t.destination))
     }
     fn next_timeout(&self) -> Option<Instant> {
-        self.conn.poll_timeout()
+        self.ep.poll_timeout()
     }
     fn on_timeout(&mut self, now: Instant) {
-        self.conn.handle_timeout(now);
-        drain(&mut self.conn, &mut self.events);
-        self.app.run(&mut self.conn);
+        self.ep.handle_timeout(now);
+        self.after();
     }
 }
 
@@ -173,70 +210,71 @@ impl Node for ServerNode {
         SERVER.parse().unwrap()
     }
     fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
-        if self.conn.is_none() {
-            // The first Initial creates the connection (the endpoint's job, done here by hand).
-            let Ok((ParsedHeader::Protected(h), _)) = ParsedHeader::parse(datagram, 8) else {
-                return;
-            };
-            if h.kind != PacketKind::Initial || datagram.len() < 1200 {
-                return;
-            }
-            self.conn = Connection::accept(
-                self.config.clone(),
-                self.tls.clone(),
-                from,
-                h.dcid,
-                h.scid,
-                now,
-                7,
-            )
-            .ok();
-        }
-        if let Some(conn) = &mut self.conn {
-            conn.handle_datagram(now, from, datagram);
-            drain(conn, &mut self.events);
-            self.app.run(conn);
-        }
+        self.ep.handle_datagram(now, from, datagram);
+        self.after();
     }
     fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
-        let t = self.conn.as_mut()?.poll_transmit(now, buf)?;
-        Some((t.len, t.destination))
+        self.ep
+            .poll_transmit(now, buf)
+            .map(|t| (t.len, t.destination))
     }
     fn next_timeout(&self) -> Option<Instant> {
-        self.conn.as_ref()?.poll_timeout()
+        self.ep.poll_timeout()
     }
     fn on_timeout(&mut self, now: Instant) {
-        if let Some(conn) = &mut self.conn {
-            conn.handle_timeout(now);
-            drain(conn, &mut self.events);
-            self.app.run(conn);
-        }
+        self.ep.handle_timeout(now);
+        self.after();
     }
 }
 
 fn pair(seed: u64, config: ConnectionConfig, link: Link) -> Sim<ClientNode, ServerNode> {
+    pair_with(seed, config, link, false)
+}
+
+fn pair_with(
+    seed: u64,
+    config: ConnectionConfig,
+    link: Link,
+    retry: bool,
+) -> Sim<ClientNode, ServerNode> {
     let (client_tls, server_tls) = common::tls_configs();
     let start = Instant::now();
-    let client = Connection::connect(
-        config.clone(),
-        client_tls,
-        "localhost".try_into().unwrap(),
-        SERVER.parse().unwrap(),
+    let mut client = Endpoint::new(
+        EndpointConfig {
+            connection: config.clone(),
+            ..EndpointConfig::client()
+        },
         start,
         seed,
-    )
-    .unwrap();
+    );
+    let handle = client
+        .connect(
+            start,
+            client_tls,
+            "localhost".try_into().unwrap(),
+            SERVER.parse().unwrap(),
+        )
+        .unwrap();
+    let server = Endpoint::new(
+        EndpointConfig {
+            connection: config,
+            retry,
+            ..EndpointConfig::server(server_tls)
+        },
+        start,
+        seed ^ 0x5eed,
+    );
     Sim::new(
         seed,
         ClientNode {
-            conn: client,
+            ep: client,
+            handle,
             events: Vec::new(),
             app: ClientApp::default(),
         },
         ServerNode {
-            conn: None,
-            config,
-            tls: server_tls,
+            ep: server,
+            handle: None,
             events: Vec::new(),
             app: ServerApp::default(),
         },
@@ -247,7 +285,7 @@ fn pair(seed: u64, config: ConnectionConfig, link: Link) -> Sim<ClientNode, Serv
 }
 
 fn established(c: &ClientNode, s: &ServerNode) -> bool {
-    c.conn.is_handshake_confirmed() && s.conn.as_ref().is_some_and(|s| s.is_handshake_confirmed())
+    c.conn().is_handshake_confirmed() && s.conn().is_some_and(|s| s.is_handshake_confirmed())
 }
 
 #[test]
@@ -259,8 +297,8 @@ fn handshake_completes_and_confirms() {
         };
         let mut sim = pair(1, config, Link::delay(20));
         sim.run_until(Duration::from_secs(5), established);
-        let server = sim.b.conn.as_ref().unwrap();
-        assert_eq!(sim.a.conn.alpn(), Some(common::ALPN));
+        let server = sim.b.conn().unwrap();
+        assert_eq!(sim.a.conn_mut().alpn(), Some(common::ALPN));
         assert_eq!(server.alpn(), Some(common::ALPN));
         assert_eq!(
             sim.a.events[..2],
@@ -276,12 +314,12 @@ fn handshake_completes_and_confirms() {
             "{:?}",
             sim.elapsed()
         );
-        let rtt = sim.a.conn.rtt();
+        let rtt = sim.a.conn_mut().rtt();
         assert!(
             rtt >= Duration::from_millis(40) && rtt < Duration::from_millis(60),
             "client RTT {rtt:?}"
         );
-        assert_eq!(sim.a.conn.stats().packets_dropped, 0);
+        assert_eq!(sim.a.conn_mut().stats().packets_dropped, 0);
         assert_eq!(server.stats().packets_dropped, 0);
         assert!(server.peer_params().is_some());
     }
@@ -292,9 +330,9 @@ fn application_close_reaches_the_peer() {
     let mut sim = pair(2, ConnectionConfig::default(), Link::delay(10));
     sim.run_until(Duration::from_secs(5), established);
     let now = sim.now;
-    sim.a.conn.close(now, 0x42, b"bye");
+    sim.a.conn_mut().close(now, 0x42, b"bye");
     sim.run_until(Duration::from_secs(10), |c, s| {
-        c.conn.is_closed() && s.conn.as_ref().unwrap().is_closed()
+        c.conn().is_closed() && s.conn().unwrap().is_closed()
     });
     let Some(Event::Closed(theirs)) = sim.b.events.last().cloned() else {
         panic!("server events {:?}", sim.b.events)
@@ -319,14 +357,14 @@ fn idle_connections_time_out() {
     sim.run_until(Duration::from_secs(5), established);
     let established_at = sim.elapsed();
     sim.run_until(Duration::from_secs(10), |c, s| {
-        c.conn.is_closed() && s.conn.as_ref().unwrap().is_closed()
+        c.conn().is_closed() && s.conn().unwrap().is_closed()
     });
     let idle = sim.elapsed() - established_at;
     assert!(
         idle >= Duration::from_millis(2900) && idle < Duration::from_millis(3500),
         "closed after {idle:?}"
     );
-    let info = sim.a.conn.close_info().unwrap();
+    let info = sim.a.conn_mut().close_info().unwrap();
     assert_eq!(info.reason, b"idle timeout");
 }
 
@@ -374,7 +412,7 @@ fn fetch(
 #[test]
 fn transfer_one_megabyte() {
     let sim = fetch(4, Link::delay(10), vec![1 << 20], Duration::from_secs(10));
-    assert_eq!(sim.a.conn.stats().packets_dropped, 0);
+    assert_eq!(sim.a.conn().stats().packets_dropped, 0);
 }
 
 #[test]
@@ -400,12 +438,12 @@ fn reset_and_stop_sending_carry_codes_both_ways() {
     let mut sim = pair(9, ConnectionConfig::default(), Link::delay(5));
     sim.run_until(Duration::from_secs(5), established);
     // The client resets a stream it opened; the server sees the code.
-    let id = sim.a.conn.open_stream(Dir::Bi).unwrap();
-    sim.a.conn.stream_write(id, b"partial").unwrap();
+    let id = sim.a.conn_mut().open_stream(Dir::Bi).unwrap();
+    sim.a.conn_mut().stream_write(id, b"partial").unwrap();
     sim.run_until(Duration::from_secs(5), |_, s| {
         s.events.contains(&Event::StreamOpened(id))
     });
-    sim.a.conn.stream_reset(id, 77).unwrap();
+    sim.a.conn_mut().stream_reset(id, 77).unwrap();
     sim.run_until(Duration::from_secs(5), |_, s| {
         s.events.contains(&Event::StreamReset(id, 77))
     });
@@ -414,14 +452,13 @@ fn reset_and_stop_sending_carry_codes_both_ways() {
 
     // The server asks the client to stop sending on a new stream; the client's stream is
     // reset with that code and writing reports it.
-    let id2 = sim.a.conn.open_stream(Dir::Bi).unwrap();
-    sim.a.conn.stream_write(id2, b"hello").unwrap();
+    let id2 = sim.a.conn_mut().open_stream(Dir::Bi).unwrap();
+    sim.a.conn_mut().stream_write(id2, b"hello").unwrap();
     sim.run_until(Duration::from_secs(5), |_, s| {
         s.events.contains(&Event::StreamOpened(id2))
     });
     sim.b
-        .conn
-        .as_mut()
+        .conn_mut()
         .unwrap()
         .stream_stop_sending(id2, 99)
         .unwrap();
@@ -429,7 +466,7 @@ fn reset_and_stop_sending_carry_codes_both_ways() {
         c.events.contains(&Event::StreamStopped(id2, 99))
     });
     assert_eq!(
-        sim.a.conn.stream_write(id2, b"more"),
+        sim.a.conn_mut().stream_write(id2, b"more"),
         Err(StreamError::Stopped(99))
     );
     sim.run_until(Duration::from_secs(5), |_, s| {
@@ -440,14 +477,32 @@ fn reset_and_stop_sending_carry_codes_both_ways() {
 #[test]
 fn stream_ids_follow_the_rules() {
     let mut sim = pair(10, ConnectionConfig::default(), Link::delay(5));
-    assert_eq!(sim.a.conn.open_stream(Dir::Bi), Err(StreamError::NotReady));
+    assert_eq!(
+        sim.a.conn_mut().open_stream(Dir::Bi),
+        Err(StreamError::NotReady)
+    );
     sim.run_until(Duration::from_secs(5), established);
     let ids: Vec<u64> = (0..3)
-        .map(|_| sim.a.conn.open_stream(Dir::Bi).unwrap().varint().get())
+        .map(|_| {
+            sim.a
+                .conn_mut()
+                .open_stream(Dir::Bi)
+                .unwrap()
+                .varint()
+                .get()
+        })
         .collect();
     assert_eq!(ids, [0, 4, 8]);
-    assert_eq!(sim.a.conn.open_stream(Dir::Uni).unwrap().varint().get(), 2);
-    let server = sim.b.conn.as_mut().unwrap();
+    assert_eq!(
+        sim.a
+            .conn_mut()
+            .open_stream(Dir::Uni)
+            .unwrap()
+            .varint()
+            .get(),
+        2
+    );
+    let server = sim.b.conn_mut().unwrap();
     assert_eq!(server.open_stream(Dir::Bi).unwrap().varint().get(), 1);
     assert_eq!(server.open_stream(Dir::Uni).unwrap().varint().get(), 3);
 }
@@ -463,8 +518,8 @@ fn tiny_flow_control_windows_are_respected() {
     let mut sim = pair(11, config, Link::delay(5));
     sim.a.app.requests = vec![300_000, 200_000];
     sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
-    assert!(sim.a.conn.close_info().is_none());
-    assert!(sim.b.conn.as_ref().unwrap().close_info().is_none());
+    assert!(sim.a.conn_mut().close_info().is_none());
+    assert!(sim.b.conn().unwrap().close_info().is_none());
 }
 
 #[test]
@@ -476,7 +531,7 @@ fn congestion_window_reacts_to_loss_at_a_bottleneck() {
         ..Link::default()
     };
     let sim = fetch(12, link, vec![2_000_000], Duration::from_secs(60));
-    let server = sim.b.conn.as_ref().unwrap();
+    let server = sim.b.conn().unwrap();
     // Losses brought the window down from where unlimited growth would take it.
     assert!(
         server.congestion_window() < 2_000_000,
@@ -484,4 +539,162 @@ fn congestion_window_reacts_to_loss_at_a_bottleneck() {
         server.congestion_window()
     );
     assert!(sim.stats.dropped[1] > 0);
+}
+
+#[test]
+fn retry_validates_the_client_address() {
+    let mut sim = pair_with(13, ConnectionConfig::default(), Link::delay(10), true);
+    sim.run_until(Duration::from_secs(5), established);
+    let from_server = sim.a.conn().peer_params().unwrap();
+    assert!(
+        from_server.retry_source_connection_id.is_some(),
+        "the server authenticated its Retry"
+    );
+    // The Retry cost one extra round trip.
+    assert!(sim.elapsed() >= Duration::from_millis(40));
+    let mut sim = pair_with(14, ConnectionConfig::default(), Link::delay(10), true);
+    sim.a.app.requests = vec![100_000];
+    sim.run_until(Duration::from_secs(10), |c, _| c.app.done());
+}
+
+/// Answers the client's first Initial with a Version Negotiation listing only version 2, as a
+/// server that does not speak version 1 would.
+struct OnlyV2 {
+    inner: ServerNode,
+    answered: bool,
+    pending: Option<Vec<u8>>,
+}
+
+impl Node for OnlyV2 {
+    fn addr(&self) -> SocketAddr {
+        self.inner.addr()
+    }
+    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        if !self.answered
+            && let Ok((ParsedHeader::Protected(h), _)) = ParsedHeader::parse(datagram, 8)
+            && h.version == Some(Version::V1)
+        {
+            self.answered = true;
+            let mut buf = [0u8; 128];
+            let mut w = Writer::new(&mut buf);
+            write_version_negotiation(&mut w, &h.dcid, &h.scid, &[Version::V2.wire()], 0x3c)
+                .unwrap();
+            self.pending = Some(w.written().to_vec());
+            return;
+        }
+        self.inner.receive(now, from, datagram);
+    }
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+        if let Some(vn) = self.pending.take() {
+            buf[..vn.len()].copy_from_slice(&vn);
+            return Some((vn.len(), CLIENT.parse().unwrap()));
+        }
+        self.inner.transmit(now, buf)
+    }
+    fn next_timeout(&self) -> Option<Instant> {
+        self.inner.next_timeout()
+    }
+    fn on_timeout(&mut self, now: Instant) {
+        self.inner.on_timeout(now);
+    }
+}
+
+#[test]
+fn client_follows_version_negotiation_to_a_common_version() {
+    let base = pair(15, ConnectionConfig::default(), Link::delay(10));
+    let start = Instant::now();
+    let server = OnlyV2 {
+        inner: base.b,
+        answered: false,
+        pending: None,
+    };
+    let mut sim = Sim::new(15, base.a, server, Link::delay(10), Link::delay(10), start);
+    sim.run_until(Duration::from_secs(5), |c, s| {
+        c.conn().is_handshake_confirmed()
+            && s.inner.conn().is_some_and(|s| s.is_handshake_confirmed())
+    });
+    assert_eq!(sim.a.conn().version(), Version::V2);
+    assert_eq!(sim.b.inner.conn().unwrap().version(), Version::V2);
+}
+
+#[test]
+fn server_answers_unknown_versions_with_version_negotiation() {
+    let (_, server_tls) = common::tls_configs();
+    let now = Instant::now();
+    let mut server = Endpoint::new(EndpointConfig::server(server_tls), now, 1);
+    let mut initial = vec![0xc0, 0xff, 0x00, 0x00, 0x1d, 4, 1, 2, 3, 4, 2, 9, 9];
+    initial.resize(1200, 0);
+    let from: SocketAddr = CLIENT.parse().unwrap();
+    // Too small to be a first Initial: ignored.
+    server.handle_datagram(now, from, &mut initial.clone()[..1199]);
+    let mut buf = [0u8; 1500];
+    assert!(server.poll_transmit(now, &mut buf).is_none());
+    server.handle_datagram(now, from, &mut initial);
+    let t = server
+        .poll_transmit(now, &mut buf)
+        .expect("a Version Negotiation");
+    assert_eq!(t.destination, from);
+    let (parsed, _) = ParsedHeader::parse(&buf[..t.len], 0).unwrap();
+    let ParsedHeader::VersionNegotiation {
+        dcid,
+        scid,
+        versions,
+    } = parsed
+    else {
+        panic!("{parsed:?}")
+    };
+    assert_eq!(&buf[dcid], &[9, 9]);
+    assert_eq!(&buf[scid], &[1, 2, 3, 4]);
+    let listed: Vec<u32> = header::versions(&buf[versions]).collect();
+    assert!(listed.contains(&Version::V1.wire()) && listed.contains(&Version::V2.wire()));
+    assert!(listed.iter().any(|v| qssl_quic::version::is_reserved(*v)));
+}
+
+#[test]
+fn stateless_reset_after_the_server_forgets_the_connection() {
+    let mut sim = pair(16, ConnectionConfig::default(), Link::delay(10));
+    sim.run_until(Duration::from_secs(5), established);
+    // The server restarts with the same secret (same seed) and no connections.
+    let (_, server_tls) = common::tls_configs();
+    sim.b.ep = Endpoint::new(EndpointConfig::server(server_tls), sim.now, 16 ^ 0x5eed);
+    sim.b.handle = None;
+    let id = sim.a.conn_mut().open_stream(Dir::Bi).unwrap();
+    sim.a.conn_mut().stream_write(id, b"anyone there?").unwrap();
+    sim.run_until(Duration::from_secs(5), |c, _| c.conn().is_closed());
+    let info = sim.a.conn().close_info().unwrap();
+    assert_eq!(info.reason, b"stateless reset");
+    assert!(!info.local);
+}
+
+#[test]
+fn garbage_datagrams_are_dropped_without_harm() {
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::{Rng, SeedableRng};
+    let mut sim = pair(17, ConnectionConfig::default(), Link::delay(10));
+    sim.a.app.requests = vec![300_000];
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let (client, server): (SocketAddr, SocketAddr) =
+        (CLIENT.parse().unwrap(), SERVER.parse().unwrap());
+    let mut rounds = 0;
+    while !sim.a.app.done() {
+        assert!(sim.step(), "stalled");
+        rounds += 1;
+        if rounds % 5 == 0 {
+            let now = sim.now;
+            for _ in 0..3 {
+                let len = (rng.next_u32() % 1400) as usize;
+                let mut junk = vec![0u8; len];
+                rng.fill_bytes(&mut junk);
+                // Also truncated copies of a plausible short header.
+                if len > 10 {
+                    junk[0] = 0x40 | (junk[0] & 0x3f);
+                }
+                sim.a.receive(now, server, &mut junk.clone());
+                sim.b.receive(now, client, &mut junk);
+            }
+        }
+        assert!(sim.elapsed() < Duration::from_secs(30));
+    }
+    assert!(sim.a.conn().close_info().is_none());
+    assert!(sim.b.conn().unwrap().close_info().is_none());
 }

@@ -48,6 +48,25 @@ pub struct Transmit {
     pub len: usize,
 }
 
+/// What the endpoint learned from a client's first Initial, to start the server connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incoming {
+    /// The client's address.
+    pub remote: SocketAddr,
+    /// The version of the client's Initial.
+    pub version: Version,
+    /// The destination connection ID of this Initial: the Initial keys derive from it.
+    pub dcid: ConnectionId,
+    /// The client's source connection ID.
+    pub scid: ConnectionId,
+    /// The destination ID of the client's very first Initial (differs from `dcid` after a
+    /// Retry).
+    pub original_dcid: ConnectionId,
+    /// The source connection ID of the Retry this Initial answers, if any (the client's
+    /// address is then validated).
+    pub retry_scid: Option<ConnectionId>,
+}
+
 /// Counters of a connection's traffic.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectionStats {
@@ -138,6 +157,11 @@ pub struct Connection {
     original_dcid: ConnectionId,
     /// The client has switched its destination to the server's chosen ID.
     remote_cid_set: bool,
+    /// The Retry the client accepted: the server's new ID and the token to echo.
+    retry: Option<(ConnectionId, Arc<[u8]>)>,
+    /// A version both sides speak, learned from Version Negotiation: the endpoint starts a new
+    /// connection with it.
+    vn_offer: Option<Version>,
     rtt: RttEstimator,
     cc: Box<dyn CongestionController>,
     rng: ChaCha8Rng,
@@ -218,36 +242,42 @@ impl Connection {
         Ok(conn)
     }
 
-    /// Starts a server connection for a client whose first Initial was addressed to
-    /// `original_dcid` from `client_scid`.
+    /// Starts a server connection for the client described by `incoming`. `reset_key` is the
+    /// endpoint's stateless-reset key, so that the endpoint can reset this connection's IDs
+    /// even after forgetting it.
     pub fn accept(
         config: ConnectionConfig,
         tls_config: Arc<rustls::ServerConfig>,
-        remote: SocketAddr,
-        original_dcid: ConnectionId,
-        client_scid: ConnectionId,
+        incoming: Incoming,
+        reset_key: ResetTokenKey,
         now: Instant,
         seed: u64,
     ) -> Result<Self, TransportError> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let scid = random_cid(&mut rng, config.cid_len);
-        let reset_key = reset_key(&mut rng);
+        let config = ConnectionConfig {
+            version: incoming.version,
+            ..config
+        };
         let mut params = config.transport_parameters();
         params.initial_source_connection_id = Some(scid);
-        params.original_destination_connection_id = Some(original_dcid);
+        params.original_destination_connection_id = Some(incoming.original_dcid);
+        params.retry_source_connection_id = incoming.retry_scid;
         params.stateless_reset_token = Some(reset_key.token(&scid));
         let tls = TlsSession::server(tls_config, config.version, &params)?;
         let mut conn = Self::new(
             Side::Server,
             config,
             tls,
-            remote,
-            (scid, client_scid, original_dcid),
+            incoming.remote,
+            (scid, incoming.scid, incoming.dcid),
             rng,
             reset_key,
             now,
         );
+        conn.original_dcid = incoming.original_dcid;
         conn.remote_cid_set = true;
+        conn.address_validated = incoming.retry_scid.is_some();
         Ok(conn)
     }
 
@@ -259,14 +289,14 @@ impl Connection {
         config: ConnectionConfig,
         tls: TlsSession,
         remote: SocketAddr,
-        (scid, dcid, original_dcid): (ConnectionId, ConnectionId, ConnectionId),
+        (scid, dcid, initial_dcid): (ConnectionId, ConnectionId, ConnectionId),
         rng: ChaCha8Rng,
         reset_key: ResetTokenKey,
         now: Instant,
     ) -> Self {
         let version = config.version;
         let mut spaces = [Space::new(), Space::new(), Space::new()];
-        spaces[SpaceId::Initial as usize].keys = Some(initial_keys(version, &original_dcid, side));
+        spaces[SpaceId::Initial as usize].keys = Some(initial_keys(version, &initial_dcid, side));
         let idle_deadline = config.idle_timeout.map(|t| now + t);
         Connection {
             side,
@@ -277,8 +307,10 @@ impl Connection {
             remote,
             local_cids: LocalCids::new(scid),
             remote_cids: RemoteCids::new(dcid, None),
-            original_dcid,
+            original_dcid: initial_dcid,
             remote_cid_set: false,
+            retry: None,
+            vn_offer: None,
             rtt: RttEstimator::new(INITIAL_RTT),
             cc: config.congestion.build(MIN_INITIAL_SIZE as u64),
             rng,
@@ -342,6 +374,17 @@ impl Connection {
     /// The peer's transport parameters, once received.
     pub fn peer_params(&self) -> Option<&TransportParameters> {
         self.peer_params.as_ref()
+    }
+
+    /// After the connection ended on a Version Negotiation packet, a version the server
+    /// offered that this endpoint also speaks.
+    pub fn version_negotiation_offer(&self) -> Option<Version> {
+        self.vn_offer
+    }
+
+    /// The destination connection ID of the client's first Initial.
+    pub fn original_dcid(&self) -> ConnectionId {
+        self.original_dcid
     }
 
     /// The negotiated application protocol.
@@ -549,7 +592,7 @@ impl Connection {
             .ok_or(TransportError::transport_parameter(
                 "peer sent no transport parameters",
             ))??;
-        let expected_retry = None;
+        let expected_retry = self.retry.as_ref().map(|(scid, _)| scid);
         match self.side {
             Side::Client => params.validate_cids(
                 &self.remote_cids.current(),

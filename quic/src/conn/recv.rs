@@ -6,12 +6,15 @@ use std::time::{Duration, Instant};
 use super::space::SpaceId;
 use super::{CloseInfo, Connection, State};
 use crate::cid::ConnectionId;
+use crate::crypto::{initial_keys, verify_retry};
+use crate::error::TransportErrorCode;
 use crate::error::{PacketError, TransportError};
 use crate::frame::{Ack, CloseKind, Frame, FrameIter};
 use crate::packet::PacketKind;
-use crate::packet::header::{Coalesced, ParsedHeader, ProtectedHeader};
+use crate::packet::header::{Coalesced, ParsedHeader, ProtectedHeader, RETRY_TAG_LEN, versions};
 use crate::packet::protect::{open, remove_header_protection};
 use crate::stream_id::Side;
+use crate::version::Version;
 
 impl Connection {
     /// Handles one received datagram from `from`. Packets that cannot be processed are
@@ -28,11 +31,24 @@ impl Connection {
         self.stats.datagrams_received += 1;
         let dcid_len = self.local_cids.active().next().map_or(0, |c| c.len());
         let packets: Vec<_> = Coalesced::new(datagram, dcid_len).collect();
+        let processed_before = self.stats.packets_received;
         for (header, range) in packets.into_iter().flatten() {
-            let ParsedHeader::Protected(mut h) = header else {
-                // Version Negotiation and Retry are handled by the endpoint (later); nothing
-                // else is valid here.
-                continue;
+            let mut h = match header {
+                ParsedHeader::Protected(h) => h,
+                ParsedHeader::Retry { scid, token, .. } => {
+                    self.on_retry(
+                        now,
+                        scid,
+                        &datagram[range.clone()],
+                        token.start - range.start,
+                    );
+                    continue;
+                }
+                ParsedHeader::VersionNegotiation { versions, .. } => {
+                    self.on_version_negotiation(&datagram[versions]);
+                    return;
+                }
+                ParsedHeader::UnsupportedVersion { .. } => continue,
             };
             // Offsets relative to the packet.
             h.pn_offset -= range.start;
@@ -53,6 +69,73 @@ impl Connection {
                 return;
             }
         }
+        // Nothing in the datagram could be processed: it may be a stateless reset.
+        if self.stats.packets_received == processed_before
+            && self
+                .remote_cids
+                .reset_tokens()
+                .any(|t| crate::crypto::is_stateless_reset(datagram, t))
+        {
+            self.start_draining(
+                now,
+                CloseInfo {
+                    error_code: 0,
+                    frame_type: None,
+                    reason: b"stateless reset".to_vec(),
+                    local: false,
+                    transport: true,
+                },
+            );
+        }
+    }
+
+    /// A client receives Retry (RFC 9000 §17.2.5): once, before any other server packet, and
+    /// only with a valid integrity tag and a token. The Initial keys follow the server's new
+    /// ID and the first flight goes out again with the token.
+    fn on_retry(&mut self, now: Instant, scid: ConnectionId, packet: &[u8], token_offset: usize) {
+        if self.side != Side::Client || self.retry.is_some() || self.remote_cid_set {
+            return;
+        }
+        let token = &packet[token_offset..packet.len() - RETRY_TAG_LEN];
+        if token.is_empty() || !verify_retry(self.version, &self.original_dcid, packet) {
+            return;
+        }
+        self.retry = Some((scid, std::sync::Arc::from(token)));
+        self.remote_cids.set_initial(scid);
+        let initial = &mut self.spaces[SpaceId::Initial as usize];
+        initial.keys = Some(initial_keys(self.version, &scid, Side::Client));
+        let discarded = initial.sent.discard();
+        for packet in &discarded.packets {
+            if let Some(range) = packet.data.crypto.clone() {
+                initial.crypto_send.on_lost(range, false);
+            }
+        }
+        self.cc.on_packets_discarded(discarded.bytes_in_flight);
+        self.reset_idle(now);
+    }
+
+    /// A client receives Version Negotiation (RFC 9000 §6.2): ignored if it lists the version
+    /// in use or arrives after any other server packet; otherwise the attempt ends, noting a
+    /// version both sides speak for the endpoint to try.
+    fn on_version_negotiation(&mut self, list: &[u8]) {
+        if self.side != Side::Client || self.remote_cid_set || self.retry.is_some() {
+            return;
+        }
+        let offered: Vec<u32> = versions(list).collect();
+        if offered.contains(&self.version.wire()) {
+            return;
+        }
+        self.vn_offer = Version::ALL
+            .into_iter()
+            .find(|v| offered.contains(&v.wire()));
+        self.close_info = Some(CloseInfo {
+            error_code: TransportErrorCode::VERSION_NEGOTIATION_ERROR.0,
+            frame_type: None,
+            reason: b"no common version".to_vec(),
+            local: true,
+            transport: true,
+        });
+        self.finish_closed();
     }
 
     fn handle_packet(

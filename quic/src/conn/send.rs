@@ -110,8 +110,8 @@ impl Connection {
         (len > 0).then_some(len)
     }
 
-    /// The header of a packet sent in space `id`.
-    fn header(&self, id: SpaceId) -> Header<'static> {
+    /// The header of a packet sent in space `id`; an Initial carries `token`.
+    fn header<'t>(&self, id: SpaceId, token: &'t [u8]) -> Header<'t> {
         let dcid = self.remote_cids.current();
         let scid = self.local_cids.active().next().copied().unwrap_or_default();
         match id {
@@ -120,7 +120,7 @@ impl Connection {
                 version: self.version,
                 dcid,
                 scid,
-                token: &[],
+                token,
             },
             SpaceId::Handshake => Header::Long {
                 ty: LongType::Handshake,
@@ -137,6 +137,13 @@ impl Connection {
         }
     }
 
+    /// The Retry token a client echoes in its Initials (empty without a Retry).
+    fn retry_token(&self) -> std::sync::Arc<[u8]> {
+        self.retry
+            .as_ref()
+            .map_or_else(|| std::sync::Arc::from(&[][..]), |(_, t)| t.clone())
+    }
+
     /// Builds and seals one packet of space `id` in `out`, at least `min_len` bytes long.
     fn write_packet(
         &mut self,
@@ -145,7 +152,8 @@ impl Connection {
         out: &mut [u8],
         min_len: usize,
     ) -> Option<usize> {
-        let header = self.header(id);
+        let token = self.retry_token();
+        let header = self.header(id, &token);
         let exponent = self.config.ack_delay_exponent;
         let may_send_data = self.window_open() || self.spaces[id as usize].probes > 0;
         let space = &mut self.spaces[id as usize];
@@ -354,7 +362,8 @@ impl Connection {
         out: &mut [u8],
         frame: &Frame<'_>,
     ) -> Option<usize> {
-        let header = self.header(id);
+        let token = self.retry_token();
+        let header = self.header(id, &token);
         let space = &mut self.spaces[id as usize];
         let keys = space.keys.as_ref()?;
         let tag_len = keys.local.packet.tag_len();

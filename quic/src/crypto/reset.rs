@@ -15,6 +15,7 @@ const MIN_RESET_LEN: usize = 1 + 4 + RESET_TOKEN_LEN;
 
 /// The static key stateless reset tokens are derived from: the same key gives the same token
 /// for a connection ID, so an endpoint that lost its state can still reset the connection.
+#[derive(Clone)]
 pub struct ResetTokenKey(hmac::Key);
 
 impl std::fmt::Debug for ResetTokenKey {

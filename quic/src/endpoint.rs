@@ -1,0 +1,490 @@
+//! The endpoint (OpenSSL's "port"): one socket's worth of connections.
+//!
+//! It routes each datagram to its connection by destination connection ID, creates server
+//! connections from clients' first Initials, answers unknown versions with Version
+//! Negotiation, optionally asks for address validation with Retry, and answers packets for
+//! connections it does not know with stateless resets. Like the connection, it does no I/O and
+//! reads no clock.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+use rustls::pki_types::ServerName;
+
+use crate::cid::ConnectionId;
+use crate::coding::Writer;
+use crate::conn::{Connection, ConnectionConfig, Incoming, Transmit};
+use crate::crypto::{ResetTokenKey, write_retry, write_stateless_reset};
+use crate::error::TransportError;
+use crate::packet::PacketKind;
+use crate::packet::header::{ParsedHeader, write_version_negotiation};
+use crate::token::{RetryTokenContents, TokenKey};
+use crate::version::Version;
+
+/// Smallest datagram carrying a client's first Initial (RFC 9000 §14.1).
+const MIN_INITIAL_DATAGRAM: usize = 1200;
+/// Smallest stateless reset sent; also the smallest packet answered with one.
+const MIN_RESET_LEN: usize = 21 + 1;
+
+/// Identifies a connection of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionHandle(pub usize);
+
+/// Settings of an endpoint.
+#[derive(Clone)]
+pub struct EndpointConfig {
+    /// Settings for every connection.
+    pub connection: ConnectionConfig,
+    /// TLS settings for server connections; `None` for a client-only endpoint.
+    pub server_tls: Option<Arc<rustls::ServerConfig>>,
+    /// Ask every new client to prove its address with a Retry round trip first.
+    pub retry: bool,
+    /// How long a Retry token stays valid.
+    pub retry_token_lifetime: Duration,
+    /// Answer packets for unknown connections with stateless resets.
+    pub stateless_reset: bool,
+}
+
+impl std::fmt::Debug for EndpointConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointConfig")
+            .field("connection", &self.connection)
+            .field("server", &self.server_tls.is_some())
+            .field("retry", &self.retry)
+            .field("stateless_reset", &self.stateless_reset)
+            .finish()
+    }
+}
+
+impl EndpointConfig {
+    /// A client-only endpoint with default connection settings.
+    pub fn client() -> Self {
+        EndpointConfig {
+            connection: ConnectionConfig::default(),
+            server_tls: None,
+            retry: false,
+            retry_token_lifetime: Duration::from_secs(10),
+            stateless_reset: true,
+        }
+    }
+
+    /// An endpoint that also accepts connections, with default connection settings.
+    pub fn server(tls: Arc<rustls::ServerConfig>) -> Self {
+        EndpointConfig {
+            server_tls: Some(tls),
+            ..Self::client()
+        }
+    }
+}
+
+/// What a client connection needs to be restarted after Version Negotiation.
+struct ClientSetup {
+    tls: Arc<rustls::ClientConfig>,
+    server_name: ServerName<'static>,
+}
+
+/// One socket's connections.
+pub struct Endpoint {
+    config: EndpointConfig,
+    connections: HashMap<ConnectionHandle, Connection>,
+    clients: HashMap<ConnectionHandle, ClientSetup>,
+    /// Local connection IDs (and clients' first destination IDs) to connections.
+    routes: HashMap<ConnectionId, ConnectionHandle>,
+    next_handle: usize,
+    rng: ChaCha8Rng,
+    reset_key: ResetTokenKey,
+    token_key: TokenKey,
+    epoch: Instant,
+    /// Datagrams the endpoint itself answers with (Version Negotiation, Retry, resets).
+    responses: VecDeque<(SocketAddr, Vec<u8>)>,
+    /// New server connections not yet accepted.
+    incoming: VecDeque<ConnectionHandle>,
+    /// Where the last `poll_transmit` left off, to serve connections in turn.
+    cursor: usize,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("connections", &self.connections.len())
+            .field("routes", &self.routes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// An endpoint whose randomness comes from `seed`, created at `now`.
+    pub fn new(config: EndpointConfig, now: Instant, seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut secret = [0u8; 32];
+        rng.fill_bytes(&mut secret);
+        let reset_key = ResetTokenKey::new(&secret);
+        rng.fill_bytes(&mut secret);
+        let token_key = TokenKey::new(&secret);
+        Endpoint {
+            config,
+            connections: HashMap::new(),
+            clients: HashMap::new(),
+            routes: HashMap::new(),
+            next_handle: 0,
+            rng,
+            reset_key,
+            token_key,
+            epoch: now,
+            responses: VecDeque::new(),
+            incoming: VecDeque::new(),
+            cursor: 0,
+        }
+    }
+
+    fn add(&mut self, conn: Connection, extra_route: Option<ConnectionId>) -> ConnectionHandle {
+        let handle = ConnectionHandle(self.next_handle);
+        self.next_handle += 1;
+        for cid in conn.local_cids() {
+            self.routes.insert(*cid, handle);
+        }
+        if let Some(cid) = extra_route {
+            self.routes.insert(cid, handle);
+        }
+        self.connections.insert(handle, conn);
+        handle
+    }
+
+    /// Starts a client connection to `remote`.
+    pub fn connect(
+        &mut self,
+        now: Instant,
+        tls: Arc<rustls::ClientConfig>,
+        server_name: ServerName<'static>,
+        remote: SocketAddr,
+    ) -> Result<ConnectionHandle, TransportError> {
+        let seed = self.rng.next_u64();
+        let conn = Connection::connect(
+            self.config.connection.clone(),
+            tls.clone(),
+            server_name.clone(),
+            remote,
+            now,
+            seed,
+        )?;
+        let handle = self.add(conn, None);
+        self.clients
+            .insert(handle, ClientSetup { tls, server_name });
+        Ok(handle)
+    }
+
+    /// A connection, if it still exists.
+    pub fn connection(&mut self, handle: ConnectionHandle) -> Option<&mut Connection> {
+        self.connections.get_mut(&handle)
+    }
+
+    /// A connection, read-only.
+    pub fn get(&self, handle: ConnectionHandle) -> Option<&Connection> {
+        self.connections.get(&handle)
+    }
+
+    /// The next server connection created by a client, if any.
+    pub fn accept(&mut self) -> Option<ConnectionHandle> {
+        self.incoming.pop_front()
+    }
+
+    /// The handles of every live connection.
+    pub fn handles(&self) -> Vec<ConnectionHandle> {
+        let mut h: Vec<_> = self.connections.keys().copied().collect();
+        h.sort();
+        h
+    }
+
+    /// Handles a datagram from `from`.
+    pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        let cid_len = self.config.connection.cid_len;
+        let Ok((header, _)) = ParsedHeader::parse(datagram, cid_len) else {
+            return;
+        };
+        let dcid = match &header {
+            ParsedHeader::Protected(h) => Some(h.dcid),
+            ParsedHeader::Retry { dcid, .. } => Some(*dcid),
+            ParsedHeader::VersionNegotiation { dcid, .. } => {
+                ConnectionId::new(&datagram[dcid.clone()])
+            }
+            ParsedHeader::UnsupportedVersion { .. } => None,
+        };
+        if let Some(handle) = dcid.and_then(|d| self.routes.get(&d).copied()) {
+            if let Some(conn) = self.connections.get_mut(&handle) {
+                conn.handle_datagram(now, from, datagram);
+            }
+            self.after_activity(now, handle);
+            return;
+        }
+        match header {
+            ParsedHeader::UnsupportedVersion { dcid, scid, .. }
+                if datagram.len() >= MIN_INITIAL_DATAGRAM && self.config.server_tls.is_some() =>
+            {
+                self.send_version_negotiation(from, &datagram[dcid], &datagram[scid]);
+            }
+            ParsedHeader::Protected(h)
+                if h.kind == PacketKind::Initial && datagram.len() >= MIN_INITIAL_DATAGRAM =>
+            {
+                let token = datagram[h.token.clone()].to_vec();
+                self.on_new_initial(now, from, &h, &token, datagram);
+            }
+            ParsedHeader::Protected(h) if h.kind == PacketKind::OneRtt => {
+                // A stateless reset carries a random destination ID: let the connections with
+                // this peer check it against their reset tokens before answering in kind.
+                let peers: Vec<ConnectionHandle> = self
+                    .connections
+                    .iter()
+                    .filter(|(_, c)| c.remote() == from)
+                    .map(|(h, _)| *h)
+                    .collect();
+                for handle in &peers {
+                    if let Some(conn) = self.connections.get_mut(handle) {
+                        conn.handle_datagram(now, from, datagram);
+                    }
+                    self.after_activity(now, *handle);
+                }
+                if peers.is_empty() {
+                    self.send_stateless_reset(from, &h.dcid, datagram.len());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_new_initial(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        h: &crate::packet::header::ProtectedHeader,
+        token: &[u8],
+        datagram: &mut [u8],
+    ) {
+        let Some(tls) = self.config.server_tls.clone() else {
+            return;
+        };
+        let Some(version) = h.version else {
+            return;
+        };
+        let mut incoming = Incoming {
+            remote: from,
+            version,
+            dcid: h.dcid,
+            scid: h.scid,
+            original_dcid: h.dcid,
+            retry_scid: None,
+        };
+        if self.config.retry {
+            let since = now.saturating_duration_since(self.epoch);
+            match self
+                .token_key
+                .open_retry(&from, token, since, self.config.retry_token_lifetime)
+            {
+                Ok(RetryTokenContents {
+                    original_dcid,
+                    retry_scid,
+                }) if retry_scid == h.dcid => {
+                    incoming.original_dcid = original_dcid;
+                    incoming.retry_scid = Some(retry_scid);
+                }
+                // No token (or a bad one): ask for address validation.
+                _ => {
+                    self.send_retry(now, from, h, version);
+                    return;
+                }
+            }
+        }
+        let seed = self.rng.next_u64();
+        let Ok(conn) = Connection::accept(
+            self.config.connection.clone(),
+            tls,
+            incoming,
+            self.reset_key.clone(),
+            now,
+            seed,
+        ) else {
+            return;
+        };
+        let handle = self.add(conn, Some(h.dcid));
+        self.incoming.push_back(handle);
+        if let Some(conn) = self.connections.get_mut(&handle) {
+            conn.handle_datagram(now, from, datagram);
+        }
+        self.after_activity(now, handle);
+    }
+
+    fn send_version_negotiation(&mut self, to: SocketAddr, dcid: &[u8], scid: &[u8]) {
+        let mut buf = vec![0u8; 1 + 4 + 2 + dcid.len() + scid.len() + 4 * 3];
+        // A reserved version in the list exercises the client's version negotiation.
+        let grease = (self.rng.next_u32() & 0xf0f0_f0f0) | 0x0a0a_0a0a;
+        let versions = [Version::V1.wire(), Version::V2.wire(), grease];
+        let unused = (self.rng.next_u32() & 0x7f) as u8;
+        let mut w = Writer::new(&mut buf);
+        if write_version_negotiation(&mut w, dcid, scid, &versions, unused).is_ok() {
+            let len = w.position();
+            buf.truncate(len);
+            self.responses.push_back((to, buf));
+        }
+    }
+
+    fn send_retry(
+        &mut self,
+        now: Instant,
+        to: SocketAddr,
+        h: &crate::packet::header::ProtectedHeader,
+        version: Version,
+    ) {
+        let mut id = [0u8; 20];
+        let len = self.config.connection.cid_len.clamp(8, 20);
+        self.rng.fill_bytes(&mut id[..len]);
+        let Some(retry_scid) = ConnectionId::new(&id[..len]) else {
+            return;
+        };
+        let mut nonce = [0u8; 12];
+        self.rng.fill_bytes(&mut nonce);
+        let token = self.token_key.seal_retry(
+            &to,
+            &RetryTokenContents {
+                original_dcid: h.dcid,
+                retry_scid,
+            },
+            now.saturating_duration_since(self.epoch),
+            nonce,
+        );
+        let mut buf = vec![0u8; 1 + 4 + 2 + 40 + token.len() + 16];
+        let unused = (self.rng.next_u32() & 0x0f) as u8;
+        let mut w = Writer::new(&mut buf);
+        if write_retry(
+            &mut w,
+            version,
+            &h.scid,
+            &retry_scid,
+            &token,
+            &h.dcid,
+            unused,
+        )
+        .is_ok()
+        {
+            let len = w.position();
+            buf.truncate(len);
+            self.responses.push_back((to, buf));
+        }
+    }
+
+    fn send_stateless_reset(&mut self, to: SocketAddr, dcid: &ConnectionId, received: usize) {
+        // Never answer something that could itself be a reset of ours with one as large: the
+        // answer is smaller than what arrived, so two endpoints cannot loop.
+        if !self.config.stateless_reset || received <= MIN_RESET_LEN {
+            return;
+        }
+        // MIN_RESET_LEN < 43, so the clamp bounds are ordered.
+        let len = (received - 1).clamp(MIN_RESET_LEN, 43);
+        let mut random = vec![0u8; len - crate::crypto::RESET_TOKEN_LEN];
+        self.rng.fill_bytes(&mut random);
+        let token = self.reset_key.token(dcid);
+        let mut buf = vec![0u8; len];
+        if let Ok(n) = write_stateless_reset(&mut buf, &token, &random) {
+            buf.truncate(n);
+            self.responses.push_back((to, buf));
+        }
+    }
+
+    /// Keeps the routing table in step with a connection's IDs, and forgets closed ones.
+    fn after_activity(&mut self, now: Instant, handle: ConnectionHandle) {
+        let Some(conn) = self.connections.get(&handle) else {
+            return;
+        };
+        for cid in conn.local_cids() {
+            self.routes.entry(*cid).or_insert(handle);
+        }
+        if !conn.is_closed() {
+            return;
+        }
+        // A client turned away by Version Negotiation starts again with a common version.
+        if let (Some(version), Some(setup)) =
+            (conn.version_negotiation_offer(), self.clients.get(&handle))
+        {
+            let config = ConnectionConfig {
+                version,
+                ..self.config.connection.clone()
+            };
+            let remote = conn.remote();
+            let seed = self.rng.next_u64();
+            if let Ok(fresh) = Connection::connect(
+                config,
+                setup.tls.clone(),
+                setup.server_name.clone(),
+                remote,
+                now,
+                seed,
+            ) {
+                self.routes.retain(|_, h| *h != handle);
+                for cid in fresh.local_cids() {
+                    self.routes.insert(*cid, handle);
+                }
+                self.connections.insert(handle, fresh);
+            }
+        }
+    }
+
+    /// Removes a closed connection whose events have been collected.
+    pub fn remove(&mut self, handle: ConnectionHandle) -> Option<Connection> {
+        self.routes.retain(|_, h| *h != handle);
+        self.clients.remove(&handle);
+        self.connections.remove(&handle)
+    }
+
+    /// The next datagram to send: endpoint answers first, then each connection in turn.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        if let Some((to, data)) = self.responses.pop_front() {
+            let len = data.len().min(buf.len());
+            buf[..len].copy_from_slice(&data[..len]);
+            return Some(Transmit {
+                destination: to,
+                len,
+            });
+        }
+        let handles = self.handles();
+        for i in 0..handles.len() {
+            let handle = handles[(self.cursor + i) % handles.len()];
+            if let Some(t) = self
+                .connections
+                .get_mut(&handle)
+                .and_then(|c| c.poll_transmit(now, buf))
+            {
+                self.cursor = (self.cursor + i + 1) % handles.len();
+                self.after_activity(now, handle);
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    /// The earliest deadline over all connections.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.connections
+            .values()
+            .filter_map(|c| c.poll_timeout())
+            .min()
+    }
+
+    /// Handles every connection deadline that has passed.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for handle in self.handles() {
+            let due = self
+                .connections
+                .get(&handle)
+                .and_then(|c| c.poll_timeout())
+                .is_some_and(|t| t <= now);
+            if due {
+                if let Some(conn) = self.connections.get_mut(&handle) {
+                    conn.handle_timeout(now);
+                }
+                self.after_activity(now, handle);
+            }
+        }
+    }
+}
