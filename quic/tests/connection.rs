@@ -237,6 +237,17 @@ fn pair_with(
     link: Link,
     retry: bool,
 ) -> Sim<ClientNode, ServerNode> {
+    pair_configs(seed, config.clone(), config, link, retry)
+}
+
+/// A pair whose client and server use different connection settings.
+fn pair_configs(
+    seed: u64,
+    config: ConnectionConfig,
+    server_config: ConnectionConfig,
+    link: Link,
+    retry: bool,
+) -> Sim<ClientNode, ServerNode> {
     let (client_tls, server_tls) = common::tls_configs();
     let start = Instant::now();
     let mut client = Endpoint::new(
@@ -257,7 +268,7 @@ fn pair_with(
         .unwrap();
     let server = Endpoint::new(
         EndpointConfig {
-            connection: config,
+            connection: server_config,
             retry,
             ..EndpointConfig::server(server_tls)
         },
@@ -697,4 +708,49 @@ fn garbage_datagrams_are_dropped_without_harm() {
     }
     assert!(sim.a.conn().close_info().is_none());
     assert!(sim.b.conn().unwrap().close_info().is_none());
+}
+
+#[test]
+fn key_updates_every_n_packets_during_a_transfer() {
+    for (seed, loss, jitter) in [(18, 0.0, 0), (19, 0.05, 8)] {
+        let link = Link {
+            delay: Duration::from_millis(10),
+            jitter: Duration::from_millis(jitter),
+            loss,
+            ..Link::default()
+        };
+        let config = ConnectionConfig {
+            key_update_interval: Some(40),
+            ..ConnectionConfig::default()
+        };
+        let mut sim = pair(seed, config, link);
+        sim.a.app.requests = vec![1_000_000];
+        sim.run_until(Duration::from_secs(60), |c, _| c.app.done());
+        let client = sim.a.conn().stats().key_updates;
+        let server = sim.b.conn().unwrap().stats().key_updates;
+        assert!(client >= 5, "seed {seed}: client saw {client} updates");
+        assert!(server >= 5, "seed {seed}: server saw {server} updates");
+        assert!(sim.a.conn().close_info().is_none());
+    }
+}
+
+#[test]
+fn only_one_side_initiating_key_updates_is_followed() {
+    // The server updates often; the client never initiates but must follow every time.
+    let server = ConnectionConfig {
+        key_update_interval: Some(25),
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair_configs(
+        20,
+        ConnectionConfig::default(),
+        server,
+        Link::delay(5),
+        false,
+    );
+    sim.a.app.requests = vec![500_000];
+    sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
+    let updates = sim.a.conn().stats().key_updates;
+    assert!(updates >= 5, "client followed {updates} updates");
+    assert_eq!(updates, sim.b.conn().unwrap().stats().key_updates);
 }

@@ -8,6 +8,7 @@
 //! collected with [`Connection::poll_event`].
 
 mod config;
+mod key_update;
 mod recv;
 mod send;
 mod space;
@@ -24,7 +25,6 @@ use std::time::{Duration, Instant};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use rustls::pki_types::ServerName;
-use rustls::quic::Secrets;
 
 use crate::cid::ConnectionId;
 use crate::cid_manager::{LocalCids, RemoteCids};
@@ -80,6 +80,8 @@ pub struct ConnectionStats {
     pub last_drop: Option<PacketError>,
     /// Packets sent.
     pub packets_sent: u64,
+    /// 1-RTT key updates, initiated by either side.
+    pub key_updates: u64,
 }
 
 /// Why and by whom a connection was closed.
@@ -147,8 +149,8 @@ pub struct Connection {
     version: Version,
     tls: TlsSession,
     spaces: [Space; 3],
-    /// Secrets for the next 1-RTT key generation.
-    next_secrets: Option<Secrets>,
+    /// 1-RTT key-update state, once 1-RTT keys exist.
+    key_update: Option<key_update::KeyUpdate>,
     remote: SocketAddr,
     local_cids: LocalCids,
     remote_cids: RemoteCids,
@@ -303,7 +305,7 @@ impl Connection {
             version,
             tls,
             spaces,
-            next_secrets: None,
+            key_update: None,
             remote,
             local_cids: LocalCids::new(scid),
             remote_cids: RemoteCids::new(dcid, None),
@@ -575,7 +577,7 @@ impl Connection {
                 }
                 TlsOutput::OneRttKeys(keys, next) => {
                     self.spaces[SpaceId::Data as usize].keys = Some(keys);
-                    self.next_secrets = Some(next);
+                    self.key_update = Some(key_update::KeyUpdate::new(next));
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Incoming datagrams: split, unprotect, deduplicate, and act on each frame.
 
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use super::space::SpaceId;
@@ -12,7 +13,7 @@ use crate::error::{PacketError, TransportError};
 use crate::frame::{Ack, CloseKind, Frame, FrameIter};
 use crate::packet::PacketKind;
 use crate::packet::header::{Coalesced, ParsedHeader, ProtectedHeader, RETRY_TAG_LEN, versions};
-use crate::packet::protect::{open, remove_header_protection};
+use crate::packet::protect::{Unmasked, open, remove_header_protection};
 use crate::stream_id::Side;
 use crate::version::Version;
 
@@ -159,7 +160,11 @@ impl Connection {
         };
         let un = remove_header_protection(packet, h.pn_offset, keys.remote.header.as_ref())?;
         let pn = un.packet_number(space.acks.largest());
-        let payload = open(packet, &un, pn, keys.remote.packet.as_ref())?;
+        let payload = if id == SpaceId::Data {
+            self.open_one_rtt(now, packet, &un, pn)?
+        } else {
+            open(packet, &un, pn, keys.remote.packet.as_ref())?
+        };
         if !un.reserved_bits_clear() {
             return Err(Drop::Connection(TransportError::protocol_violation(
                 None,
@@ -212,6 +217,53 @@ impl Connection {
             self.discard_space(SpaceId::Initial);
         }
         Ok(())
+    }
+
+    /// Opens a 1-RTT packet with the key its phase calls for (RFC 9001 §6.3): the current key,
+    /// the previous one for a packet reordered across an update, or the next one when the peer
+    /// updates, which this endpoint then follows.
+    fn open_one_rtt(
+        &mut self,
+        now: Instant,
+        packet: &mut [u8],
+        un: &Unmasked,
+        pn: u64,
+    ) -> Result<Range<usize>, Drop> {
+        let prev_until = now + self.three_ptos();
+        let space = &mut self.spaces[SpaceId::Data as usize];
+        let next_pn = space.next_pn;
+        let keys = space
+            .keys
+            .as_mut()
+            .ok_or(Drop::Packet(PacketError::DecryptFailed))?;
+        let Some(ku) = self.key_update.as_mut() else {
+            return Ok(open(packet, un, pn, keys.remote.packet.as_ref())?);
+        };
+        if ku
+            .prev_remote
+            .as_ref()
+            .is_some_and(|(_, until)| now >= *until)
+        {
+            ku.prev_remote = None;
+        }
+        if un.key_phase() == ku.phase {
+            let range = open(packet, un, pn, keys.remote.packet.as_ref())?;
+            ku.first_received = Some(ku.first_received.map_or(pn, |f| f.min(pn)));
+            return Ok(range);
+        }
+        if ku.first_received.is_some_and(|f| pn < f) {
+            // From before the last update.
+            let (prev, _) = ku
+                .prev_remote
+                .as_ref()
+                .ok_or(Drop::Packet(PacketError::DecryptFailed))?;
+            return Ok(open(packet, un, pn, prev.as_ref())?);
+        }
+        let range = open(packet, un, pn, ku.next.remote.as_ref())?;
+        ku.advance(keys, prev_until, next_pn);
+        ku.first_received = Some(pn);
+        self.stats.key_updates = ku.updates;
+        Ok(range)
     }
 
     fn handle_frame(

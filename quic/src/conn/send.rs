@@ -13,6 +13,9 @@ use crate::packet::protect::{min_payload_len, seal};
 use crate::recovery::SentPacket;
 use crate::stream_id::Side;
 
+/// Packets short of the AEAD confidentiality limit at which keys are updated regardless.
+const AEAD_LIMIT_MARGIN: u64 = 1 << 16;
+
 /// Bytes a CRYPTO frame's type, offset and length can take at most.
 const CRYPTO_FRAME_OVERHEAD: usize = 1 + 8 + 4;
 
@@ -132,8 +135,35 @@ impl Connection {
             SpaceId::Data => Header::Short {
                 dcid,
                 spin: false,
-                key_phase: false,
+                key_phase: self.key_update.as_ref().is_some_and(|k| k.phase),
             },
+        }
+    }
+
+    /// Starts a key update when the configured interval, or the AEAD's confidentiality limit,
+    /// is near, once the handshake is confirmed and the peer has acknowledged a packet of the
+    /// current phase (RFC 9001 §6.1, §6.5).
+    fn maybe_initiate_key_update(&mut self, now: Instant) {
+        let prev_until = now + self.three_ptos();
+        let confirmed = self.handshake_confirmed;
+        let interval = self.config.key_update_interval;
+        let space = &mut self.spaces[SpaceId::Data as usize];
+        let (Some(ku), Some(keys)) = (self.key_update.as_mut(), space.keys.as_mut()) else {
+            return;
+        };
+        let limit = keys
+            .local
+            .packet
+            .confidentiality_limit()
+            .saturating_sub(AEAD_LIMIT_MARGIN);
+        let due = interval.is_some_and(|n| ku.sent_in_phase >= n) || ku.sent_in_phase >= limit;
+        let acked = space
+            .sent
+            .largest_acked()
+            .is_some_and(|a| a >= ku.first_sent);
+        if due && confirmed && acked {
+            ku.advance(keys, prev_until, space.next_pn);
+            self.stats.key_updates = ku.updates;
         }
     }
 
@@ -152,6 +182,9 @@ impl Connection {
         out: &mut [u8],
         min_len: usize,
     ) -> Option<usize> {
+        if id == SpaceId::Data {
+            self.maybe_initiate_key_update(now);
+        }
         let token = self.retry_token();
         let header = self.header(id, &token);
         let exponent = self.config.ack_delay_exponent;
@@ -295,6 +328,11 @@ impl Connection {
         .ok()?;
         space.next_pn += 1;
         self.stats.packets_sent += 1;
+        if id == SpaceId::Data
+            && let Some(ku) = self.key_update.as_mut()
+        {
+            ku.sent_in_phase += 1;
+        }
         let in_flight = ack_eliciting || padded;
         space.sent.on_sent(SentPacket {
             pn,

@@ -1,0 +1,71 @@
+//! 1-RTT key updates (RFC 9001 §6): the key phase, the next generation of packet keys, and the
+//! previous receive key kept for packets that were reordered across an update.
+
+use std::time::Instant;
+
+use rustls::quic::{Keys, PacketKey, PacketKeySet, Secrets};
+
+/// Key-update state of the data space.
+pub(crate) struct KeyUpdate {
+    /// The key phase of the current keys.
+    pub(crate) phase: bool,
+    /// Derives later generations.
+    secrets: Secrets,
+    /// The next generation, ready for a peer's update or ours.
+    pub(crate) next: PacketKeySet,
+    /// The receive key of the previous phase, while late packets may still arrive.
+    pub(crate) prev_remote: Option<(Box<dyn PacketKey>, Instant)>,
+    /// The first packet number sent with the current keys: an ACK at or above it confirms
+    /// the peer has the phase, which allows the next update.
+    pub(crate) first_sent: u64,
+    /// The smallest packet number received in the current phase.
+    pub(crate) first_received: Option<u64>,
+    /// Packets sent with the current keys.
+    pub(crate) sent_in_phase: u64,
+    /// Updates so far, both directions.
+    pub(crate) updates: u64,
+}
+
+impl std::fmt::Debug for KeyUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyUpdate")
+            .field("phase", &self.phase)
+            .field("first_sent", &self.first_sent)
+            .field("sent_in_phase", &self.sent_in_phase)
+            .field("updates", &self.updates)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyUpdate {
+    /// State for the first 1-RTT keys, whose secrets derive the following generations.
+    pub(crate) fn new(mut secrets: Secrets) -> Self {
+        let next = secrets.next_packet_keys();
+        KeyUpdate {
+            phase: false,
+            secrets,
+            next,
+            prev_remote: None,
+            first_sent: 0,
+            first_received: None,
+            sent_in_phase: 0,
+            updates: 0,
+        }
+    }
+
+    /// Moves `keys` to the next generation of packet keys (header keys never change),
+    /// keeping the receive key they replace until `prev_until` for reordered packets.
+    /// `next_pn` is the next packet number to be sent.
+    pub(crate) fn advance(&mut self, keys: &mut Keys, prev_until: Instant, next_pn: u64) {
+        let fresh = self.secrets.next_packet_keys();
+        let current = std::mem::replace(&mut self.next, fresh);
+        let old_remote = std::mem::replace(&mut keys.remote.packet, current.remote);
+        keys.local.packet = current.local;
+        self.prev_remote = Some((old_remote, prev_until));
+        self.phase = !self.phase;
+        self.first_sent = next_pn;
+        self.first_received = None;
+        self.sent_in_phase = 0;
+        self.updates += 1;
+    }
+}
