@@ -95,6 +95,9 @@ fn pattern(i: usize) -> u8 {
 
 impl ClientApp {
     fn run(&mut self, conn: &mut Connection) {
+        if conn.close_info().is_some() {
+            return;
+        }
         if !self.started && conn.is_handshake_complete() {
             self.started = true;
             for size in self.requests.clone() {
@@ -135,6 +138,9 @@ impl ClientApp {
 
 impl ServerApp {
     fn run(&mut self, conn: &mut Connection) {
+        if conn.close_info().is_some() {
+            return;
+        }
         while let Some(id) = conn.accept_stream(Dir::Bi) {
             self.streams.push((id, Vec::new(), None, 0));
         }
@@ -753,4 +759,50 @@ fn only_one_side_initiating_key_updates_is_followed() {
     let updates = sim.a.conn().stats().key_updates;
     assert!(updates >= 5, "client followed {updates} updates");
     assert_eq!(updates, sim.b.conn().unwrap().stats().key_updates);
+}
+
+#[test]
+fn rapid_close_sends_once_and_is_gone() {
+    let mut sim = pair(21, ConnectionConfig::default(), Link::delay(10));
+    sim.run_until(Duration::from_secs(5), established);
+    let now = sim.now;
+    sim.a.conn_mut().close_rapid(now, 5, b"now");
+    // Gone as soon as the close is sent, without a closing period.
+    sim.step();
+    assert!(sim.a.conn().is_closed());
+    sim.run_until(Duration::from_secs(5), |_, s| s.conn().unwrap().is_closed());
+    let Some(Event::Closed(info)) = sim.b.events.last().cloned() else {
+        panic!("{:?}", sim.b.events)
+    };
+    assert_eq!((info.error_code, info.reason.as_slice()), (5, &b"now"[..]));
+}
+
+#[test]
+fn closing_endpoint_repeats_its_close_when_the_first_is_lost() {
+    let mut sim = pair(22, ConnectionConfig::default(), Link::delay(10));
+    sim.a.app.requests = vec![20_000_000];
+    sim.run_until(Duration::from_secs(10), |c, _| {
+        c.app
+            .fetches
+            .first()
+            .is_some_and(|(_, got, _)| *got > 200_000)
+    });
+    // Everything the client sends is lost for a while: its CONNECTION_CLOSE too. The server
+    // keeps sending, and the closing client keeps answering.
+    sim.link_mut(0).loss = 1.0;
+    let now = sim.now;
+    sim.a.conn_mut().close(now, 9, b"enough");
+    let lost_until = sim.elapsed() + Duration::from_millis(150);
+    while sim.elapsed() < lost_until {
+        assert!(sim.step());
+    }
+    sim.link_mut(0).loss = 0.0;
+    sim.run_until(Duration::from_secs(10), |_, s| {
+        s.conn().unwrap().is_closed()
+    });
+    let Some(Event::Closed(info)) = sim.b.events.last().cloned() else {
+        panic!("{:?}", sim.b.events)
+    };
+    assert_eq!(info.error_code, 9);
+    assert!(sim.stats.dropped[0] > 0, "the first close was lost");
 }

@@ -130,6 +130,10 @@ enum State {
         until: Instant,
         /// A CONNECTION_CLOSE is owed.
         send_close: bool,
+        /// Rapid close: gone as soon as the CONNECTION_CLOSE is out.
+        rapid: bool,
+        /// Datagrams received while closing; every power of two is answered.
+        received: u64,
     },
     /// The peer closed: nothing is sent until `until`.
     Draining { until: Instant },
@@ -430,7 +434,7 @@ impl Connection {
 
     fn streams(&mut self) -> Result<&mut Streams, StreamError> {
         if self.state != State::Open {
-            return Err(StreamError::UnknownStream);
+            return Err(StreamError::ConnectionClosed);
         }
         self.streams.as_mut().ok_or(StreamError::NotReady)
     }
@@ -488,16 +492,23 @@ impl Connection {
     /// CONNECTION_CLOSE is sent, then the connection lingers in the closing state for three
     /// PTOs before it is gone.
     pub fn close(&mut self, now: Instant, error_code: u64, reason: &[u8]) {
-        self.start_closing(
-            now,
-            CloseInfo {
-                error_code,
-                frame_type: None,
-                reason: reason.to_vec(),
-                local: true,
-                transport: false,
-            },
-        );
+        self.start_closing(now, Self::app_close(error_code, reason), false);
+    }
+
+    /// Closes at once: CONNECTION_CLOSE is sent a single time and the connection is then gone,
+    /// without waiting in the closing state.
+    pub fn close_rapid(&mut self, now: Instant, error_code: u64, reason: &[u8]) {
+        self.start_closing(now, Self::app_close(error_code, reason), true);
+    }
+
+    fn app_close(error_code: u64, reason: &[u8]) -> CloseInfo {
+        CloseInfo {
+            error_code,
+            frame_type: None,
+            reason: reason.to_vec(),
+            local: true,
+            transport: false,
+        }
     }
 
     /// Closes the connection because of a transport error of this endpoint's detection.
@@ -511,16 +522,19 @@ impl Connection {
                 local: true,
                 transport: true,
             },
+            false,
         );
     }
 
-    fn start_closing(&mut self, now: Instant, info: CloseInfo) {
+    fn start_closing(&mut self, now: Instant, info: CloseInfo, rapid: bool) {
         if self.state != State::Open {
             return;
         }
         self.state = State::Closing {
             until: now + self.three_ptos(),
             send_close: true,
+            rapid,
+            received: 0,
         };
         self.close_info = Some(info);
     }

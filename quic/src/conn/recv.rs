@@ -21,8 +21,23 @@ impl Connection {
     /// Handles one received datagram from `from`. Packets that cannot be processed are
     /// dropped; a protocol error closes the connection.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
-        if matches!(self.state, State::Closed | State::Draining { .. }) {
-            return;
+        match &mut self.state {
+            State::Closed | State::Draining { .. } => return,
+            // While closing, packets are not processed: each one may be answered with
+            // CONNECTION_CLOSE again, at a rate that halves as they keep coming (RFC 9000
+            // §10.2.1).
+            State::Closing {
+                send_close,
+                received,
+                ..
+            } => {
+                *received += 1;
+                if received.is_power_of_two() {
+                    *send_close = true;
+                }
+                return;
+            }
+            State::Open => {}
         }
         if from != self.remote {
             // Migration is not supported yet: packets from elsewhere are ignored.

@@ -65,15 +65,19 @@ impl Connection {
         }
         let len = match self.state {
             State::Closed | State::Draining { .. } => return None,
-            State::Closing { send_close, until } => {
+            State::Closing {
+                send_close, rapid, ..
+            } => {
                 if !send_close {
                     return None;
                 }
                 let len = self.write_close(&mut buf[..limit])?;
-                self.state = State::Closing {
-                    until,
-                    send_close: false,
-                };
+                if let State::Closing { send_close, .. } = &mut self.state {
+                    *send_close = false;
+                }
+                if rapid {
+                    self.finish_closed();
+                }
                 len
             }
             State::Open => self.write_datagram(now, &mut buf[..limit])?,

@@ -45,6 +45,8 @@ pub enum StreamError {
     Reset(u64),
     /// The peer asked this endpoint to stop sending, with this code.
     Stopped(u64),
+    /// The connection is closing or closed.
+    ConnectionClosed,
 }
 
 impl fmt::Display for StreamError {
@@ -58,6 +60,7 @@ impl fmt::Display for StreamError {
             StreamError::WouldBlock => f.write_str("would block"),
             StreamError::Reset(code) => write!(f, "stream reset by peer with code {code}"),
             StreamError::Stopped(code) => write!(f, "peer stopped the stream with code {code}"),
+            StreamError::ConnectionClosed => f.write_str("connection closed"),
         }
     }
 }

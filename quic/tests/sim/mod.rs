@@ -120,6 +120,11 @@ impl<A: Node, B: Node> Sim<A, B> {
         }
     }
 
+    /// The link in direction `dir` (0: a→b, 1: b→a), to change conditions mid-run.
+    pub(crate) fn link_mut(&mut self, dir: usize) -> &mut Link {
+        &mut self.links[dir]
+    }
+
     /// Time since the start.
     pub(crate) fn elapsed(&self) -> Duration {
         self.now - self.start
