@@ -31,7 +31,7 @@ use crate::cid_manager::{LocalCids, RemoteCids};
 use crate::crypto::{ResetTokenKey, initial_keys};
 use crate::error::{PacketError, TransportError, TransportErrorCode};
 use crate::frame::NewConnectionId;
-use crate::recovery::{CongestionController, RttEstimator};
+use crate::recovery::{CongestionController, Pacer, RttEstimator};
 use crate::stream_id::{Dir, Side, StreamId};
 use crate::tls::{TlsOutput, TlsSession};
 use crate::transport_params::TransportParameters;
@@ -132,8 +132,8 @@ enum State {
         send_close: bool,
         /// Rapid close: gone as soon as the CONNECTION_CLOSE is out.
         rapid: bool,
-        /// Datagrams received while closing; every power of two is answered.
-        received: u64,
+        /// When CONNECTION_CLOSE was last sent: it is repeated at most once per RTT.
+        last_sent: Option<Instant>,
     },
     /// The peer closed: nothing is sent until `until`.
     Draining { until: Instant },
@@ -143,6 +143,8 @@ enum State {
 
 /// Initial RTT before any sample (RFC 9002 §6.2.2).
 const INITIAL_RTT: Duration = Duration::from_millis(333);
+/// Full-size datagrams the pacer lets go back to back.
+const PACING_BURST: u64 = 10;
 /// Smallest datagram carrying an ack-eliciting Initial packet (RFC 9000 §14.1).
 pub(crate) const MIN_INITIAL_SIZE: usize = 1200;
 
@@ -170,6 +172,9 @@ pub struct Connection {
     vn_offer: Option<Version>,
     rtt: RttEstimator,
     cc: Box<dyn CongestionController>,
+    pacer: Pacer,
+    /// Until when the pacer holds back ack-eliciting data (set by each `poll_transmit`).
+    paced_until: Option<Instant>,
     rng: ChaCha8Rng,
     reset_key: ResetTokenKey,
     peer_params: Option<TransportParameters>,
@@ -319,6 +324,8 @@ impl Connection {
             vn_offer: None,
             rtt: RttEstimator::new(INITIAL_RTT),
             cc: config.congestion.build(MIN_INITIAL_SIZE as u64),
+            pacer: Pacer::new(PACING_BURST),
+            paced_until: None,
             rng,
             reset_key,
             peer_params: None,
@@ -534,7 +541,7 @@ impl Connection {
             until: now + self.three_ptos(),
             send_close: true,
             rapid,
-            received: 0,
+            last_sent: None,
         };
         self.close_info = Some(info);
     }
@@ -690,6 +697,7 @@ impl Connection {
                 self.idle_deadline,
                 self.loss_detection_timer(),
                 self.ack_timer(),
+                self.paced_until,
             ]
             .into_iter()
             .flatten()

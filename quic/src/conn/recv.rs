@@ -21,18 +21,17 @@ impl Connection {
     /// Handles one received datagram from `from`. Packets that cannot be processed are
     /// dropped; a protocol error closes the connection.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        let rtt = self.rtt.smoothed();
         match &mut self.state {
             State::Closed | State::Draining { .. } => return,
-            // While closing, packets are not processed: each one may be answered with
-            // CONNECTION_CLOSE again, at a rate that halves as they keep coming (RFC 9000
-            // §10.2.1).
+            // While closing, packets are not processed: they are answered with CONNECTION_CLOSE
+            // again, at most once per round trip (RFC 9000 §10.2.1).
             State::Closing {
                 send_close,
-                received,
+                last_sent,
                 ..
             } => {
-                *received += 1;
-                if received.is_power_of_two() {
+                if last_sent.is_none_or(|t| now >= t + rtt) {
                     *send_close = true;
                 }
                 return;

@@ -30,9 +30,10 @@ impl Connection {
         .max(MIN_INITIAL_SIZE)
     }
 
-    /// Whether the congestion window has room for more ack-eliciting data.
+    /// Whether ack-eliciting data may go out now: the congestion window has room and the
+    /// pacer is not holding it back.
     fn window_open(&self) -> bool {
-        self.cc.bytes_in_flight() < self.cc.window()
+        self.cc.bytes_in_flight() < self.cc.window() && self.paced_until.is_none()
     }
 
     /// Whether a space has anything to put in a packet now. ACKs and probes go out whatever the
@@ -59,6 +60,11 @@ impl Connection {
     /// Writes the next datagram into `buf`, if there is anything to send.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
         let mut limit = buf.len().min(self.max_datagram_size());
+        let size = limit as u64;
+        self.paced_until = self
+            .pacer
+            .delay_until(now, size, self.cc.window(), self.rtt.smoothed(), size)
+            .filter(|t| *t > now);
         if !self.address_validated {
             let budget = (3 * self.bytes_received).saturating_sub(self.bytes_sent);
             limit = limit.min(usize::try_from(budget).unwrap_or(usize::MAX));
@@ -72,8 +78,14 @@ impl Connection {
                     return None;
                 }
                 let len = self.write_close(&mut buf[..limit])?;
-                if let State::Closing { send_close, .. } = &mut self.state {
+                if let State::Closing {
+                    send_close,
+                    last_sent,
+                    ..
+                } = &mut self.state
+                {
                     *send_close = false;
+                    *last_sent = Some(now);
                 }
                 if rapid {
                     self.finish_closed();
@@ -348,6 +360,7 @@ impl Connection {
         });
         if in_flight {
             self.cc.on_packet_sent(now, len as u64);
+            self.pacer.on_sent(now, len as u64);
         }
         if ack_eliciting {
             self.last_eliciting_sent = Some(now);
