@@ -806,3 +806,56 @@ fn closing_endpoint_repeats_its_close_when_the_first_is_lost() {
     assert_eq!(info.error_code, 9);
     assert!(sim.stats.dropped[0] > 0, "the first close was lost");
 }
+
+/// 50 MB through a 20 ms link at `loss`, intact.
+fn fifty_megabytes(seed: u64, loss: f64) {
+    let link = Link {
+        delay: Duration::from_millis(10),
+        loss,
+        ..Link::default()
+    };
+    let sim = fetch(seed, link, vec![50 << 20], Duration::from_secs(3600));
+    assert!(sim.a.conn().close_info().is_none(), "seed {seed}");
+}
+
+#[test]
+fn fifty_megabytes_without_loss() {
+    fifty_megabytes(30, 0.0);
+}
+
+#[test]
+fn fifty_megabytes_at_5_percent_loss() {
+    fifty_megabytes(31, 0.05);
+}
+
+#[test]
+fn fifty_megabytes_at_30_percent_loss() {
+    fifty_megabytes(32, 0.3);
+}
+
+#[test]
+fn transfer_survives_a_blackhole() {
+    let link = Link {
+        delay: Duration::from_millis(10),
+        blackholes: vec![(Duration::from_millis(80), Duration::from_millis(2080))],
+        ..Link::default()
+    };
+    let sim = fetch(33, link, vec![5 << 20], Duration::from_secs(60));
+    assert!(
+        sim.elapsed() > Duration::from_millis(2080),
+        "the outage was felt"
+    );
+    assert!(sim.stats.dropped[0] + sim.stats.dropped[1] > 0);
+}
+
+#[test]
+fn lost_flow_control_updates_are_sent_again() {
+    // Seed 6 loses the packet carrying the first MAX_STREAM_DATA; without a resend of the
+    // current limit the transfer stops at the initial 2 MiB stream window.
+    let link = Link {
+        delay: Duration::from_millis(10),
+        loss: 0.05,
+        ..Link::default()
+    };
+    fetch(6, link, vec![3 << 20], Duration::from_secs(120));
+}

@@ -560,25 +560,31 @@ impl Streams {
             control.stops.extend(self.stops.pop());
             wrote = true;
         }
-        if self.max_data
-            && let Some(max) = self.conn_window.take_update(now, rtt)
-        {
+        if self.max_data {
+            // A new limit if one is due; otherwise the current one again (its frame was lost).
+            let max = self
+                .conn_window
+                .take_update(now, rtt)
+                .unwrap_or_else(|| self.conn_window.limit());
             if (Frame::MaxData { max }).encode(w).is_ok() {
                 control.max_data = true;
                 self.max_data = false;
                 wrote = true;
             }
-        } else {
-            self.max_data = false;
         }
         while let Some(&id) = self.max_stream_data.first() {
             self.max_stream_data.pop_first();
             let Ok(side) = self.recv_side(id) else {
                 continue;
             };
-            let Some(max) = side.window.take_update(now, rtt) else {
+            if !side.part.wants_max_stream_data() {
                 continue;
-            };
+            }
+            // A new limit if one is due; otherwise the current one again (its frame was lost).
+            let max = side
+                .window
+                .take_update(now, rtt)
+                .unwrap_or_else(|| side.window.limit());
             side.buf.set_limit(max);
             if (Frame::MaxStreamData { id, max }).encode(w).is_err() {
                 self.max_stream_data.insert(id);
