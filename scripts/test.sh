@@ -12,6 +12,11 @@ rustup show active-toolchain
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo --version
 
+step "test peers"
+# aioquic is the Python interop peer of the QUIC tests (interop/peers/aioquic_hq.py).
+python3 -m pip install --quiet --disable-pip-version-check "aioquic==1.7.2"
+python3 -c "import aioquic; print('aioquic', aioquic.__version__)"
+
 step "format"
 cargo fmt --all -- --check
 

@@ -1,0 +1,108 @@
+//! hq-interop over real UDP on loopback between qssl and quinn, both ways.
+
+mod fixture;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use fixture::{Fixture, QsslServer, SIZE, qssl_fetch};
+use qssl_interop::tls::ALPN_HQ;
+use quinn::crypto::rustls::{QuicClientConfig, QuicServerConfig};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A quinn hq-interop server answering `GET /<name>` from the fixture's root.
+async fn quinn_server(fx_root: std::path::PathBuf, endpoint: quinn::Endpoint) {
+    while let Some(incoming) = endpoint.accept().await {
+        let root = fx_root.clone();
+        tokio::spawn(async move {
+            let Ok(conn) = incoming.await else { return };
+            while let Ok((mut send, mut recv)) = conn.accept_bi().await {
+                let root = root.clone();
+                tokio::spawn(async move {
+                    let request = recv.read_to_end(4096).await.unwrap();
+                    let line = String::from_utf8(request).unwrap();
+                    let name = line.trim().strip_prefix("GET /").unwrap().to_string();
+                    let data = tokio::fs::read(root.join(name)).await.unwrap();
+                    send.write_all(&data).await.unwrap();
+                    send.finish().unwrap();
+                    let _ = send.stopped().await;
+                });
+            }
+        });
+    }
+}
+
+#[test]
+fn qssl_client_against_quinn_server() {
+    let fx = Fixture::new("quinn-server");
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fx.path("cert.pem"))
+        .unwrap()
+        .map(|c| c.unwrap())
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(fx.path("key.pem")).unwrap();
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
+    let config =
+        quinn::ServerConfig::with_crypto(Arc::new(QuicServerConfig::try_from(tls).unwrap()));
+    let rt = runtime();
+    let endpoint = rt
+        .block_on(async { quinn::Endpoint::server(config, "127.0.0.1:0".parse().unwrap()) })
+        .unwrap();
+    let addr: SocketAddr = endpoint.local_addr().unwrap();
+    let root = fx.path("root");
+    let server = std::thread::spawn(move || rt.block_on(quinn_server(root, endpoint)));
+    qssl_fetch(&fx, addr);
+    drop(server);
+}
+
+#[test]
+fn quinn_client_against_qssl_server() {
+    let fx = Fixture::new("quinn-client");
+    let server = QsslServer::start(&fx);
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(fx.path("cert.pem")).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
+    let config = quinn::ClientConfig::new(Arc::new(QuicClientConfig::try_from(tls).unwrap()));
+    let data = runtime().block_on(async {
+        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+        endpoint.set_default_client_config(config);
+        let conn = endpoint
+            .connect(server.addr, "localhost")
+            .unwrap()
+            .await
+            .expect("quinn connects to qssl");
+        let (mut send, mut recv) = conn.open_bi().await.unwrap();
+        send.write_all(b"GET /file.bin\r\n").await.unwrap();
+        send.finish().unwrap();
+        let data = recv.read_to_end(SIZE + 1).await.expect("quinn reads the response");
+        conn.close(0u32.into(), b"done");
+        endpoint.wait_idle().await;
+        data
+    });
+    std::fs::write(fx.path("out/file.bin"), data).unwrap();
+    fx.assert_received();
+}
