@@ -81,7 +81,10 @@ impl Driver {
             if now >= deadline {
                 return Err(DriveError::TimedOut);
             }
-            let wake = self.endpoint.poll_timeout().map_or(deadline, |t| t.min(deadline));
+            let wake = self
+                .endpoint
+                .poll_timeout()
+                .map_or(deadline, |t| t.min(deadline));
             let mut item = [PollItem::readable(self.socket.rpoll_descriptor())];
             poll::wait(&mut item, Some(wake.saturating_duration_since(now)))
                 .map_err(DriveError::Io)?;
@@ -117,11 +120,8 @@ impl Driver {
     /// Hands every waiting datagram to the endpoint.
     fn receive(&mut self) -> Result<(), DriveError> {
         loop {
-            let mut msgs: Vec<RecvMsg<'_>> = self
-                .recv_bufs
-                .iter_mut()
-                .map(|b| RecvMsg::new(b))
-                .collect();
+            let mut msgs: Vec<RecvMsg<'_>> =
+                self.recv_bufs.iter_mut().map(|b| RecvMsg::new(b)).collect();
             let n = match self.socket.recv_mmsg(&mut msgs) {
                 Ok(n) => n,
                 Err(e) if e.is_non_fatal() => return Ok(()),

@@ -64,18 +64,34 @@ struct Fetch {
     done: bool,
 }
 
-/// Downloads `names` from `server` over one connection into `out_dir`; returns each name with
-/// the bytes received.
+/// What to download and from where.
+#[derive(Debug, Clone, Copy)]
+pub struct Download<'a> {
+    /// The server's address.
+    pub server: SocketAddr,
+    /// The name the server's certificate must carry (and SNI).
+    pub server_name: &'a str,
+    /// The files to request.
+    pub names: &'a [String],
+    /// Where to write them.
+    pub out_dir: &'a Path,
+}
+
+/// Downloads the files of `download` over one connection; returns each name with the bytes
+/// received. Fails if it takes longer than `limit`.
 pub fn fetch(
     socket: UdpBio,
-    server: SocketAddr,
-    server_name: &str,
     tls: Arc<rustls::ClientConfig>,
     config: ConnectionConfig,
-    names: &[String],
-    out_dir: &Path,
+    download: &Download<'_>,
     limit: Duration,
 ) -> Result<Vec<(String, u64)>, HqError> {
+    let Download {
+        server,
+        server_name,
+        names,
+        out_dir,
+    } = *download;
     let now = Instant::now();
     let mut endpoint = Endpoint::new(
         EndpointConfig {
@@ -85,8 +101,8 @@ pub fn fetch(
         now,
         u64::from(std::process::id()),
     );
-    let name = ServerName::try_from(server_name.to_string())
-        .map_err(|e| HqError::Setup(e.to_string()))?;
+    let name =
+        ServerName::try_from(server_name.to_string()).map_err(|e| HqError::Setup(e.to_string()))?;
     let handle = endpoint
         .connect(now, tls, name, server)
         .map_err(|e| HqError::Setup(e.to_string()))?;

@@ -98,7 +98,10 @@ fn quinn_client_against_qssl_server() {
         let (mut send, mut recv) = conn.open_bi().await.unwrap();
         send.write_all(b"GET /file.bin\r\n").await.unwrap();
         send.finish().unwrap();
-        let data = recv.read_to_end(SIZE + 1).await.expect("quinn reads the response");
+        let data = recv
+            .read_to_end(SIZE + 1)
+            .await
+            .expect("quinn reads the response");
         conn.close(0u32.into(), b"done");
         endpoint.wait_idle().await;
         data
