@@ -82,6 +82,8 @@ pub struct ConnectionStats {
     pub packets_sent: u64,
     /// 1-RTT key updates, initiated by either side.
     pub key_updates: u64,
+    /// Packets that told the peer flow control or its stream limit held this endpoint back.
+    pub blocked_reports: u64,
 }
 
 /// Why and by whom a connection was closed.
@@ -411,8 +413,10 @@ impl Connection {
     }
 
     /// Traffic counters.
-    pub fn stats(&self) -> &ConnectionStats {
-        &self.stats
+    pub fn stats(&self) -> ConnectionStats {
+        let mut stats = self.stats.clone();
+        stats.blocked_reports = self.streams.as_ref().map_or(0, |s| s.blocked_sent);
+        stats
     }
 
     /// The congestion window in bytes.

@@ -115,6 +115,12 @@ pub(crate) struct SentControl {
     pub(crate) max_data: bool,
     pub(crate) max_stream_data: Vec<StreamId>,
     pub(crate) max_streams: Vec<Dir>,
+    /// DATA_BLOCKED at this limit.
+    pub(crate) data_blocked: Option<u64>,
+    /// STREAM_DATA_BLOCKED frames: stream and limit.
+    pub(crate) stream_data_blocked: Vec<(StreamId, u64)>,
+    /// STREAMS_BLOCKED frames: direction and limit.
+    pub(crate) streams_blocked: Vec<(Dir, u64)>,
 }
 
 /// All streams of a connection.
@@ -141,6 +147,8 @@ pub(crate) struct Streams {
     max_stream_data: BTreeSet<StreamId>,
     max_streams: BTreeSet<Dir>,
     pub(crate) events: VecDeque<StreamEvent>,
+    /// Packets that carried a *_BLOCKED frame.
+    pub(crate) blocked_sent: u64,
 }
 
 fn dir_index(dir: Dir) -> usize {
@@ -186,6 +194,7 @@ impl Streams {
             max_stream_data: BTreeSet::new(),
             max_streams: BTreeSet::new(),
             events: VecDeque::new(),
+            blocked_sent: 0,
         }
     }
 
@@ -602,7 +611,61 @@ impl Streams {
             control.max_streams.push(dir);
             wrote = true;
         }
-        wrote | self.write_stream_data(w, sent)
+        wrote |= self.write_stream_data(w, sent);
+        if self.write_blocked(w, control) {
+            self.blocked_sent += 1;
+            wrote = true;
+        }
+        wrote
+    }
+
+    /// Tells the peer where flow control or its stream limit holds this endpoint back
+    /// (DATA_BLOCKED, STREAM_DATA_BLOCKED, STREAMS_BLOCKED), once per limit.
+    fn write_blocked(&mut self, w: &mut Writer<'_>, control: &mut SentControl) -> bool {
+        let mut wrote = false;
+        let waiting = self
+            .map
+            .values()
+            .filter_map(|s| s.send.as_ref())
+            .any(|s| s.buf.has_data_to_send(u64::MAX));
+        if waiting && let Some(limit) = self.conn_credit.take_blocked() {
+            if (Frame::DataBlocked { limit }).encode(w).is_ok() {
+                control.data_blocked = Some(limit);
+                wrote = true;
+            } else {
+                self.conn_credit.on_blocked_lost(limit);
+            }
+        }
+        for (id, stream) in &mut self.map {
+            let Some(side) = stream.send.as_mut() else {
+                continue;
+            };
+            if !side.buf.has_data_to_send(u64::MAX) {
+                continue;
+            }
+            if let Some(limit) = side.credit.take_blocked() {
+                if (Frame::StreamDataBlocked { id: *id, limit })
+                    .encode(w)
+                    .is_ok()
+                {
+                    control.stream_data_blocked.push((*id, limit));
+                    wrote = true;
+                } else {
+                    side.credit.on_blocked_lost(limit);
+                }
+            }
+        }
+        for dir in [Dir::Bi, Dir::Uni] {
+            if let Some(limit) = self.limits(dir).take_blocked() {
+                if (Frame::StreamsBlocked { dir, limit }).encode(w).is_ok() {
+                    control.streams_blocked.push((dir, limit));
+                    wrote = true;
+                } else {
+                    self.limits(dir).on_blocked_lost(limit);
+                }
+            }
+        }
+        wrote
     }
 
     fn write_stream_data(
@@ -711,6 +774,17 @@ impl Streams {
             }
         }
         self.max_streams.extend(control.max_streams);
+        if let Some(limit) = control.data_blocked {
+            self.conn_credit.on_blocked_lost(limit);
+        }
+        for (id, limit) in control.stream_data_blocked {
+            if let Ok(side) = self.send_side(id) {
+                side.credit.on_blocked_lost(limit);
+            }
+        }
+        for (dir, limit) in control.streams_blocked {
+            self.limits(dir).on_blocked_lost(limit);
+        }
     }
 }
 

@@ -258,7 +258,9 @@ impl<T> SentPackets<T> {
             let by_count = largest_acked - pn >= PACKET_THRESHOLD;
             if by_time || by_count {
                 lost_pns.push(pn);
-            } else if let Some(t) = lost_at {
+            } else if let Some(t) = lost_at.filter(|_| p.in_flight) {
+                // Only in-flight packets arm the loss timer: an ACK-only packet's loss changes
+                // nothing, and it is swept up by the next detection anyway.
                 loss_time = Some(loss_time.map_or(t, |l| l.min(t)));
             }
         }
