@@ -8,7 +8,7 @@ use qssl_bio::poll::{self, PollItem};
 use qssl_bio::{BioError, DatagramBio, RecvMsg, SendMsg, UdpBio};
 use qssl_quic::endpoint::Endpoint;
 
-/// Datagrams received per system call.
+/// Datagrams received, and sent, per system call.
 const RECV_BATCH: usize = 32;
 /// Largest UDP payload handled.
 const MAX_DATAGRAM: usize = 65_536;
@@ -50,7 +50,7 @@ impl Driver {
         Ok(Driver {
             endpoint,
             socket,
-            send_buf: vec![0u8; MAX_DATAGRAM],
+            send_buf: vec![0u8; MAX_DATAGRAM * 2],
             recv_bufs: vec![vec![0u8; MAX_DATAGRAM]; RECV_BATCH],
         })
     }
@@ -98,17 +98,25 @@ impl Driver {
 
     /// Sends everything the endpoint has to send.
     fn flush(&mut self, now: Instant) -> Result<(), DriveError> {
-        while let Some(t) = self.endpoint.poll_transmit(now, &mut self.send_buf) {
-            let msg = [SendMsg::new(&self.send_buf[..t.len]).to(t.destination.into())];
-            loop {
-                match self.socket.send_mmsg(&msg) {
-                    Ok(_) => break,
+        while let Some(t) = self
+            .endpoint
+            .poll_transmit_batch(now, &mut self.send_buf, RECV_BATCH)
+        {
+            let to = t.destination.into();
+            let msgs: Vec<SendMsg<'_>> = t
+                .segments()
+                .map(|r| SendMsg::new(&self.send_buf[r]).to(to))
+                .collect();
+            let mut sent = 0;
+            while sent < msgs.len() {
+                match self.socket.send_mmsg(&msgs[sent..]) {
+                    Ok(n) => sent += n,
                     Err(BioError::WouldBlock) => {
                         let mut item = [PollItem::writable(self.socket.wpoll_descriptor())];
                         poll::wait(&mut item, Some(Duration::from_millis(50)))
                             .map_err(DriveError::Io)?;
                     }
-                    // Transient network errors lose this datagram; QUIC recovers.
+                    // Transient network errors lose these datagrams; QUIC recovers.
                     Err(e) if e.is_non_fatal() => break,
                     Err(e) => return Err(DriveError::Io(e)),
                 }

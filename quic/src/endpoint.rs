@@ -439,12 +439,24 @@ impl Endpoint {
 
     /// The next datagram to send: endpoint answers first, then each connection in turn.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        self.poll_transmit_batch(now, buf, 1)
+    }
+
+    /// Up to `max_datagrams` datagrams for one system call, from one connection (see
+    /// [`Connection::poll_transmit_batch`]); endpoint answers go out one at a time first.
+    pub fn poll_transmit_batch(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+        max_datagrams: usize,
+    ) -> Option<Transmit> {
         if let Some((to, data)) = self.responses.pop_front() {
             let len = data.len().min(buf.len());
             buf[..len].copy_from_slice(&data[..len]);
             return Some(Transmit {
                 destination: to,
                 len,
+                segment_size: len,
             });
         }
         let handles = self.handles();
@@ -453,7 +465,7 @@ impl Endpoint {
             if let Some(t) = self
                 .connections
                 .get_mut(&handle)
-                .and_then(|c| c.poll_transmit(now, buf))
+                .and_then(|c| c.poll_transmit_batch(now, buf, max_datagrams))
             {
                 self.cursor = (self.cursor + i + 1) % handles.len();
                 self.after_activity(now, handle);

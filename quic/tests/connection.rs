@@ -859,3 +859,36 @@ fn lost_flow_control_updates_are_sent_again() {
     };
     fetch(6, link, vec![3 << 20], Duration::from_secs(120));
 }
+
+#[test]
+fn batched_transmits_are_equal_segments_for_one_system_call() {
+    let mut sim = pair(40, ConnectionConfig::default(), Link::delay(5));
+    sim.a.app.requests = vec![2_000_000];
+    sim.run_until(Duration::from_secs(5), |_, s| {
+        s.app
+            .streams
+            .first()
+            .is_some_and(|(_, _, size, _)| size.is_some())
+    });
+    let now = sim.now;
+    let mut buf = vec![0u8; 64 * 1024];
+    let t = sim
+        .b
+        .conn_mut()
+        .unwrap()
+        .poll_transmit_batch(now, &mut buf, 16)
+        .expect("the server has data to send");
+    let segments: Vec<_> = t.segments().collect();
+    assert!(segments.len() > 1, "a batch of {}", segments.len());
+    for s in &segments[..segments.len() - 1] {
+        assert_eq!(s.len(), t.segment_size);
+    }
+    assert!(segments.last().unwrap().len() <= t.segment_size);
+    // Each segment is a datagram of its own for the client.
+    for r in segments {
+        let server: SocketAddr = SERVER.parse().unwrap();
+        sim.a.receive(now, server, &mut buf[r].to_vec());
+    }
+    assert_eq!(sim.a.conn().stats().packets_dropped, 0);
+    sim.run_until(Duration::from_secs(20), |c, _| c.app.done());
+}

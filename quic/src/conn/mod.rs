@@ -39,13 +39,28 @@ use crate::version::Version;
 use space::{Space, SpaceId};
 use streams::{StreamEvent, Streams};
 
-/// A datagram [`Connection::poll_transmit`] wrote.
+/// Datagrams [`Connection::poll_transmit`] wrote: one, or with
+/// [`Connection::poll_transmit_batch`] several to the same destination back to back, each
+/// `segment_size` bytes but the last (which may be shorter), as UDP segmentation offload takes
+/// them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transmit {
-    /// Where to send it.
+    /// Where to send them.
     pub destination: SocketAddr,
-    /// Its length in the caller's buffer.
+    /// Bytes written in the caller's buffer, all datagrams together.
     pub len: usize,
+    /// Size of each datagram but the last.
+    pub segment_size: usize,
+}
+
+impl Transmit {
+    /// The datagrams' ranges in the caller's buffer.
+    pub fn segments(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let seg = self.segment_size.max(1);
+        (0..self.len)
+            .step_by(seg)
+            .map(move |start| start..(start + seg).min(self.len))
+    }
 }
 
 /// What the endpoint learned from a client's first Initial, to start the server connection.

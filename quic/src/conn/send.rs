@@ -98,6 +98,36 @@ impl Connection {
         Some(Transmit {
             destination: self.remote,
             len,
+            segment_size: len,
+        })
+    }
+
+    /// Writes up to `max_datagrams` datagrams into `buf` for one system call: all go to the
+    /// same destination, and every one but the last is as long as the first.
+    pub fn poll_transmit_batch(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+        max_datagrams: usize,
+    ) -> Option<Transmit> {
+        let first = self.poll_transmit(now, buf)?;
+        let segment = first.len;
+        let mut len = segment;
+        let mut count = 1;
+        while count < max_datagrams && buf.len() - len >= segment {
+            let Some(next) = self.poll_transmit(now, &mut buf[len..len + segment]) else {
+                break;
+            };
+            len += next.len;
+            count += 1;
+            if next.len < segment {
+                break;
+            }
+        }
+        Some(Transmit {
+            destination: first.destination,
+            len,
+            segment_size: segment,
         })
     }
 
