@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use qssl_bio::poll::{self, PollItem};
 use qssl_bio::{BioError, DatagramBio, RecvMsg, SendMsg, UdpBio};
+use qssl_quic::conn::DatagramInfo;
 use qssl_quic::endpoint::Endpoint;
 
 /// Datagrams received, and sent, per system call.
@@ -21,6 +22,8 @@ pub struct Driver {
     socket: UdpBio,
     send_buf: Vec<u8>,
     recv_bufs: Vec<Vec<u8>>,
+    /// The socket reports destination addresses (and can send from a given one).
+    local_addresses: bool,
 }
 
 /// Why running the driver stopped.
@@ -47,11 +50,13 @@ impl Driver {
     /// Drives `endpoint` over `socket` (made non-blocking).
     pub fn new(endpoint: Endpoint, socket: UdpBio) -> Result<Self, DriveError> {
         socket.set_nonblocking(true).map_err(DriveError::Io)?;
+        let local_addresses = socket.set_local_addr_enable(true).is_ok();
         Ok(Driver {
             endpoint,
             socket,
             send_buf: vec![0u8; MAX_DATAGRAM * 2],
             recv_bufs: vec![vec![0u8; MAX_DATAGRAM]; RECV_BATCH],
+            local_addresses,
         })
     }
 
@@ -103,9 +108,16 @@ impl Driver {
             .poll_transmit_batch(now, &mut self.send_buf, RECV_BATCH)
         {
             let to = t.destination.into();
+            let from = t.source.filter(|_| self.local_addresses);
             let msgs: Vec<SendMsg<'_>> = t
                 .segments()
-                .map(|r| SendMsg::new(&self.send_buf[r]).to(to))
+                .map(|r| {
+                    let msg = SendMsg::new(&self.send_buf[r]).to(to);
+                    match from {
+                        Some(local) => msg.from(local.into()),
+                        None => msg,
+                    }
+                })
                 .collect();
             let mut sent = 0;
             while sent < msgs.len() {
@@ -138,8 +150,14 @@ impl Driver {
             let now = Instant::now();
             for m in &mut msgs[..n] {
                 if let Some(from) = m.peer.socket_addr() {
+                    let info = DatagramInfo {
+                        from,
+                        local: m.local.and_then(|a| a.socket_addr()),
+                        ecn: None,
+                    };
                     let len = m.len;
-                    self.endpoint.handle_datagram(now, from, &mut m.buf[..len]);
+                    self.endpoint
+                        .handle_datagram_with(now, info, &mut m.buf[..len]);
                 }
             }
         }

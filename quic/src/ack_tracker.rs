@@ -8,6 +8,8 @@
 use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
+use crate::frame::EcnCounts;
+
 /// Most ranges remembered; older ones are forgotten (the peer will have stopped retransmitting
 /// them long before), which bounds memory whatever the peer sends.
 pub const MAX_ACK_RANGES: usize = 64;
@@ -41,6 +43,21 @@ pub struct AckTracker {
     ack_deadline: Option<Instant>,
     /// Whether anything arrived since the last ACK was sent.
     changed: bool,
+    /// ECN codepoints of the packets received (RFC 9000 §13.4.1).
+    ecn: EcnCounts,
+    /// Whether any packet arrived with an ECN codepoint: ACKs then carry the counts.
+    ecn_seen: bool,
+}
+
+/// The ECN codepoint a datagram arrived with (RFC 3168).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EcnCodepoint {
+    /// ECT(0).
+    Ect0,
+    /// ECT(1).
+    Ect1,
+    /// Congestion experienced.
+    Ce,
 }
 
 impl Default for AckTracker {
@@ -60,7 +77,24 @@ impl AckTracker {
             ack_now: false,
             ack_deadline: None,
             changed: false,
+            ecn: EcnCounts::default(),
+            ecn_seen: false,
         }
+    }
+
+    /// Counts the ECN codepoint of a newly received packet.
+    pub fn on_ecn(&mut self, ecn: EcnCodepoint) {
+        self.ecn_seen = true;
+        match ecn {
+            EcnCodepoint::Ect0 => self.ecn.ect0 += 1,
+            EcnCodepoint::Ect1 => self.ecn.ect1 += 1,
+            EcnCodepoint::Ce => self.ecn.ce += 1,
+        }
+    }
+
+    /// The ECN counts to report, once any packet arrived marked.
+    pub fn ecn_counts(&self) -> Option<EcnCounts> {
+        self.ecn_seen.then_some(self.ecn)
     }
 
     /// The largest packet number received.

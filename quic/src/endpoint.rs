@@ -17,7 +17,7 @@ use rustls::pki_types::ServerName;
 
 use crate::cid::ConnectionId;
 use crate::coding::Writer;
-use crate::conn::{Connection, ConnectionConfig, Incoming, Transmit};
+use crate::conn::{Connection, ConnectionConfig, DatagramInfo, Incoming, Transmit};
 use crate::crypto::{ResetTokenKey, write_retry, write_stateless_reset};
 use crate::error::TransportError;
 use crate::packet::PacketKind;
@@ -201,6 +201,12 @@ impl Endpoint {
 
     /// Handles a datagram from `from`.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        self.handle_datagram_with(now, DatagramInfo::from(from), datagram);
+    }
+
+    /// Handles a datagram with what the socket reported about it (local address, ECN).
+    pub fn handle_datagram_with(&mut self, now: Instant, info: DatagramInfo, datagram: &mut [u8]) {
+        let from = info.from;
         let cid_len = self.config.connection.cid_len;
         let Ok((header, _)) = ParsedHeader::parse(datagram, cid_len) else {
             return;
@@ -215,7 +221,7 @@ impl Endpoint {
         };
         if let Some(handle) = dcid.and_then(|d| self.routes.get(&d).copied()) {
             if let Some(conn) = self.connections.get_mut(&handle) {
-                conn.handle_datagram(now, from, datagram);
+                conn.handle_datagram_with(now, info, datagram);
             }
             self.after_activity(now, handle);
             return;
@@ -230,7 +236,7 @@ impl Endpoint {
                 if h.kind == PacketKind::Initial && datagram.len() >= MIN_INITIAL_DATAGRAM =>
             {
                 let token = datagram[h.token.clone()].to_vec();
-                self.on_new_initial(now, from, &h, &token, datagram);
+                self.on_new_initial(now, info, &h, &token, datagram);
             }
             ParsedHeader::Protected(h) if h.kind == PacketKind::OneRtt => {
                 // A stateless reset carries a random destination ID: let the connections with
@@ -258,11 +264,12 @@ impl Endpoint {
     fn on_new_initial(
         &mut self,
         now: Instant,
-        from: SocketAddr,
+        info: DatagramInfo,
         h: &crate::packet::header::ProtectedHeader,
         token: &[u8],
         datagram: &mut [u8],
     ) {
+        let from = info.from;
         let Some(tls) = self.config.server_tls.clone() else {
             return;
         };
@@ -311,7 +318,7 @@ impl Endpoint {
         let handle = self.add(conn, Some(h.dcid));
         self.incoming.push_back(handle);
         if let Some(conn) = self.connections.get_mut(&handle) {
-            conn.handle_datagram(now, from, datagram);
+            conn.handle_datagram_with(now, info, datagram);
         }
         self.after_activity(now, handle);
     }
@@ -457,6 +464,7 @@ impl Endpoint {
                 destination: to,
                 len,
                 segment_size: len,
+                source: None,
             });
         }
         let handles = self.handles();

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use qssl_quic::Version;
 use qssl_quic::coding::Writer;
-use qssl_quic::conn::{Connection, ConnectionConfig, Event, StreamError};
+use qssl_quic::conn::{
+    Connection, ConnectionConfig, DatagramInfo, EcnCodepoint, Event, StreamError,
+};
 use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
 use qssl_quic::packet::header::{self, ParsedHeader, write_version_negotiation};
 use qssl_quic::{Dir, StreamId};
@@ -891,4 +893,46 @@ fn batched_transmits_are_equal_segments_for_one_system_call() {
     }
     assert_eq!(sim.a.conn().stats().packets_dropped, 0);
     sim.run_until(Duration::from_secs(20), |c, _| c.app.done());
+}
+
+#[test]
+fn ecn_ce_marks_are_reported_and_slow_the_sender() {
+    let mut sim = pair(41, ConnectionConfig::default(), Link::delay(5));
+    sim.a.app.requests = vec![5_000_000];
+    sim.run_until(Duration::from_secs(10), |c, _| {
+        c.app
+            .fetches
+            .first()
+            .is_some_and(|(_, got, _)| *got > 1_000_000)
+    });
+    let before = sim.b.conn().unwrap().congestion_window();
+    // The server's next datagrams reach the client marked congestion-experienced.
+    let mut buf = vec![0u8; 64 * 1024];
+    let (now, t) = loop {
+        assert!(sim.step());
+        let now = sim.now;
+        if let Some(t) = sim
+            .b
+            .conn_mut()
+            .unwrap()
+            .poll_transmit_batch(now, &mut buf, 8)
+        {
+            break (now, t);
+        }
+    };
+    let info = DatagramInfo {
+        from: SERVER.parse().unwrap(),
+        local: Some(CLIENT.parse().unwrap()),
+        ecn: Some(EcnCodepoint::Ce),
+    };
+    for r in t.segments() {
+        sim.a
+            .ep
+            .handle_datagram_with(now, info, &mut buf[r].to_vec());
+    }
+    sim.a.after();
+    sim.run_until(Duration::from_secs(10), |_, s| {
+        s.conn().unwrap().congestion_window() < before
+    });
+    sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
 }

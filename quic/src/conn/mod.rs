@@ -26,6 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use rustls::pki_types::ServerName;
 
+pub use crate::ack_tracker::EcnCodepoint;
 use crate::cid::ConnectionId;
 use crate::cid_manager::{LocalCids, RemoteCids};
 use crate::crypto::{ResetTokenKey, initial_keys};
@@ -39,6 +40,28 @@ use crate::version::Version;
 use space::{Space, SpaceId};
 use streams::{StreamEvent, Streams};
 
+/// What arrived with a datagram besides its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatagramInfo {
+    /// The sender's address.
+    pub from: SocketAddr,
+    /// The local address it was sent to, where the socket reports it.
+    pub local: Option<SocketAddr>,
+    /// Its ECN codepoint, where the socket reports it.
+    pub ecn: Option<EcnCodepoint>,
+}
+
+impl DatagramInfo {
+    /// A datagram from `from`, with nothing else known.
+    pub fn from(from: SocketAddr) -> Self {
+        DatagramInfo {
+            from,
+            local: None,
+            ecn: None,
+        }
+    }
+}
+
 /// Datagrams [`Connection::poll_transmit`] wrote: one, or with
 /// [`Connection::poll_transmit_batch`] several to the same destination back to back, each
 /// `segment_size` bytes but the last (which may be shorter), as UDP segmentation offload takes
@@ -51,6 +74,9 @@ pub struct Transmit {
     pub len: usize,
     /// Size of each datagram but the last.
     pub segment_size: usize,
+    /// The local address to send from (the one the peer reached this endpoint on), where
+    /// known.
+    pub source: Option<SocketAddr>,
 }
 
 impl Transmit {
@@ -175,6 +201,8 @@ pub struct Connection {
     /// 1-RTT key-update state, once 1-RTT keys exist.
     key_update: Option<key_update::KeyUpdate>,
     remote: SocketAddr,
+    /// The local address the peer reaches this endpoint on, where known.
+    local: Option<SocketAddr>,
     local_cids: LocalCids,
     remote_cids: RemoteCids,
     /// The destination connection ID of the client's first Initial (Initial keys, and the
@@ -333,6 +361,7 @@ impl Connection {
             spaces,
             key_update: None,
             remote,
+            local: None,
             local_cids: LocalCids::new(scid),
             remote_cids: RemoteCids::new(dcid, None),
             original_dcid: initial_dcid,

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use super::space::SpaceId;
-use super::{CloseInfo, Connection, State};
+use super::{CloseInfo, Connection, DatagramInfo, EcnCodepoint, State};
 use crate::cid::ConnectionId;
 use crate::crypto::{initial_keys, verify_retry};
 use crate::error::TransportErrorCode;
@@ -21,6 +21,14 @@ impl Connection {
     /// Handles one received datagram from `from`. Packets that cannot be processed are
     /// dropped; a protocol error closes the connection.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        self.handle_datagram_with(now, DatagramInfo::from(from), datagram);
+    }
+
+    /// Handles one received datagram with what the socket reported about it: the local
+    /// address it reached (answers go out from there) and its ECN codepoint (counted and
+    /// reported in ACK frames).
+    pub fn handle_datagram_with(&mut self, now: Instant, info: DatagramInfo, datagram: &mut [u8]) {
+        let from = info.from;
         let rtt = self.rtt.smoothed();
         match &mut self.state {
             State::Closed | State::Draining { .. } => return,
@@ -44,6 +52,9 @@ impl Connection {
         }
         self.bytes_received += datagram.len() as u64;
         self.stats.datagrams_received += 1;
+        if info.local.is_some() {
+            self.local = info.local;
+        }
         let dcid_len = self.local_cids.active().next().map_or(0, |c| c.len());
         let packets: Vec<_> = Coalesced::new(datagram, dcid_len).collect();
         let processed_before = self.stats.packets_received;
@@ -69,7 +80,7 @@ impl Connection {
             h.pn_offset -= range.start;
             h.token = 0..0;
             let packet = &mut datagram[range];
-            match self.handle_packet(now, &h, packet) {
+            match self.handle_packet(now, &h, packet, info.ecn) {
                 Ok(()) => self.stats.packets_received += 1,
                 Err(Drop::Packet(why)) => {
                     self.stats.packets_dropped += 1;
@@ -158,6 +169,7 @@ impl Connection {
         now: Instant,
         h: &ProtectedHeader,
         packet: &mut [u8],
+        ecn: Option<EcnCodepoint>,
     ) -> Result<(), Drop> {
         if h.kind == PacketKind::ZeroRtt {
             return Err(Drop::Packet(PacketError::Malformed("0-RTT not accepted")));
@@ -215,6 +227,9 @@ impl Connection {
             }
         }
         let immediate = id != SpaceId::Data;
+        if let Some(ecn) = ecn {
+            self.spaces[id as usize].acks.on_ecn(ecn);
+        }
         self.spaces[id as usize].acks.on_received(
             pn,
             now,
@@ -421,6 +436,14 @@ impl Connection {
         }
         if !outcome.packets.is_empty() {
             self.pto_count = 0;
+        }
+        // A rise in the peer's CE count is a congestion signal (RFC 9002 §7.1).
+        if let Some(counts) = ack.ecn()
+            && counts.ce > self.spaces[id as usize].peer_ce
+        {
+            self.spaces[id as usize].peer_ce = counts.ce;
+            let sent = outcome.largest_newly_acked_sent.unwrap_or(now);
+            self.cc.on_ecn_ce(now, sent);
         }
         for packet in &outcome.packets {
             if packet.in_flight {

@@ -99,6 +99,7 @@ impl Connection {
             destination: self.remote,
             len,
             segment_size: len,
+            source: self.local,
         })
     }
 
@@ -128,6 +129,7 @@ impl Connection {
             destination: first.destination,
             len,
             segment_size: segment,
+            source: first.source,
         })
     }
 
@@ -254,7 +256,7 @@ impl Connection {
             let mut ack = AckEncoder {
                 ranges,
                 delay: space.acks.ack_delay(now, exponent),
-                ecn: None,
+                ecn: space.acks.ecn_counts(),
             };
             let fit = ack.ranges_that_fit(w.remaining());
             if fit > 0 {

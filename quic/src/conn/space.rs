@@ -88,6 +88,8 @@ pub(crate) struct Space {
     pub(crate) next_pn: u64,
     /// Ack-eliciting probe packets owed after a PTO.
     pub(crate) probes: u8,
+    /// The largest ECN-CE count the peer has reported for this space.
+    pub(crate) peer_ce: u64,
 }
 
 impl std::fmt::Debug for Space {
@@ -113,6 +115,7 @@ impl Space {
             sent: SentPackets::new(),
             next_pn: 0,
             probes: 0,
+            peer_ce: 0,
         }
     }
 
