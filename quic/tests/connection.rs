@@ -13,6 +13,7 @@ use qssl_quic::conn::{
 };
 use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
 use qssl_quic::packet::header::{self, ParsedHeader, write_version_negotiation};
+use qssl_quic::streams::{RecvState, SendState};
 use qssl_quic::{Dir, StreamId};
 use sim::{Link, Node, Sim};
 
@@ -468,6 +469,13 @@ fn reset_and_stop_sending_carry_codes_both_ways() {
     });
     // Reading the stream on the server reported the reset and its code.
     assert_eq!(sim.b.app.resets, [(id, 77)]);
+    // The client's sending part records the reset it sent.
+    let (state, reset, stopped) = sim.a.conn().stream_send_state(id).unwrap();
+    assert!(matches!(
+        state,
+        SendState::ResetSent | SendState::ResetRecvd
+    ));
+    assert_eq!((reset, stopped), (Some(77), None));
 
     // The server asks the client to stop sending on a new stream; the client's stream is
     // reset with that code and writing reports it.
@@ -488,6 +496,11 @@ fn reset_and_stop_sending_carry_codes_both_ways() {
         sim.a.conn_mut().stream_write(id2, b"more"),
         Err(StreamError::Stopped(99))
     );
+    let (_, reset, stopped) = sim.a.conn().stream_send_state(id2).unwrap();
+    assert_eq!((reset, stopped), (Some(99), Some(99)));
+    // The server's receiving part of the stream it asked to stop still exists, in Recv.
+    let (state, _) = sim.b.conn().unwrap().stream_recv_state(id2).unwrap();
+    assert_eq!(state, RecvState::Recv);
     sim.run_until(Duration::from_secs(5), |_, s| {
         s.events.contains(&Event::StreamReset(id2, 99))
     });

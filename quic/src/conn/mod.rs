@@ -533,6 +533,25 @@ impl Connection {
         self.streams.as_ref().map_or(0, |s| s.readable(id))
     }
 
+    /// The state of a stream's sending part (RFC 9000 §3.1), with the code of the RESET_STREAM
+    /// this endpoint sent and of the STOP_SENDING it received, if any. `None` for a stream
+    /// with no sending part here, or one finished and forgotten.
+    pub fn stream_send_state(
+        &self,
+        id: StreamId,
+    ) -> Option<(crate::streams::SendState, Option<u64>, Option<u64>)> {
+        self.streams.as_ref()?.send_state(id)
+    }
+
+    /// The state of a stream's receiving part (RFC 9000 §3.2), with the code of the
+    /// RESET_STREAM received, if any. `None` as for [`stream_send_state`](Self::stream_send_state).
+    pub fn stream_recv_state(
+        &self,
+        id: StreamId,
+    ) -> Option<(crate::streams::RecvState, Option<u64>)> {
+        self.streams.as_ref()?.recv_state(id)
+    }
+
     /// Resets the sending part of a stream with an application error code.
     pub fn stream_reset(&mut self, id: StreamId, code: u64) -> Result<(), StreamError> {
         self.streams()?.reset(id, code)

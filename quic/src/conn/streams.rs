@@ -11,8 +11,8 @@ use crate::error::TransportError;
 use crate::frame::{Frame, StreamFrame};
 use crate::stream_id::{Dir, Side, StreamId};
 use crate::streams::{
-    RecvBuf, RecvPart, RecvWindow, SendBuf, SendCredit, SendPart, StreamFrameKind, StreamLimits,
-    check_frame,
+    RecvBuf, RecvPart, RecvState, RecvWindow, SendBuf, SendCredit, SendPart, SendState,
+    StreamFrameKind, StreamLimits, check_frame,
 };
 use crate::transport_params::TransportParameters;
 
@@ -356,6 +356,20 @@ impl Streams {
         }
         self.collect(id);
         Ok(ReadOutcome { len: n, fin })
+    }
+
+    /// The sending part's state, the code of a RESET_STREAM it sent, and the code of a
+    /// STOP_SENDING it received; `None` for a stream without a sending part here, or one
+    /// already finished and forgotten.
+    pub(crate) fn send_state(&self, id: StreamId) -> Option<(SendState, Option<u64>, Option<u64>)> {
+        let part = &self.map.get(&id)?.send.as_ref()?.part;
+        Some((part.state(), part.reset_code(), part.stop_sending_code()))
+    }
+
+    /// The receiving part's state and the code of a RESET_STREAM received; `None` as above.
+    pub(crate) fn recv_state(&self, id: StreamId) -> Option<(RecvState, Option<u64>)> {
+        let part = &self.map.get(&id)?.recv.as_ref()?.part;
+        Some((part.state(), part.reset_code()))
     }
 
     /// Bytes readable now on a stream.
