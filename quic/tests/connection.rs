@@ -192,46 +192,59 @@ fn drain(conn: &mut Connection, events: &mut Vec<Event>) {
     }
 }
 
-impl Node for ClientNode {
-    fn addr(&self) -> SocketAddr {
-        CLIENT.parse().unwrap()
+/// A node whose traffic goes through an endpoint, with an application run after each event.
+trait EndpointNode {
+    /// The node's address.
+    const ADDR: &'static str;
+    fn endpoint(&mut self) -> &mut Endpoint;
+    fn endpoint_ref(&self) -> &Endpoint;
+    fn after(&mut self);
+}
+
+impl EndpointNode for ClientNode {
+    const ADDR: &'static str = CLIENT;
+    fn endpoint(&mut self) -> &mut Endpoint {
+        &mut self.ep
     }
-    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
-        self.ep.handle_datagram(now, from, datagram);
-        self.after();
+    fn endpoint_ref(&self) -> &Endpoint {
+        &self.ep
     }
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
-        self.ep
-            .poll_transmit(now, buf)
-            .map(|t| (t.len, t.destination))
-    }
-    fn next_timeout(&self) -> Option<Instant> {
-        self.ep.poll_timeout()
-    }
-    fn on_timeout(&mut self, now: Instant) {
-        self.ep.handle_timeout(now);
-        self.after();
+    fn after(&mut self) {
+        ClientNode::after(self)
     }
 }
 
-impl Node for ServerNode {
+impl EndpointNode for ServerNode {
+    const ADDR: &'static str = SERVER;
+    fn endpoint(&mut self) -> &mut Endpoint {
+        &mut self.ep
+    }
+    fn endpoint_ref(&self) -> &Endpoint {
+        &self.ep
+    }
+    fn after(&mut self) {
+        ServerNode::after(self)
+    }
+}
+
+impl<T: EndpointNode> Node for T {
     fn addr(&self) -> SocketAddr {
-        SERVER.parse().unwrap()
+        T::ADDR.parse().unwrap()
     }
     fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
-        self.ep.handle_datagram(now, from, datagram);
+        self.endpoint().handle_datagram(now, from, datagram);
         self.after();
     }
     fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
-        self.ep
+        self.endpoint()
             .poll_transmit(now, buf)
             .map(|t| (t.len, t.destination))
     }
     fn next_timeout(&self) -> Option<Instant> {
-        self.ep.poll_timeout()
+        self.endpoint_ref().poll_timeout()
     }
     fn on_timeout(&mut self, now: Instant) {
-        self.ep.handle_timeout(now);
+        self.endpoint().handle_timeout(now);
         self.after();
     }
 }

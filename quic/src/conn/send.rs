@@ -365,17 +365,8 @@ impl Connection {
         out[frames_end..frames_end + pad].fill(0);
         let padded = pad > 0;
         let payload_len = payload_len + pad;
-        let len = seal(
-            out,
-            &layout,
-            pn,
-            payload_len,
-            keys.local.packet.as_ref(),
-            keys.local.header.as_ref(),
-        )
-        .ok()?;
-        space.next_pn += 1;
-        self.stats.packets_sent += 1;
+        let len = self.seal_packet(id, out, &layout, payload_len)?;
+        let space = &mut self.spaces[id as usize];
         if id == SpaceId::Data
             && let Some(ku) = self.key_update.as_mut()
         {
@@ -464,10 +455,24 @@ impl Connection {
         let pad = min_payload_len(pn_len, tag_len).saturating_sub(payload_len);
         w.put_zeros(pad).ok()?;
         let payload_len = payload_len + pad;
+        self.seal_packet(id, out, &layout, payload_len)
+    }
+
+    /// Seals the packet of space `id` laid out in `out` with its next packet number, and
+    /// counts it sent; returns its length.
+    fn seal_packet(
+        &mut self,
+        id: SpaceId,
+        out: &mut [u8],
+        layout: &HeaderLayout,
+        payload_len: usize,
+    ) -> Option<usize> {
+        let space = &mut self.spaces[id as usize];
+        let keys = space.keys.as_ref()?;
         let len = seal(
             out,
-            &layout,
-            pn,
+            layout,
+            space.next_pn,
             payload_len,
             keys.local.packet.as_ref(),
             keys.local.header.as_ref(),
