@@ -270,7 +270,7 @@ fn pair_configs(
     link: Link,
     retry: bool,
 ) -> Sim<ClientNode, ServerNode> {
-    let (client_tls, server_tls) = common::tls_configs();
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
     let mut client = Endpoint::new(
         EndpointConfig {
@@ -664,7 +664,7 @@ fn client_follows_version_negotiation_to_a_common_version() {
 
 #[test]
 fn server_answers_unknown_versions_with_version_negotiation() {
-    let (_, server_tls) = common::tls_configs();
+    let (_, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let now = Instant::now();
     let mut server = Endpoint::new(EndpointConfig::server(server_tls), now, 1);
     let mut initial = vec![0xc0, 0xff, 0x00, 0x00, 0x1d, 4, 1, 2, 3, 4, 2, 9, 9];
@@ -700,7 +700,7 @@ fn stateless_reset_after_the_server_forgets_the_connection() {
     let mut sim = pair(16, ConnectionConfig::default(), Link::delay(10));
     sim.run_until(Duration::from_secs(5), established);
     // The server restarts with the same secret (same seed) and no connections.
-    let (_, server_tls) = common::tls_configs();
+    let (_, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     sim.b.ep = Endpoint::new(EndpointConfig::server(server_tls), sim.now, 16 ^ 0x5eed);
     sim.b.handle = None;
     let id = sim.a.conn_mut().open_stream(Dir::Bi).unwrap();

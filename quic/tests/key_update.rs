@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
+mod common;
+
 use qssl_quic::ConnectionId;
 use qssl_quic::coding::Writer;
 use qssl_quic::crypto::CipherSuite;
 use qssl_quic::error::PacketError;
 use qssl_quic::packet::header::{Header, ParsedHeader};
 use qssl_quic::packet::protect::{open, remove_header_protection, seal};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::quic::{self, DirectionalKeys, KeyChange, Keys, PacketKey, Secrets};
 
 /// What one side got out of the handshake.
@@ -17,31 +18,13 @@ struct OneRtt {
     next: Secrets,
 }
 
-fn configs(suite: CipherSuite) -> (rustls::ClientConfig, rustls::ServerConfig) {
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let cert_der = CertificateDer::from(cert.cert.der().to_vec());
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
+/// Configurations that offer only `suite`.
+fn configs(suite: CipherSuite) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
     let mut provider = rustls::crypto::ring::default_provider();
     provider.cipher_suites = vec![rustls::SupportedCipherSuite::Tls13(
         suite.quic_suite().suite,
     )];
-    let provider = Arc::new(provider);
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert_der.clone()).unwrap();
-    let mut client = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    client.alpn_protocols = vec![b"hq-interop".to_vec()];
-    let mut server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert_der], key)
-        .unwrap();
-    server.alpn_protocols = vec![b"hq-interop".to_vec()];
-    (client, server)
+    common::tls_configs(provider)
 }
 
 /// Moves handshake bytes from `from` to `to` until `from` has nothing more, keeping any 1-RTT
@@ -67,7 +50,7 @@ fn handshake(suite: CipherSuite) -> (OneRtt, OneRtt) {
     let (client_cfg, server_cfg) = configs(suite);
     let version = quic::Version::V1;
     let mut client: quic::Connection = quic::ClientConnection::new(
-        Arc::new(client_cfg),
+        client_cfg,
         version,
         "localhost".try_into().unwrap(),
         vec![0x01, 0x01, 0x00],
@@ -75,7 +58,7 @@ fn handshake(suite: CipherSuite) -> (OneRtt, OneRtt) {
     .unwrap()
     .into();
     let mut server: quic::Connection =
-        quic::ServerConnection::new(Arc::new(server_cfg), version, vec![0x01, 0x01, 0x00])
+        quic::ServerConnection::new(server_cfg, version, vec![0x01, 0x01, 0x00])
             .unwrap()
             .into();
     let (mut c, mut s) = (None, None);
@@ -84,6 +67,7 @@ fn handshake(suite: CipherSuite) -> (OneRtt, OneRtt) {
         pump(&mut server, &mut client, &mut s);
     }
     assert!(!client.is_handshaking() && !server.is_handshaking());
+    assert_eq!(client.alpn_protocol(), Some(common::ALPN));
     (c.expect("client 1-RTT keys"), s.expect("server 1-RTT keys"))
 }
 

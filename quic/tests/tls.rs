@@ -39,7 +39,8 @@ fn deliver(outputs: Vec<TlsOutput>, to: &mut TlsSession) -> (Vec<String>, Vec<Tl
 #[test]
 fn full_handshake_levels_and_parameters() {
     for version in Version::ALL {
-        let (client_cfg, server_cfg) = common::tls_configs();
+        let (client_cfg, server_cfg) =
+            common::tls_configs(rustls::crypto::ring::default_provider());
         let mut client = TlsSession::client(
             client_cfg,
             version,
@@ -96,7 +97,7 @@ fn full_handshake_levels_and_parameters() {
 
 #[test]
 fn untrusted_certificate_is_a_crypto_error() {
-    let (_, server_cfg) = common::tls_configs();
+    let (_, server_cfg) = common::tls_configs(rustls::crypto::ring::default_provider());
     // A client that trusts nothing.
     let mut untrusting = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -132,7 +133,7 @@ fn untrusted_certificate_is_a_crypto_error() {
 
 #[test]
 fn garbage_instead_of_a_client_hello_is_rejected() {
-    let (_, server_cfg) = common::tls_configs();
+    let (_, server_cfg) = common::tls_configs(rustls::crypto::ring::default_provider());
     let mut server =
         TlsSession::server(server_cfg, Version::V1, &params(&[2; 8], Some(&[1; 8]))).unwrap();
     let err = server

@@ -7,13 +7,15 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 /// ALPN both sides of the tests speak.
 pub(crate) const ALPN: &[u8] = b"hq-interop";
 
-/// A client and server configuration pair: a fresh self-signed certificate for "localhost"
-/// that the client trusts, TLS 1.3 only, ALPN set.
-pub(crate) fn tls_configs() -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
+/// A client and server configuration pair on `provider`: a fresh self-signed certificate for
+/// "localhost" that the client trusts, TLS 1.3 only, ALPN set.
+pub(crate) fn tls_configs(
+    provider: rustls::crypto::CryptoProvider,
+) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
     let cert_der = CertificateDer::from(cert.cert.der().to_vec());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(provider);
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert_der.clone()).unwrap();
     let mut client = rustls::ClientConfig::builder_with_provider(provider.clone())

@@ -36,27 +36,26 @@ pub fn push(record: ErrorRecord) {
 /// `ERR_raise(lib, reason)`, located at the caller.
 #[track_caller]
 pub fn raise(lib: i32, reason: i32) {
-    let location = Location::caller();
-    push(ErrorRecord {
-        code: pack(lib, reason),
-        file: Some(Cow::Borrowed(location.file())),
-        line: location.line(),
-        func: None,
-        data: None,
-    });
+    push_here(lib, reason, None);
 }
 
 /// `ERR_raise_data(lib, reason, ...)`, located at the caller; the text is cut to
 /// `ERR_MAX_DATA_SIZE - 1` bytes as OpenSSL's formatting buffer does.
 #[track_caller]
 pub fn raise_data(lib: i32, reason: i32, data: impl Into<String>) {
+    push_here(lib, reason, Some(truncated(data.into(), ERR_MAX_DATA_SIZE)));
+}
+
+/// Pushes a record for `lib` and `reason` located at the caller of the public function.
+#[track_caller]
+fn push_here(lib: i32, reason: i32, data: Option<String>) {
     let location = Location::caller();
     push(ErrorRecord {
         code: pack(lib, reason),
         file: Some(Cow::Borrowed(location.file())),
         line: location.line(),
         func: None,
-        data: Some(truncated(data.into(), ERR_MAX_DATA_SIZE)),
+        data,
     });
 }
 
