@@ -1,6 +1,9 @@
 //! qssl: OpenSSL's SSL-object model for QUIC and TLS as a safe Rust API.
 //!
 //! - [`error`]: the per-thread error queue with OpenSSL's packing and reason strings.
+//! - [`ctx`]: `SSL_CTX` for the QUIC methods: certificates, trust roots and verification,
+//!   ALPN, key logging, transport settings, and the rustls configurations built from them.
 #![forbid(unsafe_code)]
 
+pub mod ctx;
 pub mod error;

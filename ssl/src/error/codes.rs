@@ -297,6 +297,18 @@ pub mod ssl_r {
     pub const TLSV1_ALERT_NO_APPLICATION_PROTOCOL: i32 = 1120;
 }
 
+/// `X509_R_*` reason codes (`include/openssl/x509err.h`), for use with [`ERR_LIB_X509`]: the
+/// ones certificate and key loading raise.
+pub mod x509_r {
+    /// `X509_R_KEY_TYPE_MISMATCH`.
+    pub const KEY_TYPE_MISMATCH: i32 = 115;
+    /// `X509_R_KEY_VALUES_MISMATCH`: `X509_check_private_key` found a key that is not the
+    /// certificate's.
+    pub const KEY_VALUES_MISMATCH: i32 = 116;
+    /// `X509_R_NO_CERTIFICATE_OR_CRL_FOUND`: a verify-locations file held nothing usable.
+    pub const NO_CERTIFICATE_OR_CRL_FOUND: i32 = 136;
+}
+
 /// `BIO_R_*` reason codes (`include/openssl/bioerr.h`), for use with [`ERR_LIB_BIO`].
 ///
 /// The ones `qssl-bio` raises are the same constants as `qssl_bio::error::reason`.

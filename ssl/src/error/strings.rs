@@ -72,6 +72,7 @@ pub fn reason_error_string(code: u32) -> Option<&'static str> {
     let specific = match lib_of(code) {
         ERR_LIB_SSL => ssl_reason_text(reason),
         ERR_LIB_BIO => bio_reason_text(reason),
+        ERR_LIB_X509 => x509_reason_text(reason),
         _ => None,
     };
     specific.or_else(|| generic_reason_text(reason))
@@ -302,6 +303,16 @@ fn ssl_reason_text(reason: i32) -> Option<&'static str> {
 }
 
 /// `BIO_str_reasons` (`crypto/bio/bio_err.c`, the compiled texts) for the reasons in [`bio_r`].
+fn x509_reason_text(reason: i32) -> Option<&'static str> {
+    use x509_r::*;
+    Some(match reason {
+        KEY_TYPE_MISMATCH => "key type mismatch",
+        KEY_VALUES_MISMATCH => "key values mismatch",
+        NO_CERTIFICATE_OR_CRL_FOUND => "no certificate or crl found",
+        _ => return None,
+    })
+}
+
 fn bio_reason_text(reason: i32) -> Option<&'static str> {
     use bio_r::*;
     Some(match reason {

@@ -1,0 +1,480 @@
+//! `SSL_CTX`: the shared settings QUIC connections are created from.
+//!
+//! An [`SslCtx`] is made for a [`Method`] and carries what OpenSSL's `SSL_CTX` carries for QUIC:
+//! certificate and private key, trust roots and verify mode/callback, ALPN, key logging, and
+//! the transport settings of [`ConnectionConfig`]. [`SslCtx::client_config`] and
+//! [`SslCtx::server_config`] turn it into the rustls configurations the QUIC engine takes:
+//! TLS 1.3 only, on the *ring* provider.
+//!
+//! Every failing call returns an [`SslError`] and also leaves the same record on the calling
+//! thread's error queue, with the reason OpenSSL would record.
+//!
+//! **Modules.** `certs` parses certificates and keys, `roots` loads trust roots, `verify`
+//! holds the verify modes, callback and verifiers, `alpn` the wire format, `keylog` the NSS key
+//! log.
+
+mod alpn;
+mod certs;
+mod keylog;
+mod roots;
+mod verify;
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use qssl_quic::conn::ConnectionConfig;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::sign::{CertifiedKey, SigningKey};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+
+pub use certs::{FileType, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
+pub use keylog::KeylogCallback;
+pub use verify::{
+    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
+};
+
+use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
+
+/// The `SSL_METHOD` a context is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `OSSL_QUIC_client_method`.
+    QuicClient,
+    /// `OSSL_QUIC_client_thread_method`: the same settings as [`Method::QuicClient`] (the
+    /// thread that drives the connection is chosen where connections are driven, not here).
+    QuicClientThread,
+    /// `OSSL_QUIC_server_method`.
+    QuicServer,
+}
+
+impl Method {
+    /// Whether connections of this method accept rather than connect.
+    pub fn is_server(self) -> bool {
+        self == Method::QuicServer
+    }
+}
+
+/// The certificate chain and key a context presents.
+struct Identity {
+    chain: Vec<CertificateDer<'static>>,
+    key: Option<(PrivateKeyDer<'static>, Arc<dyn SigningKey>)>,
+}
+
+/// `SSL_CTX` for the QUIC methods.
+pub struct SslCtx {
+    method: Method,
+    provider: Arc<CryptoProvider>,
+    identity: Identity,
+    roots: RootCertStore,
+    verify_mode: i32,
+    verify_callback: Option<VerifyCallback>,
+    alpn: Vec<Vec<u8>>,
+    keylog: Option<KeylogCallback>,
+    quic: ConnectionConfig,
+}
+
+impl SslCtx {
+    /// `SSL_CTX_new(method)`: no certificate, no trust roots, `SSL_VERIFY_NONE`, no ALPN, the
+    /// engine's default transport settings.
+    pub fn new(method: Method) -> Self {
+        SslCtx {
+            method,
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+            identity: Identity {
+                chain: Vec::new(),
+                key: None,
+            },
+            roots: RootCertStore::empty(),
+            verify_mode: SSL_VERIFY_NONE,
+            verify_callback: None,
+            alpn: Vec::new(),
+            keylog: None,
+            quic: ConnectionConfig::default(),
+        }
+    }
+
+    /// `SSL_CTX_get_ssl_method`: the method the context was made for.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    // --- Certificate and private key -------------------------------------------------------
+
+    /// `SSL_CTX_use_certificate_chain_file`: the first PEM certificate of the file is the
+    /// end-entity certificate, the rest its chain. Fails with the `errno` if the file cannot
+    /// be read, `ERR_R_PEM_LIB` if it holds no valid certificate.
+    #[track_caller]
+    pub fn use_certificate_chain_file(&mut self, path: impl AsRef<Path>) -> Result<(), SslError> {
+        let pem = certs::read_file(path.as_ref())?;
+        self.use_certificate_chain_pem(&pem)
+    }
+
+    /// `SSL_CTX_use_certificate_chain_file` on PEM bytes in memory (OpenSSL reads the same
+    /// through a memory BIO).
+    #[track_caller]
+    pub fn use_certificate_chain_pem(&mut self, pem: &[u8]) -> Result<(), SslError> {
+        let chain = certs::certificates_from_pem(pem)?;
+        self.set_chain(chain);
+        Ok(())
+    }
+
+    /// `SSL_CTX_use_certificate_file`: the end-entity certificate alone (a chain set before is
+    /// dropped). `type_` picks PEM (first certificate of the file) or DER.
+    #[track_caller]
+    pub fn use_certificate_file(
+        &mut self,
+        path: impl AsRef<Path>,
+        type_: FileType,
+    ) -> Result<(), SslError> {
+        let bytes = certs::read_file(path.as_ref())?;
+        match type_ {
+            FileType::Pem => self.use_certificate_pem(&bytes),
+            FileType::Asn1 => self.use_certificate_der(&bytes),
+        }
+    }
+
+    /// `PEM_read_bio_X509` + `SSL_CTX_use_certificate`: the first certificate of PEM bytes.
+    /// `ERR_R_PEM_LIB` if there is none or it is malformed.
+    #[track_caller]
+    pub fn use_certificate_pem(&mut self, pem: &[u8]) -> Result<(), SslError> {
+        let mut chain = certs::certificates_from_pem(pem)?;
+        chain.truncate(1);
+        self.set_chain(chain);
+        Ok(())
+    }
+
+    /// `SSL_CTX_use_certificate_ASN1`: a DER certificate. `ERR_R_ASN1_LIB` if it does not
+    /// parse.
+    #[track_caller]
+    pub fn use_certificate_der(&mut self, der: &[u8]) -> Result<(), SslError> {
+        let cert = certs::certificate_from_der(der)?;
+        self.set_chain(vec![cert]);
+        Ok(())
+    }
+
+    /// Installs a chain. As in OpenSSL's `ssl_set_cert`, a private key already set that does
+    /// not match the new certificate is dropped (not an error).
+    fn set_chain(&mut self, chain: Vec<CertificateDer<'static>>) {
+        self.identity.chain = chain;
+        if let Some((_, signer)) = &self.identity.key
+            && self.keys_match(signer.clone()).is_err()
+        {
+            self.identity.key = None;
+        }
+    }
+
+    /// `SSL_CTX_use_PrivateKey_file`: the first private key of a PEM file, or a DER file.
+    #[track_caller]
+    pub fn use_private_key_file(
+        &mut self,
+        path: impl AsRef<Path>,
+        type_: FileType,
+    ) -> Result<(), SslError> {
+        let bytes = certs::read_file(path.as_ref())?;
+        match type_ {
+            FileType::Pem => self.use_private_key_pem(&bytes),
+            FileType::Asn1 => self.use_private_key_der(&bytes),
+        }
+    }
+
+    /// `PEM_read_bio_PrivateKey` + `SSL_CTX_use_PrivateKey`: the first private key (PKCS#8,
+    /// PKCS#1 or SEC1) of PEM bytes. `ERR_R_PEM_LIB` if there is none; see
+    /// [`SslCtx::use_private_key_der`] for the other failures.
+    #[track_caller]
+    pub fn use_private_key_pem(&mut self, pem: &[u8]) -> Result<(), SslError> {
+        let key = certs::private_key_from_pem(pem)?;
+        self.set_key(key)
+    }
+
+    /// `SSL_CTX_use_PrivateKey_ASN1`: a DER private key. Fails with `ERR_R_ASN1_LIB` if it
+    /// does not parse, `ERR_R_EVP_LIB` if its algorithm is not supported, and — as
+    /// `X509_check_private_key` inside OpenSSL's `ssl_set_pkey` — with
+    /// `X509_R_KEY_VALUES_MISMATCH` if a certificate is set and the key is not its key (the
+    /// context keeps its previous key then).
+    #[track_caller]
+    pub fn use_private_key_der(&mut self, der: &[u8]) -> Result<(), SslError> {
+        let key = certs::private_key_from_der(der)?;
+        self.set_key(key)
+    }
+
+    #[track_caller]
+    fn set_key(&mut self, key: PrivateKeyDer<'static>) -> Result<(), SslError> {
+        let signer = self
+            .provider
+            .key_provider
+            .load_private_key(key.clone_key())
+            .map_err(|e| {
+                SslError::new(ERR_LIB_SSL, err_r::EVP_LIB)
+                    .with_data(format!("private key: {e}"))
+                    .raise()
+            })?;
+        if !self.identity.chain.is_empty() {
+            self.keys_match(signer.clone()).map_err(|e| e.raise())?;
+        }
+        self.identity.key = Some((key, signer));
+        Ok(())
+    }
+
+    /// Whether `signer` is the key of the end-entity certificate: `X509_R_KEY_VALUES_MISMATCH`
+    /// (not raised) if not. A key whose public half the provider cannot expose counts as
+    /// matching, as rustls' own `CertifiedKey::from_der` treats it.
+    fn keys_match(&self, signer: Arc<dyn SigningKey>) -> Result<(), SslError> {
+        match CertifiedKey::new(self.identity.chain.clone(), signer).keys_match() {
+            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
+                Ok(())
+            }
+            Err(e) => {
+                Err(SslError::new(ERR_LIB_X509, x509_r::KEY_VALUES_MISMATCH)
+                    .with_data(e.to_string()))
+            }
+        }
+    }
+
+    /// `SSL_CTX_check_private_key`: whether the private key matches the certificate.
+    /// `SSL_R_NO_CERTIFICATE_ASSIGNED` without a certificate, `SSL_R_NO_PRIVATE_KEY_ASSIGNED`
+    /// without a key, `X509_R_KEY_VALUES_MISMATCH` if they do not match.
+    #[track_caller]
+    pub fn check_private_key(&self) -> Result<(), SslError> {
+        if self.identity.chain.is_empty() {
+            return Err(SslError::ssl(ssl_r::NO_CERTIFICATE_ASSIGNED).raise());
+        }
+        let Some((_, signer)) = &self.identity.key else {
+            return Err(SslError::ssl(ssl_r::NO_PRIVATE_KEY_ASSIGNED).raise());
+        };
+        self.keys_match(signer.clone()).map_err(SslError::raise)
+    }
+
+    // --- Trust roots and verification ------------------------------------------------------
+
+    /// `SSL_CTX_load_verify_locations(ctx, file, dir)`: adds the PEM certificates of `file`
+    /// and of every regular file in `dir` (whatever the names; unparseable files are skipped)
+    /// to the trust roots. With neither, fails with `ERR_R_PASSED_NULL_PARAMETER`; a file that
+    /// cannot be read fails with its `errno`, one without certificates with
+    /// `X509_R_NO_CERTIFICATE_OR_CRL_FOUND`.
+    #[track_caller]
+    pub fn load_verify_locations(
+        &mut self,
+        file: Option<&Path>,
+        dir: Option<&Path>,
+    ) -> Result<(), SslError> {
+        if file.is_none() && dir.is_none() {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise());
+        }
+        if let Some(file) = file {
+            roots::add_file(&mut self.roots, file)?;
+        }
+        if let Some(dir) = dir {
+            roots::add_dir(&mut self.roots, dir)?;
+        }
+        Ok(())
+    }
+
+    /// `SSL_CTX_set_default_verify_paths`: adds the system's trust roots (via
+    /// `rustls-native-certs`, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`). Fails with
+    /// `ERR_R_X509_LIB` only if no certificate could be loaded and the store reported errors.
+    #[track_caller]
+    pub fn set_default_verify_paths(&mut self) -> Result<(), SslError> {
+        roots::add_system(&mut self.roots)
+    }
+
+    /// Number of trust roots loaded (OpenSSL: the objects of `SSL_CTX_get_cert_store`).
+    pub fn trust_root_count(&self) -> usize {
+        self.roots.len()
+    }
+
+    /// `SSL_CTX_set_verify(ctx, mode, callback)`: the `SSL_VERIFY_*` bits and the callback
+    /// that may override the chain's verdict (see [`VerifyCallback`]). The callback applies to
+    /// client contexts; on a server context one fails with `ERR_R_UNSUPPORTED` (client
+    /// certificates are checked by webpki against the roots only).
+    #[track_caller]
+    pub fn set_verify(
+        &mut self,
+        mode: i32,
+        callback: Option<VerifyCallback>,
+    ) -> Result<(), SslError> {
+        if self.method.is_server() && callback.is_some() {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data("verify callback on a server context")
+                .raise());
+        }
+        self.verify_mode = mode;
+        self.verify_callback = callback;
+        Ok(())
+    }
+
+    /// `SSL_CTX_get_verify_mode`.
+    pub fn verify_mode(&self) -> i32 {
+        self.verify_mode
+    }
+
+    // --- ALPN ------------------------------------------------------------------------------
+
+    /// `SSL_CTX_set_alpn_protos`: the protocol list in wire format (each name preceded by its
+    /// length). OpenSSL returns 0 on success and 1 on failure: here `Ok(())` is the 0 and
+    /// `Err` the 1. An empty list clears ALPN; a zero-length name or a length running past the
+    /// end fails with `ERR_R_PASSED_INVALID_ARGUMENT` (OpenSSL records nothing there) and
+    /// leaves the previous list. On a client the list is offered in order; on a server (a qssl
+    /// extension, standing in for an ALPN select callback) it is the server's preference
+    /// order: the first of its names the client offers is chosen, and a client offering none
+    /// is refused with the `no_application_protocol` alert.
+    #[track_caller]
+    pub fn set_alpn_protos(&mut self, wire: &[u8]) -> Result<(), SslError> {
+        self.alpn = alpn::parse_wire(wire)?;
+        Ok(())
+    }
+
+    /// The ALPN list set by [`SslCtx::set_alpn_protos`], in wire format.
+    pub fn alpn_protos(&self) -> Vec<u8> {
+        alpn::to_wire(&self.alpn)
+    }
+
+    /// `SSL_CTX_set_alpn_select_cb`: not supported — rustls picks the server's protocol from
+    /// a fixed list before any application code sees the ClientHello of a QUIC connection.
+    /// Always fails with `ERR_R_UNSUPPORTED` on the queue; use [`SslCtx::set_alpn_protos`] on
+    /// the server context for the server's preference list.
+    #[track_caller]
+    pub fn set_alpn_select_cb<F>(&mut self, _callback: F) -> Result<(), SslError>
+    where
+        F: Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync + 'static,
+    {
+        Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+            .with_data("ALPN select callback; use set_alpn_protos on the server context")
+            .raise())
+    }
+
+    // --- Key logging -----------------------------------------------------------------------
+
+    /// `SSL_CTX_set_keylog_callback`: `callback` receives one NSS key log line per secret of
+    /// every connection made from the context. Independently, when `SSLKEYLOGFILE` is set the
+    /// lines are also appended to that file.
+    pub fn set_keylog_callback(&mut self, callback: Option<KeylogCallback>) {
+        self.keylog = callback;
+    }
+
+    // --- QUIC transport settings -----------------------------------------------------------
+
+    /// The transport settings connections from this context start with (OpenSSL sets them per
+    /// connection with `SSL_set_value_uint` / `SSL_set_feature_request_uint`; here the context
+    /// carries the defaults).
+    pub fn connection_config(&self) -> &ConnectionConfig {
+        &self.quic
+    }
+
+    /// The transport settings, to change (`SSL_VALUE_QUIC_IDLE_TIMEOUT`, stream limits and
+    /// windows, and the engine's other knobs).
+    pub fn connection_config_mut(&mut self) -> &mut ConnectionConfig {
+        &mut self.quic
+    }
+
+    /// `SSL_VALUE_QUIC_IDLE_TIMEOUT`: the idle timeout this endpoint advertises (`None`: none).
+    pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
+        self.quic.idle_timeout = timeout;
+    }
+
+    /// The bidirectional and unidirectional streams the peer may open (what OpenSSL reports
+    /// as `SSL_VALUE_QUIC_STREAM_{BIDI,UNI}_REMOTE_AVAIL` to the peer).
+    pub fn set_max_streams(&mut self, bidi: u64, uni: u64) {
+        self.quic.max_streams_bidi = bidi;
+        self.quic.max_streams_uni = uni;
+    }
+
+    /// The initial connection-level and per-stream receive windows.
+    pub fn set_receive_windows(&mut self, connection: u64, stream: u64) {
+        self.quic.initial_max_data = connection;
+        self.quic.initial_max_stream_data = stream;
+    }
+
+    // --- rustls configurations -------------------------------------------------------------
+
+    /// The rustls client configuration for connections of a client context (the server name
+    /// is given per connection): TLS 1.3, the context's verifier, ALPN, key log, and its
+    /// certificate as a client certificate if both certificate and key are set. On a server
+    /// context fails with `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
+    #[track_caller]
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>, SslError> {
+        if self.method.is_server() {
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("client configuration of a server context")
+                    .raise(),
+            );
+        }
+        let verifier = verify::PeerVerifier::new(
+            self.verify_mode,
+            &self.roots,
+            self.verify_callback.clone(),
+            &self.provider,
+        );
+        let builder = ClientConfig::builder_with_provider(self.provider.clone())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| rustls_error(&e).raise())?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
+        let mut config = match (&self.identity.chain, &self.identity.key) {
+            (chain, Some((key, _))) if !chain.is_empty() => builder
+                .with_client_auth_cert(chain.clone(), key.clone_key())
+                .map_err(|e| rustls_error(&e).raise())?,
+            _ => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = self.alpn.clone();
+        if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {
+            config.key_log = keylog;
+        }
+        Ok(Arc::new(config))
+    }
+
+    /// The rustls server configuration for connections of a server context: TLS 1.3, the
+    /// certificate and key, client certificates per the verify mode, ALPN preference list, key
+    /// log. Fails with `SSL_R_NOT_SERVER` on a client context, `SSL_R_NO_CERTIFICATE_ASSIGNED`
+    /// / `SSL_R_NO_PRIVATE_KEY_ASSIGNED` without certificate or key, `ERR_R_X509_LIB` when
+    /// `SSL_VERIFY_PEER` asks for client certificates but no trust roots are loaded.
+    #[track_caller]
+    pub fn server_config(&self) -> Result<Arc<ServerConfig>, SslError> {
+        if !self.method.is_server() {
+            return Err(SslError::ssl(ssl_r::NOT_SERVER).raise());
+        }
+        if self.identity.chain.is_empty() {
+            return Err(SslError::ssl(ssl_r::NO_CERTIFICATE_ASSIGNED).raise());
+        }
+        let Some((key, _)) = &self.identity.key else {
+            return Err(SslError::ssl(ssl_r::NO_PRIVATE_KEY_ASSIGNED).raise());
+        };
+        let client_verifier =
+            verify::client_verifier(self.verify_mode, &self.roots, &self.provider)?;
+        let mut config = ServerConfig::builder_with_provider(self.provider.clone())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| rustls_error(&e).raise())?
+            .with_client_cert_verifier(client_verifier)
+            .with_single_cert(self.identity.chain.clone(), key.clone_key())
+            .map_err(|e| rustls_error(&e).raise())?;
+        config.alpn_protocols = self.alpn.clone();
+        if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {
+            config.key_log = keylog;
+        }
+        Ok(Arc::new(config))
+    }
+}
+
+/// A rustls configuration error: `ERR_R_INTERNAL_ERROR` with rustls' text.
+fn rustls_error(err: &rustls::Error) -> SslError {
+    SslError::new(ERR_LIB_SSL, err_r::INTERNAL_ERROR).with_data(err.to_string())
+}
+
+impl fmt::Debug for SslCtx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SslCtx")
+            .field("method", &self.method)
+            .field("certificates", &self.identity.chain.len())
+            .field("private_key", &self.identity.key.is_some())
+            .field("trust_roots", &self.roots.len())
+            .field("verify_mode", &self.verify_mode)
+            .field("verify_callback", &self.verify_callback.is_some())
+            .field("alpn", &self.alpn)
+            .field("keylog", &self.keylog.is_some())
+            .field("quic", &self.quic)
+            .finish()
+    }
+}
