@@ -3,12 +3,13 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use qssl::ctx::{
-    FileType, Method, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, SslCtx,
-    VerifyCallback, VerifyInfo,
+    FileType, MAX_FILE_SIZE, Method, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE,
+    SSL_VERIFY_PEER, SslCtx, VerifyCallback, VerifyInfo,
 };
 use qssl::error::{self, ERR_LIB_SSL, ERR_LIB_SYS, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
 use qssl_quic::conn::CloseInfo;
@@ -16,7 +17,9 @@ use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use rustls::pki_types::ServerName;
 use tempfile::TempDir;
 
-/// A self-signed certificate for "localhost" with its key, written as PEM files.
+/// A self-signed certificate for "localhost", with `name` as its common name (so that
+/// certificates of different names are not mistaken for each other's issuer), and its key,
+/// written as PEM files.
 struct Identity {
     cert: PathBuf,
     key: PathBuf,
@@ -26,17 +29,22 @@ struct Identity {
 }
 
 fn identity(dir: &Path, name: &str) -> Identity {
-    let generated = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let signing_key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    let generated = params.self_signed(&signing_key).unwrap();
     let cert = dir.join(format!("{name}.crt"));
     let key = dir.join(format!("{name}.key"));
-    std::fs::write(&cert, generated.cert.pem()).unwrap();
-    std::fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
+    std::fs::write(&cert, generated.pem()).unwrap();
+    std::fs::write(&key, signing_key.serialize_pem()).unwrap();
     Identity {
         cert,
         key,
-        cert_pem: generated.cert.pem(),
-        key_der: generated.signing_key.serialize_der(),
-        cert_der: generated.cert.der().to_vec(),
+        cert_pem: generated.pem(),
+        key_der: signing_key.serialize_der(),
+        cert_der: generated.der().to_vec(),
     }
 }
 
@@ -64,7 +72,7 @@ fn server_ctx(id: &Identity, alpn: &[u8]) -> SslCtx {
 fn client_ctx(roots: &Path, mode: i32, alpn: &[u8]) -> SslCtx {
     let mut ctx = SslCtx::new(Method::QuicClient);
     ctx.load_verify_locations(Some(roots), None).unwrap();
-    ctx.set_verify(mode, None).unwrap();
+    ctx.set_verify(mode, None);
     ctx.set_alpn_protos(alpn).unwrap();
     ctx
 }
@@ -300,13 +308,209 @@ fn verify_locations_from_file_and_directory() {
 }
 
 #[test]
-fn default_verify_paths_load_or_report() {
+fn roots_are_added_once_and_malformed_pem_adds_nothing() {
+    let dir = TempDir::new().unwrap();
+    let a = identity(dir.path(), "a");
+    let b = identity(dir.path(), "b");
+    let roots = TempDir::new().unwrap();
+    identity(roots.path(), "r1");
+    error::clear_error();
+
+    let mut ctx = SslCtx::new(Method::QuicClient);
+    ctx.load_verify_locations(Some(&a.cert), None).unwrap();
+    ctx.load_verify_locations(Some(&a.cert), None).unwrap();
+    assert_eq!(ctx.trust_root_count(), 1, "the same root twice");
+    ctx.load_verify_locations(None, Some(roots.path())).unwrap();
+    ctx.load_verify_locations(None, Some(roots.path())).unwrap();
+    assert_eq!(ctx.trust_root_count(), 2, "the same directory twice");
+
+    // A good certificate followed by a malformed section: the whole file fails.
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(
+        &broken,
+        format!("{}-----BEGIN CERTIFICATE-----\n!!!\n", b.cert_pem),
+    )
+    .unwrap();
+    let err = ctx.load_verify_locations(Some(&broken), None).unwrap_err();
+    assert_raised(&err, ERR_LIB_SSL, err_r::PEM_LIB);
+    assert_eq!(ctx.trust_root_count(), 2);
+    // And in a directory it is skipped whole.
+    std::fs::rename(&broken, roots.path().join("broken.pem")).unwrap();
+    ctx.load_verify_locations(None, Some(roots.path())).unwrap();
+    assert_eq!(ctx.trust_root_count(), 2);
+    assert_eq!(error::error_count(), 0);
+}
+
+#[test]
+fn only_regular_files_within_the_size_limit_are_read() {
+    let dir = TempDir::new().unwrap();
+    let roots = TempDir::new().unwrap();
+    identity(roots.path(), "r1");
+    let big = roots.path().join("big.pem");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(MAX_FILE_SIZE + 1)
+        .unwrap();
+    error::clear_error();
+
+    let mut ctx = SslCtx::new(Method::QuicServer);
+    let err = ctx.use_certificate_chain_file(dir.path()).unwrap_err();
+    assert_raised(&err, ERR_LIB_SSL, err_r::SYS_LIB);
+    let err = ctx
+        .load_verify_locations(Some(dir.path()), None)
+        .unwrap_err();
+    assert_raised(&err, ERR_LIB_SSL, err_r::SYS_LIB);
+    let err = ctx.use_private_key_file(&big, FileType::Pem).unwrap_err();
+    assert_raised(&err, ERR_LIB_SSL, err_r::BUF_LIB);
+    let err = ctx.load_verify_locations(Some(&big), None).unwrap_err();
+    assert_raised(&err, ERR_LIB_SSL, err_r::BUF_LIB);
+    // In a verify directory the oversized file is skipped.
+    ctx.load_verify_locations(None, Some(roots.path())).unwrap();
+    assert_eq!(ctx.trust_root_count(), 1);
+    assert_eq!(error::error_count(), 0);
+}
+
+/// A root CA's PEM, and two "localhost" certificates (PEM, key PEM) issued by an intermediate
+/// CA the root signed, with the intermediate's PEM.
+struct CaChain {
+    root: String,
+    intermediate: String,
+    leaves: [(String, String); 2],
+}
+
+fn ca_chain() -> CaChain {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let ca = |name: &str| {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        params
+    };
+    let root = CertifiedIssuer::self_signed(ca("root"), KeyPair::generate().unwrap()).unwrap();
+    let intermediate =
+        CertifiedIssuer::signed_by(ca("intermediate"), KeyPair::generate().unwrap(), &*root)
+            .unwrap();
+    let leaf = || {
+        let key = KeyPair::generate().unwrap();
+        let cert = CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .signed_by(&key, &*intermediate)
+            .unwrap();
+        (cert.pem(), key.serialize_pem())
+    };
+    CaChain {
+        root: root.pem(),
+        intermediate: intermediate.pem(),
+        leaves: [leaf(), leaf()],
+    }
+}
+
+#[test]
+fn use_certificate_replaces_the_leaf_and_keeps_the_chain() {
+    let dir = TempDir::new().unwrap();
+    let chain = ca_chain();
+    let root = dir.path().join("root.pem");
+    std::fs::write(&root, &chain.root).unwrap();
+    let [(leaf1, key1), (leaf2, key2)] = &chain.leaves;
+    error::clear_error();
+
+    let mut server = SslCtx::new(Method::QuicServer);
+    server
+        .use_certificate_chain_pem(format!("{leaf1}{}", chain.intermediate).as_bytes())
+        .unwrap();
+    server.use_private_key_pem(key1.as_bytes()).unwrap();
+    server.set_alpn_protos(H3).unwrap();
+    let client = client_ctx(&root, SSL_VERIFY_PEER, H3);
+    let out = handshake(&client, &server);
+    assert!(out.succeeded(), "{out:?}");
+
+    // Only the first certificate of the file is read: the malformed section after it is not.
+    let file = dir.path().join("leaf2.pem");
+    std::fs::write(&file, format!("{leaf2}-----BEGIN CERTIFICATE-----\n!!!\n")).unwrap();
+    server.use_certificate_file(&file, FileType::Pem).unwrap();
+    server.use_private_key_pem(key2.as_bytes()).unwrap();
+    server.check_private_key().unwrap();
+    // The intermediate set with the first leaf still completes the chain.
+    let out = handshake(&client, &server);
+    assert!(out.succeeded(), "{out:?}");
+    assert_eq!(error::error_count(), 0);
+}
+
+/// Runs the test `name` of this binary alone in a child process with `env` set, and asserts
+/// that it ran and passed (changing the environment of this process would race other tests).
+fn run_child(name: &str, env: &[(&str, &std::ffi::OsStr)]) {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", name, "--test-threads=1", "--nocapture"])
+        .stdout(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+/// Set by [`default_verify_paths_honour_ssl_cert_file`] for [`default_verify_paths_child`]:
+/// the directory holding the server's `server.crt` and `server.key`.
+const VERIFY_PATHS_CHILD: &str = "QSSL_TEST_VERIFY_PATHS_CHILD";
+
+/// The child half of [`default_verify_paths_honour_ssl_cert_file`], started with
+/// `SSL_CERT_FILE` naming the server's self-signed certificate. Does nothing when run as an
+/// ordinary test.
+#[test]
+fn default_verify_paths_child() {
+    let Some(dir) = std::env::var_os(VERIFY_PATHS_CHILD) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    error::clear_error();
+    let mut client = SslCtx::new(Method::QuicClient);
+    client.set_default_verify_paths();
+    let loaded = client.trust_root_count();
+    assert!(loaded >= 1, "SSL_CERT_FILE was loaded");
+    client.set_default_verify_paths();
+    assert_eq!(
+        client.trust_root_count(),
+        loaded,
+        "loading again adds nothing"
+    );
+    assert_eq!(error::error_count(), 0);
+    client.set_verify(SSL_VERIFY_PEER, None);
+    client.set_alpn_protos(H3).unwrap();
+
+    let mut server = SslCtx::new(Method::QuicServer);
+    server
+        .use_certificate_chain_file(dir.join("server.crt"))
+        .unwrap();
+    server
+        .use_private_key_file(dir.join("server.key"), FileType::Pem)
+        .unwrap();
+    server.set_alpn_protos(H3).unwrap();
+    let out = handshake(&client, &server);
+    assert!(out.succeeded(), "{out:?}");
+}
+
+#[test]
+fn default_verify_paths_honour_ssl_cert_file() {
+    let dir = TempDir::new().unwrap();
+    let id = identity(dir.path(), "server");
+    run_child(
+        "default_verify_paths_child",
+        &[
+            ("SSL_CERT_FILE", id.cert.as_os_str()),
+            (VERIFY_PATHS_CHILD, dir.path().as_os_str()),
+        ],
+    );
+}
+
+#[test]
+fn default_verify_paths_never_fail() {
     error::clear_error();
     let mut ctx = SslCtx::new(Method::QuicClient);
-    match ctx.set_default_verify_paths() {
-        Ok(()) => assert_eq!(error::error_count(), 0),
-        Err(err) => assert_raised(&err, ERR_LIB_SSL, err_r::X509_LIB),
-    }
+    ctx.set_default_verify_paths();
+    assert_eq!(error::error_count(), 0);
 }
 
 #[test]
@@ -331,6 +535,23 @@ fn alpn_wire_format_is_validated() {
             "a rejected list leaves the old one"
         );
     }
+    // The longest list the extension can carry (0xFFFD bytes), and one byte more.
+    let long_list = |last: u8| {
+        let mut list = Vec::new();
+        for len in std::iter::repeat_n(255, 255).chain([last]) {
+            list.push(len);
+            list.extend(std::iter::repeat_n(b'a', usize::from(len)));
+        }
+        list
+    };
+    let longest = long_list(252);
+    assert_eq!(longest.len(), 0xFFFD);
+    ctx.set_alpn_protos(&longest).unwrap();
+    assert_eq!(ctx.alpn_protos(), longest);
+    let err = ctx.set_alpn_protos(&long_list(253)).unwrap_err();
+    assert_raised(&err, ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT);
+    assert_eq!(ctx.alpn_protos(), longest);
+
     ctx.set_alpn_protos(b"").unwrap();
     assert!(ctx.alpn_protos().is_empty());
 
@@ -349,12 +570,6 @@ fn configs_only_for_their_side() {
     let err = client.server_config().unwrap_err();
     assert_raised(&err, ERR_LIB_SSL, ssl_r::NOT_SERVER);
     client.client_config().unwrap();
-    let mut server = SslCtx::new(Method::QuicServer);
-    let callback: VerifyCallback = Arc::new(|ok, _| ok);
-    let err = server
-        .set_verify(SSL_VERIFY_PEER, Some(callback))
-        .unwrap_err();
-    assert_raised(&err, ERR_LIB_SSL, err_r::UNSUPPORTED);
 }
 
 #[test]
@@ -404,7 +619,7 @@ fn wrong_roots_fail_unless_verify_none() {
     assert!(!out.client_complete && !out.server_complete, "{out:?}");
     let close = out.client_close.expect("client closes");
     assert!(close.local, "{close:?}");
-    assert!((0x100..0x200).contains(&close.error_code), "{close:?}");
+    assert_eq!(close.error_code, crypto_error(UNKNOWN_CA), "{close:?}");
 
     let client = client_ctx(&other.cert, SSL_VERIFY_NONE, H3);
     let out = handshake(&client, &server);
@@ -415,7 +630,7 @@ fn wrong_roots_fail_unless_verify_none() {
     client.set_alpn_protos(H3).unwrap();
     let out = handshake(&client, &server);
     assert!(out.succeeded(), "VERIFY_NONE is the default: {out:?}");
-    client.set_verify(SSL_VERIFY_PEER, None).unwrap();
+    client.set_verify(SSL_VERIFY_PEER, None);
     assert_eq!(client.verify_mode(), SSL_VERIFY_PEER);
     let out = handshake(&client, &server);
     assert!(!out.client_complete, "{out:?}");
@@ -444,7 +659,7 @@ fn verify_callback_overrides_the_verdict() {
     // Untrusted certificate, callback accepts.
     let mut client = client_ctx(&other.cert, SSL_VERIFY_PEER, H3);
     let (callback, seen) = recording_callback(true);
-    client.set_verify(SSL_VERIFY_PEER, Some(callback)).unwrap();
+    client.set_verify(SSL_VERIFY_PEER, Some(callback));
     let out = handshake(&client, &server);
     assert!(out.succeeded(), "{out:?}");
     assert_eq!(*seen.lock().unwrap(), [false]);
@@ -452,7 +667,7 @@ fn verify_callback_overrides_the_verdict() {
     // Trusted certificate, callback rejects.
     let mut client = client_ctx(&id.cert, SSL_VERIFY_PEER, H3);
     let (callback, seen) = recording_callback(false);
-    client.set_verify(SSL_VERIFY_PEER, Some(callback)).unwrap();
+    client.set_verify(SSL_VERIFY_PEER, Some(callback));
     let out = handshake(&client, &server);
     assert!(!out.client_complete, "{out:?}");
     assert!(
@@ -464,10 +679,52 @@ fn verify_callback_overrides_the_verdict() {
     // VERIFY_NONE: the callback is told but cannot fail the handshake.
     let mut client = client_ctx(&id.cert, SSL_VERIFY_NONE, H3);
     let (callback, seen) = recording_callback(false);
-    client.set_verify(SSL_VERIFY_NONE, Some(callback)).unwrap();
+    client.set_verify(SSL_VERIFY_NONE, Some(callback));
     let out = handshake(&client, &server);
     assert!(out.succeeded(), "{out:?}");
     assert_eq!(*seen.lock().unwrap(), [true]);
+}
+
+#[test]
+fn panicking_verify_callback_rejects() {
+    let dir = TempDir::new().unwrap();
+    let id = identity(dir.path(), "server");
+    let server = server_ctx(&id, H3);
+    let mut client = client_ctx(&id.cert, SSL_VERIFY_PEER, H3);
+    let callback: VerifyCallback = Arc::new(|_, _| panic!("verify callback panics"));
+    client.set_verify(SSL_VERIFY_PEER, Some(callback));
+    let out = handshake(&client, &server);
+    assert!(!out.client_complete, "{out:?}");
+    let close = out.client_close.expect("client closes");
+    assert!(close.local, "{close:?}");
+    assert_eq!(close.error_code, crypto_error(ACCESS_DENIED), "{close:?}");
+}
+
+/// The TLS alerts the verify tests expect.
+const ACCESS_DENIED: u64 = 49;
+const UNKNOWN_CA: u64 = 48;
+const CERTIFICATE_REQUIRED: u64 = 116;
+
+/// The QUIC `CRYPTO_ERROR` code carrying a TLS alert.
+fn crypto_error(alert: u64) -> u64 {
+    0x100 + alert
+}
+
+/// A client context trusting `roots` and presenting `id`'s certificate.
+fn client_with_cert(roots: &Path, id: &Identity) -> SslCtx {
+    let mut client = client_ctx(roots, SSL_VERIFY_PEER, H3);
+    client.use_certificate_chain_file(&id.cert).unwrap();
+    client.use_private_key_file(&id.key, FileType::Pem).unwrap();
+    client
+}
+
+/// Asserts that the server refused the handshake, closing with `alert`.
+#[track_caller]
+fn assert_server_refused(out: &Outcome, alert: u64) {
+    assert!(!out.succeeded(), "{out:?}");
+    let close = out.server_close.as_ref().expect("server closes");
+    assert!(close.local, "{close:?}");
+    assert_eq!(close.error_code, crypto_error(alert), "{close:?}");
 }
 
 #[test]
@@ -475,25 +732,61 @@ fn client_certificates_per_server_verify_mode() {
     let dir = TempDir::new().unwrap();
     let id = identity(dir.path(), "server");
     let client_id = identity(dir.path(), "client");
+    let stranger = identity(dir.path(), "stranger");
     let mut server = server_ctx(&id, H3);
     server
         .load_verify_locations(Some(&client_id.cert), None)
         .unwrap();
-    server
-        .set_verify(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, None)
-        .unwrap();
+    server.set_verify(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, None);
 
     let anonymous = client_ctx(&id.cert, SSL_VERIFY_PEER, H3);
-    let out = handshake(&anonymous, &server);
-    assert!(!out.succeeded(), "{out:?}");
-
-    let mut client = client_ctx(&id.cert, SSL_VERIFY_PEER, H3);
-    client.use_certificate_chain_file(&client_id.cert).unwrap();
-    client
-        .use_private_key_file(&client_id.key, FileType::Pem)
-        .unwrap();
-    let out = handshake(&client, &server);
+    assert_server_refused(&handshake(&anonymous, &server), CERTIFICATE_REQUIRED);
+    let trusted = client_with_cert(&id.cert, &client_id);
+    let out = handshake(&trusted, &server);
     assert!(out.succeeded(), "{out:?}");
+    let untrusted = client_with_cert(&id.cert, &stranger);
+    assert_server_refused(&handshake(&untrusted, &server), UNKNOWN_CA);
+
+    // VERIFY_PEER alone: a client without a certificate is let in, a bad one still is not.
+    server.set_verify(SSL_VERIFY_PEER, None);
+    let out = handshake(&anonymous, &server);
+    assert!(out.succeeded(), "{out:?}");
+    assert_server_refused(&handshake(&untrusted, &server), UNKNOWN_CA);
+}
+
+#[test]
+fn server_verify_callback_overrides_the_verdict() {
+    let dir = TempDir::new().unwrap();
+    let id = identity(dir.path(), "server");
+    let client_id = identity(dir.path(), "client");
+    let stranger = identity(dir.path(), "stranger");
+    let mut server = server_ctx(&id, H3);
+    server
+        .load_verify_locations(Some(&client_id.cert), None)
+        .unwrap();
+    let mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+
+    // Untrusted client certificate, callback accepts.
+    let (callback, seen) = recording_callback(true);
+    server.set_verify(mode, Some(callback));
+    assert_eq!(server.verify_mode(), mode);
+    let out = handshake(&client_with_cert(&id.cert, &stranger), &server);
+    assert!(out.succeeded(), "{out:?}");
+    assert_eq!(*seen.lock().unwrap(), [false]);
+
+    // Trusted client certificate, callback rejects.
+    let (callback, seen) = recording_callback(false);
+    server.set_verify(mode, Some(callback));
+    let out = handshake(&client_with_cert(&id.cert, &client_id), &server);
+    assert_server_refused(&out, ACCESS_DENIED);
+    assert_eq!(*seen.lock().unwrap(), [true]);
+
+    // No certificate: nothing to call the callback on.
+    let (callback, seen) = recording_callback(true);
+    server.set_verify(mode, Some(callback));
+    let anonymous = client_ctx(&id.cert, SSL_VERIFY_PEER, H3);
+    assert_server_refused(&handshake(&anonymous, &server), CERTIFICATE_REQUIRED);
+    assert!(seen.lock().unwrap().is_empty());
 }
 
 #[test]
@@ -562,14 +855,13 @@ fn sslkeylogfile_child() {
 fn sslkeylogfile_is_honoured() {
     let dir = TempDir::new().unwrap();
     let file = dir.path().join("keys.log");
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "sslkeylogfile_child", "--test-threads=1"])
-        .env("SSLKEYLOGFILE", &file)
-        .env(CHILD_MARK, "1")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    run_child(
+        "sslkeylogfile_child",
+        &[
+            ("SSLKEYLOGFILE", file.as_os_str()),
+            (CHILD_MARK, "1".as_ref()),
+        ],
+    );
     let log = std::fs::read_to_string(&file).unwrap();
     // Client and server both log into the file.
     for label in [

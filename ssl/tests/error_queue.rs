@@ -264,6 +264,24 @@ fn raise_data_is_cut_to_the_openssl_buffer() {
 }
 
 #[test]
+fn ssl_error_raise_cuts_the_record_data_like_raise_data() {
+    error::clear_error();
+    let err = SslError::new(ERR_LIB_USER, 1)
+        .with_data("y".repeat(5000))
+        .raise();
+    assert_eq!(
+        err.data().map(str::len),
+        Some(5000),
+        "the returned error keeps it"
+    );
+    let record = error::get_error_all().expect("record");
+    assert_eq!(
+        record.data.map(|d| d.len()),
+        Some(error::ERR_MAX_DATA_SIZE - 1)
+    );
+}
+
+#[test]
 fn new_set_debug_set_error_build_a_record() {
     error::set_error(ERR_LIB_SSL, ssl_r::NO_STREAM, None);
     assert_eq!(error::error_count(), 0, "set_error needs an open record");

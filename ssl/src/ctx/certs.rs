@@ -3,10 +3,11 @@
 //! Parsing is `rustls-pki-types`' PEM reader; every certificate is also parsed as X.509 (through
 //! webpki) so that garbage fails when it is loaded, as it does in OpenSSL, not at handshake time.
 
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::Path;
 
-use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::ParsedCertificate;
 
@@ -49,10 +50,41 @@ pub(crate) fn io_error(err: &io::Error, path: &Path) -> SslError {
     error.with_data(format!("calling fopen({}, r)", path.display()))
 }
 
-/// Reads a whole file, raising the open or read error.
+/// The most bytes qssl reads from one certificate, key or trust-root file (also from each file
+/// of a verify directory): 16 MiB, far above any real PEM bundle, so that a wrong path (a log
+/// file, a disk image) cannot take unbounded memory. A larger file fails to load with
+/// `ERR_R_BUF_LIB`.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Reads a whole file, raising the failure of [`read_bounded`].
 #[track_caller]
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, SslError> {
-    std::fs::read(path).map_err(|e| io_error(&e, path).raise())
+    read_bounded(path).map_err(SslError::raise)
+}
+
+/// Reads a regular file of at most [`MAX_FILE_SIZE`] bytes, without raising: fails with the
+/// `errno` if it cannot be opened or read, `ERR_R_SYS_LIB` if it is not a regular file (checked
+/// before opening, so that a FIFO cannot block), `ERR_R_BUF_LIB` if it is larger.
+pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, SslError> {
+    let metadata = std::fs::metadata(path).map_err(|e| io_error(&e, path))?;
+    if !metadata.is_file() {
+        return Err(SslError::new(ERR_LIB_SSL, err_r::SYS_LIB)
+            .with_data(format!("{}: not a regular file", path.display())));
+    }
+    let file = File::open(path).map_err(|e| io_error(&e, path))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&e, path))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(
+            SslError::new(ERR_LIB_SSL, err_r::BUF_LIB).with_data(format!(
+                "{}: larger than {MAX_FILE_SIZE} bytes",
+                path.display()
+            )),
+        );
+    }
+    Ok(bytes)
 }
 
 /// Checks that DER bytes are an X.509 certificate; `reason` is what to raise if not.
@@ -66,26 +98,52 @@ fn check_certificate(cert: &CertificateDer<'_>, reason: i32) -> Result<(), SslEr
     }
 }
 
+/// Every certificate section of PEM text, in order (other sections are skipped), without
+/// raising: `ERR_R_PEM_LIB` if any section is malformed.
+pub(crate) fn pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, SslError> {
+    CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(pem_error)
+}
+
+/// A malformed PEM section: `ERR_R_PEM_LIB`, not raised.
+fn pem_error(err: pem::Error) -> SslError {
+    SslError::new(ERR_LIB_SSL, err_r::PEM_LIB).with_data(format!("PEM: {err}"))
+}
+
+/// The error for PEM text without a certificate: `ERR_R_PEM_LIB`, raised.
+#[track_caller]
+fn no_certificate() -> SslError {
+    SslError::new(ERR_LIB_SSL, err_r::PEM_LIB)
+        .with_data("no certificate found")
+        .raise()
+}
+
 /// Every certificate in PEM text, in order (other PEM sections are skipped). Fails with
 /// `ERR_R_PEM_LIB` when the text is malformed or holds no certificate.
 #[track_caller]
 pub(crate) fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, SslError> {
-    let certs = CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            SslError::new(ERR_LIB_SSL, err_r::PEM_LIB)
-                .with_data(format!("PEM: {e}"))
-                .raise()
-        })?;
+    let certs = pem_certificates(pem).map_err(SslError::raise)?;
     if certs.is_empty() {
-        return Err(SslError::new(ERR_LIB_SSL, err_r::PEM_LIB)
-            .with_data("no certificate found")
-            .raise());
+        return Err(no_certificate());
     }
     for cert in &certs {
         check_certificate(cert, err_r::PEM_LIB)?;
     }
     Ok(certs)
+}
+
+/// The first certificate in PEM text, as `PEM_read_bio_X509` reads it: sections before it that
+/// are not certificates are skipped, anything after it is not read. Fails with `ERR_R_PEM_LIB`
+/// when there is no certificate, or it (or a section before it) is malformed.
+#[track_caller]
+pub(crate) fn first_certificate_from_pem(pem: &[u8]) -> Result<CertificateDer<'static>, SslError> {
+    let first = CertificateDer::pem_slice_iter(pem).next().transpose();
+    let Some(cert) = first.map_err(|e| pem_error(e).raise())? else {
+        return Err(no_certificate());
+    };
+    check_certificate(&cert, err_r::PEM_LIB)?;
+    Ok(cert)
 }
 
 /// One DER certificate; fails with `ERR_R_ASN1_LIB` if it does not parse.

@@ -28,9 +28,9 @@ use qssl_quic::conn::ConnectionConfig;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::{CertifiedKey, SigningKey};
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use rustls::{ClientConfig, ServerConfig};
 
-pub use certs::{FileType, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
+pub use certs::{FileType, MAX_FILE_SIZE, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
 pub use keylog::KeylogCallback;
 pub use verify::{
     SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
@@ -68,10 +68,10 @@ pub struct SslCtx {
     method: Method,
     provider: Arc<CryptoProvider>,
     identity: Identity,
-    roots: RootCertStore,
+    roots: roots::TrustRoots,
     verify_mode: i32,
     verify_callback: Option<VerifyCallback>,
-    alpn: Vec<Vec<u8>>,
+    alpn: alpn::AlpnList,
     keylog: Option<KeylogCallback>,
     quic: ConnectionConfig,
 }
@@ -87,10 +87,10 @@ impl SslCtx {
                 chain: Vec::new(),
                 key: None,
             },
-            roots: RootCertStore::empty(),
+            roots: roots::TrustRoots::empty(),
             verify_mode: SSL_VERIFY_NONE,
             verify_callback: None,
-            alpn: Vec::new(),
+            alpn: alpn::AlpnList::default(),
             keylog: None,
             quic: ConnectionConfig::default(),
         }
@@ -104,8 +104,9 @@ impl SslCtx {
     // --- Certificate and private key -------------------------------------------------------
 
     /// `SSL_CTX_use_certificate_chain_file`: the first PEM certificate of the file is the
-    /// end-entity certificate, the rest its chain. Fails with the `errno` if the file cannot
-    /// be read, `ERR_R_PEM_LIB` if it holds no valid certificate.
+    /// end-entity certificate, the rest its chain. Fails with the `errno` (or `ERR_R_SYS_LIB`,
+    /// `ERR_R_BUF_LIB`; see [`MAX_FILE_SIZE`]) if the file cannot be read, `ERR_R_PEM_LIB` if
+    /// it holds no valid certificate.
     #[track_caller]
     pub fn use_certificate_chain_file(&mut self, path: impl AsRef<Path>) -> Result<(), SslError> {
         let pem = certs::read_file(path.as_ref())?;
@@ -121,8 +122,11 @@ impl SslCtx {
         Ok(())
     }
 
-    /// `SSL_CTX_use_certificate_file`: the end-entity certificate alone (a chain set before is
-    /// dropped). `type_` picks PEM (first certificate of the file) or DER.
+    /// `SSL_CTX_use_certificate_file`: replaces the end-entity certificate, keeping the chain
+    /// certificates set before. `type_` picks PEM (only the first certificate of the file is
+    /// read) or DER. Fails as [`SslCtx::use_certificate_pem`] / [`SslCtx::use_certificate_der`]
+    /// do, or with the `errno` (or `ERR_R_SYS_LIB`, `ERR_R_BUF_LIB`; see [`MAX_FILE_SIZE`]) if
+    /// the file cannot be read.
     #[track_caller]
     pub fn use_certificate_file(
         &mut self,
@@ -136,23 +140,33 @@ impl SslCtx {
         }
     }
 
-    /// `PEM_read_bio_X509` + `SSL_CTX_use_certificate`: the first certificate of PEM bytes.
-    /// `ERR_R_PEM_LIB` if there is none or it is malformed.
+    /// `PEM_read_bio_X509` + `SSL_CTX_use_certificate`: the first certificate of PEM bytes
+    /// (later sections are not read) replaces the end-entity certificate; the chain
+    /// certificates set before are kept. `ERR_R_PEM_LIB` if there is none or it is malformed.
     #[track_caller]
     pub fn use_certificate_pem(&mut self, pem: &[u8]) -> Result<(), SslError> {
-        let mut chain = certs::certificates_from_pem(pem)?;
-        chain.truncate(1);
-        self.set_chain(chain);
+        let cert = certs::first_certificate_from_pem(pem)?;
+        self.set_leaf(cert);
         Ok(())
     }
 
-    /// `SSL_CTX_use_certificate_ASN1`: a DER certificate. `ERR_R_ASN1_LIB` if it does not
-    /// parse.
+    /// `SSL_CTX_use_certificate_ASN1`: a DER certificate replaces the end-entity certificate,
+    /// keeping the chain certificates set before. `ERR_R_ASN1_LIB` if it does not parse.
     #[track_caller]
     pub fn use_certificate_der(&mut self, der: &[u8]) -> Result<(), SslError> {
         let cert = certs::certificate_from_der(der)?;
-        self.set_chain(vec![cert]);
+        self.set_leaf(cert);
         Ok(())
+    }
+
+    /// Replaces the end-entity certificate (the first of the chain), keeping the rest.
+    fn set_leaf(&mut self, cert: CertificateDer<'static>) {
+        let mut chain = std::mem::take(&mut self.identity.chain);
+        match chain.first_mut() {
+            Some(leaf) => *leaf = cert,
+            None => chain.push(cert),
+        }
+        self.set_chain(chain);
     }
 
     /// Installs a chain. As in OpenSSL's `ssl_set_cert`, a private key already set that does
@@ -251,9 +265,11 @@ impl SslCtx {
 
     /// `SSL_CTX_load_verify_locations(ctx, file, dir)`: adds the PEM certificates of `file`
     /// and of every regular file in `dir` (whatever the names; unparseable files are skipped)
-    /// to the trust roots. With neither, fails with `ERR_R_PASSED_NULL_PARAMETER`; a file that
-    /// cannot be read fails with its `errno`, one without certificates with
-    /// `X509_R_NO_CERTIFICATE_OR_CRL_FOUND`.
+    /// to the trust roots; certificates already there are not added again. With neither,
+    /// fails with `ERR_R_PASSED_NULL_PARAMETER`; a file that cannot be read fails with its
+    /// `errno` (or `ERR_R_SYS_LIB`, `ERR_R_BUF_LIB`; see [`MAX_FILE_SIZE`]), one with a
+    /// malformed PEM section with `ERR_R_PEM_LIB` (adding none of its certificates), one
+    /// without certificates with `X509_R_NO_CERTIFICATE_OR_CRL_FOUND`.
     #[track_caller]
     pub fn load_verify_locations(
         &mut self,
@@ -264,20 +280,20 @@ impl SslCtx {
             return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise());
         }
         if let Some(file) = file {
-            roots::add_file(&mut self.roots, file)?;
+            self.roots.add_file(file)?;
         }
         if let Some(dir) = dir {
-            roots::add_dir(&mut self.roots, dir)?;
+            self.roots.add_dir(dir)?;
         }
         Ok(())
     }
 
     /// `SSL_CTX_set_default_verify_paths`: adds the system's trust roots (via
-    /// `rustls-native-certs`, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`). Fails with
-    /// `ERR_R_X509_LIB` only if no certificate could be loaded and the store reported errors.
-    #[track_caller]
-    pub fn set_default_verify_paths(&mut self) -> Result<(), SslError> {
-        roots::add_system(&mut self.roots)
+    /// `rustls-native-certs`, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`). Like OpenSSL,
+    /// which reports success even when the default locations cannot be loaded, it loads what
+    /// it can and cannot fail; nothing is recorded on the error queue.
+    pub fn set_default_verify_paths(&mut self) {
+        self.roots.add_system();
     }
 
     /// Number of trust roots loaded (OpenSSL: the objects of `SSL_CTX_get_cert_store`).
@@ -286,23 +302,12 @@ impl SslCtx {
     }
 
     /// `SSL_CTX_set_verify(ctx, mode, callback)`: the `SSL_VERIFY_*` bits and the callback
-    /// that may override the chain's verdict (see [`VerifyCallback`]). The callback applies to
-    /// client contexts; on a server context one fails with `ERR_R_UNSUPPORTED` (client
-    /// certificates are checked by webpki against the roots only).
-    #[track_caller]
-    pub fn set_verify(
-        &mut self,
-        mode: i32,
-        callback: Option<VerifyCallback>,
-    ) -> Result<(), SslError> {
-        if self.method.is_server() && callback.is_some() {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                .with_data("verify callback on a server context")
-                .raise());
-        }
+    /// that may override the chain's verdict (see [`VerifyCallback`]). On a client it judges
+    /// the server's certificate; on a server (with [`SSL_VERIFY_PEER`]) each client
+    /// certificate received.
+    pub fn set_verify(&mut self, mode: i32, callback: Option<VerifyCallback>) {
         self.verify_mode = mode;
         self.verify_callback = callback;
-        Ok(())
     }
 
     /// `SSL_CTX_get_verify_mode`.
@@ -314,21 +319,21 @@ impl SslCtx {
 
     /// `SSL_CTX_set_alpn_protos`: the protocol list in wire format (each name preceded by its
     /// length). OpenSSL returns 0 on success and 1 on failure: here `Ok(())` is the 0 and
-    /// `Err` the 1. An empty list clears ALPN; a zero-length name or a length running past the
-    /// end fails with `ERR_R_PASSED_INVALID_ARGUMENT` (OpenSSL records nothing there) and
+    /// `Err` the 1. An empty list clears ALPN; a list longer than `0xFFFD` bytes (more than the
+    /// extension can carry), a zero-length name or a length running past the end fails with `ERR_R_PASSED_INVALID_ARGUMENT` (OpenSSL records nothing there) and
     /// leaves the previous list. On a client the list is offered in order; on a server (a qssl
     /// extension, standing in for an ALPN select callback) it is the server's preference
     /// order: the first of its names the client offers is chosen, and a client offering none
     /// is refused with the `no_application_protocol` alert.
     #[track_caller]
     pub fn set_alpn_protos(&mut self, wire: &[u8]) -> Result<(), SslError> {
-        self.alpn = alpn::parse_wire(wire)?;
+        self.alpn = alpn::AlpnList::parse(wire)?;
         Ok(())
     }
 
     /// The ALPN list set by [`SslCtx::set_alpn_protos`], in wire format.
-    pub fn alpn_protos(&self) -> Vec<u8> {
-        alpn::to_wire(&self.alpn)
+    pub fn alpn_protos(&self) -> &[u8] {
+        self.alpn.wire()
     }
 
     /// `SSL_CTX_set_alpn_select_cb`: not supported — rustls picks the server's protocol from
@@ -404,7 +409,7 @@ impl SslCtx {
         }
         let verifier = verify::PeerVerifier::new(
             self.verify_mode,
-            &self.roots,
+            self.roots.store(),
             self.verify_callback.clone(),
             &self.provider,
         );
@@ -419,7 +424,7 @@ impl SslCtx {
                 .map_err(|e| rustls_error(&e).raise())?,
             _ => builder.with_no_client_auth(),
         };
-        config.alpn_protocols = self.alpn.clone();
+        config.alpn_protocols = self.alpn.names().to_vec();
         if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {
             config.key_log = keylog;
         }
@@ -429,8 +434,9 @@ impl SslCtx {
     /// The rustls server configuration for connections of a server context: TLS 1.3, the
     /// certificate and key, client certificates per the verify mode, ALPN preference list, key
     /// log. Fails with `SSL_R_NOT_SERVER` on a client context, `SSL_R_NO_CERTIFICATE_ASSIGNED`
-    /// / `SSL_R_NO_PRIVATE_KEY_ASSIGNED` without certificate or key, `ERR_R_X509_LIB` when
-    /// `SSL_VERIFY_PEER` asks for client certificates but no trust roots are loaded.
+    /// / `SSL_R_NO_PRIVATE_KEY_ASSIGNED` without certificate or key. With `SSL_VERIFY_PEER` and
+    /// no trust roots, every client certificate fails verification (unless the verify callback
+    /// accepts it), as in OpenSSL.
     #[track_caller]
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, SslError> {
         if !self.method.is_server() {
@@ -442,15 +448,19 @@ impl SslCtx {
         let Some((key, _)) = &self.identity.key else {
             return Err(SslError::ssl(ssl_r::NO_PRIVATE_KEY_ASSIGNED).raise());
         };
-        let client_verifier =
-            verify::client_verifier(self.verify_mode, &self.roots, &self.provider)?;
+        let client_verifier = verify::client_verifier(
+            self.verify_mode,
+            self.roots.store(),
+            self.verify_callback.clone(),
+            &self.provider,
+        );
         let mut config = ServerConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| rustls_error(&e).raise())?
             .with_client_cert_verifier(client_verifier)
             .with_single_cert(self.identity.chain.clone(), key.clone_key())
             .map_err(|e| rustls_error(&e).raise())?;
-        config.alpn_protocols = self.alpn.clone();
+        config.alpn_protocols = self.alpn.names().to_vec();
         if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {
             config.key_log = keylog;
         }
@@ -472,7 +482,7 @@ impl fmt::Debug for SslCtx {
             .field("trust_roots", &self.roots.len())
             .field("verify_mode", &self.verify_mode)
             .field("verify_callback", &self.verify_callback.is_some())
-            .field("alpn", &self.alpn)
+            .field("alpn", &self.alpn.names())
             .field("keylog", &self.keylog.is_some())
             .field("quic", &self.quic)
             .finish()

@@ -43,7 +43,12 @@ pub fn raise(lib: i32, reason: i32) {
 /// `ERR_MAX_DATA_SIZE - 1` bytes as OpenSSL's formatting buffer does.
 #[track_caller]
 pub fn raise_data(lib: i32, reason: i32, data: impl Into<String>) {
-    push_here(lib, reason, Some(truncated(data.into(), ERR_MAX_DATA_SIZE)));
+    push_here(lib, reason, Some(record_data(data.into())));
+}
+
+/// Record data as OpenSSL's formatting buffer keeps it: at most `ERR_MAX_DATA_SIZE - 1` bytes.
+pub(super) fn record_data(data: String) -> String {
+    truncated(data, ERR_MAX_DATA_SIZE)
 }
 
 /// Pushes a record for `lib` and `reason` located at the caller of the public function.
@@ -78,7 +83,7 @@ pub fn set_debug(file: Option<Cow<'static, str>>, line: u32, func: Option<Cow<'s
 pub fn set_error(lib: i32, reason: i32, data: Option<String>) {
     with_last(|slot| {
         slot.record.code = pack(lib, reason);
-        slot.record.data = data.map(|d| truncated(d, ERR_MAX_DATA_SIZE));
+        slot.record.data = data.map(record_data);
     });
 }
 

@@ -111,7 +111,9 @@ impl SslError {
     }
 
     /// Pushes the error onto the calling thread's queue, located at the caller, and returns it
-    /// so a function can `return Err(SslError::ssl(..).raise())`.
+    /// so a function can `return Err(SslError::ssl(..).raise())`. The record's data is cut to
+    /// `ERR_MAX_DATA_SIZE - 1` bytes as [`raise_data`] cuts it; the returned error keeps it
+    /// whole.
     #[track_caller]
     pub fn raise(self) -> Self {
         let location = Location::caller();
@@ -120,7 +122,7 @@ impl SslError {
             file: Some(Cow::Borrowed(location.file())),
             line: location.line(),
             func: None,
-            data: self.data.clone(),
+            data: self.data.clone().map(record_data),
         });
         self
     }
