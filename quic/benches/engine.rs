@@ -9,7 +9,7 @@
 //! - bulk: the client opens a bidirectional stream and sends `GET n`; the server answers with
 //!   n bytes (64 MiB, or `QSSL_BENCH_BYTES`, e.g. `QSSL_BENCH_BYTES=8M`) and finishes; the
 //!   client reads them all. Reported: stream payload throughput over wall time (MB/s, 10^6
-//!   bytes) and process CPU time (user + system, `getrusage`) per GiB, the median of 9 runs
+//!   bytes) and the thread's CPU time (`/proc/thread-self/schedstat`) per GiB, the median of 9 runs
 //!   per engine, the engines taking turns.
 //! - handshake: one full TLS 1.3 handshake (no resumption) from `connect` until both sides
 //!   have finished it and nothing is left to send, as a criterion benchmark; the ratio uses the
@@ -750,18 +750,17 @@ impl Pair for QuinnPair<'_> {
 // ---------------------------------------------------------------------------------------
 // Measurements
 
-/// Process CPU time so far (user + system).
+/// CPU time the calling thread has used so far, which is all a bulk run uses: the first field
+/// of Linux's `/proc/thread-self/schedstat`, in nanoseconds.
 fn cpu_time() -> Duration {
-    // SAFETY: `rusage` is a plain C struct of integers, for which all-zero bytes are valid.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable `rusage` that getrusage fills; RUSAGE_SELF is a
-    // valid target.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    assert_eq!(rc, 0, "getrusage: {}", std::io::Error::last_os_error());
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .expect("/proc/thread-self/schedstat is readable");
+    let nanos = stat
+        .split_whitespace()
+        .next()
+        .and_then(|field| field.parse().ok())
+        .expect("schedstat starts with the on-CPU time in nanoseconds");
+    Duration::from_nanos(nanos)
 }
 
 /// One bulk run's figures.
