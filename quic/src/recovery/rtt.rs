@@ -124,11 +124,6 @@ impl RttEstimator {
         self.first_sample
     }
 
-    /// Whether at least one sample was taken.
-    pub fn has_sample(&self) -> bool {
-        self.first_sample.is_some()
-    }
-
     /// The PTO period without backoff (RFC 9002 §6.2.1): smoothed_rtt + max(4*rttvar,
     /// kGranularity), plus `max_ack_delay` if `include_ack_delay` (Application Data space only).
     pub fn pto_period(&self, max_ack_delay: Duration, include_ack_delay: bool) -> Duration {
@@ -175,7 +170,7 @@ mod tests {
         assert_eq!(rtt.smoothed(), ms(333));
         assert_eq!(rtt.rttvar(), us(166_500));
         assert_eq!(rtt.latest(), Duration::ZERO);
-        assert!(!rtt.has_sample());
+        assert!(rtt.first_sample_time().is_none());
         // 333 + 4 * 166.5 = 999 ms, the "PTO of 1 second" of RFC 9002 §6.2.2.
         assert_eq!(rtt.pto_period(ms(25), false), ms(999));
         assert_eq!(rtt.pto_period(ms(25), true), ms(1024));

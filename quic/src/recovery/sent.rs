@@ -291,12 +291,31 @@ impl<T> SentPackets<T> {
             return false;
         };
         let duration = rtt.persistent_congestion_duration(max_ack_delay);
-        let mut candidates: Vec<(u64, Instant, bool)> = lost
-            .iter()
+        // Loss detection reports packets in packet number order; sort a copy only otherwise.
+        if lost.is_sorted_by_key(|p| p.pn) {
+            self.congested_run(lost.iter(), first_sample, duration)
+        } else {
+            let mut sorted: Vec<&SentPacket<T>> = lost.iter().collect();
+            sorted.sort_unstable_by_key(|p| p.pn);
+            self.congested_run(sorted.into_iter(), first_sample, duration)
+        }
+    }
+
+    /// Whether `lost`, in packet number order, holds two ack-eliciting packets sent after
+    /// `first_sample`, more than `duration` apart, with no packet number between them
+    /// acknowledged.
+    fn congested_run<'a>(
+        &self,
+        lost: impl Iterator<Item = &'a SentPacket<T>>,
+        first_sample: Instant,
+        duration: Duration,
+    ) -> bool
+    where
+        T: 'a,
+    {
+        let candidates = lost
             .filter(|p| p.time_sent > first_sample)
-            .map(|p| (p.pn, p.time_sent, p.ack_eliciting))
-            .collect();
-        candidates.sort_unstable_by_key(|c| c.0);
+            .map(|p| (p.pn, p.time_sent, p.ack_eliciting));
         // Walk runs of lost packets with no acknowledged packet number in between, tracking the
         // earliest and latest ack-eliciting send times of the current run.
         let mut prev_pn: Option<u64> = None;

@@ -154,22 +154,22 @@ impl RecvBuf {
         if cursor >= end {
             return;
         }
-        let mut pieces = Vec::new();
-        for (&key, chunk) in self.chunks.range(cursor..end) {
-            if key > cursor {
-                pieces.push((cursor, key));
+        if self.chunks.range(cursor..end).next().is_none() {
+            // Fast path (in-order data, no overlap): one piece, no allocation.
+            self.add_piece(offset, data, cursor, end);
+        } else {
+            let mut pieces = Vec::new();
+            for (&key, chunk) in self.chunks.range(cursor..end) {
+                if key > cursor {
+                    pieces.push((cursor, key));
+                }
+                cursor = cursor.max(chunk.end(key));
             }
-            cursor = cursor.max(chunk.end(key));
-        }
-        if cursor < end {
-            pieces.push((cursor, end));
-        }
-        for (from, to) in pieces {
-            // Both lie within `offset..end`, so the indices fit `data`.
-            let lo = usize::try_from(from - offset).unwrap_or(usize::MAX);
-            let hi = usize::try_from(to - offset).unwrap_or(usize::MAX);
-            if let Some(piece) = data.get(lo..hi) {
-                self.add_chunk(from, piece);
+            if cursor < end {
+                pieces.push((cursor, end));
+            }
+            for (from, to) in pieces {
+                self.add_piece(offset, data, from, to);
             }
         }
         while let Some((&key, chunk)) = self.chunks.range(..=self.contiguous_end).next_back() {
@@ -178,6 +178,16 @@ impl RecvBuf {
                 break;
             }
             self.contiguous_end = chunk_end;
+        }
+    }
+
+    /// Adds the part `from..to` of `data` (at `offset`), where nothing is held yet.
+    fn add_piece(&mut self, offset: u64, data: &[u8], from: u64, to: u64) {
+        // Both lie within `offset..offset + data.len()`, so the indices fit `data`.
+        let lo = usize::try_from(from - offset).unwrap_or(usize::MAX);
+        let hi = usize::try_from(to - offset).unwrap_or(usize::MAX);
+        if let Some(piece) = data.get(lo..hi) {
+            self.add_chunk(from, piece);
         }
     }
 

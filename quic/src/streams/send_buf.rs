@@ -13,6 +13,11 @@ use crate::coding::VarInt;
 
 use super::range_set::RangeSet;
 
+/// The most buffer capacity (bytes) kept once everything written has been acknowledged: enough
+/// that a steady write/ack cycle reuses its allocation, small enough that an idle stream does
+/// not hold on to a large buffer.
+const RETAINED_CAPACITY: usize = 16 * 1024;
+
 /// Where the end of the stream stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fin {
@@ -174,8 +179,8 @@ impl SendBuf {
             let n = usize::try_from(front.end - self.base).unwrap_or(usize::MAX);
             self.data.drain(..n.min(self.data.len()));
             self.base = front.end;
-            if self.data.is_empty() {
-                self.data = VecDeque::new();
+            if self.data.is_empty() && self.data.capacity() > RETAINED_CAPACITY {
+                self.data.shrink_to(RETAINED_CAPACITY);
             }
         }
     }

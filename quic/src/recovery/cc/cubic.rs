@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use super::{CongestionController, Recovery, datagram_size, initial_window, minimum_window};
+use super::{CcCommon, CongestionController, initial_window, minimum_window};
 use crate::recovery::rtt::RttEstimator;
 
 /// C, the cubic scaling constant, in segments per second cubed (RFC 9438 §4.1.1).
@@ -34,12 +34,9 @@ struct Epoch {
 /// Reno-friendly region.
 #[derive(Debug, Clone)]
 pub struct Cubic {
-    mds: u64,
+    common: CcCommon,
     /// cwnd in bytes, fractional so that small per-ACK increments add up.
     window: f64,
-    ssthresh: u64,
-    bytes_in_flight: u64,
-    recovery: Recovery,
     /// W_max in bytes; zero when undefined (before the first congestion event, after
     /// persistent congestion).
     w_max: f64,
@@ -49,27 +46,21 @@ pub struct Cubic {
     /// Since when acknowledgments have been application limited.
     app_limited_since: Option<Instant>,
     fast_convergence: bool,
-    /// No acknowledgment or congestion event yet: the window is the initial window.
-    untouched: bool,
 }
 
 impl Cubic {
     /// A controller in slow start with the initial window for `max_datagram_size`, fast
     /// convergence enabled.
     pub fn new(max_datagram_size: u64) -> Self {
-        let mds = datagram_size(max_datagram_size);
+        let common = CcCommon::new(max_datagram_size);
         Cubic {
-            mds,
-            window: initial_window(mds) as f64,
-            ssthresh: u64::MAX,
-            bytes_in_flight: 0,
-            recovery: Recovery::default(),
+            window: initial_window(common.mds) as f64,
+            common,
             w_max: 0.0,
             cwnd_prior: 0.0,
             epoch: None,
             app_limited_since: None,
             fast_convergence: true,
-            untouched: true,
         }
     }
 
@@ -86,11 +77,11 @@ impl Cubic {
     }
 
     fn mds_f(&self) -> f64 {
-        self.mds as f64
+        self.common.mds as f64
     }
 
     fn min_window_f(&self) -> f64 {
-        minimum_window(self.mds) as f64
+        minimum_window(self.common.mds) as f64
     }
 
     /// W_cubic(t) in bytes for an epoch, `t` in seconds (RFC 9438 §4.2, Eq. 1).
@@ -161,31 +152,30 @@ impl CongestionController for Cubic {
     }
 
     fn bytes_in_flight(&self) -> u64 {
-        self.bytes_in_flight
+        self.common.bytes_in_flight
     }
 
     fn ssthresh(&self) -> u64 {
-        self.ssthresh
+        self.common.ssthresh
     }
 
     fn in_recovery(&self) -> bool {
-        self.recovery.active
+        self.common.recovery.active
     }
 
     fn max_datagram_size(&self) -> u64 {
-        self.mds
+        self.common.mds
     }
 
     fn set_max_datagram_size(&mut self, size: u64) {
-        self.mds = datagram_size(size);
-        if self.untouched {
-            self.window = initial_window(self.mds) as f64;
+        if self.common.set_mds(size) {
+            self.window = initial_window(self.common.mds) as f64;
         }
         self.window = self.window.max(self.min_window_f());
     }
 
     fn on_packet_sent(&mut self, _now: Instant, bytes: u64) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_add(bytes);
+        self.common.sent(bytes);
     }
 
     fn on_ack(
@@ -196,9 +186,7 @@ impl CongestionController for Cubic {
         rtt: &RttEstimator,
         app_limited: bool,
     ) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(bytes);
-        self.untouched = false;
-        if !self.recovery.on_ack(sent_time) {
+        if !self.common.acked(sent_time, bytes) {
             return;
         }
         if app_limited {
@@ -214,7 +202,7 @@ impl CongestionController for Cubic {
         {
             epoch.start = start;
         }
-        if self.window < self.ssthresh as f64 {
+        if self.window < self.common.ssthresh as f64 {
             self.window += bytes as f64;
             return;
         }
@@ -228,9 +216,7 @@ impl CongestionController for Cubic {
         is_persistent_congestion: bool,
         lost_bytes: u64,
     ) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(lost_bytes);
-        self.untouched = false;
-        if self.recovery.on_congestion(now, sent_time) {
+        if self.common.congestion(now, sent_time, lost_bytes) {
             let cwnd = self.window;
             // Fast convergence (RFC 9438 §4.7), then multiplicative decrease (§4.6) from cwnd:
             // the connection keeps the window from growing while it is not used (§4.6, RFC
@@ -242,7 +228,7 @@ impl CongestionController for Cubic {
             };
             self.cwnd_prior = cwnd;
             let ssthresh = (cwnd * BETA_CUBIC).round().max(self.min_window_f());
-            self.ssthresh = ssthresh as u64;
+            self.common.ssthresh = ssthresh as u64;
             self.window = ssthresh;
             self.epoch = None;
             self.app_limited_since = None;
@@ -253,12 +239,12 @@ impl CongestionController for Cubic {
             self.window = self.min_window_f();
             self.w_max = 0.0;
             self.epoch = None;
-            self.recovery.reset();
+            self.common.recovery.reset();
         }
     }
 
     fn on_packets_discarded(&mut self, bytes: u64) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(bytes);
+        self.common.discarded(bytes);
     }
 }
 

@@ -164,6 +164,69 @@ impl Recovery {
     }
 }
 
+/// State every controller keeps besides its window: the maximum datagram size, the slow start
+/// threshold, bytes in flight and the recovery period (RFC 9002 Appendix B.2).
+#[derive(Debug, Clone)]
+struct CcCommon {
+    /// The maximum datagram size the window is counted in (at least 1).
+    mds: u64,
+    /// The slow start threshold in bytes (`u64::MAX` while infinite).
+    ssthresh: u64,
+    /// Bytes in flight as reported to the controller.
+    bytes_in_flight: u64,
+    /// The recovery period.
+    recovery: Recovery,
+    /// No acknowledgment or congestion event yet: the window is the initial window.
+    untouched: bool,
+}
+
+impl CcCommon {
+    /// The state of a new controller for `max_datagram_size`: infinite ssthresh, nothing in
+    /// flight, no recovery period.
+    fn new(max_datagram_size: u64) -> Self {
+        CcCommon {
+            mds: datagram_size(max_datagram_size),
+            ssthresh: u64::MAX,
+            bytes_in_flight: 0,
+            recovery: Recovery::default(),
+            untouched: true,
+        }
+    }
+
+    /// Changes the maximum datagram size; returns whether the window is still the initial
+    /// window and must follow it (RFC 9002 §7.2).
+    fn set_mds(&mut self, size: u64) -> bool {
+        self.mds = datagram_size(size);
+        self.untouched
+    }
+
+    /// An in-flight packet of `bytes` was sent.
+    fn sent(&mut self, bytes: u64) {
+        self.bytes_in_flight = self.bytes_in_flight.saturating_add(bytes);
+    }
+
+    /// An in-flight packet of `bytes` sent at `sent_time` was acknowledged; returns whether
+    /// the window may grow (the packet is outside the recovery period).
+    fn acked(&mut self, sent_time: Instant, bytes: u64) -> bool {
+        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(bytes);
+        self.untouched = false;
+        self.recovery.on_ack(sent_time)
+    }
+
+    /// A congestion event at `now` for `lost` bytes, the latest sent at `sent_time`; returns
+    /// whether it starts a new recovery period, so the window must be reduced.
+    fn congestion(&mut self, now: Instant, sent_time: Instant, lost: u64) -> bool {
+        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(lost);
+        self.untouched = false;
+        self.recovery.on_congestion(now, sent_time)
+    }
+
+    /// In-flight packets of `bytes` stopped counting without acknowledgment or loss.
+    fn discarded(&mut self, bytes: u64) {
+        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(bytes);
+    }
+}
+
 /// Sanitises a maximum datagram size: at least 1, so no window computation divides by zero.
 fn datagram_size(size: u64) -> u64 {
     size.max(1)

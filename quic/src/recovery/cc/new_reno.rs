@@ -2,37 +2,28 @@
 
 use std::time::Instant;
 
-use super::{CongestionController, Recovery, datagram_size, initial_window, minimum_window};
+use super::{CcCommon, CongestionController, initial_window, minimum_window};
 use crate::recovery::rtt::RttEstimator;
 
 /// The NewReno controller of RFC 9002: slow start, halving on loss once per recovery period,
 /// one datagram of growth per window acknowledged in congestion avoidance.
 #[derive(Debug, Clone)]
 pub struct NewReno {
-    mds: u64,
+    common: CcCommon,
     window: u64,
-    ssthresh: u64,
-    bytes_in_flight: u64,
-    recovery: Recovery,
     /// Bytes acknowledged in congestion avoidance not yet turned into window growth
     /// (RFC 3465 §2.1 byte counting).
     acked_in_ca: u64,
-    /// No acknowledgment or congestion event yet: the window is the initial window.
-    untouched: bool,
 }
 
 impl NewReno {
     /// A controller in slow start with the initial window for `max_datagram_size`.
     pub fn new(max_datagram_size: u64) -> Self {
-        let mds = datagram_size(max_datagram_size);
+        let common = CcCommon::new(max_datagram_size);
         NewReno {
-            mds,
-            window: initial_window(mds),
-            ssthresh: u64::MAX,
-            bytes_in_flight: 0,
-            recovery: Recovery::default(),
+            window: initial_window(common.mds),
+            common,
             acked_in_ca: 0,
-            untouched: true,
         }
     }
 }
@@ -43,31 +34,30 @@ impl CongestionController for NewReno {
     }
 
     fn bytes_in_flight(&self) -> u64 {
-        self.bytes_in_flight
+        self.common.bytes_in_flight
     }
 
     fn ssthresh(&self) -> u64 {
-        self.ssthresh
+        self.common.ssthresh
     }
 
     fn in_recovery(&self) -> bool {
-        self.recovery.active
+        self.common.recovery.active
     }
 
     fn max_datagram_size(&self) -> u64 {
-        self.mds
+        self.common.mds
     }
 
     fn set_max_datagram_size(&mut self, size: u64) {
-        self.mds = datagram_size(size);
-        if self.untouched {
-            self.window = initial_window(self.mds);
+        if self.common.set_mds(size) {
+            self.window = initial_window(self.common.mds);
         }
-        self.window = self.window.max(minimum_window(self.mds));
+        self.window = self.window.max(minimum_window(self.common.mds));
     }
 
     fn on_packet_sent(&mut self, _now: Instant, bytes: u64) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_add(bytes);
+        self.common.sent(bytes);
     }
 
     fn on_ack(
@@ -78,19 +68,17 @@ impl CongestionController for NewReno {
         _rtt: &RttEstimator,
         app_limited: bool,
     ) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(bytes);
-        self.untouched = false;
-        if !self.recovery.on_ack(sent_time) || app_limited {
+        if !self.common.acked(sent_time, bytes) || app_limited {
             return;
         }
-        if self.window < self.ssthresh {
+        if self.window < self.common.ssthresh {
             self.window = self.window.saturating_add(bytes);
             return;
         }
         self.acked_in_ca = self.acked_in_ca.saturating_add(bytes);
         if self.acked_in_ca >= self.window {
             self.acked_in_ca -= self.window;
-            self.window = self.window.saturating_add(self.mds);
+            self.window = self.window.saturating_add(self.common.mds);
         }
     }
 
@@ -101,21 +89,19 @@ impl CongestionController for NewReno {
         is_persistent_congestion: bool,
         lost_bytes: u64,
     ) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(lost_bytes);
-        self.untouched = false;
-        if self.recovery.on_congestion(now, sent_time) {
-            self.ssthresh = self.window / 2;
-            self.window = self.ssthresh.max(minimum_window(self.mds));
+        if self.common.congestion(now, sent_time, lost_bytes) {
+            self.common.ssthresh = self.window / 2;
+            self.window = self.common.ssthresh.max(minimum_window(self.common.mds));
             self.acked_in_ca = 0;
         }
         if is_persistent_congestion {
-            self.window = minimum_window(self.mds);
-            self.recovery.reset();
+            self.window = minimum_window(self.common.mds);
+            self.common.recovery.reset();
             self.acked_in_ca = 0;
         }
     }
 
     fn on_packets_discarded(&mut self, bytes: u64) {
-        self.bytes_in_flight = self.bytes_in_flight.saturating_sub(bytes);
+        self.common.discarded(bytes);
     }
 }
