@@ -75,11 +75,29 @@ impl PollItem {
     }
 }
 
+/// Descriptors [`wait`] handles in a stack buffer; more are put on the heap.
+const STACK_FDS: usize = 4;
+
 /// Waits until one of `items` is ready or `timeout` passes (`None`: no limit), returning how
 /// many are ready. Items that are not pollable are skipped; waiting on none of them with no
 /// timeout is an error, since it could never end. Interrupted waits resume with the time left.
 pub fn wait(items: &mut [PollItem], timeout: Option<Duration>) -> Result<usize, BioError> {
-    let mut fds = Vec::with_capacity(items.len());
+    // A few descriptors (the common case) are waited on without allocating.
+    const EMPTY: libc::pollfd = libc::pollfd {
+        fd: -1,
+        events: 0,
+        revents: 0,
+    };
+    let pollable = items.iter().filter(|i| i.desc.is_pollable()).count();
+    let mut stack = [EMPTY; STACK_FDS];
+    let mut heap = Vec::new();
+    let fds: &mut [libc::pollfd] = if pollable <= STACK_FDS {
+        &mut stack[..pollable]
+    } else {
+        heap.resize(pollable, EMPTY);
+        &mut heap
+    };
+    let mut slots = fds.iter_mut();
     for item in items.iter_mut() {
         item.readable = false;
         item.writable = false;
@@ -91,11 +109,13 @@ pub fn wait(items: &mut [PollItem], timeout: Option<Duration>) -> Result<usize, 
             if item.write {
                 events |= libc::POLLOUT;
             }
-            fds.push(libc::pollfd {
-                fd,
-                events,
-                revents: 0,
-            });
+            if let Some(slot) = slots.next() {
+                *slot = libc::pollfd {
+                    fd,
+                    events,
+                    revents: 0,
+                };
+            }
         }
     }
     if fds.is_empty() && timeout.is_none() {

@@ -328,17 +328,19 @@ fn send_each(fd: RawFd, hdrs: &[libc::mmsghdr]) -> Result<usize, BioError> {
 
 /// Receives into a prefix of `msgs`, filling lengths and addresses.
 ///
-/// `bound` is the socket's own address: its family selects the packet-info messages to read,
-/// and its port (and IPv6 scope) complete the destination addresses the system reports. A
+/// `family` is the socket's address family (`AF_INET` or `AF_INET6`): it selects the
+/// packet-info messages to read. `bound` is the socket's own address: its port (and IPv6 scope)
+/// complete the destination addresses the system reports; it is only read for messages that
+/// ask for their destination address. A
 /// blocking socket returns once at least one datagram is in (`MSG_WAITFORONE`), rather than
 /// waiting for the whole batch.
 pub(crate) fn recv(
     fd: RawFd,
     msgs: &mut [RecvMsg<'_>],
     batched: bool,
+    family: i32,
     bound: &BioAddr,
 ) -> Result<usize, BioError> {
-    let family = bound.family();
     with_batch(|b| {
         let n = msgs.len().min(MAX_BATCH);
         for (i, m) in msgs[..n].iter_mut().enumerate() {

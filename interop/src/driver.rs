@@ -10,7 +10,7 @@ use qssl_quic::conn::DatagramInfo;
 use qssl_quic::endpoint::Endpoint;
 
 /// Datagrams received, and sent, per system call.
-const RECV_BATCH: usize = 32;
+const BATCH: usize = 32;
 /// Largest UDP payload handled.
 const MAX_DATAGRAM: usize = 65_536;
 
@@ -21,7 +21,8 @@ pub struct Driver {
     pub endpoint: Endpoint,
     socket: UdpBio,
     send_buf: Vec<u8>,
-    recv_bufs: Vec<Vec<u8>>,
+    /// [`BATCH`] receive buffers of [`MAX_DATAGRAM`] bytes, back to back.
+    recv_buf: Vec<u8>,
     /// The socket reports destination addresses (and can send from a given one).
     local_addresses: bool,
 }
@@ -55,7 +56,7 @@ impl Driver {
             endpoint,
             socket,
             send_buf: vec![0u8; MAX_DATAGRAM * 2],
-            recv_bufs: vec![vec![0u8; MAX_DATAGRAM]; RECV_BATCH],
+            recv_buf: vec![0u8; MAX_DATAGRAM * BATCH],
             local_addresses,
         })
     }
@@ -91,9 +92,11 @@ impl Driver {
                 .poll_timeout()
                 .map_or(deadline, |t| t.min(deadline));
             let mut item = [PollItem::readable(self.socket.rpoll_descriptor())];
-            poll::wait(&mut item, Some(wake.saturating_duration_since(now)))
+            let ready = poll::wait(&mut item, Some(wake.saturating_duration_since(now)))
                 .map_err(DriveError::Io)?;
-            self.receive()?;
+            if ready > 0 {
+                self.receive()?;
+            }
             let now = Instant::now();
             if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
                 self.endpoint.handle_timeout(now);
@@ -105,20 +108,21 @@ impl Driver {
     fn flush(&mut self, now: Instant) -> Result<(), DriveError> {
         while let Some(t) = self
             .endpoint
-            .poll_transmit_batch(now, &mut self.send_buf, RECV_BATCH)
+            .poll_transmit_batch(now, &mut self.send_buf, BATCH)
         {
             let to = t.destination.into();
             let from = t.source.filter(|_| self.local_addresses);
-            let msgs: Vec<SendMsg<'_>> = t
-                .segments()
-                .map(|r| {
-                    let msg = SendMsg::new(&self.send_buf[r]).to(to);
-                    match from {
-                        Some(local) => msg.from(local.into()),
-                        None => msg,
-                    }
-                })
-                .collect();
+            let mut batch = [SendMsg::new(&[]); BATCH];
+            let mut count = 0;
+            for (slot, r) in batch.iter_mut().zip(t.segments()) {
+                let msg = SendMsg::new(&self.send_buf[r]).to(to);
+                *slot = match from {
+                    Some(local) => msg.from(local.into()),
+                    None => msg,
+                };
+                count += 1;
+            }
+            let msgs = &batch[..count];
             let mut sent = 0;
             while sent < msgs.len() {
                 match self.socket.send_mmsg(&msgs[sent..]) {
@@ -137,11 +141,16 @@ impl Driver {
         Ok(())
     }
 
-    /// Hands every waiting datagram to the endpoint.
+    /// Hands every waiting datagram to the endpoint, with its destination address when the
+    /// socket reports them. Stops after a batch that is not full: the socket is drained.
     fn receive(&mut self) -> Result<(), DriveError> {
+        let local = self.local_addresses;
         loop {
-            let mut msgs: Vec<RecvMsg<'_>> =
-                self.recv_bufs.iter_mut().map(|b| RecvMsg::new(b)).collect();
+            let mut bufs = self.recv_buf.chunks_exact_mut(MAX_DATAGRAM);
+            let mut msgs: [RecvMsg<'_>; BATCH] = std::array::from_fn(|_| {
+                let msg = RecvMsg::new(bufs.next().unwrap_or_default());
+                if local { msg.with_local() } else { msg }
+            });
             let n = match self.socket.recv_mmsg(&mut msgs) {
                 Ok(n) => n,
                 Err(e) if e.is_non_fatal() => return Ok(()),
@@ -159,6 +168,9 @@ impl Driver {
                     self.endpoint
                         .handle_datagram_with(now, info, &mut m.buf[..len]);
                 }
+            }
+            if n < BATCH {
+                return Ok(());
             }
         }
     }

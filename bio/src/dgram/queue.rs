@@ -34,7 +34,6 @@ pub(crate) struct DatagramQueue {
     meta: VecDeque<Meta>,
     bytes: VecDeque<u8>,
     capacity: usize,
-    used: usize,
 }
 
 impl DatagramQueue {
@@ -44,7 +43,6 @@ impl DatagramQueue {
             meta: VecDeque::new(),
             bytes: VecDeque::new(),
             capacity,
-            used: 0,
         }
     }
 
@@ -53,9 +51,14 @@ impl DatagramQueue {
         self.capacity
     }
 
+    /// Bytes in use: the payloads plus each datagram's bookkeeping charge.
+    fn used(&self) -> usize {
+        self.bytes.len() + self.meta.len() * DGRAM_OVERHEAD
+    }
+
     /// Bytes still free.
     pub(crate) fn free(&self) -> usize {
-        self.capacity - self.used
+        self.capacity - self.used()
     }
 
     /// Size of the datagram at the front.
@@ -67,7 +70,6 @@ impl DatagramQueue {
     pub(crate) fn clear(&mut self) {
         self.meta.clear();
         self.bytes.clear();
-        self.used = 0;
     }
 
     /// Appends a datagram; all of it or nothing.
@@ -88,7 +90,6 @@ impl DatagramQueue {
             src,
             dst,
         });
-        self.used += cost;
         Ok(())
     }
 
@@ -109,7 +110,6 @@ impl DatagramQueue {
         buf[from_front..copied].copy_from_slice(&back[..copied - from_front]);
         self.bytes.drain(..meta.len);
         self.meta.pop_front();
-        self.used -= meta.len + DGRAM_OVERHEAD;
         Ok(Popped {
             copied,
             src: meta.src,

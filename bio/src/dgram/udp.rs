@@ -293,11 +293,17 @@ impl DatagramBio for UdpBio {
         {
             return Err(BioError::LocalAddrNotAvailable);
         }
-        let bound = self.local_addr();
+        // The bound address only completes destination addresses, so skip it when none is asked.
+        let bound = if msgs.iter().any(|m| m.local.is_some()) {
+            self.local_addr()
+        } else {
+            BioAddr::Unspec
+        };
         sys::recv(
             self.as_raw_fd(),
             msgs,
             self.batched.load(Ordering::Relaxed),
+            self.family,
             &bound,
         )
     }

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
@@ -11,10 +12,11 @@ use crate::error::{ERR_LIB_X509, SslError, x509_r};
 
 /// A context's trust roots: the rustls store and the DER of every certificate added to it, so
 /// that a certificate loaded again (the same file twice, the system store twice) is not added
-/// twice — as OpenSSL's `X509_STORE_add_cert` ignores duplicates.
+/// twice — as OpenSSL's `X509_STORE_add_cert` ignores duplicates. The store is shared with the
+/// verifiers built from it, and copied only when changed while shared.
 #[derive(Debug, Clone)]
 pub(crate) struct TrustRoots {
-    store: RootCertStore,
+    store: Arc<RootCertStore>,
     seen: HashSet<CertificateDer<'static>>,
 }
 
@@ -22,14 +24,14 @@ impl TrustRoots {
     /// No roots.
     pub(crate) fn empty() -> Self {
         TrustRoots {
-            store: RootCertStore::empty(),
+            store: Arc::new(RootCertStore::empty()),
             seen: HashSet::new(),
         }
     }
 
-    /// The rustls store.
-    pub(crate) fn store(&self) -> &RootCertStore {
-        &self.store
+    /// The rustls store, shared.
+    pub(crate) fn store(&self) -> Arc<RootCertStore> {
+        Arc::clone(&self.store)
     }
 
     /// Number of trust anchors.
@@ -42,7 +44,8 @@ impl TrustRoots {
     fn add(&mut self, certs: Vec<CertificateDer<'static>>) -> usize {
         let mut usable = 0;
         for cert in certs {
-            if self.seen.contains(&cert) || self.store.add(cert.clone()).is_ok() {
+            if self.seen.contains(&cert) || Arc::make_mut(&mut self.store).add(cert.clone()).is_ok()
+            {
                 self.seen.insert(cert);
                 usable += 1;
             }

@@ -21,18 +21,17 @@ use super::{
 /// webpki against `roots` (without roots every certificate fails) and then by `callback`.
 pub(crate) fn client_verifier(
     mode: i32,
-    roots: &RootCertStore,
+    roots: Arc<RootCertStore>,
     callback: Option<VerifyCallback>,
     provider: &Arc<CryptoProvider>,
 ) -> Arc<dyn ClientCertVerifier> {
     if mode & SSL_VERIFY_PEER == 0 {
         return WebPkiClientVerifier::no_client_auth();
     }
-    let webpki =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots.clone()), provider.clone())
-            .clear_root_hint_subjects()
-            .build()
-            .map_err(no_roots);
+    let webpki = WebPkiClientVerifier::builder_with_provider(roots, provider.clone())
+        .clear_root_hint_subjects()
+        .build()
+        .map_err(no_roots);
     Arc::new(ClientAuthVerifier {
         webpki,
         mandatory: mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT != 0,

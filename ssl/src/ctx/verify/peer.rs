@@ -26,14 +26,13 @@ impl PeerVerifier {
     /// The verifier for `mode`, `roots` and `callback` on `provider`.
     pub(crate) fn new(
         mode: i32,
-        roots: &RootCertStore,
+        roots: Arc<RootCertStore>,
         callback: Option<VerifyCallback>,
         provider: &Arc<CryptoProvider>,
     ) -> Self {
-        let webpki =
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider.clone())
-                .build()
-                .map_err(no_roots);
+        let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+            .build()
+            .map_err(no_roots);
         PeerVerifier {
             webpki,
             enforce: mode & SSL_VERIFY_PEER != 0,
