@@ -120,6 +120,20 @@ impl AckTracker {
         if self.contains(pn) {
             return Received::Duplicate;
         }
+        self.on_received_new(pn, now, ack_eliciting, immediate, max_ack_delay);
+        Received::New
+    }
+
+    /// [`Self::on_received`] for a packet already known not to be a duplicate (checked with
+    /// [`Self::contains`]), saving a second scan of the ranges.
+    pub(crate) fn on_received_new(
+        &mut self,
+        pn: u64,
+        now: Instant,
+        ack_eliciting: bool,
+        immediate: bool,
+        max_ack_delay: Duration,
+    ) {
         let largest_before = self.largest();
         self.insert(pn);
         self.changed = true;
@@ -127,7 +141,7 @@ impl AckTracker {
             self.largest_received_at = Some(now);
         }
         if !ack_eliciting {
-            return Received::New;
+            return;
         }
         self.unacked_eliciting += 1;
         // Reordering (a gap below, or a packet filling an old gap) is reported at once so the
@@ -141,7 +155,6 @@ impl AckTracker {
         } else if self.ack_deadline.is_none() {
             self.ack_deadline = Some(now + max_ack_delay);
         }
-        Received::New
     }
 
     fn insert(&mut self, pn: u64) {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use rand_core::Rng;
+
 use crate::coding::{Reader, Truncated};
 
 /// Longest connection ID QUIC version 1 and 2 allow.
@@ -32,6 +34,17 @@ impl ConnectionId {
             len: id.len() as u8,
             bytes,
         })
+    }
+
+    /// An ID of `len` (at most 20) random bytes from `rng`.
+    pub(crate) fn random(rng: &mut impl Rng, len: usize) -> Self {
+        let len = len.min(MAX_CID_LEN);
+        let mut bytes = [0; MAX_CID_LEN];
+        rng.fill_bytes(&mut bytes[..len]);
+        ConnectionId {
+            len: len as u8,
+            bytes,
+        }
     }
 
     /// Reads a length byte and that many bytes; `None` inside `Ok` if the length exceeds 20.

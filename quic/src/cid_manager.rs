@@ -1,7 +1,7 @@
 //! Connection IDs over a connection's life (RFC 9000 §5.1): the ones this endpoint issues, and
 //! the ones the peer issued for it to use.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand_core::Rng;
 
@@ -50,11 +50,7 @@ impl LocalCids {
             return frames;
         }
         while (self.active.len() as u64) < peer_limit.min(MAX_ISSUED) {
-            let mut bytes = [0u8; 20];
-            rng.fill_bytes(&mut bytes[..self.cid_len]);
-            let Some(id) = ConnectionId::new(&bytes[..self.cid_len]) else {
-                break;
-            };
+            let id = ConnectionId::random(rng, self.cid_len);
             let sequence = self.next_seq;
             self.next_seq += 1;
             self.active.insert(sequence, id);
@@ -90,11 +86,6 @@ impl LocalCids {
         Ok(self.active.remove(&seq))
     }
 
-    /// Whether `cid` is one of ours and active.
-    pub fn contains(&self, cid: &ConnectionId) -> bool {
-        self.active.values().any(|c| c == cid)
-    }
-
     /// The active IDs.
     pub fn active(&self) -> impl Iterator<Item = &ConnectionId> {
         self.active.values()
@@ -117,8 +108,9 @@ pub struct RemoteCids {
     current: u64,
     /// Everything below this has been retired.
     retire_prior_to: u64,
-    /// RETIRE_CONNECTION_ID frames owed to the peer.
-    to_retire: Vec<u64>,
+    /// RETIRE_CONNECTION_ID frames owed to the peer, not yet sent (a set, so repeats from
+    /// the peer cannot grow it).
+    to_retire: BTreeSet<u64>,
 }
 
 impl RemoteCids {
@@ -137,7 +129,7 @@ impl RemoteCids {
             available,
             current: 0,
             retire_prior_to: 0,
-            to_retire: Vec::new(),
+            to_retire: BTreeSet::new(),
         }
     }
 
@@ -180,7 +172,7 @@ impl RemoteCids {
         }
         if frame.sequence < self.retire_prior_to {
             // Already retired: retire it again rather than store it.
-            self.to_retire.push(frame.sequence);
+            self.to_retire.insert(frame.sequence);
         } else {
             self.available.insert(frame.sequence, entry);
         }
@@ -193,7 +185,7 @@ impl RemoteCids {
                 .collect();
             for seq in retired {
                 self.available.remove(&seq);
-                self.to_retire.push(seq);
+                self.to_retire.insert(seq);
             }
             if self.current < self.retire_prior_to {
                 self.current = self
@@ -210,12 +202,29 @@ impl RemoteCids {
                 "peer exceeded active_connection_id_limit",
             ));
         }
+        // RFC 9000 §5.1.2: more IDs awaiting retirement than twice the limit is an error.
+        if self.to_retire.len() as u64 > 2 * ACTIVE_CID_LIMIT {
+            return Err(TransportError::new(
+                TransportErrorCode::CONNECTION_ID_LIMIT_ERROR,
+                "too many connection IDs awaiting retirement",
+            ));
+        }
         Ok(())
     }
 
-    /// RETIRE_CONNECTION_ID sequence numbers to send, taken.
-    pub fn take_retirements(&mut self) -> Vec<u64> {
-        std::mem::take(&mut self.to_retire)
+    /// Whether RETIRE_CONNECTION_ID frames are owed.
+    pub fn has_retirements(&self) -> bool {
+        !self.to_retire.is_empty()
+    }
+
+    /// The next RETIRE_CONNECTION_ID sequence number to send, taken (lowest first).
+    pub fn pop_retirement(&mut self) -> Option<u64> {
+        self.to_retire.pop_first()
+    }
+
+    /// Owes RETIRE_CONNECTION_ID for `seq` again: the frame was lost or did not fit.
+    pub fn retire_again(&mut self, seq: u64) {
+        self.to_retire.insert(seq);
     }
 
     /// The reset tokens that identify a stateless reset from the peer.
@@ -250,7 +259,7 @@ mod tests {
         );
         for f in &frames {
             assert_eq!(f.reset_token, key.token(&f.id));
-            assert!(local.contains(&f.id));
+            assert!(local.active().any(|c| *c == f.id));
         }
         assert!(local.issue(4, &mut rng, &key).is_empty());
         // Retiring one lets another be issued.
@@ -283,6 +292,10 @@ mod tests {
         }
     }
 
+    fn take_retirements(remote: &mut RemoteCids) -> Vec<u64> {
+        std::iter::from_fn(|| remote.pop_retirement()).collect()
+    }
+
     #[test]
     fn remote_ids_and_retire_prior_to() {
         let mut remote = RemoteCids::new(cid(0), None);
@@ -293,12 +306,55 @@ mod tests {
         assert!(remote.on_new(&new_cid(1, 0, 99)).is_err());
         assert_eq!(remote.current(), cid(0));
         remote.on_new(&new_cid(3, 2, 13)).unwrap();
-        assert_eq!(remote.take_retirements(), [0, 1]);
+        assert_eq!(take_retirements(&mut remote), [0, 1]);
         assert_eq!(remote.current(), cid(12), "moved off the retired ID");
         // A late frame below retire_prior_to is retired at once.
         remote.on_new(&new_cid(1, 0, 11)).unwrap();
-        assert_eq!(remote.take_retirements(), [1]);
+        assert_eq!(take_retirements(&mut remote), [1]);
         assert_eq!(remote.reset_tokens().count(), 2);
+    }
+
+    #[test]
+    fn retire_prior_to_yields_retire_frames_and_is_bounded() {
+        use crate::coding::Writer;
+        use crate::frame::{Frame, FrameIter};
+
+        let mut remote = RemoteCids::new(cid(0), None);
+        remote.on_new(&new_cid(1, 0, 11)).unwrap();
+        remote.on_new(&new_cid(2, 1, 12)).unwrap();
+        assert!(remote.has_retirements());
+        // The packet builder writes one RETIRE_CONNECTION_ID per owed sequence number.
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        let mut sent = Vec::new();
+        while let Some(sequence) = remote.pop_retirement() {
+            (Frame::RetireConnectionId { sequence })
+                .encode(&mut w)
+                .unwrap();
+            sent.push(sequence);
+        }
+        let len = w.position();
+        assert_eq!(sent, [0]);
+        let frames: Vec<_> = FrameIter::new(&buf[..len]).map(Result::unwrap).collect();
+        assert_eq!(frames, [Frame::RetireConnectionId { sequence: 0 }]);
+        assert!(!remote.has_retirements());
+        // A lost frame is owed again, once however often it is lost or repeated.
+        remote.retire_again(0);
+        remote.retire_again(0);
+        remote.on_new(&new_cid(0, 0, 10)).unwrap();
+        assert_eq!(take_retirements(&mut remote), [0]);
+        // Old sequence numbers repeated by the peer cannot grow the list without bound.
+        for _ in 0..1000 {
+            remote.on_new(&new_cid(0, 0, 10)).unwrap();
+        }
+        assert_eq!(take_retirements(&mut remote), [0]);
+        let mut remote = RemoteCids::new(cid(0), None);
+        remote.on_new(&new_cid(100, 100, 1)).unwrap();
+        let err = (0..100)
+            .map(|s| remote.on_new(&new_cid(s, 0, s as u8)))
+            .find_map(Result::err)
+            .expect("too many pending retirements");
+        assert_eq!(err.code, TransportErrorCode::CONNECTION_ID_LIMIT_ERROR);
     }
 
     #[test]

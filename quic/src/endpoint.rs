@@ -17,7 +17,10 @@ use rustls::pki_types::ServerName;
 
 use crate::cid::ConnectionId;
 use crate::coding::Writer;
-use crate::conn::{Connection, ConnectionConfig, DatagramInfo, Incoming, Transmit};
+use crate::conn::{
+    Connection, ConnectionConfig, DatagramInfo, Incoming, MIN_INITIAL_SIZE, Transmit,
+    random_reset_key,
+};
 use crate::crypto::{ResetTokenKey, write_retry, write_stateless_reset};
 use crate::error::TransportError;
 use crate::packet::PacketKind;
@@ -25,8 +28,6 @@ use crate::packet::header::{ParsedHeader, write_version_negotiation};
 use crate::token::{RetryTokenContents, TokenKey};
 use crate::version::Version;
 
-/// Smallest datagram carrying a client's first Initial (RFC 9000 §14.1).
-const MIN_INITIAL_DATAGRAM: usize = 1200;
 /// Smallest stateless reset sent; also the smallest packet answered with one.
 const MIN_RESET_LEN: usize = 21 + 1;
 
@@ -91,6 +92,8 @@ struct ClientSetup {
 pub struct Endpoint {
     config: EndpointConfig,
     connections: HashMap<ConnectionHandle, Connection>,
+    /// The keys of `connections`, sorted: the order connections are served in.
+    order: Vec<ConnectionHandle>,
     clients: HashMap<ConnectionHandle, ClientSetup>,
     /// Local connection IDs (and clients' first destination IDs) to connections.
     routes: HashMap<ConnectionId, ConnectionHandle>,
@@ -120,14 +123,14 @@ impl Endpoint {
     /// An endpoint whose randomness comes from `seed`, created at `now`.
     pub fn new(config: EndpointConfig, now: Instant, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let reset_key = random_reset_key(&mut rng);
         let mut secret = [0u8; 32];
-        rng.fill_bytes(&mut secret);
-        let reset_key = ResetTokenKey::new(&secret);
         rng.fill_bytes(&mut secret);
         let token_key = TokenKey::new(&secret);
         Endpoint {
             config,
             connections: HashMap::new(),
+            order: Vec::new(),
             clients: HashMap::new(),
             routes: HashMap::new(),
             next_handle: 0,
@@ -151,6 +154,8 @@ impl Endpoint {
             self.routes.insert(cid, handle);
         }
         self.connections.insert(handle, conn);
+        // Handles only grow, so pushing keeps `order` sorted.
+        self.order.push(handle);
         handle
     }
 
@@ -194,9 +199,7 @@ impl Endpoint {
 
     /// The handles of every live connection.
     pub fn handles(&self) -> Vec<ConnectionHandle> {
-        let mut h: Vec<_> = self.connections.keys().copied().collect();
-        h.sort();
-        h
+        self.order.clone()
     }
 
     /// Handles a datagram from `from`.
@@ -223,20 +226,19 @@ impl Endpoint {
             if let Some(conn) = self.connections.get_mut(&handle) {
                 conn.handle_datagram_with(now, info, datagram);
             }
-            self.after_activity(now, handle);
+            self.after_receive(now, handle);
             return;
         }
         match header {
             ParsedHeader::UnsupportedVersion { dcid, scid, .. }
-                if datagram.len() >= MIN_INITIAL_DATAGRAM && self.config.server_tls.is_some() =>
+                if datagram.len() >= MIN_INITIAL_SIZE && self.config.server_tls.is_some() =>
             {
                 self.send_version_negotiation(from, &datagram[dcid], &datagram[scid]);
             }
             ParsedHeader::Protected(h)
-                if h.kind == PacketKind::Initial && datagram.len() >= MIN_INITIAL_DATAGRAM =>
+                if h.kind == PacketKind::Initial && datagram.len() >= MIN_INITIAL_SIZE =>
             {
-                let token = datagram[h.token.clone()].to_vec();
-                self.on_new_initial(now, info, &h, &token, datagram);
+                self.on_new_initial(now, info, &h, datagram);
             }
             ParsedHeader::Protected(h) if h.kind == PacketKind::OneRtt => {
                 // A stateless reset carries a random destination ID: let the connections with
@@ -249,9 +251,9 @@ impl Endpoint {
                     .collect();
                 for handle in &peers {
                     if let Some(conn) = self.connections.get_mut(handle) {
-                        conn.handle_datagram(now, from, datagram);
+                        conn.handle_datagram_with(now, info, datagram);
                     }
-                    self.after_activity(now, *handle);
+                    self.after_receive(now, *handle);
                 }
                 if peers.is_empty() {
                     self.send_stateless_reset(from, &h.dcid, datagram.len());
@@ -266,7 +268,6 @@ impl Endpoint {
         now: Instant,
         info: DatagramInfo,
         h: &crate::packet::header::ProtectedHeader,
-        token: &[u8],
         datagram: &mut [u8],
     ) {
         let from = info.from;
@@ -286,10 +287,12 @@ impl Endpoint {
         };
         if self.config.retry {
             let since = now.saturating_duration_since(self.epoch);
-            match self
-                .token_key
-                .open_retry(&from, token, since, self.config.retry_token_lifetime)
-            {
+            match self.token_key.open_retry(
+                &from,
+                &datagram[h.token.clone()],
+                since,
+                self.config.retry_token_lifetime,
+            ) {
                 Ok(RetryTokenContents {
                     original_dcid,
                     retry_scid,
@@ -320,7 +323,7 @@ impl Endpoint {
         if let Some(conn) = self.connections.get_mut(&handle) {
             conn.handle_datagram_with(now, info, datagram);
         }
-        self.after_activity(now, handle);
+        self.after_receive(now, handle);
     }
 
     fn send_version_negotiation(&mut self, to: SocketAddr, dcid: &[u8], scid: &[u8]) {
@@ -344,12 +347,8 @@ impl Endpoint {
         h: &crate::packet::header::ProtectedHeader,
         version: Version,
     ) {
-        let mut id = [0u8; 20];
         let len = self.config.connection.cid_len.clamp(8, 20);
-        self.rng.fill_bytes(&mut id[..len]);
-        let Some(retry_scid) = ConnectionId::new(&id[..len]) else {
-            return;
-        };
+        let retry_scid = ConnectionId::random(&mut self.rng, len);
         let mut nonce = [0u8; 12];
         self.rng.fill_bytes(&mut nonce);
         let token = self.token_key.seal_retry(
@@ -389,24 +388,38 @@ impl Endpoint {
         }
         // MIN_RESET_LEN < 43, so the clamp bounds are ordered.
         let len = (received - 1).clamp(MIN_RESET_LEN, 43);
-        let mut random = vec![0u8; len - crate::crypto::RESET_TOKEN_LEN];
-        self.rng.fill_bytes(&mut random);
+        let mut random = [0u8; 43 - crate::crypto::RESET_TOKEN_LEN];
+        let random = &mut random[..len - crate::crypto::RESET_TOKEN_LEN];
+        self.rng.fill_bytes(random);
         let token = self.reset_key.token(dcid);
         let mut buf = vec![0u8; len];
-        if let Ok(n) = write_stateless_reset(&mut buf, &token, &random) {
+        if let Ok(n) = write_stateless_reset(&mut buf, &token, random) {
             buf.truncate(n);
             self.responses.push_back((to, buf));
         }
     }
 
-    /// Keeps the routing table in step with a connection's IDs, and forgets closed ones.
+    /// After a connection handled a datagram (the only time its local IDs change): keeps the
+    /// routing table in step with its IDs, then does what [`Self::after_activity`] does.
+    fn after_receive(&mut self, now: Instant, handle: ConnectionHandle) {
+        if let Some(conn) = self.connections.get_mut(&handle) {
+            for cid in conn.take_retired_cids() {
+                if self.routes.get(&cid) == Some(&handle) {
+                    self.routes.remove(&cid);
+                }
+            }
+            for cid in conn.local_cids() {
+                self.routes.entry(*cid).or_insert(handle);
+            }
+        }
+        self.after_activity(now, handle);
+    }
+
+    /// Restarts a client connection closed by Version Negotiation.
     fn after_activity(&mut self, now: Instant, handle: ConnectionHandle) {
         let Some(conn) = self.connections.get(&handle) else {
             return;
         };
-        for cid in conn.local_cids() {
-            self.routes.entry(*cid).or_insert(handle);
-        }
         if !conn.is_closed() {
             return;
         }
@@ -441,6 +454,9 @@ impl Endpoint {
     pub fn remove(&mut self, handle: ConnectionHandle) -> Option<Connection> {
         self.routes.retain(|_, h| *h != handle);
         self.clients.remove(&handle);
+        if let Ok(i) = self.order.binary_search(&handle) {
+            self.order.remove(i);
+        }
         self.connections.remove(&handle)
     }
 
@@ -467,15 +483,15 @@ impl Endpoint {
                 source: None,
             });
         }
-        let handles = self.handles();
-        for i in 0..handles.len() {
-            let handle = handles[(self.cursor + i) % handles.len()];
+        let n = self.order.len();
+        for i in 0..n {
+            let handle = self.order[(self.cursor + i) % n];
             if let Some(t) = self
                 .connections
                 .get_mut(&handle)
                 .and_then(|c| c.poll_transmit_batch(now, buf, max_datagrams))
             {
-                self.cursor = (self.cursor + i + 1) % handles.len();
+                self.cursor = (self.cursor + i + 1) % n;
                 self.after_activity(now, handle);
                 return Some(t);
             }
@@ -493,7 +509,8 @@ impl Endpoint {
 
     /// Handles every connection deadline that has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for handle in self.handles() {
+        for i in 0..self.order.len() {
+            let handle = self.order[i];
             let due = self
                 .connections
                 .get(&handle)

@@ -224,7 +224,6 @@ pub struct Connection {
     reset_key: ResetTokenKey,
     peer_params: Option<TransportParameters>,
     state: State,
-    handshake_complete: bool,
     handshake_confirmed: bool,
     /// The server owes HANDSHAKE_DONE.
     handshake_done_pending: bool,
@@ -243,6 +242,8 @@ pub struct Connection {
     bytes_sent: u64,
     /// NEW_CONNECTION_ID frames to send.
     pending_new_cids: Vec<NewConnectionId>,
+    /// Local IDs the peer retired, for the endpoint to drop from its routes.
+    retired_local_cids: Vec<ConnectionId>,
     /// PATH_RESPONSE data owed.
     path_responses: Vec<[u8; 8]>,
     /// Streams, once the handshake has completed.
@@ -257,7 +258,7 @@ impl std::fmt::Debug for Connection {
             .field("version", &self.version)
             .field("remote", &self.remote)
             .field("state", &self.state)
-            .field("handshake_complete", &self.handshake_complete)
+            .field("handshake_complete", &self.is_handshake_complete())
             .field("handshake_confirmed", &self.handshake_confirmed)
             .field("spaces", &self.spaces)
             .finish_non_exhaustive()
@@ -276,9 +277,9 @@ impl Connection {
         seed: u64,
     ) -> Result<Self, TransportError> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let original_dcid = random_cid(&mut rng, 8);
-        let scid = random_cid(&mut rng, config.cid_len);
-        let reset_key = reset_key(&mut rng);
+        let original_dcid = ConnectionId::random(&mut rng, 8);
+        let scid = ConnectionId::random(&mut rng, config.cid_len);
+        let reset_key = random_reset_key(&mut rng);
         let mut params = config.transport_parameters();
         params.initial_source_connection_id = Some(scid);
         let tls = TlsSession::client(tls_config, config.version, server_name, &params)?;
@@ -310,7 +311,7 @@ impl Connection {
         seed: u64,
     ) -> Result<Self, TransportError> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let scid = random_cid(&mut rng, config.cid_len);
+        let scid = ConnectionId::random(&mut rng, config.cid_len);
         let config = ConnectionConfig {
             version: incoming.version,
             ..config
@@ -376,7 +377,6 @@ impl Connection {
             reset_key,
             peer_params: None,
             state: State::Open,
-            handshake_complete: false,
             handshake_confirmed: false,
             handshake_done_pending: false,
             events: VecDeque::new(),
@@ -388,6 +388,7 @@ impl Connection {
             bytes_received: 0,
             bytes_sent: 0,
             pending_new_cids: Vec::new(),
+            retired_local_cids: Vec::new(),
             path_responses: Vec::new(),
             streams: None,
             stats: ConnectionStats::default(),
@@ -412,7 +413,8 @@ impl Connection {
 
     /// Whether the handshake has completed.
     pub fn is_handshake_complete(&self) -> bool {
-        self.handshake_complete
+        // Streams exist exactly once the handshake is complete.
+        self.streams.is_some()
     }
 
     /// Whether the handshake is confirmed.
@@ -456,10 +458,16 @@ impl Connection {
         self.local_cids.active()
     }
 
+    /// The local IDs the peer retired since the last call, taken.
+    pub(crate) fn take_retired_cids(&mut self) -> Vec<ConnectionId> {
+        std::mem::take(&mut self.retired_local_cids)
+    }
+
     /// Traffic counters.
     pub fn stats(&self) -> ConnectionStats {
         let mut stats = self.stats.clone();
         stats.blocked_reports = self.streams.as_ref().map_or(0, |s| s.blocked_sent);
+        stats.key_updates = self.key_update.as_ref().map_or(0, |ku| ku.updates);
         stats
     }
 
@@ -669,7 +677,7 @@ impl Connection {
                 }
             }
         }
-        if !self.handshake_complete && !self.tls.is_handshaking() {
+        if !self.is_handshake_complete() && !self.tls.is_handshaking() {
             self.on_handshake_complete()?;
         }
         Ok(())
@@ -702,7 +710,6 @@ impl Connection {
         );
         self.streams = Some(Streams::new(self.side, &self.config, &params));
         self.peer_params = Some(params);
-        self.handshake_complete = true;
         self.events.push_back(Event::HandshakeCompleted);
         if self.side == Side::Server {
             // The server's handshake is confirmed once complete (RFC 9001 §4.1.2).
@@ -811,16 +818,8 @@ impl Connection {
     }
 }
 
-/// A connection ID of `len` random bytes.
-fn random_cid(rng: &mut ChaCha8Rng, len: usize) -> ConnectionId {
-    let mut bytes = [0u8; 20];
-    let len = len.min(20);
-    rng.fill_bytes(&mut bytes[..len]);
-    ConnectionId::new(&bytes[..len]).unwrap_or(ConnectionId::EMPTY)
-}
-
-/// A fresh stateless-reset key for this connection's IDs.
-fn reset_key(rng: &mut ChaCha8Rng) -> ResetTokenKey {
+/// A fresh stateless-reset key (for a connection's or an endpoint's IDs).
+pub(crate) fn random_reset_key(rng: &mut impl Rng) -> ResetTokenKey {
     let mut secret = [0u8; 32];
     rng.fill_bytes(&mut secret);
     ResetTokenKey::new(&secret)

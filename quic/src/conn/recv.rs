@@ -56,9 +56,12 @@ impl Connection {
             self.local = info.local;
         }
         let dcid_len = self.local_cids.active().next().map_or(0, |c| c.len());
-        let packets: Vec<_> = Coalesced::new(datagram, dcid_len).collect();
         let processed_before = self.stats.packets_received;
-        for (header, range) in packets.into_iter().flatten() {
+        let mut pos = 0;
+        // Resuming by offset instead of holding the iterator releases the borrow of
+        // `datagram`; iteration ends at the first unparsable packet, as with `Coalesced`.
+        while let Some(Ok((header, range))) = Coalesced::at(datagram, pos, dcid_len).next() {
+            pos = range.end;
             let mut h = match header {
                 ParsedHeader::Protected(h) => h,
                 ParsedHeader::Retry { scid, token, .. } => {
@@ -175,7 +178,7 @@ impl Connection {
             return Err(Drop::Packet(PacketError::Malformed("0-RTT not accepted")));
         }
         let id = SpaceId::of(h.kind);
-        if id == SpaceId::Data && !self.handshake_complete {
+        if id == SpaceId::Data && !self.is_handshake_complete() {
             // A server must not process 1-RTT packets before the handshake completes
             // (RFC 9001 §5.7); the client will send them again.
             return Err(Drop::Packet(PacketError::DecryptFailed));
@@ -205,7 +208,8 @@ impl Connection {
             self.remote_cids.set_initial(h.scid);
             self.remote_cid_set = true;
         }
-        if self.side == Side::Server && h.kind == PacketKind::Handshake {
+        let server_handshake = self.side == Side::Server && h.kind == PacketKind::Handshake;
+        if server_handshake {
             // A Handshake packet proves the client owns its address (RFC 9000 §8.1).
             self.address_validated = true;
         }
@@ -230,7 +234,8 @@ impl Connection {
         if let Some(ecn) = ecn {
             self.spaces[id as usize].acks.on_ecn(ecn);
         }
-        self.spaces[id as usize].acks.on_received(
+        // Not a duplicate: checked before the frames were handled.
+        self.spaces[id as usize].acks.on_received_new(
             pn,
             now,
             ack_eliciting,
@@ -242,7 +247,7 @@ impl Connection {
         }
         // A server discards Initial keys once it gets a Handshake packet; a client once it
         // sends one (RFC 9001 §4.9.1), which the send path handles.
-        if self.side == Side::Server && h.kind == PacketKind::Handshake {
+        if server_handshake {
             self.discard_space(SpaceId::Initial);
         }
         Ok(())
@@ -291,7 +296,6 @@ impl Connection {
         let range = open(packet, un, pn, ku.next.remote.as_ref())?;
         ku.advance(keys, prev_until, next_pn);
         ku.first_received = Some(pn);
-        self.stats.key_updates = ku.updates;
         Ok(range)
     }
 
@@ -351,7 +355,9 @@ impl Connection {
             }
             Frame::NewConnectionId(n) => self.remote_cids.on_new(&n)?,
             Frame::RetireConnectionId { sequence } => {
-                self.local_cids.retire(sequence, dcid)?;
+                if let Some(retired) = self.local_cids.retire(sequence, dcid)? {
+                    self.retired_local_cids.push(retired);
+                }
             }
             Frame::Stream(f) => self.streams_for_frame()?.on_stream_frame(&f)?,
             Frame::ResetStream {
@@ -497,6 +503,9 @@ impl Connection {
                 self.handshake_done_pending = true;
             }
             self.pending_new_cids.extend(packet.data.new_cids);
+            for seq in packet.data.retired_cids {
+                self.remote_cids.retire_again(seq);
+            }
             if let Some(streams) = &mut self.streams {
                 for (sid, range, fin) in packet.data.streams {
                     streams.on_lost(sid, range, fin);

@@ -53,6 +53,7 @@ impl Connection {
             || (id == SpaceId::Data
                 && ((self.handshake_done_pending && self.side == Side::Server)
                     || !self.pending_new_cids.is_empty()
+                    || self.remote_cids.has_retirements()
                     || !self.path_responses.is_empty()
                     || self.streams.as_ref().is_some_and(|s| s.wants_send())))
     }
@@ -134,20 +135,20 @@ impl Connection {
     }
 
     fn write_datagram(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
-        let wanting: Vec<SpaceId> = SpaceId::ALL
+        let wanting = SpaceId::ALL.map(|id| self.wants_send(now, id));
+        let last = SpaceId::ALL
             .into_iter()
-            .filter(|id| self.wants_send(now, *id))
-            .collect();
-        let last = *wanting.last()?;
+            .rev()
+            .find(|id| wanting[*id as usize])?;
         // Datagrams with an ack-eliciting Initial are padded to 1200 bytes (RFC 9000 §14.1);
         // a client pads every datagram carrying an Initial.
-        let initial = wanting.first() == Some(&SpaceId::Initial);
+        let initial = wanting[SpaceId::Initial as usize];
         let pad = initial && (self.side == Side::Client || self.spaces[0].has_crypto_to_send());
         if pad && buf.len() < MIN_INITIAL_SIZE {
             return None;
         }
         let mut len = 0;
-        for id in wanting {
+        for id in SpaceId::ALL.into_iter().filter(|id| wanting[*id as usize]) {
             let min_len = if pad && id == last {
                 MIN_INITIAL_SIZE.saturating_sub(len)
             } else {
@@ -211,15 +212,34 @@ impl Connection {
             .is_some_and(|a| a >= ku.first_sent);
         if due && confirmed && acked {
             ku.advance(keys, prev_until, space.next_pn);
-            self.stats.key_updates = ku.updates;
         }
     }
 
-    /// The Retry token a client echoes in its Initials (empty without a Retry).
-    fn retry_token(&self) -> std::sync::Arc<[u8]> {
-        self.retry
-            .as_ref()
-            .map_or_else(|| std::sync::Arc::from(&[][..]), |(_, t)| t.clone())
+    /// Starts a packet of space `id` in `out`: writes its header and returns a writer for the
+    /// frames (ending where the AEAD tag goes), the header layout and the tag length. `None`
+    /// without keys, or if `out` cannot hold a packet of the minimum size.
+    fn packet_start<'o>(
+        &self,
+        id: SpaceId,
+        out: &'o mut [u8],
+    ) -> Option<(Writer<'o>, HeaderLayout, usize)> {
+        let space = &self.spaces[id as usize];
+        let tag_len = space.keys.as_ref()?.local.packet.tag_len();
+        let pn = space.next_pn;
+        let pn_len = number::encoded_len(pn, space.sent.largest_acked());
+        // A client echoes the Retry token in its Initials (empty without a Retry).
+        let token = match (id, &self.retry) {
+            (SpaceId::Initial, Some((_, token))) => &token[..],
+            _ => &[],
+        };
+        let header = self.header(id, token);
+        if header.encoded_len(pn_len) + tag_len + min_payload_len(pn_len, tag_len) > out.len() {
+            return None;
+        }
+        let payload_end = out.len() - tag_len;
+        let mut w = Writer::new(&mut out[..payload_end]);
+        let layout = header.write(&mut w, pn, pn_len).ok()?;
+        Some((w, layout, tag_len))
     }
 
     /// Builds and seals one packet of space `id` in `out`, at least `min_len` bytes long.
@@ -233,21 +253,10 @@ impl Connection {
         if id == SpaceId::Data {
             self.maybe_initiate_key_update(now);
         }
-        let token = self.retry_token();
-        let header = self.header(id, &token);
         let exponent = self.config.ack_delay_exponent;
         let may_send_data = self.window_open() || self.spaces[id as usize].probes > 0;
+        let (mut w, layout, tag_len) = self.packet_start(id, out)?;
         let space = &mut self.spaces[id as usize];
-        let keys = space.keys.as_ref()?;
-        let tag_len = keys.local.packet.tag_len();
-        let pn = space.next_pn;
-        let pn_len = number::encoded_len(pn, space.sent.largest_acked());
-        if header.encoded_len(pn_len) + tag_len + min_payload_len(pn_len, tag_len) > out.len() {
-            return None;
-        }
-        let payload_end = out.len() - tag_len;
-        let mut w = Writer::new(&mut out[..payload_end]);
-        let layout = header.write(&mut w, pn, pn_len).ok()?;
         let mut data = SentData::default();
         let mut ack_eliciting = false;
 
@@ -269,7 +278,7 @@ impl Connection {
         }
         if !may_send_data {
             let end = w.position();
-            return self.finish_packet(now, id, out, end, layout, data, false, min_len);
+            return self.finish_packet(now, id, out, end, layout, tag_len, data, false, min_len);
         }
         if id == SpaceId::Data
             && self.side == Side::Server
@@ -293,6 +302,17 @@ impl Connection {
                     break;
                 }
                 data.new_cids.extend(self.pending_new_cids.pop());
+                ack_eliciting = true;
+            }
+            while let Some(sequence) = self.remote_cids.pop_retirement() {
+                if (Frame::RetireConnectionId { sequence })
+                    .encode(&mut w)
+                    .is_err()
+                {
+                    self.remote_cids.retire_again(sequence);
+                    break;
+                }
+                data.retired_cids.push(sequence);
                 ack_eliciting = true;
             }
         }
@@ -328,7 +348,17 @@ impl Connection {
             ack_eliciting = true;
         }
         let end = w.position();
-        self.finish_packet(now, id, out, end, layout, data, ack_eliciting, min_len)
+        self.finish_packet(
+            now,
+            id,
+            out,
+            end,
+            layout,
+            tag_len,
+            data,
+            ack_eliciting,
+            min_len,
+        )
     }
 
     /// Pads, seals and records a packet whose frames are written.
@@ -340,15 +370,13 @@ impl Connection {
         out: &mut [u8],
         frames_end: usize,
         layout: HeaderLayout,
+        tag_len: usize,
         data: SentData,
         ack_eliciting: bool,
         min_len: usize,
     ) -> Option<usize> {
         let space = &mut self.spaces[id as usize];
-        let keys = space.keys.as_ref()?;
-        let tag_len = keys.local.packet.tag_len();
         let pn = space.next_pn;
-        let pn_len = layout.pn_len;
         if ack_eliciting {
             space.probes = space.probes.saturating_sub(1);
         }
@@ -358,10 +386,8 @@ impl Connection {
         if payload_len == 0 || (!ack_eliciting && data.ack_up_to.is_none()) {
             return None;
         }
-        let target = min_payload_len(pn_len, tag_len)
-            .max(min_len.saturating_sub(layout.header_len() + tag_len));
         let room = out.len().saturating_sub(tag_len + frames_end);
-        let pad = target.saturating_sub(payload_len).min(room);
+        let pad = padding(&layout, tag_len, payload_len, min_len).min(room);
         out[frames_end..frames_end + pad].fill(0);
         let padded = pad > 0;
         let payload_len = payload_len + pad;
@@ -440,19 +466,10 @@ impl Connection {
         out: &mut [u8],
         frame: &Frame<'_>,
     ) -> Option<usize> {
-        let token = self.retry_token();
-        let header = self.header(id, &token);
-        let space = &mut self.spaces[id as usize];
-        let keys = space.keys.as_ref()?;
-        let tag_len = keys.local.packet.tag_len();
-        let pn = space.next_pn;
-        let pn_len = number::encoded_len(pn, space.sent.largest_acked());
-        let payload_end = out.len().checked_sub(tag_len)?;
-        let mut w = Writer::new(&mut out[..payload_end]);
-        let layout = header.write(&mut w, pn, pn_len).ok()?;
+        let (mut w, layout, tag_len) = self.packet_start(id, out)?;
         frame.encode(&mut w).ok()?;
         let payload_len = w.position() - layout.header_len();
-        let pad = min_payload_len(pn_len, tag_len).saturating_sub(payload_len);
+        let pad = padding(&layout, tag_len, payload_len, 0);
         w.put_zeros(pad).ok()?;
         let payload_len = payload_len + pad;
         self.seal_packet(id, out, &layout, payload_len)
@@ -569,4 +586,12 @@ impl Connection {
         space.probes = 2;
         self.last_eliciting_sent = Some(now);
     }
+}
+
+/// PADDING bytes a packet with `payload_len` bytes of frames needs: enough for header
+/// protection's sample, and for the whole packet to reach `min_len` bytes.
+fn padding(layout: &HeaderLayout, tag_len: usize, payload_len: usize, min_len: usize) -> usize {
+    min_payload_len(layout.pn_len, tag_len)
+        .max(min_len.saturating_sub(layout.header_len() + tag_len))
+        .saturating_sub(payload_len)
 }

@@ -68,6 +68,8 @@ pub(crate) struct SentData {
     pub(crate) control: SentControl,
     /// NEW_CONNECTION_ID frames carried.
     pub(crate) new_cids: Vec<NewConnectionId>,
+    /// Sequence numbers of the RETIRE_CONNECTION_ID frames carried.
+    pub(crate) retired_cids: Vec<u64>,
 }
 
 /// One packet-number space.

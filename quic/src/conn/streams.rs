@@ -515,13 +515,16 @@ impl Streams {
     /// A MAX_DATA frame arrived.
     pub(crate) fn on_max_data(&mut self, max: u64) {
         if self.conn_credit.update_limit(max) {
-            let ids: Vec<StreamId> = self.map.keys().copied().collect();
-            for id in ids {
-                if self
-                    .send_side(id)
-                    .is_ok_and(|s| s.buf.has_data_to_send(u64::MAX))
+            // One pass with a set of what is queued, instead of a queue scan per stream.
+            let queued: BTreeSet<StreamId> = self.send_queue.iter().copied().collect();
+            for (id, stream) in &self.map {
+                if !queued.contains(id)
+                    && stream
+                        .send
+                        .as_ref()
+                        .is_some_and(|s| s.buf.has_data_to_send(u64::MAX))
                 {
-                    self.queue_send(id);
+                    self.send_queue.push_back(*id);
                 }
             }
         }
@@ -637,12 +640,15 @@ impl Streams {
     /// (DATA_BLOCKED, STREAM_DATA_BLOCKED, STREAMS_BLOCKED), once per limit.
     fn write_blocked(&mut self, w: &mut Writer<'_>, control: &mut SentControl) -> bool {
         let mut wrote = false;
-        let waiting = self
-            .map
-            .values()
-            .filter_map(|s| s.send.as_ref())
-            .any(|s| s.buf.has_data_to_send(u64::MAX));
-        if waiting && let Some(limit) = self.conn_credit.take_blocked() {
+        // The credit check is cheap; the scan for waiting data only runs when blocked.
+        if self.conn_credit.is_blocked()
+            && self
+                .map
+                .values()
+                .filter_map(|s| s.send.as_ref())
+                .any(|s| s.buf.has_data_to_send(u64::MAX))
+            && let Some(limit) = self.conn_credit.take_blocked()
+        {
             if (Frame::DataBlocked { limit }).encode(w).is_ok() {
                 control.data_blocked = Some(limit);
                 wrote = true;
@@ -654,7 +660,7 @@ impl Streams {
             let Some(side) = stream.send.as_mut() else {
                 continue;
             };
-            if !side.buf.has_data_to_send(u64::MAX) {
+            if !side.credit.is_blocked() || !side.buf.has_data_to_send(u64::MAX) {
                 continue;
             }
             if let Some(limit) = side.credit.take_blocked() {

@@ -299,9 +299,15 @@ pub struct Coalesced<'a> {
 impl<'a> Coalesced<'a> {
     /// Packets of `datagram`, with short headers carrying `short_dcid_len`-byte IDs.
     pub fn new(datagram: &'a [u8], short_dcid_len: usize) -> Self {
+        Self::at(datagram, 0, short_dcid_len)
+    }
+
+    /// Packets of `datagram` starting at byte offset `pos`, as [`Coalesced::new`] would yield
+    /// them after the packets before `pos`.
+    pub fn at(datagram: &'a [u8], pos: usize, short_dcid_len: usize) -> Self {
         Coalesced {
             datagram,
-            pos: 0,
+            pos,
             short_dcid_len,
             failed: false,
         }
