@@ -157,3 +157,42 @@ pub fn wait(items: &mut [PollItem], timeout: Option<Duration>) -> Result<usize, 
     }
     Ok(ready)
 }
+
+/// A descriptor one thread can make readable to wake another blocked in [`wait`] on it: the
+/// way a thread that changed shared state (queued data, armed an earlier timer) gets the thread
+/// waiting on the network to look again.
+#[derive(Debug)]
+pub struct Notifier {
+    rx: std::os::unix::net::UnixStream,
+    tx: std::os::unix::net::UnixStream,
+}
+
+impl Notifier {
+    /// A notifier with nothing pending.
+    pub fn new() -> Result<Self, BioError> {
+        let (rx, tx) = std::os::unix::net::UnixStream::pair().map_err(BioError::from)?;
+        rx.set_nonblocking(true).map_err(BioError::from)?;
+        tx.set_nonblocking(true).map_err(BioError::from)?;
+        Ok(Notifier { rx, tx })
+    }
+
+    /// The descriptor to wait on for readability.
+    pub fn descriptor(&self) -> PollDescriptor {
+        use std::os::fd::AsRawFd;
+        PollDescriptor::SockFd(self.rx.as_raw_fd())
+    }
+
+    /// Makes the descriptor readable. A wake-up already pending is enough, so a full buffer is
+    /// not an error.
+    pub fn notify(&self) {
+        use std::io::Write;
+        let _ = (&self.tx).write(&[1]);
+    }
+
+    /// Consumes pending wake-ups, so the descriptor is no longer readable.
+    pub fn drain(&self) {
+        use std::io::Read;
+        let mut buf = [0u8; 64];
+        while matches!((&self.rx).read(&mut buf), Ok(n) if n > 0) {}
+    }
+}

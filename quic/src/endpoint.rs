@@ -182,6 +182,16 @@ impl Endpoint {
         Ok(handle)
     }
 
+    /// The settings connections created from now on get.
+    pub fn connection_config(&self) -> &ConnectionConfig {
+        &self.config.connection
+    }
+
+    /// Changes the settings connections created from now on get.
+    pub fn connection_config_mut(&mut self) -> &mut ConnectionConfig {
+        &mut self.config.connection
+    }
+
     /// A connection, if it still exists.
     pub fn connection(&mut self, handle: ConnectionHandle) -> Option<&mut Connection> {
         self.connections.get_mut(&handle)

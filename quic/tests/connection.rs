@@ -399,6 +399,8 @@ fn idle_connections_time_out() {
     );
     let info = sim.a.conn_mut().close_info().unwrap();
     assert_eq!(info.reason, b"idle timeout");
+    assert_eq!(info.error_code, qssl_quic::conn::IDLE_TIMEOUT_CODE);
+    assert!(info.transport && info.local);
 }
 
 #[test]

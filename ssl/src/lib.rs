@@ -3,7 +3,15 @@
 //! - [`error`]: the per-thread error queue with OpenSSL's packing and reason strings.
 //! - [`ctx`]: `SSL_CTX` for the QUIC methods: certificates, trust roots and verification,
 //!   ALPN, key logging, transport settings, and the rustls configurations built from them.
+//! - [`quic`]: the QUIC objects (connections, streams, listeners) as [`Ssl`] handles.
+//! - [`result`]: what I/O calls report (`SSL_get_error`'s codes).
 #![forbid(unsafe_code)]
 
 pub mod ctx;
 pub mod error;
+pub mod quic;
+pub mod result;
+
+pub use ctx::{Method, SslCtx};
+pub use quic::Ssl;
+pub use result::{ErrorCode, IoError, IoResult};

@@ -15,7 +15,7 @@ mod space;
 mod streams;
 
 pub use config::ConnectionConfig;
-pub use streams::{ReadOutcome, StreamError};
+pub use streams::{ReadOutcome, SendInfo, StreamError};
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -126,6 +126,11 @@ pub struct ConnectionStats {
     /// Packets that told the peer flow control or its stream limit held this endpoint back.
     pub blocked_reports: u64,
 }
+
+/// The error code a [`CloseInfo`] reports for a connection that ended silently because its
+/// idle timeout passed: outside the QUIC code space (as OpenSSL's
+/// `OSSL_QUIC_LOCAL_ERR_IDLE_TIMEOUT`), since nothing was sent or received.
+pub const IDLE_TIMEOUT_CODE: u64 = u64::MAX;
 
 /// Why and by whom a connection was closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -536,6 +541,15 @@ impl Connection {
         self.streams()?.read(id, buf)
     }
 
+    /// Copies in-order data from a stream without consuming it.
+    pub fn stream_peek(
+        &mut self,
+        id: StreamId,
+        buf: &mut [u8],
+    ) -> Result<ReadOutcome, StreamError> {
+        self.streams()?.peek(id, buf)
+    }
+
     /// Bytes that can be read from a stream now.
     pub fn stream_readable(&self, id: StreamId) -> u64 {
         self.streams.as_ref().map_or(0, |s| s.readable(id))
@@ -558,6 +572,50 @@ impl Connection {
         id: StreamId,
     ) -> Option<(crate::streams::RecvState, Option<u64>)> {
         self.streams.as_ref()?.recv_state(id)
+    }
+
+    /// The sending part's state, codes and buffer use; `None` as for
+    /// [`stream_send_state`](Self::stream_send_state).
+    pub fn stream_send_info(&self, id: StreamId) -> Option<SendInfo> {
+        self.streams.as_ref()?.send_info(id)
+    }
+
+    /// Whether this endpoint asked the peer to stop sending on a stream (STOP_SENDING).
+    pub fn stream_stop_sent(&self, id: StreamId) -> bool {
+        self.streams.as_ref().is_some_and(|s| s.stop_sent(id))
+    }
+
+    /// Whether a stream is known: opened and not yet forgotten.
+    pub fn stream_exists(&self, id: StreamId) -> bool {
+        self.streams.as_ref().is_some_and(|s| s.contains(id))
+    }
+
+    /// Keeps a stream's state queryable while the application holds an object for it: a held
+    /// stream is not forgotten when both its parts are done (and a peer's stream does not
+    /// return its credit) until [`stream_release`](Self::stream_release).
+    pub fn stream_hold(&mut self, id: StreamId) {
+        if let Some(s) = &mut self.streams {
+            s.hold(id);
+        }
+    }
+
+    /// Ends a [`stream_hold`](Self::stream_hold).
+    pub fn stream_release(&mut self, id: StreamId) {
+        if let Some(s) = &mut self.streams {
+            s.release(id);
+        }
+    }
+
+    /// Whether all stream data written, with every FIN, has been acknowledged (reset streams
+    /// count as done). True before the handshake completes.
+    pub fn streams_flushed(&self) -> bool {
+        self.streams.as_ref().is_none_or(|s| s.all_acked())
+    }
+
+    /// For streams of `dir`: how many more this endpoint may open now, and how many more the
+    /// peer may open. Zero before the handshake completes.
+    pub fn streams_available(&self, dir: Dir) -> (u64, u64) {
+        self.streams.as_ref().map_or((0, 0), |s| s.available(dir))
     }
 
     /// Resets the sending part of a stream with an application error code.
@@ -792,7 +850,7 @@ impl Connection {
                 if self.idle_deadline.is_some_and(|d| now >= d) {
                     // Silent close (RFC 9000 §10.1).
                     self.close_info = Some(CloseInfo {
-                        error_code: TransportErrorCode::NO_ERROR.0,
+                        error_code: IDLE_TIMEOUT_CODE,
                         frame_type: None,
                         reason: b"idle timeout".to_vec(),
                         local: true,

@@ -149,6 +149,25 @@ pub(crate) struct Streams {
     pub(crate) events: VecDeque<StreamEvent>,
     /// Packets that carried a *_BLOCKED frame.
     pub(crate) blocked_sent: u64,
+    /// Streams the application holds: kept after both parts are done, until released.
+    held: BTreeSet<StreamId>,
+}
+
+/// What the application can learn about a stream's sending part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendInfo {
+    /// The part's state (RFC 9000 §3.1).
+    pub state: SendState,
+    /// The code of the RESET_STREAM this endpoint sent, if any.
+    pub reset_code: Option<u64>,
+    /// The code of the STOP_SENDING the peer sent, if any.
+    pub stop_code: Option<u64>,
+    /// The application ended the stream (FIN queued or sent).
+    pub concluded: bool,
+    /// Bytes buffered: written and not yet acknowledged.
+    pub buffered: usize,
+    /// Most bytes the send buffer holds.
+    pub capacity: usize,
 }
 
 fn dir_index(dir: Dir) -> usize {
@@ -195,6 +214,7 @@ impl Streams {
             max_streams: BTreeSet::new(),
             events: VecDeque::new(),
             blocked_sent: 0,
+            held: BTreeSet::new(),
         }
     }
 
@@ -358,6 +378,21 @@ impl Streams {
         Ok(ReadOutcome { len: n, fin })
     }
 
+    /// Copies in-order data without consuming it; `fin` when the stream is over and nothing
+    /// remains. A reset is reported but not marked as read.
+    pub(crate) fn peek(&mut self, id: StreamId, out: &mut [u8]) -> Result<ReadOutcome, StreamError> {
+        let side = self.recv_side(id)?;
+        if let Some(code) = side.part.reset_code() {
+            return Err(StreamError::Reset(code));
+        }
+        let n = side.buf.peek(out);
+        let fin = side.buf.is_finished();
+        if n == 0 && !fin {
+            return Err(StreamError::WouldBlock);
+        }
+        Ok(ReadOutcome { len: n, fin })
+    }
+
     /// The sending part's state, the code of a RESET_STREAM it sent, and the code of a
     /// STOP_SENDING it received; `None` for a stream without a sending part here, or one
     /// already finished and forgotten.
@@ -380,8 +415,77 @@ impl Streams {
             .map_or(0, |r| r.buf.readable())
     }
 
+    /// The sending part's details; `None` as for [`send_state`](Self::send_state).
+    pub(crate) fn send_info(&self, id: StreamId) -> Option<SendInfo> {
+        let side = self.map.get(&id)?.send.as_ref()?;
+        Some(SendInfo {
+            state: side.part.state(),
+            reset_code: side.part.reset_code(),
+            stop_code: side.part.stop_sending_code(),
+            concluded: side.buf.is_finished(),
+            buffered: side.buf.buffered(),
+            capacity: STREAM_SEND_BUFFER,
+        })
+    }
+
+    /// Whether this endpoint sent STOP_SENDING for the stream.
+    pub(crate) fn stop_sent(&self, id: StreamId) -> bool {
+        self.map
+            .get(&id)
+            .and_then(|s| s.recv.as_ref())
+            .is_some_and(|r| r.part.stop_sending_code().is_some())
+    }
+
+    /// Whether the stream is known (opened and not forgotten).
+    pub(crate) fn contains(&self, id: StreamId) -> bool {
+        self.map.contains_key(&id)
+    }
+
+    /// Keeps a stream known while the application holds it, even once both parts are done.
+    pub(crate) fn hold(&mut self, id: StreamId) {
+        if self.map.contains_key(&id) {
+            self.held.insert(id);
+        }
+    }
+
+    /// Ends a [`hold`](Self::hold): the stream is forgotten once both parts are done.
+    pub(crate) fn release(&mut self, id: StreamId) {
+        if self.held.remove(&id) {
+            self.collect(id);
+        }
+    }
+
+    /// Whether every byte and FIN written on every stream has been acknowledged (reset parts
+    /// count as done).
+    pub(crate) fn all_acked(&self) -> bool {
+        self.map.values().all(|s| {
+            s.send.as_ref().is_none_or(|side| {
+                side.part.is_terminal()
+                    || side.part.reset_code().is_some()
+                    || side.part.stop_sending_code().is_some()
+                    || (!side.buf.is_finished() && side.buf.buffered() == 0)
+            })
+        })
+    }
+
+    /// Streams of `dir` this endpoint may still open under the peer's limit, and streams of
+    /// `dir` the peer may still open under this endpoint's limit.
+    pub(crate) fn available(&self, dir: Dir) -> (u64, u64) {
+        let limits = match dir {
+            Dir::Bi => &self.bidi,
+            Dir::Uni => &self.uni,
+        };
+        (
+            limits.peer_max().saturating_sub(limits.opened()),
+            limits.local_max().saturating_sub(limits.accepted()),
+        )
+    }
+
     /// Forgets a stream whose parts are both done, returning the peer's credit.
     fn collect(&mut self, id: StreamId) {
+        if self.held.contains(&id) {
+            return;
+        }
         let Some(stream) = self.map.get(&id) else {
             return;
         };

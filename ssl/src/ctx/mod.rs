@@ -488,3 +488,10 @@ impl fmt::Debug for SslCtx {
             .finish()
     }
 }
+
+/// Parses an ALPN list in wire format into its names, with [`SslCtx::set_alpn_protos`]'s
+/// rules.
+#[track_caller]
+pub(crate) fn parse_alpn_wire(wire: &[u8]) -> Result<Vec<Vec<u8>>, SslError> {
+    Ok(alpn::AlpnList::parse(wire)?.names().to_vec())
+}

@@ -1,0 +1,151 @@
+//! The application-side state of one connection: its default stream, the incoming-stream
+//! policy, the queue of peer streams waiting to be accepted, and shutdown progress.
+
+use std::collections::VecDeque;
+
+use qssl_quic::conn::Connection;
+use qssl_quic::endpoint::ConnectionHandle;
+use qssl_quic::{Dir, StreamId};
+
+/// How `SSL_read`/`SSL_write` on a connection find their stream
+/// (`SSL_DEFAULT_STREAM_MODE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultStreamMode {
+    /// `NONE`: no default stream; stream I/O on the connection fails.
+    None = 0,
+    /// `AUTO_BIDI` (the default): a write first opens a bidirectional stream; a read first
+    /// binds the peer's first stream.
+    AutoBidi = 1,
+    /// `AUTO_UNI`: as `AutoBidi`, but a write first opens a unidirectional stream.
+    AutoUni = 2,
+}
+
+impl DefaultStreamMode {
+    /// Decodes `SSL_DEFAULT_STREAM_MODE_*`.
+    pub fn from_code(code: u32) -> Option<Self> {
+        Some(match code {
+            0 => DefaultStreamMode::None,
+            1 => DefaultStreamMode::AutoBidi,
+            2 => DefaultStreamMode::AutoUni,
+            _ => return None,
+        })
+    }
+}
+
+/// What happens to streams the peer opens (`SSL_INCOMING_STREAM_POLICY_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncomingStreamPolicy {
+    /// `AUTO`: accept while the connection has no default stream (or in mode NONE), reject
+    /// once it has one.
+    Auto = 0,
+    /// `ACCEPT`: queue every stream for `accept_stream`.
+    Accept = 1,
+    /// `REJECT`: refuse every stream (STOP_SENDING and RESET_STREAM with the policy's code).
+    Reject = 2,
+}
+
+impl IncomingStreamPolicy {
+    /// Decodes `SSL_INCOMING_STREAM_POLICY_*`.
+    pub fn from_code(code: i32) -> Option<Self> {
+        Some(match code {
+            0 => IncomingStreamPolicy::Auto,
+            1 => IncomingStreamPolicy::Accept,
+            2 => IncomingStreamPolicy::Reject,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a shutdown started by the application is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shutdown {
+    /// The application error code to close with.
+    pub(crate) code: u64,
+    /// The reason phrase.
+    pub(crate) reason: Vec<u8>,
+}
+
+/// One connection's application-side state.
+#[derive(Debug)]
+pub(crate) struct ConnApp {
+    /// The engine connection, once it exists.
+    pub(crate) handle: Option<ConnectionHandle>,
+    pub(crate) default_mode: DefaultStreamMode,
+    pub(crate) default_stream: Option<StreamId>,
+    /// A default stream was bound at some point.
+    pub(crate) default_created: bool,
+    /// `new_stream`/`accept_stream` ran before a default stream existed: none ever will.
+    pub(crate) default_forbidden: bool,
+    pub(crate) policy: IncomingStreamPolicy,
+    /// The application error code streams are rejected with.
+    pub(crate) reject_code: u64,
+    /// Peer streams waiting to be accepted, oldest first (both directions).
+    pub(crate) accept_queue: VecDeque<StreamId>,
+    /// The shutdown the application started, if any.
+    pub(crate) shutdown: Option<Shutdown>,
+}
+
+impl ConnApp {
+    /// State for a client connection not started yet.
+    pub(crate) fn client() -> Self {
+        ConnApp {
+            handle: None,
+            default_mode: DefaultStreamMode::AutoBidi,
+            default_stream: None,
+            default_created: false,
+            default_forbidden: false,
+            policy: IncomingStreamPolicy::Auto,
+            reject_code: 0,
+            accept_queue: VecDeque::new(),
+            shutdown: None,
+        }
+    }
+
+    /// State for a connection a listener created.
+    pub(crate) fn accepted(handle: ConnectionHandle) -> Self {
+        ConnApp {
+            handle: Some(handle),
+            ..Self::client()
+        }
+    }
+
+    /// The policy in force (`AUTO` resolved).
+    pub(crate) fn effective_policy(&self) -> IncomingStreamPolicy {
+        match self.policy {
+            IncomingStreamPolicy::Auto => {
+                let no_default = self.default_stream.is_none() && !self.default_created;
+                if no_default || self.default_mode == DefaultStreamMode::None {
+                    IncomingStreamPolicy::Accept
+                } else {
+                    IncomingStreamPolicy::Reject
+                }
+            }
+            p => p,
+        }
+    }
+
+    /// Whether a default stream can still come into being.
+    pub(crate) fn default_possible(&self) -> bool {
+        self.default_mode != DefaultStreamMode::None && !self.default_forbidden
+    }
+
+    /// A stream the peer opened: queued for acceptance, or refused under the policy.
+    pub(crate) fn on_peer_stream(&mut self, conn: &mut Connection, id: StreamId) {
+        // Keep the engine's own queue in step: the application's queue replaces it.
+        let _ = conn.accept_stream(id.dir());
+        if self.effective_policy() == IncomingStreamPolicy::Reject {
+            let _ = conn.stream_stop_sending(id, self.reject_code);
+            if id.dir() == Dir::Bi {
+                let _ = conn.stream_reset(id, self.reject_code);
+            }
+            return;
+        }
+        conn.stream_hold(id);
+        self.accept_queue.push_back(id);
+    }
+
+    /// Takes the oldest waiting peer stream.
+    pub(crate) fn pop_accept(&mut self) -> Option<StreamId> {
+        self.accept_queue.pop_front()
+    }
+}

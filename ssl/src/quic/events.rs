@@ -1,0 +1,54 @@
+//! The event loop an application drives by hand in non-blocking mode: `SSL_handle_events`,
+//! `SSL_get_event_timeout`, the poll descriptors and `SSL_net_{read,write}_desired`.
+
+use std::time::{Duration, Instant};
+
+use qssl_bio::PollDescriptor;
+
+use super::object::Ssl;
+
+impl Ssl {
+    /// `SSL_handle_events`: reads what arrived, fires due timers and sends what is due, for
+    /// every object on this port.
+    pub fn handle_events(&self) {
+        self.obj.port.tick_and_announce(Instant::now());
+    }
+
+    /// `SSL_get_event_timeout`: how long until [`handle_events`](Self::handle_events) must
+    /// run again (zero: now); `None` when no timer is pending (OpenSSL's `is_infinite`).
+    pub fn event_timeout(&self) -> Option<Duration> {
+        let st = self.obj.port.lock();
+        st.endpoint
+            .poll_timeout()
+            .map(|t| t.saturating_duration_since(Instant::now()))
+    }
+
+    /// `SSL_get_rpoll_descriptor`: what to wait on for incoming datagrams (`None` for a BIO
+    /// that cannot be polled, or no BIO).
+    pub fn rpoll_descriptor(&self) -> PollDescriptor {
+        let st = self.obj.port.lock();
+        st.net
+            .rbio()
+            .map_or(PollDescriptor::None, |b| b.rpoll_descriptor())
+    }
+
+    /// `SSL_get_wpoll_descriptor`: what to wait on for room to send.
+    pub fn wpoll_descriptor(&self) -> PollDescriptor {
+        let st = self.obj.port.lock();
+        st.net
+            .wbio()
+            .map_or(PollDescriptor::None, |b| b.wpoll_descriptor())
+    }
+
+    /// `SSL_net_read_desired`: whether the port wants to read from the network (always, once
+    /// it reads at all: a peer may send at any time).
+    pub fn net_read_desired(&self) -> bool {
+        let st = self.obj.port.lock();
+        st.net.rbio().is_some() && (!st.is_listener || st.listening)
+    }
+
+    /// `SSL_net_write_desired`: whether datagrams wait for room in the write BIO.
+    pub fn net_write_desired(&self) -> bool {
+        self.obj.port.lock().net.write_blocked()
+    }
+}

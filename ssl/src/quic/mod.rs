@@ -1,0 +1,45 @@
+//! OpenSSL's QUIC object model: connections, streams and listeners as [`Ssl`] objects.
+//!
+//! - [`object`]: the [`Ssl`] handle, object kinds, network BIOs, modes, `SSL_get_error`.
+//! - [`handshake`]: starting a client connection and completing handshakes.
+//! - [`io`]: reading and writing stream data.
+//! - [`stream`]: creating and accepting streams, the default stream, stream states.
+//! - [`shutdown`]: closing connections and their close information.
+//! - [`listener`]: accepting connections.
+//! - [`events`]: the event loop for non-blocking applications.
+//! - [`poll`]: `SSL_poll` over many objects.
+//! - [`value`]: the generic value API.
+//!
+//! Objects on one UDP socket share a port (one sans-I/O endpoint behind one lock, see
+//! `port`); `net` moves datagrams between the port's BIOs and the endpoint; `conn_state`
+//! keeps each connection's application-side state.
+
+mod conn_state;
+pub mod events;
+pub mod handshake;
+pub mod io;
+pub mod listener;
+mod net;
+pub mod object;
+pub mod poll;
+mod port;
+pub mod shutdown;
+pub mod stream;
+pub mod value;
+
+pub use conn_state::{DefaultStreamMode, IncomingStreamPolicy};
+pub use io::WRITE_FLAG_CONCLUDE;
+pub use listener::ACCEPT_CONNECTION_NO_BLOCK;
+pub use object::{
+    LISTENER_FLAG_NO_VALIDATE, MODE_ACCEPT_MOVING_WRITE_BUFFER, MODE_AUTO_RETRY,
+    MODE_ENABLE_PARTIAL_WRITE, ObjectKind, Ssl,
+};
+pub use poll::{PollItem, poll};
+pub use shutdown::{
+    ConnCloseInfo, SHUTDOWN_FLAG_NO_BLOCK, SHUTDOWN_FLAG_NO_STREAM_FLUSH, SHUTDOWN_FLAG_RAPID,
+    SHUTDOWN_FLAG_WAIT_PEER,
+};
+pub use stream::{
+    ACCEPT_STREAM_NO_BLOCK, STREAM_FLAG_ADVANCE, STREAM_FLAG_NO_BLOCK, STREAM_FLAG_UNI,
+    StreamEnd, StreamState, StreamType,
+};

@@ -1,0 +1,244 @@
+//! The network side of a port: moves datagrams between its BIOs and the sans-I/O endpoint,
+//! batched, never blocking.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use qssl_bio::poll::{PollDescriptor, PollItem};
+use qssl_bio::{BioAddr, BioError, DatagramBio, RecvMsg, SendMsg};
+use qssl_quic::conn::{DatagramInfo, Transmit};
+use qssl_quic::endpoint::Endpoint;
+
+/// Datagrams per `recvmmsg`/`sendmmsg`.
+const BATCH: usize = 32;
+/// Largest datagram received.
+const MAX_DATAGRAM: usize = 65_536;
+/// Send buffer: room for one batch of full-size QUIC datagrams.
+const SEND_BUF: usize = BATCH * 1500;
+
+/// The address datagrams are attributed to when the BIO carries none (a datagram pair or
+/// memory BIO without addressing): connections are found by connection ID, so one
+/// placeholder serves every peer.
+pub(crate) const UNADDRESSED: SocketAddr = SocketAddr::new(
+    std::net::IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    0,
+);
+
+/// A port's network BIOs and buffers.
+#[derive(Debug, Default)]
+pub(crate) struct Net {
+    rbio: Option<Arc<dyn DatagramBio>>,
+    wbio: Option<Arc<dyn DatagramBio>>,
+    recv_buf: Vec<u8>,
+    send_buf: Vec<u8>,
+    /// Datagrams taken from the endpoint but not yet sent (the BIO was full), and how many of
+    /// them went out already.
+    pending: Option<(Transmit, usize)>,
+    /// Destination addresses are attached to datagrams sent (off for a BIO that cannot carry
+    /// them, such as a datagram pair whose other end does not handle them).
+    addressed: bool,
+    /// Local addresses are asked for and attached (the socket reports them).
+    local_addrs: bool,
+    /// The first fatal network error; the port's connections fail with it.
+    failure: Option<BioError>,
+}
+
+impl Net {
+    /// Sets the BIO datagrams are read from.
+    pub(crate) fn set_rbio(&mut self, bio: Option<Arc<dyn DatagramBio>>) {
+        if let Some(b) = &bio {
+            // Best effort, as OpenSSL: the port never blocks in the BIO itself.
+            let _ = b.set_nonblocking(true);
+            self.local_addrs = b.set_local_addr_enable(true).is_ok();
+        }
+        self.rbio = bio;
+    }
+
+    /// Sets the BIO datagrams are written to.
+    pub(crate) fn set_wbio(&mut self, bio: Option<Arc<dyn DatagramBio>>) {
+        if let Some(b) = &bio {
+            let _ = b.set_nonblocking(true);
+        }
+        self.addressed = true;
+        self.pending = None;
+        self.wbio = bio;
+    }
+
+    /// The read BIO.
+    pub(crate) fn rbio(&self) -> Option<&Arc<dyn DatagramBio>> {
+        self.rbio.as_ref()
+    }
+
+    /// The write BIO.
+    pub(crate) fn wbio(&self) -> Option<&Arc<dyn DatagramBio>> {
+        self.wbio.as_ref()
+    }
+
+    /// Whether both BIOs are set and can be waited on, so calls may block.
+    pub(crate) fn can_block(&self) -> bool {
+        self.rbio
+            .as_ref()
+            .is_some_and(|b| b.rpoll_descriptor().is_pollable())
+            && self
+                .wbio
+                .as_ref()
+                .is_some_and(|b| b.wpoll_descriptor().is_pollable())
+    }
+
+    /// The peer a connected write BIO sends to, if any (`BIO_dgram_detect_peer_addr`).
+    pub(crate) fn detect_peer(&self) -> Option<SocketAddr> {
+        self.wbio.as_ref()?.peer()?.socket_addr()
+    }
+
+    /// Whether the write BIO needs a destination for every datagram: a socket that is not
+    /// connected. Unpollable BIOs (pairs, memory) carry datagrams without addresses.
+    pub(crate) fn needs_peer_addr(&self) -> bool {
+        self.wbio
+            .as_ref()
+            .is_some_and(|b| b.wpoll_descriptor().is_pollable() && b.peer().is_none())
+    }
+
+    /// The first fatal network error, if any.
+    pub(crate) fn failure(&self) -> Option<&BioError> {
+        self.failure.as_ref()
+    }
+
+    /// Whether datagrams wait for room in the write BIO.
+    pub(crate) fn write_blocked(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// What to wait on: the read BIO for datagrams, and the write BIO when datagrams wait
+    /// for room in it.
+    pub(crate) fn poll_items(&self) -> [PollItem; 2] {
+        let read = self
+            .rbio
+            .as_ref()
+            .map_or(PollDescriptor::None, |b| b.rpoll_descriptor());
+        let write = match (&self.wbio, self.write_blocked()) {
+            (Some(b), true) => b.wpoll_descriptor(),
+            _ => PollDescriptor::None,
+        };
+        [PollItem::readable(read), PollItem::writable(write)]
+    }
+
+    /// Hands every waiting datagram to `endpoint`. Returns whether any arrived.
+    pub(crate) fn receive(&mut self, endpoint: &mut Endpoint, now: Instant) -> bool {
+        let Some(rbio) = self.rbio.clone() else {
+            return false;
+        };
+        if self.recv_buf.is_empty() {
+            self.recv_buf = vec![0u8; MAX_DATAGRAM * BATCH];
+        }
+        let local = self.local_addrs;
+        let mut any = false;
+        loop {
+            let mut bufs = self.recv_buf.chunks_exact_mut(MAX_DATAGRAM);
+            let mut msgs: [RecvMsg<'_>; BATCH] = std::array::from_fn(|_| {
+                let msg = RecvMsg::new(bufs.next().unwrap_or_default());
+                if local { msg.with_local() } else { msg }
+            });
+            let n = match rbio.recv_mmsg(&mut msgs) {
+                Ok(n) => n,
+                Err(e) => {
+                    if !e.is_non_fatal() && !matches!(e, BioError::WouldTruncate { .. }) {
+                        self.failure.get_or_insert(e);
+                    }
+                    return any;
+                }
+            };
+            any |= n > 0;
+            for m in &mut msgs[..n] {
+                let info = DatagramInfo {
+                    from: m.peer.socket_addr().unwrap_or(UNADDRESSED),
+                    local: m.local.and_then(|a| a.socket_addr()),
+                    ecn: None,
+                };
+                let len = m.len;
+                endpoint.handle_datagram_with(now, info, &mut m.buf[..len]);
+            }
+            if n < BATCH {
+                return any;
+            }
+        }
+    }
+
+    /// Sends what `endpoint` has to send, until it has nothing more or the write BIO is full
+    /// (the rest waits in the send buffer for the next call).
+    pub(crate) fn flush(&mut self, endpoint: &mut Endpoint, now: Instant) {
+        let Some(wbio) = self.wbio.clone() else {
+            return;
+        };
+        if self.send_buf.is_empty() {
+            self.send_buf = vec![0u8; SEND_BUF];
+        }
+        loop {
+            let (transmit, done) = match self.pending.take() {
+                Some(p) => p,
+                None => match endpoint.poll_transmit_batch(now, &mut self.send_buf, BATCH) {
+                    Some(t) => (t, 0),
+                    None => return,
+                },
+            };
+            match self.send(wbio.as_ref(), &transmit, done) {
+                Ok(()) => {}
+                Err(sent) => {
+                    self.pending = Some((transmit, sent));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Sends the datagrams of `t` from the `done`-th on; on a full BIO returns how many are
+    /// out.
+    fn send(&mut self, wbio: &dyn DatagramBio, t: &Transmit, done: usize) -> Result<(), usize> {
+        let to = (self.addressed && t.destination != UNADDRESSED)
+            .then(|| BioAddr::from(t.destination));
+        let from = t
+            .source
+            .filter(|_| self.local_addrs)
+            .map(BioAddr::from);
+        let mut batch = [SendMsg::new(&[]); BATCH];
+        let mut count = 0;
+        for (slot, r) in batch.iter_mut().zip(t.segments().skip(done)) {
+            let mut msg = SendMsg::new(&self.send_buf[r]);
+            if let Some(to) = to {
+                msg = msg.to(to);
+            }
+            if let Some(from) = from {
+                msg = msg.from(from);
+            }
+            *slot = msg;
+            count += 1;
+        }
+        let mut sent = 0;
+        while sent < count {
+            match wbio.send_mmsg(&batch[sent..count]) {
+                Ok(n) => sent += n,
+                Err(BioError::WouldBlock) => return Err(done + sent),
+                Err(BioError::PeerAddrNotAvailable) if self.addressed => {
+                    // The BIO carries no addresses: send without them from now on.
+                    self.addressed = false;
+                    for m in &mut batch[sent..count] {
+                        m.peer = None;
+                    }
+                }
+                Err(BioError::LocalAddrNotAvailable) if self.local_addrs => {
+                    self.local_addrs = false;
+                    for m in &mut batch[sent..count] {
+                        m.local = None;
+                    }
+                }
+                // Transient network errors lose these datagrams; QUIC recovers.
+                Err(e) if e.is_non_fatal() => return Ok(()),
+                Err(e) => {
+                    self.failure.get_or_insert(e);
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+}

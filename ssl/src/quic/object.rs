@@ -1,0 +1,509 @@
+//! The SSL object: one handle type for QUIC connections, streams and listeners, as OpenSSL's
+//! `SSL *` is one type for all three; calls that do not apply to an object's kind fail with
+//! OpenSSL's reason.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use qssl_bio::DatagramBio;
+use qssl_quic::endpoint::{Endpoint, EndpointConfig};
+use qssl_quic::StreamId;
+use rustls::ClientConfig;
+
+use super::conn_state::ConnApp;
+use super::port::{ConnKey, Drive, Port, PortState};
+use crate::ctx::SslCtx;
+use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
+use crate::result::{ErrorCode, IoError, IoResult};
+
+/// `SSL_LISTENER_FLAG_NO_VALIDATE`: accept clients without a Retry round trip.
+pub const LISTENER_FLAG_NO_VALIDATE: u64 = 1 << 1;
+
+/// `SSL_MODE_ENABLE_PARTIAL_WRITE`: a write may report success after writing part.
+pub const MODE_ENABLE_PARTIAL_WRITE: u32 = 0x1;
+/// `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`: a retried write may pass a different buffer.
+pub const MODE_ACCEPT_MOVING_WRITE_BUFFER: u32 = 0x2;
+/// `SSL_MODE_AUTO_RETRY`: accepted and ignored for QUIC (its reads never stop for
+/// handshake messages).
+pub const MODE_AUTO_RETRY: u32 = 0x4;
+
+/// What an [`Ssl`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// A QUIC connection (possibly with a default stream).
+    Connection,
+    /// A QUIC stream.
+    Stream,
+    /// A QUIC listener.
+    Listener,
+}
+
+/// Blocking preference of an object.
+const BLOCKING_AUTO: u8 = 0;
+const BLOCKING_OFF: u8 = 1;
+const BLOCKING_ON: u8 = 2;
+
+/// Client settings fixed when the connection starts.
+#[derive(Debug)]
+pub(crate) struct ClientSetup {
+    pub(crate) tls: Arc<ClientConfig>,
+    /// SNI and expected certificate name (`SSL_set_tlsext_host_name` / `SSL_set1_host`).
+    pub(crate) host: Option<String>,
+    /// `SSL_set1_initial_peer_addr`.
+    pub(crate) peer: Option<SocketAddr>,
+}
+
+/// A write that could not complete at once without partial writes: the caller must retry
+/// with the same buffer, and the bytes already taken are remembered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PendingWrite {
+    pub(crate) ptr: usize,
+    pub(crate) len: usize,
+    pub(crate) done: usize,
+}
+
+#[derive(Debug)]
+pub(crate) enum Kind {
+    Connection {
+        key: ConnKey,
+        /// The listener that accepted it.
+        listener: Option<Ssl>,
+        /// `Some` for a client connection.
+        client: Option<Mutex<ClientSetup>>,
+    },
+    Stream {
+        conn: Ssl,
+        id: StreamId,
+    },
+    Listener,
+}
+
+#[derive(Debug)]
+pub(crate) struct Object {
+    pub(crate) port: Arc<Port>,
+    pub(crate) kind: Kind,
+    blocking: AtomicU8,
+    mode: AtomicU32,
+    last_error: AtomicI32,
+    /// `SSL_VALUE_EVENT_HANDLING_MODE_*`.
+    pub(crate) event_mode: AtomicU32,
+    pub(crate) pending_write: Mutex<Option<PendingWrite>>,
+}
+
+/// An SSL object: a QUIC connection, stream or listener (OpenSSL's `SSL *`).
+///
+/// Cloning takes another reference (`SSL_up_ref`); the object goes when the last reference
+/// does (`SSL_free`). A stream keeps its connection alive, and a connection its listener,
+/// so they may be dropped in any order. All calls take `&self`: several threads may use
+/// different streams of one connection at once, and a blocked call does not stop the others.
+#[derive(Debug, Clone)]
+pub struct Ssl {
+    pub(crate) obj: Arc<Object>,
+}
+
+impl Ssl {
+    fn from_kind(port: Arc<Port>, kind: Kind, blocking: u8, mode: u32) -> Ssl {
+        Ssl {
+            obj: Arc::new(Object {
+                port,
+                kind,
+                blocking: AtomicU8::new(blocking),
+                mode: AtomicU32::new(mode),
+                last_error: AtomicI32::new(0),
+                event_mode: AtomicU32::new(0),
+                pending_write: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// `SSL_new`: a client connection of a QUIC client context. Fails with
+    /// `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED` on a server context (whose connections come from a
+    /// listener).
+    #[track_caller]
+    pub fn new(ctx: &SslCtx) -> Result<Ssl, SslError> {
+        let tls = ctx.client_config()?;
+        let endpoint = Endpoint::new(
+            EndpointConfig {
+                connection: ctx.connection_config().clone(),
+                ..EndpointConfig::client()
+            },
+            Instant::now(),
+            random_seed(),
+        );
+        let port = Arc::new(Port::new(endpoint, false));
+        let key = port.lock().add_conn(ConnApp::client());
+        let client = ClientSetup {
+            tls,
+            host: None,
+            peer: None,
+        };
+        Ok(Ssl::from_kind(
+            port,
+            Kind::Connection {
+                key,
+                listener: None,
+                client: Some(Mutex::new(client)),
+            },
+            BLOCKING_AUTO,
+            0,
+        ))
+    }
+
+    /// `SSL_new_listener`: a listener of a QUIC server context. With
+    /// [`LISTENER_FLAG_NO_VALIDATE`] clients are accepted without a Retry round trip.
+    #[track_caller]
+    pub fn new_listener(ctx: &SslCtx, flags: u64) -> Result<Ssl, SslError> {
+        if flags & !LISTENER_FLAG_NO_VALIDATE != 0 {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                .with_data("unknown listener flags")
+                .raise());
+        }
+        let tls = ctx.server_config()?;
+        let endpoint = Endpoint::new(
+            EndpointConfig {
+                connection: ctx.connection_config().clone(),
+                retry: flags & LISTENER_FLAG_NO_VALIDATE == 0,
+                ..EndpointConfig::server(tls)
+            },
+            Instant::now(),
+            random_seed(),
+        );
+        let port = Arc::new(Port::new(endpoint, true));
+        Ok(Ssl::from_kind(port, Kind::Listener, BLOCKING_AUTO, 0))
+    }
+
+    /// A connection the listener `self` accepted, under `key`.
+    pub(crate) fn accepted_connection(&self, key: ConnKey) -> Ssl {
+        Ssl::from_kind(
+            self.obj.port.clone(),
+            Kind::Connection {
+                key,
+                listener: Some(self.clone()),
+                client: None,
+            },
+            self.obj.blocking.load(Ordering::Relaxed),
+            self.mode(),
+        )
+    }
+
+    /// A stream object for `id` on the connection `self`; it inherits the connection's
+    /// blocking mode and SSL modes.
+    pub(crate) fn stream_object(&self, id: StreamId) -> Ssl {
+        Ssl::from_kind(
+            self.obj.port.clone(),
+            Kind::Stream {
+                conn: self.clone(),
+                id,
+            },
+            self.obj.blocking.load(Ordering::Relaxed),
+            self.mode(),
+        )
+    }
+
+    // --- Identity --------------------------------------------------------------------------
+
+    /// What the object is.
+    pub fn kind(&self) -> ObjectKind {
+        match self.obj.kind {
+            Kind::Connection { .. } => ObjectKind::Connection,
+            Kind::Stream { .. } => ObjectKind::Stream,
+            Kind::Listener => ObjectKind::Listener,
+        }
+    }
+
+    /// `SSL_is_connection`: true for everything but a stream.
+    pub fn is_connection(&self) -> bool {
+        self.kind() != ObjectKind::Stream
+    }
+
+    /// `SSL_is_listener`.
+    pub fn is_listener(&self) -> bool {
+        self.kind() == ObjectKind::Listener
+    }
+
+    /// `SSL_is_quic`: every object of this kind is.
+    pub fn is_quic(&self) -> bool {
+        true
+    }
+
+    /// Whether two handles are the same object.
+    pub fn same_object(&self, other: &Ssl) -> bool {
+        Arc::ptr_eq(&self.obj, &other.obj)
+    }
+
+    /// `SSL_get0_connection`: a stream's connection; any other object itself.
+    pub fn connection(&self) -> Ssl {
+        match &self.obj.kind {
+            Kind::Stream { conn, .. } => conn.clone(),
+            _ => self.clone(),
+        }
+    }
+
+    /// `SSL_get0_listener`: a listener itself, the listener that accepted a connection (or a
+    /// stream's connection), `None` otherwise.
+    pub fn listener(&self) -> Option<Ssl> {
+        match &self.obj.kind {
+            Kind::Listener => Some(self.clone()),
+            Kind::Connection { listener, .. } => listener.clone(),
+            Kind::Stream { conn, .. } => conn.listener(),
+        }
+    }
+
+    /// The connection key of a connection or a stream's connection.
+    pub(crate) fn conn_key(&self) -> Option<ConnKey> {
+        match &self.obj.kind {
+            Kind::Connection { key, .. } => Some(*key),
+            Kind::Stream { conn, .. } => conn.conn_key(),
+            Kind::Listener => None,
+        }
+    }
+
+    /// The connection key, or `SSL_R_CONN_USE_ONLY` for a stream and
+    /// `SSL_R_LISTENER_USE_ONLY`... for a listener: for connection-only calls.
+    #[track_caller]
+    pub(crate) fn expect_connection(&self) -> Result<ConnKey, SslError> {
+        match &self.obj.kind {
+            Kind::Connection { key, .. } => Ok(*key),
+            Kind::Stream { .. } => Err(SslError::ssl(ssl_r::CONN_USE_ONLY).raise()),
+            Kind::Listener => Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                .with_data("not a connection")
+                .raise()),
+        }
+    }
+
+    /// For listener-only calls: `SSL_R_LISTENER_USE_ONLY` on anything else.
+    #[track_caller]
+    pub(crate) fn expect_listener(&self) -> Result<(), SslError> {
+        match self.obj.kind {
+            Kind::Listener => Ok(()),
+            _ => Err(SslError::ssl(ssl_r::LISTENER_USE_ONLY).raise()),
+        }
+    }
+
+    /// The client setup of a client connection.
+    pub(crate) fn client_setup(&self) -> Option<MutexGuard<'_, ClientSetup>> {
+        match &self.obj.kind {
+            Kind::Connection {
+                client: Some(c), ..
+            } => Some(c.lock().unwrap_or_else(|p| p.into_inner())),
+            _ => None,
+        }
+    }
+
+    // --- Network BIOs ----------------------------------------------------------------------
+
+    /// `SSL_set_bio` (QUIC): the datagram BIOs the port reads from and writes to; both are
+    /// switched to non-blocking I/O. Setting the write BIO detects the initial peer address
+    /// from a connected socket. On a stream fails with `SSL_R_CONN_USE_ONLY`.
+    #[track_caller]
+    pub fn set_bio(
+        &self,
+        rbio: Option<Arc<dyn DatagramBio>>,
+        wbio: Option<Arc<dyn DatagramBio>>,
+    ) -> Result<(), SslError> {
+        if let Kind::Stream { .. } = self.obj.kind {
+            return Err(SslError::ssl(ssl_r::CONN_USE_ONLY).raise());
+        }
+        let mut st = self.obj.port.lock();
+        st.net.set_rbio(rbio);
+        st.net.set_wbio(wbio);
+        Ok(())
+    }
+
+    /// `SSL_get_rbio`: the port's read BIO (shared by all objects on it).
+    pub fn rbio(&self) -> Option<Arc<dyn DatagramBio>> {
+        self.obj.port.lock().net.rbio().cloned()
+    }
+
+    /// `SSL_get_wbio`: the port's write BIO.
+    pub fn wbio(&self) -> Option<Arc<dyn DatagramBio>> {
+        self.obj.port.lock().net.wbio().cloned()
+    }
+
+    /// `SSL_set1_initial_peer_addr`: where a client connection sends its first datagrams
+    /// (otherwise detected from a connected write BIO). Only before the connection starts.
+    #[track_caller]
+    pub fn set_initial_peer_addr(&self, addr: SocketAddr) -> Result<(), SslError> {
+        let key = self.expect_connection()?;
+        let Some(mut setup) = self.client_setup() else {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                .with_data("not a client connection")
+                .raise());
+        };
+        if self.obj.port.lock().handle(key).is_some() {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                .with_data("connection already started")
+                .raise());
+        }
+        setup.peer = Some(addr);
+        Ok(())
+    }
+
+    /// `SSL_set_tlsext_host_name` / `SSL_set1_host` on a client connection: the name sent
+    /// as SNI and checked against the server's certificate. Only before the connection
+    /// starts.
+    #[track_caller]
+    pub fn set_host_name(&self, name: &str) -> Result<(), SslError> {
+        let key = self.expect_connection()?;
+        let Some(mut setup) = self.client_setup() else {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                .with_data("not a client connection")
+                .raise());
+        };
+        if self.obj.port.lock().handle(key).is_some() {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                .with_data("connection already started")
+                .raise());
+        }
+        if rustls::pki_types::ServerName::try_from(name).is_err() {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                .with_data(format!("invalid host name {name:?}"))
+                .raise());
+        }
+        setup.host = Some(name.to_owned());
+        Ok(())
+    }
+
+    /// `SSL_set_alpn_protos` on a client connection: the ALPN list in wire format, replacing
+    /// the context's. Only before the connection starts.
+    #[track_caller]
+    pub fn set_alpn_protos(&self, wire: &[u8]) -> Result<(), SslError> {
+        let names = crate::ctx::parse_alpn_wire(wire)?;
+        let Some(mut setup) = self.client_setup() else {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                .with_data("not a client connection")
+                .raise());
+        };
+        let mut tls = (*setup.tls).clone();
+        tls.alpn_protocols = names;
+        setup.tls = Arc::new(tls);
+        Ok(())
+    }
+
+    // --- Modes -----------------------------------------------------------------------------
+
+    /// `SSL_set_mode`: adds `SSL_MODE_*` bits; returns the new mode.
+    pub fn set_mode(&self, mode: u32) -> u32 {
+        self.obj.mode.fetch_or(mode, Ordering::Relaxed) | mode
+    }
+
+    /// `SSL_clear_mode`: removes bits; returns the new mode.
+    pub fn clear_mode(&self, mode: u32) -> u32 {
+        self.obj.mode.fetch_and(!mode, Ordering::Relaxed) & !mode
+    }
+
+    /// `SSL_get_mode`.
+    pub fn mode(&self) -> u32 {
+        self.obj.mode.load(Ordering::Relaxed)
+    }
+
+    /// `SSL_set_blocking_mode`: whether I/O calls on this object wait. Turning blocking on
+    /// fails with `SSL_R_UNSUPPORTED_CONFIG_VALUE`... if the network BIOs cannot be waited on.
+    #[track_caller]
+    pub fn set_blocking_mode(&self, blocking: bool) -> Result<(), SslError> {
+        if blocking {
+            let st = self.obj.port.lock();
+            let bios_set = st.net.rbio().is_some() || st.net.wbio().is_some();
+            if bios_set && !st.net.can_block() {
+                return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                    .with_data("network BIOs cannot be polled: blocking mode unavailable")
+                    .raise());
+            }
+        }
+        let value = if blocking { BLOCKING_ON } else { BLOCKING_OFF };
+        self.obj.blocking.store(value, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// `SSL_get_blocking_mode`: whether I/O calls wait (on by default when both network BIOs
+    /// can be polled).
+    pub fn blocking_mode(&self) -> bool {
+        let st = self.obj.port.lock();
+        self.blocking_with(&st)
+    }
+
+    fn blocking_with(&self, st: &PortState) -> bool {
+        match self.obj.blocking.load(Ordering::Relaxed) {
+            BLOCKING_OFF => false,
+            _ => st.net.can_block(),
+        }
+    }
+
+    /// How a call on this object runs: blocking unless `no_block`, ticking first unless
+    /// events are handled explicitly (and the call does not block).
+    pub(crate) fn drive_mode(&self, no_block: bool) -> Drive {
+        let blocking = !no_block && self.blocking_mode();
+        Drive {
+            blocking,
+            tick: blocking || !self.explicit_events(),
+        }
+    }
+
+    /// Runs `op` on the port as [`drive_mode`](Self::drive_mode) says, recording the result
+    /// for [`get_error`](Self::get_error).
+    pub(crate) fn run<T>(
+        &self,
+        no_block: bool,
+        op: impl FnMut(&mut PortState, Instant) -> IoResult<T>,
+    ) -> IoResult<T> {
+        let result = self.obj.port.drive(self.drive_mode(no_block), op);
+        self.record(&result);
+        result
+    }
+
+    /// Records an I/O call's outcome for [`get_error`](Self::get_error).
+    pub(crate) fn record<T>(&self, result: &IoResult<T>) {
+        let code = match result {
+            Ok(_) => ErrorCode::None,
+            Err(e) => e.code(),
+        };
+        self.obj.last_error.store(code.code(), Ordering::Relaxed);
+    }
+
+    /// `SSL_get_error(ssl, ret)`: `NONE` for a positive `ret`, otherwise what the last I/O
+    /// call on this object reported.
+    pub fn get_error(&self, ret: i32) -> ErrorCode {
+        if ret > 0 {
+            return ErrorCode::None;
+        }
+        ErrorCode::from_code(self.obj.last_error.load(Ordering::Relaxed)).unwrap_or(ErrorCode::Ssl)
+    }
+}
+
+impl Drop for Object {
+    fn drop(&mut self) {
+        let now = Instant::now();
+        match &self.kind {
+            Kind::Stream { conn, id } => {
+                if let Some(key) = conn.conn_key() {
+                    let mut st = self.port.lock();
+                    super::stream::release_stream(&mut st, key, *id);
+                    st.flush(now);
+                }
+            }
+            Kind::Connection { key, .. } => {
+                self.port.lock().remove_conn(*key, now);
+            }
+            Kind::Listener => {}
+        }
+    }
+}
+
+/// A seed for an endpoint's randomness from the system's secure random source.
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    // ring's SystemRandom does not fail on supported systems; a zero seed would still give
+    // working (if predictable) connection IDs.
+    let _ = rustls::crypto::ring::default_provider()
+        .secure_random
+        .fill(&mut bytes);
+    u64::from_le_bytes(bytes)
+}
+
+/// Error for an I/O call on a listener.
+#[track_caller]
+pub(crate) fn listener_io_error() -> IoError {
+    IoError::ssl(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).with_data("a listener cannot read or write"))
+}

@@ -1,0 +1,232 @@
+//! `SSL_poll`: readiness of many QUIC objects at once, level-triggered, with a timeout.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use qssl_bio::poll::{self, PollItem as NetItem};
+use qssl_quic::Dir;
+use qssl_quic::streams::RecvState;
+
+use super::object::{Kind, Ssl};
+use super::port::{Port, PortState};
+use crate::error::{ERR_LIB_SSL, SslError, err_r};
+
+/// `SSL_POLL_EVENT_F`: the item failed (not a QUIC object).
+pub const POLL_EVENT_F: u64 = 0x1;
+/// `SSL_POLL_EVENT_EL`: the listener's port stopped (network failure).
+pub const POLL_EVENT_EL: u64 = 0x2;
+/// `SSL_POLL_EVENT_EC`: the connection is terminating or terminated.
+pub const POLL_EVENT_EC: u64 = 0x4;
+/// `SSL_POLL_EVENT_ECD`: the connection is terminated.
+pub const POLL_EVENT_ECD: u64 = 0x8;
+/// `SSL_POLL_EVENT_ER`: the peer reset the stream's receiving part.
+pub const POLL_EVENT_ER: u64 = 0x10;
+/// `SSL_POLL_EVENT_EW`: the peer asked to stop the stream's sending part.
+pub const POLL_EVENT_EW: u64 = 0x20;
+/// `SSL_POLL_EVENT_R`: data (or the end of the stream) can be read.
+pub const POLL_EVENT_R: u64 = 0x40;
+/// `SSL_POLL_EVENT_W`: data can be written.
+pub const POLL_EVENT_W: u64 = 0x80;
+/// `SSL_POLL_EVENT_IC`: a connection waits to be accepted.
+pub const POLL_EVENT_IC: u64 = 0x100;
+/// `SSL_POLL_EVENT_ISB`: a bidirectional stream waits to be accepted.
+pub const POLL_EVENT_ISB: u64 = 0x200;
+/// `SSL_POLL_EVENT_ISU`: a unidirectional stream waits to be accepted.
+pub const POLL_EVENT_ISU: u64 = 0x400;
+/// `SSL_POLL_EVENT_OSB`: a bidirectional stream can be opened.
+pub const POLL_EVENT_OSB: u64 = 0x800;
+/// `SSL_POLL_EVENT_OSU`: a unidirectional stream can be opened.
+pub const POLL_EVENT_OSU: u64 = 0x1000;
+/// `SSL_POLL_FLAG_NO_HANDLE_EVENTS`: do not handle events before looking.
+pub const POLL_FLAG_NO_HANDLE_EVENTS: u64 = 1;
+
+/// One object to poll (`SSL_POLL_ITEM` with a `BIO_POLL_DESCRIPTOR_TYPE_SSL` descriptor).
+#[derive(Debug, Clone)]
+pub struct PollItem<'a> {
+    /// The object; `None` items are skipped.
+    pub ssl: Option<&'a Ssl>,
+    /// Events asked for (`SSL_POLL_EVENT_*`).
+    pub events: u64,
+    /// Events found; always written.
+    pub revents: u64,
+}
+
+/// `SSL_poll`: finds which of `items` are ready for the events they ask for, waiting up to
+/// `timeout` (`None`: without limit; zero: not at all) until at least one is. Returns how
+/// many items have events. Each distinct port is ticked first unless
+/// [`POLL_FLAG_NO_HANDLE_EVENTS`]; a wait ticks the ports whose network has something.
+#[track_caller]
+pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>, flags: u64) -> Result<usize, SslError> {
+    if flags & !POLL_FLAG_NO_HANDLE_EVENTS != 0 {
+        for item in items.iter_mut() {
+            item.revents = 0;
+        }
+        return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("unknown poll flags")
+            .raise());
+    }
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    let ports = distinct_ports(items);
+    let mut tick = flags & POLL_FLAG_NO_HANDLE_EVENTS == 0;
+    loop {
+        if tick {
+            let now = Instant::now();
+            for port in &ports {
+                port.tick_and_announce(now);
+            }
+        }
+        let ready = scan(items);
+        let now = Instant::now();
+        if ready > 0 || deadline.is_some_and(|d| d <= now) {
+            return Ok(ready);
+        }
+        wait_any(&ports, deadline)?;
+        tick = true;
+    }
+}
+
+/// The ports of the items, each once.
+fn distinct_ports(items: &[PollItem<'_>]) -> Vec<Arc<Port>> {
+    let mut ports: Vec<Arc<Port>> = Vec::new();
+    for item in items {
+        if let Some(ssl) = item.ssl
+            && !ports.iter().any(|p| Arc::ptr_eq(p, &ssl.obj.port))
+        {
+            ports.push(ssl.obj.port.clone());
+        }
+    }
+    ports
+}
+
+/// Computes every item's `revents`; returns how many are non-zero.
+fn scan(items: &mut [PollItem<'_>]) -> usize {
+    let mut ready = 0;
+    for item in items.iter_mut() {
+        item.revents = match item.ssl {
+            Some(ssl) => {
+                let st = ssl.obj.port.lock();
+                ssl.poll_events(&st) & item.events
+            }
+            None => 0,
+        };
+        if item.revents != 0 {
+            ready += 1;
+        }
+    }
+    ready
+}
+
+/// Waits until one of `ports` has network activity or the earliest deadline (theirs or
+/// `deadline`) passes.
+fn wait_any(ports: &[Arc<Port>], deadline: Option<Instant>) -> Result<(), SslError> {
+    let mut net = Vec::with_capacity(ports.len() * 2);
+    let mut wake = deadline;
+    for port in ports {
+        let st = port.lock();
+        net.extend(st.net.poll_items());
+        if let Some(t) = st.endpoint.poll_timeout() {
+            wake = Some(wake.map_or(t, |w| w.min(t)));
+        }
+    }
+    let timeout = wake.map(|w| w.saturating_duration_since(Instant::now()));
+    let pollable = net.iter().any(|i: &NetItem| i.desc.is_pollable());
+    if !pollable && timeout.is_none() {
+        return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("nothing to wait on: the objects' network BIOs cannot be polled")
+            .raise());
+    }
+    poll::wait(&mut net, timeout).map_err(|e| SslError::from(e).raise())?;
+    Ok(())
+}
+
+impl Ssl {
+    /// The events this object has now (all of them; the caller masks).
+    fn poll_events(&self, st: &PortState) -> u64 {
+        match &self.obj.kind {
+            Kind::Listener => {
+                let mut ev = 0;
+                if !st.incoming.is_empty() {
+                    ev |= POLL_EVENT_IC;
+                }
+                if st.net.failure().is_some() {
+                    ev |= POLL_EVENT_EL;
+                }
+                ev
+            }
+            Kind::Connection { key, .. } => {
+                let mut ev = self.stream_events(st);
+                let Some(conn) = st.conn(*key) else {
+                    // Not started: only writing (which starts it) is possible.
+                    return ev & POLL_EVENT_W;
+                };
+                if conn.close_info().is_some() {
+                    ev |= POLL_EVENT_EC;
+                }
+                if conn.is_closed() {
+                    ev |= POLL_EVENT_ECD;
+                }
+                if let Some(app) = st.conns.get(key) {
+                    for id in &app.accept_queue {
+                        ev |= match id.dir() {
+                            Dir::Bi => POLL_EVENT_ISB,
+                            Dir::Uni => POLL_EVENT_ISU,
+                        };
+                    }
+                }
+                if conn.close_info().is_none() {
+                    if conn.streams_available(Dir::Bi).0 > 0 {
+                        ev |= POLL_EVENT_OSB;
+                    }
+                    if conn.streams_available(Dir::Uni).0 > 0 {
+                        ev |= POLL_EVENT_OSU;
+                    }
+                }
+                ev
+            }
+            Kind::Stream { .. } => self.stream_events(st),
+        }
+    }
+
+    /// R, ER, W and EW for a stream object or a connection's default stream.
+    fn stream_events(&self, st: &PortState) -> u64 {
+        let Some((key, id)) = self.current_stream(st) else {
+            // A connection that can still get a default stream can be written to.
+            return match &self.obj.kind {
+                Kind::Connection { key, .. }
+                    if st.conns.get(key).is_some_and(|a| a.default_possible())
+                        && st.conn(*key).is_none_or(|c| c.close_info().is_none()) =>
+                {
+                    POLL_EVENT_W
+                }
+                _ => 0,
+            };
+        };
+        let Some(conn) = st.conn(key) else {
+            return 0;
+        };
+        let mut ev = 0;
+        if let Some((state, reset)) = conn.stream_recv_state(id) {
+            if reset.is_some() {
+                ev |= POLL_EVENT_ER;
+            } else if conn.stream_readable(id) > 0 || state == RecvState::DataRecvd {
+                ev |= POLL_EVENT_R;
+            }
+        }
+        if let Some(info) = conn.stream_send_info(id) {
+            if info.stop_code.is_some() {
+                ev |= POLL_EVENT_EW;
+            }
+            let shutting = st.conns.get(&key).is_some_and(|a| a.shutdown.is_some());
+            if !info.concluded
+                && info.reset_code.is_none()
+                && info.stop_code.is_none()
+                && info.buffered < info.capacity
+                && conn.close_info().is_none()
+                && !shutting
+            {
+                ev |= POLL_EVENT_W;
+            }
+        }
+        ev
+    }
+}

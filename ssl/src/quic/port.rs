@@ -1,0 +1,294 @@
+//! The port: one endpoint, its network BIOs, and the application-side state of its
+//! connections, behind one lock shared by every object on it (listener, connections, streams).
+//!
+//! Every call locks the port, lets the endpoint catch up with the network ("ticks": reads what
+//! arrived, fires due timers, handles events, sends what is due), tries its operation, and
+//! sends what the operation queued. A blocking call that cannot complete waits: one waiting
+//! thread at a time polls the network BIOs with the endpoint's next deadline as timeout; the
+//! others sleep on a condition variable and are woken whenever the poller (or any other
+//! call) has moved the state on. A call that changes what the poller should wait for (queued
+//! data, an earlier timer) wakes it through a notifier descriptor. No call ever spins or sleeps
+//! for a fixed time.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use qssl_bio::poll::{self, Notifier, PollItem};
+use qssl_quic::conn::{Connection, Event};
+use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
+
+use super::conn_state::ConnApp;
+use super::net::Net;
+use crate::result::{IoError, IoResult};
+
+/// Identifies a connection's application-side state within its port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ConnKey(u64);
+
+/// How a call runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Drive {
+    /// Wait until the operation completes instead of reporting WANT_READ/WANT_WRITE.
+    pub(crate) blocking: bool,
+    /// Tick before trying (implicit event handling).
+    pub(crate) tick: bool,
+}
+
+/// Everything behind a port's lock.
+#[derive(Debug)]
+pub(crate) struct PortState {
+    /// The sans-I/O endpoint.
+    pub(crate) endpoint: Endpoint,
+    /// The network BIOs.
+    pub(crate) net: Net,
+    /// Application-side state of each connection.
+    pub(crate) conns: HashMap<ConnKey, ConnApp>,
+    next_key: u64,
+    /// A listener's port: new connections are created from clients' Initials.
+    pub(crate) is_listener: bool,
+    /// The listener is listening: the port reads from the network.
+    pub(crate) listening: bool,
+    /// New connections not accepted yet, oldest first.
+    pub(crate) incoming: VecDeque<ConnKey>,
+    /// A thread is waiting on the network BIOs.
+    net_waiter: bool,
+    /// Threads sleeping on the condition variable.
+    sleepers: usize,
+}
+
+impl PortState {
+    /// Adds a connection's state, returning its key.
+    pub(crate) fn add_conn(&mut self, app: ConnApp) -> ConnKey {
+        let key = ConnKey(self.next_key);
+        self.next_key += 1;
+        self.conns.insert(key, app);
+        key
+    }
+
+    /// A connection's state and engine connection (`None` before a client connects, or once
+    /// the connection has been removed).
+    pub(crate) fn conn_mut(&mut self, key: ConnKey) -> (Option<&mut ConnApp>, Option<&mut Connection>) {
+        let app = self.conns.get_mut(&key);
+        let handle = app.as_ref().and_then(|a| a.handle);
+        let conn = handle.and_then(|h| self.endpoint.connection(h));
+        (app, conn)
+    }
+
+    /// The engine connection of `key`, read-only.
+    pub(crate) fn conn(&self, key: ConnKey) -> Option<&Connection> {
+        let handle = self.conns.get(&key)?.handle?;
+        self.endpoint.get(handle)
+    }
+
+    /// Whether the port reads from the network now.
+    fn reads(&self) -> bool {
+        !self.is_listener || self.listening
+    }
+
+    /// Catches up with the network and the clock: reads every waiting datagram, fires due
+    /// timers, handles the connections' events, and sends what is due.
+    pub(crate) fn tick(&mut self, now: Instant) {
+        if self.reads() {
+            self.net.receive(&mut self.endpoint, now);
+        }
+        if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
+            self.endpoint.handle_timeout(now);
+        }
+        self.handle_events();
+        self.net.flush(&mut self.endpoint, now);
+    }
+
+    /// Sends what is due without reading.
+    pub(crate) fn flush(&mut self, now: Instant) {
+        self.net.flush(&mut self.endpoint, now);
+    }
+
+    /// Takes new connections into the accept queue and applies each connection's events.
+    fn handle_events(&mut self) {
+        if self.is_listener {
+            while let Some(handle) = self.endpoint.accept() {
+                let key = self.add_conn(ConnApp::accepted(handle));
+                self.incoming.push_back(key);
+            }
+        }
+        for app in self.conns.values_mut() {
+            let Some(conn) = app.handle.and_then(|h| self.endpoint.connection(h)) else {
+                continue;
+            };
+            while let Some(event) = conn.poll_event() {
+                if let Event::StreamOpened(id) = event {
+                    app.on_peer_stream(conn, id);
+                }
+            }
+        }
+    }
+
+    /// Removes a connection whose last object is gone: closes it at once if it is still open
+    /// (sending one CONNECTION_CLOSE) and forgets it.
+    pub(crate) fn remove_conn(&mut self, key: ConnKey, now: Instant) {
+        let Some(app) = self.conns.remove(&key) else {
+            return;
+        };
+        self.incoming.retain(|k| *k != key);
+        let Some(handle) = app.handle else {
+            return;
+        };
+        if let Some(conn) = self.endpoint.connection(handle)
+            && !conn.is_closed()
+        {
+            conn.close_rapid(now, 0, b"");
+            self.net.flush(&mut self.endpoint, now);
+        }
+        self.endpoint.remove(handle);
+    }
+
+    /// Handle of the connection `key`, if it exists on the endpoint.
+    pub(crate) fn handle(&self, key: ConnKey) -> Option<ConnectionHandle> {
+        self.conns.get(&key)?.handle
+    }
+}
+
+/// A port and the means to wait on it.
+#[derive(Debug)]
+pub(crate) struct Port {
+    state: Mutex<PortState>,
+    progress: Condvar,
+    /// Wakes the thread waiting on the network; `None` if the system could not provide one
+    /// (then waits end only on network activity or the deadline).
+    notifier: Option<Notifier>,
+}
+
+impl Port {
+    /// A port over `endpoint`, with no BIOs yet.
+    pub(crate) fn new(endpoint: Endpoint, is_listener: bool) -> Self {
+        Port {
+            state: Mutex::new(PortState {
+                endpoint,
+                net: Net::default(),
+                conns: HashMap::new(),
+                next_key: 0,
+                is_listener,
+                listening: false,
+                incoming: VecDeque::new(),
+                net_waiter: false,
+                sleepers: 0,
+            }),
+            progress: Condvar::new(),
+            notifier: Notifier::new().ok(),
+        }
+    }
+
+    /// Locks the port. A panic in another thread while it held the lock leaves the state as
+    /// that thread left it, which every operation tolerates, so poisoning is ignored.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, PortState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `op` under the lock: ticks first if `drive.tick`, then tries `op`; a blocking
+    /// drive waits for progress and tries again while `op` reports WANT_READ/WANT_WRITE.
+    /// Whatever `op` queued is sent before returning.
+    pub(crate) fn drive<T>(
+        &self,
+        drive: Drive,
+        mut op: impl FnMut(&mut PortState, Instant) -> IoResult<T>,
+    ) -> IoResult<T> {
+        let mut st = self.lock();
+        let mut tick = drive.tick;
+        loop {
+            let now = Instant::now();
+            if tick {
+                st.tick(now);
+            }
+            let result = op(&mut st, now);
+            let retry = matches!(&result, Err(e) if e.is_retry());
+            if !retry || !drive.blocking || !st.net.can_block() {
+                st.flush(now);
+                self.announce(&st);
+                return result;
+            }
+            st.flush(now);
+            st = self.wait(st);
+            // `wait` ticked (or another thread did): try again at once.
+            tick = false;
+        }
+    }
+
+    /// Tells waiting threads the state moved on: wakes the network waiter (its deadline or
+    /// write interest may have changed) and the sleepers.
+    fn announce(&self, st: &PortState) {
+        if st.net_waiter
+            && let Some(n) = &self.notifier
+        {
+            n.notify();
+        }
+        if st.sleepers > 0 {
+            self.progress.notify_all();
+        }
+    }
+
+    /// Waits for progress: as the network waiter if there is none (polling the BIOs until
+    /// something arrives, room frees up, the deadline passes or another thread notifies, then
+    /// ticking), or else asleep until the network waiter or another call reports progress.
+    fn wait<'a>(&'a self, mut st: MutexGuard<'a, PortState>) -> MutexGuard<'a, PortState> {
+        if st.net_waiter {
+            st.sleepers += 1;
+            let mut st = self.progress.wait(st).unwrap_or_else(|p| p.into_inner());
+            st.sleepers -= 1;
+            return st;
+        }
+        st.net_waiter = true;
+        let [read, write] = st.net.poll_items();
+        let read = if st.reads() {
+            read
+        } else {
+            PollItem::readable(poll::PollDescriptor::None)
+        };
+        let notify = PollItem::readable(
+            self.notifier
+                .as_ref()
+                .map_or(poll::PollDescriptor::None, |n| n.descriptor()),
+        );
+        let timeout = st
+            .endpoint
+            .poll_timeout()
+            .map(|t| t.saturating_duration_since(Instant::now()));
+        drop(st);
+        let mut items = [read, write, notify];
+        // A failed poll (nothing pollable and no deadline) is reported by the next try of
+        // the operation finding nothing changed; it cannot happen with pollable BIOs.
+        let _ = poll::wait(&mut items, timeout);
+        if let Some(n) = &self.notifier {
+            n.drain();
+        }
+        let mut st = self.lock();
+        st.net_waiter = false;
+        st.tick(Instant::now());
+        if st.sleepers > 0 {
+            self.progress.notify_all();
+        }
+        st
+    }
+}
+
+/// The error for a call on a connection whose network failed.
+pub(crate) fn network_error(st: &PortState) -> Option<IoError> {
+    st.net.failure().map(|e| {
+        let err = crate::error::SslError::from(e.clone());
+        if err.is_system() {
+            IoError::syscall(err)
+        } else {
+            IoError::ssl(crate::error::SslError::ssl(crate::error::ssl_r::QUIC_NETWORK_ERROR))
+        }
+    })
+}
+
+impl Port {
+    /// Ticks the port and tells its waiting threads (for callers outside [`Port::drive`],
+    /// such as `SSL_poll`).
+    pub(crate) fn tick_and_announce(&self, now: Instant) {
+        let mut st = self.lock();
+        st.tick(now);
+        self.announce(&st);
+    }
+}
