@@ -22,7 +22,9 @@ fn default_stream_round_trip() {
     assert_eq!(&buf[..n], b"hello");
     assert_eq!(server.stream_id(), 0);
     assert_eq!(server.is_stream_local(), Some(false));
-    server.write_ex2(b"world", qssl::quic::WRITE_FLAG_CONCLUDE).unwrap();
+    server
+        .write_ex2(b"world", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
     let n = retry(&[&s.client, &server], || s.client.read(&mut buf)).unwrap();
     assert_eq!(&buf[..n], b"world");
     let err = retry(&[&s.client, &server], || s.client.read(&mut buf)).unwrap_err();
@@ -31,4 +33,414 @@ fn default_stream_round_trip() {
     assert_eq!(s.client.stream_read_state(), StreamState::Finished);
     assert_eq!(s.client.stream_read_end(), StreamEnd::Finished);
     assert_eq!(server.stream_write_state(), StreamState::Finished);
+}
+
+#[test]
+fn stream_ids_types_and_accept_order() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    let b0 = s.client.new_stream(0).unwrap();
+    let b4 = s.client.new_stream(0).unwrap();
+    let b8 = s.client.new_stream(0).unwrap();
+    let u2 = s.client.new_stream(qssl::quic::STREAM_FLAG_UNI).unwrap();
+    assert_eq!(
+        [
+            b0.stream_id(),
+            b4.stream_id(),
+            b8.stream_id(),
+            u2.stream_id()
+        ],
+        [0, 4, 8, 2]
+    );
+    assert_eq!(b0.stream_type(), qssl::quic::StreamType::Bidi);
+    assert_eq!(u2.stream_type(), qssl::quic::StreamType::Write);
+    assert_eq!(u2.is_stream_local(), Some(true));
+    assert!(!b0.is_connection());
+    assert!(b0.connection().same_object(&s.client));
+    // The connection got no default stream: new_stream came first.
+    assert_eq!(s.client.stream_id(), u64::MAX);
+    assert_eq!(s.client.stream_type(), qssl::quic::StreamType::None);
+    // Streams appear at the peer in the order their first data arrives: 8, 2, 0, 4.
+    for stream in [&b8, &u2, &b0, &b4] {
+        stream.write(&stream.stream_id().to_be_bytes()).unwrap();
+    }
+    run_until(&objs, || server.accept_stream_queue_len() == 4);
+    let mut order = Vec::new();
+    while let Some(st) = server
+        .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+        .unwrap()
+    {
+        let mut buf = [0u8; 8];
+        let n = retry(&objs, || st.read(&mut buf)).unwrap();
+        assert_eq!(n, 8);
+        assert_eq!(u64::from_be_bytes(buf), st.stream_id());
+        assert_eq!(st.is_stream_local(), Some(false));
+        order.push(st.stream_id());
+        if st.stream_id() == 2 {
+            assert_eq!(st.stream_type(), qssl::quic::StreamType::Read);
+            assert_eq!(st.stream_write_state(), StreamState::WrongDir);
+            assert_eq!(st.stream_write_end(), StreamEnd::Open);
+            let err = st.write(b"x").unwrap_err();
+            assert_eq!(
+                err.error().unwrap().reason(),
+                qssl::error::ssl_r::STREAM_RECV_ONLY
+            );
+        }
+    }
+    // Lowest ID first within a direction; the engine opens lower IDs implicitly.
+    assert_eq!(order.len(), 4);
+    assert_eq!(server.accept_stream_queue_len(), 0);
+    assert!(
+        server
+            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+            .unwrap()
+            .is_none()
+    );
+    // The server's own streams: 1 (bidi) and 3 (uni).
+    let s1 = server.new_stream(0).unwrap();
+    let s3 = server.new_stream(qssl::quic::STREAM_FLAG_UNI).unwrap();
+    assert_eq!([s1.stream_id(), s3.stream_id()], [1, 3]);
+    let err = s.client.read(&mut [0u8; 4]).unwrap_err();
+    assert_eq!(err.error().unwrap().reason(), qssl::error::ssl_r::NO_STREAM);
+}
+
+#[test]
+fn resets_in_both_directions() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    let c = s.client.new_stream(0).unwrap();
+    c.write(b"data").unwrap();
+    let srv = retry(&objs, || {
+        server
+            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+            .and_then(|o| o.ok_or_else(qssl::IoError::want_read))
+    })
+    .unwrap();
+    let mut buf = [0u8; 16];
+    retry(&objs, || srv.read(&mut buf)).unwrap();
+
+    // Client resets its sending part: the server's read side sees RESET_REMOTE and the code.
+    c.stream_reset(42).unwrap();
+    c.stream_reset(7).unwrap(); // the first code wins
+    assert_eq!(c.stream_write_state(), StreamState::ResetLocal);
+    let err = retry(&objs, || srv.read(&mut buf)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Ssl);
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::STREAM_RESET
+    );
+    assert_eq!(srv.get_error(0), ErrorCode::Ssl);
+    assert_eq!(srv.stream_read_state(), StreamState::ResetRemote);
+    assert_eq!(srv.stream_read_end(), StreamEnd::Reset(42));
+    // Writing after a reset fails with STREAM_RESET.
+    let err = c.write(b"more").unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::STREAM_RESET
+    );
+
+    // Server resets its sending part of the same stream.
+    srv.write(b"reply").unwrap();
+    srv.stream_reset(99).unwrap();
+    run_until(&objs, || c.stream_read_state() == StreamState::ResetRemote);
+    assert_eq!(c.stream_read_end(), StreamEnd::Reset(99));
+    assert_eq!(srv.stream_write_state(), StreamState::ResetLocal);
+    assert_eq!(srv.stream_write_end(), StreamEnd::Open);
+
+    // Dropping an unfinished stream resets it with code 0 and stops the peer sending.
+    let c2 = s.client.new_stream(0).unwrap();
+    c2.write(b"x").unwrap();
+    let srv2 = retry(&objs, || {
+        server
+            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+            .and_then(|o| o.ok_or_else(qssl::IoError::want_read))
+    })
+    .unwrap();
+    drop(c2);
+    run_until(&objs, || {
+        srv2.stream_read_state() == StreamState::ResetRemote
+            && srv2.stream_write_state() == StreamState::ResetRemote
+    });
+    assert_eq!(srv2.stream_read_end(), StreamEnd::Reset(0));
+    assert_eq!(srv2.stream_write_end(), StreamEnd::Reset(0));
+    let err = srv2.write(b"y").unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::STREAM_RESET
+    );
+}
+
+#[test]
+fn out_of_range_codes_are_refused() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let c = s.client.new_stream(0).unwrap();
+    let err = c.stream_reset(1 << 62).unwrap_err();
+    assert_eq!(err.reason(), qssl::error::err_r::PASSED_INVALID_ARGUMENT);
+    assert_eq!(c.stream_write_state(), StreamState::Ok);
+    let err = s.client.shutdown_ex(0, u64::MAX, b"").unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::err_r::PASSED_INVALID_ARGUMENT
+    );
+    // Still usable.
+    c.write(b"ok").unwrap();
+    let _ = server;
+}
+
+#[test]
+fn reject_policy_refuses_peer_streams() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    server
+        .set_incoming_stream_policy(qssl::quic::IncomingStreamPolicy::Reject, 77)
+        .unwrap();
+    let c = s.client.new_stream(0).unwrap();
+    c.write(b"hi").unwrap();
+    run_until(&objs, || {
+        c.stream_write_state() == StreamState::ResetRemote
+            && c.stream_read_state() == StreamState::ResetRemote
+    });
+    assert_eq!(c.stream_write_end(), StreamEnd::Reset(77));
+    assert_eq!(c.stream_read_end(), StreamEnd::Reset(77));
+    assert_eq!(server.accept_stream_queue_len(), 0);
+    assert!(
+        server
+            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+            .is_err()
+    );
+}
+
+#[test]
+fn auto_policy_rejects_once_a_default_stream_exists() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    // The client writes on its default stream (0), then opens nothing else; the server
+    // opens a stream towards the client: with a default stream in AUTO_BIDI mode the
+    // client's AUTO policy refuses it.
+    s.client.write(b"first").unwrap();
+    let extra = server.new_stream(0).unwrap();
+    extra.write(b"unwanted").unwrap();
+    run_until(&objs, || {
+        extra.stream_write_state() == StreamState::ResetRemote
+    });
+    assert_eq!(extra.stream_write_end(), StreamEnd::Reset(0));
+}
+
+#[test]
+fn default_stream_modes() {
+    // AUTO_UNI: a write first opens a unidirectional stream (ID 2).
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    s.client
+        .set_default_stream_mode(qssl::quic::DefaultStreamMode::AutoUni)
+        .unwrap();
+    s.client.write(b"uni").unwrap();
+    assert_eq!(s.client.stream_id(), 2);
+    assert_eq!(s.client.stream_read_state(), StreamState::WrongDir);
+    let err = s.client.read(&mut [0u8; 4]).unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::STREAM_SEND_ONLY
+    );
+    // The mode cannot change once a default stream exists.
+    assert!(
+        s.client
+            .set_default_stream_mode(qssl::quic::DefaultStreamMode::AutoBidi)
+            .is_err()
+    );
+    let mut buf = [0u8; 8];
+    let n = retry(&[&s.client, &server], || server.read(&mut buf)).unwrap();
+    assert_eq!(&buf[..n], b"uni");
+    assert_eq!(server.stream_type(), qssl::quic::StreamType::Read);
+
+    // NONE: stream I/O on the connection fails with NO_STREAM.
+    let s = pair_setup(false);
+    let _server = connect_pair(&s);
+    s.client
+        .set_default_stream_mode(qssl::quic::DefaultStreamMode::None)
+        .unwrap();
+    let err = s.client.write(b"x").unwrap_err();
+    assert_eq!(err.error().unwrap().reason(), qssl::error::ssl_r::NO_STREAM);
+    assert_eq!(s.client.stream_write_state(), StreamState::None);
+    assert_eq!(s.client.stream_write_end(), StreamEnd::Open);
+}
+
+#[test]
+fn writes_after_conclude_fail() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let c = s.client.new_stream(0).unwrap();
+    c.write(b"abc").unwrap();
+    c.stream_conclude().unwrap();
+    c.stream_conclude().unwrap(); // idempotent
+    assert_eq!(c.stream_write_state(), StreamState::Finished);
+    let err = c.write(b"d").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Ssl);
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::STREAM_FINISHED
+    );
+    // The stream is still readable.
+    assert_eq!(c.stream_read_state(), StreamState::Ok);
+    let _ = server;
+}
+
+#[test]
+fn shutdown_rfc_mode_delivers_code_and_reason() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    s.client.write(b"last words").unwrap();
+    // The stream data is delivered (and acknowledged) before CONNECTION_CLOSE goes out.
+    let mut received = Vec::new();
+    run_until(&objs, || {
+        let mut buf = [0u8; 32];
+        if let Ok(n) = server.read(&mut buf) {
+            received.extend_from_slice(&buf[..n]);
+        }
+        s.client.shutdown_ex(0, 1234, b"bye now").unwrap()
+    });
+    assert_eq!(received, b"last words");
+    let info = s.client.conn_close_info().unwrap().unwrap();
+    assert!(info.local && !info.transport);
+    assert_eq!(
+        (info.error_code, info.reason.as_slice()),
+        (1234, &b"bye now"[..])
+    );
+    run_until(&objs, || server.conn_close_info().unwrap().is_some());
+    let info = server.conn_close_info().unwrap().unwrap();
+    assert!(!info.local && !info.transport);
+    assert_eq!(
+        (info.error_code, info.reason.as_slice()),
+        (1234, &b"bye now"[..])
+    );
+    let mut buf = [0u8; 32];
+    assert_eq!(server.read(&mut buf).unwrap_err().code(), ErrorCode::Ssl);
+    // Idempotent once terminated; writes are refused.
+    assert!(s.client.shutdown().unwrap());
+    assert_eq!(s.client.write(b"x").unwrap_err().code(), ErrorCode::Ssl);
+    assert_eq!(s.client.stream_write_state(), StreamState::ConnClosed);
+    assert_eq!(s.client.stream_read_state(), StreamState::ConnClosed);
+}
+
+#[test]
+fn shutdown_rapid_mode() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    let _ = server
+        .shutdown_ex(qssl::quic::SHUTDOWN_FLAG_RAPID, 5, b"rapid")
+        .unwrap();
+    let info = server.conn_close_info().unwrap().unwrap();
+    assert_eq!(info.error_code, 5);
+    run_until(&objs, || s.client.conn_close_info().unwrap().is_some());
+    let info = s.client.conn_close_info().unwrap().unwrap();
+    assert!(!info.local);
+    assert_eq!(
+        (info.error_code, info.reason.as_slice()),
+        (5, &b"rapid"[..])
+    );
+    let err = s.client.write(b"x").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Ssl);
+}
+
+#[test]
+fn misuse_fails_with_openssl_reasons_and_leaves_objects_usable() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let stream = s.client.new_stream(0).unwrap();
+    // Connection-only calls on a stream.
+    let err = stream.new_stream(0).unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::CONN_USE_ONLY
+    );
+    let err = stream.shutdown().unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::CONN_USE_ONLY
+    );
+    assert!(stream.conn_close_info().is_err());
+    assert!(
+        stream
+            .set_default_stream_mode(qssl::quic::DefaultStreamMode::None)
+            .is_err()
+    );
+    // Listener calls on a client connection.
+    let err = s.client.listen().unwrap_err();
+    assert_eq!(err.reason(), qssl::error::ssl_r::LISTENER_USE_ONLY);
+    assert!(s.client.accept_connection(0).is_err());
+    assert_eq!(s.client.accept_connection_queue_len(), 0);
+    // A listener cannot read or write.
+    assert_eq!(s.listener.write(b"x").unwrap_err().code(), ErrorCode::Ssl);
+    // Unknown write flags.
+    let err = stream.write_ex2(b"x", 0x80).unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::UNSUPPORTED_WRITE_FLAG
+    );
+    // Everything still works.
+    stream.write(b"fine").unwrap();
+    let objs = [&s.client, &server];
+    let srv = retry(&objs, || {
+        server
+            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+            .and_then(|o| o.ok_or_else(qssl::IoError::want_read))
+    })
+    .unwrap();
+    let mut buf = [0u8; 8];
+    let n = retry(&objs, || srv.read(&mut buf)).unwrap();
+    assert_eq!(&buf[..n], b"fine");
+    assert!(srv.listener().unwrap().same_object(&s.listener));
+    assert!(s.client.listener().is_none());
+    qssl::error::clear_error();
+}
+
+#[test]
+fn nonblocking_write_without_partial_mode_resumes() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    let c = s.client.new_stream(0).unwrap();
+    let data: Vec<u8> = (0..3 << 20).map(|i| (i % 251) as u8).collect();
+    // More than the send buffer: WANT_WRITE until the peer reads, then the whole length.
+    let mut written = None;
+    let srv = std::cell::RefCell::new(None);
+    let mut received = Vec::new();
+    run_until(&objs, || {
+        if written.is_none() {
+            match c.write(&data) {
+                Ok(n) => written = Some(n),
+                Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
+            }
+        }
+        let mut srv = srv.borrow_mut();
+        if srv.is_none() {
+            *srv = server
+                .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+                .unwrap();
+        }
+        if let Some(st) = srv.as_ref() {
+            let mut buf = vec![0u8; 65536];
+            while let Ok(n) = st.read(&mut buf) {
+                received.extend_from_slice(&buf[..n]);
+            }
+        }
+        received.len() == data.len()
+    });
+    assert_eq!(written, Some(data.len()));
+    assert!(received == data);
+    // A retry with a different buffer is refused.
+    let big = vec![0u8; 4 << 20];
+    assert_eq!(c.write(&big).unwrap_err().code(), ErrorCode::WantWrite);
+    let err = c.write(&big[..10]).unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::BAD_WRITE_RETRY
+    );
 }

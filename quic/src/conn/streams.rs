@@ -380,7 +380,11 @@ impl Streams {
 
     /// Copies in-order data without consuming it; `fin` when the stream is over and nothing
     /// remains. A reset is reported but not marked as read.
-    pub(crate) fn peek(&mut self, id: StreamId, out: &mut [u8]) -> Result<ReadOutcome, StreamError> {
+    pub(crate) fn peek(
+        &mut self,
+        id: StreamId,
+        out: &mut [u8],
+    ) -> Result<ReadOutcome, StreamError> {
         let side = self.recv_side(id)?;
         if let Some(code) = side.part.reset_code() {
             return Err(StreamError::Reset(code));

@@ -74,7 +74,9 @@ impl Ssl {
             .endpoint
             .connect(now, setup.tls.clone(), name, peer)
             .map_err(|e| {
-                IoError::ssl(SslError::ssl(ssl_r::QUIC_HANDSHAKE_LAYER_ERROR).with_data(e.to_string()))
+                IoError::ssl(
+                    SslError::ssl(ssl_r::QUIC_HANDSHAKE_LAYER_ERROR).with_data(e.to_string()),
+                )
             })?;
         if let Some(app) = st.conns.get_mut(&key) {
             app.handle = Some(handle);

@@ -8,7 +8,9 @@ use qssl_quic::StreamId;
 use qssl_quic::conn::{ReadOutcome, StreamError};
 
 use super::handshake::connection_failure;
-use super::object::{MODE_ACCEPT_MOVING_WRITE_BUFFER, MODE_ENABLE_PARTIAL_WRITE, PendingWrite, Ssl};
+use super::object::{
+    MODE_ACCEPT_MOVING_WRITE_BUFFER, MODE_ENABLE_PARTIAL_WRITE, PendingWrite, Ssl,
+};
 use super::port::{ConnKey, PortState};
 use super::stream::conclude;
 use crate::error::{SslError, ssl_r};
@@ -85,7 +87,13 @@ impl Ssl {
             };
             let Some(conn) = st.conn_mut(key).1 else {
                 drop(pending);
-                return Err(stream_error(st, key, id, StreamError::ConnectionClosed, true));
+                return Err(stream_error(
+                    st,
+                    key,
+                    id,
+                    StreamError::ConnectionClosed,
+                    true,
+                ));
             };
             let mut done = start;
             let mut failure = None;
@@ -140,7 +148,13 @@ impl Ssl {
 }
 
 /// The error a stream call reports for the engine's `e`.
-fn stream_error(st: &PortState, key: ConnKey, id: StreamId, e: StreamError, write: bool) -> IoError {
+fn stream_error(
+    st: &PortState,
+    key: ConnKey,
+    id: StreamId,
+    e: StreamError,
+    write: bool,
+) -> IoError {
     let reason = match e {
         StreamError::WouldBlock | StreamError::LimitReached => {
             return if write {
@@ -150,9 +164,8 @@ fn stream_error(st: &PortState, key: ConnKey, id: StreamId, e: StreamError, writ
             };
         }
         StreamError::ConnectionClosed | StreamError::NotReady => {
-            return connection_failure(st, key).unwrap_or_else(|| {
-                IoError::ssl(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN))
-            });
+            return connection_failure(st, key)
+                .unwrap_or_else(|| IoError::ssl(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN)));
         }
         StreamError::WrongDirection if write => ssl_r::STREAM_RECV_ONLY,
         StreamError::WrongDirection => ssl_r::STREAM_SEND_ONLY,

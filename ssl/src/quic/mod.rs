@@ -40,6 +40,6 @@ pub use shutdown::{
     SHUTDOWN_FLAG_WAIT_PEER,
 };
 pub use stream::{
-    ACCEPT_STREAM_NO_BLOCK, STREAM_FLAG_ADVANCE, STREAM_FLAG_NO_BLOCK, STREAM_FLAG_UNI,
-    StreamEnd, StreamState, StreamType,
+    ACCEPT_STREAM_NO_BLOCK, STREAM_FLAG_ADVANCE, STREAM_FLAG_NO_BLOCK, STREAM_FLAG_UNI, StreamEnd,
+    StreamState, StreamType,
 };

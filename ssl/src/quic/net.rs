@@ -20,10 +20,8 @@ const SEND_BUF: usize = BATCH * 1500;
 /// The address datagrams are attributed to when the BIO carries none (a datagram pair or
 /// memory BIO without addressing): connections are found by connection ID, so one
 /// placeholder serves every peer.
-pub(crate) const UNADDRESSED: SocketAddr = SocketAddr::new(
-    std::net::IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-    0,
-);
+pub(crate) const UNADDRESSED: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0);
 
 /// A port's network BIOs and buffers.
 #[derive(Debug, Default)]
@@ -194,12 +192,9 @@ impl Net {
     /// Sends the datagrams of `t` from the `done`-th on; on a full BIO returns how many are
     /// out.
     fn send(&mut self, wbio: &dyn DatagramBio, t: &Transmit, done: usize) -> Result<(), usize> {
-        let to = (self.addressed && t.destination != UNADDRESSED)
-            .then(|| BioAddr::from(t.destination));
-        let from = t
-            .source
-            .filter(|_| self.local_addrs)
-            .map(BioAddr::from);
+        let to =
+            (self.addressed && t.destination != UNADDRESSED).then(|| BioAddr::from(t.destination));
+        let from = t.source.filter(|_| self.local_addrs).map(BioAddr::from);
         let mut batch = [SendMsg::new(&[]); BATCH];
         let mut count = 0;
         for (slot, r) in batch.iter_mut().zip(t.segments().skip(done)) {

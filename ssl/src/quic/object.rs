@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use qssl_bio::DatagramBio;
-use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use qssl_quic::StreamId;
+use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use rustls::ClientConfig;
 
 use super::conn_state::ConnApp;
@@ -328,14 +328,18 @@ impl Ssl {
     pub fn set_initial_peer_addr(&self, addr: SocketAddr) -> Result<(), SslError> {
         let key = self.expect_connection()?;
         let Some(mut setup) = self.client_setup() else {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                .with_data("not a client connection")
-                .raise());
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("not a client connection")
+                    .raise(),
+            );
         };
         if self.obj.port.lock().handle(key).is_some() {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                .with_data("connection already started")
-                .raise());
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("connection already started")
+                    .raise(),
+            );
         }
         setup.peer = Some(addr);
         Ok(())
@@ -348,14 +352,18 @@ impl Ssl {
     pub fn set_host_name(&self, name: &str) -> Result<(), SslError> {
         let key = self.expect_connection()?;
         let Some(mut setup) = self.client_setup() else {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                .with_data("not a client connection")
-                .raise());
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("not a client connection")
+                    .raise(),
+            );
         };
         if self.obj.port.lock().handle(key).is_some() {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                .with_data("connection already started")
-                .raise());
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("connection already started")
+                    .raise(),
+            );
         }
         if rustls::pki_types::ServerName::try_from(name).is_err() {
             return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
@@ -372,9 +380,11 @@ impl Ssl {
     pub fn set_alpn_protos(&self, wire: &[u8]) -> Result<(), SslError> {
         let names = crate::ctx::parse_alpn_wire(wire)?;
         let Some(mut setup) = self.client_setup() else {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                .with_data("not a client connection")
-                .raise());
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("not a client connection")
+                    .raise(),
+            );
         };
         let mut tls = (*setup.tls).clone();
         tls.alpn_protocols = names;
@@ -505,5 +515,8 @@ fn random_seed() -> u64 {
 /// Error for an I/O call on a listener.
 #[track_caller]
 pub(crate) fn listener_io_error() -> IoError {
-    IoError::ssl(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).with_data("a listener cannot read or write"))
+    IoError::ssl(
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("a listener cannot read or write"),
+    )
 }

@@ -56,7 +56,11 @@ pub struct PollItem<'a> {
 /// many items have events. Each distinct port is ticked first unless
 /// [`POLL_FLAG_NO_HANDLE_EVENTS`]; a wait ticks the ports whose network has something.
 #[track_caller]
-pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>, flags: u64) -> Result<usize, SslError> {
+pub fn poll(
+    items: &mut [PollItem<'_>],
+    timeout: Option<Duration>,
+    flags: u64,
+) -> Result<usize, SslError> {
     if flags & !POLL_FLAG_NO_HANDLE_EVENTS != 0 {
         for item in items.iter_mut() {
             item.revents = 0;

@@ -68,7 +68,10 @@ impl PortState {
 
     /// A connection's state and engine connection (`None` before a client connects, or once
     /// the connection has been removed).
-    pub(crate) fn conn_mut(&mut self, key: ConnKey) -> (Option<&mut ConnApp>, Option<&mut Connection>) {
+    pub(crate) fn conn_mut(
+        &mut self,
+        key: ConnKey,
+    ) -> (Option<&mut ConnApp>, Option<&mut Connection>) {
         let app = self.conns.get_mut(&key);
         let handle = app.as_ref().and_then(|a| a.handle);
         let conn = handle.and_then(|h| self.endpoint.connection(h));
@@ -278,7 +281,9 @@ pub(crate) fn network_error(st: &PortState) -> Option<IoError> {
         if err.is_system() {
             IoError::syscall(err)
         } else {
-            IoError::ssl(crate::error::SslError::ssl(crate::error::ssl_r::QUIC_NETWORK_ERROR))
+            IoError::ssl(crate::error::SslError::ssl(
+                crate::error::ssl_r::QUIC_NETWORK_ERROR,
+            ))
         }
     })
 }

@@ -109,16 +109,19 @@ impl Ssl {
             }
         };
         let st = self.obj.port.lock();
-        Ok(st.conn(key).and_then(|c| c.close_info()).map(|info| ConnCloseInfo {
-            error_code: info.error_code,
-            frame_type: if info.transport {
-                info.frame_type.unwrap_or(0)
-            } else {
-                0
-            },
-            reason: info.reason.clone(),
-            local: info.local,
-            transport: info.transport || info.error_code == IDLE_TIMEOUT_CODE,
-        }))
+        Ok(st
+            .conn(key)
+            .and_then(|c| c.close_info())
+            .map(|info| ConnCloseInfo {
+                error_code: info.error_code,
+                frame_type: if info.transport {
+                    info.frame_type.unwrap_or(0)
+                } else {
+                    0
+                },
+                reason: info.reason.clone(),
+                local: info.local,
+                transport: info.transport || info.error_code == IDLE_TIMEOUT_CODE,
+            }))
     }
 }

@@ -79,9 +79,11 @@ impl Ssl {
         let mut st = self.obj.port.lock();
         let app = app_mut(&mut st, key)?;
         if app.default_stream.is_some() {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                .with_data("default stream already exists")
-                .raise());
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("default stream already exists")
+                    .raise(),
+            );
         }
         app.default_mode = mode;
         Ok(())
@@ -216,7 +218,8 @@ impl Ssl {
     /// `SSL_get_stream_id`: the stream's ID, or `u64::MAX` without a stream.
     pub fn stream_id(&self) -> u64 {
         let st = self.obj.port.lock();
-        self.current_stream(&st).map_or(u64::MAX, |(_, id)| id.varint().get())
+        self.current_stream(&st)
+            .map_or(u64::MAX, |(_, id)| id.varint().get())
     }
 
     /// `SSL_get_stream_type`.
@@ -429,7 +432,9 @@ fn open_stream(st: &mut PortState, key: ConnKey, dir: Dir) -> IoResult<StreamId>
             Ok(id)
         }
         Err(qssl_quic::conn::StreamError::LimitReached) => Err(IoError::want_write()),
-        Err(e) => Err(IoError::ssl(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).with_data(e.to_string()))),
+        Err(e) => Err(IoError::ssl(
+            SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).with_data(e.to_string()),
+        )),
     }
 }
 

@@ -100,7 +100,10 @@ pub(crate) fn run_until(objects: &[&Ssl], mut done: impl FnMut() -> bool) {
 /// Retries `op` (handling events on `objects` between tries) until it stops reporting
 /// WANT_READ/WANT_WRITE.
 #[track_caller]
-pub(crate) fn retry<T>(objects: &[&Ssl], mut op: impl FnMut() -> qssl::IoResult<T>) -> qssl::IoResult<T> {
+pub(crate) fn retry<T>(
+    objects: &[&Ssl],
+    mut op: impl FnMut() -> qssl::IoResult<T>,
+) -> qssl::IoResult<T> {
     let mut out = None;
     run_until(objects, || match op() {
         Err(e) if e.is_retry() => false,

@@ -1,0 +1,162 @@
+//! QUIC objects over real UDP sockets on loopback in blocking mode: a listener serving
+//! several clients at once, and several threads sharing one connection.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::thread;
+
+use common::*;
+use qssl::ErrorCode;
+use qssl::quic::Ssl;
+use qssl_bio::{DatagramBio, UdpBio};
+
+/// A blocking client connection to `server` over its own connected UDP socket.
+fn blocking_client(id: &Identity, server: std::net::SocketAddr) -> Ssl {
+    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    bio.connect(server).unwrap();
+    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    assert!(client.blocking_mode(), "blocking by default on a socket");
+    client
+}
+
+/// Reads a whole stream (until the peer's FIN).
+fn read_to_end(ssl: &Ssl) -> Vec<u8> {
+    let mut out = Vec::new();
+    (&*ssl).read_to_end(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn listener_serves_several_blocking_clients() {
+    let id = identity();
+    let (bio, addr) = udp_bio();
+    let listener = Ssl::new_listener(&server_ctx(&id), 0).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    assert!(listener.blocking_mode());
+    const CLIENTS: usize = 4;
+    let server = {
+        let listener = listener.clone();
+        thread::spawn(move || {
+            let mut workers = Vec::new();
+            for _ in 0..CLIENTS {
+                let conn = listener.accept_connection(0).unwrap().unwrap();
+                assert!(conn.blocking_mode(), "inherited from the listener");
+                workers.push(thread::spawn(move || {
+                    let request = read_to_end(&conn);
+                    let reply: Vec<u8> = request.iter().rev().copied().collect();
+                    conn.write_ex2(&reply, qssl::quic::WRITE_FLAG_CONCLUDE)
+                        .unwrap();
+                    // Wait for the client to close.
+                    let flags = qssl::quic::SHUTDOWN_FLAG_WAIT_PEER;
+                    assert!(conn.shutdown_ex(flags, 0, b"").unwrap());
+                    let info = conn.conn_close_info().unwrap().unwrap();
+                    assert!(!info.local);
+                    assert_eq!(info.reason, b"done");
+                }));
+            }
+            for w in workers {
+                w.join().unwrap();
+            }
+        })
+    };
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let client = blocking_client(&id, addr);
+            thread::spawn(move || {
+                client.connect().unwrap();
+                let request = format!("request number {i}").into_bytes();
+                client
+                    .write_ex2(&request, qssl::quic::WRITE_FLAG_CONCLUDE)
+                    .unwrap();
+                let reply = read_to_end(&client);
+                let expected: Vec<u8> = request.iter().rev().copied().collect();
+                assert_eq!(reply, expected);
+                assert_eq!(
+                    client.read(&mut [0u8; 1]).unwrap_err().code(),
+                    ErrorCode::ZeroReturn
+                );
+                assert!(client.shutdown_ex(0, 0, b"done").unwrap());
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().unwrap();
+    }
+    server.join().unwrap();
+}
+
+#[test]
+fn eight_threads_share_one_connection() {
+    const STREAMS: usize = 8;
+    const BYTES: usize = 10 << 20;
+    let id = identity();
+    let (bio, addr) = udp_bio();
+    let listener =
+        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let server = thread::spawn(move || {
+        let conn = listener.accept_connection(0).unwrap().unwrap();
+        conn.set_incoming_stream_policy(qssl::quic::IncomingStreamPolicy::Accept, 0)
+            .unwrap();
+        let readers: Vec<_> = (0..STREAMS)
+            .map(|_| {
+                let stream = conn.accept_stream(0).unwrap().unwrap();
+                thread::spawn(move || {
+                    let mut total = 0usize;
+                    let mut sum = 0u64;
+                    let mut buf = vec![0u8; 64 << 10];
+                    loop {
+                        match stream.read(&mut buf) {
+                            Ok(n) => {
+                                total += n;
+                                sum += buf[..n].iter().map(|&b| u64::from(b)).sum::<u64>();
+                            }
+                            Err(e) if e.code() == ErrorCode::ZeroReturn => break,
+                            Err(e) => panic!("read failed: {e}"),
+                        }
+                    }
+                    (stream.stream_id(), total, sum)
+                })
+            })
+            .collect();
+        let results: Vec<_> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+        // Everything read: the server closes.
+        assert!(conn.shutdown().unwrap());
+        results
+    });
+    let client = blocking_client(&id, addr);
+    client.connect().unwrap();
+    let writers: Vec<_> = (0..STREAMS)
+        .map(|i| {
+            let stream = client.new_stream(0).unwrap();
+            thread::spawn(move || {
+                let chunk: Vec<u8> = (0..64 << 10).map(|j| ((i + j) % 256) as u8).collect();
+                let mut left = BYTES;
+                let mut sum = 0u64;
+                while left > 0 {
+                    let n = left.min(chunk.len());
+                    (&stream).write_all(&chunk[..n]).unwrap();
+                    sum += chunk[..n].iter().map(|&b| u64::from(b)).sum::<u64>();
+                    left -= n;
+                }
+                stream.stream_conclude().unwrap();
+                (stream.stream_id(), sum, stream)
+            })
+        })
+        .collect();
+    let sent: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    // The client waits for the server to close once it has read everything; the streams
+    // are kept until then.
+    let flags = qssl::quic::SHUTDOWN_FLAG_WAIT_PEER;
+    assert!(client.shutdown_ex(flags, 0, b"").unwrap());
+    let mut results = server.join().unwrap();
+    results.sort();
+    let mut expected: Vec<_> = sent.iter().map(|(id, sum, _)| (*id, BYTES, *sum)).collect();
+    expected.sort();
+    assert_eq!(results, expected);
+}
