@@ -1,7 +1,11 @@
-//! hq-interop: the client sends `GET /<name>\r\n` and FIN on a bidirectional stream, the server
-//! answers with the file's bytes and FIN.
+//! hq-interop over qssl's SSL objects: the client sends `GET /<name>\r\n` and FIN on a
+//! bidirectional stream, the server answers with the file's bytes and FIN.
+//!
+//! Both sides run non-blocking in one thread and wait with [`qssl::quic::poll`], as an
+//! OpenSSL application using `SSL_poll` does: the client opens as many request streams as
+//! the server's limit allows and reads every response at once; the server accepts
+//! connections and streams and feeds files into streams as fast as they take them.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -10,13 +14,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use qssl_bio::UdpBio;
-use qssl_quic::conn::{Connection, ConnectionConfig, StreamError};
-use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
-use qssl_quic::{Dir, StreamId};
-use rustls::pki_types::ServerName;
-
-use crate::driver::{DriveError, Driver};
+use qssl::quic::poll::{
+    POLL_EVENT_EC, POLL_EVENT_ER, POLL_EVENT_EW, POLL_EVENT_IC, POLL_EVENT_ISB, POLL_EVENT_OSB,
+    POLL_EVENT_R, POLL_EVENT_W, PollItem, poll,
+};
+use qssl::quic::{
+    ACCEPT_CONNECTION_NO_BLOCK, ACCEPT_STREAM_NO_BLOCK, DefaultStreamMode, IncomingStreamPolicy,
+    MODE_ENABLE_PARTIAL_WRITE, STREAM_FLAG_NO_BLOCK, Ssl, WRITE_FLAG_CONCLUDE,
+};
+use qssl::{ErrorCode, IoError, SslCtx};
+use qssl_bio::{DatagramBio, UdpBio};
 
 /// Application error code for a request that cannot be served.
 pub const H09_REQUEST_REJECTED: u64 = 0x10;
@@ -24,44 +31,45 @@ pub const H09_REQUEST_REJECTED: u64 = 0x10;
 const MAX_REQUEST: usize = 4096;
 /// Bytes read from a file per write attempt.
 const CHUNK: usize = 64 * 1024;
+/// How often the server looks at its stop flag while idle.
+const STOP_CHECK: Duration = Duration::from_millis(100);
 
 /// Why an hq-interop run failed.
 #[derive(Debug)]
 pub enum HqError {
-    /// Driving the socket failed or timed out.
-    Drive(DriveError),
+    /// An SSL call failed.
+    Ssl(IoError),
     /// The connection closed before the transfers finished.
     Closed(String),
-    /// A stream failed.
-    Stream(StreamError),
     /// A local file could not be written or read.
     File(std::io::Error),
-    /// The connection could not start.
-    Setup(String),
+    /// The transfers did not finish in time.
+    TimedOut,
 }
 
 impl std::fmt::Display for HqError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            HqError::Drive(e) => write!(f, "{e}"),
+            HqError::Ssl(e) => write!(f, "{e}"),
             HqError::Closed(why) => write!(f, "connection closed: {why}"),
-            HqError::Stream(e) => write!(f, "stream: {e}"),
             HqError::File(e) => write!(f, "file: {e}"),
-            HqError::Setup(e) => write!(f, "setup: {e}"),
+            HqError::TimedOut => f.write_str("timed out"),
         }
     }
 }
 
 impl std::error::Error for HqError {}
 
-/// One request of a client and where its response goes.
-#[derive(Debug)]
-struct Fetch {
-    name: String,
-    stream: Option<StreamId>,
-    file: File,
-    received: u64,
-    done: bool,
+impl From<IoError> for HqError {
+    fn from(e: IoError) -> Self {
+        HqError::Ssl(e)
+    }
+}
+
+impl From<qssl::error::SslError> for HqError {
+    fn from(e: qssl::error::SslError) -> Self {
+        HqError::Ssl(e.into())
+    }
 }
 
 /// What to download and from where.
@@ -77,128 +85,151 @@ pub struct Download<'a> {
     pub out_dir: &'a Path,
 }
 
-/// Downloads the files of `download` over one connection; returns each name with the bytes
-/// received. Fails if it takes longer than `limit`.
+/// One request of a client and where its response goes.
+#[derive(Debug)]
+struct Fetch {
+    name: String,
+    stream: Option<Ssl>,
+    file: File,
+    received: u64,
+    done: bool,
+}
+
+/// Downloads the files of `download` over one connection of `ctx` on `socket`; returns
+/// each name with the bytes received. Fails if it takes longer than `limit`. The
+/// connection that did the work is returned too, still open, for its figures.
 pub fn fetch(
+    ctx: &SslCtx,
     socket: UdpBio,
-    tls: Arc<rustls::ClientConfig>,
-    config: ConnectionConfig,
     download: &Download<'_>,
     limit: Duration,
-) -> Result<Vec<(String, u64)>, HqError> {
-    let Download {
-        server,
-        server_name,
-        names,
-        out_dir,
-    } = *download;
-    let now = Instant::now();
-    let mut endpoint = Endpoint::new(
-        EndpointConfig {
-            connection: config,
-            ..EndpointConfig::client()
-        },
-        now,
-        u64::from(std::process::id()),
-    );
-    let name =
-        ServerName::try_from(server_name.to_string()).map_err(|e| HqError::Setup(e.to_string()))?;
-    let handle = endpoint
-        .connect(now, tls, name, server)
-        .map_err(|e| HqError::Setup(e.to_string()))?;
-    let mut fetches = names
+) -> Result<(Vec<(String, u64)>, Ssl), HqError> {
+    let deadline = Instant::now() + limit;
+    socket
+        .connect(download.server)
+        .map_err(|e| HqError::Ssl(IoError::syscall(e.into())))?;
+    let bio: Arc<dyn DatagramBio> = Arc::new(socket);
+    let conn = Ssl::new(ctx)?;
+    conn.set_bio(Some(bio.clone()), Some(bio))?;
+    conn.set_host_name(download.server_name)?;
+    conn.set_blocking_mode(false)?;
+    conn.set_default_stream_mode(DefaultStreamMode::None)?;
+    let mut fetches = download
+        .names
         .iter()
         .map(|n| {
             Ok(Fetch {
                 name: n.clone(),
                 stream: None,
-                file: File::create(out_dir.join(n)).map_err(HqError::File)?,
+                file: File::create(download.out_dir.join(n)).map_err(HqError::File)?,
                 received: 0,
                 done: false,
             })
         })
         .collect::<Result<Vec<_>, HqError>>()?;
-    let mut driver = Driver::new(endpoint, socket).map_err(HqError::Drive)?;
-    let mut failure = None;
     let mut buf = vec![0u8; CHUNK];
-    let result = driver.run(limit, |ep, _| {
-        let Some(conn) = ep.connection(handle) else {
-            failure = Some(HqError::Closed("connection gone".into()));
-            return true;
-        };
-        match client_step(conn, &mut fetches, &mut buf) {
-            Ok(done) => done,
-            Err(e) => {
-                failure = Some(e);
-                true
+    loop {
+        match conn.connect() {
+            Ok(()) => {
+                open_requests(&conn, &mut fetches)?;
+                read_responses(&mut fetches, &mut buf)?;
             }
+            Err(e) if e.is_retry() => {}
+            Err(e) => return Err(e.into()),
         }
-    });
-    if let Some(e) = failure {
-        return Err(e);
+        if fetches.iter().all(|f| f.done) {
+            break;
+        }
+        if let Some(info) = conn.conn_close_info()? {
+            return Err(HqError::Closed(format!(
+                "code {:#x}: {}",
+                info.error_code,
+                String::from_utf8_lossy(&info.reason)
+            )));
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(HqError::TimedOut);
+        }
+        let waiting_to_open = fetches.iter().any(|f| f.stream.is_none());
+        let mut items = vec![PollItem {
+            ssl: Some(&conn),
+            events: POLL_EVENT_EC | if waiting_to_open { POLL_EVENT_OSB } else { 0 },
+            revents: 0,
+        }];
+        items.extend(fetches.iter().filter(|f| !f.done).filter_map(|f| {
+            f.stream.as_ref().map(|s| PollItem {
+                ssl: Some(s),
+                events: POLL_EVENT_R | POLL_EVENT_ER,
+                revents: 0,
+            })
+        }));
+        // Before the handshake completes only the connection's timers and datagrams matter.
+        poll(&mut items, Some(deadline - now), 0)?;
     }
-    result.map_err(HqError::Drive)?;
-    // Close politely; the driver lingers briefly so the close goes out.
-    if let Some(conn) = driver.endpoint.connection(handle) {
-        conn.close(Instant::now(), 0, b"done");
-    }
-    let _ = driver.run(Duration::from_millis(20), |_, _| false);
-    Ok(fetches.into_iter().map(|f| (f.name, f.received)).collect())
+    let received = fetches
+        .iter()
+        .map(|f| (f.name.clone(), f.received))
+        .collect();
+    Ok((received, conn))
 }
 
-fn client_step(
-    conn: &mut Connection,
-    fetches: &mut [Fetch],
-    buf: &mut [u8],
-) -> Result<bool, HqError> {
-    if let Some(info) = conn.close_info() {
-        return Err(HqError::Closed(format!(
-            "code {:#x}: {}",
-            info.error_code,
-            String::from_utf8_lossy(&info.reason)
-        )));
-    }
-    if !conn.is_handshake_complete() {
-        return Ok(false);
-    }
-    for f in fetches.iter_mut() {
-        if f.stream.is_none() {
-            let id = match conn.open_stream(Dir::Bi) {
-                Ok(id) => id,
+/// Closes a client connection politely and waits until it is gone.
+pub fn close(conn: &Ssl) -> Result<(), HqError> {
+    conn.set_blocking_mode(true)?;
+    conn.shutdown_ex(0, 0, b"done")?;
+    Ok(())
+}
+
+/// Opens request streams for fetches that have none, while the server's limit allows.
+fn open_requests(conn: &Ssl, fetches: &mut [Fetch]) -> Result<(), HqError> {
+    for f in fetches.iter_mut().filter(|f| f.stream.is_none()) {
+        let stream = match conn.new_stream(STREAM_FLAG_NO_BLOCK) {
+            Ok(s) => s,
+            Err(e)
+                if e.error().map(|e| e.reason())
+                    == Some(qssl::error::ssl_r::STREAM_COUNT_LIMITED) =>
+            {
                 // More requests than the server allows at once: open the rest later.
-                Err(StreamError::LimitReached) => break,
-                Err(e) => return Err(HqError::Stream(e)),
-            };
-            let request = format!("GET /{}\r\n", f.name);
-            conn.stream_write(id, request.as_bytes())
-                .map_err(HqError::Stream)?;
-            conn.stream_finish(id).map_err(HqError::Stream)?;
-            f.stream = Some(id);
-        }
+                qssl::error::clear_error();
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let request = format!("GET /{}\r\n", f.name);
+        stream.write_ex2(request.as_bytes(), WRITE_FLAG_CONCLUDE)?;
+        f.stream = Some(stream);
     }
+    Ok(())
+}
+
+/// Reads whatever the response streams have.
+fn read_responses(fetches: &mut [Fetch], buf: &mut [u8]) -> Result<(), HqError> {
     for f in fetches.iter_mut().filter(|f| !f.done) {
-        let Some(id) = f.stream else { continue };
+        let Some(stream) = &f.stream else { continue };
         loop {
-            match conn.stream_read(id, buf) {
-                Ok(r) => {
-                    f.file.write_all(&buf[..r.len]).map_err(HqError::File)?;
-                    f.received += r.len as u64;
-                    if r.fin {
-                        f.done = true;
-                        break;
-                    }
+            match stream.read(buf) {
+                Ok(n) => {
+                    f.file.write_all(&buf[..n]).map_err(HqError::File)?;
+                    f.received += n as u64;
                 }
-                Err(StreamError::WouldBlock) => break,
-                Err(e) => return Err(HqError::Stream(e)),
+                Err(e) if e.code() == ErrorCode::ZeroReturn => {
+                    f.done = true;
+                    f.stream = None;
+                    break;
+                }
+                Err(e) if e.is_retry() => break,
+                Err(e) => return Err(e.into()),
             }
         }
     }
-    Ok(fetches.iter().all(|f| f.done))
+    Ok(())
 }
 
 /// A response being sent.
 #[derive(Debug)]
 struct Response {
+    stream: Ssl,
     request: Vec<u8>,
     file: Option<File>,
     /// Read from the file but not yet taken by the stream.
@@ -222,132 +253,132 @@ fn requested_file(request: &[u8], root: &Path) -> Option<PathBuf> {
     plain_name(path).then(|| root.join(path))
 }
 
-/// Serves files from `root` on `socket` until `stop` is set.
+/// Serves files from `root` with a listener of `ctx` on `socket` (listener `flags` as
+/// `SSL_new_listener` takes them) until `stop` is set.
 pub fn serve(
+    ctx: &SslCtx,
     socket: UdpBio,
-    config: EndpointConfig,
+    flags: u64,
     root: &Path,
     stop: &AtomicBool,
 ) -> Result<(), HqError> {
-    let endpoint = Endpoint::new(config, Instant::now(), u64::from(std::process::id()) ^ 0x5e);
-    let mut driver = Driver::new(endpoint, socket).map_err(HqError::Drive)?;
-    let mut responses: HashMap<(ConnectionHandle, StreamId), Response> = HashMap::new();
-    let mut accepted: Vec<ConnectionHandle> = Vec::new();
+    let bio: Arc<dyn DatagramBio> = Arc::new(socket);
+    let listener = Ssl::new_listener(ctx, flags)?;
+    listener.set_bio(Some(bio.clone()), Some(bio))?;
+    listener.set_blocking_mode(false)?;
+    listener.listen()?;
+    let mut conns: Vec<Ssl> = Vec::new();
+    let mut responses: Vec<Response> = Vec::new();
     let mut buf = vec![0u8; CHUNK];
+    while !stop.load(Ordering::Relaxed) {
+        while let Some(conn) = listener.accept_connection(ACCEPT_CONNECTION_NO_BLOCK)? {
+            conn.set_incoming_stream_policy(IncomingStreamPolicy::Accept, 0)?;
+            conns.push(conn);
+        }
+        // Connections the peer closed are dropped (with their responses).
+        conns.retain(|c| matches!(c.conn_close_info(), Ok(None)));
+        responses
+            .retain(|r| !r.finished && conns.iter().any(|c| c.same_object(&r.stream.connection())));
+        for conn in &conns {
+            while let Ok(Some(stream)) = conn.accept_stream(ACCEPT_STREAM_NO_BLOCK) {
+                stream.set_mode(MODE_ENABLE_PARTIAL_WRITE);
+                responses.push(Response {
+                    stream,
+                    request: Vec::new(),
+                    file: None,
+                    pending: Vec::new(),
+                    finished: false,
+                });
+            }
+        }
+        for r in &mut responses {
+            serve_step(r, root, &mut buf).map_err(HqError::File)?;
+        }
+        let mut items = vec![PollItem {
+            ssl: Some(&listener),
+            events: POLL_EVENT_IC,
+            revents: 0,
+        }];
+        items.extend(conns.iter().map(|c| PollItem {
+            ssl: Some(c),
+            events: POLL_EVENT_ISB | POLL_EVENT_EC,
+            revents: 0,
+        }));
+        items.extend(responses.iter().filter(|r| !r.finished).map(|r| PollItem {
+            ssl: Some(&r.stream),
+            events: if r.file.is_some() {
+                POLL_EVENT_W | POLL_EVENT_EW
+            } else {
+                POLL_EVENT_R | POLL_EVENT_ER
+            },
+            revents: 0,
+        }));
+        poll(&mut items, Some(STOP_CHECK), 0)?;
+    }
+    Ok(())
+}
+
+/// Moves one response on: reads the request until its end, then feeds the file into the
+/// stream until the stream is full or the file ends.
+fn serve_step(r: &mut Response, root: &Path, buf: &mut [u8]) -> std::io::Result<()> {
+    if r.finished {
+        return Ok(());
+    }
+    if r.file.is_none() {
+        loop {
+            match r.stream.read(buf) {
+                Ok(n) => r.request.extend_from_slice(&buf[..n]),
+                Err(e) if e.code() == ErrorCode::ZeroReturn => break,
+                Err(e) if e.is_retry() => {
+                    if r.request.len() > MAX_REQUEST {
+                        reject(r);
+                    }
+                    return Ok(());
+                }
+                Err(_) => {
+                    r.finished = true;
+                    return Ok(());
+                }
+            }
+        }
+        match requested_file(&r.request, root).and_then(|p| File::open(p).ok()) {
+            Some(f) => r.file = Some(f),
+            None => {
+                reject(r);
+                return Ok(());
+            }
+        }
+    }
     loop {
-        let outcome = driver.run(Duration::from_millis(100), |ep, _| {
-            if stop.load(Ordering::Relaxed) {
-                return true;
+        if r.pending.is_empty() {
+            let n = match r.file.as_mut() {
+                Some(f) => f.read(buf)?,
+                None => 0,
+            };
+            if n == 0 {
+                // A stream the peer stopped meanwhile cannot be concluded; either way it is
+                // done.
+                let _ = r.stream.stream_conclude();
+                r.finished = true;
+                return Ok(());
             }
-            while let Some(h) = ep.accept() {
-                accepted.push(h);
+            r.pending.extend_from_slice(&buf[..n]);
+        }
+        match r.stream.write(&r.pending) {
+            Ok(n) => {
+                r.pending.drain(..n);
             }
-            accepted.retain(|h| {
-                let closed = ep.get(*h).is_none_or(|c| c.is_closed());
-                if closed {
-                    ep.remove(*h);
-                    responses.retain(|(c, _), _| c != h);
-                }
-                !closed
-            });
-            for h in &accepted {
-                if let Some(conn) = ep.connection(*h) {
-                    serve_step(conn, *h, root, &mut responses, &mut buf);
-                }
+            Err(e) if e.is_retry() => return Ok(()),
+            Err(_) => {
+                r.finished = true;
+                return Ok(());
             }
-            false
-        });
-        match outcome {
-            Ok(()) => return Ok(()),
-            Err(DriveError::TimedOut) => continue,
-            Err(e) => return Err(HqError::Drive(e)),
         }
     }
 }
 
-fn serve_step(
-    conn: &mut Connection,
-    handle: ConnectionHandle,
-    root: &Path,
-    responses: &mut HashMap<(ConnectionHandle, StreamId), Response>,
-    buf: &mut [u8],
-) {
-    if conn.close_info().is_some() {
-        return;
-    }
-    while let Some(id) = conn.accept_stream(Dir::Bi) {
-        responses.insert(
-            (handle, id),
-            Response {
-                request: Vec::new(),
-                file: None,
-                pending: Vec::new(),
-                finished: false,
-            },
-        );
-    }
-    for ((_, id), r) in responses
-        .iter_mut()
-        .filter(|((h, _), r)| *h == handle && !r.finished)
-    {
-        if r.file.is_none() {
-            let mut complete = false;
-            loop {
-                match conn.stream_read(*id, buf) {
-                    Ok(read) => {
-                        r.request.extend_from_slice(&buf[..read.len]);
-                        if read.fin {
-                            complete = true;
-                            break;
-                        }
-                    }
-                    Err(StreamError::WouldBlock) => break,
-                    Err(_) => {
-                        r.finished = true;
-                        break;
-                    }
-                }
-            }
-            if r.request.len() > MAX_REQUEST {
-                let _ = conn.stream_reset(*id, H09_REQUEST_REJECTED);
-                r.finished = true;
-            }
-            if !complete || r.finished {
-                continue;
-            }
-            match requested_file(&r.request, root).and_then(|p| File::open(p).ok()) {
-                Some(f) => r.file = Some(f),
-                None => {
-                    let _ = conn.stream_reset(*id, H09_REQUEST_REJECTED);
-                    r.finished = true;
-                    continue;
-                }
-            }
-        }
-        // Feed the file into the stream as fast as it takes it.
-        loop {
-            if r.pending.is_empty() {
-                let n = match r.file.as_mut().map(|f| f.read(buf)) {
-                    Some(Ok(n)) => n,
-                    _ => 0,
-                };
-                if n == 0 {
-                    let _ = conn.stream_finish(*id);
-                    r.finished = true;
-                    break;
-                }
-                r.pending.extend_from_slice(&buf[..n]);
-            }
-            match conn.stream_write(*id, &r.pending) {
-                Ok(n) => {
-                    r.pending.drain(..n);
-                }
-                Err(StreamError::WouldBlock) => break,
-                Err(_) => {
-                    r.finished = true;
-                    break;
-                }
-            }
-        }
-    }
+/// Refuses a request: the stream is reset with [`H09_REQUEST_REJECTED`].
+fn reject(r: &mut Response) {
+    let _ = r.stream.stream_reset(H09_REQUEST_REJECTED);
+    r.finished = true;
 }
