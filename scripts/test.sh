@@ -34,6 +34,8 @@ step "fuzz targets still build (running them: fuzz/README.md)"
 cargo check --manifest-path fuzz/Cargo.toml --locked
 
 step "main job (small run)"
+cargo run -q --locked -p qssl-interop --example quic-demo -- --size-mib 4 --files 3
+cargo run -q --locked -p qssl-interop --example quic-demo -- --size-mib 4 --ipv6
 cargo run -q --locked -p qssl-bio --example dgram-demo -- --count 2000
 cargo run -q --locked -p qssl-bio --example dgram-demo -- --count 2000 --ipv6
 

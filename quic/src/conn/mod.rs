@@ -458,6 +458,16 @@ impl Connection {
         self.tls.alpn()
     }
 
+    /// The negotiated TLS cipher suite.
+    pub fn cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
+        self.tls.cipher_suite()
+    }
+
+    /// The server name the client sent (SNI), on a server connection.
+    pub fn sni(&self) -> Option<&str> {
+        self.tls.server_name()
+    }
+
     /// The connection IDs this endpoint currently answers to.
     pub fn local_cids(&self) -> impl Iterator<Item = &ConnectionId> {
         self.local_cids.active()

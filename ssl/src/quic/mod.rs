@@ -2,6 +2,7 @@
 //!
 //! - [`object`]: the [`Ssl`] handle, object kinds, network BIOs, modes, `SSL_get_error`.
 //! - [`handshake`]: starting a client connection and completing handshakes.
+//! - [`info`]: negotiated parameters and connection figures.
 //! - [`io`]: reading and writing stream data.
 //! - [`stream`]: creating and accepting streams, the default stream, stream states.
 //! - [`shutdown`]: closing connections and their close information.
@@ -17,6 +18,7 @@
 mod conn_state;
 pub mod events;
 pub mod handshake;
+pub mod info;
 pub mod io;
 pub mod listener;
 mod net;
@@ -28,6 +30,7 @@ pub mod stream;
 pub mod value;
 
 pub use conn_state::{DefaultStreamMode, IncomingStreamPolicy};
+pub use info::ConnectionInfo;
 pub use io::WRITE_FLAG_CONCLUDE;
 pub use listener::ACCEPT_CONNECTION_NO_BLOCK;
 pub use object::{

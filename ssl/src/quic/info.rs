@@ -1,0 +1,66 @@
+//! What was negotiated on a connection and how it is doing: ALPN, version, cipher suite, the
+//! peer's transport parameters, RTT and counters.
+
+use std::time::Duration;
+
+use qssl_quic::TransportParameters;
+use qssl_quic::conn::ConnectionStats;
+
+use super::object::Ssl;
+
+/// A snapshot of a connection's negotiated parameters and state.
+#[derive(Debug, Clone)]
+pub struct ConnectionInfo {
+    /// The QUIC version in use (wire value: 1 for QUIC v1).
+    pub version: u32,
+    /// The negotiated application protocol.
+    pub alpn: Option<Vec<u8>>,
+    /// The TLS cipher suite (IANA name), once negotiated.
+    pub cipher_suite: Option<String>,
+    /// The server name the client sent (known on the server side).
+    pub sni: Option<String>,
+    /// The peer's transport parameters, once received.
+    pub peer_params: Option<TransportParameters>,
+    /// The smoothed round-trip time.
+    pub rtt: Duration,
+    /// The congestion window in bytes.
+    pub congestion_window: u64,
+    /// Traffic counters.
+    pub stats: ConnectionStats,
+    /// The handshake has completed.
+    pub handshake_complete: bool,
+}
+
+impl Ssl {
+    /// Negotiated parameters and state of the connection (of a stream's connection); `None`
+    /// for a listener or a connection not started.
+    pub fn connection_info(&self) -> Option<ConnectionInfo> {
+        let key = self.conn_key()?;
+        let st = self.obj.port.lock();
+        let conn = st.conn(key)?;
+        Some(ConnectionInfo {
+            version: conn.version().wire(),
+            alpn: conn.alpn().map(<[u8]>::to_vec),
+            cipher_suite: conn
+                .cipher_suite()
+                .and_then(|s| s.suite().as_str())
+                .map(str::to_owned),
+            sni: conn.sni().map(str::to_owned),
+            peer_params: conn.peer_params().cloned(),
+            rtt: conn.rtt(),
+            congestion_window: conn.congestion_window(),
+            stats: conn.stats(),
+            handshake_complete: conn.is_handshake_complete(),
+        })
+    }
+
+    /// `SSL_get0_alpn_selected`: the negotiated application protocol.
+    pub fn alpn_selected(&self) -> Option<Vec<u8>> {
+        self.connection_info()?.alpn
+    }
+
+    /// `SSL_get_version`: "QUICv1" on QUIC objects.
+    pub fn version_string(&self) -> &'static str {
+        "QUICv1"
+    }
+}
