@@ -3,6 +3,7 @@
 //! the transfer rate. Nothing to set up: the certificate is generated at start.
 //!
 //! `cargo run --release -p qssl-interop --example quic-demo -- --size-mib 64 --files 1`
+#![allow(clippy::print_stdout)] // Printing the results is the demo's job.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
