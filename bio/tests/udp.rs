@@ -554,3 +554,26 @@ fn unbound_socket_learns_its_port_after_first_send() {
     let mut bufs = vec![[0u8; 1500]; 1];
     assert_eq!(recv_all(&rx, 1, &mut bufs)[0].1.port(), Some(port));
 }
+
+#[test]
+fn notifier_wakes_a_waiting_thread_and_drains() {
+    let notifier = std::sync::Arc::new(poll::Notifier::new().unwrap());
+    let mut item = [PollItem::readable(notifier.descriptor())];
+    // Nothing pending: a short wait times out.
+    assert_eq!(poll::wait(&mut item, Some(Duration::from_millis(20))).unwrap(), 0);
+    let waker = {
+        let n = notifier.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            n.notify();
+            n.notify();
+        })
+    };
+    let start = Instant::now();
+    assert_eq!(poll::wait(&mut item, Some(Duration::from_secs(10))).unwrap(), 1);
+    assert!(start.elapsed() < Duration::from_secs(5));
+    waker.join().unwrap();
+    // Draining consumes every pending wake-up.
+    notifier.drain();
+    assert_eq!(poll::wait(&mut item, Some(Duration::ZERO)).unwrap(), 0);
+}
