@@ -560,7 +560,10 @@ fn notifier_wakes_a_waiting_thread_and_drains() {
     let notifier = std::sync::Arc::new(poll::Notifier::new().unwrap());
     let mut item = [PollItem::readable(notifier.descriptor())];
     // Nothing pending: a short wait times out.
-    assert_eq!(poll::wait(&mut item, Some(Duration::from_millis(20))).unwrap(), 0);
+    assert_eq!(
+        poll::wait(&mut item, Some(Duration::from_millis(20))).unwrap(),
+        0
+    );
     let waker = {
         let n = notifier.clone();
         std::thread::spawn(move || {
@@ -570,7 +573,10 @@ fn notifier_wakes_a_waiting_thread_and_drains() {
         })
     };
     let start = Instant::now();
-    assert_eq!(poll::wait(&mut item, Some(Duration::from_secs(10))).unwrap(), 1);
+    assert_eq!(
+        poll::wait(&mut item, Some(Duration::from_secs(10))).unwrap(),
+        1
+    );
     assert!(start.elapsed() < Duration::from_secs(5));
     waker.join().unwrap();
     // Draining consumes every pending wake-up.

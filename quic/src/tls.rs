@@ -175,6 +175,11 @@ impl TlsSession {
         self.conn.alpn_protocol()
     }
 
+    /// The certificate chain the peer presented, end-entity first.
+    pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
+        self.conn.peer_certificates()
+    }
+
     /// The negotiated TLS cipher suite.
     pub fn cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
         self.conn.negotiated_cipher_suite()

@@ -40,24 +40,43 @@ fn poll_reports_listener_connection_and_stream_events() {
     let uni = uni.unwrap();
     uni.write(b"u").unwrap();
     let mut items = [
-        item(&server, POLL_EVENT_ISB | POLL_EVENT_ISU | POLL_EVENT_OSB | POLL_EVENT_OSU),
+        item(
+            &server,
+            POLL_EVENT_ISB | POLL_EVENT_ISU | POLL_EVENT_OSB | POLL_EVENT_OSU,
+        ),
         item(&s.listener, POLL_EVENT_IC),
     ];
     run_until(&objs, || {
         poll(&mut items, Some(Duration::ZERO), 0).unwrap();
         items[0].revents & (POLL_EVENT_ISB | POLL_EVENT_ISU) == POLL_EVENT_ISB | POLL_EVENT_ISU
     });
-    assert_eq!(items[0].revents & (POLL_EVENT_OSB | POLL_EVENT_OSU), POLL_EVENT_OSB | POLL_EVENT_OSU);
+    assert_eq!(
+        items[0].revents & (POLL_EVENT_OSB | POLL_EVENT_OSU),
+        POLL_EVENT_OSB | POLL_EVENT_OSU
+    );
     assert_eq!(items[1].revents, 0, "the only connection was accepted");
-    let srv = server.accept_stream(ACCEPT_STREAM_NO_BLOCK).unwrap().unwrap();
-    let mut items = [item(&srv, POLL_EVENT_R | POLL_EVENT_W | POLL_EVENT_ER), PollItem { ssl: None, events: POLL_EVENT_R, revents: 7 }];
+    let srv = server
+        .accept_stream(ACCEPT_STREAM_NO_BLOCK)
+        .unwrap()
+        .unwrap();
+    let mut items = [
+        item(&srv, POLL_EVENT_R | POLL_EVENT_W | POLL_EVENT_ER),
+        PollItem {
+            ssl: None,
+            events: POLL_EVENT_R,
+            revents: 7,
+        },
+    ];
     assert_eq!(poll(&mut items, Some(Duration::ZERO), 0).unwrap(), 1);
     assert_eq!(items[0].revents, POLL_EVENT_R | POLL_EVENT_W);
     assert_eq!(items[1].revents, 0, "empty items are cleared");
     let mut buf = [0u8; 8];
     srv.read(&mut buf).unwrap();
     assert_eq!(poll(&mut items, Some(Duration::ZERO), 0).unwrap(), 1);
-    assert_eq!(items[0].revents, POLL_EVENT_W, "level-triggered: nothing left to read");
+    assert_eq!(
+        items[0].revents, POLL_EVENT_W,
+        "level-triggered: nothing left to read"
+    );
     // A reset shows as ER.
     s.client.stream_reset(3).unwrap();
     run_until(&objs, || {
@@ -66,7 +85,9 @@ fn poll_reports_listener_connection_and_stream_events() {
     });
     // Closing shows as EC then ECD on the connection.
     let mut items = [item(&s.client, POLL_EVENT_EC | POLL_EVENT_ECD)];
-    let _ = s.client.shutdown_ex(qssl::quic::SHUTDOWN_FLAG_NO_STREAM_FLUSH, 0, b"");
+    let _ = s
+        .client
+        .shutdown_ex(qssl::quic::SHUTDOWN_FLAG_NO_STREAM_FLUSH, 0, b"");
     assert_eq!(poll(&mut items, Some(Duration::ZERO), 0).unwrap(), 1);
     assert_eq!(items[0].revents & POLL_EVENT_EC, POLL_EVENT_EC);
     run_until(&objs, || {
@@ -79,14 +100,17 @@ fn poll_reports_listener_connection_and_stream_events() {
 fn poll_blocks_on_udp_until_data_or_timeout() {
     let id = identity();
     let (bio, addr) = udp_bio();
-    let listener = Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE)
-        .unwrap();
+    let listener =
+        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
     listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
     listener.listen().unwrap();
     // Nothing arrives: a bounded wait times out with no events.
     let mut items = [item(&listener, POLL_EVENT_IC)];
     let start = std::time::Instant::now();
-    assert_eq!(poll(&mut items, Some(Duration::from_millis(50)), 0).unwrap(), 0);
+    assert_eq!(
+        poll(&mut items, Some(Duration::from_millis(50)), 0).unwrap(),
+        0
+    );
     assert!(start.elapsed() >= Duration::from_millis(50));
     // A client connecting from another thread wakes an unbounded wait.
     let client = {
@@ -117,7 +141,10 @@ fn event_timeout_descriptors_and_desires() {
     assert!(!s.client.blocking_mode());
     assert!(s.client.set_blocking_mode(true).is_err());
     qssl::error::clear_error();
-    assert!(s.client.event_timeout().is_none(), "nothing started, no timer");
+    assert!(
+        s.client.event_timeout().is_none(),
+        "nothing started, no timer"
+    );
     let server = connect_pair(&s);
     // An established connection always has a timer (idle timeout at least).
     let t = s.client.event_timeout().unwrap();
@@ -147,7 +174,9 @@ fn generic_values() {
     let s = pair_setup(false);
     // The idle timeout can be requested before the connection starts.
     assert_eq!(
-        s.client.value_uint(VALUE_CLASS_FEATURE_REQUEST, VALUE_QUIC_IDLE_TIMEOUT).unwrap(),
+        s.client
+            .value_uint(VALUE_CLASS_FEATURE_REQUEST, VALUE_QUIC_IDLE_TIMEOUT)
+            .unwrap(),
         30_000
     );
     s.client
@@ -157,23 +186,35 @@ fn generic_values() {
         .client
         .value_uint(VALUE_CLASS_FEATURE_NEGOTIATED, VALUE_QUIC_IDLE_TIMEOUT)
         .unwrap_err();
-    assert_eq!(err.reason(), qssl::error::ssl_r::FEATURE_NEGOTIATION_NOT_COMPLETE);
+    assert_eq!(
+        err.reason(),
+        qssl::error::ssl_r::FEATURE_NEGOTIATION_NOT_COMPLETE
+    );
     let err = s
         .client
         .value_uint(VALUE_CLASS_GENERIC, VALUE_QUIC_IDLE_TIMEOUT)
         .unwrap_err();
-    assert_eq!(err.reason(), qssl::error::ssl_r::UNSUPPORTED_CONFIG_VALUE_CLASS);
+    assert_eq!(
+        err.reason(),
+        qssl::error::ssl_r::UNSUPPORTED_CONFIG_VALUE_CLASS
+    );
     let server = connect_pair(&s);
     assert_eq!(
-        s.client.value_uint(VALUE_CLASS_FEATURE_NEGOTIATED, VALUE_QUIC_IDLE_TIMEOUT).unwrap(),
+        s.client
+            .value_uint(VALUE_CLASS_FEATURE_NEGOTIATED, VALUE_QUIC_IDLE_TIMEOUT)
+            .unwrap(),
         12_000
     );
     assert_eq!(
-        s.client.value_uint(VALUE_CLASS_FEATURE_PEER_REQUEST, VALUE_QUIC_IDLE_TIMEOUT).unwrap(),
+        s.client
+            .value_uint(VALUE_CLASS_FEATURE_PEER_REQUEST, VALUE_QUIC_IDLE_TIMEOUT)
+            .unwrap(),
         30_000
     );
     assert_eq!(
-        server.value_uint(VALUE_CLASS_FEATURE_PEER_REQUEST, VALUE_QUIC_IDLE_TIMEOUT).unwrap(),
+        server
+            .value_uint(VALUE_CLASS_FEATURE_PEER_REQUEST, VALUE_QUIC_IDLE_TIMEOUT)
+            .unwrap(),
         12_000
     );
     let err = s
@@ -192,13 +233,22 @@ fn generic_values() {
         .client
         .set_value_uint(VALUE_CLASS_GENERIC, VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL, 5)
         .unwrap_err();
-    assert_eq!(err.reason(), qssl::error::ssl_r::UNSUPPORTED_CONFIG_VALUE_OP);
+    assert_eq!(
+        err.reason(),
+        qssl::error::ssl_r::UNSUPPORTED_CONFIG_VALUE_OP
+    );
     // Write buffer figures on a stream.
-    let size = stream.value_uint(VALUE_CLASS_GENERIC, VALUE_STREAM_WRITE_BUF_SIZE).unwrap();
+    let size = stream
+        .value_uint(VALUE_CLASS_GENERIC, VALUE_STREAM_WRITE_BUF_SIZE)
+        .unwrap();
     assert!(size > 0);
     stream.write(&[7u8; 1000]).unwrap();
-    let used = stream.value_uint(VALUE_CLASS_GENERIC, VALUE_STREAM_WRITE_BUF_USED).unwrap();
-    let free = stream.value_uint(VALUE_CLASS_GENERIC, VALUE_STREAM_WRITE_BUF_AVAIL).unwrap();
+    let used = stream
+        .value_uint(VALUE_CLASS_GENERIC, VALUE_STREAM_WRITE_BUF_USED)
+        .unwrap();
+    let free = stream
+        .value_uint(VALUE_CLASS_GENERIC, VALUE_STREAM_WRITE_BUF_AVAIL)
+        .unwrap();
     assert_eq!(used, 1000);
     assert_eq!(used + free, size);
     // On a connection without a default stream they fail with NO_STREAM.
@@ -218,10 +268,16 @@ fn explicit_event_handling_leaves_ticking_to_the_application() {
     let server = connect_pair(&s);
     s.client.write(b"x").unwrap();
     server
-        .set_value_uint(VALUE_CLASS_GENERIC, VALUE_EVENT_HANDLING_MODE, EVENT_HANDLING_MODE_EXPLICIT)
+        .set_value_uint(
+            VALUE_CLASS_GENERIC,
+            VALUE_EVENT_HANDLING_MODE,
+            EVENT_HANDLING_MODE_EXPLICIT,
+        )
         .unwrap();
     assert_eq!(
-        server.value_uint(VALUE_CLASS_GENERIC, VALUE_EVENT_HANDLING_MODE).unwrap(),
+        server
+            .value_uint(VALUE_CLASS_GENERIC, VALUE_EVENT_HANDLING_MODE)
+            .unwrap(),
         EVENT_HANDLING_MODE_EXPLICIT
     );
     // Without handle_events the server never sees the data, however often it reads.

@@ -463,6 +463,11 @@ impl Connection {
         self.tls.cipher_suite()
     }
 
+    /// The certificate chain the peer presented, end-entity first.
+    pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
+        self.tls.peer_certificates()
+    }
+
     /// The server name the client sent (SNI), on a server connection.
     pub fn sni(&self) -> Option<&str> {
         self.tls.server_name()

@@ -32,8 +32,10 @@ use rustls::{ClientConfig, ServerConfig};
 
 pub use certs::{FileType, MAX_FILE_SIZE, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
 pub use keylog::KeylogCallback;
+pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult};
 pub use verify::{
     SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
+    verify_error_string, x509_v,
 };
 
 use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
@@ -407,12 +409,7 @@ impl SslCtx {
                     .raise(),
             );
         }
-        let verifier = verify::PeerVerifier::new(
-            self.verify_mode,
-            self.roots.store(),
-            self.verify_callback.clone(),
-            &self.provider,
-        );
+        let verifier = self.peer_verifier();
         let builder = ClientConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| rustls_error(&e).raise())?
@@ -429,6 +426,16 @@ impl SslCtx {
             config.key_log = keylog;
         }
         Ok(Arc::new(config))
+    }
+
+    /// The verifier of server certificates the context's settings make.
+    pub(crate) fn peer_verifier(&self) -> verify::PeerVerifier {
+        verify::PeerVerifier::new(
+            self.verify_mode,
+            self.roots.store(),
+            self.verify_callback.clone(),
+            &self.provider,
+        )
     }
 
     /// The rustls server configuration for connections of a server context: TLS 1.3, the

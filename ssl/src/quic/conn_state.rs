@@ -2,10 +2,13 @@
 //! policy, the queue of peer streams waiting to be accepted, and shutdown progress.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use qssl_quic::conn::Connection;
 use qssl_quic::endpoint::ConnectionHandle;
 use qssl_quic::{Dir, StreamId};
+
+use crate::ctx::VerifyResult;
 
 /// How `SSL_read`/`SSL_write` on a connection find their stream
 /// (`SSL_DEFAULT_STREAM_MODE_*`).
@@ -83,6 +86,8 @@ pub(crate) struct ConnApp {
     pub(crate) accept_queue: VecDeque<StreamId>,
     /// The shutdown the application started, if any.
     pub(crate) shutdown: Option<Shutdown>,
+    /// Where a client connection's verifier records its result.
+    pub(crate) verify_result: Option<Arc<VerifyResult>>,
 }
 
 impl ConnApp {
@@ -98,6 +103,7 @@ impl ConnApp {
             reject_code: 0,
             accept_queue: VecDeque::new(),
             shutdown: None,
+            verify_result: None,
         }
     }
 

@@ -10,6 +10,7 @@ use rustls::pki_types::ServerName;
 use super::net::UNADDRESSED;
 use super::object::Ssl;
 use super::port::{ConnKey, PortState, network_error};
+use crate::ctx::NameCheck;
 use crate::error::{SslError, ssl_r};
 use crate::result::{IoError, IoResult};
 
@@ -36,6 +37,31 @@ impl Ssl {
     /// `SSL_do_handshake`: the same as [`connect`](Self::connect).
     pub fn do_handshake(&self) -> IoResult<()> {
         self.connect()
+    }
+
+    /// `SSL_get_verify_result`: the `X509_V_*` code of the peer certificate's
+    /// verification (`X509_V_OK` before any). On a client it is what this connection's
+    /// verifier found (also when `SSL_VERIFY_NONE` let the handshake go on); on a server a
+    /// completed handshake means the client certificate, if asked for, was accepted.
+    pub fn verify_result(&self) -> i64 {
+        let verify = self.connection();
+        match verify.client_setup() {
+            Some(setup) => setup.verify_result.get(),
+            None => crate::ctx::x509_v::OK,
+        }
+    }
+
+    /// `SSL_get_peer_certificate` / `SSL_get0_peer_certificate`: the peer's end-entity
+    /// certificate (DER).
+    pub fn peer_certificate(&self) -> Option<rustls::pki_types::CertificateDer<'static>> {
+        self.peer_cert_chain()?.into_iter().next()
+    }
+
+    /// `SSL_get_peer_cert_chain`: the certificates the peer presented, end-entity first.
+    pub fn peer_cert_chain(&self) -> Option<Vec<rustls::pki_types::CertificateDer<'static>>> {
+        let key = self.conn_key()?;
+        let st = self.obj.port.lock();
+        Some(st.conn(key)?.peer_certificates()?.to_vec())
     }
 
     /// `SSL_is_init_finished`: whether the handshake has completed.
@@ -69,10 +95,20 @@ impl Ssl {
                 )));
             }
         };
-        let name = server_name(setup.host.as_deref(), peer);
+        let name = server_name(setup.sni.as_deref(), peer);
+        let expected = setup
+            .expected_host
+            .as_deref()
+            .and_then(|h| ServerName::try_from(h.to_owned()).ok());
+        let verifier = setup
+            .verifier
+            .for_connection(NameCheck::Expected(expected), setup.verify_result.clone());
+        let mut tls = (*setup.tls).clone();
+        tls.dangerous()
+            .set_certificate_verifier(std::sync::Arc::new(verifier));
         let handle = st
             .endpoint
-            .connect(now, setup.tls.clone(), name, peer)
+            .connect(now, std::sync::Arc::new(tls), name, peer)
             .map_err(|e| {
                 IoError::ssl(
                     SslError::ssl(ssl_r::QUIC_HANDSHAKE_LAYER_ERROR).with_data(e.to_string()),
@@ -80,13 +116,14 @@ impl Ssl {
             })?;
         if let Some(app) = st.conns.get_mut(&key) {
             app.handle = Some(handle);
+            app.verify_result = Some(setup.verify_result.clone());
         }
         Ok(())
     }
 }
 
-/// The name a client connection presents: the host name set, or else the peer's IP address
-/// (sent as no SNI).
+/// The name a client connection presents: the SNI name set, or else the peer's IP address
+/// (which rustls does not send as SNI).
 fn server_name(host: Option<&str>, peer: SocketAddr) -> ServerName<'static> {
     host.and_then(|h| ServerName::try_from(h.to_owned()).ok())
         .unwrap_or_else(|| ServerName::IpAddress(peer.ip().into()))
@@ -118,15 +155,11 @@ pub(crate) fn connection_failure(st: &PortState, key: ConnKey) -> Option<IoError
     let who = if info.local { "locally" } else { "by peer" };
     let reason = match (info.transport, info.error_code) {
         (true, IDLE_TIMEOUT_CODE) => ssl_r::QUIC_NETWORK_ERROR,
-        (true, code @ 0x100..=0x1ff) => {
-            let alert = (code - 0x100) as i32;
-            // This side's verifier refusing the peer's certificate.
-            if info.local && matches!(alert, 42..=46 | 48 | 116) {
-                ssl_r::CERTIFICATE_VERIFY_FAILED
-            } else {
-                ssl_r::SSL_AD_REASON_OFFSET + alert
-            }
+        // This side's verifier refused the peer's certificate.
+        (true, 0x100..=0x1ff) if info.local && verify_failed(st, key) => {
+            ssl_r::CERTIFICATE_VERIFY_FAILED
         }
+        (true, code @ 0x100..=0x1ff) => ssl_r::SSL_AD_REASON_OFFSET + (code - 0x100) as i32,
         (true, _) => ssl_r::QUIC_PROTOCOL_ERROR,
         (false, _) => ssl_r::PROTOCOL_IS_SHUTDOWN,
     };
@@ -140,4 +173,12 @@ pub(crate) fn connection_failure(st: &PortState, key: ConnKey) -> Option<IoError
         info.error_code,
         String::from_utf8_lossy(&info.reason)
     ))))
+}
+
+/// Whether the connection's certificate verification failed.
+fn verify_failed(st: &PortState, key: ConnKey) -> bool {
+    st.conns
+        .get(&key)
+        .and_then(|a| a.verify_result.as_ref())
+        .is_some_and(|r| r.get() != crate::ctx::x509_v::OK)
 }

@@ -14,7 +14,7 @@ use rustls::ClientConfig;
 
 use super::conn_state::ConnApp;
 use super::port::{ConnKey, Drive, Port, PortState};
-use crate::ctx::SslCtx;
+use crate::ctx::{PeerVerifier, SslCtx, VerifyResult};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::result::{ErrorCode, IoError, IoResult};
 
@@ -49,10 +49,16 @@ const BLOCKING_ON: u8 = 2;
 #[derive(Debug)]
 pub(crate) struct ClientSetup {
     pub(crate) tls: Arc<ClientConfig>,
-    /// SNI and expected certificate name (`SSL_set_tlsext_host_name` / `SSL_set1_host`).
-    pub(crate) host: Option<String>,
+    /// The context's server-certificate verifier, made per connection at start.
+    pub(crate) verifier: PeerVerifier,
+    /// `SSL_set_tlsext_host_name`: the name sent as SNI.
+    pub(crate) sni: Option<String>,
+    /// `SSL_set1_host`: the name the certificate must carry.
+    pub(crate) expected_host: Option<String>,
     /// `SSL_set1_initial_peer_addr`.
     pub(crate) peer: Option<SocketAddr>,
+    /// Where the connection's verifier records its result.
+    pub(crate) verify_result: Arc<VerifyResult>,
 }
 
 /// A write that could not complete at once without partial writes: the caller must retry
@@ -71,7 +77,7 @@ pub(crate) enum Kind {
         /// The listener that accepted it.
         listener: Option<Ssl>,
         /// `Some` for a client connection.
-        client: Option<Mutex<ClientSetup>>,
+        client: Option<Box<Mutex<ClientSetup>>>,
     },
     Stream {
         conn: Ssl,
@@ -136,15 +142,18 @@ impl Ssl {
         let key = port.lock().add_conn(ConnApp::client());
         let client = ClientSetup {
             tls,
-            host: None,
+            verifier: ctx.peer_verifier(),
+            sni: None,
+            expected_host: None,
             peer: None,
+            verify_result: Arc::new(VerifyResult::default()),
         };
         Ok(Ssl::from_kind(
             port,
             Kind::Connection {
                 key,
                 listener: None,
-                client: Some(Mutex::new(client)),
+                client: Some(Box::new(Mutex::new(client))),
             },
             BLOCKING_AUTO,
             0,
@@ -326,30 +335,37 @@ impl Ssl {
     /// (otherwise detected from a connected write BIO). Only before the connection starts.
     #[track_caller]
     pub fn set_initial_peer_addr(&self, addr: SocketAddr) -> Result<(), SslError> {
-        let key = self.expect_connection()?;
-        let Some(mut setup) = self.client_setup() else {
-            return Err(
-                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                    .with_data("not a client connection")
-                    .raise(),
-            );
-        };
-        if self.obj.port.lock().handle(key).is_some() {
-            return Err(
-                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                    .with_data("connection already started")
-                    .raise(),
-            );
-        }
-        setup.peer = Some(addr);
-        Ok(())
+        self.before_start(|setup| setup.peer = Some(addr))
     }
 
-    /// `SSL_set_tlsext_host_name` / `SSL_set1_host` on a client connection: the name sent
-    /// as SNI and checked against the server's certificate. Only before the connection
-    /// starts.
+    /// `SSL_set_tlsext_host_name`: the server name a client connection sends (SNI). Only
+    /// before the connection starts.
+    #[track_caller]
+    pub fn set_tlsext_host_name(&self, name: &str) -> Result<(), SslError> {
+        let name = checked_name(name)?;
+        self.before_start(|setup| setup.sni = Some(name))
+    }
+
+    /// `SSL_set1_host`: the name the server's certificate must carry, checked whatever SNI
+    /// is sent. Without it only the chain is verified, as in OpenSSL. Only before the
+    /// connection starts.
+    #[track_caller]
+    pub fn set1_host(&self, name: &str) -> Result<(), SslError> {
+        let name = checked_name(name)?;
+        self.before_start(|setup| setup.expected_host = Some(name))
+    }
+
+    /// Both [`set_tlsext_host_name`](Self::set_tlsext_host_name) and
+    /// [`set1_host`](Self::set1_host): send `name` as SNI and require it in the certificate.
     #[track_caller]
     pub fn set_host_name(&self, name: &str) -> Result<(), SslError> {
+        self.set_tlsext_host_name(name)?;
+        self.set1_host(name)
+    }
+
+    /// Applies `change` to the client setup of a client connection that has not started.
+    #[track_caller]
+    fn before_start(&self, change: impl FnOnce(&mut ClientSetup)) -> Result<(), SslError> {
         let key = self.expect_connection()?;
         let Some(mut setup) = self.client_setup() else {
             return Err(
@@ -365,12 +381,7 @@ impl Ssl {
                     .raise(),
             );
         }
-        if rustls::pki_types::ServerName::try_from(name).is_err() {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data(format!("invalid host name {name:?}"))
-                .raise());
-        }
-        setup.host = Some(name.to_owned());
+        change(&mut setup);
         Ok(())
     }
 
@@ -498,6 +509,17 @@ impl Drop for Object {
             }
             Kind::Listener => {}
         }
+    }
+}
+
+/// A host name as rustls accepts it, or `ERR_R_PASSED_INVALID_ARGUMENT`.
+#[track_caller]
+fn checked_name(name: &str) -> Result<String, SslError> {
+    match rustls::pki_types::ServerName::try_from(name) {
+        Ok(_) => Ok(name.to_owned()),
+        Err(_) => Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data(format!("invalid host name {name:?}"))
+            .raise()),
     }
 }
 

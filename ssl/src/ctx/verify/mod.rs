@@ -4,6 +4,7 @@
 
 mod client_auth;
 mod peer;
+mod x509;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -12,7 +13,8 @@ use rustls::CertificateError;
 use rustls::pki_types::{CertificateDer, ServerName};
 
 pub(crate) use client_auth::client_verifier;
-pub(crate) use peer::PeerVerifier;
+pub(crate) use peer::{NameCheck, PeerVerifier, VerifyResult};
+pub use x509::{verify_error_string, x509_v};
 
 /// `SSL_VERIFY_NONE`: a client does not fail the handshake on a bad server certificate (the
 /// chain is still checked, and the callback still told; handshake signatures are always

@@ -3,23 +3,62 @@
 use std::fmt;
 use std::sync::Arc;
 
-use rustls::client::WebPkiServerVerifier;
+use std::sync::Mutex;
+
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{
+    WebPkiServerVerifier, verify_server_cert_signed_by_trust_anchor, verify_server_name,
+};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
+use super::x509::{verify_code, x509_v};
 use super::{Peer, SSL_VERIFY_PEER, VerifyCallback, decide, no_roots};
+
+/// Which name a server certificate is checked against.
+#[derive(Debug, Clone)]
+pub(crate) enum NameCheck {
+    /// The name the connection was started with (its SNI): a context's own configuration.
+    Presented,
+    /// OpenSSL's per-connection rule: the chain is verified, and the name only if one was set
+    /// with `SSL_set1_host`, independently of the SNI.
+    Expected(Option<ServerName<'static>>),
+}
+
+/// Where a connection's verifier records its result (`SSL_get_verify_result`).
+#[derive(Debug, Default)]
+pub(crate) struct VerifyResult(Mutex<Option<i64>>);
+
+impl VerifyResult {
+    /// The recorded `X509_V_*` code; `X509_V_OK` when nothing was verified.
+    pub(crate) fn get(&self) -> i64 {
+        self.0
+            .lock()
+            .map_or(x509_v::OK, |r| r.unwrap_or(x509_v::OK))
+    }
+
+    fn set(&self, code: i64) {
+        if let Ok(mut r) = self.0.lock() {
+            *r = Some(code);
+        }
+    }
+}
 
 /// A client's server-certificate verifier: webpki against the context's roots, then the verify
 /// callback, then the verify mode.
+#[derive(Clone)]
 pub(crate) struct PeerVerifier {
     /// The webpki verifier, or why it could not be built (no trust roots).
     webpki: Result<Arc<WebPkiServerVerifier>, rustls::Error>,
+    roots: Arc<RootCertStore>,
     /// Whether a rejected certificate fails the handshake (`SSL_VERIFY_PEER`).
     enforce: bool,
     callback: Option<VerifyCallback>,
     algorithms: WebPkiSupportedAlgorithms,
+    names: NameCheck,
+    result: Option<Arc<VerifyResult>>,
 }
 
 impl PeerVerifier {
@@ -30,14 +69,58 @@ impl PeerVerifier {
         callback: Option<VerifyCallback>,
         provider: &Arc<CryptoProvider>,
     ) -> Self {
-        let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+        let webpki = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
             .build()
             .map_err(no_roots);
         PeerVerifier {
             webpki,
+            roots,
             enforce: mode & SSL_VERIFY_PEER != 0,
             callback,
             algorithms: provider.signature_verification_algorithms,
+            names: NameCheck::Presented,
+            result: None,
+        }
+    }
+
+    /// The same verifier for one connection: names checked by `names`, the outcome recorded
+    /// in `result`.
+    pub(crate) fn for_connection(&self, names: NameCheck, result: Arc<VerifyResult>) -> Self {
+        PeerVerifier {
+            names,
+            result: Some(result),
+            ..self.clone()
+        }
+    }
+
+    /// webpki's verdict on the chain and, as [`NameCheck`] says, the name.
+    fn check(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<(), rustls::Error> {
+        let webpki = self.webpki.as_ref().map_err(Clone::clone)?;
+        match &self.names {
+            NameCheck::Presented => webpki
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                .map(|_| ()),
+            NameCheck::Expected(expected) => {
+                let cert = ParsedCertificate::try_from(end_entity)?;
+                verify_server_cert_signed_by_trust_anchor(
+                    &cert,
+                    &self.roots,
+                    intermediates,
+                    now,
+                    self.algorithms.all,
+                )?;
+                match expected {
+                    Some(name) => verify_server_name(&cert, name),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -51,12 +134,13 @@ impl ServerCertVerifier for PeerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let checked = match &self.webpki {
-            Ok(webpki) => webpki
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-                .map(|_| ()),
-            Err(e) => Err(e.clone()),
-        };
+        let checked = self.check(end_entity, intermediates, server_name, ocsp_response, now);
+        if let Some(result) = &self.result {
+            result.set(match &checked {
+                Ok(()) => x509_v::OK,
+                Err(e) => verify_code(e, end_entity),
+            });
+        }
         let peer = Peer {
             end_entity,
             intermediates,

@@ -1,0 +1,120 @@
+//! Certificate verification results as OpenSSL reports them: `X509_V_*` codes (what
+//! `SSL_get_verify_result` returns) and `X509_verify_cert_error_string`'s texts.
+
+use rustls::pki_types::CertificateDer;
+use rustls::{CertificateError, Error};
+
+/// `X509_V_*` codes.
+pub mod x509_v {
+    /// `X509_V_OK`.
+    pub const OK: i64 = 0;
+    /// `X509_V_ERR_UNSPECIFIED`.
+    pub const ERR_UNSPECIFIED: i64 = 1;
+    /// `X509_V_ERR_CERT_SIGNATURE_FAILURE`.
+    pub const ERR_CERT_SIGNATURE_FAILURE: i64 = 7;
+    /// `X509_V_ERR_CERT_NOT_YET_VALID`.
+    pub const ERR_CERT_NOT_YET_VALID: i64 = 9;
+    /// `X509_V_ERR_CERT_HAS_EXPIRED`.
+    pub const ERR_CERT_HAS_EXPIRED: i64 = 10;
+    /// `X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT`.
+    pub const ERR_DEPTH_ZERO_SELF_SIGNED_CERT: i64 = 18;
+    /// `X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN`.
+    pub const ERR_SELF_SIGNED_CERT_IN_CHAIN: i64 = 19;
+    /// `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY`.
+    pub const ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY: i64 = 20;
+    /// `X509_V_ERR_CERT_REVOKED`.
+    pub const ERR_CERT_REVOKED: i64 = 23;
+    /// `X509_V_ERR_INVALID_PURPOSE`.
+    pub const ERR_INVALID_PURPOSE: i64 = 26;
+    /// `X509_V_ERR_CERT_REJECTED`.
+    pub const ERR_CERT_REJECTED: i64 = 28;
+    /// `X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION`.
+    pub const ERR_UNHANDLED_CRITICAL_EXTENSION: i64 = 34;
+    /// `X509_V_ERR_APPLICATION_VERIFICATION`.
+    pub const ERR_APPLICATION_VERIFICATION: i64 = 50;
+    /// `X509_V_ERR_HOSTNAME_MISMATCH`.
+    pub const ERR_HOSTNAME_MISMATCH: i64 = 62;
+    /// `X509_V_ERR_IP_ADDRESS_MISMATCH`.
+    pub const ERR_IP_ADDRESS_MISMATCH: i64 = 64;
+    /// `X509_V_ERR_UNABLE_TO_GET_CRL`.
+    pub const ERR_UNABLE_TO_GET_CRL: i64 = 3;
+    /// `X509_V_ERR_CRL_HAS_EXPIRED`.
+    pub const ERR_CRL_HAS_EXPIRED: i64 = 12;
+}
+
+/// `X509_verify_cert_error_string`: OpenSSL 3's text for a verify result code.
+pub fn verify_error_string(code: i64) -> String {
+    let text = match code {
+        x509_v::OK => "ok",
+        x509_v::ERR_UNSPECIFIED => "unspecified certificate verification error",
+        x509_v::ERR_UNABLE_TO_GET_CRL => "unable to get certificate CRL",
+        x509_v::ERR_CERT_SIGNATURE_FAILURE => "certificate signature failure",
+        x509_v::ERR_CERT_NOT_YET_VALID => "certificate is not yet valid",
+        x509_v::ERR_CERT_HAS_EXPIRED => "certificate has expired",
+        x509_v::ERR_CRL_HAS_EXPIRED => "CRL has expired",
+        x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT => "self-signed certificate",
+        x509_v::ERR_SELF_SIGNED_CERT_IN_CHAIN => "self-signed certificate in certificate chain",
+        x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY => "unable to get local issuer certificate",
+        x509_v::ERR_CERT_REVOKED => "certificate revoked",
+        x509_v::ERR_INVALID_PURPOSE => "unsupported certificate purpose",
+        x509_v::ERR_CERT_REJECTED => "certificate rejected",
+        x509_v::ERR_UNHANDLED_CRITICAL_EXTENSION => "unhandled critical extension",
+        x509_v::ERR_APPLICATION_VERIFICATION => "application verification failure",
+        x509_v::ERR_HOSTNAME_MISMATCH => "hostname mismatch",
+        x509_v::ERR_IP_ADDRESS_MISMATCH => "IP address mismatch",
+        other => return format!("error number {other}"),
+    };
+    text.to_owned()
+}
+
+/// The verify result code for a rustls verification error about `end_entity`: an untrusted
+/// self-signed leaf is `DEPTH_ZERO_SELF_SIGNED_CERT`, as OpenSSL reports it (webpki says
+/// "unknown issuer", or "bad signature" when a trusted certificate of the same name but
+/// another key was tried as its issuer).
+pub(crate) fn verify_code(error: &Error, end_entity: &CertificateDer<'_>) -> i64 {
+    let Error::InvalidCertificate(e) = error else {
+        return x509_v::ERR_UNSPECIFIED;
+    };
+    match e {
+        CertificateError::UnknownIssuer | CertificateError::BadSignature
+            if is_self_signed(end_entity) =>
+        {
+            x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+        }
+        CertificateError::UnknownIssuer => x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            x509_v::ERR_CERT_HAS_EXPIRED
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            x509_v::ERR_CERT_NOT_YET_VALID
+        }
+        CertificateError::Revoked => x509_v::ERR_CERT_REVOKED,
+        CertificateError::BadSignature => x509_v::ERR_CERT_SIGNATURE_FAILURE,
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            x509_v::ERR_HOSTNAME_MISMATCH
+        }
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            x509_v::ERR_INVALID_PURPOSE
+        }
+        CertificateError::UnhandledCriticalExtension => x509_v::ERR_UNHANDLED_CRITICAL_EXTENSION,
+        CertificateError::ApplicationVerificationFailure => x509_v::ERR_APPLICATION_VERIFICATION,
+        CertificateError::UnknownRevocationStatus => x509_v::ERR_UNABLE_TO_GET_CRL,
+        CertificateError::ExpiredRevocationList
+        | CertificateError::ExpiredRevocationListContext { .. } => x509_v::ERR_CRL_HAS_EXPIRED,
+        _ => x509_v::ERR_CERT_REJECTED,
+    }
+}
+
+/// Whether a certificate names itself as its issuer.
+fn is_self_signed(cert: &CertificateDer<'_>) -> bool {
+    let Ok(parsed) = webpki_names(cert) else {
+        return false;
+    };
+    parsed.0 == parsed.1
+}
+
+/// The raw issuer and subject of a certificate.
+fn webpki_names(cert: &CertificateDer<'_>) -> Result<(Vec<u8>, Vec<u8>), ()> {
+    let parsed = webpki::EndEntityCert::try_from(cert).map_err(|_| ())?;
+    Ok((parsed.issuer().to_vec(), parsed.subject().to_vec()))
+}

@@ -1,0 +1,131 @@
+//! Per-connection certificate checks: SNI and the expected host name are separate
+//! (`SSL_set_tlsext_host_name` vs `SSL_set1_host`), the verify result is recorded per
+//! connection, and the peer's certificate is available.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use qssl::ctx::{SSL_VERIFY_NONE, SSL_VERIFY_PEER, verify_error_string, x509_v};
+use qssl::quic::Ssl;
+use qssl_bio::{DatagramBio, new_dgram_pair};
+
+/// A listener and a client (not started) over a datagram pair; `setup` configures the
+/// client's names.
+fn setup(id: &Identity, client_ctx: &qssl::SslCtx, names: impl FnOnce(&Ssl)) -> (Ssl, Ssl) {
+    let (a, b) = new_dgram_pair(0, 0);
+    let (a, b): (Arc<dyn DatagramBio>, Arc<dyn DatagramBio>) = (Arc::new(a), Arc::new(b));
+    let listener =
+        Ssl::new_listener(&server_ctx(id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(b.clone()), Some(b)).unwrap();
+    listener.listen().unwrap();
+    let client = Ssl::new(client_ctx).unwrap();
+    client.set_bio(Some(a.clone()), Some(a)).unwrap();
+    names(&client);
+    (client, listener)
+}
+
+/// Runs both handshakes; returns the client's result and the server connection.
+fn handshake(client: &Ssl, listener: &Ssl) -> (qssl::IoResult<()>, Option<Ssl>) {
+    let mut server: Option<Ssl> = None;
+    let mut outcome = None;
+    run_until(&[client, listener], || {
+        if server.is_none() {
+            server = listener.accept_connection(0).unwrap();
+        }
+        if let Some(s) = &server {
+            let _ = s.connect();
+        }
+        match client.connect() {
+            Err(e) if e.is_retry() => false,
+            r => {
+                outcome = Some(r);
+                true
+            }
+        }
+    });
+    (outcome.unwrap(), server)
+}
+
+#[test]
+fn sni_and_expected_host_are_separate() {
+    let id = identity();
+    let ctx = client_ctx(&id.cert);
+    // SNI names something else; the certificate is checked against set1_host.
+    let (client, listener) = setup(&id, &ctx, |c| {
+        c.set_tlsext_host_name("other.test").unwrap();
+        c.set1_host("localhost").unwrap();
+    });
+    let (result, server) = handshake(&client, &listener);
+    result.unwrap();
+    let server = server.unwrap();
+    run_until(&[&client, &server], || server.connect().is_ok());
+    assert_eq!(
+        server.connection_info().unwrap().sni.as_deref(),
+        Some("other.test")
+    );
+    assert_eq!(client.verify_result(), x509_v::OK);
+    assert!(client.peer_certificate().is_some());
+    assert_eq!(client.peer_cert_chain().unwrap().len(), 1);
+
+    // The expected host does not match the certificate: refused, with the X509 reason.
+    let (client, listener) = setup(&id, &ctx, |c| {
+        c.set_tlsext_host_name("localhost").unwrap();
+        c.set1_host("example.com").unwrap();
+    });
+    let err = handshake(&client, &listener).0.unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::CERTIFICATE_VERIFY_FAILED
+    );
+    assert_eq!(client.verify_result(), x509_v::ERR_HOSTNAME_MISMATCH);
+    assert_eq!(
+        verify_error_string(client.verify_result()),
+        "hostname mismatch"
+    );
+
+    // Without set1_host only the chain is verified, whatever the SNI.
+    let (client, listener) = setup(&id, &ctx, |c| {
+        c.set_tlsext_host_name("anything.example").unwrap();
+    });
+    handshake(&client, &listener).0.unwrap();
+    assert_eq!(client.verify_result(), x509_v::OK);
+    qssl::error::clear_error();
+}
+
+#[test]
+fn untrusted_certificate_result_per_verify_mode() {
+    let id = identity();
+    let stranger = identity();
+    // Trusting another certificate only: the server's self-signed one is unknown.
+    let mut ctx = client_ctx(&stranger.cert);
+    ctx.set_verify(SSL_VERIFY_NONE, None);
+    let (client, listener) = setup(&id, &ctx, |c| c.set_host_name("localhost").unwrap());
+    handshake(&client, &listener).0.unwrap();
+    assert_eq!(
+        client.verify_result(),
+        x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+    );
+    assert_eq!(
+        verify_error_string(client.verify_result()),
+        "self-signed certificate"
+    );
+
+    ctx.set_verify(SSL_VERIFY_PEER, None);
+    let (client, listener) = setup(&id, &ctx, |c| c.set_host_name("localhost").unwrap());
+    let err = handshake(&client, &listener).0.unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::CERTIFICATE_VERIFY_FAILED
+    );
+    assert_eq!(
+        client.verify_result(),
+        x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+    );
+    // A new connection of the same context starts with a clean result.
+    let other = Ssl::new(&ctx).unwrap();
+    assert_eq!(other.verify_result(), x509_v::OK);
+    assert!(other.set_host_name("not a host name!").is_err());
+    qssl::error::clear_error();
+}
