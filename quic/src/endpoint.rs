@@ -16,6 +16,7 @@ use rand_core::{Rng, SeedableRng};
 use rustls::pki_types::ServerName;
 
 use crate::cid::ConnectionId;
+use crate::client_hello::ServerTls;
 use crate::coding::Writer;
 use crate::conn::{
     Connection, ConnectionConfig, DatagramInfo, Incoming, MIN_INITIAL_SIZE, Transmit,
@@ -40,8 +41,9 @@ pub struct ConnectionHandle(pub usize);
 pub struct EndpointConfig {
     /// Settings for every connection.
     pub connection: ConnectionConfig,
-    /// TLS settings for server connections; `None` for a client-only endpoint.
-    pub server_tls: Option<Arc<rustls::ServerConfig>>,
+    /// TLS settings for server connections (fixed, or chosen per ClientHello); `None` for a
+    /// client-only endpoint.
+    pub server_tls: Option<ServerTls>,
     /// Ask every new client to prove its address with a Retry round trip first.
     pub retry: bool,
     /// How long a Retry token stays valid.
@@ -74,9 +76,9 @@ impl EndpointConfig {
     }
 
     /// An endpoint that also accepts connections, with default connection settings.
-    pub fn server(tls: Arc<rustls::ServerConfig>) -> Self {
+    pub fn server(tls: impl Into<ServerTls>) -> Self {
         EndpointConfig {
-            server_tls: Some(tls),
+            server_tls: Some(tls.into()),
             ..Self::client()
         }
     }

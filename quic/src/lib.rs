@@ -28,6 +28,7 @@
 pub mod ack_tracker;
 pub mod cid;
 pub mod cid_manager;
+pub mod client_hello;
 pub mod coding;
 pub mod conn;
 pub mod crypto;

@@ -9,6 +9,9 @@ use std::sync::Arc;
 use rustls::pki_types::ServerName;
 use rustls::quic::{self, KeyChange, Keys, Secrets};
 
+use crate::client_hello::{
+    self, MAX_CLIENT_HELLO, ServerConfigSelector, ServerTls, complete_message_len,
+};
 use crate::error::{TransportError, TransportErrorCode};
 use crate::stream_id::Side;
 use crate::transport_params::TransportParameters;
@@ -45,9 +48,21 @@ impl std::fmt::Debug for TlsOutput {
     }
 }
 
+/// A server session whose configuration waits for the whole ClientHello.
+struct PendingServer {
+    select: ServerConfigSelector,
+    version: Version,
+    params: Vec<u8>,
+    /// CRYPTO bytes received so far (at most [`MAX_CLIENT_HELLO`]).
+    received: Vec<u8>,
+}
+
 /// One side's TLS session.
 pub struct TlsSession {
-    conn: quic::Connection,
+    /// The rustls connection; `None` while a server waits for the ClientHello to choose its
+    /// configuration.
+    conn: Option<quic::Connection>,
+    pending: Option<PendingServer>,
     side: Side,
     write_level: Level,
 }
@@ -57,7 +72,8 @@ impl std::fmt::Debug for TlsSession {
         f.debug_struct("TlsSession")
             .field("side", &self.side)
             .field("write_level", &self.write_level)
-            .field("handshaking", &self.conn.is_handshaking())
+            .field("handshaking", &self.is_handshaking())
+            .field("waiting_for_client_hello", &self.pending.is_some())
             .finish()
     }
 }
@@ -70,6 +86,22 @@ const INTERNAL_ERROR_ALERT: u8 = 80;
 fn tls_error(conn: &quic::Connection) -> TransportError {
     let alert = conn.alert().map_or(INTERNAL_ERROR_ALERT, u8::from);
     TransportError::new(TransportErrorCode::crypto(alert), "TLS handshake failed")
+}
+
+/// A rustls server connection for QUIC.
+fn server_connection(
+    config: Arc<rustls::ServerConfig>,
+    version: Version,
+    params: Vec<u8>,
+) -> Result<quic::Connection, TransportError> {
+    quic::ServerConnection::new(config, version.rustls(), params)
+        .map(Into::into)
+        .map_err(|_| {
+            TransportError::new(
+                TransportErrorCode::INTERNAL_ERROR,
+                "TLS server configuration unusable for QUIC",
+            )
+        })
 }
 
 impl TlsSession {
@@ -89,28 +121,38 @@ impl TlsSession {
                     )
                 })?;
         Ok(TlsSession {
-            conn: conn.into(),
+            conn: Some(conn.into()),
+            pending: None,
             side: Side::Client,
             write_level: Level::Initial,
         })
     }
 
-    /// A server session answering with `params`.
+    /// A server session answering with `params`, its configuration fixed or chosen from the
+    /// ClientHello once it has arrived.
     pub fn server(
-        config: Arc<rustls::ServerConfig>,
+        tls: impl Into<ServerTls>,
         version: Version,
         params: &TransportParameters,
     ) -> Result<Self, TransportError> {
-        let conn = quic::ServerConnection::new(config, version.rustls(), params.to_vec()).map_err(
-            |_| {
-                TransportError::new(
-                    TransportErrorCode::INTERNAL_ERROR,
-                    "TLS server configuration unusable for QUIC",
-                )
-            },
-        )?;
+        let (conn, pending) = match tls.into() {
+            ServerTls::Fixed(config) => (
+                Some(server_connection(config, version, params.to_vec())?),
+                None,
+            ),
+            ServerTls::PerClientHello(select) => (
+                None,
+                Some(PendingServer {
+                    select,
+                    version,
+                    params: params.to_vec(),
+                    received: Vec::new(),
+                }),
+            ),
+        };
         Ok(TlsSession {
-            conn: conn.into(),
+            conn,
+            pending,
             side: Side::Server,
             write_level: Level::Initial,
         })
@@ -126,7 +168,32 @@ impl TlsSession {
     /// level: rustls queues messages across a key change, and only the order of reads, key
     /// changes and writes tells them apart.
     pub fn read(&mut self, data: &[u8]) -> Result<Vec<TlsOutput>, TransportError> {
-        self.conn.read_hs(data).map_err(|_| tls_error(&self.conn))?;
+        if let Some(mut pending) = self.pending.take() {
+            if pending.received.len() + data.len() > MAX_CLIENT_HELLO {
+                return Err(TransportError::new(
+                    TransportErrorCode::CRYPTO_BUFFER_EXCEEDED,
+                    "ClientHello too long",
+                ));
+            }
+            pending.received.extend_from_slice(data);
+            let Some(len) = complete_message_len(&pending.received) else {
+                self.pending = Some(pending);
+                return Ok(Vec::new());
+            };
+            let config = match client_hello::parse(&pending.received[..len]) {
+                Ok(info) => (pending.select)(&info),
+                Err(e) => Err(e.alert()),
+            }
+            .map_err(|alert| {
+                TransportError::new(TransportErrorCode::crypto(alert), "ClientHello refused")
+            })?;
+            self.conn = Some(server_connection(config, pending.version, pending.params)?);
+            return self.read(&pending.received);
+        }
+        let Some(conn) = &mut self.conn else {
+            return Ok(Vec::new());
+        };
+        conn.read_hs(data).map_err(|_| tls_error(conn))?;
         Ok(self.poll())
     }
 
@@ -135,9 +202,12 @@ impl TlsSession {
     /// happened. Bytes written before a key change belong to the old level.
     pub fn poll(&mut self) -> Vec<TlsOutput> {
         let mut out = Vec::new();
+        let Some(conn) = &mut self.conn else {
+            return out;
+        };
         loop {
             let mut buf = Vec::new();
-            let change = self.conn.write_hs(&mut buf);
+            let change = conn.write_hs(&mut buf);
             let wrote = !buf.is_empty();
             if wrote {
                 out.push(TlsOutput::Data(self.write_level, buf));
@@ -160,34 +230,35 @@ impl TlsSession {
 
     /// Whether the handshake is still running (RFC 9001 §4.1.1: complete once this is false).
     pub fn is_handshaking(&self) -> bool {
-        self.conn.is_handshaking()
+        self.conn.as_ref().is_none_or(|c| c.is_handshaking())
     }
 
     /// The peer's transport parameters, once received, decoded and validated for its role.
     pub fn peer_params(&self) -> Option<Result<TransportParameters, TransportError>> {
         self.conn
+            .as_ref()?
             .quic_transport_parameters()
             .map(|raw| TransportParameters::decode(raw, self.side.peer()))
     }
 
     /// The negotiated application protocol.
     pub fn alpn(&self) -> Option<&[u8]> {
-        self.conn.alpn_protocol()
+        self.conn.as_ref()?.alpn_protocol()
     }
 
     /// The certificate chain the peer presented, end-entity first.
     pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
-        self.conn.peer_certificates()
+        self.conn.as_ref()?.peer_certificates()
     }
 
     /// The negotiated TLS cipher suite.
     pub fn cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
-        self.conn.negotiated_cipher_suite()
+        self.conn.as_ref()?.negotiated_cipher_suite()
     }
 
     /// The server name the client asked for (server side).
     pub fn server_name(&self) -> Option<&str> {
-        match &self.conn {
+        match self.conn.as_ref()? {
             quic::Connection::Server(s) => s.server_name(),
             quic::Connection::Client(_) => None,
         }

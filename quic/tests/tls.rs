@@ -141,3 +141,106 @@ fn garbage_instead_of_a_client_hello_is_rejected() {
         .unwrap_err();
     assert!(err.code.tls_alert().is_some(), "{err}");
 }
+
+/// A client session of `client_cfg` offering `alpn` to "localhost", and its first flight.
+fn client_offering(client_cfg: &rustls::ClientConfig, alpn: &[&[u8]]) -> (TlsSession, Vec<u8>) {
+    let mut cfg = client_cfg.clone();
+    cfg.alpn_protocols = alpn.iter().map(|a| a.to_vec()).collect();
+    let mut client = TlsSession::client(
+        std::sync::Arc::new(cfg),
+        Version::V1,
+        "localhost".try_into().unwrap(),
+        &params(&[1; 8], None),
+    )
+    .unwrap();
+    let hello = match client.poll().into_iter().next() {
+        Some(TlsOutput::Data(Level::Initial, data)) => data,
+        other => panic!("unexpected first output {other:?}"),
+    };
+    (client, hello)
+}
+
+#[test]
+fn client_hello_parse_reads_sni_and_alpn_and_rejects_garbage() {
+    use qssl_quic::client_hello::{ClientHelloError, complete_message_len, parse};
+    let (client_cfg, _) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let (_, hello) = client_offering(&client_cfg, &[b"h3", b"hq-interop"]);
+    assert_eq!(complete_message_len(&hello), Some(hello.len()));
+    assert_eq!(complete_message_len(&hello[..hello.len() - 1]), None);
+    let info = parse(&hello).unwrap();
+    assert_eq!(info.server_name, Some("localhost"));
+    assert_eq!(info.alpn, [&b"h3"[..], b"hq-interop"]);
+    // Truncating the body anywhere (with a consistent header) never panics: it is malformed,
+    // or (cut exactly before the extensions) a ClientHello without them.
+    for cut in 4..hello.len() {
+        let mut msg = hello[..cut].to_vec();
+        let len = cut - 4;
+        msg[1..4].copy_from_slice(&[(len >> 16) as u8, (len >> 8) as u8, len as u8]);
+        match parse(&msg) {
+            Ok(info) => assert!(info.alpn.is_empty() && info.server_name.is_none()),
+            Err(e) => assert_eq!(e, ClientHelloError::Malformed),
+        }
+    }
+    let mut not_hello = hello.clone();
+    not_hello[0] = 2;
+    assert_eq!(parse(&not_hello), Err(ClientHelloError::NotClientHello));
+}
+
+#[test]
+fn server_configuration_chosen_from_the_client_hello() {
+    use qssl_quic::client_hello::ServerTls;
+    let (client_cfg, server_cfg) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let select: qssl_quic::client_hello::ServerConfigSelector = {
+        let seen = seen.clone();
+        std::sync::Arc::new(move |info| {
+            seen.lock().unwrap().push((
+                info.server_name.map(str::to_owned),
+                info.alpn.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
+            ));
+            // Pick the client's last offer; refuse clients offering nothing we know.
+            let pick = info.alpn.last().ok_or(120u8)?;
+            if pick == b"nope" {
+                return Err(120);
+            }
+            let mut cfg = (*server_cfg).clone();
+            cfg.alpn_protocols = vec![pick.to_vec()];
+            Ok(std::sync::Arc::new(cfg))
+        })
+    };
+    let (mut client, hello) = client_offering(&client_cfg, &[b"h3", b"hq-interop"]);
+    let mut server = TlsSession::server(
+        ServerTls::PerClientHello(select.clone()),
+        Version::V1,
+        &params(&[2; 8], Some(&[9; 8])),
+    )
+    .unwrap();
+    // Delivered in two pieces: nothing happens until the whole ClientHello is there.
+    let (first, rest) = hello.split_at(hello.len() / 2);
+    assert!(server.read(first).unwrap().is_empty());
+    assert!(server.is_handshaking());
+    let answers = server.read(rest).unwrap();
+    assert!(!answers.is_empty());
+    let (_, client_out) = deliver(answers, &mut client);
+    deliver(client_out, &mut server);
+    assert_eq!(client.alpn(), Some(&b"hq-interop"[..]));
+    assert_eq!(server.alpn(), Some(&b"hq-interop"[..]));
+    assert_eq!(
+        seen.lock().unwrap()[0],
+        (
+            Some("localhost".to_owned()),
+            vec![b"h3".to_vec(), b"hq-interop".to_vec()]
+        )
+    );
+
+    // Refused: CRYPTO_ERROR with the selector's alert.
+    let (_, hello) = client_offering(&client_cfg, &[b"nope"]);
+    let mut server = TlsSession::server(
+        ServerTls::PerClientHello(select),
+        Version::V1,
+        &params(&[2; 8], Some(&[9; 8])),
+    )
+    .unwrap();
+    let err = server.read(&hello).unwrap_err();
+    assert_eq!(err.code.0, 0x100 + 120);
+}

@@ -554,10 +554,6 @@ fn alpn_wire_format_is_validated() {
 
     ctx.set_alpn_protos(b"").unwrap();
     assert!(ctx.alpn_protos().is_empty());
-
-    let mut server = SslCtx::new(Method::QuicServer);
-    let err = server.set_alpn_select_cb(|_| None).unwrap_err();
-    assert_raised(&err, ERR_LIB_SSL, err_r::UNSUPPORTED);
 }
 
 #[test]

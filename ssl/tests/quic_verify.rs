@@ -129,3 +129,84 @@ fn untrusted_certificate_result_per_verify_mode() {
     assert!(other.set_host_name("not a host name!").is_err());
     qssl::error::clear_error();
 }
+
+/// A listener whose context chooses ALPN with a callback, and a client offering `offer`.
+fn alpn_setup(id: &Identity, offer: &[u8], callback: qssl::ctx::AlpnSelectCallback) -> (Ssl, Ssl) {
+    let mut sctx = server_ctx(id);
+    sctx.set_alpn_select_cb(Some(callback));
+    let (a, b) = new_dgram_pair(0, 0);
+    let (a, b): (Arc<dyn DatagramBio>, Arc<dyn DatagramBio>) = (Arc::new(a), Arc::new(b));
+    let listener = Ssl::new_listener(&sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(b.clone()), Some(b)).unwrap();
+    listener.listen().unwrap();
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    client.set_bio(Some(a.clone()), Some(a)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client.set_alpn_protos(offer).unwrap();
+    (client, listener)
+}
+
+#[test]
+fn alpn_select_callback_chooses_per_client() {
+    use qssl::ctx::{AlpnSelection, OPENSSL_NPN_NEGOTIATED, select_next_proto};
+    let id = identity();
+    let ours: &[u8] = b"\x02h3\x0ahq-interop";
+    let callback: qssl::ctx::AlpnSelectCallback = Arc::new(move |offered: &[&[u8]]| {
+        let mut wire = Vec::new();
+        for p in offered {
+            wire.push(p.len() as u8);
+            wire.extend_from_slice(p);
+        }
+        match select_next_proto(ours, &wire) {
+            (OPENSSL_NPN_NEGOTIATED, Some(p)) => AlpnSelection::Selected(p.to_vec()),
+            _ => AlpnSelection::Fatal,
+        }
+    });
+    let (client, listener) = alpn_setup(&id, b"\x03foo\x0ahq-interop", callback.clone());
+    let (result, server) = handshake(&client, &listener);
+    result.unwrap();
+    assert_eq!(client.alpn_selected().as_deref(), Some(&b"hq-interop"[..]));
+    let server = server.unwrap();
+    run_until(&[&client, &server], || server.connect().is_ok());
+    assert_eq!(server.alpn_selected().as_deref(), Some(&b"hq-interop"[..]));
+
+    // No overlap: the client is refused with no_application_protocol.
+    let (client, listener) = alpn_setup(&id, b"\x03foo", callback);
+    let err = handshake(&client, &listener).0.unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::SSL_AD_REASON_OFFSET + 120
+    );
+    let info = client.conn_close_info().unwrap().unwrap();
+    assert!(info.transport && !info.local);
+    assert_eq!(info.error_code, 0x178);
+
+    // A panicking callback refuses the client with internal_error; nothing unwinds.
+    let (client, listener) = alpn_setup(&id, b"\x03foo", Arc::new(|_: &[&[u8]]| panic!("boom")));
+    handshake(&client, &listener).0.unwrap_err();
+    assert_eq!(client.conn_close_info().unwrap().unwrap().error_code, 0x150);
+    qssl::error::clear_error();
+}
+
+#[test]
+fn select_next_proto_follows_openssl() {
+    use qssl::ctx::{OPENSSL_NPN_NEGOTIATED, OPENSSL_NPN_NO_OVERLAP, select_next_proto};
+    let server = b"\x02h3\x0ahq-interop";
+    assert_eq!(
+        select_next_proto(server, b"\x0ahq-interop\x02h3"),
+        (OPENSSL_NPN_NEGOTIATED, Some(&b"h3"[..])),
+        "server preference wins"
+    );
+    assert_eq!(
+        select_next_proto(server, b"\x03foo\x03bar"),
+        (OPENSSL_NPN_NO_OVERLAP, Some(&b"foo"[..]))
+    );
+    assert_eq!(
+        select_next_proto(server, b""),
+        (OPENSSL_NPN_NO_OVERLAP, None)
+    );
+    assert_eq!(
+        select_next_proto(server, b"\x09h3"),
+        (OPENSSL_NPN_NO_OVERLAP, None)
+    );
+}

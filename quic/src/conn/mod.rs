@@ -309,7 +309,7 @@ impl Connection {
     /// even after forgetting it.
     pub fn accept(
         config: ConnectionConfig,
-        tls_config: Arc<rustls::ServerConfig>,
+        tls_config: impl Into<crate::client_hello::ServerTls>,
         incoming: Incoming,
         reset_key: ResetTokenKey,
         now: Instant,

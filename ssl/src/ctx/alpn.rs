@@ -54,3 +54,53 @@ impl AlpnList {
         &self.names
     }
 }
+
+/// What an ALPN select callback decided (`SSL_TLSEXT_ERR_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlpnSelection {
+    /// `SSL_TLSEXT_ERR_OK`: use this protocol.
+    Selected(Vec<u8>),
+    /// `SSL_TLSEXT_ERR_NOACK`: select nothing. QUIC requires ALPN, so a client that offered
+    /// protocols is refused with `no_application_protocol`.
+    NoAck,
+    /// `SSL_TLSEXT_ERR_ALERT_FATAL`: refuse the client with `no_application_protocol`.
+    Fatal,
+}
+
+/// The callback of `SSL_CTX_set_alpn_select_cb`: given the protocols the client offers, in
+/// its order, chooses one. A callback that panics refuses the client with internal_error.
+pub type AlpnSelectCallback = std::sync::Arc<dyn Fn(&[&[u8]]) -> AlpnSelection + Send + Sync>;
+
+/// `OPENSSL_NPN_NEGOTIATED`.
+pub const OPENSSL_NPN_NEGOTIATED: i32 = 1;
+/// `OPENSSL_NPN_NO_OVERLAP`.
+pub const OPENSSL_NPN_NO_OVERLAP: i32 = 2;
+
+/// `SSL_select_next_proto`: the first protocol of `server` (wire format, in preference order)
+/// that `client` (wire format) also lists, with [`OPENSSL_NPN_NEGOTIATED`]; without overlap
+/// the client's first protocol with [`OPENSSL_NPN_NO_OVERLAP`] (`None` if the client list is
+/// empty). Malformed lists are read up to the first bad length byte, as OpenSSL 3 does.
+pub fn select_next_proto<'a>(server: &[u8], client: &'a [u8]) -> (i32, Option<&'a [u8]>) {
+    let client_names: Vec<&[u8]> = wire_names(client).collect();
+    for ours in wire_names(server) {
+        if let Some(theirs) = client_names.iter().find(|c| **c == ours) {
+            return (OPENSSL_NPN_NEGOTIATED, Some(theirs));
+        }
+    }
+    (OPENSSL_NPN_NO_OVERLAP, client_names.first().copied())
+}
+
+/// The names of a wire-format list, stopping at the first length running past the end.
+fn wire_names(wire: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = wire;
+    std::iter::from_fn(move || {
+        let (&len, tail) = rest.split_first()?;
+        let len = usize::from(len);
+        if len == 0 || tail.len() < len {
+            return None;
+        }
+        let (name, after) = tail.split_at(len);
+        rest = after;
+        Some(name)
+    })
+}

@@ -24,12 +24,22 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use qssl_quic::client_hello::ServerTls;
 use qssl_quic::conn::ConnectionConfig;
+
+/// TLS alert `internal_error`.
+const INTERNAL_ERROR_ALERT: u8 = 80;
+/// TLS alert `no_application_protocol`.
+const NO_APPLICATION_PROTOCOL_ALERT: u8 = 120;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::{CertifiedKey, SigningKey};
 use rustls::{ClientConfig, ServerConfig};
 
+pub use alpn::{
+    AlpnSelectCallback, AlpnSelection, OPENSSL_NPN_NEGOTIATED, OPENSSL_NPN_NO_OVERLAP,
+    select_next_proto,
+};
 pub use certs::{FileType, MAX_FILE_SIZE, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
 pub use keylog::KeylogCallback;
 pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult};
@@ -74,6 +84,7 @@ pub struct SslCtx {
     verify_mode: i32,
     verify_callback: Option<VerifyCallback>,
     alpn: alpn::AlpnList,
+    alpn_select: Option<AlpnSelectCallback>,
     keylog: Option<KeylogCallback>,
     quic: ConnectionConfig,
 }
@@ -93,6 +104,7 @@ impl SslCtx {
             verify_mode: SSL_VERIFY_NONE,
             verify_callback: None,
             alpn: alpn::AlpnList::default(),
+            alpn_select: None,
             keylog: None,
             quic: ConnectionConfig::default(),
         }
@@ -338,18 +350,11 @@ impl SslCtx {
         self.alpn.wire()
     }
 
-    /// `SSL_CTX_set_alpn_select_cb`: not supported — rustls picks the server's protocol from
-    /// a fixed list before any application code sees the ClientHello of a QUIC connection.
-    /// Always fails with `ERR_R_UNSUPPORTED` on the queue; use [`SslCtx::set_alpn_protos`] on
-    /// the server context for the server's preference list.
-    #[track_caller]
-    pub fn set_alpn_select_cb<F>(&mut self, _callback: F) -> Result<(), SslError>
-    where
-        F: Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync + 'static,
-    {
-        Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-            .with_data("ALPN select callback; use set_alpn_protos on the server context")
-            .raise())
+    /// `SSL_CTX_set_alpn_select_cb` (server): `callback` chooses each client's protocol from
+    /// its offer, once the whole ClientHello has arrived; it replaces the server's list of
+    /// [`SslCtx::set_alpn_protos`]. `None` removes it.
+    pub fn set_alpn_select_cb(&mut self, callback: Option<AlpnSelectCallback>) {
+        self.alpn_select = callback;
     }
 
     // --- Key logging -----------------------------------------------------------------------
@@ -426,6 +431,32 @@ impl SslCtx {
             config.key_log = keylog;
         }
         Ok(Arc::new(config))
+    }
+
+    /// Where a listener's connections get their TLS configuration: the fixed
+    /// [`server_config`](Self::server_config), or with an ALPN select callback one made per
+    /// client from its ClientHello.
+    #[track_caller]
+    pub fn server_tls(&self) -> Result<ServerTls, SslError> {
+        let base = self.server_config()?;
+        let Some(callback) = self.alpn_select.clone() else {
+            return Ok(ServerTls::Fixed(base));
+        };
+        Ok(ServerTls::PerClientHello(Arc::new(move |hello| {
+            let offered = hello.alpn.as_slice();
+            let choice =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(offered)))
+                    .map_err(|_| INTERNAL_ERROR_ALERT)?;
+            let mut config = (*base).clone();
+            config.alpn_protocols = match choice {
+                AlpnSelection::Selected(p) if offered.contains(&p.as_slice()) => vec![p],
+                AlpnSelection::Selected(_) | AlpnSelection::Fatal => {
+                    return Err(NO_APPLICATION_PROTOCOL_ALERT);
+                }
+                AlpnSelection::NoAck => Vec::new(),
+            };
+            Ok(Arc::new(config))
+        })))
     }
 
     /// The verifier of server certificates the context's settings make.

@@ -169,7 +169,7 @@ impl Ssl {
                 .with_data("unknown listener flags")
                 .raise());
         }
-        let tls = ctx.server_config()?;
+        let tls = ctx.server_tls()?;
         let endpoint = Endpoint::new(
             EndpointConfig {
                 connection: ctx.connection_config().clone(),
