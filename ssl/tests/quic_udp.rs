@@ -160,3 +160,91 @@ fn eight_threads_share_one_connection() {
     expected.sort();
     assert_eq!(results, expected);
 }
+
+#[test]
+fn blocking_new_stream_waits_for_credit_and_objects_outlive_each_other() {
+    let id = identity();
+    let (bio, addr) = udp_bio();
+    let mut sctx = server_ctx(&id);
+    sctx.set_max_streams(1, 1);
+    let listener = Ssl::new_listener(&sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let server = thread::spawn(move || {
+        let conn = listener.accept_connection(0).unwrap().unwrap();
+        for _ in 0..2 {
+            let stream = conn.accept_stream(0).unwrap().unwrap();
+            let data = read_to_end(&stream);
+            stream
+                .write_ex2(&data, qssl::quic::WRITE_FLAG_CONCLUDE)
+                .unwrap();
+            // Dropping a finished stream lets the peer open the next one.
+        }
+        let flags = qssl::quic::SHUTDOWN_FLAG_WAIT_PEER;
+        assert!(conn.shutdown_ex(flags, 0, b"").unwrap());
+    });
+    // A client over a socket handed over as such (SSL_set_fd), with the peer set by address.
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    client.set_socket(socket).unwrap();
+    client.set_initial_peer_addr(addr).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client
+        .set_default_stream_mode(qssl::quic::DefaultStreamMode::None)
+        .unwrap();
+    let first = client.new_stream(0).unwrap();
+    // The limit is one stream: without blocking the second is refused.
+    let err = client
+        .new_stream(qssl::quic::STREAM_FLAG_NO_BLOCK)
+        .unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::STREAM_COUNT_LIMITED
+    );
+    qssl::error::clear_error();
+    first
+        .write_ex2(b"one", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    // The connection object may go before its streams: the stream keeps it alive.
+    let conn = first.connection();
+    drop(client);
+    assert_eq!(read_to_end(&first), b"one");
+    drop(first);
+    // Blocks until the server's MAX_STREAMS arrives.
+    let second = conn.new_stream(0).unwrap();
+    assert_eq!(second.stream_id(), 4);
+    second
+        .write_ex2(b"two", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    assert_eq!(read_to_end(&second), b"two");
+    // And a stream may outlive its connection handle the other way round.
+    drop(conn);
+    assert_eq!(
+        second.stream_read_state(),
+        qssl::quic::StreamState::Finished
+    );
+    let conn = second.connection();
+    drop(second);
+    assert!(conn.shutdown().unwrap());
+    server.join().unwrap();
+}
+
+#[test]
+fn a_failed_network_fails_the_connection() {
+    // A datagram pair whose other end is gone: the connection reports the failure as
+    // SSL_ERROR_SSL with a network reason, not a hang.
+    let id = identity();
+    let (a, b) = qssl_bio::new_dgram_pair(0, 0);
+    let a: Arc<dyn DatagramBio> = Arc::new(a);
+    drop(b);
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    client.set_bio(Some(a.clone()), Some(a)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    let err = client.connect().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Ssl);
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::QUIC_NETWORK_ERROR
+    );
+    assert_eq!(client.get_error(-1), ErrorCode::Ssl);
+    qssl::error::clear_error();
+}

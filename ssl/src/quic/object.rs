@@ -321,6 +321,14 @@ impl Ssl {
         Ok(())
     }
 
+    /// `SSL_set_fd` for Rust: a UDP socket BIO over `socket` becomes both network BIOs.
+    #[track_caller]
+    pub fn set_socket(&self, socket: std::net::UdpSocket) -> Result<(), SslError> {
+        let bio: Arc<dyn DatagramBio> =
+            Arc::new(qssl_bio::UdpBio::from_socket(socket).map_err(|e| SslError::from(e).raise())?);
+        self.set_bio(Some(bio.clone()), Some(bio))
+    }
+
     /// `SSL_get_rbio`: the port's read BIO (shared by all objects on it).
     pub fn rbio(&self) -> Option<Arc<dyn DatagramBio>> {
         self.obj.port.lock().net.rbio().cloned()
