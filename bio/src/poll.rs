@@ -126,16 +126,29 @@ pub fn wait(items: &mut [PollItem], timeout: Option<Duration>) -> Result<usize, 
     // A timeout too large to represent waits without limit.
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     loop {
-        let ms = match deadline {
-            None => -1,
-            Some(d) => {
-                // Round up so a sub-millisecond wait does not spin.
-                let left = d.saturating_duration_since(Instant::now());
-                i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
+        // Nanosecond precision: a transport's timers (pacing in particular) are often well
+        // under a millisecond away, and rounding them up to poll(2)'s milliseconds would stall
+        // it.
+        let left = deadline.map(|d| {
+            let left = d.saturating_duration_since(Instant::now());
+            libc::timespec {
+                tv_sec: libc::time_t::try_from(left.as_secs()).unwrap_or(libc::time_t::MAX),
+                tv_nsec: libc::c_long::from(left.subsec_nanos() as i32),
             }
+        });
+        let timeout_ptr = left
+            .as_ref()
+            .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+        // SAFETY: fds is a live, correctly sized array of pollfd for the duration of the call;
+        // the timeout is null or points to a timespec that outlives the call; no signal mask.
+        let r = unsafe {
+            libc::ppoll(
+                fds.as_mut_ptr(),
+                fds.len() as libc::nfds_t,
+                timeout_ptr,
+                std::ptr::null(),
+            )
         };
-        // SAFETY: fds is a live, correctly sized array of pollfd for the duration of the call.
-        let r = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
         if r >= 0 {
             break;
         }
