@@ -444,3 +444,68 @@ fn nonblocking_write_without_partial_mode_resumes() {
         qssl::error::ssl_r::BAD_WRITE_RETRY
     );
 }
+
+#[test]
+fn peek_pending_and_moving_write_buffers() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    s.client.write(b"0123456789").unwrap();
+    let mut buf = [0u8; 4];
+    // Peek does not consume; pending counts what is buffered.
+    let n = retry(&objs, || server.peek(&mut buf)).unwrap();
+    assert_eq!(&buf[..n], b"0123");
+    assert_eq!(server.pending(), 10);
+    assert!(server.has_pending());
+    assert_eq!(server.read(&mut buf).unwrap(), 4);
+    assert_eq!(&buf, b"0123");
+    assert_eq!(server.pending(), 6);
+    let mut rest = [0u8; 16];
+    assert_eq!(server.read(&mut rest).unwrap(), 6);
+    assert!(!server.has_pending());
+    assert_eq!(
+        server.read(&mut rest).unwrap_err().code(),
+        ErrorCode::WantRead
+    );
+
+    // With ACCEPT_MOVING_WRITE_BUFFER a retried write may pass the same bytes elsewhere.
+    // (The server has a default stream now: more peer streams need the ACCEPT policy.)
+    server
+        .set_incoming_stream_policy(qssl::quic::IncomingStreamPolicy::Accept, 0)
+        .unwrap();
+    let c = s.client.new_stream(0).unwrap();
+    c.set_mode(qssl::quic::MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    let data = vec![5u8; 4 << 20];
+    assert_eq!(c.write(&data).unwrap_err().code(), ErrorCode::WantWrite);
+    let moved = data.clone();
+    let srv = std::cell::RefCell::new(None);
+    let mut received = 0usize;
+    let mut written = None;
+    run_until(&objs, || {
+        if written.is_none() {
+            match c.write(&moved) {
+                Ok(n) => written = Some(n),
+                Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
+            }
+        }
+        let mut srv = srv.borrow_mut();
+        if srv.is_none() {
+            *srv = server
+                .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+                .unwrap();
+        }
+        if let Some(st) = srv.as_ref() {
+            let mut b = vec![0u8; 65536];
+            while let Ok(n) = st.read(&mut b) {
+                received += n;
+            }
+        }
+        received == data.len()
+    });
+    assert_eq!(written, Some(data.len()));
+    // With partial writes a write reports what it took.
+    let c2 = s.client.new_stream(0).unwrap();
+    c2.set_mode(qssl::quic::MODE_ENABLE_PARTIAL_WRITE);
+    let n = c2.write(&data).unwrap();
+    assert!(n > 0 && n < data.len());
+}

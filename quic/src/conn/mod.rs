@@ -621,6 +621,16 @@ impl Connection {
         }
     }
 
+    /// Gives a stream up (an application's refused or abandoned stream): RESET_STREAM and
+    /// STOP_SENDING with `code` where the parts are not finished, and whatever still arrives
+    /// on it is consumed, so the stream ends and its credit returns to the peer without
+    /// further calls.
+    pub fn stream_discard(&mut self, id: StreamId, code: u64) {
+        if let Some(s) = &mut self.streams {
+            s.discard(id, code);
+        }
+    }
+
     /// Whether all stream data written, with every FIN, has been acknowledged (reset streams
     /// count as done). True before the handshake completes.
     pub fn streams_flushed(&self) -> bool {

@@ -151,6 +151,9 @@ pub(crate) struct Streams {
     pub(crate) blocked_sent: u64,
     /// Streams the application holds: kept after both parts are done, until released.
     held: BTreeSet<StreamId>,
+    /// Streams the application gave up: whatever still arrives is read and dropped, so the
+    /// stream ends (and returns the peer's credit) without the application.
+    discarded: BTreeSet<StreamId>,
 }
 
 /// What the application can learn about a stream's sending part.
@@ -215,6 +218,7 @@ impl Streams {
             events: VecDeque::new(),
             blocked_sent: 0,
             held: BTreeSet::new(),
+            discarded: BTreeSet::new(),
         }
     }
 
@@ -459,6 +463,38 @@ impl Streams {
         }
     }
 
+    /// Gives a stream up: its sending part is reset and its receiving part stopped (both
+    /// with `code`, where not already finished), and data or a reset still arriving is
+    /// consumed here, so the stream is forgotten once both parts are done.
+    pub(crate) fn discard(&mut self, id: StreamId, code: u64) {
+        if !self.map.contains_key(&id) {
+            return;
+        }
+        if let Ok(side) = self.send_side(id)
+            && !side.buf.is_finished()
+        {
+            let _ = self.reset(id, code);
+        }
+        let _ = self.stop_sending(id, code);
+        self.held.remove(&id);
+        self.discarded.insert(id);
+        self.drain(id);
+    }
+
+    /// Reads and drops what a discarded stream has received (a reset counts as read).
+    fn drain(&mut self, id: StreamId) {
+        if !self.discarded.contains(&id) {
+            return;
+        }
+        let mut scratch = [0u8; 4096];
+        while let Ok(r) = self.read(id, &mut scratch) {
+            if r.fin || r.len == 0 {
+                break;
+            }
+        }
+        self.collect(id);
+    }
+
     /// Whether every byte and FIN written on every stream has been acknowledged (reset parts
     /// count as done).
     pub(crate) fn all_acked(&self) -> bool {
@@ -497,6 +533,7 @@ impl Streams {
         let recv_done = stream.recv.as_ref().is_none_or(|r| r.part.is_terminal());
         if send_done && recv_done {
             self.map.remove(&id);
+            self.discarded.remove(&id);
             if id.initiator() != self.side {
                 let dir = id.dir();
                 let limits = self.limits(dir);
@@ -533,9 +570,14 @@ impl Streams {
             return Ok(());
         };
         let before = side.buf.max_received();
-        side.part
+        let buffer = side
+            .part
             .on_stream(f.end(), f.fin)
             .map_err(|e| with_frame(e, 0x08))?;
+        if !buffer {
+            // All data already arrived, or the stream was reset: checked, then dropped.
+            return Ok(());
+        }
         side.buf
             .insert(f.offset, f.data, f.fin)
             .map_err(|e| with_frame(e, 0x08))?;
@@ -553,6 +595,7 @@ impl Streams {
         if readable {
             self.events.push_back(StreamEvent::Readable(f.id));
         }
+        self.drain(f.id);
         Ok(())
     }
 
@@ -582,6 +625,7 @@ impl Streams {
                 .map_err(|e| with_frame(e, 0x04))?;
             self.events.push_back(StreamEvent::Reset(id, code));
         }
+        self.drain(id);
         Ok(())
     }
 

@@ -4,9 +4,9 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use qssl_quic::StreamId;
 use qssl_quic::conn::Connection;
 use qssl_quic::endpoint::ConnectionHandle;
-use qssl_quic::{Dir, StreamId};
 
 use crate::ctx::VerifyResult;
 
@@ -140,10 +140,9 @@ impl ConnApp {
         // Keep the engine's own queue in step: the application's queue replaces it.
         let _ = conn.accept_stream(id.dir());
         if self.effective_policy() == IncomingStreamPolicy::Reject {
-            let _ = conn.stream_stop_sending(id, self.reject_code);
-            if id.dir() == Dir::Bi {
-                let _ = conn.stream_reset(id, self.reject_code);
-            }
+            // STOP_SENDING (and RESET_STREAM on a bidirectional stream) with the policy's
+            // code; the engine forgets the stream once the peer has reset it.
+            conn.stream_discard(id, self.reject_code);
             return;
         }
         conn.stream_hold(id);

@@ -461,23 +461,12 @@ pub(crate) fn conclude(st: &mut PortState, key: ConnKey, id: StreamId) -> Result
 }
 
 /// A stream's object is gone: an unconcluded sending part is reset and an unfinished
-/// receiving part stopped (both with code 0), and the engine may forget the stream.
+/// receiving part stopped (both with code 0); the engine forgets the stream once both parts
+/// are done.
 pub(crate) fn release_stream(st: &mut PortState, key: ConnKey, id: StreamId) {
-    let Some(conn) = st.conn_mut(key).1 else {
-        return;
-    };
-    if let Some(info) = conn.stream_send_info(id)
-        && !info.concluded
-        && info.reset_code.is_none()
-    {
-        let _ = conn.stream_reset(id, 0);
+    if let Some(conn) = st.conn_mut(key).1 {
+        conn.stream_discard(id, 0);
     }
-    if let Some((state, _)) = conn.stream_recv_state(id)
-        && matches!(state, RecvState::Recv | RecvState::SizeKnown)
-    {
-        let _ = conn.stream_stop_sending(id, 0);
-    }
-    conn.stream_release(id);
 }
 
 /// Whether this side opened `id`.
