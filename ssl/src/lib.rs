@@ -5,12 +5,14 @@
 //!   ALPN, key logging, transport settings, and the rustls configurations built from them.
 //! - [`quic`]: the QUIC objects (connections, streams, listeners) as [`Ssl`] handles.
 //! - [`result`]: what I/O calls report (`SSL_get_error`'s codes).
+//! - [`tls`]: TLS over byte streams (TCP, socket pairs, memory BIOs) as [`tls::Tls`] objects.
 #![forbid(unsafe_code)]
 
 pub mod ctx;
 pub mod error;
 pub mod quic;
 pub mod result;
+pub mod tls;
 
 pub use ctx::{Method, SslCtx};
 pub use quic::Ssl;

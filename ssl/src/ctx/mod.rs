@@ -17,6 +17,8 @@ mod alpn;
 mod certs;
 mod keylog;
 mod roots;
+mod tls_config;
+mod tls_settings;
 mod verify;
 
 use std::fmt;
@@ -42,6 +44,14 @@ pub use alpn::{
 };
 pub use certs::{FileType, MAX_FILE_SIZE, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
 pub use keylog::KeylogCallback;
+pub(crate) use tls_config::TlsServerTemplate;
+pub use tls_config::cipher_name;
+pub use tls_settings::{
+    NewSessionCallback, SSL_OP_CIPHER_SERVER_PREFERENCE, SSL_OP_IGNORE_UNEXPECTED_EOF,
+    SSL_OP_NO_RENEGOTIATION, SSL_OP_NO_TICKET, SSL_SESS_CACHE_BOTH, SSL_SESS_CACHE_CLIENT,
+    SSL_SESS_CACHE_OFF, SSL_SESS_CACHE_SERVER, ServernameCallback, SniAction, TLS1_2_VERSION,
+    TLS1_3_VERSION,
+};
 pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult};
 pub use verify::{
     SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
@@ -60,12 +70,27 @@ pub enum Method {
     QuicClientThread,
     /// `OSSL_QUIC_server_method`.
     QuicServer,
+    /// `TLS_client_method`: TLS over a byte stream, connecting.
+    TlsClient,
+    /// `TLS_server_method`: TLS over a byte stream, accepting.
+    TlsServer,
+    /// `TLS_method`: TLS over a byte stream; each object's role is set with
+    /// `set_connect_state`/`set_accept_state` (or by calling connect or accept).
+    Tls,
 }
 
 impl Method {
     /// Whether connections of this method accept rather than connect.
     pub fn is_server(self) -> bool {
-        self == Method::QuicServer
+        matches!(self, Method::QuicServer | Method::TlsServer)
+    }
+
+    /// Whether this is one of the QUIC methods.
+    pub fn is_quic(self) -> bool {
+        matches!(
+            self,
+            Method::QuicClient | Method::QuicClientThread | Method::QuicServer
+        )
     }
 }
 
@@ -87,6 +112,7 @@ pub struct SslCtx {
     alpn_select: Option<AlpnSelectCallback>,
     keylog: Option<KeylogCallback>,
     quic: ConnectionConfig,
+    tls: tls_settings::TlsSettings,
 }
 
 impl SslCtx {
@@ -107,6 +133,7 @@ impl SslCtx {
             alpn_select: None,
             keylog: None,
             quic: ConnectionConfig::default(),
+            tls: tls_settings::TlsSettings::default(),
         }
     }
 
@@ -407,10 +434,10 @@ impl SslCtx {
     /// context fails with `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
     #[track_caller]
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, SslError> {
-        if self.method.is_server() {
+        if self.method.is_server() || !self.method.is_quic() {
             return Err(
                 SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                    .with_data("client configuration of a server context")
+                    .with_data("QUIC client configuration of a server or TLS context")
                     .raise(),
             );
         }
@@ -477,7 +504,7 @@ impl SslCtx {
     /// accepts it), as in OpenSSL.
     #[track_caller]
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, SslError> {
-        if !self.method.is_server() {
+        if !self.method.is_server() || !self.method.is_quic() {
             return Err(SslError::ssl(ssl_r::NOT_SERVER).raise());
         }
         if self.identity.chain.is_empty() {

@@ -143,3 +143,57 @@ pub(crate) fn udp_bio() -> (Arc<dyn DatagramBio>, SocketAddr) {
     let addr = bio.local_addr().socket_addr().unwrap();
     (Arc::new(bio), addr)
 }
+
+/// A TLS server context with the identity's certificate and `alpn` (wire format).
+pub(crate) fn tls_server_ctx(id: &Identity, alpn: &[u8]) -> SslCtx {
+    let mut ctx = SslCtx::new(Method::TlsServer);
+    ctx.use_certificate_chain_file(&id.cert).unwrap();
+    ctx.use_private_key_file(&id.key, FileType::Pem).unwrap();
+    ctx.set_alpn_protos(alpn).unwrap();
+    ctx
+}
+
+/// A TLS client context trusting `roots`, verifying the server.
+pub(crate) fn tls_client_ctx(roots: &Path, alpn: &[u8]) -> SslCtx {
+    let mut ctx = SslCtx::new(Method::TlsClient);
+    ctx.load_verify_locations(Some(roots), None).unwrap();
+    ctx.set_verify(SSL_VERIFY_PEER, None);
+    ctx.set_alpn_protos(alpn).unwrap();
+    ctx
+}
+
+/// Drives a client and a server TLS object over non-blocking BIOs until both handshakes
+/// complete (or one fails): returns each side's outcome.
+pub(crate) fn tls_handshake(
+    client: &qssl::tls::Tls,
+    server: &qssl::tls::Tls,
+) -> (qssl::IoResult<()>, qssl::IoResult<()>) {
+    let (mut c, mut s) = (None, None);
+    for _ in 0..1000 {
+        if c.is_none() {
+            match client.connect() {
+                Err(e) if e.is_retry() => {}
+                r => c = Some(r),
+            }
+        }
+        if s.is_none() {
+            match server.accept() {
+                Err(e) if e.is_retry() => {}
+                r => s = Some(r),
+            }
+        }
+        if c.is_some() && s.is_some() {
+            break;
+        }
+        // A failed side stops answering; the other then waits forever.
+        if c.as_ref().is_some_and(|r| r.is_err()) || s.as_ref().is_some_and(|r| r.is_err()) {
+            let c = c.take().unwrap_or_else(|| client.connect());
+            let s = s.take().unwrap_or_else(|| server.accept());
+            return (c, s);
+        }
+    }
+    (
+        c.expect("client handshake finished"),
+        s.expect("server handshake finished"),
+    )
+}

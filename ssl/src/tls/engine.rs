@@ -1,0 +1,508 @@
+//! The record pump of a TLS object: rustls on one side, the object's stream BIOs on the other.
+//!
+//! Every complete flight rustls produces, and every write, goes out through the write BIO and
+//! is followed by a flush of the BIO chain, so a buffering filter never holds a handshake
+//! message back (the failure seed 000 describes). A BIO that cannot take or give bytes now
+//! turns into WANT_WRITE / WANT_READ, exactly where OpenSSL reports them; the caller retries
+//! the same call later.
+
+use std::io::{self, BufRead, Read, Write};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use qssl_bio::{BioError, StreamBio};
+use rustls::server::Acceptor;
+use rustls::{ClientConnection, Connection};
+
+use super::errors::tls_failure;
+use super::{Role, SharedStreamBio};
+use crate::ctx::{SSL_OP_IGNORE_UNEXPECTED_EOF, TlsServerTemplate};
+use crate::error::{SslError, ssl_r};
+use crate::result::{ErrorCode, IoError, IoResult};
+
+/// Where the TLS session is.
+pub(crate) enum Engine {
+    /// Nothing started yet.
+    Idle,
+    /// A server waiting for the whole ClientHello, to choose its configuration.
+    Accepting(Box<Acceptor>),
+    /// The handshake is under way or done.
+    Running(Box<Connection>),
+}
+
+/// A write that could not finish: the caller retries with the same buffer, and the bytes
+/// rustls already took are not taken again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PendingWrite {
+    pub(crate) ptr: usize,
+    pub(crate) len: usize,
+    pub(crate) taken: usize,
+}
+
+/// A stream BIO as `io::Read`/`io::Write` for rustls, keeping the BIO's own error.
+struct BioIo<'a> {
+    bio: &'a Mutex<dyn StreamBio>,
+    error: &'a mut Option<BioError>,
+}
+
+impl BioIo<'_> {
+    fn map(&mut self, e: BioError) -> io::Error {
+        if e == BioError::WouldBlock {
+            return io::ErrorKind::WouldBlock.into();
+        }
+        let err = io::Error::other(e.to_string());
+        *self.error = Some(e);
+        err
+    }
+}
+
+impl Read for BioIo<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self
+            .bio
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .read(buf);
+        r.map_err(|e| self.map(e))
+    }
+}
+
+impl Write for BioIo<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self
+            .bio
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .write(buf);
+        r.map_err(|e| self.map(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self
+            .bio
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush();
+        r.map_err(|e| self.map(e))
+    }
+}
+
+/// The I/O half of a TLS object's state.
+pub(crate) struct Pump {
+    pub(crate) engine: Engine,
+    pub(crate) rbio: Option<SharedStreamBio>,
+    pub(crate) wbio: Option<SharedStreamBio>,
+    /// The first fatal error; every later call reports it again.
+    pub(crate) fatal: Option<SslError>,
+    /// close_notify sent / received (`SSL_SENT_SHUTDOWN` / `SSL_RECEIVED_SHUTDOWN`).
+    pub(crate) sent_shutdown: bool,
+    pub(crate) received_shutdown: bool,
+    pub(crate) options: u64,
+    pub(crate) pending_write: Option<PendingWrite>,
+}
+
+/// Fails with a fatal SSL error, remembering it.
+fn fail(fatal: &mut Option<SslError>, err: SslError) -> IoError {
+    let err = err.raise();
+    *fatal = Some(err.clone());
+    IoError::from(err)
+}
+
+/// A BIO failure: a system error as SYSCALL, anything else as SSL (both fatal).
+fn bio_failure(fatal: &mut Option<SslError>, e: BioError) -> IoError {
+    let err = SslError::from(e).raise();
+    *fatal = Some(err.clone());
+    if err.is_system() {
+        IoError::syscall(err)
+    } else {
+        IoError::from(err)
+    }
+}
+
+impl Pump {
+    /// The state of a new object.
+    pub(crate) fn new(options: u64) -> Self {
+        Pump {
+            engine: Engine::Idle,
+            rbio: None,
+            wbio: None,
+            fatal: None,
+            sent_shutdown: false,
+            received_shutdown: false,
+            options,
+            pending_write: None,
+        }
+    }
+
+    fn bios(&self) -> Result<(SharedStreamBio, SharedStreamBio), IoError> {
+        match (&self.rbio, &self.wbio) {
+            (Some(r), Some(w)) => Ok((r.clone(), w.clone())),
+            (None, _) => Err(IoError::ssl(SslError::ssl(ssl_r::READ_BIO_NOT_SET))),
+            (_, None) => Err(IoError::ssl(SslError::ssl(ssl_r::BIO_NOT_SET))),
+        }
+    }
+
+    /// The error of an earlier fatal failure, if any.
+    pub(crate) fn check_fatal(&self) -> IoResult<()> {
+        match &self.fatal {
+            Some(e) => Err(IoError::ssl(e.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts the session for `role`: a client connection at once, a server acceptor.
+    pub(crate) fn start(
+        &mut self,
+        role: Role,
+        client: impl FnOnce() -> Result<ClientConnection, SslError>,
+    ) -> IoResult<()> {
+        if !matches!(self.engine, Engine::Idle) {
+            return Ok(());
+        }
+        self.engine = match role {
+            Role::Client => match client() {
+                Ok(c) => Engine::Running(Box::new(c.into())),
+                Err(e) => return Err(fail(&mut self.fatal, e)),
+            },
+            Role::Server => Engine::Accepting(Box::default()),
+        };
+        Ok(())
+    }
+
+    /// Writes everything rustls has to send, then flushes the write BIO chain.
+    pub(crate) fn send_pending(&mut self) -> IoResult<()> {
+        if !matches!(self.engine, Engine::Running(_)) {
+            return Ok(());
+        }
+        let (_, wbio) = self.bios()?;
+        let Engine::Running(conn) = &mut self.engine else {
+            return Ok(());
+        };
+        let mut error = None;
+        let mut io = BioIo {
+            bio: &*wbio,
+            error: &mut error,
+        };
+        while conn.wants_write() {
+            match conn.write_tls(&mut io) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Err(IoError::want_write());
+                }
+                Err(_) => {
+                    let e = error.take().unwrap_or(BioError::Os(0));
+                    return Err(bio_failure(&mut self.fatal, e));
+                }
+            }
+        }
+        match io.flush() {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(IoError::want_write()),
+            Err(_) => {
+                let e = error.take().unwrap_or(BioError::Os(0));
+                Err(bio_failure(&mut self.fatal, e))
+            }
+        }
+    }
+
+    /// Reads once from the read BIO into rustls and processes the records. Returns whether
+    /// the BIO reached its end.
+    fn receive(&mut self) -> IoResult<bool> {
+        let (rbio, _) = self.bios()?;
+        let Engine::Running(conn) = &mut self.engine else {
+            return Ok(false);
+        };
+        let mut error = None;
+        let mut io = BioIo {
+            bio: &*rbio,
+            error: &mut error,
+        };
+        let n = match conn.read_tls(&mut io) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(IoError::want_read()),
+            Err(_) => {
+                let e = error.take().unwrap_or(BioError::Os(0));
+                return Err(bio_failure(&mut self.fatal, e));
+            }
+        };
+        if let Err(e) = conn.process_new_packets() {
+            // Let the alert rustls queued go out, then fail.
+            let _ = self.send_pending();
+            return Err(fail(&mut self.fatal, tls_failure(&e)));
+        }
+        Ok(n == 0)
+    }
+
+    /// The error for the transport ending without close_notify: a clean end with
+    /// `SSL_OP_IGNORE_UNEXPECTED_EOF`, otherwise `SSL_R_UNEXPECTED_EOF_WHILE_READING`.
+    fn unexpected_eof(&mut self) -> IoError {
+        if self.options & SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
+            self.received_shutdown = true;
+            return IoError::zero_return();
+        }
+        fail(
+            &mut self.fatal,
+            SslError::ssl(ssl_r::UNEXPECTED_EOF_WHILE_READING),
+        )
+    }
+
+    /// Drives the handshake until it completes or would block.
+    pub(crate) fn handshake(&mut self, server: Option<&TlsServerTemplate>) -> IoResult<()> {
+        self.check_fatal()?;
+        loop {
+            match &mut self.engine {
+                Engine::Idle => {
+                    return Err(IoError::ssl(SslError::ssl(ssl_r::CONNECTION_TYPE_NOT_SET)));
+                }
+                Engine::Accepting(_) => self.accept_step(server)?,
+                Engine::Running(conn) => {
+                    let handshaking = conn.is_handshaking();
+                    self.send_pending()?;
+                    if !handshaking {
+                        return Ok(());
+                    }
+                    if self.receive()? {
+                        return Err(self.eof_in_handshake());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The transport ended during the handshake.
+    fn eof_in_handshake(&mut self) -> IoError {
+        fail(
+            &mut self.fatal,
+            SslError::ssl(ssl_r::UNEXPECTED_EOF_WHILE_READING)
+                .with_data("connection closed during the handshake"),
+        )
+    }
+
+    /// Reads toward a complete ClientHello; once it is there, makes the connection with the
+    /// configuration chosen for this client.
+    fn accept_step(&mut self, server: Option<&TlsServerTemplate>) -> IoResult<()> {
+        let (rbio, wbio) = self.bios()?;
+        let Engine::Accepting(acceptor) = &mut self.engine else {
+            return Ok(());
+        };
+        let mut error = None;
+        let mut io = BioIo {
+            bio: &*rbio,
+            error: &mut error,
+        };
+        let n = match acceptor.read_tls(&mut io) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(IoError::want_read()),
+            Err(_) => {
+                let e = error.take().unwrap_or(BioError::Os(0));
+                return Err(bio_failure(&mut self.fatal, e));
+            }
+        };
+        let accepted = match acceptor.accept() {
+            Ok(Some(a)) => a,
+            Ok(None) if n == 0 => return Err(self.eof_in_handshake()),
+            Ok(None) => return Ok(()),
+            Err((e, mut alert)) => {
+                let mut werr = None;
+                let _ = alert.write_all(&mut BioIo {
+                    bio: &*wbio,
+                    error: &mut werr,
+                });
+                let _ = wbio.lock().unwrap_or_else(PoisonError::into_inner).flush();
+                return Err(fail(&mut self.fatal, tls_failure(&e)));
+            }
+        };
+        let Some(server) = server else {
+            return Err(fail(
+                &mut self.fatal,
+                SslError::ssl(ssl_r::NO_CERTIFICATE_SET),
+            ));
+        };
+        let config = match server.for_client(&accepted.client_hello()) {
+            Ok(c) => c,
+            Err(alert) => {
+                send_plain_alert(&wbio, alert);
+                return Err(fail(
+                    &mut self.fatal,
+                    SslError::ssl(ssl_r::SSL_HANDSHAKE_FAILURE).with_data(format!(
+                        "client refused by the SNI or ALPN callback (alert {alert})"
+                    )),
+                ));
+            }
+        };
+        match accepted.into_connection(config) {
+            Ok(conn) => {
+                self.engine = Engine::Running(Box::new(conn.into()));
+                Ok(())
+            }
+            Err((e, mut alert)) => {
+                let mut werr = None;
+                let _ = alert.write_all(&mut BioIo {
+                    bio: &*wbio,
+                    error: &mut werr,
+                });
+                let _ = wbio.lock().unwrap_or_else(PoisonError::into_inner).flush();
+                Err(fail(&mut self.fatal, tls_failure(&e)))
+            }
+        }
+    }
+
+    /// Reads (or with `peek` copies without consuming) application data into `buf`.
+    pub(crate) fn read(&mut self, buf: &mut [u8], peek: bool) -> IoResult<usize> {
+        self.check_fatal()?;
+        if self.received_shutdown {
+            return Err(IoError::zero_return());
+        }
+        loop {
+            let Engine::Running(conn) = &mut self.engine else {
+                return Err(IoError::ssl(SslError::ssl(ssl_r::CONNECTION_TYPE_NOT_SET)));
+            };
+            let mut reader = conn.reader();
+            let outcome = if peek {
+                reader.fill_buf().map(|chunk| {
+                    let n = chunk.len().min(buf.len());
+                    buf[..n].copy_from_slice(&chunk[..n]);
+                    n
+                })
+            } else {
+                reader.read(buf)
+            };
+            match outcome {
+                Ok(0) if !buf.is_empty() => {
+                    self.received_shutdown = true;
+                    return Err(IoError::zero_return());
+                }
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    return Err(self.unexpected_eof());
+                }
+                Err(e) => {
+                    return Err(fail(
+                        &mut self.fatal,
+                        SslError::ssl(ssl_r::BAD_PACKET).with_data(e.to_string()),
+                    ));
+                }
+            }
+            // Answers (a key update) go out before waiting for more.
+            self.send_pending()?;
+            let _ = self.receive()?;
+        }
+    }
+
+    /// Writes `buf` (see the object's `write` for the retry and partial-write rules).
+    pub(crate) fn write(&mut self, buf: &[u8], mode: WriteMode) -> IoResult<usize> {
+        self.check_fatal()?;
+        if self.sent_shutdown {
+            return Err(IoError::ssl(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN)));
+        }
+        let ptr = buf.as_ptr() as usize;
+        let start = match self.pending_write {
+            Some(p) if p.len == buf.len() && (p.ptr == ptr || mode.moving) => p.taken,
+            Some(_) => {
+                self.pending_write = None;
+                return Err(IoError::ssl(SslError::ssl(ssl_r::BAD_WRITE_RETRY)));
+            }
+            None => 0,
+        };
+        let mut taken = start;
+        loop {
+            if let Err(e) = self.send_pending() {
+                self.pending_write = e.is_retry().then_some(PendingWrite {
+                    ptr,
+                    len: buf.len(),
+                    taken,
+                });
+                return Err(e);
+            }
+            if taken == buf.len() || (mode.partial && taken > 0) {
+                self.pending_write = None;
+                return Ok(taken);
+            }
+            let Engine::Running(conn) = &mut self.engine else {
+                return Err(IoError::ssl(SslError::ssl(ssl_r::CONNECTION_TYPE_NOT_SET)));
+            };
+            match conn.writer().write(&buf[taken..]) {
+                Ok(n) => taken += n,
+                Err(e) => {
+                    return Err(fail(
+                        &mut self.fatal,
+                        SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).with_data(e.to_string()),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// `SSL_shutdown`: sends close_notify (once); `Ok(true)` once the peer's has arrived too.
+    /// The first call that sends returns `Ok(false)` without waiting (OpenSSL's 0); a later
+    /// call reads until the peer's close_notify, discarding data.
+    pub(crate) fn shutdown(&mut self) -> IoResult<bool> {
+        self.check_fatal()?;
+        let Engine::Running(conn) = &mut self.engine else {
+            // Nothing started: nothing to close.
+            return Ok(true);
+        };
+        if conn.is_handshaking() {
+            return Err(IoError::ssl(SslError::ssl(ssl_r::SHUTDOWN_WHILE_IN_INIT)));
+        }
+        let first = !self.sent_shutdown;
+        if first {
+            conn.send_close_notify();
+            self.sent_shutdown = true;
+        }
+        self.send_pending()?;
+        if self.received_shutdown {
+            return Ok(true);
+        }
+        if first {
+            return Ok(false);
+        }
+        let mut scratch = [0u8; 4096];
+        match self.read(&mut scratch, false) {
+            Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(true),
+            Err(e) => Err(e),
+            // Application data after our close_notify is dropped.
+            Ok(_) => self.shutdown(),
+        }
+    }
+
+    /// Plaintext bytes ready to read (`SSL_pending`).
+    pub(crate) fn pending(&mut self) -> usize {
+        let Engine::Running(conn) = &mut self.engine else {
+            return 0;
+        };
+        match conn.process_new_packets() {
+            Ok(state) => state.plaintext_bytes_to_read(),
+            Err(e) => {
+                self.fatal = Some(tls_failure(&e));
+                0
+            }
+        }
+    }
+
+    /// The connection, once running.
+    pub(crate) fn conn(&self) -> Option<&Connection> {
+        match &self.engine {
+            Engine::Running(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// How a write may complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WriteMode {
+    /// `SSL_MODE_ENABLE_PARTIAL_WRITE`.
+    pub(crate) partial: bool,
+    /// `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`.
+    pub(crate) moving: bool,
+}
+
+/// Sends a fatal alert as a plaintext record (before the server's first flight, alerts are
+/// not encrypted) and flushes.
+fn send_plain_alert(wbio: &Arc<Mutex<dyn StreamBio>>, description: u8) {
+    let record = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, description];
+    let mut bio = wbio.lock().unwrap_or_else(PoisonError::into_inner);
+    let _ = bio.write(&record);
+    let _ = bio.flush();
+}

@@ -1,0 +1,229 @@
+//! TLS sessions for resumption (`SSL_SESSION`): what a client keeps from a server to resume
+//! with later, and the per-object store rustls reads and fills.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use rustls::NamedGroup;
+use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::pki_types::ServerName;
+
+use crate::ctx::NewSessionCallback;
+
+/// What a session holds.
+#[derive(Default)]
+struct SessionData {
+    /// TLS 1.3 tickets (each resumes one connection).
+    tls13: Vec<Tls13ClientSessionValue>,
+    /// A TLS 1.2 session (ID or ticket).
+    tls12: Option<Tls12ClientSessionValue>,
+    /// The key-exchange group the server chose, to guess right the next time.
+    kx_hint: Option<NamedGroup>,
+    /// When the session arrived.
+    created: Option<SystemTime>,
+}
+
+/// A client's TLS session with one server (`SSL_SESSION`), from
+/// [`Tls::session`](super::Tls::session) or the new-session callback, to pass to
+/// [`Tls::set_session`](super::Tls::set_session) on a later connection. Cloning shares it.
+///
+/// TLS 1.3 tickets are single-use: each resumption consumes one of the session's tickets
+/// (servers send two by default), after which the session resumes no more.
+#[derive(Clone, Default)]
+pub struct SslSession {
+    inner: Arc<Mutex<SessionData>>,
+}
+
+impl fmt::Debug for SslSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let data = self.lock();
+        f.debug_struct("SslSession")
+            .field("tls13_tickets", &data.tls13.len())
+            .field("tls12", &data.tls12.is_some())
+            .finish()
+    }
+}
+
+impl SslSession {
+    fn lock(&self) -> MutexGuard<'_, SessionData> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `SSL_SESSION_is_resumable`: whether it still holds something to resume with.
+    pub fn is_resumable(&self) -> bool {
+        let data = self.lock();
+        !data.tls13.is_empty() || data.tls12.is_some()
+    }
+
+    /// `SSL_SESSION_get_time`: when the session arrived.
+    pub fn time(&self) -> Option<SystemTime> {
+        self.lock().created
+    }
+
+    /// Whether two handles are the same session.
+    pub fn same_session(&self, other: &SslSession) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+/// The session store of one client object: it offers the session set with `set_session`,
+/// collects what the server sends into the object's current session, optionally keeps
+/// sessions per server for later objects of the context (`SSL_SESS_CACHE_CLIENT`), and tells
+/// the new-session callback.
+pub(crate) struct ObjectSessions {
+    offered: Mutex<Option<SslSession>>,
+    current: SslSession,
+    shared: Option<Arc<dyn ClientSessionStore>>,
+    callback: Option<NewSessionCallback>,
+    /// The session offered was taken for this handshake.
+    offered_used: Mutex<bool>,
+}
+
+impl fmt::Debug for ObjectSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectSessions")
+            .field("current", &self.current)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ObjectSessions {
+    /// A store that also uses `shared` (the context's cache) when given.
+    pub(crate) fn new(
+        shared: Option<Arc<dyn ClientSessionStore>>,
+        callback: Option<NewSessionCallback>,
+    ) -> Self {
+        ObjectSessions {
+            offered: Mutex::new(None),
+            current: SslSession::default(),
+            shared,
+            callback,
+            offered_used: Mutex::new(false),
+        }
+    }
+
+    /// `SSL_set_session`.
+    pub(crate) fn offer(&self, session: Option<SslSession>) {
+        *self.offered.lock().unwrap_or_else(PoisonError::into_inner) = session;
+    }
+
+    /// The session this object's connection made (`SSL_get1_session`).
+    pub(crate) fn current(&self) -> SslSession {
+        self.current.clone()
+    }
+
+    /// Whether the handshake offered a stored session (a candidate for `session_reused`).
+    pub(crate) fn offered_one(&self) -> bool {
+        *self
+            .offered_used
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn offered(&self) -> Option<SslSession> {
+        self.offered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn mark_used(&self) {
+        *self
+            .offered_used
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+    }
+
+    /// A new session arrived: the callback hears of it.
+    fn announce(&self) {
+        if let Some(cb) = &self.callback {
+            let session = self.current.clone();
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cb(session)));
+        }
+    }
+}
+
+impl ClientSessionStore for ObjectSessions {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        self.current.lock().kx_hint = Some(group);
+        if let Some(s) = &self.shared {
+            s.set_kx_hint(server_name, group);
+        }
+    }
+
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
+        self.offered()
+            .and_then(|o| o.lock().kx_hint)
+            .or_else(|| self.shared.as_ref()?.kx_hint(server_name))
+    }
+
+    fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        {
+            let mut data = self.current.lock();
+            data.tls12 = Some(value.clone());
+            data.created = Some(SystemTime::now());
+        }
+        if let Some(s) = &self.shared {
+            s.set_tls12_session(server_name, value);
+        }
+        self.announce();
+    }
+
+    fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        if let Some(found) = self.offered().and_then(|o| o.lock().tls12.clone()) {
+            self.mark_used();
+            return Some(found);
+        }
+        let found = self.shared.as_ref()?.tls12_session(server_name);
+        if found.is_some() {
+            self.mark_used();
+        }
+        found
+    }
+
+    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
+        if let Some(o) = self.offered() {
+            o.lock().tls12 = None;
+        }
+        if let Some(s) = &self.shared {
+            s.remove_tls12_session(server_name);
+        }
+    }
+
+    fn insert_tls13_ticket(
+        &self,
+        server_name: ServerName<'static>,
+        value: Tls13ClientSessionValue,
+    ) {
+        match &self.shared {
+            // The context's cache keeps tickets for later objects; this object's session
+            // records that one arrived.
+            Some(s) => {
+                s.insert_tls13_ticket(server_name, value);
+                self.current.lock().created = Some(SystemTime::now());
+            }
+            None => {
+                let mut data = self.current.lock();
+                data.tls13.push(value);
+                data.created = Some(SystemTime::now());
+            }
+        }
+        self.announce();
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        server_name: &ServerName<'static>,
+    ) -> Option<Tls13ClientSessionValue> {
+        if let Some(ticket) = self.offered().and_then(|o| o.lock().tls13.pop()) {
+            self.mark_used();
+            return Some(ticket);
+        }
+        let found = self.shared.as_ref()?.take_tls13_ticket(server_name);
+        if found.is_some() {
+            self.mark_used();
+        }
+        found
+    }
+}
