@@ -52,7 +52,7 @@ pub use tls_settings::{
     SSL_SESS_CACHE_OFF, SSL_SESS_CACHE_SERVER, ServernameCallback, SniAction, TLS1_2_VERSION,
     TLS1_3_VERSION,
 };
-pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult};
+pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult, in_connection};
 pub use verify::{
     SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
     verify_error_string, x509_v,
@@ -213,6 +213,7 @@ impl SslCtx {
     /// Installs a chain. As in OpenSSL's `ssl_set_cert`, a private key already set that does
     /// not match the new certificate is dropped (not an error).
     fn set_chain(&mut self, chain: Vec<CertificateDer<'static>>) {
+        self.tls.forget_client_identity();
         self.identity.chain = chain;
         if let Some((_, signer)) = &self.identity.key
             && self.keys_match(signer.clone()).is_err()
@@ -269,6 +270,7 @@ impl SslCtx {
         if !self.identity.chain.is_empty() {
             self.keys_match(signer.clone()).map_err(|e| e.raise())?;
         }
+        self.tls.forget_client_identity();
         self.identity.key = Some((key, signer));
         Ok(())
     }
@@ -321,9 +323,11 @@ impl SslCtx {
             return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise());
         }
         if let Some(file) = file {
+            self.tls.forget_verifier();
             self.roots.add_file(file)?;
         }
         if let Some(dir) = dir {
+            self.tls.forget_verifier();
             self.roots.add_dir(dir)?;
         }
         Ok(())
@@ -334,6 +338,7 @@ impl SslCtx {
     /// which reports success even when the default locations cannot be loaded, it loads what
     /// it can and cannot fail; nothing is recorded on the error queue.
     pub fn set_default_verify_paths(&mut self) {
+        self.tls.forget_verifier();
         self.roots.add_system();
     }
 
@@ -347,6 +352,7 @@ impl SslCtx {
     /// the server's certificate; on a server (with [`SSL_VERIFY_PEER`]) each client
     /// certificate received.
     pub fn set_verify(&mut self, mode: i32, callback: Option<VerifyCallback>) {
+        self.tls.forget_verifier();
         self.verify_mode = mode;
         self.verify_callback = callback;
     }

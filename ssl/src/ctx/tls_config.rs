@@ -2,7 +2,7 @@
 //! cipher suites (with OpenSSL's names and cipher-string syntax), certificates, verification,
 //! ALPN, session caching, key logging, and per-client choices (SNI and ALPN callbacks).
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use rustls::client::{ClientSessionStore, Resumption};
 use rustls::crypto::CryptoProvider;
@@ -14,7 +14,7 @@ use super::tls_settings::{
     SSL_OP_CIPHER_SERVER_PREFERENCE, SSL_OP_NO_TICKET, SSL_SESS_CACHE_SERVER, SniAction,
     TLS1_2_VERSION, TLS1_3_VERSION, no_cipher_match, wrong_method,
 };
-use super::{AlpnSelection, PeerVerifier, SslCtx, keylog, verify};
+use super::{AlpnSelection, SslCtx, keylog, verify};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 
 /// A suite's OpenSSL name and, for TLS 1.2 suites, the aliases that select it.
@@ -267,24 +267,39 @@ impl SslCtx {
     #[track_caller]
     pub(crate) fn tls_client_config(
         &self,
-        verifier: PeerVerifier,
         sessions: Arc<dyn ClientSessionStore>,
     ) -> Result<ClientConfig, SslError> {
         if self.method.is_quic() {
             return Err(wrong_method("TLS configuration of a QUIC context"));
         }
+        // One verifier (with per-connection names and results) and one certificate resolver
+        // for all of the context's clients, so their sessions resume on each other.
+        let verifier = self
+            .tls
+            .client_verifier
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| Arc::new(self.peer_verifier().per_thread()))
+            .clone();
         let provider = self.tls_provider();
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&self.tls_versions()?)
             .map_err(|e| tls_setup_error(&e))?
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier));
+            .with_custom_certificate_verifier(verifier);
         let mut config = match (&self.identity.chain, &self.identity.key) {
             (chain, Some((key, _))) if !chain.is_empty() => builder
                 .with_client_auth_cert(chain.clone(), key.clone_key())
                 .map_err(|e| tls_setup_error(&e))?,
             _ => builder.with_no_client_auth(),
         };
+        config.client_auth_cert_resolver = self
+            .tls
+            .client_identity
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| config.client_auth_cert_resolver.clone())
+            .clone();
         config.alpn_protocols = self.alpn.names().to_vec();
         config.resumption = Resumption::store(sessions);
         if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {

@@ -1,7 +1,10 @@
 //! A context's settings for TLS over a byte stream: protocol versions, cipher suites, options,
 //! session caching and the callbacks of session creation and SNI.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use rustls::client::ResolvesClientCert;
+use rustls::client::danger::ServerCertVerifier;
 
 use rustls::SupportedCipherSuite;
 use rustls::sign::CertifiedKey;
@@ -62,7 +65,7 @@ impl std::fmt::Debug for SniAction {
 pub type ServernameCallback = Arc<dyn Fn(Option<&str>) -> SniAction + Send + Sync>;
 
 /// TLS-over-TCP settings of a context.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) struct TlsSettings {
     /// Lowest and highest protocol version (0: no bound).
     pub(crate) min_version: i32,
@@ -83,6 +86,30 @@ pub(crate) struct TlsSettings {
     pub(crate) session_store: OnceLock<Arc<dyn rustls::server::StoresServerSessions>>,
     /// One session cache for the context's client connections (`SSL_SESS_CACHE_CLIENT`).
     pub(crate) client_cache: OnceLock<Arc<dyn rustls::client::ClientSessionStore>>,
+    /// rustls resumes a session only with the very verifier and client-certificate resolver
+    /// it was made with: the context keeps one of each for its client objects until the
+    /// settings behind them change.
+    pub(crate) client_verifier: Mutex<Option<Arc<dyn ServerCertVerifier>>>,
+    pub(crate) client_identity: Mutex<Option<Arc<dyn ResolvesClientCert>>>,
+}
+
+impl TlsSettings {
+    /// The trust or verify settings changed: client objects made from now on get a new
+    /// verifier (and cannot resume older sessions).
+    pub(crate) fn forget_verifier(&mut self) {
+        *self
+            .client_verifier
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// The certificate or key changed: client objects get a new certificate resolver.
+    pub(crate) fn forget_client_identity(&mut self) {
+        *self
+            .client_identity
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
 }
 
 impl SslCtx {

@@ -24,8 +24,8 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection};
 
 use crate::ctx::{
-    Method, NameCheck, PeerVerifier, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION, TlsServerTemplate,
-    VerifyResult, cipher_name, x509_v,
+    Method, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION, TlsServerTemplate, VerifyResult, cipher_name,
+    in_connection, x509_v,
 };
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::result::{ErrorCode, IoError, IoResult};
@@ -54,7 +54,6 @@ pub(crate) enum Role {
 /// A client object's settings, fixed when the handshake starts.
 struct ClientSide {
     template: ClientConfig,
-    verifier: PeerVerifier,
     sessions: Arc<ObjectSessions>,
     sni: Option<String>,
     expected_host: Option<String>,
@@ -125,11 +124,9 @@ impl Tls {
                 ctx.client_session_cache(),
                 ctx.new_session_callback(),
             ));
-            let verifier = ctx.peer_verifier();
-            ctx.tls_client_config(verifier.clone(), sessions.clone())
+            ctx.tls_client_config(sessions.clone())
                 .map(|template| ClientSide {
                     template,
-                    verifier,
                     sessions,
                     sni: None,
                     expected_host: None,
@@ -293,17 +290,8 @@ impl Tls {
         let Some(conn) = st.pump.conn() else {
             return false;
         };
-        match conn {
-            rustls::Connection::Client(c) => {
-                let offered = st.client.as_ref().is_ok_and(|c| c.sessions.offered_one());
-                // A resumed handshake carries no server certificate.
-                offered && !c.is_handshaking() && c.peer_certificates().is_none()
-            }
-            rustls::Connection::Server(s) => {
-                !s.is_handshaking()
-                    && matches!(s.handshake_kind(), Some(rustls::HandshakeKind::Resumed))
-            }
-        }
+        !conn.is_handshaking()
+            && matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed))
     }
 
     // --- Modes and options -----------------------------------------------------------------
@@ -345,6 +333,15 @@ impl Tls {
     fn io<T>(&self, role: Option<Role>, op: impl FnOnce(&mut Pump) -> IoResult<T>) -> IoResult<T> {
         let mut guard = self.lock();
         let st = &mut *guard;
+        let (expected, result) = verify_scope(st);
+        in_connection(expected, result, || Self::io_locked(st, role, op))
+    }
+
+    fn io_locked<T>(
+        st: &mut State,
+        role: Option<Role>,
+        op: impl FnOnce(&mut Pump) -> IoResult<T>,
+    ) -> IoResult<T> {
         if let Some(r) = role
             && matches!(st.pump.engine, Engine::Idle)
         {
@@ -563,6 +560,19 @@ impl Tls {
     }
 }
 
+/// The expected name and result slot certificate verification uses for this object.
+fn verify_scope(st: &State) -> (Option<ServerName<'static>>, Arc<VerifyResult>) {
+    match &st.client {
+        Ok(c) => (
+            c.expected_host
+                .as_deref()
+                .and_then(|h| ServerName::try_from(h.to_owned()).ok()),
+            c.verify_result.clone(),
+        ),
+        Err(_) => (None, Arc::new(VerifyResult::default())),
+    }
+}
+
 /// Creates the session for the object's role, if not yet done.
 fn start(st: &mut State) -> IoResult<()> {
     if !matches!(st.pump.engine, Engine::Idle) {
@@ -587,17 +597,7 @@ fn start(st: &mut State) -> IoResult<()> {
     let peer_ip = st.peer_ip;
     st.pump.start(role, || {
         let c = client.map_err(Clone::clone)?;
-        let expected = c
-            .expected_host
-            .as_deref()
-            .and_then(|h| ServerName::try_from(h.to_owned()).ok());
-        let verifier = c
-            .verifier
-            .for_connection(NameCheck::Expected(expected), c.verify_result.clone());
         let mut config = c.template.clone();
-        config
-            .dangerous()
-            .set_certificate_verifier(Arc::new(verifier));
         let name = match &c.sni {
             Some(sni) => ServerName::try_from(sni.clone()).map_err(|_| {
                 SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)

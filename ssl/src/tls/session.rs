@@ -29,7 +29,10 @@ struct SessionData {
 /// [`Tls::set_session`](super::Tls::set_session) on a later connection. Cloning shares it.
 ///
 /// TLS 1.3 tickets are single-use: each resumption consumes one of the session's tickets
-/// (servers send two by default), after which the session resumes no more.
+/// (servers send two by default), after which the session resumes no more. A session
+/// resumes on objects of the client context that made it (rustls ties sessions to the
+/// context's verifier and client certificate), until that context's trust, verify or
+/// certificate settings change.
 #[derive(Clone, Default)]
 pub struct SslSession {
     inner: Arc<Mutex<SessionData>>,
@@ -76,8 +79,6 @@ pub(crate) struct ObjectSessions {
     current: SslSession,
     shared: Option<Arc<dyn ClientSessionStore>>,
     callback: Option<NewSessionCallback>,
-    /// The session offered was taken for this handshake.
-    offered_used: Mutex<bool>,
 }
 
 impl fmt::Debug for ObjectSessions {
@@ -99,7 +100,6 @@ impl ObjectSessions {
             current: SslSession::default(),
             shared,
             callback,
-            offered_used: Mutex::new(false),
         }
     }
 
@@ -113,26 +113,11 @@ impl ObjectSessions {
         self.current.clone()
     }
 
-    /// Whether the handshake offered a stored session (a candidate for `session_reused`).
-    pub(crate) fn offered_one(&self) -> bool {
-        *self
-            .offered_used
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
     fn offered(&self) -> Option<SslSession> {
         self.offered
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-    }
-
-    fn mark_used(&self) {
-        *self
-            .offered_used
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = true;
     }
 
     /// A new session arrived: the callback hears of it.
@@ -172,14 +157,9 @@ impl ClientSessionStore for ObjectSessions {
 
     fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
         if let Some(found) = self.offered().and_then(|o| o.lock().tls12.clone()) {
-            self.mark_used();
             return Some(found);
         }
-        let found = self.shared.as_ref()?.tls12_session(server_name);
-        if found.is_some() {
-            self.mark_used();
-        }
-        found
+        self.shared.as_ref()?.tls12_session(server_name)
     }
 
     fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
@@ -217,13 +197,8 @@ impl ClientSessionStore for ObjectSessions {
         server_name: &ServerName<'static>,
     ) -> Option<Tls13ClientSessionValue> {
         if let Some(ticket) = self.offered().and_then(|o| o.lock().tls13.pop()) {
-            self.mark_used();
             return Some(ticket);
         }
-        let found = self.shared.as_ref()?.take_tls13_ticket(server_name);
-        if found.is_some() {
-            self.mark_used();
-        }
-        found
+        self.shared.as_ref()?.take_tls13_ticket(server_name)
     }
 }

@@ -25,6 +25,30 @@ pub(crate) enum NameCheck {
     /// OpenSSL's per-connection rule: the chain is verified, and the name only if one was set
     /// with `SSL_set1_host`, independently of the SNI.
     Expected(Option<ServerName<'static>>),
+    /// The same rule with the expected name and the result slot of the connection the
+    /// calling thread is driving (see [`in_connection`]): one verifier serves every
+    /// connection of a context, as rustls requires for resuming their sessions.
+    PerThread,
+}
+
+/// The connection a thread drives: its expected name and verify-result slot.
+type Scope = (Option<ServerName<'static>>, Arc<VerifyResult>);
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<Scope>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (which may verify a server certificate) as the connection expecting `expected`
+/// and recording into `result`, for verifiers with [`NameCheck::PerThread`].
+pub(crate) fn in_connection<R>(
+    expected: Option<ServerName<'static>>,
+    result: Arc<VerifyResult>,
+    f: impl FnOnce() -> R,
+) -> R {
+    let previous = CURRENT.with(|c| c.replace(Some((expected, result))));
+    let out = f();
+    CURRENT.with(|c| *c.borrow_mut() = previous);
+    out
 }
 
 /// Where a connection's verifier records its result (`SSL_get_verify_result`).
@@ -83,6 +107,16 @@ impl PeerVerifier {
         }
     }
 
+    /// The same verifier for every connection of a context, taking each connection's
+    /// expected name and result slot from the thread driving it ([`in_connection`]).
+    pub(crate) fn per_thread(&self) -> Self {
+        PeerVerifier {
+            names: NameCheck::PerThread,
+            result: None,
+            ..self.clone()
+        }
+    }
+
     /// The same verifier for one connection: names checked by `names`, the outcome recorded
     /// in `result`.
     pub(crate) fn for_connection(&self, names: NameCheck, result: Arc<VerifyResult>) -> Self {
@@ -103,10 +137,19 @@ impl PeerVerifier {
         now: UnixTime,
     ) -> Result<(), rustls::Error> {
         let webpki = self.webpki.as_ref().map_err(Clone::clone)?;
-        match &self.names {
+        let scoped;
+        let names = match &self.names {
+            NameCheck::PerThread => {
+                scoped = CURRENT.with(|c| c.borrow().as_ref().map(|(name, _)| name.clone()));
+                NameCheck::Expected(scoped.flatten())
+            }
+            other => other.clone(),
+        };
+        match &names {
             NameCheck::Presented => webpki
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
                 .map(|_| ()),
+            NameCheck::PerThread => Ok(()),
             NameCheck::Expected(expected) => {
                 let cert = ParsedCertificate::try_from(end_entity)?;
                 verify_server_cert_signed_by_trust_anchor(
@@ -135,10 +178,18 @@ impl ServerCertVerifier for PeerVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let checked = self.check(end_entity, intermediates, server_name, ocsp_response, now);
+        let code = match &checked {
+            Ok(()) => x509_v::OK,
+            Err(e) => verify_code(e, end_entity),
+        };
         if let Some(result) = &self.result {
-            result.set(match &checked {
-                Ok(()) => x509_v::OK,
-                Err(e) => verify_code(e, end_entity),
+            result.set(code);
+        }
+        if matches!(self.names, NameCheck::PerThread) {
+            CURRENT.with(|c| {
+                if let Some((_, result)) = c.borrow().as_ref() {
+                    result.set(code);
+                }
             });
         }
         let peer = Peer {

@@ -1,0 +1,253 @@
+//! TLS features over in-memory BIO pairs: client certificates under each verify mode,
+//! session resumption (hit and miss), the SNI and ALPN callbacks, cipher and version
+//! settings.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use qssl::ctx::{
+    AlpnSelection, FileType, Method, SSL_OP_NO_TICKET, SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+    SSL_VERIFY_PEER, SniAction, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION,
+};
+use qssl::tls::{SharedStreamBio, SslSession, Tls};
+use qssl_bio::new_bio_pair;
+
+const ALPN: &[u8] = b"\x02h2";
+
+fn pair(client_ctx: &SslCtx, server_ctx: &SslCtx) -> (Tls, Tls) {
+    let (a, b) = new_bio_pair(0, 0);
+    let a: SharedStreamBio = Arc::new(Mutex::new(a));
+    let b: SharedStreamBio = Arc::new(Mutex::new(b));
+    let client = Tls::new(client_ctx).unwrap();
+    client.set_bio(Some(a.clone()), Some(a));
+    client.set_host_name("localhost").unwrap();
+    let server = Tls::new(server_ctx).unwrap();
+    server.set_bio(Some(b.clone()), Some(b));
+    (client, server)
+}
+
+/// Moves data both ways until each side has read the other's byte, so that tickets sent
+/// after the handshake have arrived too.
+fn exchange(client: &Tls, server: &Tls) {
+    let mut b = [0u8; 1];
+    client.write(b"c").unwrap();
+    assert_eq!(server.read(&mut b).unwrap(), 1);
+    server.write(b"s").unwrap();
+    assert_eq!(client.read(&mut b).unwrap(), 1);
+}
+
+#[test]
+fn client_certificates_per_verify_mode() {
+    let server_id = identity();
+    let client_id = identity();
+    let client_with_cert = |roots: &std::path::Path| {
+        let mut ctx = tls_client_ctx(roots, ALPN);
+        ctx.use_certificate_chain_file(&client_id.cert).unwrap();
+        ctx.use_private_key_file(&client_id.key, FileType::Pem)
+            .unwrap();
+        ctx
+    };
+    // PEER: the server asks, the client presents a certificate the server trusts.
+    let mut sctx = tls_server_ctx(&server_id, ALPN);
+    sctx.load_verify_locations(Some(&client_id.cert), None)
+        .unwrap();
+    sctx.set_verify(SSL_VERIFY_PEER, None);
+    let (client, server) = pair(&client_with_cert(&server_id.cert), &sctx);
+    let (c, s) = tls_handshake(&client, &server);
+    c.unwrap();
+    s.unwrap();
+    assert!(server.peer_certificate().is_some());
+    // PEER without FAIL_IF_NO_PEER_CERT: a client without a certificate is let in.
+    let (client, server) = pair(&tls_client_ctx(&server_id.cert, ALPN), &sctx);
+    let (c, s) = tls_handshake(&client, &server);
+    c.unwrap();
+    s.unwrap();
+    assert!(server.peer_certificate().is_none());
+    // FAIL_IF_NO_PEER_CERT: refused.
+    sctx.set_verify(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, None);
+    let (client, server) = pair(&tls_client_ctx(&server_id.cert, ALPN), &sctx);
+    let (_, s) = tls_handshake(&client, &server);
+    let err = s.unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::PEER_DID_NOT_RETURN_A_CERTIFICATE
+    );
+    // A client certificate the server does not trust.
+    let mut sctx = tls_server_ctx(&server_id, ALPN);
+    sctx.load_verify_locations(Some(&server_id.cert), None)
+        .unwrap();
+    sctx.set_verify(SSL_VERIFY_PEER, None);
+    let (client, server) = pair(&client_with_cert(&server_id.cert), &sctx);
+    let (_, s) = tls_handshake(&client, &server);
+    assert_eq!(
+        s.unwrap_err().error().unwrap().reason(),
+        qssl::error::ssl_r::CERTIFICATE_VERIFY_FAILED
+    );
+    qssl::error::clear_error();
+}
+
+#[test]
+fn resumption_hits_and_misses() {
+    let id = identity();
+    for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
+        let mut cctx = tls_client_ctx(&id.cert, ALPN);
+        cctx.set_max_proto_version(version).unwrap();
+        let new_sessions = Arc::new(Mutex::new(Vec::<SslSession>::new()));
+        {
+            let seen = new_sessions.clone();
+            cctx.set_new_session_callback(Some(Arc::new(move |s| seen.lock().unwrap().push(s))));
+        }
+        let sctx = tls_server_ctx(&id, ALPN);
+        // First connection: full handshake; its session arrives with the server's tickets.
+        let (client, server) = pair(&cctx, &sctx);
+        let (c, s) = tls_handshake(&client, &server);
+        c.unwrap();
+        s.unwrap();
+        exchange(&client, &server);
+        assert!(!client.session_reused());
+        let session = client.session().unwrap();
+        assert!(session.is_resumable(), "{version:#x}");
+        assert!(!new_sessions.lock().unwrap().is_empty());
+        // Second connection offers it: resumed.
+        let (client, server) = pair(&cctx, &sctx);
+        client.set_session(Some(session.clone())).unwrap();
+        let (c, s) = tls_handshake(&client, &server);
+        c.unwrap();
+        s.unwrap();
+        exchange(&client, &server);
+        assert!(client.session_reused(), "resumed ({version:#x})");
+        assert!(server.session_reused());
+        // Offered to a server of another context (other ticket keys, other cache): a miss,
+        // and a full handshake that still succeeds.
+        let other = tls_server_ctx(&id, ALPN);
+        let (client, server) = pair(&cctx, &other);
+        client.set_session(Some(client.session().unwrap())).unwrap();
+        let fresh = {
+            let (c0, s0) = pair(&cctx, &sctx);
+            tls_handshake(&c0, &s0).0.unwrap();
+            exchange(&c0, &s0);
+            c0.session().unwrap()
+        };
+        client.set_session(Some(fresh)).unwrap();
+        let (c, s) = tls_handshake(&client, &server);
+        c.unwrap();
+        s.unwrap();
+        assert!(!client.session_reused(), "miss ({version:#x})");
+        assert!(!server.session_reused());
+    }
+}
+
+#[test]
+fn no_ticket_option_and_sni_callback() {
+    let id = identity();
+    let other_id = identity();
+    let mut other = SslCtx::new(Method::TlsServer);
+    other.use_certificate_chain_file(&other_id.cert).unwrap();
+    other
+        .use_private_key_file(&other_id.key, FileType::Pem)
+        .unwrap();
+    let other_key = other.certified_key().unwrap();
+    let mut sctx = tls_server_ctx(&id, ALPN);
+    let names = Arc::new(Mutex::new(Vec::new()));
+    {
+        let names = names.clone();
+        sctx.set_servername_callback(Some(Arc::new(move |name: Option<&str>| {
+            names.lock().unwrap().push(name.map(str::to_owned));
+            match name {
+                Some("other.test") => SniAction::UseIdentity(other_key.clone()),
+                Some("refused.test") => SniAction::Refuse,
+                _ => SniAction::Continue,
+            }
+        })));
+    }
+    // SNI "other.test" gets the other certificate (which the client trusts and checks).
+    let (client, server) = pair(&tls_client_ctx(&other_id.cert, ALPN), &sctx);
+    client.set_host_name("localhost").unwrap();
+    client.set_tlsext_host_name("other.test").unwrap();
+    let (c, s) = tls_handshake(&client, &server);
+    c.unwrap();
+    s.unwrap();
+    assert_eq!(server.servername().as_deref(), Some("other.test"));
+    // Refused names fail the handshake.
+    let (client, server) = pair(&tls_client_ctx(&id.cert, ALPN), &sctx);
+    client.set_tlsext_host_name("refused.test").unwrap();
+    let (c, s) = tls_handshake(&client, &server);
+    assert!(c.is_err() && s.is_err());
+    assert_eq!(
+        names.lock().unwrap().as_slice(),
+        [
+            Some("other.test".to_owned()),
+            Some("refused.test".to_owned())
+        ]
+    );
+    // SSL_OP_NO_TICKET: as in OpenSSL, TLS 1.3 then uses stateful tickets (the server's
+    // session cache), which still resume...
+    sctx.set_options(SSL_OP_NO_TICKET);
+    sctx.set_servername_callback(None);
+    let cctx = tls_client_ctx(&id.cert, ALPN);
+    let (client, server) = pair(&cctx, &sctx);
+    tls_handshake(&client, &server).0.unwrap();
+    exchange(&client, &server);
+    assert_eq!(client.version(), Some(TLS1_3_VERSION));
+    let session = client.session().unwrap();
+    assert!(session.is_resumable());
+    let (client, server) = pair(&cctx, &sctx);
+    client.set_session(Some(session)).unwrap();
+    tls_handshake(&client, &server).0.unwrap();
+    assert!(client.session_reused());
+    // ...and with the server cache off too, nothing is issued.
+    sctx.set_session_cache_mode(qssl::ctx::SSL_SESS_CACHE_OFF);
+    let (client, server) = pair(&tls_client_ctx(&id.cert, ALPN), &sctx);
+    tls_handshake(&client, &server).0.unwrap();
+    exchange(&client, &server);
+    assert!(!client.session().unwrap().is_resumable());
+    qssl::error::clear_error();
+}
+
+#[test]
+fn alpn_select_callback_and_cipher_settings() {
+    let id = identity();
+    let mut sctx = tls_server_ctx(&id, b"");
+    sctx.set_alpn_select_cb(Some(Arc::new(|offered: &[&[u8]]| {
+        match offered.iter().find(|p| p.starts_with(b"x-")) {
+            Some(p) => AlpnSelection::Selected(p.to_vec()),
+            None => AlpnSelection::NoAck,
+        }
+    })));
+    let (client, server) = pair(&tls_client_ctx(&id.cert, b"\x02h2\x05x-abc"), &sctx);
+    tls_handshake(&client, &server).0.unwrap();
+    assert_eq!(client.alpn_selected().as_deref(), Some(&b"x-abc"[..]));
+    // NOACK over TLS: the connection goes on without ALPN.
+    let (client, server) = pair(&tls_client_ctx(&id.cert, b"\x02h2"), &sctx);
+    tls_handshake(&client, &server).0.unwrap();
+    assert_eq!(client.alpn_selected(), None);
+
+    // TLS 1.3 suites by name; TLS 1.2 by cipher string.
+    let mut cctx = tls_client_ctx(&id.cert, ALPN);
+    cctx.set_ciphersuites("TLS_CHACHA20_POLY1305_SHA256")
+        .unwrap();
+    let (client, server) = pair(&cctx, &tls_server_ctx(&id, ALPN));
+    tls_handshake(&client, &server).0.unwrap();
+    assert_eq!(client.cipher_name(), Some("TLS_CHACHA20_POLY1305_SHA256"));
+    let mut cctx = tls_client_ctx(&id.cert, ALPN);
+    cctx.set_max_proto_version(TLS1_2_VERSION).unwrap();
+    cctx.set_cipher_list("ECDHE+AES256:!CHACHA20").unwrap();
+    let (client, server) = pair(&cctx, &tls_server_ctx(&id, ALPN));
+    tls_handshake(&client, &server).0.unwrap();
+    assert_eq!(client.cipher_name(), Some("ECDHE-ECDSA-AES256-GCM-SHA384"));
+    assert_eq!(client.version_string(), "TLSv1.2");
+    // Nothing selected: refused at once with NO_CIPHER_MATCH.
+    let err = cctx.set_cipher_list("RC4:!ALL").unwrap_err();
+    assert_eq!(err.reason(), qssl::error::ssl_r::NO_CIPHER_MATCH);
+    let err = cctx.set_ciphersuites("TLS_FOO").unwrap_err();
+    assert_eq!(err.reason(), qssl::error::ssl_r::NO_CIPHER_MATCH);
+    // Version bounds that exclude everything: the handshake fails with NO_PROTOCOLS_AVAILABLE.
+    let mut none = tls_client_ctx(&id.cert, ALPN);
+    none.set_max_proto_version(0x0302).unwrap();
+    let err = Tls::new(&none).unwrap_err();
+    assert_eq!(err.reason(), qssl::error::ssl_r::NO_PROTOCOLS_AVAILABLE);
+    assert!(none.set_min_proto_version(0x7777).is_err());
+    qssl::error::clear_error();
+}
