@@ -16,6 +16,11 @@ step "test peers"
 # aioquic is the Python interop peer of the QUIC tests (interop/peers/aioquic_hq.py).
 python3 -m pip install --quiet --disable-pip-version-check "aioquic==1.7.2"
 python3 -c "import aioquic; print('aioquic', aioquic.__version__)"
+# The system OpenSSL command-line tool is the TLS interop peer and benchmark reference.
+if ! command -v openssl >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends openssl || sudo apt-get install -y --no-install-recommends openssl
+fi
+openssl version
 
 step "format"
 cargo fmt --all -- --check

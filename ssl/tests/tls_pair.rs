@@ -132,3 +132,145 @@ fn alpn_mismatch_and_untrusted_issuer_fail_with_the_right_errors() {
     );
     qssl::error::clear_error();
 }
+
+/// A client and server over a BIO pair with small buffers, so writes fill them.
+fn small_pair(client_ctx: &qssl::SslCtx, server_ctx: &qssl::SslCtx) -> (Tls, Tls) {
+    let (a, b) = new_bio_pair(4096, 4096);
+    let a: SharedStreamBio = Arc::new(Mutex::new(a));
+    let b: SharedStreamBio = Arc::new(Mutex::new(b));
+    let client = Tls::new(client_ctx).unwrap();
+    client.set_bio(Some(a.clone()), Some(a));
+    client.set_host_name("localhost").unwrap();
+    let server = Tls::new(server_ctx).unwrap();
+    server.set_bio(Some(b.clone()), Some(b));
+    (client, server)
+}
+
+#[test]
+fn write_retry_partial_and_moving_buffers() {
+    let id = identity();
+    let (client, server) = small_pair(
+        &tls_client_ctx(&id.cert, ALPN_H2),
+        &tls_server_ctx(&id, ALPN_H2),
+    );
+    let (c, s) = tls_handshake(&client, &server);
+    c.unwrap();
+    s.unwrap();
+    let data: Vec<u8> = (0..200_000).map(|i| (i % 251) as u8).collect();
+    // Without partial writes: WANT_WRITE until the peer drains, then the whole length.
+    let mut received = Vec::new();
+    let mut buf = vec![0u8; 16384];
+    let mut written = None;
+    for _ in 0..10_000 {
+        match client.write(&data) {
+            Ok(n) => {
+                written = Some(n);
+                break;
+            }
+            Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
+        }
+        while let Ok(n) = server.read(&mut buf) {
+            received.extend_from_slice(&buf[..n]);
+        }
+    }
+    assert_eq!(written, Some(data.len()));
+    while received.len() < data.len() {
+        let n = server.read(&mut buf).unwrap();
+        received.extend_from_slice(&buf[..n]);
+    }
+    assert!(received == data);
+    // A retry with another buffer is refused.
+    assert_eq!(
+        client.write(&data).unwrap_err().code(),
+        ErrorCode::WantWrite
+    );
+    let err = client.write(&data[..100]).unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::BAD_WRITE_RETRY
+    );
+    // The rejected write's bytes already taken are sent; drain them.
+    while server.read(&mut buf).is_ok() {}
+    qssl::error::clear_error();
+
+    // Moving buffer: the same bytes from another address are accepted on retry.
+    let (client, server) = small_pair(
+        &tls_client_ctx(&id.cert, ALPN_H2),
+        &tls_server_ctx(&id, ALPN_H2),
+    );
+    tls_handshake(&client, &server).0.unwrap();
+    client.set_mode(qssl::tls::MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    assert_eq!(
+        client.write(&data).unwrap_err().code(),
+        ErrorCode::WantWrite
+    );
+    let copy = data.clone();
+    let mut done = false;
+    let mut total = 0;
+    for _ in 0..10_000 {
+        while let Ok(n) = server.read(&mut buf) {
+            total += n;
+        }
+        if !done {
+            match client.write(&copy) {
+                Ok(n) => {
+                    assert_eq!(n, data.len());
+                    done = true;
+                }
+                Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
+            }
+        }
+        if done && total == data.len() {
+            break;
+        }
+    }
+    assert!(done && total == data.len());
+
+    // Partial writes: a write reports what it took.
+    let (client, server) = small_pair(
+        &tls_client_ctx(&id.cert, ALPN_H2),
+        &tls_server_ctx(&id, ALPN_H2),
+    );
+    tls_handshake(&client, &server).0.unwrap();
+    client.set_mode(qssl::tls::MODE_ENABLE_PARTIAL_WRITE);
+    let mut n = None;
+    for _ in 0..100 {
+        match client.write(&data) {
+            Ok(k) => {
+                n = Some(k);
+                break;
+            }
+            Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
+        }
+        while server.read(&mut buf).is_ok() {}
+    }
+    let n = n.unwrap();
+    assert!(n > 0 && n <= 16384, "one record at most: {n}");
+}
+
+#[test]
+fn generic_method_takes_its_role_from_connect_or_accept() {
+    let id = identity();
+    let mut cctx = qssl::SslCtx::new(qssl::ctx::Method::Tls);
+    cctx.load_verify_locations(Some(&id.cert), None).unwrap();
+    cctx.set_verify(qssl::ctx::SSL_VERIFY_PEER, None);
+    let mut sctx = qssl::SslCtx::new(qssl::ctx::Method::Tls);
+    sctx.use_certificate_chain_file(&id.cert).unwrap();
+    sctx.use_private_key_file(&id.key, qssl::ctx::FileType::Pem)
+        .unwrap();
+    let (client, server) = pair(&cctx, &sctx);
+    // Without a role, I/O fails with CONNECTION_TYPE_NOT_SET.
+    let err = client.read(&mut [0u8; 4]).unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::CONNECTION_TYPE_NOT_SET
+    );
+    qssl::error::clear_error();
+    server.set_accept_state();
+    assert!(server.is_server());
+    let (c, s) = tls_handshake(&client, &server);
+    c.unwrap();
+    s.unwrap();
+    assert!(!client.is_server());
+    assert_eq!(client.version(), Some(TLS1_3_VERSION));
+}

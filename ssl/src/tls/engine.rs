@@ -98,6 +98,8 @@ pub(crate) struct Pump {
     pub(crate) received_shutdown: bool,
     pub(crate) options: u64,
     pub(crate) pending_write: Option<PendingWrite>,
+    /// The handshake completed and its last flight went out: later calls skip it.
+    handshake_done: bool,
 }
 
 /// Fails with a fatal SSL error, remembering it.
@@ -130,6 +132,7 @@ impl Pump {
             received_shutdown: false,
             options,
             pending_write: None,
+            handshake_done: false,
         }
     }
 
@@ -248,6 +251,9 @@ impl Pump {
     /// Drives the handshake until it completes or would block.
     pub(crate) fn handshake(&mut self, server: Option<&TlsServerTemplate>) -> IoResult<()> {
         self.check_fatal()?;
+        if self.handshake_done {
+            return Ok(());
+        }
         loop {
             match &mut self.engine {
                 Engine::Idle => {
@@ -258,6 +264,7 @@ impl Pump {
                     let handshaking = conn.is_handshaking();
                     self.send_pending()?;
                     if !handshaking {
+                        self.handshake_done = true;
                         return Ok(());
                     }
                     if self.receive()? {
@@ -421,7 +428,13 @@ impl Pump {
             let Engine::Running(conn) = &mut self.engine else {
                 return Err(IoError::ssl(SslError::ssl(ssl_r::CONNECTION_TYPE_NOT_SET)));
             };
-            match conn.writer().write(&buf[taken..]) {
+            // A partial write takes one record's worth at a time, as OpenSSL's does.
+            let end = if mode.partial {
+                buf.len().min(taken + MAX_RECORD_PLAINTEXT)
+            } else {
+                buf.len()
+            };
+            match conn.writer().write(&buf[taken..end]) {
                 Ok(n) => taken += n,
                 Err(e) => {
                     return Err(fail(
@@ -488,6 +501,9 @@ impl Pump {
         }
     }
 }
+
+/// Most plaintext one TLS record carries.
+const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
 
 /// How a write may complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
