@@ -112,12 +112,7 @@ fn resets_in_both_directions() {
     let objs = [&s.client, &server];
     let c = s.client.new_stream(0).unwrap();
     c.write(b"data").unwrap();
-    let srv = retry(&objs, || {
-        server
-            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
-            .and_then(|o| o.ok_or_else(qssl::IoError::want_read))
-    })
-    .unwrap();
+    let srv = next_stream(&objs, &server);
     let mut buf = [0u8; 16];
     retry(&objs, || srv.read(&mut buf)).unwrap();
 
@@ -152,12 +147,7 @@ fn resets_in_both_directions() {
     // Dropping an unfinished stream resets it with code 0 and stops the peer sending.
     let c2 = s.client.new_stream(0).unwrap();
     c2.write(b"x").unwrap();
-    let srv2 = retry(&objs, || {
-        server
-            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
-            .and_then(|o| o.ok_or_else(qssl::IoError::want_read))
-    })
-    .unwrap();
+    let srv2 = next_stream(&objs, &server);
     drop(c2);
     run_until(&objs, || {
         srv2.stream_read_state() == StreamState::ResetRemote
@@ -387,12 +377,7 @@ fn misuse_fails_with_openssl_reasons_and_leaves_objects_usable() {
     // Everything still works.
     stream.write(b"fine").unwrap();
     let objs = [&s.client, &server];
-    let srv = retry(&objs, || {
-        server
-            .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
-            .and_then(|o| o.ok_or_else(qssl::IoError::want_read))
-    })
-    .unwrap();
+    let srv = next_stream(&objs, &server);
     let mut buf = [0u8; 8];
     let n = retry(&objs, || srv.read(&mut buf)).unwrap();
     assert_eq!(&buf[..n], b"fine");

@@ -11,21 +11,12 @@ use qssl::ctx::{
     AlpnSelection, FileType, Method, SSL_OP_NO_TICKET, SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
     SSL_VERIFY_PEER, SniAction, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION,
 };
-use qssl::tls::{SharedStreamBio, SslSession, Tls};
-use qssl_bio::new_bio_pair;
+use qssl::tls::{SslSession, Tls};
 
 const ALPN: &[u8] = b"\x02h2";
 
 fn pair(client_ctx: &SslCtx, server_ctx: &SslCtx) -> (Tls, Tls) {
-    let (a, b) = new_bio_pair(0, 0);
-    let a: SharedStreamBio = Arc::new(Mutex::new(a));
-    let b: SharedStreamBio = Arc::new(Mutex::new(b));
-    let client = Tls::new(client_ctx).unwrap();
-    client.set_bio(Some(a.clone()), Some(a));
-    client.set_host_name("localhost").unwrap();
-    let server = Tls::new(server_ctx).unwrap();
-    server.set_bio(Some(b.clone()), Some(b));
-    (client, server)
+    tls_bio_pair(client_ctx, server_ctx, 0)
 }
 
 /// Moves data both ways until each side has read the other's byte, so that tickets sent

@@ -3,27 +3,16 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::*;
 use qssl::ErrorCode;
 use qssl::ctx::{TLS1_2_VERSION, TLS1_3_VERSION, x509_v};
-use qssl::tls::{SharedStreamBio, Tls};
-use qssl_bio::new_bio_pair;
+use qssl::tls::Tls;
 
 const ALPN_H2: &[u8] = b"\x02h2";
 
 /// A client and a server object joined by a BIO pair.
 fn pair(client_ctx: &qssl::SslCtx, server_ctx: &qssl::SslCtx) -> (Tls, Tls) {
-    let (a, b) = new_bio_pair(0, 0);
-    let a: SharedStreamBio = Arc::new(Mutex::new(a));
-    let b: SharedStreamBio = Arc::new(Mutex::new(b));
-    let client = Tls::new(client_ctx).unwrap();
-    client.set_bio(Some(a.clone()), Some(a));
-    client.set_host_name("localhost").unwrap();
-    let server = Tls::new(server_ctx).unwrap();
-    server.set_bio(Some(b.clone()), Some(b));
-    (client, server)
+    tls_bio_pair(client_ctx, server_ctx, 0)
 }
 
 #[test]
@@ -135,15 +124,7 @@ fn alpn_mismatch_and_untrusted_issuer_fail_with_the_right_errors() {
 
 /// A client and server over a BIO pair with small buffers, so writes fill them.
 fn small_pair(client_ctx: &qssl::SslCtx, server_ctx: &qssl::SslCtx) -> (Tls, Tls) {
-    let (a, b) = new_bio_pair(4096, 4096);
-    let a: SharedStreamBio = Arc::new(Mutex::new(a));
-    let b: SharedStreamBio = Arc::new(Mutex::new(b));
-    let client = Tls::new(client_ctx).unwrap();
-    client.set_bio(Some(a.clone()), Some(a));
-    client.set_host_name("localhost").unwrap();
-    let server = Tls::new(server_ctx).unwrap();
-    server.set_bio(Some(b.clone()), Some(b));
-    (client, server)
+    tls_bio_pair(client_ctx, server_ctx, 4096)
 }
 
 #[test]

@@ -357,18 +357,48 @@ impl Streams {
         id: StreamId,
         out: &mut [u8],
     ) -> Result<ReadOutcome, StreamError> {
+        self.take(id, out, true)
+    }
+
+    /// Copies in-order data without consuming it; `fin` when the stream is over and nothing
+    /// remains. A reset is reported but not marked as read.
+    pub(crate) fn peek(
+        &mut self,
+        id: StreamId,
+        out: &mut [u8],
+    ) -> Result<ReadOutcome, StreamError> {
+        self.take(id, out, false)
+    }
+
+    /// Copies in-order data into `out`, consuming it (and what goes with that: flow-control
+    /// updates, the end of the receiving part) only if `consume`.
+    fn take(
+        &mut self,
+        id: StreamId,
+        out: &mut [u8],
+        consume: bool,
+    ) -> Result<ReadOutcome, StreamError> {
         let side = self.recv_side(id)?;
         if let Some(code) = side.part.reset_code() {
-            side.part.on_reset_read();
+            if consume {
+                side.part.on_reset_read();
+            }
             return Err(StreamError::Reset(code));
         }
-        let n = side.buf.read(out);
+        let n = if consume {
+            side.buf.read(out)
+        } else {
+            side.buf.peek(out)
+        };
         let fin = side.buf.is_finished();
-        if fin {
-            side.part.on_read_all();
-        }
         if n == 0 && !fin {
             return Err(StreamError::WouldBlock);
+        }
+        if !consume {
+            return Ok(ReadOutcome { len: n, fin });
+        }
+        if fin {
+            side.part.on_read_all();
         }
         side.window.on_consumed(n as u64);
         if side.window.should_update() && side.part.wants_max_stream_data() {
@@ -379,25 +409,6 @@ impl Streams {
             self.max_data = true;
         }
         self.collect(id);
-        Ok(ReadOutcome { len: n, fin })
-    }
-
-    /// Copies in-order data without consuming it; `fin` when the stream is over and nothing
-    /// remains. A reset is reported but not marked as read.
-    pub(crate) fn peek(
-        &mut self,
-        id: StreamId,
-        out: &mut [u8],
-    ) -> Result<ReadOutcome, StreamError> {
-        let side = self.recv_side(id)?;
-        if let Some(code) = side.part.reset_code() {
-            return Err(StreamError::Reset(code));
-        }
-        let n = side.buf.peek(out);
-        let fin = side.buf.is_finished();
-        if n == 0 && !fin {
-            return Err(StreamError::WouldBlock);
-        }
         Ok(ReadOutcome { len: n, fin })
     }
 

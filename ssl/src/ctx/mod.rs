@@ -566,3 +566,15 @@ impl fmt::Debug for SslCtx {
 pub(crate) fn parse_alpn_wire(wire: &[u8]) -> Result<Vec<Vec<u8>>, SslError> {
     Ok(alpn::AlpnList::parse(wire)?.names().to_vec())
 }
+
+/// A host name as rustls accepts it (for SNI or `SSL_set1_host`), or
+/// `ERR_R_PASSED_INVALID_ARGUMENT`.
+#[track_caller]
+pub(crate) fn checked_host_name(name: &str) -> Result<String, SslError> {
+    match rustls::pki_types::ServerName::try_from(name) {
+        Ok(_) => Ok(name.to_owned()),
+        Err(_) => Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data(format!("invalid host name {name:?}"))
+            .raise()),
+    }
+}

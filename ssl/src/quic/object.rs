@@ -350,7 +350,7 @@ impl Ssl {
     /// before the connection starts.
     #[track_caller]
     pub fn set_tlsext_host_name(&self, name: &str) -> Result<(), SslError> {
-        let name = checked_name(name)?;
+        let name = crate::ctx::checked_host_name(name)?;
         self.before_start(|setup| setup.sni = Some(name))
     }
 
@@ -359,7 +359,7 @@ impl Ssl {
     /// connection starts.
     #[track_caller]
     pub fn set1_host(&self, name: &str) -> Result<(), SslError> {
-        let name = checked_name(name)?;
+        let name = crate::ctx::checked_host_name(name)?;
         self.before_start(|setup| setup.expected_host = Some(name))
     }
 
@@ -517,17 +517,6 @@ impl Drop for Object {
             }
             Kind::Listener => {}
         }
-    }
-}
-
-/// A host name as rustls accepts it, or `ERR_R_PASSED_INVALID_ARGUMENT`.
-#[track_caller]
-fn checked_name(name: &str) -> Result<String, SslError> {
-    match rustls::pki_types::ServerName::try_from(name) {
-        Ok(_) => Ok(name.to_owned()),
-        Err(_) => Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-            .with_data(format!("invalid host name {name:?}"))
-            .raise()),
     }
 }
 

@@ -109,6 +109,21 @@ fn fail(fatal: &mut Option<SslError>, err: SslError) -> IoError {
     IoError::from(err)
 }
 
+/// What a rustls read or write through a BIO came to: the count, WANT_READ/WANT_WRITE
+/// (`want`) for a BIO that would block, or the BIO's failure (fatal).
+fn bio_outcome(
+    result: io::Result<usize>,
+    error: &mut Option<BioError>,
+    fatal: &mut Option<SslError>,
+    want: fn() -> IoError,
+) -> IoResult<usize> {
+    match result {
+        Ok(n) => Ok(n),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(want()),
+        Err(_) => Err(bio_failure(fatal, error.take().unwrap_or(BioError::Os(0)))),
+    }
+}
+
 /// A BIO failure: a system error as SYSCALL, anything else as SSL (both fatal).
 fn bio_failure(fatal: &mut Option<SslError>, e: BioError) -> IoError {
     let err = SslError::from(e).raise();
@@ -186,25 +201,11 @@ impl Pump {
             error: &mut error,
         };
         while conn.wants_write() {
-            match conn.write_tls(&mut io) {
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return Err(IoError::want_write());
-                }
-                Err(_) => {
-                    let e = error.take().unwrap_or(BioError::Os(0));
-                    return Err(bio_failure(&mut self.fatal, e));
-                }
-            }
+            let r = conn.write_tls(&mut io);
+            bio_outcome(r, io.error, &mut self.fatal, IoError::want_write)?;
         }
-        match io.flush() {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(IoError::want_write()),
-            Err(_) => {
-                let e = error.take().unwrap_or(BioError::Os(0));
-                Err(bio_failure(&mut self.fatal, e))
-            }
-        }
+        let r = io.flush().map(|()| 0);
+        bio_outcome(r, io.error, &mut self.fatal, IoError::want_write).map(|_| ())
     }
 
     /// Reads once from the read BIO into rustls and processes the records. Returns whether
@@ -219,14 +220,8 @@ impl Pump {
             bio: &*rbio,
             error: &mut error,
         };
-        let n = match conn.read_tls(&mut io) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(IoError::want_read()),
-            Err(_) => {
-                let e = error.take().unwrap_or(BioError::Os(0));
-                return Err(bio_failure(&mut self.fatal, e));
-            }
-        };
+        let r = conn.read_tls(&mut io);
+        let n = bio_outcome(r, io.error, &mut self.fatal, IoError::want_read)?;
         if let Err(e) = conn.process_new_packets() {
             // Let the alert rustls queued go out, then fail.
             let _ = self.send_pending();
@@ -296,27 +291,13 @@ impl Pump {
             bio: &*rbio,
             error: &mut error,
         };
-        let n = match acceptor.read_tls(&mut io) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(IoError::want_read()),
-            Err(_) => {
-                let e = error.take().unwrap_or(BioError::Os(0));
-                return Err(bio_failure(&mut self.fatal, e));
-            }
-        };
+        let r = acceptor.read_tls(&mut io);
+        let n = bio_outcome(r, io.error, &mut self.fatal, IoError::want_read)?;
         let accepted = match acceptor.accept() {
             Ok(Some(a)) => a,
             Ok(None) if n == 0 => return Err(self.eof_in_handshake()),
             Ok(None) => return Ok(()),
-            Err((e, mut alert)) => {
-                let mut werr = None;
-                let _ = alert.write_all(&mut BioIo {
-                    bio: &*wbio,
-                    error: &mut werr,
-                });
-                let _ = wbio.lock().unwrap_or_else(PoisonError::into_inner).flush();
-                return Err(fail(&mut self.fatal, tls_failure(&e)));
-            }
+            Err((e, alert)) => return Err(self.refuse(&wbio, &e, alert)),
         };
         let Some(server) = server else {
             return Err(fail(
@@ -341,16 +322,24 @@ impl Pump {
                 self.engine = Engine::Running(Box::new(conn.into()));
                 Ok(())
             }
-            Err((e, mut alert)) => {
-                let mut werr = None;
-                let _ = alert.write_all(&mut BioIo {
-                    bio: &*wbio,
-                    error: &mut werr,
-                });
-                let _ = wbio.lock().unwrap_or_else(PoisonError::into_inner).flush();
-                Err(fail(&mut self.fatal, tls_failure(&e)))
-            }
+            Err((e, alert)) => Err(self.refuse(&wbio, &e, alert)),
         }
+    }
+
+    /// Sends the alert rustls made for a refused ClientHello and fails with `err`.
+    fn refuse(
+        &mut self,
+        wbio: &SharedStreamBio,
+        err: &rustls::Error,
+        mut alert: rustls::server::AcceptedAlert,
+    ) -> IoError {
+        let mut ignored = None;
+        let _ = alert.write_all(&mut BioIo {
+            bio: &**wbio,
+            error: &mut ignored,
+        });
+        let _ = wbio.lock().unwrap_or_else(PoisonError::into_inner).flush();
+        fail(&mut self.fatal, tls_failure(err))
     }
 
     /// Reads (or with `peek` copies without consuming) application data into `buf`.

@@ -244,7 +244,7 @@ impl Tls {
     /// `SSL_set_tlsext_host_name`: the server name a client sends (SNI).
     #[track_caller]
     pub fn set_tlsext_host_name(&self, name: &str) -> Result<(), SslError> {
-        let name = checked_name(name)?;
+        let name = crate::ctx::checked_host_name(name)?;
         self.client_setting(|c| c.sni = Some(name))
     }
 
@@ -252,7 +252,7 @@ impl Tls {
     /// chain is verified, as in OpenSSL.
     #[track_caller]
     pub fn set1_host(&self, name: &str) -> Result<(), SslError> {
-        let name = checked_name(name)?;
+        let name = crate::ctx::checked_host_name(name)?;
         self.client_setting(|c| c.expected_host = Some(name))
     }
 
@@ -612,17 +612,6 @@ fn start(st: &mut State) -> IoResult<()> {
         ClientConnection::new(Arc::new(config), name)
             .map_err(|e| SslError::new(ERR_LIB_SSL, err_r::INTERNAL_ERROR).with_data(e.to_string()))
     })
-}
-
-/// A host name as rustls accepts it, or `ERR_R_PASSED_INVALID_ARGUMENT`.
-#[track_caller]
-fn checked_name(name: &str) -> Result<String, SslError> {
-    match ServerName::try_from(name) {
-        Ok(_) => Ok(name.to_owned()),
-        Err(_) => Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-            .with_data(format!("invalid host name {name:?}"))
-            .raise()),
-    }
 }
 
 impl std::io::Read for &Tls {

@@ -197,3 +197,33 @@ pub(crate) fn tls_handshake(
         s.expect("server handshake finished"),
     )
 }
+
+/// A client (named "localhost") and a server TLS object joined by an in-memory BIO pair
+/// whose buffers hold `buf_len` bytes (0: the default).
+pub(crate) fn tls_bio_pair(
+    client_ctx: &SslCtx,
+    server_ctx: &SslCtx,
+    buf_len: usize,
+) -> (qssl::tls::Tls, qssl::tls::Tls) {
+    use qssl::tls::{SharedStreamBio, Tls};
+    let (a, b) = qssl_bio::new_bio_pair(buf_len, buf_len);
+    let a: SharedStreamBio = Arc::new(std::sync::Mutex::new(a));
+    let b: SharedStreamBio = Arc::new(std::sync::Mutex::new(b));
+    let client = Tls::new(client_ctx).unwrap();
+    client.set_bio(Some(a.clone()), Some(a));
+    client.set_host_name("localhost").unwrap();
+    let server = Tls::new(server_ctx).unwrap();
+    server.set_bio(Some(b.clone()), Some(b));
+    (client, server)
+}
+
+/// The next stream the peer opened on `conn`, handling events on `objects` until one is
+/// there.
+#[track_caller]
+pub(crate) fn next_stream(objects: &[&Ssl], conn: &Ssl) -> Ssl {
+    retry(objects, || {
+        conn.accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+            .and_then(|o| o.ok_or_else(qssl::IoError::want_read))
+    })
+    .unwrap()
+}
