@@ -27,8 +27,8 @@ mod sys;
 
 pub use addr::BioAddr;
 pub use dgram::{
-    Batching, DatagramBio, DgramCaps, DgramMem, DgramPairEnd, RecvMsg, SendMsg, UdpBio,
-    new_dgram_pair,
+    Batching, DatagramBio, DgramCaps, DgramMem, DgramPairEnd, MAX_SEGMENTS, RecvMsg, SendMsg,
+    UdpBio, new_dgram_pair,
 };
 pub use error::BioError;
 pub use poll::{PollDescriptor, PollItem};

@@ -448,3 +448,62 @@ fn dgram_mem_with_capacity_is_bounded() {
     assert_eq!(m.pending(), 0);
     m.write(&d).unwrap();
 }
+
+#[test]
+fn segmented_messages_are_split_all_or_nothing() {
+    let pair = new_dgram_pair(0, 0);
+    let mem = DgramMem::new();
+    let bios: [(&dyn DatagramBio, &dyn DatagramBio); 2] = [(&pair.0, &pair.1), (&mem, &mem)];
+    for (w, r) in bios {
+        assert_eq!(w.gso_max_segments(), 1, "no offload");
+        assert!(matches!(r.set_gro(true), Err(BioError::Unsupported(_))));
+        r.set_gro(false).unwrap();
+        assert!(!r.gro_enabled());
+        let payload: Vec<u8> = (0..2845u32).map(|i| (i % 253) as u8).collect();
+        let single = b"after";
+        let msgs = [
+            SendMsg::new(&payload).segment_size(1000),
+            SendMsg::new(single).segment_size(1000),
+        ];
+        assert_eq!(w.send_mmsg(&msgs).unwrap(), 2);
+        for want in payload.chunks(1000).chain([&single[..]]) {
+            let mut buf = [0u8; 1500];
+            let mut m = [RecvMsg::new(&mut buf)];
+            assert_eq!(r.recv_mmsg(&mut m).unwrap(), 1);
+            assert_eq!(m[0].data(), want);
+            assert_eq!(m[0].segment_size, None);
+        }
+        assert!(matches!(r.read(&mut [0u8; 8]), Err(BioError::WouldBlock)));
+        let zero = SendMsg::new(&payload).segment_size(0);
+        assert!(matches!(
+            w.send_mmsg(&[zero]),
+            Err(BioError::InvalidArgument(_))
+        ));
+    }
+
+    // A pair end whose buffer has room for some of the segments takes none of them.
+    let small = new_dgram_pair(MIN_BUF_LEN * 3, 0);
+    let payload = vec![1u8; 2000];
+    small.0.write(&[0u8; 1500]).unwrap();
+    let msg = SendMsg::new(&payload).segment_size(500);
+    assert!(matches!(
+        small.0.send_mmsg(&[msg]),
+        Err(BioError::WouldBlock)
+    ));
+    assert_eq!(
+        small.1.pending(),
+        1500,
+        "nothing of the refused message queued"
+    );
+    small.1.read(&mut [0u8; 1500]).unwrap();
+    assert_eq!(small.0.send_mmsg(&[msg]).unwrap(), 1);
+    for _ in 0..4 {
+        assert_eq!(small.1.read(&mut [0u8; 1500]).unwrap(), 500);
+    }
+    // One that could never fit fails as too large.
+    let big = vec![0u8; 4000];
+    assert!(matches!(
+        small.0.send_mmsg(&[SendMsg::new(&big).segment_size(400)]),
+        Err(BioError::DatagramTooLarge { .. })
+    ));
+}

@@ -583,3 +583,214 @@ fn notifier_wakes_a_waiting_thread_and_drains() {
     notifier.drain();
     assert_eq!(poll::wait(&mut item, Some(Duration::ZERO)).unwrap(), 0);
 }
+
+/// `n` datagrams' worth of distinct bytes: `seg`-byte segments, the last `last` bytes long.
+fn segmented_payload(n: usize, seg: usize, last: usize) -> Vec<u8> {
+    let len = (n - 1) * seg + last;
+    (0..len).map(|i| (i / seg * 7 + i % 251) as u8).collect()
+}
+
+/// Receives up to `want` datagrams into 64 KiB buffers, keeping each buffer's reported segment
+/// size.
+fn recv_coalesced(bio: &UdpBio, want: usize) -> Vec<(Vec<u8>, Option<usize>)> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut bufs = vec![vec![0u8; 65_536]; 4];
+    let mut got = Vec::new();
+    let mut datagrams = 0;
+    while datagrams < want && Instant::now() < deadline {
+        let mut msgs: Vec<RecvMsg<'_>> = bufs.iter_mut().map(|b| RecvMsg::new(b)).collect();
+        match bio.recv_mmsg(&mut msgs) {
+            Ok(n) => {
+                for m in &msgs[..n] {
+                    datagrams += m.segments().count();
+                    got.push((m.data().to_vec(), m.segment_size));
+                }
+            }
+            Err(e) if e.is_non_fatal() => {
+                let mut item = [PollItem::readable(bio.rpoll_descriptor())];
+                poll::wait(&mut item, Some(Duration::from_millis(100))).unwrap();
+            }
+            Err(e) => panic!("receive failed: {e}"),
+        }
+    }
+    got
+}
+
+/// Checks that `got` are the ten segments of `payload`, one datagram each.
+fn assert_segments(got: &[(Vec<u8>, BioAddr)], payload: &[u8], seg: usize) {
+    let want: Vec<&[u8]> = payload.chunks(seg).collect();
+    assert_eq!(got.len(), want.len(), "one datagram per segment");
+    for (i, ((data, _), w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(data.len(), w.len(), "size of datagram {i}");
+        assert_eq!(data.as_slice(), *w, "contents of datagram {i}");
+    }
+}
+
+#[test]
+fn gso_send_arrives_as_separate_datagrams() {
+    for ip in [V4, V6] {
+        let tx = bind(ip);
+        let rx = bind(ip);
+        if tx.gso_max_segments() == 1 {
+            eprintln!("no UDP_SEGMENT on this system: only the split path is tested");
+        }
+        let payload = segmented_payload(10, 1200, 345);
+        let msg = SendMsg::new(&payload).segment_size(1200).to(addr(&rx));
+        assert_eq!(
+            tx.send_mmsg(&[msg]).unwrap(),
+            1,
+            "one message, ten datagrams"
+        );
+        let mut bufs = vec![[0u8; 1500]; 16];
+        let got = recv_all(&rx, 10, &mut bufs);
+        assert_segments(&got, &payload, 1200);
+        assert!(got.iter().all(|(_, peer)| *peer == addr(&tx)));
+    }
+}
+
+#[test]
+fn gso_batch_mixes_segmented_and_single_messages() {
+    let tx = bind(V4);
+    let rx = bind(V4);
+    let a = segmented_payload(3, 500, 500);
+    let b = vec![9u8; 77];
+    let c = segmented_payload(64, 100, 1);
+    let msgs = [
+        SendMsg::new(&a).segment_size(500).to(addr(&rx)),
+        SendMsg::new(&b).to(addr(&rx)),
+        // A segment size at least the payload's length is one datagram.
+        SendMsg::new(&b).segment_size(77).to(addr(&rx)),
+        SendMsg::new(&c).segment_size(100).to(addr(&rx)),
+    ];
+    assert_eq!(tx.send_mmsg(&msgs).unwrap(), 4);
+    let mut bufs = vec![[0u8; 1500]; 64];
+    let got = recv_all(&rx, 3 + 1 + 1 + 64, &mut bufs);
+    let mut want: Vec<&[u8]> = a.chunks(500).collect();
+    want.push(&b);
+    want.push(&b);
+    want.extend(c.chunks(100));
+    let got: Vec<&[u8]> = got.iter().map(|(d, _)| d.as_slice()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn gro_receiver_gets_the_batch_coalesced() {
+    for ip in [V4, V6] {
+        let tx = bind(ip);
+        let rx = bind(ip);
+        if tx.gso_max_segments() == 1 || rx.set_gro(true).is_err() {
+            eprintln!("no UDP_SEGMENT or UDP_GRO on this system: skipped");
+            return;
+        }
+        assert!(rx.gro_enabled());
+        let payload = segmented_payload(10, 1200, 345);
+        let msg = SendMsg::new(&payload).segment_size(1200).to(addr(&rx));
+        assert_eq!(tx.send_mmsg(&[msg]).unwrap(), 1);
+        let got = recv_coalesced(&rx, 10);
+        // Loopback hands the segmented buffer over whole to a receiver with GRO on.
+        assert_eq!(got.len(), 1, "one coalesced buffer");
+        let (data, seg) = &got[0];
+        assert_eq!(*seg, Some(1200), "segment size reported");
+        assert_eq!(data, &payload);
+        let mut bufs = [0u8; 65_536];
+        bufs[..data.len()].copy_from_slice(data);
+        let mut msg = RecvMsg::new(&mut bufs);
+        msg.len = data.len();
+        msg.segment_size = *seg;
+        let split: Vec<&[u8]> = msg.segments().collect();
+        assert_eq!(split, payload.chunks(1200).collect::<Vec<_>>());
+        assert_eq!(split.last().map(|s| s.len()), Some(345));
+
+        // A single datagram is not reported as coalesced.
+        tx.send_mmsg(&[SendMsg::new(b"one").to(addr(&rx))]).unwrap();
+        let got = recv_coalesced(&rx, 1);
+        assert_eq!(got, vec![(b"one".to_vec(), None)]);
+
+        rx.set_gro(false).unwrap();
+        assert!(!rx.gro_enabled());
+    }
+}
+
+#[test]
+fn gso_forced_off_sends_the_segments_one_by_one() {
+    for batching in [Batching::Mmsg, Batching::PerDatagram] {
+        let tx = bind(V4);
+        let rx = bind(V4);
+        tx.set_batching(batching);
+        tx.set_gso(false).unwrap();
+        assert_eq!(tx.gso_max_segments(), 1);
+        let payload = segmented_payload(10, 1200, 345);
+        let single = vec![3u8; 50];
+        let msgs = [
+            SendMsg::new(&payload).segment_size(1200).to(addr(&rx)),
+            SendMsg::new(&single).to(addr(&rx)),
+        ];
+        assert_eq!(tx.send_mmsg(&msgs).unwrap(), 2);
+        let mut bufs = vec![[0u8; 1500]; 16];
+        let mut got = recv_all(&rx, 11, &mut bufs);
+        assert_eq!(got.pop().map(|(d, _)| d), Some(single));
+        assert_segments(&got, &payload, 1200);
+        // Back on where the system has it.
+        if tx.set_gso(true).is_ok() {
+            assert_eq!(tx.gso_max_segments(), qssl_bio::MAX_SEGMENTS);
+        }
+    }
+}
+
+#[test]
+fn gso_batches_beyond_64_headers_are_cut_between_messages() {
+    // Without offload every segment takes a message header: a batch of two 40-segment messages
+    // sends the first, and the caller sends the second next.
+    let tx = bind(V4);
+    let rx = bind(V4);
+    tx.set_gso(false).unwrap();
+    let payload = segmented_payload(40, 100, 100);
+    let msgs = [
+        SendMsg::new(&payload).segment_size(100).to(addr(&rx)),
+        SendMsg::new(&payload).segment_size(100).to(addr(&rx)),
+    ];
+    assert_eq!(tx.send_mmsg(&msgs).unwrap(), 1);
+    assert_eq!(tx.send_mmsg(&msgs[1..]).unwrap(), 1);
+    let mut bufs = vec![[0u8; 1500]; 64];
+    let got = recv_all(&rx, 80, &mut bufs);
+    assert_eq!(got.len(), 80);
+}
+
+#[test]
+fn bad_segment_sizes_get_typed_errors() {
+    let tx = bind(V4);
+    let rx = bind(V4);
+    let data = vec![0u8; 6500];
+    for bio_gso in [true, false] {
+        if tx.set_gso(bio_gso).is_err() {
+            continue;
+        }
+        let zero = SendMsg::new(&data).segment_size(0).to(addr(&rx));
+        assert!(matches!(
+            tx.send_mmsg(&[zero]),
+            Err(BioError::InvalidArgument(_))
+        ));
+        let too_many = SendMsg::new(&data).segment_size(100).to(addr(&rx));
+        assert!(matches!(
+            tx.send_mmsg(&[too_many]),
+            Err(BioError::InvalidArgument(_))
+        ));
+        let huge = vec![0u8; 70_000];
+        let too_large = SendMsg::new(&huge).segment_size(1200).to(addr(&rx));
+        assert!(matches!(
+            tx.send_mmsg(&[too_large]),
+            Err(BioError::DatagramTooLarge { .. })
+        ));
+        // A bad message after a good one cuts the batch.
+        let ok = SendMsg::new(&data[..10]).to(addr(&rx));
+        assert_eq!(tx.send_mmsg(&[ok, zero]).unwrap(), 1);
+    }
+}
+
+#[test]
+fn gro_is_a_no_op_to_turn_off_and_reported_off_by_default() {
+    let bio = bind(V4);
+    assert!(!bio.gro_enabled());
+    bio.set_gro(false).unwrap();
+    assert!(!bio.gro_enabled());
+}

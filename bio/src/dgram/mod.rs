@@ -7,13 +7,17 @@
 //! so far. The batched calls take `&self` and keep no hidden retry state, so several threads may
 //! send and receive on one BIO at once; whether to retry is told by
 //! [`BioError::is_non_fatal`](crate::BioError::is_non_fatal).
+//!
+//! A message with a segment size ([`SendMsg::segment_size`]) stands for several datagrams and is
+//! sent, or not, as a whole by every BIO: a UDP socket with segmentation offload hands it to the
+//! system in one piece, the other BIOs split it into separate datagrams.
 
 mod msg;
 mod pair;
 mod queue;
 mod udp;
 
-pub use msg::{MSG_FLAGS_KNOWN, RecvMsg, SendMsg};
+pub use msg::{MAX_SEGMENTS, MSG_FLAGS_KNOWN, RecvMsg, SendMsg};
 pub use pair::{DEFAULT_BUF_LEN, DEFAULT_MTU, DgramMem, DgramPairEnd, MIN_BUF_LEN, new_dgram_pair};
 pub use udp::{Batching, UdpBio};
 
@@ -140,6 +144,31 @@ pub trait DatagramBio: Send + Sync + fmt::Debug {
 
     /// Whether local-address support is on.
     fn local_addr_enabled(&self) -> bool {
+        false
+    }
+
+    /// How many datagrams of a segmented message ([`SendMsg::segment_size`]) the BIO hands to
+    /// the system as one (generic segmentation offload, Linux's `UDP_SEGMENT`), at most
+    /// [`MAX_SEGMENTS`]; 1 if it sends them one by one. Segmented messages work either way;
+    /// callers use this to decide whether building them is worth it.
+    fn gso_max_segments(&self) -> usize {
+        1
+    }
+
+    /// Turns generic receive offload on or off (Linux's `UDP_GRO`): the system may then put
+    /// several datagrams of one size from one sender into one receive buffer and report the
+    /// size in [`RecvMsg::segment_size`]. Receive buffers should then hold 64 KiB, or coalesced
+    /// datagrams are truncated. BIOs without it fail to turn it on.
+    fn set_gro(&self, on: bool) -> Result<(), BioError> {
+        if on {
+            Err(BioError::Unsupported("receive offload"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether generic receive offload is on.
+    fn gro_enabled(&self) -> bool {
         false
     }
 

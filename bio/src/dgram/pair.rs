@@ -13,6 +13,9 @@
 //!   [`PROVIDES_DST_ADDR`](DgramCaps::PROVIDES_DST_ADDR);
 //! - a datagram without a source takes the end's local address
 //!   ([`DgramPairEnd::set_local_addr`]), if any.
+//!
+//! Neither has segmentation or receive offload: a message with a segment size is queued as its
+//! separate datagrams, all of them or none (it must fit in the buffer whole).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -62,7 +65,7 @@ fn write_room(queue: &DatagramQueue, mtu: usize) -> usize {
 }
 
 /// Queues a prefix of `msgs` written by a user with `writer` settings, for a reader with
-/// `reader_caps`.
+/// `reader_caps`. A segmented message is queued as its separate datagrams, all or none.
 fn send_batch(
     queue: &mut DatagramQueue,
     writer: &EndConfig,
@@ -70,8 +73,13 @@ fn send_batch(
     msgs: &[SendMsg<'_>],
 ) -> Result<usize, BioError> {
     for (i, msg) in msgs.iter().enumerate() {
-        let queued = check_send(writer, reader_caps, msg)
-            .and_then(|src| queue.push(msg.data, src, msg.peer.unwrap_or_default()));
+        let queued = check_send(writer, reader_caps, msg).and_then(|src| {
+            let dst = msg.peer.unwrap_or_default();
+            match msg.split_size()? {
+                None => queue.push(msg.data, src, dst),
+                Some(_) => queue.push_all(msg.datagrams(), src, dst),
+            }
+        });
         if let Err(e) = queued {
             return if i == 0 { Err(e) } else { Ok(i) };
         }
@@ -111,6 +119,7 @@ fn recv_batch(
             Ok(d) => {
                 msg.len = d.copied;
                 msg.flags = 0;
+                msg.segment_size = None;
                 msg.peer = d.src;
                 if msg.local.is_some() {
                     msg.local = Some(d.dst);

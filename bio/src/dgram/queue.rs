@@ -93,6 +93,34 @@ impl DatagramQueue {
         Ok(())
     }
 
+    /// Appends several datagrams with the same addresses; all of them or none. Datagrams that
+    /// could never all fit fail as too large.
+    pub(crate) fn push_all<'a>(
+        &mut self,
+        datagrams: impl Iterator<Item = &'a [u8]> + Clone,
+        src: BioAddr,
+        dst: BioAddr,
+    ) -> Result<(), BioError> {
+        let (mut len, mut cost) = (0usize, 0usize);
+        for d in datagrams.clone() {
+            len = len.saturating_add(d.len());
+            cost = cost.saturating_add(d.len().saturating_add(DGRAM_OVERHEAD));
+        }
+        if cost > self.capacity {
+            return Err(BioError::DatagramTooLarge {
+                len,
+                max: self.capacity.saturating_sub(DGRAM_OVERHEAD),
+            });
+        }
+        if cost > self.free() {
+            return Err(BioError::WouldBlock);
+        }
+        for d in datagrams {
+            self.push(d, src, dst)?;
+        }
+        Ok(())
+    }
+
     /// Takes the front datagram into `buf`. A longer datagram is truncated (the rest dropped),
     /// or, with `no_trunc`, refused and left in place.
     pub(crate) fn pop_into(&mut self, buf: &mut [u8], no_trunc: bool) -> Result<Popped, BioError> {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use super::{DatagramBio, DgramCaps, RecvMsg, SendMsg};
+use super::{DatagramBio, DgramCaps, MAX_SEGMENTS, RecvMsg, SendMsg};
 use crate::addr::BioAddr;
 use crate::error::BioError;
 use crate::handle::SocketHandle;
@@ -46,6 +46,13 @@ struct PeerState {
 /// [`set_peer`](DatagramBio::set_peer) is used). Batched calls are stateless; only
 /// [`read`](DatagramBio::read) on an unconnected socket records the sender as the peer, as
 /// OpenSSL's `BIO_read` does.
+///
+/// On Linux the BIO uses segmentation offload when the kernel has it (`UDP_SEGMENT`, 4.18 and
+/// later): a message with a segment size goes to the kernel as one buffer, which it cuts into
+/// datagrams. If the kernel refuses that on this socket at run time (`EIO` from a device that
+/// cannot checksum the segments, `EINVAL` or `ENOPROTOOPT` from old kernels), offload is turned
+/// off for good and the refused batch is sent again as separate datagrams. Receive offload
+/// (`UDP_GRO`) is off until [`set_gro`](DatagramBio::set_gro) turns it on.
 #[derive(Debug)]
 pub struct UdpBio {
     handle: SocketHandle,
@@ -55,6 +62,10 @@ pub struct UdpBio {
     mtu: AtomicUsize,
     local_addr_enabled: AtomicBool,
     batched: AtomicBool,
+    /// Segmented messages go to the system whole (`UDP_SEGMENT`).
+    gso: AtomicBool,
+    /// Receive offload is on: the system may coalesce datagrams.
+    gro: AtomicBool,
 }
 
 impl UdpBio {
@@ -106,7 +117,10 @@ impl UdpBio {
             },
             None => PeerState::default(),
         };
+        let gso = sys::gso_supported(socket.as_raw_fd());
         Ok(UdpBio {
+            gso: AtomicBool::new(gso),
+            gro: AtomicBool::new(false),
             bound: Mutex::new(local.as_socket().map(BioAddr::from).unwrap_or_default()),
             handle,
             family,
@@ -163,6 +177,21 @@ impl UdpBio {
         } else {
             Batching::PerDatagram
         }
+    }
+
+    /// Turns segmentation offload on (where the system has it) or off. Off, segmented messages
+    /// are sent as separate datagrams, as after the system refused offload.
+    pub fn set_gso(&self, on: bool) -> Result<(), BioError> {
+        if on && !sys::gso_supported(self.as_raw_fd()) {
+            return Err(BioError::Unsupported("segmentation offload"));
+        }
+        self.gso.store(on, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether segmented messages go to the system whole.
+    pub fn gso_enabled(&self) -> bool {
+        self.gso.load(Ordering::Relaxed)
     }
 
     /// The underlying socket, for options this BIO does not wrap.
@@ -260,10 +289,18 @@ impl UdpBio {
             Some(local) => Some(self.source_ip(local, bound)?),
             None => None,
         };
+        let segment = match msg.split_size()? {
+            Some(size) => Some(
+                u16::try_from(size)
+                    .map_err(|_| BioError::InvalidArgument("segment size above 65535"))?,
+            ),
+            None => None,
+        };
         Ok(Outgoing {
             data: msg.data,
             dest,
             src,
+            segment,
         })
     }
 }
@@ -280,6 +317,7 @@ impl DatagramBio for UdpBio {
             self.as_raw_fd(),
             msgs.len(),
             self.batched.load(Ordering::Relaxed),
+            &self.gso,
             |i| self.resolve(&msgs[i], &peer, &bound),
         )
     }
@@ -305,6 +343,7 @@ impl DatagramBio for UdpBio {
             self.batched.load(Ordering::Relaxed),
             self.family,
             &bound,
+            self.gro.load(Ordering::Relaxed),
         )
     }
 
@@ -376,6 +415,27 @@ impl DatagramBio for UdpBio {
         self.local_addr_enabled.load(Ordering::Relaxed)
     }
 
+    fn gso_max_segments(&self) -> usize {
+        if self.gso.load(Ordering::Relaxed) {
+            MAX_SEGMENTS
+        } else {
+            1
+        }
+    }
+
+    /// Turns `UDP_GRO` on or off (Linux 5.0 and later; elsewhere it cannot be turned on).
+    fn set_gro(&self, on: bool) -> Result<(), BioError> {
+        if self.gro.load(Ordering::Relaxed) != on {
+            sys::set_gro(self.as_raw_fd(), on)?;
+            self.gro.store(on, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn gro_enabled(&self) -> bool {
+        self.gro.load(Ordering::Relaxed)
+    }
+
     fn rpoll_descriptor(&self) -> PollDescriptor {
         PollDescriptor::SockFd(self.as_raw_fd())
     }
@@ -396,5 +456,50 @@ impl DatagramBio for UdpBio {
 impl AsRawFd for UdpBio {
     fn as_raw_fd(&self) -> RawFd {
         self.handle.socket().as_raw_fd()
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+
+    /// Without UDP checksums Linux refuses segmentation with `EINVAL`: the BIO turns offload
+    /// off and sends the refused batch as separate datagrams.
+    #[test]
+    fn refused_gso_falls_back_without_losing_the_batch() {
+        let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let tx = UdpBio::bind(any).unwrap();
+        let rx = UdpBio::bind(any).unwrap();
+        if tx.gso_max_segments() == 1 {
+            return; // No offload on this system: nothing to refuse.
+        }
+        sys::set_no_check(tx.as_raw_fd(), true).unwrap();
+        let payload: Vec<u8> = (0..5000u32).map(|i| (i % 249) as u8).collect();
+        let to = rx.local_addr();
+        let msgs = [
+            SendMsg::new(&payload).segment_size(1000).to(to),
+            SendMsg::new(b"tail").to(to),
+        ];
+        assert_eq!(tx.send_mmsg(&msgs).unwrap(), 2, "the whole batch went out");
+        assert_eq!(tx.gso_max_segments(), 1, "offload is off after the refusal");
+        assert!(!tx.gso_enabled());
+
+        let mut want: Vec<&[u8]> = payload.chunks(1000).collect();
+        want.push(b"tail");
+        let mut got = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while got.len() < want.len() && std::time::Instant::now() < deadline {
+            let mut buf = [0u8; 2000];
+            match rx.read(&mut buf) {
+                Ok(n) => got.push(buf[..n].to_vec()),
+                Err(e) if e.is_non_fatal() => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                Err(e) => panic!("receive failed: {e}"),
+            }
+        }
+        assert_eq!(got, want);
     }
 }

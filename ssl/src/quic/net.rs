@@ -1,19 +1,29 @@
 //! The network side of a port: moves datagrams between its BIOs and the sans-I/O endpoint,
 //! batched, never blocking.
+//!
+//! Where the write BIO has segmentation offload (a UDP socket on Linux), each batch of
+//! same-size datagrams the endpoint produces goes out as one segmented message, which the
+//! kernel cuts into datagrams; otherwise as one message per datagram. Receive offload is
+//! turned on in the read BIO where it exists, and coalesced buffers are cut back into their
+//! datagrams before the endpoint sees them.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
 use qssl_bio::poll::{PollDescriptor, PollItem};
-use qssl_bio::{BioAddr, BioError, DatagramBio, RecvMsg, SendMsg};
+use qssl_bio::{BioAddr, BioError, DatagramBio, MAX_SEGMENTS, RecvMsg, SendMsg};
 use qssl_quic::conn::{DatagramInfo, Transmit};
 use qssl_quic::endpoint::Endpoint;
 
 /// Datagrams per `recvmmsg`/`sendmmsg`.
 const BATCH: usize = 32;
-/// Largest datagram received.
+/// Largest datagram received; also room for a buffer of datagrams coalesced by receive
+/// offload.
 const MAX_DATAGRAM: usize = 65_536;
+/// Most payload one segmented message carries: the largest UDP payload over IPv4, which the
+/// kernel applies to a segmented send as a whole.
+const MAX_SEGMENTED: usize = 65_507;
 /// Send buffer: room for one batch of full-size QUIC datagrams.
 const SEND_BUF: usize = BATCH * 1500;
 
@@ -49,6 +59,8 @@ impl Net {
             // Best effort, as OpenSSL: the port never blocks in the BIO itself.
             let _ = b.set_nonblocking(true);
             self.local_addrs = b.set_local_addr_enable(true).is_ok();
+            // Best effort: the receive buffers hold a coalesced batch (MAX_DATAGRAM).
+            let _ = b.set_gro(true);
         }
         self.rbio = bio;
     }
@@ -153,8 +165,16 @@ impl Net {
                     local: m.local.and_then(|a| a.socket_addr()),
                     ecn: None,
                 };
-                let len = m.len;
-                endpoint.handle_datagram_with(now, info, &mut m.buf[..len]);
+                let len = m.len.min(m.buf.len());
+                match m.segment_size {
+                    // Datagrams coalesced by receive offload: each goes in on its own.
+                    Some(size) if size > 0 && size < len => {
+                        for datagram in m.buf[..len].chunks_mut(size) {
+                            endpoint.handle_datagram_with(now, info, datagram);
+                        }
+                    }
+                    _ => endpoint.handle_datagram_with(now, info, &mut m.buf[..len]),
+                }
             }
             if n < BATCH {
                 return any;
@@ -190,29 +210,56 @@ impl Net {
     }
 
     /// Sends the datagrams of `t` from the `done`-th on; on a full BIO returns how many are
-    /// out.
+    /// out. With segmentation offload in the BIO, runs of datagrams go as one segmented
+    /// message each (all of it or none is sent); otherwise one message per datagram.
     fn send(&mut self, wbio: &dyn DatagramBio, t: &Transmit, done: usize) -> Result<(), usize> {
         let to =
             (self.addressed && t.destination != UNADDRESSED).then(|| BioAddr::from(t.destination));
         let from = t.source.filter(|_| self.local_addrs).map(BioAddr::from);
+        let segment = t.segment_size.max(1);
+        let per_msg = match wbio.gso_max_segments().min(MAX_SEGMENTS) {
+            0 | 1 => 1,
+            gso => gso.min(MAX_SEGMENTED / segment).max(1),
+        };
         let mut batch = [SendMsg::new(&[]); BATCH];
+        // Datagrams in each message of the batch.
+        let mut datagrams = [0usize; BATCH];
         let mut count = 0;
-        for (slot, r) in batch.iter_mut().zip(t.segments().skip(done)) {
-            let mut msg = SendMsg::new(&self.send_buf[r]);
+        let mut left = t.segments().skip(done).peekable();
+        while count < BATCH {
+            let Some(first) = left.next() else { break };
+            let (start, mut end, mut n) = (first.start, first.end, 1);
+            while n < per_msg {
+                let Some(next) = left.next_if(|r| r.start == end) else {
+                    break;
+                };
+                end = next.end;
+                n += 1;
+            }
+            let mut msg = SendMsg::new(&self.send_buf[start..end]);
+            if n > 1 {
+                msg = msg.segment_size(segment);
+            }
             if let Some(to) = to {
                 msg = msg.to(to);
             }
             if let Some(from) = from {
                 msg = msg.from(from);
             }
-            *slot = msg;
+            batch[count] = msg;
+            datagrams[count] = n;
             count += 1;
         }
         let mut sent = 0;
+        let mut sent_datagrams = 0;
         while sent < count {
             match wbio.send_mmsg(&batch[sent..count]) {
-                Ok(n) => sent += n,
-                Err(BioError::WouldBlock) => return Err(done + sent),
+                Ok(n) => {
+                    let n = n.min(count - sent);
+                    sent_datagrams += datagrams[sent..sent + n].iter().sum::<usize>();
+                    sent += n;
+                }
+                Err(BioError::WouldBlock) => return Err(done + sent_datagrams),
                 Err(BioError::PeerAddrNotAvailable) if self.addressed => {
                     // The BIO carries no addresses: send without them from now on.
                     self.addressed = false;
