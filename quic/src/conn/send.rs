@@ -60,6 +60,11 @@ impl Connection {
 
     /// Writes the next datagram into `buf`, if there is anything to send.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        self.transmit(now, buf, 0)
+    }
+
+    /// One datagram, padded to at least `pad_to` bytes when it carries packets at all.
+    fn transmit(&mut self, now: Instant, buf: &mut [u8], pad_to: usize) -> Option<Transmit> {
         let mut limit = buf.len().min(self.max_datagram_size());
         let size = limit as u64;
         self.paced_until = self
@@ -93,7 +98,7 @@ impl Connection {
                 }
                 len
             }
-            State::Open => self.write_datagram(now, &mut buf[..limit])?,
+            State::Open => self.write_datagram(now, &mut buf[..limit], pad_to)?,
         };
         self.bytes_sent += len as u64;
         Some(Transmit {
@@ -116,8 +121,16 @@ impl Connection {
         let segment = first.len;
         let mut len = segment;
         let mut count = 1;
+        // Behind a full-size first datagram, the others are padded to its size where they
+        // come out a little short (a STREAM frame ending at a buffer boundary), so that the
+        // batch goes out as one segmented send instead of ending early.
+        let pad_to = if segment >= MIN_INITIAL_SIZE {
+            segment
+        } else {
+            0
+        };
         while count < max_datagrams && buf.len() - len >= segment {
-            let Some(next) = self.poll_transmit(now, &mut buf[len..len + segment]) else {
+            let Some(next) = self.transmit(now, &mut buf[len..len + segment], pad_to) else {
                 break;
             };
             len += next.len;
@@ -134,7 +147,7 @@ impl Connection {
         })
     }
 
-    fn write_datagram(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
+    fn write_datagram(&mut self, now: Instant, buf: &mut [u8], pad_to: usize) -> Option<usize> {
         let wanting = SpaceId::ALL.map(|id| self.wants_send(now, id));
         let last = SpaceId::ALL
             .into_iter()
@@ -149,10 +162,10 @@ impl Connection {
         }
         let mut len = 0;
         for id in SpaceId::ALL.into_iter().filter(|id| wanting[*id as usize]) {
-            let min_len = if pad && id == last {
-                MIN_INITIAL_SIZE.saturating_sub(len)
-            } else {
-                0
+            let min_len = match (id == last, pad) {
+                (true, true) => MIN_INITIAL_SIZE.max(pad_to).saturating_sub(len),
+                (true, false) => pad_to.min(buf.len()).saturating_sub(len),
+                (false, _) => 0,
             };
             match self.write_packet(now, id, &mut buf[len..], min_len) {
                 Some(n) => len += n,
