@@ -289,3 +289,50 @@ fn explicit_event_handling_leaves_ticking_to_the_application() {
     server.handle_events();
     assert_eq!(server.read(&mut buf).unwrap(), 1);
 }
+
+#[test]
+fn injected_datagrams_drive_a_connection() {
+    use std::sync::Arc;
+
+    use qssl_bio::{DatagramBio, new_dgram_pair};
+    // The client sends through a pair to the listener but reads from a BIO that never has
+    // anything: the server's answers reach it only by injection.
+    let id = identity();
+    let (client_end, server_end) = new_dgram_pair(0, 0);
+    let (silent, _other) = new_dgram_pair(0, 0);
+    let client_end: Arc<dyn DatagramBio> = Arc::new(client_end);
+    let server_end: Arc<dyn DatagramBio> = Arc::new(server_end);
+    let listener =
+        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener
+        .set_bio(Some(server_end.clone()), Some(server_end))
+        .unwrap();
+    listener.listen().unwrap();
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    client
+        .set_bio(Some(Arc::new(silent)), Some(client_end.clone()))
+        .unwrap();
+    client.set_host_name("localhost").unwrap();
+    let mut server = None;
+    let mut injected = 0;
+    run_until(&[&client, &listener], || {
+        if server.is_none() {
+            server = listener.accept_connection(0).unwrap();
+        }
+        if let Some(s) = &server {
+            let _ = s.connect();
+        }
+        let mut buf = [0u8; 2048];
+        while let Ok(n) = client_end.read(&mut buf) {
+            client.inject_net_dgram(&buf[..n], None, None).unwrap();
+            injected += 1;
+        }
+        matches!(client.connect(), Ok(()))
+    });
+    assert!(injected > 0);
+    assert!(client.is_init_finished());
+    // Streams are not connections: injection is refused on them.
+    let stream = client.new_stream(0).unwrap();
+    assert!(stream.inject_net_dgram(b"x", None, None).is_err());
+    qssl::error::clear_error();
+}

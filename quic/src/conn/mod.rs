@@ -676,6 +676,23 @@ impl Connection {
         }
     }
 
+    /// Refuses the connection: a transport CONNECTION_CLOSE with CONNECTION_REFUSED, sent
+    /// once, then gone (a server turning a client away, for instance when too many new
+    /// connections wait to be accepted).
+    pub fn refuse(&mut self, now: Instant, reason: &str) {
+        self.start_closing(
+            now,
+            CloseInfo {
+                error_code: TransportErrorCode::CONNECTION_REFUSED.0,
+                frame_type: Some(0),
+                reason: reason.as_bytes().to_vec(),
+                local: true,
+                transport: true,
+            },
+            true,
+        );
+    }
+
     /// Closes the connection because of a transport error of this endpoint's detection.
     fn close_with_error(&mut self, now: Instant, err: &TransportError) {
         self.start_closing(

@@ -3,7 +3,10 @@
 
 use std::time::{Duration, Instant};
 
+use std::net::SocketAddr;
+
 use qssl_bio::PollDescriptor;
+use qssl_quic::conn::DatagramInfo;
 
 use super::object::Ssl;
 
@@ -12,6 +15,27 @@ impl Ssl {
     /// every object on this port.
     pub fn handle_events(&self) {
         self.obj.port.tick_and_announce(Instant::now());
+    }
+
+    /// `SSL_inject_net_dgram`: processes a datagram the application received itself, from
+    /// `peer` (none: as from the BIO's unaddressed peer) to `local`, as if it had been read
+    /// from the network. Connection objects only.
+    #[track_caller]
+    pub fn inject_net_dgram(
+        &self,
+        datagram: &[u8],
+        peer: Option<SocketAddr>,
+        local: Option<SocketAddr>,
+    ) -> Result<(), crate::error::SslError> {
+        self.expect_connection()?;
+        let info = DatagramInfo {
+            from: peer.unwrap_or(super::net::UNADDRESSED),
+            local,
+            ecn: None,
+        };
+        let mut st = self.obj.port.lock();
+        st.inject(Instant::now(), info, datagram);
+        Ok(())
     }
 
     /// `SSL_get_event_timeout`: how long until [`handle_events`](Self::handle_events) must

@@ -15,12 +15,15 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use qssl_bio::poll::{self, Notifier, PollItem};
-use qssl_quic::conn::{Connection, Event};
+use qssl_quic::conn::{Connection, DatagramInfo, Event};
 use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
 
 use super::conn_state::ConnApp;
 use super::net::Net;
 use crate::result::{IoError, IoResult};
+
+/// Most new connections a listener keeps waiting to be accepted; more are refused.
+pub(crate) const MAX_ACCEPT_QUEUE: usize = 1024;
 
 /// Identifies a connection's application-side state within its port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -98,7 +101,16 @@ impl PortState {
         if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
             self.endpoint.handle_timeout(now);
         }
-        self.handle_events();
+        self.handle_events(now);
+        self.net.flush(&mut self.endpoint, now);
+    }
+
+    /// Hands a datagram the application received itself to the endpoint, as if read from
+    /// the network (`SSL_inject_net_dgram`).
+    pub(crate) fn inject(&mut self, now: Instant, info: DatagramInfo, datagram: &[u8]) {
+        let mut copy = datagram.to_vec();
+        self.endpoint.handle_datagram_with(now, info, &mut copy);
+        self.handle_events(now);
         self.net.flush(&mut self.endpoint, now);
     }
 
@@ -107,10 +119,19 @@ impl PortState {
         self.net.flush(&mut self.endpoint, now);
     }
 
-    /// Takes new connections into the accept queue and applies each connection's events.
-    fn handle_events(&mut self) {
+    /// Takes new connections into the accept queue (refusing them with CONNECTION_REFUSED
+    /// once [`MAX_ACCEPT_QUEUE`] wait already) and applies each connection's events.
+    fn handle_events(&mut self, now: Instant) {
         if self.is_listener {
             while let Some(handle) = self.endpoint.accept() {
+                if self.incoming.len() >= MAX_ACCEPT_QUEUE {
+                    if let Some(conn) = self.endpoint.connection(handle) {
+                        conn.refuse(now, "accept queue full");
+                    }
+                    self.net.flush(&mut self.endpoint, now);
+                    self.endpoint.remove(handle);
+                    continue;
+                }
                 let key = self.add_conn(ConnApp::accepted(handle));
                 self.incoming.push_back(key);
             }
