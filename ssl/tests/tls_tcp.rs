@@ -181,3 +181,32 @@ fn unix_socket_pair_and_buffering_filters_on_both_sides() {
     assert!(client.shutdown().unwrap());
     server.join().unwrap();
 }
+
+#[test]
+fn auto_retry_off_reports_want_read_on_a_blocking_socket() {
+    let id = identity();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = serve_once(listener, tls_server_ctx(&id, ALPN));
+    let client = Tls::new(&tls_client_ctx(&id.cert, ALPN)).unwrap();
+    client.set_tcp(TcpStream::connect(addr).unwrap());
+    client.set_host_name("localhost").unwrap();
+    client.connect().unwrap();
+    assert_eq!(client.version(), Some(TLS1_3_VERSION));
+    // The server's first records after the handshake are session tickets: with AUTO_RETRY
+    // cleared, a blocking read that finds only them says WANT_READ instead of waiting on.
+    client.clear_mode(qssl::tls::MODE_AUTO_RETRY);
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        client.read(&mut buf).unwrap_err().code(),
+        ErrorCode::WantRead
+    );
+    client.set_mode(qssl::tls::MODE_AUTO_RETRY);
+    (&client).write_all(b"ok\n").unwrap();
+    let mut reply = [0u8; 3];
+    (&client).read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"\nko");
+    assert!(!client.shutdown().unwrap());
+    assert!(client.shutdown().unwrap());
+    server.join().unwrap();
+}

@@ -342,12 +342,15 @@ impl Pump {
         fail(&mut self.fatal, tls_failure(err))
     }
 
-    /// Reads (or with `peek` copies without consuming) application data into `buf`.
-    pub(crate) fn read(&mut self, buf: &mut [u8], peek: bool) -> IoResult<usize> {
+    /// Reads (or with `peek` copies without consuming) application data into `buf`. Without
+    /// `auto_retry` (`SSL_MODE_AUTO_RETRY` cleared), a read that processed records but found
+    /// no application data in them reports WANT_READ even on a blocking BIO, as OpenSSL does.
+    pub(crate) fn read(&mut self, buf: &mut [u8], peek: bool, auto_retry: bool) -> IoResult<usize> {
         self.check_fatal()?;
         if self.received_shutdown {
             return Err(IoError::zero_return());
         }
+        let mut received = false;
         loop {
             let Engine::Running(conn) = &mut self.engine else {
                 return Err(IoError::ssl(SslError::ssl(ssl_r::CONNECTION_TYPE_NOT_SET)));
@@ -379,9 +382,13 @@ impl Pump {
                     ));
                 }
             }
+            if received && !auto_retry {
+                return Err(IoError::want_read());
+            }
             // Answers (a key update) go out before waiting for more.
             self.send_pending()?;
             let _ = self.receive()?;
+            received = true;
         }
     }
 
@@ -460,7 +467,7 @@ impl Pump {
             return Ok(false);
         }
         let mut scratch = [0u8; 4096];
-        match self.read(&mut scratch, false) {
+        match self.read(&mut scratch, false, true) {
             Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(true),
             Err(e) => Err(e),
             // Application data after our close_notify is dropped.

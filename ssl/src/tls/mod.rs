@@ -39,9 +39,9 @@ pub type SharedStreamBio = Arc<Mutex<dyn StreamBio>>;
 pub const MODE_ENABLE_PARTIAL_WRITE: u32 = 0x1;
 /// `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`.
 pub const MODE_ACCEPT_MOVING_WRITE_BUFFER: u32 = 0x2;
-/// `SSL_MODE_AUTO_RETRY` (on by default, as in OpenSSL 3): a blocking read that processes
-/// only handshake records (session tickets, key updates) goes on reading instead of
-/// reporting WANT_READ. This implementation always behaves so.
+/// `SSL_MODE_AUTO_RETRY` (on by default, as in OpenSSL 3): a read that processes only
+/// non-application records (session tickets, key updates) goes on reading; cleared, such a
+/// read reports WANT_READ, even on a blocking BIO.
 pub const MODE_AUTO_RETRY: u32 = 0x4;
 
 /// Which side of the handshake an object plays.
@@ -380,12 +380,14 @@ impl Tls {
     /// after the peer's close_notify; `SSL_R_UNEXPECTED_EOF_WHILE_READING` (SSL) if the
     /// transport ends without one, unless `SSL_OP_IGNORE_UNEXPECTED_EOF`.
     pub fn read(&self, buf: &mut [u8]) -> IoResult<usize> {
-        self.io(None, |p| p.read(buf, false))
+        let auto_retry = self.mode() & MODE_AUTO_RETRY != 0;
+        self.io(None, |p| p.read(buf, false, auto_retry))
     }
 
     /// `SSL_peek_ex`: as [`read`](Self::read) without consuming.
     pub fn peek(&self, buf: &mut [u8]) -> IoResult<usize> {
-        self.io(None, |p| p.read(buf, true))
+        let auto_retry = self.mode() & MODE_AUTO_RETRY != 0;
+        self.io(None, |p| p.read(buf, true, auto_retry))
     }
 
     /// `SSL_write_ex`: writes application data, flushed through the write BIO chain. Without
