@@ -88,15 +88,20 @@ fn alpn_mismatch_and_untrusted_issuer_fail_with_the_right_errors() {
         c.unwrap_err().error().unwrap().reason(),
         qssl::error::ssl_r::SSL_AD_REASON_OFFSET + 120
     );
-    // An untrusted self-signed server certificate.
+    // An untrusted self-signed server certificate (with the same subject as the trusted
+    // one): the server hears unknown_ca, as from OpenSSL.
     let (client, server) = pair(
         &tls_client_ctx(&stranger.cert, ALPN_H2),
         &tls_server_ctx(&id, ALPN_H2),
     );
-    let (c, _) = tls_handshake(&client, &server);
+    let (c, s) = tls_handshake(&client, &server);
     assert_eq!(
         c.unwrap_err().error().unwrap().reason(),
         qssl::error::ssl_r::CERTIFICATE_VERIFY_FAILED
+    );
+    assert_eq!(
+        s.unwrap_err().error().unwrap().reason(),
+        qssl::error::ssl_r::SSL_AD_REASON_OFFSET + 48
     );
     assert_eq!(
         client.verify_result(),
@@ -254,4 +259,54 @@ fn generic_method_takes_its_role_from_connect_or_accept() {
     s.unwrap();
     assert!(!client.is_server());
     assert_eq!(client.version(), Some(TLS1_3_VERSION));
+}
+
+/// A memory BIO that records the size of every write.
+#[derive(Debug, Default)]
+struct CountingBio {
+    inner: qssl_bio::MemBio,
+    writes: Vec<usize>,
+}
+
+impl qssl_bio::StreamBio for CountingBio {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, qssl_bio::BioError> {
+        self.inner.read(buf)
+    }
+
+    fn write(&mut self, buf: &[u8]) -> Result<usize, qssl_bio::BioError> {
+        self.writes.push(buf.len());
+        self.inner.write(buf)
+    }
+}
+
+#[test]
+fn each_flight_reaches_the_bio_in_one_write() {
+    use std::sync::{Arc, Mutex};
+
+    use qssl::tls::SharedStreamBio;
+    let id = identity();
+    let mut cctx = tls_client_ctx(&id.cert, b"");
+    cctx.set_max_proto_version(TLS1_3_VERSION).unwrap();
+    let c2s = Arc::new(Mutex::new(CountingBio::default()));
+    let s2c = Arc::new(Mutex::new(CountingBio::default()));
+    let (c2s_bio, s2c_bio): (SharedStreamBio, SharedStreamBio) = (c2s.clone(), s2c.clone());
+    let client = Tls::new(&cctx).unwrap();
+    client.set_bio(Some(s2c_bio.clone()), Some(c2s_bio.clone()));
+    client.set_host_name("localhost").unwrap();
+    let server = Tls::new(&tls_server_ctx(&id, b"")).unwrap();
+    server.set_bio(Some(c2s_bio), Some(s2c_bio));
+    assert_eq!(client.connect().unwrap_err().code(), ErrorCode::WantRead);
+    assert_eq!(
+        c2s.lock().unwrap().writes.len(),
+        1,
+        "ClientHello in one write"
+    );
+    let _ = server.accept();
+    client.connect().unwrap();
+    let server_flight = s2c.lock().unwrap().writes.clone();
+    let client_flight = c2s.lock().unwrap().writes[1..].to_vec();
+    // ServerHello..Finished in one write (tickets may follow in a second); the client's
+    // Finished in one.
+    assert_eq!(server_flight.len(), 1, "server flight {server_flight:?}");
+    assert_eq!(client_flight.len(), 1, "client flight {client_flight:?}");
 }

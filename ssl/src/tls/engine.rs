@@ -76,6 +76,20 @@ impl Write for BioIo<'_> {
         r.map_err(|e| self.map(e))
     }
 
+    /// rustls hands a whole flight over as several slices: they go to the BIO in one write,
+    /// as OpenSSL writes a flight, so a socket sends them in one segment (one Nagle delay
+    /// per flight at most, not one per record).
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match bufs {
+            [] => Ok(0),
+            [one] => self.write(one),
+            many => {
+                let joined: Vec<u8> = many.iter().flat_map(|b| b.iter().copied()).collect();
+                self.write(&joined)
+            }
+        }
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         let r = self
             .bio

@@ -73,7 +73,8 @@ impl ClientCertVerifier for ClientAuthVerifier {
                 .verify_client_cert(end_entity, intermediates, now)
                 .map(|_| ()),
             Err(e) => Err(e.clone()),
-        };
+        }
+        .map_err(|e| super::x509::normalized(e, end_entity));
         let peer = Peer {
             end_entity,
             intermediates,

@@ -14,7 +14,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use super::x509::{verify_code, x509_v};
+use super::x509::{normalized, verify_code, x509_v};
 use super::{Peer, SSL_VERIFY_PEER, VerifyCallback, decide, no_roots};
 
 /// Which name a server certificate is checked against.
@@ -177,7 +177,9 @@ impl ServerCertVerifier for PeerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let checked = self.check(end_entity, intermediates, server_name, ocsp_response, now);
+        let checked = self
+            .check(end_entity, intermediates, server_name, ocsp_response, now)
+            .map_err(|e| normalized(e, end_entity));
         let code = match &checked {
             Ok(()) => x509_v::OK,
             Err(e) => verify_code(e, end_entity),

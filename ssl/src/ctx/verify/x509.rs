@@ -105,6 +105,18 @@ pub(crate) fn verify_code(error: &Error, end_entity: &CertificateDer<'_>) -> i64
     }
 }
 
+/// The error a verifier reports for `error` about `end_entity`: an untrusted self-signed
+/// leaf is "unknown issuer" (alert unknown_ca, as OpenSSL sends) even when webpki said "bad
+/// signature" after trying a trusted certificate of the same name as its issuer.
+pub(crate) fn normalized(error: rustls::Error, end_entity: &CertificateDer<'_>) -> rustls::Error {
+    match error {
+        Error::InvalidCertificate(CertificateError::BadSignature) if is_self_signed(end_entity) => {
+            Error::InvalidCertificate(CertificateError::UnknownIssuer)
+        }
+        other => other,
+    }
+}
+
 /// Whether a certificate names itself as its issuer.
 fn is_self_signed(cert: &CertificateDer<'_>) -> bool {
     let Ok(parsed) = webpki_names(cert) else {
