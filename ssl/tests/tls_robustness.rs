@@ -275,6 +275,39 @@ fn corrupted_application_record_fails_with_bad_record_mac_and_stays_failed() {
 }
 
 #[test]
+fn tls13_record_headers_are_checked_as_openssl_checks_them() {
+    // Under TLS 1.3 a protected record must say application_data and version 0x0303 in
+    // its header; rustls would still decrypt a record with another header.
+    for (pos, reason) in [
+        (0usize, ssl_r::BAD_RECORD_TYPE),
+        (2, ssl_r::WRONG_VERSION_NUMBER),
+    ] {
+        let l = connected(TLS1_3_VERSION, 0);
+        l.client.write(b"secret").unwrap();
+        let mut record = contents(&l.c2s);
+        record[pos] ^= 0x01;
+        replace(&l.c2s, &record);
+        assert_eq!(
+            ssl_reason(l.server.read(&mut [0u8; 64])),
+            reason,
+            "header byte {pos} flipped"
+        );
+        assert_eq!(queued_reason(), reason);
+        // Failed for good.
+        assert_eq!(ssl_reason(l.server.read(&mut [0u8; 64])), reason);
+        qssl::error::clear_error();
+    }
+    // Untampered records of both directions still pass after the handshake, tickets
+    // included.
+    let l = connected(TLS1_3_VERSION, 0);
+    l.client.write(b"ping").unwrap();
+    let mut buf = [0u8; 8];
+    assert_eq!(l.server.read(&mut buf).unwrap(), 4);
+    l.server.write(b"pong").unwrap();
+    assert_eq!(l.client.read(&mut buf).unwrap(), 4);
+}
+
+#[test]
 fn corrupted_record_between_bio_pairs_fails_the_reader() {
     // The client and server each have a BIO pair; a relay copies between the pairs and
     // flips one byte of the first application-data record.

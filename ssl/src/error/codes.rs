@@ -216,6 +216,8 @@ pub mod ssl_r {
     pub const SHUTDOWN_WHILE_IN_INIT: i32 = 407;
     /// `SSL_R_NO_SHARED_GROUPS`.
     pub const NO_SHARED_GROUPS: i32 = 410;
+    /// `SSL_R_BAD_RECORD_TYPE`.
+    pub const BAD_RECORD_TYPE: i32 = 443;
     /// `SSL_R_STREAM_COUNT_LIMITED`.
     pub const STREAM_COUNT_LIMITED: i32 = 411;
     /// `SSL_R_UNSUPPORTED_WRITE_FLAG`.

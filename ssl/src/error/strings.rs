@@ -223,6 +223,7 @@ fn ssl_reason_text(reason: i32) -> Option<&'static str> {
         NO_APPLICATION_PROTOCOL => "no application protocol",
         BAD_HANDSHAKE_STATE => "bad handshake state",
         BAD_PACKET => "bad packet",
+        BAD_RECORD_TYPE => "bad record type",
         UNEXPECTED_MESSAGE => "unexpected message",
         UNEXPECTED_RECORD => "unexpected record",
         UNKNOWN_PROTOCOL => "unknown protocol",

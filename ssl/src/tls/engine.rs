@@ -14,6 +14,7 @@ use rustls::server::Acceptor;
 use rustls::{ClientConnection, Connection};
 
 use super::errors::tls_failure;
+use super::records::RecordCheck;
 use super::{Role, SharedStreamBio};
 use crate::ctx::{SSL_OP_IGNORE_UNEXPECTED_EOF, TlsServerTemplate};
 use crate::error::{SslError, ssl_r};
@@ -38,11 +39,16 @@ pub(crate) struct PendingWrite {
     pub(crate) taken: usize,
 }
 
-/// A stream BIO as `io::Read`/`io::Write` for rustls, keeping the BIO's own error.
+/// A stream BIO as `io::Read`/`io::Write` for rustls, keeping the BIO's own error. On the
+/// read side the record headers are followed by `check`.
 struct BioIo<'a> {
     bio: &'a Mutex<dyn StreamBio>,
     error: &'a mut Option<BioError>,
+    check: Option<&'a mut RecordCheck>,
 }
+
+/// Marks a read refused by the record check (the reason is kept in the check's slot).
+const RECORD_REFUSED: &str = "record refused";
 
 impl BioIo<'_> {
     fn map(&mut self, e: BioError) -> io::Error {
@@ -57,6 +63,19 @@ impl BioIo<'_> {
 
 impl Read for BioIo<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.read_raw(buf)?;
+        if let Some(check) = self.check.as_deref_mut()
+            && let Err(reason) = check.scan(&buf[..n])
+        {
+            check.refused = Some(reason);
+            return Err(io::Error::other(RECORD_REFUSED));
+        }
+        Ok(n)
+    }
+}
+
+impl BioIo<'_> {
+    fn read_raw(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let r = self
             .bio
             .lock()
@@ -114,6 +133,8 @@ pub(crate) struct Pump {
     pub(crate) pending_write: Option<PendingWrite>,
     /// The handshake completed and its last flight went out: later calls skip it.
     handshake_done: bool,
+    /// Follows the peer's record headers.
+    records: RecordCheck,
 }
 
 /// Fails with a fatal SSL error, remembering it.
@@ -135,6 +156,17 @@ fn bio_outcome(
         Ok(n) => Ok(n),
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(want()),
         Err(_) => Err(bio_failure(fatal, error.take().unwrap_or(BioError::Os(0)))),
+    }
+}
+
+/// Fails (fatally) if the record check refused a header in the bytes just read.
+fn check_records(records: &mut RecordCheck, fatal: &mut Option<SslError>) -> IoResult<()> {
+    match records.refused.take() {
+        Some(reason) => Err(fail(
+            fatal,
+            SslError::ssl(reason).with_data("record header of a protected TLS 1.3 record"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -162,6 +194,7 @@ impl Pump {
             options,
             pending_write: None,
             handshake_done: false,
+            records: RecordCheck::default(),
         }
     }
 
@@ -213,6 +246,7 @@ impl Pump {
         let mut io = BioIo {
             bio: &*wbio,
             error: &mut error,
+            check: None,
         };
         while conn.wants_write() {
             let r = conn.write_tls(&mut io);
@@ -233,9 +267,12 @@ impl Pump {
         let mut io = BioIo {
             bio: &*rbio,
             error: &mut error,
+            check: Some(&mut self.records),
         };
         let r = conn.read_tls(&mut io);
-        let n = bio_outcome(r, io.error, &mut self.fatal, IoError::want_read)?;
+        drop(io);
+        check_records(&mut self.records, &mut self.fatal)?;
+        let n = bio_outcome(r, &mut error, &mut self.fatal, IoError::want_read)?;
         if let Err(e) = conn.process_new_packets() {
             // Let the alert rustls queued go out, then fail.
             let _ = self.send_pending();
@@ -271,9 +308,13 @@ impl Pump {
                 Engine::Accepting(_) => self.accept_step(server)?,
                 Engine::Running(conn) => {
                     let handshaking = conn.is_handshaking();
+                    let tls13 = conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
                     self.send_pending()?;
                     if !handshaking {
                         self.handshake_done = true;
+                        if tls13 {
+                            self.records.require_tls13_protection();
+                        }
                         return Ok(());
                     }
                     if self.receive()? {
@@ -304,9 +345,12 @@ impl Pump {
         let mut io = BioIo {
             bio: &*rbio,
             error: &mut error,
+            check: Some(&mut self.records),
         };
         let r = acceptor.read_tls(&mut io);
-        let n = bio_outcome(r, io.error, &mut self.fatal, IoError::want_read)?;
+        drop(io);
+        check_records(&mut self.records, &mut self.fatal)?;
+        let n = bio_outcome(r, &mut error, &mut self.fatal, IoError::want_read)?;
         let accepted = match acceptor.accept() {
             Ok(Some(a)) => a,
             Ok(None) if n == 0 => return Err(self.eof_in_handshake()),
@@ -351,6 +395,7 @@ impl Pump {
         let _ = alert.write_all(&mut BioIo {
             bio: &**wbio,
             error: &mut ignored,
+            check: None,
         });
         let _ = wbio.lock().unwrap_or_else(PoisonError::into_inner).flush();
         fail(&mut self.fatal, tls_failure(err))

@@ -10,6 +10,7 @@
 
 mod engine;
 mod errors;
+mod records;
 mod session;
 
 pub use session::SslSession;
