@@ -270,7 +270,6 @@ impl Pump {
             check: Some(&mut self.records),
         };
         let r = conn.read_tls(&mut io);
-        drop(io);
         check_records(&mut self.records, &mut self.fatal)?;
         let n = bio_outcome(r, &mut error, &mut self.fatal, IoError::want_read)?;
         if let Err(e) = conn.process_new_packets() {
@@ -348,7 +347,6 @@ impl Pump {
             check: Some(&mut self.records),
         };
         let r = acceptor.read_tls(&mut io);
-        drop(io);
         check_records(&mut self.records, &mut self.fatal)?;
         let n = bio_outcome(r, &mut error, &mut self.fatal, IoError::want_read)?;
         let accepted = match acceptor.accept() {
