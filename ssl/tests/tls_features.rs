@@ -242,3 +242,42 @@ fn alpn_select_callback_and_cipher_settings() {
     assert!(none.set_min_proto_version(0x7777).is_err());
     qssl::error::clear_error();
 }
+
+#[test]
+fn keylog_callback_sees_each_side_secrets() {
+    let id = identity();
+    for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let mut cctx = tls_client_ctx(&id.cert, ALPN);
+        cctx.set_max_proto_version(version).unwrap();
+        {
+            let lines = lines.clone();
+            cctx.set_keylog_callback(Some(Arc::new(move |l: &str| {
+                lines.lock().unwrap().push(l.to_owned())
+            })));
+        }
+        let (client, server) = pair(&cctx, &tls_server_ctx(&id, ALPN));
+        tls_handshake(&client, &server).0.unwrap();
+        let lines = lines.lock().unwrap();
+        let labels: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
+        if version == TLS1_3_VERSION {
+            for label in [
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                "CLIENT_TRAFFIC_SECRET_0",
+                "SERVER_TRAFFIC_SECRET_0",
+            ] {
+                assert!(labels.contains(&label), "{label} in {labels:?}");
+            }
+        } else {
+            assert_eq!(labels, ["CLIENT_RANDOM"]);
+        }
+        // Each line: label, 32-byte client random and a secret, in hex.
+        for line in lines.iter() {
+            let parts: Vec<&str> = line.split(' ').collect();
+            assert_eq!(parts.len(), 3, "{line}");
+            assert_eq!(parts[1].len(), 64);
+            assert!(parts[2].len() >= 64 && parts[2].bytes().all(|b| b.is_ascii_hexdigit()));
+        }
+    }
+}
