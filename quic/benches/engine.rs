@@ -27,6 +27,9 @@
 // A report binary: its figures are printed to standard output.
 #![allow(clippy::print_stdout)]
 
+#[path = "../../benches-support/args.rs"]
+mod args;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -791,19 +794,18 @@ fn bulk<P: Pair>(what: &str, total: u64, make: impl FnOnce(Instant) -> P) -> Bul
     }
 }
 
-/// The median of `runs` by `key`.
-fn median(runs: &[Bulk], key: impl Fn(&Bulk) -> f64) -> f64 {
-    let mut v: Vec<f64> = runs.iter().map(key).collect();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 /// Median throughput (MB/s) and CPU seconds per GiB over `runs`; prints them.
 fn report_bulk(name: &str, total: u64, runs: &[Bulk]) -> (f64, f64) {
-    let mbps = median(runs, |r| total as f64 / 1e6 / r.wall.as_secs_f64());
-    let cpu_gib = median(runs, |r| {
-        r.cpu.as_secs_f64() / (total as f64 / f64::from(1 << 30))
-    });
+    let mbps = args::median(
+        runs.iter()
+            .map(|r| total as f64 / 1e6 / r.wall.as_secs_f64())
+            .collect(),
+    );
+    let cpu_gib = args::median(
+        runs.iter()
+            .map(|r| r.cpu.as_secs_f64() / (total as f64 / f64::from(1 << 30)))
+            .collect(),
+    );
     let last = runs[runs.len() - 1];
     println!(
         "bulk {name:5}: {mbps:9.1} MB/s  {cpu_gib:7.3} CPU-s/GiB  (median of {} runs; last run: \
@@ -818,24 +820,6 @@ fn report_bulk(name: &str, total: u64, runs: &[Bulk]) -> (f64, f64) {
         last.skipped,
     );
     (mbps, cpu_gib)
-}
-
-/// `QSSL_BENCH_BYTES`: a byte count, with an optional K, M or G (binary) suffix.
-fn bench_bytes() -> u64 {
-    let Ok(text) = std::env::var("QSSL_BENCH_BYTES") else {
-        return BENCH_BYTES;
-    };
-    let text = text.trim();
-    let (digits, shift) = match text.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&text[..i], 10),
-        Some((i, 'm' | 'M')) => (&text[..i], 20),
-        Some((i, 'g' | 'G')) => (&text[..i], 30),
-        _ => (text, 0),
-    };
-    let n: u64 = digits
-        .parse()
-        .unwrap_or_else(|_| panic!("QSSL_BENCH_BYTES={text:?}: expected a byte count like 8M"));
-    n << shift
 }
 
 /// Runs a criterion benchmark of `f` and returns the median of its per-sample mean times.
@@ -857,14 +841,13 @@ fn bench_handshake(c: &mut Criterion, name: &str, mut f: impl FnMut(u64)) -> Dur
 }
 
 fn main() {
-    let has = |flag: &str| std::env::args().any(|a| a == flag);
     // Listing runs nothing; criterion lists its benchmarks.
-    let listing = has("--list");
-    let benchmarking = has("--bench") && !has("--test");
-    let (total, runs) = match (listing, benchmarking) {
-        (true, _) => (0, 0),
-        (false, true) => (bench_bytes(), RUNS),
-        (false, false) => (TEST_BYTES, 1),
+    let mode = args::mode();
+    let listing = mode == args::Mode::List;
+    let (total, runs) = match mode {
+        args::Mode::List => (0, 0),
+        args::Mode::Bench => (args::bench_bytes(BENCH_BYTES), RUNS),
+        args::Mode::Test => (TEST_BYTES, 1),
     };
 
     let (client_tls, server_tls) = tls_configs();

@@ -34,6 +34,9 @@
 //! makes at most 20 handshakes each way.
 #![allow(clippy::print_stdout)] // A report binary: its figures are printed.
 
+#[path = "../../benches-support/args.rs"]
+mod args;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -434,38 +437,14 @@ fn qssl_handshakes(ctxs: &Ctxs, count: u64, limit: Duration, nodelay: bool) -> H
     }
 }
 
-/// `QSSL_BENCH_BYTES`: a byte count, with an optional K, M or G (binary) suffix.
-fn bench_bytes() -> u64 {
-    let Ok(text) = std::env::var("QSSL_BENCH_BYTES") else {
-        return BENCH_BYTES;
-    };
-    let text = text.trim();
-    let (digits, shift) = match text.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&text[..i], 10),
-        Some((i, 'm' | 'M')) => (&text[..i], 20),
-        Some((i, 'g' | 'G')) => (&text[..i], 30),
-        _ => (text, 0),
-    };
-    let n: u64 = digits
-        .parse()
-        .unwrap_or_else(|_| panic!("QSSL_BENCH_BYTES={text:?}: expected a byte count like 8M"));
-    n << shift
-}
-
-fn median(runs: &[Run], key: impl Fn(&Run) -> f64) -> f64 {
-    let mut v: Vec<f64> = runs.iter().map(key).collect();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
 fn main() {
-    let has = |flag: &str| std::env::args().any(|a| a == flag);
-    if has("--list") {
-        return;
-    }
-    let benchmarking = has("--bench") && !has("--test");
+    let benchmarking = match args::mode() {
+        args::Mode::List => return,
+        args::Mode::Bench => true,
+        args::Mode::Test => false,
+    };
     let (total, runs, secs) = if benchmarking {
-        (bench_bytes(), RUNS, BENCH_HANDSHAKE_SECS)
+        (args::bench_bytes(BENCH_BYTES), RUNS, BENCH_HANDSHAKE_SECS)
     } else {
         (TEST_BYTES, 1, TEST_HANDSHAKE_SECS)
     };
@@ -494,8 +473,8 @@ fn main() {
         total >> 10
     );
     let bulk = |name: &str, runs: &[Run]| {
-        let mbps = median(runs, |r| r.mbps);
-        let cpu = median(runs, |r| r.cpu_per_gib.as_secs_f64());
+        let mbps = args::median(runs.iter().map(|r| r.mbps).collect());
+        let cpu = args::median(runs.iter().map(|r| r.cpu_per_gib.as_secs_f64()).collect());
         println!("{name:26} bulk {mbps:8.1} MB/s   CPU {cpu:6.3} s/GiB (both ends)");
         (mbps, cpu)
     };

@@ -14,6 +14,9 @@
 //! udp_transfer`) the transfer is 256 KiB, once per stack.
 #![allow(clippy::print_stdout)] // A report binary: its figures are printed.
 
+#[path = "../../benches-support/args.rs"]
+mod args;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread;
@@ -267,38 +270,14 @@ fn quinn_run(configs: &(quinn::ClientConfig, quinn::ServerConfig), total: u64) -
     run
 }
 
-/// `QSSL_BENCH_BYTES`: a byte count, with an optional K, M or G (binary) suffix.
-fn bench_bytes() -> u64 {
-    let Ok(text) = std::env::var("QSSL_BENCH_BYTES") else {
-        return BENCH_BYTES;
-    };
-    let text = text.trim();
-    let (digits, shift) = match text.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&text[..i], 10),
-        Some((i, 'm' | 'M')) => (&text[..i], 20),
-        Some((i, 'g' | 'G')) => (&text[..i], 30),
-        _ => (text, 0),
-    };
-    let n: u64 = digits
-        .parse()
-        .unwrap_or_else(|_| panic!("QSSL_BENCH_BYTES={text:?}: expected a byte count like 8M"));
-    n << shift
-}
-
-fn median(runs: &[Run], key: impl Fn(&Run) -> f64) -> f64 {
-    let mut v: Vec<f64> = runs.iter().map(key).collect();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
 fn main() {
-    let has = |flag: &str| std::env::args().any(|a| a == flag);
-    if has("--list") {
-        return;
-    }
-    let benchmarking = has("--bench") && !has("--test");
+    let benchmarking = match args::mode() {
+        args::Mode::List => return,
+        args::Mode::Bench => true,
+        args::Mode::Test => false,
+    };
     let (total, runs) = if benchmarking {
-        (bench_bytes(), RUNS)
+        (args::bench_bytes(BENCH_BYTES), RUNS)
     } else {
         (TEST_BYTES, 1)
     };
@@ -311,9 +290,13 @@ fn main() {
         n.push(quinn_run(&quinn_configs, total));
     }
     let report = |name: &str, runs: &[Run]| {
-        let mbps = median(runs, |r| r.mbps);
-        let cpu = median(runs, |r| r.cpu_per_gib.as_secs_f64());
-        let hs = median(runs, |r| r.handshake.as_secs_f64() * 1e6);
+        let mbps = args::median(runs.iter().map(|r| r.mbps).collect());
+        let cpu = args::median(runs.iter().map(|r| r.cpu_per_gib.as_secs_f64()).collect());
+        let hs = args::median(
+            runs.iter()
+                .map(|r| r.handshake.as_secs_f64() * 1e6)
+                .collect(),
+        );
         println!("{name:6} bulk {mbps:8.1} MB/s   CPU {cpu:6.3} s/GiB   handshake {hs:7.0} µs");
         (mbps, cpu, hs)
     };

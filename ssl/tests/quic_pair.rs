@@ -394,30 +394,7 @@ fn nonblocking_write_without_partial_mode_resumes() {
     let c = s.client.new_stream(0).unwrap();
     let data: Vec<u8> = (0..3 << 20).map(|i| (i % 251) as u8).collect();
     // More than the send buffer: WANT_WRITE until the peer reads, then the whole length.
-    let mut written = None;
-    let srv = std::cell::RefCell::new(None);
-    let mut received = Vec::new();
-    run_until(&objs, || {
-        if written.is_none() {
-            match c.write(&data) {
-                Ok(n) => written = Some(n),
-                Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
-            }
-        }
-        let mut srv = srv.borrow_mut();
-        if srv.is_none() {
-            *srv = server
-                .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
-                .unwrap();
-        }
-        if let Some(st) = srv.as_ref() {
-            let mut buf = vec![0u8; 65536];
-            while let Ok(n) = st.read(&mut buf) {
-                received.extend_from_slice(&buf[..n]);
-            }
-        }
-        received.len() == data.len()
-    });
+    let (written, received, _peer) = write_while_peer_reads(&objs, &c, &server, &data);
     assert_eq!(written, Some(data.len()));
     assert!(received == data);
     // A retry with a different buffer is refused.
@@ -463,34 +440,48 @@ fn peek_pending_and_moving_write_buffers() {
     let data = vec![5u8; 4 << 20];
     assert_eq!(c.write(&data).unwrap_err().code(), ErrorCode::WantWrite);
     let moved = data.clone();
-    let srv = std::cell::RefCell::new(None);
-    let mut received = 0usize;
-    let mut written = None;
-    run_until(&objs, || {
-        if written.is_none() {
-            match c.write(&moved) {
-                Ok(n) => written = Some(n),
-                Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
-            }
-        }
-        let mut srv = srv.borrow_mut();
-        if srv.is_none() {
-            *srv = server
-                .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
-                .unwrap();
-        }
-        if let Some(st) = srv.as_ref() {
-            let mut b = vec![0u8; 65536];
-            while let Ok(n) = st.read(&mut b) {
-                received += n;
-            }
-        }
-        received == data.len()
-    });
+    let (written, received, _peer) = write_while_peer_reads(&objs, &c, &server, &moved);
+    assert!(received == data);
     assert_eq!(written, Some(data.len()));
     // With partial writes a write reports what it took.
     let c2 = s.client.new_stream(0).unwrap();
     c2.set_mode(qssl::quic::MODE_ENABLE_PARTIAL_WRITE);
     let n = c2.write(&data).unwrap();
     assert!(n > 0 && n < data.len());
+}
+
+/// Writes `data` on the client stream `c` without blocking, retrying the same call after
+/// each WANT_WRITE, while the server accepts the stream and reads everything: returns what
+/// the write finally reported, what the server read, and the server's stream (kept open:
+/// dropping it would stop the client's side).
+fn write_while_peer_reads(
+    objs: &[&qssl::quic::Ssl],
+    c: &qssl::quic::Ssl,
+    server: &qssl::quic::Ssl,
+    data: &[u8],
+) -> (Option<usize>, Vec<u8>, Option<qssl::quic::Ssl>) {
+    let mut written = None;
+    let mut stream = None;
+    let mut received = Vec::new();
+    run_until(objs, || {
+        if written.is_none() {
+            match c.write(data) {
+                Ok(n) => written = Some(n),
+                Err(e) => assert_eq!(e.code(), ErrorCode::WantWrite),
+            }
+        }
+        if stream.is_none() {
+            stream = server
+                .accept_stream(qssl::quic::ACCEPT_STREAM_NO_BLOCK)
+                .unwrap();
+        }
+        if let Some(st) = &stream {
+            let mut buf = vec![0u8; 65536];
+            while let Ok(n) = st.read(&mut buf) {
+                received.extend_from_slice(&buf[..n]);
+            }
+        }
+        received.len() == data.len()
+    });
+    (written, received, stream)
 }

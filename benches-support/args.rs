@@ -1,0 +1,50 @@
+//! What every report benchmark of the workspace shares (included with `#[path]` by the bench
+//! binaries of several crates): how it was started, the `QSSL_BENCH_BYTES` override, and
+//! medians.
+
+/// How a benchmark binary was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `--list`: run nothing.
+    List,
+    /// `cargo bench`: full runs.
+    Bench,
+    /// `cargo test --benches`: one quick run, to see that it works.
+    Test,
+}
+
+/// The mode from the command line.
+pub(crate) fn mode() -> Mode {
+    let has = |flag: &str| std::env::args().any(|a| a == flag);
+    if has("--list") {
+        Mode::List
+    } else if has("--bench") && !has("--test") {
+        Mode::Bench
+    } else {
+        Mode::Test
+    }
+}
+
+/// `QSSL_BENCH_BYTES` (a byte count with an optional K, M or G binary suffix), or `default`.
+pub(crate) fn bench_bytes(default: u64) -> u64 {
+    let Ok(text) = std::env::var("QSSL_BENCH_BYTES") else {
+        return default;
+    };
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text[..i], 10),
+        Some((i, 'm' | 'M')) => (&text[..i], 20),
+        Some((i, 'g' | 'G')) => (&text[..i], 30),
+        _ => (text, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .unwrap_or_else(|_| panic!("QSSL_BENCH_BYTES={text:?}: expected a byte count like 8M"));
+    n << shift
+}
+
+/// The median of `values` (0 for none).
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
