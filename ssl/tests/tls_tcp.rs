@@ -69,13 +69,23 @@ fn blocking_tcp_both_versions() {
 
 #[test]
 fn nonblocking_tcp_with_the_openssl_retry_loop() {
+    for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
+        nonblocking_round_trip(version);
+    }
+}
+
+/// A non-blocking client of `version` against a blocking server, driven by OpenSSL's retry
+/// loop.
+fn nonblocking_round_trip(version: i32) {
     let id = identity();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = serve_once(listener, tls_server_ctx(&id, ALPN));
     let stream = TcpStream::connect(addr).unwrap();
     stream.set_nonblocking(true).unwrap();
-    let client = Tls::new(&tls_client_ctx(&id.cert, ALPN)).unwrap();
+    let mut cctx = tls_client_ctx(&id.cert, ALPN);
+    cctx.set_max_proto_version(version).unwrap();
+    let client = Tls::new(&cctx).unwrap();
     client.set_tcp(stream);
     client.set_host_name("localhost").unwrap();
     // The loop of seed 000: retry on WANT_READ/WANT_WRITE after waiting on the socket.
@@ -95,6 +105,7 @@ fn nonblocking_tcp_with_the_openssl_retry_loop() {
             }
         }
     }
+    assert_eq!(client.version(), Some(version));
     // Nothing was asked yet: a read wants the network and says so at once.
     let mut buf = [0u8; 64];
     assert_eq!(
