@@ -1,0 +1,220 @@
+//! `CRYPTO_*` memory functions and `OpenSSL_version`: allocations go to the C allocator, so
+//! memory from `OPENSSL_malloc` may be released with `OPENSSL_free` by either side.
+#![allow(non_snake_case)] // The exported names are OpenSSL's.
+
+use std::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
+
+use crate::ffi::{guard, interned};
+
+/// `OPENSSL_VERSION_NUMBER` of the API implemented: 3.5.0.
+const VERSION_NUMBER: c_ulong = 0x3050_0000;
+
+/// `CRYPTO_malloc`: `num` bytes (null for 0 or on failure).
+#[unsafe(no_mangle)]
+pub extern "C" fn CRYPTO_malloc(num: usize, _file: *const c_char, _line: c_int) -> *mut c_void {
+    if num == 0 {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: malloc may be called with any size; it returns null or a fresh block.
+    unsafe { libc::malloc(num) }
+}
+
+/// `CRYPTO_zalloc`: `num` zeroed bytes.
+#[unsafe(no_mangle)]
+pub extern "C" fn CRYPTO_zalloc(num: usize, _file: *const c_char, _line: c_int) -> *mut c_void {
+    if num == 0 {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: calloc may be called with any size; it returns null or a zeroed block.
+    unsafe { libc::calloc(1, num) }
+}
+
+/// `CRYPTO_realloc`: resizes `addr` (null: allocates; size 0: frees and returns null).
+///
+/// # Safety
+/// `addr` must be null or a block from these functions not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn CRYPTO_realloc(
+    addr: *mut c_void,
+    num: usize,
+    _file: *const c_char,
+    _line: c_int,
+) -> *mut c_void {
+    if num == 0 {
+        // SAFETY: addr is null or a live block, per the contract.
+        unsafe { libc::free(addr) };
+        return std::ptr::null_mut();
+    }
+    // SAFETY: addr is null or a live block, per the contract.
+    unsafe { libc::realloc(addr, num) }
+}
+
+/// `CRYPTO_clear_realloc`: as `CRYPTO_realloc`, wiping the old block.
+///
+/// # Safety
+/// `addr` must be null or a live block of at least `old_num` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn CRYPTO_clear_realloc(
+    addr: *mut c_void,
+    old_num: usize,
+    num: usize,
+    file: *const c_char,
+    line: c_int,
+) -> *mut c_void {
+    if addr.is_null() {
+        return CRYPTO_malloc(num, file, line);
+    }
+    let fresh = CRYPTO_malloc(num, file, line);
+    if !fresh.is_null() || num == 0 {
+        if !fresh.is_null() {
+            // SAFETY: both blocks are live and at least min(old, new) bytes long.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    addr.cast::<u8>(),
+                    fresh.cast::<u8>(),
+                    old_num.min(num),
+                )
+            };
+        }
+        // SAFETY: addr is a live block of old_num bytes, per the contract.
+        unsafe { CRYPTO_clear_free(addr, old_num, file, line) };
+    }
+    fresh
+}
+
+/// `CRYPTO_free`.
+///
+/// # Safety
+/// `ptr` must be null or a live block from these functions.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn CRYPTO_free(ptr: *mut c_void, _file: *const c_char, _line: c_int) {
+    // SAFETY: ptr is null or a live block, per the contract.
+    unsafe { libc::free(ptr) }
+}
+
+/// `CRYPTO_clear_free`: wipes `num` bytes, then frees.
+///
+/// # Safety
+/// `ptr` must be null or a live block of at least `num` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn CRYPTO_clear_free(
+    ptr: *mut c_void,
+    num: usize,
+    file: *const c_char,
+    line: c_int,
+) {
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: ptr is a live block of num bytes, per the contract.
+    unsafe {
+        OPENSSL_cleanse(ptr, num);
+        CRYPTO_free(ptr, file, line);
+    }
+}
+
+/// `OPENSSL_cleanse`: zeroes `len` bytes in a way the compiler does not remove.
+///
+/// # Safety
+/// `ptr` must be null or valid for `len` bytes of writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn OPENSSL_cleanse(ptr: *mut c_void, len: usize) {
+    if ptr.is_null() {
+        return;
+    }
+    let bytes = ptr.cast::<u8>();
+    for i in 0..len {
+        // SAFETY: i < len and ptr is valid for len bytes.
+        unsafe { std::ptr::write_volatile(bytes.add(i), 0) };
+    }
+}
+
+/// `CRYPTO_strdup`.
+///
+/// # Safety
+/// `s` must be null or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn CRYPTO_strdup(
+    s: *const c_char,
+    file: *const c_char,
+    line: c_int,
+) -> *mut c_char {
+    if s.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: s is NUL-terminated, per the contract.
+    let len = unsafe { libc::strlen(s) };
+    // SAFETY: forwarded; strndup copies at most len bytes of s.
+    unsafe { CRYPTO_strndup(s, len, file, line) }
+}
+
+/// `CRYPTO_strndup`: at most `n` bytes of `s`, terminated.
+///
+/// # Safety
+/// `s` must be null, or readable up to `n` bytes or its terminator.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn CRYPTO_strndup(
+    s: *const c_char,
+    n: usize,
+    file: *const c_char,
+    line: c_int,
+) -> *mut c_char {
+    if s.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: s is readable up to n bytes or its terminator, per the contract.
+    let len = unsafe { libc::strnlen(s, n) };
+    let copy = CRYPTO_malloc(len + 1, file, line).cast::<c_char>();
+    if !copy.is_null() {
+        // SAFETY: copy holds len + 1 bytes; s has len readable bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(s, copy, len);
+            *copy.add(len) = 0;
+        }
+    }
+    copy
+}
+
+/// `OpenSSL_version`: the texts of the version query `kind`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OpenSSL_version(kind: c_int) -> *const c_char {
+    guard(std::ptr::null(), || {
+        interned(match kind {
+            0 => "OpenSSL 3.5.0 (qssl)",
+            1 => "compiler: rustc",
+            2 => "built on: unknown",
+            3 => "platform: linux",
+            4 => "OPENSSLDIR: \"/usr/lib/ssl\"",
+            5 => "ENGINESDIR: \"\"",
+            6 => "3.5.0",
+            7 => "3.5.0+qssl",
+            8 => "MODULESDIR: \"\"",
+            9 => "CPUINFO: ",
+            _ => "not available",
+        })
+    })
+}
+
+/// `OpenSSL_version_num`: `OPENSSL_VERSION_NUMBER`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OpenSSL_version_num() -> c_ulong {
+    VERSION_NUMBER
+}
+
+/// `OPENSSL_version_major`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OPENSSL_version_major() -> c_uint {
+    3
+}
+
+/// `OPENSSL_version_minor`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OPENSSL_version_minor() -> c_uint {
+    5
+}
+
+/// `OPENSSL_version_patch`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OPENSSL_version_patch() -> c_uint {
+    0
+}

@@ -1,0 +1,501 @@
+//! `ERR_*`: the calling thread's error queue (`qssl::error`) for C.
+//!
+//! Records handed out with their file, function and data keep those strings alive in a
+//! per-thread slot until the thread's next call that hands out strings, as OpenSSL's stay
+//! valid until the queue changes.
+#![allow(non_snake_case)] // The exported names are OpenSSL's.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::ffi::{CString, c_char, c_int, c_ulong, c_void};
+
+use qssl::error::{self, ErrorRecord};
+
+use crate::ffi::{guard, interned, text};
+
+/// The C strings of the last record handed out on this thread.
+#[derive(Default)]
+struct Held {
+    file: Option<CString>,
+    func: Option<CString>,
+    data: Option<CString>,
+}
+
+thread_local! {
+    static HELD: RefCell<Held> = RefCell::new(Held::default());
+    /// `ERR_error_string`'s buffer when the caller passes none (OpenSSL's is static).
+    static STRING_BUF: RefCell<[c_char; 256]> = const { RefCell::new([0; 256]) };
+}
+
+fn c_string(s: Option<&str>) -> Option<CString> {
+    s.map(|s| CString::new(s.replace('\0', " ")).unwrap_or_default())
+}
+
+/// Hands `record` out through the optional out-pointers, as OpenSSL's `ERR_*_all` do.
+///
+/// # Safety
+/// Every non-null pointer must be valid for a write of its type.
+unsafe fn hand_out(
+    record: Option<ErrorRecord>,
+    file: *mut *const c_char,
+    line: *mut c_int,
+    func: *mut *const c_char,
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    let Some(record) = record else {
+        return 0;
+    };
+    HELD.with(|held| {
+        let mut held = held.borrow_mut();
+        *held = Held {
+            file: c_string(record.file.as_deref()),
+            func: c_string(record.func.as_deref()),
+            data: c_string(record.data.as_deref()),
+        };
+        let empty = c"".as_ptr();
+        let ptr = |s: &Option<CString>| s.as_ref().map_or(empty, |c| c.as_ptr());
+        // SAFETY: each pointer is null (skipped) or valid for a write, per the contract.
+        unsafe {
+            if !file.is_null() {
+                *file = ptr(&held.file);
+            }
+            if !line.is_null() {
+                *line = c_int::try_from(record.line).unwrap_or(c_int::MAX);
+            }
+            if !func.is_null() {
+                *func = ptr(&held.func);
+            }
+            if !data.is_null() {
+                *data = ptr(&held.data);
+            }
+            if !flags.is_null() {
+                *flags = record.flags();
+            }
+        }
+    });
+    c_ulong::from(record.code)
+}
+
+/// `ERR_new`: opens a record for `ERR_set_debug` and `ERR_set_error`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_new() {
+    guard((), error::new_entry);
+}
+
+/// `ERR_set_debug`: the newest record's source location.
+///
+/// # Safety
+/// `file` and `func` must be null or NUL-terminated strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_set_debug(file: *const c_char, line: c_int, func: *const c_char) {
+    guard((), || {
+        // SAFETY: null or NUL-terminated, per the contract.
+        let (file, func) = unsafe { (text(file), text(func)) };
+        error::set_debug(
+            file.map(|f| Cow::Owned(f.into_owned())),
+            u32::try_from(line).unwrap_or(0),
+            func.map(|f| Cow::Owned(f.into_owned())),
+        );
+    });
+}
+
+/// The end of `ERR_set_error` (formatted by the C shim): the newest record's code and text.
+///
+/// # Safety
+/// `text` must be null or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qssl_err_set_error_text(lib: c_int, reason: c_int, data: *const c_char) {
+    guard((), || {
+        // SAFETY: null or NUL-terminated, per the contract.
+        let data = unsafe { text(data) }.map(Cow::into_owned);
+        error::set_error(lib, reason, data);
+    });
+}
+
+/// The end of `ERR_add_error_data` (joined by the C shim): text appended to the newest record.
+///
+/// # Safety
+/// `text` must be null or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qssl_err_add_error_text(data: *const c_char) {
+    guard((), || {
+        // SAFETY: null or NUL-terminated, per the contract.
+        if let Some(t) = unsafe { text(data) } {
+            error::add_error_data(&t);
+        }
+    });
+}
+
+/// `ERR_get_error`: removes and returns the oldest error code (0 if none).
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_get_error() -> c_ulong {
+    guard(0, || c_ulong::from(error::get_error()))
+}
+
+/// `ERR_get_error_all`: removes the oldest record, handing out its details.
+///
+/// # Safety
+/// Each pointer must be null or valid for a write of its type.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_get_error_all(
+    file: *mut *const c_char,
+    line: *mut c_int,
+    func: *mut *const c_char,
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    guard(0, || unsafe {
+        hand_out(error::get_error_all(), file, line, func, data, flags)
+    })
+}
+
+/// `ERR_get_error_line`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_get_error_line(file: *mut *const c_char, line: *mut c_int) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        ERR_get_error_all(
+            file,
+            line,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// `ERR_get_error_line_data`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_get_error_line_data(
+    file: *mut *const c_char,
+    line: *mut c_int,
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { ERR_get_error_all(file, line, std::ptr::null_mut(), data, flags) }
+}
+
+/// `ERR_peek_error`: the oldest code, left in place.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_peek_error() -> c_ulong {
+    guard(0, || c_ulong::from(error::peek_error()))
+}
+
+/// `ERR_peek_error_all`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_error_all(
+    file: *mut *const c_char,
+    line: *mut c_int,
+    func: *mut *const c_char,
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    guard(0, || unsafe {
+        hand_out(error::peek_error_all(), file, line, func, data, flags)
+    })
+}
+
+/// `ERR_peek_error_line`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_error_line(
+    file: *mut *const c_char,
+    line: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        ERR_peek_error_all(
+            file,
+            line,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// `ERR_peek_error_func`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_error_func(func: *mut *const c_char) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        ERR_peek_error_all(
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            func,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// `ERR_peek_error_data`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_error_data(
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        ERR_peek_error_all(
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            data,
+            flags,
+        )
+    }
+}
+
+/// `ERR_peek_last_error`: the newest code, left in place.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_peek_last_error() -> c_ulong {
+    guard(0, || c_ulong::from(error::peek_last_error()))
+}
+
+/// `ERR_peek_last_error_all`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_last_error_all(
+    file: *mut *const c_char,
+    line: *mut c_int,
+    func: *mut *const c_char,
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    guard(0, || unsafe {
+        hand_out(error::peek_last_error_all(), file, line, func, data, flags)
+    })
+}
+
+/// `ERR_peek_last_error_line`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_last_error_line(
+    file: *mut *const c_char,
+    line: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        ERR_peek_last_error_all(
+            file,
+            line,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// `ERR_peek_last_error_func`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_last_error_func(func: *mut *const c_char) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        ERR_peek_last_error_all(
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            func,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// `ERR_peek_last_error_data`.
+///
+/// # Safety
+/// As [`ERR_get_error_all`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_peek_last_error_data(
+    data: *mut *const c_char,
+    flags: *mut c_int,
+) -> c_ulong {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        ERR_peek_last_error_all(
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            data,
+            flags,
+        )
+    }
+}
+
+/// `ERR_clear_error`: empties the thread's queue.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_clear_error() {
+    guard((), error::clear_error);
+}
+
+/// Narrows an `unsigned long` error code to the packed 32 bits it holds.
+fn code(e: c_ulong) -> u32 {
+    u32::try_from(e).unwrap_or(u32::MAX)
+}
+
+/// `ERR_error_string_n`: the error's text, cut to fit `len` bytes with the terminator.
+///
+/// # Safety
+/// `buf` must be null or valid for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: usize) {
+    guard((), || {
+        if buf.is_null() || len == 0 {
+            return;
+        }
+        let s = error::error_string_n(code(e), len);
+        let n = s.len().min(len - 1);
+        // SAFETY: buf is valid for len bytes and n + 1 <= len.
+        unsafe {
+            std::ptr::copy_nonoverlapping(s.as_ptr().cast::<c_char>(), buf, n);
+            *buf.add(n) = 0;
+        }
+    });
+}
+
+/// `ERR_error_string`: the error's text in `buf` (at least 256 bytes), or with `buf` null in
+/// a per-thread buffer.
+///
+/// # Safety
+/// `buf` must be null or valid for 256 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_error_string(e: c_ulong, buf: *mut c_char) -> *mut c_char {
+    guard(std::ptr::null_mut(), || {
+        if !buf.is_null() {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { ERR_error_string_n(e, buf, 256) };
+            return buf;
+        }
+        STRING_BUF.with(|b| {
+            let mut b = b.borrow_mut();
+            let p = b.as_mut_ptr();
+            // SAFETY: the thread's buffer holds 256 bytes.
+            unsafe { ERR_error_string_n(e, p, 256) };
+            p
+        })
+    })
+}
+
+/// `ERR_lib_error_string`: the library's name, or null if unknown.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_lib_error_string(e: c_ulong) -> *const c_char {
+    guard(std::ptr::null(), || {
+        error::lib_error_string(code(e)).map_or(std::ptr::null(), interned)
+    })
+}
+
+/// `ERR_reason_error_string`: the reason's text, or null if unknown.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_reason_error_string(e: c_ulong) -> *const c_char {
+    guard(std::ptr::null(), || {
+        error::reason_error_string(code(e)).map_or(std::ptr::null(), interned)
+    })
+}
+
+/// `ERR_func_error_string`: always null in OpenSSL 3.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_func_error_string(_e: c_ulong) -> *const c_char {
+    std::ptr::null()
+}
+
+/// `ERR_print_errors_cb`: hands each record's line to `cb` (oldest first, emptying the
+/// queue) until it returns 0 or less.
+///
+/// # Safety
+/// `cb` must be a valid callback; `u` is passed to it untouched.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_print_errors_cb(
+    cb: Option<unsafe extern "C" fn(*const c_char, usize, *mut c_void) -> c_int>,
+    u: *mut c_void,
+) {
+    guard((), || {
+        let Some(cb) = cb else {
+            return;
+        };
+        error::print_errors_cb(|line| {
+            let c = CString::new(line.replace('\0', " ")).unwrap_or_default();
+            // SAFETY: cb is a valid callback; the string lives across the call.
+            unsafe { cb(c.as_ptr(), line.len(), u) > 0 }
+        });
+    });
+}
+
+/// `ERR_print_errors_fp`: writes every record's line to `fp`, emptying the queue.
+///
+/// # Safety
+/// `fp` must be null or an open `FILE *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut libc::FILE) {
+    guard((), || {
+        if fp.is_null() {
+            return;
+        }
+        error::print_errors_cb(|line| {
+            let c = CString::new(line.replace('\0', " ")).unwrap_or_default();
+            // SAFETY: fp is an open FILE and c a NUL-terminated string.
+            unsafe { libc::fputs(c.as_ptr(), fp) >= 0 }
+        });
+    });
+}
+
+/// `ERR_set_mark`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_set_mark() -> c_int {
+    guard(0, || c_int::from(error::set_mark()))
+}
+
+/// `ERR_pop_to_mark`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_pop_to_mark() -> c_int {
+    guard(0, || c_int::from(error::pop_to_mark()))
+}
+
+/// `ERR_clear_last_mark`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_clear_last_mark() -> c_int {
+    guard(0, || c_int::from(error::clear_last_mark()))
+}
+
+/// `ERR_count_to_mark`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_count_to_mark() -> c_int {
+    guard(0, || {
+        c_int::try_from(error::count_to_mark()).unwrap_or(c_int::MAX)
+    })
+}
+
+/// `ERR_load_crypto_strings`: the strings are always there.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_load_crypto_strings() -> c_int {
+    1
+}

@@ -1,0 +1,59 @@
+//! The boundary with C: catching panics, reading C strings, and strings handed out to C
+//! that must stay valid.
+
+use std::collections::HashMap;
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use qssl::error::{ERR_LIB_SSL, err_r, raise_data};
+
+/// Runs `f`; a panic is caught, recorded as `ERR_R_INTERNAL_ERROR` and turned into
+/// `failure`, so nothing unwinds into C.
+pub(crate) fn guard<T>(failure: T, f: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => v,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_owned());
+            raise_data(
+                ERR_LIB_SSL,
+                err_r::INTERNAL_ERROR,
+                format!("internal error: {what}"),
+            );
+            failure
+        }
+    }
+}
+
+/// The text of a C string, or `None` for null (invalid UTF-8 is replaced).
+///
+/// # Safety
+/// `p` must be null or point to a NUL-terminated string that stays valid for `'a`.
+pub(crate) unsafe fn text<'a>(p: *const c_char) -> Option<std::borrow::Cow<'a, str>> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: non-null and NUL-terminated per this function's contract.
+    Some(unsafe { CStr::from_ptr(p) }.to_string_lossy())
+}
+
+/// A `'static` C copy of `s`, made once per distinct string: for the fixed texts (library
+/// and reason names) OpenSSL hands out as `const char *` that never go away.
+pub(crate) fn interned(s: &str) -> *const c_char {
+    static STRINGS: OnceLock<Mutex<HashMap<String, &'static CStr>>> = OnceLock::new();
+    let mut map = STRINGS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(c) = map.get(s) {
+        return c.as_ptr();
+    }
+    let owned = CString::new(s.replace('\0', " ")).unwrap_or_default();
+    let leaked: &'static CStr = Box::leak(owned.into_boxed_c_str());
+    map.insert(s.to_owned(), leaked);
+    leaked.as_ptr()
+}

@@ -1,0 +1,14 @@
+//! qssl's C ABI: OpenSSL's function names, constants and struct layouts over the `qssl`
+//! crate, built as `libssl.so`/`libssl.a` (with `libcrypto` referring to it, so one Rust
+//! runtime and one set of objects serve both names) and declared in `include/openssl/`.
+//!
+//! Every exported function runs inside [`ffi::guard`]: a panic never unwinds into C, it
+//! becomes `ERR_R_INTERNAL_ERROR` on the error queue and the function's failure value.
+//! Pointers from C are checked for null before use; each `unsafe` block says why it is sound.
+//!
+//! - [`err`]: the error queue (`ERR_*`).
+//! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
+
+pub mod crypto;
+pub mod err;
+mod ffi;

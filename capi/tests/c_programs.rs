@@ -1,0 +1,93 @@
+//! C programs of `tests/c/` built against `include/` and the libssl/libcrypto this crate
+//! builds, run, and checked; where the program only uses what OpenSSL 3.0 also has, the same
+//! source is built against the system's OpenSSL too and must print the same.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `target/<profile>`, where libssl.so and libcrypto.so are.
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
+}
+
+fn source(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/c")
+        .join(name)
+}
+
+/// Compiles `name` with `cc` and extra arguments into a scratch directory; returns the binary.
+fn compile(name: &str, out: &str, args: &[&str]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join(out);
+    let status = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-o"])
+        .arg(&bin)
+        .arg(source(name))
+        .args(args)
+        .status()
+        .expect("a C compiler (cc)");
+    assert!(status.success(), "compiling {name} failed");
+    bin
+}
+
+/// Builds `name` against qssl (plain `-lssl -lcrypto`) and runs it; returns its output.
+fn run_on_qssl(name: &str) -> String {
+    let libs = lib_dir();
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
+    let bin = compile(
+        name,
+        &format!("{name}.qssl"),
+        &[
+            &format!("-I{}", include.display()),
+            &format!("-L{}", libs.display()),
+            &format!("-Wl,-rpath,{}", libs.display()),
+            "-lssl",
+            "-lcrypto",
+        ],
+    );
+    run(&bin)
+}
+
+fn run(bin: &Path) -> String {
+    let out = Command::new(bin).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{} failed ({}):\n{stdout}\n{}",
+        bin.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The same program built against the system's OpenSSL, if its headers are installed.
+fn run_on_system_openssl(name: &str) -> Option<String> {
+    if !Path::new("/usr/include/openssl/err.h").exists() {
+        return None;
+    }
+    let bin = compile(name, &format!("{name}.openssl"), &["-lssl", "-lcrypto"]);
+    Some(run(&bin))
+}
+
+#[test]
+fn error_queue_program_runs_and_matches_openssl() {
+    let ours = run_on_qssl("err_queue.c");
+    assert!(!ours.contains("FAIL"), "{ours}");
+    let theirs = run_on_system_openssl("err_queue.c").expect("system OpenSSL headers");
+    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+}
+
+#[test]
+fn libcrypto_refers_to_libssl_and_pkg_config_files_exist() {
+    let libs = lib_dir();
+    let script = std::fs::read_to_string(libs.join("libcrypto.so")).unwrap();
+    assert_eq!(script.trim(), "INPUT(libssl.so)");
+    for pc in ["libssl.pc", "libcrypto.pc", "openssl.pc"] {
+        let text = std::fs::read_to_string(libs.join("pkgconfig").join(pc)).unwrap();
+        assert!(text.contains("Cflags: -I"), "{pc}");
+    }
+}
