@@ -21,6 +21,12 @@ if ! command -v openssl >/dev/null 2>&1; then
     apt-get install -y --no-install-recommends openssl || sudo apt-get install -y --no-install-recommends openssl
 fi
 openssl version
+# The C API tests build C programs with cc, against qssl and (for the differential tests)
+# against the system OpenSSL's headers and libraries.
+if [ ! -f /usr/include/openssl/err.h ] || ! command -v cc >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends libssl-dev gcc \
+        || sudo apt-get install -y --no-install-recommends libssl-dev gcc
+fi
 
 step "format"
 cargo fmt --all -- --check
