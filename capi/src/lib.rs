@@ -8,7 +8,9 @@
 //!
 //! - [`err`]: the error queue (`ERR_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
+//! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
 
 pub mod crypto;
+pub mod ctx;
 pub mod err;
 mod ffi;

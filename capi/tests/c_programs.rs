@@ -35,6 +35,11 @@ fn compile(name: &str, out: &str, args: &[&str]) -> PathBuf {
 
 /// Builds `name` against qssl (plain `-lssl -lcrypto`) and runs it; returns its output.
 fn run_on_qssl(name: &str) -> String {
+    run_on_qssl_with(name, &[])
+}
+
+/// As [`run_on_qssl`], with program arguments.
+fn run_on_qssl_with(name: &str, args: &[&Path]) -> String {
     let libs = lib_dir();
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
     let bin = compile(
@@ -48,11 +53,11 @@ fn run_on_qssl(name: &str) -> String {
             "-lcrypto",
         ],
     );
-    run(&bin)
+    run(&bin, args)
 }
 
-fn run(bin: &Path) -> String {
-    let out = Command::new(bin).output().unwrap();
+fn run(bin: &Path, args: &[&Path]) -> String {
+    let out = Command::new(bin).args(args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -65,19 +70,46 @@ fn run(bin: &Path) -> String {
 }
 
 /// The same program built against the system's OpenSSL, if its headers are installed.
-fn run_on_system_openssl(name: &str) -> Option<String> {
+fn run_on_system_openssl(name: &str, args: &[&Path]) -> Option<String> {
     if !Path::new("/usr/include/openssl/err.h").exists() {
         return None;
     }
     let bin = compile(name, &format!("{name}.openssl"), &["-lssl", "-lcrypto"]);
-    Some(run(&bin))
+    Some(run(&bin, args))
 }
 
 #[test]
 fn error_queue_program_runs_and_matches_openssl() {
     let ours = run_on_qssl("err_queue.c");
     assert!(!ours.contains("FAIL"), "{ours}");
-    let theirs = run_on_system_openssl("err_queue.c").expect("system OpenSSL headers");
+    let theirs = run_on_system_openssl("err_queue.c", &[]).expect("system OpenSSL headers");
+    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+}
+
+/// A self-signed certificate and its key, and another key, as PEM files in a scratch
+/// directory.
+fn certificate_files() -> (PathBuf, PathBuf, PathBuf) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-certs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let other = rcgen::KeyPair::generate().unwrap();
+    let paths = (
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+        dir.join("other.pem"),
+    );
+    std::fs::write(&paths.0, cert.cert.pem()).unwrap();
+    std::fs::write(&paths.1, cert.signing_key.serialize_pem()).unwrap();
+    std::fs::write(&paths.2, other.serialize_pem()).unwrap();
+    paths
+}
+
+#[test]
+fn context_program_matches_openssl() {
+    let (cert, key, other) = certificate_files();
+    let args = [cert.as_path(), key.as_path(), other.as_path()];
+    let ours = run_on_qssl_with("ctx.c", &args);
+    let theirs = run_on_system_openssl("ctx.c", &args).expect("system OpenSSL headers");
     assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
 }
 

@@ -1,0 +1,601 @@
+//! `SSL_METHOD` and `SSL_CTX` for C: the methods, contexts with OpenSSL's reference counting,
+//! certificates, keys, trust roots, verification, ALPN, versions, ciphers, options and the
+//! `SSL_CTX_ctrl` numbers behind OpenSSL's context macros.
+#![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
+
+use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
+use qssl::error::{ERR_LIB_SSL, SslError, err_r};
+
+use crate::ffi::{guard, interned, text};
+
+/// `SSL_METHOD`: which kind of context and connection (opaque to C).
+#[derive(Debug)]
+pub struct SSL_METHOD {
+    method: Method,
+}
+
+static TLS_CLIENT: SSL_METHOD = SSL_METHOD {
+    method: Method::TlsClient,
+};
+static TLS_SERVER: SSL_METHOD = SSL_METHOD {
+    method: Method::TlsServer,
+};
+static TLS_ANY: SSL_METHOD = SSL_METHOD {
+    method: Method::Tls,
+};
+static QUIC_CLIENT: SSL_METHOD = SSL_METHOD {
+    method: Method::QuicClient,
+};
+static QUIC_CLIENT_THREAD: SSL_METHOD = SSL_METHOD {
+    method: Method::QuicClientThread,
+};
+static QUIC_SERVER: SSL_METHOD = SSL_METHOD {
+    method: Method::QuicServer,
+};
+
+/// `TLS_client_method`.
+#[unsafe(no_mangle)]
+pub extern "C" fn TLS_client_method() -> *const SSL_METHOD {
+    &TLS_CLIENT
+}
+
+/// `TLS_server_method`.
+#[unsafe(no_mangle)]
+pub extern "C" fn TLS_server_method() -> *const SSL_METHOD {
+    &TLS_SERVER
+}
+
+/// `TLS_method`.
+#[unsafe(no_mangle)]
+pub extern "C" fn TLS_method() -> *const SSL_METHOD {
+    &TLS_ANY
+}
+
+/// `OSSL_QUIC_client_method`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OSSL_QUIC_client_method() -> *const SSL_METHOD {
+    &QUIC_CLIENT
+}
+
+/// `OSSL_QUIC_client_thread_method`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OSSL_QUIC_client_thread_method() -> *const SSL_METHOD {
+    &QUIC_CLIENT_THREAD
+}
+
+/// `OSSL_QUIC_server_method`.
+#[unsafe(no_mangle)]
+pub extern "C" fn OSSL_QUIC_server_method() -> *const SSL_METHOD {
+    &QUIC_SERVER
+}
+
+/// `SSL_CTX`: a context behind a lock, shared by reference count (`Arc`): `SSL_CTX_new`
+/// hands out one reference, `SSL_CTX_up_ref` adds one, `SSL_CTX_free` drops one.
+#[derive(Debug)]
+pub struct SSL_CTX {
+    ctx: Mutex<SslCtx>,
+    /// `SSL_CTX_set_mode` bits, for the objects made from the context.
+    mode: Mutex<u32>,
+}
+
+impl SSL_CTX {
+    /// The context, locked.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SslCtx> {
+        self.ctx.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The context behind a C pointer, or `ERR_R_PASSED_NULL_PARAMETER` for null.
+///
+/// # Safety
+/// `ctx` must be null or a pointer from `SSL_CTX_new` still holding a reference.
+pub(crate) unsafe fn ctx_ref<'a>(ctx: *const SSL_CTX) -> Option<&'a SSL_CTX> {
+    if ctx.is_null() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+        return None;
+    }
+    // SAFETY: a live context, per the contract.
+    Some(unsafe { &*ctx })
+}
+
+/// `SSL_CTX_new`: a context for `method` (null: `ERR_R_PASSED_NULL_PARAMETER`).
+///
+/// # Safety
+/// `method` must be null or one of the method pointers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX {
+    guard(std::ptr::null_mut(), || {
+        if method.is_null() {
+            SslError::ssl(qssl::error::ssl_r::NULL_SSL_METHOD_PASSED).raise();
+            return std::ptr::null_mut();
+        }
+        // SAFETY: one of the static methods, per the contract.
+        let method = unsafe { &*method }.method;
+        let ctx = Arc::new(SSL_CTX {
+            ctx: Mutex::new(SslCtx::new(method)),
+            mode: Mutex::new(0),
+        });
+        Arc::into_raw(ctx).cast_mut()
+    })
+}
+
+/// `SSL_CTX_up_ref`: another reference.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
+    guard(0, || {
+        if ctx.is_null() {
+            return 0;
+        }
+        // SAFETY: a live context from Arc::into_raw, per the contract.
+        unsafe { Arc::increment_strong_count(ctx.cast_const()) };
+        1
+    })
+}
+
+/// `SSL_CTX_free`: drops one reference (null is ignored).
+///
+/// # Safety
+/// `ctx` must be null or a live context whose reference the caller gives up.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
+    guard((), || {
+        if !ctx.is_null() {
+            // SAFETY: the caller gives up one reference of a live context.
+            unsafe { Arc::decrement_strong_count(ctx.cast_const()) };
+        }
+    });
+}
+
+/// `SSL_CTX_get_ssl_method`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const SSL_METHOD {
+    guard(std::ptr::null(), || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return std::ptr::null();
+        };
+        match ctx.lock().method() {
+            Method::TlsClient => &TLS_CLIENT,
+            Method::TlsServer => &TLS_SERVER,
+            Method::Tls => &TLS_ANY,
+            Method::QuicClient => &QUIC_CLIENT,
+            Method::QuicClientThread => &QUIC_CLIENT_THREAD,
+            Method::QuicServer => &QUIC_SERVER,
+        }
+    })
+}
+
+/// Runs `f` on a context and a C string argument; 1 on success, 0 on failure (the error is
+/// on the queue).
+///
+/// # Safety
+/// `ctx` must be null or a live context; `s` null or a NUL-terminated string.
+unsafe fn with_path(
+    ctx: *mut SSL_CTX,
+    s: *const c_char,
+    f: impl FnOnce(&mut SslCtx, &str) -> Result<(), SslError>,
+) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return 0;
+        };
+        // SAFETY: per the contract.
+        let Some(path) = (unsafe { text(s) }) else {
+            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+            return 0;
+        };
+        c_int::from(f(&mut ctx.lock(), &path).is_ok())
+    })
+}
+
+/// `SSL_CTX_use_certificate_chain_file`.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `file` null or a NUL-terminated path.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { with_path(ctx, file, |c, p| c.use_certificate_chain_file(p)) }
+}
+
+/// The file type of `SSL_FILETYPE_*`, or `SSL_R_BAD_SSL_FILETYPE`.
+fn file_type(kind: c_int) -> Result<FileType, SslError> {
+    match kind {
+        qctx::SSL_FILETYPE_PEM => Ok(FileType::Pem),
+        qctx::SSL_FILETYPE_ASN1 => Ok(FileType::Asn1),
+        _ => Err(SslError::ssl(qssl::error::ssl_r::BAD_SSL_FILETYPE).raise()),
+    }
+}
+
+/// `SSL_CTX_use_certificate_file`.
+///
+/// # Safety
+/// As [`SSL_CTX_use_certificate_chain_file`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    kind: c_int,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe {
+        with_path(ctx, file, |c, p| {
+            c.use_certificate_file(p, file_type(kind)?)
+        })
+    }
+}
+
+/// `SSL_CTX_use_PrivateKey_file`.
+///
+/// # Safety
+/// As [`SSL_CTX_use_certificate_chain_file`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    kind: c_int,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe {
+        with_path(ctx, file, |c, p| {
+            c.use_private_key_file(p, file_type(kind)?)
+        })
+    }
+}
+
+/// `SSL_CTX_check_private_key`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return 0;
+        };
+        c_int::from(ctx.lock().check_private_key().is_ok())
+    })
+}
+
+/// `SSL_CTX_load_verify_locations`: a file and/or a directory of trusted certificates.
+///
+/// # Safety
+/// `ctx` must be null or a live context; each path null or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
+    ctx: *mut SSL_CTX,
+    ca_file: *const c_char,
+    ca_path: *const c_char,
+) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return 0;
+        };
+        // SAFETY: per the contract.
+        let (file, dir) = unsafe { (text(ca_file), text(ca_path)) };
+        let file = file.as_deref().map(std::path::Path::new);
+        let dir = dir.as_deref().map(std::path::Path::new);
+        c_int::from(ctx.lock().load_verify_locations(file, dir).is_ok())
+    })
+}
+
+/// `SSL_CTX_load_verify_file`.
+///
+/// # Safety
+/// As [`SSL_CTX_load_verify_locations`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_load_verify_file(
+    ctx: *mut SSL_CTX,
+    ca_file: *const c_char,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { SSL_CTX_load_verify_locations(ctx, ca_file, std::ptr::null()) }
+}
+
+/// `SSL_CTX_load_verify_dir`.
+///
+/// # Safety
+/// As [`SSL_CTX_load_verify_locations`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_load_verify_dir(
+    ctx: *mut SSL_CTX,
+    ca_path: *const c_char,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { SSL_CTX_load_verify_locations(ctx, std::ptr::null(), ca_path) }
+}
+
+/// `SSL_CTX_set_default_verify_paths`: the system's trust store.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return 0;
+        };
+        ctx.lock().set_default_verify_paths();
+        1
+    })
+}
+
+/// The C shape of a verify callback: `int (*)(int preverify_ok, X509_STORE_CTX *)`.
+pub type VerifyCallbackC = Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>;
+
+/// `SSL_CTX_set_verify`: the verify mode. A callback is called with the verdict and a null
+/// `X509_STORE_CTX` (qssl has no certificate-store context to give it); its answer decides.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `callback` null or a function valid for the
+/// context's lifetime.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_verify(
+    ctx: *mut SSL_CTX,
+    mode: c_int,
+    callback: VerifyCallbackC,
+) {
+    guard((), || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return;
+        };
+        let callback = callback.map(|cb| {
+            let cb: qctx::VerifyCallback =
+                Arc::new(move |ok: bool, _info: &qctx::VerifyInfo<'_>| {
+                    // SAFETY: the caller's callback, valid while the context lives.
+                    unsafe { cb(c_int::from(ok), std::ptr::null_mut()) != 0 }
+                });
+            cb
+        });
+        ctx.lock().set_verify(mode, callback);
+    });
+}
+
+/// `SSL_CTX_get_verify_mode`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().verify_mode())
+    })
+}
+
+/// `SSL_CTX_set_alpn_protos`: 0 on success, 1 on failure (OpenSSL's inverted convention).
+///
+/// # Safety
+/// `ctx` must be null or a live context; `protos` valid for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
+    ctx: *mut SSL_CTX,
+    protos: *const c_uchar,
+    len: c_uint,
+) -> c_int {
+    guard(1, || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return 1;
+        };
+        let wire: &[u8] = if protos.is_null() || len == 0 {
+            &[]
+        } else {
+            // SAFETY: protos is valid for len bytes, per the contract.
+            unsafe { std::slice::from_raw_parts(protos, len as usize) }
+        };
+        c_int::from(ctx.lock().set_alpn_protos(wire).is_err())
+    })
+}
+
+/// `SSL_CTX_set_ciphersuites`: TLS 1.3 suites by name.
+///
+/// # Safety
+/// As [`SSL_CTX_use_certificate_chain_file`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, list: *const c_char) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { with_path(ctx, list, |c, l| c.set_ciphersuites(l)) }
+}
+
+/// `SSL_CTX_set_cipher_list`: TLS 1.2 suites by OpenSSL cipher string.
+///
+/// # Safety
+/// As [`SSL_CTX_use_certificate_chain_file`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, list: *const c_char) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { with_path(ctx, list, |c, l| c.set_cipher_list(l)) }
+}
+
+/// `SSL_CTX_set_options`: adds options; returns the new set.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, options: u64) -> u64 {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().set_options(options))
+    })
+}
+
+/// `SSL_CTX_clear_options`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, options: u64) -> u64 {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().clear_options(options))
+    })
+}
+
+/// `SSL_CTX_get_options`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().options())
+    })
+}
+
+/// `SSL_CTRL_MODE`.
+const CTRL_MODE: c_int = 33;
+/// `SSL_CTRL_SET_SESS_CACHE_MODE`.
+const CTRL_SET_SESS_CACHE_MODE: c_int = 44;
+/// `SSL_CTRL_GET_SESS_CACHE_MODE`.
+const CTRL_GET_SESS_CACHE_MODE: c_int = 45;
+/// `SSL_CTRL_CLEAR_MODE`.
+const CTRL_CLEAR_MODE: c_int = 78;
+/// `SSL_CTRL_SET_MIN_PROTO_VERSION`.
+const CTRL_SET_MIN_PROTO_VERSION: c_int = 123;
+/// `SSL_CTRL_SET_MAX_PROTO_VERSION`.
+const CTRL_SET_MAX_PROTO_VERSION: c_int = 124;
+/// `SSL_CTRL_GET_MIN_PROTO_VERSION`.
+const CTRL_GET_MIN_PROTO_VERSION: c_int = 130;
+/// `SSL_CTRL_GET_MAX_PROTO_VERSION`.
+const CTRL_GET_MAX_PROTO_VERSION: c_int = 131;
+/// `SSL_CTRL_SET_SESS_CACHE_SIZE`.
+const CTRL_SET_SESS_CACHE_SIZE: c_int = 42;
+
+/// `SSL_CTX_ctrl`: the commands behind OpenSSL's context macros (modes, session cache mode,
+/// protocol version bounds). Other commands fail with `ERR_R_UNSUPPORTED` on the queue and
+/// return 0.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_ctrl(
+    ctx: *mut SSL_CTX,
+    cmd: c_int,
+    larg: c_long,
+    _parg: *mut c_void,
+) -> c_long {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return 0;
+        };
+        let bits = u32::try_from(larg).unwrap_or(0);
+        match cmd {
+            CTRL_MODE => {
+                let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
+                *mode |= bits;
+                c_long::from(*mode)
+            }
+            CTRL_CLEAR_MODE => {
+                let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
+                *mode &= !bits;
+                c_long::from(*mode)
+            }
+            CTRL_SET_SESS_CACHE_MODE => {
+                to_c_long(ctx.lock().set_session_cache_mode(from_c_long(larg)))
+            }
+            CTRL_GET_SESS_CACHE_MODE => to_c_long(ctx.lock().session_cache_mode()),
+            // Sessions are kept in rustls' caches of fixed size.
+            CTRL_SET_SESS_CACHE_SIZE => 1024 * 20,
+            CTRL_SET_MIN_PROTO_VERSION => {
+                c_long::from(ctx.lock().set_min_proto_version(larg as i32).is_ok())
+            }
+            CTRL_SET_MAX_PROTO_VERSION => {
+                c_long::from(ctx.lock().set_max_proto_version(larg as i32).is_ok())
+            }
+            CTRL_GET_MIN_PROTO_VERSION => c_long::from(ctx.lock().min_proto_version()),
+            CTRL_GET_MAX_PROTO_VERSION => c_long::from(ctx.lock().max_proto_version()),
+            _ => {
+                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                    .with_data(format!("SSL_CTX_ctrl command {cmd}"))
+                    .raise();
+                0
+            }
+        }
+    })
+}
+
+/// A C `long` (32 bits on some targets) as `i64`.
+#[allow(clippy::useless_conversion)] // Not useless where `long` is 32 bits.
+fn from_c_long(v: c_long) -> i64 {
+    i64::from(v)
+}
+
+/// An `i64` as a C `long`, saturating where `long` is 32 bits.
+#[allow(clippy::useless_conversion)] // Not useless where `long` is 32 bits.
+fn to_c_long(v: i64) -> c_long {
+    c_long::try_from(v).unwrap_or(c_long::MAX)
+}
+
+/// `X509_verify_cert_error_string`: the text of a verify result.
+#[unsafe(no_mangle)]
+pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
+    guard(std::ptr::null(), || {
+        interned(&qctx::verify_error_string(from_c_long(n)))
+    })
+}
+
+/// `SSL_select_next_proto`: the first of the server's protocols the client also lists
+/// (`OPENSSL_NPN_NEGOTIATED`), else the client's first (`OPENSSL_NPN_NO_OVERLAP`). `*out`
+/// points into `client` (or `server`).
+///
+/// # Safety
+/// `out`/`outlen` must be valid for writes; `server` and `client` valid for their lengths.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_select_next_proto(
+    out: *mut *mut c_uchar,
+    outlen: *mut c_uchar,
+    server: *const c_uchar,
+    server_len: c_uint,
+    client: *const c_uchar,
+    client_len: c_uint,
+) -> c_int {
+    guard(qctx::OPENSSL_NPN_NO_OVERLAP, || {
+        if out.is_null() || outlen.is_null() {
+            return qctx::OPENSSL_NPN_NO_OVERLAP;
+        }
+        let slice = |p: *const c_uchar, n: c_uint| -> &[u8] {
+            if p.is_null() || n == 0 {
+                &[]
+            } else {
+                // SAFETY: valid for n bytes, per the contract.
+                unsafe { std::slice::from_raw_parts(p, n as usize) }
+            }
+        };
+        let (status, chosen) =
+            qctx::select_next_proto(slice(server, server_len), slice(client, client_len));
+        // SAFETY: out and outlen are valid for writes, per the contract.
+        unsafe {
+            match chosen {
+                Some(p) => {
+                    *out = p.as_ptr().cast_mut();
+                    *outlen = p.len() as c_uchar;
+                }
+                None => {
+                    *out = std::ptr::null_mut();
+                    *outlen = 0;
+                }
+            }
+        }
+        status
+    })
+}
