@@ -5,10 +5,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `target/<profile>`, where libssl.so and libcrypto.so are.
+/// `target/<profile>`, where the build script writes libcrypto.so and `cargo build` puts
+/// libssl.so.
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
+    deps_dir().parent().unwrap().to_path_buf()
+}
+
+/// `target/<profile>/deps`, where `cargo test` leaves the libssl.so it just built.
+fn deps_dir() -> PathBuf {
+    std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn source(name: &str) -> PathBuf {
@@ -40,15 +49,17 @@ fn run_on_qssl(name: &str) -> String {
 
 /// As [`run_on_qssl`], with program arguments.
 fn run_on_qssl_with(name: &str, args: &[&Path]) -> String {
-    let libs = lib_dir();
+    let (libs, deps) = (lib_dir(), deps_dir());
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
+    // The freshly built libssl.so (deps) first; libcrypto.so names it.
     let bin = compile(
         name,
         &format!("{name}.qssl"),
         &[
             &format!("-I{}", include.display()),
+            &format!("-L{}", deps.display()),
             &format!("-L{}", libs.display()),
-            &format!("-Wl,-rpath,{}", libs.display()),
+            &format!("-Wl,-rpath,{}", deps.display()),
             "-lssl",
             "-lcrypto",
         ],
