@@ -86,6 +86,11 @@ impl SSL_CTX {
     pub(crate) fn lock(&self) -> MutexGuard<'_, SslCtx> {
         self.ctx.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// The `SSL_MODE_*` bits objects made from the context start with.
+    pub(crate) fn mode(&self) -> u32 {
+        *self.mode.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The context behind a C pointer, or `ERR_R_PASSED_NULL_PARAMETER` for null.
@@ -381,6 +386,8 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 }
 
 /// `SSL_CTX_set_alpn_protos`: 0 on success, 1 on failure (OpenSSL's inverted convention).
+/// As in OpenSSL the list is the client's offer: on a server context it is checked and
+/// otherwise ignored (servers choose with the ALPN select callback).
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `protos` valid for `len` bytes.
@@ -401,7 +408,13 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
             // SAFETY: protos is valid for len bytes, per the contract.
             unsafe { std::slice::from_raw_parts(protos, len as usize) }
         };
-        c_int::from(ctx.lock().set_alpn_protos(wire).is_err())
+        let mut guard = ctx.lock();
+        if guard.method().is_server() {
+            // Validate only: a fresh context takes the list and is dropped.
+            let mut probe = SslCtx::new(Method::TlsClient);
+            return c_int::from(probe.set_alpn_protos(wire).is_err());
+        }
+        c_int::from(guard.set_alpn_protos(wire).is_err())
     })
 }
 

@@ -9,8 +9,10 @@
 //! - [`err`]: the error queue (`ERR_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
+//! - [`ssl`]: TLS objects over socket descriptors (`SSL_*`).
 
 pub mod crypto;
 pub mod ctx;
 pub mod err;
 mod ffi;
+pub mod ssl;

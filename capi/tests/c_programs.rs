@@ -125,6 +125,21 @@ fn context_program_matches_openssl() {
 }
 
 #[test]
+fn tls_client_and_server_processes_match_openssl() {
+    let (cert, key, _) = certificate_files();
+    for version in ["2", "3"] {
+        let args = [cert.as_path(), key.as_path(), Path::new(version)];
+        let ours = run_on_qssl_with("tls.c", &args);
+        let theirs = run_on_system_openssl("tls.c", &args).expect("system OpenSSL headers");
+        assert!(ours.contains("client: got ping"), "{ours}");
+        assert_eq!(
+            ours, theirs,
+            "TLS 1.{version}: qssl and OpenSSL print the same"
+        );
+    }
+}
+
+#[test]
 fn libcrypto_refers_to_libssl_and_pkg_config_files_exist() {
     let libs = lib_dir();
     let script = std::fs::read_to_string(libs.join("libcrypto.so")).unwrap();

@@ -1,6 +1,6 @@
 /*
- * qssl: OpenSSL-compatible ssl.h. This part declares the methods and contexts; the SSL
- * object functions follow as they are implemented.
+ * qssl: OpenSSL-compatible ssl.h: methods, contexts and (so far) TLS objects over socket
+ * descriptors; the rest of the SSL API follows as it is implemented.
  */
 #ifndef OPENSSL_SSL_H
 # define OPENSSL_SSL_H
@@ -97,6 +97,52 @@ int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
 uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
 uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
 uint64_t SSL_CTX_get_options(const SSL_CTX *ctx);
+
+# define SSL_ERROR_NONE                  0
+# define SSL_ERROR_SSL                   1
+# define SSL_ERROR_WANT_READ             2
+# define SSL_ERROR_WANT_WRITE            3
+# define SSL_ERROR_WANT_X509_LOOKUP      4
+# define SSL_ERROR_SYSCALL               5
+# define SSL_ERROR_ZERO_RETURN           6
+# define SSL_ERROR_WANT_CONNECT          7
+# define SSL_ERROR_WANT_ACCEPT           8
+
+# define SSL_CTRL_SET_TLSEXT_HOSTNAME    55
+
+SSL *SSL_new(SSL_CTX *ctx);
+int SSL_up_ref(SSL *s);
+void SSL_free(SSL *ssl);
+int SSL_set_fd(SSL *s, int fd);
+void SSL_set_connect_state(SSL *s);
+void SSL_set_accept_state(SSL *s);
+int SSL_connect(SSL *ssl);
+int SSL_accept(SSL *ssl);
+int SSL_do_handshake(SSL *s);
+int SSL_read(SSL *ssl, void *buf, int num);
+int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
+int SSL_peek(SSL *ssl, void *buf, int num);
+int SSL_peek_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
+int SSL_write(SSL *ssl, const void *buf, int num);
+int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written);
+int SSL_shutdown(SSL *s);
+int SSL_get_error(const SSL *s, int ret_code);
+long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
+int SSL_set1_host(SSL *s, const char *hostname);
+int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
+void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
+long SSL_get_verify_result(const SSL *ssl);
+const char *SSL_get_version(const SSL *s);
+int SSL_version(const SSL *ssl);
+int SSL_pending(const SSL *s);
+int SSL_has_pending(const SSL *s);
+int SSL_is_init_finished(const SSL *s);
+
+# define SSL_set_mode(ssl,op) SSL_ctrl((ssl),SSL_CTRL_MODE,(op),NULL)
+# define SSL_clear_mode(ssl,op) SSL_ctrl((ssl),SSL_CTRL_CLEAR_MODE,(op),NULL)
+# define SSL_get_mode(ssl) SSL_ctrl((ssl),SSL_CTRL_MODE,0,NULL)
+# define SSL_set_tlsext_host_name(s,name) \
+        SSL_ctrl(s,SSL_CTRL_SET_TLSEXT_HOSTNAME,TLSEXT_NAMETYPE_host_name,(void *)name)
 
 # define SSL_CTX_set_mode(ctx,op) SSL_CTX_ctrl((ctx),SSL_CTRL_MODE,(op),NULL)
 # define SSL_CTX_clear_mode(ctx,op) SSL_CTX_ctrl((ctx),SSL_CTRL_CLEAR_MODE,(op),NULL)

@@ -1,0 +1,100 @@
+/*
+ * A TLS client and server over a socket pair, in two processes, through the plain OpenSSL
+ * API: handshake, data both ways, ALPN, verification results, two-step shutdown. Uses only
+ * what OpenSSL 3.0 also has; the output must be the same on both.
+ *
+ * Usage: tls <cert.pem> <key.pem> <version: 2 or 3>
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+static int version;
+
+static int server(int fd, const char *cert, const char *key)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    const unsigned char alpn[] = "\x02h2";
+    char buf[64];
+    SSL *ssl;
+    int n, ret;
+
+    SSL_CTX_use_certificate_chain_file(ctx, cert);
+    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM);
+    SSL_CTX_set_max_proto_version(ctx, version);
+    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1);
+    ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_accept(ssl) != 1) {
+        ERR_print_errors_fp(stderr);
+        return 1;
+    }
+    n = SSL_read(ssl, buf, sizeof(buf));
+    SSL_write(ssl, buf, n);
+    ret = SSL_read(ssl, buf, sizeof(buf));
+    printf("server: read after close_notify %d error %d\n", ret, SSL_get_error(ssl, ret));
+    printf("server: shutdown %d\n", SSL_shutdown(ssl));
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return 0;
+}
+
+static int client(int fd, const char *cert)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    const unsigned char alpn[] = "\x08http/1.1\x02h2";
+    const unsigned char *selected = NULL;
+    unsigned int selected_len = 0;
+    char buf[64];
+    size_t n = 0;
+    SSL *ssl;
+
+    SSL_CTX_load_verify_locations(ctx, cert, NULL);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    ssl = SSL_new(ctx);
+    SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    SSL_set1_host(ssl, "localhost");
+    SSL_set_fd(ssl, fd);
+    printf("client: connect %d\n", SSL_connect(ssl));
+    printf("client: version %s\n", SSL_get_version(ssl));
+    printf("client: verify %ld\n", SSL_get_verify_result(ssl));
+    SSL_get0_alpn_selected(ssl, &selected, &selected_len);
+    printf("client: alpn %.*s\n", (int)selected_len, selected);
+    printf("client: write %d\n", SSL_write_ex(ssl, "ping", 4, &n) == 1 && n == 4);
+    printf("client: read %d\n", SSL_read_ex(ssl, buf, sizeof(buf), &n));
+    printf("client: got %.*s\n", (int)n, buf);
+    printf("client: shutdown %d\n", SSL_shutdown(ssl));
+    printf("client: shutdown again %d\n", SSL_shutdown(ssl));
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int fds[2], status = 0;
+    pid_t pid;
+
+    if (argc != 4 || socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
+        return 2;
+    version = argv[3][0] == '2' ? TLS1_2_VERSION : TLS1_3_VERSION;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        exit(server(fds[1], argv[1], argv[2]));
+    }
+    close(fds[1]);
+    /* The client's lines stay buffered until exit, after the server's have been written. */
+    if (client(fds[0], argv[1]) != 0)
+        return 1;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
