@@ -612,3 +612,88 @@ pub unsafe extern "C" fn SSL_select_next_proto(
         status
     })
 }
+
+/// The C shape of an ALPN select callback.
+pub type AlpnSelectCallbackC = Option<
+    unsafe extern "C" fn(
+        *mut c_void,
+        *mut *const c_uchar,
+        *mut c_uchar,
+        *const c_uchar,
+        c_uint,
+        *mut c_void,
+    ) -> c_int,
+>;
+
+/// The application's pointer for a callback, carried across threads as OpenSSL carries it.
+#[derive(Clone, Copy)]
+struct CallbackArg(*mut c_void);
+
+// SAFETY: the pointer is only handed back to the application's own callback, which OpenSSL
+// also calls from whichever thread drives the handshake.
+unsafe impl Send for CallbackArg {}
+// SAFETY: as above.
+unsafe impl Sync for CallbackArg {}
+
+/// `SSL_TLSEXT_ERR_OK`.
+const TLSEXT_ERR_OK: c_int = 0;
+/// `SSL_TLSEXT_ERR_NOACK`.
+const TLSEXT_ERR_NOACK: c_int = 3;
+
+/// `SSL_CTX_set_alpn_select_cb`: the server's choice of protocol from the client's offer
+/// (in wire format). The callback's `SSL *` argument is null for now (qssl calls it before
+/// the connection's object exists); `SSL_select_next_proto` inside it works as usual.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `cb` null or a function valid, with `arg`, for the
+/// context's lifetime.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
+    ctx: *mut SSL_CTX,
+    cb: AlpnSelectCallbackC,
+    arg: *mut c_void,
+) {
+    guard((), || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return;
+        };
+        let arg = CallbackArg(arg);
+        let callback = cb.map(|cb| {
+            let select: qctx::AlpnSelectCallback = Arc::new(move |offered: &[&[u8]]| {
+                let arg = arg;
+                let mut wire = Vec::new();
+                for p in offered {
+                    wire.push(p.len() as u8);
+                    wire.extend_from_slice(p);
+                }
+                let mut out: *const c_uchar = std::ptr::null();
+                let mut out_len: c_uchar = 0;
+                // SAFETY: the application's callback with valid out-pointers and input.
+                let ret = unsafe {
+                    cb(
+                        std::ptr::null_mut(),
+                        &mut out,
+                        &mut out_len,
+                        wire.as_ptr(),
+                        c_uint::try_from(wire.len()).unwrap_or(0),
+                        arg.0,
+                    )
+                };
+                match ret {
+                    TLSEXT_ERR_OK if !out.is_null() => {
+                        // SAFETY: the callback points at out_len bytes (in `wire` or its
+                        // own storage), alive until it returns to us here.
+                        let chosen =
+                            unsafe { std::slice::from_raw_parts(out, usize::from(out_len)) };
+                        qctx::AlpnSelection::Selected(chosen.to_vec())
+                    }
+                    TLSEXT_ERR_NOACK => qctx::AlpnSelection::NoAck,
+                    _ => qctx::AlpnSelection::Fatal,
+                }
+            });
+            select
+        });
+        ctx.lock().set_alpn_select_cb(callback);
+    });
+}

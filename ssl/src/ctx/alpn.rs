@@ -77,14 +77,15 @@ pub const OPENSSL_NPN_NEGOTIATED: i32 = 1;
 pub const OPENSSL_NPN_NO_OVERLAP: i32 = 2;
 
 /// `SSL_select_next_proto`: the first protocol of `server` (wire format, in preference order)
-/// that `client` (wire format) also lists, with [`OPENSSL_NPN_NEGOTIATED`]; without overlap
-/// the client's first protocol with [`OPENSSL_NPN_NO_OVERLAP`] (`None` if the client list is
-/// empty). Malformed lists are read up to the first bad length byte, as OpenSSL 3 does.
-pub fn select_next_proto<'a>(server: &[u8], client: &'a [u8]) -> (i32, Option<&'a [u8]>) {
+/// that `client` (wire format) also lists, with [`OPENSSL_NPN_NEGOTIATED`] (the slice lies in
+/// `server`, as OpenSSL's pointer does); without overlap the client's first protocol with
+/// [`OPENSSL_NPN_NO_OVERLAP`] (`None` if the client list is empty). Malformed lists are read
+/// up to the first bad length byte, as OpenSSL 3 does.
+pub fn select_next_proto<'a>(server: &'a [u8], client: &'a [u8]) -> (i32, Option<&'a [u8]>) {
     let client_names: Vec<&[u8]> = wire_names(client).collect();
     for ours in wire_names(server) {
-        if let Some(theirs) = client_names.iter().find(|c| **c == ours) {
-            return (OPENSSL_NPN_NEGOTIATED, Some(theirs));
+        if client_names.contains(&ours) {
+            return (OPENSSL_NPN_NEGOTIATED, Some(ours));
         }
     }
     (OPENSSL_NPN_NO_OVERLAP, client_names.first().copied())
