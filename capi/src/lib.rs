@@ -6,11 +6,13 @@
 //! becomes `ERR_R_INTERNAL_ERROR` on the error queue and the function's failure value.
 //! Pointers from C are checked for null before use; each `unsafe` block says why it is sound.
 //!
+//! - [`addr`]: addresses, lookups and raw sockets (`BIO_ADDR*`, `BIO_lookup_ex`, `BIO_socket`).
 //! - [`err`]: the error queue (`ERR_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
 //! - [`ssl`]: TLS objects over socket descriptors (`SSL_*`).
 
+pub mod addr;
 pub mod crypto;
 pub mod ctx;
 pub mod err;

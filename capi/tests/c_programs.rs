@@ -140,6 +140,14 @@ fn tls_client_and_server_processes_match_openssl() {
 }
 
 #[test]
+fn address_program_matches_openssl() {
+    let ours = run_on_qssl("addr.c");
+    let theirs = run_on_system_openssl("addr.c", &[]).expect("system OpenSSL headers");
+    assert!(ours.contains("strings 127.0.0.1 4433"), "{ours}");
+    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+}
+
+#[test]
 fn libcrypto_refers_to_libssl_and_pkg_config_files_exist() {
     let libs = lib_dir();
     let script = std::fs::read_to_string(libs.join("libcrypto.so")).unwrap();

@@ -1,0 +1,602 @@
+//! `BIO_ADDR`, `BIO_ADDRINFO` and name lookup, and the raw socket helpers (`BIO_socket`,
+//! `BIO_connect`, `BIO_bind`, `BIO_listen`, `BIO_closesocket`, `BIO_socket_nbio`) for C.
+#![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
+
+use std::ffi::{CString, c_char, c_int, c_ushort, c_void};
+use std::net::{IpAddr, SocketAddr};
+
+use qssl::error::{ERR_LIB_BIO, ERR_LIB_SYS, SslError, err_r};
+use qssl_bio::{BioAddr, addr::RawAddress};
+
+use crate::crypto::CRYPTO_malloc;
+use crate::ffi::{guard, text};
+
+/// `BIO_ADDR`: an address (opaque to C).
+#[derive(Debug, Default, Clone)]
+pub struct BIO_ADDR(pub(crate) BioAddr);
+
+/// `BIO_ADDRINFO`: one result of a lookup, linked to the next.
+#[derive(Debug)]
+pub struct BIO_ADDRINFO {
+    family: c_int,
+    socktype: c_int,
+    protocol: c_int,
+    addr: BIO_ADDR,
+    next: *mut BIO_ADDRINFO,
+}
+
+/// `BIO_SOCK_REUSEADDR`.
+const SOCK_REUSEADDR: c_int = 0x01;
+/// `BIO_SOCK_V6_ONLY`.
+const SOCK_V6_ONLY: c_int = 0x02;
+/// `BIO_SOCK_KEEPALIVE`.
+const SOCK_KEEPALIVE: c_int = 0x04;
+/// `BIO_SOCK_NONBLOCK`.
+const SOCK_NONBLOCK: c_int = 0x08;
+/// `BIO_SOCK_NODELAY`.
+const SOCK_NODELAY: c_int = 0x10;
+/// `BIO_LOOKUP_SERVER`.
+const LOOKUP_SERVER: c_int = 1;
+/// `BIO_R_LOOKUP_RETURNED_NOTHING`.
+const BIO_R_LOOKUP_RETURNED_NOTHING: c_int = 142;
+/// `BIO_R_UNABLE_TO_CREATE_SOCKET`.
+const BIO_R_UNABLE_TO_CREATE_SOCKET: c_int = 118;
+/// `BIO_R_CONNECT_ERROR`.
+const BIO_R_CONNECT_ERROR: c_int = 103;
+/// `BIO_R_UNABLE_TO_BIND_SOCKET`.
+const BIO_R_UNABLE_TO_BIND_SOCKET: c_int = 117;
+/// `BIO_R_UNABLE_TO_LISTEN_SOCKET`.
+const BIO_R_UNABLE_TO_LISTEN_SOCKET: c_int = 119;
+/// `BIO_R_INVALID_SOCKET`.
+const BIO_R_INVALID_SOCKET: c_int = 135;
+
+/// Raises the calling thread's `errno` as a system error, then `reason` in the BIO library.
+fn raise_os(reason: c_int) {
+    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+    SslError::new(ERR_LIB_SYS, errno).raise();
+    SslError::new(ERR_LIB_BIO, reason).raise();
+}
+
+/// `BIO_ADDR_new`: an empty (`AF_UNSPEC`) address.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_ADDR_new() -> *mut BIO_ADDR {
+    guard(std::ptr::null_mut(), || Box::into_raw(Box::default()))
+}
+
+/// `BIO_ADDR_free`.
+///
+/// # Safety
+/// `a` must be null or an address from `BIO_ADDR_new`/`BIO_ADDR_dup`, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_free(a: *mut BIO_ADDR) {
+    if !a.is_null() {
+        // SAFETY: a Box-made address the caller gives up.
+        drop(unsafe { Box::from_raw(a) });
+    }
+}
+
+/// `BIO_ADDR_clear`.
+///
+/// # Safety
+/// `a` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_clear(a: *mut BIO_ADDR) {
+    if !a.is_null() {
+        // SAFETY: a live address.
+        unsafe { (*a).0 = BioAddr::Unspec };
+    }
+}
+
+/// `BIO_ADDR_copy`.
+///
+/// # Safety
+/// `dst` and `src` must be null or live addresses.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_copy(dst: *mut BIO_ADDR, src: *const BIO_ADDR) -> c_int {
+    if dst.is_null() || src.is_null() {
+        return 0;
+    }
+    // SAFETY: live addresses, per the contract.
+    unsafe { (*dst).0 = (*src).0 };
+    1
+}
+
+/// `BIO_ADDR_dup`.
+///
+/// # Safety
+/// `src` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_dup(src: *const BIO_ADDR) -> *mut BIO_ADDR {
+    if src.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a live address, per the contract.
+    Box::into_raw(Box::new(unsafe { (*src).clone() }))
+}
+
+/// `BIO_ADDR_rawmake`: an address of `family` from raw bytes and a port in network order.
+///
+/// # Safety
+/// `a` must be null or a live address; `where_` valid for `wherelen` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_rawmake(
+    a: *mut BIO_ADDR,
+    family: c_int,
+    where_: *const c_void,
+    wherelen: usize,
+    port: c_ushort,
+) -> c_int {
+    guard(0, || {
+        if a.is_null() || (where_.is_null() && wherelen > 0) {
+            return 0;
+        }
+        let raw: &[u8] = if wherelen == 0 {
+            &[]
+        } else {
+            // SAFETY: valid for wherelen bytes, per the contract.
+            unsafe { std::slice::from_raw_parts(where_.cast::<u8>(), wherelen) }
+        };
+        match BioAddr::from_raw(family, raw, port) {
+            Ok(addr) => {
+                // SAFETY: a live address, per the contract.
+                unsafe { (*a).0 = addr };
+                1
+            }
+            Err(_) => 0,
+        }
+    })
+}
+
+/// `BIO_ADDR_family`.
+///
+/// # Safety
+/// `a` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_family(a: *const BIO_ADDR) -> c_int {
+    if a.is_null() {
+        return libc::AF_UNSPEC;
+    }
+    // SAFETY: a live address.
+    unsafe { (*a).0.family() }
+}
+
+/// `BIO_ADDR_rawaddress`: the raw address bytes into `p` (if not null), their length into
+/// `*l` (if not null). 0 for an address without raw bytes.
+///
+/// # Safety
+/// `a` must be null or a live address; `p` null or large enough; `l` null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_rawaddress(
+    a: *const BIO_ADDR,
+    p: *mut c_void,
+    l: *mut usize,
+) -> c_int {
+    if a.is_null() {
+        return 0;
+    }
+    // SAFETY: a live address.
+    let addr = unsafe { &(*a).0 };
+    let bytes: Vec<u8> = match addr.raw_address() {
+        Some(RawAddress::V4(b)) => b.to_vec(),
+        Some(RawAddress::V6(b)) => b.to_vec(),
+        Some(RawAddress::Path(b)) => b.to_vec(),
+        None => return 0,
+    };
+    // SAFETY: p is null or large enough, l null or writable, per the contract.
+    unsafe {
+        if !p.is_null() {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), p.cast::<u8>(), bytes.len());
+        }
+        if !l.is_null() {
+            *l = bytes.len();
+        }
+    }
+    1
+}
+
+/// `BIO_ADDR_rawport`: the port in network order (0 without one).
+///
+/// # Safety
+/// `a` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_rawport(a: *const BIO_ADDR) -> c_ushort {
+    if a.is_null() {
+        return 0;
+    }
+    // SAFETY: a live address.
+    unsafe { (*a).0.raw_port() }
+}
+
+/// A C copy of `s` in `OPENSSL_malloc` memory (the caller frees it with `OPENSSL_free`).
+fn malloc_string(s: &str) -> *mut c_char {
+    let c = CString::new(s.replace('\0', " ")).unwrap_or_default();
+    let bytes = c.as_bytes_with_nul();
+    let p = CRYPTO_malloc(bytes.len(), std::ptr::null(), 0).cast::<c_char>();
+    if !p.is_null() {
+        // SAFETY: p holds bytes.len() bytes.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr().cast::<c_char>(), p, bytes.len()) };
+    }
+    p
+}
+
+/// `BIO_ADDR_hostname_string`: the host in numeric form (qssl does no reverse lookups, so
+/// `numeric` 0 gives the numeric form too). Freed with `OPENSSL_free`.
+///
+/// # Safety
+/// `a` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_hostname_string(
+    a: *const BIO_ADDR,
+    _numeric: c_int,
+) -> *mut c_char {
+    if a.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a live address.
+    unsafe { (*a).0.host_string() }.map_or(std::ptr::null_mut(), |s| malloc_string(&s))
+}
+
+/// `BIO_ADDR_service_string`: the port in decimal. Freed with `OPENSSL_free`.
+///
+/// # Safety
+/// `a` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_service_string(
+    a: *const BIO_ADDR,
+    _numeric: c_int,
+) -> *mut c_char {
+    if a.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a live address.
+    unsafe { (*a).0.service_string() }.map_or(std::ptr::null_mut(), |s| malloc_string(&s))
+}
+
+/// `BIO_lookup_ex`: resolves `host` and `service` (`getaddrinfo`) into a list freed with
+/// `BIO_ADDRINFO_free`. 1 on success; 0 with the resolver's failure on the queue.
+///
+/// # Safety
+/// `host`/`service` null or NUL-terminated; `res` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_lookup_ex(
+    host: *const c_char,
+    service: *const c_char,
+    lookup_type: c_int,
+    family: c_int,
+    socktype: c_int,
+    protocol: c_int,
+    res: *mut *mut BIO_ADDRINFO,
+) -> c_int {
+    guard(0, || {
+        if res.is_null() {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return 0;
+        }
+        // SAFETY: a zeroed addrinfo is a valid hints value.
+        let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+        hints.ai_family = family;
+        hints.ai_socktype = socktype;
+        hints.ai_protocol = protocol;
+        hints.ai_flags = libc::AI_ADDRCONFIG;
+        if lookup_type == LOOKUP_SERVER {
+            hints.ai_flags |= libc::AI_PASSIVE;
+        }
+        let mut list: *mut libc::addrinfo = std::ptr::null_mut();
+        // SAFETY: host/service null or NUL-terminated; hints and list valid.
+        let rc = unsafe { libc::getaddrinfo(host, service, &hints, &mut list) };
+        if rc != 0 {
+            let what = if rc == libc::EAI_SYSTEM {
+                std::io::Error::last_os_error().to_string()
+            } else {
+                // SAFETY: gai_strerror returns a static string for any code.
+                unsafe { text(libc::gai_strerror(rc)) }
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default()
+            };
+            SslError::new(ERR_LIB_BIO, qssl::error::err_r::SYS_LIB)
+                .with_data(what)
+                .raise();
+            return 0;
+        }
+        let mut head: *mut BIO_ADDRINFO = std::ptr::null_mut();
+        let mut tail: *mut *mut BIO_ADDRINFO = &mut head;
+        let mut cur = list;
+        while !cur.is_null() {
+            // SAFETY: cur walks the list getaddrinfo returned.
+            let ai = unsafe { &*cur };
+            // SAFETY: ai_addr points at ai_addrlen bytes of a sockaddr.
+            let addr = unsafe { sockaddr_to_bio(ai.ai_addr, ai.ai_addrlen) };
+            if let Some(addr) = addr {
+                let node = Box::into_raw(Box::new(BIO_ADDRINFO {
+                    family: ai.ai_family,
+                    socktype: ai.ai_socktype,
+                    protocol: ai.ai_protocol,
+                    addr: BIO_ADDR(addr),
+                    next: std::ptr::null_mut(),
+                }));
+                // SAFETY: tail points at the last link of our own list.
+                unsafe {
+                    *tail = node;
+                    tail = &mut (*node).next;
+                }
+            }
+            cur = ai.ai_next;
+        }
+        // SAFETY: the list from getaddrinfo, freed once.
+        unsafe { libc::freeaddrinfo(list) };
+        if head.is_null() {
+            SslError::new(ERR_LIB_BIO, BIO_R_LOOKUP_RETURNED_NOTHING).raise();
+            return 0;
+        }
+        // SAFETY: res is valid for a write, per the contract.
+        unsafe { *res = head };
+        1
+    })
+}
+
+/// `BIO_lookup`: [`BIO_lookup_ex`] with protocol 0.
+///
+/// # Safety
+/// As [`BIO_lookup_ex`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_lookup(
+    host: *const c_char,
+    service: *const c_char,
+    lookup_type: c_int,
+    family: c_int,
+    socktype: c_int,
+    res: *mut *mut BIO_ADDRINFO,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { BIO_lookup_ex(host, service, lookup_type, family, socktype, 0, res) }
+}
+
+/// A `sockaddr` as a [`BioAddr`] (IPv4 and IPv6).
+///
+/// # Safety
+/// `sa` must be null or point at `len` bytes of a sockaddr.
+unsafe fn sockaddr_to_bio(sa: *const libc::sockaddr, len: libc::socklen_t) -> Option<BioAddr> {
+    if sa.is_null() {
+        return None;
+    }
+    // SAFETY: sa points at len bytes of a sockaddr, per the contract.
+    let family = c_int::from(unsafe { (*sa).sa_family });
+    match family {
+        libc::AF_INET if len as usize >= std::mem::size_of::<libc::sockaddr_in>() => {
+            // SAFETY: a sockaddr_in of the right size.
+            let sin = unsafe { &*sa.cast::<libc::sockaddr_in>() };
+            let ip = std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
+            Some(BioAddr::from(SocketAddr::new(
+                IpAddr::V4(ip),
+                u16::from_be(sin.sin_port),
+            )))
+        }
+        libc::AF_INET6 if len as usize >= std::mem::size_of::<libc::sockaddr_in6>() => {
+            // SAFETY: a sockaddr_in6 of the right size.
+            let sin6 = unsafe { &*sa.cast::<libc::sockaddr_in6>() };
+            let ip = std::net::Ipv6Addr::from(sin6.sin6_addr.s6_addr);
+            Some(BioAddr::from(SocketAddr::V6(std::net::SocketAddrV6::new(
+                ip,
+                u16::from_be(sin6.sin6_port),
+                sin6.sin6_flowinfo,
+                sin6.sin6_scope_id,
+            ))))
+        }
+        _ => None,
+    }
+}
+
+/// `BIO_ADDRINFO_next`.
+///
+/// # Safety
+/// `bai` must be null or a node of a live list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDRINFO_next(bai: *const BIO_ADDRINFO) -> *const BIO_ADDRINFO {
+    if bai.is_null() {
+        return std::ptr::null();
+    }
+    // SAFETY: a live node.
+    unsafe { (*bai).next }
+}
+
+/// `BIO_ADDRINFO_family`.
+///
+/// # Safety
+/// `bai` must be null or a node of a live list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDRINFO_family(bai: *const BIO_ADDRINFO) -> c_int {
+    // SAFETY: null or a live node.
+    unsafe { bai.as_ref() }.map_or(0, |b| b.family)
+}
+
+/// `BIO_ADDRINFO_socktype`.
+///
+/// # Safety
+/// `bai` must be null or a node of a live list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDRINFO_socktype(bai: *const BIO_ADDRINFO) -> c_int {
+    // SAFETY: null or a live node.
+    unsafe { bai.as_ref() }.map_or(0, |b| b.socktype)
+}
+
+/// `BIO_ADDRINFO_protocol`.
+///
+/// # Safety
+/// `bai` must be null or a node of a live list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDRINFO_protocol(bai: *const BIO_ADDRINFO) -> c_int {
+    // SAFETY: null or a live node.
+    unsafe { bai.as_ref() }.map_or(0, |b| b.protocol)
+}
+
+/// `BIO_ADDRINFO_address`: the node's address, valid while the list lives.
+///
+/// # Safety
+/// `bai` must be null or a node of a live list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDRINFO_address(bai: *const BIO_ADDRINFO) -> *const BIO_ADDR {
+    // SAFETY: null or a live node.
+    unsafe { bai.as_ref() }.map_or(std::ptr::null(), |b| &b.addr)
+}
+
+/// `BIO_ADDRINFO_free`: frees the whole list.
+///
+/// # Safety
+/// `bai` must be null or the head of a list from `BIO_lookup_ex`, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDRINFO_free(mut bai: *mut BIO_ADDRINFO) {
+    while !bai.is_null() {
+        // SAFETY: each node was Box-made by BIO_lookup_ex and is freed once.
+        let node = unsafe { Box::from_raw(bai) };
+        bai = node.next;
+    }
+}
+
+/// `BIO_socket`: a socket of `domain`/`socktype`/`protocol`, or -1 (`INVALID_SOCKET`) with
+/// the system error on the queue.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_socket(
+    domain: c_int,
+    socktype: c_int,
+    protocol: c_int,
+    _options: c_int,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: socket(2) takes any arguments and returns a new descriptor or -1.
+        let fd = unsafe { libc::socket(domain, socktype | libc::SOCK_CLOEXEC, protocol) };
+        if fd < 0 {
+            raise_os(BIO_R_UNABLE_TO_CREATE_SOCKET);
+        }
+        fd
+    })
+}
+
+/// Applies `BIO_SOCK_*` options to `sock`; false if one could not be set.
+fn set_options(sock: c_int, options: c_int) -> bool {
+    let set = |level: c_int, name: c_int| {
+        let on: c_int = 1;
+        // SAFETY: setsockopt with a valid int value; the fd is the caller's socket.
+        unsafe {
+            libc::setsockopt(
+                sock,
+                level,
+                name,
+                (&on as *const c_int).cast(),
+                std::mem::size_of::<c_int>() as libc::socklen_t,
+            ) == 0
+        }
+    };
+    (options & SOCK_REUSEADDR == 0 || set(libc::SOL_SOCKET, libc::SO_REUSEADDR))
+        && (options & SOCK_KEEPALIVE == 0 || set(libc::SOL_SOCKET, libc::SO_KEEPALIVE))
+        && (options & SOCK_NODELAY == 0 || set(libc::IPPROTO_TCP, libc::TCP_NODELAY))
+        && (options & SOCK_V6_ONLY == 0 || set(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY))
+        && (options & SOCK_NONBLOCK == 0 || BIO_socket_nbio(sock, 1) == 1)
+}
+
+/// `addr` as a socket2 address for the system calls.
+fn sock_addr(addr: &BIO_ADDR) -> Option<socket2::SockAddr> {
+    addr.0.socket_addr().map(socket2::SockAddr::from)
+}
+
+/// `BIO_connect`: connects `sock` to `addr` after applying `options`. 1 on success (or a
+/// non-blocking connect in progress, as OpenSSL reports it), 0 with the error on the queue.
+///
+/// # Safety
+/// `addr` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_connect(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
+    guard(0, || {
+        if sock < 0 {
+            SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
+            return 0;
+        }
+        // SAFETY: null or a live address.
+        let Some(target) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
+            return 0;
+        };
+        if !set_options(sock, options) {
+            raise_os(BIO_R_CONNECT_ERROR);
+            return 0;
+        }
+        // SAFETY: the sockaddr is valid for its length; sock is the caller's socket.
+        let rc = unsafe { libc::connect(sock, target.as_ptr().cast(), target.len()) };
+        let in_progress = std::io::Error::last_os_error().raw_os_error() == Some(libc::EINPROGRESS);
+        if rc != 0 && !(in_progress && options & SOCK_NONBLOCK != 0) {
+            raise_os(BIO_R_CONNECT_ERROR);
+            return 0;
+        }
+        1
+    })
+}
+
+/// `BIO_bind`: binds `sock` to `addr` after applying `options`.
+///
+/// # Safety
+/// `addr` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_bind(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
+    guard(0, || {
+        // SAFETY: null or a live address.
+        let Some(local) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
+            return 0;
+        };
+        if !set_options(sock, options) {
+            raise_os(BIO_R_UNABLE_TO_BIND_SOCKET);
+            return 0;
+        }
+        // SAFETY: the sockaddr is valid for its length; sock is the caller's socket.
+        if unsafe { libc::bind(sock, local.as_ptr().cast(), local.len()) } != 0 {
+            raise_os(BIO_R_UNABLE_TO_BIND_SOCKET);
+            return 0;
+        }
+        1
+    })
+}
+
+/// `BIO_listen`: binds `sock` to `addr` and listens.
+///
+/// # Safety
+/// `addr` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_listen(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
+    // SAFETY: forwarded.
+    if unsafe { BIO_bind(sock, addr, options) } != 1 {
+        return 0;
+    }
+    // SAFETY: listen(2) on the caller's socket.
+    if unsafe { libc::listen(sock, libc::SOMAXCONN) } != 0 {
+        raise_os(BIO_R_UNABLE_TO_LISTEN_SOCKET);
+        return 0;
+    }
+    1
+}
+
+/// `BIO_closesocket`.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_closesocket(sock: c_int) -> c_int {
+    if sock < 0 {
+        return 0;
+    }
+    // SAFETY: the caller gives up its descriptor.
+    c_int::from(unsafe { libc::close(sock) } == 0)
+}
+
+/// `BIO_socket_nbio`: non-blocking (`mode` 1) or blocking (0) I/O on `sock`.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_socket_nbio(sock: c_int, mode: c_int) -> c_int {
+    // SAFETY: fcntl on the caller's descriptor.
+    let flags = unsafe { libc::fcntl(sock, libc::F_GETFL) };
+    if flags < 0 {
+        raise_os(BIO_R_INVALID_SOCKET);
+        return 0;
+    }
+    let flags = if mode != 0 {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    // SAFETY: fcntl on the caller's descriptor with valid flags.
+    c_int::from(unsafe { libc::fcntl(sock, libc::F_SETFL, flags) } == 0)
+}
