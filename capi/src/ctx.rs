@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
-use crate::ffi::{guard, interned, text};
+use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
 #[derive(Debug)]
@@ -133,14 +133,8 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
 /// `ctx` must be null or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
-    guard(0, || {
-        if ctx.is_null() {
-            return 0;
-        }
-        // SAFETY: a live context from Arc::into_raw, per the contract.
-        unsafe { Arc::increment_strong_count(ctx.cast_const()) };
-        1
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { arc_up_ref(ctx.cast_const()) }
 }
 
 /// `SSL_CTX_free`: drops one reference (null is ignored).
@@ -149,12 +143,8 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
 /// `ctx` must be null or a live context whose reference the caller gives up.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
-    guard((), || {
-        if !ctx.is_null() {
-            // SAFETY: the caller gives up one reference of a live context.
-            unsafe { Arc::decrement_strong_count(ctx.cast_const()) };
-        }
-    });
+    // SAFETY: forwarded from this function's contract.
+    unsafe { arc_release(ctx.cast_const()) }
 }
 
 /// `SSL_CTX_get_ssl_method`.

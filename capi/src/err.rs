@@ -133,55 +133,60 @@ pub extern "C" fn ERR_get_error() -> c_ulong {
     guard(0, || c_ulong::from(error::get_error()))
 }
 
-/// `ERR_get_error_all`: removes the oldest record, handing out its details.
-///
-/// # Safety
-/// Each pointer must be null or valid for a write of its type.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_get_error_all(
-    file: *mut *const c_char,
-    line: *mut c_int,
-    func: *mut *const c_char,
-    data: *mut *const c_char,
-    flags: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    guard(0, || unsafe {
-        hand_out(error::get_error_all(), file, line, func, data, flags)
-    })
+/// A null out-pointer, for the detail a narrower form does not ask for.
+fn none<T>() -> *mut T {
+    std::ptr::null_mut()
 }
 
-/// `ERR_get_error_line`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_get_error_line(file: *mut *const c_char, line: *mut c_int) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        ERR_get_error_all(
-            file,
-            line,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        )
-    }
+/// Defines an `ERR_*_all` function over `$source` (which gives a record or none) and the
+/// narrower `_line`/`_func`/`_data` forms on top of it, as OpenSSL's families are.
+macro_rules! record_family {
+    (
+        $(#[$doc:meta])* $all:ident = $source:path;
+        $( $(#[$vdoc:meta])* $variant:ident($($arg:ident),*) => [$f:expr, $l:expr, $fu:expr, $d:expr, $fl:expr]; )*
+    ) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// Each pointer must be null or valid for a write of its type.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $all(
+            file: *mut *const c_char,
+            line: *mut c_int,
+            func: *mut *const c_char,
+            data: *mut *const c_char,
+            flags: *mut c_int,
+        ) -> c_ulong {
+            // SAFETY: forwarded from this function's contract.
+            guard(0, || unsafe { hand_out($source(), file, line, func, data, flags) })
+        }
+
+        $(
+            $(#[$vdoc])*
+            ///
+            /// # Safety
+            /// Each pointer must be null or valid for a write of its type.
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn $variant($($arg: record_family!(@ty $arg)),*) -> c_ulong {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { $all($f, $l, $fu, $d, $fl) }
+            }
+        )*
+    };
+    (@ty file) => { *mut *const c_char };
+    (@ty line) => { *mut c_int };
+    (@ty func) => { *mut *const c_char };
+    (@ty data) => { *mut *const c_char };
+    (@ty flags) => { *mut c_int };
 }
 
-/// `ERR_get_error_line_data`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_get_error_line_data(
-    file: *mut *const c_char,
-    line: *mut c_int,
-    data: *mut *const c_char,
-    flags: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { ERR_get_error_all(file, line, std::ptr::null_mut(), data, flags) }
+record_family! {
+    /// `ERR_get_error_all`: removes the oldest record, handing out its details.
+    ERR_get_error_all = error::get_error_all;
+    /// `ERR_get_error_line`.
+    ERR_get_error_line(file, line) => [file, line, none(), none(), none()];
+    /// `ERR_get_error_line_data`.
+    ERR_get_error_line_data(file, line, data, flags) => [file, line, none(), data, flags];
 }
 
 /// `ERR_peek_error`: the oldest code, left in place.
@@ -190,82 +195,15 @@ pub extern "C" fn ERR_peek_error() -> c_ulong {
     guard(0, || c_ulong::from(error::peek_error()))
 }
 
-/// `ERR_peek_error_all`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_error_all(
-    file: *mut *const c_char,
-    line: *mut c_int,
-    func: *mut *const c_char,
-    data: *mut *const c_char,
-    flags: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    guard(0, || unsafe {
-        hand_out(error::peek_error_all(), file, line, func, data, flags)
-    })
-}
-
-/// `ERR_peek_error_line`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_error_line(
-    file: *mut *const c_char,
-    line: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        ERR_peek_error_all(
-            file,
-            line,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        )
-    }
-}
-
-/// `ERR_peek_error_func`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_error_func(func: *mut *const c_char) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        ERR_peek_error_all(
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            func,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        )
-    }
-}
-
-/// `ERR_peek_error_data`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_error_data(
-    data: *mut *const c_char,
-    flags: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        ERR_peek_error_all(
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            data,
-            flags,
-        )
-    }
+record_family! {
+    /// `ERR_peek_error_all`: the oldest record's details, left in place.
+    ERR_peek_error_all = error::peek_error_all;
+    /// `ERR_peek_error_line`.
+    ERR_peek_error_line(file, line) => [file, line, none(), none(), none()];
+    /// `ERR_peek_error_func`.
+    ERR_peek_error_func(func) => [none(), none(), func, none(), none()];
+    /// `ERR_peek_error_data`.
+    ERR_peek_error_data(data, flags) => [none(), none(), none(), data, flags];
 }
 
 /// `ERR_peek_last_error`: the newest code, left in place.
@@ -274,82 +212,15 @@ pub extern "C" fn ERR_peek_last_error() -> c_ulong {
     guard(0, || c_ulong::from(error::peek_last_error()))
 }
 
-/// `ERR_peek_last_error_all`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_last_error_all(
-    file: *mut *const c_char,
-    line: *mut c_int,
-    func: *mut *const c_char,
-    data: *mut *const c_char,
-    flags: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    guard(0, || unsafe {
-        hand_out(error::peek_last_error_all(), file, line, func, data, flags)
-    })
-}
-
-/// `ERR_peek_last_error_line`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_last_error_line(
-    file: *mut *const c_char,
-    line: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        ERR_peek_last_error_all(
-            file,
-            line,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        )
-    }
-}
-
-/// `ERR_peek_last_error_func`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_last_error_func(func: *mut *const c_char) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        ERR_peek_last_error_all(
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            func,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        )
-    }
-}
-
-/// `ERR_peek_last_error_data`.
-///
-/// # Safety
-/// As [`ERR_get_error_all`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ERR_peek_last_error_data(
-    data: *mut *const c_char,
-    flags: *mut c_int,
-) -> c_ulong {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        ERR_peek_last_error_all(
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            data,
-            flags,
-        )
-    }
+record_family! {
+    /// `ERR_peek_last_error_all`: the newest record's details, left in place.
+    ERR_peek_last_error_all = error::peek_last_error_all;
+    /// `ERR_peek_last_error_line`.
+    ERR_peek_last_error_line(file, line) => [file, line, none(), none(), none()];
+    /// `ERR_peek_last_error_func`.
+    ERR_peek_last_error_func(func) => [none(), none(), func, none(), none()];
+    /// `ERR_peek_last_error_data`.
+    ERR_peek_last_error_data(data, flags) => [none(), none(), none(), data, flags];
 }
 
 /// `ERR_clear_error`: empties the thread's queue.

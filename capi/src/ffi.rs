@@ -2,9 +2,9 @@
 //! that must stay valid.
 
 use std::collections::HashMap;
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::{CStr, CString, c_char, c_int};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, err_r, raise_data};
 
@@ -56,4 +56,33 @@ pub(crate) fn interned(s: &str) -> *const c_char {
     let leaked: &'static CStr = Box::leak(owned.into_boxed_c_str());
     map.insert(s.to_owned(), leaked);
     leaked.as_ptr()
+}
+
+/// `*_up_ref` for an object handed to C with `Arc::into_raw`: 1, or 0 for null.
+///
+/// # Safety
+/// `p` must be null or a live object from `Arc::into_raw`.
+pub(crate) unsafe fn arc_up_ref<T>(p: *const T) -> c_int {
+    guard(0, || {
+        if p.is_null() {
+            return 0;
+        }
+        // SAFETY: a live object from Arc::into_raw, per the contract.
+        unsafe { Arc::increment_strong_count(p) };
+        1
+    })
+}
+
+/// `*_free` for an object handed to C with `Arc::into_raw`: drops one reference (the last
+/// frees it); null is ignored.
+///
+/// # Safety
+/// `p` must be null or a live object whose reference the caller gives up.
+pub(crate) unsafe fn arc_release<T>(p: *const T) {
+    guard((), || {
+        if !p.is_null() {
+            // SAFETY: the caller gives up one reference of a live object.
+            unsafe { Arc::decrement_strong_count(p) };
+        }
+    });
 }

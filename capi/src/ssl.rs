@@ -12,7 +12,7 @@ use qssl::{ErrorCode, IoResult};
 use qssl_bio::SocketBio;
 
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::ffi::{guard, interned, text};
+use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
 
 /// `SSL`: a TLS object, with the context reference it holds and what it hands out to C.
 pub struct SSL {
@@ -91,14 +91,8 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 /// `ssl` must be null or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        if ssl.is_null() {
-            return 0;
-        }
-        // SAFETY: a live object from Arc::into_raw, per the contract.
-        unsafe { Arc::increment_strong_count(ssl.cast_const()) };
-        1
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { arc_up_ref(ssl.cast_const()) }
 }
 
 /// `SSL_free`: drops one reference (null is ignored).
@@ -107,12 +101,8 @@ pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object whose reference the caller gives up.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
-    guard((), || {
-        if !ssl.is_null() {
-            // SAFETY: the caller gives up one reference of a live object.
-            unsafe { Arc::decrement_strong_count(ssl.cast_const()) };
-        }
-    });
+    // SAFETY: forwarded from this function's contract.
+    unsafe { arc_release(ssl.cast_const()) }
 }
 
 /// `SSL_set_fd`: a socket BIO over `fd` (not closed with the object) for both directions.
