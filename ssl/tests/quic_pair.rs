@@ -40,6 +40,10 @@ fn stream_ids_types_and_accept_order() {
     let s = pair_setup(false);
     let server = connect_pair(&s);
     let objs = [&s.client, &server];
+    // Until the first read or write (or new_stream) decides, the default stream may still be
+    // either kind: OpenSSL reports it as bidirectional.
+    assert_eq!(s.client.stream_type(), qssl::quic::StreamType::Bidi);
+    assert_eq!(s.client.stream_id(), u64::MAX);
     let b0 = s.client.new_stream(0).unwrap();
     let b4 = s.client.new_stream(0).unwrap();
     let b8 = s.client.new_stream(0).unwrap();
@@ -484,4 +488,36 @@ fn write_while_peer_reads(
         received.len() == data.len()
     });
     (written, received, stream)
+}
+
+#[test]
+fn data_and_fin_already_received_are_read_before_a_later_close_is_taken_in() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    s.client.write(b"ping").unwrap();
+    let mut buf = [0u8; 64];
+    retry(&objs, || server.read(&mut buf)).unwrap();
+    server
+        .write_ex2(b"pong", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    // The reply and its FIN reach the client, unread.
+    run_until(&objs, || {
+        s.client.stream_read_state() == StreamState::Finished
+    });
+    // The server closes at once; its CONNECTION_CLOSE waits in the client's BIO.
+    let flags = qssl::quic::SHUTDOWN_FLAG_RAPID | qssl::quic::SHUTDOWN_FLAG_NO_STREAM_FLUSH;
+    let _ = server.shutdown_ex(flags, 7, b"bye");
+    // What had arrived is delivered first, as in OpenSSL: a read looks at the stream before
+    // taking in the network.
+    assert_eq!(s.client.read(&mut buf).unwrap(), 4);
+    assert_eq!(&buf[..4], b"pong");
+    let err = s.client.read(&mut buf).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ZeroReturn);
+    // Taking in the close then ends the connection.
+    run_until(&[&s.client], || {
+        s.client.stream_read_state() == StreamState::ConnClosed
+    });
+    let info = s.client.conn_close_info().unwrap().unwrap();
+    assert_eq!((info.error_code, info.local), (7, false));
 }

@@ -460,8 +460,8 @@ impl Ssl {
         }
     }
 
-    /// How a call on this object runs: blocking unless `no_block`, ticking first unless
-    /// events are handled explicitly (and the call does not block).
+    /// How a call on this object runs: blocking unless `no_block`, ticking when it would
+    /// wait unless events are handled explicitly (and the call does not block).
     pub(crate) fn drive_mode(&self, no_block: bool) -> Drive {
         let blocking = !no_block && self.blocking_mode();
         Drive {

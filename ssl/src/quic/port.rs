@@ -34,7 +34,7 @@ pub(crate) struct ConnKey(u64);
 pub(crate) struct Drive {
     /// Wait until the operation completes instead of reporting WANT_READ/WANT_WRITE.
     pub(crate) blocking: bool,
-    /// Tick before trying (implicit event handling).
+    /// Tick and try again when the operation would wait (implicit event handling).
     pub(crate) tick: bool,
 }
 
@@ -220,11 +220,16 @@ impl Port {
         let mut st = self.lock();
         let mut tick = drive.tick;
         loop {
-            let now = Instant::now();
-            if tick {
+            let mut now = Instant::now();
+            let mut result = op(&mut st, now);
+            if tick && matches!(&result, Err(e) if e.is_retry()) {
+                // Nothing ready: take in what the network has and run the timers, then try
+                // again. What was already there (data and a FIN that arrived before a close)
+                // is delivered first, as OpenSSL's calls do.
                 st.tick(now);
+                now = Instant::now();
+                result = op(&mut st, now);
             }
-            let result = op(&mut st, now);
             let retry = matches!(&result, Err(e) if e.is_retry());
             if !retry || !drive.blocking || !st.net.can_block() {
                 st.flush(now);

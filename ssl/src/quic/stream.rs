@@ -222,11 +222,27 @@ impl Ssl {
             .map_or(u64::MAX, |(_, id)| id.varint().get())
     }
 
-    /// `SSL_get_stream_type`.
+    /// `SSL_get_stream_type`. A connection whose default stream may still be made (by the
+    /// first read or write, in an automatic default stream mode) reports `Bidi`, as the
+    /// application can still choose either direction; with no default stream possible,
+    /// `None`.
     pub fn stream_type(&self) -> StreamType {
         let st = self.obj.port.lock();
         let Some((key, id)) = self.current_stream(&st) else {
-            return StreamType::None;
+            let pending_default = match &self.obj.kind {
+                Kind::Connection { key, .. } => st.conns.get(key).is_some_and(|app| {
+                    app.default_stream.is_none()
+                        && !app.default_created
+                        && !app.default_forbidden
+                        && app.default_mode != DefaultStreamMode::None
+                }),
+                _ => false,
+            };
+            return if pending_default {
+                StreamType::Bidi
+            } else {
+                StreamType::None
+            };
         };
         let local = is_local(&st, key, id);
         match (id.dir(), local) {
