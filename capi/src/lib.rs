@@ -10,11 +10,15 @@
 //! - [`err`]: the error queue (`ERR_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
-//! - [`ssl`]: TLS objects over socket descriptors (`SSL_*`).
+//! - [`bio`]: BIO objects: datagram, datagram pair and socket BIOs, `BIO_ctrl` (`BIO_*`).
+//! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
+//! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 
 pub mod addr;
+pub mod bio;
 pub mod crypto;
 pub mod ctx;
 pub mod err;
 mod ffi;
+pub mod quic;
 pub mod ssl;

@@ -1,46 +1,207 @@
-//! `SSL` objects for C. This part covers TLS over a socket descriptor: create, attach an fd,
-//! handshake, read, write, shut down, and what was negotiated. QUIC objects from C are not
-//! wired yet: `SSL_new` on a QUIC context fails with `ERR_R_UNSUPPORTED` on the queue.
+//! `SSL` objects for C, TLS and QUIC alike: creation and reference counting, network BIOs
+//! (`SSL_set_bio`'s ownership rules), the handshake, reading, writing, shutdown, errors and
+//! what was negotiated. QUIC-only calls (streams, listeners, events) are in [`crate::quic`].
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 use qssl::tls::Tls;
 use qssl::{ErrorCode, IoResult};
-use qssl_bio::SocketBio;
 
+use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
 
-/// `SSL`: a TLS object, with the context reference it holds and what it hands out to C.
-pub struct SSL {
-    tls: Tls,
-    /// The context, kept alive as OpenSSL's objects keep theirs.
-    ctx: *const SSL_CTX,
-    /// The negotiated ALPN, kept for `SSL_get0_alpn_selected`'s pointer.
-    alpn: Mutex<Option<Vec<u8>>>,
+/// What an `SSL` object is.
+pub(crate) enum Obj {
+    /// TLS over a stream BIO.
+    Tls(Tls),
+    /// A QUIC connection, stream or listener.
+    Quic(qssl::Ssl),
 }
 
-// SAFETY: `ctx` is an Arc-counted context (itself Send + Sync) only read through; the other
-// fields are Send + Sync.
+/// Calls the same-named method on either kind of object.
+macro_rules! on_obj {
+    ($s:expr, $o:ident => $e:expr) => {
+        match &$s.obj {
+            Obj::Tls($o) => $e,
+            Obj::Quic($o) => $e,
+        }
+    };
+}
+
+/// The network BIOs an object holds one reference to each (null for none).
+struct Bios {
+    rbio: *mut BIO,
+    wbio: *mut BIO,
+}
+
+/// `SSL`: a TLS or QUIC object, with the references it holds and what it hands out to C.
+pub struct SSL {
+    pub(crate) obj: Obj,
+    /// The context, kept alive as OpenSSL's objects keep theirs.
+    ctx: *const SSL_CTX,
+    /// The object this one came from, kept alive: a stream's connection, an accepted
+    /// connection's listener (null for none).
+    parent: *const SSL,
+    /// `SSL_set_bio`'s BIOs.
+    bios: Mutex<Bios>,
+    /// The negotiated ALPN, kept for `SSL_get0_alpn_selected`'s pointer.
+    alpn: Mutex<Option<Vec<u8>>>,
+    /// The close reason, kept for `SSL_get_conn_close_info`'s pointer (fixed once known).
+    pub(crate) close_reason: OnceLock<Vec<u8>>,
+}
+
+// SAFETY: the raw pointers are Arc-counted objects that are themselves Send + Sync, only
+// read through or released once; the other fields are Send + Sync.
 unsafe impl Send for SSL {}
 // SAFETY: as above; all mutation goes through locks.
 unsafe impl Sync for SSL {}
 
+impl SSL {
+    /// Hands `obj` to C, holding a reference to `ctx` and to `parent` (if not null).
+    ///
+    /// # Safety
+    /// `ctx` must be a live context; `parent` null or a live object.
+    pub(crate) unsafe fn into_c(obj: Obj, ctx: *const SSL_CTX, parent: *const SSL) -> *mut SSL {
+        // SAFETY: live objects, per the contract; each reference is released on drop.
+        unsafe {
+            Arc::increment_strong_count(ctx);
+            if !parent.is_null() {
+                Arc::increment_strong_count(parent);
+            }
+        }
+        Arc::into_raw(Arc::new(SSL {
+            obj,
+            ctx,
+            parent,
+            bios: Mutex::new(Bios {
+                rbio: std::ptr::null_mut(),
+                wbio: std::ptr::null_mut(),
+            }),
+            alpn: Mutex::new(None),
+            close_reason: OnceLock::new(),
+        }))
+        .cast_mut()
+    }
+
+    /// The context.
+    pub(crate) fn ctx(&self) -> *const SSL_CTX {
+        self.ctx
+    }
+
+    /// The object this one came from, or null.
+    pub(crate) fn parent(&self) -> *const SSL {
+        self.parent
+    }
+
+    /// The QUIC object, or `None` for TLS.
+    pub(crate) fn quic(&self) -> Option<&qssl::Ssl> {
+        match &self.obj {
+            Obj::Quic(q) => Some(q),
+            Obj::Tls(_) => None,
+        }
+    }
+
+    fn bios(&self) -> MutexGuard<'_, Bios> {
+        self.bios.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `SSL_get_rbio`.
+    pub(crate) fn rbio(&self) -> *mut BIO {
+        self.bios().rbio
+    }
+
+    /// `SSL_get_wbio`.
+    pub(crate) fn wbio(&self) -> *mut BIO {
+        self.bios().wbio
+    }
+
+    /// `SSL_set_bio`'s rules: each slot holds one reference; a BIO passed for both takes one
+    /// more; an unchanged slot keeps its reference and the caller's is not consumed.
+    ///
+    /// # Safety
+    /// `rbio` and `wbio` must be null or live BIOs whose references the caller hands over.
+    unsafe fn set_bio(&self, rbio: *mut BIO, wbio: *mut BIO) {
+        let mut b = self.bios();
+        if rbio == b.rbio && wbio == b.wbio {
+            return;
+        }
+        if !rbio.is_null() && rbio == wbio {
+            // SAFETY: a live BIO, per the contract.
+            unsafe { BIO_up_ref(rbio) };
+        }
+        let (old_r, old_w) = (b.rbio, b.wbio);
+        if rbio == old_r {
+            b.wbio = wbio;
+            drop(b);
+            // SAFETY: the slot's reference, given up once.
+            unsafe { BIO_free(old_w) };
+        } else if wbio == old_w && old_r != old_w {
+            b.rbio = rbio;
+            drop(b);
+            // SAFETY: as above.
+            unsafe { BIO_free(old_r) };
+        } else {
+            b.rbio = rbio;
+            b.wbio = wbio;
+            drop(b);
+            // SAFETY: as above.
+            unsafe {
+                BIO_free(old_w);
+                BIO_free(old_r);
+            }
+        }
+        self.attach_bios();
+    }
+
+    /// Gives the object the I/O behind its BIO slots; a BIO of the wrong kind (a socket BIO
+    /// for QUIC, a BIO without a descriptor yet) is recorded on the queue and left unused.
+    fn attach_bios(&self) {
+        let (r, w) = {
+            let b = self.bios();
+            (b.rbio, b.wbio)
+        };
+        // SAFETY: the slots hold live references.
+        let bio = |p: *mut BIO| unsafe { p.as_ref() };
+        match &self.obj {
+            Obj::Quic(q) => {
+                let dgram = |p| bio(p).and_then(BIO::datagram);
+                // Streams cannot take BIOs; the error is on the queue.
+                let _ = q.set_bio(dgram(r), dgram(w));
+            }
+            Obj::Tls(t) => {
+                let stream = |p| bio(p).and_then(BIO::stream);
+                t.set_bio(stream(r), stream(w));
+            }
+        }
+    }
+}
+
 impl Drop for SSL {
     fn drop(&mut self) {
-        // SAFETY: the object holds one reference of a live context, released here once.
-        unsafe { Arc::decrement_strong_count(self.ctx) };
+        let b = self.bios.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let (r, w) = (b.rbio, b.wbio);
+        // SAFETY: the object holds one reference to each slot's BIO, to its context and to its
+        // parent, each released here once.
+        unsafe {
+            BIO_free(r);
+            BIO_free(w);
+            Arc::decrement_strong_count(self.ctx);
+            if !self.parent.is_null() {
+                Arc::decrement_strong_count(self.parent);
+            }
+        }
     }
 }
 
 /// The object behind a C pointer, or `ERR_R_PASSED_NULL_PARAMETER` for null.
 ///
 /// # Safety
-/// `ssl` must be null or a live object from `SSL_new`.
-unsafe fn ssl_ref<'a>(ssl: *const SSL) -> Option<&'a SSL> {
+/// `ssl` must be null or a live object from this library.
+pub(crate) unsafe fn ssl_ref<'a>(ssl: *const SSL) -> Option<&'a SSL> {
     if ssl.is_null() {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
         return None;
@@ -49,7 +210,8 @@ unsafe fn ssl_ref<'a>(ssl: *const SSL) -> Option<&'a SSL> {
     Some(unsafe { &*ssl })
 }
 
-/// `SSL_new`: a TLS object of a TLS context. QUIC contexts are refused (not wired yet).
+/// `SSL_new`: a TLS object of a TLS context, or a QUIC connection of a QUIC client context
+/// (a server context makes listeners, with `SSL_new_listener`).
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
@@ -60,28 +222,26 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         let Some(c) = (unsafe { ctx_ref(ctx) }) else {
             return std::ptr::null_mut();
         };
-        let tls = {
+        let obj = {
             let guard = c.lock();
-            if guard.method().is_quic() {
-                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                    .with_data("QUIC objects are not available from C yet")
-                    .raise();
-                return std::ptr::null_mut();
-            }
-            match Tls::new(&guard) {
-                Ok(t) => t,
+            let made = if guard.method().is_quic() {
+                qssl::Ssl::new(&guard).map(|q| {
+                    q.set_mode(c.mode());
+                    Obj::Quic(q)
+                })
+            } else {
+                Tls::new(&guard).map(|t| {
+                    t.set_mode(c.mode());
+                    Obj::Tls(t)
+                })
+            };
+            match made {
+                Ok(o) => o,
                 Err(_) => return std::ptr::null_mut(),
             }
         };
-        tls.set_mode(c.mode());
-        // SAFETY: ctx is a live context; the object keeps one reference.
-        unsafe { Arc::increment_strong_count(ctx.cast_const()) };
-        Arc::into_raw(Arc::new(SSL {
-            tls,
-            ctx,
-            alpn: Mutex::new(None),
-        }))
-        .cast_mut()
+        // SAFETY: ctx is a live context.
+        unsafe { SSL::into_c(obj, ctx, std::ptr::null()) }
     })
 }
 
@@ -105,11 +265,12 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
     unsafe { arc_release(ssl.cast_const()) }
 }
 
-/// `SSL_set_fd`: a socket BIO over `fd` (not closed with the object) for both directions.
+/// `SSL_set_fd`: a socket BIO (TLS) or datagram BIO (QUIC) over `fd`, not closed with the
+/// object, for both directions.
 ///
 /// # Safety
-/// `ssl` must be null or a live object; `fd` an open stream socket that stays open while the
-/// object uses it.
+/// `ssl` must be null or a live object; `fd` an open socket that stays open while the object
+/// uses it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
     guard(0, || {
@@ -117,17 +278,157 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
         let Some(s) = (unsafe { ssl_ref(ssl) }) else {
             return 0;
         };
-        // SAFETY: fd is an open socket that outlives the BIO, per the contract.
-        match unsafe { SocketBio::from_raw_fd(fd, false) } {
-            Ok(bio) => {
-                s.tls.set_stream_bio(bio);
-                1
-            }
-            Err(e) => {
-                SslError::from(e).raise();
-                0
-            }
+        let bio = match s.obj {
+            Obj::Tls(_) => BIO_new_socket(fd, 0),
+            Obj::Quic(_) => BIO_new_dgram(fd, 0),
+        };
+        if bio.is_null() {
+            return 0;
         }
+        // SAFETY: a new BIO whose one reference is handed over.
+        unsafe { s.set_bio(bio, bio) };
+        1
+    })
+}
+
+/// `SSL_set_bio`: the object takes the caller's references to `rbio` and `wbio` (one
+/// reference if both are the same BIO), following OpenSSL's rules for unchanged slots.
+///
+/// # Safety
+/// `ssl` must be null or a live object; `rbio` and `wbio` null or live BIOs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut BIO, wbio: *mut BIO) {
+    guard((), || {
+        // SAFETY: per the contract.
+        if let Some(s) = unsafe { ssl_ref(ssl) } {
+            // SAFETY: per the contract.
+            unsafe { s.set_bio(rbio, wbio) };
+        }
+    });
+}
+
+/// `SSL_set0_rbio`: the object takes the caller's reference to `rbio`.
+///
+/// # Safety
+/// As [`SSL_set_bio`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut BIO) {
+    guard((), || {
+        // SAFETY: per the contract.
+        if let Some(s) = unsafe { ssl_ref(ssl) } {
+            let w = s.wbio();
+            // The write slot is unchanged, so only rbio's reference is taken.
+            // SAFETY: per the contract.
+            unsafe { s.set_bio(rbio, w) };
+        }
+    });
+}
+
+/// `SSL_set0_wbio`: the object takes the caller's reference to `wbio`.
+///
+/// # Safety
+/// As [`SSL_set_bio`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
+    guard((), || {
+        // SAFETY: per the contract.
+        if let Some(s) = unsafe { ssl_ref(ssl) } {
+            let r = s.rbio();
+            // SAFETY: per the contract.
+            unsafe { s.set_bio(r, wbio) };
+        }
+    });
+}
+
+/// `SSL_get_rbio`: the read BIO (not a new reference), or null.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), SSL::rbio)
+    })
+}
+
+/// `SSL_get_wbio`: the write BIO (not a new reference), or null.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), SSL::wbio)
+    })
+}
+
+/// The descriptor under an object's read or write side: its own BIO's, or for QUIC the
+/// port's (an accepted connection or a stream shares its listener's or connection's socket).
+fn object_fd(s: &SSL, write: bool) -> c_int {
+    let own = if write { s.wbio() } else { s.rbio() };
+    if !own.is_null() {
+        // SAFETY: the slot holds a live reference.
+        let fd = unsafe { &*own }.fd();
+        if fd >= 0 {
+            return fd;
+        }
+    }
+    let desc = match &s.obj {
+        Obj::Quic(q) if write => q.wpoll_descriptor(),
+        Obj::Quic(q) => q.rpoll_descriptor(),
+        Obj::Tls(_) => qssl_bio::PollDescriptor::None,
+    };
+    match desc {
+        qssl_bio::PollDescriptor::SockFd(fd) => fd,
+        _ => -1,
+    }
+}
+
+/// `SSL_get_fd`: the read side's descriptor, or -1.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { SSL_get_rfd(ssl) }
+}
+
+/// `SSL_get_rfd`.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, false))
+    })
+}
+
+/// `SSL_get_wfd`.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, true))
+    })
+}
+
+/// `SSL_get_SSL_CTX`: the object's context (not a new reference).
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.ctx().cast_mut())
     })
 }
 
@@ -139,7 +440,11 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
 pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
     guard((), || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or((), |s| s.tls.set_connect_state())
+        unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
+            Obj::Tls(t) => t.set_connect_state(),
+            // A QUIC object's role comes from its method.
+            Obj::Quic(_) => (),
+        })
     });
 }
 
@@ -151,7 +456,10 @@ pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
 pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
     guard((), || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or((), |s| s.tls.set_accept_state())
+        unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
+            Obj::Tls(t) => t.set_accept_state(),
+            Obj::Quic(_) => (),
+        })
     });
 }
 
@@ -168,7 +476,7 @@ fn handshake_ret(r: IoResult<()>) -> c_int {
 pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| handshake_ret(s.tls.connect()))
+        unsafe { ssl_ref(ssl) }.map_or(-1, |s| handshake_ret(on_obj!(s, o => o.connect())))
     })
 }
 
@@ -180,7 +488,13 @@ pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
 pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| handshake_ret(s.tls.accept()))
+        unsafe { ssl_ref(ssl) }.map_or(-1, |s| {
+            handshake_ret(match &s.obj {
+                Obj::Tls(t) => t.accept(),
+                // An accepted QUIC connection completes its handshake.
+                Obj::Quic(q) => q.do_handshake(),
+            })
+        })
     })
 }
 
@@ -192,7 +506,7 @@ pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
 pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| handshake_ret(s.tls.do_handshake()))
+        unsafe { ssl_ref(ssl) }.map_or(-1, |s| handshake_ret(on_obj!(s, o => o.do_handshake())))
     })
 }
 
@@ -213,9 +527,9 @@ unsafe fn read_into(ssl: *mut SSL, buf: *mut c_void, num: usize, peek: bool) -> 
         // SAFETY: buf is valid for num bytes, per the contract.
         let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) };
         let r = if peek {
-            s.tls.peek(buf)
+            on_obj!(s, o => o.peek(buf))
         } else {
-            s.tls.read(buf)
+            on_obj!(s, o => o.read(buf))
         };
         match r {
             Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
@@ -314,7 +628,7 @@ unsafe fn write_from(ssl: *mut SSL, buf: *const c_void, num: usize) -> isize {
             // SAFETY: buf is valid for num bytes, per the contract.
             unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
         };
-        match s.tls.write(data) {
+        match on_obj!(s, o => o.write(data)) {
             Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
             Err(_) => -1,
         }
@@ -361,7 +675,7 @@ pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> c_int {
         let Some(s) = (unsafe { ssl_ref(ssl) }) else {
             return -1;
         };
-        match s.tls.shutdown() {
+        match on_obj!(s, o => o.shutdown()) {
             Ok(true) => 1,
             Ok(false) => 0,
             Err(_) => -1,
@@ -377,7 +691,9 @@ pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> c_int {
 pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> c_int {
     guard(ErrorCode::Ssl.code(), || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(ErrorCode::Ssl.code(), |s| s.tls.get_error(ret).code())
+        unsafe { ssl_ref(ssl) }.map_or(ErrorCode::Ssl.code(), |s| {
+            on_obj!(s, o => o.get_error(ret)).code()
+        })
     })
 }
 
@@ -412,10 +728,10 @@ pub unsafe extern "C" fn SSL_ctrl(
                 let Some(name) = (unsafe { text(parg.cast::<c_char>()) }) else {
                     return 0;
                 };
-                c_long::from(s.tls.set_tlsext_host_name(&name).is_ok())
+                c_long::from(on_obj!(s, o => o.set_tlsext_host_name(&name)).is_ok())
             }
-            CTRL_MODE => c_long::from(s.tls.set_mode(bits)),
-            CTRL_CLEAR_MODE => c_long::from(s.tls.clear_mode(bits)),
+            CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
+            CTRL_CLEAR_MODE => c_long::from(on_obj!(s, o => o.clear_mode(bits))),
             _ => {
                 SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                     .with_data(format!("SSL_ctrl command {cmd}"))
@@ -439,7 +755,7 @@ pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_
         };
         // SAFETY: per the contract.
         match unsafe { text(host) } {
-            Some(h) => c_int::from(s.tls.set1_host(&h).is_ok()),
+            Some(h) => c_int::from(on_obj!(s, o => o.set1_host(&h)).is_ok()),
             None => 1,
         }
     })
@@ -466,7 +782,7 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(
             // SAFETY: protos is valid for len bytes, per the contract.
             unsafe { std::slice::from_raw_parts(protos, len as usize) }
         };
-        c_int::from(s.tls.set_alpn_protos(wire).is_err())
+        c_int::from(on_obj!(s, o => o.set_alpn_protos(wire)).is_err())
     })
 }
 
@@ -488,7 +804,7 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
         // SAFETY: per the contract.
         let selected = unsafe { ssl_ref(ssl) }.and_then(|s| {
             let mut held = s.alpn.lock().unwrap_or_else(PoisonError::into_inner);
-            *held = s.tls.alpn_selected();
+            *held = on_obj!(s, o => o.alpn_selected());
             held.as_ref().map(|v| (v.as_ptr(), v.len()))
         });
         // SAFETY: data and len are valid for writes; the bytes live in the object.
@@ -515,7 +831,9 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
 pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
     guard(0, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_long::try_from(s.tls.verify_result()).unwrap_or(0))
+        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+            c_long::try_from(on_obj!(s, o => o.verify_result())).unwrap_or(0)
+        })
     })
 }
 
@@ -527,11 +845,16 @@ pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
 pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
     guard(std::ptr::null(), || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null(), |s| interned(s.tls.version_string()))
+        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null(), |s| {
+            interned(on_obj!(s, o => o.version_string()))
+        })
     })
 }
 
-/// `SSL_version`: the negotiated protocol version number.
+/// `OSSL_QUIC1_VERSION`: what `SSL_version` reports for QUIC objects.
+const OSSL_QUIC1_VERSION: c_int = 1;
+
+/// `SSL_version`: the negotiated protocol version number (`OSSL_QUIC1_VERSION` for QUIC).
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
@@ -540,7 +863,10 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
     guard(0, || {
         // SAFETY: per the contract.
         unsafe { ssl_ref(ssl) }
-            .and_then(|s| s.tls.version())
+            .and_then(|s| match &s.obj {
+                Obj::Tls(t) => t.version(),
+                Obj::Quic(_) => Some(OSSL_QUIC1_VERSION),
+            })
             .unwrap_or(0)
     })
 }
@@ -554,7 +880,7 @@ pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
     guard(0, || {
         // SAFETY: per the contract.
         unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_int::try_from(s.tls.pending()).unwrap_or(c_int::MAX)
+            c_int::try_from(on_obj!(s, o => o.pending())).unwrap_or(c_int::MAX)
         })
     })
 }
@@ -567,7 +893,7 @@ pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
 pub unsafe extern "C" fn SSL_has_pending(ssl: *const SSL) -> c_int {
     guard(0, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(s.tls.has_pending()))
+        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.has_pending())))
     })
 }
 
@@ -579,6 +905,6 @@ pub unsafe extern "C" fn SSL_has_pending(ssl: *const SSL) -> c_int {
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
     guard(0, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(s.tls.is_init_finished()))
+        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.is_init_finished())))
     })
 }

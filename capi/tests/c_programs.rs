@@ -49,10 +49,15 @@ fn run_on_qssl(name: &str) -> String {
 
 /// As [`run_on_qssl`], with program arguments.
 fn run_on_qssl_with(name: &str, args: &[&Path]) -> String {
+    run(&build_on_qssl(name), args)
+}
+
+/// Builds `name` against qssl (plain `-lssl -lcrypto`); returns the binary.
+fn build_on_qssl(name: &str) -> PathBuf {
     let (libs, deps) = (lib_dir(), deps_dir());
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
     // The freshly built libssl.so (deps) first; libcrypto.so names it.
-    let bin = compile(
+    compile(
         name,
         &format!("{name}.qssl"),
         &[
@@ -63,12 +68,21 @@ fn run_on_qssl_with(name: &str, args: &[&Path]) -> String {
             "-lssl",
             "-lcrypto",
         ],
-    );
-    run(&bin, args)
+    )
+}
+
+/// A command for `bin`. Programs built against qssl load the libssl.so this test run built
+/// (cargo's `LD_LIBRARY_PATH`, which outranks the binary's run path, may name an older one).
+fn command(bin: &Path) -> Command {
+    let mut cmd = Command::new(bin);
+    if bin.extension().is_some_and(|e| e == "qssl") {
+        cmd.env("LD_LIBRARY_PATH", deps_dir());
+    }
+    cmd
 }
 
 fn run(bin: &Path, args: &[&Path]) -> String {
-    let out = Command::new(bin).args(args).output().unwrap();
+    let out = command(bin).args(args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -155,5 +169,104 @@ fn libcrypto_refers_to_libssl_and_pkg_config_files_exist() {
     for pc in ["libssl.pc", "libcrypto.pc", "openssl.pc"] {
         let text = std::fs::read_to_string(libs.join("pkgconfig").join(pc)).unwrap();
         assert!(text.contains("Cflags: -I"), "{pc}");
+    }
+}
+
+/// A server program running in the background, with its first line of output (which names
+/// its port) already read.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    /// Starts `bin` and reads the port from its first line (`listening on <port>...`).
+    fn start(bin: &Path, args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = command(bin)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("listening on ")
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("server did not start: {line:?}"));
+        Server { child, port }
+    }
+
+    /// Waits for the server to finish; returns the rest of its output.
+    fn finish(self) -> String {
+        let out = self.child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "server failed ({}):\n{stdout}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+}
+
+#[test]
+fn quic_guide_style_client_and_server_talk_blocking_and_non_blocking() {
+    let (cert, key, _) = certificate_files();
+    let server_bin = build_on_qssl("quic_server.c");
+    let client_bin = build_on_qssl("quic_client.c");
+    for (server_mode, client_mode) in [("block", "block"), ("nonblock", "nonblock")] {
+        let server = Server::start(
+            &server_bin,
+            &[
+                cert.to_str().unwrap(),
+                key.to_str().unwrap(),
+                "2",
+                server_mode,
+            ],
+        );
+        let port = server.port.to_string();
+        for message in ["hello over quic", "a second connection"] {
+            let out = run(
+                &client_bin,
+                &[
+                    Path::new("localhost"),
+                    Path::new(&port),
+                    &cert,
+                    Path::new("http/1.0"),
+                    Path::new(client_mode),
+                    Path::new(message),
+                ],
+            );
+            assert!(out.contains("same fd: 1"), "{out}");
+            assert!(
+                out.contains("connected: QUICv1, alpn http/1.0, verify ok"),
+                "{out}"
+            );
+            assert!(
+                out.contains("is quic 1, connection 1, stream type 3"),
+                "{out}"
+            );
+            assert!(out.contains(&format!("reply: {message}\n")), "{out}");
+            // FINISHED, or CONN_CLOSED if the server's close arrived first.
+            assert!(
+                out.contains("read state 3") || out.contains("read state 6"),
+                "{out}"
+            );
+            assert!(out.contains("shut down"), "{out}");
+        }
+        let out = server.finish();
+        assert!(
+            out.contains("accepted: from listener 1, connection 1, same fd 1"),
+            "{out}"
+        );
+        assert!(out.contains("request 15 bytes, read state 3"), "{out}");
+        assert!(out.contains("write state 3"), "{out}");
+        assert!(out.contains("served 2"), "{out}");
     }
 }

@@ -1,6 +1,7 @@
 /*
- * qssl: OpenSSL-compatible bio.h. So far: addresses, lookups and the raw socket helpers;
- * the BIO objects follow as they are implemented.
+ * qssl: OpenSSL-compatible bio.h: BIO objects (datagram, datagram pair and socket BIOs),
+ * the ctrl numbers behind OpenSSL's BIO macros, poll descriptors, addresses, lookups and the
+ * raw socket helpers.
  */
 #ifndef OPENSSL_BIO_H
 # define OPENSSL_BIO_H
@@ -14,8 +15,163 @@
 extern "C" {
 # endif
 
+typedef struct bio_st BIO;
+typedef struct bio_method_st BIO_METHOD;
 typedef union bio_addr_st BIO_ADDR;
 typedef struct bio_addrinfo_st BIO_ADDRINFO;
+
+# define BIO_TYPE_DESCRIPTOR    0x0100
+# define BIO_TYPE_FILTER        0x0200
+# define BIO_TYPE_SOURCE_SINK   0x0400
+# define BIO_TYPE_SOCKET        ( 5|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
+# define BIO_TYPE_DGRAM         (21|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
+# define BIO_TYPE_DGRAM_PAIR    (26|BIO_TYPE_SOURCE_SINK)
+
+# define BIO_CTRL_RESET          1
+# define BIO_CTRL_EOF            2
+# define BIO_CTRL_INFO           3
+# define BIO_CTRL_GET_CLOSE      8
+# define BIO_CTRL_SET_CLOSE      9
+# define BIO_CTRL_PENDING       10
+# define BIO_CTRL_FLUSH         11
+# define BIO_CTRL_WPENDING      13
+
+# define BIO_CTRL_DGRAM_CONNECT           31
+# define BIO_CTRL_DGRAM_SET_CONNECTED     32
+# define BIO_CTRL_DGRAM_QUERY_MTU         40
+# define BIO_CTRL_DGRAM_GET_MTU           41
+# define BIO_CTRL_DGRAM_SET_MTU           42
+# define BIO_CTRL_DGRAM_SET_PEER          44
+# define BIO_CTRL_DGRAM_GET_PEER          46
+# define BIO_CTRL_DGRAM_GET_LOCAL_ADDR_CAP     82
+# define BIO_CTRL_DGRAM_GET_LOCAL_ADDR_ENABLE  83
+# define BIO_CTRL_DGRAM_SET_LOCAL_ADDR_ENABLE  84
+# define BIO_CTRL_DGRAM_GET_EFFECTIVE_CAPS     85
+# define BIO_CTRL_DGRAM_GET_CAPS               86
+# define BIO_CTRL_DGRAM_SET_CAPS               87
+# define BIO_CTRL_DGRAM_GET_NO_TRUNC           88
+# define BIO_CTRL_DGRAM_SET_NO_TRUNC           89
+# define BIO_CTRL_GET_RPOLL_DESCRIPTOR         91
+# define BIO_CTRL_GET_WPOLL_DESCRIPTOR         92
+
+# define BIO_DGRAM_CAP_NONE                 0U
+# define BIO_DGRAM_CAP_HANDLES_SRC_ADDR     (1U << 0)
+# define BIO_DGRAM_CAP_HANDLES_DST_ADDR     (1U << 1)
+# define BIO_DGRAM_CAP_PROVIDES_SRC_ADDR    (1U << 2)
+# define BIO_DGRAM_CAP_PROVIDES_DST_ADDR    (1U << 3)
+
+# define BIO_FLAGS_READ          0x01
+# define BIO_FLAGS_WRITE         0x02
+# define BIO_FLAGS_IO_SPECIAL    0x04
+# define BIO_FLAGS_RWS (BIO_FLAGS_READ|BIO_FLAGS_WRITE|BIO_FLAGS_IO_SPECIAL)
+# define BIO_FLAGS_SHOULD_RETRY  0x08
+
+# define BIO_C_SET_CONNECT                 100
+# define BIO_C_DO_STATE_MACHINE            101
+# define BIO_C_SET_NBIO                    102
+# define BIO_C_SET_FD                      104
+# define BIO_C_GET_FD                      105
+# define BIO_C_SET_BIND_MODE               131
+# define BIO_C_GET_BIND_MODE               132
+
+# define BIO_BIND_NORMAL                 0
+# define BIO_BIND_REUSEADDR              BIO_SOCK_REUSEADDR
+# define BIO_BIND_REUSEADDR_IF_UNUSED    BIO_SOCK_REUSEADDR
+
+# define BIO_POLL_DESCRIPTOR_TYPE_NONE       0
+# define BIO_POLL_DESCRIPTOR_TYPE_SOCK_FD    1
+# define BIO_POLL_DESCRIPTOR_TYPE_SSL        2
+# define BIO_POLL_DESCRIPTOR_CUSTOM_START    8192
+
+typedef struct bio_poll_descriptor_st {
+    uint32_t type;
+    union {
+        int fd;
+        void *custom;
+        uintptr_t custom_ui;
+        struct ssl_st *ssl;
+    } value;
+} BIO_POLL_DESCRIPTOR;
+
+const BIO_METHOD *BIO_s_datagram(void);
+const BIO_METHOD *BIO_s_dgram_pair(void);
+const BIO_METHOD *BIO_s_socket(void);
+BIO *BIO_new(const BIO_METHOD *type);
+BIO *BIO_new_dgram(int fd, int close_flag);
+BIO *BIO_new_socket(int sock, int close_flag);
+int BIO_new_bio_dgram_pair(BIO **bio1, size_t writebuf1, BIO **bio2, size_t writebuf2);
+int BIO_up_ref(BIO *a);
+int BIO_free(BIO *a);
+void BIO_free_all(BIO *a);
+void BIO_vfree(BIO *a);
+int BIO_method_type(const BIO *b);
+const char *BIO_method_name(const BIO *b);
+int BIO_test_flags(const BIO *b, int flags);
+void BIO_set_flags(BIO *b, int flags);
+void BIO_clear_flags(BIO *b, int flags);
+int BIO_read(BIO *b, void *data, int dlen);
+int BIO_read_ex(BIO *b, void *data, size_t dlen, size_t *readbytes);
+int BIO_write(BIO *b, const void *data, int dlen);
+int BIO_write_ex(BIO *b, const void *data, size_t dlen, size_t *written);
+long BIO_ctrl(BIO *bp, int cmd, long larg, void *parg);
+long BIO_int_ctrl(BIO *bp, int cmd, long larg, int iarg);
+void *BIO_ptr_ctrl(BIO *bp, int cmd, long larg);
+size_t BIO_ctrl_pending(BIO *b);
+int BIO_get_rpoll_descriptor(BIO *b, BIO_POLL_DESCRIPTOR *desc);
+int BIO_get_wpoll_descriptor(BIO *b, BIO_POLL_DESCRIPTOR *desc);
+int BIO_dgram_non_fatal_error(int error);
+int BIO_sock_non_fatal_error(int error);
+
+# define BIO_get_flags(b) BIO_test_flags(b, ~(0x0))
+# define BIO_set_retry_special(b) BIO_set_flags(b, (BIO_FLAGS_IO_SPECIAL|BIO_FLAGS_SHOULD_RETRY))
+# define BIO_set_retry_read(b) BIO_set_flags(b, (BIO_FLAGS_READ|BIO_FLAGS_SHOULD_RETRY))
+# define BIO_set_retry_write(b) BIO_set_flags(b, (BIO_FLAGS_WRITE|BIO_FLAGS_SHOULD_RETRY))
+# define BIO_clear_retry_flags(b) BIO_clear_flags(b, (BIO_FLAGS_RWS|BIO_FLAGS_SHOULD_RETRY))
+# define BIO_get_retry_flags(b) BIO_test_flags(b, (BIO_FLAGS_RWS|BIO_FLAGS_SHOULD_RETRY))
+# define BIO_should_read(a)      BIO_test_flags(a, BIO_FLAGS_READ)
+# define BIO_should_write(a)     BIO_test_flags(a, BIO_FLAGS_WRITE)
+# define BIO_should_io_special(a) BIO_test_flags(a, BIO_FLAGS_IO_SPECIAL)
+# define BIO_should_retry(a)     BIO_test_flags(a, BIO_FLAGS_SHOULD_RETRY)
+
+# define BIO_set_fd(b,fd,c)     BIO_int_ctrl(b,BIO_C_SET_FD,c,fd)
+# define BIO_get_fd(b,c)        BIO_ctrl(b,BIO_C_GET_FD,0,(char *)(c))
+# define BIO_set_nbio(b,n)      BIO_ctrl(b,BIO_C_SET_NBIO,(n),NULL)
+# define BIO_reset(b)           (int)BIO_ctrl(b,BIO_CTRL_RESET,0,NULL)
+# define BIO_eof(b)             (int)BIO_ctrl(b,BIO_CTRL_EOF,0,NULL)
+# define BIO_set_close(b,c)     (int)BIO_ctrl(b,BIO_CTRL_SET_CLOSE,(c),NULL)
+# define BIO_get_close(b)       (int)BIO_ctrl(b,BIO_CTRL_GET_CLOSE,0,NULL)
+# define BIO_pending(b)         (int)BIO_ctrl(b,BIO_CTRL_PENDING,0,NULL)
+# define BIO_wpending(b)        (int)BIO_ctrl(b,BIO_CTRL_WPENDING,0,NULL)
+# define BIO_flush(b)           (int)BIO_ctrl(b,BIO_CTRL_FLUSH,0,NULL)
+
+# define BIO_ctrl_dgram_connect(b,peer) \
+         (int)BIO_ctrl(b,BIO_CTRL_DGRAM_CONNECT,0, (char *)(peer))
+# define BIO_ctrl_set_connected(b,peer) \
+         (int)BIO_ctrl(b, BIO_CTRL_DGRAM_SET_CONNECTED, 0, (char *)(peer))
+# define BIO_dgram_get_peer(b,peer) \
+         (int)BIO_ctrl(b, BIO_CTRL_DGRAM_GET_PEER, 0, (char *)(peer))
+# define BIO_dgram_set_peer(b,peer) \
+         (int)BIO_ctrl(b, BIO_CTRL_DGRAM_SET_PEER, 0, (char *)(peer))
+# define BIO_dgram_get_mtu(b) \
+         (unsigned int)BIO_ctrl((b), BIO_CTRL_DGRAM_GET_MTU, 0, NULL)
+# define BIO_dgram_set_mtu(b, mtu) \
+         (int)BIO_ctrl((b), BIO_CTRL_DGRAM_SET_MTU, (mtu), NULL)
+# define BIO_dgram_get_local_addr_cap(b) \
+         (int)BIO_ctrl((b), BIO_CTRL_DGRAM_GET_LOCAL_ADDR_CAP, 0, NULL)
+# define BIO_dgram_get_local_addr_enable(b, penable) \
+         (int)BIO_ctrl((b), BIO_CTRL_DGRAM_GET_LOCAL_ADDR_ENABLE, 0, (char *)(penable))
+# define BIO_dgram_set_local_addr_enable(b, enable) \
+         (int)BIO_ctrl((b), BIO_CTRL_DGRAM_SET_LOCAL_ADDR_ENABLE, (enable), NULL)
+# define BIO_dgram_get_effective_caps(b) \
+         (uint32_t)BIO_ctrl((b), BIO_CTRL_DGRAM_GET_EFFECTIVE_CAPS, 0, NULL)
+# define BIO_dgram_get_caps(b) \
+         (uint32_t)BIO_ctrl((b), BIO_CTRL_DGRAM_GET_CAPS, 0, NULL)
+# define BIO_dgram_set_caps(b, caps) \
+         (int)BIO_ctrl((b), BIO_CTRL_DGRAM_SET_CAPS, (long)(caps), NULL)
+# define BIO_dgram_get_no_trunc(b) \
+         (unsigned int)BIO_ctrl((b), BIO_CTRL_DGRAM_GET_NO_TRUNC, 0, NULL)
+# define BIO_dgram_set_no_trunc(b, enable) \
+         (int)BIO_ctrl((b), BIO_CTRL_DGRAM_SET_NO_TRUNC, (enable), NULL)
 
 # define BIO_NOCLOSE            0x00
 # define BIO_CLOSE              0x01

@@ -3,6 +3,8 @@
 # define OPENSSL_CRYPTO_H
 # pragma once
 
+# include <stdlib.h>
+# include <time.h>
 # include <stddef.h>
 # include <stdint.h>
 # include <openssl/opensslv.h>

@@ -1,6 +1,6 @@
 /*
- * qssl: OpenSSL-compatible ssl.h: methods, contexts and (so far) TLS objects over socket
- * descriptors; the rest of the SSL API follows as it is implemented.
+ * qssl: OpenSSL-compatible ssl.h: methods, contexts, TLS and QUIC objects, network BIOs,
+ * and the QUIC object model (listeners, streams, events, polling, shutdown, values).
  */
 #ifndef OPENSSL_SSL_H
 # define OPENSSL_SSL_H
@@ -8,8 +8,11 @@
 
 # include <stdint.h>
 # include <stddef.h>
+# include <sys/time.h>
 # include <openssl/crypto.h>
+# include <openssl/bio.h>
 # include <openssl/err.h>
+# include <openssl/sslerr.h>
 # include <openssl/x509.h>
 # include <openssl/tls1.h>
 
@@ -45,6 +48,12 @@ typedef struct ssl_st SSL;
 # define SSL_SESS_CACHE_CLIENT               0x0001
 # define SSL_SESS_CACHE_SERVER               0x0002
 # define SSL_SESS_CACHE_BOTH                 (SSL_SESS_CACHE_CLIENT|SSL_SESS_CACHE_SERVER)
+# define SSL_SESS_CACHE_NO_AUTO_CLEAR        0x0080
+# define SSL_SESS_CACHE_NO_INTERNAL_LOOKUP   0x0100
+# define SSL_SESS_CACHE_NO_INTERNAL_STORE    0x0200
+# define SSL_SESS_CACHE_NO_INTERNAL \
+        (SSL_SESS_CACHE_NO_INTERNAL_LOOKUP|SSL_SESS_CACHE_NO_INTERNAL_STORE)
+# define SSL_SESS_CACHE_UPDATE_TIME          0x0400
 
 # define OPENSSL_NPN_UNSUPPORTED 0
 # define OPENSSL_NPN_NEGOTIATED  1
@@ -141,6 +150,227 @@ int SSL_version(const SSL *ssl);
 int SSL_pending(const SSL *s);
 int SSL_has_pending(const SSL *s);
 int SSL_is_init_finished(const SSL *s);
+
+void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
+void SSL_set0_rbio(SSL *s, BIO *rbio);
+void SSL_set0_wbio(SSL *s, BIO *wbio);
+BIO *SSL_get_rbio(const SSL *s);
+BIO *SSL_get_wbio(const SSL *s);
+int SSL_get_fd(const SSL *s);
+int SSL_get_rfd(const SSL *s);
+int SSL_get_wfd(const SSL *s);
+SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
+
+/* QUIC support */
+# define SSL_STREAM_TYPE_NONE        0
+# define SSL_STREAM_TYPE_READ        (1U << 0)
+# define SSL_STREAM_TYPE_WRITE       (1U << 1)
+# define SSL_STREAM_TYPE_BIDI        (SSL_STREAM_TYPE_READ | SSL_STREAM_TYPE_WRITE)
+
+# define SSL_STREAM_STATE_NONE           0
+# define SSL_STREAM_STATE_OK             1
+# define SSL_STREAM_STATE_WRONG_DIR      2
+# define SSL_STREAM_STATE_FINISHED       3
+# define SSL_STREAM_STATE_RESET_LOCAL    4
+# define SSL_STREAM_STATE_RESET_REMOTE   5
+# define SSL_STREAM_STATE_CONN_CLOSED    6
+
+# define SSL_STREAM_FLAG_UNI         (1U << 0)
+# define SSL_STREAM_FLAG_NO_BLOCK    (1U << 1)
+# define SSL_STREAM_FLAG_ADVANCE     (1U << 2)
+
+# define SSL_ACCEPT_STREAM_NO_BLOCK      (1U << 0)
+# define SSL_ACCEPT_CONNECTION_NO_BLOCK  (1UL << 0)
+# define SSL_LISTENER_FLAG_NO_VALIDATE   (1UL << 1)
+
+# define SSL_INCOMING_STREAM_POLICY_AUTO     0
+# define SSL_INCOMING_STREAM_POLICY_ACCEPT   1
+# define SSL_INCOMING_STREAM_POLICY_REJECT   2
+
+# define SSL_DEFAULT_STREAM_MODE_NONE        0
+# define SSL_DEFAULT_STREAM_MODE_AUTO_BIDI   1
+# define SSL_DEFAULT_STREAM_MODE_AUTO_UNI    2
+
+# define SSL_WRITE_FLAG_CONCLUDE     (1U << 0)
+
+# define SSL_SHUTDOWN_FLAG_RAPID             (1U << 0)
+# define SSL_SHUTDOWN_FLAG_NO_STREAM_FLUSH   (1U << 1)
+# define SSL_SHUTDOWN_FLAG_NO_BLOCK          (1U << 2)
+# define SSL_SHUTDOWN_FLAG_WAIT_PEER         (1U << 3)
+
+# define SSL_CONN_CLOSE_FLAG_LOCAL       (1U << 0)
+# define SSL_CONN_CLOSE_FLAG_TRANSPORT   (1U << 1)
+
+# define SSL_DOMAIN_FLAG_SINGLE_THREAD   (1U << 0)
+# define SSL_DOMAIN_FLAG_MULTI_THREAD    (1U << 1)
+# define SSL_DOMAIN_FLAG_THREAD_ASSISTED (1U << 2)
+# define SSL_DOMAIN_FLAG_BLOCKING        (1U << 3)
+# define SSL_DOMAIN_FLAG_LEGACY_BLOCKING (1U << 4)
+
+typedef struct ssl_shutdown_ex_args_st {
+    uint64_t quic_error_code;
+    const char *quic_reason;
+} SSL_SHUTDOWN_EX_ARGS;
+
+typedef struct ssl_stream_reset_args_st {
+    uint64_t quic_error_code;
+} SSL_STREAM_RESET_ARGS;
+
+typedef struct ssl_conn_close_info_st {
+    uint64_t error_code, frame_type;
+    const char *reason;
+    size_t reason_len;
+    uint32_t flags;
+} SSL_CONN_CLOSE_INFO;
+
+int SSL_handle_events(SSL *s);
+int SSL_get_event_timeout(SSL *s, struct timeval *tv, int *is_infinite);
+int SSL_get_rpoll_descriptor(SSL *s, BIO_POLL_DESCRIPTOR *desc);
+int SSL_get_wpoll_descriptor(SSL *s, BIO_POLL_DESCRIPTOR *desc);
+int SSL_net_read_desired(SSL *s);
+int SSL_net_write_desired(SSL *s);
+int SSL_set_blocking_mode(SSL *s, int blocking);
+int SSL_get_blocking_mode(SSL *s);
+int SSL_set1_initial_peer_addr(SSL *s, const BIO_ADDR *peer_addr);
+SSL *SSL_get0_connection(SSL *s);
+int SSL_is_connection(SSL *s);
+int SSL_is_listener(SSL *ssl);
+SSL *SSL_get0_listener(SSL *s);
+SSL *SSL_new_listener(SSL_CTX *ctx, uint64_t flags);
+SSL *SSL_new_listener_from(SSL *ssl, uint64_t flags);
+SSL *SSL_new_from_listener(SSL *ssl, uint64_t flags);
+SSL *SSL_accept_connection(SSL *ssl, uint64_t flags);
+size_t SSL_get_accept_connection_queue_len(SSL *ssl);
+int SSL_listen(SSL *ssl);
+int SSL_is_domain(SSL *s);
+SSL *SSL_get0_domain(SSL *s);
+SSL *SSL_new_domain(SSL_CTX *ctx, uint64_t flags);
+int SSL_CTX_set_domain_flags(SSL_CTX *ctx, uint64_t domain_flags);
+int SSL_CTX_get_domain_flags(const SSL_CTX *ctx, uint64_t *domain_flags);
+int SSL_get_domain_flags(const SSL *ssl, uint64_t *domain_flags);
+int SSL_get_stream_type(SSL *s);
+uint64_t SSL_get_stream_id(SSL *s);
+int SSL_is_stream_local(SSL *s);
+int SSL_set_default_stream_mode(SSL *s, uint32_t mode);
+SSL *SSL_new_stream(SSL *s, uint64_t flags);
+int SSL_set_incoming_stream_policy(SSL *s, int policy, uint64_t aec);
+SSL *SSL_accept_stream(SSL *s, uint64_t flags);
+size_t SSL_get_accept_stream_queue_len(SSL *s);
+int SSL_stream_conclude(SSL *s, uint64_t flags);
+int SSL_stream_reset(SSL *s, const SSL_STREAM_RESET_ARGS *args, size_t args_len);
+int SSL_get_stream_read_state(SSL *ssl);
+int SSL_get_stream_write_state(SSL *ssl);
+int SSL_get_stream_read_error_code(SSL *ssl, uint64_t *app_error_code);
+int SSL_get_stream_write_error_code(SSL *ssl, uint64_t *app_error_code);
+int SSL_write_ex2(SSL *s, const void *buf, size_t num, uint64_t flags, size_t *written);
+int SSL_shutdown_ex(SSL *ssl, uint64_t flags, const SSL_SHUTDOWN_EX_ARGS *args,
+                    size_t args_len);
+int SSL_get_conn_close_info(SSL *ssl, SSL_CONN_CLOSE_INFO *info, size_t info_len);
+int SSL_is_quic(const SSL *s);
+# ifndef OPENSSL_NO_QUIC
+int SSL_inject_net_dgram(SSL *s, const unsigned char *buf, size_t buf_len,
+                         const BIO_ADDR *peer, const BIO_ADDR *local);
+# endif
+
+# define SSL_POLL_EVENT_NONE     0
+# define SSL_POLL_EVENT_F        (1U << 0)
+# define SSL_POLL_EVENT_EL       (1U << 1)
+# define SSL_POLL_EVENT_EC       (1U << 2)
+# define SSL_POLL_EVENT_ECD      (1U << 3)
+# define SSL_POLL_EVENT_ER       (1U << 4)
+# define SSL_POLL_EVENT_EW       (1U << 5)
+# define SSL_POLL_EVENT_R        (1U << 6)
+# define SSL_POLL_EVENT_W        (1U << 7)
+# define SSL_POLL_EVENT_IC       (1U << 8)
+# define SSL_POLL_EVENT_ISB      (1U << 9)
+# define SSL_POLL_EVENT_ISU      (1U << 10)
+# define SSL_POLL_EVENT_OSB      (1U << 11)
+# define SSL_POLL_EVENT_OSU      (1U << 12)
+# define SSL_POLL_EVENT_RW       (SSL_POLL_EVENT_R | SSL_POLL_EVENT_W)
+# define SSL_POLL_EVENT_RE       (SSL_POLL_EVENT_R | SSL_POLL_EVENT_ER)
+# define SSL_POLL_EVENT_WE       (SSL_POLL_EVENT_W | SSL_POLL_EVENT_EW)
+# define SSL_POLL_EVENT_RWE      (SSL_POLL_EVENT_RE | SSL_POLL_EVENT_WE)
+# define SSL_POLL_EVENT_E        (SSL_POLL_EVENT_EL | SSL_POLL_EVENT_EC \
+                                  | SSL_POLL_EVENT_ER | SSL_POLL_EVENT_EW)
+# define SSL_POLL_EVENT_IS       (SSL_POLL_EVENT_ISB | SSL_POLL_EVENT_ISU)
+# define SSL_POLL_EVENT_ISE      (SSL_POLL_EVENT_IS | SSL_POLL_EVENT_EC)
+# define SSL_POLL_EVENT_I        (SSL_POLL_EVENT_IS | SSL_POLL_EVENT_IC)
+# define SSL_POLL_EVENT_OS       (SSL_POLL_EVENT_OSB | SSL_POLL_EVENT_OSU)
+# define SSL_POLL_EVENT_OSE      (SSL_POLL_EVENT_OS | SSL_POLL_EVENT_EC)
+
+typedef struct ssl_poll_item_st {
+    BIO_POLL_DESCRIPTOR desc;
+    uint64_t events, revents;
+} SSL_POLL_ITEM;
+
+# define SSL_POLL_FLAG_NO_HANDLE_EVENTS  (1U << 0)
+
+int SSL_poll(SSL_POLL_ITEM *items, size_t num_items, size_t stride,
+             const struct timeval *timeout, uint64_t flags, size_t *result_count);
+
+static inline BIO_POLL_DESCRIPTOR SSL_as_poll_descriptor(SSL *s)
+{
+    BIO_POLL_DESCRIPTOR d;
+
+    d.type      = BIO_POLL_DESCRIPTOR_TYPE_SSL;
+    d.value.ssl = s;
+
+    return d;
+}
+
+# define SSL_VALUE_CLASS_GENERIC                 0
+# define SSL_VALUE_CLASS_FEATURE_REQUEST         1
+# define SSL_VALUE_CLASS_FEATURE_PEER_REQUEST    2
+# define SSL_VALUE_CLASS_FEATURE_NEGOTIATED      3
+
+# define SSL_VALUE_NONE                          0
+# define SSL_VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL  1
+# define SSL_VALUE_QUIC_STREAM_BIDI_REMOTE_AVAIL 2
+# define SSL_VALUE_QUIC_STREAM_UNI_LOCAL_AVAIL   3
+# define SSL_VALUE_QUIC_STREAM_UNI_REMOTE_AVAIL  4
+# define SSL_VALUE_QUIC_IDLE_TIMEOUT             5
+# define SSL_VALUE_EVENT_HANDLING_MODE           6
+# define SSL_VALUE_STREAM_WRITE_BUF_SIZE         7
+# define SSL_VALUE_STREAM_WRITE_BUF_USED         8
+# define SSL_VALUE_STREAM_WRITE_BUF_AVAIL        9
+
+# define SSL_VALUE_EVENT_HANDLING_MODE_INHERIT   0
+# define SSL_VALUE_EVENT_HANDLING_MODE_IMPLICIT  1
+# define SSL_VALUE_EVENT_HANDLING_MODE_EXPLICIT  2
+
+int SSL_get_value_uint(SSL *s, uint32_t class_, uint32_t id, uint64_t *v);
+int SSL_set_value_uint(SSL *s, uint32_t class_, uint32_t id, uint64_t v);
+
+# define SSL_get_generic_value_uint(ssl, id, v) \
+    SSL_get_value_uint((ssl), SSL_VALUE_CLASS_GENERIC, (id), (v))
+# define SSL_set_generic_value_uint(ssl, id, v) \
+    SSL_set_value_uint((ssl), SSL_VALUE_CLASS_GENERIC, (id), (v))
+# define SSL_get_feature_request_uint(ssl, id, v) \
+    SSL_get_value_uint((ssl), SSL_VALUE_CLASS_FEATURE_REQUEST, (id), (v))
+# define SSL_set_feature_request_uint(ssl, id, v) \
+    SSL_set_value_uint((ssl), SSL_VALUE_CLASS_FEATURE_REQUEST, (id), (v))
+# define SSL_get_feature_peer_request_uint(ssl, id, v) \
+    SSL_get_value_uint((ssl), SSL_VALUE_CLASS_FEATURE_PEER_REQUEST, (id), (v))
+# define SSL_get_feature_negotiated_uint(ssl, id, v) \
+    SSL_get_value_uint((ssl), SSL_VALUE_CLASS_FEATURE_NEGOTIATED, (id), (v))
+# define SSL_get_quic_stream_bidi_local_avail(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL, (value))
+# define SSL_get_quic_stream_bidi_remote_avail(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_QUIC_STREAM_BIDI_REMOTE_AVAIL, (value))
+# define SSL_get_quic_stream_uni_local_avail(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_QUIC_STREAM_UNI_LOCAL_AVAIL, (value))
+# define SSL_get_quic_stream_uni_remote_avail(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_QUIC_STREAM_UNI_REMOTE_AVAIL, (value))
+# define SSL_get_event_handling_mode(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_EVENT_HANDLING_MODE, (value))
+# define SSL_set_event_handling_mode(ssl, value) \
+    SSL_set_generic_value_uint((ssl), SSL_VALUE_EVENT_HANDLING_MODE, (value))
+# define SSL_get_stream_write_buf_size(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_STREAM_WRITE_BUF_SIZE, (value))
+# define SSL_get_stream_write_buf_used(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_STREAM_WRITE_BUF_USED, (value))
+# define SSL_get_stream_write_buf_avail(ssl, value) \
+    SSL_get_generic_value_uint((ssl), SSL_VALUE_STREAM_WRITE_BUF_AVAIL, (value))
 
 # define SSL_set_mode(ssl,op) SSL_ctrl((ssl),SSL_CTRL_MODE,(op),NULL)
 # define SSL_clear_mode(ssl,op) SSL_ctrl((ssl),SSL_CTRL_CLEAR_MODE,(op),NULL)

@@ -1,0 +1,924 @@
+//! `BIO` objects for C: datagram BIOs over UDP sockets and datagram pairs (what QUIC objects
+//! read and write through), socket BIOs for TLS, the `BIO_ctrl` commands behind OpenSSL's BIO
+//! macros, and poll descriptors. A BIO is reference counted (`BIO_up_ref`/`BIO_free`) as in
+//! OpenSSL; the I/O object behind it is shared with the SSL objects it is attached to.
+#![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
+
+use std::ffi::{CStr, c_char, c_int, c_long, c_void};
+use std::os::fd::{BorrowedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
+use qssl::tls::SharedStreamBio;
+use qssl_bio::{BioError, DatagramBio, PollDescriptor, SocketBio, UdpBio};
+
+use crate::addr::BIO_ADDR;
+use crate::ffi::{arc_release, arc_up_ref, guard};
+
+/// `BIO_FLAGS_READ`.
+pub const BIO_FLAGS_READ: c_int = 0x01;
+/// `BIO_FLAGS_WRITE`.
+pub const BIO_FLAGS_WRITE: c_int = 0x02;
+/// `BIO_FLAGS_IO_SPECIAL`.
+pub const BIO_FLAGS_IO_SPECIAL: c_int = 0x04;
+/// `BIO_FLAGS_SHOULD_RETRY`.
+pub const BIO_FLAGS_SHOULD_RETRY: c_int = 0x08;
+/// The retry bits `BIO_clear_retry_flags` clears.
+const RETRY_FLAGS: c_int =
+    BIO_FLAGS_READ | BIO_FLAGS_WRITE | BIO_FLAGS_IO_SPECIAL | BIO_FLAGS_SHOULD_RETRY;
+
+/// What kind of BIO a method makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MethodKind {
+    /// A UDP socket (`BIO_s_datagram`).
+    Datagram,
+    /// One end of a datagram pair (`BIO_s_dgram_pair`).
+    DgramPair,
+    /// A stream socket (`BIO_s_socket`).
+    Socket,
+}
+
+/// `BIO_METHOD`: the kind of a BIO, with OpenSSL's type number and name.
+#[derive(Debug)]
+pub struct BIO_METHOD {
+    kind: MethodKind,
+    type_: c_int,
+    name: &'static CStr,
+}
+
+static METHOD_DATAGRAM: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::Datagram,
+    type_: 0x515,
+    name: c"datagram socket",
+};
+static METHOD_DGRAM_PAIR: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::DgramPair,
+    type_: 0x41A,
+    name: c"BIO dgram pair",
+};
+static METHOD_SOCKET: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::Socket,
+    type_: 0x505,
+    name: c"socket",
+};
+
+/// The I/O object behind a BIO.
+#[derive(Clone)]
+pub(crate) enum Io {
+    /// No descriptor attached yet (`BIO_new(BIO_s_datagram())` before `BIO_set_fd`).
+    Unset,
+    /// A datagram BIO.
+    Dgram(Arc<dyn DatagramBio>),
+    /// A stream BIO.
+    Stream(SharedStreamBio),
+}
+
+/// `BIO`: a reference-counted BIO object.
+pub struct BIO {
+    method: &'static BIO_METHOD,
+    io: Mutex<Io>,
+    /// The attached descriptor, or -1.
+    fd: AtomicI32,
+    /// `BIO_CLOSE`: the descriptor is closed with the BIO.
+    close: AtomicBool,
+    /// `BIO_FLAGS_*`.
+    flags: AtomicI32,
+}
+
+impl BIO {
+    fn new(method: &'static BIO_METHOD, io: Io) -> *mut BIO {
+        Arc::into_raw(Arc::new(BIO {
+            method,
+            io: Mutex::new(io),
+            fd: AtomicI32::new(-1),
+            close: AtomicBool::new(true),
+            flags: AtomicI32::new(0),
+        }))
+        .cast_mut()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Io> {
+        self.io.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The I/O object, shared.
+    pub(crate) fn io(&self) -> Io {
+        self.lock().clone()
+    }
+
+    /// The attached descriptor, or -1.
+    pub(crate) fn fd(&self) -> c_int {
+        self.fd.load(Ordering::Relaxed)
+    }
+
+    /// The datagram BIO behind this one, or `BIO_R_UNSUPPORTED_METHOD` on the queue.
+    pub(crate) fn datagram(&self) -> Option<Arc<dyn DatagramBio>> {
+        match self.io() {
+            Io::Dgram(d) => Some(d),
+            _ => {
+                not_for(self, "a datagram BIO");
+                None
+            }
+        }
+    }
+
+    /// The stream BIO behind this one, or `BIO_R_UNSUPPORTED_METHOD` on the queue.
+    pub(crate) fn stream(&self) -> Option<SharedStreamBio> {
+        match self.io() {
+            Io::Stream(s) => Some(s),
+            _ => {
+                not_for(self, "a stream BIO");
+                None
+            }
+        }
+    }
+
+    fn set_retry(&self, flag: c_int) {
+        self.flags
+            .fetch_or(flag | BIO_FLAGS_SHOULD_RETRY, Ordering::Relaxed);
+    }
+
+    fn clear_retry(&self) {
+        self.flags.fetch_and(!RETRY_FLAGS, Ordering::Relaxed);
+    }
+
+    /// Attaches `fd` as this BIO's socket (`BIO_set_fd`).
+    fn set_fd(&self, fd: RawFd, close: bool) -> Result<(), BioError> {
+        let io = match self.method.kind {
+            // SAFETY: the caller of BIO_set_fd hands over an open socket; with BIO_CLOSE the
+            // BIO owns it, otherwise the caller keeps it open while the BIO exists.
+            MethodKind::Datagram => Io::Dgram(Arc::new(unsafe { UdpBio::from_raw_fd(fd, close) }?)),
+            // SAFETY: as above.
+            MethodKind::Socket => Io::Stream(Arc::new(Mutex::new(unsafe {
+                SocketBio::from_raw_fd(fd, close)
+            }?))),
+            MethodKind::DgramPair => return Err(BioError::Unsupported("descriptors on a pair")),
+        };
+        *self.lock() = io;
+        self.fd.store(fd, Ordering::Relaxed);
+        self.close.store(close, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Records that `bio` cannot do `what`.
+fn not_for(bio: &BIO, what: &str) {
+    SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
+        .with_data(format!(
+            "{} is not {what}",
+            bio.method.name.to_string_lossy()
+        ))
+        .raise();
+}
+
+/// The object behind a C pointer, or `ERR_R_PASSED_NULL_PARAMETER` for null.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+pub(crate) unsafe fn bio_ref<'a>(bio: *const BIO) -> Option<&'a BIO> {
+    if bio.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return None;
+    }
+    // SAFETY: a live BIO, per the contract.
+    Some(unsafe { &*bio })
+}
+
+/// `BIO_s_datagram`: UDP socket BIOs.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_s_datagram() -> *const BIO_METHOD {
+    &METHOD_DATAGRAM
+}
+
+/// `BIO_s_dgram_pair`: datagram pair ends (made with `BIO_new_bio_dgram_pair`).
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_s_dgram_pair() -> *const BIO_METHOD {
+    &METHOD_DGRAM_PAIR
+}
+
+/// `BIO_s_socket`: stream socket BIOs.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_s_socket() -> *const BIO_METHOD {
+    &METHOD_SOCKET
+}
+
+/// `BIO_new`: a BIO of one of this library's methods, with nothing attached yet.
+///
+/// # Safety
+/// `method` must be null or a method from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        if method.is_null() {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return std::ptr::null_mut();
+        }
+        // SAFETY: methods are the statics above, per the contract.
+        let method: &'static BIO_METHOD = unsafe { &*method };
+        BIO::new(method, Io::Unset)
+    })
+}
+
+/// Makes a BIO of `method` over `fd`, or null with the reason on the queue.
+fn new_over_fd(method: &'static BIO_METHOD, fd: c_int, close_flag: c_int) -> *mut BIO {
+    let bio = BIO::new(method, Io::Unset);
+    // SAFETY: just made, one reference held here.
+    let b = unsafe { &*bio };
+    match b.set_fd(fd, close_flag != 0) {
+        Ok(()) => bio,
+        Err(e) => {
+            SslError::from(e).raise();
+            // SAFETY: the only reference, given up.
+            unsafe { arc_release(bio.cast_const()) };
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// `BIO_new_dgram`: a datagram BIO over the UDP socket `fd`.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_new_dgram(fd: c_int, close_flag: c_int) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        new_over_fd(&METHOD_DATAGRAM, fd, close_flag)
+    })
+}
+
+/// `BIO_new_socket`: a socket BIO over the stream socket `fd`.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_new_socket(fd: c_int, close_flag: c_int) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        new_over_fd(&METHOD_SOCKET, fd, close_flag)
+    })
+}
+
+/// `BIO_new_bio_dgram_pair`: two connected datagram BIOs with the given buffer sizes (0 for
+/// the default).
+///
+/// # Safety
+/// `bio1` and `bio2` must be valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_new_bio_dgram_pair(
+    bio1: *mut *mut BIO,
+    writebuf1: usize,
+    bio2: *mut *mut BIO,
+    writebuf2: usize,
+) -> c_int {
+    guard(0, || {
+        if bio1.is_null() || bio2.is_null() {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return 0;
+        }
+        let (a, b) = qssl_bio::new_dgram_pair(writebuf1, writebuf2);
+        // SAFETY: both are valid for writes, per the contract.
+        unsafe {
+            *bio1 = BIO::new(&METHOD_DGRAM_PAIR, Io::Dgram(Arc::new(a)));
+            *bio2 = BIO::new(&METHOD_DGRAM_PAIR, Io::Dgram(Arc::new(b)));
+        }
+        1
+    })
+}
+
+/// `BIO_up_ref`.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_up_ref(bio: *mut BIO) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { arc_up_ref(bio.cast_const()) }
+}
+
+/// `BIO_free`: drops one reference; 1, or 0 for null.
+///
+/// # Safety
+/// `bio` must be null or a live BIO whose reference the caller gives up.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_free(bio: *mut BIO) -> c_int {
+    if bio.is_null() {
+        return 0;
+    }
+    // SAFETY: forwarded.
+    unsafe { arc_release(bio.cast_const()) };
+    1
+}
+
+/// `BIO_free_all`: frees a BIO chain; this library's BIOs are never chained, so one BIO.
+///
+/// # Safety
+/// As [`BIO_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_free_all(bio: *mut BIO) {
+    // SAFETY: forwarded.
+    unsafe { BIO_free(bio) };
+}
+
+/// `BIO_vfree`.
+///
+/// # Safety
+/// As [`BIO_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_vfree(bio: *mut BIO) {
+    // SAFETY: forwarded.
+    unsafe { BIO_free(bio) };
+}
+
+/// `BIO_method_type`: the BIO's `BIO_TYPE_*`.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_method_type(bio: *const BIO) -> c_int {
+    // SAFETY: per the contract.
+    guard(0, || unsafe { bio_ref(bio) }.map_or(0, |b| b.method.type_))
+}
+
+/// `BIO_method_name`.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_method_name(bio: *const BIO) -> *const c_char {
+    guard(std::ptr::null(), || {
+        // SAFETY: per the contract.
+        unsafe { bio_ref(bio) }.map_or(std::ptr::null(), |b| b.method.name.as_ptr())
+    })
+}
+
+/// `BIO_test_flags`.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_test_flags(bio: *const BIO, flags: c_int) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { bio_ref(bio) }.map_or(0, |b| b.flags.load(Ordering::Relaxed) & flags)
+    })
+}
+
+/// `BIO_set_flags`.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_set_flags(bio: *mut BIO, flags: c_int) {
+    guard((), || {
+        // SAFETY: per the contract.
+        if let Some(b) = unsafe { bio_ref(bio) } {
+            b.flags.fetch_or(flags, Ordering::Relaxed);
+        }
+    });
+}
+
+/// `BIO_clear_flags`.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_clear_flags(bio: *mut BIO, flags: c_int) {
+    guard((), || {
+        // SAFETY: per the contract.
+        if let Some(b) = unsafe { bio_ref(bio) } {
+            b.flags.fetch_and(!flags, Ordering::Relaxed);
+        }
+    });
+}
+
+/// A count for C: the value, or -1 with retry flags or the error recorded.
+fn io_result(bio: &BIO, r: Result<usize, BioError>, dir: c_int) -> isize {
+    match r {
+        Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
+        Err(e) if e.is_non_fatal() => {
+            bio.set_retry(dir);
+            -1
+        }
+        Err(e) => {
+            SslError::from(e).raise();
+            -1
+        }
+    }
+}
+
+/// Reads into `buf`: the count, 0 at end of stream, -1 on failure or retry.
+///
+/// # Safety
+/// `bio` null or live; `buf` valid for `len` bytes.
+unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        let Some(b) = (unsafe { bio_ref(bio) }) else {
+            return -1;
+        };
+        b.clear_retry();
+        if buf.is_null() {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        }
+        // SAFETY: valid for len bytes, per the contract.
+        let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
+        let r = match b.io() {
+            Io::Dgram(d) => d.read(buf),
+            Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).read(buf),
+            Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
+        };
+        io_result(b, r, BIO_FLAGS_READ)
+    })
+}
+
+/// Writes `buf`: the count, or -1 on failure or retry.
+///
+/// # Safety
+/// `bio` null or live; `buf` valid for `len` bytes.
+unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        let Some(b) = (unsafe { bio_ref(bio) }) else {
+            return -1;
+        };
+        b.clear_retry();
+        let data: &[u8] = if len == 0 {
+            &[]
+        } else if buf.is_null() {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        } else {
+            // SAFETY: valid for len bytes, per the contract.
+            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len) }
+        };
+        let r = match b.io() {
+            Io::Dgram(d) => d.write(data),
+            Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).write(data),
+            Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
+        };
+        io_result(b, r, BIO_FLAGS_WRITE)
+    })
+}
+
+/// `BIO_read`: one datagram, or stream bytes; 0 at end of stream, -1 on failure or retry
+/// (`BIO_should_retry`).
+///
+/// # Safety
+/// `bio` null or live; `data` valid for `dlen` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_read(bio: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int {
+    let len = usize::try_from(dlen).unwrap_or(0);
+    // SAFETY: forwarded.
+    let n = unsafe { read_into(bio, data, len) };
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// `BIO_read_ex`: 1 with the count in `*readbytes` (a datagram may be empty), 0 otherwise.
+///
+/// # Safety
+/// As [`BIO_read`]; `readbytes` null or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_read_ex(
+    bio: *mut BIO,
+    data: *mut c_void,
+    dlen: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    // SAFETY: forwarded.
+    let n = unsafe { read_into(bio, data, dlen) };
+    // SAFETY: bio checked by read_into; only read when n >= 0.
+    let is_dgram = n >= 0 && matches!(unsafe { &*bio }.io(), Io::Dgram(_));
+    ex_count(n, is_dgram, readbytes)
+}
+
+/// `BIO_write`.
+///
+/// # Safety
+/// `bio` null or live; `data` valid for `dlen` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_write(bio: *mut BIO, data: *const c_void, dlen: c_int) -> c_int {
+    let len = usize::try_from(dlen).unwrap_or(0);
+    // SAFETY: forwarded.
+    let n = unsafe { write_from(bio, data, len) };
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// `BIO_write_ex`: 1 with the count in `*written`, 0 on failure.
+///
+/// # Safety
+/// As [`BIO_write`]; `written` null or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_write_ex(
+    bio: *mut BIO,
+    data: *const c_void,
+    dlen: usize,
+    written: *mut usize,
+) -> c_int {
+    // SAFETY: forwarded.
+    let n = unsafe { write_from(bio, data, dlen) };
+    ex_count(n, dlen == 0, written)
+}
+
+/// The `_ex` form of a count: 1 and the count written, or 0 and 0. `zero_ok` says whether a
+/// count of 0 is a success (an empty datagram, an empty write).
+fn ex_count(n: isize, zero_ok: bool, out: *mut usize) -> c_int {
+    let (ret, count) = match usize::try_from(n) {
+        Ok(k) if k > 0 || zero_ok => (1, k),
+        _ => (0, 0),
+    };
+    if !out.is_null() {
+        // SAFETY: out is null or valid for a write, per the callers' contracts.
+        unsafe { *out = count };
+    }
+    ret
+}
+
+/// `BIO_POLL_DESCRIPTOR`'s value union.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union BIO_POLL_DESCRIPTOR_VALUE {
+    /// A socket descriptor (`BIO_POLL_DESCRIPTOR_TYPE_SOCK_FD`).
+    pub fd: c_int,
+    /// A custom pointer.
+    pub custom: *mut c_void,
+    /// A custom integer.
+    pub custom_ui: usize,
+    /// An SSL object (`BIO_POLL_DESCRIPTOR_TYPE_SSL`).
+    pub ssl: *mut c_void,
+}
+
+/// `BIO_POLL_DESCRIPTOR`: what to wait on (16 bytes, the value at offset 8).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct BIO_POLL_DESCRIPTOR {
+    /// `BIO_POLL_DESCRIPTOR_TYPE_*`.
+    pub type_: u32,
+    /// The descriptor.
+    pub value: BIO_POLL_DESCRIPTOR_VALUE,
+}
+
+/// `BIO_POLL_DESCRIPTOR_TYPE_SSL`.
+pub const BIO_POLL_DESCRIPTOR_TYPE_SSL: u32 = 2;
+
+impl From<PollDescriptor> for BIO_POLL_DESCRIPTOR {
+    fn from(d: PollDescriptor) -> Self {
+        BIO_POLL_DESCRIPTOR {
+            type_: d.type_code(),
+            value: match d {
+                PollDescriptor::SockFd(fd) => BIO_POLL_DESCRIPTOR_VALUE { fd },
+                _ => BIO_POLL_DESCRIPTOR_VALUE { custom_ui: 0 },
+            },
+        }
+    }
+}
+
+/// Writes `d` to `desc`: 1, or 0 for a null `desc`.
+///
+/// # Safety
+/// `desc` must be null or valid for a write.
+pub(crate) unsafe fn put_poll_descriptor(
+    desc: *mut BIO_POLL_DESCRIPTOR,
+    d: PollDescriptor,
+) -> c_int {
+    if desc.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    }
+    // SAFETY: valid for a write, per the contract.
+    unsafe { desc.write(d.into()) };
+    1
+}
+
+/// The BIO's poll descriptor for reading or writing.
+fn poll_descriptor(bio: &BIO, write: bool) -> PollDescriptor {
+    match bio.io() {
+        Io::Dgram(d) if write => d.wpoll_descriptor(),
+        Io::Dgram(d) => d.rpoll_descriptor(),
+        Io::Stream(s) => {
+            let s = s.lock().unwrap_or_else(PoisonError::into_inner);
+            if write {
+                s.wpoll_descriptor()
+            } else {
+                s.rpoll_descriptor()
+            }
+        }
+        Io::Unset => PollDescriptor::None,
+    }
+}
+
+/// `BIO_get_rpoll_descriptor`.
+///
+/// # Safety
+/// `bio` null or live; `desc` null or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_get_rpoll_descriptor(
+    bio: *mut BIO,
+    desc: *mut BIO_POLL_DESCRIPTOR,
+) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { bio_ref(bio) }.map_or(0, |b| {
+            // SAFETY: per the contract.
+            unsafe { put_poll_descriptor(desc, poll_descriptor(b, false)) }
+        })
+    })
+}
+
+/// `BIO_get_wpoll_descriptor`.
+///
+/// # Safety
+/// As [`BIO_get_rpoll_descriptor`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_get_wpoll_descriptor(
+    bio: *mut BIO,
+    desc: *mut BIO_POLL_DESCRIPTOR,
+) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { bio_ref(bio) }.map_or(0, |b| {
+            // SAFETY: per the contract.
+            unsafe { put_poll_descriptor(desc, poll_descriptor(b, true)) }
+        })
+    })
+}
+
+/// `BIO_ctrl` command numbers (`BIO_CTRL_*`, `BIO_C_*`).
+mod cmd {
+    use std::ffi::c_int;
+    pub(super) const RESET: c_int = 1;
+    pub(super) const EOF: c_int = 2;
+    pub(super) const GET_CLOSE: c_int = 8;
+    pub(super) const SET_CLOSE: c_int = 9;
+    pub(super) const PENDING: c_int = 10;
+    pub(super) const FLUSH: c_int = 11;
+    pub(super) const WPENDING: c_int = 13;
+    pub(super) const DGRAM_CONNECT: c_int = 31;
+    pub(super) const DGRAM_SET_CONNECTED: c_int = 32;
+    pub(super) const DGRAM_QUERY_MTU: c_int = 40;
+    pub(super) const DGRAM_GET_MTU: c_int = 41;
+    pub(super) const DGRAM_SET_MTU: c_int = 42;
+    pub(super) const DGRAM_SET_PEER: c_int = 44;
+    pub(super) const DGRAM_GET_PEER: c_int = 46;
+    pub(super) const DGRAM_GET_LOCAL_ADDR_CAP: c_int = 82;
+    pub(super) const DGRAM_GET_LOCAL_ADDR_ENABLE: c_int = 83;
+    pub(super) const DGRAM_SET_LOCAL_ADDR_ENABLE: c_int = 84;
+    pub(super) const DGRAM_GET_EFFECTIVE_CAPS: c_int = 85;
+    pub(super) const DGRAM_GET_CAPS: c_int = 86;
+    pub(super) const DGRAM_SET_CAPS: c_int = 87;
+    pub(super) const DGRAM_GET_NO_TRUNC: c_int = 88;
+    pub(super) const DGRAM_SET_NO_TRUNC: c_int = 89;
+    pub(super) const GET_RPOLL_DESCRIPTOR: c_int = 91;
+    pub(super) const GET_WPOLL_DESCRIPTOR: c_int = 92;
+    pub(super) const SET_NBIO: c_int = 102;
+    pub(super) const SET_FD: c_int = 104;
+    pub(super) const GET_FD: c_int = 105;
+}
+
+/// A datagram control's result: its value, or 0 with the reason on the queue.
+fn dgram_ctrl(bio: &BIO, f: impl FnOnce(&dyn DatagramBio) -> Result<c_long, BioError>) -> c_long {
+    let Some(d) = bio.datagram() else {
+        return 0;
+    };
+    f(&*d).unwrap_or_else(|e| {
+        SslError::from(e).raise();
+        0
+    })
+}
+
+/// Reads the `BIO_ADDR` a control names, or raises for null.
+///
+/// # Safety
+/// `parg` must be null or a live `BIO_ADDR`.
+unsafe fn addr_arg<'a>(parg: *mut c_void) -> Result<&'a BIO_ADDR, BioError> {
+    if parg.is_null() {
+        return Err(BioError::InvalidArgument("null address"));
+    }
+    // SAFETY: a live BIO_ADDR, per the contract.
+    Ok(unsafe { &*parg.cast::<BIO_ADDR>() })
+}
+
+/// `BIO_ctrl`: the commands behind OpenSSL's BIO macros for the BIOs this library makes.
+/// Commands a BIO does not handle fail with `BIO_R_UNSUPPORTED_METHOD` and return 0.
+///
+/// # Safety
+/// `bio` null or live; `parg` what the command expects (an `int *` for `BIO_C_SET_FD` and
+/// `BIO_C_GET_FD`, a `BIO_ADDR *` for peers, a `BIO_POLL_DESCRIPTOR *` for poll
+/// descriptors), valid for the access the command makes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ctrl(
+    bio: *mut BIO,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(b) = (unsafe { bio_ref(bio) }) else {
+            return 0;
+        };
+        // SAFETY: parg matches the command, per the contract.
+        unsafe { ctrl(b, cmd, larg, parg) }
+    })
+}
+
+/// The body of [`BIO_ctrl`].
+///
+/// # Safety
+/// As [`BIO_ctrl`].
+unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+    let flag = |on: bool| c_long::from(on);
+    match cmd {
+        cmd::SET_FD => {
+            if parg.is_null() {
+                SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+                return 0;
+            }
+            // SAFETY: an int *, per the contract.
+            let fd = unsafe { *parg.cast::<c_int>() };
+            match b.set_fd(fd, larg != 0) {
+                Ok(()) => 1,
+                Err(e) => {
+                    SslError::from(e).raise();
+                    0
+                }
+            }
+        }
+        cmd::GET_FD => {
+            let fd = b.fd();
+            if fd >= 0 && !parg.is_null() {
+                // SAFETY: an int *, per the contract.
+                unsafe { *parg.cast::<c_int>() = fd };
+            }
+            c_long::from(fd)
+        }
+        cmd::GET_CLOSE => flag(b.close.load(Ordering::Relaxed)),
+        cmd::SET_CLOSE => {
+            let close = larg != 0;
+            if b.fd() >= 0 && close != b.close.load(Ordering::Relaxed) {
+                SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
+                    .with_data("the close flag is fixed once a descriptor is attached")
+                    .raise();
+                return 0;
+            }
+            b.close.store(close, Ordering::Relaxed);
+            1
+        }
+        cmd::SET_NBIO => set_nbio(b, larg != 0),
+        cmd::GET_RPOLL_DESCRIPTOR | cmd::GET_WPOLL_DESCRIPTOR => {
+            let d = poll_descriptor(b, cmd == cmd::GET_WPOLL_DESCRIPTOR);
+            // SAFETY: a BIO_POLL_DESCRIPTOR *, per the contract.
+            c_long::from(unsafe { put_poll_descriptor(parg.cast(), d) })
+        }
+        cmd::FLUSH => match b.io() {
+            Io::Stream(s) => match s.lock().unwrap_or_else(PoisonError::into_inner).flush() {
+                Ok(()) => 1,
+                Err(e) if e.is_non_fatal() => {
+                    b.set_retry(BIO_FLAGS_WRITE);
+                    0
+                }
+                Err(e) => {
+                    SslError::from(e).raise();
+                    0
+                }
+            },
+            _ => 1,
+        },
+        cmd::EOF => match b.io() {
+            Io::Stream(s) => flag(s.lock().unwrap_or_else(PoisonError::into_inner).eof()),
+            _ => 0,
+        },
+        cmd::PENDING | cmd::WPENDING => match b.io() {
+            Io::Stream(s) => {
+                let s = s.lock().unwrap_or_else(PoisonError::into_inner);
+                let n = if cmd == cmd::PENDING {
+                    s.pending()
+                } else {
+                    s.wpending()
+                };
+                c_long::try_from(n).unwrap_or(c_long::MAX)
+            }
+            _ => 0,
+        },
+        cmd::RESET => 0,
+        cmd::DGRAM_QUERY_MTU => dgram_ctrl(b, |d| d.query_mtu().map(len_long)),
+        cmd::DGRAM_GET_MTU => dgram_ctrl(b, |d| Ok(len_long(d.mtu()))),
+        cmd::DGRAM_SET_MTU => dgram_ctrl(b, |d| {
+            let mtu = usize::try_from(larg).map_err(|_| BioError::InvalidArgument("MTU"))?;
+            d.set_mtu(mtu).map(|()| 1)
+        }),
+        cmd::DGRAM_CONNECT | cmd::DGRAM_SET_CONNECTED | cmd::DGRAM_SET_PEER => dgram_ctrl(b, |d| {
+            // SAFETY: a BIO_ADDR *, per the contract.
+            let addr = unsafe { addr_arg(parg) }?;
+            d.set_peer(addr.0).map(|()| 1)
+        }),
+        cmd::DGRAM_GET_PEER => dgram_ctrl(b, |d| {
+            let peer = d.peer().ok_or(BioError::PeerAddrNotAvailable)?;
+            if !parg.is_null() {
+                // SAFETY: a BIO_ADDR *, per the contract.
+                unsafe { (*parg.cast::<BIO_ADDR>()).0 = peer };
+            }
+            Ok(1)
+        }),
+        cmd::DGRAM_GET_LOCAL_ADDR_CAP => dgram_ctrl(b, |d| Ok(flag(d.local_addr_cap()))),
+        cmd::DGRAM_GET_LOCAL_ADDR_ENABLE => dgram_ctrl(b, |d| {
+            if !parg.is_null() {
+                // SAFETY: an int *, per the contract.
+                unsafe { *parg.cast::<c_int>() = c_int::from(d.local_addr_enabled()) };
+            }
+            Ok(1)
+        }),
+        cmd::DGRAM_SET_LOCAL_ADDR_ENABLE => {
+            dgram_ctrl(b, |d| d.set_local_addr_enable(larg != 0).map(|()| 1))
+        }
+        cmd::DGRAM_GET_CAPS => dgram_ctrl(b, |d| Ok(c_long::from(d.caps().bits()))),
+        cmd::DGRAM_GET_EFFECTIVE_CAPS => {
+            dgram_ctrl(b, |d| Ok(c_long::from(d.effective_caps().bits())))
+        }
+        cmd::DGRAM_SET_CAPS => dgram_ctrl(b, |d| {
+            let caps = u32::try_from(larg).map_err(|_| BioError::InvalidArgument("caps"))?;
+            d.set_caps(qssl_bio::DgramCaps::from_bits_truncate(caps))
+                .map(|()| 1)
+        }),
+        cmd::DGRAM_GET_NO_TRUNC => dgram_ctrl(b, |d| Ok(flag(d.no_trunc()))),
+        cmd::DGRAM_SET_NO_TRUNC => dgram_ctrl(b, |d| d.set_no_trunc(larg != 0).map(|()| 1)),
+        _ => {
+            SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
+                .with_data(format!(
+                    "BIO_ctrl command {cmd} on {}",
+                    b.method.name.to_string_lossy()
+                ))
+                .raise();
+            0
+        }
+    }
+}
+
+/// A length as a ctrl result.
+fn len_long(n: usize) -> c_long {
+    c_long::try_from(n).unwrap_or(c_long::MAX)
+}
+
+/// `BIO_set_nbio`: switches the attached socket's blocking mode.
+fn set_nbio(b: &BIO, on: bool) -> c_long {
+    let fd = b.fd();
+    if fd < 0 {
+        // Nothing attached (or a pair): OpenSSL accepts the request.
+        return 1;
+    }
+    // SAFETY: fd is the BIO's open socket, which stays open while the BIO lives.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+    match socket2::SockRef::from(&borrowed).set_nonblocking(on) {
+        Ok(()) => 1,
+        Err(e) => {
+            SslError::from(BioError::from(e)).raise();
+            0
+        }
+    }
+}
+
+/// `BIO_int_ctrl`: [`BIO_ctrl`] with a pointer to `iarg` (how `BIO_set_fd` passes the fd).
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_int_ctrl(
+    bio: *mut BIO,
+    cmd: c_int,
+    larg: c_long,
+    iarg: c_int,
+) -> c_long {
+    let mut i = iarg;
+    // SAFETY: the int outlives the call; other commands ignore or read it as an int.
+    unsafe { BIO_ctrl(bio, cmd, larg, (&raw mut i).cast()) }
+}
+
+/// `BIO_ptr_ctrl`: [`BIO_ctrl`] returning the pointer the command stores.
+///
+/// # Safety
+/// `bio` must be null or a live BIO; the command must store a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ptr_ctrl(bio: *mut BIO, cmd: c_int, larg: c_long) -> *mut c_void {
+    let mut p: *mut c_void = std::ptr::null_mut();
+    // SAFETY: p outlives the call and is what the command writes.
+    if unsafe { BIO_ctrl(bio, cmd, larg, (&raw mut p).cast()) } <= 0 {
+        return std::ptr::null_mut();
+    }
+    p
+}
+
+/// `BIO_ctrl_pending`.
+///
+/// # Safety
+/// `bio` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ctrl_pending(bio: *mut BIO) -> usize {
+    // SAFETY: forwarded.
+    usize::try_from(unsafe { BIO_ctrl(bio, cmd::PENDING, 0, std::ptr::null_mut()) }).unwrap_or(0)
+}
+
+/// `BIO_dgram_non_fatal_error`: whether `errno` is a transient datagram error.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_dgram_non_fatal_error(error: c_int) -> c_int {
+    c_int::from(BioError::Os(error).is_non_fatal())
+}
+
+/// `BIO_sock_non_fatal_error`: whether `errno` is a transient socket error.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_sock_non_fatal_error(error: c_int) -> c_int {
+    BIO_dgram_non_fatal_error(error)
+}
