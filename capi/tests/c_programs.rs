@@ -270,3 +270,30 @@ fn quic_guide_style_client_and_server_talk_blocking_and_non_blocking() {
         assert!(out.contains("served 2"), "{out}");
     }
 }
+
+#[test]
+fn quic_pair_program_sees_openssl_stream_and_close_semantics() {
+    let (cert, key, _) = certificate_files();
+    let out = run_on_qssl_with("quic_pair.c", &[cert.as_path(), key.as_path()]);
+    let expected = "\
+pair poll descriptor type 0, fd -1
+connected: QUICv1; listener 1/0, accepted from it 1, queue 0
+client may open bidi streams: 1
+client streams: 0 type 3 local 1, 2 type 2 local 1; conn of s1 1
+uni stream read state 2 (wrong direction), connection stream type 0
+s1 write state 3 after conclude
+server accepted 0 type 3 local 0, 2 type 1 local 0
+a1: one, end 6, read state 3, read code 0
+a2: two, end 6, write state 2
+s1: ONE, end 6, read state 3
+u3 3 write state 4, write code 1/42
+c3 3: end 1, read state 5, read code 1/42
+close info before: 0
+server close info: code 99 reason done flags 0
+client close info: code 99 flags 1
+a1 read state after close 6
+s1 still usable: id 0, connection stream type 0
+errors left: 0
+";
+    assert_eq!(out, expected);
+}

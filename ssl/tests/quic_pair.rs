@@ -124,6 +124,8 @@ fn resets_in_both_directions() {
     c.stream_reset(42).unwrap();
     c.stream_reset(7).unwrap(); // the first code wins
     assert_eq!(c.stream_write_state(), StreamState::ResetLocal);
+    // A local reset's code is reported too.
+    assert_eq!(c.stream_write_end(), StreamEnd::Reset(42));
     let err = retry(&objs, || srv.read(&mut buf)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Ssl);
     assert_eq!(
@@ -146,7 +148,7 @@ fn resets_in_both_directions() {
     run_until(&objs, || c.stream_read_state() == StreamState::ResetRemote);
     assert_eq!(c.stream_read_end(), StreamEnd::Reset(99));
     assert_eq!(srv.stream_write_state(), StreamState::ResetLocal);
-    assert_eq!(srv.stream_write_end(), StreamEnd::Open);
+    assert_eq!(srv.stream_write_end(), StreamEnd::Reset(99));
 
     // Dropping an unfinished stream resets it with code 0 and stops the peer sending.
     let c2 = s.client.new_stream(0).unwrap();

@@ -595,9 +595,10 @@ impl Connection {
         self.streams.as_ref()?.send_info(id)
     }
 
-    /// Whether this endpoint asked the peer to stop sending on a stream (STOP_SENDING).
-    pub fn stream_stop_sent(&self, id: StreamId) -> bool {
-        self.streams.as_ref().is_some_and(|s| s.stop_sent(id))
+    /// The code of the STOP_SENDING this endpoint sent on a stream, if it asked the peer to
+    /// stop sending.
+    pub fn stream_stop_sent(&self, id: StreamId) -> Option<u64> {
+        self.streams.as_ref()?.stop_sent(id)
     }
 
     /// Whether a stream is known: opened and not yet forgotten.

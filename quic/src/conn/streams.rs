@@ -447,12 +447,12 @@ impl Streams {
         })
     }
 
-    /// Whether this endpoint sent STOP_SENDING for the stream.
-    pub(crate) fn stop_sent(&self, id: StreamId) -> bool {
+    /// The code of the STOP_SENDING this endpoint sent for the stream, if any.
+    pub(crate) fn stop_sent(&self, id: StreamId) -> Option<u64> {
         self.map
             .get(&id)
             .and_then(|s| s.recv.as_ref())
-            .is_some_and(|r| r.part.stop_sending_code().is_some())
+            .and_then(|r| r.part.stop_sending_code())
     }
 
     /// Whether the stream is known (opened and not forgotten).

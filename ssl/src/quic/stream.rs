@@ -63,8 +63,8 @@ pub enum StreamEnd {
     Open,
     /// Returns 0: ended normally.
     Finished,
-    /// Returns 1: the peer reset it (read) or asked this side to stop (write), with this
-    /// application error code.
+    /// Returns 1: reset, with this application error code: by the peer (RESET_STREAM on the
+    /// read part, STOP_SENDING on the write part) or by this side (the reverse).
     Reset(u64),
 }
 
@@ -302,12 +302,8 @@ impl Ssl {
     /// `SSL_get_stream_read_error_code`.
     pub fn stream_read_end(&self) -> StreamEnd {
         match self.stream_read_state() {
-            StreamState::ResetRemote => {
-                let st = self.obj.port.lock();
-                self.current_stream(&st)
-                    .and_then(|(key, id)| st.conn(key)?.stream_recv_state(id)?.1)
-                    .map_or(StreamEnd::Open, StreamEnd::Reset)
-            }
+            StreamState::ResetRemote => self.stream_code(|c, id| c.stream_recv_state(id)?.1),
+            StreamState::ResetLocal => self.stream_code(Connection::stream_stop_sent),
             StreamState::Finished => StreamEnd::Finished,
             _ => StreamEnd::Open,
         }
@@ -316,15 +312,19 @@ impl Ssl {
     /// `SSL_get_stream_write_error_code`.
     pub fn stream_write_end(&self) -> StreamEnd {
         match self.stream_write_state() {
-            StreamState::ResetRemote => {
-                let st = self.obj.port.lock();
-                self.current_stream(&st)
-                    .and_then(|(key, id)| st.conn(key)?.stream_send_info(id)?.stop_code)
-                    .map_or(StreamEnd::Open, StreamEnd::Reset)
-            }
+            StreamState::ResetRemote => self.stream_code(|c, id| c.stream_send_info(id)?.stop_code),
+            StreamState::ResetLocal => self.stream_code(|c, id| c.stream_send_info(id)?.reset_code),
             StreamState::Finished => StreamEnd::Finished,
             _ => StreamEnd::Open,
         }
+    }
+
+    /// A reset's application error code, as `code` reads it from the current stream.
+    fn stream_code(&self, code: impl FnOnce(&Connection, StreamId) -> Option<u64>) -> StreamEnd {
+        let st = self.obj.port.lock();
+        self.current_stream(&st)
+            .and_then(|(key, id)| code(st.conn(key)?, id))
+            .map_or(StreamEnd::Open, StreamEnd::Reset)
     }
 
     // --- Ending streams --------------------------------------------------------------------
@@ -529,7 +529,7 @@ fn recv_state(conn: &Connection, id: StreamId) -> StreamState {
         RecvState::ResetRecvd | RecvState::ResetRead => StreamState::ResetRemote,
         _ if conn.close_info().is_some() => StreamState::ConnClosed,
         RecvState::SizeKnown | RecvState::DataRecvd | RecvState::DataRead => StreamState::Finished,
-        RecvState::Recv if conn.stream_stop_sent(id) => StreamState::ResetLocal,
+        RecvState::Recv if conn.stream_stop_sent(id).is_some() => StreamState::ResetLocal,
         RecvState::Recv => StreamState::Ok,
     }
 }
