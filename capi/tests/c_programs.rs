@@ -297,3 +297,97 @@ errors left: 0
 ";
     assert_eq!(out, expected);
 }
+
+/// The aioquic hq-interop peer the interop tests use (installed from PyPI by the test
+/// command).
+fn aioquic_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/peers/aioquic_hq.py")
+}
+
+/// A child process killed when dropped.
+struct Peer(std::process::Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn quic_c_client_fetches_from_aioquic_server() {
+    use std::io::BufRead;
+    let (cert, key, _) = certificate_files();
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("hello.txt"), "hello from aioquic\n").unwrap();
+    let mut child = Command::new("python3")
+        .arg(aioquic_script())
+        .args(["server", "--host", "127.0.0.1", "--port", "0", "--cert"])
+        .arg(&cert)
+        .arg("--key")
+        .arg(&key)
+        .arg("--root")
+        .arg(&root)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with aioquic (installed by scripts/test.sh)");
+    let stdout = child.stdout.take().unwrap();
+    let _peer = Peer(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
+    let addr: std::net::SocketAddr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected aioquic output {line:?}"))
+        .parse()
+        .unwrap();
+    let client = build_on_qssl("quic_client.c");
+    for mode in ["block", "nonblock"] {
+        let out = run(
+            &client,
+            &[
+                Path::new("localhost"),
+                Path::new(&addr.port().to_string()),
+                &cert,
+                Path::new("hq-interop"),
+                Path::new(mode),
+                Path::new("GET /hello.txt\r\n"),
+            ],
+        );
+        assert!(out.contains("alpn hq-interop"), "{out}");
+        assert!(out.contains("reply: hello from aioquic\n"), "{out}");
+        assert!(out.contains("shut down"), "{out}");
+    }
+}
+
+#[test]
+fn aioquic_client_talks_to_quic_c_server() {
+    let (cert, key, _) = certificate_files();
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-out");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let server = Server::start(
+        &build_on_qssl("quic_server.c"),
+        &[cert.to_str().unwrap(), key.to_str().unwrap(), "1", "block"],
+    );
+    let status = Command::new("python3")
+        .arg(aioquic_script())
+        .args(["client", "--host", "127.0.0.1", "--port"])
+        .arg(server.port.to_string())
+        .arg("--ca")
+        .arg(&cert)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--timeout", "30", "echo.txt"])
+        .status()
+        .expect("python3 with aioquic (installed by scripts/test.sh)");
+    assert!(status.success(), "aioquic client failed: {status}");
+    let out = server.finish();
+    assert!(out.contains("served 1"), "{out}");
+    // The C server echoes the request back as the "file".
+    let got = std::fs::read_to_string(out_dir.join("echo.txt")).unwrap();
+    assert_eq!(got, "GET /echo.txt\r\n");
+}
