@@ -33,5 +33,6 @@ pub use dgram::{
 pub use error::BioError;
 pub use poll::{PollDescriptor, PollItem};
 pub use stream::{
-    BioChain, BufferFilter, MemBio, SocketBio, StreamBio, StreamFilter, StreamPairEnd, new_bio_pair,
+    AcceptBio, BioChain, BufferFilter, MemBio, SocketBio, StreamBio, StreamFilter, StreamPairEnd,
+    new_bio_pair,
 };

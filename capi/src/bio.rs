@@ -6,15 +6,15 @@
 
 use std::ffi::{CStr, c_char, c_int, c_long, c_void};
 use std::os::fd::{BorrowedFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
 use qssl::tls::SharedStreamBio;
-use qssl_bio::{BioError, DatagramBio, PollDescriptor, SocketBio, UdpBio};
+use qssl_bio::{AcceptBio, BioError, DatagramBio, PollDescriptor, SocketBio, UdpBio};
 
 use crate::addr::BIO_ADDR;
-use crate::ffi::{arc_release, arc_up_ref, guard};
+use crate::ffi::{arc_release, arc_up_ref, guard, text};
 
 /// `BIO_FLAGS_READ`.
 pub const BIO_FLAGS_READ: c_int = 0x01;
@@ -37,6 +37,8 @@ enum MethodKind {
     DgramPair,
     /// A stream socket (`BIO_s_socket`).
     Socket,
+    /// A listening stream socket (`BIO_s_accept`).
+    Accept,
 }
 
 /// `BIO_METHOD`: the kind of a BIO, with OpenSSL's type number and name.
@@ -63,6 +65,12 @@ static METHOD_SOCKET: BIO_METHOD = BIO_METHOD {
     name: c"socket",
 };
 
+static METHOD_ACCEPT: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::Accept,
+    type_: 0x50D,
+    name: c"socket accept",
+};
+
 /// The I/O object behind a BIO.
 #[derive(Clone)]
 pub(crate) enum Io {
@@ -72,6 +80,8 @@ pub(crate) enum Io {
     Dgram(Arc<dyn DatagramBio>),
     /// A stream BIO.
     Stream(SharedStreamBio),
+    /// An acceptor.
+    Accept(Arc<AcceptBio>),
 }
 
 /// `BIO`: a reference-counted BIO object.
@@ -84,6 +94,9 @@ pub struct BIO {
     close: AtomicBool,
     /// `BIO_FLAGS_*`.
     flags: AtomicI32,
+    /// The next BIO in a chain (`BIO_push`), or null. The link holds no reference of its
+    /// own: as in OpenSSL, the chain's BIOs are freed together by `BIO_free_all`.
+    next: AtomicPtr<BIO>,
 }
 
 impl BIO {
@@ -94,6 +107,7 @@ impl BIO {
             fd: AtomicI32::new(-1),
             close: AtomicBool::new(true),
             flags: AtomicI32::new(0),
+            next: AtomicPtr::new(std::ptr::null_mut()),
         }))
         .cast_mut()
     }
@@ -153,7 +167,9 @@ impl BIO {
             MethodKind::Socket => Io::Stream(Arc::new(Mutex::new(unsafe {
                 SocketBio::from_raw_fd(fd, close)
             }?))),
-            MethodKind::DgramPair => return Err(BioError::Unsupported("descriptors on a pair")),
+            MethodKind::DgramPair | MethodKind::Accept => {
+                return Err(BioError::Unsupported("attaching a descriptor"));
+            }
         };
         *self.lock() = io;
         self.fd.store(fd, Ordering::Relaxed);
@@ -203,6 +219,31 @@ pub extern "C" fn BIO_s_socket() -> *const BIO_METHOD {
     &METHOD_SOCKET
 }
 
+/// `BIO_s_accept`: acceptors, which listen on a TCP port and make a socket BIO per
+/// connection.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
+    &METHOD_ACCEPT
+}
+
+/// `BIO_new_accept`: an acceptor for `"[host:]port"` (numeric port; a host of `*` or none
+/// means every IPv4 address). The first `BIO_do_accept` listens, each later one accepts a
+/// connection and pushes its socket BIO after the acceptor, for `BIO_pop`.
+///
+/// # Safety
+/// `host_port` must be null or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_new_accept(host_port: *const c_char) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        let name = unsafe { text(host_port) };
+        BIO::new(
+            &METHOD_ACCEPT,
+            Io::Accept(Arc::new(AcceptBio::new(name.as_deref()))),
+        )
+    })
+}
+
 /// `BIO_new`: a BIO of one of this library's methods, with nothing attached yet.
 ///
 /// # Safety
@@ -216,7 +257,11 @@ pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
         }
         // SAFETY: methods are the statics above, per the contract.
         let method: &'static BIO_METHOD = unsafe { &*method };
-        BIO::new(method, Io::Unset)
+        let io = match method.kind {
+            MethodKind::Accept => Io::Accept(Arc::new(AcceptBio::new(None))),
+            _ => Io::Unset,
+        };
+        BIO::new(method, io)
     })
 }
 
@@ -303,14 +348,74 @@ pub unsafe extern "C" fn BIO_free(bio: *mut BIO) -> c_int {
     1
 }
 
-/// `BIO_free_all`: frees a BIO chain; this library's BIOs are never chained, so one BIO.
+/// `BIO_free_all`: frees `bio` and the BIOs chained after it.
 ///
 /// # Safety
-/// As [`BIO_free`].
+/// As [`BIO_free`], for each BIO of the chain.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn BIO_free_all(bio: *mut BIO) {
-    // SAFETY: forwarded.
-    unsafe { BIO_free(bio) };
+    let mut p = bio;
+    while !p.is_null() {
+        // SAFETY: a live BIO of the chain, per the contract; read before it is freed.
+        let next = unsafe { &*p }.next.load(Ordering::Acquire);
+        // SAFETY: the chain's reference to this BIO, given up.
+        unsafe { BIO_free(p) };
+        p = next;
+    }
+}
+
+/// Links `tail` after the last BIO of `head`'s chain.
+fn append(head: &BIO, tail: *mut BIO) {
+    let mut last = head;
+    loop {
+        let next = last.next.load(Ordering::Acquire);
+        if next.is_null() {
+            break;
+        }
+        // SAFETY: chained BIOs are live while the chain is.
+        last = unsafe { &*next };
+    }
+    last.next.store(tail, Ordering::Release);
+}
+
+/// `BIO_push`: appends `append` at the end of `b`'s chain; returns `b`.
+///
+/// # Safety
+/// `b` and `append` must be null or live BIOs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_push(b: *mut BIO, append: *mut BIO) -> *mut BIO {
+    guard(b, || {
+        // SAFETY: per the contract.
+        if let Some(bio) = unsafe { b.as_ref() } {
+            self::append(bio, append);
+        }
+        b
+    })
+}
+
+/// `BIO_pop`: takes `b` out of its chain and returns what followed it (for an acceptor, the
+/// socket BIO of the connection just accepted), which the caller now owns.
+///
+/// # Safety
+/// `b` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_pop(b: *mut BIO) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        unsafe { b.as_ref() }.map_or(std::ptr::null_mut(), |bio| {
+            bio.next.swap(std::ptr::null_mut(), Ordering::AcqRel)
+        })
+    })
+}
+
+/// `BIO_next`: the BIO chained after `b`, or null.
+///
+/// # Safety
+/// `b` must be null or a live BIO.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_next(b: *mut BIO) -> *mut BIO {
+    // SAFETY: per the contract.
+    unsafe { b.as_ref() }.map_or(std::ptr::null_mut(), |bio| bio.next.load(Ordering::Acquire))
 }
 
 /// `BIO_vfree`.
@@ -421,6 +526,7 @@ unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
             Io::Dgram(d) => d.read(buf),
             Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).read(buf),
             Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
+            Io::Accept(_) => Err(BioError::Unsupported("I/O on an acceptor")),
         };
         io_result(b, r, BIO_FLAGS_READ)
     })
@@ -450,6 +556,7 @@ unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
             Io::Dgram(d) => d.write(data),
             Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).write(data),
             Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
+            Io::Accept(_) => Err(BioError::Unsupported("I/O on an acceptor")),
         };
         io_result(b, r, BIO_FLAGS_WRITE)
     })
@@ -597,6 +704,9 @@ fn poll_descriptor(bio: &BIO, write: bool) -> PollDescriptor {
                 s.rpoll_descriptor()
             }
         }
+        Io::Accept(a) => a
+            .raw_fd()
+            .map_or(PollDescriptor::None, PollDescriptor::SockFd),
         Io::Unset => PollDescriptor::None,
     }
 }
@@ -664,9 +774,13 @@ mod cmd {
     pub(super) const DGRAM_SET_NO_TRUNC: c_int = 89;
     pub(super) const GET_RPOLL_DESCRIPTOR: c_int = 91;
     pub(super) const GET_WPOLL_DESCRIPTOR: c_int = 92;
+    pub(super) const DO_STATE_MACHINE: c_int = 101;
     pub(super) const SET_NBIO: c_int = 102;
     pub(super) const SET_FD: c_int = 104;
     pub(super) const GET_FD: c_int = 105;
+    pub(super) const SET_ACCEPT: c_int = 118;
+    pub(super) const SET_BIND_MODE: c_int = 131;
+    pub(super) const GET_BIND_MODE: c_int = 132;
 }
 
 /// A datagram control's result: its value, or 0 with the reason on the queue.
@@ -739,7 +853,10 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             }
         }
         cmd::GET_FD => {
-            let fd = b.fd();
+            let fd = match b.io() {
+                Io::Accept(a) => a.raw_fd().unwrap_or(-1),
+                _ => b.fd(),
+            };
             if fd >= 0 && !parg.is_null() {
                 // SAFETY: an int *, per the contract.
                 unsafe { *parg.cast::<c_int>() = fd };
@@ -758,7 +875,43 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             b.close.store(close, Ordering::Relaxed);
             1
         }
-        cmd::SET_NBIO => set_nbio(b, larg != 0),
+        cmd::SET_NBIO => match b.io() {
+            Io::Accept(a) => result_long(a.set_nonblocking(larg != 0)),
+            _ => set_nbio(b, larg != 0),
+        },
+        cmd::DO_STATE_MACHINE => match b.io() {
+            Io::Accept(a) => do_accept(b, &a),
+            _ => 1,
+        },
+        cmd::SET_ACCEPT | cmd::SET_BIND_MODE | cmd::GET_BIND_MODE => {
+            let Io::Accept(a) = b.io() else {
+                not_for(b, "an acceptor");
+                return 0;
+            };
+            match cmd {
+                cmd::SET_BIND_MODE => {
+                    a.set_reuse_addr(larg & BIO_BIND_REUSEADDR != 0);
+                    1
+                }
+                cmd::GET_BIND_MODE => c_long::from(a.reuse_addr()),
+                // BIO_set_accept_name (larg 0); the other BIO_C_SET_ACCEPT forms (accept
+                // BIOs, IP family, bind modes through larg) are not offered.
+                _ if larg == 0 => {
+                    // SAFETY: a NUL-terminated name, per the contract.
+                    match unsafe { text(parg.cast::<c_char>()) } {
+                        Some(name) => result_long(a.set_name(&name)),
+                        None => {
+                            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+                            0
+                        }
+                    }
+                }
+                _ => {
+                    not_for(b, "configurable that way");
+                    0
+                }
+            }
+        }
         cmd::GET_RPOLL_DESCRIPTOR | cmd::GET_WPOLL_DESCRIPTOR => {
             let d = poll_descriptor(b, cmd == cmd::GET_WPOLL_DESCRIPTOR);
             // SAFETY: a BIO_POLL_DESCRIPTOR *, per the contract.
@@ -843,6 +996,48 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
                     b.method.name.to_string_lossy()
                 ))
                 .raise();
+            0
+        }
+    }
+}
+
+/// `BIO_BIND_REUSEADDR`.
+const BIO_BIND_REUSEADDR: c_long = 1;
+
+/// 1, or 0 with the error on the queue.
+fn result_long(r: Result<(), BioError>) -> c_long {
+    match r {
+        Ok(()) => 1,
+        Err(e) => {
+            SslError::from(e).raise();
+            0
+        }
+    }
+}
+
+/// `BIO_do_accept`: the first call listens; each later call accepts one connection and
+/// chains its socket BIO (owning the socket) after the acceptor. 1 on success; -1 with the
+/// retry flags when a non-blocking acceptor has nothing waiting; 0 on failure.
+fn do_accept(b: &BIO, a: &AcceptBio) -> c_long {
+    b.clear_retry();
+    if !a.is_listening() {
+        return result_long(a.listen());
+    }
+    match a.accept() {
+        Ok(sock) => {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(sock.socket());
+            let conn = BIO::new(&METHOD_SOCKET, Io::Stream(Arc::new(Mutex::new(sock))));
+            // SAFETY: just made; its one reference now belongs to the chain.
+            unsafe { &*conn }.fd.store(fd, Ordering::Relaxed);
+            append(b, conn);
+            1
+        }
+        Err(e) if e.is_non_fatal() => {
+            b.set_retry(BIO_FLAGS_IO_SPECIAL);
+            -1
+        }
+        Err(e) => {
+            SslError::from(e).raise();
             0
         }
     }

@@ -464,6 +464,60 @@ pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
     })
 }
 
+/// `SSL_CTX_set_timeout`: how long sessions stay usable, in seconds; returns the previous
+/// value (negative values count as 0).
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(0, |c| {
+            let secs = u32::try_from(t.max(0)).unwrap_or(u32::MAX);
+            c_long::from(c.lock().set_session_timeout(secs))
+        })
+    })
+}
+
+/// `SSL_CTX_get_timeout`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(0, |c| c_long::from(c.lock().session_timeout()))
+    })
+}
+
+/// `SSL_CTX_set_session_id_context`: at most 32 bytes, else
+/// `SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG`.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `sid_ctx` valid for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
+    ctx: *mut SSL_CTX,
+    sid_ctx: *const c_uchar,
+    len: c_uint,
+) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+            return 0;
+        };
+        let bytes: &[u8] = if sid_ctx.is_null() || len == 0 {
+            &[]
+        } else {
+            // SAFETY: valid for len bytes, per the contract.
+            unsafe { std::slice::from_raw_parts(sid_ctx, len as usize) }
+        };
+        c_int::from(c.lock().set_session_id_context(bytes).is_ok())
+    })
+}
+
 /// `SSL_CTRL_MODE`.
 const CTRL_MODE: c_int = 33;
 /// `SSL_CTRL_SET_SESS_CACHE_MODE`.

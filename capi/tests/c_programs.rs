@@ -391,3 +391,13 @@ fn aioquic_client_talks_to_quic_c_server() {
     let got = std::fs::read_to_string(out_dir.join("echo.txt")).unwrap();
     assert_eq!(got, "GET /echo.txt\r\n");
 }
+
+#[test]
+fn tls_accept_bio_server_and_socket_bio_client_match_openssl() {
+    let (cert, key, _) = certificate_files();
+    let args = [cert.as_path(), key.as_path()];
+    let ours = run_on_qssl_with("tls_bio.c", &args);
+    let theirs = run_on_system_openssl("tls_bio.c", &args).expect("system OpenSSL headers");
+    assert!(ours.contains("client: echo matches"), "{ours}");
+    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+}

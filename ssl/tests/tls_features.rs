@@ -281,3 +281,37 @@ fn keylog_callback_sees_each_side_secrets() {
         }
     }
 }
+
+#[test]
+fn session_timeout_and_id_context() {
+    let id = identity();
+    let mut cctx = tls_client_ctx(&id.cert, ALPN);
+    let mut sctx = tls_server_ctx(&id, ALPN);
+    assert_eq!(cctx.session_timeout(), 7200);
+    assert!(sctx.set_session_id_context(b"qssl test").is_ok());
+    assert_eq!(sctx.session_id_context(), b"qssl test");
+    let err = sctx
+        .set_session_id_context(&[0u8; qssl::ctx::MAX_SID_CTX_LENGTH + 1])
+        .unwrap_err();
+    assert_eq!(
+        err.reason(),
+        qssl::error::ssl_r::SSL_SESSION_ID_CONTEXT_TOO_LONG
+    );
+    let (client, server) = pair(&cctx, &sctx);
+    tls_handshake(&client, &server).0.unwrap();
+    exchange(&client, &server);
+    let session = client.session().unwrap();
+    // With a zero timeout the session is already too old: not offered, a full handshake.
+    assert_eq!(cctx.set_session_timeout(0), 7200);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let (client, server) = pair(&cctx, &sctx);
+    client.set_session(Some(session.clone())).unwrap();
+    tls_handshake(&client, &server).0.unwrap();
+    assert!(!client.session_reused());
+    // Within the timeout it resumes (the ticket was not spent above).
+    assert_eq!(cctx.set_session_timeout(60), 0);
+    let (client, server) = pair(&cctx, &sctx);
+    client.set_session(Some(session)).unwrap();
+    tls_handshake(&client, &server).0.unwrap();
+    assert!(client.session_reused());
+}

@@ -1,15 +1,17 @@
-//! Stream BIOs, the byte-stream side used by TLS over TCP: memory, socket, pair, and the
-//! buffering filter, with filter chains.
+//! Stream BIOs, the byte-stream side used by TLS over TCP: memory, socket, pair, the
+//! buffering filter, with filter chains, and the acceptor that makes socket BIOs.
 //!
 //! Reads return `Ok(0)` only at end of stream; a read or write that cannot make progress now
 //! fails with [`BioError::WouldBlock`]. Writes may be partial.
 
+mod accept;
 mod buffer;
 mod chain;
 mod mem;
 mod pair;
 mod socket;
 
+pub use accept::AcceptBio;
 pub use buffer::{BufferFilter, DEFAULT_BUFFER_SIZE};
 pub use chain::BioChain;
 pub use mem::MemBio;

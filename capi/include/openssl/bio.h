@@ -26,6 +26,7 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_TYPE_SOCKET        ( 5|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
 # define BIO_TYPE_DGRAM         (21|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
 # define BIO_TYPE_DGRAM_PAIR    (26|BIO_TYPE_SOURCE_SINK)
+# define BIO_TYPE_ACCEPT        (13|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
 
 # define BIO_CTRL_RESET          1
 # define BIO_CTRL_EOF            2
@@ -71,6 +72,7 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_C_SET_NBIO                    102
 # define BIO_C_SET_FD                      104
 # define BIO_C_GET_FD                      105
+# define BIO_C_SET_ACCEPT                  118
 # define BIO_C_SET_BIND_MODE               131
 # define BIO_C_GET_BIND_MODE               132
 
@@ -96,6 +98,11 @@ typedef struct bio_poll_descriptor_st {
 const BIO_METHOD *BIO_s_datagram(void);
 const BIO_METHOD *BIO_s_dgram_pair(void);
 const BIO_METHOD *BIO_s_socket(void);
+const BIO_METHOD *BIO_s_accept(void);
+BIO *BIO_new_accept(const char *host_port);
+BIO *BIO_push(BIO *b, BIO *append);
+BIO *BIO_pop(BIO *b);
+BIO *BIO_next(BIO *b);
 BIO *BIO_new(const BIO_METHOD *type);
 BIO *BIO_new_dgram(int fd, int close_flag);
 BIO *BIO_new_socket(int sock, int close_flag);
@@ -143,6 +150,12 @@ int BIO_sock_non_fatal_error(int error);
 # define BIO_pending(b)         (int)BIO_ctrl(b,BIO_CTRL_PENDING,0,NULL)
 # define BIO_wpending(b)        (int)BIO_ctrl(b,BIO_CTRL_WPENDING,0,NULL)
 # define BIO_flush(b)           (int)BIO_ctrl(b,BIO_CTRL_FLUSH,0,NULL)
+
+# define BIO_set_accept_name(b,name) BIO_ctrl(b,BIO_C_SET_ACCEPT,0,(char *)(name))
+# define BIO_set_bind_mode(b,mode) BIO_ctrl(b,BIO_C_SET_BIND_MODE,mode,NULL)
+# define BIO_get_bind_mode(b)    BIO_ctrl(b,BIO_C_GET_BIND_MODE,0,NULL)
+# define BIO_do_accept(b)        BIO_do_handshake(b)
+# define BIO_do_handshake(b)     BIO_ctrl(b,BIO_C_DO_STATE_MACHINE,0,NULL)
 
 # define BIO_ctrl_dgram_connect(b,peer) \
          (int)BIO_ctrl(b,BIO_CTRL_DGRAM_CONNECT,0, (char *)(peer))

@@ -110,6 +110,11 @@ int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
 uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
 uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
 uint64_t SSL_CTX_get_options(const SSL_CTX *ctx);
+long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
+long SSL_CTX_get_timeout(const SSL_CTX *ctx);
+# define SSL_MAX_SID_CTX_LENGTH 32
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx,
+                                   unsigned int sid_ctx_len);
 
 # define SSL_ERROR_NONE                  0
 # define SSL_ERROR_SSL                   1

@@ -6,13 +6,15 @@ use std::sync::{Arc, PoisonError};
 
 use rustls::client::{ClientSessionStore, Resumption};
 use rustls::crypto::CryptoProvider;
-use rustls::server::{ClientHello, NoServerSessionStorage, ServerSessionMemoryCache};
+use rustls::server::{
+    ClientHello, NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache,
+};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{CipherSuite, ClientConfig, ServerConfig, SupportedCipherSuite};
 
 use super::tls_settings::{
-    SSL_OP_CIPHER_SERVER_PREFERENCE, SSL_OP_NO_TICKET, SSL_SESS_CACHE_SERVER, SniAction,
-    TLS1_2_VERSION, TLS1_3_VERSION, no_cipher_match, wrong_method,
+    SSL_OP_CIPHER_SERVER_PREFERENCE, SSL_OP_NO_TICKET, SSL_SESS_CACHE_SERVER, SessionTimeout,
+    SniAction, TLS1_2_VERSION, TLS1_3_VERSION, no_cipher_match, wrong_method,
 };
 use super::{AlpnSelection, SslCtx, keylog, verify};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
@@ -351,7 +353,12 @@ impl SslCtx {
         }
         if self.tls.options & SSL_OP_NO_TICKET == 0 {
             let ticketer = self.tls.ticketer.get_or_init(|| {
-                rustls::crypto::ring::Ticketer::new().unwrap_or_else(|_| Arc::new(NoTickets))
+                let inner = rustls::crypto::ring::Ticketer::new()
+                    .unwrap_or_else(|_| Arc::new(NoTickets) as Arc<dyn ProducesTickets>);
+                Arc::new(TimedTickets {
+                    inner,
+                    lifetime: self.session_timeout_handle(),
+                })
             });
             config.ticketer = ticketer.clone();
         }
@@ -367,11 +374,37 @@ impl SslCtx {
     }
 }
 
+/// The context's ticket producer, advertising the context's session timeout as the tickets'
+/// lifetime.
+#[derive(Debug)]
+struct TimedTickets {
+    inner: Arc<dyn ProducesTickets>,
+    lifetime: SessionTimeout,
+}
+
+impl ProducesTickets for TimedTickets {
+    fn enabled(&self) -> bool {
+        self.inner.enabled()
+    }
+
+    fn lifetime(&self) -> u32 {
+        self.lifetime.secs()
+    }
+
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        self.inner.encrypt(plain)
+    }
+
+    fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        self.inner.decrypt(cipher)
+    }
+}
+
 /// A ticket producer that issues none (when the system could not make a ticket key).
 #[derive(Debug)]
 struct NoTickets;
 
-impl rustls::server::ProducesTickets for NoTickets {
+impl ProducesTickets for NoTickets {
     fn enabled(&self) -> bool {
         false
     }

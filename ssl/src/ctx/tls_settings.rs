@@ -1,7 +1,9 @@
 //! A context's settings for TLS over a byte stream: protocol versions, cipher suites, options,
 //! session caching and the callbacks of session creation and SNI.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
 
 use rustls::client::ResolvesClientCert;
 use rustls::client::danger::ServerCertVerifier;
@@ -64,6 +66,38 @@ impl std::fmt::Debug for SniAction {
 /// (if any), decides which certificate answers. A callback that panics refuses the client.
 pub type ServernameCallback = Arc<dyn Fn(Option<&str>) -> SniAction + Send + Sync>;
 
+/// `SSL_SESSION_ID_CONTEXT` room (`SSL_MAX_SID_CTX_LENGTH`).
+pub const MAX_SID_CTX_LENGTH: usize = 32;
+
+/// How long sessions stay usable (`SSL_CTX_set_timeout`), shared with what was built from the
+/// context so a change applies at once: servers advertise it as their tickets' lifetime and
+/// clients stop offering sessions older than it.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionTimeout(Arc<AtomicU32>);
+
+impl Default for SessionTimeout {
+    /// OpenSSL's default for TLS: two hours.
+    fn default() -> Self {
+        SessionTimeout(Arc::new(AtomicU32::new(7200)))
+    }
+}
+
+impl SessionTimeout {
+    /// The timeout in seconds.
+    pub(crate) fn secs(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// The timeout.
+    pub(crate) fn duration(&self) -> Duration {
+        Duration::from_secs(u64::from(self.secs()))
+    }
+
+    fn set(&self, secs: u32) -> u32 {
+        self.0.swap(secs, Ordering::Relaxed)
+    }
+}
+
 /// TLS-over-TCP settings of a context.
 #[derive(Default)]
 pub(crate) struct TlsSettings {
@@ -79,6 +113,9 @@ pub(crate) struct TlsSettings {
     pub(crate) cache_mode: Option<i64>,
     pub(crate) new_session: Option<NewSessionCallback>,
     pub(crate) servername: Option<ServernameCallback>,
+    pub(crate) session_timeout: SessionTimeout,
+    /// `SSL_CTX_set_session_id_context`.
+    pub(crate) sid_ctx: Vec<u8>,
     /// One ticket encrypter for every server connection of the context, so tickets one
     /// connection issues resume on another.
     pub(crate) ticketer: OnceLock<Arc<dyn rustls::server::ProducesTickets>>,
@@ -209,6 +246,40 @@ impl SslCtx {
     /// The callback told of new client sessions.
     pub(crate) fn new_session_callback(&self) -> Option<NewSessionCallback> {
         self.tls.new_session.clone()
+    }
+
+    /// `SSL_CTX_set_timeout`: how long sessions stay usable, in seconds; returns the
+    /// previous value (7200 by default). Servers advertise it as their tickets' lifetime;
+    /// client objects made from the context no longer offer sessions older than it.
+    pub fn set_session_timeout(&mut self, secs: u32) -> u32 {
+        self.tls.session_timeout.set(secs)
+    }
+
+    /// `SSL_CTX_get_timeout`.
+    pub fn session_timeout(&self) -> u32 {
+        self.tls.session_timeout.secs()
+    }
+
+    /// `SSL_CTX_set_session_id_context`: the context sessions are bound to (at most 32
+    /// bytes). qssl's sessions never resume across contexts, which is what binding them to a
+    /// context ensures, so the value is only kept and reported.
+    #[track_caller]
+    pub fn set_session_id_context(&mut self, sid_ctx: &[u8]) -> Result<(), SslError> {
+        if sid_ctx.len() > MAX_SID_CTX_LENGTH {
+            return Err(SslError::ssl(ssl_r::SSL_SESSION_ID_CONTEXT_TOO_LONG).raise());
+        }
+        self.tls.sid_ctx = sid_ctx.to_vec();
+        Ok(())
+    }
+
+    /// The session ID context.
+    pub fn session_id_context(&self) -> &[u8] {
+        &self.tls.sid_ctx
+    }
+
+    /// The shared session timeout, for what is built from the context.
+    pub(crate) fn session_timeout_handle(&self) -> SessionTimeout {
+        self.tls.session_timeout.clone()
     }
 
     /// `SSL_CTX_sess_set_new_cb`.

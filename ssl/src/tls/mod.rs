@@ -124,6 +124,7 @@ impl Tls {
             let sessions = Arc::new(ObjectSessions::new(
                 ctx.client_session_cache(),
                 ctx.new_session_callback(),
+                ctx.session_timeout_handle(),
             ));
             ctx.tls_client_config(sessions.clone())
                 .map(|template| ClientSide {

@@ -10,6 +10,7 @@ use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSes
 use rustls::pki_types::ServerName;
 
 use crate::ctx::NewSessionCallback;
+use crate::ctx::SessionTimeout;
 
 /// What a session holds.
 #[derive(Default)]
@@ -79,6 +80,8 @@ pub(crate) struct ObjectSessions {
     current: SslSession,
     shared: Option<Arc<dyn ClientSessionStore>>,
     callback: Option<NewSessionCallback>,
+    /// Sessions older than this are not offered (`SSL_CTX_set_timeout`).
+    timeout: SessionTimeout,
 }
 
 impl fmt::Debug for ObjectSessions {
@@ -94,12 +97,14 @@ impl ObjectSessions {
     pub(crate) fn new(
         shared: Option<Arc<dyn ClientSessionStore>>,
         callback: Option<NewSessionCallback>,
+        timeout: SessionTimeout,
     ) -> Self {
         ObjectSessions {
             offered: Mutex::new(None),
             current: SslSession::default(),
             shared,
             callback,
+            timeout,
         }
     }
 
@@ -113,11 +118,18 @@ impl ObjectSessions {
         self.current.clone()
     }
 
+    /// The session given to `set_session`, unless it has timed out.
     fn offered(&self) -> Option<SslSession> {
-        self.offered
+        let offered = self
+            .offered
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .clone()?;
+        let created = offered.time()?;
+        let age = SystemTime::now()
+            .duration_since(created)
+            .unwrap_or_default();
+        (age <= self.timeout.duration()).then_some(offered)
     }
 
     /// A new session arrived: the callback hears of it.
