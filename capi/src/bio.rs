@@ -4,7 +4,8 @@
 //! OpenSSL; the I/O object behind it is shared with the SSL objects it is attached to.
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
-use std::ffi::{CStr, c_char, c_int, c_long, c_void};
+use std::borrow::Cow;
+use std::ffi::{CStr, CString, c_char, c_int, c_long, c_void};
 use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -14,6 +15,9 @@ use qssl::tls::SharedStreamBio;
 use qssl_bio::{AcceptBio, BioError, DatagramBio, PollDescriptor, SocketBio, UdpBio};
 
 use crate::addr::BIO_ADDR;
+use crate::custom_bio::{
+    Callbacks, CustomDgram, CustomMethod, CustomStream, call_ctrl, call_read, call_write,
+};
 use crate::ffi::{arc_release, arc_up_ref, guard, text};
 
 /// `BIO_FLAGS_READ`.
@@ -39,36 +43,62 @@ enum MethodKind {
     Socket,
     /// A listening stream socket (`BIO_s_accept`).
     Accept,
+    /// An application's method (`BIO_meth_new`).
+    Custom,
 }
 
-/// `BIO_METHOD`: the kind of a BIO, with OpenSSL's type number and name.
+/// `BIO_METHOD`: the kind of a BIO, with OpenSSL's type number and name; an application's
+/// method (`BIO_meth_new`) also has its callbacks.
 #[derive(Debug)]
 pub struct BIO_METHOD {
     kind: MethodKind,
     type_: c_int,
-    name: &'static CStr,
+    name: Cow<'static, CStr>,
+    custom: Option<CustomMethod>,
+}
+
+impl BIO_METHOD {
+    /// An application's method, with no callbacks yet.
+    pub(crate) fn new_custom(type_: c_int, name: Option<&str>) -> Self {
+        let name = CString::new(name.unwrap_or("").replace('\0', " ")).unwrap_or_default();
+        BIO_METHOD {
+            kind: MethodKind::Custom,
+            type_,
+            name: Cow::Owned(name),
+            custom: Some(CustomMethod::default()),
+        }
+    }
+
+    /// The callbacks of an application's method.
+    pub(crate) fn custom(&self) -> Option<&CustomMethod> {
+        self.custom.as_ref()
+    }
 }
 
 static METHOD_DATAGRAM: BIO_METHOD = BIO_METHOD {
     kind: MethodKind::Datagram,
     type_: 0x515,
-    name: c"datagram socket",
+    name: Cow::Borrowed(c"datagram socket"),
+    custom: None,
 };
 static METHOD_DGRAM_PAIR: BIO_METHOD = BIO_METHOD {
     kind: MethodKind::DgramPair,
     type_: 0x41A,
-    name: c"BIO dgram pair",
+    name: Cow::Borrowed(c"BIO dgram pair"),
+    custom: None,
 };
 static METHOD_SOCKET: BIO_METHOD = BIO_METHOD {
     kind: MethodKind::Socket,
     type_: 0x505,
-    name: c"socket",
+    name: Cow::Borrowed(c"socket"),
+    custom: None,
 };
 
 static METHOD_ACCEPT: BIO_METHOD = BIO_METHOD {
     kind: MethodKind::Accept,
     type_: 0x50D,
-    name: c"socket accept",
+    name: Cow::Borrowed(c"socket accept"),
+    custom: None,
 };
 
 /// The I/O object behind a BIO.
@@ -97,6 +127,21 @@ pub struct BIO {
     /// The next BIO in a chain (`BIO_push`), or null. The link holds no reference of its
     /// own: as in OpenSSL, the chain's BIOs are freed together by `BIO_free_all`.
     next: AtomicPtr<BIO>,
+    /// An application method's state: `BIO_set_data`, `BIO_set_init`, `BIO_set_shutdown`.
+    data: AtomicPtr<c_void>,
+    init: AtomicBool,
+    shutdown: AtomicI32,
+}
+
+impl Drop for BIO {
+    fn drop(&mut self) {
+        if let Some(destroy) = self.custom_callbacks().and_then(|c| c.destroy) {
+            let this: *mut BIO = self;
+            // SAFETY: the application's destroy callback, given the BIO while its memory is
+            // still valid; it must not take or drop references to it.
+            unsafe { destroy(this) };
+        }
+    }
 }
 
 impl BIO {
@@ -108,6 +153,9 @@ impl BIO {
             close: AtomicBool::new(true),
             flags: AtomicI32::new(0),
             next: AtomicPtr::new(std::ptr::null_mut()),
+            data: AtomicPtr::new(std::ptr::null_mut()),
+            init: AtomicBool::new(false),
+            shutdown: AtomicI32::new(1),
         }))
         .cast_mut()
     }
@@ -126,8 +174,22 @@ impl BIO {
         self.fd.load(Ordering::Relaxed)
     }
 
+    /// An application method's callbacks, for a BIO of such a method.
+    pub(crate) fn custom_callbacks(&self) -> Option<Callbacks> {
+        self.method.custom().map(CustomMethod::callbacks)
+    }
+
+    /// This BIO as C sees it.
+    fn as_ptr(&self) -> *mut BIO {
+        std::ptr::from_ref(self).cast_mut()
+    }
+
     /// The datagram BIO behind this one, or `BIO_R_UNSUPPORTED_METHOD` on the queue.
     pub(crate) fn datagram(&self) -> Option<Arc<dyn DatagramBio>> {
+        if self.method.kind == MethodKind::Custom {
+            // SAFETY: this BIO is live; the adapter takes a reference to it.
+            return Some(Arc::new(unsafe { CustomDgram::new(self.as_ptr()) }));
+        }
         match self.io() {
             Io::Dgram(d) => Some(d),
             _ => {
@@ -139,6 +201,12 @@ impl BIO {
 
     /// The stream BIO behind this one, or `BIO_R_UNSUPPORTED_METHOD` on the queue.
     pub(crate) fn stream(&self) -> Option<SharedStreamBio> {
+        if self.method.kind == MethodKind::Custom {
+            // SAFETY: this BIO is live; the adapter takes a reference to it.
+            return Some(Arc::new(Mutex::new(unsafe {
+                CustomStream::new(self.as_ptr())
+            })));
+        }
         match self.io() {
             Io::Stream(s) => Some(s),
             _ => {
@@ -167,7 +235,7 @@ impl BIO {
             MethodKind::Socket => Io::Stream(Arc::new(Mutex::new(unsafe {
                 SocketBio::from_raw_fd(fd, close)
             }?))),
-            MethodKind::DgramPair | MethodKind::Accept => {
+            MethodKind::DgramPair | MethodKind::Accept | MethodKind::Custom => {
                 return Err(BioError::Unsupported("attaching a descriptor"));
             }
         };
@@ -244,10 +312,11 @@ pub unsafe extern "C" fn BIO_new_accept(host_port: *const c_char) -> *mut BIO {
     })
 }
 
-/// `BIO_new`: a BIO of one of this library's methods, with nothing attached yet.
+/// `BIO_new`: a BIO of a method, with nothing attached yet (an application's method's
+/// create callback runs).
 ///
 /// # Safety
-/// `method` must be null or a method from this library.
+/// `method` must be null or a method from this library that outlives the BIO.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
     guard(std::ptr::null_mut(), || {
@@ -255,13 +324,26 @@ pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
             SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
             return std::ptr::null_mut();
         }
-        // SAFETY: methods are the statics above, per the contract.
+        // SAFETY: a live method that outlives the BIO, per the contract.
         let method: &'static BIO_METHOD = unsafe { &*method };
         let io = match method.kind {
             MethodKind::Accept => Io::Accept(Arc::new(AcceptBio::new(None))),
             _ => Io::Unset,
         };
-        BIO::new(method, io)
+        let bio = BIO::new(method, io);
+        let create = method.custom().and_then(|m| m.callbacks().create);
+        if let Some(create) = create
+            // SAFETY: the application's create callback, given the new BIO.
+            && unsafe { create(bio) } == 0
+        {
+            SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
+                .with_data("the method's create callback failed")
+                .raise();
+            // SAFETY: the only reference, given up (the destroy callback runs).
+            unsafe { arc_release(bio.cast_const()) };
+            return std::ptr::null_mut();
+        }
+        bio
     })
 }
 
@@ -505,6 +587,18 @@ fn io_result(bio: &BIO, r: Result<usize, BioError>, dir: c_int) -> isize {
     }
 }
 
+/// An application method's I/O result for C: the count, or -1 (its retry flags tell why).
+fn custom_result(r: Result<usize, BioError>) -> isize {
+    match r {
+        Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
+        Err(e @ BioError::Unsupported(_)) => {
+            SslError::from(e).raise();
+            -1
+        }
+        Err(_) => -1,
+    }
+}
+
 /// Reads into `buf`: the count, 0 at end of stream, -1 on failure or retry.
 ///
 /// # Safety
@@ -515,13 +609,18 @@ unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
         let Some(b) = (unsafe { bio_ref(bio) }) else {
             return -1;
         };
-        b.clear_retry();
         if buf.is_null() {
             SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
             return -1;
         }
         // SAFETY: valid for len bytes, per the contract.
         let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
+        if let Some(cb) = b.custom_callbacks() {
+            // The application's method manages its own retry flags.
+            // SAFETY: a live BIO of that method.
+            return custom_result(unsafe { call_read(bio, &cb, buf) });
+        }
+        b.clear_retry();
         let r = match b.io() {
             Io::Dgram(d) => d.read(buf),
             Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).read(buf),
@@ -542,7 +641,6 @@ unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
         let Some(b) = (unsafe { bio_ref(bio) }) else {
             return -1;
         };
-        b.clear_retry();
         let data: &[u8] = if len == 0 {
             &[]
         } else if buf.is_null() {
@@ -552,6 +650,11 @@ unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
             // SAFETY: valid for len bytes, per the contract.
             unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len) }
         };
+        if let Some(cb) = b.custom_callbacks() {
+            // SAFETY: a live BIO of that method.
+            return custom_result(unsafe { call_write(bio, &cb, data) });
+        }
+        b.clear_retry();
         let r = match b.io() {
             Io::Dgram(d) => d.write(data),
             Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).write(data),
@@ -747,6 +850,11 @@ pub unsafe extern "C" fn BIO_get_wpoll_descriptor(
     })
 }
 
+/// `BIO_CTRL_GET_RPOLL_DESCRIPTOR`.
+pub(crate) const CTRL_GET_RPOLL_DESCRIPTOR: c_int = 91;
+/// `BIO_CTRL_GET_WPOLL_DESCRIPTOR`.
+pub(crate) const CTRL_GET_WPOLL_DESCRIPTOR: c_int = 92;
+
 /// `BIO_ctrl` command numbers (`BIO_CTRL_*`, `BIO_C_*`).
 mod cmd {
     use std::ffi::c_int;
@@ -772,8 +880,8 @@ mod cmd {
     pub(super) const DGRAM_SET_CAPS: c_int = 87;
     pub(super) const DGRAM_GET_NO_TRUNC: c_int = 88;
     pub(super) const DGRAM_SET_NO_TRUNC: c_int = 89;
-    pub(super) const GET_RPOLL_DESCRIPTOR: c_int = 91;
-    pub(super) const GET_WPOLL_DESCRIPTOR: c_int = 92;
+    pub(super) const GET_RPOLL_DESCRIPTOR: c_int = super::CTRL_GET_RPOLL_DESCRIPTOR;
+    pub(super) const GET_WPOLL_DESCRIPTOR: c_int = super::CTRL_GET_WPOLL_DESCRIPTOR;
     pub(super) const DO_STATE_MACHINE: c_int = 101;
     pub(super) const SET_NBIO: c_int = 102;
     pub(super) const SET_FD: c_int = 104;
@@ -825,6 +933,10 @@ pub unsafe extern "C" fn BIO_ctrl(
         let Some(b) = (unsafe { bio_ref(bio) }) else {
             return 0;
         };
+        if let Some(cb) = b.custom_callbacks() {
+            // SAFETY: the application's ctrl gets what its caller passed.
+            return unsafe { call_ctrl(bio, &cb, cmd, larg, parg) };
+        }
         // SAFETY: parg matches the command, per the contract.
         unsafe { ctrl(b, cmd, larg, parg) }
     })
@@ -1112,8 +1224,74 @@ pub extern "C" fn BIO_dgram_non_fatal_error(error: c_int) -> c_int {
     c_int::from(BioError::Os(error).is_non_fatal())
 }
 
+/// `BIO_err_is_non_fatal`: whether a packed error code (from the queue) is transient.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_err_is_non_fatal(errcode: std::ffi::c_uint) -> c_int {
+    c_int::from(qssl::error::bio_err_is_non_fatal(errcode))
+}
+
+/// `BIO_sock_should_retry`: after an I/O result of 0 or -1, whether `errno` says to retry.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_sock_should_retry(i: c_int) -> c_int {
+    if i != 0 && i != -1 {
+        return 0;
+    }
+    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+    BIO_dgram_non_fatal_error(errno)
+}
+
 /// `BIO_sock_non_fatal_error`: whether `errno` is a transient socket error.
 #[unsafe(no_mangle)]
 pub extern "C" fn BIO_sock_non_fatal_error(error: c_int) -> c_int {
     BIO_dgram_non_fatal_error(error)
 }
+
+/// Defines a getter/setter pair over a BIO field for applications' methods.
+macro_rules! app_field {
+    ($(#[$sdoc:meta])* $set:ident, $(#[$gdoc:meta])* $get:ident, $field:ident, $ty:ty,
+     $to:expr, $from:expr, $zero:expr) => {
+        $(#[$sdoc])*
+        ///
+        /// # Safety
+        /// `bio` must be null or a live BIO.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $set(bio: *mut BIO, v: $ty) {
+            // SAFETY: per the contract.
+            if let Some(b) = unsafe { bio.as_ref() } {
+                b.$field.store($to(v), Ordering::Release);
+            }
+        }
+
+        $(#[$gdoc])*
+        ///
+        /// # Safety
+        /// `bio` must be null or a live BIO.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $get(bio: *mut BIO) -> $ty {
+            // SAFETY: per the contract.
+            unsafe { bio.as_ref() }.map_or($zero, |b| $from(b.$field.load(Ordering::Acquire)))
+        }
+    };
+}
+
+app_field!(
+    /// `BIO_set_data`: the application method's own pointer.
+    BIO_set_data,
+    /// `BIO_get_data`.
+    BIO_get_data,
+    data, *mut c_void, |v| v, |v| v, std::ptr::null_mut()
+);
+app_field!(
+    /// `BIO_set_init`: whether the application's BIO is ready.
+    BIO_set_init,
+    /// `BIO_get_init`.
+    BIO_get_init,
+    init, c_int, |v: c_int| v != 0, c_int::from, 0
+);
+app_field!(
+    /// `BIO_set_shutdown`: the application's close flag.
+    BIO_set_shutdown,
+    /// `BIO_get_shutdown`.
+    BIO_get_shutdown,
+    shutdown, c_int, |v| v, |v| v, 0
+);

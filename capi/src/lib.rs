@@ -10,7 +10,8 @@
 //! - [`err`]: the error queue (`ERR_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
-//! - [`bio`]: BIO objects: datagram, datagram pair and socket BIOs, `BIO_ctrl` (`BIO_*`).
+//! - [`bio`]: BIO objects: datagram, datagram pair, socket and accept BIOs, `BIO_ctrl`.
+//! - [`custom_bio`]: BIOs with an application's methods (`BIO_meth_*`), for QUIC and TLS.
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 
@@ -18,6 +19,7 @@ pub mod addr;
 pub mod bio;
 pub mod crypto;
 pub mod ctx;
+pub mod custom_bio;
 pub mod err;
 mod ffi;
 pub mod quic;

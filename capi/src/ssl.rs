@@ -119,39 +119,50 @@ impl SSL {
         self.bios().wbio
     }
 
+    /// Puts `bio` in the read slot, taking the caller's reference and giving up the old
+    /// one (`SSL_set0_rbio`), without attaching.
+    ///
+    /// # Safety
+    /// `bio` must be null or a live BIO whose reference the caller hands over.
+    unsafe fn set0_rbio(&self, bio: *mut BIO) {
+        let old = std::mem::replace(&mut self.bios().rbio, bio);
+        // SAFETY: the slot's reference, given up once.
+        unsafe { BIO_free(old) };
+    }
+
+    /// As [`set0_rbio`](Self::set0_rbio), for the write slot.
+    ///
+    /// # Safety
+    /// As [`set0_rbio`](Self::set0_rbio).
+    unsafe fn set0_wbio(&self, bio: *mut BIO) {
+        let old = std::mem::replace(&mut self.bios().wbio, bio);
+        // SAFETY: the slot's reference, given up once.
+        unsafe { BIO_free(old) };
+    }
+
     /// `SSL_set_bio`'s rules: each slot holds one reference; a BIO passed for both takes one
     /// more; an unchanged slot keeps its reference and the caller's is not consumed.
     ///
     /// # Safety
     /// `rbio` and `wbio` must be null or live BIOs whose references the caller hands over.
     unsafe fn set_bio(&self, rbio: *mut BIO, wbio: *mut BIO) {
-        let mut b = self.bios();
-        if rbio == b.rbio && wbio == b.wbio {
+        let (old_r, old_w) = (self.rbio(), self.wbio());
+        if rbio == old_r && wbio == old_w {
             return;
         }
         if !rbio.is_null() && rbio == wbio {
             // SAFETY: a live BIO, per the contract.
             unsafe { BIO_up_ref(rbio) };
         }
-        let (old_r, old_w) = (b.rbio, b.wbio);
-        if rbio == old_r {
-            b.wbio = wbio;
-            drop(b);
-            // SAFETY: the slot's reference, given up once.
-            unsafe { BIO_free(old_w) };
-        } else if wbio == old_w && old_r != old_w {
-            b.rbio = rbio;
-            drop(b);
-            // SAFETY: as above.
-            unsafe { BIO_free(old_r) };
-        } else {
-            b.rbio = rbio;
-            b.wbio = wbio;
-            drop(b);
-            // SAFETY: as above.
-            unsafe {
-                BIO_free(old_w);
-                BIO_free(old_r);
+        // SAFETY: references handed over, per the contract.
+        unsafe {
+            if rbio == old_r {
+                self.set0_wbio(wbio);
+            } else if wbio == old_w && old_r != old_w {
+                self.set0_rbio(rbio);
+            } else {
+                self.set0_wbio(wbio);
+                self.set0_rbio(rbio);
             }
         }
         self.attach_bios();
@@ -316,10 +327,9 @@ pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut BIO) {
     guard((), || {
         // SAFETY: per the contract.
         if let Some(s) = unsafe { ssl_ref(ssl) } {
-            let w = s.wbio();
-            // The write slot is unchanged, so only rbio's reference is taken.
             // SAFETY: per the contract.
-            unsafe { s.set_bio(rbio, w) };
+            unsafe { s.set0_rbio(rbio) };
+            s.attach_bios();
         }
     });
 }
@@ -333,9 +343,9 @@ pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
     guard((), || {
         // SAFETY: per the contract.
         if let Some(s) = unsafe { ssl_ref(ssl) } {
-            let r = s.rbio();
             // SAFETY: per the contract.
-            unsafe { s.set_bio(r, wbio) };
+            unsafe { s.set0_wbio(wbio) };
+            s.attach_bios();
         }
     });
 }

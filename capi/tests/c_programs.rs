@@ -112,21 +112,28 @@ fn error_queue_program_runs_and_matches_openssl() {
 }
 
 /// A self-signed certificate and its key, and another key, as PEM files in a scratch
-/// directory.
+/// directory: made once per test process, since tests run in parallel and a server must
+/// present the very certificate its client trusts.
 fn certificate_files() -> (PathBuf, PathBuf, PathBuf) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-certs");
-    std::fs::create_dir_all(&dir).unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let other = rcgen::KeyPair::generate().unwrap();
-    let paths = (
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-        dir.join("other.pem"),
-    );
-    std::fs::write(&paths.0, cert.cert.pem()).unwrap();
-    std::fs::write(&paths.1, cert.signing_key.serialize_pem()).unwrap();
-    std::fs::write(&paths.2, other.serialize_pem()).unwrap();
-    paths
+    static FILES: std::sync::OnceLock<(PathBuf, PathBuf, PathBuf)> = std::sync::OnceLock::new();
+    FILES
+        .get_or_init(|| {
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("c-programs-certs-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+            let other = rcgen::KeyPair::generate().unwrap();
+            let paths = (
+                dir.join("cert.pem"),
+                dir.join("key.pem"),
+                dir.join("other.pem"),
+            );
+            std::fs::write(&paths.0, cert.cert.pem()).unwrap();
+            std::fs::write(&paths.1, cert.signing_key.serialize_pem()).unwrap();
+            std::fs::write(&paths.2, other.serialize_pem()).unwrap();
+            paths
+        })
+        .clone()
 }
 
 #[test]
@@ -400,4 +407,18 @@ fn tls_accept_bio_server_and_socket_bio_client_match_openssl() {
     let theirs = run_on_system_openssl("tls_bio.c", &args).expect("system OpenSSL headers");
     assert!(ours.contains("client: echo matches"), "{ours}");
     assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+}
+
+#[test]
+fn applications_own_bios_carry_quic_and_tls() {
+    let (cert, key, _) = certificate_files();
+    let out = run_on_qssl_with("custom_bio.c", &[cert.as_path(), key.as_path()]);
+    let expected = "\
+quic: server read \"over the app's BIO\"; datagrams through the app's BIOs: both ways
+quic: BIOs destroyed with their objects: 2
+tls: TLSv1.3, server read \"tls too\", verify ok
+tls: pipes destroyed 2
+destroy calls 4, errors left 0
+";
+    assert_eq!(out, expected);
 }

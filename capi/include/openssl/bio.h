@@ -10,6 +10,7 @@
 # include <stddef.h>
 # include <stdint.h>
 # include <openssl/crypto.h>
+# include <openssl/bioerr.h>
 
 # ifdef __cplusplus
 extern "C" {
@@ -20,6 +21,7 @@ typedef struct bio_method_st BIO_METHOD;
 typedef union bio_addr_st BIO_ADDR;
 typedef struct bio_addrinfo_st BIO_ADDRINFO;
 
+# define BIO_TYPE_NONE          0
 # define BIO_TYPE_DESCRIPTOR    0x0100
 # define BIO_TYPE_FILTER        0x0200
 # define BIO_TYPE_SOURCE_SINK   0x0400
@@ -127,7 +129,43 @@ size_t BIO_ctrl_pending(BIO *b);
 int BIO_get_rpoll_descriptor(BIO *b, BIO_POLL_DESCRIPTOR *desc);
 int BIO_get_wpoll_descriptor(BIO *b, BIO_POLL_DESCRIPTOR *desc);
 int BIO_dgram_non_fatal_error(int error);
+
+typedef struct bio_msg_st {
+    void *data;
+    size_t data_len;
+    BIO_ADDR *peer, *local;
+    uint64_t flags;
+} BIO_MSG;
+
+int BIO_sendmmsg(BIO *b, BIO_MSG *msg, size_t stride, size_t num_msg, uint64_t flags,
+                 size_t *msgs_processed);
+int BIO_recvmmsg(BIO *b, BIO_MSG *msg, size_t stride, size_t num_msg, uint64_t flags,
+                 size_t *msgs_processed);
+
+int BIO_get_new_index(void);
+BIO_METHOD *BIO_meth_new(int type, const char *name);
+void BIO_meth_free(BIO_METHOD *biom);
+int BIO_meth_set_write(BIO_METHOD *biom, int (*write)(BIO *, const char *, int));
+int BIO_meth_set_write_ex(BIO_METHOD *biom,
+                          int (*bwrite)(BIO *, const char *, size_t, size_t *));
+int BIO_meth_set_read(BIO_METHOD *biom, int (*read)(BIO *, char *, int));
+int BIO_meth_set_read_ex(BIO_METHOD *biom, int (*bread)(BIO *, char *, size_t, size_t *));
+int BIO_meth_set_ctrl(BIO_METHOD *biom, long (*ctrl)(BIO *, int, long, void *));
+int BIO_meth_set_create(BIO_METHOD *biom, int (*create)(BIO *));
+int BIO_meth_set_destroy(BIO_METHOD *biom, int (*destroy)(BIO *));
+int BIO_meth_set_sendmmsg(BIO_METHOD *biom,
+                          int (*f)(BIO *, BIO_MSG *, size_t, size_t, uint64_t, size_t *));
+int BIO_meth_set_recvmmsg(BIO_METHOD *biom,
+                          int (*f)(BIO *, BIO_MSG *, size_t, size_t, uint64_t, size_t *));
+void BIO_set_data(BIO *a, void *ptr);
+void *BIO_get_data(BIO *a);
+void BIO_set_init(BIO *a, int init);
+int BIO_get_init(BIO *a);
+void BIO_set_shutdown(BIO *a, int shut);
+int BIO_get_shutdown(BIO *a);
 int BIO_sock_non_fatal_error(int error);
+int BIO_sock_should_retry(int i);
+int BIO_err_is_non_fatal(unsigned int errcode);
 
 # define BIO_get_flags(b) BIO_test_flags(b, ~(0x0))
 # define BIO_set_retry_special(b) BIO_set_flags(b, (BIO_FLAGS_IO_SPECIAL|BIO_FLAGS_SHOULD_RETRY))

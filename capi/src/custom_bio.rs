@@ -1,0 +1,724 @@
+//! BIOs with methods written in C (`BIO_meth_new` and its setters): an application's own BIO
+//! can carry QUIC datagrams (through its `sendmmsg`/`recvmmsg` callbacks, or one datagram per
+//! `write`/`read` call when it has none) or TLS records (through `write`/`read`/`ctrl`).
+//! The adapters here present such a BIO to the Rust objects as a [`DatagramBio`] or a
+//! [`StreamBio`]; each holds a reference to the C BIO while it lives.
+#![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
+
+use std::ffi::{c_char, c_int, c_long, c_void};
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+use qssl::error::{ERR_LIB_BIO, SslError, err_r, pop_to_mark, set_mark};
+use qssl_bio::{BioAddr, BioError, DatagramBio, PollDescriptor, RecvMsg, SendMsg, StreamBio};
+
+use crate::addr::BIO_ADDR;
+use crate::bio::{
+    BIO, BIO_FLAGS_SHOULD_RETRY, BIO_METHOD, BIO_POLL_DESCRIPTOR, BIO_free, BIO_up_ref,
+};
+use crate::ffi::guard;
+
+/// `BIO_MSG`: one datagram for `BIO_sendmmsg`/`BIO_recvmmsg` (40 bytes).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct BIO_MSG {
+    /// The payload.
+    pub data: *mut c_void,
+    /// Its length (on receipt: how much was filled).
+    pub data_len: usize,
+    /// The peer's address, or null.
+    pub peer: *mut BIO_ADDR,
+    /// The local address, or null.
+    pub local: *mut BIO_ADDR,
+    /// Per-message flags.
+    pub flags: u64,
+}
+
+/// `sendmmsg`/`recvmmsg` callbacks.
+pub type MmsgFn =
+    unsafe extern "C" fn(*mut BIO, *mut BIO_MSG, usize, usize, u64, *mut usize) -> c_int;
+/// `write` callback.
+pub type WriteFn = unsafe extern "C" fn(*mut BIO, *const c_char, c_int) -> c_int;
+/// `write_ex` callback.
+pub type WriteExFn = unsafe extern "C" fn(*mut BIO, *const c_char, usize, *mut usize) -> c_int;
+/// `read` callback.
+pub type ReadFn = unsafe extern "C" fn(*mut BIO, *mut c_char, c_int) -> c_int;
+/// `read_ex` callback.
+pub type ReadExFn = unsafe extern "C" fn(*mut BIO, *mut c_char, usize, *mut usize) -> c_int;
+/// `ctrl` callback.
+pub type CtrlFn = unsafe extern "C" fn(*mut BIO, c_int, c_long, *mut c_void) -> c_long;
+/// `create`/`destroy` callbacks.
+pub type LifeFn = unsafe extern "C" fn(*mut BIO) -> c_int;
+
+/// The callbacks of a method made with `BIO_meth_new`.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Callbacks {
+    pub(crate) write: Option<WriteFn>,
+    pub(crate) write_ex: Option<WriteExFn>,
+    pub(crate) read: Option<ReadFn>,
+    pub(crate) read_ex: Option<ReadExFn>,
+    pub(crate) ctrl: Option<CtrlFn>,
+    pub(crate) create: Option<LifeFn>,
+    pub(crate) destroy: Option<LifeFn>,
+    pub(crate) sendmmsg: Option<MmsgFn>,
+    pub(crate) recvmmsg: Option<MmsgFn>,
+}
+
+/// A method's callbacks, set after `BIO_meth_new`.
+#[derive(Debug, Default)]
+pub(crate) struct CustomMethod {
+    callbacks: Mutex<Callbacks>,
+}
+
+impl CustomMethod {
+    /// The callbacks as they are now.
+    pub(crate) fn callbacks(&self) -> Callbacks {
+        *self
+            .callbacks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Callbacks)) {
+        f(&mut self
+            .callbacks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner));
+    }
+}
+
+/// The result of a custom `write`: bytes taken, or why none were.
+///
+/// # Safety
+/// `bio` must be a live custom BIO.
+pub(crate) unsafe fn call_write(
+    bio: *mut BIO,
+    cb: &Callbacks,
+    data: &[u8],
+) -> Result<usize, BioError> {
+    let mut done = 0usize;
+    let ok = if let Some(w) = cb.write_ex {
+        // SAFETY: the callback gets the BIO and a buffer valid for its length.
+        unsafe { w(bio, data.as_ptr().cast(), data.len(), &raw mut done) > 0 }
+    } else if let Some(w) = cb.write {
+        let len = c_int::try_from(data.len()).unwrap_or(c_int::MAX);
+        // SAFETY: as above, with the length clipped to an int.
+        let n = unsafe { w(bio, data.as_ptr().cast(), len) };
+        done = usize::try_from(n).unwrap_or(0);
+        n > 0
+    } else {
+        return Err(BioError::Unsupported("a write callback"));
+    };
+    if ok { Ok(done) } else { Err(failure(bio)) }
+}
+
+/// The result of a custom `read`: bytes read (0 at end of stream), or why none were.
+///
+/// # Safety
+/// `bio` must be a live custom BIO.
+pub(crate) unsafe fn call_read(
+    bio: *mut BIO,
+    cb: &Callbacks,
+    buf: &mut [u8],
+) -> Result<usize, BioError> {
+    let mut done = 0usize;
+    let n = if let Some(r) = cb.read_ex {
+        // SAFETY: the callback gets the BIO and a buffer valid for its length.
+        let ok = unsafe { r(bio, buf.as_mut_ptr().cast(), buf.len(), &raw mut done) };
+        if ok > 0 { 1 } else { -1 }
+    } else if let Some(r) = cb.read {
+        let len = c_int::try_from(buf.len()).unwrap_or(c_int::MAX);
+        // SAFETY: as above, with the length clipped to an int.
+        let n = unsafe { r(bio, buf.as_mut_ptr().cast(), len) };
+        done = usize::try_from(n).unwrap_or(0);
+        n
+    } else {
+        return Err(BioError::Unsupported("a read callback"));
+    };
+    if n >= 0 {
+        Ok(done)
+    } else if should_retry(bio) {
+        Err(BioError::WouldBlock)
+    } else {
+        // No retry flag: end of stream (OpenSSL's reading of a failed read without one).
+        Ok(0)
+    }
+}
+
+/// Why a callback failed: [`BioError::WouldBlock`] when it set the retry flag.
+fn failure(bio: *mut BIO) -> BioError {
+    if should_retry(bio) {
+        BioError::WouldBlock
+    } else {
+        BioError::Unsupported("the application's BIO failed")
+    }
+}
+
+fn should_retry(bio: *mut BIO) -> bool {
+    // SAFETY: a live BIO, per the callers' contracts.
+    unsafe { crate::bio::BIO_test_flags(bio, BIO_FLAGS_SHOULD_RETRY) != 0 }
+}
+
+/// Calls the BIO's `ctrl` callback (0 without one).
+///
+/// # Safety
+/// `bio` must be a live custom BIO; `parg` what the command expects.
+pub(crate) unsafe fn call_ctrl(
+    bio: *mut BIO,
+    cb: &Callbacks,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
+    match cb.ctrl {
+        // SAFETY: forwarded from the contract.
+        Some(c) => unsafe { c(bio, cmd, larg, parg) },
+        None => 0,
+    }
+}
+
+/// A reference to a custom C BIO held by an adapter.
+struct Held(*mut BIO);
+
+// SAFETY: OpenSSL lets a BIO's read, write and mmsg calls run from any thread (the
+// application's callbacks promise as much); the pointer is a counted reference.
+unsafe impl Send for Held {}
+// SAFETY: as above.
+unsafe impl Sync for Held {}
+
+impl Held {
+    /// Takes a reference to `bio`.
+    ///
+    /// # Safety
+    /// `bio` must be a live custom BIO.
+    unsafe fn new(bio: *mut BIO) -> Held {
+        // SAFETY: per the contract.
+        unsafe { BIO_up_ref(bio) };
+        Held(bio)
+    }
+
+    fn callbacks(&self) -> Callbacks {
+        // SAFETY: the held reference keeps the BIO (and its method) alive.
+        unsafe { &*self.0 }.custom_callbacks().unwrap_or_default()
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // SAFETY: the reference taken in `new`, given up once.
+        unsafe { BIO_free(self.0) };
+    }
+}
+
+/// A custom BIO presented as a datagram BIO.
+pub(crate) struct CustomDgram(Held);
+
+impl CustomDgram {
+    /// An adapter holding a reference to `bio`.
+    ///
+    /// # Safety
+    /// `bio` must be a live custom BIO.
+    pub(crate) unsafe fn new(bio: *mut BIO) -> Self {
+        // SAFETY: per the contract.
+        CustomDgram(unsafe { Held::new(bio) })
+    }
+
+    /// Sends one datagram through the mmsg callback or `write`.
+    fn send_one(&self, cb: &Callbacks, data: &[u8], peer: Option<BioAddr>) -> Result<(), BioError> {
+        let bio = self.0.0;
+        if let Some(send) = cb.sendmmsg {
+            let mut addr = BIO_ADDR(peer.unwrap_or_default());
+            let mut msg = BIO_MSG {
+                data: data.as_ptr().cast_mut().cast(),
+                data_len: data.len(),
+                peer: if peer.is_some() {
+                    &raw mut addr
+                } else {
+                    std::ptr::null_mut()
+                },
+                local: std::ptr::null_mut(),
+                flags: 0,
+            };
+            let mut done = 0usize;
+            // The callback's non-fatal errors are expected traffic, not the application's.
+            set_mark();
+            // SAFETY: one message valid for the call, stride its size.
+            let ok = unsafe { send(bio, &raw mut msg, size_of::<BIO_MSG>(), 1, 0, &raw mut done) };
+            pop_to_mark();
+            return if ok == 1 && done == 1 {
+                Ok(())
+            } else {
+                Err(BioError::WouldBlock)
+            };
+        }
+        // SAFETY: the held reference keeps the BIO alive.
+        match unsafe { call_write(bio, cb, data) } {
+            Ok(n) if n == data.len() => Ok(()),
+            Ok(_) => Err(BioError::InvalidArgument("the BIO took part of a datagram")),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl fmt::Debug for CustomDgram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CustomDgram")
+    }
+}
+
+impl DatagramBio for CustomDgram {
+    fn send_mmsg(&self, msgs: &[SendMsg<'_>]) -> Result<usize, BioError> {
+        let cb = self.0.callbacks();
+        for (i, m) in msgs.iter().enumerate() {
+            // A segmented message is its datagrams, sent whole or not at all.
+            let seg = m.segment_size.unwrap_or(m.data.len()).max(1);
+            let mut sent = 0;
+            let mut result = Ok(());
+            for chunk in m.data.chunks(seg) {
+                result = self.send_one(&cb, chunk, m.peer);
+                if result.is_err() {
+                    break;
+                }
+                sent += 1;
+            }
+            if let Err(e) = result {
+                if i == 0 && sent == 0 {
+                    return Err(e);
+                }
+                return Ok(i + usize::from(sent > 0));
+            }
+        }
+        Ok(msgs.len())
+    }
+
+    fn recv_mmsg(&self, msgs: &mut [RecvMsg<'_>]) -> Result<usize, BioError> {
+        let cb = self.0.callbacks();
+        let bio = self.0.0;
+        for (i, m) in msgs.iter_mut().enumerate() {
+            let got = if let Some(recv) = cb.recvmmsg {
+                let mut addr = BIO_ADDR(BioAddr::Unspec);
+                let mut msg = BIO_MSG {
+                    data: m.buf.as_mut_ptr().cast(),
+                    data_len: m.buf.len(),
+                    peer: &raw mut addr,
+                    local: std::ptr::null_mut(),
+                    flags: 0,
+                };
+                let mut done = 0usize;
+                set_mark();
+                // SAFETY: one message over the caller's buffer, stride its size.
+                let ok =
+                    unsafe { recv(bio, &raw mut msg, size_of::<BIO_MSG>(), 1, 0, &raw mut done) };
+                pop_to_mark();
+                if ok == 1 && done == 1 {
+                    m.peer = addr.0;
+                    Ok(msg.data_len.min(m.buf.len()))
+                } else {
+                    Err(BioError::WouldBlock)
+                }
+            } else {
+                // SAFETY: the held reference keeps the BIO alive.
+                match unsafe { call_read(bio, &cb, m.buf) } {
+                    Ok(0) => Err(BioError::WouldBlock),
+                    r => r,
+                }
+            };
+            match got {
+                Ok(n) => {
+                    m.len = n;
+                    m.flags = 0;
+                    m.segment_size = None;
+                }
+                Err(e) if i == 0 => return Err(e),
+                Err(_) => return Ok(i),
+            }
+        }
+        Ok(msgs.len())
+    }
+
+    fn rpoll_descriptor(&self) -> PollDescriptor {
+        self.poll_descriptor(crate::bio::CTRL_GET_RPOLL_DESCRIPTOR)
+    }
+
+    fn wpoll_descriptor(&self) -> PollDescriptor {
+        self.poll_descriptor(crate::bio::CTRL_GET_WPOLL_DESCRIPTOR)
+    }
+}
+
+impl CustomDgram {
+    /// Asks the BIO's `ctrl` for a poll descriptor; a socket descriptor makes blocking
+    /// possible, anything else is not pollable.
+    fn poll_descriptor(&self, cmd: c_int) -> PollDescriptor {
+        let cb = self.0.callbacks();
+        let mut d = BIO_POLL_DESCRIPTOR {
+            type_: 0,
+            value: crate::bio::BIO_POLL_DESCRIPTOR_VALUE { custom_ui: 0 },
+        };
+        // SAFETY: the held reference keeps the BIO alive; the command writes a descriptor.
+        let ok = unsafe { call_ctrl(self.0.0, &cb, cmd, 0, (&raw mut d).cast()) };
+        if ok > 0 && d.type_ == 1 {
+            // SAFETY: a SOCK_FD descriptor carries an fd.
+            PollDescriptor::SockFd(unsafe { d.value.fd })
+        } else {
+            PollDescriptor::None
+        }
+    }
+}
+
+/// A custom BIO presented as a stream BIO (for TLS).
+pub(crate) struct CustomStream(Held);
+
+impl CustomStream {
+    /// An adapter holding a reference to `bio`.
+    ///
+    /// # Safety
+    /// `bio` must be a live custom BIO.
+    pub(crate) unsafe fn new(bio: *mut BIO) -> Self {
+        // SAFETY: per the contract.
+        CustomStream(unsafe { Held::new(bio) })
+    }
+}
+
+impl fmt::Debug for CustomStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CustomStream")
+    }
+}
+
+impl StreamBio for CustomStream {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
+        let cb = self.0.callbacks();
+        // SAFETY: the held reference keeps the BIO alive.
+        unsafe { call_read(self.0.0, &cb, buf) }
+    }
+
+    fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {
+        let cb = self.0.callbacks();
+        // SAFETY: the held reference keeps the BIO alive.
+        unsafe { call_write(self.0.0, &cb, buf) }
+    }
+
+    fn flush(&mut self) -> Result<(), BioError> {
+        let cb = self.0.callbacks();
+        if cb.ctrl.is_none() {
+            return Ok(());
+        }
+        // SAFETY: the held reference keeps the BIO alive; FLUSH takes no argument.
+        let r = unsafe { call_ctrl(self.0.0, &cb, 11, 0, std::ptr::null_mut()) };
+        if r > 0 {
+            Ok(())
+        } else {
+            Err(failure(self.0.0))
+        }
+    }
+}
+
+// --- BIO_meth_* -----------------------------------------------------------------------------
+
+/// `BIO_get_new_index`: a fresh `BIO_TYPE_*` number for an application's method.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_get_new_index() -> c_int {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    static NEXT: AtomicI32 = AtomicI32::new(128);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// `BIO_meth_new`: a method with no callbacks yet. It must outlive the BIOs made from it.
+///
+/// # Safety
+/// `name` must be null or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_meth_new(type_: c_int, name: *const c_char) -> *mut BIO_METHOD {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        let name = unsafe { crate::ffi::text(name) }.map(|n| n.into_owned());
+        Box::into_raw(Box::new(BIO_METHOD::new_custom(type_, name.as_deref())))
+    })
+}
+
+/// `BIO_meth_free`.
+///
+/// # Safety
+/// `biom` must be null or a method from `BIO_meth_new` that no BIO uses any more.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_meth_free(biom: *mut BIO_METHOD) {
+    guard((), || {
+        // SAFETY: per the contract.
+        if unsafe { biom.as_ref() }.is_some_and(|m| m.custom().is_some()) {
+            // SAFETY: made by Box::into_raw in BIO_meth_new, freed once.
+            drop(unsafe { Box::from_raw(biom) });
+        }
+    });
+}
+
+/// Sets one callback of a custom method: 1, or 0 for a null or built-in method.
+///
+/// # Safety
+/// `biom` must be null or a live method.
+unsafe fn set_callback(biom: *mut BIO_METHOD, f: impl FnOnce(&mut Callbacks)) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        match unsafe { biom.as_ref() }.and_then(BIO_METHOD::custom) {
+            Some(m) => {
+                m.update(f);
+                1
+            }
+            None => {
+                SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT)
+                    .with_data("not a method from BIO_meth_new")
+                    .raise();
+                0
+            }
+        }
+    })
+}
+
+/// Defines a `BIO_meth_set_*` setter for one callback field.
+macro_rules! setter {
+    ($(#[$doc:meta])* $name:ident, $field:ident, $ty:ty) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// `biom` must be null or a live method; the callback must be sound to call with a
+        /// BIO of that method.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name(biom: *mut BIO_METHOD, cb: Option<$ty>) -> c_int {
+            // SAFETY: forwarded.
+            unsafe { set_callback(biom, |c| c.$field = cb) }
+        }
+    };
+}
+
+setter!(
+    /// `BIO_meth_set_write`.
+    BIO_meth_set_write, write, WriteFn
+);
+setter!(
+    /// `BIO_meth_set_write_ex`.
+    BIO_meth_set_write_ex, write_ex, WriteExFn
+);
+setter!(
+    /// `BIO_meth_set_read`.
+    BIO_meth_set_read, read, ReadFn
+);
+setter!(
+    /// `BIO_meth_set_read_ex`.
+    BIO_meth_set_read_ex, read_ex, ReadExFn
+);
+setter!(
+    /// `BIO_meth_set_ctrl`.
+    BIO_meth_set_ctrl, ctrl, CtrlFn
+);
+setter!(
+    /// `BIO_meth_set_create`: called by `BIO_new`; a return of 0 fails it.
+    BIO_meth_set_create, create, LifeFn
+);
+setter!(
+    /// `BIO_meth_set_destroy`: called when the BIO's last reference goes.
+    BIO_meth_set_destroy, destroy, LifeFn
+);
+setter!(
+    /// `BIO_meth_set_sendmmsg`: how QUIC sends datagrams through the BIO (without it, one
+    /// `write` per datagram).
+    BIO_meth_set_sendmmsg, sendmmsg, MmsgFn
+);
+setter!(
+    /// `BIO_meth_set_recvmmsg`: how QUIC receives datagrams (without it, one `read` per
+    /// datagram).
+    BIO_meth_set_recvmmsg, recvmmsg, MmsgFn
+);
+
+// --- BIO_sendmmsg / BIO_recvmmsg -------------------------------------------------------------
+
+/// The messages of a `BIO_MSG` array, `stride` bytes apart.
+///
+/// # Safety
+/// `msg` must be valid for `num` messages `stride` bytes apart (`stride` at least the size
+/// of `BIO_MSG`).
+unsafe fn read_msgs(msg: *mut BIO_MSG, stride: usize, num: usize) -> Vec<BIO_MSG> {
+    (0..num)
+        // SAFETY: within the caller's array, per the contract.
+        .map(|i| unsafe {
+            msg.cast::<u8>()
+                .add(i * stride)
+                .cast::<BIO_MSG>()
+                .read_unaligned()
+        })
+        .collect()
+}
+
+/// The address a message names, if any.
+///
+/// # Safety
+/// `a` must be null or a live address.
+unsafe fn msg_addr(a: *mut BIO_ADDR) -> Option<BioAddr> {
+    // SAFETY: per the contract.
+    unsafe { a.as_ref() }
+        .map(|a| a.0)
+        .filter(|a| *a != BioAddr::Unspec)
+}
+
+/// Checks the arguments both calls share; raises and returns false when they are wrong.
+fn mmsg_args_ok(
+    bio: *mut BIO,
+    msg: *mut BIO_MSG,
+    stride: usize,
+    num: usize,
+    out: *mut usize,
+) -> bool {
+    if bio.is_null() || out.is_null() || (num > 0 && msg.is_null()) {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return false;
+    }
+    if num > 0 && stride < size_of::<BIO_MSG>() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("stride smaller than BIO_MSG")
+            .raise();
+        return false;
+    }
+    true
+}
+
+/// `BIO_sendmmsg`: sends a prefix of the messages; 1 with the count in `*msgs_processed`, or
+/// 0 with the reason on the queue (`BIO_err_is_non_fatal` tells whether to retry).
+///
+/// # Safety
+/// `bio` must be null or a live BIO; `msg` valid for `num_msg` messages `stride` bytes apart,
+/// each with `data` valid for `data_len` bytes and `peer`/`local` null or live addresses;
+/// `msgs_processed` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_sendmmsg(
+    bio: *mut BIO,
+    msg: *mut BIO_MSG,
+    stride: usize,
+    num_msg: usize,
+    flags: u64,
+    msgs_processed: *mut usize,
+) -> c_int {
+    guard(0, || {
+        if !mmsg_args_ok(bio, msg, stride, num_msg, msgs_processed) {
+            return 0;
+        }
+        // SAFETY: valid for a write, per the contract.
+        unsafe { *msgs_processed = 0 };
+        if flags != 0 {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
+            return 0;
+        }
+        // SAFETY: a live BIO, per the contract.
+        let Some(d) = unsafe { &*bio }.datagram() else {
+            return 0;
+        };
+        // SAFETY: per the contract.
+        let raw = unsafe { read_msgs(msg, stride, num_msg) };
+        let msgs: Vec<SendMsg<'_>> = raw
+            .iter()
+            .map(|m| {
+                let data: &[u8] = if m.data.is_null() || m.data_len == 0 {
+                    &[]
+                } else {
+                    // SAFETY: valid for data_len bytes, per the contract.
+                    unsafe { std::slice::from_raw_parts(m.data.cast::<u8>(), m.data_len) }
+                };
+                let mut s = SendMsg::new(data);
+                // SAFETY: null or live addresses, per the contract.
+                s.peer = unsafe { msg_addr(m.peer) };
+                // SAFETY: as above.
+                s.local = unsafe { msg_addr(m.local) };
+                s.flags = m.flags;
+                s
+            })
+            .collect();
+        if msgs.is_empty() {
+            return 1;
+        }
+        match d.send_mmsg(&msgs) {
+            Ok(n) => {
+                // SAFETY: valid for a write, per the contract.
+                unsafe { *msgs_processed = n };
+                1
+            }
+            Err(e) => {
+                SslError::from(e).raise();
+                0
+            }
+        }
+    })
+}
+
+/// `BIO_recvmmsg`: receives into a prefix of the messages, setting each one's `data_len`,
+/// `flags` and (when not null) `peer` and `local`; returns as [`BIO_sendmmsg`] does.
+///
+/// # Safety
+/// As [`BIO_sendmmsg`], with each `data` valid for writes of `data_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_recvmmsg(
+    bio: *mut BIO,
+    msg: *mut BIO_MSG,
+    stride: usize,
+    num_msg: usize,
+    flags: u64,
+    msgs_processed: *mut usize,
+) -> c_int {
+    guard(0, || {
+        if !mmsg_args_ok(bio, msg, stride, num_msg, msgs_processed) {
+            return 0;
+        }
+        // SAFETY: valid for a write, per the contract.
+        unsafe { *msgs_processed = 0 };
+        if flags != 0 {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
+            return 0;
+        }
+        // SAFETY: a live BIO, per the contract.
+        let Some(d) = unsafe { &*bio }.datagram() else {
+            return 0;
+        };
+        // SAFETY: per the contract.
+        let raw = unsafe { read_msgs(msg, stride, num_msg) };
+        let mut msgs: Vec<RecvMsg<'_>> = raw
+            .iter()
+            .map(|m| {
+                let buf: &mut [u8] = if m.data.is_null() || m.data_len == 0 {
+                    &mut []
+                } else {
+                    // SAFETY: valid for writes of data_len bytes, per the contract.
+                    unsafe { std::slice::from_raw_parts_mut(m.data.cast::<u8>(), m.data_len) }
+                };
+                let r = RecvMsg::new(buf);
+                if m.local.is_null() { r } else { r.with_local() }
+            })
+            .collect();
+        if msgs.is_empty() {
+            return 1;
+        }
+        let n = match d.recv_mmsg(&mut msgs) {
+            Ok(n) => n,
+            Err(e) => {
+                SslError::from(e).raise();
+                return 0;
+            }
+        };
+        for (i, (got, m)) in msgs.iter().zip(&raw).take(n).enumerate() {
+            let mut out = *m;
+            out.data_len = got.len;
+            out.flags = got.flags;
+            // SAFETY: null or live addresses, per the contract.
+            unsafe {
+                if let Some(p) = m.peer.as_mut() {
+                    p.0 = got.peer;
+                }
+                if let (Some(l), Some(local)) = (m.local.as_mut(), got.local) {
+                    l.0 = local;
+                }
+                msg.cast::<u8>()
+                    .add(i * stride)
+                    .cast::<BIO_MSG>()
+                    .write_unaligned(out);
+            }
+        }
+        // SAFETY: valid for a write, per the contract.
+        unsafe { *msgs_processed = n };
+        1
+    })
+}
