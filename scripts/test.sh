@@ -28,6 +28,12 @@ if [ ! -f /usr/include/openssl/err.h ] || ! command -v cc >/dev/null 2>&1; then
         || sudo apt-get install -y --no-install-recommends libssl-dev gcc
 fi
 
+# valgrind checks the C programs for memory errors and leaks.
+if ! command -v valgrind >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends valgrind \
+        || sudo apt-get install -y --no-install-recommends valgrind
+fi
+
 step "format"
 cargo fmt --all -- --check
 

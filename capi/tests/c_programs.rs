@@ -422,3 +422,116 @@ destroy calls 4, errors left 0
 ";
     assert_eq!(out, expected);
 }
+
+/// Runs a program built against qssl under valgrind's memcheck: no memory errors and no
+/// definite or indirect leaks (blocks kept for the process's life by design, such as the
+/// interned strings, are at most "possibly lost"). `capi/tests/valgrind.supp` says which
+/// reports come from ring's assembly and why they are not errors.
+fn valgrind(bin: &Path, args: &[&str]) -> Command {
+    let supp = suppressions();
+    let mut cmd = Command::new("valgrind");
+    cmd.env("LD_LIBRARY_PATH", deps_dir())
+        .args([
+            "-q",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--error-exitcode=97",
+            "--child-silent-after-fork=no",
+        ])
+        .arg(format!("--suppressions={}", supp.display()))
+        .arg(bin)
+        .args(args);
+    cmd
+}
+
+/// `tests/valgrind.supp` plus one entry per `sendmmsg` message index (memcheck matches
+/// parameter names exactly; see the file's comments).
+fn suppressions() -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valgrind.supp");
+    let mut text = std::fs::read_to_string(base).unwrap();
+    for i in 0..64 {
+        text.push_str(&format!(
+            "\n{{\n   quic-packet-{i}-sealed-by-ring\n   Memcheck:Param\n   \
+             sendmsg(mmsg[{i}].msg_hdr.msg_iov[0])\n   ...\n   fun:*qssl_bio*sys*send*\n}}\n"
+        ));
+    }
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("valgrind.supp");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn c_programs_run_clean_under_valgrind() {
+    let (cert, key, other) = certificate_files();
+    let (cert, key, other) = (
+        cert.to_str().unwrap(),
+        key.to_str().unwrap(),
+        other.to_str().unwrap(),
+    );
+    let programs: [(&str, Vec<&str>); 7] = [
+        ("err_queue.c", vec![]),
+        ("addr.c", vec![]),
+        ("ctx.c", vec![cert, key, other]),
+        ("quic_pair.c", vec![cert, key]),
+        ("custom_bio.c", vec![cert, key]),
+        ("tls.c", vec![cert, key, "3"]),
+        ("tls_bio.c", vec![cert, key]),
+    ];
+    for (name, args) in programs {
+        let out = valgrind(&build_on_qssl(name), &args)
+            .output()
+            .expect("valgrind (installed by scripts/test.sh)");
+        assert!(
+            out.status.success(),
+            "{name} under valgrind ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The QUIC client and server over UDP, each under valgrind.
+    let mut server = valgrind(
+        &build_on_qssl("quic_server.c"),
+        &[cert, key, "1", "nonblock"],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let port = line
+        .strip_prefix("listening on ")
+        .and_then(|r| r.split(',').next())
+        .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+        .to_owned();
+    let client = valgrind(
+        &build_on_qssl("quic_client.c"),
+        &[
+            "localhost",
+            &port,
+            cert,
+            "http/1.0",
+            "nonblock",
+            "under valgrind",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        client.status.success(),
+        "client under valgrind ({}):\n{}",
+        client.status,
+        String::from_utf8_lossy(&client.stderr)
+    );
+    let server = server.wait_with_output().unwrap();
+    assert!(
+        server.status.success(),
+        "server under valgrind ({}):\n{}",
+        server.status,
+        String::from_utf8_lossy(&server.stderr)
+    );
+}

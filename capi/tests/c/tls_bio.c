@@ -130,8 +130,12 @@ int main(int argc, char *argv[])
     fflush(stdout);
 
     pid = fork();
-    if (pid == 0)
+    if (pid == 0) {
+        /* The child only needs the client side. */
+        BIO_free_all(acceptor);
+        SSL_CTX_free(ctx);
         return client(port, argv[1]);
+    }
 
     if (BIO_do_accept(acceptor) <= 0)
         return 1;
