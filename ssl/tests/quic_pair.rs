@@ -329,9 +329,12 @@ fn shutdown_rapid_mode() {
     let s = pair_setup(false);
     let server = connect_pair(&s);
     let objs = [&s.client, &server];
-    let _ = server
-        .shutdown_ex(qssl::quic::SHUTDOWN_FLAG_RAPID, 5, b"rapid")
-        .unwrap();
+    // Rapid: done as soon as CONNECTION_CLOSE is out, even on a non-blocking object.
+    assert!(
+        server
+            .shutdown_ex(qssl::quic::SHUTDOWN_FLAG_RAPID, 5, b"rapid")
+            .unwrap()
+    );
     let info = server.conn_close_info().unwrap().unwrap();
     assert_eq!(info.error_code, 5);
     run_until(&objs, || s.client.conn_close_info().unwrap().is_some());
@@ -343,6 +346,24 @@ fn shutdown_rapid_mode() {
     );
     let err = s.client.write(b"x").unwrap_err();
     assert_eq!(err.code(), ErrorCode::Ssl);
+    // The client was closed by its peer: a rapid shutdown ends it at once instead of
+    // draining for three PTOs; a plain one waits the period out.
+    assert!(
+        s.client
+            .shutdown_ex(qssl::quic::SHUTDOWN_FLAG_RAPID, 0, b"")
+            .unwrap()
+    );
+}
+
+#[test]
+fn shutdown_after_peer_close_drains_unless_rapid() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    server.shutdown_ex(0, 9, b"bye").unwrap();
+    run_until(&objs, || s.client.conn_close_info().unwrap().is_some());
+    assert!(!s.client.shutdown().unwrap(), "still draining");
+    run_until(&objs, || s.client.shutdown().unwrap());
 }
 
 #[test]

@@ -667,6 +667,14 @@ impl Connection {
         self.start_closing(now, Self::app_close(error_code, reason), true);
     }
 
+    /// Ends a draining connection (the peer closed) at once, skipping the draining period as
+    /// a rapid close skips the closing period; otherwise does nothing.
+    pub fn end_draining(&mut self) {
+        if let State::Draining { .. } = self.state {
+            self.finish_closed();
+        }
+    }
+
     fn app_close(error_code: u64, reason: &[u8]) -> CloseInfo {
         CloseInfo {
             error_code,

@@ -42,7 +42,8 @@ impl Ssl {
     /// [`SHUTDOWN_FLAG_NO_STREAM_FLUSH`] or [`SHUTDOWN_FLAG_WAIT_PEER`], stream data is
     /// first delivered (acknowledged); with `WAIT_PEER` the peer's close is awaited. Then
     /// CONNECTION_CLOSE is sent, and unless [`SHUTDOWN_FLAG_RAPID`] the connection lingers
-    /// in the closing state (about three PTOs) as RFC 9000 asks. Returns `Ok(true)` once
+    /// in the closing state (about three PTOs) as RFC 9000 asks; if the peer closed first, it
+    /// drains as long, again unless `RAPID`. Returns `Ok(true)` once
     /// terminated, `Ok(false)` while in progress (a blocking call without
     /// [`SHUTDOWN_FLAG_NO_BLOCK`] waits instead). On a stream fails with
     /// `SSL_R_CONN_USE_ONLY`.
@@ -80,9 +81,18 @@ impl Ssl {
                 } else {
                     conn.close(now, shutdown.code, &shutdown.reason);
                 }
+            } else if rapid {
+                // The peer closed first: a rapid shutdown does not wait out the draining
+                // period either.
+                conn.end_draining();
             }
-            if rapid || conn.is_closed() {
-                return Ok(conn.is_closed());
+            if conn.is_closed() {
+                return Ok(true);
+            }
+            if rapid {
+                // Send the CONNECTION_CLOSE now: once it is out, a rapid close is complete.
+                st.flush(now);
+                return Ok(st.conn_mut(key).1.is_none_or(|c| c.is_closed()));
             }
             Err(IoError::want_read())
         });
