@@ -7,7 +7,9 @@
 //! one current-thread tokio runtime per side. Reported per stack, the median of 5 runs taking
 //! turns: stream payload throughput (MB/s, 10^6 bytes, from the request to the last byte), the
 //! process's CPU time per GiB moved (both sides; `/proc/self/stat`), and the handshake time
-//! (connect until it completes). Both stacks get the same certificate (rcgen ECDSA P-256),
+//! (connect until it completes). Then connections per second: 200 connections in turn, each a
+//! 4-byte request, a 4-byte reply and a close (the server waits for the client's close).
+//! Both stacks get the same certificate (rcgen ECDSA P-256),
 //! rustls on ring, TLS 1.3, and receive windows of 16 MiB per connection and 2 MiB per stream.
 //!
 //! Run with `cargo bench -p qssl --bench udp_transfer`. As a test (`cargo test --bench
@@ -16,8 +18,9 @@
 
 #[path = "../../benches-support/args.rs"]
 mod args;
+#[path = "../../benches-support/quinn_peer.rs"]
+mod quinn_peer;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -31,7 +34,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 const BENCH_BYTES: u64 = 64 << 20;
 const TEST_BYTES: u64 = 256 << 10;
 const RUNS: usize = 5;
-const CHUNK: usize = 64 << 10;
+/// Connections per run of the connections workload.
+const CONNECTIONS: usize = 200;
+const CHUNK: usize = quinn_peer::CHUNK;
 const CONN_WINDOW: u64 = 16 << 20;
 const STREAM_WINDOW: u64 = 2 << 20;
 const ALPN: &[u8] = b"bench";
@@ -42,22 +47,6 @@ struct Run {
     mbps: f64,
     cpu_per_gib: Duration,
     handshake: Duration,
-}
-
-/// The process's user + system CPU time.
-fn process_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (in parentheses, possibly with spaces): utime and stime
-    // are the 12th and 13th of them, in USER_HZ (100 per second on Linux).
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 struct Certs {
@@ -145,7 +134,7 @@ fn qssl_run(ctxs: &(SslCtx, SslCtx), total: u64) -> Run {
         conn.shutdown_ex(qssl::quic::SHUTDOWN_FLAG_WAIT_PEER, 0, b"")
             .unwrap();
     });
-    let cpu = process_cpu();
+    let cpu = quinn_peer::process_cpu();
     let start = Instant::now();
     let socket = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     socket.connect(addr).unwrap();
@@ -161,7 +150,7 @@ fn qssl_run(ctxs: &(SslCtx, SslCtx), total: u64) -> Run {
     let mut buf = vec![0u8; CHUNK];
     let got = read_all(&stream, &mut buf).unwrap();
     let elapsed = transfer.elapsed();
-    let cpu = process_cpu().saturating_sub(cpu);
+    let cpu = quinn_peer::process_cpu().saturating_sub(cpu);
     assert_eq!(got, total);
     drop(stream);
     client.shutdown().unwrap();
@@ -177,97 +166,55 @@ fn figures(total: u64, elapsed: Duration, cpu: Duration, handshake: Duration) ->
     }
 }
 
-fn quinn_configs(c: &Certs) -> (quinn::ClientConfig, quinn::ServerConfig) {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(c.cert.clone()).unwrap();
-    let mut client = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    client.alpn_protocols = vec![ALPN.to_vec()];
-    let mut server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![c.cert.clone()], c.key.clone_key())
-        .unwrap();
-    server.alpn_protocols = vec![ALPN.to_vec()];
-    let transport = || {
-        let mut t = quinn::TransportConfig::default();
-        t.receive_window(quinn::VarInt::from_u64(CONN_WINDOW).unwrap());
-        t.stream_receive_window(quinn::VarInt::from_u64(STREAM_WINDOW).unwrap());
-        Arc::new(t)
-    };
-    let mut client = quinn::ClientConfig::new(Arc::new(
-        quinn::crypto::rustls::QuicClientConfig::try_from(client).unwrap(),
-    ));
-    client.transport_config(transport());
-    let mut server = quinn::ServerConfig::with_crypto(Arc::new(
-        quinn::crypto::rustls::QuicServerConfig::try_from(server).unwrap(),
-    ));
-    server.transport_config(transport());
-    (client, server)
-}
+/// Closes without lingering in the closing state, as quinn's `close` returns at once (its
+/// endpoint drains in the background).
+const RAPID: u64 = qssl::quic::SHUTDOWN_FLAG_RAPID;
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+/// The connections workload on qssl: `count` connections in turn, each a 4-byte request
+/// answered by 4 bytes and a close; returns the time they took.
+fn qssl_connections(ctxs: &(SslCtx, SslCtx), count: usize) -> Duration {
+    let server_bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = server_bio.local_addr().socket_addr().unwrap();
+    let server_bio: Arc<dyn DatagramBio> = Arc::new(server_bio);
+    let listener = Ssl::new_listener(&ctxs.1, LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener
+        .set_bio(Some(server_bio.clone()), Some(server_bio))
+        .unwrap();
+    let server = thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        for _ in 0..count {
+            let conn = listener.accept_connection(0).unwrap().unwrap();
+            let stream = conn.accept_stream(0).unwrap().unwrap();
+            read_all(&stream, &mut buf).unwrap();
+            stream.write_ex2(b"PONG", WRITE_FLAG_CONCLUDE).unwrap();
+            conn.shutdown_ex(RAPID | qssl::quic::SHUTDOWN_FLAG_WAIT_PEER, 0, b"")
+                .unwrap();
+        }
+    });
+    let start = Instant::now();
+    let mut buf = [0u8; 64];
+    for _ in 0..count {
+        let socket = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        socket.connect(addr).unwrap();
+        let bio: Arc<dyn DatagramBio> = Arc::new(socket);
+        let client = Ssl::new(&ctxs.0).unwrap();
+        client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+        client.set_host_name("localhost").unwrap();
+        client.connect().unwrap();
+        let stream = client.new_stream(0).unwrap();
+        stream.write_ex2(b"PING", WRITE_FLAG_CONCLUDE).unwrap();
+        assert_eq!(read_all(&stream, &mut buf).unwrap(), 4);
+        drop(stream);
+        client.shutdown_ex(RAPID, 0, b"").unwrap();
+    }
+    let elapsed = start.elapsed();
+    server.join().unwrap();
+    elapsed
 }
 
 fn quinn_run(configs: &(quinn::ClientConfig, quinn::ServerConfig), total: u64) -> Run {
-    let server_rt = runtime();
-    let endpoint = {
-        let _guard = server_rt.enter();
-        quinn::Endpoint::server(configs.1.clone(), "127.0.0.1:0".parse().unwrap()).unwrap()
-    };
-    let addr: SocketAddr = endpoint.local_addr().unwrap();
-    let server = thread::spawn(move || {
-        server_rt.block_on(async move {
-            let conn = endpoint.accept().await.unwrap().await.unwrap();
-            let (mut send, mut recv) = conn.accept_bi().await.unwrap();
-            recv.read_to_end(1024).await.unwrap();
-            let chunk: Vec<u8> = (0..CHUNK).map(|i| (i % 251) as u8).collect();
-            let mut left = total;
-            while left > 0 {
-                let n = left.min(CHUNK as u64) as usize;
-                send.write_all(&chunk[..n]).await.unwrap();
-                left -= n as u64;
-            }
-            send.finish().unwrap();
-            conn.closed().await;
-            endpoint.wait_idle().await;
-        })
-    });
-    let client_config = configs.0.clone();
-    let run = runtime().block_on(async move {
-        let cpu = process_cpu();
-        let start = Instant::now();
-        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-        endpoint.set_default_client_config(client_config);
-        let conn = endpoint.connect(addr, "localhost").unwrap().await.unwrap();
-        let handshake = start.elapsed();
-        let transfer = Instant::now();
-        let (mut send, mut recv) = conn.open_bi().await.unwrap();
-        send.write_all(b"GET").await.unwrap();
-        send.finish().unwrap();
-        let mut buf = vec![0u8; CHUNK];
-        let mut got = 0u64;
-        while let Some(n) = recv.read(&mut buf).await.unwrap() {
-            got += n as u64;
-        }
-        let elapsed = transfer.elapsed();
-        let cpu = process_cpu().saturating_sub(cpu);
-        assert_eq!(got, total);
-        conn.close(0u32.into(), b"");
-        endpoint.wait_idle().await;
-        figures(total, elapsed, cpu, handshake)
-    });
-    server.join().unwrap();
-    run
+    let run = quinn_peer::quinn_bulk(configs, total);
+    figures(total, run.transfer, run.cpu, run.handshake)
 }
 
 fn main() {
@@ -283,7 +230,8 @@ fn main() {
     };
     let certs = certs();
     let qssl_ctxs = qssl_ctxs(&certs);
-    let quinn_configs = quinn_configs(&certs);
+    let quinn_configs =
+        quinn_peer::quinn_configs(&certs.cert, &certs.key, ALPN, CONN_WINDOW, STREAM_WINDOW);
     let (mut q, mut n) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         q.push(qssl_run(&qssl_ctxs, total));
@@ -311,5 +259,17 @@ fn main() {
         qm / nm,
         qc / nc.max(f64::MIN_POSITIVE),
         qh / nh
+    );
+    let count = if benchmarking { CONNECTIONS } else { 3 };
+    let (mut qc, mut nc) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        qc.push(count as f64 / qssl_connections(&qssl_ctxs, count).as_secs_f64());
+        nc.push(count as f64 / quinn_peer::quinn_connections(&quinn_configs, count).as_secs_f64());
+    }
+    let (qr, nr) = (args::median(qc), args::median(nc));
+    println!(
+        "connections in turn ({count} per run, request + reply + close): qssl {qr:.0}/s, \
+         quinn {nr:.0}/s, ×{:.2}",
+        qr / nr
     );
 }

@@ -1,0 +1,200 @@
+//! quinn, the reference QUIC stack of the workspace's report benchmarks (included with
+//! `#[path]`): its configurations for a given certificate and windows, and the two workloads
+//! the benchmarks compare, over UDP on loopback with one current-thread tokio runtime per
+//! side.
+//!
+//! - Bulk: one connection; the client opens a bidirectional stream, sends a short request and
+//!   finishes it; the server answers with `total` bytes in `CHUNK` writes and finishes.
+//! - Connections: `count` connections one after another, each with a 4-byte request answered
+//!   by 4 bytes, then closed.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// Bytes per server write.
+pub(crate) const CHUNK: usize = 64 << 10;
+
+/// Client and server configurations: TLS 1.3 on ring, `alpn`, the certificate trusted by the
+/// client, the given connection and stream receive windows.
+pub(crate) fn quinn_configs(
+    cert: &CertificateDer<'static>,
+    key: &PrivateKeyDer<'static>,
+    alpn: &[u8],
+    conn_window: u64,
+    stream_window: u64,
+) -> (quinn::ClientConfig, quinn::ServerConfig) {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.clone()).unwrap();
+    let mut client = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    client.alpn_protocols = vec![alpn.to_vec()];
+    let mut server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.clone()], key.clone_key())
+        .unwrap();
+    server.alpn_protocols = vec![alpn.to_vec()];
+    let transport = || {
+        let mut t = quinn::TransportConfig::default();
+        t.receive_window(quinn::VarInt::from_u64(conn_window).unwrap());
+        t.stream_receive_window(quinn::VarInt::from_u64(stream_window).unwrap());
+        Arc::new(t)
+    };
+    let mut client = quinn::ClientConfig::new(Arc::new(
+        quinn::crypto::rustls::QuicClientConfig::try_from(client).unwrap(),
+    ));
+    client.transport_config(transport());
+    let mut server = quinn::ServerConfig::with_crypto(Arc::new(
+        quinn::crypto::rustls::QuicServerConfig::try_from(server).unwrap(),
+    ));
+    server.transport_config(transport());
+    (client, server)
+}
+
+/// The process's user + system CPU time.
+pub(crate) fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (in parentheses, possibly with spaces): utime and stime
+    // are the 12th and 13th of them, in USER_HZ (100 per second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A server endpoint on loopback, run on its own thread by `serve` until it returns.
+fn server<F, Fut>(config: &quinn::ServerConfig, serve: F) -> (SocketAddr, thread::JoinHandle<()>)
+where
+    F: FnOnce(quinn::Endpoint) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let rt = runtime();
+    let endpoint = {
+        let _guard = rt.enter();
+        quinn::Endpoint::server(config.clone(), "127.0.0.1:0".parse().unwrap()).unwrap()
+    };
+    let addr = endpoint.local_addr().unwrap();
+    let handle = thread::spawn(move || rt.block_on(serve(endpoint)));
+    (addr, handle)
+}
+
+/// What one bulk run measured on the client.
+pub(crate) struct BulkRun {
+    /// From the request to the last byte.
+    pub(crate) transfer: Duration,
+    /// From connecting until the handshake completed.
+    pub(crate) handshake: Duration,
+    /// The process's CPU time during the run (both sides).
+    pub(crate) cpu: Duration,
+}
+
+/// The bulk workload: `total` bytes from server to client.
+pub(crate) fn quinn_bulk(
+    configs: &(quinn::ClientConfig, quinn::ServerConfig),
+    total: u64,
+) -> BulkRun {
+    let (addr, handle) = server(&configs.1, move |endpoint| async move {
+        let conn = endpoint.accept().await.unwrap().await.unwrap();
+        let (mut send, mut recv) = conn.accept_bi().await.unwrap();
+        recv.read_to_end(1024).await.unwrap();
+        let chunk: Vec<u8> = (0..CHUNK).map(|i| (i % 251) as u8).collect();
+        let mut left = total;
+        while left > 0 {
+            let n = left.min(CHUNK as u64) as usize;
+            send.write_all(&chunk[..n]).await.unwrap();
+            left -= n as u64;
+        }
+        send.finish().unwrap();
+        conn.closed().await;
+        endpoint.wait_idle().await;
+    });
+    let client_config = configs.0.clone();
+    let run = runtime().block_on(async move {
+        let cpu = process_cpu();
+        let start = Instant::now();
+        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+        endpoint.set_default_client_config(client_config);
+        let conn = endpoint.connect(addr, "localhost").unwrap().await.unwrap();
+        let handshake = start.elapsed();
+        let started = Instant::now();
+        let (mut send, mut recv) = conn.open_bi().await.unwrap();
+        send.write_all(b"GET").await.unwrap();
+        send.finish().unwrap();
+        let mut buf = vec![0u8; CHUNK];
+        let mut got = 0u64;
+        while let Some(n) = recv.read(&mut buf).await.unwrap() {
+            got += n as u64;
+        }
+        let transfer = started.elapsed();
+        let cpu = process_cpu().saturating_sub(cpu);
+        assert_eq!(got, total);
+        conn.close(0u32.into(), b"");
+        endpoint.wait_idle().await;
+        BulkRun {
+            transfer,
+            handshake,
+            cpu,
+        }
+    });
+    handle.join().unwrap();
+    run
+}
+
+/// The connections workload: `count` connections in turn; returns the time they took.
+pub(crate) fn quinn_connections(
+    configs: &(quinn::ClientConfig, quinn::ServerConfig),
+    count: usize,
+) -> Duration {
+    let (addr, handle) = server(&configs.1, move |endpoint| async move {
+        for _ in 0..count {
+            let conn = endpoint.accept().await.unwrap().await.unwrap();
+            let (mut send, mut recv) = conn.accept_bi().await.unwrap();
+            recv.read_to_end(64).await.unwrap();
+            send.write_all(b"PONG").await.unwrap();
+            send.finish().unwrap();
+            conn.closed().await;
+        }
+        endpoint.wait_idle().await;
+    });
+    let client_config = configs.0.clone();
+    let elapsed = runtime().block_on(async move {
+        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+        endpoint.set_default_client_config(client_config);
+        let start = Instant::now();
+        for _ in 0..count {
+            let conn = endpoint.connect(addr, "localhost").unwrap().await.unwrap();
+            let (mut send, mut recv) = conn.open_bi().await.unwrap();
+            send.write_all(b"PING").await.unwrap();
+            send.finish().unwrap();
+            let reply = recv.read_to_end(64).await.unwrap();
+            assert_eq!(reply, b"PONG");
+            conn.close(0u32.into(), b"");
+        }
+        let elapsed = start.elapsed();
+        endpoint.wait_idle().await;
+        elapsed
+    });
+    handle.join().unwrap();
+    elapsed
+}

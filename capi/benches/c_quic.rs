@@ -1,0 +1,222 @@
+//! QUIC over UDP on loopback with C programs on qssl's libssl (client and server both), next
+//! to the same workloads in quinn, in one run.
+//!
+//! The C side is `benches/c/quic_bench.c`, built with `cc -O2` against `include/` and the
+//! libssl.so of this build, run as two processes: blocking objects, the default stream,
+//! qssl's default receive windows (16 MiB per connection, 2 MiB per stream). quinn
+//! (`benches-support/quinn_peer.rs`) gets the same certificate, ALPN and windows, one
+//! current-thread tokio runtime per side.
+//!
+//! - Bulk: one connection fetching 64 MiB (or `QSSL_BENCH_BYTES`) in 64 KiB server writes;
+//!   MB/s (10^6 bytes) from the request to the last byte, CPU time per GiB moved (both
+//!   sides: the C processes' from `getrusage(RUSAGE_CHILDREN)`, quinn's from
+//!   `/proc/self/stat`), and the handshake time.
+//! - Connections: 200 connections in turn, each a 4-byte request, a 4-byte reply and a close
+//!   that does not linger (quinn's `close` returns at once too); connections per second.
+//!
+//! Reported: the median of 5 runs of each, taking turns. Run with
+//! `cargo bench -p qssl-capi --bench c_quic`; as a test it runs once with 256 KiB and 3
+//! connections.
+#![allow(clippy::print_stdout)] // A report binary: its figures are printed.
+
+#[path = "../../benches-support/args.rs"]
+mod args;
+#[path = "../../benches-support/quinn_peer.rs"]
+mod quinn_peer;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+const BENCH_BYTES: u64 = 64 << 20;
+const TEST_BYTES: u64 = 256 << 10;
+const RUNS: usize = 5;
+const CONNECTIONS: usize = 200;
+const CONN_WINDOW: u64 = 16 << 20;
+const STREAM_WINDOW: u64 = 2 << 20;
+
+/// The certificate as PEM files for the C programs and as DER for quinn.
+struct Certs {
+    cert_pem: PathBuf,
+    key_pem: PathBuf,
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+}
+
+fn certs(dir: &Path) -> Certs {
+    let generated = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert_pem, key_pem) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_pem, generated.cert.pem()).unwrap();
+    std::fs::write(&key_pem, generated.signing_key.serialize_pem()).unwrap();
+    Certs {
+        cert_pem,
+        key_pem,
+        cert: generated.cert.der().clone(),
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            generated.signing_key.serialize_der(),
+        )),
+    }
+}
+
+/// `target/<profile>/deps`, where this build's libssl.so is.
+fn deps_dir() -> PathBuf {
+    std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Builds `benches/c/quic_bench.c` against qssl.
+fn build(dir: &Path) -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = dir.join("quic_bench");
+    let deps = deps_dir();
+    let status = Command::new("cc")
+        .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
+        .arg(&bin)
+        .arg(manifest.join("benches/c/quic_bench.c"))
+        .arg(format!("-I{}", manifest.join("include").display()))
+        .arg(format!("-L{}", deps.display()))
+        .arg(format!("-L{}", deps.parent().unwrap().display()))
+        .arg(format!("-Wl,-rpath,{}", deps.display()))
+        .args(["-lssl", "-lcrypto"])
+        .status()
+        .expect("a C compiler (cc)");
+    assert!(status.success(), "building quic_bench.c failed");
+    bin
+}
+
+/// A C server serving `connections` connections; returns it and its port.
+fn start_server(bin: &Path, c: &Certs, connections: usize) -> (Child, String) {
+    let mut child = Command::new(bin)
+        .env("LD_LIBRARY_PATH", deps_dir())
+        .arg("server")
+        .arg(&c.cert_pem)
+        .arg(&c.key_pem)
+        .arg(connections.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+        .to_owned();
+    (child, port)
+}
+
+/// The user + system CPU time of this process's finished children.
+fn children_cpu() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; it was zeroed, so it is initialised
+    // even if the call failed.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// CPU time per GiB moved.
+fn cpu_per_gib(cpu: Duration, total: u64) -> f64 {
+    cpu.as_secs_f64() * (1u64 << 30) as f64 / total as f64
+}
+
+/// Runs a C client workload against a fresh server; returns the numbers it printed.
+fn c_client(bin: &Path, c: &Certs, workload: &str, arg: u64, connections: usize) -> Vec<u64> {
+    let (mut server, port) = start_server(bin, c, connections);
+    let out = Command::new(bin)
+        .env("LD_LIBRARY_PATH", deps_dir())
+        .args([workload, &port])
+        .arg(&c.cert_pem)
+        .arg(arg.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "C {workload} client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(server.wait().unwrap().success(), "C server failed");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap())
+        .collect()
+}
+
+fn main() {
+    let benchmarking = match args::mode() {
+        args::Mode::List => return,
+        args::Mode::Bench => true,
+        args::Mode::Test => false,
+    };
+    let (total, runs, count) = if benchmarking {
+        (args::bench_bytes(BENCH_BYTES), RUNS, CONNECTIONS)
+    } else {
+        (TEST_BYTES, 1, 3)
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_quic");
+    std::fs::create_dir_all(&dir).unwrap();
+    let certs = certs(&dir);
+    let bin = build(&dir);
+    let quinn = quinn_peer::quinn_configs(
+        &certs.cert,
+        &certs.key,
+        b"bench",
+        CONN_WINDOW,
+        STREAM_WINDOW,
+    );
+    let (mut c_mbps, mut c_hs, mut q_mbps, mut q_hs) = (vec![], vec![], vec![], vec![]);
+    let (mut c_rate, mut q_rate, mut c_cpu, mut q_cpu) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let before = children_cpu();
+        let f = c_client(&bin, &certs, "bulk", total, 1);
+        c_cpu.push(cpu_per_gib(children_cpu().saturating_sub(before), total));
+        c_mbps.push(total as f64 / (f[1] as f64 / 1e9) / 1e6);
+        c_hs.push(f[2] as f64 / 1e3);
+        let r = quinn_peer::quinn_bulk(&quinn, total);
+        q_mbps.push(total as f64 / r.transfer.as_secs_f64() / 1e6);
+        q_hs.push(r.handshake.as_secs_f64() * 1e6);
+        q_cpu.push(cpu_per_gib(r.cpu, total));
+        let f = c_client(&bin, &certs, "conns", count as u64, count);
+        c_rate.push(count as f64 / Duration::from_nanos(f[1]).as_secs_f64());
+        let t = quinn_peer::quinn_connections(&quinn, count);
+        q_rate.push(count as f64 / t.as_secs_f64());
+    }
+    let m = args::median;
+    let (cm, qm, ch, qh) = (m(c_mbps), m(q_mbps), m(c_hs), m(q_hs));
+    let (cr, qr, cc, qc) = (m(c_rate), m(q_rate), m(c_cpu), m(q_cpu));
+    println!(
+        "UDP loopback, C programs on qssl's libssl vs quinn, median of {runs} \
+         ({} KiB bulk, {count} connections):",
+        total >> 10
+    );
+    println!(
+        "C/qssl bulk {cm:8.1} MB/s   CPU {cc:6.3} s/GiB   handshake {ch:6.0} µs   \
+         connections {cr:6.0}/s"
+    );
+    println!(
+        "quinn  bulk {qm:8.1} MB/s   CPU {qc:6.3} s/GiB   handshake {qh:6.0} µs   \
+         connections {qr:6.0}/s"
+    );
+    println!(
+        "C/qssl vs quinn: throughput ×{:.2}, CPU per GiB ×{:.2}, handshake time ×{:.2}, \
+         connections/s ×{:.2}",
+        cm / qm,
+        cc / qc.max(f64::MIN_POSITIVE),
+        ch / qh,
+        cr / qr
+    );
+}
