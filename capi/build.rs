@@ -24,7 +24,7 @@ fn main() {
     let list = out.join("c_exports.list");
     write_if_changed(
         &list,
-        b"{\n  global:\n    ERR_set_error;\n    ERR_vset_error;\n    ERR_add_error_data;\n    ERR_add_error_txt;\n};\n",
+        b"{\n  global:\n    ERR_set_error;\n    ERR_vset_error;\n    ERR_add_error_data;\n    ERR_add_error_txt;\n    BIO_snprintf;\n    BIO_vsnprintf;\n    BIO_printf;\n    BIO_vprintf;\n};\n",
     );
     println!(
         "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",

@@ -4,8 +4,10 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 
 /* Defined in Rust (capi/src/err.rs). */
@@ -69,4 +71,64 @@ void ERR_add_error_txt(const char *sep, const char *txt)
 {
     (void)sep;
     qssl_err_add_error_text(txt);
+}
+
+/* OpenSSL's BIO_snprintf: the length written, or -1 if the text did not fit. */
+int BIO_vsnprintf(char *buf, size_t n, const char *format, va_list args)
+{
+    int ret = vsnprintf(buf, n, format, args);
+
+    if (ret < 0 || (size_t)ret >= n)
+        return -1;
+    return ret;
+}
+
+int BIO_snprintf(char *buf, size_t n, const char *format, ...)
+{
+    va_list args;
+    int ret;
+
+    va_start(args, format);
+    ret = BIO_vsnprintf(buf, n, format, args);
+    va_end(args);
+    return ret;
+}
+
+/* Formats into memory of its own and writes the text to the BIO in one BIO_write. */
+int BIO_vprintf(BIO *bio, const char *format, va_list args)
+{
+    char small[512], *text = small;
+    va_list again;
+    int len, ret;
+
+    va_copy(again, args);
+    len = vsnprintf(small, sizeof(small), format, args);
+    if (len < 0) {
+        va_end(again);
+        return -1;
+    }
+    if ((size_t)len >= sizeof(small)) {
+        text = malloc((size_t)len + 1);
+        if (text == NULL) {
+            va_end(again);
+            return -1;
+        }
+        vsnprintf(text, (size_t)len + 1, format, again);
+    }
+    va_end(again);
+    ret = BIO_write(bio, text, len);
+    if (text != small)
+        free(text);
+    return ret;
+}
+
+int BIO_printf(BIO *bio, const char *format, ...)
+{
+    va_list args;
+    int ret;
+
+    va_start(args, format);
+    ret = BIO_vprintf(bio, format, args);
+    va_end(args);
+    return ret;
 }

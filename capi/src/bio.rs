@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
 use qssl::tls::SharedStreamBio;
-use qssl_bio::{AcceptBio, BioError, DatagramBio, PollDescriptor, SocketBio, UdpBio};
+use qssl_bio::{
+    AcceptBio, BioError, DatagramBio, FileBio, MemBio, PollDescriptor, SocketBio, UdpBio,
+};
 
 use crate::addr::BIO_ADDR;
 use crate::custom_bio::{
@@ -45,6 +47,10 @@ enum MethodKind {
     Accept,
     /// An application's method (`BIO_meth_new`).
     Custom,
+    /// A memory buffer (`BIO_s_mem`).
+    Mem,
+    /// A file (`BIO_s_file`).
+    File,
 }
 
 /// `BIO_METHOD`: the kind of a BIO, with OpenSSL's type number and name; an application's
@@ -98,6 +104,20 @@ static METHOD_ACCEPT: BIO_METHOD = BIO_METHOD {
     kind: MethodKind::Accept,
     type_: 0x50D,
     name: Cow::Borrowed(c"socket accept"),
+    custom: None,
+};
+
+static METHOD_MEM: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::Mem,
+    type_: 0x401,
+    name: Cow::Borrowed(c"memory buffer"),
+    custom: None,
+};
+
+static METHOD_FILE: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::File,
+    type_: 0x402,
+    name: Cow::Borrowed(c"FILE pointer"),
     custom: None,
 };
 
@@ -235,7 +255,11 @@ impl BIO {
             MethodKind::Socket => Io::Stream(Arc::new(Mutex::new(unsafe {
                 SocketBio::from_raw_fd(fd, close)
             }?))),
-            MethodKind::DgramPair | MethodKind::Accept | MethodKind::Custom => {
+            MethodKind::DgramPair
+            | MethodKind::Accept
+            | MethodKind::Custom
+            | MethodKind::Mem
+            | MethodKind::File => {
                 return Err(BioError::Unsupported("attaching a descriptor"));
             }
         };
@@ -294,6 +318,96 @@ pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
     &METHOD_ACCEPT
 }
 
+/// `BIO_s_mem`: memory BIOs, a byte FIFO (a read from an empty one asks to retry).
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_s_mem() -> *const BIO_METHOD {
+    &METHOD_MEM
+}
+
+/// `BIO_s_file`: file BIOs (opened with `BIO_new_file` or `BIO_read_filename` and kin).
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_s_file() -> *const BIO_METHOD {
+    &METHOD_FILE
+}
+
+/// `BIO_new_file`: a file BIO over `filename` opened with the `fopen` `mode`; null with the
+/// reason on the queue (`BIO_R_BAD_FOPEN_MODE`, or the system's error).
+///
+/// # Safety
+/// `filename` and `mode` must be null or NUL-terminated strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_new_file(filename: *const c_char, mode: *const c_char) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        let (Some(name), Some(mode)) = (unsafe { c_path(filename) }, unsafe { text(mode) }) else {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return std::ptr::null_mut();
+        };
+        match open_file(&name, &mode) {
+            Some(io) => BIO::new(&METHOD_FILE, io),
+            None => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// A path from C, byte for byte.
+///
+/// # Safety
+/// `p` must be null or a NUL-terminated string.
+unsafe fn c_path(p: *const c_char) -> Option<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: per the contract.
+    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
+    Some(std::ffi::OsStr::from_bytes(bytes).into())
+}
+
+/// Opens a file BIO's I/O, or records why it could not be.
+fn open_file(name: &std::path::Path, mode: &str) -> Option<Io> {
+    match FileBio::open(name, mode) {
+        Ok(f) => Some(Io::Stream(Arc::new(Mutex::new(f)))),
+        Err(BioError::InvalidArgument(_)) => {
+            SslError::new(ERR_LIB_BIO, bio_r::BAD_FOPEN_MODE)
+                .with_data(mode.to_owned())
+                .raise();
+            None
+        }
+        Err(e) => {
+            SslError::from(e)
+                .with_data(format!("calling fopen({}, {mode})", name.display()))
+                .raise();
+            None
+        }
+    }
+}
+
+/// `BIO_new_mem_buf`: a read-only memory BIO over a copy of `len` bytes at `buf` (`len` -1:
+/// up to the NUL).
+///
+/// # Safety
+/// `buf` must be valid for `len` bytes (or NUL-terminated when `len` is -1).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_new_mem_buf(buf: *const c_void, len: c_int) -> *mut BIO {
+    guard(std::ptr::null_mut(), || {
+        if buf.is_null() {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return std::ptr::null_mut();
+        }
+        let data = match usize::try_from(len) {
+            // SAFETY: valid for len bytes, per the contract.
+            Ok(n) => unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), n) }.to_vec(),
+            // SAFETY: NUL-terminated when len is negative, per the contract.
+            Err(_) => unsafe { CStr::from_ptr(buf.cast()) }.to_bytes().to_vec(),
+        };
+        BIO::new(
+            &METHOD_MEM,
+            Io::Stream(Arc::new(Mutex::new(MemBio::read_only(data)))),
+        )
+    })
+}
+
 /// `BIO_new_accept`: an acceptor for `"[host:]port"` (numeric port; a host of `*` or none
 /// means every IPv4 address). The first `BIO_do_accept` listens, each later one accepts a
 /// connection and pushes its socket BIO after the acceptor, for `BIO_pop`.
@@ -328,6 +442,7 @@ pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
         let method: &'static BIO_METHOD = unsafe { &*method };
         let io = match method.kind {
             MethodKind::Accept => Io::Accept(Arc::new(AcceptBio::new(None))),
+            MethodKind::Mem => Io::Stream(Arc::new(Mutex::new(MemBio::new()))),
             _ => Io::Unset,
         };
         let bio = BIO::new(method, io);
@@ -860,6 +975,7 @@ mod cmd {
     use std::ffi::c_int;
     pub(super) const RESET: c_int = 1;
     pub(super) const EOF: c_int = 2;
+    pub(super) const INFO: c_int = 3;
     pub(super) const GET_CLOSE: c_int = 8;
     pub(super) const SET_CLOSE: c_int = 9;
     pub(super) const PENDING: c_int = 10;
@@ -885,6 +1001,7 @@ mod cmd {
     pub(super) const DO_STATE_MACHINE: c_int = 101;
     pub(super) const SET_NBIO: c_int = 102;
     pub(super) const SET_FD: c_int = 104;
+    pub(super) const SET_FILENAME: c_int = 108;
     pub(super) const GET_FD: c_int = 105;
     pub(super) const SET_ACCEPT: c_int = 118;
     pub(super) const SET_BIND_MODE: c_int = 131;
@@ -1059,7 +1176,57 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             }
             _ => 0,
         },
-        cmd::RESET => 0,
+        cmd::RESET => match b.io() {
+            Io::Stream(st) => {
+                result_long(st.lock().unwrap_or_else(PoisonError::into_inner).reset())
+            }
+            _ => 0,
+        },
+        cmd::INFO => match b.io() {
+            Io::Stream(st) => {
+                let st = st.lock().unwrap_or_else(PoisonError::into_inner);
+                let Some(data) = st.mem_data() else {
+                    return 0;
+                };
+                if !parg.is_null() {
+                    // SAFETY: a char ** (BIO_get_mem_data), per the contract; the bytes stay
+                    // where they are until the BIO is next used, as in OpenSSL.
+                    unsafe { *parg.cast::<*const u8>() = data.as_ptr() };
+                }
+                len_long(data.len())
+            }
+            _ => 0,
+        },
+        cmd::SET_FILENAME => {
+            if b.method.kind != MethodKind::File {
+                not_for(b, "a file BIO");
+                return 0;
+            }
+            // BIO_FP_APPEND, BIO_FP_WRITE and BIO_FP_READ, as fopen modes.
+            let mode = match (larg & 0x08 != 0, larg & 0x04 != 0, larg & 0x02 != 0) {
+                (true, _, true) => "a+",
+                (true, _, false) => "a",
+                (false, true, true) => "r+",
+                (false, true, false) => "w",
+                (false, false, true) => "r",
+                (false, false, false) => {
+                    SslError::new(ERR_LIB_BIO, bio_r::BAD_FOPEN_MODE).raise();
+                    return 0;
+                }
+            };
+            // SAFETY: a file name, per the contract.
+            let Some(name) = (unsafe { c_path(parg.cast()) }) else {
+                SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+                return 0;
+            };
+            match open_file(&name, mode) {
+                Some(io) => {
+                    *b.lock() = io;
+                    1
+                }
+                None => 0,
+            }
+        }
         cmd::DGRAM_QUERY_MTU => dgram_ctrl(b, |d| d.query_mtu().map(len_long)),
         cmd::DGRAM_GET_MTU => dgram_ctrl(b, |d| Ok(len_long(d.mtu()))),
         cmd::DGRAM_SET_MTU => dgram_ctrl(b, |d| {

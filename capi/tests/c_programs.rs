@@ -468,8 +468,11 @@ fn c_programs_run_clean_under_valgrind() {
         key.to_str().unwrap(),
         other.to_str().unwrap(),
     );
-    let programs: [(&str, Vec<&str>); 7] = [
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let programs: [(&str, Vec<&str>); 8] = [
         ("err_queue.c", vec![]),
+        ("bio_misc.c", vec![scratch.to_str().unwrap()]),
         ("addr.c", vec![]),
         ("ctx.c", vec![cert, key, other]),
         ("quic_pair.c", vec![cert, key]),
@@ -534,4 +537,16 @@ fn c_programs_run_clean_under_valgrind() {
         server.status,
         String::from_utf8_lossy(&server.stderr)
     );
+}
+
+#[test]
+fn file_and_memory_bios_match_openssl() {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bio-misc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ours = run_on_qssl_with("bio_misc.c", &[dir.as_path()]);
+    let theirs =
+        run_on_system_openssl("bio_misc.c", &[dir.as_path()]).expect("system OpenSSL headers");
+    assert!(ours.contains("read 21: line 1: hello"), "{ours}");
+    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
 }

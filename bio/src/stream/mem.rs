@@ -97,6 +97,15 @@ impl StreamBio for MemBio {
     fn eof(&self) -> bool {
         self.contents().is_empty()
     }
+
+    fn reset(&mut self) -> Result<(), BioError> {
+        MemBio::reset(self);
+        Ok(())
+    }
+
+    fn mem_data(&self) -> Option<&[u8]> {
+        Some(self.contents())
+    }
 }
 
 #[cfg(test)]

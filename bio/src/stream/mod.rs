@@ -1,5 +1,5 @@
 //! Stream BIOs, the byte-stream side used by TLS over TCP: memory, socket, pair, the
-//! buffering filter, with filter chains, and the acceptor that makes socket BIOs.
+//! file, buffering filter, with filter chains, and the acceptor that makes socket BIOs.
 //!
 //! Reads return `Ok(0)` only at end of stream; a read or write that cannot make progress now
 //! fails with [`BioError::WouldBlock`]. Writes may be partial.
@@ -7,6 +7,7 @@
 mod accept;
 mod buffer;
 mod chain;
+mod file;
 mod mem;
 mod pair;
 mod socket;
@@ -14,6 +15,7 @@ mod socket;
 pub use accept::AcceptBio;
 pub use buffer::{BufferFilter, DEFAULT_BUFFER_SIZE};
 pub use chain::BioChain;
+pub use file::FileBio;
 pub use mem::MemBio;
 pub use pair::{DEFAULT_PAIR_BUF_LEN, StreamPairEnd, new_bio_pair};
 pub use socket::SocketBio;
@@ -59,6 +61,17 @@ pub trait StreamBio: Send + fmt::Debug {
     /// The descriptor to wait on for writability; [`PollDescriptor::None`] if not pollable.
     fn wpoll_descriptor(&self) -> PollDescriptor {
         PollDescriptor::None
+    }
+
+    /// Returns the BIO to its starting state (`BIO_reset`): a memory BIO empties (or
+    /// rewinds, if read-only), a file seeks to its start. Unsupported by default.
+    fn reset(&mut self) -> Result<(), BioError> {
+        Err(BioError::Unsupported("reset"))
+    }
+
+    /// The unread bytes of a memory BIO (`BIO_get_mem_data`); `None` for other BIOs.
+    fn mem_data(&self) -> Option<&[u8]> {
+        None
     }
 }
 

@@ -7,6 +7,7 @@
 # define OPENSSL_BIO_H
 # pragma once
 
+# include <stdarg.h>
 # include <stddef.h>
 # include <stdint.h>
 # include <openssl/crypto.h>
@@ -22,6 +23,8 @@ typedef union bio_addr_st BIO_ADDR;
 typedef struct bio_addrinfo_st BIO_ADDRINFO;
 
 # define BIO_TYPE_NONE          0
+# define BIO_TYPE_MEM           (1|0x0400)
+# define BIO_TYPE_FILE          (2|0x0400)
 # define BIO_TYPE_DESCRIPTOR    0x0100
 # define BIO_TYPE_FILTER        0x0200
 # define BIO_TYPE_SOURCE_SINK   0x0400
@@ -73,6 +76,7 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_C_DO_STATE_MACHINE            101
 # define BIO_C_SET_NBIO                    102
 # define BIO_C_SET_FD                      104
+# define BIO_C_SET_FILENAME                108
 # define BIO_C_GET_FD                      105
 # define BIO_C_SET_ACCEPT                  118
 # define BIO_C_SET_BIND_MODE               131
@@ -101,6 +105,14 @@ const BIO_METHOD *BIO_s_datagram(void);
 const BIO_METHOD *BIO_s_dgram_pair(void);
 const BIO_METHOD *BIO_s_socket(void);
 const BIO_METHOD *BIO_s_accept(void);
+const BIO_METHOD *BIO_s_mem(void);
+const BIO_METHOD *BIO_s_file(void);
+BIO *BIO_new_file(const char *filename, const char *mode);
+BIO *BIO_new_mem_buf(const void *buf, int len);
+int BIO_snprintf(char *buf, size_t n, const char *format, ...);
+int BIO_vsnprintf(char *buf, size_t n, const char *format, va_list args);
+int BIO_printf(BIO *bio, const char *format, ...);
+int BIO_vprintf(BIO *bio, const char *format, va_list args);
 BIO *BIO_new_accept(const char *host_port);
 BIO *BIO_push(BIO *b, BIO *append);
 BIO *BIO_pop(BIO *b);
@@ -188,6 +200,19 @@ int BIO_err_is_non_fatal(unsigned int errcode);
 # define BIO_pending(b)         (int)BIO_ctrl(b,BIO_CTRL_PENDING,0,NULL)
 # define BIO_wpending(b)        (int)BIO_ctrl(b,BIO_CTRL_WPENDING,0,NULL)
 # define BIO_flush(b)           (int)BIO_ctrl(b,BIO_CTRL_FLUSH,0,NULL)
+
+# define BIO_FP_READ             0x02
+# define BIO_FP_WRITE            0x04
+# define BIO_FP_APPEND           0x08
+# define BIO_read_filename(b,name) (int)BIO_ctrl(b,BIO_C_SET_FILENAME, \
+                BIO_CLOSE|BIO_FP_READ,(char *)(name))
+# define BIO_write_filename(b,name) (int)BIO_ctrl(b,BIO_C_SET_FILENAME, \
+                BIO_CLOSE|BIO_FP_WRITE,name)
+# define BIO_append_filename(b,name) (int)BIO_ctrl(b,BIO_C_SET_FILENAME, \
+                BIO_CLOSE|BIO_FP_APPEND,name)
+# define BIO_rw_filename(b,name) (int)BIO_ctrl(b,BIO_C_SET_FILENAME, \
+                BIO_CLOSE|BIO_FP_READ|BIO_FP_WRITE,name)
+# define BIO_get_mem_data(b,pp)  BIO_ctrl(b,BIO_CTRL_INFO,0,(char *)(pp))
 
 # define BIO_set_accept_name(b,name) BIO_ctrl(b,BIO_C_SET_ACCEPT,0,(char *)(name))
 # define BIO_set_bind_mode(b,mode) BIO_ctrl(b,BIO_C_SET_BIND_MODE,mode,NULL)

@@ -7,6 +7,7 @@
 # include <time.h>
 # include <stddef.h>
 # include <stdint.h>
+# include <openssl/e_os2.h>
 # include <openssl/opensslv.h>
 
 # ifdef __cplusplus

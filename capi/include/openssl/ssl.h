@@ -37,6 +37,7 @@ typedef struct ssl_st SSL;
 # define SSL_OP_IGNORE_UNEXPECTED_EOF       SSL_OP_BIT(7)
 # define SSL_OP_NO_TICKET                   SSL_OP_BIT(14)
 # define SSL_OP_CIPHER_SERVER_PREFERENCE    SSL_OP_BIT(22)
+# define SSL_OP_SERVER_PREFERENCE           SSL_OP_CIPHER_SERVER_PREFERENCE
 # define SSL_OP_NO_RENEGOTIATION            SSL_OP_BIT(30)
 # define SSL_OP_ALL                         ((uint64_t)0x80000850)
 

@@ -93,11 +93,27 @@ int main(int argc, char *argv[])
     socklen_t len = sizeof(sa);
     char port[16], buf[128];
     size_t n, total = 0;
-    int fd, status;
+    int fd, status, pipefd[2];
     pid_t pid;
 
-    if (argc != 3)
+    if (argc != 3 || pipe(pipefd) != 0)
         return 2;
+    /* The client is forked first, so it inherits none of the server's objects; it learns
+     * the port through a pipe once the server listens. */
+    pid = fork();
+    if (pid == 0) {
+        ssize_t got;
+
+        close(pipefd[1]);
+        got = read(pipefd[0], port, sizeof(port) - 1);
+        close(pipefd[0]);
+        if (got <= 0)
+            return 1;
+        port[got] = '\0';
+        return client(port, argv[1]);
+    }
+    close(pipefd[0]);
+
     ctx = SSL_CTX_new(TLS_server_method());
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION
@@ -128,14 +144,9 @@ int main(int argc, char *argv[])
         return 1;
     snprintf(port, sizeof(port), "%d", ntohs(sa.sin_port));
     fflush(stdout);
-
-    pid = fork();
-    if (pid == 0) {
-        /* The child only needs the client side. */
-        BIO_free_all(acceptor);
-        SSL_CTX_free(ctx);
-        return client(port, argv[1]);
-    }
+    if (write(pipefd[1], port, strlen(port)) != (ssize_t)strlen(port))
+        return 1;
+    close(pipefd[1]);
 
     if (BIO_do_accept(acceptor) <= 0)
         return 1;
