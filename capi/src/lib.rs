@@ -14,6 +14,7 @@
 //! - [`custom_bio`]: BIOs with an application's methods (`BIO_meth_*`), for QUIC and TLS.
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
+//! - [`session`]: TLS client sessions (`SSL_SESSION`) and the new-session callback.
 
 pub mod addr;
 pub mod bio;
@@ -23,4 +24,5 @@ pub mod custom_bio;
 pub mod err;
 mod ffi;
 pub mod quic;
+pub mod session;
 pub mod ssl;

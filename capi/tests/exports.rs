@@ -63,3 +63,56 @@ fn address_copies_and_null_arguments() {
         assert_eq!(BIO_closesocket(-1), 0);
     }
 }
+
+/// The reason of the last error on the queue (`ERR_GET_REASON`).
+fn last_reason() -> u32 {
+    (ERR_peek_last_error() & 0x7F_FFFF) as u32
+}
+
+#[test]
+fn what_cannot_work_yet_fails_with_an_error_on_the_queue() {
+    use ssl::ctx::*;
+    use ssl::quic::*;
+    use ssl::session::*;
+    use ssl::ssl::*;
+    let unsupported = qssl::error::err_r::UNSUPPORTED as u32;
+    // SAFETY: every pointer is null or made by the library and freed once.
+    unsafe {
+        ERR_clear_error();
+        assert_eq!(
+            PEM_write_bio_SSL_SESSION(std::ptr::null_mut(), std::ptr::null()),
+            0
+        );
+        assert_eq!(last_reason(), unsupported);
+        ERR_clear_error();
+        assert!(
+            PEM_read_bio_SSL_SESSION(
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                None,
+                std::ptr::null_mut()
+            )
+            .is_null()
+        );
+        assert_eq!(last_reason(), unsupported);
+        ERR_clear_error();
+        let ctx = SSL_CTX_new(OSSL_QUIC_client_method());
+        assert!(SSL_new_domain(ctx, 0).is_null());
+        assert_eq!(last_reason(), unsupported);
+        assert_eq!(SSL_CTX_set_domain_flags(ctx, 0), 0);
+        let quic = SSL_new(ctx);
+        assert!(!quic.is_null());
+        ERR_clear_error();
+        assert_eq!(SSL_set_session(quic, std::ptr::null_mut()), 0);
+        assert_eq!(last_reason(), unsupported);
+        assert!(SSL_get1_session(quic).is_null());
+        SSL_free(quic);
+        SSL_CTX_free(ctx);
+        // Null objects are refused, not dereferenced.
+        ERR_clear_error();
+        assert_eq!(SSL_session_reused(std::ptr::null()), 0);
+        assert!(SSL_get1_session(std::ptr::null_mut()).is_null());
+        SSL_SESSION_free(std::ptr::null_mut());
+        assert_ne!(ERR_get_error(), 0);
+    }
+}

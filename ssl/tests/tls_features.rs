@@ -91,6 +91,15 @@ fn resumption_hits_and_misses() {
             cctx.set_new_session_callback(Some(Arc::new(move |s| seen.lock().unwrap().push(s))));
         }
         let sctx = tls_server_ctx(&id, ALPN);
+        // As in OpenSSL, the callback is told only with client caching on...
+        let (client, server) = pair(&cctx, &sctx);
+        tls_handshake(&client, &server).0.unwrap();
+        exchange(&client, &server);
+        assert!(new_sessions.lock().unwrap().is_empty(), "{version:#x}");
+        // ...here with the application keeping the sessions itself.
+        cctx.set_session_cache_mode(
+            qssl::ctx::SSL_SESS_CACHE_CLIENT | qssl::ctx::SSL_SESS_CACHE_NO_INTERNAL_STORE,
+        );
         // First connection: full handshake; its session arrives with the server's tickets.
         let (client, server) = pair(&cctx, &sctx);
         let (c, s) = tls_handshake(&client, &server);

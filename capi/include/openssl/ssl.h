@@ -11,6 +11,7 @@
 # include <sys/time.h>
 # include <openssl/crypto.h>
 # include <openssl/bio.h>
+# include <openssl/pem.h>
 # include <openssl/err.h>
 # include <openssl/sslerr.h>
 # include <openssl/x509.h>
@@ -23,6 +24,7 @@ extern "C" {
 typedef struct ssl_method_st SSL_METHOD;
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
+typedef struct ssl_session_st SSL_SESSION;
 
 # define SSL_FILETYPE_ASN1      2
 # define SSL_FILETYPE_PEM       1
@@ -156,6 +158,19 @@ int SSL_version(const SSL *ssl);
 int SSL_pending(const SSL *s);
 int SSL_has_pending(const SSL *s);
 int SSL_is_init_finished(const SSL *s);
+
+SSL_SESSION *SSL_get1_session(SSL *ssl);
+int SSL_set_session(SSL *to, SSL_SESSION *session);
+int SSL_session_reused(const SSL *s);
+int SSL_SESSION_up_ref(SSL_SESSION *ses);
+void SSL_SESSION_free(SSL_SESSION *ses);
+int SSL_SESSION_is_resumable(const SSL_SESSION *s);
+long SSL_SESSION_get_time(const SSL_SESSION *s);
+void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, int (*new_session_cb) (SSL *, SSL_SESSION *));
+SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *out, SSL_SESSION **x, pem_password_cb *cb, void *u);
+int PEM_write_bio_SSL_SESSION(BIO *out, const SSL_SESSION *x);
+int i2d_SSL_SESSION(const SSL_SESSION *in, unsigned char **pp);
+SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long length);
 
 void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
 void SSL_set0_rbio(SSL *s, BIO *rbio);

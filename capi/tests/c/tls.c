@@ -1,7 +1,9 @@
 /*
  * A TLS client and server over a socket pair, in two processes, through the plain OpenSSL
- * API: handshake, data both ways, ALPN, verification results, two-step shutdown. Uses only
- * what OpenSSL 3.0 also has; the output must be the same on both.
+ * API: handshake, data both ways, ALPN, verification results, two-step shutdown, then a
+ * second connection on the same socket resuming the first one's session (kept by the
+ * application from SSL_get1_session; the new-session callback is told too). Uses only what
+ * OpenSSL 3.0 also has; the output must be the same on both.
  *
  * Usage: tls <cert.pem> <key.pem> <version: 2 or 3>
  */
@@ -58,8 +60,32 @@ static int server(int fd, const char *cert, const char *key)
     printf("server: shutdown %d\n", SSL_shutdown(ssl));
     printf("server: alpn callback calls %d\n", selections);
     SSL_free(ssl);
+
+    /* The second connection, on the same socket. */
+    ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_accept(ssl) != 1) {
+        ERR_print_errors_fp(stderr);
+        return 1;
+    }
+    printf("server: second connection resumed %d\n", SSL_session_reused(ssl));
+    n = SSL_read(ssl, buf, sizeof(buf));
+    SSL_write(ssl, buf, n);
+    ret = SSL_read(ssl, buf, sizeof(buf));
+    printf("server: second shutdown %d\n", SSL_shutdown(ssl));
+    SSL_free(ssl);
     SSL_CTX_free(ctx);
     return 0;
+}
+
+static int new_sessions;
+
+static int count_session(SSL *ssl, SSL_SESSION *session)
+{
+    (void)ssl;
+    (void)session;
+    new_sessions++;
+    return 0; /* not kept: the library frees it */
 }
 
 static int client(int fd, const char *cert)
@@ -72,8 +98,13 @@ static int client(int fd, const char *cert)
     size_t n = 0;
     SSL *ssl;
 
+    SSL_SESSION *session;
+    int ret;
+
     SSL_CTX_load_verify_locations(ctx, cert, NULL);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, count_session);
     ssl = SSL_new(ctx);
     SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1);
     SSL_set_tlsext_host_name(ssl, "localhost");
@@ -89,6 +120,25 @@ static int client(int fd, const char *cert)
     printf("client: got %.*s\n", (int)n, buf);
     printf("client: shutdown %d\n", SSL_shutdown(ssl));
     printf("client: shutdown again %d\n", SSL_shutdown(ssl));
+    printf("client: resumed %d, new-session callback told %s\n", SSL_session_reused(ssl),
+           new_sessions > 0 ? "yes" : "no");
+    session = SSL_get1_session(ssl);
+    SSL_free(ssl);
+
+    /* The second connection offers the first one's session. */
+    ssl = SSL_new(ctx);
+    printf("client: set_session %d\n", SSL_set_session(ssl, session));
+    SSL_SESSION_free(session);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    SSL_set1_host(ssl, "localhost");
+    SSL_set_fd(ssl, fd);
+    ret = SSL_connect(ssl);
+    printf("client: second connect %d, resumed %d\n", ret, SSL_session_reused(ssl));
+    printf("client: second round trip %d\n",
+           SSL_write_ex(ssl, "pong", 4, &n) == 1 && SSL_read_ex(ssl, buf, sizeof(buf), &n) == 1
+           && n == 4);
+    ret = SSL_shutdown(ssl);
+    printf("client: second shutdown %d then %d\n", ret, SSL_shutdown(ssl));
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     return 0;

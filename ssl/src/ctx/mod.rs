@@ -50,8 +50,8 @@ pub(crate) use tls_settings::SessionTimeout;
 pub use tls_settings::{
     MAX_SID_CTX_LENGTH, NewSessionCallback, SSL_OP_CIPHER_SERVER_PREFERENCE,
     SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_RENEGOTIATION, SSL_OP_NO_TICKET, SSL_SESS_CACHE_BOTH,
-    SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_OFF, SSL_SESS_CACHE_SERVER, ServernameCallback,
-    SniAction, TLS1_2_VERSION, TLS1_3_VERSION,
+    SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_OFF,
+    SSL_SESS_CACHE_SERVER, ServernameCallback, SniAction, TLS1_2_VERSION, TLS1_3_VERSION,
 };
 pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult, in_connection};
 pub use verify::{

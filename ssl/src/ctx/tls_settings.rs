@@ -35,6 +35,9 @@ pub const SSL_SESS_CACHE_CLIENT: i64 = 1;
 pub const SSL_SESS_CACHE_SERVER: i64 = 2;
 /// `SSL_SESS_CACHE_BOTH`.
 pub const SSL_SESS_CACHE_BOTH: i64 = 3;
+/// `SSL_SESS_CACHE_NO_INTERNAL_STORE`: sessions are not kept in the context's own cache
+/// (the application keeps them, from the new-session callback).
+pub const SSL_SESS_CACHE_NO_INTERNAL_STORE: i64 = 0x200;
 
 /// `SSL_CTX_sess_set_new_cb`: called on a client with each new session the server sent, for
 /// the application to keep (to resume with `set_session` later).
@@ -235,7 +238,10 @@ impl SslCtx {
     pub(crate) fn client_session_cache(
         &self,
     ) -> Option<Arc<dyn rustls::client::ClientSessionStore>> {
-        (self.session_cache_mode() & SSL_SESS_CACHE_CLIENT != 0).then(|| {
+        let mode = self.session_cache_mode();
+        let store =
+            mode & SSL_SESS_CACHE_CLIENT != 0 && mode & SSL_SESS_CACHE_NO_INTERNAL_STORE == 0;
+        store.then(|| {
             self.tls
                 .client_cache
                 .get_or_init(|| Arc::new(rustls::client::ClientSessionMemoryCache::new(256)))
@@ -243,8 +249,12 @@ impl SslCtx {
         })
     }
 
-    /// The callback told of new client sessions.
+    /// The callback told of new client sessions: as in OpenSSL, only when client caching is
+    /// on (`SSL_SESS_CACHE_CLIENT`).
     pub(crate) fn new_session_callback(&self) -> Option<NewSessionCallback> {
+        if self.session_cache_mode() & SSL_SESS_CACHE_CLIENT == 0 {
+            return None;
+        }
         self.tls.new_session.clone()
     }
 
@@ -282,7 +292,8 @@ impl SslCtx {
         self.tls.session_timeout.clone()
     }
 
-    /// `SSL_CTX_sess_set_new_cb`.
+    /// `SSL_CTX_sess_set_new_cb`: called only while `SSL_SESS_CACHE_CLIENT` is on, as in
+    /// OpenSSL (with `SSL_SESS_CACHE_NO_INTERNAL_STORE` the application alone keeps them).
     pub fn set_new_session_callback(&mut self, callback: Option<NewSessionCallback>) {
         self.tls.new_session = callback;
     }

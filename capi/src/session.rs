@@ -1,0 +1,219 @@
+//! `SSL_SESSION` for C: a TLS client's session, reference counted as in OpenSSL, to resume a
+//! later connection with (`SSL_get1_session`, `SSL_set_session`, the new-session callback).
+//! Sessions live in memory only: rustls does not let a session be written out, so the PEM
+//! calls fail with `ERR_R_UNSUPPORTED`.
+#![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
+
+use std::ffi::{c_char, c_int, c_long, c_void};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use qssl::error::{ERR_LIB_SSL, SslError, err_r};
+use qssl::tls::SslSession;
+
+use crate::bio::BIO;
+use crate::ctx::{SSL_CTX, ctx_ref};
+use crate::ffi::{arc_release, arc_up_ref, guard};
+use crate::ssl::{Obj, SSL, ssl_ref};
+
+/// `SSL_SESSION`: a shared handle to a client session.
+#[derive(Debug)]
+pub struct SSL_SESSION(SslSession);
+
+impl SSL_SESSION {
+    /// Hands `session` to C with one reference.
+    fn into_c(session: SslSession) -> *mut SSL_SESSION {
+        Arc::into_raw(Arc::new(SSL_SESSION(session))).cast_mut()
+    }
+}
+
+/// `SSL_SESSION_up_ref`.
+///
+/// # Safety
+/// `s` must be null or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_up_ref(s: *mut SSL_SESSION) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { arc_up_ref(s.cast_const()) }
+}
+
+/// `SSL_SESSION_free`.
+///
+/// # Safety
+/// `s` must be null or a live session whose reference the caller gives up.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_free(s: *mut SSL_SESSION) {
+    // SAFETY: forwarded.
+    unsafe { arc_release(s.cast_const()) }
+}
+
+/// `SSL_SESSION_is_resumable`: whether it still holds something to resume with.
+///
+/// # Safety
+/// `s` must be null or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { s.as_ref() }.map_or(0, |s| c_int::from(s.0.is_resumable()))
+    })
+}
+
+/// `SSL_SESSION_get_time`: when the session arrived, in seconds since the epoch (0 before).
+///
+/// # Safety
+/// `s` must be null or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { s.as_ref() }
+            .and_then(|s| s.0.time())
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| c_long::try_from(d.as_secs()).unwrap_or(c_long::MAX))
+    })
+}
+
+/// `SSL_get1_session`: the session a TLS client's connection made (a new reference), or
+/// null for servers and QUIC objects.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+            return std::ptr::null_mut();
+        };
+        match &s.obj {
+            Obj::Tls(t) => t
+                .session()
+                .map_or(std::ptr::null_mut(), SSL_SESSION::into_c),
+            Obj::Quic(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// `SSL_set_session`: the session a TLS client offers to resume (null clears it); the
+/// object keeps its own reference. QUIC objects do not resume sessions yet:
+/// `ERR_R_UNSUPPORTED`.
+///
+/// # Safety
+/// `ssl` must be null or a live object; `session` null or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSION) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+            return 0;
+        };
+        // SAFETY: per the contract.
+        let offered = unsafe { session.as_ref() }.map(|x| x.0.clone());
+        match &s.obj {
+            Obj::Tls(t) => c_int::from(t.set_session(offered).is_ok()),
+            Obj::Quic(_) => {
+                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                    .with_data("QUIC session resumption is not supported")
+                    .raise();
+                0
+            }
+        }
+    })
+}
+
+/// `SSL_session_reused`: whether the handshake resumed a session.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(0, |s| match &s.obj {
+            Obj::Tls(t) => c_int::from(t.session_reused()),
+            Obj::Quic(_) => 0,
+        })
+    })
+}
+
+/// The new-session callback's C type.
+pub type NewSessionCallbackC = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
+
+/// `SSL_CTX_sess_set_new_cb`: called on a client with each new session the server sent
+/// (the `SSL *` argument is null: qssl tells of sessions from inside the handshake, where the
+/// object is not at hand). The callback gets a reference: returning 1 keeps it (the
+/// application frees it later), 0 gives it back.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `cb` null or a function valid for the context's
+/// lifetime.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: NewSessionCallbackC) {
+    guard((), || {
+        // SAFETY: per the contract.
+        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+            return;
+        };
+        let callback = cb.map(|cb| {
+            let f: qssl::ctx::NewSessionCallback = Arc::new(move |session: SslSession| {
+                let handle = SSL_SESSION::into_c(session);
+                // SAFETY: the application's callback, given a session reference of its own.
+                if unsafe { cb(std::ptr::null_mut(), handle) } == 0 {
+                    // SAFETY: the reference the callback gave back.
+                    unsafe { arc_release(handle.cast_const()) };
+                }
+            });
+            f
+        });
+        c.lock().set_new_session_callback(callback);
+    });
+}
+
+/// `pem_password_cb`: asks for a passphrase (unused here: sessions are not read from PEM).
+pub type pem_password_cb =
+    Option<unsafe extern "C" fn(*mut c_char, c_int, c_int, *mut c_void) -> c_int>;
+
+/// Records that sessions cannot be written out or read in.
+fn no_session_io() {
+    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+        .with_data("sessions cannot be serialized (rustls keeps them in memory only)")
+        .raise();
+}
+
+/// `PEM_write_bio_SSL_SESSION`: not supported; 0 with `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn PEM_write_bio_SSL_SESSION(_bp: *mut BIO, _x: *const SSL_SESSION) -> c_int {
+    no_session_io();
+    0
+}
+
+/// `PEM_read_bio_SSL_SESSION`: not supported; null with `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn PEM_read_bio_SSL_SESSION(
+    _bp: *mut BIO,
+    _x: *mut *mut SSL_SESSION,
+    _cb: pem_password_cb,
+    _u: *mut c_void,
+) -> *mut SSL_SESSION {
+    no_session_io();
+    std::ptr::null_mut()
+}
+
+/// `i2d_SSL_SESSION`: not supported; 0 with `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn i2d_SSL_SESSION(_s: *const SSL_SESSION, _pp: *mut *mut u8) -> c_int {
+    no_session_io();
+    0
+}
+
+/// `d2i_SSL_SESSION`: not supported; null with `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn d2i_SSL_SESSION(
+    _a: *mut *mut SSL_SESSION,
+    _pp: *mut *const u8,
+    _length: c_long,
+) -> *mut SSL_SESSION {
+    no_session_io();
+    std::ptr::null_mut()
+}
