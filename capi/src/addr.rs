@@ -49,6 +49,8 @@ const BIO_R_UNABLE_TO_BIND_SOCKET: c_int = 117;
 const BIO_R_UNABLE_TO_LISTEN_SOCKET: c_int = 119;
 /// `BIO_R_INVALID_SOCKET`.
 const BIO_R_INVALID_SOCKET: c_int = 135;
+/// `BIO_R_ACCEPT_ERROR`.
+const BIO_R_ACCEPT_ERROR: c_int = 100;
 
 /// Raises the calling thread's `errno` as a system error, then `reason` in the BIO library.
 fn raise_os(reason: c_int) {
@@ -599,4 +601,80 @@ pub extern "C" fn BIO_socket_nbio(sock: c_int, mode: c_int) -> c_int {
     };
     // SAFETY: fcntl on the caller's descriptor with valid flags.
     c_int::from(unsafe { libc::fcntl(sock, libc::F_SETFL, flags) } == 0)
+}
+
+/// `BIO_ADDR_path_string`: a Unix socket address's path, or null for other families.
+/// Freed with `OPENSSL_free`.
+///
+/// # Safety
+/// `a` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_ADDR_path_string(a: *const BIO_ADDR) -> *mut c_char {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: null or a live address, per the contract.
+        let Some(path) = unsafe { a.as_ref() }.and_then(|a| a.0.path()) else {
+            return std::ptr::null_mut();
+        };
+        malloc_string(&String::from_utf8_lossy(path))
+    })
+}
+
+/// `BIO_accept_ex`: accepts a connection on `accept_sock`, applying the `BIO_SOCK_*`
+/// `options` to it and writing the peer to `addr` (if not null). The new descriptor, or -1:
+/// with the reason on the queue, unless the listener is non-blocking and nothing waits
+/// (`BIO_sock_should_retry` then says to try again).
+///
+/// # Safety
+/// `addr` must be null or a live address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_accept_ex(
+    accept_sock: c_int,
+    addr: *mut BIO_ADDR,
+    options: c_int,
+) -> c_int {
+    guard(-1, || {
+        if accept_sock < 0 {
+            SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
+            return -1;
+        }
+        // SAFETY: the caller's open socket, borrowed for the call.
+        let listener = unsafe { std::os::fd::BorrowedFd::borrow_raw(accept_sock) };
+        let (conn, peer) = match socket2::SockRef::from(&listener).accept() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return -1,
+            Err(e) => {
+                SslError::new(ERR_LIB_SYS, e.raw_os_error().unwrap_or(0)).raise();
+                SslError::new(ERR_LIB_BIO, BIO_R_ACCEPT_ERROR).raise();
+                return -1;
+            }
+        };
+        let fd = std::os::fd::IntoRawFd::into_raw_fd(conn);
+        if !set_options(fd, options) {
+            raise_os(BIO_R_INVALID_SOCKET);
+            BIO_closesocket(fd);
+            return -1;
+        }
+        // SAFETY: null or a live address, per the contract.
+        if let Some(a) = unsafe { addr.as_mut() } {
+            a.0 = peer.as_socket().map(BioAddr::from).unwrap_or_default();
+        }
+        fd
+    })
+}
+
+/// `BIO_sock_error`: the socket's pending error (`SO_ERROR`), or the error of asking.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_sock_error(sock: c_int) -> c_int {
+    // SAFETY: the caller's socket, borrowed for the call.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(sock) };
+    match socket2::SockRef::from(&fd).take_error() {
+        Ok(None) => 0,
+        Ok(Some(e)) | Err(e) => e.raw_os_error().unwrap_or(libc::EINVAL),
+    }
+}
+
+/// `BIO_sock_init`: nothing to set up on Linux; 1.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_sock_init() -> c_int {
+    1
 }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
 use qssl::tls::SharedStreamBio;
 use qssl_bio::{
-    AcceptBio, BioError, DatagramBio, FileBio, MemBio, PollDescriptor, SocketBio, UdpBio,
+    AcceptBio, BioError, DatagramBio, DgramMem, FileBio, MemBio, PollDescriptor, SocketBio, UdpBio,
 };
 
 use crate::addr::BIO_ADDR;
@@ -49,6 +49,8 @@ enum MethodKind {
     Custom,
     /// A memory buffer (`BIO_s_mem`).
     Mem,
+    /// A datagram FIFO (`BIO_s_dgram_mem`).
+    DgramMem,
     /// A file (`BIO_s_file`).
     File,
 }
@@ -111,6 +113,13 @@ static METHOD_MEM: BIO_METHOD = BIO_METHOD {
     kind: MethodKind::Mem,
     type_: 0x401,
     name: Cow::Borrowed(c"memory buffer"),
+    custom: None,
+};
+
+static METHOD_DGRAM_MEM: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::DgramMem,
+    type_: 0x41B,
+    name: Cow::Borrowed(c"BIO dgram mem"),
     custom: None,
 };
 
@@ -259,6 +268,7 @@ impl BIO {
             | MethodKind::Accept
             | MethodKind::Custom
             | MethodKind::Mem
+            | MethodKind::DgramMem
             | MethodKind::File => {
                 return Err(BioError::Unsupported("attaching a descriptor"));
             }
@@ -322,6 +332,12 @@ pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
 #[unsafe(no_mangle)]
 pub extern "C" fn BIO_s_mem() -> *const BIO_METHOD {
     &METHOD_MEM
+}
+
+/// `BIO_s_dgram_mem`: datagram FIFOs (what is written is read back, datagram by datagram).
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_s_dgram_mem() -> *const BIO_METHOD {
+    &METHOD_DGRAM_MEM
 }
 
 /// `BIO_s_file`: file BIOs (opened with `BIO_new_file` or `BIO_read_filename` and kin).
@@ -443,6 +459,7 @@ pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
         let io = match method.kind {
             MethodKind::Accept => Io::Accept(Arc::new(AcceptBio::new(None))),
             MethodKind::Mem => Io::Stream(Arc::new(Mutex::new(MemBio::new()))),
+            MethodKind::DgramMem => Io::Dgram(Arc::new(DgramMem::new())),
             _ => Io::Unset,
         };
         let bio = BIO::new(method, io);
@@ -1373,6 +1390,21 @@ pub unsafe extern "C" fn BIO_ptr_ctrl(bio: *mut BIO, cmd: c_int, larg: c_long) -
         return std::ptr::null_mut();
     }
     p
+}
+
+/// `BIO_callback_ctrl`: no BIO of this library takes callback commands (an application
+/// method's own `callback_ctrl` is not offered either); fails with
+/// `BIO_R_UNSUPPORTED_METHOD`.
+#[unsafe(no_mangle)]
+pub extern "C" fn BIO_callback_ctrl(
+    _b: *mut BIO,
+    cmd: c_int,
+    _fp: Option<unsafe extern "C" fn()>,
+) -> c_long {
+    SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
+        .with_data(format!("BIO_callback_ctrl command {cmd}"))
+        .raise();
+    0
 }
 
 /// `BIO_ctrl_pending`.

@@ -741,3 +741,18 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
         ctx.lock().set_alpn_select_cb(callback);
     });
 }
+
+/// `SSL_CTX_callback_ctrl`: the callback commands behind OpenSSL's context macros. None is
+/// offered yet (the servername callback's C form needs the `SSL *` qssl does not pass to
+/// callbacks): fails with `ERR_R_UNSUPPORTED` and returns 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CTX_callback_ctrl(
+    _ctx: *mut SSL_CTX,
+    cmd: c_int,
+    _fp: Option<unsafe extern "C" fn()>,
+) -> c_long {
+    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+        .with_data(format!("SSL_CTX_callback_ctrl command {cmd}"))
+        .raise();
+    0
+}

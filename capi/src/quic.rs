@@ -152,9 +152,7 @@ pub extern "C" fn SSL_get0_domain(_ssl: *mut SSL) -> *mut SSL {
 
 /// Records that QUIC domains are not available.
 fn no_domains() {
-    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-        .with_data("QUIC domain objects are not supported")
-        .raise();
+    not_offered("QUIC domain objects");
 }
 
 /// `SSL_new_domain`: not supported; null with `ERR_R_UNSUPPORTED` on the queue.
@@ -196,9 +194,7 @@ pub extern "C" fn SSL_get_domain_flags(_ssl: *const SSL, _flags: *mut u64) -> c_
 /// with `ERR_R_UNSUPPORTED`.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_new_from_listener(_ssl: *mut SSL, _flags: u64) -> *mut SSL {
-    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-        .with_data("outgoing connections from a listener are not supported")
-        .raise();
+    not_offered("an outgoing connection from a listener");
     std::ptr::null_mut()
 }
 
@@ -1037,4 +1033,58 @@ pub unsafe extern "C" fn SSL_set_value_uint(ssl: *mut SSL, class: u32, id: u32, 
         // SAFETY: per the contract.
         unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.set_value_uint(class, id, v)))
     })
+}
+
+// --- What is not offered ------------------------------------------------------------------
+
+/// Records that a QUIC feature is not offered.
+fn not_offered(what: &str) {
+    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+        .with_data(format!("{what} is not supported"))
+        .raise();
+}
+
+/// The new-pending-connection callback's C type.
+pub type NewPendingConnCallbackC =
+    Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL, *mut c_void) -> c_int>;
+
+/// `SSL_CTX_set_new_pending_conn_cb`: not supported (listeners queue every connection they
+/// do not refuse); the request is recorded as `ERR_R_UNSUPPORTED` on the queue.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CTX_set_new_pending_conn_cb(
+    _ctx: *mut SSL_CTX,
+    _cb: NewPendingConnCallbackC,
+    _arg: *mut c_void,
+) {
+    not_offered("the new-pending-connection callback");
+}
+
+/// `SSL_set_quic_tls_cbs` (a third-party QUIC stack's TLS): not supported; 0 with
+/// `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_set_quic_tls_cbs(
+    _s: *mut SSL,
+    _qtdis: *const c_void,
+    _arg: *mut c_void,
+) -> c_int {
+    not_offered("TLS for a third-party QUIC stack");
+    0
+}
+
+/// `SSL_set_quic_tls_transport_params`: not supported; 0 with `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_set_quic_tls_transport_params(
+    _s: *mut SSL,
+    _params: *const c_uchar,
+    _params_len: usize,
+) -> c_int {
+    not_offered("TLS for a third-party QUIC stack");
+    0
+}
+
+/// `SSL_set_quic_tls_early_data_enabled`: not supported; 0 with `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_set_quic_tls_early_data_enabled(_s: *mut SSL, _enabled: c_int) -> c_int {
+    not_offered("TLS for a third-party QUIC stack");
+    0
 }

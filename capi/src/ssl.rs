@@ -918,3 +918,29 @@ pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
         unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.is_init_finished())))
     })
 }
+
+/// `SSL_in_before`: 1 while the handshake has not started.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_in_before(ssl: *const SSL) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.in_before())))
+    })
+}
+
+/// `SSL_callback_ctrl`: no callback commands are offered on objects (the servername and
+/// message callbacks are set on contexts or not at all); fails with `ERR_R_UNSUPPORTED`.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_callback_ctrl(
+    _ssl: *mut SSL,
+    cmd: c_int,
+    _fp: Option<unsafe extern "C" fn()>,
+) -> c_long {
+    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+        .with_data(format!("SSL_callback_ctrl command {cmd}"))
+        .raise();
+    0
+}

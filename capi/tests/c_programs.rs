@@ -550,3 +550,76 @@ fn file_and_memory_bios_match_openssl() {
     assert!(ours.contains("read 21: line 1: hello"), "{ours}");
     assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
 }
+
+#[test]
+fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("headers");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut headers: Vec<String> = std::fs::read_dir(include.join("openssl"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    headers.sort();
+    let exported = {
+        let out = Command::new("nm")
+            .args(["-D", "--defined-only"])
+            .arg(deps_dir().join("libssl.so"))
+            .output()
+            .expect("nm");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
+            .collect::<std::collections::HashSet<_>>()
+    };
+    for h in &headers {
+        let src = dir.join(format!("{h}.c"));
+        std::fs::write(
+            &src,
+            format!("#include <openssl/{h}>\nint main(void) {{ return 0; }}\n"),
+        )
+        .unwrap();
+        let status = Command::new("cc")
+            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only"])
+            .arg(format!("-I{}", include.display()))
+            .arg(&src)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{h} does not compile on its own");
+        // Every function a header declares is in the library (macros and inline helpers
+        // aside), so a program never meets an undefined symbol at link time.
+        let text = std::fs::read_to_string(include.join("openssl").join(h)).unwrap();
+        for line in text.lines() {
+            let line = line.trim_start();
+            if line.starts_with('#') || line.starts_with("typedef") || line.starts_with("static") {
+                continue;
+            }
+            let Some(open) = line.find('(') else { continue };
+            let before = &line[..open];
+            let name = before
+                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            let declares = line.ends_with(',') || line.contains(");") || line.ends_with('(');
+            let looks_like_function = before.contains(' ')
+                && (name.starts_with("SSL_")
+                    || name.starts_with("BIO_")
+                    || name.starts_with("ERR_")
+                    || name.starts_with("CRYPTO_")
+                    || name.starts_with("OSSL_")
+                    || name.starts_with("OPENSSL_")
+                    || name.starts_with("TLS_")
+                    || name.starts_with("PEM_")
+                    || name.starts_with("X509_")
+                    || name.starts_with("OpenSSL_")
+                    || name.starts_with("i2d_")
+                    || name.starts_with("d2i_"));
+            if declares && looks_like_function {
+                assert!(
+                    exported.contains(name),
+                    "{h} declares {name}, which is not exported"
+                );
+            }
+        }
+    }
+}

@@ -11,7 +11,9 @@ use qssl::quic::{StreamEnd, StreamState};
 #[test]
 fn default_stream_round_trip() {
     let s = pair_setup(true);
+    assert!(s.client.in_before());
     let server = connect_pair(&s);
+    assert!(!s.client.in_before() && !server.in_before());
     assert!(s.client.is_init_finished());
     // Write first: the client's default stream is its first bidirectional stream.
     assert_eq!(s.client.write(b"hello").unwrap(), 5);

@@ -307,7 +307,9 @@ fn session_timeout_and_id_context() {
         qssl::error::ssl_r::SSL_SESSION_ID_CONTEXT_TOO_LONG
     );
     let (client, server) = pair(&cctx, &sctx);
+    assert!(client.in_before() && server.in_before());
     tls_handshake(&client, &server).0.unwrap();
+    assert!(!client.in_before() && !server.in_before());
     exchange(&client, &server);
     let session = client.session().unwrap();
     // With a zero timeout the session is already too old: not offered, a full handshake.

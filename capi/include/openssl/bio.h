@@ -31,6 +31,7 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_TYPE_SOCKET        ( 5|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
 # define BIO_TYPE_DGRAM         (21|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
 # define BIO_TYPE_DGRAM_PAIR    (26|BIO_TYPE_SOURCE_SINK)
+# define BIO_TYPE_DGRAM_MEM     (27|BIO_TYPE_SOURCE_SINK)
 # define BIO_TYPE_ACCEPT        (13|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
 
 # define BIO_CTRL_RESET          1
@@ -106,6 +107,7 @@ const BIO_METHOD *BIO_s_dgram_pair(void);
 const BIO_METHOD *BIO_s_socket(void);
 const BIO_METHOD *BIO_s_accept(void);
 const BIO_METHOD *BIO_s_mem(void);
+const BIO_METHOD *BIO_s_dgram_mem(void);
 const BIO_METHOD *BIO_s_file(void);
 BIO *BIO_new_file(const char *filename, const char *mode);
 BIO *BIO_new_mem_buf(const void *buf, int len);
@@ -137,6 +139,8 @@ int BIO_write_ex(BIO *b, const void *data, size_t dlen, size_t *written);
 long BIO_ctrl(BIO *bp, int cmd, long larg, void *parg);
 long BIO_int_ctrl(BIO *bp, int cmd, long larg, int iarg);
 void *BIO_ptr_ctrl(BIO *bp, int cmd, long larg);
+typedef int BIO_info_cb(BIO *b, int state, int res);
+long BIO_callback_ctrl(BIO *b, int cmd, BIO_info_cb *fp);
 size_t BIO_ctrl_pending(BIO *b);
 int BIO_get_rpoll_descriptor(BIO *b, BIO_POLL_DESCRIPTOR *desc);
 int BIO_get_wpoll_descriptor(BIO *b, BIO_POLL_DESCRIPTOR *desc);
@@ -279,6 +283,7 @@ int BIO_ADDR_rawaddress(const BIO_ADDR *ap, void *p, size_t *l);
 unsigned short BIO_ADDR_rawport(const BIO_ADDR *ap);
 char *BIO_ADDR_hostname_string(const BIO_ADDR *ap, int numeric);
 char *BIO_ADDR_service_string(const BIO_ADDR *ap, int numeric);
+char *BIO_ADDR_path_string(const BIO_ADDR *ap);
 
 const BIO_ADDRINFO *BIO_ADDRINFO_next(const BIO_ADDRINFO *bai);
 int BIO_ADDRINFO_family(const BIO_ADDRINFO *bai);
@@ -297,6 +302,9 @@ int BIO_connect(int sock, const BIO_ADDR *addr, int options);
 int BIO_bind(int sock, const BIO_ADDR *addr, int options);
 int BIO_listen(int sock, const BIO_ADDR *addr, int options);
 int BIO_closesocket(int sock);
+int BIO_accept_ex(int accept_sock, BIO_ADDR *addr, int options);
+int BIO_sock_error(int sock);
+int BIO_sock_init(void);
 int BIO_socket_nbio(int fd, int mode);
 
 # ifdef __cplusplus

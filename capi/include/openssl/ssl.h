@@ -12,6 +12,7 @@
 # include <openssl/crypto.h>
 # include <openssl/bio.h>
 # include <openssl/pem.h>
+# include <openssl/core.h>
 # include <openssl/err.h>
 # include <openssl/sslerr.h>
 # include <openssl/x509.h>
@@ -86,6 +87,7 @@ int SSL_CTX_up_ref(SSL_CTX *ctx);
 void SSL_CTX_free(SSL_CTX *ctx);
 const SSL_METHOD *SSL_CTX_get_ssl_method(const SSL_CTX *ctx);
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp) (void));
 
 int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
 int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int type);
@@ -149,6 +151,8 @@ int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written);
 int SSL_shutdown(SSL *s);
 int SSL_get_error(const SSL *s, int ret_code);
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
+long SSL_callback_ctrl(SSL *s, int cmd, void (*fp) (void));
+int SSL_in_before(const SSL *s);
 int SSL_set1_host(SSL *s, const char *hostname);
 int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
 void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
@@ -269,6 +273,11 @@ SSL *SSL_new_domain(SSL_CTX *ctx, uint64_t flags);
 int SSL_CTX_set_domain_flags(SSL_CTX *ctx, uint64_t domain_flags);
 int SSL_CTX_get_domain_flags(const SSL_CTX *ctx, uint64_t *domain_flags);
 int SSL_get_domain_flags(const SSL *ssl, uint64_t *domain_flags);
+typedef int (*SSL_new_pending_conn_cb_fn)(SSL_CTX *ctx, SSL *new_ssl, void *arg);
+void SSL_CTX_set_new_pending_conn_cb(SSL_CTX *c, SSL_new_pending_conn_cb_fn cb, void *arg);
+int SSL_set_quic_tls_cbs(SSL *s, const OSSL_DISPATCH *qtdis, void *arg);
+int SSL_set_quic_tls_transport_params(SSL *s, const unsigned char *params, size_t params_len);
+int SSL_set_quic_tls_early_data_enabled(SSL *s, int enabled);
 int SSL_get_stream_type(SSL *s);
 uint64_t SSL_get_stream_id(SSL *s);
 int SSL_is_stream_local(SSL *s);

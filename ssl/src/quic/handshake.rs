@@ -64,6 +64,15 @@ impl Ssl {
         Some(st.conn(key)?.peer_certificates()?.to_vec())
     }
 
+    /// `SSL_in_before`: whether the connection has not started yet (a client before its
+    /// first datagram; never for an accepted connection, a stream or a listener).
+    pub fn in_before(&self) -> bool {
+        let Some(key) = self.conn_key() else {
+            return false;
+        };
+        self.obj.port.lock().handle(key).is_none()
+    }
+
     /// `SSL_is_init_finished`: whether the handshake has completed.
     pub fn is_init_finished(&self) -> bool {
         let Some(key) = self.conn_key() else {

@@ -546,6 +546,11 @@ impl Pump {
         }
     }
 
+    /// Whether nothing has started yet.
+    pub(crate) fn is_idle(&self) -> bool {
+        matches!(self.engine, Engine::Idle)
+    }
+
     /// The connection, once running.
     pub(crate) fn conn(&self) -> Option<&Connection> {
         match &self.engine {

@@ -501,6 +501,11 @@ impl Tls {
         self.lock().pump.conn().is_some_and(|c| !c.is_handshaking())
     }
 
+    /// `SSL_in_before`: whether the handshake has not started yet.
+    pub fn in_before(&self) -> bool {
+        self.lock().pump.is_idle()
+    }
+
     /// `SSL_version`: `TLS1_2_VERSION` or `TLS1_3_VERSION`, once negotiated.
     pub fn version(&self) -> Option<i32> {
         let st = self.lock();
