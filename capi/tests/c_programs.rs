@@ -328,6 +328,8 @@ fn quic_c_client_fetches_from_aioquic_server() {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-root");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("hello.txt"), "hello from aioquic\n").unwrap();
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(root.join("big.bin"), &big).unwrap();
     let mut child = Command::new("python3")
         .arg(aioquic_script())
         .args(["server", "--host", "127.0.0.1", "--port", "0", "--cert"])
@@ -368,35 +370,65 @@ fn quic_c_client_fetches_from_aioquic_server() {
         assert!(out.contains("reply: hello from aioquic\n"), "{out}");
         assert!(out.contains("shut down"), "{out}");
     }
+    // The multi-stream client: three requests on three streams of one connection.
+    let out = run(
+        &build_on_qssl("quic_multi.c"),
+        &[
+            Path::new("localhost"),
+            Path::new(&addr.port().to_string()),
+            &cert,
+            Path::new("hello.txt"),
+            Path::new("big.bin"),
+            Path::new("hello.txt"),
+        ],
+    );
+    let expected = "\
+connected, default stream type 0
+stream 0 (hello.txt): 19 bytes, read state 3
+stream 4 (big.bin): 300000 bytes, read state 3
+stream 8 (hello.txt): 19 bytes, read state 3
+shut down
+";
+    assert_eq!(out, expected);
 }
 
 #[test]
 fn aioquic_client_talks_to_quic_c_server() {
+    for mode in ["block", "nonblock"] {
+        aioquic_client_against(mode);
+    }
+}
+
+/// The aioquic client fetches twice (two connections) from the C server in `mode`.
+fn aioquic_client_against(mode: &str) {
     let (cert, key, _) = certificate_files();
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-out");
-    let _ = std::fs::remove_dir_all(&out_dir);
-    std::fs::create_dir_all(&out_dir).unwrap();
     let server = Server::start(
         &build_on_qssl("quic_server.c"),
-        &[cert.to_str().unwrap(), key.to_str().unwrap(), "1", "block"],
+        &[cert.to_str().unwrap(), key.to_str().unwrap(), "2", mode],
     );
-    let status = Command::new("python3")
-        .arg(aioquic_script())
-        .args(["client", "--host", "127.0.0.1", "--port"])
-        .arg(server.port.to_string())
-        .arg("--ca")
-        .arg(&cert)
-        .arg("--out")
-        .arg(&out_dir)
-        .args(["--timeout", "30", "echo.txt"])
-        .status()
-        .expect("python3 with aioquic (installed by scripts/test.sh)");
-    assert!(status.success(), "aioquic client failed: {status}");
+    for round in 0..2 {
+        let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("c-programs-aioquic-{mode}-{round}"));
+        let _ = std::fs::remove_dir_all(&out_dir);
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let status = Command::new("python3")
+            .arg(aioquic_script())
+            .args(["client", "--host", "127.0.0.1", "--port"])
+            .arg(server.port.to_string())
+            .arg("--ca")
+            .arg(&cert)
+            .arg("--out")
+            .arg(&out_dir)
+            .args(["--timeout", "30", "echo.txt"])
+            .status()
+            .expect("python3 with aioquic (installed by scripts/test.sh)");
+        assert!(status.success(), "aioquic client failed ({mode}): {status}");
+        // The C server echoes the request back as the "file".
+        let got = std::fs::read_to_string(out_dir.join("echo.txt")).unwrap();
+        assert_eq!(got, "GET /echo.txt\r\n");
+    }
     let out = server.finish();
-    assert!(out.contains("served 1"), "{out}");
-    // The C server echoes the request back as the "file".
-    let got = std::fs::read_to_string(out_dir.join("echo.txt")).unwrap();
-    assert_eq!(got, "GET /echo.txt\r\n");
+    assert!(out.contains("served 2"), "{out}");
 }
 
 #[test]
