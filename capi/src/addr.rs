@@ -2,7 +2,7 @@
 //! `BIO_connect`, `BIO_bind`, `BIO_listen`, `BIO_closesocket`, `BIO_socket_nbio`) for C.
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
-use std::ffi::{CString, c_char, c_int, c_ushort, c_void};
+use std::ffi::{CStr, CString, c_char, c_int, c_ushort, c_void};
 use std::net::{IpAddr, SocketAddr};
 
 use qssl::error::{ERR_LIB_BIO, ERR_LIB_SYS, SslError, err_r};
@@ -677,4 +677,35 @@ pub extern "C" fn BIO_sock_error(sock: c_int) -> c_int {
 #[unsafe(no_mangle)]
 pub extern "C" fn BIO_sock_init() -> c_int {
     1
+}
+
+/// The addresses `host` and `service` resolve to for `socktype`, in the resolver's order;
+/// empty with the reason on the queue when the lookup fails.
+pub(crate) fn lookup_addrs(host: &CStr, service: &CStr, socktype: c_int) -> Vec<SocketAddr> {
+    let mut res: *mut BIO_ADDRINFO = std::ptr::null_mut();
+    // SAFETY: both strings are NUL-terminated; res is valid for the result.
+    let ok = unsafe {
+        BIO_lookup_ex(
+            host.as_ptr(),
+            service.as_ptr(),
+            0,
+            libc::AF_UNSPEC,
+            socktype,
+            0,
+            &mut res,
+        )
+    };
+    let mut out = Vec::new();
+    if ok != 1 {
+        return out;
+    }
+    let mut cur = res;
+    // SAFETY: cur walks the list just made, freed once below.
+    while let Some(node) = unsafe { cur.as_ref() } {
+        out.extend(node.addr.0.socket_addr());
+        cur = node.next;
+    }
+    // SAFETY: the list from BIO_lookup_ex.
+    unsafe { BIO_ADDRINFO_free(res) };
+    out
 }

@@ -17,6 +17,7 @@ use qssl_bio::{
 };
 
 use crate::addr::BIO_ADDR;
+use crate::connect_bio::{ConnectSpec, HeldSsl};
 use crate::custom_bio::{
     Callbacks, CustomDgram, CustomMethod, CustomStream, call_ctrl, call_read, call_write,
 };
@@ -53,6 +54,10 @@ enum MethodKind {
     DgramMem,
     /// A file (`BIO_s_file`).
     File,
+    /// A socket connected on first use (`BIO_s_connect`).
+    Connect,
+    /// An SSL filter (`BIO_f_ssl`).
+    Ssl,
 }
 
 /// `BIO_METHOD`: the kind of a BIO, with OpenSSL's type number and name; an application's
@@ -123,6 +128,30 @@ static METHOD_DGRAM_MEM: BIO_METHOD = BIO_METHOD {
     custom: None,
 };
 
+static METHOD_CONNECT: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::Connect,
+    type_: 0x50C,
+    name: Cow::Borrowed(c"socket connect"),
+    custom: None,
+};
+
+static METHOD_SSL: BIO_METHOD = BIO_METHOD {
+    kind: MethodKind::Ssl,
+    type_: 0x207,
+    name: Cow::Borrowed(c"ssl"),
+    custom: None,
+};
+
+/// The connect method (`BIO_s_connect`).
+pub(crate) fn method_connect() -> &'static BIO_METHOD {
+    &METHOD_CONNECT
+}
+
+/// The SSL filter method (`BIO_f_ssl`).
+pub(crate) fn method_ssl() -> &'static BIO_METHOD {
+    &METHOD_SSL
+}
+
 static METHOD_FILE: BIO_METHOD = BIO_METHOD {
     kind: MethodKind::File,
     type_: 0x402,
@@ -141,6 +170,8 @@ pub(crate) enum Io {
     Stream(SharedStreamBio),
     /// An acceptor.
     Accept(Arc<AcceptBio>),
+    /// An SSL filter's object.
+    Ssl(Arc<HeldSsl>),
 }
 
 /// `BIO`: a reference-counted BIO object.
@@ -160,6 +191,8 @@ pub struct BIO {
     data: AtomicPtr<c_void>,
     init: AtomicBool,
     shutdown: AtomicI32,
+    /// A connect BIO's target (`None` for other BIOs).
+    connect: Option<Mutex<ConnectSpec>>,
 }
 
 impl Drop for BIO {
@@ -185,6 +218,7 @@ impl BIO {
             data: AtomicPtr::new(std::ptr::null_mut()),
             init: AtomicBool::new(false),
             shutdown: AtomicI32::new(1),
+            connect: (method.kind == MethodKind::Connect).then(Mutex::default),
         }))
         .cast_mut()
     }
@@ -201,6 +235,47 @@ impl BIO {
     /// The attached descriptor, or -1.
     pub(crate) fn fd(&self) -> c_int {
         self.fd.load(Ordering::Relaxed)
+    }
+
+    /// A new connect BIO with no target yet.
+    pub(crate) fn new_connect() -> *mut BIO {
+        BIO::new(&METHOD_CONNECT, Io::Unset)
+    }
+
+    /// A new SSL filter BIO over `held`.
+    pub(crate) fn new_ssl(held: HeldSsl) -> *mut BIO {
+        BIO::new(&METHOD_SSL, Io::Ssl(Arc::new(held)))
+    }
+
+    /// A connect BIO's target.
+    pub(crate) fn connect_spec(&self) -> Option<&Mutex<ConnectSpec>> {
+        self.connect.as_ref()
+    }
+
+    /// A connect BIO's socket, once connected.
+    pub(crate) fn set_connected(&self, io: Io, fd: RawFd) {
+        *self.lock() = io;
+        self.fd.store(fd, Ordering::Relaxed);
+    }
+
+    /// An SSL filter BIO's object (`BIO_set_ssl`).
+    pub(crate) fn set_ssl_io(&self, held: HeldSsl) {
+        *self.lock() = Io::Ssl(Arc::new(held));
+    }
+
+    /// The next BIO in the chain, or null.
+    pub(crate) fn next_bio(&self) -> *mut BIO {
+        self.next.load(Ordering::Acquire)
+    }
+
+    /// Clears the retry flags (`BIO_clear_retry_flags`).
+    pub(crate) fn clear_retry_flags(&self) {
+        self.clear_retry();
+    }
+
+    /// Sets `BIO_FLAGS_SHOULD_RETRY` with the direction flag.
+    pub(crate) fn set_retry_flags(&self, flag: c_int) {
+        self.set_retry(flag);
     }
 
     /// An application method's callbacks, for a BIO of such a method.
@@ -269,7 +344,9 @@ impl BIO {
             | MethodKind::Custom
             | MethodKind::Mem
             | MethodKind::DgramMem
-            | MethodKind::File => {
+            | MethodKind::File
+            | MethodKind::Connect
+            | MethodKind::Ssl => {
                 return Err(BioError::Unsupported("attaching a descriptor"));
             }
         };
@@ -752,12 +829,18 @@ unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
             // SAFETY: a live BIO of that method.
             return custom_result(unsafe { call_read(bio, &cb, buf) });
         }
+        if let Io::Ssl(held) = b.io() {
+            return crate::connect_bio::ssl_read(b, &held, buf);
+        }
+        if crate::connect_bio::ensure_connected(b).is_err() {
+            return -1;
+        }
         b.clear_retry();
         let r = match b.io() {
             Io::Dgram(d) => d.read(buf),
             Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).read(buf),
             Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
-            Io::Accept(_) => Err(BioError::Unsupported("I/O on an acceptor")),
+            Io::Accept(_) | Io::Ssl(_) => Err(BioError::Unsupported("I/O on an acceptor")),
         };
         io_result(b, r, BIO_FLAGS_READ)
     })
@@ -786,12 +869,18 @@ unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
             // SAFETY: a live BIO of that method.
             return custom_result(unsafe { call_write(bio, &cb, data) });
         }
+        if let Io::Ssl(held) = b.io() {
+            return crate::connect_bio::ssl_write(b, &held, data);
+        }
+        if crate::connect_bio::ensure_connected(b).is_err() {
+            return -1;
+        }
         b.clear_retry();
         let r = match b.io() {
             Io::Dgram(d) => d.write(data),
             Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).write(data),
             Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
-            Io::Accept(_) => Err(BioError::Unsupported("I/O on an acceptor")),
+            Io::Accept(_) | Io::Ssl(_) => Err(BioError::Unsupported("I/O on an acceptor")),
         };
         io_result(b, r, BIO_FLAGS_WRITE)
     })
@@ -837,6 +926,23 @@ pub unsafe extern "C" fn BIO_write(bio: *mut BIO, data: *const c_void, dlen: c_i
     let len = usize::try_from(dlen).unwrap_or(0);
     // SAFETY: forwarded.
     let n = unsafe { write_from(bio, data, len) };
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// `BIO_puts`: writes a NUL-terminated string (without the NUL); the count or -1.
+///
+/// # Safety
+/// `bio` null or live; `s` null or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_puts(bio: *mut BIO, s: *const c_char) -> c_int {
+    if s.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    }
+    // SAFETY: NUL-terminated, per the contract.
+    let len = unsafe { CStr::from_ptr(s) }.to_bytes().len();
+    // SAFETY: forwarded; s is valid for len bytes.
+    let n = unsafe { write_from(bio, s.cast(), len) };
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
@@ -942,7 +1048,7 @@ fn poll_descriptor(bio: &BIO, write: bool) -> PollDescriptor {
         Io::Accept(a) => a
             .raw_fd()
             .map_or(PollDescriptor::None, PollDescriptor::SockFd),
-        Io::Unset => PollDescriptor::None,
+        Io::Unset | Io::Ssl(_) => PollDescriptor::None,
     }
 }
 
@@ -1070,6 +1176,14 @@ pub unsafe extern "C" fn BIO_ctrl(
         if let Some(cb) = b.custom_callbacks() {
             // SAFETY: the application's ctrl gets what its caller passed.
             return unsafe { call_ctrl(bio, &cb, cmd, larg, parg) };
+        }
+        // SAFETY: parg matches the command, per the contract.
+        if let Some(r) = unsafe { crate::connect_bio::ctrl(b, cmd, larg, parg) } {
+            return r;
+        }
+        if cmd == crate::connect_bio::CMD_SET_SSL && b.method.kind == MethodKind::Ssl {
+            // SAFETY: an SSL *, per the contract.
+            return unsafe { crate::connect_bio::set_ssl(b, parg.cast(), larg != 0) };
         }
         // SAFETY: parg matches the command, per the contract.
         unsafe { ctrl(b, cmd, larg, parg) }

@@ -11,6 +11,7 @@
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
 //! - [`bio`]: BIO objects: datagram, datagram pair, socket and accept BIOs, `BIO_ctrl`.
+//! - [`connect_bio`]: connect BIOs and SSL filter BIOs (`BIO_new_ssl_connect`).
 //! - [`custom_bio`]: BIOs with an application's methods (`BIO_meth_*`), for QUIC and TLS.
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
@@ -18,6 +19,7 @@
 
 pub mod addr;
 pub mod bio;
+pub mod connect_bio;
 pub mod crypto;
 pub mod ctx;
 pub mod custom_bio;

@@ -10,7 +10,8 @@ use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 use qssl::tls::Tls;
 use qssl::{ErrorCode, IoResult};
 
-use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
+use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref, Io};
+use crate::connect_bio::prepare_object;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
 
@@ -105,6 +106,21 @@ impl SSL {
         }
     }
 
+    /// Drives the handshake (`SSL_do_handshake`); the error's code says why it stopped.
+    pub(crate) fn handshake(&self) -> Result<(), ErrorCode> {
+        on_obj!(self, o => o.do_handshake()).map_err(|e| e.code())
+    }
+
+    /// `SSL_read`, with the code of a failure.
+    pub(crate) fn read(&self, buf: &mut [u8]) -> Result<usize, ErrorCode> {
+        on_obj!(self, o => o.read(buf)).map_err(|e| e.code())
+    }
+
+    /// `SSL_write`, with the code of a failure.
+    pub(crate) fn write(&self, buf: &[u8]) -> Result<usize, ErrorCode> {
+        on_obj!(self, o => o.write(buf)).map_err(|e| e.code())
+    }
+
     fn bios(&self) -> MutexGuard<'_, Bios> {
         self.bios.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -169,14 +185,16 @@ impl SSL {
     }
 
     /// Gives the object the I/O behind its BIO slots; a BIO of the wrong kind (a socket BIO
-    /// for QUIC, a BIO without a descriptor yet) is recorded on the queue and left unused.
-    fn attach_bios(&self) {
+    /// for QUIC) is recorded on the queue and left unused.
+    pub(crate) fn attach_bios(&self) {
         let (r, w) = {
             let b = self.bios();
             (b.rbio, b.wbio)
         };
+        // A BIO with nothing attached yet (a connect BIO before it connects, a datagram BIO
+        // before BIO_set_fd) is taken up later, when it has.
         // SAFETY: the slots hold live references.
-        let bio = |p: *mut BIO| unsafe { p.as_ref() };
+        let bio = |p: *mut BIO| unsafe { p.as_ref() }.filter(|b| !matches!(b.io(), Io::Unset));
         match &self.obj {
             Obj::Quic(q) => {
                 let dgram = |p| bio(p).and_then(BIO::datagram);
@@ -486,7 +504,9 @@ fn handshake_ret(r: IoResult<()>) -> c_int {
 pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| handshake_ret(on_obj!(s, o => o.connect())))
+        unsafe { ssl_ref(ssl) }
+            .filter(|s| prepare_object(s))
+            .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.connect())))
     })
 }
 
@@ -516,7 +536,9 @@ pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
 pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| handshake_ret(on_obj!(s, o => o.do_handshake())))
+        unsafe { ssl_ref(ssl) }
+            .filter(|s| prepare_object(s))
+            .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.do_handshake())))
     })
 }
 
@@ -532,6 +554,9 @@ unsafe fn read_into(ssl: *mut SSL, buf: *mut c_void, num: usize, peek: bool) -> 
         };
         if buf.is_null() {
             SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        }
+        if !prepare_object(s) {
             return -1;
         }
         // SAFETY: buf is valid for num bytes, per the contract.
@@ -630,6 +655,9 @@ unsafe fn write_from(ssl: *mut SSL, buf: *const c_void, num: usize) -> isize {
         };
         if buf.is_null() && num > 0 {
             SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        }
+        if !prepare_object(s) {
             return -1;
         }
         let data: &[u8] = if num == 0 {

@@ -227,17 +227,29 @@ fn quic_guide_style_client_and_server_talk_blocking_and_non_blocking() {
     let (cert, key, _) = certificate_files();
     let server_bin = build_on_qssl("quic_server.c");
     let client_bin = build_on_qssl("quic_client.c");
+    let connect_bin = build_on_qssl("quic_connect.c");
     for (server_mode, client_mode) in [("block", "block"), ("nonblock", "nonblock")] {
         let server = Server::start(
             &server_bin,
             &[
                 cert.to_str().unwrap(),
                 key.to_str().unwrap(),
-                "2",
+                "3",
                 server_mode,
             ],
         );
         let port = server.port.to_string();
+        // The HTTP/3 demo's way: BIO_new_ssl_connect, then SSL_connect on the object.
+        let target = format!("localhost:{port}");
+        let out = run(
+            &connect_bin,
+            &[Path::new(&target), &cert, Path::new("via a connect BIO")],
+        );
+        assert_eq!(
+            out,
+            "sock type is datagram 1, quic 1\nin before 1, connect 1, in before 0\n\
+             reply via a connect BIO, end 6\nerrors left 0\n"
+        );
         for message in ["hello over quic", "a second connection"] {
             let out = run(
                 &client_bin,
@@ -274,7 +286,7 @@ fn quic_guide_style_client_and_server_talk_blocking_and_non_blocking() {
         );
         assert!(out.contains("request 15 bytes, read state 3"), "{out}");
         assert!(out.contains("write state 3"), "{out}");
-        assert!(out.contains("served 2"), "{out}");
+        assert!(out.contains("served 3"), "{out}");
     }
 }
 
@@ -654,4 +666,17 @@ fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
             }
         }
     }
+}
+
+#[test]
+fn tls_ssl_connect_bio_client_matches_openssl() {
+    let (cert, key, _) = certificate_files();
+    let args = [cert.as_path(), key.as_path()];
+    let ours = run_on_qssl_with("tls_connect.c", &args);
+    let theirs = run_on_system_openssl("tls_connect.c", &args).expect("system OpenSSL headers");
+    assert!(
+        ours.contains("client: read back hello through BIOs"),
+        "{ours}"
+    );
+    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
 }

@@ -33,6 +33,8 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_TYPE_DGRAM_PAIR    (26|BIO_TYPE_SOURCE_SINK)
 # define BIO_TYPE_DGRAM_MEM     (27|BIO_TYPE_SOURCE_SINK)
 # define BIO_TYPE_ACCEPT        (13|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
+# define BIO_TYPE_CONNECT       (12|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
+# define BIO_TYPE_SSL           ( 7|BIO_TYPE_FILTER)
 
 # define BIO_CTRL_RESET          1
 # define BIO_CTRL_EOF            2
@@ -79,6 +81,11 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_C_SET_FD                      104
 # define BIO_C_SET_FILENAME                108
 # define BIO_C_GET_FD                      105
+# define BIO_C_SET_SSL                     109
+# define BIO_C_GET_SSL                     110
+# define BIO_C_GET_CONNECT                 123
+# define BIO_C_SET_SOCK_TYPE               157
+# define BIO_C_GET_SOCK_TYPE               158
 # define BIO_C_SET_ACCEPT                  118
 # define BIO_C_SET_BIND_MODE               131
 # define BIO_C_GET_BIND_MODE               132
@@ -106,6 +113,9 @@ const BIO_METHOD *BIO_s_datagram(void);
 const BIO_METHOD *BIO_s_dgram_pair(void);
 const BIO_METHOD *BIO_s_socket(void);
 const BIO_METHOD *BIO_s_accept(void);
+const BIO_METHOD *BIO_s_connect(void);
+BIO *BIO_new_connect(const char *host_port);
+int BIO_puts(BIO *bp, const char *buf);
 const BIO_METHOD *BIO_s_mem(void);
 const BIO_METHOD *BIO_s_dgram_mem(void);
 const BIO_METHOD *BIO_s_file(void);
@@ -222,6 +232,15 @@ int BIO_err_is_non_fatal(unsigned int errcode);
 # define BIO_set_bind_mode(b,mode) BIO_ctrl(b,BIO_C_SET_BIND_MODE,mode,NULL)
 # define BIO_get_bind_mode(b)    BIO_ctrl(b,BIO_C_GET_BIND_MODE,0,NULL)
 # define BIO_do_accept(b)        BIO_do_handshake(b)
+# define BIO_do_connect(b)       BIO_do_handshake(b)
+# define BIO_set_conn_hostname(b,name) BIO_ctrl(b,BIO_C_SET_CONNECT,0,(char *)(name))
+# define BIO_set_conn_port(b,port) BIO_ctrl(b,BIO_C_SET_CONNECT,1,(char *)(port))
+# define BIO_get_conn_hostname(b) ((const char *)BIO_ptr_ctrl(b,BIO_C_GET_CONNECT,0))
+# define BIO_get_conn_port(b)    ((const char *)BIO_ptr_ctrl(b,BIO_C_GET_CONNECT,1))
+# define BIO_set_sock_type(b,t)  BIO_ctrl(b,BIO_C_SET_SOCK_TYPE,(t),NULL)
+# define BIO_get_sock_type(b)    BIO_ctrl(b,BIO_C_GET_SOCK_TYPE,0,NULL)
+# define BIO_set_ssl(b,ssl,c)    BIO_ctrl(b,BIO_C_SET_SSL,c,(char *)(ssl))
+# define BIO_get_ssl(b,sslp)     BIO_ctrl(b,BIO_C_GET_SSL,0,(char *)(sslp))
 # define BIO_do_handshake(b)     BIO_ctrl(b,BIO_C_DO_STATE_MACHINE,0,NULL)
 
 # define BIO_ctrl_dgram_connect(b,peer) \

@@ -177,6 +177,9 @@ int i2d_SSL_SESSION(const SSL_SESSION *in, unsigned char **pp);
 SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long length);
 
 void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
+const BIO_METHOD *BIO_f_ssl(void);
+BIO *BIO_new_ssl(SSL_CTX *ctx, int client);
+BIO *BIO_new_ssl_connect(SSL_CTX *ctx);
 void SSL_set0_rbio(SSL *s, BIO *rbio);
 void SSL_set0_wbio(SSL *s, BIO *wbio);
 BIO *SSL_get_rbio(const SSL *s);
