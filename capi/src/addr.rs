@@ -665,12 +665,17 @@ pub unsafe extern "C" fn BIO_accept_ex(
 /// `BIO_sock_error`: the socket's pending error (`SO_ERROR`), or the error of asking.
 #[unsafe(no_mangle)]
 pub extern "C" fn BIO_sock_error(sock: c_int) -> c_int {
-    // SAFETY: the caller's socket, borrowed for the call.
-    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(sock) };
-    match socket2::SockRef::from(&fd).take_error() {
-        Ok(None) => 0,
-        Ok(Some(e)) | Err(e) => e.raw_os_error().unwrap_or(libc::EINVAL),
-    }
+    guard(libc::EBADF, || {
+        if sock < 0 {
+            return libc::EBADF;
+        }
+        // SAFETY: the caller's socket (not negative), borrowed for the call.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(sock) };
+        match socket2::SockRef::from(&fd).take_error() {
+            Ok(None) => 0,
+            Ok(Some(e)) | Err(e) => e.raw_os_error().unwrap_or(libc::EINVAL),
+        }
+    })
 }
 
 /// `BIO_sock_init`: nothing to set up on Linux; 1.

@@ -21,7 +21,7 @@ use crate::connect_bio::{ConnectSpec, HeldSsl};
 use crate::custom_bio::{
     Callbacks, CustomDgram, CustomMethod, CustomStream, call_ctrl, call_read, call_write,
 };
-use crate::ffi::{arc_release, arc_up_ref, guard, text};
+use crate::ffi::{arc_count, arc_release, arc_up_ref, guard, text};
 
 /// `BIO_FLAGS_READ`.
 pub const BIO_FLAGS_READ: c_int = 0x01;
@@ -187,6 +187,8 @@ pub struct BIO {
     /// The next BIO in a chain (`BIO_push`), or null. The link holds no reference of its
     /// own: as in OpenSSL, the chain's BIOs are freed together by `BIO_free_all`.
     next: AtomicPtr<BIO>,
+    /// The BIO before this one in its chain, or null (so `BIO_pop` can unlink it).
+    prev: AtomicPtr<BIO>,
     /// An application method's state: `BIO_set_data`, `BIO_set_init`, `BIO_set_shutdown`.
     data: AtomicPtr<c_void>,
     init: AtomicBool,
@@ -215,6 +217,7 @@ impl BIO {
             close: AtomicBool::new(true),
             flags: AtomicI32::new(0),
             next: AtomicPtr::new(std::ptr::null_mut()),
+            prev: AtomicPtr::new(std::ptr::null_mut()),
             data: AtomicPtr::new(std::ptr::null_mut()),
             init: AtomicBool::new(false),
             shutdown: AtomicI32::new(1),
@@ -245,6 +248,12 @@ impl BIO {
     /// A new SSL filter BIO over `held`.
     pub(crate) fn new_ssl(held: HeldSsl) -> *mut BIO {
         BIO::new(&METHOD_SSL, Io::Ssl(Arc::new(held)))
+    }
+
+    /// Whether the BIO can carry data now: an application's method always can; another BIO
+    /// once something is attached (a descriptor, a connected socket).
+    pub(crate) fn is_ready(&self) -> bool {
+        self.method.kind == MethodKind::Custom || !matches!(self.io(), Io::Unset)
     }
 
     /// A connect BIO's target.
@@ -639,7 +648,8 @@ pub unsafe extern "C" fn BIO_free(bio: *mut BIO) -> c_int {
     1
 }
 
-/// `BIO_free_all`: frees `bio` and the BIOs chained after it.
+/// `BIO_free_all`: frees `bio` and the BIOs chained after it, stopping after a BIO that
+/// still had other references (it and what follows stay), as OpenSSL does.
 ///
 /// # Safety
 /// As [`BIO_free`], for each BIO of the chain.
@@ -648,9 +658,12 @@ pub unsafe extern "C" fn BIO_free_all(bio: *mut BIO) {
     let mut p = bio;
     while !p.is_null() {
         // SAFETY: a live BIO of the chain, per the contract; read before it is freed.
-        let next = unsafe { &*p }.next.load(Ordering::Acquire);
+        let (next, shared) = unsafe { ((*p).next.load(Ordering::Acquire), arc_count(p) > 1) };
         // SAFETY: the chain's reference to this BIO, given up.
         unsafe { BIO_free(p) };
+        if shared {
+            break;
+        }
         p = next;
     }
 }
@@ -667,6 +680,10 @@ fn append(head: &BIO, tail: *mut BIO) {
         last = unsafe { &*next };
     }
     last.next.store(tail, Ordering::Release);
+    // SAFETY: tail is null or a live BIO, per the callers' contracts.
+    if let Some(t) = unsafe { tail.as_ref() } {
+        t.prev.store(last.as_ptr(), Ordering::Release);
+    }
 }
 
 /// `BIO_push`: appends `append` at the end of `b`'s chain; returns `b`.
@@ -684,8 +701,9 @@ pub unsafe extern "C" fn BIO_push(b: *mut BIO, append: *mut BIO) -> *mut BIO {
     })
 }
 
-/// `BIO_pop`: takes `b` out of its chain and returns what followed it (for an acceptor, the
-/// socket BIO of the connection just accepted), which the caller now owns.
+/// `BIO_pop`: takes `b` out of its chain (the BIOs before and after it are linked to each
+/// other) and returns what followed it (for an acceptor, the socket BIO of the connection
+/// just accepted).
 ///
 /// # Safety
 /// `b` must be null or a live BIO.
@@ -693,9 +711,21 @@ pub unsafe extern "C" fn BIO_push(b: *mut BIO, append: *mut BIO) -> *mut BIO {
 pub unsafe extern "C" fn BIO_pop(b: *mut BIO) -> *mut BIO {
     guard(std::ptr::null_mut(), || {
         // SAFETY: per the contract.
-        unsafe { b.as_ref() }.map_or(std::ptr::null_mut(), |bio| {
-            bio.next.swap(std::ptr::null_mut(), Ordering::AcqRel)
-        })
+        let Some(bio) = (unsafe { b.as_ref() }) else {
+            return std::ptr::null_mut();
+        };
+        let next = bio.next.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        let prev = bio.prev.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: chained BIOs are live while the chain is.
+        unsafe {
+            if let Some(p) = prev.as_ref() {
+                p.next.store(next, Ordering::Release);
+            }
+            if let Some(n) = next.as_ref() {
+                n.prev.store(prev, Ordering::Release);
+            }
+        }
+        next
     })
 }
 

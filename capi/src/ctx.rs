@@ -606,8 +606,24 @@ fn to_c_long(v: i64) -> c_long {
 /// `X509_verify_cert_error_string`: the text of a verify result.
 #[unsafe(no_mangle)]
 pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
+    thread_local! {
+        /// The text for a code qssl does not know ("error number N"), valid until the
+        /// thread's next such call, as OpenSSL's own buffer is: interning every number a
+        /// caller tries would grow without bound.
+        static UNKNOWN: std::cell::RefCell<std::ffi::CString> =
+            std::cell::RefCell::new(std::ffi::CString::default());
+    }
     guard(std::ptr::null(), || {
-        interned(&qctx::verify_error_string(from_c_long(n)))
+        let code = from_c_long(n);
+        let text = qctx::verify_error_string(code);
+        if qctx::is_known_verify_error(code) {
+            return interned(&text);
+        }
+        UNKNOWN.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            *slot = std::ffi::CString::new(text).unwrap_or_default();
+            slot.as_ptr()
+        })
     })
 }
 

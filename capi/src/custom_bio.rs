@@ -9,7 +9,10 @@ use std::ffi::{c_char, c_int, c_long, c_void};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-use qssl::error::{ERR_LIB_BIO, SslError, err_r, pop_to_mark, set_mark};
+use qssl::error::{
+    ERR_LIB_BIO, SslError, bio_err_is_non_fatal, clear_last_mark, count_to_mark, err_r,
+    peek_last_error, pop_to_mark, set_mark,
+};
 use qssl_bio::{BioAddr, BioError, DatagramBio, PollDescriptor, RecvMsg, SendMsg, StreamBio};
 
 use crate::addr::BIO_ADDR;
@@ -240,16 +243,10 @@ impl CustomDgram {
                 flags: 0,
             };
             let mut done = 0usize;
-            // The callback's non-fatal errors are expected traffic, not the application's.
             set_mark();
             // SAFETY: one message valid for the call, stride its size.
             let ok = unsafe { send(bio, &raw mut msg, size_of::<BIO_MSG>(), 1, 0, &raw mut done) };
-            pop_to_mark();
-            return if ok == 1 && done == 1 {
-                Ok(())
-            } else {
-                Err(BioError::WouldBlock)
-            };
+            return mmsg_outcome(ok == 1 && done == 1);
         }
         // SAFETY: the held reference keeps the BIO alive.
         match unsafe { call_write(bio, cb, data) } {
@@ -309,13 +306,10 @@ impl DatagramBio for CustomDgram {
                 // SAFETY: one message over the caller's buffer, stride its size.
                 let ok =
                     unsafe { recv(bio, &raw mut msg, size_of::<BIO_MSG>(), 1, 0, &raw mut done) };
-                pop_to_mark();
-                if ok == 1 && done == 1 {
+                mmsg_outcome(ok == 1 && done == 1).map(|()| {
                     m.peer = addr.0;
-                    Ok(msg.data_len.min(m.buf.len()))
-                } else {
-                    Err(BioError::WouldBlock)
-                }
+                    msg.data_len.min(m.buf.len())
+                })
             } else {
                 // SAFETY: the held reference keeps the BIO alive.
                 match unsafe { call_read(bio, &cb, m.buf) } {
@@ -363,6 +357,24 @@ impl CustomDgram {
             PollDescriptor::None
         }
     }
+}
+
+/// What an application's mmsg callback call came to (a mark was set before it): success;
+/// a transient failure (nothing raised, or a non-fatal error, as `BIO_err_is_non_fatal`
+/// judges), whose errors are dropped as expected traffic; or a fatal one, whose errors stay
+/// on the queue and which fails the network.
+fn mmsg_outcome(ok: bool) -> Result<(), BioError> {
+    if ok {
+        pop_to_mark();
+        return Ok(());
+    }
+    let code = peek_last_error();
+    if count_to_mark() == 0 || bio_err_is_non_fatal(code) {
+        pop_to_mark();
+        return Err(BioError::WouldBlock);
+    }
+    clear_last_mark();
+    Err(BioError::Os(libc::EIO))
 }
 
 /// A custom BIO presented as a stream BIO (for TLS).

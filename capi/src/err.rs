@@ -13,11 +13,9 @@ use qssl::error::{self, ErrorRecord};
 
 use crate::ffi::{guard, interned, text};
 
-/// The C strings of the last record handed out on this thread.
+/// The data text of the last record handed out on this thread (valid until the next one).
 #[derive(Default)]
 struct Held {
-    file: Option<CString>,
-    func: Option<CString>,
     data: Option<CString>,
 }
 
@@ -49,25 +47,25 @@ unsafe fn hand_out(
     HELD.with(|held| {
         let mut held = held.borrow_mut();
         *held = Held {
-            file: c_string(record.file.as_deref()),
-            func: c_string(record.func.as_deref()),
             data: c_string(record.data.as_deref()),
         };
         let empty = c"".as_ptr();
-        let ptr = |s: &Option<CString>| s.as_ref().map_or(empty, |c| c.as_ptr());
+        // File and function names come from a bounded set (source locations): interned,
+        // they stay valid for good, as OpenSSL's __FILE__ and __func__ strings do.
+        let fixed = |s: Option<&str>| s.map_or(empty, interned);
         // SAFETY: each pointer is null (skipped) or valid for a write, per the contract.
         unsafe {
             if !file.is_null() {
-                *file = ptr(&held.file);
+                *file = fixed(record.file.as_deref());
             }
             if !line.is_null() {
                 *line = c_int::try_from(record.line).unwrap_or(c_int::MAX);
             }
             if !func.is_null() {
-                *func = ptr(&held.func);
+                *func = fixed(record.func.as_deref());
             }
             if !data.is_null() {
-                *data = ptr(&held.data);
+                *data = held.data.as_ref().map_or(empty, |c| c.as_ptr());
             }
             if !flags.is_null() {
                 *flags = record.flags();

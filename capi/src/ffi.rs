@@ -86,3 +86,14 @@ pub(crate) unsafe fn arc_release<T>(p: *const T) {
         }
     });
 }
+
+/// How many references an object handed to C with `Arc::into_raw` has.
+///
+/// # Safety
+/// `p` must be a live object from `Arc::into_raw`.
+pub(crate) unsafe fn arc_count<T>(p: *const T) -> usize {
+    // SAFETY: a live object from Arc::into_raw, per the contract; ManuallyDrop leaves its
+    // count untouched.
+    let arc = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(p) });
+    Arc::strong_count(&arc)
+}

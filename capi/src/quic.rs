@@ -397,6 +397,9 @@ pub unsafe extern "C" fn SSL_get_stream_id(ssl: *mut SSL) -> u64 {
     })
 }
 
+/// `SSL_POLL_EVENT_F`: the item could not be polled.
+const POLL_EVENT_F: u64 = 1;
+
 /// `SSL_STREAM_TYPE_BIDI`: what a TLS object reports.
 const STREAM_TYPE_BIDI: c_int = 3;
 
@@ -766,8 +769,9 @@ pub struct SSL_POLL_ITEM {
 }
 
 /// `SSL_poll`: waits until one of `items` has an event it asks for, or `timeout` passes
-/// (null: no limit). Only SSL-object descriptors can be polled; others fail with
-/// `SSL_R_POLL_REQUEST_NOT_SUPPORTED`.
+/// (null: no limit). Only QUIC objects can be polled: another descriptor fails the call
+/// (`SSL_R_POLL_REQUEST_NOT_SUPPORTED`) and gets `SSL_POLL_EVENT_F`, as does a TLS object;
+/// items with no object are skipped. Every item's `revents` and the count are written.
 ///
 /// # Safety
 /// `items` valid for `num_items` items `stride` bytes apart; `timeout` null or valid;
@@ -791,29 +795,32 @@ pub unsafe extern "C" fn SSL_poll(
             unsafe { items.cast::<u8>().add(i * stride).cast() }
         };
         let mut polled = Vec::with_capacity(num_items);
+        let mut failed = false;
         for i in 0..num_items {
             // SAFETY: a valid item, per the contract (read unaligned: stride is the caller's).
             let it = unsafe { item_at(i).read_unaligned() };
-            let ssl = match it.desc.type_ {
-                0 => None,
-                BIO_POLL_DESCRIPTOR_TYPE_SSL => {
-                    // SAFETY: an SSL descriptor holds a live object, per the contract.
-                    let p = unsafe { it.desc.value.ssl }.cast::<SSL>();
+            // An item that cannot be polled gets SSL_POLL_EVENT_F; a null object is skipped.
+            let (ssl, bad) = match it.desc.type_ {
+                0 => (None, false),
+                // SAFETY: an SSL descriptor holds null or a live object, per the contract.
+                BIO_POLL_DESCRIPTOR_TYPE_SSL => match unsafe { it.desc.value.ssl }.cast::<SSL>() {
+                    p if p.is_null() => (None, false),
                     // SAFETY: as above.
-                    match unsafe { quic_ref(p) } {
-                        Some((_, q)) => Some(q),
-                        None => return 0,
-                    }
-                }
+                    p => match unsafe { quic_ref(p) } {
+                        Some((_, q)) => (Some(q), false),
+                        None => (None, true),
+                    },
+                },
                 _ => {
                     SslError::ssl(ssl_r::POLL_REQUEST_NOT_SUPPORTED).raise();
-                    return 0;
+                    (None, true)
                 }
             };
+            failed |= bad;
             polled.push(PollItem {
                 ssl,
                 events: it.events,
-                revents: 0,
+                revents: if bad { POLL_EVENT_F } else { 0 },
             });
         }
         // SAFETY: null or valid, per the contract.
@@ -821,7 +828,12 @@ pub unsafe extern "C" fn SSL_poll(
             Duration::from_secs(u64::try_from(tv.tv_sec).unwrap_or(0))
                 + Duration::from_micros(u64::try_from(tv.tv_usec).unwrap_or(0))
         });
-        let r = qssl::quic::poll(&mut polled, limit, flags);
+        let r = if failed {
+            // Nothing is polled; every item's revents and the count are still written.
+            Err(())
+        } else {
+            qssl::quic::poll(&mut polled, limit, flags).map_err(|_| ())
+        };
         for (i, p) in polled.iter().enumerate() {
             let at = item_at(i);
             // SAFETY: the same valid item.
@@ -831,9 +843,13 @@ pub unsafe extern "C" fn SSL_poll(
                 at.write_unaligned(it);
             }
         }
+        let count = match r {
+            Ok(n) => n,
+            Err(()) => polled.iter().filter(|p| p.revents != 0).count(),
+        };
         if !result_count.is_null() {
             // SAFETY: valid for a write, per the contract.
-            unsafe { *result_count = *r.as_ref().unwrap_or(&0) };
+            unsafe { *result_count = count };
         }
         ok(r)
     })
@@ -910,7 +926,7 @@ pub struct SSL_CONN_CLOSE_INFO {
     pub error_code: u64,
     /// The frame type of a transport error.
     pub frame_type: u64,
-    /// The reason phrase (not NUL-terminated; valid while the object lives).
+    /// The reason phrase, NUL-terminated (valid while the object lives).
     pub reason: *const std::ffi::c_char,
     /// Its length.
     pub reason_len: usize,
@@ -942,7 +958,14 @@ pub unsafe extern "C" fn SSL_get_conn_close_info(
             Err(_) => -1,
             Ok(None) => 0,
             Ok(Some(ci)) => {
-                let reason = s.close_reason.get_or_init(|| ci.reason.clone());
+                // Kept with a NUL after it (C code prints it with %s) and fixed once known,
+                // so the pointer stays valid while the object lives.
+                let reason = s.close_reason.get_or_init(|| {
+                    let mut r = ci.reason.clone();
+                    r.push(0);
+                    r
+                });
+                let reason_len = reason.len() - 1;
                 let flags = u32::from(ci.local) | (u32::from(ci.transport) << 1);
                 // SAFETY: valid for a write, per the contract.
                 unsafe {
@@ -950,7 +973,7 @@ pub unsafe extern "C" fn SSL_get_conn_close_info(
                         error_code: ci.error_code,
                         frame_type: ci.frame_type,
                         reason: reason.as_ptr().cast(),
-                        reason_len: reason.len(),
+                        reason_len,
                         flags,
                     });
                 }

@@ -10,7 +10,7 @@ use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 use qssl::tls::Tls;
 use qssl::{ErrorCode, IoResult};
 
-use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref, Io};
+use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
 use crate::connect_bio::prepare_object;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
@@ -49,9 +49,11 @@ pub struct SSL {
     parent: *const SSL,
     /// `SSL_set_bio`'s BIOs.
     bios: Mutex<Bios>,
-    /// The negotiated ALPN, kept for `SSL_get0_alpn_selected`'s pointer.
-    alpn: Mutex<Option<Vec<u8>>>,
-    /// The close reason, kept for `SSL_get_conn_close_info`'s pointer (fixed once known).
+    /// The negotiated ALPN, kept for `SSL_get0_alpn_selected`'s pointer (fixed once known,
+    /// so a pointer handed out stays valid while the object lives).
+    alpn: OnceLock<Vec<u8>>,
+    /// The close reason with a NUL after it, kept for `SSL_get_conn_close_info`'s pointer
+    /// (fixed once known).
     pub(crate) close_reason: OnceLock<Vec<u8>>,
 }
 
@@ -82,7 +84,7 @@ impl SSL {
                 rbio: std::ptr::null_mut(),
                 wbio: std::ptr::null_mut(),
             }),
-            alpn: Mutex::new(None),
+            alpn: OnceLock::new(),
             close_reason: OnceLock::new(),
         }))
         .cast_mut()
@@ -194,7 +196,7 @@ impl SSL {
         // A BIO with nothing attached yet (a connect BIO before it connects, a datagram BIO
         // before BIO_set_fd) is taken up later, when it has.
         // SAFETY: the slots hold live references.
-        let bio = |p: *mut BIO| unsafe { p.as_ref() }.filter(|b| !matches!(b.io(), Io::Unset));
+        let bio = |p: *mut BIO| unsafe { p.as_ref() }.filter(|b| b.is_ready());
         match &self.obj {
             Obj::Quic(q) => {
                 let dgram = |p| bio(p).and_then(BIO::datagram);
@@ -611,7 +613,7 @@ pub unsafe extern "C" fn SSL_read_ex(
 ) -> c_int {
     // SAFETY: forwarded.
     let n = unsafe { read_into(ssl, buf, num, false) };
-    ex_result(n, readbytes)
+    ex_result(n, readbytes, false)
 }
 
 /// `SSL_peek_ex`.
@@ -627,13 +629,14 @@ pub unsafe extern "C" fn SSL_peek_ex(
 ) -> c_int {
     // SAFETY: forwarded.
     let n = unsafe { read_into(ssl, buf, num, true) };
-    ex_result(n, readbytes)
+    ex_result(n, readbytes, false)
 }
 
-/// The `_ex` form of a count: 1 and the count written, or 0 and 0.
-fn ex_result(n: isize, out: *mut usize) -> c_int {
+/// The `_ex` form of a count: 1 and the count written, or 0 and 0; `zero_ok` says whether a
+/// count of 0 is a success.
+fn ex_result(n: isize, out: *mut usize, zero_ok: bool) -> c_int {
     let (ret, count) = match usize::try_from(n) {
-        Ok(k) if k > 0 => (1, k),
+        Ok(k) if k > 0 || zero_ok => (1, k),
         _ => (0, 0),
     };
     if !out.is_null() {
@@ -698,7 +701,8 @@ pub unsafe extern "C" fn SSL_write_ex(
 ) -> c_int {
     // SAFETY: forwarded.
     let n = unsafe { write_from(ssl, buf, num) };
-    ex_result(n, written)
+    // A write of nothing succeeds with 0 written (a read of nothing is the peer's close).
+    ex_result(n, written, true)
 }
 
 /// `SSL_shutdown`: 0 once close_notify is sent, 1 once the peer's has arrived too, -1 on
@@ -841,9 +845,14 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
         }
         // SAFETY: per the contract.
         let selected = unsafe { ssl_ref(ssl) }.and_then(|s| {
-            let mut held = s.alpn.lock().unwrap_or_else(PoisonError::into_inner);
-            *held = on_obj!(s, o => o.alpn_selected());
-            held.as_ref().map(|v| (v.as_ptr(), v.len()))
+            let held = match s.alpn.get() {
+                Some(v) => v,
+                None => {
+                    let now = on_obj!(s, o => o.alpn_selected())?;
+                    s.alpn.get_or_init(|| now)
+                }
+            };
+            Some((held.as_ptr(), held.len()))
         });
         // SAFETY: data and len are valid for writes; the bytes live in the object.
         unsafe {

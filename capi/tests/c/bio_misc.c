@@ -72,6 +72,19 @@ int main(int argc, char *argv[])
     printf("reset %d, read again %d\n", n, BIO_read(m, buf, 5));
     BIO_free(m);
     ERR_clear_error();
+
+    /* A chain of three; the middle one popped and freed; the rest freed together. */
+    {
+        BIO *a = BIO_new(BIO_s_mem()), *b = BIO_new(BIO_s_mem()), *c = BIO_new(BIO_s_mem());
+
+        BIO_push(a, b);
+        BIO_push(a, c);
+        printf("chain a->b %d, b->c %d\n", BIO_next(a) == b, BIO_next(b) == c);
+        printf("pop b gives c %d, ", BIO_pop(b) == c);
+        printf("then a->c %d, b alone %d\n", BIO_next(a) == c, BIO_next(b) == NULL);
+        BIO_free(b);
+        BIO_free_all(a);
+    }
     remove(path);
     return 0;
 }

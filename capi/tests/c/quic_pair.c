@@ -208,8 +208,8 @@ int main(int argc, char *argv[])
     }
     wait_for(conn, SSL_POLL_EVENT_EC);
     CHECK(SSL_get_conn_close_info(conn, &info, sizeof(info)) == 1);
-    printf("server close info: code %llu reason %.*s flags %u\n",
-           (unsigned long long)info.error_code, (int)info.reason_len, info.reason, info.flags);
+    printf("server close info: code %llu reason %s (%zu) flags %u\n",
+           (unsigned long long)info.error_code, info.reason, info.reason_len, info.flags);
     CHECK(SSL_get_conn_close_info(client, &info, sizeof(info)) == 1);
     printf("client close info: code %llu flags %u\n", (unsigned long long)info.error_code,
            info.flags);

@@ -92,8 +92,8 @@ static int client(int fd, const char *cert)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     const unsigned char alpn[] = "\x08http/1.1\x02h2";
-    const unsigned char *selected = NULL;
-    unsigned int selected_len = 0;
+    const unsigned char *selected = NULL, *again = NULL;
+    unsigned int selected_len = 0, again_len = 0;
     char buf[64];
     size_t n = 0;
     SSL *ssl;
@@ -114,7 +114,11 @@ static int client(int fd, const char *cert)
     printf("client: version %s\n", SSL_get_version(ssl));
     printf("client: verify %ld\n", SSL_get_verify_result(ssl));
     SSL_get0_alpn_selected(ssl, &selected, &selected_len);
-    printf("client: alpn %.*s\n", (int)selected_len, selected);
+    SSL_get0_alpn_selected(ssl, &again, &again_len);
+    printf("client: alpn %.*s, same pointer again %d\n", (int)selected_len, selected,
+           selected == again && selected_len == again_len);
+    ret = SSL_write_ex(ssl, "", 0, &n);
+    printf("client: empty write %d, written %zu\n", ret, n);
     printf("client: write %d\n", SSL_write_ex(ssl, "ping", 4, &n) == 1 && n == 4);
     printf("client: read %d\n", SSL_read_ex(ssl, buf, sizeof(buf), &n));
     printf("client: got %.*s\n", (int)n, buf);

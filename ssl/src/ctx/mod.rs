@@ -56,7 +56,7 @@ pub use tls_settings::{
 pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult, in_connection};
 pub use verify::{
     SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
-    verify_error_string, x509_v,
+    is_known_verify_error, verify_error_string, x509_v,
 };
 
 use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};

@@ -44,6 +44,18 @@ pub mod x509_v {
 
 /// `X509_verify_cert_error_string`: OpenSSL 3's text for a verify result code.
 pub fn verify_error_string(code: i64) -> String {
+    match known_verify_error(code) {
+        Some(text) => text.to_owned(),
+        None => format!("error number {code}"),
+    }
+}
+
+/// Whether `code` is a verify result qssl has a text for.
+pub fn is_known_verify_error(code: i64) -> bool {
+    known_verify_error(code).is_some()
+}
+
+fn known_verify_error(code: i64) -> Option<&'static str> {
     let text = match code {
         x509_v::OK => "ok",
         x509_v::ERR_UNSPECIFIED => "unspecified certificate verification error",
@@ -62,9 +74,9 @@ pub fn verify_error_string(code: i64) -> String {
         x509_v::ERR_APPLICATION_VERIFICATION => "application verification failure",
         x509_v::ERR_HOSTNAME_MISMATCH => "hostname mismatch",
         x509_v::ERR_IP_ADDRESS_MISMATCH => "IP address mismatch",
-        other => return format!("error number {other}"),
+        _ => return None,
     };
-    text.to_owned()
+    Some(text)
 }
 
 /// The verify result code for a rustls verification error about `end_entity`: an untrusted
