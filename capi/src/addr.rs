@@ -500,8 +500,9 @@ fn sock_addr(addr: &BIO_ADDR) -> Option<socket2::SockAddr> {
     addr.0.socket_addr().map(socket2::SockAddr::from)
 }
 
-/// `BIO_connect`: connects `sock` to `addr` after applying `options`. 1 on success (or a
-/// non-blocking connect in progress, as OpenSSL reports it), 0 with the error on the queue.
+/// `BIO_connect`: connects `sock` to `addr` after applying `options`. 1 once connected; 0
+/// otherwise: with the error on the queue if the connect failed, without while a
+/// non-blocking connect is under way (`BIO_sock_should_retry(-1)` is then true).
 ///
 /// # Safety
 /// `addr` must be null or a live address.
@@ -523,12 +524,19 @@ pub unsafe extern "C" fn BIO_connect(sock: c_int, addr: *const BIO_ADDR, options
         }
         // SAFETY: the sockaddr is valid for its length; sock is the caller's socket.
         let rc = unsafe { libc::connect(sock, target.as_ptr().cast(), target.len()) };
-        let in_progress = std::io::Error::last_os_error().raw_os_error() == Some(libc::EINPROGRESS);
-        if rc != 0 && !(in_progress && options & SOCK_NONBLOCK != 0) {
-            raise_os(BIO_R_CONNECT_ERROR);
-            return 0;
+        if rc == 0 {
+            return 1;
         }
-        1
+        // As OpenSSL: 0 either way; an error on the queue only if the connect failed (not
+        // when a non-blocking connect is still under way: BIO_sock_should_retry tells).
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        if !matches!(
+            errno,
+            libc::EINPROGRESS | libc::EALREADY | libc::EAGAIN | libc::EINTR
+        ) {
+            raise_os(BIO_R_CONNECT_ERROR);
+        }
+        0
     })
 }
 

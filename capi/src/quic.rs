@@ -909,10 +909,10 @@ pub unsafe extern "C" fn SSL_shutdown_ex(
             Obj::Quic(q) => q.shutdown_ex(flags, code, &reason),
             Obj::Tls(t) => t.shutdown(),
         };
+        // A TLS object answers exactly as SSL_shutdown (-1 with WANT_* while it waits).
         match r {
             Ok(true) => 1,
             Ok(false) => 0,
-            Err(e) if matches!(e.code(), ErrorCode::WantRead | ErrorCode::WantWrite) => 0,
             Err(_) => -1,
         }
     })

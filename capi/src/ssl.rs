@@ -127,14 +127,25 @@ impl SSL {
         self.bios.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// `SSL_get_rbio`.
+    /// The read BIO in this object's own slot.
     pub(crate) fn rbio(&self) -> *mut BIO {
         self.bios().rbio
     }
 
-    /// `SSL_get_wbio`.
+    /// The write BIO in this object's own slot.
     pub(crate) fn wbio(&self) -> *mut BIO {
         self.bios().wbio
+    }
+
+    /// `SSL_get_rbio`/`SSL_get_wbio`: the object's own BIO, or for a QUIC stream or accepted
+    /// connection the one its connection or listener has (they share its network BIO).
+    fn network_bio(&self, write: bool) -> *mut BIO {
+        let own = if write { self.wbio() } else { self.rbio() };
+        if !own.is_null() || self.parent.is_null() {
+            return own;
+        }
+        // SAFETY: the parent is kept alive by this object.
+        unsafe { &*self.parent }.network_bio(write)
     }
 
     /// Puts `bio` in the read slot, taking the caller's reference and giving up the old
@@ -370,7 +381,8 @@ pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
     });
 }
 
-/// `SSL_get_rbio`: the read BIO (not a new reference), or null.
+/// `SSL_get_rbio`: the read BIO (not a new reference), or null; a QUIC stream or accepted
+/// connection reports the network BIO it shares.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
@@ -378,7 +390,7 @@ pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
 pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut BIO {
     guard(std::ptr::null_mut(), || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), SSL::rbio)
+        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(false))
     })
 }
 
@@ -390,7 +402,7 @@ pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut BIO {
 pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut BIO {
     guard(std::ptr::null_mut(), || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), SSL::wbio)
+        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(true))
     })
 }
 

@@ -300,6 +300,7 @@ connected: QUICv1; listener 1/0, accepted from it 1, queue 0
 client may open bidi streams: 1
 client streams: 0 type 3 local 1, 2 type 2 local 1; conn of s1 1
 uni stream read state 2 (wrong direction), connection stream type 0
+network BIO shared: stream 1, accepted connection 1
 s1 write state 3 after conclude
 server accepted 0 type 3 local 0, 2 type 1 local 0
 a1: one, end 6, read state 3, read code 0

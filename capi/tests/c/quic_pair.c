@@ -150,6 +150,8 @@ int main(int argc, char *argv[])
            SSL_get_stream_type(s2), SSL_is_stream_local(s2), SSL_get0_connection(s1) == client);
     printf("uni stream read state %d (wrong direction), connection stream type %d\n",
            SSL_get_stream_read_state(s2), SSL_get_stream_type(client));
+    printf("network BIO shared: stream %d, accepted connection %d\n",
+           SSL_get_rbio(s1) == cbio && SSL_get_wbio(s1) == cbio, SSL_get_rbio(conn) == sbio);
     CHECK(SSL_write_ex2(s1, "one", 3, SSL_WRITE_FLAG_CONCLUDE, &n) == 1 && n == 3);
     CHECK(SSL_write_ex2(s2, "two", 3, SSL_WRITE_FLAG_CONCLUDE, &n) == 1);
     printf("s1 write state %d after conclude\n", SSL_get_stream_write_state(s1));
