@@ -8,6 +8,7 @@
 //!
 //! - [`addr`]: addresses, lookups and raw sockets (`BIO_ADDR*`, `BIO_lookup_ex`, `BIO_socket`).
 //! - [`err`]: the error queue (`ERR_*`).
+//! - [`lhash`]: the hash table behind the typed `lh_TYPE_*` wrappers (`OPENSSL_LH_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
 //! - [`bio`]: BIO objects: datagram, datagram pair, socket and accept BIOs, `BIO_ctrl`.
@@ -25,6 +26,7 @@ pub mod ctx;
 pub mod custom_bio;
 pub mod err;
 mod ffi;
+pub mod lhash;
 pub mod quic;
 pub mod session;
 pub mod ssl;

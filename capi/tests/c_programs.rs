@@ -515,8 +515,9 @@ fn c_programs_run_clean_under_valgrind() {
     );
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let programs: [(&str, Vec<&str>); 8] = [
+    let programs: [(&str, Vec<&str>); 9] = [
         ("err_queue.c", vec![]),
+        ("lhash.c", vec![]),
         ("bio_misc.c", vec![scratch.to_str().unwrap()]),
         ("addr.c", vec![]),
         ("ctx.c", vec![cert, key, other]),
@@ -680,4 +681,20 @@ fn tls_ssl_connect_bio_client_matches_openssl() {
         "{ours}"
     );
     assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+}
+
+#[test]
+fn typed_hash_table_works_through_the_thunks() {
+    let out = run_on_qssl("lhash.c");
+    let expected = "\
++++++ 5 items
+replaced two: old value 2, now 5 items
+retrieve three: 3, six: none
+sum 33
+scaled sum 330
+after dropping odd values: 2 items, error 0
+delete two gives 20, delete again gives none
+flushed: 0 items
+";
+    assert_eq!(out, expected);
 }

@@ -13,6 +13,7 @@
 # include <openssl/bio.h>
 # include <openssl/pem.h>
 # include <openssl/core.h>
+# include <openssl/lhash.h>
 # include <openssl/err.h>
 # include <openssl/sslerr.h>
 # include <openssl/x509.h>
