@@ -140,10 +140,11 @@ pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
 /// The new-session callback's C type.
 pub type NewSessionCallbackC = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
 
-/// `SSL_CTX_sess_set_new_cb`: called on a client with each new session the server sent
+/// `SSL_CTX_sess_set_new_cb`: called on a TLS client with each new session the server sent
 /// (the `SSL *` argument is null: qssl tells of sessions from inside the handshake, where the
 /// object is not at hand). The callback gets a reference: returning 1 keeps it (the
-/// application frees it later), 0 gives it back.
+/// application frees it later), 0 gives it back. On a QUIC context the callback is kept
+/// but never called, and `ERR_R_UNSUPPORTED` says so.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid for the context's
@@ -155,6 +156,12 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: NewSessi
         let Some(c) = (unsafe { ctx_ref(ctx) }) else {
             return;
         };
+        if cb.is_some() && c.lock().method().is_quic() {
+            // Said, not silent: QUIC connections make no sessions for the callback yet.
+            SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data("QUIC session resumption is not supported: the callback is not called")
+                .raise();
+        }
         let callback = cb.map(|cb| {
             let f: qssl::ctx::NewSessionCallback = Arc::new(move |session: SslSession| {
                 let handle = SSL_SESSION::into_c(session);

@@ -336,3 +336,37 @@ fn injected_datagrams_drive_a_connection() {
     assert!(stream.inject_net_dgram(b"x", None, None).is_err());
     qssl::error::clear_error();
 }
+
+#[test]
+fn poll_reports_a_pending_end_of_stream_until_a_read_reports_it() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    let stream = s.client.new_stream(0).unwrap();
+    stream
+        .write_ex2(b"data", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    let srv = next_stream(&objs, &server);
+    let mut items = [item(&srv, POLL_EVENT_R)];
+    run_until(&objs, || {
+        poll(&mut items, Some(Duration::ZERO), 0).unwrap();
+        srv.stream_read_state() == qssl::quic::StreamState::Finished
+    });
+    let mut buf = [0u8; 16];
+    assert_eq!(srv.read(&mut buf).unwrap(), 4);
+    // The data is read; its end is not reported yet, so the stream is still readable.
+    assert_eq!(poll(&mut items, Some(Duration::ZERO), 0).unwrap(), 1);
+    assert_eq!(items[0].revents, POLL_EVENT_R);
+    // A peek does not count as reporting it.
+    assert_eq!(
+        srv.peek(&mut buf).unwrap_err().code(),
+        qssl::ErrorCode::ZeroReturn
+    );
+    assert_eq!(poll(&mut items, Some(Duration::ZERO), 0).unwrap(), 1);
+    assert_eq!(
+        srv.read(&mut buf).unwrap_err().code(),
+        qssl::ErrorCode::ZeroReturn
+    );
+    assert_eq!(poll(&mut items, Some(Duration::ZERO), 0).unwrap(), 0);
+    assert_eq!(items[0].revents, 0);
+}

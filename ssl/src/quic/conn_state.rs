@@ -1,7 +1,7 @@
 //! The application-side state of one connection: its default stream, the incoming-stream
 //! policy, the queue of peer streams waiting to be accepted, and shutdown progress.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 use qssl_quic::StreamId;
@@ -84,6 +84,9 @@ pub(crate) struct ConnApp {
     pub(crate) reject_code: u64,
     /// Peer streams waiting to be accepted, oldest first (both directions).
     pub(crate) accept_queue: VecDeque<StreamId>,
+    /// Streams whose end a read has reported (ZERO_RETURN): their FIN no longer makes them
+    /// readable for `SSL_poll`.
+    pub(crate) fin_reported: HashSet<StreamId>,
     /// The shutdown the application started, if any.
     pub(crate) shutdown: Option<Shutdown>,
     /// Where a client connection's verifier records its result.
@@ -102,6 +105,7 @@ impl ConnApp {
             policy: IncomingStreamPolicy::Auto,
             reject_code: 0,
             accept_queue: VecDeque::new(),
+            fin_reported: HashSet::new(),
             shutdown: None,
             verify_result: None,
         }

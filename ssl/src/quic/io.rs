@@ -42,7 +42,12 @@ impl Ssl {
             };
             match result {
                 Ok(ReadOutcome { len, .. }) if len > 0 => Ok(len),
-                Ok(_) => Err(IoError::zero_return()),
+                Ok(_) => {
+                    if !peek && let Some(app) = st.conns.get_mut(&key) {
+                        app.fin_reported.insert(id);
+                    }
+                    Err(IoError::zero_return())
+                }
                 Err(e) => Err(stream_error(st, key, id, e, false)),
             }
         })

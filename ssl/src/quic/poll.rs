@@ -212,7 +212,12 @@ impl Ssl {
         if let Some((state, reset)) = conn.stream_recv_state(id) {
             if reset.is_some() {
                 ev |= POLL_EVENT_ER;
-            } else if conn.stream_readable(id) > 0 || state == RecvState::DataRecvd {
+            } else if conn.stream_readable(id) > 0
+                || state == RecvState::DataRecvd
+                // All data read but the end not reported yet: the next read reports it.
+                || (state == RecvState::DataRead
+                    && st.conns.get(&key).is_some_and(|a| !a.fin_reported.contains(&id)))
+            {
                 ev |= POLL_EVENT_R;
             }
         }

@@ -480,6 +480,9 @@ pub(crate) fn conclude(st: &mut PortState, key: ConnKey, id: StreamId) -> Result
 /// receiving part stopped (both with code 0); the engine forgets the stream once both parts
 /// are done.
 pub(crate) fn release_stream(st: &mut PortState, key: ConnKey, id: StreamId) {
+    if let Some(app) = st.conns.get_mut(&key) {
+        app.fin_reported.remove(&id);
+    }
     if let Some(conn) = st.conn_mut(key).1 {
         conn.stream_discard(id, 0);
     }
