@@ -772,3 +772,32 @@ pub extern "C" fn SSL_CTX_callback_ctrl(
         .raise();
     0
 }
+
+/// The C form of the key-log callback.
+pub type KeylogCallbackC = Option<unsafe extern "C" fn(*const crate::ssl::SSL, *const c_char)>;
+
+/// `SSL_CTX_set_keylog_callback`: called with each TLS secret line (NSS key log format) of
+/// the context's connections, TLS and QUIC (the `SSL *` argument is null). Null turns it
+/// off.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `cb` null or a function valid for the context's
+/// lifetime.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: KeylogCallbackC) {
+    guard((), || {
+        // SAFETY: per the contract.
+        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+            return;
+        };
+        let callback = cb.map(|cb| {
+            let f: qctx::KeylogCallback = Arc::new(move |line: &str| {
+                let line = std::ffi::CString::new(line).unwrap_or_default();
+                // SAFETY: the application's callback with a NUL-terminated line.
+                unsafe { cb(std::ptr::null(), line.as_ptr()) };
+            });
+            f
+        });
+        c.lock().set_keylog_callback(callback);
+    });
+}

@@ -993,3 +993,59 @@ pub extern "C" fn SSL_callback_ctrl(
         .raise();
     0
 }
+
+/// `SSL_CIPHER`: a negotiated cipher suite, known by its OpenSSL name.
+#[derive(Debug)]
+pub struct SSL_CIPHER {
+    name: *const c_char,
+}
+
+// SAFETY: the name is an interned string that lives for the whole process.
+unsafe impl Send for SSL_CIPHER {}
+// SAFETY: as above; never written after creation.
+unsafe impl Sync for SSL_CIPHER {}
+
+/// The one `SSL_CIPHER` for `name` (suites are few; each is made once and kept).
+fn cipher_object(name: &str) -> *const SSL_CIPHER {
+    use std::collections::HashMap;
+    static CIPHERS: OnceLock<Mutex<HashMap<String, &'static SSL_CIPHER>>> = OnceLock::new();
+    let mut map = CIPHERS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let c = map.entry(name.to_owned()).or_insert_with(|| {
+        Box::leak(Box::new(SSL_CIPHER {
+            name: interned(name),
+        }))
+    });
+    std::ptr::from_ref(*c)
+}
+
+/// `SSL_get_current_cipher`: the negotiated suite, or null before the handshake.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_current_cipher(ssl: *const SSL) -> *const SSL_CIPHER {
+    guard(std::ptr::null(), || {
+        // SAFETY: per the contract.
+        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+            return std::ptr::null();
+        };
+        let name = match &s.obj {
+            Obj::Tls(t) => t.cipher_name().map(str::to_owned),
+            Obj::Quic(q) => q.connection_info().and_then(|i| i.cipher_suite),
+        };
+        name.map_or(std::ptr::null(), |n| cipher_object(&n))
+    })
+}
+
+/// `SSL_CIPHER_get_name`: the suite's name, or "(NONE)" for null, as OpenSSL answers.
+///
+/// # Safety
+/// `c` must be null or a cipher from `SSL_get_current_cipher`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
+    // SAFETY: null or a live cipher, per the contract.
+    unsafe { c.as_ref() }.map_or(c"(NONE)".as_ptr(), |c| c.name)
+}

@@ -268,6 +268,10 @@ fn quic_guide_style_client_and_server_talk_blocking_and_non_blocking() {
                 "{out}"
             );
             assert!(
+                out.contains("cipher TLS_AES_") && out.contains("key log lines seen"),
+                "{out}"
+            );
+            assert!(
                 out.contains("is quic 1, connection 1, stream type 3"),
                 "{out}"
             );

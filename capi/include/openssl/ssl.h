@@ -27,6 +27,7 @@ typedef struct ssl_method_st SSL_METHOD;
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
 typedef struct ssl_session_st SSL_SESSION;
+typedef struct ssl_cipher_st SSL_CIPHER;
 
 # define SSL_FILETYPE_ASN1      2
 # define SSL_FILETYPE_PEM       1
@@ -154,6 +155,12 @@ int SSL_get_error(const SSL *s, int ret_code);
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
 long SSL_callback_ctrl(SSL *s, int cmd, void (*fp) (void));
 int SSL_in_before(const SSL *s);
+const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+# define SSL_get_cipher(s) SSL_CIPHER_get_name(SSL_get_current_cipher(s))
+# define SSL_get_cipher_name(s) SSL_CIPHER_get_name(SSL_get_current_cipher(s))
+typedef void (*SSL_CTX_keylog_cb_func)(const SSL *ssl, const char *line);
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb);
 int SSL_set1_host(SSL *s, const char *hostname);
 int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
 void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);

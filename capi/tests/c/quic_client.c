@@ -19,6 +19,14 @@
 #include <openssl/ssl.h>
 
 static int nonblocking;
+static int keylog_lines;
+
+static void count_keylog(const SSL *ssl, const char *line)
+{
+    (void)ssl;
+    if (strncmp(line, "CLIENT_", 7) == 0 || strncmp(line, "SERVER_", 7) == 0)
+        keylog_lines++;
+}
 
 /* Makes a connected UDP socket to host:port and records the peer's address. */
 static int create_socket(const char *host, const char *port, BIO_ADDR **peer)
@@ -125,6 +133,7 @@ int main(int argc, char *argv[])
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
     if (!SSL_CTX_load_verify_locations(ctx, argv[3], NULL))
         goto end;
+    SSL_CTX_set_keylog_callback(ctx, count_keylog);
     ssl = SSL_new(ctx);
     if (ssl == NULL)
         goto end;
@@ -162,6 +171,8 @@ int main(int argc, char *argv[])
            (const char *)got, X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
     printf("is quic %d, connection %d, stream type %d\n", SSL_is_quic(ssl),
            SSL_is_connection(ssl), SSL_get_stream_type(ssl));
+    printf("cipher %s, key log lines %s\n", SSL_get_cipher(ssl),
+           keylog_lines >= 4 ? "seen" : "missing");
 
     /* The message in two writes; the second ends the stream. */
     n = strlen(argv[6]) / 2;

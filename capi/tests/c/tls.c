@@ -111,7 +111,7 @@ static int client(int fd, const char *cert)
     SSL_set1_host(ssl, "localhost");
     SSL_set_fd(ssl, fd);
     printf("client: connect %d\n", SSL_connect(ssl));
-    printf("client: version %s\n", SSL_get_version(ssl));
+    printf("client: version %s, cipher %s\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
     printf("client: verify %ld\n", SSL_get_verify_result(ssl));
     SSL_get0_alpn_selected(ssl, &selected, &selected_len);
     SSL_get0_alpn_selected(ssl, &again, &again_len);

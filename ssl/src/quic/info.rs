@@ -15,7 +15,8 @@ pub struct ConnectionInfo {
     pub version: u32,
     /// The negotiated application protocol.
     pub alpn: Option<Vec<u8>>,
-    /// The TLS cipher suite (IANA name), once negotiated.
+    /// The TLS cipher suite (OpenSSL's name, as `SSL_CIPHER_get_name` gives it, which for
+    /// TLS 1.3 is the RFC 8446 name), once negotiated.
     pub cipher_suite: Option<String>,
     /// The server name the client sent (known on the server side).
     pub sni: Option<String>,
@@ -43,8 +44,7 @@ impl Ssl {
             alpn: conn.alpn().map(<[u8]>::to_vec),
             cipher_suite: conn
                 .cipher_suite()
-                .and_then(|s| s.suite().as_str())
-                .map(str::to_owned),
+                .map(|s| crate::ctx::cipher_name(s).to_owned()),
             sni: conn.sni().map(str::to_owned),
             peer_params: conn.peer_params().cloned(),
             rtt: conn.rtt(),
