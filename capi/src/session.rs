@@ -1,5 +1,5 @@
-//! `SSL_SESSION` for C: a TLS client's session, reference counted as in OpenSSL, to resume a
-//! later connection with (`SSL_get1_session`, `SSL_set_session`, the new-session callback).
+//! `SSL_SESSION` for C: a client's session (TLS or QUIC), reference counted as in OpenSSL, to
+//! resume a later connection with (`SSL_get1_session`, `SSL_set_session`, the new-session callback).
 //! Sessions live in memory only: rustls does not let a session be written out, so the PEM
 //! calls fail with `ERR_R_UNSUPPORTED`.
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
@@ -74,8 +74,8 @@ pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
     })
 }
 
-/// `SSL_get1_session`: the session a TLS client's connection made (a new reference), or
-/// null for servers and QUIC objects.
+/// `SSL_get1_session`: the session a client connection made (a new reference), or null for
+/// servers, listeners and streams.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
@@ -86,18 +86,16 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
         let Some(s) = (unsafe { ssl_ref(ssl) }) else {
             return std::ptr::null_mut();
         };
-        match &s.obj {
-            Obj::Tls(t) => t
-                .session()
-                .map_or(std::ptr::null_mut(), SSL_SESSION::into_c),
-            Obj::Quic(_) => std::ptr::null_mut(),
-        }
+        let session = match &s.obj {
+            Obj::Tls(t) => t.session(),
+            Obj::Quic(q) => q.session(),
+        };
+        session.map_or(std::ptr::null_mut(), SSL_SESSION::into_c)
     })
 }
 
-/// `SSL_set_session`: the session a TLS client offers to resume (null clears it); the
-/// object keeps its own reference. QUIC objects do not resume sessions yet:
-/// `ERR_R_UNSUPPORTED`.
+/// `SSL_set_session`: the session a client connection (TLS or QUIC) offers to resume (null
+/// clears it); the object keeps its own reference.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `session` null or a live session.
@@ -110,15 +108,10 @@ pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSIO
         };
         // SAFETY: per the contract.
         let offered = unsafe { session.as_ref() }.map(|x| x.0.clone());
-        match &s.obj {
-            Obj::Tls(t) => c_int::from(t.set_session(offered).is_ok()),
-            Obj::Quic(_) => {
-                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                    .with_data("QUIC session resumption is not supported")
-                    .raise();
-                0
-            }
-        }
+        c_int::from(match &s.obj {
+            Obj::Tls(t) => t.set_session(offered).is_ok(),
+            Obj::Quic(q) => q.set_session(offered).is_ok(),
+        })
     })
 }
 
@@ -130,9 +123,11 @@ pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSIO
 pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
     guard(0, || {
         // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| match &s.obj {
-            Obj::Tls(t) => c_int::from(t.session_reused()),
-            Obj::Quic(_) => 0,
+        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+            c_int::from(match &s.obj {
+                Obj::Tls(t) => t.session_reused(),
+                Obj::Quic(q) => q.session_reused(),
+            })
         })
     })
 }
@@ -140,11 +135,11 @@ pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
 /// The new-session callback's C type.
 pub type NewSessionCallbackC = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
 
-/// `SSL_CTX_sess_set_new_cb`: called on a TLS client with each new session the server sent
-/// (the `SSL *` argument is null: qssl tells of sessions from inside the handshake, where the
-/// object is not at hand). The callback gets a reference: returning 1 keeps it (the
-/// application frees it later), 0 gives it back. On a QUIC context the callback is kept
-/// but never called, and `ERR_R_UNSUPPORTED` says so.
+/// `SSL_CTX_sess_set_new_cb`: called on a client (TLS or QUIC) with each new session the
+/// server sent, while `SSL_SESS_CACHE_CLIENT` is on (the `SSL *` argument is null: qssl
+/// tells of sessions from inside the handshake, where the object is not at hand). The
+/// callback gets a reference: returning 1 keeps it (the application frees it later), 0
+/// gives it back.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid for the context's
@@ -156,12 +151,6 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: NewSessi
         let Some(c) = (unsafe { ctx_ref(ctx) }) else {
             return;
         };
-        if cb.is_some() && c.lock().method().is_quic() {
-            // Said, not silent: QUIC connections make no sessions for the callback yet.
-            SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                .with_data("QUIC session resumption is not supported: the callback is not called")
-                .raise();
-        }
         let callback = cb.map(|cb| {
             let f: qssl::ctx::NewSessionCallback = Arc::new(move |session: SslSession| {
                 let handle = SSL_SESSION::into_c(session);

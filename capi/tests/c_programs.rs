@@ -519,9 +519,10 @@ fn c_programs_run_clean_under_valgrind() {
     );
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let programs: [(&str, Vec<&str>); 9] = [
+    let programs: [(&str, Vec<&str>); 10] = [
         ("err_queue.c", vec![]),
         ("lhash.c", vec![]),
+        ("quic_resume.c", vec![cert, key]),
         ("bio_misc.c", vec![scratch.to_str().unwrap()]),
         ("addr.c", vec![]),
         ("ctx.c", vec![cert, key, other]),
@@ -699,6 +700,19 @@ scaled sum 330
 after dropping odd values: 2 items, error 0
 delete two gives 20, delete again gives none
 flushed: 0 items
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn quic_sessions_resume_from_c() {
+    let (cert, key, _) = certificate_files();
+    let out = run_on_qssl_with("quic_resume.c", &[cert.as_path(), key.as_path()]);
+    let expected = "\
+first: resumed 0/0
+session resumable 1, callback told yes
+second: resumed 1/1, verify ok
+errors left 0
 ";
     assert_eq!(out, expected);
 }

@@ -74,7 +74,6 @@ fn what_cannot_work_yet_fails_with_an_error_on_the_queue() {
     use ssl::ctx::*;
     use ssl::quic::*;
     use ssl::session::*;
-    use ssl::ssl::*;
     let unsupported = qssl::error::err_r::UNSUPPORTED as u32;
     // SAFETY: every pointer is null or made by the library and freed once.
     unsafe {
@@ -100,13 +99,6 @@ fn what_cannot_work_yet_fails_with_an_error_on_the_queue() {
         assert!(SSL_new_domain(ctx, 0).is_null());
         assert_eq!(last_reason(), unsupported);
         assert_eq!(SSL_CTX_set_domain_flags(ctx, 0), 0);
-        let quic = SSL_new(ctx);
-        assert!(!quic.is_null());
-        ERR_clear_error();
-        assert_eq!(SSL_set_session(quic, std::ptr::null_mut()), 0);
-        assert_eq!(last_reason(), unsupported);
-        assert!(SSL_get1_session(quic).is_null());
-        SSL_free(quic);
         SSL_CTX_free(ctx);
         // Null objects are refused, not dereferenced.
         ERR_clear_error();

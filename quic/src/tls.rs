@@ -256,6 +256,16 @@ impl TlsSession {
         self.conn.as_ref()?.negotiated_cipher_suite()
     }
 
+    /// Whether the handshake resumed a session (once it is done).
+    pub fn is_resumed(&self) -> bool {
+        let kind = match self.conn.as_ref() {
+            Some(quic::Connection::Client(c)) => c.handshake_kind(),
+            Some(quic::Connection::Server(s)) => s.handshake_kind(),
+            None => None,
+        };
+        kind == Some(rustls::HandshakeKind::Resumed)
+    }
+
     /// The server name the client asked for (server side).
     pub fn server_name(&self) -> Option<&str> {
         match self.conn.as_ref()? {

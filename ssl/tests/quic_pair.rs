@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use qssl::ErrorCode;
-use qssl::quic::{StreamEnd, StreamState};
+use qssl::quic::{Ssl, StreamEnd, StreamState};
 
 #[test]
 fn default_stream_round_trip() {
@@ -527,9 +527,8 @@ fn data_and_fin_already_received_are_read_before_a_later_close_is_taken_in() {
         .write_ex2(b"pong", qssl::quic::WRITE_FLAG_CONCLUDE)
         .unwrap();
     // The reply and its FIN reach the client, unread.
-    run_until(&objs, || {
-        s.client.stream_read_state() == StreamState::Finished
-    });
+    run_until(&objs, || s.client.has_pending());
+    assert_eq!(s.client.stream_read_state(), StreamState::Ok);
     // The server closes at once; its CONNECTION_CLOSE waits in the client's BIO.
     let flags = qssl::quic::SHUTDOWN_FLAG_RAPID | qssl::quic::SHUTDOWN_FLAG_NO_STREAM_FLUSH;
     let _ = server.shutdown_ex(flags, 7, b"bye");
@@ -545,4 +544,60 @@ fn data_and_fin_already_received_are_read_before_a_later_close_is_taken_in() {
     });
     let info = s.client.conn_close_info().unwrap().unwrap();
     assert_eq!((info.error_code, info.local), (7, false));
+}
+
+#[test]
+fn a_session_resumes_a_second_connection_of_the_same_context() {
+    use std::sync::{Arc, Mutex};
+    let id = identity();
+    let mut cctx = client_ctx(&id.cert);
+    let told = Arc::new(Mutex::new(0usize));
+    {
+        let told = told.clone();
+        cctx.set_new_session_callback(Some(Arc::new(move |_| *told.lock().unwrap() += 1)));
+    }
+    cctx.set_session_cache_mode(
+        qssl::ctx::SSL_SESS_CACHE_CLIENT | qssl::ctx::SSL_SESS_CACHE_NO_INTERNAL_STORE,
+    );
+    let (a, b) = qssl_bio::new_dgram_pair(0, 0);
+    let a: std::sync::Arc<dyn qssl_bio::DatagramBio> = std::sync::Arc::new(a);
+    let b: std::sync::Arc<dyn qssl_bio::DatagramBio> = std::sync::Arc::new(b);
+    let listener =
+        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(b.clone()), Some(b)).unwrap();
+    listener.listen().unwrap();
+    let connect = |offer: Option<qssl::tls::SslSession>| {
+        let client = Ssl::new(&cctx).unwrap();
+        client.set_bio(Some(a.clone()), Some(a.clone())).unwrap();
+        client.set_host_name("localhost").unwrap();
+        client.set_session(offer).unwrap();
+        let s = PairSetup {
+            id: identity(),
+            client,
+            listener: listener.clone(),
+        };
+        let server = connect_pair(&s);
+        (s.client, server)
+    };
+    // The first connection makes a session from the server's tickets.
+    let (client, server) = connect(None);
+    assert!(!client.session_reused());
+    run_until(&[&client, &server, &listener], || {
+        client.session().is_some_and(|s| s.is_resumable())
+    });
+    assert!(
+        *told.lock().unwrap() > 0,
+        "the new-session callback was told"
+    );
+    assert_eq!(client.verify_result(), 0);
+    let session = client.session().unwrap();
+    client
+        .shutdown_ex(qssl::quic::SHUTDOWN_FLAG_RAPID, 0, b"")
+        .unwrap();
+    drop((client, server));
+    // The second offers it and resumes, still checking the server's name.
+    let (client, server) = connect(Some(session));
+    assert!(client.session_reused(), "resumed");
+    assert!(server.session_reused());
+    assert_eq!(client.verify_result(), 0);
 }

@@ -463,6 +463,11 @@ impl Connection {
         self.tls.cipher_suite()
     }
 
+    /// Whether the handshake resumed a TLS session.
+    pub fn is_resumed(&self) -> bool {
+        self.tls.is_resumed()
+    }
+
     /// The certificate chain the peer presented, end-entity first.
     pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
         self.tls.peer_certificates()

@@ -53,11 +53,11 @@ pub use tls_settings::{
     SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_OFF,
     SSL_SESS_CACHE_SERVER, ServernameCallback, SniAction, TLS1_2_VERSION, TLS1_3_VERSION,
 };
-pub(crate) use verify::{NameCheck, PeerVerifier, VerifyResult, in_connection};
 pub use verify::{
     SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
     is_known_verify_error, verify_error_string, x509_v,
 };
+pub(crate) use verify::{VerifyResult, in_connection};
 
 use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
 
@@ -441,6 +441,22 @@ impl SslCtx {
     /// context fails with `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
     #[track_caller]
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, SslError> {
+        let sessions = Arc::new(crate::tls::ObjectSessions::new(
+            self.client_session_cache(),
+            self.new_session_callback(),
+            self.session_timeout_handle(),
+        ));
+        self.quic_client_config(sessions)
+    }
+
+    /// The QUIC client configuration with `sessions` as its session store (an object's, so
+    /// `SSL_set_session` and the new-session callback work): TLS 1.3, the context's shared
+    /// verifier (names and results per connection), ALPN, key log, client certificate.
+    #[track_caller]
+    pub(crate) fn quic_client_config(
+        &self,
+        sessions: Arc<crate::tls::ObjectSessions>,
+    ) -> Result<Arc<ClientConfig>, SslError> {
         if self.method.is_server() || !self.method.is_quic() {
             return Err(
                 SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
@@ -448,22 +464,9 @@ impl SslCtx {
                     .raise(),
             );
         }
-        let verifier = self.peer_verifier();
-        let builder = ClientConfig::builder_with_provider(self.provider.clone())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|e| rustls_error(&e).raise())?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier));
-        let mut config = match (&self.identity.chain, &self.identity.key) {
-            (chain, Some((key, _))) if !chain.is_empty() => builder
-                .with_client_auth_cert(chain.clone(), key.clone_key())
-                .map_err(|e| rustls_error(&e).raise())?,
-            _ => builder.with_no_client_auth(),
-        };
-        config.alpn_protocols = self.alpn.names().to_vec();
-        if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {
-            config.key_log = keylog;
-        }
+        let config = self
+            .resumable_client_config(self.provider.clone(), &[&rustls::version::TLS13], sessions)
+            .map_err(|e| rustls_error(&e).raise())?;
         Ok(Arc::new(config))
     }
 

@@ -274,8 +274,19 @@ impl SslCtx {
         if self.method.is_quic() {
             return Err(wrong_method("TLS configuration of a QUIC context"));
         }
-        // One verifier (with per-connection names and results) and one certificate resolver
-        // for all of the context's clients, so their sessions resume on each other.
+        self.resumable_client_config(self.tls_provider(), &self.tls_versions()?, sessions)
+            .map_err(|e| tls_setup_error(&e))
+    }
+
+    /// A client configuration whose sessions resume on the context's other clients: one
+    /// verifier (with per-connection names and results, see `verify::in_connection`) and one
+    /// certificate resolver for all of them, as rustls requires, and `sessions` as the store.
+    pub(crate) fn resumable_client_config(
+        &self,
+        provider: Arc<CryptoProvider>,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+        sessions: Arc<dyn ClientSessionStore>,
+    ) -> Result<ClientConfig, rustls::Error> {
         let verifier = self
             .tls
             .client_verifier
@@ -283,16 +294,14 @@ impl SslCtx {
             .unwrap_or_else(PoisonError::into_inner)
             .get_or_insert_with(|| Arc::new(self.peer_verifier().per_thread()))
             .clone();
-        let provider = self.tls_provider();
         let builder = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(&self.tls_versions()?)
-            .map_err(|e| tls_setup_error(&e))?
+            .with_protocol_versions(versions)?
             .dangerous()
             .with_custom_certificate_verifier(verifier);
         let mut config = match (&self.identity.chain, &self.identity.key) {
-            (chain, Some((key, _))) if !chain.is_empty() => builder
-                .with_client_auth_cert(chain.clone(), key.clone_key())
-                .map_err(|e| tls_setup_error(&e))?,
+            (chain, Some((key, _))) if !chain.is_empty() => {
+                builder.with_client_auth_cert(chain.clone(), key.clone_key())?
+            }
             _ => builder.with_no_client_auth(),
         };
         config.client_auth_cert_resolver = self

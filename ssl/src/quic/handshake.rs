@@ -10,7 +10,6 @@ use rustls::pki_types::ServerName;
 use super::net::UNADDRESSED;
 use super::object::Ssl;
 use super::port::{ConnKey, PortState, network_error};
-use crate::ctx::NameCheck;
 use crate::error::{SslError, ssl_r};
 use crate::result::{IoError, IoResult};
 
@@ -73,6 +72,35 @@ impl Ssl {
         self.obj.port.lock().handle(key).is_none()
     }
 
+    /// `SSL_set_session`: the session a client connection offers to resume, before it
+    /// starts (`None` clears it). Sessions come from [`session`](Self::session) or the
+    /// new-session callback of a connection of the same context.
+    #[track_caller]
+    pub fn set_session(&self, session: Option<crate::tls::SslSession>) -> Result<(), SslError> {
+        let Some(setup) = self.client_setup() else {
+            return Err(SslError::ssl(ssl_r::CONN_USE_ONLY)
+                .with_data("sessions are offered by client connections")
+                .raise());
+        };
+        setup.sessions.offer(session);
+        Ok(())
+    }
+
+    /// `SSL_get1_session`: the session this client connection made (filled as the server
+    /// sends tickets), or `None` for other objects.
+    pub fn session(&self) -> Option<crate::tls::SslSession> {
+        Some(self.client_setup()?.sessions.current())
+    }
+
+    /// `SSL_session_reused`: whether the handshake resumed a session.
+    pub fn session_reused(&self) -> bool {
+        let Some(key) = self.conn_key() else {
+            return false;
+        };
+        let st = self.obj.port.lock();
+        st.conn(key).is_some_and(|c| c.is_resumed())
+    }
+
     /// `SSL_is_init_finished`: whether the handshake has completed.
     pub fn is_init_finished(&self) -> bool {
         let Some(key) = self.conn_key() else {
@@ -109,15 +137,12 @@ impl Ssl {
             .expected_host
             .as_deref()
             .and_then(|h| ServerName::try_from(h.to_owned()).ok());
-        let verifier = setup
-            .verifier
-            .for_connection(NameCheck::Expected(expected), setup.verify_result.clone());
-        let mut tls = (*setup.tls).clone();
-        tls.dangerous()
-            .set_certificate_verifier(std::sync::Arc::new(verifier));
+        // The context's verifier serves every connection (so sessions resume); it checks
+        // this one's expected name and records its result through the port's scope.
+        st.verify_scope = Some((expected, setup.verify_result.clone()));
         let handle = st
             .endpoint
-            .connect(now, std::sync::Arc::new(tls), name, peer)
+            .connect(now, setup.tls.clone(), name, peer)
             .map_err(|e| {
                 IoError::ssl(
                     SslError::ssl(ssl_r::QUIC_HANDSHAKE_LAYER_ERROR).with_data(e.to_string()),

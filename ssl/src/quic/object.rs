@@ -14,9 +14,10 @@ use rustls::ClientConfig;
 
 use super::conn_state::ConnApp;
 use super::port::{ConnKey, Drive, Port, PortState};
-use crate::ctx::{PeerVerifier, SslCtx, VerifyResult};
+use crate::ctx::{SslCtx, VerifyResult};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::result::{ErrorCode, IoError, IoResult};
+use crate::tls::ObjectSessions;
 
 /// `SSL_LISTENER_FLAG_NO_VALIDATE`: accept clients without a Retry round trip.
 pub const LISTENER_FLAG_NO_VALIDATE: u64 = 1 << 1;
@@ -48,9 +49,11 @@ const BLOCKING_ON: u8 = 2;
 /// Client settings fixed when the connection starts.
 #[derive(Debug)]
 pub(crate) struct ClientSetup {
+    /// The rustls configuration, on the context's shared verifier (which learns this
+    /// connection's expected name and result slot through the port's verify scope).
     pub(crate) tls: Arc<ClientConfig>,
-    /// The context's server-certificate verifier, made per connection at start.
-    pub(crate) verifier: PeerVerifier,
+    /// The object's sessions: the one offered (`SSL_set_session`), the one being made.
+    pub(crate) sessions: Arc<ObjectSessions>,
     /// `SSL_set_tlsext_host_name`: the name sent as SNI.
     pub(crate) sni: Option<String>,
     /// `SSL_set1_host`: the name the certificate must carry.
@@ -129,7 +132,12 @@ impl Ssl {
     /// listener).
     #[track_caller]
     pub fn new(ctx: &SslCtx) -> Result<Ssl, SslError> {
-        let tls = ctx.client_config()?;
+        let sessions = Arc::new(ObjectSessions::new(
+            ctx.client_session_cache(),
+            ctx.new_session_callback(),
+            ctx.session_timeout_handle(),
+        ));
+        let tls = ctx.quic_client_config(sessions.clone())?;
         let endpoint = Endpoint::new(
             EndpointConfig {
                 connection: ctx.connection_config().clone(),
@@ -142,7 +150,7 @@ impl Ssl {
         let key = port.lock().add_conn(ConnApp::client());
         let client = ClientSetup {
             tls,
-            verifier: ctx.peer_verifier(),
+            sessions,
             sni: None,
             expected_host: None,
             peer: None,

@@ -11,15 +11,17 @@
 //! for a fixed time.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use qssl_bio::poll::{self, Notifier, PollItem};
 use qssl_quic::conn::{Connection, DatagramInfo, Event};
 use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
+use rustls::pki_types::ServerName;
 
 use super::conn_state::ConnApp;
 use super::net::Net;
+use crate::ctx::{VerifyResult, in_connection};
 use crate::result::{IoError, IoResult};
 
 /// Most new connections a listener keeps waiting to be accepted; more are refused.
@@ -54,6 +56,9 @@ pub(crate) struct PortState {
     pub(crate) listening: bool,
     /// New connections not accepted yet, oldest first.
     pub(crate) incoming: VecDeque<ConnKey>,
+    /// A client port's connection: the name its server certificate must carry and where its
+    /// verify result goes, in force while the endpoint runs (see `verify::in_connection`).
+    pub(crate) verify_scope: Option<(Option<ServerName<'static>>, Arc<VerifyResult>)>,
     /// A thread is waiting on the network BIOs.
     net_waiter: bool,
     /// Threads sleeping on the condition variable.
@@ -95,23 +100,36 @@ impl PortState {
     /// Catches up with the network and the clock: reads every waiting datagram, fires due
     /// timers, handles the connections' events, and sends what is due.
     pub(crate) fn tick(&mut self, now: Instant) {
-        if self.reads() {
-            self.net.receive(&mut self.endpoint, now);
-        }
-        if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
-            self.endpoint.handle_timeout(now);
-        }
-        self.handle_events(now);
-        self.net.flush(&mut self.endpoint, now);
+        self.in_verify_scope(|st| {
+            if st.reads() {
+                st.net.receive(&mut st.endpoint, now);
+            }
+            if st.endpoint.poll_timeout().is_some_and(|t| t <= now) {
+                st.endpoint.handle_timeout(now);
+            }
+            st.handle_events(now);
+            st.net.flush(&mut st.endpoint, now);
+        });
     }
 
     /// Hands a datagram the application received itself to the endpoint, as if read from
     /// the network (`SSL_inject_net_dgram`).
     pub(crate) fn inject(&mut self, now: Instant, info: DatagramInfo, datagram: &[u8]) {
-        let mut copy = datagram.to_vec();
-        self.endpoint.handle_datagram_with(now, info, &mut copy);
-        self.handle_events(now);
-        self.net.flush(&mut self.endpoint, now);
+        self.in_verify_scope(|st| {
+            let mut copy = datagram.to_vec();
+            st.endpoint.handle_datagram_with(now, info, &mut copy);
+            st.handle_events(now);
+            st.net.flush(&mut st.endpoint, now);
+        });
+    }
+
+    /// Runs `f` (which may verify a server's certificate) in the client connection's verify
+    /// scope, if this is a client port.
+    fn in_verify_scope(&mut self, f: impl FnOnce(&mut Self)) {
+        match self.verify_scope.clone() {
+            Some((expected, result)) => in_connection(expected, result, || f(self)),
+            None => f(self),
+        }
     }
 
     /// Sends what is due without reading.
@@ -195,6 +213,7 @@ impl Port {
                 is_listener,
                 listening: false,
                 incoming: VecDeque::new(),
+                verify_scope: None,
                 net_waiter: false,
                 sleepers: 0,
             }),

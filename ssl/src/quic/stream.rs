@@ -43,8 +43,8 @@ pub enum StreamState {
     Ok = 1,
     /// `SSL_STREAM_STATE_WRONG_DIR`: the stream has no part in this direction.
     WrongDir = 2,
-    /// `SSL_STREAM_STATE_FINISHED`: ended normally (read: the peer's FIN arrived, data may
-    /// remain to be read; write: concluded).
+    /// `SSL_STREAM_STATE_FINISHED`: ended normally (read: the application's reads have taken
+    /// all the data up to the peer's FIN, the next read reports the end; write: concluded).
     Finished = 3,
     /// `SSL_STREAM_STATE_RESET_LOCAL`: this side reset it (write) or asked the peer to stop
     /// (read).
@@ -531,9 +531,11 @@ fn recv_state(conn: &Connection, id: StreamId) -> StreamState {
     match state {
         RecvState::ResetRecvd | RecvState::ResetRead => StreamState::ResetRemote,
         _ if conn.close_info().is_some() => StreamState::ConnClosed,
-        RecvState::SizeKnown | RecvState::DataRecvd | RecvState::DataRead => StreamState::Finished,
-        RecvState::Recv if conn.stream_stop_sent(id).is_some() => StreamState::ResetLocal,
-        RecvState::Recv => StreamState::Ok,
+        // As OpenSSL: finished once the application's reads have taken the FIN (all data
+        // read), not when the FIN merely arrived.
+        RecvState::DataRead => StreamState::Finished,
+        _ if conn.stream_stop_sent(id).is_some() => StreamState::ResetLocal,
+        RecvState::Recv | RecvState::SizeKnown | RecvState::DataRecvd => StreamState::Ok,
     }
 }
 

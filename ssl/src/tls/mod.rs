@@ -13,6 +13,7 @@ mod errors;
 mod records;
 mod session;
 
+pub(crate) use session::ObjectSessions;
 pub use session::SslSession;
 
 use std::net::{IpAddr, Ipv4Addr, TcpStream};
@@ -31,7 +32,6 @@ use crate::ctx::{
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::result::{ErrorCode, IoError, IoResult};
 use engine::{Engine, Pump, WriteMode};
-use session::ObjectSessions;
 
 /// A stream BIO shared between an object's read and write sides (and the application).
 pub type SharedStreamBio = Arc<Mutex<dyn StreamBio>>;

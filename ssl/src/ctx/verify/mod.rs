@@ -13,7 +13,7 @@ use rustls::CertificateError;
 use rustls::pki_types::{CertificateDer, ServerName};
 
 pub(crate) use client_auth::client_verifier;
-pub(crate) use peer::{NameCheck, PeerVerifier, VerifyResult, in_connection};
+pub(crate) use peer::{PeerVerifier, VerifyResult, in_connection};
 pub use x509::{is_known_verify_error, verify_error_string, x509_v};
 
 /// `SSL_VERIFY_NONE`: a client does not fail the handshake on a bad server certificate (the

@@ -82,7 +82,6 @@ pub(crate) struct PeerVerifier {
     callback: Option<VerifyCallback>,
     algorithms: WebPkiSupportedAlgorithms,
     names: NameCheck,
-    result: Option<Arc<VerifyResult>>,
 }
 
 impl PeerVerifier {
@@ -103,7 +102,6 @@ impl PeerVerifier {
             callback,
             algorithms: provider.signature_verification_algorithms,
             names: NameCheck::Presented,
-            result: None,
         }
     }
 
@@ -112,17 +110,6 @@ impl PeerVerifier {
     pub(crate) fn per_thread(&self) -> Self {
         PeerVerifier {
             names: NameCheck::PerThread,
-            result: None,
-            ..self.clone()
-        }
-    }
-
-    /// The same verifier for one connection: names checked by `names`, the outcome recorded
-    /// in `result`.
-    pub(crate) fn for_connection(&self, names: NameCheck, result: Arc<VerifyResult>) -> Self {
-        PeerVerifier {
-            names,
-            result: Some(result),
             ..self.clone()
         }
     }
@@ -184,9 +171,6 @@ impl ServerCertVerifier for PeerVerifier {
             Ok(()) => x509_v::OK,
             Err(e) => verify_code(e, end_entity),
         };
-        if let Some(result) = &self.result {
-            result.set(code);
-        }
         if matches!(self.names, NameCheck::PerThread) {
             CURRENT.with(|c| {
                 if let Some((_, result)) = c.borrow().as_ref() {
