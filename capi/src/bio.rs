@@ -947,6 +947,68 @@ pub unsafe extern "C" fn BIO_read_ex(
     ex_count(n, is_dgram, readbytes)
 }
 
+/// Reads one line of at most `max` bytes (ending with its `\n` if one came in time): `None`
+/// if the BIO failed before anything was read, an empty line at the end of the stream.
+/// Reads a byte at a time, so nothing past the line is taken from the BIO.
+///
+/// # Safety
+/// `bio` null or live.
+pub(crate) unsafe fn read_line(bio: *mut BIO, max: usize) -> Option<Vec<u8>> {
+    let mut line = Vec::new();
+    while line.len() < max {
+        let mut byte = 0u8;
+        // SAFETY: forwarded; one byte of room.
+        match unsafe { read_into(bio, std::ptr::from_mut(&mut byte).cast(), 1) } {
+            1 => {
+                line.push(byte);
+                if byte == b'\n' {
+                    break;
+                }
+            }
+            0 => break,
+            _ if line.is_empty() => return None,
+            _ => break,
+        }
+    }
+    Some(line)
+}
+
+/// `BIO_gets`: reads a line of at most `size - 1` bytes (with its `\n`) and a NUL; the
+/// count, 0 at the end of the stream, -1 on failure (-2 on a datagram BIO, as unsupported).
+///
+/// # Safety
+/// `bio` null or live; `buf` valid for `size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn BIO_gets(bio: *mut BIO, buf: *mut c_char, size: c_int) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        let Some(b) = (unsafe { bio_ref(bio) }) else {
+            return -1;
+        };
+        let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
+            return 0;
+        };
+        if buf.is_null() {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        }
+        if b.custom_callbacks().is_none() && matches!(b.io(), Io::Dgram(_)) {
+            SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD).raise();
+            return -2;
+        }
+        // SAFETY: per the contract.
+        let Some(line) = (unsafe { read_line(bio, room - 1) }) else {
+            return -1;
+        };
+        // SAFETY: buf has room for size bytes, and the line is at most size - 1 long.
+        unsafe {
+            std::ptr::copy_nonoverlapping(line.as_ptr(), buf.cast::<u8>(), line.len());
+            *buf.add(line.len()) = 0;
+        }
+        c_int::try_from(line.len()).unwrap_or(-1)
+    })
+}
+
 /// `BIO_write`.
 ///
 /// # Safety

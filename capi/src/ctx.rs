@@ -9,7 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
+use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL_CTX};
 use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
+use crate::ssl::callback_ssl;
+use crate::x509::X509_STORE_CTX;
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
 #[derive(Debug)]
@@ -79,6 +82,15 @@ pub struct SSL_CTX {
     ctx: Mutex<SslCtx>,
     /// `SSL_CTX_set_mode` bits, for the objects made from the context.
     mode: Mutex<u32>,
+    /// `SSL_CTX_set_ex_data`'s pointers.
+    pub(crate) ex_data: CRYPTO_EX_DATA,
+}
+
+impl Drop for SSL_CTX {
+    fn drop(&mut self) {
+        let this: *mut SSL_CTX = self;
+        self.ex_data.run_free(this.cast());
+    }
 }
 
 impl SSL_CTX {
@@ -119,11 +131,15 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         }
         // SAFETY: one of the static methods, per the contract.
         let method = unsafe { &*method }.method;
-        let ctx = Arc::new(SSL_CTX {
+        let ctx = Arc::into_raw(Arc::new(SSL_CTX {
             ctx: Mutex::new(SslCtx::new(method)),
             mode: Mutex::new(0),
-        });
-        Arc::into_raw(ctx).cast_mut()
+            ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
+        }))
+        .cast_mut();
+        // SAFETY: just made, and live.
+        unsafe { &*ctx }.ex_data.run_new(ctx.cast());
+        ctx
     })
 }
 
@@ -332,10 +348,11 @@ pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> 
 }
 
 /// The C shape of a verify callback: `int (*)(int preverify_ok, X509_STORE_CTX *)`.
-pub type VerifyCallbackC = Option<unsafe extern "C" fn(c_int, *mut c_void) -> c_int>;
+pub type VerifyCallbackC = Option<unsafe extern "C" fn(c_int, *mut X509_STORE_CTX) -> c_int>;
 
-/// `SSL_CTX_set_verify`: the verify mode. A callback is called with the verdict and a null
-/// `X509_STORE_CTX` (qssl has no certificate-store context to give it); its answer decides.
+/// `SSL_CTX_set_verify`: the verify mode. A callback is called once, with the verdict on the
+/// whole chain and an `X509_STORE_CTX` holding the peer's certificate, the verify result
+/// (depth 0) and the `SSL *` (see `callback_ssl` for when that is null); its answer decides.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `callback` null or a function valid for the
@@ -353,9 +370,15 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
         };
         let callback = callback.map(|cb| {
             let cb: qctx::VerifyCallback =
-                Arc::new(move |ok: bool, _info: &qctx::VerifyInfo<'_>| {
-                    // SAFETY: the caller's callback, valid while the context lives.
-                    unsafe { cb(c_int::from(ok), std::ptr::null_mut()) != 0 }
+                Arc::new(move |ok: bool, info: &qctx::VerifyInfo<'_>| {
+                    let Some(mut store) =
+                        X509_STORE_CTX::new(info.end_entity, info.code, callback_ssl())
+                    else {
+                        return false;
+                    };
+                    // SAFETY: the caller's callback, valid while the context lives, given a
+                    // context that lives through the call.
+                    unsafe { cb(c_int::from(ok), &raw mut store) != 0 }
                 });
             cb
         });
@@ -676,7 +699,7 @@ pub unsafe extern "C" fn SSL_select_next_proto(
 /// The C shape of an ALPN select callback.
 pub type AlpnSelectCallbackC = Option<
     unsafe extern "C" fn(
-        *mut c_void,
+        *mut crate::ssl::SSL,
         *mut *const c_uchar,
         *mut c_uchar,
         *const c_uchar,
@@ -701,8 +724,9 @@ const TLSEXT_ERR_OK: c_int = 0;
 const TLSEXT_ERR_NOACK: c_int = 3;
 
 /// `SSL_CTX_set_alpn_select_cb`: the server's choice of protocol from the client's offer
-/// (in wire format). The callback's `SSL *` argument is null for now (qssl calls it before
-/// the connection's object exists); `SSL_select_next_proto` inside it works as usual.
+/// (in wire format). The callback's `SSL *` is the TLS object; on a QUIC server it is null
+/// (qssl calls it before the connection's object exists). `SSL_select_next_proto` inside it
+/// works as usual.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid, with `arg`, for the
@@ -732,7 +756,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
                 // SAFETY: the application's callback with valid out-pointers and input.
                 let ret = unsafe {
                     cb(
-                        std::ptr::null_mut(),
+                        callback_ssl(),
                         &mut out,
                         &mut out_len,
                         wire.as_ptr(),
@@ -777,8 +801,8 @@ pub extern "C" fn SSL_CTX_callback_ctrl(
 pub type KeylogCallbackC = Option<unsafe extern "C" fn(*const crate::ssl::SSL, *const c_char)>;
 
 /// `SSL_CTX_set_keylog_callback`: called with each TLS secret line (NSS key log format) of
-/// the context's connections, TLS and QUIC (the `SSL *` argument is null). Null turns it
-/// off.
+/// the context's connections, TLS and QUIC, with the `SSL *` they belong to (null on a QUIC
+/// server, whose connections' objects are made when accepted). Null turns it off.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid for the context's
@@ -794,7 +818,7 @@ pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: Keyl
             let f: qctx::KeylogCallback = Arc::new(move |line: &str| {
                 let line = std::ffi::CString::new(line).unwrap_or_default();
                 // SAFETY: the application's callback with a NUL-terminated line.
-                unsafe { cb(std::ptr::null(), line.as_ptr()) };
+                unsafe { cb(callback_ssl(), line.as_ptr()) };
             });
             f
         });

@@ -1,17 +1,38 @@
 //! The boundary with C: catching panics, reading C strings, and strings handed out to C
 //! that must stay valid.
 
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::ffi::{CStr, CString, c_char, c_int};
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, err_r, raise_data};
 
+thread_local! {
+    /// The `SSL` object the innermost running call was made on (see [`called_on`]).
+    static CALLED_ON: Cell<*const c_void> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Records that the running call was made on the object at `ssl`, so callbacks it runs can
+/// be given that object ([`called_on_object`]). [`guard`] restores the outer call's object
+/// when a call returns, so the record never outlives the call.
+pub(crate) fn called_on(ssl: *const c_void) {
+    CALLED_ON.with(|c| c.set(ssl));
+}
+
+/// The object the innermost running call was made on, or null.
+pub(crate) fn called_on_object() -> *const c_void {
+    CALLED_ON.with(Cell::get)
+}
+
 /// Runs `f`; a panic is caught, recorded as `ERR_R_INTERNAL_ERROR` and turned into
 /// `failure`, so nothing unwinds into C.
 pub(crate) fn guard<T>(failure: T, f: impl FnOnce() -> T) -> T {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    let outer = called_on_object();
+    let result = catch_unwind(AssertUnwindSafe(f));
+    called_on(outer);
+    match result {
         Ok(v) => v,
         Err(panic) => {
             let what = panic

@@ -16,7 +16,9 @@
 //! - [`custom_bio`]: BIOs with an application's methods (`BIO_meth_*`), for QUIC and TLS.
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
-//! - [`session`]: TLS client sessions (`SSL_SESSION`) and the new-session callback.
+//! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.
+//! - [`x509`]: certificates (`X509`, `X509_NAME`) and the verify callback's `X509_STORE_CTX`.
+//! - [`ex_data`]: application data on objects (`CRYPTO_get_ex_new_index`, `SSL_get_ex_data`).
 
 pub mod addr;
 pub mod bio;
@@ -25,8 +27,10 @@ pub mod crypto;
 pub mod ctx;
 pub mod custom_bio;
 pub mod err;
+pub mod ex_data;
 mod ffi;
 pub mod lhash;
 pub mod quic;
 pub mod session;
 pub mod ssl;
+pub mod x509;

@@ -14,7 +14,7 @@ use qssl::tls::SslSession;
 use crate::bio::BIO;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::ffi::{arc_release, arc_up_ref, guard};
-use crate::ssl::{Obj, SSL, ssl_ref};
+use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
 /// `SSL_SESSION`: a shared handle to a client session.
 #[derive(Debug)]
@@ -136,10 +136,9 @@ pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
 pub type NewSessionCallbackC = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
 
 /// `SSL_CTX_sess_set_new_cb`: called on a client (TLS or QUIC) with each new session the
-/// server sent, while `SSL_SESS_CACHE_CLIENT` is on (the `SSL *` argument is null: qssl
-/// tells of sessions from inside the handshake, where the object is not at hand). The
-/// callback gets a reference: returning 1 keeps it (the application frees it later), 0
-/// gives it back.
+/// server sent, while `SSL_SESS_CACHE_CLIENT` is on, with the connection's `SSL *` (null if
+/// the session arrives outside a call on the connection, see `callback_ssl`). The callback
+/// gets a reference: returning 1 keeps it (the application frees it later), 0 gives it back.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid for the context's
@@ -155,7 +154,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: NewSessi
             let f: qssl::ctx::NewSessionCallback = Arc::new(move |session: SslSession| {
                 let handle = SSL_SESSION::into_c(session);
                 // SAFETY: the application's callback, given a session reference of its own.
-                if unsafe { cb(std::ptr::null_mut(), handle) } == 0 {
+                if unsafe { cb(callback_ssl(), handle) } == 0 {
                     // SAFETY: the reference the callback gave back.
                     unsafe { arc_release(handle.cast_const()) };
                 }

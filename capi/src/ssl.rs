@@ -13,7 +13,9 @@ use qssl::{ErrorCode, IoResult};
 use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
 use crate::connect_bio::prepare_object;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
+use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL};
+use crate::ffi::{arc_release, arc_up_ref, called_on, called_on_object, guard, interned, text};
+use crate::x509::X509;
 
 /// What an `SSL` object is.
 pub(crate) enum Obj {
@@ -55,6 +57,11 @@ pub struct SSL {
     /// The close reason with a NUL after it, kept for `SSL_get_conn_close_info`'s pointer
     /// (fixed once known).
     pub(crate) close_reason: OnceLock<Vec<u8>>,
+    /// The peer's certificate, kept for `SSL_get0_peer_certificate`'s pointer (fixed once
+    /// known).
+    pub(crate) peer_certificate: OnceLock<Arc<X509>>,
+    /// `SSL_set_ex_data`'s pointers.
+    pub(crate) ex_data: CRYPTO_EX_DATA,
 }
 
 // SAFETY: the raw pointers are Arc-counted objects that are themselves Send + Sync, only
@@ -76,7 +83,7 @@ impl SSL {
                 Arc::increment_strong_count(parent);
             }
         }
-        Arc::into_raw(Arc::new(SSL {
+        let ssl = Arc::into_raw(Arc::new(SSL {
             obj,
             ctx,
             parent,
@@ -86,8 +93,13 @@ impl SSL {
             }),
             alpn: OnceLock::new(),
             close_reason: OnceLock::new(),
+            peer_certificate: OnceLock::new(),
+            ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL),
         }))
-        .cast_mut()
+        .cast_mut();
+        // SAFETY: just made, and live.
+        unsafe { &*ssl }.ex_data.run_new(ssl.cast());
+        ssl
     }
 
     /// The context.
@@ -224,6 +236,8 @@ impl SSL {
 
 impl Drop for SSL {
     fn drop(&mut self) {
+        let this: *mut SSL = self;
+        self.ex_data.run_free(this.cast());
         let b = self.bios.get_mut().unwrap_or_else(PoisonError::into_inner);
         let (r, w) = (b.rbio, b.wbio);
         // SAFETY: the object holds one reference to each slot's BIO, to its context and to its
@@ -248,8 +262,40 @@ pub(crate) unsafe fn ssl_ref<'a>(ssl: *const SSL) -> Option<&'a SSL> {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
         return None;
     }
+    called_on(ssl.cast());
     // SAFETY: a live object, per the contract.
     Some(unsafe { &*ssl })
+}
+
+/// The `SSL *` a callback run by the current call is given: the TLS object or QUIC client
+/// connection the call was made on (a stream's connection), or null where qssl cannot tell
+/// which connection a callback is about (a QUIC server's ports serve many connections, and
+/// their C objects are made when accepted) or when the callback runs outside any call.
+pub(crate) fn callback_ssl() -> *mut SSL {
+    let ssl = called_on_object().cast::<SSL>();
+    // SAFETY: recorded by `ssl_ref` for the call still running on this thread, so live.
+    let Some(s) = (unsafe { ssl.as_ref() }) else {
+        return std::ptr::null_mut();
+    };
+    let (conn, parent) = match s.quic() {
+        None => return ssl.cast_mut(),
+        Some(q) if q.is_listener() => return std::ptr::null_mut(),
+        Some(q) if q.is_connection() => (ssl, s.parent),
+        Some(_) => {
+            // A stream: its connection decides.
+            // SAFETY: a stream holds a reference to its connection's object.
+            let Some(c) = (unsafe { s.parent.as_ref() }) else {
+                return std::ptr::null_mut();
+            };
+            (s.parent, c.parent)
+        }
+    };
+    // An accepted connection's parent is its listener; a client connection has none.
+    if parent.is_null() {
+        conn.cast_mut()
+    } else {
+        std::ptr::null_mut()
+    }
 }
 
 /// `SSL_new`: a TLS object of a TLS context, or a QUIC connection of a QUIC client context

@@ -10,6 +10,7 @@
 
 pub mod ctx;
 pub mod error;
+mod lock;
 pub mod quic;
 pub mod result;
 pub mod tls;

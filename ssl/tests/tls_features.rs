@@ -326,3 +326,31 @@ fn session_timeout_and_id_context() {
     tls_handshake(&client, &server).0.unwrap();
     assert!(client.session_reused());
 }
+
+#[test]
+fn a_callback_calling_into_its_own_object_is_refused_not_deadlocked() {
+    let id = identity();
+    let object: Arc<std::sync::OnceLock<Tls>> = Arc::default();
+    let refused = Arc::new(Mutex::new(None));
+    let mut cctx = tls_client_ctx(&id.cert, ALPN);
+    {
+        let (object, refused) = (object.clone(), refused.clone());
+        cctx.set_verify(
+            SSL_VERIFY_PEER,
+            Some(Arc::new(move |ok, _info| {
+                let tls = object.get().expect("set before the handshake");
+                let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    tls.peer_certificate()
+                }));
+                *refused.lock().unwrap() = Some(call.is_err());
+                ok
+            })),
+        );
+    }
+    let (client, server) = pair(&cctx, &tls_server_ctx(&id, ALPN));
+    object.set(client.clone()).unwrap();
+    tls_handshake(&client, &server).0.unwrap();
+    assert_eq!(*refused.lock().unwrap(), Some(true));
+    // Outside the callback the same call works.
+    assert!(client.peer_certificate().is_some());
+}

@@ -116,6 +116,7 @@ const BIO_METHOD *BIO_s_accept(void);
 const BIO_METHOD *BIO_s_connect(void);
 BIO *BIO_new_connect(const char *host_port);
 int BIO_puts(BIO *bp, const char *buf);
+int BIO_gets(BIO *bp, char *buf, int size);
 const BIO_METHOD *BIO_s_mem(void);
 const BIO_METHOD *BIO_s_dgram_mem(void);
 const BIO_METHOD *BIO_s_file(void);

@@ -1,19 +1,27 @@
 /*
- * qssl: OpenSSL-compatible pem.h: the passphrase callback type. PEM reading and writing of
- * SSL sessions is declared in ssl.h (as in OpenSSL) and not supported: sessions stay in
- * memory.
+ * qssl: OpenSSL-compatible pem.h: the passphrase callback type, certificates in PEM, and the
+ * PEM reasons. PEM reading and writing of SSL sessions is declared in ssl.h (as in OpenSSL)
+ * and not supported: sessions stay in memory.
  */
 #ifndef OPENSSL_PEM_H
 # define OPENSSL_PEM_H
 # pragma once
 
 # include <openssl/bio.h>
+# include <openssl/x509.h>
 
 # ifdef __cplusplus
 extern "C" {
 # endif
 
 typedef int pem_password_cb (char *buf, int size, int rwflag, void *userdata);
+
+# define PEM_R_BAD_BASE64_DECODE 100
+# define PEM_R_BAD_END_LINE      102
+# define PEM_R_NO_START_LINE     108
+
+X509 *PEM_read_bio_X509(BIO *out, X509 **x, pem_password_cb *cb, void *u);
+int PEM_write_bio_X509(BIO *out, const X509 *x);
 
 # ifdef __cplusplus
 }

@@ -165,6 +165,24 @@ int SSL_set1_host(SSL *s, const char *hostname);
 int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
 void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
 long SSL_get_verify_result(const SSL *ssl);
+X509 *SSL_get0_peer_certificate(const SSL *s);
+X509 *SSL_get1_peer_certificate(const SSL *s);
+# define SSL_get_peer_certificate SSL_get1_peer_certificate
+
+/* Application data on SSL objects and contexts; index 0 is the "app data". */
+int SSL_set_ex_data(SSL *ssl, int idx, void *data);
+void *SSL_get_ex_data(const SSL *ssl, int idx);
+int SSL_CTX_set_ex_data(SSL_CTX *ssl, int idx, void *data);
+void *SSL_CTX_get_ex_data(const SSL_CTX *ssl, int idx);
+int SSL_get_ex_data_X509_STORE_CTX_idx(void);
+# define SSL_get_ex_new_index(l, p, newf, dupf, freef) \
+        CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, l, p, newf, dupf, freef)
+# define SSL_CTX_get_ex_new_index(l, p, newf, dupf, freef) \
+        CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, l, p, newf, dupf, freef)
+# define SSL_set_app_data(s, arg) (SSL_set_ex_data(s, 0, (char *)(arg)))
+# define SSL_get_app_data(s) (SSL_get_ex_data(s, 0))
+# define SSL_CTX_set_app_data(ctx, arg) (SSL_CTX_set_ex_data(ctx, 0, (char *)(arg)))
+# define SSL_CTX_get_app_data(ctx) (SSL_CTX_get_ex_data(ctx, 0))
 const char *SSL_get_version(const SSL *s);
 int SSL_version(const SSL *ssl);
 int SSL_pending(const SSL *s);

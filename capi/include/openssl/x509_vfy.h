@@ -30,6 +30,13 @@ typedef struct x509_store_ctx_st X509_STORE_CTX;
 
 const char *X509_verify_cert_error_string(long n);
 
+/* What a verify callback is told (qssl calls it once, at depth 0, for the whole chain). */
+void *X509_STORE_CTX_get_ex_data(const X509_STORE_CTX *ctx, int idx);
+int X509_STORE_CTX_get_error(const X509_STORE_CTX *ctx);
+int X509_STORE_CTX_get_error_depth(const X509_STORE_CTX *ctx);
+X509 *X509_STORE_CTX_get_current_cert(const X509_STORE_CTX *ctx);
+X509 *X509_STORE_CTX_get0_cert(const X509_STORE_CTX *ctx);
+
 # ifdef __cplusplus
 }
 # endif

@@ -2,8 +2,10 @@
  * A TLS client and server over a socket pair, in two processes, through the plain OpenSSL
  * API: handshake, data both ways, ALPN, verification results, two-step shutdown, then a
  * second connection on the same socket resuming the first one's session (kept by the
- * application from SSL_get1_session; the new-session callback is told too). Uses only what
- * OpenSSL 3.0 also has; the output must be the same on both.
+ * application from SSL_get1_session; the new-session callback is told too). Callbacks get
+ * their own SSL (seen through ex_data), the verify callback an X509_STORE_CTX with the peer's
+ * certificate; certificates are read and written as PEM and DER. Uses only what OpenSSL 3.0
+ * also has; the output must be the same on both.
  *
  * Usage: tls <cert.pem> <key.pem> <version: 2 or 3>
  */
@@ -15,16 +17,20 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 static int version;
+static const char server_mark[] = "server object", client_mark[] = "client object";
 
 static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                        const unsigned char *in, unsigned int inlen, void *arg)
 {
     /* The chosen name points into this list: it must outlive the callback. */
     static const unsigned char ours[] = "\x02h2";
-    (void)ssl;
+    if (SSL_get_app_data(ssl) != server_mark)
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
     if (SSL_select_next_proto((unsigned char **)out, outlen, ours, sizeof(ours) - 1, in, inlen)
             == OPENSSL_NPN_NEGOTIATED) {
         (*(int *)arg)++;
@@ -48,6 +54,7 @@ static int server(int fd, const char *cert, const char *key)
     SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1);
     SSL_CTX_set_alpn_select_cb(ctx, select_alpn, &selections);
     ssl = SSL_new(ctx);
+    SSL_set_app_data(ssl, server_mark);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) != 1) {
         ERR_print_errors_fp(stderr);
@@ -63,12 +70,14 @@ static int server(int fd, const char *cert, const char *key)
 
     /* The second connection, on the same socket. */
     ssl = SSL_new(ctx);
+    SSL_set_app_data(ssl, server_mark);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) != 1) {
         ERR_print_errors_fp(stderr);
         return 1;
     }
-    printf("server: second connection resumed %d\n", SSL_session_reused(ssl));
+    printf("server: second connection resumed %d, peer certificate %s\n",
+           SSL_session_reused(ssl), SSL_get0_peer_certificate(ssl) ? "yes" : "none");
     n = SSL_read(ssl, buf, sizeof(buf));
     SSL_write(ssl, buf, n);
     ret = SSL_read(ssl, buf, sizeof(buf));
@@ -78,14 +87,109 @@ static int server(int fd, const char *cert, const char *key)
     return 0;
 }
 
-static int new_sessions;
+static int new_sessions, sessions_on_own_object = 1;
+static int mark_index, marks_freed, objects_freed;
 
 static int count_session(SSL *ssl, SSL_SESSION *session)
 {
-    (void)ssl;
     (void)session;
     new_sessions++;
+    if (ssl == NULL || SSL_get_ex_data(ssl, mark_index) != client_mark)
+        sessions_on_own_object = 0;
     return 0; /* not kept: the library frees it */
+}
+
+static void free_mark(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                      void *argp)
+{
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    if (argl == 7 && strcmp(argp, "mark") == 0) {
+        objects_freed++;
+        marks_freed += ptr == client_mark;
+    }
+}
+
+static int verify_calls;
+
+/* OpenSSL calls this once per depth; qssl once, at depth 0: print only depth 0's first. */
+static int check_peer(int ok, X509_STORE_CTX *store)
+{
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    char name[256];
+
+    if (X509_STORE_CTX_get_error_depth(store) != 0 || verify_calls++ > 0)
+        return ok;
+    X509_NAME_oneline(X509_get_subject_name(X509_STORE_CTX_get_current_cert(store)), name,
+                      sizeof(name));
+    printf("client: verify callback ok %d, error %d, subject %s, own object %d\n", ok,
+           X509_STORE_CTX_get_error(store), name,
+           ssl != NULL && SSL_get_ex_data(ssl, mark_index) == client_mark);
+    return ok;
+}
+
+/* The peer's certificate against the one in the file, through DER and PEM. */
+static void check_certificate(SSL *ssl, const char *cert)
+{
+    X509 *peer = SSL_get1_peer_certificate(ssl), *file_cert = NULL, *back;
+    BIO *in = BIO_new_file(cert, "r"), *out = BIO_new(BIO_s_mem());
+    unsigned char *der = NULL, *file_der = NULL, *p;
+    const unsigned char *q;
+    char *owned, cn[64], line[80];
+    int len, file_len, cn_len, same_text;
+    long text_len;
+    char *text, file_text[8192];
+    size_t file_text_len;
+    FILE *f;
+
+    owned = X509_NAME_oneline(X509_get_issuer_name(peer), NULL, 0);
+    cn_len = X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn,
+                                       sizeof(cn));
+    printf("client: peer issuer %s, CN %s (%d), get0 stable %d\n", owned, cn, cn_len,
+           SSL_get0_peer_certificate(ssl) == SSL_get0_peer_certificate(ssl));
+    OPENSSL_free(owned);
+    printf("client: no such attribute %d, short buffer %s\n",
+           X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_countryName, cn,
+                                     sizeof(cn)),
+           X509_NAME_oneline(X509_get_subject_name(peer), cn, 8));
+
+    PEM_read_bio_X509(in, &file_cert, NULL, NULL);
+    printf("client: second PEM read %s", PEM_read_bio_X509(in, NULL, NULL, NULL) ? "cert" : "null");
+    printf(", reason is no start line %d\n",
+           ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE);
+    ERR_clear_error();
+    len = i2d_X509(peer, &der);
+    file_len = i2d_X509(file_cert, NULL);
+    file_der = malloc(file_len);
+    p = file_der;
+    i2d_X509(file_cert, &p);
+    printf("client: DER lengths equal %d, bytes equal %d, pointer moved %d\n", len == file_len,
+           memcmp(der, file_der, len) == 0, p == file_der + file_len);
+    q = der;
+    back = d2i_X509(NULL, &q, len);
+    printf("client: DER read back %d, moved %d", back != NULL, q == der + len);
+    q = der;
+    printf(", truncated DER %s\n", d2i_X509(NULL, &q, len / 2) ? "parsed" : "refused");
+    ERR_clear_error();
+
+    PEM_write_bio_X509(out, peer);
+    text_len = BIO_get_mem_data(out, &text);
+    f = fopen(cert, "r");
+    file_text_len = fread(file_text, 1, sizeof(file_text), f);
+    fclose(f);
+    same_text = (size_t)text_len == file_text_len && memcmp(text, file_text, file_text_len) == 0;
+    printf("client: PEM written equals the file %d, ", same_text);
+    printf("first line %d ", BIO_gets(out, line, sizeof(line)));
+    printf("%s", line);
+
+    X509_free(back);
+    X509_free(file_cert);
+    X509_free(peer);
+    OPENSSL_free(der);
+    free(file_der);
+    BIO_free(in);
+    BIO_free(out);
 }
 
 static int client(int fd, const char *cert)
@@ -102,10 +206,14 @@ static int client(int fd, const char *cert)
     int ret;
 
     SSL_CTX_load_verify_locations(ctx, cert, NULL);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, check_peer);
+    mark_index = SSL_get_ex_new_index(7, "mark", NULL, NULL, free_mark);
+    printf("client: ex_data index %d, app data unset %d\n", mark_index,
+           SSL_CTX_get_app_data(ctx) == NULL);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, count_session);
     ssl = SSL_new(ctx);
+    SSL_set_ex_data(ssl, mark_index, (void *)client_mark);
     SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1);
     SSL_set_tlsext_host_name(ssl, "localhost");
     SSL_set1_host(ssl, "localhost");
@@ -113,6 +221,7 @@ static int client(int fd, const char *cert)
     printf("client: connect %d\n", SSL_connect(ssl));
     printf("client: version %s, cipher %s\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
     printf("client: verify %ld\n", SSL_get_verify_result(ssl));
+    check_certificate(ssl, cert);
     SSL_get0_alpn_selected(ssl, &selected, &selected_len);
     SSL_get0_alpn_selected(ssl, &again, &again_len);
     printf("client: alpn %.*s, same pointer again %d\n", (int)selected_len, selected,
@@ -124,8 +233,9 @@ static int client(int fd, const char *cert)
     printf("client: got %.*s\n", (int)n, buf);
     printf("client: shutdown %d\n", SSL_shutdown(ssl));
     printf("client: shutdown again %d\n", SSL_shutdown(ssl));
-    printf("client: resumed %d, new-session callback told %s\n", SSL_session_reused(ssl),
+    printf("client: resumed %d, new-session callback told %s", SSL_session_reused(ssl),
            new_sessions > 0 ? "yes" : "no");
+    printf(", on its own object %d\n", sessions_on_own_object);
     session = SSL_get1_session(ssl);
     SSL_free(ssl);
 
@@ -145,6 +255,7 @@ static int client(int fd, const char *cert)
     printf("client: second shutdown %d then %d\n", ret, SSL_shutdown(ssl));
     SSL_free(ssl);
     SSL_CTX_free(ctx);
+    printf("client: free callbacks %d, with the mark %d\n", objects_freed, marks_freed);
     return 0;
 }
 

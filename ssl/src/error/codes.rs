@@ -311,6 +311,26 @@ pub mod x509_r {
     pub const NO_CERTIFICATE_OR_CRL_FOUND: i32 = 136;
 }
 
+/// `PEM_R_*` reason codes (`include/openssl/pemerr.h`), for use with [`ERR_LIB_PEM`].
+pub mod pem_r {
+    /// `PEM_R_BAD_BASE64_DECODE`.
+    pub const BAD_BASE64_DECODE: i32 = 100;
+    /// `PEM_R_BAD_END_LINE`.
+    pub const BAD_END_LINE: i32 = 102;
+    /// `PEM_R_NO_START_LINE`: no PEM section of the wanted kind before the end of the input.
+    pub const NO_START_LINE: i32 = 108;
+}
+
+/// `ASN1_R_*` reason codes (`include/openssl/asn1err.h`), for use with [`ERR_LIB_ASN1`].
+pub mod asn1_r {
+    /// `ASN1_R_HEADER_TOO_LONG`: the input ends inside a DER header.
+    pub const HEADER_TOO_LONG: i32 = 123;
+    /// `ASN1_R_NOT_ENOUGH_DATA`: the input ends inside a DER value.
+    pub const NOT_ENOUGH_DATA: i32 = 142;
+    /// `ASN1_R_WRONG_TAG`: the DER is not what was asked for.
+    pub const WRONG_TAG: i32 = 168;
+}
+
 /// `BIO_R_*` reason codes (`include/openssl/bioerr.h`), for use with [`ERR_LIB_BIO`].
 ///
 /// The ones `qssl-bio` raises are the same constants as `qssl_bio::error::reason`.

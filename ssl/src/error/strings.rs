@@ -73,6 +73,8 @@ pub fn reason_error_string(code: u32) -> Option<&'static str> {
         ERR_LIB_SSL => ssl_reason_text(reason),
         ERR_LIB_BIO => bio_reason_text(reason),
         ERR_LIB_X509 => x509_reason_text(reason),
+        ERR_LIB_PEM => pem_reason_text(reason),
+        ERR_LIB_ASN1 => asn1_reason_text(reason),
         _ => None,
     };
     specific.or_else(|| generic_reason_text(reason))
@@ -303,7 +305,7 @@ fn ssl_reason_text(reason: i32) -> Option<&'static str> {
     })
 }
 
-/// `BIO_str_reasons` (`crypto/bio/bio_err.c`, the compiled texts) for the reasons in [`bio_r`].
+/// `X509_str_reasons` (`crypto/x509/x509_err.c`) for the reasons in [`x509_r`].
 fn x509_reason_text(reason: i32) -> Option<&'static str> {
     use x509_r::*;
     Some(match reason {
@@ -314,6 +316,29 @@ fn x509_reason_text(reason: i32) -> Option<&'static str> {
     })
 }
 
+/// `PEM_str_reasons` (`crypto/pem/pem_err.c`) for the reasons in [`pem_r`].
+fn pem_reason_text(reason: i32) -> Option<&'static str> {
+    use pem_r::*;
+    Some(match reason {
+        BAD_BASE64_DECODE => "bad base64 decode",
+        BAD_END_LINE => "bad end line",
+        NO_START_LINE => "no start line",
+        _ => return None,
+    })
+}
+
+/// `ASN1_str_reasons` (`crypto/asn1/asn1_err.c`) for the reasons in [`asn1_r`].
+fn asn1_reason_text(reason: i32) -> Option<&'static str> {
+    use asn1_r::*;
+    Some(match reason {
+        HEADER_TOO_LONG => "header too long",
+        NOT_ENOUGH_DATA => "not enough data",
+        WRONG_TAG => "wrong tag",
+        _ => return None,
+    })
+}
+
+/// `BIO_str_reasons` (`crypto/bio/bio_err.c`, the compiled texts) for the reasons in [`bio_r`].
 fn bio_reason_text(reason: i32) -> Option<&'static str> {
     use bio_r::*;
     Some(match reason {

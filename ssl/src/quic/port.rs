@@ -11,7 +11,7 @@
 //! for a fixed time.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar};
 use std::time::Instant;
 
 use qssl_bio::poll::{self, Notifier, PollItem};
@@ -22,6 +22,7 @@ use rustls::pki_types::ServerName;
 use super::conn_state::ConnApp;
 use super::net::Net;
 use crate::ctx::{VerifyResult, in_connection};
+use crate::lock::{ObjectGuard, ObjectLock};
 use crate::result::{IoError, IoResult};
 
 /// Most new connections a listener keeps waiting to be accepted; more are refused.
@@ -194,7 +195,7 @@ impl PortState {
 /// A port and the means to wait on it.
 #[derive(Debug)]
 pub(crate) struct Port {
-    state: Mutex<PortState>,
+    state: ObjectLock<PortState>,
     progress: Condvar,
     /// Wakes the thread waiting on the network; `None` if the system could not provide one
     /// (then waits end only on network activity or the deadline).
@@ -205,7 +206,7 @@ impl Port {
     /// A port over `endpoint`, with no BIOs yet.
     pub(crate) fn new(endpoint: Endpoint, is_listener: bool) -> Self {
         Port {
-            state: Mutex::new(PortState {
+            state: ObjectLock::new(PortState {
                 endpoint,
                 net: Net::default(),
                 conns: HashMap::new(),
@@ -224,8 +225,11 @@ impl Port {
 
     /// Locks the port. A panic in another thread while it held the lock leaves the state as
     /// that thread left it, which every operation tolerates, so poisoning is ignored.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, PortState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    ///
+    /// # Panics
+    /// If this thread holds the lock already: a callback called back into the port.
+    pub(crate) fn lock(&self) -> ObjectGuard<'_, PortState> {
+        self.state.lock()
     }
 
     /// Runs `op` under the lock: ticks first if `drive.tick`, then tries `op`; a blocking
@@ -278,10 +282,10 @@ impl Port {
     /// Waits for progress: as the network waiter if there is none (polling the BIOs until
     /// something arrives, room frees up, the deadline passes or another thread notifies, then
     /// ticking), or else asleep until the network waiter or another call reports progress.
-    fn wait<'a>(&'a self, mut st: MutexGuard<'a, PortState>) -> MutexGuard<'a, PortState> {
+    fn wait<'a>(&'a self, mut st: ObjectGuard<'a, PortState>) -> ObjectGuard<'a, PortState> {
         if st.net_waiter {
             st.sleepers += 1;
-            let mut st = self.progress.wait(st).unwrap_or_else(|p| p.into_inner());
+            let mut st = st.wait(&self.progress, None);
             st.sleepers -= 1;
             return st;
         }

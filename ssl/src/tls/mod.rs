@@ -17,7 +17,7 @@ pub(crate) use session::ObjectSessions;
 pub use session::SslSession;
 
 use std::net::{IpAddr, Ipv4Addr, TcpStream};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use qssl_bio::poll::{self, PollItem};
@@ -30,6 +30,7 @@ use crate::ctx::{
     in_connection, x509_v,
 };
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
+use crate::lock::{ObjectGuard, ObjectLock};
 use crate::result::{ErrorCode, IoError, IoResult};
 use engine::{Engine, Pump, WriteMode};
 
@@ -79,7 +80,7 @@ struct State {
 /// one thread at a time.
 #[derive(Clone)]
 pub struct Tls {
-    state: Arc<Mutex<State>>,
+    state: Arc<ObjectLock<State>>,
 }
 
 impl std::fmt::Debug for Tls {
@@ -153,7 +154,7 @@ impl Tls {
             return Err(e.clone());
         }
         Ok(Tls {
-            state: Arc::new(Mutex::new(State {
+            state: Arc::new(ObjectLock::new(State {
                 role,
                 client,
                 server,
@@ -165,8 +166,12 @@ impl Tls {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Locks the object.
+    ///
+    /// # Panics
+    /// If this thread holds the lock already: a callback called back into the object.
+    fn lock(&self) -> ObjectGuard<'_, State> {
+        self.state.lock()
     }
 
     /// Whether two handles are the same object.

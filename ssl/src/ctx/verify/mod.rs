@@ -39,12 +39,16 @@ pub struct VerifyInfo<'a> {
     pub server_name: Option<&'a ServerName<'a>>,
     /// Why the chain did not verify; `None` when it did.
     pub error: Option<&'a rustls::Error>,
+    /// The same as an `X509_V_*` code (`X509_STORE_CTX_get_error`): [`x509_v::OK`] when the
+    /// chain verified.
+    pub code: i64,
 }
 
 /// The callback of `SSL_CTX_set_verify`: given `preverify_ok` (whether the chain verified) and
 /// the details, returns whether to accept the certificate. Unlike OpenSSL's, it is called once
 /// for the whole chain, not once per depth. A callback that panics rejects the certificate
-/// (the panic does not unwind into the TLS stack).
+/// (the panic does not unwind into the TLS stack). The object being verified is busy while
+/// the callback runs: a call on it from inside the callback panics instead of waiting.
 pub type VerifyCallback = Arc<dyn Fn(bool, &VerifyInfo<'_>) -> bool + Send + Sync>;
 
 /// The peer certificate a verifier is deciding on.
@@ -71,6 +75,10 @@ fn decide(
                 intermediates: peer.intermediates,
                 server_name: peer.server_name,
                 error: checked.as_ref().err(),
+                code: checked
+                    .as_ref()
+                    .err()
+                    .map_or(x509_v::OK, |e| x509::verify_code(e, peer.end_entity)),
             };
             catch_unwind(AssertUnwindSafe(|| callback(preverify_ok, &info))).unwrap_or(false)
         }
