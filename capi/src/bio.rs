@@ -1191,6 +1191,8 @@ mod cmd {
     pub(super) const RESET: c_int = 1;
     pub(super) const EOF: c_int = 2;
     pub(super) const INFO: c_int = 3;
+    pub(super) const FILE_SEEK: c_int = 128;
+    pub(super) const FILE_TELL: c_int = 133;
     pub(super) const GET_CLOSE: c_int = 8;
     pub(super) const SET_CLOSE: c_int = 9;
     pub(super) const PENDING: c_int = 10;
@@ -1404,6 +1406,40 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
                 result_long(st.lock().unwrap_or_else(PoisonError::into_inner).reset())
             }
             _ => 0,
+        },
+        // BIO_seek: a file gives 0 (as fseek), a memory BIO the new offset; -1 on failure.
+        cmd::FILE_SEEK => match b.io() {
+            Io::Stream(st) => {
+                let r = u64::try_from(larg)
+                    .map_err(|_| BioError::InvalidArgument("negative offset"))
+                    .and_then(|pos| st.lock().unwrap_or_else(PoisonError::into_inner).seek(pos));
+                match r {
+                    Ok(()) if b.method.kind == MethodKind::File => 0,
+                    Ok(()) => larg,
+                    Err(e) => {
+                        SslError::from(e).raise();
+                        -1
+                    }
+                }
+            }
+            _ => {
+                not_for(b, "a file or memory BIO");
+                -1
+            }
+        },
+        // BIO_tell: the position, or -1.
+        cmd::FILE_TELL => match b.io() {
+            Io::Stream(st) => match st.lock().unwrap_or_else(PoisonError::into_inner).tell() {
+                Ok(pos) => c_long::try_from(pos).unwrap_or(c_long::MAX),
+                Err(e) => {
+                    SslError::from(e).raise();
+                    -1
+                }
+            },
+            _ => {
+                not_for(b, "a file or memory BIO");
+                -1
+            }
         },
         cmd::INFO => match b.io() {
             Io::Stream(st) => {

@@ -4,6 +4,7 @@
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
@@ -84,6 +85,8 @@ pub struct SSL_CTX {
     mode: Mutex<u32>,
     /// `SSL_CTX_set_ex_data`'s pointers.
     pub(crate) ex_data: CRYPTO_EX_DATA,
+    /// `SSL_CTX_set_tlsext_servername_arg`'s pointer, shared with the callback.
+    pub(crate) servername_arg: Arc<AtomicPtr<c_void>>,
 }
 
 impl Drop for SSL_CTX {
@@ -135,6 +138,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             ctx: Mutex::new(SslCtx::new(method)),
             mode: Mutex::new(0),
             ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
+            servername_arg: Arc::default(),
         }))
         .cast_mut();
         // SAFETY: just made, and live.
@@ -557,6 +561,10 @@ const CTRL_SET_MAX_PROTO_VERSION: c_int = 124;
 const CTRL_GET_MIN_PROTO_VERSION: c_int = 130;
 /// `SSL_CTRL_GET_MAX_PROTO_VERSION`.
 const CTRL_GET_MAX_PROTO_VERSION: c_int = 131;
+/// `SSL_CTRL_SET_TLSEXT_SERVERNAME_CB` (through `SSL_CTX_callback_ctrl`).
+const CTRL_SET_TLSEXT_SERVERNAME_CB: c_int = 53;
+/// `SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG`.
+const CTRL_SET_TLSEXT_SERVERNAME_ARG: c_int = 54;
 /// `SSL_CTRL_SET_SESS_CACHE_SIZE`.
 const CTRL_SET_SESS_CACHE_SIZE: c_int = 42;
 
@@ -571,7 +579,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     ctx: *mut SSL_CTX,
     cmd: c_int,
     larg: c_long,
-    _parg: *mut c_void,
+    parg: *mut c_void,
 ) -> c_long {
     guard(0, || {
         // SAFETY: per the contract.
@@ -604,6 +612,10 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
             }
             CTRL_GET_MIN_PROTO_VERSION => c_long::from(ctx.lock().min_proto_version()),
             CTRL_GET_MAX_PROTO_VERSION => c_long::from(ctx.lock().max_proto_version()),
+            CTRL_SET_TLSEXT_SERVERNAME_ARG => {
+                ctx.servername_arg.store(parg, Ordering::Release);
+                1
+            }
             _ => {
                 SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                     .with_data(format!("SSL_CTX_ctrl command {cmd}"))
@@ -782,19 +794,35 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
     });
 }
 
-/// `SSL_CTX_callback_ctrl`: the callback commands behind OpenSSL's context macros. None is
-/// offered yet (the servername callback's C form needs the `SSL *` qssl does not pass to
-/// callbacks): fails with `ERR_R_UNSUPPORTED` and returns 0.
+/// `SSL_CTX_callback_ctrl`: the callback commands behind OpenSSL's context macros. The
+/// servername callback (`SSL_CTX_set_tlsext_servername_callback`) is offered; other commands
+/// fail with `ERR_R_UNSUPPORTED` and return 0.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `fp` null or a function of the type `cmd` takes,
+/// valid for the context's lifetime.
 #[unsafe(no_mangle)]
-pub extern "C" fn SSL_CTX_callback_ctrl(
-    _ctx: *mut SSL_CTX,
+pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
+    ctx: *mut SSL_CTX,
     cmd: c_int,
-    _fp: Option<unsafe extern "C" fn()>,
+    fp: Option<unsafe extern "C" fn()>,
 ) -> c_long {
-    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-        .with_data(format!("SSL_CTX_callback_ctrl command {cmd}"))
-        .raise();
-    0
+    guard(0, || {
+        // SAFETY: per the contract.
+        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+            return 0;
+        };
+        match cmd {
+            // SAFETY: per the contract, fp is a servername callback.
+            CTRL_SET_TLSEXT_SERVERNAME_CB => unsafe { crate::servername::set_callback(c, fp) },
+            _ => {
+                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                    .with_data(format!("SSL_CTX_callback_ctrl command {cmd}"))
+                    .raise();
+                0
+            }
+        }
+    })
 }
 
 /// The C form of the key-log callback.

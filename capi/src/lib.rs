@@ -17,6 +17,7 @@
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 //! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.
+//! - [`servername`]: the servername callback, `SSL_get_servername`, `SSL_set_SSL_CTX`.
 //! - [`x509`]: certificates (`X509`, `X509_NAME`) and the verify callback's `X509_STORE_CTX`.
 //! - [`ex_data`]: application data on objects (`CRYPTO_get_ex_new_index`, `SSL_get_ex_data`).
 
@@ -31,6 +32,7 @@ pub mod ex_data;
 mod ffi;
 pub mod lhash;
 pub mod quic;
+pub mod servername;
 pub mod session;
 pub mod ssl;
 pub mod x509;

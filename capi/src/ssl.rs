@@ -3,7 +3,9 @@
 //! what was negotiated. QUIC-only calls (streams, listeners, events) are in [`crate::quic`].
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
+use std::ffi::CString;
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
@@ -44,8 +46,9 @@ struct Bios {
 /// `SSL`: a TLS or QUIC object, with the references it holds and what it hands out to C.
 pub struct SSL {
     pub(crate) obj: Obj,
-    /// The context, kept alive as OpenSSL's objects keep theirs.
-    ctx: *const SSL_CTX,
+    /// The context, kept alive as OpenSSL's objects keep theirs (`SSL_set_SSL_CTX` in a
+    /// servername callback swaps it).
+    ctx: AtomicPtr<SSL_CTX>,
     /// The object this one came from, kept alive: a stream's connection, an accepted
     /// connection's listener (null for none).
     parent: *const SSL,
@@ -62,6 +65,8 @@ pub struct SSL {
     pub(crate) peer_certificate: OnceLock<Arc<X509>>,
     /// `SSL_set_ex_data`'s pointers.
     pub(crate) ex_data: CRYPTO_EX_DATA,
+    /// The server name last handed out by `SSL_get_servername` (valid until it changes).
+    pub(crate) servername: Mutex<Option<CString>>,
 }
 
 // SAFETY: the raw pointers are Arc-counted objects that are themselves Send + Sync, only
@@ -85,7 +90,7 @@ impl SSL {
         }
         let ssl = Arc::into_raw(Arc::new(SSL {
             obj,
-            ctx,
+            ctx: AtomicPtr::new(ctx.cast_mut()),
             parent,
             bios: Mutex::new(Bios {
                 rbio: std::ptr::null_mut(),
@@ -95,6 +100,7 @@ impl SSL {
             close_reason: OnceLock::new(),
             peer_certificate: OnceLock::new(),
             ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL),
+            servername: Mutex::new(None),
         }))
         .cast_mut();
         // SAFETY: just made, and live.
@@ -104,7 +110,20 @@ impl SSL {
 
     /// The context.
     pub(crate) fn ctx(&self) -> *const SSL_CTX {
-        self.ctx
+        self.ctx.load(Ordering::Acquire)
+    }
+
+    /// Makes `ctx` the object's context, taking a reference to it and releasing the old one.
+    ///
+    /// # Safety
+    /// `ctx` must be a live context.
+    pub(crate) unsafe fn replace_ctx(&self, ctx: *const SSL_CTX) {
+        // SAFETY: a live context, per the contract; the reference taken here is released
+        // when it is replaced or the object goes.
+        unsafe { Arc::increment_strong_count(ctx) };
+        let old = self.ctx.swap(ctx.cast_mut(), Ordering::AcqRel);
+        // SAFETY: the reference this object held.
+        unsafe { Arc::decrement_strong_count(old.cast_const()) };
     }
 
     /// The object this one came from, or null.
@@ -245,7 +264,7 @@ impl Drop for SSL {
         unsafe {
             BIO_free(r);
             BIO_free(w);
-            Arc::decrement_strong_count(self.ctx);
+            Arc::decrement_strong_count(self.ctx.load(Ordering::Acquire).cast_const());
             if !self.parent.is_null() {
                 Arc::decrement_strong_count(self.parent);
             }

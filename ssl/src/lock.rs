@@ -40,6 +40,12 @@ impl<T> ObjectLock<T> {
         std::ptr::from_ref(self) as usize
     }
 
+    /// Whether this thread holds the lock (a callback of the call holding it is running).
+    pub(crate) fn is_held_here(&self) -> bool {
+        let key = self.key();
+        HELD.with(|held| held.borrow().contains(&key))
+    }
+
     /// Locks the state.
     ///
     /// # Panics

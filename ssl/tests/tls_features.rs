@@ -354,3 +354,22 @@ fn a_callback_calling_into_its_own_object_is_refused_not_deadlocked() {
     // Outside the callback the same call works.
     assert!(client.peer_certificate().is_some());
 }
+
+#[test]
+fn a_server_object_without_a_certificate_fails_at_the_handshake() {
+    let id = identity();
+    let bare = SslCtx::new(Method::TlsServer);
+    qssl::error::clear_error();
+    let (client, server) = pair(&tls_client_ctx(&id.cert, ALPN), &bare);
+    assert_eq!(
+        qssl::error::peek_error(),
+        0,
+        "SSL_new leaves nothing on the queue"
+    );
+    let err = server.accept().unwrap_err();
+    assert_eq!(
+        qssl::error::reason_of(err.error().expect("an SSL error").code()),
+        qssl::error::ssl_r::NO_CERTIFICATE_ASSIGNED
+    );
+    drop(client);
+}

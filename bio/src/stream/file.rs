@@ -83,7 +83,15 @@ impl StreamBio for FileBio {
     }
 
     fn reset(&mut self) -> Result<(), BioError> {
-        self.file.seek(SeekFrom::Start(0))?;
+        self.seek(0)
+    }
+
+    fn tell(&mut self) -> Result<u64, BioError> {
+        Ok(self.file.stream_position()?)
+    }
+
+    fn seek(&mut self, pos: u64) -> Result<(), BioError> {
+        self.file.seek(SeekFrom::Start(pos))?;
         self.eof = false;
         Ok(())
     }
@@ -114,6 +122,12 @@ mod tests {
         assert!(r.eof());
         r.reset().unwrap();
         assert!(!r.eof());
+        assert_eq!(r.tell().unwrap(), 0);
+        r.seek(6).unwrap();
+        assert_eq!(r.read(&mut buf[..5]).unwrap(), 5);
+        assert_eq!(&buf[..5], b"world");
+        assert_eq!(r.tell().unwrap(), 11);
+        r.seek(0).unwrap();
         assert_eq!(r.read(&mut buf[..5]).unwrap(), 5);
         assert!(!r.eof());
         assert_eq!(r.read(&mut buf).unwrap(), 6);

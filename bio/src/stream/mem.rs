@@ -103,6 +103,25 @@ impl StreamBio for MemBio {
         Ok(())
     }
 
+    /// The read offset from the start of the data the BIO holds (a writable BIO drops what
+    /// was read once that dominates, which moves the start).
+    fn tell(&mut self) -> Result<u64, BioError> {
+        Ok(self.pos as u64)
+    }
+
+    /// Moves the read offset; past the end of the data fails.
+    fn seek(&mut self, pos: u64) -> Result<(), BioError> {
+        match usize::try_from(pos) {
+            Ok(p) if p <= self.data.len() => {
+                self.pos = p;
+                Ok(())
+            }
+            _ => Err(BioError::InvalidArgument(
+                "seek past the end of a memory BIO",
+            )),
+        }
+    }
+
     fn mem_data(&self) -> Option<&[u8]> {
         Some(self.contents())
     }
@@ -111,6 +130,21 @@ impl StreamBio for MemBio {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tell_and_seek_move_the_read_offset() {
+        let mut m = MemBio::read_only(&b"0123456789"[..]);
+        let mut buf = [0u8; 4];
+        assert_eq!(m.read(&mut buf).unwrap(), 4);
+        assert_eq!(m.tell().unwrap(), 4);
+        m.seek(8).unwrap();
+        assert_eq!(m.read(&mut buf).unwrap(), 2);
+        assert_eq!(&buf[..2], b"89");
+        assert!(m.seek(11).is_err());
+        assert_eq!(m.tell().unwrap(), 10, "a failed seek leaves the offset");
+        m.seek(0).unwrap();
+        assert_eq!(m.contents(), b"0123456789");
+    }
 
     #[test]
     fn fifo_with_partial_reads() {

@@ -69,6 +69,18 @@ pub trait StreamBio: Send + fmt::Debug {
         Err(BioError::Unsupported("reset"))
     }
 
+    /// The position (`BIO_tell`): a file's offset, a memory BIO's read offset. Unsupported by
+    /// default.
+    fn tell(&mut self) -> Result<u64, BioError> {
+        Err(BioError::Unsupported("tell"))
+    }
+
+    /// Moves the position to `pos` (`BIO_seek`), as [`StreamBio::tell`] counts it.
+    /// Unsupported by default.
+    fn seek(&mut self, _pos: u64) -> Result<(), BioError> {
+        Err(BioError::Unsupported("seek"))
+    }
+
     /// The unread bytes of a memory BIO (`BIO_get_mem_data`); `None` for other BIOs.
     fn mem_data(&self) -> Option<&[u8]> {
         None

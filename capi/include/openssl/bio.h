@@ -80,6 +80,8 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_C_SET_NBIO                    102
 # define BIO_C_SET_FD                      104
 # define BIO_C_SET_FILENAME                108
+# define BIO_C_FILE_SEEK                   128
+# define BIO_C_FILE_TELL                   133
 # define BIO_C_GET_FD                      105
 # define BIO_C_SET_SSL                     109
 # define BIO_C_GET_SSL                     110
@@ -209,6 +211,8 @@ int BIO_err_is_non_fatal(unsigned int errcode);
 # define BIO_get_fd(b,c)        BIO_ctrl(b,BIO_C_GET_FD,0,(char *)(c))
 # define BIO_set_nbio(b,n)      BIO_ctrl(b,BIO_C_SET_NBIO,(n),NULL)
 # define BIO_reset(b)           (int)BIO_ctrl(b,BIO_CTRL_RESET,0,NULL)
+# define BIO_seek(b,ofs)        (int)BIO_ctrl(b,BIO_C_FILE_SEEK,ofs,NULL)
+# define BIO_tell(b)            (int)BIO_ctrl(b,BIO_C_FILE_TELL,0,NULL)
 # define BIO_eof(b)             (int)BIO_ctrl(b,BIO_CTRL_EOF,0,NULL)
 # define BIO_set_close(b,c)     (int)BIO_ctrl(b,BIO_CTRL_SET_CLOSE,(c),NULL)
 # define BIO_get_close(b)       (int)BIO_ctrl(b,BIO_CTRL_GET_CLOSE,0,NULL)

@@ -47,6 +47,21 @@ int main(int argc, char *argv[])
     n = BIO_read(f, buf, 4);
     printf("first bytes %.*s\n", n, buf);
     BIO_free(f);
+
+    /* Lines, positions and seeking in a file. */
+    f = BIO_new_file(path, "r");
+    n = BIO_gets(f, buf, sizeof(buf));
+    printf("gets %d: %s", n, buf);
+    printf("tell after a line %d, ", BIO_tell(f));
+    printf("seek %d, ", BIO_seek(f, 5));
+    n = BIO_gets(f, buf, 4);
+    printf("short gets %d: \"%s\", ", n, buf);
+    printf("tell %d\n", BIO_tell(f));
+    BIO_gets(f, buf, sizeof(buf));
+    n = BIO_gets(f, buf, sizeof(buf));
+    printf("second line %d: %s", n, buf);
+    printf("gets at end %d\n", BIO_gets(f, buf, sizeof(buf)));
+    BIO_free(f);
     printf("missing file: %s\n", BIO_new_file("/nonexistent/qssl", "r") == NULL ? "null" : "?");
     printf("bad mode: %s\n", BIO_new_file(path, "q") == NULL ? "null" : "?");
     ERR_clear_error();
@@ -70,6 +85,11 @@ int main(int argc, char *argv[])
     printf("mem buf read %d: %.*s, write %d\n", n, n, buf, BIO_write(m, "x", 1));
     n = (int)BIO_reset(m);
     printf("reset %d, read again %d\n", n, BIO_read(m, buf, 5));
+    printf("mem tell %d, ", BIO_tell(m));
+    printf("seek %d, ", BIO_seek(m, 6));
+    n = BIO_gets(m, buf, sizeof(buf));
+    printf("gets %d: %s, ", n, buf);
+    printf("seek past the end %d\n", BIO_seek(m, 99));
     BIO_free(m);
     ERR_clear_error();
 

@@ -4,7 +4,8 @@
  * second connection on the same socket resuming the first one's session (kept by the
  * application from SSL_get1_session; the new-session callback is told too). Callbacks get
  * their own SSL (seen through ex_data), the verify callback an X509_STORE_CTX with the peer's
- * certificate; certificates are read and written as PEM and DER. Uses only what OpenSSL 3.0
+ * certificate; certificates are read and written as PEM and DER. The server's context has
+ * no certificate: its servername callback switches to one that has (SSL_set_SSL_CTX). Uses only what OpenSSL 3.0
  * also has; the output must be the same on both.
  *
  * Usage: tls <cert.pem> <key.pem> <version: 2 or 3>
@@ -39,16 +40,38 @@ static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outle
     return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
+static int servername_calls, servername_ok = 1;
+
+/* The server's own context has no certificate: this switches to the one that has. */
+static int on_servername(SSL *ssl, int *alert, void *certified)
+{
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+
+    (void)alert;
+    servername_calls++;
+    if (name == NULL || strcmp(name, "localhost") != 0 || SSL_get_app_data(ssl) != server_mark
+            || SSL_get_servername_type(ssl) != TLSEXT_NAMETYPE_host_name
+            || SSL_set_SSL_CTX(ssl, certified) != certified
+            || SSL_get_SSL_CTX(ssl) != certified)
+        servername_ok = 0;
+    return SSL_TLSEXT_ERR_OK;
+}
+
 static int server(int fd, const char *cert, const char *key)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX *certified = SSL_CTX_new(TLS_server_method());
     const unsigned char alpn[] = "\x02h2";
     char buf[64];
     SSL *ssl;
     int n, ret, selections = 0;
 
-    SSL_CTX_use_certificate_chain_file(ctx, cert);
-    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM);
+    SSL_CTX_use_certificate_chain_file(certified, cert);
+    SSL_CTX_use_PrivateKey_file(certified, key, SSL_FILETYPE_PEM);
+    SSL_CTX_set_max_proto_version(certified, version);
+    SSL_CTX_set_alpn_select_cb(certified, select_alpn, &selections);
+    SSL_CTX_set_tlsext_servername_callback(ctx, on_servername);
+    SSL_CTX_set_tlsext_servername_arg(ctx, certified);
     SSL_CTX_set_max_proto_version(ctx, version);
     /* A server's own ALPN list does nothing (OpenSSL servers select with the callback). */
     SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1);
@@ -66,6 +89,9 @@ static int server(int fd, const char *cert, const char *key)
     printf("server: read after close_notify %d error %d\n", ret, SSL_get_error(ssl, ret));
     printf("server: shutdown %d\n", SSL_shutdown(ssl));
     printf("server: alpn callback calls %d\n", selections);
+    printf("server: servername %s, callback called %d, saw its name and object %d\n",
+           SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name), servername_calls > 0,
+           servername_ok);
     SSL_free(ssl);
 
     /* The second connection, on the same socket. */
@@ -84,6 +110,7 @@ static int server(int fd, const char *cert, const char *key)
     printf("server: second shutdown %d\n", SSL_shutdown(ssl));
     SSL_free(ssl);
     SSL_CTX_free(ctx);
+    SSL_CTX_free(certified);
     return 0;
 }
 

@@ -138,19 +138,16 @@ impl Tls {
         };
         let server = if method == Method::TlsClient {
             Err(not_for("server"))
-        } else if method == Method::Tls {
-            // A generic context may lack a certificate: only a server role needs one.
+        } else {
+            // As in OpenSSL, a server object may be made before its context has a
+            // certificate (or with a generic context that never acts as a server): what is
+            // missing is reported when the handshake starts.
             crate::error::set_mark();
             let t = ctx.tls_server_template().map(Arc::new);
             crate::error::pop_to_mark();
             t
-        } else {
-            ctx.tls_server_template().map(Arc::new)
         };
         if let (Some(Role::Client), Err(e)) = (role, &client) {
-            return Err(e.clone());
-        }
-        if let (Some(Role::Server), Err(e)) = (role, &server) {
             return Err(e.clone());
         }
         Ok(Tls {
@@ -172,6 +169,12 @@ impl Tls {
     /// If this thread holds the lock already: a callback called back into the object.
     fn lock(&self) -> ObjectGuard<'_, State> {
         self.state.lock()
+    }
+
+    /// Whether a call on this object is running on this thread, so this thread is inside one
+    /// of its callbacks: other calls on the object would panic (see `SSL_CTX_set_verify`).
+    pub fn is_busy_here(&self) -> bool {
+        self.state.is_held_here()
     }
 
     /// Whether two handles are the same object.
@@ -542,12 +545,14 @@ impl Tls {
         st.pump.conn()?.alpn_protocol().map(<[u8]>::to_vec)
     }
 
-    /// `SSL_get_servername` on a server: the name the client asked for.
+    /// `SSL_get_servername`: on a server the name the client asked for, on a client the
+    /// name it sends.
     pub fn servername(&self) -> Option<String> {
         let st = self.lock();
-        match st.pump.conn()? {
-            rustls::Connection::Server(s) => s.server_name().map(str::to_owned),
-            rustls::Connection::Client(_) => st.client.as_ref().ok().and_then(|c| c.sni.clone()),
+        match st.pump.conn() {
+            Some(rustls::Connection::Server(s)) => s.server_name().map(str::to_owned),
+            _ if st.role == Some(Role::Server) => None,
+            _ => st.client.as_ref().ok().and_then(|c| c.sni.clone()),
         }
     }
 
