@@ -248,3 +248,46 @@ fn a_failed_network_fails_the_connection() {
     assert_eq!(client.get_error(-1), ErrorCode::Ssl);
     qssl::error::clear_error();
 }
+
+#[test]
+fn a_blocking_poll_wakes_when_another_thread_changes_the_connection() {
+    let id = identity();
+    let (bio, addr) = udp_bio();
+    let listener =
+        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let server = thread::spawn(move || {
+        let conn = listener.accept_connection(0).unwrap().unwrap();
+        // Until the client closes: the peer's close arrives as an error or the end.
+        let _ = conn.read(&mut [0u8; 1]);
+    });
+    let client = blocking_client(&id, addr);
+    client.connect().unwrap();
+    let poller = {
+        let client = client.clone();
+        thread::spawn(move || {
+            let mut items = [qssl::quic::PollItem {
+                ssl: Some(&client),
+                events: qssl::quic::poll::POLL_EVENT_EC,
+                revents: 0,
+            }];
+            // Far longer than the test takes: no timer of an idle connection ends it first
+            // (the idle timeout is 30 s), so only the other thread's close can. At the
+            // deadline the poll would find the close too, so what shows a missed wake-up is
+            // the poll lasting until then.
+            let limit = std::time::Duration::from_secs(25);
+            let started = std::time::Instant::now();
+            let n = qssl::quic::poll(&mut items, Some(limit), 0);
+            assert!(started.elapsed() < limit, "the close did not wake the poll");
+            (n.unwrap(), items[0].revents)
+        })
+    };
+    // Give the poll time to block first (had it not, its first look finds the close anyway).
+    thread::sleep(std::time::Duration::from_millis(200));
+    let flags = qssl::quic::SHUTDOWN_FLAG_RAPID | qssl::quic::SHUTDOWN_FLAG_NO_BLOCK;
+    assert!(client.shutdown_ex(flags, 0, b"bye").unwrap());
+    let (n, revents) = poller.join().unwrap();
+    assert_eq!(n, 1);
+    assert_ne!(revents & qssl::quic::poll::POLL_EVENT_EC, 0);
+    server.join().unwrap();
+}

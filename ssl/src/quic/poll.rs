@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use qssl_bio::poll::{self, PollItem as NetItem};
+use qssl_bio::poll::{self, Notifier, PollItem as NetItem};
 use qssl_quic::Dir;
 use qssl_quic::streams::RecvState;
 
@@ -84,8 +84,57 @@ pub fn poll(
         if ready > 0 || deadline.is_some_and(|d| d <= now) {
             return Ok(ready);
         }
-        wait_any(&ports, deadline)?;
+        let waiter = PollWaiter::register(&ports);
+        // What changed between the scan and the registration would not wake the wait.
+        let ready = scan(items);
+        if ready > 0 {
+            return Ok(ready);
+        }
+        wait_any(&ports, deadline, &waiter)?;
         tick = true;
+    }
+}
+
+thread_local! {
+    /// This thread's notifier for blocking polls, made on first use.
+    static NOTIFIER: Option<Arc<Notifier>> = Notifier::new().ok().map(Arc::new);
+}
+
+/// A blocking poll's registration with its ports: while it lives, any change another thread
+/// makes to one of them (data read, a stream made readable, a timer run) wakes the poll.
+struct PollWaiter<'a> {
+    ports: &'a [Arc<Port>],
+    notifier: Option<Arc<Notifier>>,
+}
+
+impl<'a> PollWaiter<'a> {
+    fn register(ports: &'a [Arc<Port>]) -> Self {
+        let notifier = NOTIFIER.with(Clone::clone);
+        if let Some(n) = &notifier {
+            n.drain();
+            for port in ports {
+                port.lock().poll_waiters.push(n.clone());
+            }
+        }
+        PollWaiter { ports, notifier }
+    }
+
+    /// The descriptor to wait on, if the system gave a notifier.
+    fn item(&self) -> Option<NetItem> {
+        self.notifier
+            .as_ref()
+            .map(|n| NetItem::readable(n.descriptor()))
+    }
+}
+
+impl Drop for PollWaiter<'_> {
+    fn drop(&mut self) {
+        if let Some(n) = &self.notifier {
+            for port in self.ports {
+                port.lock().poll_waiters.retain(|w| !Arc::ptr_eq(w, n));
+            }
+            n.drain();
+        }
     }
 }
 
@@ -120,10 +169,14 @@ fn scan(items: &mut [PollItem<'_>]) -> usize {
     ready
 }
 
-/// Waits until one of `ports` has network activity or the earliest deadline (theirs or
-/// `deadline`) passes.
-fn wait_any(ports: &[Arc<Port>], deadline: Option<Instant>) -> Result<(), SslError> {
-    let mut net = Vec::with_capacity(ports.len() * 2);
+/// Waits until one of `ports` has network activity, another thread changes one of them
+/// (through `waiter`), or the earliest deadline (theirs or `deadline`) passes.
+fn wait_any(
+    ports: &[Arc<Port>],
+    deadline: Option<Instant>,
+    waiter: &PollWaiter<'_>,
+) -> Result<(), SslError> {
+    let mut net = Vec::with_capacity(ports.len() * 2 + 1);
     let mut wake = deadline;
     for port in ports {
         let st = port.lock();
@@ -139,6 +192,7 @@ fn wait_any(ports: &[Arc<Port>], deadline: Option<Instant>) -> Result<(), SslErr
             .with_data("nothing to wait on: the objects' network BIOs cannot be polled")
             .raise());
     }
+    net.extend(waiter.item());
     poll::wait(&mut net, timeout).map_err(|e| SslError::from(e).raise())?;
     Ok(())
 }

@@ -64,9 +64,19 @@ pub(crate) struct PortState {
     net_waiter: bool,
     /// Threads sleeping on the condition variable.
     sleepers: usize,
+    /// Blocking `SSL_poll` calls waiting on this port among others, each woken through its
+    /// own notifier when the state moves on.
+    pub(crate) poll_waiters: Vec<Arc<Notifier>>,
 }
 
 impl PortState {
+    /// Wakes the blocking `SSL_poll` calls waiting on the port.
+    fn wake_pollers(&self) {
+        for n in &self.poll_waiters {
+            n.notify();
+        }
+    }
+
     /// Adds a connection's state, returning its key.
     pub(crate) fn add_conn(&mut self, app: ConnApp) -> ConnKey {
         let key = ConnKey(self.next_key);
@@ -217,6 +227,7 @@ impl Port {
                 verify_scope: None,
                 net_waiter: false,
                 sleepers: 0,
+                poll_waiters: Vec::new(),
             }),
             progress: Condvar::new(),
             notifier: Notifier::new().ok(),
@@ -277,6 +288,7 @@ impl Port {
         if st.sleepers > 0 {
             self.progress.notify_all();
         }
+        st.wake_pollers();
     }
 
     /// Waits for progress: as the network waiter if there is none (polling the BIOs until
@@ -319,6 +331,7 @@ impl Port {
         if st.sleepers > 0 {
             self.progress.notify_all();
         }
+        st.wake_pollers();
         st
     }
 }
