@@ -24,6 +24,14 @@ fn blocking_client(id: &Identity, server: std::net::SocketAddr) -> Ssl {
     client
 }
 
+/// A listener of `ctx` on a loopback UDP socket, without address validation, and its address.
+fn udp_listener(ctx: &qssl::SslCtx) -> (Ssl, std::net::SocketAddr) {
+    let (bio, addr) = udp_bio();
+    let listener = Ssl::new_listener(ctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    (listener, addr)
+}
+
 /// Reads a whole stream (until the peer's FIN).
 fn read_to_end(ssl: &Ssl) -> Vec<u8> {
     let mut out = Vec::new();
@@ -95,10 +103,7 @@ fn eight_threads_share_one_connection() {
     const STREAMS: usize = 8;
     const BYTES: usize = 10 << 20;
     let id = identity();
-    let (bio, addr) = udp_bio();
-    let listener =
-        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let (listener, addr) = udp_listener(&server_ctx(&id));
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
         conn.set_incoming_stream_policy(qssl::quic::IncomingStreamPolicy::Accept, 0)
@@ -164,11 +169,9 @@ fn eight_threads_share_one_connection() {
 #[test]
 fn blocking_new_stream_waits_for_credit_and_objects_outlive_each_other() {
     let id = identity();
-    let (bio, addr) = udp_bio();
     let mut sctx = server_ctx(&id);
     sctx.set_max_streams(1, 1);
-    let listener = Ssl::new_listener(&sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let (listener, addr) = udp_listener(&sctx);
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
         for _ in 0..2 {
@@ -252,10 +255,7 @@ fn a_failed_network_fails_the_connection() {
 #[test]
 fn a_blocking_poll_wakes_when_another_thread_changes_the_connection() {
     let id = identity();
-    let (bio, addr) = udp_bio();
-    let listener =
-        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let (listener, addr) = udp_listener(&server_ctx(&id));
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
         // Until the client closes: the peer's close arrives as an error or the end.
