@@ -947,34 +947,45 @@ pub unsafe extern "C" fn BIO_read_ex(
     ex_count(n, is_dgram, readbytes)
 }
 
-/// Reads one line of at most `max` bytes (ending with its `\n` if one came in time): `None`
-/// if the BIO failed before anything was read, an empty line at the end of the stream.
-/// Reads a byte at a time, so nothing past the line is taken from the BIO.
+/// Reads one line of at most `max` bytes (ending with its `\n` if one came in time) from a
+/// stream BIO: an empty line at the end of the stream, `None` on failure or retry (the
+/// retry flags and the queue say which), and for a BIO that has no lines (datagram, SSL
+/// filter, acceptor) `BIO_R_UNSUPPORTED_METHOD`.
 ///
 /// # Safety
 /// `bio` null or live.
 pub(crate) unsafe fn read_line(bio: *mut BIO, max: usize) -> Option<Vec<u8>> {
-    let mut line = Vec::new();
-    while line.len() < max {
-        let mut byte = 0u8;
-        // SAFETY: forwarded; one byte of room.
-        match unsafe { read_into(bio, std::ptr::from_mut(&mut byte).cast(), 1) } {
-            1 => {
-                line.push(byte);
-                if byte == b'\n' {
-                    break;
-                }
+    // SAFETY: per the contract.
+    let b = unsafe { bio_ref(bio) }?;
+    let stream = if b.custom_callbacks().is_some() {
+        b.stream()?
+    } else {
+        match b.io() {
+            Io::Stream(s) => s,
+            _ => {
+                not_for(b, "a stream BIO");
+                return None;
             }
-            0 => break,
-            _ if line.is_empty() => return None,
-            _ => break,
+        }
+    };
+    crate::connect_bio::ensure_connected(b).ok()?;
+    b.clear_retry();
+    let r = stream
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .read_line(max);
+    match r {
+        Ok(line) => Some(line),
+        Err(e) => {
+            io_result(b, Err(e), BIO_FLAGS_READ);
+            None
         }
     }
-    Some(line)
 }
 
 /// `BIO_gets`: reads a line of at most `size - 1` bytes (with its `\n`) and a NUL; the
-/// count, 0 at the end of the stream, -1 on failure (-2 on a datagram BIO, as unsupported).
+/// count, 0 at the end of the stream, -1 on failure, -2 for a BIO without lines (datagram,
+/// SSL filter, acceptor), as OpenSSL's methods without `gets`.
 ///
 /// # Safety
 /// `bio` null or live; `buf` valid for `size` bytes.
@@ -992,8 +1003,9 @@ pub unsafe extern "C" fn BIO_gets(bio: *mut BIO, buf: *mut c_char, size: c_int) 
             SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
             return -1;
         }
-        if b.custom_callbacks().is_none() && matches!(b.io(), Io::Dgram(_)) {
-            SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD).raise();
+        let supported = b.custom_callbacks().is_some() || matches!(b.io(), Io::Stream(_));
+        if !supported {
+            not_for(b, "a stream BIO");
             return -2;
         }
         // SAFETY: per the contract.

@@ -7,7 +7,7 @@
 
 use std::ffi::{c_char, c_int, c_long, c_void};
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use qssl::error::{
     ERR_LIB_BIO, SslError, bio_err_is_non_fatal, clear_last_mark, count_to_mark, err_r,
@@ -570,25 +570,39 @@ unsafe fn msg_addr(a: *mut BIO_ADDR) -> Option<BioAddr> {
         .filter(|a| *a != BioAddr::Unspec)
 }
 
-/// Checks the arguments both calls share; raises and returns false when they are wrong.
-fn mmsg_args_ok(
+/// What both calls share: checks the arguments (zeroing `*out`), finds the BIO's datagram
+/// side and copies the messages; `None` with the reason raised when something is wrong.
+///
+/// # Safety
+/// As [`BIO_sendmmsg`].
+unsafe fn mmsg_setup(
     bio: *mut BIO,
     msg: *mut BIO_MSG,
     stride: usize,
     num: usize,
+    flags: u64,
     out: *mut usize,
-) -> bool {
+) -> Option<(Arc<dyn DatagramBio>, Vec<BIO_MSG>)> {
     if bio.is_null() || out.is_null() || (num > 0 && msg.is_null()) {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return false;
+        return None;
     }
     if num > 0 && stride < size_of::<BIO_MSG>() {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT)
             .with_data("stride smaller than BIO_MSG")
             .raise();
-        return false;
+        return None;
     }
-    true
+    // SAFETY: valid for a write, per the contract.
+    unsafe { *out = 0 };
+    if flags != 0 {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
+        return None;
+    }
+    // SAFETY: a live BIO, per the contract.
+    let d = unsafe { &*bio }.datagram()?;
+    // SAFETY: per the contract.
+    Some((d, unsafe { read_msgs(msg, stride, num) }))
 }
 
 /// `BIO_sendmmsg`: sends a prefix of the messages; 1 with the count in `*msgs_processed`, or
@@ -608,21 +622,12 @@ pub unsafe extern "C" fn BIO_sendmmsg(
     msgs_processed: *mut usize,
 ) -> c_int {
     guard(0, || {
-        if !mmsg_args_ok(bio, msg, stride, num_msg, msgs_processed) {
-            return 0;
-        }
-        // SAFETY: valid for a write, per the contract.
-        unsafe { *msgs_processed = 0 };
-        if flags != 0 {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
-            return 0;
-        }
-        // SAFETY: a live BIO, per the contract.
-        let Some(d) = unsafe { &*bio }.datagram() else {
+        // SAFETY: per the contract.
+        let Some((d, raw)) =
+            (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
+        else {
             return 0;
         };
-        // SAFETY: per the contract.
-        let raw = unsafe { read_msgs(msg, stride, num_msg) };
         let msgs: Vec<SendMsg<'_>> = raw
             .iter()
             .map(|m| {
@@ -673,21 +678,12 @@ pub unsafe extern "C" fn BIO_recvmmsg(
     msgs_processed: *mut usize,
 ) -> c_int {
     guard(0, || {
-        if !mmsg_args_ok(bio, msg, stride, num_msg, msgs_processed) {
-            return 0;
-        }
-        // SAFETY: valid for a write, per the contract.
-        unsafe { *msgs_processed = 0 };
-        if flags != 0 {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
-            return 0;
-        }
-        // SAFETY: a live BIO, per the contract.
-        let Some(d) = unsafe { &*bio }.datagram() else {
+        // SAFETY: per the contract.
+        let Some((d, raw)) =
+            (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
+        else {
             return 0;
         };
-        // SAFETY: per the contract.
-        let raw = unsafe { read_msgs(msg, stride, num_msg) };
         let mut msgs: Vec<RecvMsg<'_>> = raw
             .iter()
             .map(|m| {

@@ -94,14 +94,20 @@ impl OPENSSL_LHASH {
         }
     }
 
-    /// Every item, taken out of the lock (the callbacks may use the table).
-    fn items(&self) -> Vec<Item> {
-        self.buckets().values().flatten().copied().collect()
-    }
-
-    /// Whether `item` is still in the table (a callback may have deleted it).
-    fn holds(&self, item: Item) -> bool {
-        self.buckets().values().any(|g| g.contains(&item))
+    /// Calls `f` on every item, each looked at without the lock held (the callbacks may use
+    /// the table); an item deleted by an earlier call is skipped.
+    fn for_each_live(&self, mut f: impl FnMut(Item)) {
+        let snapshot: Vec<(c_ulong, Item)> = self
+            .buckets()
+            .iter()
+            .flat_map(|(h, group)| group.iter().map(|i| (*h, *i)))
+            .collect();
+        for (h, item) in snapshot {
+            let live = self.buckets().get(&h).is_some_and(|g| g.contains(&item));
+            if live {
+                f(item);
+            }
+        }
     }
 }
 
@@ -298,7 +304,7 @@ pub unsafe extern "C" fn OPENSSL_LH_doall(lh: *mut OPENSSL_LHASH, func: DoallFn)
             return;
         };
         let thunk = t.funcs().doall_thunk;
-        for item in t.items().into_iter().filter(|&i| t.holds(i)) {
+        t.for_each_live(|item| {
             // SAFETY: the application's function on its own item.
             unsafe {
                 match (thunk, func) {
@@ -307,7 +313,7 @@ pub unsafe extern "C" fn OPENSSL_LH_doall(lh: *mut OPENSSL_LHASH, func: DoallFn)
                     (None, None) => {}
                 }
             }
-        }
+        });
     });
 }
 
@@ -327,7 +333,7 @@ pub unsafe extern "C" fn OPENSSL_LH_doall_arg(
             return;
         };
         let thunk = t.funcs().doall_arg_thunk;
-        for item in t.items().into_iter().filter(|&i| t.holds(i)) {
+        t.for_each_live(|item| {
             // SAFETY: the application's function on its own item.
             unsafe {
                 match (thunk, func) {
@@ -336,7 +342,7 @@ pub unsafe extern "C" fn OPENSSL_LH_doall_arg(
                     (None, None) => {}
                 }
             }
-        }
+        });
     });
 }
 

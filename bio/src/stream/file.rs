@@ -4,7 +4,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use super::StreamBio;
+use super::{StreamBio, read_bytewise_line};
 use crate::error::BioError;
 
 /// A file read or written through the BIO interface. A read that reaches the end of the
@@ -86,6 +86,25 @@ impl StreamBio for FileBio {
         self.seek(0)
     }
 
+    /// Reads a chunk and seeks back to just after the line: a few system calls per line
+    /// instead of one per byte. A file that cannot seek (a pipe) is read a byte at a time.
+    fn read_line(&mut self, max: usize) -> Result<Vec<u8>, BioError> {
+        let Ok(start) = self.file.stream_position() else {
+            return read_bytewise_line(self, max);
+        };
+        let mut line = vec![0; max];
+        let got = self.read(&mut line)?;
+        let len = line[..got]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(got, |i| i + 1);
+        if len < got {
+            self.seek(start + len as u64)?;
+        }
+        line.truncate(len);
+        Ok(line)
+    }
+
     fn tell(&mut self) -> Result<u64, BioError> {
         Ok(self.file.stream_position()?)
     }
@@ -100,6 +119,21 @@ impl StreamBio for FileBio {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_come_one_at_a_time_without_reading_past_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lines.txt");
+        std::fs::write(&path, b"first\nsecond line\nlast").unwrap();
+        let mut f = FileBio::open(&path, "r").unwrap();
+        assert_eq!(f.read_line(64).unwrap(), b"first\n");
+        assert_eq!(f.tell().unwrap(), 6);
+        assert_eq!(f.read_line(4).unwrap(), b"seco");
+        assert_eq!(f.read_line(64).unwrap(), b"nd line\n");
+        assert!(!f.eof());
+        assert_eq!(f.read_line(64).unwrap(), b"last");
+        assert_eq!(f.read_line(64).unwrap(), b"");
+    }
 
     #[test]
     fn modes_read_write_append_and_eof() {
@@ -132,6 +166,9 @@ mod tests {
         assert!(!r.eof());
         assert_eq!(r.read(&mut buf).unwrap(), 6);
         assert!(r.write(b"x").is_err(), "read-only");
+        r.seek(0).unwrap();
+        assert_eq!(r.read_line(64).unwrap(), b"hello world");
+        assert!(r.eof(), "a last line without a newline reaches the end");
         let mut rw = FileBio::open(&path, "r+").unwrap();
         rw.write(b"J").unwrap();
         assert!(FileBio::open(&path, "x").is_err());

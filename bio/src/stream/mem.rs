@@ -103,6 +103,24 @@ impl StreamBio for MemBio {
         Ok(())
     }
 
+    /// Takes the line out of the held data at once.
+    fn read_line(&mut self, max: usize) -> Result<Vec<u8>, BioError> {
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        let avail = self.contents();
+        let window = &avail[..avail.len().min(max)];
+        let len = window
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(window.len(), |i| i + 1);
+        // An empty BIO: `read` says whether that is the end or a would-block.
+        let mut line = vec![0; len.max(1)];
+        let got = self.read(&mut line)?;
+        line.truncate(got);
+        Ok(line)
+    }
+
     /// The read offset from the start of the data the BIO holds (a writable BIO drops what
     /// was read once that dominates, which moves the start).
     fn tell(&mut self) -> Result<u64, BioError> {
@@ -130,6 +148,18 @@ impl StreamBio for MemBio {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_and_an_empty_bio() {
+        let mut m = MemBio::new();
+        assert_eq!(m.read_line(8), Err(BioError::WouldBlock));
+        m.write(b"ab\ncdef").unwrap();
+        assert_eq!(m.read_line(8).unwrap(), b"ab\n");
+        assert_eq!(m.read_line(2).unwrap(), b"cd");
+        assert_eq!(m.read_line(8).unwrap(), b"ef");
+        m.set_eof_on_empty(true);
+        assert_eq!(m.read_line(8).unwrap(), b"");
+    }
 
     #[test]
     fn tell_and_seek_move_the_read_offset() {

@@ -69,6 +69,13 @@ pub trait StreamBio: Send + fmt::Debug {
         Err(BioError::Unsupported("reset"))
     }
 
+    /// Reads one line of at most `max` bytes, ending with its `\n` if one comes within them
+    /// (`BIO_gets`); empty at the end of the stream. Nothing past the line is taken. By
+    /// default a byte at a time; a would-block after part of a line returns that part.
+    fn read_line(&mut self, max: usize) -> Result<Vec<u8>, BioError> {
+        read_bytewise_line(self, max)
+    }
+
     /// The position (`BIO_tell`): a file's offset, a memory BIO's read offset. Unsupported by
     /// default.
     fn tell(&mut self) -> Result<u64, BioError> {
@@ -85,6 +92,29 @@ pub trait StreamBio: Send + fmt::Debug {
     fn mem_data(&self) -> Option<&[u8]> {
         None
     }
+}
+
+/// [`StreamBio::read_line`] a byte at a time, for BIOs that cannot look ahead.
+pub(crate) fn read_bytewise_line<B: StreamBio + ?Sized>(
+    bio: &mut B,
+    max: usize,
+) -> Result<Vec<u8>, BioError> {
+    let mut line = Vec::new();
+    while line.len() < max {
+        let mut byte = [0u8];
+        match bio.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) => {
+                line.push(byte[0]);
+                if byte[0] == b'\n' {
+                    break;
+                }
+            }
+            Err(e) if line.is_empty() => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(line)
 }
 
 /// A filter BIO: it sits in front of the rest of a chain (`next`) and transforms or buffers what

@@ -16,31 +16,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "quic_io.h"
+
 #define MAX_STREAMS 16
-
-static int create_socket(const char *host, const char *port, BIO_ADDR **peer)
-{
-    BIO_ADDRINFO *res;
-    const BIO_ADDRINFO *ai;
-    int sock = -1;
-
-    if (!BIO_lookup_ex(host, port, BIO_LOOKUP_CLIENT, AF_UNSPEC, SOCK_DGRAM, 0, &res))
-        return -1;
-    for (ai = res; ai != NULL; ai = BIO_ADDRINFO_next(ai)) {
-        sock = BIO_socket(BIO_ADDRINFO_family(ai), SOCK_DGRAM, 0, 0);
-        if (sock == -1)
-            continue;
-        if (!BIO_connect(sock, BIO_ADDRINFO_address(ai), 0) || !BIO_socket_nbio(sock, 1)) {
-            BIO_closesocket(sock);
-            sock = -1;
-            continue;
-        }
-        *peer = BIO_ADDR_dup(BIO_ADDRINFO_address(ai));
-        break;
-    }
-    BIO_ADDRINFO_free(res);
-    return sock;
-}
 
 int main(int argc, char *argv[])
 {

@@ -19,6 +19,8 @@
 #include <openssl/quic.h>
 #include <openssl/ssl.h>
 
+#include "quic_io.h"
+
 static int nonblocking;
 
 static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
@@ -31,23 +33,6 @@ static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outle
             == OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_OK;
     return SSL_TLSEXT_ERR_ALERT_FATAL;
-}
-
-static void wait_for_activity(SSL *ssl)
-{
-    fd_set rfds, wfds;
-    struct timeval tv, *tvp = NULL;
-    int fd = SSL_get_fd(ssl), infinite;
-
-    FD_ZERO(&rfds);
-    FD_ZERO(&wfds);
-    if (SSL_net_write_desired(ssl))
-        FD_SET(fd, &wfds);
-    if (SSL_net_read_desired(ssl))
-        FD_SET(fd, &rfds);
-    if (SSL_get_event_timeout(ssl, &tv, &infinite) && !infinite)
-        tvp = &tv;
-    select(fd + 1, &rfds, &wfds, NULL, tvp);
 }
 
 /* 1: retry, 0: end of stream, -1: failure. */

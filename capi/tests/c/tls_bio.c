@@ -8,7 +8,6 @@
  * Usage: tls_bio <cert.pem> <key.pem>
  */
 #define _POSIX_C_SOURCE 200809L
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,8 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include "fork_client.h"
 
 static int client(const char *port, const char *ca)
 {
@@ -89,30 +90,16 @@ int main(int argc, char *argv[])
     SSL_CTX *ctx;
     SSL *ssl;
     BIO *acceptor, *conn;
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    char port[16], buf[128];
+    char buf[128];
     size_t n, total = 0;
-    int fd, status, pipefd[2];
+    int status, port_fd;
     pid_t pid;
 
-    if (argc != 3 || pipe(pipefd) != 0)
+    if (argc != 3)
         return 2;
-    /* The client is forked first, so it inherits none of the server's objects; it learns
-     * the port through a pipe once the server listens. */
-    pid = fork();
-    if (pid == 0) {
-        ssize_t got;
-
-        close(pipefd[1]);
-        got = read(pipefd[0], port, sizeof(port) - 1);
-        close(pipefd[0]);
-        if (got <= 0)
-            return 1;
-        port[got] = '\0';
-        return client(port, argv[1]);
-    }
-    close(pipefd[0]);
+    pid = fork_client(client, argv[1], &port_fd);
+    if (pid == -1)
+        return 2;
 
     ctx = SSL_CTX_new(TLS_server_method());
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -139,14 +126,9 @@ int main(int argc, char *argv[])
     BIO_set_bind_mode(acceptor, BIO_BIND_REUSEADDR);
     if (BIO_do_accept(acceptor) <= 0)
         return 1;
-    BIO_get_fd(acceptor, &fd);
-    if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
-        return 1;
-    snprintf(port, sizeof(port), "%d", ntohs(sa.sin_port));
     fflush(stdout);
-    if (write(pipefd[1], port, strlen(port)) != (ssize_t)strlen(port))
+    if (!send_port(port_fd, acceptor))
         return 1;
-    close(pipefd[1]);
 
     if (BIO_do_accept(acceptor) <= 0)
         return 1;

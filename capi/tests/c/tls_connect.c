@@ -6,7 +6,6 @@
  * Usage: tls_connect <cert.pem> <key.pem>
  */
 #define _POSIX_C_SOURCE 200809L
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,6 +15,8 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include "fork_client.h"
 
 static int client(const char *port, const char *ca)
 {
@@ -57,28 +58,16 @@ int main(int argc, char *argv[])
     SSL_CTX *ctx;
     SSL *ssl;
     BIO *acceptor, *conn;
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    char port[16], buf[64];
+    char buf[64];
     size_t n;
-    int fd, status, pipefd[2];
+    int status, port_fd;
     pid_t pid;
 
-    if (argc != 3 || pipe(pipefd) != 0)
+    if (argc != 3)
         return 2;
-    pid = fork();
-    if (pid == 0) {
-        ssize_t got;
-
-        close(pipefd[1]);
-        got = read(pipefd[0], port, sizeof(port) - 1);
-        close(pipefd[0]);
-        if (got <= 0)
-            return 1;
-        port[got] = '\0';
-        return client(port, argv[1]);
-    }
-    close(pipefd[0]);
+    pid = fork_client(client, argv[1], &port_fd);
+    if (pid == -1)
+        return 2;
     ctx = SSL_CTX_new(TLS_server_method());
     if (SSL_CTX_use_certificate_chain_file(ctx, argv[1]) <= 0
             || SSL_CTX_use_PrivateKey_file(ctx, argv[2], SSL_FILETYPE_PEM) <= 0)
@@ -86,13 +75,8 @@ int main(int argc, char *argv[])
     acceptor = BIO_new_accept("127.0.0.1:0");
     if (BIO_do_accept(acceptor) <= 0)
         return 1;
-    BIO_get_fd(acceptor, &fd);
-    if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+    if (!send_port(port_fd, acceptor))
         return 1;
-    snprintf(port, sizeof(port), "%d", ntohs(sa.sin_port));
-    if (write(pipefd[1], port, strlen(port)) != (ssize_t)strlen(port))
-        return 1;
-    close(pipefd[1]);
     if (BIO_do_accept(acceptor) <= 0)
         return 1;
     conn = BIO_pop(acceptor);
