@@ -245,3 +245,17 @@ pub extern "C" fn OPENSSL_version_minor() -> c_uint {
 pub extern "C" fn OPENSSL_version_patch() -> c_uint {
     0
 }
+
+/// `OPENSSL_init_crypto`: 1. qssl needs no set-up (error strings, algorithms and
+/// configuration are always there), so every option is accepted.
+#[unsafe(no_mangle)]
+pub extern "C" fn OPENSSL_init_crypto(_opts: u64, _settings: *const c_void) -> c_int {
+    1
+}
+
+/// `OPENSSL_init_ssl` (`SSL_library_init`, `SSL_load_error_strings`): 1, as
+/// [`OPENSSL_init_crypto`].
+#[unsafe(no_mangle)]
+pub extern "C" fn OPENSSL_init_ssl(_opts: u64, _settings: *const c_void) -> c_int {
+    1
+}

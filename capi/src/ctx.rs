@@ -11,9 +11,8 @@ use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL_CTX};
-use crate::ffi::{arc_release, arc_up_ref, guard, interned, text};
+use crate::ffi::{arc_release, arc_up_ref, guard, text};
 use crate::ssl::callback_ssl;
-use crate::x509::X509_STORE_CTX;
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
 #[derive(Debug)]
@@ -351,57 +350,6 @@ pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> 
     })
 }
 
-/// The C shape of a verify callback: `int (*)(int preverify_ok, X509_STORE_CTX *)`.
-pub type VerifyCallbackC = Option<unsafe extern "C" fn(c_int, *mut X509_STORE_CTX) -> c_int>;
-
-/// `SSL_CTX_set_verify`: the verify mode. A callback is called once, with the verdict on the
-/// whole chain and an `X509_STORE_CTX` holding the peer's certificate, the verify result
-/// (depth 0) and the `SSL *` (see `callback_ssl` for when that is null); its answer decides.
-///
-/// # Safety
-/// `ctx` must be null or a live context; `callback` null or a function valid for the
-/// context's lifetime.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_verify(
-    ctx: *mut SSL_CTX,
-    mode: c_int,
-    callback: VerifyCallbackC,
-) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return;
-        };
-        let callback = callback.map(|cb| {
-            let cb: qctx::VerifyCallback =
-                Arc::new(move |ok: bool, info: &qctx::VerifyInfo<'_>| {
-                    let Some(mut store) =
-                        X509_STORE_CTX::new(info.end_entity, info.code, callback_ssl())
-                    else {
-                        return false;
-                    };
-                    // SAFETY: the caller's callback, valid while the context lives, given a
-                    // context that lives through the call.
-                    unsafe { cb(c_int::from(ok), &raw mut store) != 0 }
-                });
-            cb
-        });
-        ctx.lock().set_verify(mode, callback);
-    });
-}
-
-/// `SSL_CTX_get_verify_mode`.
-///
-/// # Safety
-/// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().verify_mode())
-    })
-}
-
 /// `SSL_CTX_set_alpn_protos`: 0 on success, 1 on failure (OpenSSL's inverted convention).
 /// As in OpenSSL the list is the client's offer: on a server context it is checked and
 /// otherwise ignored (servers choose with the ALPN select callback).
@@ -636,30 +584,6 @@ fn from_c_long(v: c_long) -> i64 {
 #[allow(clippy::useless_conversion)] // Not useless where `long` is 32 bits.
 fn to_c_long(v: i64) -> c_long {
     c_long::try_from(v).unwrap_or(c_long::MAX)
-}
-
-/// `X509_verify_cert_error_string`: the text of a verify result.
-#[unsafe(no_mangle)]
-pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
-    thread_local! {
-        /// The text for a code qssl does not know ("error number N"), valid until the
-        /// thread's next such call, as OpenSSL's own buffer is: interning every number a
-        /// caller tries would grow without bound.
-        static UNKNOWN: std::cell::RefCell<std::ffi::CString> =
-            std::cell::RefCell::new(std::ffi::CString::default());
-    }
-    guard(std::ptr::null(), || {
-        let code = from_c_long(n);
-        let text = qctx::verify_error_string(code);
-        if qctx::is_known_verify_error(code) {
-            return interned(&text);
-        }
-        UNKNOWN.with(|slot| {
-            let mut slot = slot.borrow_mut();
-            *slot = std::ffi::CString::new(text).unwrap_or_default();
-            slot.as_ptr()
-        })
-    })
 }
 
 /// `SSL_select_next_proto`: the first of the server's protocols the client also lists

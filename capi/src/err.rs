@@ -362,9 +362,3 @@ pub extern "C" fn ERR_count_to_mark() -> c_int {
         c_int::try_from(error::count_to_mark()).unwrap_or(c_int::MAX)
     })
 }
-
-/// `ERR_load_crypto_strings`: the strings are always there.
-#[unsafe(no_mangle)]
-pub extern "C" fn ERR_load_crypto_strings() -> c_int {
-    1
-}

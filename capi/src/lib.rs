@@ -18,7 +18,10 @@
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 //! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.
 //! - [`servername`]: the servername callback, `SSL_get_servername`, `SSL_set_SSL_CTX`.
-//! - [`x509`]: certificates (`X509`, `X509_NAME`) and the verify callback's `X509_STORE_CTX`.
+//! - [`x509`]: certificates (`X509`, `X509_NAME`).
+//! - [`verify`]: verify mode, callback and depth, the callback's `X509_STORE_CTX`, peer and
+//!   verified chains, `X509_check_host`.
+//! - [`stack`]: the stack behind the typed `sk_TYPE_*` wrappers (`OPENSSL_sk_*`).
 //! - [`ex_data`]: application data on objects (`CRYPTO_get_ex_new_index`, `SSL_get_ex_data`).
 
 pub mod addr;
@@ -35,4 +38,6 @@ pub mod quic;
 pub mod servername;
 pub mod session;
 pub mod ssl;
+pub mod stack;
+pub mod verify;
 pub mod x509;

@@ -17,6 +17,7 @@ use crate::connect_bio::prepare_object;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL};
 use crate::ffi::{arc_release, arc_up_ref, called_on, called_on_object, guard, interned, text};
+use crate::stack::CertificateStack;
 use crate::x509::X509;
 
 /// What an `SSL` object is.
@@ -67,6 +68,10 @@ pub struct SSL {
     pub(crate) ex_data: CRYPTO_EX_DATA,
     /// The server name last handed out by `SSL_get_servername` (valid until it changes).
     pub(crate) servername: Mutex<Option<CString>>,
+    /// `SSL_get_peer_cert_chain`'s stack (fixed once known).
+    pub(crate) peer_chain: OnceLock<CertificateStack>,
+    /// `SSL_get0_verified_chain`'s stack (fixed once known).
+    pub(crate) verified_chain: OnceLock<CertificateStack>,
 }
 
 // SAFETY: the raw pointers are Arc-counted objects that are themselves Send + Sync, only
@@ -101,11 +106,21 @@ impl SSL {
             peer_certificate: OnceLock::new(),
             ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL),
             servername: Mutex::new(None),
+            peer_chain: OnceLock::new(),
+            verified_chain: OnceLock::new(),
         }))
         .cast_mut();
         // SAFETY: just made, and live.
         unsafe { &*ssl }.ex_data.run_new(ssl.cast());
         ssl
+    }
+
+    /// Whether this is a QUIC connection a listener accepted (its parent is the listener).
+    pub(crate) fn is_accepted(&self) -> bool {
+        // SAFETY: an object holds a reference to its parent.
+        matches!(&self.obj, Obj::Quic(q) if q.is_connection())
+            && unsafe { self.parent.as_ref() }
+                .is_some_and(|p| p.quic().is_some_and(|q| q.is_listener()))
     }
 
     /// The context.

@@ -1,18 +1,17 @@
-//! Certificates for C: `X509` (reference counted, from a peer or from DER/PEM), its subject and
-//! issuer names (`X509_NAME`, printed as OpenSSL prints them), and the `X509_STORE_CTX` a
-//! verify callback is given.
+//! Certificates for C: `X509` (reference counted, from a peer or from DER/PEM) and its subject
+//! and issuer names (`X509_NAME`, printed as OpenSSL prints them).
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_void};
 use std::fmt::Write as _;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use qssl::error::{ERR_LIB_ASN1, ERR_LIB_PEM, ERR_LIB_X509, SslError, asn1_r, err_r, pem_r};
-use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+use rustls::pki_types::{CertificateDer, DnsName, ServerName};
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate, X509Name};
 
 use crate::bio::{BIO, BIO_write, read_line};
 use crate::crypto::CRYPTO_malloc;
-use crate::ex_data::{CRYPTO_EX_INDEX_X509_STORE_CTX, CRYPTO_get_ex_new_index};
 use crate::ffi::{arc_release, arc_up_ref, guard};
 use crate::session::pem_password_cb;
 use crate::ssl::{Obj, SSL, ssl_ref};
@@ -141,6 +140,51 @@ impl X509 {
                 None
             }
         }
+    }
+
+    /// Whether webpki finds the certificate valid for `name` (its alternative names).
+    pub(crate) fn valid_for(&self, name: &ServerName<'_>) -> bool {
+        let der = CertificateDer::from(self.der.as_slice());
+        webpki::EndEntityCert::try_from(&der)
+            .is_ok_and(|ee| ee.verify_is_valid_for_subject_name(name).is_ok())
+    }
+
+    /// The certificate's name that `host` matches, if any: decided by webpki over the DNS
+    /// alternative names, or without any by comparing the subject's common name (ignoring
+    /// case). The name returned is the alternative name as written (a wildcard one if that
+    /// is what matched).
+    pub(crate) fn matching_dns_name(&self, host: &str) -> Option<String> {
+        let (_, cert) = X509Certificate::from_der(&self.der).ok()?;
+        let dns: Vec<&str> = cert
+            .subject_alternative_name()
+            .ok()
+            .flatten()
+            .map(|san| {
+                san.value
+                    .general_names
+                    .iter()
+                    .filter_map(|n| match n {
+                        GeneralName::DNSName(d) => Some(*d),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if dns.is_empty() {
+            let cn = cert.subject().iter_common_name().next()?.as_str().ok()?;
+            return cn.eq_ignore_ascii_case(host).then(|| cn.to_owned());
+        }
+        let name = ServerName::DnsName(DnsName::try_from(host.to_owned()).ok()?);
+        if !self.valid_for(&name) {
+            return None;
+        }
+        let parent = host.split_once('.').map(|(_, rest)| rest);
+        let exact = dns.iter().find(|d| d.eq_ignore_ascii_case(host));
+        let wildcard = dns.iter().find(|d| {
+            d.strip_prefix("*.")
+                .is_some_and(|rest| parent.is_some_and(|p| p.eq_ignore_ascii_case(rest)))
+        });
+        Some(exact.or(wildcard).map_or(host, |d| *d).to_owned())
     }
 
     /// Hands a new reference to C.
@@ -512,99 +556,4 @@ pub unsafe extern "C" fn PEM_write_bio_X509(bp: *mut BIO, x: *const X509) -> c_i
         let n = unsafe { BIO_write(bp, text.as_ptr().cast(), len) };
         c_int::from(n == len)
     })
-}
-
-/// `X509_STORE_CTX`: what a verify callback is told. qssl calls the callback once, for the
-/// peer's certificate (depth 0), with the verdict on the whole chain.
-#[derive(Debug)]
-pub struct X509_STORE_CTX {
-    cert: Arc<X509>,
-    error: c_int,
-    ssl: *mut SSL,
-}
-
-impl X509_STORE_CTX {
-    /// The context for a callback about `end_entity` with verify result `error`, on `ssl`.
-    pub(crate) fn new(end_entity: &[u8], error: i64, ssl: *mut SSL) -> Option<Self> {
-        Some(Self {
-            cert: X509::shared(end_entity)?,
-            error: c_int::try_from(error).unwrap_or(c_int::MAX),
-            ssl,
-        })
-    }
-}
-
-/// `SSL_get_ex_data_X509_STORE_CTX_idx`: the index under which a verify callback's
-/// `X509_STORE_CTX` holds its `SSL *`.
-#[unsafe(no_mangle)]
-pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
-    static INDEX: OnceLock<c_int> = OnceLock::new();
-    *INDEX.get_or_init(|| {
-        CRYPTO_get_ex_new_index(
-            CRYPTO_EX_INDEX_X509_STORE_CTX,
-            0,
-            std::ptr::null_mut(),
-            None,
-            None,
-            None,
-        )
-    })
-}
-
-/// `X509_STORE_CTX_get_ex_data`: the `SSL *` at [`SSL_get_ex_data_X509_STORE_CTX_idx`] (null
-/// where qssl cannot tell the connection, see `SSL_CTX_set_verify`); null at other indexes.
-///
-/// # Safety
-/// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn X509_STORE_CTX_get_ex_data(
-    ctx: *const X509_STORE_CTX,
-    idx: c_int,
-) -> *mut c_void {
-    // SAFETY: per the contract.
-    match unsafe { ctx.as_ref() } {
-        Some(c) if idx == SSL_get_ex_data_X509_STORE_CTX_idx() => c.ssl.cast(),
-        _ => std::ptr::null_mut(),
-    }
-}
-
-/// `X509_STORE_CTX_get_current_cert` (and `get0_cert`): the peer's certificate, valid during
-/// the callback.
-///
-/// # Safety
-/// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn X509_STORE_CTX_get_current_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }.map_or(std::ptr::null_mut(), |c| Arc::as_ptr(&c.cert).cast_mut())
-}
-
-/// `X509_STORE_CTX_get0_cert`: as [`X509_STORE_CTX_get_current_cert`].
-///
-/// # Safety
-/// As [`X509_STORE_CTX_get_current_cert`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn X509_STORE_CTX_get0_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
-    // SAFETY: forwarded.
-    unsafe { X509_STORE_CTX_get_current_cert(ctx) }
-}
-
-/// `X509_STORE_CTX_get_error`: the chain's verify result (`X509_V_OK` when it verified).
-///
-/// # Safety
-/// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn X509_STORE_CTX_get_error(ctx: *const X509_STORE_CTX) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }.map_or(0, |c| c.error)
-}
-
-/// `X509_STORE_CTX_get_error_depth`: 0, the peer's certificate (qssl reports the chain's
-/// result there).
-///
-/// # Safety
-/// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn X509_STORE_CTX_get_error_depth(_ctx: *const X509_STORE_CTX) -> c_int {
-    0
 }

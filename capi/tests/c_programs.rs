@@ -160,6 +160,82 @@ fn tls_client_and_server_processes_match_openssl() {
     }
 }
 
+/// A directory of certificates for `verify_chain.c` (made once per test process): a root CA,
+/// an intermediate it signed, a leaf for localhost and 127.0.0.1 the intermediate signed
+/// (alone, and as a chain file with the intermediate), the same with a validity that ended in
+/// 2021, and a self-signed leaf for localhost; with the leaves' keys.
+fn chain_files() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(make_chain_files).clone()
+}
+
+/// Writes [`chain_files`]' directory.
+fn make_chain_files() -> PathBuf {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose, SanType,
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("c-programs-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+    let ca = |name: &str| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, name);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        p
+    };
+    let leaf = || {
+        let mut p = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        p.subject_alt_names
+            .push(SanType::IpAddress([127, 0, 0, 1].into()));
+        p.distinguished_name.push(DnType::CommonName, "localhost");
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        p
+    };
+    let (root_key, inter_key) = (KeyPair::generate().unwrap(), KeyPair::generate().unwrap());
+    let root_params = ca("qssl test root");
+    let root = root_params.self_signed(&root_key).unwrap();
+    let root_issuer = Issuer::from_params(&root_params, &root_key);
+    let inter_params = ca("qssl test intermediate");
+    let inter = inter_params.signed_by(&inter_key, &root_issuer).unwrap();
+    let inter_issuer = Issuer::from_params(&inter_params, &inter_key);
+    write("root.pem", root.pem());
+
+    let key = KeyPair::generate().unwrap();
+    let cert = leaf().signed_by(&key, &inter_issuer).unwrap();
+    write("leaf.pem", cert.pem());
+    write("chain.pem", cert.pem() + &inter.pem());
+    write("leaf.key", key.serialize_pem());
+
+    let key = KeyPair::generate().unwrap();
+    let mut params = leaf();
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    let cert = params.signed_by(&key, &inter_issuer).unwrap();
+    write("expired.pem", cert.pem() + &inter.pem());
+    write("expired.key", key.serialize_pem());
+
+    let key = KeyPair::generate().unwrap();
+    let cert = leaf().self_signed(&key).unwrap();
+    write("self.pem", cert.pem());
+    write("self.key", key.serialize_pem());
+    dir
+}
+
+#[test]
+fn verify_callback_walks_chains_as_openssl_does() {
+    let dir = chain_files();
+    let ours = run_on_qssl_with("verify_chain.c", &[&dir]);
+    assert!(
+        ours.contains("callback ok=1 depth=2 error=0 current=qssl test root chain=3"),
+        "{ours}"
+    );
+    let theirs = run_on_system_openssl("verify_chain.c", &[&dir]).expect("system OpenSSL headers");
+    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+}
+
 #[test]
 fn address_program_matches_openssl() {
     let ours = run_on_qssl("addr.c");
@@ -519,7 +595,8 @@ fn c_programs_run_clean_under_valgrind() {
     );
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let programs: [(&str, Vec<&str>); 10] = [
+    let chains = chain_files();
+    let programs: [(&str, Vec<&str>); 11] = [
         ("err_queue.c", vec![]),
         ("lhash.c", vec![]),
         ("quic_resume.c", vec![cert, key]),
@@ -530,6 +607,7 @@ fn c_programs_run_clean_under_valgrind() {
         ("custom_bio.c", vec![cert, key]),
         ("tls.c", vec![cert, key, "3"]),
         ("tls_bio.c", vec![cert, key]),
+        ("verify_chain.c", vec![chains.to_str().unwrap()]),
     ];
     for (name, args) in programs {
         let out = valgrind(&build_on_qssl(name), &args)

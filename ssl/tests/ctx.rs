@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use qssl::ctx::{
     FileType, MAX_FILE_SIZE, Method, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE,
-    SSL_VERIFY_PEER, SslCtx, VerifyCallback, VerifyInfo,
+    SSL_VERIFY_PEER, SslCtx, VerifyCallback, VerifyInfo, x509_v,
 };
 use qssl::error::{self, ERR_LIB_SSL, ERR_LIB_SYS, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
 use qssl_quic::conn::CloseInfo;
@@ -637,8 +637,13 @@ fn recording_callback(answer: bool) -> (VerifyCallback, Arc<Mutex<Vec<bool>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
     let callback: VerifyCallback = Arc::new(move |ok: bool, info: &VerifyInfo<'_>| {
-        assert_eq!(ok, info.error.is_none());
-        assert!(!info.end_entity.is_empty());
+        if !ok {
+            assert!(
+                info.error.is_some() && info.code() != x509_v::OK,
+                "{info:?}"
+            );
+        }
+        assert!(!info.current().is_empty());
         record.lock().unwrap().push(ok);
         answer
     });
@@ -652,13 +657,14 @@ fn verify_callback_overrides_the_verdict() {
     let other = identity(dir.path(), "other");
     let server = server_ctx(&id, H3);
 
-    // Untrusted certificate, callback accepts.
+    // Untrusted certificate, callback accepts: told of the self-signed certificate, then
+    // asked about it once more, as OpenSSL asks.
     let mut client = client_ctx(&other.cert, SSL_VERIFY_PEER, H3);
     let (callback, seen) = recording_callback(true);
     client.set_verify(SSL_VERIFY_PEER, Some(callback));
     let out = handshake(&client, &server);
     assert!(out.succeeded(), "{out:?}");
-    assert_eq!(*seen.lock().unwrap(), [false]);
+    assert_eq!(*seen.lock().unwrap(), [false, true]);
 
     // Trusted certificate, callback rejects.
     let mut client = client_ctx(&id.cert, SSL_VERIFY_PEER, H3);
@@ -679,6 +685,105 @@ fn verify_callback_overrides_the_verdict() {
     let out = handshake(&client, &server);
     assert!(out.succeeded(), "{out:?}");
     assert_eq!(*seen.lock().unwrap(), [true]);
+}
+
+/// A server identity whose leaf an intermediate signed, and the root that signed the
+/// intermediate (a file to trust).
+fn chained_identity(dir: &Path) -> (Identity, PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca = |name: &str| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, name);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p
+    };
+    let (root_key, inter_key, leaf_key) = (
+        KeyPair::generate().unwrap(),
+        KeyPair::generate().unwrap(),
+        KeyPair::generate().unwrap(),
+    );
+    let root_params = ca("root");
+    let root = root_params.self_signed(&root_key).unwrap();
+    let inter_params = ca("intermediate");
+    let inter = inter_params
+        .signed_by(&inter_key, &Issuer::from_params(&root_params, &root_key))
+        .unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &Issuer::from_params(&inter_params, &inter_key))
+        .unwrap();
+    let (cert, key, roots) = (
+        dir.join("chain.crt"),
+        dir.join("leaf.key"),
+        dir.join("root.crt"),
+    );
+    std::fs::write(&cert, leaf.pem() + &inter.pem()).unwrap();
+    std::fs::write(&key, leaf_key.serialize_pem()).unwrap();
+    std::fs::write(&roots, root.pem()).unwrap();
+    let id = Identity {
+        cert,
+        key,
+        cert_pem: leaf.pem(),
+        key_der: leaf_key.serialize_der(),
+        cert_der: leaf.der().to_vec(),
+    };
+    (id, roots)
+}
+
+/// A verify callback recording (preverify_ok, depth, verify result, chain length) of each
+/// step; it accepts what passed, and with `clear` also clears errors and accepts them.
+fn step_recorder(clear: bool) -> (VerifyCallback, Arc<Mutex<Vec<(bool, usize, i64, usize)>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let callback: VerifyCallback = Arc::new(move |ok: bool, info: &VerifyInfo<'_>| {
+        record
+            .lock()
+            .unwrap()
+            .push((ok, info.depth, info.code(), info.chain.len()));
+        if !ok && clear {
+            info.set_code(x509_v::OK);
+            return true;
+        }
+        ok
+    });
+    (callback, seen)
+}
+
+#[test]
+fn verify_callback_walks_a_chain_from_its_anchor_down() {
+    let dir = TempDir::new().unwrap();
+    let (id, root) = chained_identity(dir.path());
+    let server = server_ctx(&id, H3);
+
+    let mut client = client_ctx(&root, SSL_VERIFY_PEER, H3);
+    let (callback, seen) = step_recorder(false);
+    client.set_verify(SSL_VERIFY_PEER, Some(callback));
+    assert!(handshake(&client, &server).succeeded());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(true, 2, 0, 3), (true, 1, 0, 3), (true, 0, 0, 3)],
+        "root, intermediate, leaf"
+    );
+
+    // Depth 0 allows no CA certificate between leaf and anchor: the chain stops at the
+    // intermediate, which is too long and has no trusted issuer.
+    client.set_verify_depth(0);
+    assert_eq!(client.verify_depth(), 0);
+    let (callback, seen) = step_recorder(false);
+    client.set_verify(SSL_VERIFY_PEER, Some(callback));
+    assert!(!handshake(&client, &server).client_complete);
+    let too_long = (false, 1, x509_v::ERR_CERT_CHAIN_TOO_LONG, 2);
+    assert_eq!(*seen.lock().unwrap(), [too_long]);
+
+    // A callback that clears each error lets the handshake through, as OpenSSL's does.
+    let (callback, seen) = step_recorder(true);
+    client.set_verify(SSL_VERIFY_PEER, Some(callback));
+    assert!(handshake(&client, &server).succeeded());
+    let no_issuer = (false, 1, x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 2);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [too_long, no_issuer, (true, 0, 0, 2)]
+    );
 }
 
 #[test]
@@ -768,7 +873,7 @@ fn server_verify_callback_overrides_the_verdict() {
     assert_eq!(server.verify_mode(), mode);
     let out = handshake(&client_with_cert(&id.cert, &stranger), &server);
     assert!(out.succeeded(), "{out:?}");
-    assert_eq!(*seen.lock().unwrap(), [false]);
+    assert_eq!(*seen.lock().unwrap(), [false, true]);
 
     // Trusted client certificate, callback rejects.
     let (callback, seen) = recording_callback(false);

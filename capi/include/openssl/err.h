@@ -164,7 +164,8 @@ int ERR_set_mark(void);
 int ERR_pop_to_mark(void);
 int ERR_clear_last_mark(void);
 int ERR_count_to_mark(void);
-int ERR_load_crypto_strings(void);
+# define ERR_load_crypto_strings() \
+        OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)
 # define ERR_free_strings() while(0) continue
 
 # ifdef __cplusplus

@@ -23,6 +23,18 @@
 extern "C" {
 # endif
 
+/* Library initialisation: nothing to set up in qssl, so these only answer 1. */
+# define OPENSSL_INIT_NO_LOAD_SSL_STRINGS    0x00100000L
+# define OPENSSL_INIT_LOAD_SSL_STRINGS       0x00200000L
+# define OPENSSL_INIT_SSL_DEFAULT \
+        (OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS)
+int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
+# define SSL_library_init() OPENSSL_init_ssl(0, NULL)
+# define SSL_load_error_strings() \
+        OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)
+# define OpenSSL_add_ssl_algorithms() SSL_library_init()
+# define SSLeay_add_ssl_algorithms() SSL_library_init()
+
 typedef struct ssl_method_st SSL_METHOD;
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
@@ -103,6 +115,8 @@ int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb callback);
 int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
+void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
+int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
 
 int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len);
 typedef int (*SSL_CTX_alpn_select_cb_func)(SSL *ssl, const unsigned char **out,
@@ -170,6 +184,8 @@ long SSL_get_verify_result(const SSL *ssl);
 X509 *SSL_get0_peer_certificate(const SSL *s);
 X509 *SSL_get1_peer_certificate(const SSL *s);
 # define SSL_get_peer_certificate SSL_get1_peer_certificate
+STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s);
+STACK_OF(X509) *SSL_get0_verified_chain(const SSL *s);
 
 /* Application data on SSL objects and contexts; index 0 is the "app data". */
 int SSL_set_ex_data(SSL *ssl, int idx, void *data);

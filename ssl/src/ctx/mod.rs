@@ -54,10 +54,10 @@ pub use tls_settings::{
     SSL_SESS_CACHE_SERVER, ServernameCallback, SniAction, TLS1_2_VERSION, TLS1_3_VERSION,
 };
 pub use verify::{
-    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER, VerifyCallback, VerifyInfo,
-    is_known_verify_error, verify_error_string, x509_v,
+    DEFAULT_VERIFY_DEPTH, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER,
+    VerifyCallback, VerifyInfo, is_known_verify_error, verify_error_string, x509_v,
 };
-pub(crate) use verify::{VerifyResult, in_connection};
+pub(crate) use verify::{VerifyPolicy, VerifyResult, in_connection};
 
 use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
 
@@ -107,8 +107,7 @@ pub struct SslCtx {
     provider: Arc<CryptoProvider>,
     identity: Identity,
     roots: roots::TrustRoots,
-    verify_mode: i32,
-    verify_callback: Option<VerifyCallback>,
+    verify: VerifyPolicy,
     alpn: alpn::AlpnList,
     alpn_select: Option<AlpnSelectCallback>,
     keylog: Option<KeylogCallback>,
@@ -128,8 +127,7 @@ impl SslCtx {
                 key: None,
             },
             roots: roots::TrustRoots::empty(),
-            verify_mode: SSL_VERIFY_NONE,
-            verify_callback: None,
+            verify: VerifyPolicy::default(),
             alpn: alpn::AlpnList::default(),
             alpn_select: None,
             keylog: None,
@@ -354,13 +352,27 @@ impl SslCtx {
     /// certificate received.
     pub fn set_verify(&mut self, mode: i32, callback: Option<VerifyCallback>) {
         self.tls.forget_verifier();
-        self.verify_mode = mode;
-        self.verify_callback = callback;
+        self.verify.mode = mode;
+        self.verify.callback = callback;
     }
 
     /// `SSL_CTX_get_verify_mode`.
     pub fn verify_mode(&self) -> i32 {
-        self.verify_mode
+        self.verify.mode
+    }
+
+    /// `SSL_CTX_set_verify_depth`: at most `depth` CA certificates between the peer's
+    /// certificate and the trust anchor (a longer chain fails with
+    /// `X509_V_ERR_CERT_CHAIN_TOO_LONG`); a negative depth restores the default,
+    /// [`DEFAULT_VERIFY_DEPTH`].
+    pub fn set_verify_depth(&mut self, depth: i32) {
+        self.tls.forget_verifier();
+        self.verify.depth = usize::try_from(depth).unwrap_or(DEFAULT_VERIFY_DEPTH);
+    }
+
+    /// `SSL_CTX_get_verify_depth`.
+    pub fn verify_depth(&self) -> i32 {
+        i32::try_from(self.verify.depth).unwrap_or(i32::MAX)
     }
 
     // --- ALPN ------------------------------------------------------------------------------
@@ -498,12 +510,7 @@ impl SslCtx {
 
     /// The verifier of server certificates the context's settings make.
     pub(crate) fn peer_verifier(&self) -> verify::PeerVerifier {
-        verify::PeerVerifier::new(
-            self.verify_mode,
-            self.roots.store(),
-            self.verify_callback.clone(),
-            &self.provider,
-        )
+        verify::PeerVerifier::new(self.verify.clone(), self.roots.trusted(), &self.provider)
     }
 
     /// The rustls server configuration for connections of a server context: TLS 1.3, the
@@ -523,12 +530,8 @@ impl SslCtx {
         let Some((key, _)) = &self.identity.key else {
             return Err(SslError::ssl(ssl_r::NO_PRIVATE_KEY_ASSIGNED).raise());
         };
-        let client_verifier = verify::client_verifier(
-            self.verify_mode,
-            self.roots.store(),
-            self.verify_callback.clone(),
-            &self.provider,
-        );
+        let client_verifier =
+            verify::client_verifier(self.verify.clone(), self.roots.trusted(), &self.provider);
         let mut config = ServerConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| rustls_error(&e).raise())?
@@ -555,8 +558,9 @@ impl fmt::Debug for SslCtx {
             .field("certificates", &self.identity.chain.len())
             .field("private_key", &self.identity.key.is_some())
             .field("trust_roots", &self.roots.len())
-            .field("verify_mode", &self.verify_mode)
-            .field("verify_callback", &self.verify_callback.is_some())
+            .field("verify_mode", &self.verify.mode)
+            .field("verify_callback", &self.verify.callback.is_some())
+            .field("verify_depth", &self.verify.depth)
             .field("alpn", &self.alpn.names())
             .field("keylog", &self.keylog.is_some())
             .field("quic", &self.quic)

@@ -4,19 +4,20 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 
 use super::certs::{io_error, pem_certificates, read_bounded, read_file};
+use super::verify::Trusted;
 use crate::error::{ERR_LIB_X509, SslError, x509_r};
 
-/// A context's trust roots: the rustls store and the DER of every certificate added to it, so
-/// that a certificate loaded again (the same file twice, the system store twice) is not added
-/// twice — as OpenSSL's `X509_STORE_add_cert` ignores duplicates. The store is shared with the
-/// verifiers built from it, and copied only when changed while shared.
+/// A context's trust roots: the anchors with their certificates, and the DER of every
+/// certificate added, so that a certificate loaded again (the same file twice, the system
+/// store twice) is not added twice — as OpenSSL's `X509_STORE_add_cert` ignores duplicates.
+/// The anchors are shared with the verifiers built from them, and copied only when changed
+/// while shared.
 #[derive(Debug, Clone)]
 pub(crate) struct TrustRoots {
-    store: Arc<RootCertStore>,
+    trusted: Arc<Trusted>,
     seen: HashSet<CertificateDer<'static>>,
 }
 
@@ -24,19 +25,19 @@ impl TrustRoots {
     /// No roots.
     pub(crate) fn empty() -> Self {
         TrustRoots {
-            store: Arc::new(RootCertStore::empty()),
+            trusted: Arc::new(Trusted::default()),
             seen: HashSet::new(),
         }
     }
 
-    /// The rustls store, shared.
-    pub(crate) fn store(&self) -> Arc<RootCertStore> {
-        Arc::clone(&self.store)
+    /// The anchors, shared.
+    pub(crate) fn trusted(&self) -> Arc<Trusted> {
+        Arc::clone(&self.trusted)
     }
 
     /// Number of trust anchors.
     pub(crate) fn len(&self) -> usize {
-        self.store.len()
+        self.trusted.certs.len()
     }
 
     /// Adds the certificates that parse as trust anchors and are not there yet; returns how
@@ -44,8 +45,7 @@ impl TrustRoots {
     fn add(&mut self, certs: Vec<CertificateDer<'static>>) -> usize {
         let mut usable = 0;
         for cert in certs {
-            if self.seen.contains(&cert) || Arc::make_mut(&mut self.store).add(cert.clone()).is_ok()
-            {
+            if self.seen.contains(&cert) || Arc::make_mut(&mut self.trusted).add(cert.clone()) {
                 self.seen.insert(cert);
                 usable += 1;
             }

@@ -50,17 +50,30 @@ impl Ssl {
         }
     }
 
+    /// `SSL_get0_verified_chain`: on a client, the chain its verifier built for the server's
+    /// certificate (end-entity first, up to the trust anchor when one was found; also when
+    /// verification failed); `None` before verification and on a server.
+    pub fn verified_chain(&self) -> Option<Vec<rustls::pki_types::CertificateDer<'static>>> {
+        self.connection().client_setup()?.verify_result.chain()
+    }
+
     /// `SSL_get_peer_certificate` / `SSL_get0_peer_certificate`: the peer's end-entity
     /// certificate (DER).
     pub fn peer_certificate(&self) -> Option<rustls::pki_types::CertificateDer<'static>> {
         self.peer_cert_chain()?.into_iter().next()
     }
 
-    /// `SSL_get_peer_cert_chain`: the certificates the peer presented, end-entity first.
+    /// `SSL_get_peer_cert_chain`: the certificates the peer presented, end-entity first (on
+    /// a client also when the handshake failed on them).
     pub fn peer_cert_chain(&self) -> Option<Vec<rustls::pki_types::CertificateDer<'static>>> {
         let key = self.conn_key()?;
-        let st = self.obj.port.lock();
-        Some(st.conn(key)?.peer_certificates()?.to_vec())
+        let certs = {
+            let st = self.obj.port.lock();
+            st.conn(key)
+                .and_then(|c| c.peer_certificates())
+                .map(<[_]>::to_vec)
+        };
+        certs.or_else(|| self.connection().client_setup()?.verify_result.presented())
     }
 
     /// `SSL_in_before`: whether the connection has not started yet (a client before its

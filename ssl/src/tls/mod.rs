@@ -561,10 +561,28 @@ impl Tls {
         self.peer_cert_chain()?.into_iter().next()
     }
 
-    /// `SSL_get_peer_cert_chain`: the certificates the peer presented.
+    /// `SSL_get_peer_cert_chain`: the certificates the peer presented (on a client also when
+    /// the handshake failed on them).
     pub fn peer_cert_chain(&self) -> Option<Vec<CertificateDer<'static>>> {
         let st = self.lock();
-        Some(st.pump.conn()?.peer_certificates()?.to_vec())
+        if let Some(certs) = st.pump.conn().and_then(|c| c.peer_certificates()) {
+            return Some(certs.to_vec());
+        }
+        match (&st.role, &st.client) {
+            (Some(Role::Client), Ok(c)) => c.verify_result.presented(),
+            _ => None,
+        }
+    }
+
+    /// `SSL_get0_verified_chain`: on a client, the chain this connection's verifier built
+    /// for the server's certificate (end-entity first, up to the trust anchor when one was
+    /// found; also when verification failed); `None` before verification and on a server.
+    pub fn verified_chain(&self) -> Option<Vec<CertificateDer<'static>>> {
+        let st = self.lock();
+        match (&st.role, &st.client) {
+            (Some(Role::Client), Ok(c)) => c.verify_result.chain(),
+            _ => None,
+        }
     }
 
     /// `SSL_get_verify_result`: on a client, what this connection's verifier found

@@ -9,33 +9,29 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use webpki::KeyUsage;
 
-use super::{
-    Peer, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER, VerifyCallback, decide, no_roots,
-};
+use super::chain::{Request, Trusted, examine};
+use super::{SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER, VerifyPolicy, decide};
 
-/// A server's client-certificate verifier for `mode`: none without [`SSL_VERIFY_PEER`];
+/// A server's client-certificate verifier for `policy`: none without [`SSL_VERIFY_PEER`];
 /// otherwise client certificates are requested (with no CA list, as OpenSSL by default),
 /// required only with [`SSL_VERIFY_FAIL_IF_NO_PEER_CERT`], and a certificate sent is checked by
-/// webpki against `roots` (without roots every certificate fails) and then by `callback`.
+/// webpki against `trusted` (without roots every certificate fails) and walked through the
+/// callback.
 pub(crate) fn client_verifier(
-    mode: i32,
-    roots: Arc<RootCertStore>,
-    callback: Option<VerifyCallback>,
+    policy: VerifyPolicy,
+    trusted: Arc<Trusted>,
     provider: &Arc<CryptoProvider>,
 ) -> Arc<dyn ClientCertVerifier> {
-    if mode & SSL_VERIFY_PEER == 0 {
+    if policy.mode & SSL_VERIFY_PEER == 0 {
         return WebPkiClientVerifier::no_client_auth();
     }
-    let webpki = WebPkiClientVerifier::builder_with_provider(roots, provider.clone())
-        .clear_root_hint_subjects()
-        .build()
-        .map_err(no_roots);
     Arc::new(ClientAuthVerifier {
-        webpki,
-        mandatory: mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT != 0,
-        callback,
+        mandatory: policy.mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT != 0,
+        trusted,
+        policy,
         algorithms: provider.signature_verification_algorithms,
     })
 }
@@ -43,11 +39,10 @@ pub(crate) fn client_verifier(
 /// Webpki against the context's roots, then the verify callback; a rejected certificate fails
 /// the handshake.
 struct ClientAuthVerifier {
-    /// The webpki verifier, or why it could not be built (no trust roots).
-    webpki: Result<Arc<dyn ClientCertVerifier>, rustls::Error>,
     /// Whether a client without a certificate fails the handshake.
     mandatory: bool,
-    callback: Option<VerifyCallback>,
+    trusted: Arc<Trusted>,
+    policy: VerifyPolicy,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -57,9 +52,7 @@ impl ClientCertVerifier for ClientAuthVerifier {
     }
 
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.webpki
-            .as_ref()
-            .map_or(&[], |webpki| webpki.root_hint_subjects())
+        &[]
     }
 
     fn verify_client_cert(
@@ -68,19 +61,18 @@ impl ClientCertVerifier for ClientAuthVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let checked = match &self.webpki {
-            Ok(webpki) => webpki
-                .verify_client_cert(end_entity, intermediates, now)
-                .map(|_| ()),
-            Err(e) => Err(e.clone()),
-        }
-        .map_err(|e| super::x509::normalized(e, end_entity));
-        let peer = Peer {
+        let examined = examine(&Request {
             end_entity,
             intermediates,
-            server_name: None,
-        };
-        decide(checked, peer, self.callback.as_ref(), true)
+            trusted: &self.trusted,
+            now,
+            algorithms: self.algorithms.all,
+            usage: KeyUsage::client_auth(),
+            name: None,
+            max_depth: self.policy.depth,
+        });
+        decide(&examined, None, self.policy.callback.as_ref(), true)
+            .outcome
             .map(|()| ClientCertVerified::assertion())
     }
 
@@ -110,9 +102,9 @@ impl ClientCertVerifier for ClientAuthVerifier {
 impl fmt::Debug for ClientAuthVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientAuthVerifier")
-            .field("has_roots", &self.webpki.is_ok())
+            .field("roots", &self.trusted.certs.len())
             .field("mandatory", &self.mandatory)
-            .field("callback", &self.callback.is_some())
+            .field("callback", &self.policy.callback.is_some())
             .finish()
     }
 }

@@ -1,17 +1,20 @@
 //! Peer verification: verify modes, the verify callback, and the rustls verifiers built from
-//! a context's trust roots — [`PeerVerifier`] for a client checking its server,
+//! a context's trust roots ([`chain`] walks a chain as OpenSSL reports it) — [`PeerVerifier`] for a client checking its server,
 //! [`client_verifier`] for a server checking its clients.
 
+mod chain;
 mod client_auth;
 mod peer;
 mod x509;
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use rustls::CertificateError;
 use rustls::pki_types::{CertificateDer, ServerName};
 
+pub(crate) use chain::Trusted;
+use chain::{Examined, error_for_code};
 pub(crate) use client_auth::client_verifier;
 pub(crate) use peer::{PeerVerifier, VerifyResult, in_connection};
 pub use x509::{is_known_verify_error, verify_error_string, x509_v};
@@ -27,76 +30,137 @@ pub const SSL_VERIFY_PEER: i32 = 1;
 /// no certificate fails the handshake.
 pub const SSL_VERIFY_FAIL_IF_NO_PEER_CERT: i32 = 2;
 
-/// What the verify callback is told about the peer certificate being checked.
+/// What the verify callback is told at one step of the chain walk.
 #[derive(Debug)]
 pub struct VerifyInfo<'a> {
-    /// The peer's end-entity certificate.
-    pub end_entity: &'a CertificateDer<'a>,
-    /// The other certificates the peer sent.
-    pub intermediates: &'a [CertificateDer<'a>],
+    /// The chain as OpenSSL builds it (`X509_STORE_CTX_get0_chain`): the peer's certificate,
+    /// the issuers found among the certificates it sent, and the trust anchor's certificate
+    /// when one was found.
+    pub chain: &'a [CertificateDer<'static>],
+    /// The certificate this step is about: an index into [`chain`](Self::chain), 0 being the
+    /// peer's own (`X509_STORE_CTX_get_error_depth`).
+    pub depth: usize,
     /// On a client, the name the server's certificate was checked against; `None` on a server
     /// checking a client certificate.
     pub server_name: Option<&'a ServerName<'a>>,
     /// Why the chain did not verify; `None` when it did.
     pub error: Option<&'a rustls::Error>,
-    /// The same as an `X509_V_*` code (`X509_STORE_CTX_get_error`): [`x509_v::OK`] when the
-    /// chain verified.
-    pub code: i64,
+    code: Cell<i64>,
 }
 
-/// The callback of `SSL_CTX_set_verify`: given `preverify_ok` (whether the chain verified) and
-/// the details, returns whether to accept the certificate. Unlike OpenSSL's, it is called once
-/// for the whole chain, not once per depth. A callback that panics rejects the certificate
-/// (the panic does not unwind into the TLS stack). The object being verified is busy while
-/// the callback runs: a call on it from inside the callback panics instead of waiting.
+impl VerifyInfo<'_> {
+    /// The certificate at [`depth`](Self::depth) (`X509_STORE_CTX_get_current_cert`).
+    pub fn current(&self) -> &CertificateDer<'static> {
+        &self.chain[self.depth]
+    }
+
+    /// The verify result so far as an `X509_V_*` code (`X509_STORE_CTX_get_error`): this
+    /// step's error, or the last one an earlier step reported (and the callback accepted).
+    pub fn code(&self) -> i64 {
+        self.code.get()
+    }
+
+    /// `X509_STORE_CTX_set_error`: changes the verify result from here on, as the callback
+    /// sees it in later steps and as the connection reports it in the end.
+    pub fn set_code(&self, code: i64) {
+        self.code.set(code);
+    }
+}
+
+/// The callback of `SSL_CTX_set_verify`, called as OpenSSL calls it: for each error found in
+/// the chain (`preverify_ok` false), then for each certificate from the top of the chain down
+/// to the peer's own (true), with the details of the step. Returning false stops the walk
+/// and rejects the certificate. A callback that panics rejects it (the panic does not unwind
+/// into the TLS stack). The object being verified is busy while the callback runs: a call on
+/// it from inside the callback panics instead of waiting.
 pub type VerifyCallback = Arc<dyn Fn(bool, &VerifyInfo<'_>) -> bool + Send + Sync>;
 
-/// The peer certificate a verifier is deciding on.
-struct Peer<'a> {
-    end_entity: &'a CertificateDer<'a>,
-    intermediates: &'a [CertificateDer<'a>],
-    server_name: Option<&'a ServerName<'a>>,
+/// OpenSSL's default verify depth: at most 100 CA certificates between leaf and anchor.
+pub const DEFAULT_VERIFY_DEPTH: usize = 100;
+
+/// How a context verifies its peers: `SSL_CTX_set_verify`'s mode and callback, and
+/// `SSL_CTX_set_verify_depth`'s limit.
+#[derive(Clone)]
+pub(crate) struct VerifyPolicy {
+    pub(crate) mode: i32,
+    pub(crate) callback: Option<VerifyCallback>,
+    pub(crate) depth: usize,
 }
 
-/// The verdict on a certificate webpki `checked`: the callback's answer (webpki's without a
-/// callback; `false` if it panics), then, if rejected, `checked`'s error or
-/// `ApplicationVerificationFailure` — unless `enforce` is off, when everything is accepted.
+impl Default for VerifyPolicy {
+    fn default() -> Self {
+        VerifyPolicy {
+            mode: SSL_VERIFY_NONE,
+            callback: None,
+            depth: DEFAULT_VERIFY_DEPTH,
+        }
+    }
+}
+
+/// The outcome of verifying a peer's chain.
+#[derive(Debug)]
+pub(crate) struct Verdict {
+    /// `Ok` to go on with the handshake, else the error it fails with.
+    pub(crate) outcome: Result<(), rustls::Error>,
+    /// The verify result (`SSL_get_verify_result`).
+    pub(crate) code: i64,
+}
+
+/// Walks the steps of an examined chain through the callback (without one, a step passes
+/// exactly when it has no error), stopping at the first step refused. The verify result is
+/// the last error reported (or set by the callback); a step refused without an error makes
+/// it `X509_V_ERR_UNSPECIFIED`, as in OpenSSL. A refusal fails the handshake only when
+/// `enforce` is on (`SSL_VERIFY_PEER`).
 fn decide(
-    checked: Result<(), rustls::Error>,
-    peer: Peer<'_>,
+    examined: &Examined,
+    server_name: Option<&ServerName<'_>>,
     callback: Option<&VerifyCallback>,
     enforce: bool,
-) -> Result<(), rustls::Error> {
-    let preverify_ok = checked.is_ok();
-    let accepted = match callback {
-        Some(callback) => {
-            let info = VerifyInfo {
-                end_entity: peer.end_entity,
-                intermediates: peer.intermediates,
-                server_name: peer.server_name,
-                error: checked.as_ref().err(),
-                code: checked
-                    .as_ref()
-                    .err()
-                    .map_or(x509_v::OK, |e| x509::verify_code(e, peer.end_entity)),
-            };
-            catch_unwind(AssertUnwindSafe(|| callback(preverify_ok, &info))).unwrap_or(false)
+) -> Verdict {
+    let mut code = x509_v::OK;
+    let mut refused = false;
+    for step in &examined.steps {
+        if let Some(error) = step.error {
+            code = error;
         }
-        None => preverify_ok,
-    };
-    if accepted || !enforce {
-        return Ok(());
+        let ok = step.error.is_none();
+        let accepted = match callback {
+            Some(callback) => {
+                let info = VerifyInfo {
+                    chain: &examined.chain,
+                    depth: step.depth,
+                    server_name,
+                    error: examined.verdict.as_ref().err(),
+                    code: Cell::new(code),
+                };
+                let answer =
+                    catch_unwind(AssertUnwindSafe(|| callback(ok, &info))).unwrap_or(false);
+                code = info.code();
+                answer
+            }
+            None => ok,
+        };
+        if !accepted {
+            refused = true;
+            break;
+        }
     }
-    Err(match checked {
-        Err(e) => e,
-        Ok(()) => {
-            rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure)
-        }
-    })
+    if refused && code == x509_v::OK {
+        code = x509_v::ERR_UNSPECIFIED;
+    }
+    let outcome = if refused && enforce {
+        Err(refusal(&examined.verdict, code))
+    } else {
+        Ok(())
+    };
+    Verdict { outcome, code }
 }
 
-/// What a webpki verifier that cannot be built (no trust roots) reports for every certificate:
-/// the issuer is unknown, as OpenSSL's `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY`.
-fn no_roots<E>(_: E) -> rustls::Error {
-    rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
+/// The error a refused certificate fails the handshake with: webpki's own when it is about
+/// the same thing as the verify result, else one matching the result.
+fn refusal(verdict: &Result<(), rustls::Error>, code: i64) -> rustls::Error {
+    match verdict {
+        Err(e) if x509::verify_code(e) == code => e.clone(),
+        _ => error_for_code(code),
+    }
 }

@@ -1,21 +1,17 @@
 //! A client's verifier of the server certificate.
 
 use std::fmt;
-use std::sync::Arc;
-
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{
-    WebPkiServerVerifier, verify_server_cert_signed_by_trust_anchor, verify_server_name,
-};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::server::ParsedCertificate;
-use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use webpki::KeyUsage;
 
-use super::x509::{normalized, verify_code, x509_v};
-use super::{Peer, SSL_VERIFY_PEER, VerifyCallback, decide, no_roots};
+use super::chain::{Request, Trusted, examine};
+use super::x509::x509_v;
+use super::{SSL_VERIFY_PEER, VerifyPolicy, decide};
 
 /// Which name a server certificate is checked against.
 #[derive(Debug, Clone)]
@@ -23,10 +19,8 @@ pub(crate) enum NameCheck {
     /// The name the connection was started with (its SNI): a context's own configuration.
     Presented,
     /// OpenSSL's per-connection rule: the chain is verified, and the name only if one was set
-    /// with `SSL_set1_host`, independently of the SNI.
-    Expected(Option<ServerName<'static>>),
-    /// The same rule with the expected name and the result slot of the connection the
-    /// calling thread is driving (see [`in_connection`]): one verifier serves every
+    /// with `SSL_set1_host`, independently of the SNI. The expected name and the result slot
+    /// are those of the connection the calling thread is driving (see [`in_connection`]): one verifier serves every
     /// connection of a context, as rustls requires for resuming their sessions.
     PerThread,
 }
@@ -51,55 +45,67 @@ pub(crate) fn in_connection<R>(
     out
 }
 
-/// Where a connection's verifier records its result (`SSL_get_verify_result`).
+/// What a connection's verifier found: the verify result, the chain it built and the
+/// certificates the peer presented.
 #[derive(Debug, Default)]
-pub(crate) struct VerifyResult(Mutex<Option<i64>>);
+struct Found {
+    code: i64,
+    chain: Vec<CertificateDer<'static>>,
+    presented: Vec<CertificateDer<'static>>,
+}
+
+/// Where a connection's verifier records what it found (`SSL_get_verify_result`,
+/// `SSL_get0_verified_chain`).
+#[derive(Debug, Default)]
+pub(crate) struct VerifyResult(Mutex<Option<Found>>);
 
 impl VerifyResult {
     /// The recorded `X509_V_*` code; `X509_V_OK` when nothing was verified.
     pub(crate) fn get(&self) -> i64 {
         self.0
             .lock()
-            .map_or(x509_v::OK, |r| r.unwrap_or(x509_v::OK))
+            .map_or(x509_v::OK, |r| r.as_ref().map_or(x509_v::OK, |f| f.code))
     }
 
-    fn set(&self, code: i64) {
+    /// The chain the verifier built (leaf first; up to the trust anchor when one was found);
+    /// `None` when nothing was verified.
+    pub(crate) fn chain(&self) -> Option<Vec<CertificateDer<'static>>> {
+        self.0.lock().ok()?.as_ref().map(|f| f.chain.clone())
+    }
+
+    /// The certificates the peer presented (end-entity first), kept even when the handshake
+    /// failed on them; `None` when nothing was verified.
+    pub(crate) fn presented(&self) -> Option<Vec<CertificateDer<'static>>> {
+        self.0.lock().ok()?.as_ref().map(|f| f.presented.clone())
+    }
+
+    fn set(&self, found: Found) {
         if let Ok(mut r) = self.0.lock() {
-            *r = Some(code);
+            *r = Some(found);
         }
     }
 }
 
-/// A client's server-certificate verifier: webpki against the context's roots, then the verify
-/// callback, then the verify mode.
+/// A client's server-certificate verifier: webpki against the context's roots, walked step
+/// by step through the verify callback as OpenSSL does, then the verify mode.
 #[derive(Clone)]
 pub(crate) struct PeerVerifier {
-    /// The webpki verifier, or why it could not be built (no trust roots).
-    webpki: Result<Arc<WebPkiServerVerifier>, rustls::Error>,
-    roots: Arc<RootCertStore>,
-    /// Whether a rejected certificate fails the handshake (`SSL_VERIFY_PEER`).
-    enforce: bool,
-    callback: Option<VerifyCallback>,
+    trusted: Arc<Trusted>,
+    policy: VerifyPolicy,
     algorithms: WebPkiSupportedAlgorithms,
     names: NameCheck,
 }
 
 impl PeerVerifier {
-    /// The verifier for `mode`, `roots` and `callback` on `provider`.
+    /// The verifier for `policy` and `trusted` on `provider`.
     pub(crate) fn new(
-        mode: i32,
-        roots: Arc<RootCertStore>,
-        callback: Option<VerifyCallback>,
+        policy: VerifyPolicy,
+        trusted: Arc<Trusted>,
         provider: &Arc<CryptoProvider>,
     ) -> Self {
-        let webpki = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
-            .build()
-            .map_err(no_roots);
         PeerVerifier {
-            webpki,
-            roots,
-            enforce: mode & SSL_VERIFY_PEER != 0,
-            callback,
+            trusted,
+            policy,
             algorithms: provider.signature_verification_algorithms,
             names: NameCheck::Presented,
         }
@@ -114,42 +120,12 @@ impl PeerVerifier {
         }
     }
 
-    /// webpki's verdict on the chain and, as [`NameCheck`] says, the name.
-    fn check(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<(), rustls::Error> {
-        let webpki = self.webpki.as_ref().map_err(Clone::clone)?;
-        let scoped;
-        let names = match &self.names {
+    /// The name the certificate must carry, per [`NameCheck`].
+    fn expected_name<'a>(&self, presented: &'a ServerName<'a>) -> Option<ServerName<'a>> {
+        match &self.names {
+            NameCheck::Presented => Some(presented.clone()),
             NameCheck::PerThread => {
-                scoped = CURRENT.with(|c| c.borrow().as_ref().map(|(name, _)| name.clone()));
-                NameCheck::Expected(scoped.flatten())
-            }
-            other => other.clone(),
-        };
-        match &names {
-            NameCheck::Presented => webpki
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-                .map(|_| ()),
-            NameCheck::PerThread => Ok(()),
-            NameCheck::Expected(expected) => {
-                let cert = ParsedCertificate::try_from(end_entity)?;
-                verify_server_cert_signed_by_trust_anchor(
-                    &cert,
-                    &self.roots,
-                    intermediates,
-                    now,
-                    self.algorithms.all,
-                )?;
-                match expected {
-                    Some(name) => verify_server_name(&cert, name),
-                    None => Ok(()),
-                }
+                CURRENT.with(|c| c.borrow().as_ref().and_then(|(name, _)| name.clone()))
             }
         }
     }
@@ -161,30 +137,42 @@ impl ServerCertVerifier for PeerVerifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
+        _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let checked = self
-            .check(end_entity, intermediates, server_name, ocsp_response, now)
-            .map_err(|e| normalized(e, end_entity));
-        let code = match &checked {
-            Ok(()) => x509_v::OK,
-            Err(e) => verify_code(e, end_entity),
-        };
+        let expected = self.expected_name(server_name);
+        let examined = examine(&Request {
+            end_entity,
+            intermediates,
+            trusted: &self.trusted,
+            now,
+            algorithms: self.algorithms.all,
+            usage: KeyUsage::server_auth(),
+            name: expected.as_ref(),
+            max_depth: self.policy.depth,
+        });
+        let verdict = decide(
+            &examined,
+            Some(server_name),
+            self.policy.callback.as_ref(),
+            self.policy.mode & SSL_VERIFY_PEER != 0,
+        );
         if matches!(self.names, NameCheck::PerThread) {
             CURRENT.with(|c| {
                 if let Some((_, result)) = c.borrow().as_ref() {
-                    result.set(code);
+                    let presented = std::iter::once(end_entity)
+                        .chain(intermediates)
+                        .map(|c| c.clone().into_owned())
+                        .collect();
+                    result.set(Found {
+                        code: verdict.code,
+                        chain: examined.chain,
+                        presented,
+                    });
                 }
             });
         }
-        let peer = Peer {
-            end_entity,
-            intermediates,
-            server_name: Some(server_name),
-        };
-        decide(checked, peer, self.callback.as_ref(), self.enforce)
-            .map(|()| ServerCertVerified::assertion())
+        verdict.outcome.map(|()| ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -213,9 +201,10 @@ impl ServerCertVerifier for PeerVerifier {
 impl fmt::Debug for PeerVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PeerVerifier")
-            .field("has_roots", &self.webpki.is_ok())
-            .field("enforce", &self.enforce)
-            .field("callback", &self.callback.is_some())
+            .field("roots", &self.trusted.certs.len())
+            .field("mode", &self.policy.mode)
+            .field("callback", &self.policy.callback.is_some())
+            .field("depth", &self.policy.depth)
             .finish()
     }
 }

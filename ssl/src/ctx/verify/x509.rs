@@ -22,6 +22,10 @@ pub mod x509_v {
     pub const ERR_SELF_SIGNED_CERT_IN_CHAIN: i64 = 19;
     /// `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY`.
     pub const ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY: i64 = 20;
+    /// `X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE`.
+    pub const ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: i64 = 21;
+    /// `X509_V_ERR_CERT_CHAIN_TOO_LONG`.
+    pub const ERR_CERT_CHAIN_TOO_LONG: i64 = 22;
     /// `X509_V_ERR_CERT_REVOKED`.
     pub const ERR_CERT_REVOKED: i64 = 23;
     /// `X509_V_ERR_INVALID_PURPOSE`.
@@ -67,6 +71,8 @@ fn known_verify_error(code: i64) -> Option<&'static str> {
         x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT => "self-signed certificate",
         x509_v::ERR_SELF_SIGNED_CERT_IN_CHAIN => "self-signed certificate in certificate chain",
         x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY => "unable to get local issuer certificate",
+        x509_v::ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE => "unable to verify the first certificate",
+        x509_v::ERR_CERT_CHAIN_TOO_LONG => "certificate chain too long",
         x509_v::ERR_CERT_REVOKED => "certificate revoked",
         x509_v::ERR_INVALID_PURPOSE => "unsupported certificate purpose",
         x509_v::ERR_CERT_REJECTED => "certificate rejected",
@@ -79,20 +85,12 @@ fn known_verify_error(code: i64) -> Option<&'static str> {
     Some(text)
 }
 
-/// The verify result code for a rustls verification error about `end_entity`: an untrusted
-/// self-signed leaf is `DEPTH_ZERO_SELF_SIGNED_CERT`, as OpenSSL reports it (webpki says
-/// "unknown issuer", or "bad signature" when a trusted certificate of the same name but
-/// another key was tried as its issuer).
-pub(crate) fn verify_code(error: &Error, end_entity: &CertificateDer<'_>) -> i64 {
+/// The verify result code for a rustls verification error.
+pub(crate) fn verify_code(error: &Error) -> i64 {
     let Error::InvalidCertificate(e) = error else {
         return x509_v::ERR_UNSPECIFIED;
     };
     match e {
-        CertificateError::UnknownIssuer | CertificateError::BadSignature
-            if is_self_signed(end_entity) =>
-        {
-            x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT
-        }
         CertificateError::UnknownIssuer => x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
             x509_v::ERR_CERT_HAS_EXPIRED
@@ -117,6 +115,28 @@ pub(crate) fn verify_code(error: &Error, end_entity: &CertificateDer<'_>) -> i64
     }
 }
 
+/// The rustls error for a webpki one, as rustls' own verifiers report it.
+pub(crate) fn pki_error(error: webpki::Error) -> Error {
+    use webpki::Error as E;
+    let e = match error {
+        E::BadDer | E::BadDerTime | E::TrailingData(_) => CertificateError::BadEncoding,
+        E::CertNotValidYet { .. } => CertificateError::NotValidYet,
+        E::CertExpired { .. } | E::InvalidCertValidity => CertificateError::Expired,
+        E::UnknownIssuer => CertificateError::UnknownIssuer,
+        E::CertNotValidForName(_) => CertificateError::NotValidForName,
+        E::CertRevoked => CertificateError::Revoked,
+        E::UnknownRevocationStatus => CertificateError::UnknownRevocationStatus,
+        E::CrlExpired { .. } => CertificateError::ExpiredRevocationList,
+        E::InvalidSignatureForPublicKey
+        | E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => CertificateError::BadSignature,
+        E::RequiredEkuNotFoundContext(_) => CertificateError::InvalidPurpose,
+        E::UnsupportedCriticalExtension => CertificateError::UnhandledCriticalExtension,
+        other => CertificateError::Other(rustls::OtherError(std::sync::Arc::new(other))),
+    };
+    Error::InvalidCertificate(e)
+}
+
 /// The error a verifier reports for `error` about `end_entity`: an untrusted self-signed
 /// leaf is "unknown issuer" (alert unknown_ca, as OpenSSL sends) even when webpki said "bad
 /// signature" after trying a trusted certificate of the same name as its issuer.
@@ -131,14 +151,11 @@ pub(crate) fn normalized(error: rustls::Error, end_entity: &CertificateDer<'_>) 
 
 /// Whether a certificate names itself as its issuer.
 fn is_self_signed(cert: &CertificateDer<'_>) -> bool {
-    let Ok(parsed) = webpki_names(cert) else {
-        return false;
-    };
-    parsed.0 == parsed.1
+    names(cert).is_some_and(|(issuer, subject)| issuer == subject)
 }
 
-/// The raw issuer and subject of a certificate.
-fn webpki_names(cert: &CertificateDer<'_>) -> Result<(Vec<u8>, Vec<u8>), ()> {
-    let parsed = webpki::EndEntityCert::try_from(cert).map_err(|_| ())?;
-    Ok((parsed.issuer().to_vec(), parsed.subject().to_vec()))
+/// A certificate's raw issuer and subject names.
+pub(super) fn names(cert: &CertificateDer<'_>) -> Option<(Vec<u8>, Vec<u8>)> {
+    let parsed = webpki::EndEntityCert::try_from(cert).ok()?;
+    Some((parsed.issuer().to_vec(), parsed.subject().to_vec()))
 }

@@ -1,0 +1,471 @@
+//! Peer verification for C: the verify mode, callback and depth of a context, the
+//! `X509_STORE_CTX` the callback is given at each step of the chain walk, the peer's chain
+//! and the verified chain of a connection, the verify result's text, and checking a
+//! certificate's names (`X509_check_host`, `X509_check_ip_asc`).
+#![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
+
+use std::ffi::{CStr, c_char, c_int, c_long, c_uchar, c_uint, c_void};
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
+
+use qssl::ctx::{self as qctx};
+use qssl::error::{ERR_LIB_X509, SslError, err_r};
+use rustls::pki_types::{CertificateDer, DnsName, ServerName};
+
+use crate::crypto::CRYPTO_strndup;
+use crate::ctx::{SSL_CTX, ctx_ref};
+use crate::ex_data::{CRYPTO_EX_INDEX_X509_STORE_CTX, CRYPTO_get_ex_new_index};
+use crate::ffi::{guard, interned};
+use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
+use crate::stack::{CertificateStack, OPENSSL_STACK};
+use crate::x509::X509;
+
+/// The C shape of a verify callback: `int (*)(int preverify_ok, X509_STORE_CTX *)`.
+pub type VerifyCallbackC = Option<unsafe extern "C" fn(c_int, *mut X509_STORE_CTX) -> c_int>;
+
+/// `X509_STORE_CTX`: what a verify callback is told at one step: the chain, the depth of the
+/// certificate the step is about, the verify result so far (which the callback may change
+/// with `X509_STORE_CTX_set_error`), and the `SSL *` being verified.
+pub struct X509_STORE_CTX {
+    chain: CertificateStack,
+    depth: usize,
+    error: c_int,
+    ssl: *mut SSL,
+}
+
+impl X509_STORE_CTX {
+    /// The context for the step `info` describes, on `ssl`; `None` (with the error raised) if
+    /// a certificate of the chain does not parse.
+    fn new(info: &qctx::VerifyInfo<'_>, ssl: *mut SSL) -> Option<Self> {
+        let certs = shared_certificates(info.chain)?;
+        Some(Self {
+            chain: CertificateStack::new(certs),
+            depth: info.depth,
+            error: c_int::try_from(info.code()).unwrap_or(c_int::MAX),
+            ssl,
+        })
+    }
+}
+
+/// Each certificate of `chain`, for C; `None` (with the error raised) if one does not parse.
+fn shared_certificates(chain: &[CertificateDer<'_>]) -> Option<Vec<Arc<X509>>> {
+    chain.iter().map(|c| X509::shared(c)).collect()
+}
+
+/// `SSL_CTX_set_verify`: the verify mode and callback. The callback is called as OpenSSL
+/// calls it: for each error found in the chain (`preverify_ok` 0), then for each certificate
+/// from the top of the chain down to the peer's (1); returning 0 stops and rejects. Its
+/// `X509_STORE_CTX` holds the chain, the step's depth and certificate, the verify result so
+/// far and the `SSL *` (see `callback_ssl` for when that is null).
+///
+/// # Safety
+/// `ctx` must be null or a live context; `callback` null or a function valid for the
+/// context's lifetime.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_verify(
+    ctx: *mut SSL_CTX,
+    mode: c_int,
+    callback: VerifyCallbackC,
+) {
+    guard((), || {
+        // SAFETY: per the contract.
+        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+            return;
+        };
+        let callback = callback.map(|cb| {
+            let cb: qctx::VerifyCallback =
+                Arc::new(move |ok: bool, info: &qctx::VerifyInfo<'_>| {
+                    let Some(mut store) = X509_STORE_CTX::new(info, callback_ssl()) else {
+                        return false;
+                    };
+                    // SAFETY: the caller's callback, valid while the context lives, given a
+                    // context that lives through the call.
+                    let answer = unsafe { cb(c_int::from(ok), &raw mut store) != 0 };
+                    info.set_code(i64::from(store.error));
+                    answer
+                });
+            cb
+        });
+        ctx.lock().set_verify(mode, callback);
+    });
+}
+
+/// `SSL_CTX_get_verify_mode`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().verify_mode())
+    })
+}
+
+/// `SSL_CTX_set_verify_depth`: at most `depth` CA certificates between the peer's and the
+/// trust anchor (negative: the default, 100).
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_int) {
+    guard((), || {
+        // SAFETY: per the contract.
+        if let Some(c) = unsafe { ctx_ref(ctx) } {
+            c.lock().set_verify_depth(depth);
+        }
+    });
+}
+
+/// `SSL_CTX_get_verify_depth`; -1 for null.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        unsafe { ctx_ref(ctx) }.map_or(-1, |c| c.lock().verify_depth())
+    })
+}
+
+/// `SSL_get_ex_data_X509_STORE_CTX_idx`: the index under which a verify callback's
+/// `X509_STORE_CTX` holds its `SSL *`.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
+    static INDEX: OnceLock<c_int> = OnceLock::new();
+    *INDEX.get_or_init(|| {
+        CRYPTO_get_ex_new_index(
+            CRYPTO_EX_INDEX_X509_STORE_CTX,
+            0,
+            std::ptr::null_mut(),
+            None,
+            None,
+            None,
+        )
+    })
+}
+
+/// `X509_STORE_CTX_get_ex_data`: the `SSL *` at [`SSL_get_ex_data_X509_STORE_CTX_idx`] (null
+/// where qssl cannot tell the connection, see `SSL_CTX_set_verify`); null at other indexes.
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_get_ex_data(
+    ctx: *const X509_STORE_CTX,
+    idx: c_int,
+) -> *mut c_void {
+    // SAFETY: per the contract.
+    match unsafe { ctx.as_ref() } {
+        Some(c) if idx == SSL_get_ex_data_X509_STORE_CTX_idx() => c.ssl.cast(),
+        _ => std::ptr::null_mut(),
+    }
+}
+
+/// `X509_STORE_CTX_get_current_cert`: the certificate of this step, valid during the
+/// callback.
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_get_current_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
+    // SAFETY: per the contract.
+    unsafe { ctx.as_ref() }
+        .and_then(|c| c.chain.certs.get(c.depth))
+        .map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
+}
+
+/// `X509_STORE_CTX_get0_cert`: the certificate being verified (the peer's own), valid
+/// during the callback.
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_get0_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
+    // SAFETY: per the contract.
+    unsafe { ctx.as_ref() }
+        .and_then(|c| c.chain.certs.first())
+        .map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
+}
+
+/// `X509_STORE_CTX_get0_chain`: the chain (`STACK_OF(X509)`), valid during the callback.
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_get0_chain(
+    ctx: *const X509_STORE_CTX,
+) -> *mut OPENSSL_STACK {
+    // SAFETY: per the contract.
+    unsafe { ctx.as_ref() }.map_or(std::ptr::null_mut(), |c| c.chain.as_c())
+}
+
+/// `X509_STORE_CTX_get1_chain`: a copy of the chain holding its own references, which the
+/// caller frees with `sk_X509_pop_free(chain, X509_free)`.
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_get1_chain(
+    ctx: *const X509_STORE_CTX,
+) -> *mut OPENSSL_STACK {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        unsafe { ctx.as_ref() }.map_or(std::ptr::null_mut(), |c| {
+            OPENSSL_STACK::certificate_references(&c.chain.certs)
+        })
+    })
+}
+
+/// `X509_STORE_CTX_get_error`: the verify result so far (`X509_V_OK` while none).
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_get_error(ctx: *const X509_STORE_CTX) -> c_int {
+    // SAFETY: per the contract.
+    unsafe { ctx.as_ref() }.map_or(0, |c| c.error)
+}
+
+/// `X509_STORE_CTX_set_error`: changes the verify result: later steps see it, and it is the
+/// connection's result unless changed again.
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_set_error(ctx: *mut X509_STORE_CTX, error: c_int) {
+    // SAFETY: per the contract; the callback holds the only reference while it runs.
+    if let Some(c) = unsafe { ctx.as_mut() } {
+        c.error = error;
+    }
+}
+
+/// `X509_STORE_CTX_get_error_depth`: the depth of this step's certificate (0: the peer's).
+///
+/// # Safety
+/// `ctx` null or the context a verify callback was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_STORE_CTX_get_error_depth(ctx: *const X509_STORE_CTX) -> c_int {
+    // SAFETY: per the contract.
+    unsafe { ctx.as_ref() }.map_or(0, |c| c_int::try_from(c.depth).unwrap_or(c_int::MAX))
+}
+
+/// `X509_verify_cert_error_string`: the text of a verify result.
+#[unsafe(no_mangle)]
+pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
+    thread_local! {
+        /// The text for a code qssl does not know ("error number N"), valid until the
+        /// thread's next such call, as OpenSSL's own buffer is: interning every number a
+        /// caller tries would grow without bound.
+        static UNKNOWN: std::cell::RefCell<std::ffi::CString> =
+            std::cell::RefCell::new(std::ffi::CString::default());
+    }
+    guard(std::ptr::null(), || {
+        #[allow(clippy::useless_conversion)] // Not useless where `long` is 32 bits.
+        let code = i64::from(n);
+        let text = qctx::verify_error_string(code);
+        if qctx::is_known_verify_error(code) {
+            return interned(&text);
+        }
+        UNKNOWN.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            *slot = std::ffi::CString::new(text).unwrap_or_default();
+            slot.as_ptr()
+        })
+    })
+}
+
+/// The stack kept in `slot`, made from `certs` once they are known.
+fn kept_stack(
+    slot: &OnceLock<CertificateStack>,
+    certs: impl FnOnce() -> Option<Vec<CertificateDer<'static>>>,
+) -> *mut OPENSSL_STACK {
+    if let Some(s) = slot.get() {
+        return s.as_c();
+    }
+    let Some(shared) = certs().and_then(|c| shared_certificates(&c)) else {
+        return std::ptr::null_mut();
+    };
+    slot.get_or_init(|| CertificateStack::new(shared)).as_c()
+}
+
+/// `SSL_get_peer_cert_chain`: the certificates the peer sent, valid while the object lives:
+/// on a client starting with the server's own, on a server without the client's own (as in
+/// OpenSSL). Null before the handshake got them or if the peer sent none.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+            return std::ptr::null_mut();
+        };
+        kept_stack(&s.peer_chain, || {
+            let (chain, server) = match &s.obj {
+                Obj::Tls(t) => (t.peer_cert_chain()?, t.is_server()),
+                Obj::Quic(q) => (q.peer_cert_chain()?, s.is_accepted()),
+            };
+            Some(chain.into_iter().skip(usize::from(server)).collect())
+        })
+    })
+}
+
+/// `SSL_get0_verified_chain`: on a client, the chain its verifier built for the server's
+/// certificate (leaf first, up to the trust anchor when one was found), valid while the
+/// object lives; null before verification and on a server.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: per the contract.
+        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+            return std::ptr::null_mut();
+        };
+        kept_stack(&s.verified_chain, || match &s.obj {
+            Obj::Tls(t) => t.verified_chain(),
+            Obj::Quic(q) => q.verified_chain(),
+        })
+    })
+}
+
+/// `X509_CHECK_FLAG_NO_WILDCARDS`: only names without wildcards match.
+const X509_CHECK_FLAG_NO_WILDCARDS: c_uint = 0x2;
+
+/// The certificate behind a C pointer, or `ERR_R_PASSED_NULL_PARAMETER` for null.
+///
+/// # Safety
+/// `x` must be null or a live certificate.
+unsafe fn cert_ref<'a>(x: *const X509) -> Option<&'a X509> {
+    // SAFETY: per the contract.
+    let c = unsafe { x.as_ref() };
+    if c.is_none() {
+        SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
+    }
+    c
+}
+
+/// `X509_check_host`: 1 if the certificate is valid for the host name `chk` (its first
+/// `chklen` bytes, or up to the NUL when 0), 0 if not, -2 for a malformed name (with an
+/// embedded NUL, or not a DNS name). Matching is webpki's (subject alternative names,
+/// case-insensitive, wildcards in the leftmost label); without a DNS name among the
+/// alternative names the subject's common name is compared, as OpenSSL does by default.
+/// `X509_CHECK_FLAG_NO_WILDCARDS` accepts only a name written out in full. With `peername`
+/// set, the certificate's matching name is returned there in a new string the caller frees
+/// with `OPENSSL_free`.
+///
+/// # Safety
+/// `x` null or a live certificate; `chk` null or valid for `chklen` bytes (NUL-terminated
+/// when `chklen` is 0); `peername` null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_check_host(
+    x: *mut X509,
+    chk: *const c_char,
+    chklen: usize,
+    flags: c_uint,
+    peername: *mut *mut c_char,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        let Some(cert) = (unsafe { cert_ref(x) }) else {
+            return -1;
+        };
+        if chk.is_null() {
+            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        }
+        let bytes = if chklen == 0 {
+            // SAFETY: NUL-terminated when chklen is 0, per the contract.
+            unsafe { CStr::from_ptr(chk) }.to_bytes()
+        } else {
+            // SAFETY: valid for chklen bytes, per the contract.
+            unsafe { std::slice::from_raw_parts(chk.cast::<u8>(), chklen) }
+        };
+        let Some(host) = std::str::from_utf8(bytes.strip_suffix(b"\0").unwrap_or(bytes))
+            .ok()
+            .filter(|h| !h.contains('\0'))
+            .and_then(|h| DnsName::try_from(h.to_owned()).ok())
+        else {
+            return -2;
+        };
+        let Some(matched) = cert.matching_dns_name(host.as_ref()) else {
+            return 0;
+        };
+        if flags & X509_CHECK_FLAG_NO_WILDCARDS != 0 && matched.starts_with('*') {
+            return 0;
+        }
+        if !peername.is_null() {
+            // SAFETY: a valid string for its length; peername writable per the contract.
+            unsafe {
+                *peername =
+                    CRYPTO_strndup(matched.as_ptr().cast(), matched.len(), std::ptr::null(), 0)
+            };
+        }
+        1
+    })
+}
+
+/// `X509_check_ip_asc`: 1 if the certificate is valid for the IP address written in `ipasc`,
+/// 0 if not, -2 if `ipasc` is not an address.
+///
+/// # Safety
+/// `x` null or a live certificate; `ipasc` null or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_check_ip_asc(
+    x: *mut X509,
+    ipasc: *const c_char,
+    _flags: c_uint,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        let Some(cert) = (unsafe { cert_ref(x) }) else {
+            return -1;
+        };
+        if ipasc.is_null() {
+            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        }
+        // SAFETY: NUL-terminated, per the contract.
+        let text = unsafe { CStr::from_ptr(ipasc) }.to_string_lossy();
+        match text.parse::<IpAddr>() {
+            Ok(ip) => c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into()))),
+            Err(_) => -2,
+        }
+    })
+}
+
+/// `X509_check_ip`: as [`X509_check_ip_asc`] for an address in network byte order (4 or 16
+/// bytes; -2 for another length).
+///
+/// # Safety
+/// `x` null or a live certificate; `chk` null or valid for `chklen` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn X509_check_ip(
+    x: *mut X509,
+    chk: *const c_uchar,
+    chklen: usize,
+    _flags: c_uint,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        let Some(cert) = (unsafe { cert_ref(x) }) else {
+            return -1;
+        };
+        if chk.is_null() {
+            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
+            return -1;
+        }
+        // SAFETY: valid for chklen bytes, per the contract.
+        let raw = unsafe { std::slice::from_raw_parts(chk, chklen) };
+        let ip = match raw.len() {
+            4 => IpAddr::from(<[u8; 4]>::try_from(raw).unwrap_or_default()),
+            16 => IpAddr::from(<[u8; 16]>::try_from(raw).unwrap_or_default()),
+            _ => return -2,
+        };
+        c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into())))
+    })
+}
