@@ -154,6 +154,13 @@ static X509 *read_cert(int which)
     return x;
 }
 
+static X509 *take_reference(const X509 *x)
+{
+    X509 *y = (X509 *)x;
+
+    return X509_up_ref(y) == 1 ? y : NULL;
+}
+
 static int by_name(const X509 *const *a, const X509 *const *b)
 {
     char x[64], y[64];
@@ -165,8 +172,8 @@ static int by_name(const X509 *const *a, const X509 *const *b)
 
 static void names_and_stacks(void)
 {
-    X509 *leaf = read_cert(LEAF), *root = read_cert(ROOT), *self = read_cert(SELF), *popped;
-    STACK_OF(X509) *sk = sk_X509_new_null();
+    X509 *leaf = read_cert(LEAF), *root = read_cert(ROOT), *self = read_cert(SELF), *popped, *shifted;
+    STACK_OF(X509) *sk = sk_X509_new_null(), *copy, *deep;
 
     printf("check_host localhost %d, LOCALHOST %d, other.example %d, self localhost %d\n",
            X509_check_host(leaf, "localhost", 0, 0, NULL),
@@ -184,13 +191,34 @@ static void names_and_stacks(void)
     show_chain("order", sk);
     printf("find root %d, value 7 %s\n", sk_X509_find(sk, root),
            sk_X509_value(sk, 7) == NULL ? "null" : "set");
+    shifted = sk_X509_shift(sk);
+    printf("shifted %s\n", cn(shifted));
     (void)sk_X509_set_cmp_func(sk, by_name);
+    printf("sorted before %d", sk_X509_is_sorted(sk));
     sk_X509_sort(sk);
+    printf(", after %d, find leaf %d\n", sk_X509_is_sorted(sk), sk_X509_find(sk, leaf));
     show_chain("sorted", sk);
     popped = sk_X509_pop(sk);
-    printf("popped %s, shifted %s, left %d\n", cn(popped), cn(sk_X509_shift(sk)),
-           sk_X509_num(sk));
+    printf("popped %s\n", cn(popped));
+    printf("left %d\n", sk_X509_num(sk));
     X509_free(popped);
+
+    /* The same certificate twice more, then copies: a shallow one and one with references. */
+    X509_up_ref(leaf);
+    sk_X509_insert(sk, leaf, 0);
+    X509_up_ref(leaf);
+    sk_X509_insert(sk, leaf, 99);
+    copy = sk_X509_dup(sk);
+    deep = sk_X509_deep_copy(sk, take_reference, X509_free);
+    printf("inserted %d, dup %d, deep %d, sorted %d\n", sk_X509_num(sk), sk_X509_num(copy),
+           sk_X509_num(deep), sk_X509_is_sorted(sk));
+    X509_free(sk_X509_delete(sk, 1));
+    printf("deleted: %d left", sk_X509_num(sk));
+    printf(", delete_ptr %s", sk_X509_delete_ptr(sk, self) == NULL ? "absent" : "found");
+    printf(", then %d", sk_X509_num(sk));
+    printf("; out of range %s\n", sk_X509_delete(sk, 5) == NULL ? "null" : "set");
+    sk_X509_free(copy);
+    sk_X509_pop_free(deep, X509_free);
     sk_X509_pop_free(sk, X509_free);
     X509_free(self);
 }
