@@ -52,6 +52,23 @@ fn shared_certificates(chain: &[CertificateDer<'_>]) -> Option<Vec<Arc<X509>>> {
     chain.iter().map(|c| X509::shared(c)).collect()
 }
 
+/// A C verify callback as the Rust layer's: each step gets its own `X509_STORE_CTX`, and the
+/// result the callback leaves there goes back to the step.
+fn rust_callback(
+    cb: unsafe extern "C" fn(c_int, *mut X509_STORE_CTX) -> c_int,
+) -> qctx::VerifyCallback {
+    Arc::new(move |ok: bool, info: &qctx::VerifyInfo<'_>| {
+        let Some(mut store) = X509_STORE_CTX::new(info, callback_ssl()) else {
+            return false;
+        };
+        // SAFETY: the caller's callback, valid while the context or object lives, given a
+        // context that lives through the call.
+        let answer = unsafe { cb(c_int::from(ok), &raw mut store) != 0 };
+        info.set_code(i64::from(store.error));
+        answer
+    })
+}
+
 /// `SSL_CTX_set_verify`: the verify mode and callback. The callback is called as OpenSSL
 /// calls it: for each error found in the chain (`preverify_ok` 0), then for each certificate
 /// from the top of the chain down to the peer's (1); returning 0 stops and rejects. Its
@@ -72,21 +89,7 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
         let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
             return;
         };
-        let callback = callback.map(|cb| {
-            let cb: qctx::VerifyCallback =
-                Arc::new(move |ok: bool, info: &qctx::VerifyInfo<'_>| {
-                    let Some(mut store) = X509_STORE_CTX::new(info, callback_ssl()) else {
-                        return false;
-                    };
-                    // SAFETY: the caller's callback, valid while the context lives, given a
-                    // context that lives through the call.
-                    let answer = unsafe { cb(c_int::from(ok), &raw mut store) != 0 };
-                    info.set_code(i64::from(store.error));
-                    answer
-                });
-            cb
-        });
-        ctx.lock().set_verify(mode, callback);
+        ctx.lock().set_verify(mode, callback.map(rust_callback));
     });
 }
 
@@ -103,7 +106,7 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 }
 
 /// `SSL_CTX_set_verify_depth`: at most `depth` CA certificates between the peer's and the
-/// trust anchor (negative: the default, 100).
+/// trust anchor (negative: unset, the default of 100 applies).
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
@@ -117,7 +120,7 @@ pub unsafe extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_in
     });
 }
 
-/// `SSL_CTX_get_verify_depth`; -1 for null.
+/// `SSL_CTX_get_verify_depth`: -1 while unset, and for null.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
@@ -126,6 +129,86 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int 
     guard(-1, || {
         // SAFETY: per the contract.
         unsafe { ctx_ref(ctx) }.map_or(-1, |c| c.lock().verify_depth())
+    })
+}
+
+/// `SSL_set_verify`: a client object's own verify mode and callback (a null callback keeps
+/// the one it has), before its handshake starts; objects start with their context's. On
+/// other objects (servers verify clients as their context says) the error is queued.
+///
+/// # Safety
+/// `ssl` must be null or a live object; `callback` null or a function valid for the
+/// object's lifetime.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_verify(ssl: *mut SSL, mode: c_int, callback: VerifyCallbackC) {
+    guard((), || {
+        // SAFETY: per the contract.
+        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+            return;
+        };
+        let callback = callback.map(rust_callback);
+        // A failure is on the error queue: SSL_set_verify has no result.
+        let _ = match &s.obj {
+            Obj::Tls(t) => t.set_verify(mode, callback),
+            Obj::Quic(q) => q.set_verify(mode, callback),
+        };
+    });
+}
+
+/// `SSL_set_verify_depth`: as [`SSL_CTX_set_verify_depth`], for a client object (see
+/// [`SSL_set_verify`]).
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_verify_depth(ssl: *mut SSL, depth: c_int) {
+    guard((), || {
+        // SAFETY: per the contract.
+        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+            return;
+        };
+        // A failure is on the error queue: SSL_set_verify_depth has no result.
+        let _ = match &s.obj {
+            Obj::Tls(t) => t.set_verify_depth(depth),
+            Obj::Quic(q) => q.set_verify_depth(depth),
+        };
+    });
+}
+
+/// An object's verify mode and depth: a client's own, else its context's.
+fn verify_settings(s: &SSL) -> (c_int, c_int) {
+    let own = match &s.obj {
+        Obj::Tls(t) => t.verify_settings(),
+        Obj::Quic(q) => q.verify_settings(),
+    };
+    own.unwrap_or_else(|| {
+        // SAFETY: an object holds a reference to its context.
+        let ctx = unsafe { &*s.ctx() }.lock();
+        (ctx.verify_mode(), ctx.verify_depth())
+    })
+}
+
+/// `SSL_get_verify_mode`; 0 for null.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
+    guard(0, || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(0, |s| verify_settings(s).0)
+    })
+}
+
+/// `SSL_get_verify_depth`; -1 for null.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_verify_depth(ssl: *const SSL) -> c_int {
+    guard(-1, || {
+        // SAFETY: per the contract.
+        unsafe { ssl_ref(ssl) }.map_or(-1, |s| verify_settings(s).1)
     })
 }
 

@@ -730,9 +730,12 @@ fn chained_identity(dir: &Path) -> (Identity, PathBuf) {
     (id, roots)
 }
 
-/// A verify callback recording (preverify_ok, depth, verify result, chain length) of each
-/// step; it accepts what passed, and with `clear` also clears errors and accepts them.
-fn step_recorder(clear: bool) -> (VerifyCallback, Arc<Mutex<Vec<(bool, usize, i64, usize)>>>) {
+/// What [`step_recorder`] saw: (preverify_ok, depth, verify result, chain length) per step.
+type Steps = Arc<Mutex<Vec<(bool, usize, i64, usize)>>>;
+
+/// A verify callback recording each step it is called for; it accepts what passed, and with
+/// `clear` also clears errors and accepts them.
+fn step_recorder(clear: bool) -> (VerifyCallback, Steps) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
     let callback: VerifyCallback = Arc::new(move |ok: bool, info: &VerifyInfo<'_>| {

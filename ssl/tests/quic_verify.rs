@@ -130,6 +130,46 @@ fn untrusted_certificate_result_per_verify_mode() {
     qssl::error::clear_error();
 }
 
+#[test]
+fn a_connection_has_its_own_verify_settings() {
+    let id = identity();
+    let stranger = identity();
+    let mut ctx = client_ctx(&stranger.cert);
+    ctx.set_verify(SSL_VERIFY_NONE, None);
+    // The object's SSL_VERIFY_PEER fails the handshake its context would let through, and
+    // its callback sees the self-signed certificate.
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let callback: qssl::ctx::VerifyCallback = Arc::new(move |ok, info| {
+        record.lock().unwrap().push((ok, info.code()));
+        ok
+    });
+    let (client, listener) = setup(&id, &ctx, |c| {
+        c.set_verify(SSL_VERIFY_PEER, Some(callback)).unwrap();
+        c.set_verify_depth(3).unwrap();
+    });
+    assert_eq!(client.verify_settings(), Some((SSL_VERIFY_PEER, 3)));
+    assert_eq!(
+        (ctx.verify_mode(), ctx.verify_depth()),
+        (SSL_VERIFY_NONE, -1)
+    );
+    assert!(handshake(&client, &listener).0.is_err());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(false, x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT)]
+    );
+    // Once started, the settings are fixed; a listener has none of its own.
+    assert!(client.set_verify(SSL_VERIFY_NONE, None).is_err());
+    assert!(listener.set_verify(SSL_VERIFY_NONE, None).is_err());
+    assert_eq!(listener.verify_settings(), None);
+    qssl::error::clear_error();
+
+    // A new connection starts from its context's settings.
+    let (client, listener) = setup(&id, &ctx, |_| {});
+    assert_eq!(client.verify_settings(), Some((SSL_VERIFY_NONE, -1)));
+    handshake(&client, &listener).0.unwrap();
+}
+
 /// A listener whose context chooses ALPN with a callback, and a client offering `offer`.
 fn alpn_setup(id: &Identity, offer: &[u8], callback: qssl::ctx::AlpnSelectCallback) -> (Ssl, Ssl) {
     let mut sctx = server_ctx(id);

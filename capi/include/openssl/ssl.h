@@ -117,6 +117,10 @@ void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb callback);
 int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
 void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
 int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
+void SSL_set_verify(SSL *s, int mode, SSL_verify_cb callback);
+void SSL_set_verify_depth(SSL *s, int depth);
+int SSL_get_verify_mode(const SSL *s);
+int SSL_get_verify_depth(const SSL *s);
 
 int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len);
 typedef int (*SSL_CTX_alpn_select_cb_func)(SSL *ssl, const unsigned char **out,

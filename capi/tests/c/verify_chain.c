@@ -22,7 +22,8 @@
 static char paths[8][512];
 enum { ROOT, CHAIN, LEAF, LEAF_KEY, SELF, SELF_KEY, EXPIRED, EXPIRED_KEY };
 
-/* What the callback does with a failed step: answer 1 or 0, or clear the error and answer 1. */
+/* What the callback answers: 1 for steps that passed and 1 for failed ones, 0 for every
+ * step, or 1 for passed ones while clearing the errors of failed ones. */
 enum { ACCEPT, REJECT, CLEAR } policy;
 
 static const char *cn(X509 *x)
@@ -65,13 +66,15 @@ static int on_verify(int ok, X509_STORE_CTX *store)
     if (copy == NULL || sk_X509_num(copy) != sk_X509_num(chain))
         printf("  get1_chain differs\n");
     sk_X509_pop_free(copy, X509_free);
+    if (policy == REJECT)
+        return 0;
     if (ok)
         return 1;
     if (policy == CLEAR) {
         X509_STORE_CTX_set_error(store, X509_V_OK);
         return 1;
     }
-    return policy == ACCEPT;
+    return 1;
 }
 
 /* Moves what one side wrote to the other side's input. */
@@ -99,8 +102,10 @@ static SSL_CTX *server_ctx(int cert, int key)
 /*
  * One handshake: the server presents `cert` (a chain file) with `key`; the client trusts
  * root.pem, checks `host` if not NULL, and limits the depth to `depth` if not negative.
+ * The verify settings go on the client's context, or with `own` on the client object (its
+ * context then verifies nothing).
  */
-static void scenario(const char *title, int cert, int key, const char *host, int depth)
+static void scenario(const char *title, int cert, int key, const char *host, int depth, int own)
 {
     SSL_CTX *sctx = server_ctx(cert, key), *cctx = SSL_CTX_new(TLS_client_method());
     SSL *c, *s;
@@ -111,10 +116,20 @@ static void scenario(const char *title, int cert, int key, const char *host, int
 
     printf("%s\n", title);
     SSL_CTX_load_verify_locations(cctx, paths[ROOT], NULL);
-    SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, on_verify);
-    if (depth >= 0)
-        SSL_CTX_set_verify_depth(cctx, depth);
+    if (!own) {
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, on_verify);
+        if (depth >= 0)
+            SSL_CTX_set_verify_depth(cctx, depth);
+    }
     c = SSL_new(cctx);
+    if (own) {
+        SSL_set_verify(c, SSL_VERIFY_PEER, on_verify);
+        if (depth >= 0)
+            SSL_set_verify_depth(c, depth);
+        printf("  object: mode %d depth %d; context: mode %d depth %d\n", SSL_get_verify_mode(c),
+               SSL_get_verify_depth(c), SSL_CTX_get_verify_mode(cctx),
+               SSL_CTX_get_verify_depth(cctx));
+    }
     s = SSL_new(sctx);
     SSL_set_bio(c, c_in, c_out);
     SSL_set_bio(s, s_in, s_out);
@@ -237,20 +252,23 @@ int main(int argc, char **argv)
         snprintf(paths[i], sizeof(paths[i]), "%s/%s", argv[1], names[i]);
 
     policy = ACCEPT;
-    scenario("trusted chain", CHAIN, LEAF_KEY, NULL, -1);
-    scenario("trusted chain, name checked", CHAIN, LEAF_KEY, "localhost", -1);
-    scenario("wrong name", CHAIN, LEAF_KEY, "other.example", -1);
-    scenario("leaf without its intermediate", LEAF, LEAF_KEY, NULL, -1);
-    scenario("self-signed", SELF, SELF_KEY, NULL, -1);
-    scenario("expired leaf", EXPIRED, EXPIRED_KEY, NULL, -1);
-    scenario("depth 0", CHAIN, LEAF_KEY, NULL, 0);
-    scenario("depth 1", CHAIN, LEAF_KEY, NULL, 1);
+    scenario("trusted chain", CHAIN, LEAF_KEY, NULL, -1, 0);
+    scenario("trusted chain, name checked", CHAIN, LEAF_KEY, "localhost", -1, 0);
+    scenario("wrong name", CHAIN, LEAF_KEY, "other.example", -1, 0);
+    scenario("leaf without its intermediate", LEAF, LEAF_KEY, NULL, -1, 0);
+    scenario("self-signed", SELF, SELF_KEY, NULL, -1, 0);
+    scenario("expired leaf", EXPIRED, EXPIRED_KEY, NULL, -1, 0);
+    scenario("depth 0", CHAIN, LEAF_KEY, NULL, 0, 0);
+    scenario("depth 1", CHAIN, LEAF_KEY, NULL, 1, 0);
+    scenario("object's own settings: depth 0", CHAIN, LEAF_KEY, NULL, 0, 1);
+    scenario("object's own settings: wrong name", CHAIN, LEAF_KEY, "other.example", -1, 1);
     policy = REJECT;
-    scenario("rejected: wrong name", CHAIN, LEAF_KEY, "other.example", -1);
-    scenario("rejected: self-signed", SELF, SELF_KEY, NULL, -1);
+    scenario("rejected: trusted chain", CHAIN, LEAF_KEY, NULL, -1, 0);
+    scenario("rejected: wrong name", CHAIN, LEAF_KEY, "other.example", -1, 0);
+    scenario("rejected: self-signed", SELF, SELF_KEY, NULL, -1, 0);
     policy = CLEAR;
-    scenario("cleared: self-signed", SELF, SELF_KEY, NULL, -1);
-    scenario("cleared: leaf without its intermediate", LEAF, LEAF_KEY, NULL, -1);
+    scenario("cleared: self-signed", SELF, SELF_KEY, NULL, -1, 0);
+    scenario("cleared: leaf without its intermediate", LEAF, LEAF_KEY, NULL, -1, 0);
     names_and_stacks();
     return 0;
 }

@@ -53,11 +53,11 @@ pub use tls_settings::{
     SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_OFF,
     SSL_SESS_CACHE_SERVER, ServernameCallback, SniAction, TLS1_2_VERSION, TLS1_3_VERSION,
 };
+pub(crate) use verify::{ConnectionVerify, VerifyPolicy, VerifyResult, in_connection};
 pub use verify::{
     DEFAULT_VERIFY_DEPTH, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER,
     VerifyCallback, VerifyInfo, is_known_verify_error, verify_error_string, x509_v,
 };
-pub(crate) use verify::{VerifyPolicy, VerifyResult, in_connection};
 
 use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
 
@@ -363,16 +363,21 @@ impl SslCtx {
 
     /// `SSL_CTX_set_verify_depth`: at most `depth` CA certificates between the peer's
     /// certificate and the trust anchor (a longer chain fails with
-    /// `X509_V_ERR_CERT_CHAIN_TOO_LONG`); a negative depth restores the default,
-    /// [`DEFAULT_VERIFY_DEPTH`].
+    /// `X509_V_ERR_CERT_CHAIN_TOO_LONG`); a negative depth unsets it: the default,
+    /// [`DEFAULT_VERIFY_DEPTH`], applies.
     pub fn set_verify_depth(&mut self, depth: i32) {
         self.tls.forget_verifier();
-        self.verify.depth = usize::try_from(depth).unwrap_or(DEFAULT_VERIFY_DEPTH);
+        self.verify.set_depth(depth);
     }
 
-    /// `SSL_CTX_get_verify_depth`.
+    /// `SSL_CTX_get_verify_depth`: -1 while unset, as OpenSSL reports it.
     pub fn verify_depth(&self) -> i32 {
-        i32::try_from(self.verify.depth).unwrap_or(i32::MAX)
+        self.verify.c_depth()
+    }
+
+    /// The verify settings an object made now starts from.
+    pub(crate) fn verify_policy(&self) -> VerifyPolicy {
+        self.verify.clone()
     }
 
     // --- ALPN ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ use rustls::pki_types::ServerName;
 use super::net::UNADDRESSED;
 use super::object::Ssl;
 use super::port::{ConnKey, PortState, network_error};
+use crate::ctx::ConnectionVerify;
 use crate::error::{SslError, ssl_r};
 use crate::result::{IoError, IoResult};
 
@@ -152,7 +153,11 @@ impl Ssl {
             .and_then(|h| ServerName::try_from(h.to_owned()).ok());
         // The context's verifier serves every connection (so sessions resume); it checks
         // this one's expected name and records its result through the port's scope.
-        st.verify_scope = Some((expected, setup.verify_result.clone()));
+        st.verify_scope = Some(ConnectionVerify {
+            expected,
+            policy: setup.verify.clone(),
+            result: setup.verify_result.clone(),
+        });
         let handle = st
             .endpoint
             .connect(now, setup.tls.clone(), name, peer)

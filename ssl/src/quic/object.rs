@@ -14,7 +14,7 @@ use rustls::ClientConfig;
 
 use super::conn_state::ConnApp;
 use super::port::{ConnKey, Drive, Port, PortState};
-use crate::ctx::{SslCtx, VerifyResult};
+use crate::ctx::{SslCtx, VerifyCallback, VerifyPolicy, VerifyResult};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::result::{ErrorCode, IoError, IoResult};
 use crate::tls::ObjectSessions;
@@ -60,6 +60,8 @@ pub(crate) struct ClientSetup {
     pub(crate) expected_host: Option<String>,
     /// `SSL_set1_initial_peer_addr`.
     pub(crate) peer: Option<SocketAddr>,
+    /// The verify settings, the context's when the object was made until `SSL_set_verify`.
+    pub(crate) verify: VerifyPolicy,
     /// Where the connection's verifier records its result.
     pub(crate) verify_result: Arc<VerifyResult>,
 }
@@ -154,6 +156,7 @@ impl Ssl {
             sni: None,
             expected_host: None,
             peer: None,
+            verify: ctx.verify_policy(),
             verify_result: Arc::new(VerifyResult::default()),
         };
         Ok(Ssl::from_kind(
@@ -377,6 +380,28 @@ impl Ssl {
     pub fn set_host_name(&self, name: &str) -> Result<(), SslError> {
         self.set_tlsext_host_name(name)?;
         self.set1_host(name)
+    }
+
+    /// `SSL_set_verify`: this client connection's verify mode and callback (`None` keeps the
+    /// callback it has), before it starts. A listener's connections verify clients as their
+    /// context says: elsewhere this fails with `SSL_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
+    #[track_caller]
+    pub fn set_verify(&self, mode: i32, callback: Option<VerifyCallback>) -> Result<(), SslError> {
+        self.before_start(|setup| setup.verify.set(mode, callback))
+    }
+
+    /// `SSL_set_verify_depth`: as [`SslCtx::set_verify_depth`] for this client connection.
+    #[track_caller]
+    pub fn set_verify_depth(&self, depth: i32) -> Result<(), SslError> {
+        self.before_start(|setup| setup.verify.set_depth(depth))
+    }
+
+    /// `SSL_get_verify_mode` and `SSL_get_verify_depth`: a client connection's settings, or
+    /// `None` for other objects.
+    pub fn verify_settings(&self) -> Option<(i32, i32)> {
+        let conn = self.connection();
+        let setup = conn.client_setup()?;
+        Some((setup.verify.mode, setup.verify.c_depth()))
     }
 
     /// Applies `change` to the client setup of a client connection that has not started.

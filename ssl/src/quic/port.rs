@@ -17,11 +17,10 @@ use std::time::Instant;
 use qssl_bio::poll::{self, Notifier, PollItem};
 use qssl_quic::conn::{Connection, DatagramInfo, Event};
 use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
-use rustls::pki_types::ServerName;
 
 use super::conn_state::ConnApp;
 use super::net::Net;
-use crate::ctx::{VerifyResult, in_connection};
+use crate::ctx::{ConnectionVerify, in_connection};
 use crate::lock::{ObjectGuard, ObjectLock};
 use crate::result::{IoError, IoResult};
 
@@ -57,9 +56,9 @@ pub(crate) struct PortState {
     pub(crate) listening: bool,
     /// New connections not accepted yet, oldest first.
     pub(crate) incoming: VecDeque<ConnKey>,
-    /// A client port's connection: the name its server certificate must carry and where its
-    /// verify result goes, in force while the endpoint runs (see `verify::in_connection`).
-    pub(crate) verify_scope: Option<(Option<ServerName<'static>>, Arc<VerifyResult>)>,
+    /// A client port's connection: how its server certificate is verified and where the
+    /// result goes, in force while the endpoint runs (see `verify::in_connection`).
+    pub(crate) verify_scope: Option<ConnectionVerify>,
     /// A thread is waiting on the network BIOs.
     net_waiter: bool,
     /// Threads sleeping on the condition variable.
@@ -138,7 +137,7 @@ impl PortState {
     /// scope, if this is a client port.
     fn in_verify_scope(&mut self, f: impl FnOnce(&mut Self)) {
         match self.verify_scope.clone() {
-            Some((expected, result)) => in_connection(expected, result, || f(self)),
+            Some(scope) => in_connection(scope, || f(self)),
             None => f(self),
         }
     }

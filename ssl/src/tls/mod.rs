@@ -26,8 +26,8 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection};
 
 use crate::ctx::{
-    Method, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION, TlsServerTemplate, VerifyResult, cipher_name,
-    in_connection, x509_v,
+    ConnectionVerify, Method, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION, TlsServerTemplate,
+    VerifyCallback, VerifyPolicy, VerifyResult, cipher_name, in_connection, x509_v,
 };
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::lock::{ObjectGuard, ObjectLock};
@@ -59,6 +59,8 @@ struct ClientSide {
     sessions: Arc<ObjectSessions>,
     sni: Option<String>,
     expected_host: Option<String>,
+    /// The verify settings, the context's when the object was made until `SSL_set_verify`.
+    verify: VerifyPolicy,
     verify_result: Arc<VerifyResult>,
 }
 
@@ -133,6 +135,7 @@ impl Tls {
                     sessions,
                     sni: None,
                     expected_host: None,
+                    verify: ctx.verify_policy(),
                     verify_result,
                 })
         };
@@ -274,6 +277,31 @@ impl Tls {
         self.set1_host(name)
     }
 
+    /// `SSL_set_verify`: this client object's verify mode and callback (`None` keeps the
+    /// callback it has), before the handshake starts. Servers verify clients as their
+    /// context says: on a server-only object this fails with
+    /// `SSL_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
+    #[track_caller]
+    pub fn set_verify(&self, mode: i32, callback: Option<VerifyCallback>) -> Result<(), SslError> {
+        self.client_setting(|c| c.verify.set(mode, callback))
+    }
+
+    /// `SSL_set_verify_depth`: as [`SslCtx::set_verify_depth`] for this client object.
+    #[track_caller]
+    pub fn set_verify_depth(&self, depth: i32) -> Result<(), SslError> {
+        self.client_setting(|c| c.verify.set_depth(depth))
+    }
+
+    /// `SSL_get_verify_mode` and `SSL_get_verify_depth`: the client side's settings, or
+    /// `None` for a server-only object.
+    pub fn verify_settings(&self) -> Option<(i32, i32)> {
+        let st = self.lock();
+        st.client
+            .as_ref()
+            .ok()
+            .map(|c| (c.verify.mode, c.verify.c_depth()))
+    }
+
     /// `SSL_set_alpn_protos` on a client: the protocols offered, in wire format.
     #[track_caller]
     pub fn set_alpn_protos(&self, wire: &[u8]) -> Result<(), SslError> {
@@ -343,8 +371,7 @@ impl Tls {
     fn io<T>(&self, role: Option<Role>, op: impl FnOnce(&mut Pump) -> IoResult<T>) -> IoResult<T> {
         let mut guard = self.lock();
         let st = &mut *guard;
-        let (expected, result) = verify_scope(st);
-        in_connection(expected, result, || Self::io_locked(st, role, op))
+        in_connection(verify_scope(st), || Self::io_locked(st, role, op))
     }
 
     fn io_locked<T>(
@@ -597,16 +624,22 @@ impl Tls {
     }
 }
 
-/// The expected name and result slot certificate verification uses for this object.
-fn verify_scope(st: &State) -> (Option<ServerName<'static>>, Arc<VerifyResult>) {
+/// What certificate verification uses for this object.
+fn verify_scope(st: &State) -> ConnectionVerify {
     match &st.client {
-        Ok(c) => (
-            c.expected_host
+        Ok(c) => ConnectionVerify {
+            expected: c
+                .expected_host
                 .as_deref()
                 .and_then(|h| ServerName::try_from(h.to_owned()).ok()),
-            c.verify_result.clone(),
-        ),
-        Err(_) => (None, Arc::new(VerifyResult::default())),
+            policy: c.verify.clone(),
+            result: c.verify_result.clone(),
+        },
+        Err(_) => ConnectionVerify {
+            expected: None,
+            policy: VerifyPolicy::default(),
+            result: Arc::new(VerifyResult::default()),
+        },
     }
 }
 

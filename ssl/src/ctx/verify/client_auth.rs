@@ -69,7 +69,7 @@ impl ClientCertVerifier for ClientAuthVerifier {
             algorithms: self.algorithms.all,
             usage: KeyUsage::client_auth(),
             name: None,
-            max_depth: self.policy.depth,
+            max_depth: self.policy.max_depth(),
         });
         decide(&examined, None, self.policy.callback.as_ref(), true)
             .outcome

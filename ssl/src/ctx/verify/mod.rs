@@ -16,7 +16,7 @@ use rustls::pki_types::{CertificateDer, ServerName};
 pub(crate) use chain::Trusted;
 use chain::{Examined, error_for_code};
 pub(crate) use client_auth::client_verifier;
-pub(crate) use peer::{PeerVerifier, VerifyResult, in_connection};
+pub(crate) use peer::{ConnectionVerify, PeerVerifier, VerifyResult, in_connection};
 pub use x509::{is_known_verify_error, verify_error_string, x509_v};
 
 /// `SSL_VERIFY_NONE`: a client does not fail the handshake on a bad server certificate (the
@@ -78,13 +78,51 @@ pub type VerifyCallback = Arc<dyn Fn(bool, &VerifyInfo<'_>) -> bool + Send + Syn
 /// OpenSSL's default verify depth: at most 100 CA certificates between leaf and anchor.
 pub const DEFAULT_VERIFY_DEPTH: usize = 100;
 
-/// How a context verifies its peers: `SSL_CTX_set_verify`'s mode and callback, and
-/// `SSL_CTX_set_verify_depth`'s limit.
+/// How a context or client object verifies its peers: `SSL_CTX_set_verify`'s (or
+/// `SSL_set_verify`'s) mode and callback, and `SSL_CTX_set_verify_depth`'s limit.
 #[derive(Clone)]
 pub(crate) struct VerifyPolicy {
     pub(crate) mode: i32,
     pub(crate) callback: Option<VerifyCallback>,
-    pub(crate) depth: usize,
+    /// `None` until set: the default, [`DEFAULT_VERIFY_DEPTH`].
+    pub(crate) depth: Option<usize>,
+}
+
+impl std::fmt::Debug for VerifyPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyPolicy")
+            .field("mode", &self.mode)
+            .field("callback", &self.callback.is_some())
+            .field("depth", &self.depth)
+            .finish()
+    }
+}
+
+impl VerifyPolicy {
+    /// `SSL_set_verify`'s change: the mode, and the callback (kept as it was when `None`, as
+    /// OpenSSL keeps it).
+    pub(crate) fn set(&mut self, mode: i32, callback: Option<VerifyCallback>) {
+        self.mode = mode;
+        if callback.is_some() {
+            self.callback = callback;
+        }
+    }
+
+    /// `SSL_set_verify_depth`'s change (a negative depth unsets it).
+    pub(crate) fn set_depth(&mut self, depth: i32) {
+        self.depth = usize::try_from(depth).ok();
+    }
+
+    /// The depth as `SSL_get_verify_depth` reports it: -1 while unset.
+    pub(crate) fn c_depth(&self) -> i32 {
+        self.depth
+            .map_or(-1, |d| i32::try_from(d).unwrap_or(i32::MAX))
+    }
+
+    /// The most CA certificates allowed between leaf and anchor.
+    pub(crate) fn max_depth(&self) -> usize {
+        self.depth.unwrap_or(DEFAULT_VERIFY_DEPTH)
+    }
 }
 
 impl Default for VerifyPolicy {
@@ -92,7 +130,7 @@ impl Default for VerifyPolicy {
         VerifyPolicy {
             mode: SSL_VERIFY_NONE,
             callback: None,
-            depth: DEFAULT_VERIFY_DEPTH,
+            depth: None,
         }
     }
 }

@@ -25,21 +25,28 @@ pub(crate) enum NameCheck {
     PerThread,
 }
 
-/// The connection a thread drives: its expected name and verify-result slot.
-type Scope = (Option<ServerName<'static>>, Arc<VerifyResult>);
-
-thread_local! {
-    static CURRENT: std::cell::RefCell<Option<Scope>> = const { std::cell::RefCell::new(None) };
+/// What a client connection's verification uses: its expected name, its verify settings
+/// (`SSL_set_verify`, copied from the context when the object was made) and where its
+/// result goes.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionVerify {
+    /// `SSL_set1_host`'s name, if any.
+    pub(crate) expected: Option<ServerName<'static>>,
+    /// The connection's verify mode, callback and depth.
+    pub(crate) policy: VerifyPolicy,
+    /// Where the result is recorded.
+    pub(crate) result: Arc<VerifyResult>,
 }
 
-/// Runs `f` (which may verify a server certificate) as the connection expecting `expected`
-/// and recording into `result`, for verifiers with [`NameCheck::PerThread`].
-pub(crate) fn in_connection<R>(
-    expected: Option<ServerName<'static>>,
-    result: Arc<VerifyResult>,
-    f: impl FnOnce() -> R,
-) -> R {
-    let previous = CURRENT.with(|c| c.replace(Some((expected, result))));
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<ConnectionVerify>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (which may verify a server certificate) as the connection `scope` describes, for
+/// verifiers with [`NameCheck::PerThread`].
+pub(crate) fn in_connection<R>(scope: ConnectionVerify, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|c| c.replace(Some(scope)));
     let out = f();
     CURRENT.with(|c| *c.borrow_mut() = previous);
     out
@@ -120,13 +127,17 @@ impl PeerVerifier {
         }
     }
 
-    /// The name the certificate must carry, per [`NameCheck`].
-    fn expected_name<'a>(&self, presented: &'a ServerName<'a>) -> Option<ServerName<'a>> {
+    /// The name the certificate must carry and the verify settings, per [`NameCheck`].
+    fn settings<'a>(
+        &self,
+        presented: &'a ServerName<'a>,
+    ) -> (Option<ServerName<'a>>, VerifyPolicy) {
         match &self.names {
-            NameCheck::Presented => Some(presented.clone()),
-            NameCheck::PerThread => {
-                CURRENT.with(|c| c.borrow().as_ref().and_then(|(name, _)| name.clone()))
-            }
+            NameCheck::Presented => (Some(presented.clone()), self.policy.clone()),
+            NameCheck::PerThread => CURRENT.with(|c| match c.borrow().as_ref() {
+                Some(scope) => (scope.expected.clone(), scope.policy.clone()),
+                None => (None, self.policy.clone()),
+            }),
         }
     }
 }
@@ -140,7 +151,7 @@ impl ServerCertVerifier for PeerVerifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let expected = self.expected_name(server_name);
+        let (expected, policy) = self.settings(server_name);
         let examined = examine(&Request {
             end_entity,
             intermediates,
@@ -149,17 +160,17 @@ impl ServerCertVerifier for PeerVerifier {
             algorithms: self.algorithms.all,
             usage: KeyUsage::server_auth(),
             name: expected.as_ref(),
-            max_depth: self.policy.depth,
+            max_depth: policy.max_depth(),
         });
         let verdict = decide(
             &examined,
             Some(server_name),
-            self.policy.callback.as_ref(),
-            self.policy.mode & SSL_VERIFY_PEER != 0,
+            policy.callback.as_ref(),
+            policy.mode & SSL_VERIFY_PEER != 0,
         );
         if matches!(self.names, NameCheck::PerThread) {
             CURRENT.with(|c| {
-                if let Some((_, result)) = c.borrow().as_ref() {
+                if let Some(ConnectionVerify { result, .. }) = c.borrow().as_ref() {
                     let presented = std::iter::once(end_entity)
                         .chain(intermediates)
                         .map(|c| c.clone().into_owned())
