@@ -419,13 +419,14 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSS
 /// `X509_CHECK_FLAG_NO_WILDCARDS`: only names without wildcards match.
 const X509_CHECK_FLAG_NO_WILDCARDS: c_uint = 0x2;
 
-/// The certificate behind a C pointer, or `ERR_R_PASSED_NULL_PARAMETER` for null.
+/// The certificate behind a C pointer, if it and the name to check it against are not null;
+/// otherwise `ERR_R_PASSED_NULL_PARAMETER` is raised.
 ///
 /// # Safety
 /// `x` must be null or a live certificate.
-unsafe fn cert_ref<'a>(x: *const X509) -> Option<&'a X509> {
+unsafe fn cert_and_name<'a, T>(x: *const X509, name: *const T) -> Option<&'a X509> {
     // SAFETY: per the contract.
-    let c = unsafe { x.as_ref() };
+    let c = unsafe { x.as_ref() }.filter(|_| !name.is_null());
     if c.is_none() {
         SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
     }
@@ -454,13 +455,9 @@ pub unsafe extern "C" fn X509_check_host(
 ) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        let Some(cert) = (unsafe { cert_ref(x) }) else {
+        let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
             return -1;
         };
-        if chk.is_null() {
-            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        }
         let bytes = if chklen == 0 {
             // SAFETY: NUL-terminated when chklen is 0, per the contract.
             unsafe { CStr::from_ptr(chk) }.to_bytes()
@@ -505,13 +502,9 @@ pub unsafe extern "C" fn X509_check_ip_asc(
 ) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        let Some(cert) = (unsafe { cert_ref(x) }) else {
+        let Some(cert) = (unsafe { cert_and_name(x, ipasc) }) else {
             return -1;
         };
-        if ipasc.is_null() {
-            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        }
         // SAFETY: NUL-terminated, per the contract.
         let text = unsafe { CStr::from_ptr(ipasc) }.to_string_lossy();
         match text.parse::<IpAddr>() {
@@ -535,13 +528,9 @@ pub unsafe extern "C" fn X509_check_ip(
 ) -> c_int {
     guard(-1, || {
         // SAFETY: per the contract.
-        let Some(cert) = (unsafe { cert_ref(x) }) else {
+        let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
             return -1;
         };
-        if chk.is_null() {
-            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        }
         // SAFETY: valid for chklen bytes, per the contract.
         let raw = unsafe { std::slice::from_raw_parts(chk, chklen) };
         let ip = match raw.len() {

@@ -372,7 +372,7 @@ impl SslCtx {
 
     /// `SSL_CTX_get_verify_depth`: -1 while unset, as OpenSSL reports it.
     pub fn verify_depth(&self) -> i32 {
-        self.verify.c_depth()
+        self.verify.settings().1
     }
 
     /// The verify settings an object made now starts from.

@@ -10,7 +10,6 @@ use rustls::pki_types::ServerName;
 use super::net::UNADDRESSED;
 use super::object::Ssl;
 use super::port::{ConnKey, PortState, network_error};
-use crate::ctx::ConnectionVerify;
 use crate::error::{SslError, ssl_r};
 use crate::result::{IoError, IoResult};
 
@@ -46,7 +45,7 @@ impl Ssl {
     pub fn verify_result(&self) -> i64 {
         let verify = self.connection();
         match verify.client_setup() {
-            Some(setup) => setup.verify_result.get(),
+            Some(setup) => setup.checks.result.get(),
             None => crate::ctx::x509_v::OK,
         }
     }
@@ -55,7 +54,7 @@ impl Ssl {
     /// certificate (end-entity first, up to the trust anchor when one was found; also when
     /// verification failed); `None` before verification and on a server.
     pub fn verified_chain(&self) -> Option<Vec<rustls::pki_types::CertificateDer<'static>>> {
-        self.connection().client_setup()?.verify_result.chain()
+        self.connection().client_setup()?.checks.result.chain()
     }
 
     /// `SSL_get_peer_certificate` / `SSL_get0_peer_certificate`: the peer's end-entity
@@ -74,7 +73,7 @@ impl Ssl {
                 .and_then(|c| c.peer_certificates())
                 .map(<[_]>::to_vec)
         };
-        certs.or_else(|| self.connection().client_setup()?.verify_result.presented())
+        certs.or_else(|| self.connection().client_setup()?.checks.result.presented())
     }
 
     /// `SSL_in_before`: whether the connection has not started yet (a client before its
@@ -147,17 +146,9 @@ impl Ssl {
             }
         };
         let name = server_name(setup.sni.as_deref(), peer);
-        let expected = setup
-            .expected_host
-            .as_deref()
-            .and_then(|h| ServerName::try_from(h.to_owned()).ok());
         // The context's verifier serves every connection (so sessions resume); it checks
         // this one's expected name and records its result through the port's scope.
-        st.verify_scope = Some(ConnectionVerify {
-            expected,
-            policy: setup.verify.clone(),
-            result: setup.verify_result.clone(),
-        });
+        st.verify_scope = Some(setup.checks.clone());
         let handle = st
             .endpoint
             .connect(now, setup.tls.clone(), name, peer)
@@ -168,7 +159,7 @@ impl Ssl {
             })?;
         if let Some(app) = st.conns.get_mut(&key) {
             app.handle = Some(handle);
-            app.verify_result = Some(setup.verify_result.clone());
+            app.verify_result = Some(setup.checks.result.clone());
         }
         Ok(())
     }

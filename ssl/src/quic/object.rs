@@ -11,10 +11,11 @@ use qssl_bio::DatagramBio;
 use qssl_quic::StreamId;
 use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
 
 use super::conn_state::ConnApp;
 use super::port::{ConnKey, Drive, Port, PortState};
-use crate::ctx::{SslCtx, VerifyCallback, VerifyPolicy, VerifyResult};
+use crate::ctx::{ConnectionVerify, SslCtx, VerifyCallback};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::result::{ErrorCode, IoError, IoResult};
 use crate::tls::ObjectSessions;
@@ -56,14 +57,12 @@ pub(crate) struct ClientSetup {
     pub(crate) sessions: Arc<ObjectSessions>,
     /// `SSL_set_tlsext_host_name`: the name sent as SNI.
     pub(crate) sni: Option<String>,
-    /// `SSL_set1_host`: the name the certificate must carry.
-    pub(crate) expected_host: Option<String>,
     /// `SSL_set1_initial_peer_addr`.
     pub(crate) peer: Option<SocketAddr>,
-    /// The verify settings, the context's when the object was made until `SSL_set_verify`.
-    pub(crate) verify: VerifyPolicy,
-    /// Where the connection's verifier records its result.
-    pub(crate) verify_result: Arc<VerifyResult>,
+    /// `SSL_set1_host`'s expected name, the verify settings (the context's when the object
+    /// was made until `SSL_set_verify`) and where the verifier records its result: the port's
+    /// verify scope once the connection starts.
+    pub(crate) checks: Arc<ConnectionVerify>,
 }
 
 /// A write that could not complete at once without partial writes: the caller must retry
@@ -154,10 +153,8 @@ impl Ssl {
             tls,
             sessions,
             sni: None,
-            expected_host: None,
             peer: None,
-            verify: ctx.verify_policy(),
-            verify_result: Arc::new(VerifyResult::default()),
+            checks: Arc::new(ConnectionVerify::new(ctx.verify_policy())),
         };
         Ok(Ssl::from_kind(
             port,
@@ -371,7 +368,9 @@ impl Ssl {
     #[track_caller]
     pub fn set1_host(&self, name: &str) -> Result<(), SslError> {
         let name = crate::ctx::checked_host_name(name)?;
-        self.before_start(|setup| setup.expected_host = Some(name))
+        self.before_start(|setup| {
+            Arc::make_mut(&mut setup.checks).expected = ServerName::try_from(name).ok();
+        })
     }
 
     /// Both [`set_tlsext_host_name`](Self::set_tlsext_host_name) and
@@ -387,13 +386,13 @@ impl Ssl {
     /// context says: elsewhere this fails with `SSL_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
     #[track_caller]
     pub fn set_verify(&self, mode: i32, callback: Option<VerifyCallback>) -> Result<(), SslError> {
-        self.before_start(|setup| setup.verify.set(mode, callback))
+        self.before_start(|setup| Arc::make_mut(&mut setup.checks).policy.set(mode, callback))
     }
 
     /// `SSL_set_verify_depth`: as [`SslCtx::set_verify_depth`] for this client connection.
     #[track_caller]
     pub fn set_verify_depth(&self, depth: i32) -> Result<(), SslError> {
-        self.before_start(|setup| setup.verify.set_depth(depth))
+        self.before_start(|setup| Arc::make_mut(&mut setup.checks).policy.set_depth(depth))
     }
 
     /// `SSL_get_verify_mode` and `SSL_get_verify_depth`: a client connection's settings, or
@@ -401,7 +400,7 @@ impl Ssl {
     pub fn verify_settings(&self) -> Option<(i32, i32)> {
         let conn = self.connection();
         let setup = conn.client_setup()?;
-        Some((setup.verify.mode, setup.verify.c_depth()))
+        Some(setup.checks.policy.settings())
     }
 
     /// Applies `change` to the client setup of a client connection that has not started.

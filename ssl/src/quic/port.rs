@@ -58,7 +58,7 @@ pub(crate) struct PortState {
     pub(crate) incoming: VecDeque<ConnKey>,
     /// A client port's connection: how its server certificate is verified and where the
     /// result goes, in force while the endpoint runs (see `verify::in_connection`).
-    pub(crate) verify_scope: Option<ConnectionVerify>,
+    pub(crate) verify_scope: Option<Arc<ConnectionVerify>>,
     /// A thread is waiting on the network BIOs.
     net_waiter: bool,
     /// Threads sleeping on the condition variable.

@@ -27,7 +27,7 @@ use rustls::{ClientConfig, ClientConnection};
 
 use crate::ctx::{
     ConnectionVerify, Method, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION, TlsServerTemplate,
-    VerifyCallback, VerifyPolicy, VerifyResult, cipher_name, in_connection, x509_v,
+    VerifyCallback, cipher_name, in_connection, x509_v,
 };
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::lock::{ObjectGuard, ObjectLock};
@@ -58,10 +58,9 @@ struct ClientSide {
     template: ClientConfig,
     sessions: Arc<ObjectSessions>,
     sni: Option<String>,
-    expected_host: Option<String>,
-    /// The verify settings, the context's when the object was made until `SSL_set_verify`.
-    verify: VerifyPolicy,
-    verify_result: Arc<VerifyResult>,
+    /// The expected name, verify settings (the context's when the object was made until
+    /// `SSL_set_verify`) and result slot, entered as the verify scope of each call.
+    checks: Arc<ConnectionVerify>,
 }
 
 struct State {
@@ -123,7 +122,6 @@ impl Tls {
         let client = if method == Method::TlsServer {
             Err(not_for("client"))
         } else {
-            let verify_result = Arc::new(VerifyResult::default());
             let sessions = Arc::new(ObjectSessions::new(
                 ctx.client_session_cache(),
                 ctx.new_session_callback(),
@@ -134,9 +132,7 @@ impl Tls {
                     template,
                     sessions,
                     sni: None,
-                    expected_host: None,
-                    verify: ctx.verify_policy(),
-                    verify_result,
+                    checks: Arc::new(ConnectionVerify::new(ctx.verify_policy())),
                 })
         };
         let server = if method == Method::TlsClient {
@@ -266,7 +262,9 @@ impl Tls {
     #[track_caller]
     pub fn set1_host(&self, name: &str) -> Result<(), SslError> {
         let name = crate::ctx::checked_host_name(name)?;
-        self.client_setting(|c| c.expected_host = Some(name))
+        self.client_setting(|c| {
+            Arc::make_mut(&mut c.checks).expected = ServerName::try_from(name).ok();
+        })
     }
 
     /// Both [`set_tlsext_host_name`](Self::set_tlsext_host_name) and
@@ -283,23 +281,20 @@ impl Tls {
     /// `SSL_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
     #[track_caller]
     pub fn set_verify(&self, mode: i32, callback: Option<VerifyCallback>) -> Result<(), SslError> {
-        self.client_setting(|c| c.verify.set(mode, callback))
+        self.client_setting(|c| Arc::make_mut(&mut c.checks).policy.set(mode, callback))
     }
 
     /// `SSL_set_verify_depth`: as [`SslCtx::set_verify_depth`] for this client object.
     #[track_caller]
     pub fn set_verify_depth(&self, depth: i32) -> Result<(), SslError> {
-        self.client_setting(|c| c.verify.set_depth(depth))
+        self.client_setting(|c| Arc::make_mut(&mut c.checks).policy.set_depth(depth))
     }
 
     /// `SSL_get_verify_mode` and `SSL_get_verify_depth`: the client side's settings, or
     /// `None` for a server-only object.
     pub fn verify_settings(&self) -> Option<(i32, i32)> {
         let st = self.lock();
-        st.client
-            .as_ref()
-            .ok()
-            .map(|c| (c.verify.mode, c.verify.c_depth()))
+        st.client.as_ref().ok().map(|c| c.checks.policy.settings())
     }
 
     /// `SSL_set_alpn_protos` on a client: the protocols offered, in wire format.
@@ -371,7 +366,12 @@ impl Tls {
     fn io<T>(&self, role: Option<Role>, op: impl FnOnce(&mut Pump) -> IoResult<T>) -> IoResult<T> {
         let mut guard = self.lock();
         let st = &mut *guard;
-        in_connection(verify_scope(st), || Self::io_locked(st, role, op))
+        // A client's verifier learns this object's name, settings and result slot through
+        // the scope; servers verify clients with their context's settings.
+        match st.client.as_ref().map(|c| c.checks.clone()) {
+            Ok(scope) => in_connection(scope, || Self::io_locked(st, role, op)),
+            Err(_) => Self::io_locked(st, role, op),
+        }
     }
 
     fn io_locked<T>(
@@ -596,7 +596,7 @@ impl Tls {
             return Some(certs.to_vec());
         }
         match (&st.role, &st.client) {
-            (Some(Role::Client), Ok(c)) => c.verify_result.presented(),
+            (Some(Role::Client), Ok(c)) => c.checks.result.presented(),
             _ => None,
         }
     }
@@ -607,7 +607,7 @@ impl Tls {
     pub fn verified_chain(&self) -> Option<Vec<CertificateDer<'static>>> {
         let st = self.lock();
         match (&st.role, &st.client) {
-            (Some(Role::Client), Ok(c)) => c.verify_result.chain(),
+            (Some(Role::Client), Ok(c)) => c.checks.result.chain(),
             _ => None,
         }
     }
@@ -618,28 +618,9 @@ impl Tls {
     pub fn verify_result(&self) -> i64 {
         let st = self.lock();
         match (&st.role, &st.client) {
-            (Some(Role::Client), Ok(c)) => c.verify_result.get(),
+            (Some(Role::Client), Ok(c)) => c.checks.result.get(),
             _ => x509_v::OK,
         }
-    }
-}
-
-/// What certificate verification uses for this object.
-fn verify_scope(st: &State) -> ConnectionVerify {
-    match &st.client {
-        Ok(c) => ConnectionVerify {
-            expected: c
-                .expected_host
-                .as_deref()
-                .and_then(|h| ServerName::try_from(h.to_owned()).ok()),
-            policy: c.verify.clone(),
-            result: c.verify_result.clone(),
-        },
-        Err(_) => ConnectionVerify {
-            expected: None,
-            policy: VerifyPolicy::default(),
-            result: Arc::new(VerifyResult::default()),
-        },
     }
 }
 

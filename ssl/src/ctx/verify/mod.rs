@@ -119,6 +119,11 @@ impl VerifyPolicy {
             .map_or(-1, |d| i32::try_from(d).unwrap_or(i32::MAX))
     }
 
+    /// `SSL_get_verify_mode` and `SSL_get_verify_depth`.
+    pub(crate) fn settings(&self) -> (i32, i32) {
+        (self.mode, self.c_depth())
+    }
+
     /// The most CA certificates allowed between leaf and anchor.
     pub(crate) fn max_depth(&self) -> usize {
         self.depth.unwrap_or(DEFAULT_VERIFY_DEPTH)

@@ -27,7 +27,7 @@ pub(crate) enum NameCheck {
 
 /// What a client connection's verification uses: its expected name, its verify settings
 /// (`SSL_set_verify`, copied from the context when the object was made) and where its
-/// result goes.
+/// result goes. Objects keep theirs in an `Arc`, so entering the scope costs no copy.
 #[derive(Debug, Clone)]
 pub(crate) struct ConnectionVerify {
     /// `SSL_set1_host`'s name, if any.
@@ -38,14 +38,25 @@ pub(crate) struct ConnectionVerify {
     pub(crate) result: Arc<VerifyResult>,
 }
 
+impl ConnectionVerify {
+    /// No expected name, `policy`, and an empty result slot.
+    pub(crate) fn new(policy: VerifyPolicy) -> Self {
+        ConnectionVerify {
+            expected: None,
+            policy,
+            result: Arc::new(VerifyResult::default()),
+        }
+    }
+}
+
 thread_local! {
-    static CURRENT: std::cell::RefCell<Option<ConnectionVerify>> =
+    static CURRENT: std::cell::RefCell<Option<Arc<ConnectionVerify>>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// Runs `f` (which may verify a server certificate) as the connection `scope` describes, for
 /// verifiers with [`NameCheck::PerThread`].
-pub(crate) fn in_connection<R>(scope: ConnectionVerify, f: impl FnOnce() -> R) -> R {
+pub(crate) fn in_connection<R>(scope: Arc<ConnectionVerify>, f: impl FnOnce() -> R) -> R {
     let previous = CURRENT.with(|c| c.replace(Some(scope)));
     let out = f();
     CURRENT.with(|c| *c.borrow_mut() = previous);
@@ -170,12 +181,12 @@ impl ServerCertVerifier for PeerVerifier {
         );
         if matches!(self.names, NameCheck::PerThread) {
             CURRENT.with(|c| {
-                if let Some(ConnectionVerify { result, .. }) = c.borrow().as_ref() {
+                if let Some(scope) = c.borrow().as_ref() {
                     let presented = std::iter::once(end_entity)
                         .chain(intermediates)
                         .map(|c| c.clone().into_owned())
                         .collect();
-                    result.set(Found {
+                    scope.result.set(Found {
                         code: verdict.code,
                         chain: examined.chain,
                         presented,
