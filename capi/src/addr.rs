@@ -9,7 +9,8 @@ use qssl::error::{ERR_LIB_BIO, ERR_LIB_SYS, SslError, err_r};
 use qssl_bio::{BioAddr, addr::RawAddress};
 
 use crate::crypto::CRYPTO_malloc;
-use crate::ffi::{guard, text};
+use crate::entry::{CInt, entry};
+use crate::ffi::text;
 
 /// `BIO_ADDR`: an address (opaque to C).
 #[derive(Debug, Default, Clone)]
@@ -60,16 +61,16 @@ fn raise_os(reason: c_int) {
 }
 
 /// `BIO_ADDR_new`: an empty (`AF_UNSPEC`) address.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_ADDR_new() -> *mut BIO_ADDR {
-    guard(std::ptr::null_mut(), || Box::into_raw(Box::default()))
+    Box::into_raw(Box::default())
 }
 
 /// `BIO_ADDR_free`.
 ///
 /// # Safety
 /// `a` must be null or an address from `BIO_ADDR_new`/`BIO_ADDR_dup`, not used afterwards.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_free(a: *mut BIO_ADDR) {
     if !a.is_null() {
         // SAFETY: a Box-made address the caller gives up.
@@ -81,7 +82,7 @@ pub unsafe extern "C" fn BIO_ADDR_free(a: *mut BIO_ADDR) {
 ///
 /// # Safety
 /// `a` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_clear(a: *mut BIO_ADDR) {
     if !a.is_null() {
         // SAFETY: a live address.
@@ -93,7 +94,7 @@ pub unsafe extern "C" fn BIO_ADDR_clear(a: *mut BIO_ADDR) {
 ///
 /// # Safety
 /// `dst` and `src` must be null or live addresses.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_copy(dst: *mut BIO_ADDR, src: *const BIO_ADDR) -> c_int {
     if dst.is_null() || src.is_null() {
         return 0;
@@ -107,7 +108,7 @@ pub unsafe extern "C" fn BIO_ADDR_copy(dst: *mut BIO_ADDR, src: *const BIO_ADDR)
 ///
 /// # Safety
 /// `src` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_dup(src: *const BIO_ADDR) -> *mut BIO_ADDR {
     if src.is_null() {
         return std::ptr::null_mut();
@@ -120,7 +121,7 @@ pub unsafe extern "C" fn BIO_ADDR_dup(src: *const BIO_ADDR) -> *mut BIO_ADDR {
 ///
 /// # Safety
 /// `a` must be null or a live address; `where_` valid for `wherelen` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_rawmake(
     a: *mut BIO_ADDR,
     family: c_int,
@@ -128,32 +129,30 @@ pub unsafe extern "C" fn BIO_ADDR_rawmake(
     wherelen: usize,
     port: c_ushort,
 ) -> c_int {
-    guard(0, || {
-        if a.is_null() || (where_.is_null() && wherelen > 0) {
-            return 0;
+    if a.is_null() || (where_.is_null() && wherelen > 0) {
+        return 0;
+    }
+    let raw: &[u8] = if wherelen == 0 {
+        &[]
+    } else {
+        // SAFETY: valid for wherelen bytes, per the contract.
+        unsafe { std::slice::from_raw_parts(where_.cast::<u8>(), wherelen) }
+    };
+    match BioAddr::from_raw(family, raw, port) {
+        Ok(addr) => {
+            // SAFETY: a live address, per the contract.
+            unsafe { (*a).0 = addr };
+            1
         }
-        let raw: &[u8] = if wherelen == 0 {
-            &[]
-        } else {
-            // SAFETY: valid for wherelen bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(where_.cast::<u8>(), wherelen) }
-        };
-        match BioAddr::from_raw(family, raw, port) {
-            Ok(addr) => {
-                // SAFETY: a live address, per the contract.
-                unsafe { (*a).0 = addr };
-                1
-            }
-            Err(_) => 0,
-        }
-    })
+        Err(_) => 0,
+    }
 }
 
 /// `BIO_ADDR_family`.
 ///
 /// # Safety
 /// `a` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_family(a: *const BIO_ADDR) -> c_int {
     if a.is_null() {
         return libc::AF_UNSPEC;
@@ -167,7 +166,7 @@ pub unsafe extern "C" fn BIO_ADDR_family(a: *const BIO_ADDR) -> c_int {
 ///
 /// # Safety
 /// `a` must be null or a live address; `p` null or large enough; `l` null or writable.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_rawaddress(
     a: *const BIO_ADDR,
     p: *mut c_void,
@@ -200,7 +199,7 @@ pub unsafe extern "C" fn BIO_ADDR_rawaddress(
 ///
 /// # Safety
 /// `a` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_rawport(a: *const BIO_ADDR) -> c_ushort {
     if a.is_null() {
         return 0;
@@ -226,7 +225,7 @@ fn malloc_string(s: &str) -> *mut c_char {
 ///
 /// # Safety
 /// `a` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_hostname_string(
     a: *const BIO_ADDR,
     _numeric: c_int,
@@ -242,7 +241,7 @@ pub unsafe extern "C" fn BIO_ADDR_hostname_string(
 ///
 /// # Safety
 /// `a` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_service_string(
     a: *const BIO_ADDR,
     _numeric: c_int,
@@ -259,7 +258,7 @@ pub unsafe extern "C" fn BIO_ADDR_service_string(
 ///
 /// # Safety
 /// `host`/`service` null or NUL-terminated; `res` valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_lookup_ex(
     host: *const c_char,
     service: *const c_char,
@@ -269,78 +268,76 @@ pub unsafe extern "C" fn BIO_lookup_ex(
     protocol: c_int,
     res: *mut *mut BIO_ADDRINFO,
 ) -> c_int {
-    guard(0, || {
-        if res.is_null() {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return 0;
-        }
-        // SAFETY: a zeroed addrinfo is a valid hints value.
-        let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
-        hints.ai_family = family;
-        hints.ai_socktype = socktype;
-        hints.ai_protocol = protocol;
-        hints.ai_flags = libc::AI_ADDRCONFIG;
-        if lookup_type == LOOKUP_SERVER {
-            hints.ai_flags |= libc::AI_PASSIVE;
-        }
-        let mut list: *mut libc::addrinfo = std::ptr::null_mut();
-        // SAFETY: host/service null or NUL-terminated; hints and list valid.
-        let rc = unsafe { libc::getaddrinfo(host, service, &hints, &mut list) };
-        if rc != 0 {
-            let what = if rc == libc::EAI_SYSTEM {
-                std::io::Error::last_os_error().to_string()
-            } else {
-                // SAFETY: gai_strerror returns a static string for any code.
-                unsafe { text(libc::gai_strerror(rc)) }
-                    .map(|t| t.into_owned())
-                    .unwrap_or_default()
-            };
-            SslError::new(ERR_LIB_BIO, qssl::error::err_r::SYS_LIB)
-                .with_data(what)
-                .raise();
-            return 0;
-        }
-        let mut head: *mut BIO_ADDRINFO = std::ptr::null_mut();
-        let mut tail: *mut *mut BIO_ADDRINFO = &mut head;
-        let mut cur = list;
-        while !cur.is_null() {
-            // SAFETY: cur walks the list getaddrinfo returned.
-            let ai = unsafe { &*cur };
-            // SAFETY: ai_addr points at ai_addrlen bytes of a sockaddr.
-            let addr = unsafe { sockaddr_to_bio(ai.ai_addr, ai.ai_addrlen) };
-            if let Some(addr) = addr {
-                let node = Box::into_raw(Box::new(BIO_ADDRINFO {
-                    family: ai.ai_family,
-                    socktype: ai.ai_socktype,
-                    protocol: ai.ai_protocol,
-                    addr: BIO_ADDR(addr),
-                    next: std::ptr::null_mut(),
-                }));
-                // SAFETY: tail points at the last link of our own list.
-                unsafe {
-                    *tail = node;
-                    tail = &mut (*node).next;
-                }
+    if res.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    }
+    // SAFETY: a zeroed addrinfo is a valid hints value.
+    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    hints.ai_family = family;
+    hints.ai_socktype = socktype;
+    hints.ai_protocol = protocol;
+    hints.ai_flags = libc::AI_ADDRCONFIG;
+    if lookup_type == LOOKUP_SERVER {
+        hints.ai_flags |= libc::AI_PASSIVE;
+    }
+    let mut list: *mut libc::addrinfo = std::ptr::null_mut();
+    // SAFETY: host/service null or NUL-terminated; hints and list valid.
+    let rc = unsafe { libc::getaddrinfo(host, service, &hints, &mut list) };
+    if rc != 0 {
+        let what = if rc == libc::EAI_SYSTEM {
+            std::io::Error::last_os_error().to_string()
+        } else {
+            // SAFETY: gai_strerror returns a static string for any code.
+            unsafe { text(libc::gai_strerror(rc)) }
+                .map(|t| t.into_owned())
+                .unwrap_or_default()
+        };
+        SslError::new(ERR_LIB_BIO, qssl::error::err_r::SYS_LIB)
+            .with_data(what)
+            .raise();
+        return 0;
+    }
+    let mut head: *mut BIO_ADDRINFO = std::ptr::null_mut();
+    let mut tail: *mut *mut BIO_ADDRINFO = &mut head;
+    let mut cur = list;
+    while !cur.is_null() {
+        // SAFETY: cur walks the list getaddrinfo returned.
+        let ai = unsafe { &*cur };
+        // SAFETY: ai_addr points at ai_addrlen bytes of a sockaddr.
+        let addr = unsafe { sockaddr_to_bio(ai.ai_addr, ai.ai_addrlen) };
+        if let Some(addr) = addr {
+            let node = Box::into_raw(Box::new(BIO_ADDRINFO {
+                family: ai.ai_family,
+                socktype: ai.ai_socktype,
+                protocol: ai.ai_protocol,
+                addr: BIO_ADDR(addr),
+                next: std::ptr::null_mut(),
+            }));
+            // SAFETY: tail points at the last link of our own list.
+            unsafe {
+                *tail = node;
+                tail = &mut (*node).next;
             }
-            cur = ai.ai_next;
         }
-        // SAFETY: the list from getaddrinfo, freed once.
-        unsafe { libc::freeaddrinfo(list) };
-        if head.is_null() {
-            SslError::new(ERR_LIB_BIO, BIO_R_LOOKUP_RETURNED_NOTHING).raise();
-            return 0;
-        }
-        // SAFETY: res is valid for a write, per the contract.
-        unsafe { *res = head };
-        1
-    })
+        cur = ai.ai_next;
+    }
+    // SAFETY: the list from getaddrinfo, freed once.
+    unsafe { libc::freeaddrinfo(list) };
+    if head.is_null() {
+        SslError::new(ERR_LIB_BIO, BIO_R_LOOKUP_RETURNED_NOTHING).raise();
+        return 0;
+    }
+    // SAFETY: res is valid for a write, per the contract.
+    unsafe { *res = head };
+    1
 }
 
 /// `BIO_lookup`: [`BIO_lookup_ex`] with protocol 0.
 ///
 /// # Safety
 /// As [`BIO_lookup_ex`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_lookup(
     host: *const c_char,
     service: *const c_char,
@@ -392,7 +389,7 @@ unsafe fn sockaddr_to_bio(sa: *const libc::sockaddr, len: libc::socklen_t) -> Op
 ///
 /// # Safety
 /// `bai` must be null or a node of a live list.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_next(bai: *const BIO_ADDRINFO) -> *const BIO_ADDRINFO {
     if bai.is_null() {
         return std::ptr::null();
@@ -405,7 +402,7 @@ pub unsafe extern "C" fn BIO_ADDRINFO_next(bai: *const BIO_ADDRINFO) -> *const B
 ///
 /// # Safety
 /// `bai` must be null or a node of a live list.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_family(bai: *const BIO_ADDRINFO) -> c_int {
     // SAFETY: null or a live node.
     unsafe { bai.as_ref() }.map_or(0, |b| b.family)
@@ -415,7 +412,7 @@ pub unsafe extern "C" fn BIO_ADDRINFO_family(bai: *const BIO_ADDRINFO) -> c_int 
 ///
 /// # Safety
 /// `bai` must be null or a node of a live list.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_socktype(bai: *const BIO_ADDRINFO) -> c_int {
     // SAFETY: null or a live node.
     unsafe { bai.as_ref() }.map_or(0, |b| b.socktype)
@@ -425,7 +422,7 @@ pub unsafe extern "C" fn BIO_ADDRINFO_socktype(bai: *const BIO_ADDRINFO) -> c_in
 ///
 /// # Safety
 /// `bai` must be null or a node of a live list.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_protocol(bai: *const BIO_ADDRINFO) -> c_int {
     // SAFETY: null or a live node.
     unsafe { bai.as_ref() }.map_or(0, |b| b.protocol)
@@ -435,7 +432,7 @@ pub unsafe extern "C" fn BIO_ADDRINFO_protocol(bai: *const BIO_ADDRINFO) -> c_in
 ///
 /// # Safety
 /// `bai` must be null or a node of a live list.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_address(bai: *const BIO_ADDRINFO) -> *const BIO_ADDR {
     // SAFETY: null or a live node.
     unsafe { bai.as_ref() }.map_or(std::ptr::null(), |b| &b.addr)
@@ -445,7 +442,7 @@ pub unsafe extern "C" fn BIO_ADDRINFO_address(bai: *const BIO_ADDRINFO) -> *cons
 ///
 /// # Safety
 /// `bai` must be null or the head of a list from `BIO_lookup_ex`, not used afterwards.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_free(mut bai: *mut BIO_ADDRINFO) {
     while !bai.is_null() {
         // SAFETY: each node was Box-made by BIO_lookup_ex and is freed once.
@@ -456,21 +453,19 @@ pub unsafe extern "C" fn BIO_ADDRINFO_free(mut bai: *mut BIO_ADDRINFO) {
 
 /// `BIO_socket`: a socket of `domain`/`socktype`/`protocol`, or -1 (`INVALID_SOCKET`) with
 /// the system error on the queue.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_socket(
     domain: c_int,
     socktype: c_int,
     protocol: c_int,
     _options: c_int,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: socket(2) takes any arguments and returns a new descriptor or -1.
-        let fd = unsafe { libc::socket(domain, socktype | libc::SOCK_CLOEXEC, protocol) };
-        if fd < 0 {
-            raise_os(BIO_R_UNABLE_TO_CREATE_SOCKET);
-        }
-        fd
-    })
+) -> CInt<-1> {
+    // SAFETY: socket(2) takes any arguments and returns a new descriptor or -1.
+    let fd = unsafe { libc::socket(domain, socktype | libc::SOCK_CLOEXEC, protocol) };
+    if fd < 0 {
+        raise_os(BIO_R_UNABLE_TO_CREATE_SOCKET);
+    }
+    fd
 }
 
 /// Applies `BIO_SOCK_*` options to `sock`; false if one could not be set.
@@ -506,70 +501,66 @@ fn sock_addr(addr: &BIO_ADDR) -> Option<socket2::SockAddr> {
 ///
 /// # Safety
 /// `addr` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_connect(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
-    guard(0, || {
-        if sock < 0 {
-            SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
-            return 0;
-        }
-        // SAFETY: null or a live address.
-        let Some(target) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
-            return 0;
-        };
-        if !set_options(sock, options) {
-            raise_os(BIO_R_CONNECT_ERROR);
-            return 0;
-        }
-        // SAFETY: the sockaddr is valid for its length; sock is the caller's socket.
-        let rc = unsafe { libc::connect(sock, target.as_ptr().cast(), target.len()) };
-        if rc == 0 {
-            return 1;
-        }
-        // As OpenSSL: 0 either way; an error on the queue only if the connect failed (not
-        // when a non-blocking connect is still under way: BIO_sock_should_retry tells).
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-        if !matches!(
-            errno,
-            libc::EINPROGRESS | libc::EALREADY | libc::EAGAIN | libc::EINTR
-        ) {
-            raise_os(BIO_R_CONNECT_ERROR);
-        }
-        0
-    })
+    if sock < 0 {
+        SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
+        return 0;
+    }
+    // SAFETY: null or a live address.
+    let Some(target) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
+        return 0;
+    };
+    if !set_options(sock, options) {
+        raise_os(BIO_R_CONNECT_ERROR);
+        return 0;
+    }
+    // SAFETY: the sockaddr is valid for its length; sock is the caller's socket.
+    let rc = unsafe { libc::connect(sock, target.as_ptr().cast(), target.len()) };
+    if rc == 0 {
+        return 1;
+    }
+    // As OpenSSL: 0 either way; an error on the queue only if the connect failed (not
+    // when a non-blocking connect is still under way: BIO_sock_should_retry tells).
+    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+    if !matches!(
+        errno,
+        libc::EINPROGRESS | libc::EALREADY | libc::EAGAIN | libc::EINTR
+    ) {
+        raise_os(BIO_R_CONNECT_ERROR);
+    }
+    0
 }
 
 /// `BIO_bind`: binds `sock` to `addr` after applying `options`.
 ///
 /// # Safety
 /// `addr` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_bind(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
-    guard(0, || {
-        // SAFETY: null or a live address.
-        let Some(local) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
-            return 0;
-        };
-        if !set_options(sock, options) {
-            raise_os(BIO_R_UNABLE_TO_BIND_SOCKET);
-            return 0;
-        }
-        // SAFETY: the sockaddr is valid for its length; sock is the caller's socket.
-        if unsafe { libc::bind(sock, local.as_ptr().cast(), local.len()) } != 0 {
-            raise_os(BIO_R_UNABLE_TO_BIND_SOCKET);
-            return 0;
-        }
-        1
-    })
+    // SAFETY: null or a live address.
+    let Some(local) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
+        return 0;
+    };
+    if !set_options(sock, options) {
+        raise_os(BIO_R_UNABLE_TO_BIND_SOCKET);
+        return 0;
+    }
+    // SAFETY: the sockaddr is valid for its length; sock is the caller's socket.
+    if unsafe { libc::bind(sock, local.as_ptr().cast(), local.len()) } != 0 {
+        raise_os(BIO_R_UNABLE_TO_BIND_SOCKET);
+        return 0;
+    }
+    1
 }
 
 /// `BIO_listen`: binds `sock` to `addr` and listens.
 ///
 /// # Safety
 /// `addr` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_listen(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
     // SAFETY: forwarded.
     if unsafe { BIO_bind(sock, addr, options) } != 1 {
@@ -584,7 +575,7 @@ pub unsafe extern "C" fn BIO_listen(sock: c_int, addr: *const BIO_ADDR, options:
 }
 
 /// `BIO_closesocket`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_closesocket(sock: c_int) -> c_int {
     if sock < 0 {
         return 0;
@@ -594,7 +585,7 @@ pub extern "C" fn BIO_closesocket(sock: c_int) -> c_int {
 }
 
 /// `BIO_socket_nbio`: non-blocking (`mode` 1) or blocking (0) I/O on `sock`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_socket_nbio(sock: c_int, mode: c_int) -> c_int {
     // SAFETY: fcntl on the caller's descriptor.
     let flags = unsafe { libc::fcntl(sock, libc::F_GETFL) };
@@ -616,15 +607,13 @@ pub extern "C" fn BIO_socket_nbio(sock: c_int, mode: c_int) -> c_int {
 ///
 /// # Safety
 /// `a` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ADDR_path_string(a: *const BIO_ADDR) -> *mut c_char {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: null or a live address, per the contract.
-        let Some(path) = unsafe { a.as_ref() }.and_then(|a| a.0.path()) else {
-            return std::ptr::null_mut();
-        };
-        malloc_string(&String::from_utf8_lossy(path))
-    })
+    // SAFETY: null or a live address, per the contract.
+    let Some(path) = unsafe { a.as_ref() }.and_then(|a| a.0.path()) else {
+        return std::ptr::null_mut();
+    };
+    malloc_string(&String::from_utf8_lossy(path))
 }
 
 /// `BIO_accept_ex`: accepts a connection on `accept_sock`, applying the `BIO_SOCK_*`
@@ -634,60 +623,56 @@ pub unsafe extern "C" fn BIO_ADDR_path_string(a: *const BIO_ADDR) -> *mut c_char
 ///
 /// # Safety
 /// `addr` must be null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_accept_ex(
     accept_sock: c_int,
     addr: *mut BIO_ADDR,
     options: c_int,
-) -> c_int {
-    guard(-1, || {
-        if accept_sock < 0 {
-            SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
+) -> CInt<-1> {
+    if accept_sock < 0 {
+        SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
+        return -1;
+    }
+    // SAFETY: the caller's open socket, borrowed for the call.
+    let listener = unsafe { std::os::fd::BorrowedFd::borrow_raw(accept_sock) };
+    let (conn, peer) = match socket2::SockRef::from(&listener).accept() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return -1,
+        Err(e) => {
+            SslError::new(ERR_LIB_SYS, e.raw_os_error().unwrap_or(0)).raise();
+            SslError::new(ERR_LIB_BIO, BIO_R_ACCEPT_ERROR).raise();
             return -1;
         }
-        // SAFETY: the caller's open socket, borrowed for the call.
-        let listener = unsafe { std::os::fd::BorrowedFd::borrow_raw(accept_sock) };
-        let (conn, peer) = match socket2::SockRef::from(&listener).accept() {
-            Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return -1,
-            Err(e) => {
-                SslError::new(ERR_LIB_SYS, e.raw_os_error().unwrap_or(0)).raise();
-                SslError::new(ERR_LIB_BIO, BIO_R_ACCEPT_ERROR).raise();
-                return -1;
-            }
-        };
-        let fd = std::os::fd::IntoRawFd::into_raw_fd(conn);
-        if !set_options(fd, options) {
-            raise_os(BIO_R_INVALID_SOCKET);
-            BIO_closesocket(fd);
-            return -1;
-        }
-        // SAFETY: null or a live address, per the contract.
-        if let Some(a) = unsafe { addr.as_mut() } {
-            a.0 = peer.as_socket().map(BioAddr::from).unwrap_or_default();
-        }
-        fd
-    })
+    };
+    let fd = std::os::fd::IntoRawFd::into_raw_fd(conn);
+    if !set_options(fd, options) {
+        raise_os(BIO_R_INVALID_SOCKET);
+        BIO_closesocket(fd);
+        return -1;
+    }
+    // SAFETY: null or a live address, per the contract.
+    if let Some(a) = unsafe { addr.as_mut() } {
+        a.0 = peer.as_socket().map(BioAddr::from).unwrap_or_default();
+    }
+    fd
 }
 
 /// `BIO_sock_error`: the socket's pending error (`SO_ERROR`), or the error of asking.
-#[unsafe(no_mangle)]
-pub extern "C" fn BIO_sock_error(sock: c_int) -> c_int {
-    guard(libc::EBADF, || {
-        if sock < 0 {
-            return libc::EBADF;
-        }
-        // SAFETY: the caller's socket (not negative), borrowed for the call.
-        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(sock) };
-        match socket2::SockRef::from(&fd).take_error() {
-            Ok(None) => 0,
-            Ok(Some(e)) | Err(e) => e.raw_os_error().unwrap_or(libc::EINVAL),
-        }
-    })
+#[entry]
+pub extern "C" fn BIO_sock_error(sock: c_int) -> CInt<{ libc::EBADF }> {
+    if sock < 0 {
+        return libc::EBADF;
+    }
+    // SAFETY: the caller's socket (not negative), borrowed for the call.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(sock) };
+    match socket2::SockRef::from(&fd).take_error() {
+        Ok(None) => 0,
+        Ok(Some(e)) | Err(e) => e.raw_os_error().unwrap_or(libc::EINVAL),
+    }
 }
 
 /// `BIO_sock_init`: nothing to set up on Linux; 1.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_sock_init() -> c_int {
     1
 }

@@ -21,7 +21,8 @@ use crate::connect_bio::{ConnectSpec, HeldSsl};
 use crate::custom_bio::{
     Callbacks, CustomDgram, CustomMethod, CustomStream, call_ctrl, call_read, call_write,
 };
-use crate::ffi::{arc_count, arc_release, arc_up_ref, guard, text};
+use crate::entry::{CInt, entry};
+use crate::ffi::{arc_count, arc_release, arc_up_ref, text};
 
 /// `BIO_FLAGS_READ`.
 pub const BIO_FLAGS_READ: c_int = 0x01;
@@ -390,44 +391,44 @@ pub(crate) unsafe fn bio_ref<'a>(bio: *const BIO) -> Option<&'a BIO> {
 }
 
 /// `BIO_s_datagram`: UDP socket BIOs.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_datagram() -> *const BIO_METHOD {
     &METHOD_DATAGRAM
 }
 
 /// `BIO_s_dgram_pair`: datagram pair ends (made with `BIO_new_bio_dgram_pair`).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_dgram_pair() -> *const BIO_METHOD {
     &METHOD_DGRAM_PAIR
 }
 
 /// `BIO_s_socket`: stream socket BIOs.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_socket() -> *const BIO_METHOD {
     &METHOD_SOCKET
 }
 
 /// `BIO_s_accept`: acceptors, which listen on a TCP port and make a socket BIO per
 /// connection.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
     &METHOD_ACCEPT
 }
 
 /// `BIO_s_mem`: memory BIOs, a byte FIFO (a read from an empty one asks to retry).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_mem() -> *const BIO_METHOD {
     &METHOD_MEM
 }
 
 /// `BIO_s_dgram_mem`: datagram FIFOs (what is written is read back, datagram by datagram).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_dgram_mem() -> *const BIO_METHOD {
     &METHOD_DGRAM_MEM
 }
 
 /// `BIO_s_file`: file BIOs (opened with `BIO_new_file` or `BIO_read_filename` and kin).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_file() -> *const BIO_METHOD {
     &METHOD_FILE
 }
@@ -437,19 +438,17 @@ pub extern "C" fn BIO_s_file() -> *const BIO_METHOD {
 ///
 /// # Safety
 /// `filename` and `mode` must be null or NUL-terminated strings.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new_file(filename: *const c_char, mode: *const c_char) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let (Some(name), Some(mode)) = (unsafe { c_path(filename) }, unsafe { text(mode) }) else {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return std::ptr::null_mut();
-        };
-        match open_file(&name, &mode) {
-            Some(io) => BIO::new(&METHOD_FILE, io),
-            None => std::ptr::null_mut(),
-        }
-    })
+    // SAFETY: per the contract.
+    let (Some(name), Some(mode)) = (unsafe { c_path(filename) }, unsafe { text(mode) }) else {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return std::ptr::null_mut();
+    };
+    match open_file(&name, &mode) {
+        Some(io) => BIO::new(&METHOD_FILE, io),
+        None => std::ptr::null_mut(),
+    }
 }
 
 /// A path from C, byte for byte.
@@ -490,24 +489,22 @@ fn open_file(name: &std::path::Path, mode: &str) -> Option<Io> {
 ///
 /// # Safety
 /// `buf` must be valid for `len` bytes (or NUL-terminated when `len` is -1).
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new_mem_buf(buf: *const c_void, len: c_int) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        if buf.is_null() {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return std::ptr::null_mut();
-        }
-        let data = match usize::try_from(len) {
-            // SAFETY: valid for len bytes, per the contract.
-            Ok(n) => unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), n) }.to_vec(),
-            // SAFETY: NUL-terminated when len is negative, per the contract.
-            Err(_) => unsafe { CStr::from_ptr(buf.cast()) }.to_bytes().to_vec(),
-        };
-        BIO::new(
-            &METHOD_MEM,
-            Io::Stream(Arc::new(Mutex::new(MemBio::read_only(data)))),
-        )
-    })
+    if buf.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return std::ptr::null_mut();
+    }
+    let data = match usize::try_from(len) {
+        // SAFETY: valid for len bytes, per the contract.
+        Ok(n) => unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), n) }.to_vec(),
+        // SAFETY: NUL-terminated when len is negative, per the contract.
+        Err(_) => unsafe { CStr::from_ptr(buf.cast()) }.to_bytes().to_vec(),
+    };
+    BIO::new(
+        &METHOD_MEM,
+        Io::Stream(Arc::new(Mutex::new(MemBio::read_only(data)))),
+    )
 }
 
 /// `BIO_new_accept`: an acceptor for `"[host:]port"` (numeric port; a host of `*` or none
@@ -516,16 +513,14 @@ pub unsafe extern "C" fn BIO_new_mem_buf(buf: *const c_void, len: c_int) -> *mut
 ///
 /// # Safety
 /// `host_port` must be null or a NUL-terminated string.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new_accept(host_port: *const c_char) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let name = unsafe { text(host_port) };
-        BIO::new(
-            &METHOD_ACCEPT,
-            Io::Accept(Arc::new(AcceptBio::new(name.as_deref()))),
-        )
-    })
+    // SAFETY: per the contract.
+    let name = unsafe { text(host_port) };
+    BIO::new(
+        &METHOD_ACCEPT,
+        Io::Accept(Arc::new(AcceptBio::new(name.as_deref()))),
+    )
 }
 
 /// `BIO_new`: a BIO of a method, with nothing attached yet (an application's method's
@@ -533,36 +528,34 @@ pub unsafe extern "C" fn BIO_new_accept(host_port: *const c_char) -> *mut BIO {
 ///
 /// # Safety
 /// `method` must be null or a method from this library that outlives the BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        if method.is_null() {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return std::ptr::null_mut();
-        }
-        // SAFETY: a live method that outlives the BIO, per the contract.
-        let method: &'static BIO_METHOD = unsafe { &*method };
-        let io = match method.kind {
-            MethodKind::Accept => Io::Accept(Arc::new(AcceptBio::new(None))),
-            MethodKind::Mem => Io::Stream(Arc::new(Mutex::new(MemBio::new()))),
-            MethodKind::DgramMem => Io::Dgram(Arc::new(DgramMem::new())),
-            _ => Io::Unset,
-        };
-        let bio = BIO::new(method, io);
-        let create = method.custom().and_then(|m| m.callbacks().create);
-        if let Some(create) = create
-            // SAFETY: the application's create callback, given the new BIO.
-            && unsafe { create(bio) } == 0
-        {
-            SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
-                .with_data("the method's create callback failed")
-                .raise();
-            // SAFETY: the only reference, given up (the destroy callback runs).
-            unsafe { arc_release(bio.cast_const()) };
-            return std::ptr::null_mut();
-        }
-        bio
-    })
+    if method.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a live method that outlives the BIO, per the contract.
+    let method: &'static BIO_METHOD = unsafe { &*method };
+    let io = match method.kind {
+        MethodKind::Accept => Io::Accept(Arc::new(AcceptBio::new(None))),
+        MethodKind::Mem => Io::Stream(Arc::new(Mutex::new(MemBio::new()))),
+        MethodKind::DgramMem => Io::Dgram(Arc::new(DgramMem::new())),
+        _ => Io::Unset,
+    };
+    let bio = BIO::new(method, io);
+    let create = method.custom().and_then(|m| m.callbacks().create);
+    if let Some(create) = create
+        // SAFETY: the application's create callback, given the new BIO.
+        && unsafe { create(bio) } == 0
+    {
+        SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
+            .with_data("the method's create callback failed")
+            .raise();
+        // SAFETY: the only reference, given up (the destroy callback runs).
+        unsafe { arc_release(bio.cast_const()) };
+        return std::ptr::null_mut();
+    }
+    bio
 }
 
 /// Makes a BIO of `method` over `fd`, or null with the reason on the queue.
@@ -582,19 +575,15 @@ fn new_over_fd(method: &'static BIO_METHOD, fd: c_int, close_flag: c_int) -> *mu
 }
 
 /// `BIO_new_dgram`: a datagram BIO over the UDP socket `fd`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_new_dgram(fd: c_int, close_flag: c_int) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        new_over_fd(&METHOD_DATAGRAM, fd, close_flag)
-    })
+    new_over_fd(&METHOD_DATAGRAM, fd, close_flag)
 }
 
 /// `BIO_new_socket`: a socket BIO over the stream socket `fd`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_new_socket(fd: c_int, close_flag: c_int) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        new_over_fd(&METHOD_SOCKET, fd, close_flag)
-    })
+    new_over_fd(&METHOD_SOCKET, fd, close_flag)
 }
 
 /// `BIO_new_bio_dgram_pair`: two connected datagram BIOs with the given buffer sizes (0 for
@@ -602,33 +591,31 @@ pub extern "C" fn BIO_new_socket(fd: c_int, close_flag: c_int) -> *mut BIO {
 ///
 /// # Safety
 /// `bio1` and `bio2` must be valid for writes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new_bio_dgram_pair(
     bio1: *mut *mut BIO,
     writebuf1: usize,
     bio2: *mut *mut BIO,
     writebuf2: usize,
 ) -> c_int {
-    guard(0, || {
-        if bio1.is_null() || bio2.is_null() {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return 0;
-        }
-        let (a, b) = qssl_bio::new_dgram_pair(writebuf1, writebuf2);
-        // SAFETY: both are valid for writes, per the contract.
-        unsafe {
-            *bio1 = BIO::new(&METHOD_DGRAM_PAIR, Io::Dgram(Arc::new(a)));
-            *bio2 = BIO::new(&METHOD_DGRAM_PAIR, Io::Dgram(Arc::new(b)));
-        }
-        1
-    })
+    if bio1.is_null() || bio2.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    }
+    let (a, b) = qssl_bio::new_dgram_pair(writebuf1, writebuf2);
+    // SAFETY: both are valid for writes, per the contract.
+    unsafe {
+        *bio1 = BIO::new(&METHOD_DGRAM_PAIR, Io::Dgram(Arc::new(a)));
+        *bio2 = BIO::new(&METHOD_DGRAM_PAIR, Io::Dgram(Arc::new(b)));
+    }
+    1
 }
 
 /// `BIO_up_ref`.
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_up_ref(bio: *mut BIO) -> c_int {
     // SAFETY: forwarded.
     unsafe { arc_up_ref(bio.cast_const()) }
@@ -638,7 +625,7 @@ pub unsafe extern "C" fn BIO_up_ref(bio: *mut BIO) -> c_int {
 ///
 /// # Safety
 /// `bio` must be null or a live BIO whose reference the caller gives up.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_free(bio: *mut BIO) -> c_int {
     if bio.is_null() {
         return 0;
@@ -653,7 +640,7 @@ pub unsafe extern "C" fn BIO_free(bio: *mut BIO) -> c_int {
 ///
 /// # Safety
 /// As [`BIO_free`], for each BIO of the chain.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_free_all(bio: *mut BIO) {
     let mut p = bio;
     while !p.is_null() {
@@ -690,15 +677,13 @@ fn append(head: &BIO, tail: *mut BIO) {
 ///
 /// # Safety
 /// `b` and `append` must be null or live BIOs.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_push(b: *mut BIO, append: *mut BIO) -> *mut BIO {
-    guard(b, || {
-        // SAFETY: per the contract.
-        if let Some(bio) = unsafe { b.as_ref() } {
-            self::append(bio, append);
-        }
-        b
-    })
+    // SAFETY: per the contract.
+    if let Some(bio) = unsafe { b.as_ref() } {
+        self::append(bio, append);
+    }
+    b
 }
 
 /// `BIO_pop`: takes `b` out of its chain (the BIOs before and after it are linked to each
@@ -707,33 +692,31 @@ pub unsafe extern "C" fn BIO_push(b: *mut BIO, append: *mut BIO) -> *mut BIO {
 ///
 /// # Safety
 /// `b` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_pop(b: *mut BIO) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(bio) = (unsafe { b.as_ref() }) else {
-            return std::ptr::null_mut();
-        };
-        let next = bio.next.swap(std::ptr::null_mut(), Ordering::AcqRel);
-        let prev = bio.prev.swap(std::ptr::null_mut(), Ordering::AcqRel);
-        // SAFETY: chained BIOs are live while the chain is.
-        unsafe {
-            if let Some(p) = prev.as_ref() {
-                p.next.store(next, Ordering::Release);
-            }
-            if let Some(n) = next.as_ref() {
-                n.prev.store(prev, Ordering::Release);
-            }
+    // SAFETY: per the contract.
+    let Some(bio) = (unsafe { b.as_ref() }) else {
+        return std::ptr::null_mut();
+    };
+    let next = bio.next.swap(std::ptr::null_mut(), Ordering::AcqRel);
+    let prev = bio.prev.swap(std::ptr::null_mut(), Ordering::AcqRel);
+    // SAFETY: chained BIOs are live while the chain is.
+    unsafe {
+        if let Some(p) = prev.as_ref() {
+            p.next.store(next, Ordering::Release);
         }
-        next
-    })
+        if let Some(n) = next.as_ref() {
+            n.prev.store(prev, Ordering::Release);
+        }
+    }
+    next
 }
 
 /// `BIO_next`: the BIO chained after `b`, or null.
 ///
 /// # Safety
 /// `b` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_next(b: *mut BIO) -> *mut BIO {
     // SAFETY: per the contract.
     unsafe { b.as_ref() }.map_or(std::ptr::null_mut(), |bio| bio.next.load(Ordering::Acquire))
@@ -743,7 +726,7 @@ pub unsafe extern "C" fn BIO_next(b: *mut BIO) -> *mut BIO {
 ///
 /// # Safety
 /// As [`BIO_free`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_vfree(bio: *mut BIO) {
     // SAFETY: forwarded.
     unsafe { BIO_free(bio) };
@@ -753,62 +736,54 @@ pub unsafe extern "C" fn BIO_vfree(bio: *mut BIO) {
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_method_type(bio: *const BIO) -> c_int {
     // SAFETY: per the contract.
-    guard(0, || unsafe { bio_ref(bio) }.map_or(0, |b| b.method.type_))
+    unsafe { bio_ref(bio) }.map_or(0, |b| b.method.type_)
 }
 
 /// `BIO_method_name`.
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_method_name(bio: *const BIO) -> *const c_char {
-    guard(std::ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { bio_ref(bio) }.map_or(std::ptr::null(), |b| b.method.name.as_ptr())
-    })
+    // SAFETY: per the contract.
+    unsafe { bio_ref(bio) }.map_or(std::ptr::null(), |b| b.method.name.as_ptr())
 }
 
 /// `BIO_test_flags`.
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_test_flags(bio: *const BIO, flags: c_int) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { bio_ref(bio) }.map_or(0, |b| b.flags.load(Ordering::Relaxed) & flags)
-    })
+    // SAFETY: per the contract.
+    unsafe { bio_ref(bio) }.map_or(0, |b| b.flags.load(Ordering::Relaxed) & flags)
 }
 
 /// `BIO_set_flags`.
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_set_flags(bio: *mut BIO, flags: c_int) {
-    guard((), || {
-        // SAFETY: per the contract.
-        if let Some(b) = unsafe { bio_ref(bio) } {
-            b.flags.fetch_or(flags, Ordering::Relaxed);
-        }
-    });
+    // SAFETY: per the contract.
+    if let Some(b) = unsafe { bio_ref(bio) } {
+        b.flags.fetch_or(flags, Ordering::Relaxed);
+    }
 }
 
 /// `BIO_clear_flags`.
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_clear_flags(bio: *mut BIO, flags: c_int) {
-    guard((), || {
-        // SAFETY: per the contract.
-        if let Some(b) = unsafe { bio_ref(bio) } {
-            b.flags.fetch_and(!flags, Ordering::Relaxed);
-        }
-    });
+    // SAFETY: per the contract.
+    if let Some(b) = unsafe { bio_ref(bio) } {
+        b.flags.fetch_and(!flags, Ordering::Relaxed);
+    }
 }
 
 /// A count for C: the value, or -1 with retry flags or the error recorded.
@@ -843,37 +818,35 @@ fn custom_result(r: Result<usize, BioError>) -> isize {
 /// # Safety
 /// `bio` null or live; `buf` valid for `len` bytes.
 unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(b) = (unsafe { bio_ref(bio) }) else {
-            return -1;
-        };
-        if buf.is_null() {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        }
-        // SAFETY: valid for len bytes, per the contract.
-        let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
-        if let Some(cb) = b.custom_callbacks() {
-            // The application's method manages its own retry flags.
-            // SAFETY: a live BIO of that method.
-            return custom_result(unsafe { call_read(bio, &cb, buf) });
-        }
-        if let Io::Ssl(held) = b.io() {
-            return crate::connect_bio::ssl_read(b, &held, buf);
-        }
-        if crate::connect_bio::ensure_connected(b).is_err() {
-            return -1;
-        }
-        b.clear_retry();
-        let r = match b.io() {
-            Io::Dgram(d) => d.read(buf),
-            Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).read(buf),
-            Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
-            Io::Accept(_) | Io::Ssl(_) => Err(BioError::Unsupported("I/O on an acceptor")),
-        };
-        io_result(b, r, BIO_FLAGS_READ)
-    })
+    // SAFETY: per the contract.
+    let Some(b) = (unsafe { bio_ref(bio) }) else {
+        return -1;
+    };
+    if buf.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    }
+    // SAFETY: valid for len bytes, per the contract.
+    let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
+    if let Some(cb) = b.custom_callbacks() {
+        // The application's method manages its own retry flags.
+        // SAFETY: a live BIO of that method.
+        return custom_result(unsafe { call_read(bio, &cb, buf) });
+    }
+    if let Io::Ssl(held) = b.io() {
+        return crate::connect_bio::ssl_read(b, &held, buf);
+    }
+    if crate::connect_bio::ensure_connected(b).is_err() {
+        return -1;
+    }
+    b.clear_retry();
+    let r = match b.io() {
+        Io::Dgram(d) => d.read(buf),
+        Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).read(buf),
+        Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
+        Io::Accept(_) | Io::Ssl(_) => Err(BioError::Unsupported("I/O on an acceptor")),
+    };
+    io_result(b, r, BIO_FLAGS_READ)
 }
 
 /// Writes `buf`: the count, or -1 on failure or retry.
@@ -881,39 +854,37 @@ unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
 /// # Safety
 /// `bio` null or live; `buf` valid for `len` bytes.
 unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(b) = (unsafe { bio_ref(bio) }) else {
-            return -1;
-        };
-        let data: &[u8] = if len == 0 {
-            &[]
-        } else if buf.is_null() {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        } else {
-            // SAFETY: valid for len bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len) }
-        };
-        if let Some(cb) = b.custom_callbacks() {
-            // SAFETY: a live BIO of that method.
-            return custom_result(unsafe { call_write(bio, &cb, data) });
-        }
-        if let Io::Ssl(held) = b.io() {
-            return crate::connect_bio::ssl_write(b, &held, data);
-        }
-        if crate::connect_bio::ensure_connected(b).is_err() {
-            return -1;
-        }
-        b.clear_retry();
-        let r = match b.io() {
-            Io::Dgram(d) => d.write(data),
-            Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).write(data),
-            Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
-            Io::Accept(_) | Io::Ssl(_) => Err(BioError::Unsupported("I/O on an acceptor")),
-        };
-        io_result(b, r, BIO_FLAGS_WRITE)
-    })
+    // SAFETY: per the contract.
+    let Some(b) = (unsafe { bio_ref(bio) }) else {
+        return -1;
+    };
+    let data: &[u8] = if len == 0 {
+        &[]
+    } else if buf.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    } else {
+        // SAFETY: valid for len bytes, per the contract.
+        unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len) }
+    };
+    if let Some(cb) = b.custom_callbacks() {
+        // SAFETY: a live BIO of that method.
+        return custom_result(unsafe { call_write(bio, &cb, data) });
+    }
+    if let Io::Ssl(held) = b.io() {
+        return crate::connect_bio::ssl_write(b, &held, data);
+    }
+    if crate::connect_bio::ensure_connected(b).is_err() {
+        return -1;
+    }
+    b.clear_retry();
+    let r = match b.io() {
+        Io::Dgram(d) => d.write(data),
+        Io::Stream(s) => s.lock().unwrap_or_else(PoisonError::into_inner).write(data),
+        Io::Unset => Err(BioError::Unsupported("I/O before a descriptor is set")),
+        Io::Accept(_) | Io::Ssl(_) => Err(BioError::Unsupported("I/O on an acceptor")),
+    };
+    io_result(b, r, BIO_FLAGS_WRITE)
 }
 
 /// `BIO_read`: one datagram, or stream bytes; 0 at end of stream, -1 on failure or retry
@@ -921,7 +892,7 @@ unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
 ///
 /// # Safety
 /// `bio` null or live; `data` valid for `dlen` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_read(bio: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int {
     let len = usize::try_from(dlen).unwrap_or(0);
     // SAFETY: forwarded.
@@ -933,7 +904,7 @@ pub unsafe extern "C" fn BIO_read(bio: *mut BIO, data: *mut c_void, dlen: c_int)
 ///
 /// # Safety
 /// As [`BIO_read`]; `readbytes` null or valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_read_ex(
     bio: *mut BIO,
     data: *mut c_void,
@@ -989,43 +960,41 @@ pub(crate) unsafe fn read_line(bio: *mut BIO, max: usize) -> Option<Vec<u8>> {
 ///
 /// # Safety
 /// `bio` null or live; `buf` valid for `size` bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn BIO_gets(bio: *mut BIO, buf: *mut c_char, size: c_int) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(b) = (unsafe { bio_ref(bio) }) else {
-            return -1;
-        };
-        let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
-            return 0;
-        };
-        if buf.is_null() {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        }
-        let supported = b.custom_callbacks().is_some() || matches!(b.io(), Io::Stream(_));
-        if !supported {
-            not_for(b, "a stream BIO");
-            return -2;
-        }
-        // SAFETY: per the contract.
-        let Some(line) = (unsafe { read_line(bio, room - 1) }) else {
-            return -1;
-        };
-        // SAFETY: buf has room for size bytes, and the line is at most size - 1 long.
-        unsafe {
-            std::ptr::copy_nonoverlapping(line.as_ptr(), buf.cast::<u8>(), line.len());
-            *buf.add(line.len()) = 0;
-        }
-        c_int::try_from(line.len()).unwrap_or(-1)
-    })
+#[entry]
+pub unsafe extern "C" fn BIO_gets(bio: *mut BIO, buf: *mut c_char, size: c_int) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(b) = (unsafe { bio_ref(bio) }) else {
+        return -1;
+    };
+    let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
+        return 0;
+    };
+    if buf.is_null() {
+        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    }
+    let supported = b.custom_callbacks().is_some() || matches!(b.io(), Io::Stream(_));
+    if !supported {
+        not_for(b, "a stream BIO");
+        return -2;
+    }
+    // SAFETY: per the contract.
+    let Some(line) = (unsafe { read_line(bio, room - 1) }) else {
+        return -1;
+    };
+    // SAFETY: buf has room for size bytes, and the line is at most size - 1 long.
+    unsafe {
+        std::ptr::copy_nonoverlapping(line.as_ptr(), buf.cast::<u8>(), line.len());
+        *buf.add(line.len()) = 0;
+    }
+    c_int::try_from(line.len()).unwrap_or(-1)
 }
 
 /// `BIO_write`.
 ///
 /// # Safety
 /// `bio` null or live; `data` valid for `dlen` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_write(bio: *mut BIO, data: *const c_void, dlen: c_int) -> c_int {
     let len = usize::try_from(dlen).unwrap_or(0);
     // SAFETY: forwarded.
@@ -1037,7 +1006,7 @@ pub unsafe extern "C" fn BIO_write(bio: *mut BIO, data: *const c_void, dlen: c_i
 ///
 /// # Safety
 /// `bio` null or live; `s` null or NUL-terminated.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_puts(bio: *mut BIO, s: *const c_char) -> c_int {
     if s.is_null() {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
@@ -1054,7 +1023,7 @@ pub unsafe extern "C" fn BIO_puts(bio: *mut BIO, s: *const c_char) -> c_int {
 ///
 /// # Safety
 /// As [`BIO_write`]; `written` null or valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_write_ex(
     bio: *mut BIO,
     data: *const c_void,
@@ -1160,17 +1129,15 @@ fn poll_descriptor(bio: &BIO, write: bool) -> PollDescriptor {
 ///
 /// # Safety
 /// `bio` null or live; `desc` null or valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_get_rpoll_descriptor(
     bio: *mut BIO,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
-    guard(0, || {
+    // SAFETY: per the contract.
+    unsafe { bio_ref(bio) }.map_or(0, |b| {
         // SAFETY: per the contract.
-        unsafe { bio_ref(bio) }.map_or(0, |b| {
-            // SAFETY: per the contract.
-            unsafe { put_poll_descriptor(desc, poll_descriptor(b, false)) }
-        })
+        unsafe { put_poll_descriptor(desc, poll_descriptor(b, false)) }
     })
 }
 
@@ -1178,17 +1145,15 @@ pub unsafe extern "C" fn BIO_get_rpoll_descriptor(
 ///
 /// # Safety
 /// As [`BIO_get_rpoll_descriptor`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_get_wpoll_descriptor(
     bio: *mut BIO,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
-    guard(0, || {
+    // SAFETY: per the contract.
+    unsafe { bio_ref(bio) }.map_or(0, |b| {
         // SAFETY: per the contract.
-        unsafe { bio_ref(bio) }.map_or(0, |b| {
-            // SAFETY: per the contract.
-            unsafe { put_poll_descriptor(desc, poll_descriptor(b, true)) }
-        })
+        unsafe { put_poll_descriptor(desc, poll_descriptor(b, true)) }
     })
 }
 
@@ -1267,33 +1232,31 @@ unsafe fn addr_arg<'a>(parg: *mut c_void) -> Result<&'a BIO_ADDR, BioError> {
 /// `bio` null or live; `parg` what the command expects (an `int *` for `BIO_C_SET_FD` and
 /// `BIO_C_GET_FD`, a `BIO_ADDR *` for peers, a `BIO_POLL_DESCRIPTOR *` for poll
 /// descriptors), valid for the access the command makes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ctrl(
     bio: *mut BIO,
     cmd: c_int,
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(b) = (unsafe { bio_ref(bio) }) else {
-            return 0;
-        };
-        if let Some(cb) = b.custom_callbacks() {
-            // SAFETY: the application's ctrl gets what its caller passed.
-            return unsafe { call_ctrl(bio, &cb, cmd, larg, parg) };
-        }
-        // SAFETY: parg matches the command, per the contract.
-        if let Some(r) = unsafe { crate::connect_bio::ctrl(b, cmd, larg, parg) } {
-            return r;
-        }
-        if cmd == crate::connect_bio::CMD_SET_SSL && b.method.kind == MethodKind::Ssl {
-            // SAFETY: an SSL *, per the contract.
-            return unsafe { crate::connect_bio::set_ssl(b, parg.cast(), larg != 0) };
-        }
-        // SAFETY: parg matches the command, per the contract.
-        unsafe { ctrl(b, cmd, larg, parg) }
-    })
+    // SAFETY: per the contract.
+    let Some(b) = (unsafe { bio_ref(bio) }) else {
+        return 0;
+    };
+    if let Some(cb) = b.custom_callbacks() {
+        // SAFETY: the application's ctrl gets what its caller passed.
+        return unsafe { call_ctrl(bio, &cb, cmd, larg, parg) };
+    }
+    // SAFETY: parg matches the command, per the contract.
+    if let Some(r) = unsafe { crate::connect_bio::ctrl(b, cmd, larg, parg) } {
+        return r;
+    }
+    if cmd == crate::connect_bio::CMD_SET_SSL && b.method.kind == MethodKind::Ssl {
+        // SAFETY: an SSL *, per the contract.
+        return unsafe { crate::connect_bio::set_ssl(b, parg.cast(), larg != 0) };
+    }
+    // SAFETY: parg matches the command, per the contract.
+    unsafe { ctrl(b, cmd, larg, parg) }
 }
 
 /// The body of [`BIO_ctrl`].
@@ -1620,7 +1583,7 @@ fn set_nbio(b: &BIO, on: bool) -> c_long {
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_int_ctrl(
     bio: *mut BIO,
     cmd: c_int,
@@ -1636,7 +1599,7 @@ pub unsafe extern "C" fn BIO_int_ctrl(
 ///
 /// # Safety
 /// `bio` must be null or a live BIO; the command must store a pointer.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ptr_ctrl(bio: *mut BIO, cmd: c_int, larg: c_long) -> *mut c_void {
     let mut p: *mut c_void = std::ptr::null_mut();
     // SAFETY: p outlives the call and is what the command writes.
@@ -1649,7 +1612,7 @@ pub unsafe extern "C" fn BIO_ptr_ctrl(bio: *mut BIO, cmd: c_int, larg: c_long) -
 /// `BIO_callback_ctrl`: no BIO of this library takes callback commands (an application
 /// method's own `callback_ctrl` is not offered either); fails with
 /// `BIO_R_UNSUPPORTED_METHOD`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_callback_ctrl(
     _b: *mut BIO,
     cmd: c_int,
@@ -1665,26 +1628,26 @@ pub extern "C" fn BIO_callback_ctrl(
 ///
 /// # Safety
 /// `bio` must be null or a live BIO.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_ctrl_pending(bio: *mut BIO) -> usize {
     // SAFETY: forwarded.
     usize::try_from(unsafe { BIO_ctrl(bio, cmd::PENDING, 0, std::ptr::null_mut()) }).unwrap_or(0)
 }
 
 /// `BIO_dgram_non_fatal_error`: whether `errno` is a transient datagram error.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_dgram_non_fatal_error(error: c_int) -> c_int {
     c_int::from(BioError::Os(error).is_non_fatal())
 }
 
 /// `BIO_err_is_non_fatal`: whether a packed error code (from the queue) is transient.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_err_is_non_fatal(errcode: std::ffi::c_uint) -> c_int {
     c_int::from(qssl::error::bio_err_is_non_fatal(errcode))
 }
 
 /// `BIO_sock_should_retry`: after an I/O result of 0 or -1, whether `errno` says to retry.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_sock_should_retry(i: c_int) -> c_int {
     if i != 0 && i != -1 {
         return 0;
@@ -1694,7 +1657,7 @@ pub extern "C" fn BIO_sock_should_retry(i: c_int) -> c_int {
 }
 
 /// `BIO_sock_non_fatal_error`: whether `errno` is a transient socket error.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_sock_non_fatal_error(error: c_int) -> c_int {
     BIO_dgram_non_fatal_error(error)
 }
@@ -1707,11 +1670,11 @@ macro_rules! app_field {
         ///
         /// # Safety
         /// `bio` must be null or a live BIO.
-        #[unsafe(no_mangle)]
+        #[entry]
         pub unsafe extern "C" fn $set(bio: *mut BIO, v: $ty) {
             // SAFETY: per the contract.
             if let Some(b) = unsafe { bio.as_ref() } {
-                b.$field.store($to(v), Ordering::Release);
+                b.$field.store(($to)(v), Ordering::Release);
             }
         }
 
@@ -1719,10 +1682,10 @@ macro_rules! app_field {
         ///
         /// # Safety
         /// `bio` must be null or a live BIO.
-        #[unsafe(no_mangle)]
+        #[entry]
         pub unsafe extern "C" fn $get(bio: *mut BIO) -> $ty {
             // SAFETY: per the contract.
-            unsafe { bio.as_ref() }.map_or($zero, |b| $from(b.$field.load(Ordering::Acquire)))
+            unsafe { bio.as_ref() }.map_or($zero, |b| ($from)(b.$field.load(Ordering::Acquire)))
         }
     };
 }

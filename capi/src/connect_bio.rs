@@ -17,7 +17,8 @@ use socket2::{Domain, Socket, Type};
 use crate::addr::lookup_addrs;
 use crate::bio::{BIO, BIO_FLAGS_READ, BIO_FLAGS_WRITE, BIO_up_ref, Io};
 use crate::ctx::SSL_CTX;
-use crate::ffi::{guard, text};
+use crate::entry::entry;
+use crate::ffi::text;
 use crate::ssl::{SSL, SSL_free};
 
 /// Where a connect BIO connects to, and how.
@@ -346,13 +347,13 @@ pub(crate) fn ssl_write(b: &BIO, held: &HeldSsl, data: &[u8]) -> isize {
 }
 
 /// `BIO_s_connect`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_s_connect() -> *const crate::bio::BIO_METHOD {
     crate::bio::method_connect()
 }
 
 /// `BIO_f_ssl`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_f_ssl() -> *const crate::bio::BIO_METHOD {
     crate::bio::method_ssl()
 }
@@ -361,16 +362,14 @@ pub extern "C" fn BIO_f_ssl() -> *const crate::bio::BIO_METHOD {
 ///
 /// # Safety
 /// `host_port` must be null or a NUL-terminated string.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new_connect(host_port: *const c_char) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        let b = BIO::new_connect();
-        if !host_port.is_null() {
-            // SAFETY: a live BIO just made; host_port NUL-terminated, per the contract.
-            unsafe { crate::bio::BIO_ctrl(b, SET_CONNECT, 0, host_port.cast_mut().cast()) };
-        }
-        b
-    })
+    let b = BIO::new_connect();
+    if !host_port.is_null() {
+        // SAFETY: a live BIO just made; host_port NUL-terminated, per the contract.
+        unsafe { crate::bio::BIO_ctrl(b, SET_CONNECT, 0, host_port.cast_mut().cast()) };
+    }
+    b
 }
 
 /// `BIO_new_ssl`: an SSL BIO over a new object of `ctx`, as a client (`client` non-zero) or
@@ -378,24 +377,22 @@ pub unsafe extern "C" fn BIO_new_connect(host_port: *const c_char) -> *mut BIO {
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new_ssl(ctx: *mut SSL_CTX, client: c_int) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let ssl = unsafe { crate::ssl::SSL_new(ctx) };
-        if ssl.is_null() {
-            return std::ptr::null_mut();
+    // SAFETY: per the contract.
+    let ssl = unsafe { crate::ssl::SSL_new(ctx) };
+    if ssl.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a live object just made.
+    unsafe {
+        if client != 0 {
+            crate::ssl::SSL_set_connect_state(ssl);
+        } else {
+            crate::ssl::SSL_set_accept_state(ssl);
         }
-        // SAFETY: a live object just made.
-        unsafe {
-            if client != 0 {
-                crate::ssl::SSL_set_connect_state(ssl);
-            } else {
-                crate::ssl::SSL_set_accept_state(ssl);
-            }
-        }
-        BIO::new_ssl(HeldSsl { ssl, close: true })
-    })
+    }
+    BIO::new_ssl(HeldSsl { ssl, close: true })
 }
 
 /// `BIO_new_ssl_connect`: an SSL BIO for a new client object of `ctx`, chained to a connect
@@ -405,37 +402,35 @@ pub unsafe extern "C" fn BIO_new_ssl(ctx: *mut SSL_CTX, client: c_int) -> *mut B
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_new_ssl_connect(ctx: *mut SSL_CTX) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let quic = unsafe { ctx.as_ref() }.is_some_and(|c| c.lock().method().is_quic());
-        // SAFETY: per the contract.
-        let sslbio = unsafe { BIO_new_ssl(ctx, 1) };
-        if sslbio.is_null() {
-            return std::ptr::null_mut();
+    // SAFETY: per the contract.
+    let quic = unsafe { ctx.as_ref() }.is_some_and(|c| c.lock().method().is_quic());
+    // SAFETY: per the contract.
+    let sslbio = unsafe { BIO_new_ssl(ctx, 1) };
+    if sslbio.is_null() {
+        return std::ptr::null_mut();
+    }
+    let con = BIO::new_connect();
+    // SAFETY: both are live BIOs just made; the chain keeps con's first reference and
+    // the object's two BIO slots take one more (SSL_set_bio's rule for one BIO passed
+    // twice adds the other).
+    unsafe {
+        if quic {
+            crate::bio::BIO_ctrl(
+                con,
+                SET_SOCK_TYPE,
+                c_long::from(libc::SOCK_DGRAM),
+                std::ptr::null_mut(),
+            );
         }
-        let con = BIO::new_connect();
-        // SAFETY: both are live BIOs just made; the chain keeps con's first reference and
-        // the object's two BIO slots take one more (SSL_set_bio's rule for one BIO passed
-        // twice adds the other).
-        unsafe {
-            if quic {
-                crate::bio::BIO_ctrl(
-                    con,
-                    SET_SOCK_TYPE,
-                    c_long::from(libc::SOCK_DGRAM),
-                    std::ptr::null_mut(),
-                );
-            }
-            let mut ssl: *mut SSL = std::ptr::null_mut();
-            crate::bio::BIO_ctrl(sslbio, GET_SSL, 0, (&raw mut ssl).cast());
-            BIO_up_ref(con);
-            crate::ssl::SSL_set_bio(ssl, con, con);
-            crate::bio::BIO_push(sslbio, con);
-        }
-        sslbio
-    })
+        let mut ssl: *mut SSL = std::ptr::null_mut();
+        crate::bio::BIO_ctrl(sslbio, GET_SSL, 0, (&raw mut ssl).cast());
+        BIO_up_ref(con);
+        crate::ssl::SSL_set_bio(ssl, con, con);
+        crate::bio::BIO_push(sslbio, con);
+    }
+    sslbio
 }
 
 /// `BIO_set_ssl` (ctrl `BIO_C_SET_SSL`) is handled by [`set_ssl`]: an SSL BIO made with

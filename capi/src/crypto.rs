@@ -6,13 +6,14 @@ use std::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
 use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
-use crate::ffi::{guard, interned};
+use crate::entry::entry;
+use crate::ffi::interned;
 
 /// `OPENSSL_VERSION_NUMBER` of the API implemented: 3.5.0.
 const VERSION_NUMBER: c_ulong = 0x3050_0000;
 
 /// `CRYPTO_malloc`: `num` bytes (null for 0 or on failure).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn CRYPTO_malloc(num: usize, _file: *const c_char, _line: c_int) -> *mut c_void {
     if num == 0 {
         return std::ptr::null_mut();
@@ -22,7 +23,7 @@ pub extern "C" fn CRYPTO_malloc(num: usize, _file: *const c_char, _line: c_int) 
 }
 
 /// `CRYPTO_zalloc`: `num` zeroed bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn CRYPTO_zalloc(num: usize, _file: *const c_char, _line: c_int) -> *mut c_void {
     if num == 0 {
         return std::ptr::null_mut();
@@ -35,7 +36,7 @@ pub extern "C" fn CRYPTO_zalloc(num: usize, _file: *const c_char, _line: c_int) 
 ///
 /// # Safety
 /// `addr` must be null or a block from these functions not yet freed.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_realloc(
     addr: *mut c_void,
     num: usize,
@@ -56,7 +57,7 @@ pub unsafe extern "C" fn CRYPTO_realloc(
 ///
 /// # Safety
 /// `addr` must be null or a live block from this allocator.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_realloc_array(
     addr: *mut c_void,
     num: usize,
@@ -80,7 +81,7 @@ pub unsafe extern "C" fn CRYPTO_realloc_array(
 ///
 /// # Safety
 /// `addr` must be null or a live block of at least `old_num` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_clear_realloc(
     addr: *mut c_void,
     old_num: usize,
@@ -113,7 +114,7 @@ pub unsafe extern "C" fn CRYPTO_clear_realloc(
 ///
 /// # Safety
 /// `ptr` must be null or a live block from these functions.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_free(ptr: *mut c_void, _file: *const c_char, _line: c_int) {
     // SAFETY: ptr is null or a live block, per the contract.
     unsafe { libc::free(ptr) }
@@ -123,7 +124,7 @@ pub unsafe extern "C" fn CRYPTO_free(ptr: *mut c_void, _file: *const c_char, _li
 ///
 /// # Safety
 /// `ptr` must be null or a live block of at least `num` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_clear_free(
     ptr: *mut c_void,
     num: usize,
@@ -144,7 +145,7 @@ pub unsafe extern "C" fn CRYPTO_clear_free(
 ///
 /// # Safety
 /// `ptr` must be null or valid for `len` bytes of writes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_cleanse(ptr: *mut c_void, len: usize) {
     if ptr.is_null() {
         return;
@@ -160,7 +161,7 @@ pub unsafe extern "C" fn OPENSSL_cleanse(ptr: *mut c_void, len: usize) {
 ///
 /// # Safety
 /// `s` must be null or a NUL-terminated string.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_strdup(
     s: *const c_char,
     file: *const c_char,
@@ -179,7 +180,7 @@ pub unsafe extern "C" fn CRYPTO_strdup(
 ///
 /// # Safety
 /// `s` must be null, or readable up to `n` bytes or its terminator.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_strndup(
     s: *const c_char,
     n: usize,
@@ -203,59 +204,57 @@ pub unsafe extern "C" fn CRYPTO_strndup(
 }
 
 /// `OpenSSL_version`: the texts of the version query `kind`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OpenSSL_version(kind: c_int) -> *const c_char {
-    guard(std::ptr::null(), || {
-        interned(match kind {
-            0 => "OpenSSL 3.5.0 (qssl)",
-            1 => "compiler: rustc",
-            2 => "built on: unknown",
-            3 => "platform: linux",
-            4 => "OPENSSLDIR: \"/usr/lib/ssl\"",
-            5 => "ENGINESDIR: \"\"",
-            6 => "3.5.0",
-            7 => "3.5.0+qssl",
-            8 => "MODULESDIR: \"\"",
-            9 => "CPUINFO: ",
-            _ => "not available",
-        })
+    interned(match kind {
+        0 => "OpenSSL 3.5.0 (qssl)",
+        1 => "compiler: rustc",
+        2 => "built on: unknown",
+        3 => "platform: linux",
+        4 => "OPENSSLDIR: \"/usr/lib/ssl\"",
+        5 => "ENGINESDIR: \"\"",
+        6 => "3.5.0",
+        7 => "3.5.0+qssl",
+        8 => "MODULESDIR: \"\"",
+        9 => "CPUINFO: ",
+        _ => "not available",
     })
 }
 
 /// `OpenSSL_version_num`: `OPENSSL_VERSION_NUMBER`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OpenSSL_version_num() -> c_ulong {
     VERSION_NUMBER
 }
 
 /// `OPENSSL_version_major`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_version_major() -> c_uint {
     3
 }
 
 /// `OPENSSL_version_minor`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_version_minor() -> c_uint {
     5
 }
 
 /// `OPENSSL_version_patch`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_version_patch() -> c_uint {
     0
 }
 
 /// `OPENSSL_init_crypto`: 1. qssl needs no set-up (error strings, algorithms and
 /// configuration are always there), so every option is accepted.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_init_crypto(_opts: u64, _settings: *const c_void) -> c_int {
     1
 }
 
 /// `OPENSSL_init_ssl` (`SSL_library_init`, `SSL_load_error_strings`): 1, as
 /// [`OPENSSL_init_crypto`].
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_init_ssl(_opts: u64, _settings: *const c_void) -> c_int {
     1
 }

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
+use crate::entry::{CInt, entry};
 use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL_CTX};
-use crate::ffi::{arc_release, arc_up_ref, guard, text};
+use crate::ffi::{arc_release, arc_up_ref, text};
 use crate::ssl::callback_ssl;
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
@@ -40,37 +41,37 @@ static QUIC_SERVER: SSL_METHOD = SSL_METHOD {
 };
 
 /// `TLS_client_method`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn TLS_client_method() -> *const SSL_METHOD {
     &TLS_CLIENT
 }
 
 /// `TLS_server_method`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn TLS_server_method() -> *const SSL_METHOD {
     &TLS_SERVER
 }
 
 /// `TLS_method`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn TLS_method() -> *const SSL_METHOD {
     &TLS_ANY
 }
 
 /// `OSSL_QUIC_client_method`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OSSL_QUIC_client_method() -> *const SSL_METHOD {
     &QUIC_CLIENT
 }
 
 /// `OSSL_QUIC_client_thread_method`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OSSL_QUIC_client_thread_method() -> *const SSL_METHOD {
     &QUIC_CLIENT_THREAD
 }
 
 /// `OSSL_QUIC_server_method`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OSSL_QUIC_server_method() -> *const SSL_METHOD {
     &QUIC_SERVER
 }
@@ -124,33 +125,31 @@ pub(crate) unsafe fn ctx_ref<'a>(ctx: *const SSL_CTX) -> Option<&'a SSL_CTX> {
 ///
 /// # Safety
 /// `method` must be null or one of the method pointers.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX {
-    guard(std::ptr::null_mut(), || {
-        if method.is_null() {
-            SslError::ssl(qssl::error::ssl_r::NULL_SSL_METHOD_PASSED).raise();
-            return std::ptr::null_mut();
-        }
-        // SAFETY: one of the static methods, per the contract.
-        let method = unsafe { &*method }.method;
-        let ctx = Arc::into_raw(Arc::new(SSL_CTX {
-            ctx: Mutex::new(SslCtx::new(method)),
-            mode: Mutex::new(0),
-            ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
-            servername_arg: Arc::default(),
-        }))
-        .cast_mut();
-        // SAFETY: just made, and live.
-        unsafe { &*ctx }.ex_data.run_new(ctx.cast());
-        ctx
-    })
+    if method.is_null() {
+        SslError::ssl(qssl::error::ssl_r::NULL_SSL_METHOD_PASSED).raise();
+        return std::ptr::null_mut();
+    }
+    // SAFETY: one of the static methods, per the contract.
+    let method = unsafe { &*method }.method;
+    let ctx = Arc::into_raw(Arc::new(SSL_CTX {
+        ctx: Mutex::new(SslCtx::new(method)),
+        mode: Mutex::new(0),
+        ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
+        servername_arg: Arc::default(),
+    }))
+    .cast_mut();
+    // SAFETY: just made, and live.
+    unsafe { &*ctx }.ex_data.run_new(ctx.cast());
+    ctx
 }
 
 /// `SSL_CTX_up_ref`: another reference.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
     // SAFETY: forwarded from this function's contract.
     unsafe { arc_up_ref(ctx.cast_const()) }
@@ -160,7 +159,7 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
 ///
 /// # Safety
 /// `ctx` must be null or a live context whose reference the caller gives up.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
     // SAFETY: forwarded from this function's contract.
     unsafe { arc_release(ctx.cast_const()) }
@@ -170,22 +169,20 @@ pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const SSL_METHOD {
-    guard(std::ptr::null(), || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return std::ptr::null();
-        };
-        match ctx.lock().method() {
-            Method::TlsClient => &TLS_CLIENT,
-            Method::TlsServer => &TLS_SERVER,
-            Method::Tls => &TLS_ANY,
-            Method::QuicClient => &QUIC_CLIENT,
-            Method::QuicClientThread => &QUIC_CLIENT_THREAD,
-            Method::QuicServer => &QUIC_SERVER,
-        }
-    })
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return std::ptr::null();
+    };
+    match ctx.lock().method() {
+        Method::TlsClient => &TLS_CLIENT,
+        Method::TlsServer => &TLS_SERVER,
+        Method::Tls => &TLS_ANY,
+        Method::QuicClient => &QUIC_CLIENT,
+        Method::QuicClientThread => &QUIC_CLIENT_THREAD,
+        Method::QuicServer => &QUIC_SERVER,
+    }
 }
 
 /// Runs `f` on a context and a C string argument; 1 on success, 0 on failure (the error is
@@ -198,25 +195,23 @@ unsafe fn with_path(
     s: *const c_char,
     f: impl FnOnce(&mut SslCtx, &str) -> Result<(), SslError>,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return 0;
-        };
-        // SAFETY: per the contract.
-        let Some(path) = (unsafe { text(s) }) else {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-            return 0;
-        };
-        c_int::from(f(&mut ctx.lock(), &path).is_ok())
-    })
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return 0;
+    };
+    // SAFETY: per the contract.
+    let Some(path) = (unsafe { text(s) }) else {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    };
+    c_int::from(f(&mut ctx.lock(), &path).is_ok())
 }
 
 /// `SSL_CTX_use_certificate_chain_file`.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `file` null or a NUL-terminated path.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
@@ -238,7 +233,7 @@ fn file_type(kind: c_int) -> Result<FileType, SslError> {
 ///
 /// # Safety
 /// As [`SSL_CTX_use_certificate_chain_file`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
@@ -256,7 +251,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
 ///
 /// # Safety
 /// As [`SSL_CTX_use_certificate_chain_file`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
@@ -274,45 +269,41 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return 0;
-        };
-        c_int::from(ctx.lock().check_private_key().is_ok())
-    })
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return 0;
+    };
+    c_int::from(ctx.lock().check_private_key().is_ok())
 }
 
 /// `SSL_CTX_load_verify_locations`: a file and/or a directory of trusted certificates.
 ///
 /// # Safety
 /// `ctx` must be null or a live context; each path null or NUL-terminated.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ctx: *mut SSL_CTX,
     ca_file: *const c_char,
     ca_path: *const c_char,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return 0;
-        };
-        // SAFETY: per the contract.
-        let (file, dir) = unsafe { (text(ca_file), text(ca_path)) };
-        let file = file.as_deref().map(std::path::Path::new);
-        let dir = dir.as_deref().map(std::path::Path::new);
-        c_int::from(ctx.lock().load_verify_locations(file, dir).is_ok())
-    })
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return 0;
+    };
+    // SAFETY: per the contract.
+    let (file, dir) = unsafe { (text(ca_file), text(ca_path)) };
+    let file = file.as_deref().map(std::path::Path::new);
+    let dir = dir.as_deref().map(std::path::Path::new);
+    c_int::from(ctx.lock().load_verify_locations(file, dir).is_ok())
 }
 
 /// `SSL_CTX_load_verify_file`.
 ///
 /// # Safety
 /// As [`SSL_CTX_load_verify_locations`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_load_verify_file(
     ctx: *mut SSL_CTX,
     ca_file: *const c_char,
@@ -325,7 +316,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_file(
 ///
 /// # Safety
 /// As [`SSL_CTX_load_verify_locations`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_load_verify_dir(
     ctx: *mut SSL_CTX,
     ca_path: *const c_char,
@@ -338,16 +329,14 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_dir(
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return 0;
-        };
-        ctx.lock().set_default_verify_paths();
-        1
-    })
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return 0;
+    };
+    ctx.lock().set_default_verify_paths();
+    1
 }
 
 /// `SSL_CTX_set_alpn_protos`: 0 on success, 1 on failure (OpenSSL's inverted convention).
@@ -356,38 +345,36 @@ pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> 
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `protos` valid for `len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     ctx: *mut SSL_CTX,
     protos: *const c_uchar,
     len: c_uint,
-) -> c_int {
-    guard(1, || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return 1;
-        };
-        let wire: &[u8] = if protos.is_null() || len == 0 {
-            &[]
-        } else {
-            // SAFETY: protos is valid for len bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(protos, len as usize) }
-        };
-        let mut guard = ctx.lock();
-        if guard.method().is_server() {
-            // Validate only: a fresh context takes the list and is dropped.
-            let mut probe = SslCtx::new(Method::TlsClient);
-            return c_int::from(probe.set_alpn_protos(wire).is_err());
-        }
-        c_int::from(guard.set_alpn_protos(wire).is_err())
-    })
+) -> CInt<1> {
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return 1;
+    };
+    let wire: &[u8] = if protos.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: protos is valid for len bytes, per the contract.
+        unsafe { std::slice::from_raw_parts(protos, len as usize) }
+    };
+    let mut guard = ctx.lock();
+    if guard.method().is_server() {
+        // Validate only: a fresh context takes the list and is dropped.
+        let mut probe = SslCtx::new(Method::TlsClient);
+        return c_int::from(probe.set_alpn_protos(wire).is_err());
+    }
+    c_int::from(guard.set_alpn_protos(wire).is_err())
 }
 
 /// `SSL_CTX_set_ciphersuites`: TLS 1.3 suites by name.
 ///
 /// # Safety
 /// As [`SSL_CTX_use_certificate_chain_file`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, list: *const c_char) -> c_int {
     // SAFETY: forwarded.
     unsafe { with_path(ctx, list, |c, l| c.set_ciphersuites(l)) }
@@ -397,7 +384,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, list: *cons
 ///
 /// # Safety
 /// As [`SSL_CTX_use_certificate_chain_file`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, list: *const c_char) -> c_int {
     // SAFETY: forwarded.
     unsafe { with_path(ctx, list, |c, l| c.set_cipher_list(l)) }
@@ -407,36 +394,30 @@ pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, list: *const
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, options: u64) -> u64 {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().set_options(options))
-    })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().set_options(options))
 }
 
 /// `SSL_CTX_clear_options`.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, options: u64) -> u64 {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().clear_options(options))
-    })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().clear_options(options))
 }
 
 /// `SSL_CTX_get_options`.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().options())
-    })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().options())
 }
 
 /// `SSL_CTX_set_timeout`: how long sessions stay usable, in seconds; returns the previous
@@ -444,14 +425,12 @@ pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| {
-            let secs = u32::try_from(t.max(0)).unwrap_or(u32::MAX);
-            c_long::from(c.lock().set_session_timeout(secs))
-        })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(0, |c| {
+        let secs = u32::try_from(t.max(0)).unwrap_or(u32::MAX);
+        c_long::from(c.lock().set_session_timeout(secs))
     })
 }
 
@@ -459,12 +438,10 @@ pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| c_long::from(c.lock().session_timeout()))
-    })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(0, |c| c_long::from(c.lock().session_timeout()))
 }
 
 /// `SSL_CTX_set_session_id_context`: at most 32 bytes, else
@@ -472,25 +449,23 @@ pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
 ///
 /// # Safety
 /// `ctx` must be null or a live context; `sid_ctx` valid for `len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     ctx: *mut SSL_CTX,
     sid_ctx: *const c_uchar,
     len: c_uint,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-            return 0;
-        };
-        let bytes: &[u8] = if sid_ctx.is_null() || len == 0 {
-            &[]
-        } else {
-            // SAFETY: valid for len bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(sid_ctx, len as usize) }
-        };
-        c_int::from(c.lock().set_session_id_context(bytes).is_ok())
-    })
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+        return 0;
+    };
+    let bytes: &[u8] = if sid_ctx.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: valid for len bytes, per the contract.
+        unsafe { std::slice::from_raw_parts(sid_ctx, len as usize) }
+    };
+    c_int::from(c.lock().set_session_id_context(bytes).is_ok())
 }
 
 /// `SSL_CTRL_MODE`.
@@ -522,56 +497,52 @@ const CTRL_SET_SESS_CACHE_SIZE: c_int = 42;
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_ctrl(
     ctx: *mut SSL_CTX,
     cmd: c_int,
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return 0;
-        };
-        let bits = u32::try_from(larg).unwrap_or(0);
-        match cmd {
-            CTRL_MODE => {
-                let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
-                *mode |= bits;
-                c_long::from(*mode)
-            }
-            CTRL_CLEAR_MODE => {
-                let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
-                *mode &= !bits;
-                c_long::from(*mode)
-            }
-            CTRL_SET_SESS_CACHE_MODE => {
-                to_c_long(ctx.lock().set_session_cache_mode(from_c_long(larg)))
-            }
-            CTRL_GET_SESS_CACHE_MODE => to_c_long(ctx.lock().session_cache_mode()),
-            // Sessions are kept in rustls' caches of fixed size.
-            CTRL_SET_SESS_CACHE_SIZE => 1024 * 20,
-            CTRL_SET_MIN_PROTO_VERSION => {
-                c_long::from(ctx.lock().set_min_proto_version(larg as i32).is_ok())
-            }
-            CTRL_SET_MAX_PROTO_VERSION => {
-                c_long::from(ctx.lock().set_max_proto_version(larg as i32).is_ok())
-            }
-            CTRL_GET_MIN_PROTO_VERSION => c_long::from(ctx.lock().min_proto_version()),
-            CTRL_GET_MAX_PROTO_VERSION => c_long::from(ctx.lock().max_proto_version()),
-            CTRL_SET_TLSEXT_SERVERNAME_ARG => {
-                ctx.servername_arg.store(parg, Ordering::Release);
-                1
-            }
-            _ => {
-                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                    .with_data(format!("SSL_CTX_ctrl command {cmd}"))
-                    .raise();
-                0
-            }
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return 0;
+    };
+    let bits = u32::try_from(larg).unwrap_or(0);
+    match cmd {
+        CTRL_MODE => {
+            let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
+            *mode |= bits;
+            c_long::from(*mode)
         }
-    })
+        CTRL_CLEAR_MODE => {
+            let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
+            *mode &= !bits;
+            c_long::from(*mode)
+        }
+        CTRL_SET_SESS_CACHE_MODE => to_c_long(ctx.lock().set_session_cache_mode(from_c_long(larg))),
+        CTRL_GET_SESS_CACHE_MODE => to_c_long(ctx.lock().session_cache_mode()),
+        // Sessions are kept in rustls' caches of fixed size.
+        CTRL_SET_SESS_CACHE_SIZE => 1024 * 20,
+        CTRL_SET_MIN_PROTO_VERSION => {
+            c_long::from(ctx.lock().set_min_proto_version(larg as i32).is_ok())
+        }
+        CTRL_SET_MAX_PROTO_VERSION => {
+            c_long::from(ctx.lock().set_max_proto_version(larg as i32).is_ok())
+        }
+        CTRL_GET_MIN_PROTO_VERSION => c_long::from(ctx.lock().min_proto_version()),
+        CTRL_GET_MAX_PROTO_VERSION => c_long::from(ctx.lock().max_proto_version()),
+        CTRL_SET_TLSEXT_SERVERNAME_ARG => {
+            ctx.servername_arg.store(parg, Ordering::Release);
+            1
+        }
+        _ => {
+            SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data(format!("SSL_CTX_ctrl command {cmd}"))
+                .raise();
+            0
+        }
+    }
 }
 
 /// A C `long` (32 bits on some targets) as `i64`.
@@ -592,7 +563,7 @@ fn to_c_long(v: i64) -> c_long {
 ///
 /// # Safety
 /// `out`/`outlen` must be valid for writes; `server` and `client` valid for their lengths.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_select_next_proto(
     out: *mut *mut c_uchar,
     outlen: *mut c_uchar,
@@ -600,36 +571,34 @@ pub unsafe extern "C" fn SSL_select_next_proto(
     server_len: c_uint,
     client: *const c_uchar,
     client_len: c_uint,
-) -> c_int {
-    guard(qctx::OPENSSL_NPN_NO_OVERLAP, || {
-        if out.is_null() || outlen.is_null() {
-            return qctx::OPENSSL_NPN_NO_OVERLAP;
+) -> CInt<{ qctx::OPENSSL_NPN_NO_OVERLAP }> {
+    if out.is_null() || outlen.is_null() {
+        return qctx::OPENSSL_NPN_NO_OVERLAP;
+    }
+    let slice = |p: *const c_uchar, n: c_uint| -> &[u8] {
+        if p.is_null() || n == 0 {
+            &[]
+        } else {
+            // SAFETY: valid for n bytes, per the contract.
+            unsafe { std::slice::from_raw_parts(p, n as usize) }
         }
-        let slice = |p: *const c_uchar, n: c_uint| -> &[u8] {
-            if p.is_null() || n == 0 {
-                &[]
-            } else {
-                // SAFETY: valid for n bytes, per the contract.
-                unsafe { std::slice::from_raw_parts(p, n as usize) }
+    };
+    let (status, chosen) =
+        qctx::select_next_proto(slice(server, server_len), slice(client, client_len));
+    // SAFETY: out and outlen are valid for writes, per the contract.
+    unsafe {
+        match chosen {
+            Some(p) => {
+                *out = p.as_ptr().cast_mut();
+                *outlen = p.len() as c_uchar;
             }
-        };
-        let (status, chosen) =
-            qctx::select_next_proto(slice(server, server_len), slice(client, client_len));
-        // SAFETY: out and outlen are valid for writes, per the contract.
-        unsafe {
-            match chosen {
-                Some(p) => {
-                    *out = p.as_ptr().cast_mut();
-                    *outlen = p.len() as c_uchar;
-                }
-                None => {
-                    *out = std::ptr::null_mut();
-                    *outlen = 0;
-                }
+            None => {
+                *out = std::ptr::null_mut();
+                *outlen = 0;
             }
         }
-        status
-    })
+    }
+    status
 }
 
 /// The C shape of an ALPN select callback.
@@ -667,55 +636,52 @@ const TLSEXT_ERR_NOACK: c_int = 3;
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid, with `arg`, for the
 /// context's lifetime.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
     ctx: *mut SSL_CTX,
     cb: AlpnSelectCallbackC,
     arg: *mut c_void,
 ) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return;
-        };
-        let arg = CallbackArg(arg);
-        let callback = cb.map(|cb| {
-            let select: qctx::AlpnSelectCallback = Arc::new(move |offered: &[&[u8]]| {
-                let arg = arg;
-                let mut wire = Vec::new();
-                for p in offered {
-                    wire.push(p.len() as u8);
-                    wire.extend_from_slice(p);
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return;
+    };
+    let arg = CallbackArg(arg);
+    let callback = cb.map(|cb| {
+        let select: qctx::AlpnSelectCallback = Arc::new(move |offered: &[&[u8]]| {
+            let arg = arg;
+            let mut wire = Vec::new();
+            for p in offered {
+                wire.push(p.len() as u8);
+                wire.extend_from_slice(p);
+            }
+            let mut out: *const c_uchar = std::ptr::null();
+            let mut out_len: c_uchar = 0;
+            // SAFETY: the application's callback with valid out-pointers and input.
+            let ret = unsafe {
+                cb(
+                    callback_ssl(),
+                    &mut out,
+                    &mut out_len,
+                    wire.as_ptr(),
+                    c_uint::try_from(wire.len()).unwrap_or(0),
+                    arg.0,
+                )
+            };
+            match ret {
+                TLSEXT_ERR_OK if !out.is_null() => {
+                    // SAFETY: the callback points at out_len bytes (in `wire` or its
+                    // own storage), alive until it returns to us here.
+                    let chosen = unsafe { std::slice::from_raw_parts(out, usize::from(out_len)) };
+                    qctx::AlpnSelection::Selected(chosen.to_vec())
                 }
-                let mut out: *const c_uchar = std::ptr::null();
-                let mut out_len: c_uchar = 0;
-                // SAFETY: the application's callback with valid out-pointers and input.
-                let ret = unsafe {
-                    cb(
-                        callback_ssl(),
-                        &mut out,
-                        &mut out_len,
-                        wire.as_ptr(),
-                        c_uint::try_from(wire.len()).unwrap_or(0),
-                        arg.0,
-                    )
-                };
-                match ret {
-                    TLSEXT_ERR_OK if !out.is_null() => {
-                        // SAFETY: the callback points at out_len bytes (in `wire` or its
-                        // own storage), alive until it returns to us here.
-                        let chosen =
-                            unsafe { std::slice::from_raw_parts(out, usize::from(out_len)) };
-                        qctx::AlpnSelection::Selected(chosen.to_vec())
-                    }
-                    TLSEXT_ERR_NOACK => qctx::AlpnSelection::NoAck,
-                    _ => qctx::AlpnSelection::Fatal,
-                }
-            });
-            select
+                TLSEXT_ERR_NOACK => qctx::AlpnSelection::NoAck,
+                _ => qctx::AlpnSelection::Fatal,
+            }
         });
-        ctx.lock().set_alpn_select_cb(callback);
+        select
     });
+    ctx.lock().set_alpn_select_cb(callback);
 }
 
 /// `SSL_CTX_callback_ctrl`: the callback commands behind OpenSSL's context macros. The
@@ -725,28 +691,26 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
 /// # Safety
 /// `ctx` must be null or a live context; `fp` null or a function of the type `cmd` takes,
 /// valid for the context's lifetime.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
     ctx: *mut SSL_CTX,
     cmd: c_int,
     fp: Option<unsafe extern "C" fn()>,
 ) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-            return 0;
-        };
-        match cmd {
-            // SAFETY: per the contract, fp is a servername callback.
-            CTRL_SET_TLSEXT_SERVERNAME_CB => unsafe { crate::servername::set_callback(c, fp) },
-            _ => {
-                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                    .with_data(format!("SSL_CTX_callback_ctrl command {cmd}"))
-                    .raise();
-                0
-            }
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+        return 0;
+    };
+    match cmd {
+        // SAFETY: per the contract, fp is a servername callback.
+        CTRL_SET_TLSEXT_SERVERNAME_CB => unsafe { crate::servername::set_callback(c, fp) },
+        _ => {
+            SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data(format!("SSL_CTX_callback_ctrl command {cmd}"))
+                .raise();
+            0
         }
-    })
+    }
 }
 
 /// The C form of the key-log callback.
@@ -759,21 +723,19 @@ pub type KeylogCallbackC = Option<unsafe extern "C" fn(*const crate::ssl::SSL, *
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid for the context's
 /// lifetime.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: KeylogCallbackC) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-            return;
-        };
-        let callback = cb.map(|cb| {
-            let f: qctx::KeylogCallback = Arc::new(move |line: &str| {
-                let line = std::ffi::CString::new(line).unwrap_or_default();
-                // SAFETY: the application's callback with a NUL-terminated line.
-                unsafe { cb(callback_ssl(), line.as_ptr()) };
-            });
-            f
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+        return;
+    };
+    let callback = cb.map(|cb| {
+        let f: qctx::KeylogCallback = Arc::new(move |line: &str| {
+            let line = std::ffi::CString::new(line).unwrap_or_default();
+            // SAFETY: the application's callback with a NUL-terminated line.
+            unsafe { cb(callback_ssl(), line.as_ptr()) };
         });
-        c.lock().set_keylog_callback(callback);
+        f
     });
+    c.lock().set_keylog_callback(callback);
 }

@@ -19,7 +19,7 @@ use crate::addr::BIO_ADDR;
 use crate::bio::{
     BIO, BIO_FLAGS_SHOULD_RETRY, BIO_METHOD, BIO_POLL_DESCRIPTOR, BIO_free, BIO_up_ref,
 };
-use crate::ffi::guard;
+use crate::entry::entry;
 
 /// `BIO_MSG`: one datagram for `BIO_sendmmsg`/`BIO_recvmmsg` (40 bytes).
 #[repr(C)]
@@ -428,7 +428,7 @@ impl StreamBio for CustomStream {
 // --- BIO_meth_* -----------------------------------------------------------------------------
 
 /// `BIO_get_new_index`: a fresh `BIO_TYPE_*` number for an application's method.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn BIO_get_new_index() -> c_int {
     use std::sync::atomic::{AtomicI32, Ordering};
     static NEXT: AtomicI32 = AtomicI32::new(128);
@@ -439,28 +439,24 @@ pub extern "C" fn BIO_get_new_index() -> c_int {
 ///
 /// # Safety
 /// `name` must be null or a NUL-terminated string.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_meth_new(type_: c_int, name: *const c_char) -> *mut BIO_METHOD {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let name = unsafe { crate::ffi::text(name) }.map(|n| n.into_owned());
-        Box::into_raw(Box::new(BIO_METHOD::new_custom(type_, name.as_deref())))
-    })
+    // SAFETY: per the contract.
+    let name = unsafe { crate::ffi::text(name) }.map(|n| n.into_owned());
+    Box::into_raw(Box::new(BIO_METHOD::new_custom(type_, name.as_deref())))
 }
 
 /// `BIO_meth_free`.
 ///
 /// # Safety
 /// `biom` must be null or a method from `BIO_meth_new` that no BIO uses any more.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_meth_free(biom: *mut BIO_METHOD) {
-    guard((), || {
-        // SAFETY: per the contract.
-        if unsafe { biom.as_ref() }.is_some_and(|m| m.custom().is_some()) {
-            // SAFETY: made by Box::into_raw in BIO_meth_new, freed once.
-            drop(unsafe { Box::from_raw(biom) });
-        }
-    });
+    // SAFETY: per the contract.
+    if unsafe { biom.as_ref() }.is_some_and(|m| m.custom().is_some()) {
+        // SAFETY: made by Box::into_raw in BIO_meth_new, freed once.
+        drop(unsafe { Box::from_raw(biom) });
+    }
 }
 
 /// Sets one callback of a custom method: 1, or 0 for a null or built-in method.
@@ -468,21 +464,19 @@ pub unsafe extern "C" fn BIO_meth_free(biom: *mut BIO_METHOD) {
 /// # Safety
 /// `biom` must be null or a live method.
 unsafe fn set_callback(biom: *mut BIO_METHOD, f: impl FnOnce(&mut Callbacks)) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        match unsafe { biom.as_ref() }.and_then(BIO_METHOD::custom) {
-            Some(m) => {
-                m.update(f);
-                1
-            }
-            None => {
-                SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT)
-                    .with_data("not a method from BIO_meth_new")
-                    .raise();
-                0
-            }
+    // SAFETY: per the contract.
+    match unsafe { biom.as_ref() }.and_then(BIO_METHOD::custom) {
+        Some(m) => {
+            m.update(f);
+            1
         }
-    })
+        None => {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT)
+                .with_data("not a method from BIO_meth_new")
+                .raise();
+            0
+        }
+    }
 }
 
 /// Defines a `BIO_meth_set_*` setter for one callback field.
@@ -493,7 +487,7 @@ macro_rules! setter {
         /// # Safety
         /// `biom` must be null or a live method; the callback must be sound to call with a
         /// BIO of that method.
-        #[unsafe(no_mangle)]
+        #[entry]
         pub unsafe extern "C" fn $name(biom: *mut BIO_METHOD, cb: Option<$ty>) -> c_int {
             // SAFETY: forwarded.
             unsafe { set_callback(biom, |c| c.$field = cb) }
@@ -612,7 +606,7 @@ unsafe fn mmsg_setup(
 /// `bio` must be null or a live BIO; `msg` valid for `num_msg` messages `stride` bytes apart,
 /// each with `data` valid for `data_len` bytes and `peer`/`local` null or live addresses;
 /// `msgs_processed` valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_sendmmsg(
     bio: *mut BIO,
     msg: *mut BIO_MSG,
@@ -621,46 +615,43 @@ pub unsafe extern "C" fn BIO_sendmmsg(
     flags: u64,
     msgs_processed: *mut usize,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((d, raw)) =
-            (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
-        else {
-            return 0;
-        };
-        let msgs: Vec<SendMsg<'_>> = raw
-            .iter()
-            .map(|m| {
-                let data: &[u8] = if m.data.is_null() || m.data_len == 0 {
-                    &[]
-                } else {
-                    // SAFETY: valid for data_len bytes, per the contract.
-                    unsafe { std::slice::from_raw_parts(m.data.cast::<u8>(), m.data_len) }
-                };
-                let mut s = SendMsg::new(data);
-                // SAFETY: null or live addresses, per the contract.
-                s.peer = unsafe { msg_addr(m.peer) };
-                // SAFETY: as above.
-                s.local = unsafe { msg_addr(m.local) };
-                s.flags = m.flags;
-                s
-            })
-            .collect();
-        if msgs.is_empty() {
-            return 1;
+    // SAFETY: per the contract.
+    let Some((d, raw)) = (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
+    else {
+        return 0;
+    };
+    let msgs: Vec<SendMsg<'_>> = raw
+        .iter()
+        .map(|m| {
+            let data: &[u8] = if m.data.is_null() || m.data_len == 0 {
+                &[]
+            } else {
+                // SAFETY: valid for data_len bytes, per the contract.
+                unsafe { std::slice::from_raw_parts(m.data.cast::<u8>(), m.data_len) }
+            };
+            let mut s = SendMsg::new(data);
+            // SAFETY: null or live addresses, per the contract.
+            s.peer = unsafe { msg_addr(m.peer) };
+            // SAFETY: as above.
+            s.local = unsafe { msg_addr(m.local) };
+            s.flags = m.flags;
+            s
+        })
+        .collect();
+    if msgs.is_empty() {
+        return 1;
+    }
+    match d.send_mmsg(&msgs) {
+        Ok(n) => {
+            // SAFETY: valid for a write, per the contract.
+            unsafe { *msgs_processed = n };
+            1
         }
-        match d.send_mmsg(&msgs) {
-            Ok(n) => {
-                // SAFETY: valid for a write, per the contract.
-                unsafe { *msgs_processed = n };
-                1
-            }
-            Err(e) => {
-                SslError::from(e).raise();
-                0
-            }
+        Err(e) => {
+            SslError::from(e).raise();
+            0
         }
-    })
+    }
 }
 
 /// `BIO_recvmmsg`: receives into a prefix of the messages, setting each one's `data_len`,
@@ -668,7 +659,7 @@ pub unsafe extern "C" fn BIO_sendmmsg(
 ///
 /// # Safety
 /// As [`BIO_sendmmsg`], with each `data` valid for writes of `data_len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn BIO_recvmmsg(
     bio: *mut BIO,
     msg: *mut BIO_MSG,
@@ -677,56 +668,53 @@ pub unsafe extern "C" fn BIO_recvmmsg(
     flags: u64,
     msgs_processed: *mut usize,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((d, raw)) =
-            (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
-        else {
+    // SAFETY: per the contract.
+    let Some((d, raw)) = (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
+    else {
+        return 0;
+    };
+    let mut msgs: Vec<RecvMsg<'_>> = raw
+        .iter()
+        .map(|m| {
+            let buf: &mut [u8] = if m.data.is_null() || m.data_len == 0 {
+                &mut []
+            } else {
+                // SAFETY: valid for writes of data_len bytes, per the contract.
+                unsafe { std::slice::from_raw_parts_mut(m.data.cast::<u8>(), m.data_len) }
+            };
+            let r = RecvMsg::new(buf);
+            if m.local.is_null() { r } else { r.with_local() }
+        })
+        .collect();
+    if msgs.is_empty() {
+        return 1;
+    }
+    let n = match d.recv_mmsg(&mut msgs) {
+        Ok(n) => n,
+        Err(e) => {
+            SslError::from(e).raise();
             return 0;
-        };
-        let mut msgs: Vec<RecvMsg<'_>> = raw
-            .iter()
-            .map(|m| {
-                let buf: &mut [u8] = if m.data.is_null() || m.data_len == 0 {
-                    &mut []
-                } else {
-                    // SAFETY: valid for writes of data_len bytes, per the contract.
-                    unsafe { std::slice::from_raw_parts_mut(m.data.cast::<u8>(), m.data_len) }
-                };
-                let r = RecvMsg::new(buf);
-                if m.local.is_null() { r } else { r.with_local() }
-            })
-            .collect();
-        if msgs.is_empty() {
-            return 1;
         }
-        let n = match d.recv_mmsg(&mut msgs) {
-            Ok(n) => n,
-            Err(e) => {
-                SslError::from(e).raise();
-                return 0;
+    };
+    for (i, (got, m)) in msgs.iter().zip(&raw).take(n).enumerate() {
+        let mut out = *m;
+        out.data_len = got.len;
+        out.flags = got.flags;
+        // SAFETY: null or live addresses, per the contract.
+        unsafe {
+            if let Some(p) = m.peer.as_mut() {
+                p.0 = got.peer;
             }
-        };
-        for (i, (got, m)) in msgs.iter().zip(&raw).take(n).enumerate() {
-            let mut out = *m;
-            out.data_len = got.len;
-            out.flags = got.flags;
-            // SAFETY: null or live addresses, per the contract.
-            unsafe {
-                if let Some(p) = m.peer.as_mut() {
-                    p.0 = got.peer;
-                }
-                if let (Some(l), Some(local)) = (m.local.as_mut(), got.local) {
-                    l.0 = local;
-                }
-                msg.cast::<u8>()
-                    .add(i * stride)
-                    .cast::<BIO_MSG>()
-                    .write_unaligned(out);
+            if let (Some(l), Some(local)) = (m.local.as_mut(), got.local) {
+                l.0 = local;
             }
+            msg.cast::<u8>()
+                .add(i * stride)
+                .cast::<BIO_MSG>()
+                .write_unaligned(out);
         }
-        // SAFETY: valid for a write, per the contract.
-        unsafe { *msgs_processed = n };
-        1
-    })
+    }
+    // SAFETY: valid for a write, per the contract.
+    unsafe { *msgs_processed = n };
+    1
 }

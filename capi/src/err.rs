@@ -11,7 +11,8 @@ use std::ffi::{CString, c_char, c_int, c_ulong, c_void};
 
 use qssl::error::{self, ErrorRecord};
 
-use crate::ffi::{guard, interned, text};
+use crate::entry::entry;
+use crate::ffi::{interned, text};
 
 /// The data text of the last record handed out on this thread (valid until the next one).
 #[derive(Default)]
@@ -76,59 +77,53 @@ unsafe fn hand_out(
 }
 
 /// `ERR_new`: opens a record for `ERR_set_debug` and `ERR_set_error`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_new() {
-    guard((), error::new_entry);
+    error::new_entry()
 }
 
 /// `ERR_set_debug`: the newest record's source location.
 ///
 /// # Safety
 /// `file` and `func` must be null or NUL-terminated strings.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn ERR_set_debug(file: *const c_char, line: c_int, func: *const c_char) {
-    guard((), || {
-        // SAFETY: null or NUL-terminated, per the contract.
-        let (file, func) = unsafe { (text(file), text(func)) };
-        error::set_debug(
-            file.map(|f| Cow::Owned(f.into_owned())),
-            u32::try_from(line).unwrap_or(0),
-            func.map(|f| Cow::Owned(f.into_owned())),
-        );
-    });
+    // SAFETY: null or NUL-terminated, per the contract.
+    let (file, func) = unsafe { (text(file), text(func)) };
+    error::set_debug(
+        file.map(|f| Cow::Owned(f.into_owned())),
+        u32::try_from(line).unwrap_or(0),
+        func.map(|f| Cow::Owned(f.into_owned())),
+    );
 }
 
 /// The end of `ERR_set_error` (formatted by the C shim): the newest record's code and text.
 ///
 /// # Safety
 /// `text` must be null or a NUL-terminated string.
-#[unsafe(no_mangle)]
+#[entry(internal)]
 pub unsafe extern "C" fn qssl_err_set_error_text(lib: c_int, reason: c_int, data: *const c_char) {
-    guard((), || {
-        // SAFETY: null or NUL-terminated, per the contract.
-        let data = unsafe { text(data) }.map(Cow::into_owned);
-        error::set_error(lib, reason, data);
-    });
+    // SAFETY: null or NUL-terminated, per the contract.
+    let data = unsafe { text(data) }.map(Cow::into_owned);
+    error::set_error(lib, reason, data);
 }
 
 /// The end of `ERR_add_error_data` (joined by the C shim): text appended to the newest record.
 ///
 /// # Safety
 /// `text` must be null or a NUL-terminated string.
-#[unsafe(no_mangle)]
+#[entry(internal)]
 pub unsafe extern "C" fn qssl_err_add_error_text(data: *const c_char) {
-    guard((), || {
-        // SAFETY: null or NUL-terminated, per the contract.
-        if let Some(t) = unsafe { text(data) } {
-            error::add_error_data(&t);
-        }
-    });
+    // SAFETY: null or NUL-terminated, per the contract.
+    if let Some(t) = unsafe { text(data) } {
+        error::add_error_data(&t);
+    }
 }
 
 /// `ERR_get_error`: removes and returns the oldest error code (0 if none).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_get_error() -> c_ulong {
-    guard(0, || c_ulong::from(error::get_error()))
+    c_ulong::from(error::get_error())
 }
 
 /// A null out-pointer, for the detail a narrower form does not ask for.
@@ -147,7 +142,7 @@ macro_rules! record_family {
         ///
         /// # Safety
         /// Each pointer must be null or valid for a write of its type.
-        #[unsafe(no_mangle)]
+        #[entry]
         pub unsafe extern "C" fn $all(
             file: *mut *const c_char,
             line: *mut c_int,
@@ -156,7 +151,7 @@ macro_rules! record_family {
             flags: *mut c_int,
         ) -> c_ulong {
             // SAFETY: forwarded from this function's contract.
-            guard(0, || unsafe { hand_out($source(), file, line, func, data, flags) })
+            unsafe { hand_out($source(), file, line, func, data, flags) }
         }
 
         $(
@@ -164,7 +159,7 @@ macro_rules! record_family {
             ///
             /// # Safety
             /// Each pointer must be null or valid for a write of its type.
-            #[unsafe(no_mangle)]
+            #[entry]
             pub unsafe extern "C" fn $variant($($arg: record_family!(@ty $arg)),*) -> c_ulong {
                 // SAFETY: forwarded from this function's contract.
                 unsafe { $all($f, $l, $fu, $d, $fl) }
@@ -188,9 +183,9 @@ record_family! {
 }
 
 /// `ERR_peek_error`: the oldest code, left in place.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_peek_error() -> c_ulong {
-    guard(0, || c_ulong::from(error::peek_error()))
+    c_ulong::from(error::peek_error())
 }
 
 record_family! {
@@ -205,9 +200,9 @@ record_family! {
 }
 
 /// `ERR_peek_last_error`: the newest code, left in place.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_peek_last_error() -> c_ulong {
-    guard(0, || c_ulong::from(error::peek_last_error()))
+    c_ulong::from(error::peek_last_error())
 }
 
 record_family! {
@@ -222,9 +217,9 @@ record_family! {
 }
 
 /// `ERR_clear_error`: empties the thread's queue.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_clear_error() {
-    guard((), error::clear_error);
+    error::clear_error()
 }
 
 /// Narrows an `unsigned long` error code to the packed 32 bits it holds.
@@ -236,20 +231,18 @@ fn code(e: c_ulong) -> u32 {
 ///
 /// # Safety
 /// `buf` must be null or valid for `len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: usize) {
-    guard((), || {
-        if buf.is_null() || len == 0 {
-            return;
-        }
-        let s = error::error_string_n(code(e), len);
-        let n = s.len().min(len - 1);
-        // SAFETY: buf is valid for len bytes and n + 1 <= len.
-        unsafe {
-            std::ptr::copy_nonoverlapping(s.as_ptr().cast::<c_char>(), buf, n);
-            *buf.add(n) = 0;
-        }
-    });
+    if buf.is_null() || len == 0 {
+        return;
+    }
+    let s = error::error_string_n(code(e), len);
+    let n = s.len().min(len - 1);
+    // SAFETY: buf is valid for len bytes and n + 1 <= len.
+    unsafe {
+        std::ptr::copy_nonoverlapping(s.as_ptr().cast::<c_char>(), buf, n);
+        *buf.add(n) = 0;
+    }
 }
 
 /// `ERR_error_string`: the error's text in `buf` (at least 256 bytes), or with `buf` null in
@@ -257,42 +250,36 @@ pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: u
 ///
 /// # Safety
 /// `buf` must be null or valid for 256 bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn ERR_error_string(e: c_ulong, buf: *mut c_char) -> *mut c_char {
-    guard(std::ptr::null_mut(), || {
-        if !buf.is_null() {
-            // SAFETY: forwarded from this function's contract.
-            unsafe { ERR_error_string_n(e, buf, 256) };
-            return buf;
-        }
-        STRING_BUF.with(|b| {
-            let mut b = b.borrow_mut();
-            let p = b.as_mut_ptr();
-            // SAFETY: the thread's buffer holds 256 bytes.
-            unsafe { ERR_error_string_n(e, p, 256) };
-            p
-        })
+    if !buf.is_null() {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { ERR_error_string_n(e, buf, 256) };
+        return buf;
+    }
+    STRING_BUF.with(|b| {
+        let mut b = b.borrow_mut();
+        let p = b.as_mut_ptr();
+        // SAFETY: the thread's buffer holds 256 bytes.
+        unsafe { ERR_error_string_n(e, p, 256) };
+        p
     })
 }
 
 /// `ERR_lib_error_string`: the library's name, or null if unknown.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_lib_error_string(e: c_ulong) -> *const c_char {
-    guard(std::ptr::null(), || {
-        error::lib_error_string(code(e)).map_or(std::ptr::null(), interned)
-    })
+    error::lib_error_string(code(e)).map_or(std::ptr::null(), interned)
 }
 
 /// `ERR_reason_error_string`: the reason's text, or null if unknown.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_reason_error_string(e: c_ulong) -> *const c_char {
-    guard(std::ptr::null(), || {
-        error::reason_error_string(code(e)).map_or(std::ptr::null(), interned)
-    })
+    error::reason_error_string(code(e)).map_or(std::ptr::null(), interned)
 }
 
 /// `ERR_func_error_string`: always null in OpenSSL 3.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_func_error_string(_e: c_ulong) -> *const c_char {
     std::ptr::null()
 }
@@ -302,20 +289,18 @@ pub extern "C" fn ERR_func_error_string(_e: c_ulong) -> *const c_char {
 ///
 /// # Safety
 /// `cb` must be a valid callback; `u` is passed to it untouched.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn ERR_print_errors_cb(
     cb: Option<unsafe extern "C" fn(*const c_char, usize, *mut c_void) -> c_int>,
     u: *mut c_void,
 ) {
-    guard((), || {
-        let Some(cb) = cb else {
-            return;
-        };
-        error::print_errors_cb(|line| {
-            let c = CString::new(line.replace('\0', " ")).unwrap_or_default();
-            // SAFETY: cb is a valid callback; the string lives across the call.
-            unsafe { cb(c.as_ptr(), line.len(), u) > 0 }
-        });
+    let Some(cb) = cb else {
+        return;
+    };
+    error::print_errors_cb(|line| {
+        let c = CString::new(line.replace('\0', " ")).unwrap_or_default();
+        // SAFETY: cb is a valid callback; the string lives across the call.
+        unsafe { cb(c.as_ptr(), line.len(), u) > 0 }
     });
 }
 
@@ -323,42 +308,38 @@ pub unsafe extern "C" fn ERR_print_errors_cb(
 ///
 /// # Safety
 /// `fp` must be null or an open `FILE *`.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn ERR_print_errors_fp(fp: *mut libc::FILE) {
-    guard((), || {
-        if fp.is_null() {
-            return;
-        }
-        error::print_errors_cb(|line| {
-            let c = CString::new(line.replace('\0', " ")).unwrap_or_default();
-            // SAFETY: fp is an open FILE and c a NUL-terminated string.
-            unsafe { libc::fputs(c.as_ptr(), fp) >= 0 }
-        });
+    if fp.is_null() {
+        return;
+    }
+    error::print_errors_cb(|line| {
+        let c = CString::new(line.replace('\0', " ")).unwrap_or_default();
+        // SAFETY: fp is an open FILE and c a NUL-terminated string.
+        unsafe { libc::fputs(c.as_ptr(), fp) >= 0 }
     });
 }
 
 /// `ERR_set_mark`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_set_mark() -> c_int {
-    guard(0, || c_int::from(error::set_mark()))
+    c_int::from(error::set_mark())
 }
 
 /// `ERR_pop_to_mark`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_pop_to_mark() -> c_int {
-    guard(0, || c_int::from(error::pop_to_mark()))
+    c_int::from(error::pop_to_mark())
 }
 
 /// `ERR_clear_last_mark`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_clear_last_mark() -> c_int {
-    guard(0, || c_int::from(error::clear_last_mark()))
+    c_int::from(error::clear_last_mark())
 }
 
 /// `ERR_count_to_mark`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn ERR_count_to_mark() -> c_int {
-    guard(0, || {
-        c_int::try_from(error::count_to_mark()).unwrap_or(c_int::MAX)
-    })
+    c_int::try_from(error::count_to_mark()).unwrap_or(c_int::MAX)
 }

@@ -11,7 +11,8 @@ use std::sync::{Mutex, PoisonError};
 use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::ffi::guard;
+use crate::entry::{CInt, entry};
+
 use crate::ssl::{SSL, ssl_ref};
 
 /// `CRYPTO_EX_INDEX_SSL`.
@@ -148,7 +149,7 @@ impl CRYPTO_EX_DATA {
 
 /// `CRYPTO_get_ex_new_index`: a new index for objects of `class_index` (from 1; 0 is the app
 /// data's), or -1 for an unknown class.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn CRYPTO_get_ex_new_index(
     class_index: c_int,
     argl: c_long,
@@ -156,143 +157,127 @@ pub extern "C" fn CRYPTO_get_ex_new_index(
     new_func: CRYPTO_EX_new,
     _dup_func: CRYPTO_EX_dup,
     free_func: CRYPTO_EX_free,
-) -> c_int {
-    guard(-1, || {
-        let mut classes = CLASSES.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(indexes) = usize::try_from(class_index)
-            .ok()
-            .and_then(|c| classes.get_mut(c))
-        else {
-            SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data(format!("ex_data class {class_index}"))
-                .raise();
-            return -1;
-        };
-        if indexes.is_empty() {
-            indexes.push(None);
-        }
-        if indexes.len() >= MAX_INDEXES {
-            SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("too many ex_data indexes")
-                .raise();
-            return -1;
-        }
-        indexes.push(Some(IndexMethods {
-            argl,
-            argp: argp as usize,
-            new_func,
-            free_func,
-        }));
-        c_int::try_from(indexes.len() - 1).unwrap_or(-1)
-    })
+) -> CInt<-1> {
+    let mut classes = CLASSES.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(indexes) = usize::try_from(class_index)
+        .ok()
+        .and_then(|c| classes.get_mut(c))
+    else {
+        SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data(format!("ex_data class {class_index}"))
+            .raise();
+        return -1;
+    };
+    if indexes.is_empty() {
+        indexes.push(None);
+    }
+    if indexes.len() >= MAX_INDEXES {
+        SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("too many ex_data indexes")
+            .raise();
+        return -1;
+    }
+    indexes.push(Some(IndexMethods {
+        argl,
+        argp: argp as usize,
+        new_func,
+        free_func,
+    }));
+    c_int::try_from(indexes.len() - 1).unwrap_or(-1)
 }
 
 /// `CRYPTO_free_ex_index`: the index's callbacks no longer run; 1, or 0 for an unknown one.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn CRYPTO_free_ex_index(class_index: c_int, idx: c_int) -> c_int {
-    guard(0, || {
-        let mut classes = CLASSES.lock().unwrap_or_else(PoisonError::into_inner);
-        let slot = usize::try_from(class_index)
-            .ok()
-            .and_then(|c| classes.get_mut(c))
-            .zip(usize::try_from(idx).ok())
-            .and_then(|(indexes, i)| indexes.get_mut(i))
-            .filter(|m| m.is_some());
-        match slot {
-            Some(m) => {
-                *m = None;
-                1
-            }
-            None => {
-                SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT).raise();
-                0
-            }
+    let mut classes = CLASSES.lock().unwrap_or_else(PoisonError::into_inner);
+    let slot = usize::try_from(class_index)
+        .ok()
+        .and_then(|c| classes.get_mut(c))
+        .zip(usize::try_from(idx).ok())
+        .and_then(|(indexes, i)| indexes.get_mut(i))
+        .filter(|m| m.is_some());
+    match slot {
+        Some(m) => {
+            *m = None;
+            1
         }
-    })
+        None => {
+            SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT).raise();
+            0
+        }
+    }
 }
 
 /// `CRYPTO_set_ex_data`.
 ///
 /// # Safety
 /// `ad` must be null or the data of a live object (as passed to an index's callbacks).
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_set_ex_data(
     ad: *mut CRYPTO_EX_DATA,
     idx: c_int,
     val: *mut c_void,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        match unsafe { ad.as_ref() } {
-            Some(ad) => ad.set(idx, val),
-            None => {
-                SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
-                0
-            }
+    // SAFETY: per the contract.
+    match unsafe { ad.as_ref() } {
+        Some(ad) => ad.set(idx, val),
+        None => {
+            SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
+            0
         }
-    })
+    }
 }
 
 /// `CRYPTO_get_ex_data`.
 ///
 /// # Safety
 /// As [`CRYPTO_set_ex_data`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn CRYPTO_get_ex_data(ad: *const CRYPTO_EX_DATA, idx: c_int) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ad.as_ref() }.map_or(std::ptr::null_mut(), |ad| ad.get(idx))
-    })
+    // SAFETY: per the contract.
+    unsafe { ad.as_ref() }.map_or(std::ptr::null_mut(), |ad| ad.get(idx))
 }
 
 /// `SSL_set_ex_data` (`SSL_set_app_data` is index 0): 1, or 0.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_ex_data(ssl: *mut SSL, idx: c_int, data: *mut c_void) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| s.ex_data.set(idx, data))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| s.ex_data.set(idx, data))
 }
 
 /// `SSL_get_ex_data` (`SSL_get_app_data` is index 0): null if never set.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.ex_data.get(idx))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.ex_data.get(idx))
 }
 
 /// `SSL_CTX_set_ex_data` (`SSL_CTX_set_app_data` is index 0): 1, or 0.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_ex_data(
     ctx: *mut SSL_CTX,
     idx: c_int,
     data: *mut c_void,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.ex_data.set(idx, data))
-    })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.ex_data.set(idx, data))
 }
 
 /// `SSL_CTX_get_ex_data` (`SSL_CTX_get_app_data` is index 0): null if never set.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(std::ptr::null_mut(), |c| c.ex_data.get(idx))
-    })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(std::ptr::null_mut(), |c| c.ex_data.get(idx))
 }

@@ -1,54 +1,9 @@
-//! The boundary with C: catching panics, reading C strings, and strings handed out to C
-//! that must stay valid.
+//! Helpers at the boundary with C: reading C strings, strings handed out to C that must stay
+//! valid, and reference counts of objects handed out with `Arc::into_raw`.
 
-use std::cell::Cell;
 use std::collections::HashMap;
-use std::ffi::{CStr, CString, c_char, c_int, c_void};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ffi::{CStr, CString, c_char, c_int};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-
-use qssl::error::{ERR_LIB_SSL, err_r, raise_data};
-
-thread_local! {
-    /// The `SSL` object the innermost running call was made on (see [`called_on`]).
-    static CALLED_ON: Cell<*const c_void> = const { Cell::new(std::ptr::null()) };
-}
-
-/// Records that the running call was made on the object at `ssl`, so callbacks it runs can
-/// be given that object ([`called_on_object`]). [`guard`] restores the outer call's object
-/// when a call returns, so the record never outlives the call.
-pub(crate) fn called_on(ssl: *const c_void) {
-    CALLED_ON.with(|c| c.set(ssl));
-}
-
-/// The object the innermost running call was made on, or null.
-pub(crate) fn called_on_object() -> *const c_void {
-    CALLED_ON.with(Cell::get)
-}
-
-/// Runs `f`; a panic is caught, recorded as `ERR_R_INTERNAL_ERROR` and turned into
-/// `failure`, so nothing unwinds into C.
-pub(crate) fn guard<T>(failure: T, f: impl FnOnce() -> T) -> T {
-    let outer = called_on_object();
-    let result = catch_unwind(AssertUnwindSafe(f));
-    called_on(outer);
-    match result {
-        Ok(v) => v,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_owned());
-            raise_data(
-                ERR_LIB_SSL,
-                err_r::INTERNAL_ERROR,
-                format!("internal error: {what}"),
-            );
-            failure
-        }
-    }
-}
 
 /// The text of a C string, or `None` for null (invalid UTF-8 is replaced).
 ///
@@ -84,14 +39,12 @@ pub(crate) fn interned(s: &str) -> *const c_char {
 /// # Safety
 /// `p` must be null or a live object from `Arc::into_raw`.
 pub(crate) unsafe fn arc_up_ref<T>(p: *const T) -> c_int {
-    guard(0, || {
-        if p.is_null() {
-            return 0;
-        }
-        // SAFETY: a live object from Arc::into_raw, per the contract.
-        unsafe { Arc::increment_strong_count(p) };
-        1
-    })
+    if p.is_null() {
+        return 0;
+    }
+    // SAFETY: a live object from Arc::into_raw, per the contract.
+    unsafe { Arc::increment_strong_count(p) };
+    1
 }
 
 /// `*_free` for an object handed to C with `Arc::into_raw`: drops one reference (the last
@@ -100,12 +53,10 @@ pub(crate) unsafe fn arc_up_ref<T>(p: *const T) -> c_int {
 /// # Safety
 /// `p` must be null or a live object whose reference the caller gives up.
 pub(crate) unsafe fn arc_release<T>(p: *const T) {
-    guard((), || {
-        if !p.is_null() {
-            // SAFETY: the caller gives up one reference of a live object.
-            unsafe { Arc::decrement_strong_count(p) };
-        }
-    });
+    if !p.is_null() {
+        // SAFETY: the caller gives up one reference of a live object.
+        unsafe { Arc::decrement_strong_count(p) };
+    }
 }
 
 /// How many references an object handed to C with `Arc::into_raw` has.

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
-use crate::ffi::guard;
+use crate::entry::entry;
 
 /// `OPENSSL_LH_HASHFUNC`.
 pub type HashFn = Option<unsafe extern "C" fn(*const c_void) -> c_ulong>;
@@ -125,21 +125,19 @@ unsafe fn table<'a>(lh: *const OPENSSL_LHASH) -> Option<&'a OPENSSL_LHASH> {
 }
 
 /// `OPENSSL_LH_new`: a table using `h` and `c` (a string hash and `strcmp` when null).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_LH_new(h: HashFn, c: CompFn) -> *mut OPENSSL_LHASH {
-    guard(std::ptr::null_mut(), || {
-        Box::into_raw(Box::new(OPENSSL_LHASH {
-            funcs: Mutex::new(Funcs {
-                hash: h,
-                comp: c,
-                hash_thunk: None,
-                comp_thunk: None,
-                doall_thunk: None,
-                doall_arg_thunk: None,
-            }),
-            buckets: Mutex::new(HashMap::new()),
-        }))
-    })
+    Box::into_raw(Box::new(OPENSSL_LHASH {
+        funcs: Mutex::new(Funcs {
+            hash: h,
+            comp: c,
+            hash_thunk: None,
+            comp_thunk: None,
+            doall_thunk: None,
+            doall_arg_thunk: None,
+        }),
+        buckets: Mutex::new(HashMap::new()),
+    }))
 }
 
 /// `OPENSSL_LH_set_thunks`: the typed wrappers' adapters, through which the table calls the
@@ -147,7 +145,7 @@ pub extern "C" fn OPENSSL_LH_new(h: HashFn, c: CompFn) -> *mut OPENSSL_LHASH {
 ///
 /// # Safety
 /// `lh` must be null or a live table.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_set_thunks(
     lh: *mut OPENSSL_LHASH,
     hw: HashThunk,
@@ -155,43 +153,37 @@ pub unsafe extern "C" fn OPENSSL_LH_set_thunks(
     daw: DoallThunk,
     daaw: DoallArgThunk,
 ) -> *mut OPENSSL_LHASH {
-    guard(lh, || {
-        // SAFETY: per the contract.
-        if let Some(t) = unsafe { lh.as_ref() } {
-            let mut f = t.funcs.lock().unwrap_or_else(PoisonError::into_inner);
-            f.hash_thunk = hw;
-            f.comp_thunk = cw;
-            f.doall_thunk = daw;
-            f.doall_arg_thunk = daaw;
-        }
-        lh
-    })
+    // SAFETY: per the contract.
+    if let Some(t) = unsafe { lh.as_ref() } {
+        let mut f = t.funcs.lock().unwrap_or_else(PoisonError::into_inner);
+        f.hash_thunk = hw;
+        f.comp_thunk = cw;
+        f.doall_thunk = daw;
+        f.doall_arg_thunk = daaw;
+    }
+    lh
 }
 
 /// `OPENSSL_LH_free`: frees the table (not the items).
 ///
 /// # Safety
 /// `lh` must be null or a live table, not used afterwards.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_free(lh: *mut OPENSSL_LHASH) {
-    guard((), || {
-        if !lh.is_null() {
-            // SAFETY: made by Box::into_raw in OPENSSL_LH_new, freed once.
-            drop(unsafe { Box::from_raw(lh) });
-        }
-    });
+    if !lh.is_null() {
+        // SAFETY: made by Box::into_raw in OPENSSL_LH_new, freed once.
+        drop(unsafe { Box::from_raw(lh) });
+    }
 }
 
 /// `OPENSSL_LH_flush`: removes every item (not freeing them).
 ///
 /// # Safety
 /// `lh` must be null or a live table.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_flush(lh: *mut OPENSSL_LHASH) {
-    guard((), || {
-        // SAFETY: per the contract.
-        unsafe { table(lh) }.map_or((), |t| t.buckets().clear())
-    });
+    // SAFETY: per the contract.
+    unsafe { table(lh) }.map_or((), |t| t.buckets().clear())
 }
 
 /// `OPENSSL_LH_insert`: adds `data`, or replaces the item with the same key and returns it
@@ -199,31 +191,29 @@ pub unsafe extern "C" fn OPENSSL_LH_flush(lh: *mut OPENSSL_LHASH) {
 ///
 /// # Safety
 /// `lh` must be null or a live table; `data` what its functions accept.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_insert(
     lh: *mut OPENSSL_LHASH,
     data: *mut c_void,
 ) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(t) = (unsafe { table(lh) }) else {
-            return std::ptr::null_mut();
-        };
-        // SAFETY: data is what the application's functions accept.
-        let h = unsafe { t.hash(data) };
-        let group: Vec<Item> = t.buckets().get(&h).cloned().unwrap_or_default();
-        // SAFETY: as above; compared outside the lock.
-        let found = group.iter().position(|i| unsafe { t.same(i.0, data) });
-        let mut buckets = t.buckets();
-        let entry = buckets.entry(h).or_default();
-        match found.and_then(|pos| entry.get_mut(pos)) {
-            Some(slot) => std::mem::replace(slot, Item(data)).0,
-            None => {
-                entry.push(Item(data));
-                std::ptr::null_mut()
-            }
+    // SAFETY: per the contract.
+    let Some(t) = (unsafe { table(lh) }) else {
+        return std::ptr::null_mut();
+    };
+    // SAFETY: data is what the application's functions accept.
+    let h = unsafe { t.hash(data) };
+    let group: Vec<Item> = t.buckets().get(&h).cloned().unwrap_or_default();
+    // SAFETY: as above; compared outside the lock.
+    let found = group.iter().position(|i| unsafe { t.same(i.0, data) });
+    let mut buckets = t.buckets();
+    let entry = buckets.entry(h).or_default();
+    match found.and_then(|pos| entry.get_mut(pos)) {
+        Some(slot) => std::mem::replace(slot, Item(data)).0,
+        None => {
+            entry.push(Item(data));
+            std::ptr::null_mut()
         }
-    })
+    }
 }
 
 /// Finds the item with `data`'s key: its hash and position.
@@ -245,75 +235,69 @@ unsafe fn find(t: &OPENSSL_LHASH, data: *const c_void) -> Option<(c_ulong, usize
 ///
 /// # Safety
 /// `lh` must be null or a live table; `data` what its functions accept.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_retrieve(
     lh: *mut OPENSSL_LHASH,
     data: *const c_void,
 ) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(t) = (unsafe { table(lh) }) else {
-            return std::ptr::null_mut();
-        };
-        // SAFETY: per the contract.
-        unsafe { find(t, data) }
-            .and_then(|(h, pos)| t.buckets().get(&h)?.get(pos).copied())
-            .map_or(std::ptr::null_mut(), |i| i.0)
-    })
+    // SAFETY: per the contract.
+    let Some(t) = (unsafe { table(lh) }) else {
+        return std::ptr::null_mut();
+    };
+    // SAFETY: per the contract.
+    unsafe { find(t, data) }
+        .and_then(|(h, pos)| t.buckets().get(&h)?.get(pos).copied())
+        .map_or(std::ptr::null_mut(), |i| i.0)
 }
 
 /// `OPENSSL_LH_delete`: removes the item with `data`'s key and returns it (null if none).
 ///
 /// # Safety
 /// `lh` must be null or a live table; `data` what its functions accept.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_delete(
     lh: *mut OPENSSL_LHASH,
     data: *const c_void,
 ) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(t) = (unsafe { table(lh) }) else {
-            return std::ptr::null_mut();
-        };
-        // SAFETY: per the contract.
-        let Some((h, pos)) = (unsafe { find(t, data) }) else {
-            return std::ptr::null_mut();
-        };
-        let mut buckets = t.buckets();
-        let Some(group) = buckets.get_mut(&h) else {
-            return std::ptr::null_mut();
-        };
-        let item = group.remove(pos);
-        if group.is_empty() {
-            buckets.remove(&h);
-        }
-        item.0
-    })
+    // SAFETY: per the contract.
+    let Some(t) = (unsafe { table(lh) }) else {
+        return std::ptr::null_mut();
+    };
+    // SAFETY: per the contract.
+    let Some((h, pos)) = (unsafe { find(t, data) }) else {
+        return std::ptr::null_mut();
+    };
+    let mut buckets = t.buckets();
+    let Some(group) = buckets.get_mut(&h) else {
+        return std::ptr::null_mut();
+    };
+    let item = group.remove(pos);
+    if group.is_empty() {
+        buckets.remove(&h);
+    }
+    item.0
 }
 
 /// `OPENSSL_LH_doall`: calls `func` on every item; an item a call deleted is not visited.
 ///
 /// # Safety
 /// `lh` must be null or a live table; `func` sound to call on each item.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_doall(lh: *mut OPENSSL_LHASH, func: DoallFn) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(t) = (unsafe { table(lh) }) else {
-            return;
-        };
-        let thunk = t.funcs().doall_thunk;
-        t.for_each_live(|item| {
-            // SAFETY: the application's function on its own item.
-            unsafe {
-                match (thunk, func) {
-                    (Some(th), f) => th(item.0, f),
-                    (None, Some(f)) => f(item.0),
-                    (None, None) => {}
-                }
+    // SAFETY: per the contract.
+    let Some(t) = (unsafe { table(lh) }) else {
+        return;
+    };
+    let thunk = t.funcs().doall_thunk;
+    t.for_each_live(|item| {
+        // SAFETY: the application's function on its own item.
+        unsafe {
+            match (thunk, func) {
+                (Some(th), f) => th(item.0, f),
+                (None, Some(f)) => f(item.0),
+                (None, None) => {}
             }
-        });
+        }
     });
 }
 
@@ -321,28 +305,26 @@ pub unsafe extern "C" fn OPENSSL_LH_doall(lh: *mut OPENSSL_LHASH, func: DoallFn)
 ///
 /// # Safety
 /// `lh` must be null or a live table; `func` sound to call on each item with `arg`.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_doall_arg(
     lh: *mut OPENSSL_LHASH,
     func: DoallArgFn,
     arg: *mut c_void,
 ) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(t) = (unsafe { table(lh) }) else {
-            return;
-        };
-        let thunk = t.funcs().doall_arg_thunk;
-        t.for_each_live(|item| {
-            // SAFETY: the application's function on its own item.
-            unsafe {
-                match (thunk, func) {
-                    (Some(th), f) => th(item.0, arg, f),
-                    (None, Some(f)) => f(item.0, arg),
-                    (None, None) => {}
-                }
+    // SAFETY: per the contract.
+    let Some(t) = (unsafe { table(lh) }) else {
+        return;
+    };
+    let thunk = t.funcs().doall_arg_thunk;
+    t.for_each_live(|item| {
+        // SAFETY: the application's function on its own item.
+        unsafe {
+            match (thunk, func) {
+                (Some(th), f) => th(item.0, arg, f),
+                (None, Some(f)) => f(item.0, arg),
+                (None, None) => {}
             }
-        });
+        }
     });
 }
 
@@ -350,18 +332,16 @@ pub unsafe extern "C" fn OPENSSL_LH_doall_arg(
 ///
 /// # Safety
 /// `lh` must be null or a live table.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_num_items(lh: *const OPENSSL_LHASH) -> c_ulong {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { lh.as_ref() }.map_or(0, |t| {
-            t.buckets().values().map(Vec::len).sum::<usize>() as c_ulong
-        })
+    // SAFETY: per the contract.
+    unsafe { lh.as_ref() }.map_or(0, |t| {
+        t.buckets().values().map(Vec::len).sum::<usize>() as c_ulong
     })
 }
 
 /// `OPENSSL_LH_error`: 0 (growing the table cannot fail short of running out of memory).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_LH_error(_lh: *mut OPENSSL_LHASH) -> c_int {
     0
 }
@@ -370,7 +350,7 @@ pub extern "C" fn OPENSSL_LH_error(_lh: *mut OPENSSL_LHASH) -> c_int {
 ///
 /// # Safety
 /// `c` must be null or NUL-terminated.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_LH_strhash(c: *const c_char) -> c_ulong {
     if c.is_null() {
         return 0;

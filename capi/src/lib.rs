@@ -2,10 +2,12 @@
 //! crate, built as `libssl.so`/`libssl.a` (with `libcrypto` referring to it, so one Rust
 //! runtime and one set of objects serve both names) and declared in `include/openssl/`.
 //!
-//! Every exported function runs inside [`ffi::guard`]: a panic never unwinds into C, it
-//! becomes `ERR_R_INTERNAL_ERROR` on the error queue and the function's failure value.
+//! Every exported function is defined with `#[entry]` ([`entry`]), so its body runs inside
+//! [`entry::run`]: a panic never unwinds into C, it becomes `ERR_R_INTERNAL_ERROR` on the
+//! error queue and the failure value of the function's return type ([`entry::CReturn`]).
 //! Pointers from C are checked for null before use; each `unsafe` block says why it is sound.
 //!
+//! - [`entry`]: how a C call enters the library, and what each return type fails with.
 //! - [`addr`]: addresses, lookups and raw sockets (`BIO_ADDR*`, `BIO_lookup_ex`, `BIO_socket`).
 //! - [`err`]: the error queue (`ERR_*`).
 //! - [`lhash`]: the hash table behind the typed `lh_TYPE_*` wrappers (`OPENSSL_LH_*`).
@@ -30,6 +32,7 @@ pub mod connect_bio;
 pub mod crypto;
 pub mod ctx;
 pub mod custom_bio;
+pub mod entry;
 pub mod err;
 pub mod ex_data;
 mod ffi;

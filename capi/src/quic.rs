@@ -8,15 +8,16 @@
 use std::ffi::{c_int, c_uchar, c_void};
 use std::time::Duration;
 
+use qssl::ErrorCode;
 use qssl::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use qssl::quic::{DefaultStreamMode, IncomingStreamPolicy, PollItem, StreamEnd};
-use qssl::{ErrorCode, IoResult};
 
 use crate::addr::BIO_ADDR;
 use crate::bio::{BIO_POLL_DESCRIPTOR, BIO_POLL_DESCRIPTOR_TYPE_SSL, put_poll_descriptor};
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::ffi::guard;
-use crate::ssl::{Obj, SSL, ssl_ref};
+use crate::entry::{CInt, CU64, entry};
+
+use crate::ssl::{Obj, SSL, ex_result, ssl_ref, write_from};
 
 /// The object and its QUIC side, or `ERR_R_PASSED_INVALID_ARGUMENT` for a TLS object.
 ///
@@ -61,25 +62,21 @@ fn connection_ptr(ssl: *const SSL, s: &SSL) -> *const SSL {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_is_quic(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(s.quic().is_some()))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(s.quic().is_some()))
 }
 
 /// `SSL_is_connection`: 1 for a QUIC connection or a TLS object.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_is_connection(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_int::from(s.quic().is_none_or(|q| q.is_connection()))
-        })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        c_int::from(s.quic().is_none_or(|q| q.is_connection()))
     })
 }
 
@@ -87,13 +84,11 @@ pub unsafe extern "C" fn SSL_is_connection(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_is_listener(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_int::from(s.quic().is_some_and(|q| q.is_listener()))
-        })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        c_int::from(s.quic().is_some_and(|q| q.is_listener()))
     })
 }
 
@@ -102,12 +97,10 @@ pub unsafe extern "C" fn SSL_is_listener(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get0_connection(ssl: *mut SSL) -> *mut SSL {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| connection_ptr(ssl, s).cast_mut())
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| connection_ptr(ssl, s).cast_mut())
 }
 
 /// `SSL_get0_listener`: the listener a connection (or its stream) was accepted from, a
@@ -115,37 +108,35 @@ pub unsafe extern "C" fn SSL_get0_connection(ssl: *mut SSL) -> *mut SSL {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get0_listener(ssl: *mut SSL) -> *mut SSL {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return std::ptr::null_mut();
-        };
-        let Some(q) = s.quic() else {
-            return std::ptr::null_mut();
-        };
-        if q.is_listener() {
-            return ssl;
-        }
-        let conn = connection_ptr(ssl, s);
-        if conn.is_null() {
-            return std::ptr::null_mut();
-        }
-        // SAFETY: the connection is kept alive by s (or is s).
-        let listener = unsafe { &*conn }.parent();
-        listener.cast_mut()
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    let Some(q) = s.quic() else {
+        return std::ptr::null_mut();
+    };
+    if q.is_listener() {
+        return ssl;
+    }
+    let conn = connection_ptr(ssl, s);
+    if conn.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: the connection is kept alive by s (or is s).
+    let listener = unsafe { &*conn }.parent();
+    listener.cast_mut()
 }
 
 /// `SSL_is_domain`: always 0 (this library has no domain objects).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_is_domain(_ssl: *mut SSL) -> c_int {
     0
 }
 
 /// `SSL_get0_domain`: always null (this library has no domain objects).
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_get0_domain(_ssl: *mut SSL) -> *mut SSL {
     std::ptr::null_mut()
 }
@@ -156,35 +147,35 @@ fn no_domains() {
 }
 
 /// `SSL_new_domain`: not supported; null with `ERR_R_UNSUPPORTED` on the queue.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_new_domain(_ctx: *mut SSL_CTX, _flags: u64) -> *mut SSL {
     no_domains();
     std::ptr::null_mut()
 }
 
 /// `SSL_new_listener_from`: not supported (it takes a domain); null with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_new_listener_from(_ssl: *mut SSL, _flags: u64) -> *mut SSL {
     no_domains();
     std::ptr::null_mut()
 }
 
 /// `SSL_CTX_set_domain_flags`: not supported; 0 with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_CTX_set_domain_flags(_ctx: *mut SSL_CTX, _flags: u64) -> c_int {
     no_domains();
     0
 }
 
 /// `SSL_CTX_get_domain_flags`: not supported; 0 with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_CTX_get_domain_flags(_ctx: *const SSL_CTX, _flags: *mut u64) -> c_int {
     no_domains();
     0
 }
 
 /// `SSL_get_domain_flags`: not supported; 0 with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_get_domain_flags(_ssl: *const SSL, _flags: *mut u64) -> c_int {
     no_domains();
     0
@@ -192,7 +183,7 @@ pub extern "C" fn SSL_get_domain_flags(_ssl: *const SSL, _flags: *mut u64) -> c_
 
 /// `SSL_new_from_listener`: not supported (outgoing connections on a listener's port); null
 /// with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_new_from_listener(_ssl: *mut SSL, _flags: u64) -> *mut SSL {
     not_offered("an outgoing connection from a listener");
     std::ptr::null_mut()
@@ -202,22 +193,20 @@ pub extern "C" fn SSL_new_from_listener(_ssl: *mut SSL, _flags: u64) -> *mut SSL
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `addr` null or a live address.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set1_initial_peer_addr(ssl: *mut SSL, addr: *const BIO_ADDR) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-            return 0;
-        };
-        // SAFETY: per the contract.
-        let Some(sa) = (unsafe { addr.as_ref() }).and_then(|a| a.0.socket_addr()) else {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("not an IP address")
-                .raise();
-            return 0;
-        };
-        ok(q.set_initial_peer_addr(sa))
-    })
+    // SAFETY: per the contract.
+    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
+        return 0;
+    };
+    // SAFETY: per the contract.
+    let Some(sa) = (unsafe { addr.as_ref() }).and_then(|a| a.0.socket_addr()) else {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("not an IP address")
+            .raise();
+        return 0;
+    };
+    ok(q.set_initial_peer_addr(sa))
 }
 
 // --- Listeners ----------------------------------------------------------------------------
@@ -227,35 +216,31 @@ pub unsafe extern "C" fn SSL_set1_initial_peer_addr(ssl: *mut SSL, addr: *const 
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_new_listener(ctx: *mut SSL_CTX, flags: u64) -> *mut SSL {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-            return std::ptr::null_mut();
-        };
-        let made = qssl::Ssl::new_listener(&c.lock(), flags);
-        match made {
-            Ok(l) => {
-                l.set_mode(c.mode());
-                // SAFETY: ctx is live.
-                unsafe { SSL::into_c(Obj::Quic(l), ctx, std::ptr::null()) }
-            }
-            Err(_) => std::ptr::null_mut(),
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+        return std::ptr::null_mut();
+    };
+    let made = qssl::Ssl::new_listener(&c.lock(), flags);
+    match made {
+        Ok(l) => {
+            l.set_mode(c.mode());
+            // SAFETY: ctx is live.
+            unsafe { SSL::into_c(Obj::Quic(l), ctx, std::ptr::null()) }
         }
-    })
+        Err(_) => std::ptr::null_mut(),
+    }
 }
 
 /// `SSL_listen`: starts accepting connections.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_listen(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.listen()))
-    })
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.listen()))
 }
 
 /// `SSL_accept_connection`: the next incoming connection, or null (none waiting with
@@ -263,30 +248,26 @@ pub unsafe extern "C" fn SSL_listen(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_accept_connection(ssl: *mut SSL, flags: u64) -> *mut SSL {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-            return std::ptr::null_mut();
-        };
-        match q.accept_connection(flags) {
-            Ok(Some(conn)) => child(s, conn, ssl),
-            _ => std::ptr::null_mut(),
-        }
-    })
+    // SAFETY: per the contract.
+    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    match q.accept_connection(flags) {
+        Ok(Some(conn)) => child(s, conn, ssl),
+        _ => std::ptr::null_mut(),
+    }
 }
 
 /// `SSL_get_accept_connection_queue_len`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_accept_connection_queue_len(ssl: *mut SSL) -> usize {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.accept_connection_queue_len())
-    })
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.accept_connection_queue_len())
 }
 
 // --- Streams ------------------------------------------------------------------------------
@@ -295,106 +276,94 @@ pub unsafe extern "C" fn SSL_get_accept_connection_queue_len(ssl: *mut SSL) -> u
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_default_stream_mode(ssl: *mut SSL, mode: u32) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-            return 0;
-        };
-        match DefaultStreamMode::from_code(mode) {
-            Some(m) => ok(q.set_default_stream_mode(m)),
-            None => {
-                SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
-                0
-            }
+    // SAFETY: per the contract.
+    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
+        return 0;
+    };
+    match DefaultStreamMode::from_code(mode) {
+        Some(m) => ok(q.set_default_stream_mode(m)),
+        None => {
+            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
+            0
         }
-    })
+    }
 }
 
 /// `SSL_set_incoming_stream_policy`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_incoming_stream_policy(
     ssl: *mut SSL,
     policy: c_int,
     aec: u64,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-            return 0;
-        };
-        match IncomingStreamPolicy::from_code(policy) {
-            Some(p) => ok(q.set_incoming_stream_policy(p, aec)),
-            None => {
-                SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
-                0
-            }
+    // SAFETY: per the contract.
+    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
+        return 0;
+    };
+    match IncomingStreamPolicy::from_code(policy) {
+        Some(p) => ok(q.set_incoming_stream_policy(p, aec)),
+        None => {
+            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
+            0
         }
-    })
+    }
 }
 
 /// `SSL_new_stream`: opens a stream on the connection (`SSL_STREAM_FLAG_*`).
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_new_stream(ssl: *mut SSL, flags: u64) -> *mut SSL {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-            return std::ptr::null_mut();
-        };
-        match q.new_stream(flags) {
-            Ok(st) => child(s, st, connection_ptr(ssl, s)),
-            Err(_) => std::ptr::null_mut(),
-        }
-    })
+    // SAFETY: per the contract.
+    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    match q.new_stream(flags) {
+        Ok(st) => child(s, st, connection_ptr(ssl, s)),
+        Err(_) => std::ptr::null_mut(),
+    }
 }
 
 /// `SSL_accept_stream`: the next stream the peer opened, or null.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_accept_stream(ssl: *mut SSL, flags: u64) -> *mut SSL {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-            return std::ptr::null_mut();
-        };
-        match q.accept_stream(flags) {
-            Ok(Some(st)) => child(s, st, connection_ptr(ssl, s)),
-            _ => std::ptr::null_mut(),
-        }
-    })
+    // SAFETY: per the contract.
+    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    match q.accept_stream(flags) {
+        Ok(Some(st)) => child(s, st, connection_ptr(ssl, s)),
+        _ => std::ptr::null_mut(),
+    }
 }
 
 /// `SSL_get_accept_stream_queue_len`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_accept_stream_queue_len(ssl: *mut SSL) -> usize {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.accept_stream_queue_len())
-    })
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.accept_stream_queue_len())
 }
 
 /// `SSL_get_stream_id`: the stream's ID, or `u64::MAX` for no stream.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_stream_id(ssl: *mut SSL) -> u64 {
-    guard(u64::MAX, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(u64::MAX, |(_, q)| q.stream_id())
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_get_stream_id(ssl: *mut SSL) -> CU64<{ u64::MAX }> {
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(u64::MAX, |(_, q)| q.stream_id())
 }
 
 /// `SSL_POLL_EVENT_F`: the item could not be polled.
@@ -407,14 +376,12 @@ const STREAM_TYPE_BIDI: c_int = 3;
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_stream_type(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            s.quic()
-                .map_or(STREAM_TYPE_BIDI, |q| q.stream_type() as c_int)
-        })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        s.quic()
+            .map_or(STREAM_TYPE_BIDI, |q| q.stream_type() as c_int)
     })
 }
 
@@ -423,38 +390,32 @@ pub unsafe extern "C" fn SSL_get_stream_type(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_is_stream_local(ssl: *mut SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }
-            .and_then(|(_, q)| q.is_stream_local())
-            .map_or(-1, c_int::from)
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_is_stream_local(ssl: *mut SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }
+        .and_then(|(_, q)| q.is_stream_local())
+        .map_or(-1, c_int::from)
 }
 
 /// `SSL_get_stream_read_state`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_stream_read_state(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.stream_read_state() as c_int)
-    })
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.stream_read_state() as c_int)
 }
 
 /// `SSL_get_stream_write_state`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_stream_write_state(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.stream_write_state() as c_int)
-    })
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.stream_write_state() as c_int)
 }
 
 /// OpenSSL's form of how a stream direction ended: -1 open, 0 finished, 1 reset (with the
@@ -477,32 +438,27 @@ fn stream_end(end: StreamEnd, code: *mut u64) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `app_error_code` null or valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_stream_read_error_code(
     ssl: *mut SSL,
     app_error_code: *mut u64,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }
-            .map_or(-1, |(_, q)| stream_end(q.stream_read_end(), app_error_code))
-    })
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| stream_end(q.stream_read_end(), app_error_code))
 }
 
 /// `SSL_get_stream_write_error_code`.
 ///
 /// # Safety
 /// As [`SSL_get_stream_read_error_code`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_stream_write_error_code(
     ssl: *mut SSL,
     app_error_code: *mut u64,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| {
-            stream_end(q.stream_write_end(), app_error_code)
-        })
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| {
+        stream_end(q.stream_write_end(), app_error_code)
     })
 }
 
@@ -510,19 +466,17 @@ pub unsafe extern "C" fn SSL_get_stream_write_error_code(
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_stream_conclude(ssl: *mut SSL, flags: u64) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-            return 0;
-        };
-        if flags != 0 {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
-            return 0;
-        }
-        ok(q.stream_conclude())
-    })
+    // SAFETY: per the contract.
+    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
+        return 0;
+    };
+    if flags != 0 {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
+        return 0;
+    }
+    ok(q.stream_conclude())
 }
 
 /// `SSL_STREAM_RESET_ARGS`.
@@ -537,30 +491,28 @@ pub struct SSL_STREAM_RESET_ARGS {
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `args` null or valid for `args_len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_stream_reset(
     ssl: *mut SSL,
     args: *const SSL_STREAM_RESET_ARGS,
     args_len: usize,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-            return 0;
-        };
-        let code = if args.is_null() {
-            0
-        } else if args_len < size_of::<SSL_STREAM_RESET_ARGS>() {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("args_len too small")
-                .raise();
-            return 0;
-        } else {
-            // SAFETY: valid for its size, per the contract.
-            unsafe { (*args).quic_error_code }
-        };
-        ok(q.stream_reset(code))
-    })
+    // SAFETY: per the contract.
+    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
+        return 0;
+    };
+    let code = if args.is_null() {
+        0
+    } else if args_len < size_of::<SSL_STREAM_RESET_ARGS>() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("args_len too small")
+            .raise();
+        return 0;
+    } else {
+        // SAFETY: valid for its size, per the contract.
+        unsafe { (*args).quic_error_code }
+    };
+    ok(q.stream_reset(code))
 }
 
 /// `SSL_write_ex2`: [`SSL_write_ex`](crate::ssl::SSL_write_ex) with flags
@@ -569,7 +521,7 @@ pub unsafe extern "C" fn SSL_stream_reset(
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `num` bytes; `written` null or valid
 /// for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_write_ex2(
     ssl: *mut SSL,
     buf: *const c_void,
@@ -577,36 +529,9 @@ pub unsafe extern "C" fn SSL_write_ex2(
     flags: u64,
     written: *mut usize,
 ) -> c_int {
-    let n = guard(None, || {
-        // SAFETY: per the contract.
-        let s = unsafe { ssl_ref(ssl) }?;
-        if buf.is_null() && num > 0 {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-            return None;
-        }
-        let data: &[u8] = if num == 0 {
-            &[]
-        } else {
-            // SAFETY: valid for num bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
-        };
-        let r: IoResult<usize> = match &s.obj {
-            Obj::Quic(q) => q.write_ex2(data, flags),
-            Obj::Tls(t) if flags == 0 => t.write(data),
-            Obj::Tls(_) => {
-                SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                    .with_data("write flags on a TLS object")
-                    .raise();
-                return None;
-            }
-        };
-        r.ok()
-    });
-    if !written.is_null() {
-        // SAFETY: valid for a write, per the contract.
-        unsafe { *written = n.unwrap_or(0) };
-    }
-    c_int::from(n.is_some())
+    // SAFETY: forwarded from this function's contract.
+    let n = unsafe { write_from(ssl, buf, num, flags) };
+    ex_result(n, written, true)
 }
 
 // --- Events -------------------------------------------------------------------------------
@@ -615,16 +540,14 @@ pub unsafe extern "C" fn SSL_write_ex2(
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_handle_events(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            if let Some(q) = s.quic() {
-                q.handle_events();
-            }
-            1
-        })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        if let Some(q) = s.quic() {
+            q.handle_events();
+        }
+        1
     })
 }
 
@@ -632,50 +555,46 @@ pub unsafe extern "C" fn SSL_handle_events(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `tv` and `is_infinite` valid for writes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_event_timeout(
     ssl: *mut SSL,
     tv: *mut libc::timeval,
     is_infinite: *mut c_int,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return 0;
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return 0;
+    };
+    if tv.is_null() || is_infinite.is_null() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    }
+    let timeout = s.quic().and_then(qssl::Ssl::event_timeout);
+    let d = timeout.unwrap_or(Duration::ZERO);
+    // SAFETY: both valid for writes, per the contract.
+    unsafe {
+        *tv = libc::timeval {
+            tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
+            tv_usec: libc::suseconds_t::from(d.subsec_micros() as i32),
         };
-        if tv.is_null() || is_infinite.is_null() {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-            return 0;
-        }
-        let timeout = s.quic().and_then(qssl::Ssl::event_timeout);
-        let d = timeout.unwrap_or(Duration::ZERO);
-        // SAFETY: both valid for writes, per the contract.
-        unsafe {
-            *tv = libc::timeval {
-                tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
-                tv_usec: libc::suseconds_t::from(d.subsec_micros() as i32),
-            };
-            *is_infinite = c_int::from(timeout.is_none());
-        }
-        1
-    })
+        *is_infinite = c_int::from(timeout.is_none());
+    }
+    1
 }
 
 /// `SSL_get_rpoll_descriptor`: what to wait on before reading from the network.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `desc` null or valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_rpoll_descriptor(
     ssl: *mut SSL,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
-    guard(0, || {
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| {
         // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| {
-            // SAFETY: per the contract.
-            unsafe { put_poll_descriptor(desc, q.rpoll_descriptor()) }
-        })
+        unsafe { put_poll_descriptor(desc, q.rpoll_descriptor()) }
     })
 }
 
@@ -683,17 +602,15 @@ pub unsafe extern "C" fn SSL_get_rpoll_descriptor(
 ///
 /// # Safety
 /// As [`SSL_get_rpoll_descriptor`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_wpoll_descriptor(
     ssl: *mut SSL,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
-    guard(0, || {
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| {
         // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| {
-            // SAFETY: per the contract.
-            unsafe { put_poll_descriptor(desc, q.wpoll_descriptor()) }
-        })
+        unsafe { put_poll_descriptor(desc, q.wpoll_descriptor()) }
     })
 }
 
@@ -702,15 +619,13 @@ pub unsafe extern "C" fn SSL_get_wpoll_descriptor(
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_net_read_desired(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_int::from(match &s.obj {
-                Obj::Quic(q) => q.net_read_desired(),
-                Obj::Tls(t) => t.want() == ErrorCode::WantRead,
-            })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        c_int::from(match &s.obj {
+            Obj::Quic(q) => q.net_read_desired(),
+            Obj::Tls(t) => t.want() == ErrorCode::WantRead,
         })
     })
 }
@@ -719,15 +634,13 @@ pub unsafe extern "C" fn SSL_net_read_desired(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_net_write_desired(ssl: *mut SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_int::from(match &s.obj {
-                Obj::Quic(q) => q.net_write_desired(),
-                Obj::Tls(t) => t.want() == ErrorCode::WantWrite,
-            })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        c_int::from(match &s.obj {
+            Obj::Quic(q) => q.net_write_desired(),
+            Obj::Tls(t) => t.want() == ErrorCode::WantWrite,
         })
     })
 }
@@ -736,24 +649,20 @@ pub unsafe extern "C" fn SSL_net_write_desired(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_blocking_mode(ssl: *mut SSL, blocking: c_int) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.set_blocking_mode(blocking != 0)))
-    })
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.set_blocking_mode(blocking != 0)))
 }
 
 /// `SSL_get_blocking_mode`: 1, 0, or -1 for a non-QUIC object.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_blocking_mode(ssl: *mut SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| c_int::from(q.blocking_mode()))
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_get_blocking_mode(ssl: *mut SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| c_int::from(q.blocking_mode()))
 }
 
 /// `SSL_POLL_ITEM`.
@@ -776,7 +685,7 @@ pub struct SSL_POLL_ITEM {
 /// # Safety
 /// `items` valid for `num_items` items `stride` bytes apart; `timeout` null or valid;
 /// `result_count` null or valid for a write; each SSL descriptor a live QUIC object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_poll(
     items: *mut SSL_POLL_ITEM,
     num_items: usize,
@@ -785,74 +694,72 @@ pub unsafe extern "C" fn SSL_poll(
     flags: u64,
     result_count: *mut usize,
 ) -> c_int {
-    guard(0, || {
-        if num_items > 0 && (items.is_null() || stride < size_of::<SSL_POLL_ITEM>()) {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
-            return 0;
-        }
-        let item_at = |i: usize| -> *mut SSL_POLL_ITEM {
-            // SAFETY: within the caller's array, per the contract.
-            unsafe { items.cast::<u8>().add(i * stride).cast() }
-        };
-        let mut polled = Vec::with_capacity(num_items);
-        let mut failed = false;
-        for i in 0..num_items {
-            // SAFETY: a valid item, per the contract (read unaligned: stride is the caller's).
-            let it = unsafe { item_at(i).read_unaligned() };
-            // An item that cannot be polled gets SSL_POLL_EVENT_F; a null object is skipped.
-            let (ssl, bad) = match it.desc.type_ {
-                0 => (None, false),
-                // SAFETY: an SSL descriptor holds null or a live object, per the contract.
-                BIO_POLL_DESCRIPTOR_TYPE_SSL => match unsafe { it.desc.value.ssl }.cast::<SSL>() {
-                    p if p.is_null() => (None, false),
-                    // SAFETY: as above.
-                    p => match unsafe { quic_ref(p) } {
-                        Some((_, q)) => (Some(q), false),
-                        None => (None, true),
-                    },
+    if num_items > 0 && (items.is_null() || stride < size_of::<SSL_POLL_ITEM>()) {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
+        return 0;
+    }
+    let item_at = |i: usize| -> *mut SSL_POLL_ITEM {
+        // SAFETY: within the caller's array, per the contract.
+        unsafe { items.cast::<u8>().add(i * stride).cast() }
+    };
+    let mut polled = Vec::with_capacity(num_items);
+    let mut failed = false;
+    for i in 0..num_items {
+        // SAFETY: a valid item, per the contract (read unaligned: stride is the caller's).
+        let it = unsafe { item_at(i).read_unaligned() };
+        // An item that cannot be polled gets SSL_POLL_EVENT_F; a null object is skipped.
+        let (ssl, bad) = match it.desc.type_ {
+            0 => (None, false),
+            // SAFETY: an SSL descriptor holds null or a live object, per the contract.
+            BIO_POLL_DESCRIPTOR_TYPE_SSL => match unsafe { it.desc.value.ssl }.cast::<SSL>() {
+                p if p.is_null() => (None, false),
+                // SAFETY: as above.
+                p => match unsafe { quic_ref(p) } {
+                    Some((_, q)) => (Some(q), false),
+                    None => (None, true),
                 },
-                _ => {
-                    SslError::ssl(ssl_r::POLL_REQUEST_NOT_SUPPORTED).raise();
-                    (None, true)
-                }
-            };
-            failed |= bad;
-            polled.push(PollItem {
-                ssl,
-                events: it.events,
-                revents: if bad { POLL_EVENT_F } else { 0 },
-            });
-        }
-        // SAFETY: null or valid, per the contract.
-        let limit = unsafe { timeout.as_ref() }.map(|tv| {
-            Duration::from_secs(u64::try_from(tv.tv_sec).unwrap_or(0))
-                + Duration::from_micros(u64::try_from(tv.tv_usec).unwrap_or(0))
-        });
-        let r = if failed {
-            // Nothing is polled; every item's revents and the count are still written.
-            Err(())
-        } else {
-            qssl::quic::poll(&mut polled, limit, flags).map_err(|_| ())
-        };
-        for (i, p) in polled.iter().enumerate() {
-            let at = item_at(i);
-            // SAFETY: the same valid item.
-            unsafe {
-                let mut it = at.read_unaligned();
-                it.revents = p.revents;
-                at.write_unaligned(it);
+            },
+            _ => {
+                SslError::ssl(ssl_r::POLL_REQUEST_NOT_SUPPORTED).raise();
+                (None, true)
             }
-        }
-        let count = match r {
-            Ok(n) => n,
-            Err(()) => polled.iter().filter(|p| p.revents != 0).count(),
         };
-        if !result_count.is_null() {
-            // SAFETY: valid for a write, per the contract.
-            unsafe { *result_count = count };
+        failed |= bad;
+        polled.push(PollItem {
+            ssl,
+            events: it.events,
+            revents: if bad { POLL_EVENT_F } else { 0 },
+        });
+    }
+    // SAFETY: null or valid, per the contract.
+    let limit = unsafe { timeout.as_ref() }.map(|tv| {
+        Duration::from_secs(u64::try_from(tv.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(tv.tv_usec).unwrap_or(0))
+    });
+    let r = if failed {
+        // Nothing is polled; every item's revents and the count are still written.
+        Err(())
+    } else {
+        qssl::quic::poll(&mut polled, limit, flags).map_err(|_| ())
+    };
+    for (i, p) in polled.iter().enumerate() {
+        let at = item_at(i);
+        // SAFETY: the same valid item.
+        unsafe {
+            let mut it = at.read_unaligned();
+            it.revents = p.revents;
+            at.write_unaligned(it);
         }
-        ok(r)
-    })
+    }
+    let count = match r {
+        Ok(n) => n,
+        Err(()) => polled.iter().filter(|p| p.revents != 0).count(),
+    };
+    if !result_count.is_null() {
+        // SAFETY: valid for a write, per the contract.
+        unsafe { *result_count = count };
+    }
+    ok(r)
 }
 
 // --- Shutdown, close information, injection -----------------------------------------------
@@ -873,49 +780,47 @@ pub struct SSL_SHUTDOWN_EX_ARGS {
 /// # Safety
 /// `ssl` must be null or a live object; `args` null or valid for `args_len` bytes with a
 /// NUL-terminated (or null) reason.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_shutdown_ex(
     ssl: *mut SSL,
     flags: u64,
     args: *const SSL_SHUTDOWN_EX_ARGS,
     args_len: usize,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return -1;
-        };
-        let (code, reason) = if args.is_null() {
-            (0, Vec::new())
-        } else if args_len < size_of::<SSL_SHUTDOWN_EX_ARGS>() {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("args_len too small")
-                .raise();
-            return -1;
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return -1;
+    };
+    let (code, reason) = if args.is_null() {
+        (0, Vec::new())
+    } else if args_len < size_of::<SSL_SHUTDOWN_EX_ARGS>() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("args_len too small")
+            .raise();
+        return -1;
+    } else {
+        // SAFETY: valid for its size, per the contract.
+        let a = unsafe { *args };
+        let reason = if a.quic_reason.is_null() {
+            Vec::new()
         } else {
-            // SAFETY: valid for its size, per the contract.
-            let a = unsafe { *args };
-            let reason = if a.quic_reason.is_null() {
-                Vec::new()
-            } else {
-                // SAFETY: NUL-terminated, per the contract.
-                unsafe { std::ffi::CStr::from_ptr(a.quic_reason) }
-                    .to_bytes()
-                    .to_vec()
-            };
-            (a.quic_error_code, reason)
+            // SAFETY: NUL-terminated, per the contract.
+            unsafe { std::ffi::CStr::from_ptr(a.quic_reason) }
+                .to_bytes()
+                .to_vec()
         };
-        let r = match &s.obj {
-            Obj::Quic(q) => q.shutdown_ex(flags, code, &reason),
-            Obj::Tls(t) => t.shutdown(),
-        };
-        // A TLS object answers exactly as SSL_shutdown (-1 with WANT_* while it waits).
-        match r {
-            Ok(true) => 1,
-            Ok(false) => 0,
-            Err(_) => -1,
-        }
-    })
+        (a.quic_error_code, reason)
+    };
+    let r = match &s.obj {
+        Obj::Quic(q) => q.shutdown_ex(flags, code, &reason),
+        Obj::Tls(t) => t.shutdown(),
+    };
+    // A TLS object answers exactly as SSL_shutdown (-1 with WANT_* while it waits).
+    match r {
+        Ok(true) => 1,
+        Ok(false) => 0,
+        Err(_) => -1,
+    }
 }
 
 /// `SSL_CONN_CLOSE_INFO`.
@@ -939,48 +844,46 @@ pub struct SSL_CONN_CLOSE_INFO {
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `info` valid for `info_len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_conn_close_info(
     ssl: *mut SSL,
     info: *mut SSL_CONN_CLOSE_INFO,
     info_len: usize,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-            return -1;
-        };
-        if info.is_null() || info_len < size_of::<SSL_CONN_CLOSE_INFO>() {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
-            return -1;
-        }
-        match q.conn_close_info() {
-            Err(_) => -1,
-            Ok(None) => 0,
-            Ok(Some(ci)) => {
-                // Kept with a NUL after it (C code prints it with %s) and fixed once known,
-                // so the pointer stays valid while the object lives.
-                let reason = s.close_reason.get_or_init(|| {
-                    let mut r = ci.reason.clone();
-                    r.push(0);
-                    r
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
+        return -1;
+    };
+    if info.is_null() || info_len < size_of::<SSL_CONN_CLOSE_INFO>() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
+        return -1;
+    }
+    match q.conn_close_info() {
+        Err(_) => -1,
+        Ok(None) => 0,
+        Ok(Some(ci)) => {
+            // Kept with a NUL after it (C code prints it with %s) and fixed once known,
+            // so the pointer stays valid while the object lives.
+            let reason = s.close_reason.get_or_init(|| {
+                let mut r = ci.reason.clone();
+                r.push(0);
+                r
+            });
+            let reason_len = reason.len() - 1;
+            let flags = u32::from(ci.local) | (u32::from(ci.transport) << 1);
+            // SAFETY: valid for a write, per the contract.
+            unsafe {
+                info.write(SSL_CONN_CLOSE_INFO {
+                    error_code: ci.error_code,
+                    frame_type: ci.frame_type,
+                    reason: reason.as_ptr().cast(),
+                    reason_len,
+                    flags,
                 });
-                let reason_len = reason.len() - 1;
-                let flags = u32::from(ci.local) | (u32::from(ci.transport) << 1);
-                // SAFETY: valid for a write, per the contract.
-                unsafe {
-                    info.write(SSL_CONN_CLOSE_INFO {
-                        error_code: ci.error_code,
-                        frame_type: ci.frame_type,
-                        reason: reason.as_ptr().cast(),
-                        reason_len,
-                        flags,
-                    });
-                }
-                1
             }
+            1
         }
-    })
+    }
 }
 
 /// `SSL_inject_net_dgram`: processes a datagram received by the application itself.
@@ -988,7 +891,7 @@ pub unsafe extern "C" fn SSL_get_conn_close_info(
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `buf_len` bytes; `peer` and
 /// `local` null or live addresses.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_inject_net_dgram(
     ssl: *mut SSL,
     buf: *const c_uchar,
@@ -996,21 +899,19 @@ pub unsafe extern "C" fn SSL_inject_net_dgram(
     peer: *const BIO_ADDR,
     local: *const BIO_ADDR,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-            return 0;
-        };
-        if buf.is_null() {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-            return 0;
-        }
-        // SAFETY: valid for buf_len bytes, per the contract.
-        let data = unsafe { std::slice::from_raw_parts(buf, buf_len) };
-        // SAFETY: null or live, per the contract.
-        let addr = |a: *const BIO_ADDR| unsafe { a.as_ref() }.and_then(|a| a.0.socket_addr());
-        ok(q.inject_net_dgram(data, addr(peer), addr(local)))
-    })
+    // SAFETY: per the contract.
+    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
+        return 0;
+    };
+    if buf.is_null() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    }
+    // SAFETY: valid for buf_len bytes, per the contract.
+    let data = unsafe { std::slice::from_raw_parts(buf, buf_len) };
+    // SAFETY: null or live, per the contract.
+    let addr = |a: *const BIO_ADDR| unsafe { a.as_ref() }.and_then(|a| a.0.socket_addr());
+    ok(q.inject_net_dgram(data, addr(peer), addr(local)))
 }
 
 // --- Values -------------------------------------------------------------------------------
@@ -1019,43 +920,39 @@ pub unsafe extern "C" fn SSL_inject_net_dgram(
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `v` valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_value_uint(
     ssl: *mut SSL,
     class: u32,
     id: u32,
     v: *mut u64,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-            return 0;
-        };
-        if v.is_null() {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-            return 0;
+    // SAFETY: per the contract.
+    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
+        return 0;
+    };
+    if v.is_null() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    }
+    match q.value_uint(class, id) {
+        Ok(x) => {
+            // SAFETY: valid for a write, per the contract.
+            unsafe { *v = x };
+            1
         }
-        match q.value_uint(class, id) {
-            Ok(x) => {
-                // SAFETY: valid for a write, per the contract.
-                unsafe { *v = x };
-                1
-            }
-            Err(_) => 0,
-        }
-    })
+        Err(_) => 0,
+    }
 }
 
 /// `SSL_set_value_uint`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_value_uint(ssl: *mut SSL, class: u32, id: u32, v: u64) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.set_value_uint(class, id, v)))
-    })
+    // SAFETY: per the contract.
+    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.set_value_uint(class, id, v)))
 }
 
 // --- What is not offered ------------------------------------------------------------------
@@ -1073,7 +970,7 @@ pub type NewPendingConnCallbackC =
 
 /// `SSL_CTX_set_new_pending_conn_cb`: not supported (listeners queue every connection they
 /// do not refuse); the request is recorded as `ERR_R_UNSUPPORTED` on the queue.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_CTX_set_new_pending_conn_cb(
     _ctx: *mut SSL_CTX,
     _cb: NewPendingConnCallbackC,
@@ -1084,7 +981,7 @@ pub extern "C" fn SSL_CTX_set_new_pending_conn_cb(
 
 /// `SSL_set_quic_tls_cbs` (a third-party QUIC stack's TLS): not supported; 0 with
 /// `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_set_quic_tls_cbs(
     _s: *mut SSL,
     _qtdis: *const c_void,
@@ -1095,7 +992,7 @@ pub extern "C" fn SSL_set_quic_tls_cbs(
 }
 
 /// `SSL_set_quic_tls_transport_params`: not supported; 0 with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_set_quic_tls_transport_params(
     _s: *mut SSL,
     _params: *const c_uchar,
@@ -1106,7 +1003,7 @@ pub extern "C" fn SSL_set_quic_tls_transport_params(
 }
 
 /// `SSL_set_quic_tls_early_data_enabled`: not supported; 0 with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_set_quic_tls_early_data_enabled(_s: *mut SSL, _enabled: c_int) -> c_int {
     not_offered("TLS for a third-party QUIC stack");
     0

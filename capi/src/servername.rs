@@ -14,7 +14,8 @@ use qssl::ctx::{self as qctx, SniAction};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::ffi::guard;
+use crate::entry::entry;
+
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
 /// The C servername callback: `int (*)(SSL *, int *alert, void *arg)`.
@@ -98,40 +99,38 @@ fn run(cb: ServernameCallbackC, arg: *mut c_void, name: Option<&str>) -> SniActi
 ///
 /// # Safety
 /// `ssl` null or a live object; `ctx` null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return std::ptr::null_mut();
-        };
-        // SAFETY: per the contract.
-        if unsafe { ctx_ref(ctx) }.is_none() {
-            return std::ptr::null_mut();
-        }
-        if std::ptr::eq(ctx, s.ctx()) {
-            return ctx;
-        }
-        let in_callback = FRAMES.with(|f| {
-            let mut frames = f.borrow_mut();
-            match frames.last_mut() {
-                Some(frame) if std::ptr::eq(frame.ssl, ssl) => {
-                    frame.switch_to = Some(ctx);
-                    true
-                }
-                _ => false,
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    // SAFETY: per the contract.
+    if unsafe { ctx_ref(ctx) }.is_none() {
+        return std::ptr::null_mut();
+    }
+    if std::ptr::eq(ctx, s.ctx()) {
+        return ctx;
+    }
+    let in_callback = FRAMES.with(|f| {
+        let mut frames = f.borrow_mut();
+        match frames.last_mut() {
+            Some(frame) if std::ptr::eq(frame.ssl, ssl) => {
+                frame.switch_to = Some(ctx);
+                true
             }
-        });
-        if !in_callback {
-            SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                .with_data("SSL_set_SSL_CTX to another context outside a servername callback")
-                .raise();
-            return std::ptr::null_mut();
+            _ => false,
         }
-        // SAFETY: a live context, per the contract.
-        unsafe { s.replace_ctx(ctx) };
-        ctx
-    })
+    });
+    if !in_callback {
+        SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+            .with_data("SSL_set_SSL_CTX to another context outside a servername callback")
+            .raise();
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a live context, per the contract.
+    unsafe { s.replace_ctx(ctx) };
+    ctx
 }
 
 /// `SSL_get_servername`: the host name a client sends, or on a server the one the client
@@ -140,36 +139,34 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *m
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, name_type: c_int) -> *const c_char {
-    guard(std::ptr::null(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return std::ptr::null();
-        };
-        if name_type != NAMETYPE_HOST_NAME {
-            return std::ptr::null();
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return std::ptr::null();
+    };
+    if name_type != NAMETYPE_HOST_NAME {
+        return std::ptr::null();
+    }
+    let mut slot = s.servername.lock().unwrap_or_else(PoisonError::into_inner);
+    let in_callback = FRAMES.with(|f| f.borrow().iter().any(|fr| std::ptr::eq(fr.ssl, ssl)));
+    if !in_callback
+        && let Obj::Tls(t) = &s.obj
+        && !t.is_busy_here()
+    {
+        let fresh = t.servername();
+        if fresh.as_deref().map(str::as_bytes) != slot.as_ref().map(|c| c.to_bytes()) {
+            *slot = fresh.and_then(|n| CString::new(n).ok());
         }
-        let mut slot = s.servername.lock().unwrap_or_else(PoisonError::into_inner);
-        let in_callback = FRAMES.with(|f| f.borrow().iter().any(|fr| std::ptr::eq(fr.ssl, ssl)));
-        if !in_callback
-            && let Obj::Tls(t) = &s.obj
-            && !t.is_busy_here()
-        {
-            let fresh = t.servername();
-            if fresh.as_deref().map(str::as_bytes) != slot.as_ref().map(|c| c.to_bytes()) {
-                *slot = fresh.and_then(|n| CString::new(n).ok());
-            }
-        }
-        slot.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
-    })
+    }
+    slot.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
 /// `SSL_get_servername_type`: `TLSEXT_NAMETYPE_host_name` if there is a server name, else -1.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_servername_type(ssl: *const SSL) -> c_int {
     // SAFETY: forwarded.
     if unsafe { SSL_get_servername(ssl, NAMETYPE_HOST_NAME) }.is_null() {

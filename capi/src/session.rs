@@ -13,7 +13,8 @@ use qssl::tls::SslSession;
 
 use crate::bio::BIO;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::ffi::{arc_release, arc_up_ref, guard};
+use crate::entry::entry;
+use crate::ffi::{arc_release, arc_up_ref};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
 /// `SSL_SESSION`: a shared handle to a client session.
@@ -31,7 +32,7 @@ impl SSL_SESSION {
 ///
 /// # Safety
 /// `s` must be null or a live session.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_SESSION_up_ref(s: *mut SSL_SESSION) -> c_int {
     // SAFETY: forwarded.
     unsafe { arc_up_ref(s.cast_const()) }
@@ -41,7 +42,7 @@ pub unsafe extern "C" fn SSL_SESSION_up_ref(s: *mut SSL_SESSION) -> c_int {
 ///
 /// # Safety
 /// `s` must be null or a live session whose reference the caller gives up.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_SESSION_free(s: *mut SSL_SESSION) {
     // SAFETY: forwarded.
     unsafe { arc_release(s.cast_const()) }
@@ -51,27 +52,23 @@ pub unsafe extern "C" fn SSL_SESSION_free(s: *mut SSL_SESSION) {
 ///
 /// # Safety
 /// `s` must be null or a live session.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { s.as_ref() }.map_or(0, |s| c_int::from(s.0.is_resumable()))
-    })
+    // SAFETY: per the contract.
+    unsafe { s.as_ref() }.map_or(0, |s| c_int::from(s.0.is_resumable()))
 }
 
 /// `SSL_SESSION_get_time`: when the session arrived, in seconds since the epoch (0 before).
 ///
 /// # Safety
 /// `s` must be null or a live session.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { s.as_ref() }
-            .and_then(|s| s.0.time())
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| c_long::try_from(d.as_secs()).unwrap_or(c_long::MAX))
-    })
+    // SAFETY: per the contract.
+    unsafe { s.as_ref() }
+        .and_then(|s| s.0.time())
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| c_long::try_from(d.as_secs()).unwrap_or(c_long::MAX))
 }
 
 /// `SSL_get1_session`: the session a client connection made (a new reference), or null for
@@ -79,19 +76,17 @@ pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return std::ptr::null_mut();
-        };
-        let session = match &s.obj {
-            Obj::Tls(t) => t.session(),
-            Obj::Quic(q) => q.session(),
-        };
-        session.map_or(std::ptr::null_mut(), SSL_SESSION::into_c)
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    let session = match &s.obj {
+        Obj::Tls(t) => t.session(),
+        Obj::Quic(q) => q.session(),
+    };
+    session.map_or(std::ptr::null_mut(), SSL_SESSION::into_c)
 }
 
 /// `SSL_set_session`: the session a client connection (TLS or QUIC) offers to resume (null
@@ -99,19 +94,17 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `session` null or a live session.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSION) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return 0;
-        };
-        // SAFETY: per the contract.
-        let offered = unsafe { session.as_ref() }.map(|x| x.0.clone());
-        c_int::from(match &s.obj {
-            Obj::Tls(t) => t.set_session(offered).is_ok(),
-            Obj::Quic(q) => q.set_session(offered).is_ok(),
-        })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return 0;
+    };
+    // SAFETY: per the contract.
+    let offered = unsafe { session.as_ref() }.map(|x| x.0.clone());
+    c_int::from(match &s.obj {
+        Obj::Tls(t) => t.set_session(offered).is_ok(),
+        Obj::Quic(q) => q.set_session(offered).is_ok(),
     })
 }
 
@@ -119,15 +112,13 @@ pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSIO
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_int::from(match &s.obj {
-                Obj::Tls(t) => t.session_reused(),
-                Obj::Quic(q) => q.session_reused(),
-            })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        c_int::from(match &s.obj {
+            Obj::Tls(t) => t.session_reused(),
+            Obj::Quic(q) => q.session_reused(),
         })
     })
 }
@@ -143,26 +134,24 @@ pub type NewSessionCallbackC = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SE
 /// # Safety
 /// `ctx` must be null or a live context; `cb` null or a function valid for the context's
 /// lifetime.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: NewSessionCallbackC) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-            return;
-        };
-        let callback = cb.map(|cb| {
-            let f: qssl::ctx::NewSessionCallback = Arc::new(move |session: SslSession| {
-                let handle = SSL_SESSION::into_c(session);
-                // SAFETY: the application's callback, given a session reference of its own.
-                if unsafe { cb(callback_ssl(), handle) } == 0 {
-                    // SAFETY: the reference the callback gave back.
-                    unsafe { arc_release(handle.cast_const()) };
-                }
-            });
-            f
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+        return;
+    };
+    let callback = cb.map(|cb| {
+        let f: qssl::ctx::NewSessionCallback = Arc::new(move |session: SslSession| {
+            let handle = SSL_SESSION::into_c(session);
+            // SAFETY: the application's callback, given a session reference of its own.
+            if unsafe { cb(callback_ssl(), handle) } == 0 {
+                // SAFETY: the reference the callback gave back.
+                unsafe { arc_release(handle.cast_const()) };
+            }
         });
-        c.lock().set_new_session_callback(callback);
+        f
     });
+    c.lock().set_new_session_callback(callback);
 }
 
 /// `pem_password_cb`: asks for a passphrase (unused here: sessions are not read from PEM).
@@ -177,14 +166,14 @@ fn no_session_io() {
 }
 
 /// `PEM_write_bio_SSL_SESSION`: not supported; 0 with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn PEM_write_bio_SSL_SESSION(_bp: *mut BIO, _x: *const SSL_SESSION) -> c_int {
     no_session_io();
     0
 }
 
 /// `PEM_read_bio_SSL_SESSION`: not supported; null with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn PEM_read_bio_SSL_SESSION(
     _bp: *mut BIO,
     _x: *mut *mut SSL_SESSION,
@@ -196,14 +185,14 @@ pub extern "C" fn PEM_read_bio_SSL_SESSION(
 }
 
 /// `i2d_SSL_SESSION`: not supported; 0 with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn i2d_SSL_SESSION(_s: *const SSL_SESSION, _pp: *mut *mut u8) -> c_int {
     no_session_io();
     0
 }
 
 /// `d2i_SSL_SESSION`: not supported; null with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn d2i_SSL_SESSION(
     _a: *mut *mut SSL_SESSION,
     _pp: *mut *const u8,

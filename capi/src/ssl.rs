@@ -15,8 +15,10 @@ use qssl::{ErrorCode, IoResult};
 use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
 use crate::connect_bio::prepare_object;
 use crate::ctx::{SSL_CTX, ctx_ref};
+use crate::entry::{CInt, entry};
+use crate::entry::{called_on, called_on_object};
 use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL};
-use crate::ffi::{arc_release, arc_up_ref, called_on, called_on_object, guard, interned, text};
+use crate::ffi::{arc_release, arc_up_ref, interned, text};
 use crate::stack::CertificateStack;
 use crate::x509::X509;
 
@@ -337,41 +339,39 @@ pub(crate) fn callback_ssl() -> *mut SSL {
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-            return std::ptr::null_mut();
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+        return std::ptr::null_mut();
+    };
+    let obj = {
+        let guard = c.lock();
+        let made = if guard.method().is_quic() {
+            qssl::Ssl::new(&guard).map(|q| {
+                q.set_mode(c.mode());
+                Obj::Quic(q)
+            })
+        } else {
+            Tls::new(&guard).map(|t| {
+                t.set_mode(c.mode());
+                Obj::Tls(t)
+            })
         };
-        let obj = {
-            let guard = c.lock();
-            let made = if guard.method().is_quic() {
-                qssl::Ssl::new(&guard).map(|q| {
-                    q.set_mode(c.mode());
-                    Obj::Quic(q)
-                })
-            } else {
-                Tls::new(&guard).map(|t| {
-                    t.set_mode(c.mode());
-                    Obj::Tls(t)
-                })
-            };
-            match made {
-                Ok(o) => o,
-                Err(_) => return std::ptr::null_mut(),
-            }
-        };
-        // SAFETY: ctx is a live context.
-        unsafe { SSL::into_c(obj, ctx, std::ptr::null()) }
-    })
+        match made {
+            Ok(o) => o,
+            Err(_) => return std::ptr::null_mut(),
+        }
+    };
+    // SAFETY: ctx is a live context.
+    unsafe { SSL::into_c(obj, ctx, std::ptr::null()) }
 }
 
 /// `SSL_up_ref`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
     // SAFETY: forwarded from this function's contract.
     unsafe { arc_up_ref(ssl.cast_const()) }
@@ -381,7 +381,7 @@ pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object whose reference the caller gives up.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
     // SAFETY: forwarded from this function's contract.
     unsafe { arc_release(ssl.cast_const()) }
@@ -393,24 +393,22 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
 /// # Safety
 /// `ssl` must be null or a live object; `fd` an open socket that stays open while the object
 /// uses it.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return 0;
-        };
-        let bio = match s.obj {
-            Obj::Tls(_) => BIO_new_socket(fd, 0),
-            Obj::Quic(_) => BIO_new_dgram(fd, 0),
-        };
-        if bio.is_null() {
-            return 0;
-        }
-        // SAFETY: a new BIO whose one reference is handed over.
-        unsafe { s.set_bio(bio, bio) };
-        1
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return 0;
+    };
+    let bio = match s.obj {
+        Obj::Tls(_) => BIO_new_socket(fd, 0),
+        Obj::Quic(_) => BIO_new_dgram(fd, 0),
+    };
+    if bio.is_null() {
+        return 0;
+    }
+    // SAFETY: a new BIO whose one reference is handed over.
+    unsafe { s.set_bio(bio, bio) };
+    1
 }
 
 /// `SSL_set_bio`: the object takes the caller's references to `rbio` and `wbio` (one
@@ -418,47 +416,41 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `rbio` and `wbio` null or live BIOs.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut BIO, wbio: *mut BIO) {
-    guard((), || {
+    // SAFETY: per the contract.
+    if let Some(s) = unsafe { ssl_ref(ssl) } {
         // SAFETY: per the contract.
-        if let Some(s) = unsafe { ssl_ref(ssl) } {
-            // SAFETY: per the contract.
-            unsafe { s.set_bio(rbio, wbio) };
-        }
-    });
+        unsafe { s.set_bio(rbio, wbio) };
+    }
 }
 
 /// `SSL_set0_rbio`: the object takes the caller's reference to `rbio`.
 ///
 /// # Safety
 /// As [`SSL_set_bio`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut BIO) {
-    guard((), || {
+    // SAFETY: per the contract.
+    if let Some(s) = unsafe { ssl_ref(ssl) } {
         // SAFETY: per the contract.
-        if let Some(s) = unsafe { ssl_ref(ssl) } {
-            // SAFETY: per the contract.
-            unsafe { s.set0_rbio(rbio) };
-            s.attach_bios();
-        }
-    });
+        unsafe { s.set0_rbio(rbio) };
+        s.attach_bios();
+    }
 }
 
 /// `SSL_set0_wbio`: the object takes the caller's reference to `wbio`.
 ///
 /// # Safety
 /// As [`SSL_set_bio`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
-    guard((), || {
+    // SAFETY: per the contract.
+    if let Some(s) = unsafe { ssl_ref(ssl) } {
         // SAFETY: per the contract.
-        if let Some(s) = unsafe { ssl_ref(ssl) } {
-            // SAFETY: per the contract.
-            unsafe { s.set0_wbio(wbio) };
-            s.attach_bios();
-        }
-    });
+        unsafe { s.set0_wbio(wbio) };
+        s.attach_bios();
+    }
 }
 
 /// `SSL_get_rbio`: the read BIO (not a new reference), or null; a QUIC stream or accepted
@@ -466,24 +458,20 @@ pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(false))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(false))
 }
 
 /// `SSL_get_wbio`: the write BIO (not a new reference), or null.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut BIO {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(true))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(true))
 }
 
 /// The descriptor under an object's read or write side: its own BIO's, or for QUIC the
@@ -512,77 +500,67 @@ fn object_fd(s: &SSL, write: bool) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> c_int {
+#[entry]
+pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> CInt<-1> {
     // SAFETY: forwarded.
-    unsafe { SSL_get_rfd(ssl) }
+    unsafe { SSL_get_rfd(ssl) }.0
 }
 
 /// `SSL_get_rfd`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, false))
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, false))
 }
 
 /// `SSL_get_wfd`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, true))
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, true))
 }
 
 /// `SSL_get_SSL_CTX`: the object's context (not a new reference).
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.ctx().cast_mut())
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.ctx().cast_mut())
 }
 
 /// `SSL_set_connect_state`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
-    guard((), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
-            Obj::Tls(t) => t.set_connect_state(),
-            // A QUIC object's role comes from its method.
-            Obj::Quic(_) => (),
-        })
-    });
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
+        Obj::Tls(t) => t.set_connect_state(),
+        // A QUIC object's role comes from its method.
+        Obj::Quic(_) => (),
+    })
 }
 
 /// `SSL_set_accept_state`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
-    guard((), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
-            Obj::Tls(t) => t.set_accept_state(),
-            Obj::Quic(_) => (),
-        })
-    });
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
+        Obj::Tls(t) => t.set_accept_state(),
+        Obj::Quic(_) => (),
+    })
 }
 
 /// OpenSSL's handshake return: 1 done, -1 otherwise (the reason from `SSL_get_error`).
@@ -594,30 +572,26 @@ fn handshake_ret(r: IoResult<()>) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }
-            .filter(|s| prepare_object(s))
-            .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.connect())))
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }
+        .filter(|s| prepare_object(s))
+        .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.connect())))
 }
 
 /// `SSL_accept`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| {
-            handshake_ret(match &s.obj {
-                Obj::Tls(t) => t.accept(),
-                // An accepted QUIC connection completes its handshake.
-                Obj::Quic(q) => q.do_handshake(),
-            })
+#[entry]
+pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(-1, |s| {
+        handshake_ret(match &s.obj {
+            Obj::Tls(t) => t.accept(),
+            // An accepted QUIC connection completes its handshake.
+            Obj::Quic(q) => q.do_handshake(),
         })
     })
 }
@@ -626,14 +600,12 @@ pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }
-            .filter(|s| prepare_object(s))
-            .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.do_handshake())))
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }
+        .filter(|s| prepare_object(s))
+        .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.do_handshake())))
 }
 
 /// Reads or peeks into `buf`: the count, 0 at the peer's close_notify, -1 on failure.
@@ -641,38 +613,36 @@ pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `num` bytes.
 unsafe fn read_into(ssl: *mut SSL, buf: *mut c_void, num: usize, peek: bool) -> isize {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return -1;
-        };
-        if buf.is_null() {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        }
-        if !prepare_object(s) {
-            return -1;
-        }
-        // SAFETY: buf is valid for num bytes, per the contract.
-        let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) };
-        let r = if peek {
-            on_obj!(s, o => o.peek(buf))
-        } else {
-            on_obj!(s, o => o.read(buf))
-        };
-        match r {
-            Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
-            Err(e) if e.code() == ErrorCode::ZeroReturn => 0,
-            Err(_) => -1,
-        }
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return -1;
+    };
+    if buf.is_null() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    }
+    if !prepare_object(s) {
+        return -1;
+    }
+    // SAFETY: buf is valid for num bytes, per the contract.
+    let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) };
+    let r = if peek {
+        on_obj!(s, o => o.peek(buf))
+    } else {
+        on_obj!(s, o => o.read(buf))
+    };
+    match r {
+        Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
+        Err(e) if e.code() == ErrorCode::ZeroReturn => 0,
+        Err(_) => -1,
+    }
 }
 
 /// `SSL_read`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `num` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
     let num = usize::try_from(num).unwrap_or(0);
     // SAFETY: forwarded.
@@ -684,7 +654,7 @@ pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -
 ///
 /// # Safety
 /// As [`SSL_read`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
     let num = usize::try_from(num).unwrap_or(0);
     // SAFETY: forwarded.
@@ -696,7 +666,7 @@ pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -
 ///
 /// # Safety
 /// As [`SSL_read`]; `readbytes` null or valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_read_ex(
     ssl: *mut SSL,
     buf: *mut c_void,
@@ -712,7 +682,7 @@ pub unsafe extern "C" fn SSL_read_ex(
 ///
 /// # Safety
 /// As [`SSL_read_ex`].
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_peek_ex(
     ssl: *mut SSL,
     buf: *mut c_void,
@@ -726,7 +696,7 @@ pub unsafe extern "C" fn SSL_peek_ex(
 
 /// The `_ex` form of a count: 1 and the count written, or 0 and 0; `zero_ok` says whether a
 /// count of 0 is a success.
-fn ex_result(n: isize, out: *mut usize, zero_ok: bool) -> c_int {
+pub(crate) fn ex_result(n: isize, out: *mut usize, zero_ok: bool) -> c_int {
     let (ret, count) = match usize::try_from(n) {
         Ok(k) if k > 0 || zero_ok => (1, k),
         _ => (0, 0),
@@ -738,45 +708,55 @@ fn ex_result(n: isize, out: *mut usize, zero_ok: bool) -> c_int {
     ret
 }
 
-/// Writes `buf`: the count or -1.
+/// Writes `buf` with `SSL_write_ex2`'s `flags` (0 for the other calls): the count or -1.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `num` bytes.
-unsafe fn write_from(ssl: *mut SSL, buf: *const c_void, num: usize) -> isize {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return -1;
-        };
-        if buf.is_null() && num > 0 {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+pub(crate) unsafe fn write_from(
+    ssl: *mut SSL,
+    buf: *const c_void,
+    num: usize,
+    flags: u64,
+) -> isize {
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return -1;
+    };
+    if buf.is_null() && num > 0 {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    }
+    if !prepare_object(s) {
+        return -1;
+    }
+    let data: &[u8] = if num == 0 {
+        &[]
+    } else {
+        // SAFETY: buf is valid for num bytes, per the contract.
+        unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
+    };
+    let written = match &s.obj {
+        Obj::Quic(q) => q.write_ex2(data, flags),
+        Obj::Tls(t) if flags == 0 => t.write(data),
+        Obj::Tls(_) => {
+            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                .with_data("write flags on a TLS object")
+                .raise();
             return -1;
         }
-        if !prepare_object(s) {
-            return -1;
-        }
-        let data: &[u8] = if num == 0 {
-            &[]
-        } else {
-            // SAFETY: buf is valid for num bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
-        };
-        match on_obj!(s, o => o.write(data)) {
-            Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
-            Err(_) => -1,
-        }
-    })
+    };
+    written.map_or(-1, |n| isize::try_from(n).unwrap_or(isize::MAX))
 }
 
 /// `SSL_write`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `num` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int) -> c_int {
     let num = usize::try_from(num).unwrap_or(0);
     // SAFETY: forwarded.
-    let n = unsafe { write_from(ssl, buf, num) };
+    let n = unsafe { write_from(ssl, buf, num, 0) };
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
@@ -784,7 +764,7 @@ pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int
 ///
 /// # Safety
 /// As [`SSL_write`]; `written` null or valid for a write.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_write_ex(
     ssl: *mut SSL,
     buf: *const c_void,
@@ -792,7 +772,7 @@ pub unsafe extern "C" fn SSL_write_ex(
     written: *mut usize,
 ) -> c_int {
     // SAFETY: forwarded.
-    let n = unsafe { write_from(ssl, buf, num) };
+    let n = unsafe { write_from(ssl, buf, num, 0) };
     // A write of nothing succeeds with 0 written (a read of nothing is the peer's close).
     ex_result(n, written, true)
 }
@@ -802,33 +782,30 @@ pub unsafe extern "C" fn SSL_write_ex(
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return -1;
-        };
-        match on_obj!(s, o => o.shutdown()) {
-            Ok(true) => 1,
-            Ok(false) => 0,
-            Err(_) => -1,
-        }
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return -1;
+    };
+    match on_obj!(s, o => o.shutdown()) {
+        Ok(true) => 1,
+        Ok(false) => 0,
+        Err(_) => -1,
+    }
 }
+
+/// `SSL_ERROR_SSL`: what `SSL_get_error` answers when it cannot tell.
+const SSL_ERROR_SSL: c_int = 1;
 
 /// `SSL_get_error`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> c_int {
-    guard(ErrorCode::Ssl.code(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(ErrorCode::Ssl.code(), |s| {
-            on_obj!(s, o => o.get_error(ret)).code()
-        })
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> CInt<SSL_ERROR_SSL> {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(SSL_ERROR_SSL, |s| on_obj!(s, o => o.get_error(ret)).code())
 }
 
 /// `SSL_CTRL_SET_TLSEXT_HOSTNAME`.
@@ -843,81 +820,75 @@ const CTRL_CLEAR_MODE: c_int = 78;
 ///
 /// # Safety
 /// `ssl` must be null or a live object; for the host name, `parg` a NUL-terminated string.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_ctrl(
     ssl: *mut SSL,
     cmd: c_int,
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return 0;
-        };
-        let bits = u32::try_from(larg).unwrap_or(0);
-        match cmd {
-            CTRL_SET_TLSEXT_HOSTNAME => {
-                // SAFETY: parg is a NUL-terminated name, per the contract.
-                let Some(name) = (unsafe { text(parg.cast::<c_char>()) }) else {
-                    return 0;
-                };
-                c_long::from(on_obj!(s, o => o.set_tlsext_host_name(&name)).is_ok())
-            }
-            CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
-            CTRL_CLEAR_MODE => c_long::from(on_obj!(s, o => o.clear_mode(bits))),
-            _ => {
-                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                    .with_data(format!("SSL_ctrl command {cmd}"))
-                    .raise();
-                0
-            }
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return 0;
+    };
+    let bits = u32::try_from(larg).unwrap_or(0);
+    match cmd {
+        CTRL_SET_TLSEXT_HOSTNAME => {
+            // SAFETY: parg is a NUL-terminated name, per the contract.
+            let Some(name) = (unsafe { text(parg.cast::<c_char>()) }) else {
+                return 0;
+            };
+            c_long::from(on_obj!(s, o => o.set_tlsext_host_name(&name)).is_ok())
         }
-    })
+        CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
+        CTRL_CLEAR_MODE => c_long::from(on_obj!(s, o => o.clear_mode(bits))),
+        _ => {
+            SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data(format!("SSL_ctrl command {cmd}"))
+                .raise();
+            0
+        }
+    }
 }
 
 /// `SSL_set1_host`: the name the peer's certificate must carry.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `host` null or NUL-terminated.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return 0;
-        };
-        // SAFETY: per the contract.
-        match unsafe { text(host) } {
-            Some(h) => c_int::from(on_obj!(s, o => o.set1_host(&h)).is_ok()),
-            None => 1,
-        }
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return 0;
+    };
+    // SAFETY: per the contract.
+    match unsafe { text(host) } {
+        Some(h) => c_int::from(on_obj!(s, o => o.set1_host(&h)).is_ok()),
+        None => 1,
+    }
 }
 
 /// `SSL_set_alpn_protos`: 0 on success, 1 on failure (OpenSSL's inverted convention).
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `protos` valid for `len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_alpn_protos(
     ssl: *mut SSL,
     protos: *const c_uchar,
     len: c_uint,
-) -> c_int {
-    guard(1, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return 1;
-        };
-        let wire: &[u8] = if protos.is_null() || len == 0 {
-            &[]
-        } else {
-            // SAFETY: protos is valid for len bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(protos, len as usize) }
-        };
-        c_int::from(on_obj!(s, o => o.set_alpn_protos(wire)).is_err())
-    })
+) -> CInt<1> {
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return 1;
+    };
+    let wire: &[u8] = if protos.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: protos is valid for len bytes, per the contract.
+        unsafe { std::slice::from_raw_parts(protos, len as usize) }
+    };
+    c_int::from(on_obj!(s, o => o.set_alpn_protos(wire)).is_err())
 }
 
 /// `SSL_get0_alpn_selected`: the negotiated protocol (null and 0 if none), valid while the
@@ -925,54 +896,50 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `data` and `len` valid for writes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get0_alpn_selected(
     ssl: *const SSL,
     data: *mut *const c_uchar,
     len: *mut c_uint,
 ) {
-    guard((), || {
-        if data.is_null() || len.is_null() {
-            return;
-        }
-        // SAFETY: per the contract.
-        let selected = unsafe { ssl_ref(ssl) }.and_then(|s| {
-            let held = match s.alpn.get() {
-                Some(v) => v,
-                None => {
-                    let now = on_obj!(s, o => o.alpn_selected())?;
-                    s.alpn.get_or_init(|| now)
-                }
-            };
-            Some((held.as_ptr(), held.len()))
-        });
-        // SAFETY: data and len are valid for writes; the bytes live in the object.
-        unsafe {
-            match selected {
-                Some((p, n)) => {
-                    *data = p;
-                    *len = c_uint::try_from(n).unwrap_or(0);
-                }
-                None => {
-                    *data = std::ptr::null();
-                    *len = 0;
-                }
+    if data.is_null() || len.is_null() {
+        return;
+    }
+    // SAFETY: per the contract.
+    let selected = unsafe { ssl_ref(ssl) }.and_then(|s| {
+        let held = match s.alpn.get() {
+            Some(v) => v,
+            None => {
+                let now = on_obj!(s, o => o.alpn_selected())?;
+                s.alpn.get_or_init(|| now)
+            }
+        };
+        Some((held.as_ptr(), held.len()))
+    });
+    // SAFETY: data and len are valid for writes; the bytes live in the object.
+    unsafe {
+        match selected {
+            Some((p, n)) => {
+                *data = p;
+                *len = c_uint::try_from(n).unwrap_or(0);
+            }
+            None => {
+                *data = std::ptr::null();
+                *len = 0;
             }
         }
-    });
+    }
 }
 
 /// `SSL_get_verify_result`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_long::try_from(on_obj!(s, o => o.verify_result())).unwrap_or(0)
-        })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        c_long::try_from(on_obj!(s, o => o.verify_result())).unwrap_or(0)
     })
 }
 
@@ -980,13 +947,11 @@ pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
-    guard(std::ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(std::ptr::null(), |s| {
-            interned(on_obj!(s, o => o.version_string()))
-        })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null(), |s| {
+        interned(on_obj!(s, o => o.version_string()))
     })
 }
 
@@ -997,30 +962,26 @@ const OSSL_QUIC1_VERSION: c_int = 1;
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }
-            .and_then(|s| match &s.obj {
-                Obj::Tls(t) => t.version(),
-                Obj::Quic(_) => Some(OSSL_QUIC1_VERSION),
-            })
-            .unwrap_or(0)
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }
+        .and_then(|s| match &s.obj {
+            Obj::Tls(t) => t.version(),
+            Obj::Quic(_) => Some(OSSL_QUIC1_VERSION),
+        })
+        .unwrap_or(0)
 }
 
 /// `SSL_pending`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-            c_int::try_from(on_obj!(s, o => o.pending())).unwrap_or(c_int::MAX)
-        })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
+        c_int::try_from(on_obj!(s, o => o.pending())).unwrap_or(c_int::MAX)
     })
 }
 
@@ -1028,41 +989,35 @@ pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_has_pending(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.has_pending())))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.has_pending())))
 }
 
 /// `SSL_is_init_finished`.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.is_init_finished())))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.is_init_finished())))
 }
 
 /// `SSL_in_before`: 1 while the handshake has not started.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_in_before(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.in_before())))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.in_before())))
 }
 
 /// `SSL_callback_ctrl`: no callback commands are offered on objects (the servername and
 /// message callbacks are set on contexts or not at all); fails with `ERR_R_UNSUPPORTED`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn SSL_callback_ctrl(
     _ssl: *mut SSL,
     cmd: c_int,
@@ -1105,26 +1060,24 @@ fn cipher_object(name: &str) -> *const SSL_CIPHER {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_current_cipher(ssl: *const SSL) -> *const SSL_CIPHER {
-    guard(std::ptr::null(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return std::ptr::null();
-        };
-        let name = match &s.obj {
-            Obj::Tls(t) => t.cipher_name().map(str::to_owned),
-            Obj::Quic(q) => q.connection_info().and_then(|i| i.cipher_suite),
-        };
-        name.map_or(std::ptr::null(), |n| cipher_object(&n))
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return std::ptr::null();
+    };
+    let name = match &s.obj {
+        Obj::Tls(t) => t.cipher_name().map(str::to_owned),
+        Obj::Quic(q) => q.connection_info().and_then(|i| i.cipher_suite),
+    };
+    name.map_or(std::ptr::null(), |n| cipher_object(&n))
 }
 
 /// `SSL_CIPHER_get_name`: the suite's name, or "(NONE)" for null, as OpenSSL answers.
 ///
 /// # Safety
 /// `c` must be null or a cipher from `SSL_get_current_cipher`.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
     // SAFETY: null or a live cipher, per the contract.
     unsafe { c.as_ref() }.map_or(c"(NONE)".as_ptr(), |c| c.name)

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
-use crate::ffi::guard;
+use crate::entry::{CInt, entry};
+
 use crate::x509::X509;
 
 /// `OPENSSL_sk_compfunc`: compares the elements its arguments point to.
@@ -144,28 +145,22 @@ fn ensure_sorted(s: &OPENSSL_STACK) {
 }
 
 /// `OPENSSL_sk_new_null`: an empty stack without a comparison function.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_sk_new_null() -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        OPENSSL_STACK::with(Vec::new(), None).into_c()
-    })
+    OPENSSL_STACK::with(Vec::new(), None).into_c()
 }
 
 /// `OPENSSL_sk_new`: an empty stack ordered by `comp`.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_sk_new(comp: CompFn) -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        OPENSSL_STACK::with(Vec::new(), comp).into_c()
-    })
+    OPENSSL_STACK::with(Vec::new(), comp).into_c()
 }
 
 /// `OPENSSL_sk_new_reserve`: an empty stack ordered by `comp`, with room for `n` items.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn OPENSSL_sk_new_reserve(comp: CompFn, n: c_int) -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        let room = usize::try_from(n).unwrap_or(0).min(MAX_ITEMS);
-        OPENSSL_STACK::with(Vec::with_capacity(room), comp).into_c()
-    })
+    let room = usize::try_from(n).unwrap_or(0).min(MAX_ITEMS);
+    OPENSSL_STACK::with(Vec::with_capacity(room), comp).into_c()
 }
 
 /// Most items a stack holds (`int` indexes).
@@ -175,35 +170,31 @@ const MAX_ITEMS: usize = c_int::MAX as usize;
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_reserve(st: *mut OPENSSL_STACK, n: c_int) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { stack_ref(st) }) else {
-            return 0;
-        };
-        let Ok(n) = usize::try_from(n) else {
-            return 0;
-        };
-        let mut g = s.lock();
-        let room = n.min(MAX_ITEMS - g.items.len());
-        g.items.reserve(room);
-        1
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { stack_ref(st) }) else {
+        return 0;
+    };
+    let Ok(n) = usize::try_from(n) else {
+        return 0;
+    };
+    let mut g = s.lock();
+    let room = n.min(MAX_ITEMS - g.items.len());
+    g.items.reserve(room);
+    1
 }
 
 /// `OPENSSL_sk_free`: frees the stack, not its items; null is ignored.
 ///
 /// # Safety
 /// `st` must be null or a stack from this library that the caller owns.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_free(st: *mut OPENSSL_STACK) {
-    guard((), || {
-        if !st.is_null() {
-            // SAFETY: a stack from `into_c` the caller gives up.
-            drop(unsafe { Box::from_raw(st) });
-        }
-    });
+    if !st.is_null() {
+        // SAFETY: a stack from `into_c` the caller gives up.
+        drop(unsafe { Box::from_raw(st) });
+    }
 }
 
 /// `OPENSSL_sk_pop_free`: frees each item with `free` (skipping null items), then the stack.
@@ -211,94 +202,84 @@ pub unsafe extern "C" fn OPENSSL_sk_free(st: *mut OPENSSL_STACK) {
 /// # Safety
 /// `st` must be null or a stack from this library that the caller owns; `free` must accept
 /// its items.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_pop_free(st: *mut OPENSSL_STACK, free: FreeFn) {
-    guard((), || {
-        if st.is_null() {
-            return;
+    if st.is_null() {
+        return;
+    }
+    // SAFETY: a stack from `into_c` the caller gives up.
+    let s = unsafe { Box::from_raw(st) };
+    let items = std::mem::take(&mut s.lock().items);
+    if let Some(free) = free {
+        for item in items.into_iter().filter(|p| !p.is_null()) {
+            // SAFETY: the caller's function for its own items.
+            unsafe { free(item) };
         }
-        // SAFETY: a stack from `into_c` the caller gives up.
-        let s = unsafe { Box::from_raw(st) };
-        let items = std::mem::take(&mut s.lock().items);
-        if let Some(free) = free {
-            for item in items.into_iter().filter(|p| !p.is_null()) {
-                // SAFETY: the caller's function for its own items.
-                unsafe { free(item) };
-            }
-        }
-    });
+    }
 }
 
 /// `OPENSSL_sk_zero`: removes every item (without freeing them).
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_zero(st: *mut OPENSSL_STACK) {
-    guard((), || {
-        // SAFETY: per the contract.
-        if let Some(s) = unsafe { stack_ref(st) } {
-            let mut g = s.lock();
-            g.items.clear();
-            g.sorted = true;
-        }
-    });
+    // SAFETY: per the contract.
+    if let Some(s) = unsafe { stack_ref(st) } {
+        let mut g = s.lock();
+        g.items.clear();
+        g.sorted = true;
+    }
 }
 
 /// `OPENSSL_sk_num`: the number of items; -1 for null.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn OPENSSL_sk_num(st: *const OPENSSL_STACK) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { st.as_ref() }.map_or(-1, |s| c_index(s.lock().items.len()))
-    })
+#[entry]
+pub unsafe extern "C" fn OPENSSL_sk_num(st: *const OPENSSL_STACK) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { st.as_ref() }.map_or(-1, |s| c_index(s.lock().items.len()))
 }
 
 /// `OPENSSL_sk_value`: the item at `i`; null out of range.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_value(st: *const OPENSSL_STACK, i: c_int) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { st.as_ref() }) else {
-            return std::ptr::null_mut();
-        };
-        let g = s.lock();
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| g.items.get(i).copied())
-            .unwrap_or(std::ptr::null_mut())
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { st.as_ref() }) else {
+        return std::ptr::null_mut();
+    };
+    let g = s.lock();
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| g.items.get(i).copied())
+        .unwrap_or(std::ptr::null_mut())
 }
 
 /// `OPENSSL_sk_set`: replaces the item at `i`, returning the new one; null out of range.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_set(
     st: *mut OPENSSL_STACK,
     i: c_int,
     data: *const c_void,
 ) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { stack_ref(st) }) else {
-            return std::ptr::null_mut();
-        };
-        let mut g = s.lock();
-        let Some(slot) = usize::try_from(i).ok().and_then(|i| g.items.get_mut(i)) else {
-            return std::ptr::null_mut();
-        };
-        *slot = data.cast_mut();
-        g.sorted = false;
-        data.cast_mut()
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { stack_ref(st) }) else {
+        return std::ptr::null_mut();
+    };
+    let mut g = s.lock();
+    let Some(slot) = usize::try_from(i).ok().and_then(|i| g.items.get_mut(i)) else {
+        return std::ptr::null_mut();
+    };
+    *slot = data.cast_mut();
+    g.sorted = false;
+    data.cast_mut()
 }
 
 /// `OPENSSL_sk_insert`: inserts `data` at `loc` (at the end when `loc` is out of range);
@@ -306,37 +287,35 @@ pub unsafe extern "C" fn OPENSSL_sk_set(
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_insert(
     st: *mut OPENSSL_STACK,
     data: *const c_void,
     loc: c_int,
 ) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { stack_ref(st) }) else {
-            return 0;
-        };
-        let mut g = s.lock();
-        if g.items.len() >= MAX_ITEMS {
-            SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
-            return 0;
-        }
-        let at = usize::try_from(loc)
-            .ok()
-            .filter(|&at| at <= g.items.len())
-            .unwrap_or(g.items.len());
-        g.items.insert(at, data.cast_mut());
-        g.sorted = g.items.len() <= 1;
-        c_index(g.items.len())
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { stack_ref(st) }) else {
+        return 0;
+    };
+    let mut g = s.lock();
+    if g.items.len() >= MAX_ITEMS {
+        SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
+        return 0;
+    }
+    let at = usize::try_from(loc)
+        .ok()
+        .filter(|&at| at <= g.items.len())
+        .unwrap_or(g.items.len());
+    g.items.insert(at, data.cast_mut());
+    g.sorted = g.items.len() <= 1;
+    c_index(g.items.len())
 }
 
 /// `OPENSSL_sk_push`: appends `data`; the new number of items, or 0 on failure.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_push(st: *mut OPENSSL_STACK, data: *const c_void) -> c_int {
     // SAFETY: forwarded.
     unsafe { OPENSSL_sk_insert(st, data, -1) }
@@ -346,7 +325,7 @@ pub unsafe extern "C" fn OPENSSL_sk_push(st: *mut OPENSSL_STACK, data: *const c_
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_unshift(st: *mut OPENSSL_STACK, data: *const c_void) -> c_int {
     // SAFETY: forwarded.
     unsafe { OPENSSL_sk_insert(st, data, 0) }
@@ -356,19 +335,17 @@ pub unsafe extern "C" fn OPENSSL_sk_unshift(st: *mut OPENSSL_STACK, data: *const
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_delete(st: *mut OPENSSL_STACK, loc: c_int) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { st.as_ref() }) else {
-            return std::ptr::null_mut();
-        };
-        let mut g = s.lock();
-        match usize::try_from(loc).ok().filter(|&at| at < g.items.len()) {
-            Some(at) => g.items.remove(at),
-            None => std::ptr::null_mut(),
-        }
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { st.as_ref() }) else {
+        return std::ptr::null_mut();
+    };
+    let mut g = s.lock();
+    match usize::try_from(loc).ok().filter(|&at| at < g.items.len()) {
+        Some(at) => g.items.remove(at),
+        None => std::ptr::null_mut(),
+    }
 }
 
 /// `OPENSSL_sk_delete_ptr`: removes the first item equal to `p` and returns it; null if
@@ -376,43 +353,39 @@ pub unsafe extern "C" fn OPENSSL_sk_delete(st: *mut OPENSSL_STACK, loc: c_int) -
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_delete_ptr(
     st: *mut OPENSSL_STACK,
     p: *const c_void,
 ) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { st.as_ref() }) else {
-            return std::ptr::null_mut();
-        };
-        let mut g = s.lock();
-        match g.items.iter().position(|&item| item.cast_const() == p) {
-            Some(at) => g.items.remove(at),
-            None => std::ptr::null_mut(),
-        }
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { st.as_ref() }) else {
+        return std::ptr::null_mut();
+    };
+    let mut g = s.lock();
+    match g.items.iter().position(|&item| item.cast_const() == p) {
+        Some(at) => g.items.remove(at),
+        None => std::ptr::null_mut(),
+    }
 }
 
 /// `OPENSSL_sk_pop`: removes and returns the last item; null when empty.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_pop(st: *mut OPENSSL_STACK) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { st.as_ref() }
-            .and_then(|s| s.lock().items.pop())
-            .unwrap_or(std::ptr::null_mut())
-    })
+    // SAFETY: per the contract.
+    unsafe { st.as_ref() }
+        .and_then(|s| s.lock().items.pop())
+        .unwrap_or(std::ptr::null_mut())
 }
 
 /// `OPENSSL_sk_shift`: removes and returns the first item; null when empty.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_shift(st: *mut OPENSSL_STACK) -> *mut c_void {
     // SAFETY: forwarded.
     unsafe { OPENSSL_sk_delete(st, 0) }
@@ -424,29 +397,27 @@ pub unsafe extern "C" fn OPENSSL_sk_shift(st: *mut OPENSSL_STACK) -> *mut c_void
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn OPENSSL_sk_find(st: *mut OPENSSL_STACK, data: *const c_void) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { st.as_ref() }) else {
-            return -1;
-        };
-        ensure_sorted(s);
-        let (items, comp) = {
-            let g = s.lock();
-            (g.items.clone(), g.comp)
-        };
-        let found = match comp {
-            None => items.iter().position(|&item| item.cast_const() == data),
-            Some(comp) => items.iter().position(|item| {
-                let (wanted, candidate) = (std::ptr::from_ref(&data), std::ptr::from_ref(item));
-                // SAFETY: the application's comparison function, given pointers to the
-                // searched-for element and to an item, as OpenSSL gives them.
-                unsafe { comp(wanted.cast(), candidate.cast()) == 0 }
-            }),
-        };
-        found.map_or(-1, c_index)
-    })
+#[entry]
+pub unsafe extern "C" fn OPENSSL_sk_find(st: *mut OPENSSL_STACK, data: *const c_void) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { st.as_ref() }) else {
+        return -1;
+    };
+    ensure_sorted(s);
+    let (items, comp) = {
+        let g = s.lock();
+        (g.items.clone(), g.comp)
+    };
+    let found = match comp {
+        None => items.iter().position(|&item| item.cast_const() == data),
+        Some(comp) => items.iter().position(|item| {
+            let (wanted, candidate) = (std::ptr::from_ref(&data), std::ptr::from_ref(item));
+            // SAFETY: the application's comparison function, given pointers to the
+            // searched-for element and to an item, as OpenSSL gives them.
+            unsafe { comp(wanted.cast(), candidate.cast()) == 0 }
+        }),
+    };
+    found.map_or(-1, c_index)
 }
 
 /// `OPENSSL_sk_set_cmp_func`: sets the comparison function (the stack counts as unsorted
@@ -454,29 +425,25 @@ pub unsafe extern "C" fn OPENSSL_sk_find(st: *mut OPENSSL_STACK, data: *const c_
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_set_cmp_func(st: *mut OPENSSL_STACK, comp: CompFn) -> CompFn {
-    guard(None, || {
-        // SAFETY: per the contract.
-        let s = unsafe { stack_ref(st) }?;
-        let mut g = s.lock();
-        g.sorted = g.items.len() <= 1;
-        std::mem::replace(&mut g.comp, comp)
-    })
+    // SAFETY: per the contract.
+    let s = unsafe { stack_ref(st) }?;
+    let mut g = s.lock();
+    g.sorted = g.items.len() <= 1;
+    std::mem::replace(&mut g.comp, comp)
 }
 
 /// `OPENSSL_sk_sort`: sorts the items by the comparison function (nothing without one).
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_sort(st: *mut OPENSSL_STACK) {
-    guard((), || {
-        // SAFETY: per the contract.
-        if let Some(s) = unsafe { stack_ref(st) } {
-            ensure_sorted(s);
-        }
-    });
+    // SAFETY: per the contract.
+    if let Some(s) = unsafe { stack_ref(st) } {
+        ensure_sorted(s);
+    }
 }
 
 /// `OPENSSL_sk_is_sorted`: 1 if sorted since last changed (a stack of at most one item
@@ -484,33 +451,29 @@ pub unsafe extern "C" fn OPENSSL_sk_sort(st: *mut OPENSSL_STACK) {
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn OPENSSL_sk_is_sorted(st: *const OPENSSL_STACK) -> c_int {
-    guard(1, || {
-        // SAFETY: per the contract.
-        unsafe { st.as_ref() }.map_or(1, |s| c_int::from(s.lock().sorted))
-    })
+#[entry]
+pub unsafe extern "C" fn OPENSSL_sk_is_sorted(st: *const OPENSSL_STACK) -> CInt<1> {
+    // SAFETY: per the contract.
+    unsafe { st.as_ref() }.map_or(1, |s| c_int::from(s.lock().sorted))
 }
 
 /// `OPENSSL_sk_dup`: a new stack with the same items and comparison function.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_dup(st: *const OPENSSL_STACK) -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { stack_ref(st) }) else {
-            return std::ptr::null_mut();
-        };
-        let g = s.lock();
-        let mut copy = OPENSSL_STACK::with(g.items.clone(), g.comp);
-        copy.inner
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .sorted = g.sorted;
-        copy.into_c()
-    })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { stack_ref(st) }) else {
+        return std::ptr::null_mut();
+    };
+    let g = s.lock();
+    let mut copy = OPENSSL_STACK::with(g.items.clone(), g.comp);
+    copy.inner
+        .get_mut()
+        .unwrap_or_else(PoisonError::into_inner)
+        .sorted = g.sorted;
+    copy.into_c()
 }
 
 /// `OPENSSL_sk_deep_copy`: a new stack holding `copy` of each item (null items stay null).
@@ -518,49 +481,47 @@ pub unsafe extern "C" fn OPENSSL_sk_dup(st: *const OPENSSL_STACK) -> *mut OPENSS
 ///
 /// # Safety
 /// `st` must be null or a live stack; `copy` and `free` must accept its items.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn OPENSSL_sk_deep_copy(
     st: *const OPENSSL_STACK,
     copy: CopyFn,
     free: FreeFn,
 ) -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { stack_ref(st) }) else {
-            return std::ptr::null_mut();
-        };
-        let Some(copy) = copy else {
-            SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
-            return std::ptr::null_mut();
-        };
-        let (items, comp, sorted) = {
-            let g = s.lock();
-            (g.items.clone(), g.comp, g.sorted)
-        };
-        let mut copies = Vec::with_capacity(items.len());
-        for item in items {
-            if item.is_null() {
-                copies.push(item);
-                continue;
-            }
-            // SAFETY: the caller's copy function for its own items.
-            let c = unsafe { copy(item) };
-            if c.is_null() {
-                if let Some(free) = free {
-                    for made in copies.into_iter().filter(|p: &*mut c_void| !p.is_null()) {
-                        // SAFETY: the caller's free function for the copies it made.
-                        unsafe { free(made) };
-                    }
-                }
-                return std::ptr::null_mut();
-            }
-            copies.push(c);
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { stack_ref(st) }) else {
+        return std::ptr::null_mut();
+    };
+    let Some(copy) = copy else {
+        SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
+        return std::ptr::null_mut();
+    };
+    let (items, comp, sorted) = {
+        let g = s.lock();
+        (g.items.clone(), g.comp, g.sorted)
+    };
+    let mut copies = Vec::with_capacity(items.len());
+    for item in items {
+        if item.is_null() {
+            copies.push(item);
+            continue;
         }
-        let mut out = OPENSSL_STACK::with(copies, comp);
-        out.inner
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .sorted = sorted;
-        out.into_c()
-    })
+        // SAFETY: the caller's copy function for its own items.
+        let c = unsafe { copy(item) };
+        if c.is_null() {
+            if let Some(free) = free {
+                for made in copies.into_iter().filter(|p: &*mut c_void| !p.is_null()) {
+                    // SAFETY: the caller's free function for the copies it made.
+                    unsafe { free(made) };
+                }
+            }
+            return std::ptr::null_mut();
+        }
+        copies.push(c);
+    }
+    let mut out = OPENSSL_STACK::with(copies, comp);
+    out.inner
+        .get_mut()
+        .unwrap_or_else(PoisonError::into_inner)
+        .sorted = sorted;
+    out.into_c()
 }

@@ -14,8 +14,9 @@ use rustls::pki_types::{CertificateDer, DnsName, ServerName};
 
 use crate::crypto::CRYPTO_strndup;
 use crate::ctx::{SSL_CTX, ctx_ref};
+use crate::entry::{CInt, entry};
 use crate::ex_data::{CRYPTO_EX_INDEX_X509_STORE_CTX, CRYPTO_get_ex_new_index};
-use crate::ffi::{guard, interned};
+use crate::ffi::interned;
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 use crate::stack::{CertificateStack, OPENSSL_STACK};
 use crate::x509::X509;
@@ -78,31 +79,27 @@ fn rust_callback(
 /// # Safety
 /// `ctx` must be null or a live context; `callback` null or a function valid for the
 /// context's lifetime.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_verify(
     ctx: *mut SSL_CTX,
     mode: c_int,
     callback: VerifyCallbackC,
 ) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-            return;
-        };
-        ctx.lock().set_verify(mode, callback.map(rust_callback));
-    });
+    // SAFETY: per the contract.
+    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
+        return;
+    };
+    ctx.lock().set_verify(mode, callback.map(rust_callback));
 }
 
 /// `SSL_CTX_get_verify_mode`.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().verify_mode())
-    })
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().verify_mode())
 }
 
 /// `SSL_CTX_set_verify_depth`: at most `depth` CA certificates between the peer's and the
@@ -110,26 +107,22 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_int) {
-    guard((), || {
-        // SAFETY: per the contract.
-        if let Some(c) = unsafe { ctx_ref(ctx) } {
-            c.lock().set_verify_depth(depth);
-        }
-    });
+    // SAFETY: per the contract.
+    if let Some(c) = unsafe { ctx_ref(ctx) } {
+        c.lock().set_verify_depth(depth);
+    }
 }
 
 /// `SSL_CTX_get_verify_depth`: -1 while unset, and for null.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { ctx_ref(ctx) }.map_or(-1, |c| c.lock().verify_depth())
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }.map_or(-1, |c| c.lock().verify_depth())
 }
 
 /// `SSL_set_verify`: a client object's own verify mode and callback (a null callback keeps
@@ -139,20 +132,18 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int 
 /// # Safety
 /// `ssl` must be null or a live object; `callback` null or a function valid for the
 /// object's lifetime.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_verify(ssl: *mut SSL, mode: c_int, callback: VerifyCallbackC) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return;
-        };
-        let callback = callback.map(rust_callback);
-        // A failure is on the error queue: SSL_set_verify has no result.
-        let _ = match &s.obj {
-            Obj::Tls(t) => t.set_verify(mode, callback),
-            Obj::Quic(q) => q.set_verify(mode, callback),
-        };
-    });
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return;
+    };
+    let callback = callback.map(rust_callback);
+    // A failure is on the error queue: SSL_set_verify has no result.
+    let _ = match &s.obj {
+        Obj::Tls(t) => t.set_verify(mode, callback),
+        Obj::Quic(q) => q.set_verify(mode, callback),
+    };
 }
 
 /// `SSL_set_verify_depth`: as [`SSL_CTX_set_verify_depth`], for a client object (see
@@ -160,19 +151,17 @@ pub unsafe extern "C" fn SSL_set_verify(ssl: *mut SSL, mode: c_int, callback: Ve
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_set_verify_depth(ssl: *mut SSL, depth: c_int) {
-    guard((), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return;
-        };
-        // A failure is on the error queue: SSL_set_verify_depth has no result.
-        let _ = match &s.obj {
-            Obj::Tls(t) => t.set_verify_depth(depth),
-            Obj::Quic(q) => q.set_verify_depth(depth),
-        };
-    });
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return;
+    };
+    // A failure is on the error queue: SSL_set_verify_depth has no result.
+    let _ = match &s.obj {
+        Obj::Tls(t) => t.set_verify_depth(depth),
+        Obj::Quic(q) => q.set_verify_depth(depth),
+    };
 }
 
 /// An object's verify mode and depth: a client's own, else its context's.
@@ -192,30 +181,26 @@ fn verify_settings(s: &SSL) -> (c_int, c_int) {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(0, |s| verify_settings(s).0)
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(0, |s| verify_settings(s).0)
 }
 
 /// `SSL_get_verify_depth`; -1 for null.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_verify_depth(ssl: *const SSL) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }.map_or(-1, |s| verify_settings(s).1)
-    })
+#[entry]
+pub unsafe extern "C" fn SSL_get_verify_depth(ssl: *const SSL) -> CInt<-1> {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(-1, |s| verify_settings(s).1)
 }
 
 /// `SSL_get_ex_data_X509_STORE_CTX_idx`: the index under which a verify callback's
 /// `X509_STORE_CTX` holds its `SSL *`.
-#[unsafe(no_mangle)]
-pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
+#[entry]
+pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> CInt<-1> {
     static INDEX: OnceLock<c_int> = OnceLock::new();
     *INDEX.get_or_init(|| {
         CRYPTO_get_ex_new_index(
@@ -226,6 +211,7 @@ pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
             None,
             None,
         )
+        .0
     })
 }
 
@@ -234,14 +220,14 @@ pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get_ex_data(
     ctx: *const X509_STORE_CTX,
     idx: c_int,
 ) -> *mut c_void {
     // SAFETY: per the contract.
     match unsafe { ctx.as_ref() } {
-        Some(c) if idx == SSL_get_ex_data_X509_STORE_CTX_idx() => c.ssl.cast(),
+        Some(c) if idx == SSL_get_ex_data_X509_STORE_CTX_idx().0 => c.ssl.cast(),
         _ => std::ptr::null_mut(),
     }
 }
@@ -251,7 +237,7 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_ex_data(
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get_current_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
     // SAFETY: per the contract.
     unsafe { ctx.as_ref() }
@@ -264,7 +250,7 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_current_cert(ctx: *const X509_STORE_
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get0_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
     // SAFETY: per the contract.
     unsafe { ctx.as_ref() }
@@ -276,7 +262,7 @@ pub unsafe extern "C" fn X509_STORE_CTX_get0_cert(ctx: *const X509_STORE_CTX) ->
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get0_chain(
     ctx: *const X509_STORE_CTX,
 ) -> *mut OPENSSL_STACK {
@@ -289,15 +275,13 @@ pub unsafe extern "C" fn X509_STORE_CTX_get0_chain(
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get1_chain(
     ctx: *const X509_STORE_CTX,
 ) -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ctx.as_ref() }.map_or(std::ptr::null_mut(), |c| {
-            OPENSSL_STACK::certificate_references(&c.chain.certs)
-        })
+    // SAFETY: per the contract.
+    unsafe { ctx.as_ref() }.map_or(std::ptr::null_mut(), |c| {
+        OPENSSL_STACK::certificate_references(&c.chain.certs)
     })
 }
 
@@ -305,7 +289,7 @@ pub unsafe extern "C" fn X509_STORE_CTX_get1_chain(
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get_error(ctx: *const X509_STORE_CTX) -> c_int {
     // SAFETY: per the contract.
     unsafe { ctx.as_ref() }.map_or(0, |c| c.error)
@@ -316,7 +300,7 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_error(ctx: *const X509_STORE_CTX) ->
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_set_error(ctx: *mut X509_STORE_CTX, error: c_int) {
     // SAFETY: per the contract; the callback holds the only reference while it runs.
     if let Some(c) = unsafe { ctx.as_mut() } {
@@ -328,14 +312,14 @@ pub unsafe extern "C" fn X509_STORE_CTX_set_error(ctx: *mut X509_STORE_CTX, erro
 ///
 /// # Safety
 /// `ctx` null or the context a verify callback was given.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get_error_depth(ctx: *const X509_STORE_CTX) -> c_int {
     // SAFETY: per the contract.
     unsafe { ctx.as_ref() }.map_or(0, |c| c_int::try_from(c.depth).unwrap_or(c_int::MAX))
 }
 
 /// `X509_verify_cert_error_string`: the text of a verify result.
-#[unsafe(no_mangle)]
+#[entry]
 pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
     thread_local! {
         /// The text for a code qssl does not know ("error number N"), valid until the
@@ -344,18 +328,16 @@ pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
         static UNKNOWN: std::cell::RefCell<std::ffi::CString> =
             std::cell::RefCell::new(std::ffi::CString::default());
     }
-    guard(std::ptr::null(), || {
-        #[allow(clippy::useless_conversion)] // Not useless where `long` is 32 bits.
-        let code = i64::from(n);
-        let text = qctx::verify_error_string(code);
-        if qctx::is_known_verify_error(code) {
-            return interned(&text);
-        }
-        UNKNOWN.with(|slot| {
-            let mut slot = slot.borrow_mut();
-            *slot = std::ffi::CString::new(text).unwrap_or_default();
-            slot.as_ptr()
-        })
+    #[allow(clippy::useless_conversion)] // Not useless where `long` is 32 bits.
+    let code = i64::from(n);
+    let text = qctx::verify_error_string(code);
+    if qctx::is_known_verify_error(code) {
+        return interned(&text);
+    }
+    UNKNOWN.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        *slot = std::ffi::CString::new(text).unwrap_or_default();
+        slot.as_ptr()
     })
 }
 
@@ -379,20 +361,18 @@ fn kept_stack(
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return std::ptr::null_mut();
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    kept_stack(&s.peer_chain, || {
+        let (chain, server) = match &s.obj {
+            Obj::Tls(t) => (t.peer_cert_chain()?, t.is_server()),
+            Obj::Quic(q) => (q.peer_cert_chain()?, s.is_accepted()),
         };
-        kept_stack(&s.peer_chain, || {
-            let (chain, server) = match &s.obj {
-                Obj::Tls(t) => (t.peer_cert_chain()?, t.is_server()),
-                Obj::Quic(q) => (q.peer_cert_chain()?, s.is_accepted()),
-            };
-            Some(chain.into_iter().skip(usize::from(server)).collect())
-        })
+        Some(chain.into_iter().skip(usize::from(server)).collect())
     })
 }
 
@@ -402,17 +382,15 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut OPENSS
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-            return std::ptr::null_mut();
-        };
-        kept_stack(&s.verified_chain, || match &s.obj {
-            Obj::Tls(t) => t.verified_chain(),
-            Obj::Quic(q) => q.verified_chain(),
-        })
+    // SAFETY: per the contract.
+    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
+        return std::ptr::null_mut();
+    };
+    kept_stack(&s.verified_chain, || match &s.obj {
+        Obj::Tls(t) => t.verified_chain(),
+        Obj::Quic(q) => q.verified_chain(),
     })
 }
 
@@ -445,48 +423,45 @@ unsafe fn cert_and_name<'a, T>(x: *const X509, name: *const T) -> Option<&'a X50
 /// # Safety
 /// `x` null or a live certificate; `chk` null or valid for `chklen` bytes (NUL-terminated
 /// when `chklen` is 0); `peername` null or writable.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_check_host(
     x: *mut X509,
     chk: *const c_char,
     chklen: usize,
     flags: c_uint,
     peername: *mut *mut c_char,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
-            return -1;
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
+        return -1;
+    };
+    let bytes = if chklen == 0 {
+        // SAFETY: NUL-terminated when chklen is 0, per the contract.
+        unsafe { CStr::from_ptr(chk) }.to_bytes()
+    } else {
+        // SAFETY: valid for chklen bytes, per the contract.
+        unsafe { std::slice::from_raw_parts(chk.cast::<u8>(), chklen) }
+    };
+    let Some(host) = std::str::from_utf8(bytes.strip_suffix(b"\0").unwrap_or(bytes))
+        .ok()
+        .filter(|h| !h.contains('\0'))
+        .and_then(|h| DnsName::try_from(h.to_owned()).ok())
+    else {
+        return -2;
+    };
+    let Some(matched) = cert.matching_dns_name(host.as_ref()) else {
+        return 0;
+    };
+    if flags & X509_CHECK_FLAG_NO_WILDCARDS != 0 && matched.starts_with('*') {
+        return 0;
+    }
+    if !peername.is_null() {
+        // SAFETY: a valid string for its length; peername writable per the contract.
+        unsafe {
+            *peername = CRYPTO_strndup(matched.as_ptr().cast(), matched.len(), std::ptr::null(), 0)
         };
-        let bytes = if chklen == 0 {
-            // SAFETY: NUL-terminated when chklen is 0, per the contract.
-            unsafe { CStr::from_ptr(chk) }.to_bytes()
-        } else {
-            // SAFETY: valid for chklen bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(chk.cast::<u8>(), chklen) }
-        };
-        let Some(host) = std::str::from_utf8(bytes.strip_suffix(b"\0").unwrap_or(bytes))
-            .ok()
-            .filter(|h| !h.contains('\0'))
-            .and_then(|h| DnsName::try_from(h.to_owned()).ok())
-        else {
-            return -2;
-        };
-        let Some(matched) = cert.matching_dns_name(host.as_ref()) else {
-            return 0;
-        };
-        if flags & X509_CHECK_FLAG_NO_WILDCARDS != 0 && matched.starts_with('*') {
-            return 0;
-        }
-        if !peername.is_null() {
-            // SAFETY: a valid string for its length; peername writable per the contract.
-            unsafe {
-                *peername =
-                    CRYPTO_strndup(matched.as_ptr().cast(), matched.len(), std::ptr::null(), 0)
-            };
-        }
-        1
-    })
+    }
+    1
 }
 
 /// `X509_check_ip_asc`: 1 if the certificate is valid for the IP address written in `ipasc`,
@@ -494,24 +469,22 @@ pub unsafe extern "C" fn X509_check_host(
 ///
 /// # Safety
 /// `x` null or a live certificate; `ipasc` null or NUL-terminated.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_check_ip_asc(
     x: *mut X509,
     ipasc: *const c_char,
     _flags: c_uint,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(cert) = (unsafe { cert_and_name(x, ipasc) }) else {
-            return -1;
-        };
-        // SAFETY: NUL-terminated, per the contract.
-        let text = unsafe { CStr::from_ptr(ipasc) }.to_string_lossy();
-        match text.parse::<IpAddr>() {
-            Ok(ip) => c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into()))),
-            Err(_) => -2,
-        }
-    })
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(cert) = (unsafe { cert_and_name(x, ipasc) }) else {
+        return -1;
+    };
+    // SAFETY: NUL-terminated, per the contract.
+    let text = unsafe { CStr::from_ptr(ipasc) }.to_string_lossy();
+    match text.parse::<IpAddr>() {
+        Ok(ip) => c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into()))),
+        Err(_) => -2,
+    }
 }
 
 /// `X509_check_ip`: as [`X509_check_ip_asc`] for an address in network byte order (4 or 16
@@ -519,25 +492,23 @@ pub unsafe extern "C" fn X509_check_ip_asc(
 ///
 /// # Safety
 /// `x` null or a live certificate; `chk` null or valid for `chklen` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_check_ip(
     x: *mut X509,
     chk: *const c_uchar,
     chklen: usize,
     _flags: c_uint,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
-            return -1;
-        };
-        // SAFETY: valid for chklen bytes, per the contract.
-        let raw = unsafe { std::slice::from_raw_parts(chk, chklen) };
-        let ip = match raw.len() {
-            4 => IpAddr::from(<[u8; 4]>::try_from(raw).unwrap_or_default()),
-            16 => IpAddr::from(<[u8; 16]>::try_from(raw).unwrap_or_default()),
-            _ => return -2,
-        };
-        c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into())))
-    })
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
+        return -1;
+    };
+    // SAFETY: valid for chklen bytes, per the contract.
+    let raw = unsafe { std::slice::from_raw_parts(chk, chklen) };
+    let ip = match raw.len() {
+        4 => IpAddr::from(<[u8; 4]>::try_from(raw).unwrap_or_default()),
+        16 => IpAddr::from(<[u8; 16]>::try_from(raw).unwrap_or_default()),
+        _ => return -2,
+    };
+    c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into())))
 }

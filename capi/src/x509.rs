@@ -12,7 +12,8 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate, X509Name};
 
 use crate::bio::{BIO, BIO_write, read_line};
 use crate::crypto::CRYPTO_malloc;
-use crate::ffi::{arc_release, arc_up_ref, guard};
+use crate::entry::{CInt, entry};
+use crate::ffi::{arc_release, arc_up_ref};
 use crate::session::pem_password_cb;
 use crate::ssl::{Obj, SSL, ssl_ref};
 
@@ -197,7 +198,7 @@ impl X509 {
 ///
 /// # Safety
 /// `x` must be null or a live certificate.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_up_ref(x: *mut X509) -> c_int {
     // SAFETY: forwarded.
     unsafe { arc_up_ref(x.cast_const()) }
@@ -207,7 +208,7 @@ pub unsafe extern "C" fn X509_up_ref(x: *mut X509) -> c_int {
 ///
 /// # Safety
 /// `x` must be null or a live certificate whose reference the caller gives up.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_free(x: *mut X509) {
     // SAFETY: forwarded.
     unsafe { arc_release(x.cast_const()) }
@@ -231,14 +232,12 @@ fn peer_certificate(s: &SSL) -> Option<&Arc<X509>> {
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut X509 {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }
-            .and_then(peer_certificate)
-            .map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }
+        .and_then(peer_certificate)
+        .map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
 }
 
 /// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate` in the headers): as
@@ -246,21 +245,19 @@ pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut X509
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut X509 {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        unsafe { ssl_ref(ssl) }
-            .and_then(peer_certificate)
-            .map_or(std::ptr::null_mut(), |x| X509::into_c(x.clone()))
-    })
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }
+        .and_then(peer_certificate)
+        .map_or(std::ptr::null_mut(), |x| X509::into_c(x.clone()))
 }
 
 /// `X509_get_subject_name`: valid while the certificate lives.
 ///
 /// # Safety
 /// `x` must be null or a live certificate.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_get_subject_name(x: *const X509) -> *mut X509_NAME {
     // SAFETY: per the contract.
     match unsafe { x.as_ref() } {
@@ -273,7 +270,7 @@ pub unsafe extern "C" fn X509_get_subject_name(x: *const X509) -> *mut X509_NAME
 ///
 /// # Safety
 /// `x` must be null or a live certificate.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_get_issuer_name(x: *const X509) -> *mut X509_NAME {
     // SAFETY: per the contract.
     match unsafe { x.as_ref() } {
@@ -294,39 +291,37 @@ fn null_argument<T>() -> *mut T {
 ///
 /// # Safety
 /// `name` null or a live name; `buf` null or valid for `size` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_NAME_oneline(
     name: *const X509_NAME,
     buf: *mut c_char,
     size: c_int,
 ) -> *mut c_char {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let name = unsafe { name.as_ref() };
-        let (text, dest) = if buf.is_null() {
-            let text = name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.oneline(usize::MAX));
-            let dest = CRYPTO_malloc(text.len() + 1, std::ptr::null(), 0).cast::<c_char>();
-            if dest.is_null() {
-                SslError::new(ERR_LIB_X509, err_r::MALLOC_FAILURE).raise();
-                return std::ptr::null_mut();
-            }
-            (text, dest)
-        } else {
-            let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
-                return std::ptr::null_mut();
-            };
-            let mut text = name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.oneline(room - 1));
-            text.truncate(room - 1);
-            (text, buf)
-        };
-        // SAFETY: dest has room for the text and its NUL (allocated so, or size bytes with the
-        // text at most size - 1 long).
-        unsafe {
-            std::ptr::copy_nonoverlapping(text.as_ptr(), dest.cast::<u8>(), text.len());
-            *dest.add(text.len()) = 0;
+    // SAFETY: per the contract.
+    let name = unsafe { name.as_ref() };
+    let (text, dest) = if buf.is_null() {
+        let text = name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.oneline(usize::MAX));
+        let dest = CRYPTO_malloc(text.len() + 1, std::ptr::null(), 0).cast::<c_char>();
+        if dest.is_null() {
+            SslError::new(ERR_LIB_X509, err_r::MALLOC_FAILURE).raise();
+            return std::ptr::null_mut();
         }
-        dest
-    })
+        (text, dest)
+    } else {
+        let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
+            return std::ptr::null_mut();
+        };
+        let mut text = name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.oneline(room - 1));
+        text.truncate(room - 1);
+        (text, buf)
+    };
+    // SAFETY: dest has room for the text and its NUL (allocated so, or size bytes with the
+    // text at most size - 1 long).
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), dest.cast::<u8>(), text.len());
+        *dest.add(text.len()) = 0;
+    }
+    dest
 }
 
 /// `X509_NAME_get_text_by_NID`: the first attribute of type `nid` into `buf` (at most
@@ -335,36 +330,34 @@ pub unsafe extern "C" fn X509_NAME_oneline(
 ///
 /// # Safety
 /// `name` null or a live name; `buf` null or valid for `len` bytes.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
     name: *const X509_NAME,
     nid: c_int,
     buf: *mut c_char,
     len: c_int,
-) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(name) = (unsafe { name.as_ref() }) else {
-            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
-            return -1;
-        };
-        let Some(entry) = name.entries.iter().find(|e| e.nid == nid && nid != 0) else {
-            return -1;
-        };
-        if buf.is_null() {
-            return c_int::try_from(entry.value.len()).unwrap_or(c_int::MAX);
-        }
-        let Some(room) = usize::try_from(len).ok().filter(|n| *n > 0) else {
-            return -1;
-        };
-        let n = entry.value.len().min(room - 1);
-        // SAFETY: buf has room for len bytes; n < len.
-        unsafe {
-            std::ptr::copy_nonoverlapping(entry.value.as_ptr(), buf.cast::<u8>(), n);
-            *buf.add(n) = 0;
-        }
-        c_int::try_from(n).unwrap_or(-1)
-    })
+) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(name) = (unsafe { name.as_ref() }) else {
+        SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    };
+    let Some(entry) = name.entries.iter().find(|e| e.nid == nid && nid != 0) else {
+        return -1;
+    };
+    if buf.is_null() {
+        return c_int::try_from(entry.value.len()).unwrap_or(c_int::MAX);
+    }
+    let Some(room) = usize::try_from(len).ok().filter(|n| *n > 0) else {
+        return -1;
+    };
+    let n = entry.value.len().min(room - 1);
+    // SAFETY: buf has room for len bytes; n < len.
+    unsafe {
+        std::ptr::copy_nonoverlapping(entry.value.as_ptr(), buf.cast::<u8>(), n);
+        *buf.add(n) = 0;
+    }
+    c_int::try_from(n).unwrap_or(-1)
 }
 
 /// `i2d_X509`: the certificate's DER length; with `out` set, also the DER: into a new buffer
@@ -373,39 +366,37 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
 ///
 /// # Safety
 /// `x` null or a live certificate; `out` null or valid, `*out` null or with room for the DER.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn i2d_X509(x: *const X509, out: *mut *mut c_uchar) -> c_int {
-    guard(-1, || {
-        // SAFETY: per the contract.
-        let Some(x) = (unsafe { x.as_ref() }) else {
-            SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
+#[entry]
+pub unsafe extern "C" fn i2d_X509(x: *const X509, out: *mut *mut c_uchar) -> CInt<-1> {
+    // SAFETY: per the contract.
+    let Some(x) = (unsafe { x.as_ref() }) else {
+        SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
+        return -1;
+    };
+    let Ok(n) = c_int::try_from(x.der.len()) else {
+        return -1;
+    };
+    // SAFETY: per the contract.
+    let Some(out) = (unsafe { out.as_mut() }) else {
+        return n;
+    };
+    if out.is_null() {
+        let dest = CRYPTO_malloc(x.der.len(), std::ptr::null(), 0).cast::<c_uchar>();
+        if dest.is_null() {
+            SslError::new(ERR_LIB_X509, err_r::MALLOC_FAILURE).raise();
             return -1;
-        };
-        let Ok(n) = c_int::try_from(x.der.len()) else {
-            return -1;
-        };
-        // SAFETY: per the contract.
-        let Some(out) = (unsafe { out.as_mut() }) else {
-            return n;
-        };
-        if out.is_null() {
-            let dest = CRYPTO_malloc(x.der.len(), std::ptr::null(), 0).cast::<c_uchar>();
-            if dest.is_null() {
-                SslError::new(ERR_LIB_X509, err_r::MALLOC_FAILURE).raise();
-                return -1;
-            }
-            // SAFETY: a fresh block of the DER's length.
-            unsafe { std::ptr::copy_nonoverlapping(x.der.as_ptr(), dest, x.der.len()) };
-            *out = dest;
-        } else {
-            // SAFETY: *out has room for the DER, per the contract.
-            unsafe {
-                std::ptr::copy_nonoverlapping(x.der.as_ptr(), *out, x.der.len());
-                *out = out.add(x.der.len());
-            }
         }
-        n
-    })
+        // SAFETY: a fresh block of the DER's length.
+        unsafe { std::ptr::copy_nonoverlapping(x.der.as_ptr(), dest, x.der.len()) };
+        *out = dest;
+    } else {
+        // SAFETY: *out has room for the DER, per the contract.
+        unsafe {
+            std::ptr::copy_nonoverlapping(x.der.as_ptr(), *out, x.der.len());
+            *out = out.add(x.der.len());
+        }
+    }
+    n
 }
 
 /// Stores a new certificate where `d2i`/PEM readers put it: if `a` is not null, frees what
@@ -430,33 +421,31 @@ unsafe fn store(a: *mut *mut X509, x: Arc<X509>) -> *mut X509 {
 ///
 /// # Safety
 /// `input` valid, `*input` valid for `len` bytes; `a` as for the PEM readers.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn d2i_X509(
     a: *mut *mut X509,
     input: *mut *const c_uchar,
     len: c_long,
 ) -> *mut X509 {
-    guard(std::ptr::null_mut(), || {
-        // SAFETY: per the contract.
-        let Some(pos) = (unsafe { input.as_mut() }).filter(|p| !p.is_null()) else {
-            return null_argument();
-        };
-        let len = usize::try_from(len).unwrap_or(0);
-        // SAFETY: *input is valid for len bytes, per the contract.
-        let der = unsafe { std::slice::from_raw_parts(*pos, len) };
-        match X509::from_der(der) {
-            Ok((x, used)) => {
-                // SAFETY: within the len bytes.
-                *pos = unsafe { pos.add(used) };
-                // SAFETY: per the contract.
-                unsafe { store(a, Arc::new(x)) }
-            }
-            Err(e) => {
-                e.raise();
-                std::ptr::null_mut()
-            }
+    // SAFETY: per the contract.
+    let Some(pos) = (unsafe { input.as_mut() }).filter(|p| !p.is_null()) else {
+        return null_argument();
+    };
+    let len = usize::try_from(len).unwrap_or(0);
+    // SAFETY: *input is valid for len bytes, per the contract.
+    let der = unsafe { std::slice::from_raw_parts(*pos, len) };
+    match X509::from_der(der) {
+        Ok((x, used)) => {
+            // SAFETY: within the len bytes.
+            *pos = unsafe { pos.add(used) };
+            // SAFETY: per the contract.
+            unsafe { store(a, Arc::new(x)) }
         }
-    })
+        Err(e) => {
+            e.raise();
+            std::ptr::null_mut()
+        }
+    }
 }
 
 /// The longest PEM line read before giving up on a section.
@@ -511,49 +500,45 @@ unsafe fn read_pem_section(bio: *mut BIO, label: &str) -> Result<Vec<u8>, SslErr
 ///
 /// # Safety
 /// `bp` null or live; `x` null or valid, `*x` null or a live certificate it replaces.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn PEM_read_bio_X509(
     bp: *mut BIO,
     x: *mut *mut X509,
     _cb: pem_password_cb,
     _u: *mut c_void,
 ) -> *mut X509 {
-    guard(std::ptr::null_mut(), || {
+    // SAFETY: per the contract.
+    let parsed = unsafe { read_pem_section(bp, "CERTIFICATE") }
+        .and_then(|der| X509::from_der(&der).map(|(c, _)| c));
+    match parsed {
         // SAFETY: per the contract.
-        let parsed = unsafe { read_pem_section(bp, "CERTIFICATE") }
-            .and_then(|der| X509::from_der(&der).map(|(c, _)| c));
-        match parsed {
-            // SAFETY: per the contract.
-            Ok(c) => unsafe { store(x, Arc::new(c)) },
-            Err(e) => {
-                e.raise();
-                std::ptr::null_mut()
-            }
+        Ok(c) => unsafe { store(x, Arc::new(c)) },
+        Err(e) => {
+            e.raise();
+            std::ptr::null_mut()
         }
-    })
+    }
 }
 
 /// `PEM_write_bio_X509`: the certificate as a PEM `CERTIFICATE` section; 1, or 0.
 ///
 /// # Safety
 /// `bp` null or live; `x` null or a live certificate.
-#[unsafe(no_mangle)]
+#[entry]
 pub unsafe extern "C" fn PEM_write_bio_X509(bp: *mut BIO, x: *const X509) -> c_int {
-    guard(0, || {
-        // SAFETY: per the contract.
-        let Some(x) = (unsafe { x.as_ref() }) else {
-            SslError::new(ERR_LIB_PEM, err_r::PASSED_NULL_PARAMETER).raise();
-            return 0;
-        };
-        let text = pem::encode_config(
-            &pem::Pem::new("CERTIFICATE", x.der.clone()),
-            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-        );
-        let Ok(len) = c_int::try_from(text.len()) else {
-            return 0;
-        };
-        // SAFETY: forwarded; the text is valid for its length.
-        let n = unsafe { BIO_write(bp, text.as_ptr().cast(), len) };
-        c_int::from(n == len)
-    })
+    // SAFETY: per the contract.
+    let Some(x) = (unsafe { x.as_ref() }) else {
+        SslError::new(ERR_LIB_PEM, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    };
+    let text = pem::encode_config(
+        &pem::Pem::new("CERTIFICATE", x.der.clone()),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    );
+    let Ok(len) = c_int::try_from(text.len()) else {
+        return 0;
+    };
+    // SAFETY: forwarded; the text is valid for its length.
+    let n = unsafe { BIO_write(bp, text.as_ptr().cast(), len) };
+    c_int::from(n == len)
 }
