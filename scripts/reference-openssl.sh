@@ -1,27 +1,26 @@
 #!/usr/bin/env bash
 # Builds the reference OpenSSL 3.5 from the unmodified source in the crates.io package
-# openssl-src (a build dependency of qssl-capi) and installs it under
+# openssl-src (a dev-dependency of qssl-capi) and installs it under
 # target/reference-openssl/<version>/: the `openssl` command, headers, static archives, and
 # libssl.so.3/libcrypto.so.3 with OpenSSL's symbol versions (the package lacks mkdef.pl, so
 # the version scripts are generated here from util/libssl.num and util/libcrypto.num).
-# Prints the install prefix. Does nothing when that prefix is already complete.
+# Prints the install prefix. Builds only what is missing: OpenSSL once per version, the
+# shared libraries again when this script changes.
 # Usage: scripts/reference-openssl.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-manifest=$(cargo metadata --format-version 1 --locked 2>/dev/null | python3 -c '
-import json, sys
-meta = json.load(sys.stdin)
-print(next(p["manifest_path"] for p in meta["packages"] if p["name"] == "openssl-src"))')
-src=$(dirname "$manifest")/openssl
+src=$(scripts/openssl-src.sh)
 version=$(sed -n 's/^\(MAJOR\|MINOR\|PATCH\)=\([0-9]*\)$/\2/p' "$src/VERSION.dat" | paste -sd.)
 prefix=$PWD/target/reference-openssl/$version
-if [ -f "$prefix/.complete" ]; then
+build=$PWD/target/reference-openssl/build-$version
+recipe=$(sha256sum "$0" | cut -d' ' -f1)
+if [ "$(cat "$prefix/.linked" 2>/dev/null)" = "$recipe" ]; then
     echo "$prefix"
     exit 0
 fi
 
-build=$PWD/target/reference-openssl/build-$version
+if [ ! -f "$prefix/.built" ]; then
 rm -rf "$build" "$prefix"
 mkdir -p "$build"
 (
@@ -33,6 +32,8 @@ mkdir -p "$build"
     make -j"$(nproc)" build_sw
     make install_sw
 ) >"$build.log" 2>&1 || { tail -40 "$build.log" >&2; exit 1; }
+touch "$prefix/.built"
+fi
 
 # One version node per OpenSSL release, each inheriting the one before, as mkdef.pl writes
 # them: OPENSSL_3.0.0 { global: ...; local: *; }; OPENSSL_3.1.0 { global: ...; } OPENSSL_3.0.0;
@@ -53,9 +54,12 @@ version_script "$src/util/libssl.num" >"$build/libssl.ld"
 cd "$prefix/lib"
 cc -shared -o libcrypto.so.3 -Wl,-soname,libcrypto.so.3 -Wl,--version-script="$build/libcrypto.ld" \
     -Wl,--whole-archive libcrypto.a -Wl,--no-whole-archive -pthread -ldl
+# libssl uses libcrypto's exports from libcrypto.so.3, and takes its own copies of the few
+# internal helpers it shares with libcrypto (packet writing, locks, time), as OpenSSL's own
+# shared build compiles them into both.
 cc -shared -o libssl.so.3 -Wl,-soname,libssl.so.3 -Wl,--version-script="$build/libssl.ld" \
-    -Wl,--whole-archive libssl.a -Wl,--no-whole-archive -L. -l:libcrypto.so.3 -pthread
+    -Wl,--whole-archive libssl.a -Wl,--no-whole-archive -L. -l:libcrypto.so.3 libcrypto.a -pthread
 ln -sf libcrypto.so.3 libcrypto.so
 ln -sf libssl.so.3 libssl.so
-touch "$prefix/.complete"
+echo "$recipe" >"$prefix/.linked"
 echo "$prefix"

@@ -16,23 +16,32 @@ step "test peers"
 # aioquic is the Python interop peer of the QUIC tests (interop/peers/aioquic_hq.py).
 python3 -m pip install --quiet --disable-pip-version-check "aioquic==1.7.2"
 python3 -c "import aioquic; print('aioquic', aioquic.__version__)"
-# The system OpenSSL command-line tool is the TLS interop peer and benchmark reference.
-if ! command -v openssl >/dev/null 2>&1; then
-    apt-get install -y --no-install-recommends openssl || sudo apt-get install -y --no-install-recommends openssl
-fi
+# Debian packages the tests need, installed only when a command is missing.
+apt_updated=
+need() { # need COMMAND PACKAGE...
+    command -v "$1" >/dev/null 2>&1 && return 0
+    shift
+    if [ -z "$apt_updated" ]; then
+        apt-get update -qq || sudo apt-get update -qq
+        apt_updated=1
+    fi
+    apt-get install -y -qq --no-install-recommends "$@" \
+        || sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+# The system OpenSSL command-line tool is the TLS interop peer of the Rust tests.
+need openssl openssl
 openssl version
-# The C API tests build C programs with cc, against qssl and (for the differential tests)
-# against the system OpenSSL's headers and libraries.
-if [ ! -f /usr/include/openssl/err.h ] || ! command -v cc >/dev/null 2>&1; then
-    apt-get install -y --no-install-recommends libssl-dev gcc \
-        || sudo apt-get install -y --no-install-recommends libssl-dev gcc
-fi
+# The C API tests build C programs (cc), link qssl's libraries (binutils), use pkg-config,
+# build the reference OpenSSL (make, perl) and check memory with valgrind.
+need cc gcc
+need readelf binutils
+need make make
+need perl perl
+need pkg-config pkg-config
+need valgrind valgrind
 
-# valgrind checks the C programs for memory errors and leaks.
-if ! command -v valgrind >/dev/null 2>&1; then
-    apt-get install -y --no-install-recommends valgrind \
-        || sudo apt-get install -y --no-install-recommends valgrind
-fi
+step "reference OpenSSL 3.5 (built once from the openssl-src package, cached in target/)"
+time scripts/reference-openssl.sh
 
 step "format"
 cargo fmt --all -- --check

@@ -2,7 +2,7 @@
 //! to the same workloads in quinn, in one run.
 //!
 //! The C side is `benches/c/quic_bench.c`, built with `cc -O2` against `include/` and the
-//! libssl.so of this build, run as two processes: blocking objects, the default stream,
+//! libssl.so.3 of this build (`scripts/c-libs.sh`), run as two processes: blocking objects, the default stream,
 //! qssl's default receive windows (16 MiB per connection, 2 MiB per stream). quinn
 //! (`benches-support/quinn_peer.rs`) gets the same certificate, ALPN and windows, one
 //! current-thread tokio runtime per side.
@@ -21,6 +21,8 @@
 
 #[path = "../../benches-support/args.rs"]
 mod args;
+#[path = "../tests/common/mod.rs"]
+mod common;
 #[path = "../../benches-support/quinn_peer.rs"]
 mod quinn_peer;
 
@@ -61,28 +63,18 @@ fn certs(dir: &Path) -> Certs {
     }
 }
 
-/// `target/<profile>/deps`, where this build's libssl.so is.
-fn deps_dir() -> PathBuf {
-    std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 /// Builds `benches/c/quic_bench.c` against qssl.
 fn build(dir: &Path) -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bin = dir.join("quic_bench");
-    let deps = deps_dir();
+    let libs = common::qssl_libs();
     let status = Command::new("cc")
         .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
         .arg(&bin)
         .arg(manifest.join("benches/c/quic_bench.c"))
         .arg(format!("-I{}", manifest.join("include").display()))
-        .arg(format!("-L{}", deps.display()))
-        .arg(format!("-L{}", deps.parent().unwrap().display()))
-        .arg(format!("-Wl,-rpath,{}", deps.display()))
+        .arg(format!("-L{}", libs.display()))
+        .arg(format!("-Wl,-rpath,{}", libs.display()))
         .args(["-lssl", "-lcrypto"])
         .status()
         .expect("a C compiler (cc)");
@@ -93,7 +85,7 @@ fn build(dir: &Path) -> PathBuf {
 /// A C server serving `connections` connections; returns it and its port.
 fn start_server(bin: &Path, c: &Certs, connections: usize) -> (Child, String) {
     let mut child = Command::new(bin)
-        .env("LD_LIBRARY_PATH", deps_dir())
+        .env("LD_LIBRARY_PATH", common::qssl_libs())
         .arg("server")
         .arg(&c.cert_pem)
         .arg(&c.key_pem)
@@ -137,7 +129,7 @@ fn cpu_per_gib(cpu: Duration, total: u64) -> f64 {
 fn c_client(bin: &Path, c: &Certs, workload: &str, arg: u64, connections: usize) -> Vec<u64> {
     let (mut server, port) = start_server(bin, c, connections);
     let out = Command::new(bin)
-        .env("LD_LIBRARY_PATH", deps_dir())
+        .env("LD_LIBRARY_PATH", common::qssl_libs())
         .args([workload, &port])
         .arg(&c.cert_pem)
         .arg(arg.to_string())

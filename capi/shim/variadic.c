@@ -10,6 +10,22 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 
+/*
+ * The functions this file exports, recorded where the link step reads the export list from
+ * (as #[entry] records the Rust ones).
+ */
+#define QSSL_EXPORT(name) \
+    __attribute__((section(".qssl_exports"), used)) static const char export_##name[] = #name
+
+QSSL_EXPORT(ERR_set_error);
+QSSL_EXPORT(ERR_vset_error);
+QSSL_EXPORT(ERR_add_error_data);
+QSSL_EXPORT(ERR_add_error_txt);
+QSSL_EXPORT(BIO_snprintf);
+QSSL_EXPORT(BIO_vsnprintf);
+QSSL_EXPORT(BIO_printf);
+QSSL_EXPORT(BIO_vprintf);
+
 /* Defined in Rust (capi/src/err.rs). */
 void qssl_err_set_error_text(int lib, int reason, const char *text);
 void qssl_err_add_error_text(const char *text);

@@ -1088,7 +1088,9 @@ impl From<PollDescriptor> for BIO_POLL_DESCRIPTOR {
     }
 }
 
-/// Writes `d` to `desc`: 1, or 0 for a null `desc`.
+/// Writes `d` to `desc`: 1; 0 with nothing written for a BIO that cannot be polled (OpenSSL's
+/// memory, pair, file and accept BIOs answer the control with 0, queueing no error); 0 with
+/// an error for a null `desc`.
 ///
 /// # Safety
 /// `desc` must be null or valid for a write.
@@ -1098,6 +1100,9 @@ pub(crate) unsafe fn put_poll_descriptor(
 ) -> c_int {
     if desc.is_null() {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        return 0;
+    }
+    if d == PollDescriptor::None {
         return 0;
     }
     // SAFETY: valid for a write, per the contract.
@@ -1118,10 +1123,8 @@ fn poll_descriptor(bio: &BIO, write: bool) -> PollDescriptor {
                 s.rpoll_descriptor()
             }
         }
-        Io::Accept(a) => a
-            .raw_fd()
-            .map_or(PollDescriptor::None, PollDescriptor::SockFd),
-        Io::Unset | Io::Ssl(_) => PollDescriptor::None,
+        // OpenSSL's accept BIO does not answer the control.
+        Io::Accept(_) | Io::Unset | Io::Ssl(_) => PollDescriptor::None,
     }
 }
 

@@ -4,8 +4,6 @@
 
 use std::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
-use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
-
 use crate::entry::entry;
 use crate::ffi::interned;
 
@@ -50,31 +48,6 @@ pub unsafe extern "C" fn CRYPTO_realloc(
     }
     // SAFETY: addr is null or a live block, per the contract.
     unsafe { libc::realloc(addr, num) }
-}
-
-/// `CRYPTO_realloc_array`: `CRYPTO_realloc` for `num` items of `size` bytes; null (the block
-/// left as it was) if the product overflows.
-///
-/// # Safety
-/// `addr` must be null or a live block from this allocator.
-#[entry]
-pub unsafe extern "C" fn CRYPTO_realloc_array(
-    addr: *mut c_void,
-    num: usize,
-    size: usize,
-    file: *const c_char,
-    line: c_int,
-) -> *mut c_void {
-    match num.checked_mul(size) {
-        // SAFETY: forwarded.
-        Some(total) => unsafe { CRYPTO_realloc(addr, total, file, line) },
-        None => {
-            SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("array size overflows")
-                .raise();
-            std::ptr::null_mut()
-        }
-    }
 }
 
 /// `CRYPTO_clear_realloc`: as `CRYPTO_realloc`, wiping the old block.

@@ -1,114 +1,18 @@
-//! C programs of `tests/c/` built against `include/` and the libssl/libcrypto this crate
-//! builds, run, and checked; where the program only uses what OpenSSL 3.0 also has, the same
-//! source is built against the system's OpenSSL too and must print the same.
+//! C programs of `tests/c/`, each run in the three modes of [`common`]: built on qssl's headers
+//! and libraries; built against OpenSSL 3.5 and run with qssl's libraries swapped in; and on
+//! OpenSSL 3.5 itself. Where a program's output is deterministic, the three must be equal.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `target/<profile>`, where the build script writes libcrypto.so and `cargo build` puts
-/// libssl.so.
-fn lib_dir() -> PathBuf {
-    deps_dir().parent().unwrap().to_path_buf()
-}
-
-/// `target/<profile>/deps`, where `cargo test` leaves the libssl.so it just built.
-fn deps_dir() -> PathBuf {
-    std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn source(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/c")
-        .join(name)
-}
-
-/// Compiles `name` with `cc` and extra arguments into a scratch directory; returns the binary.
-fn compile(name: &str, out: &str, args: &[&str]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs");
-    std::fs::create_dir_all(&dir).unwrap();
-    let bin = dir.join(out);
-    let status = Command::new("cc")
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&bin)
-        .arg(source(name))
-        .args(args)
-        .status()
-        .expect("a C compiler (cc)");
-    assert!(status.success(), "compiling {name} failed");
-    bin
-}
-
-/// Builds `name` against qssl (plain `-lssl -lcrypto`) and runs it; returns its output.
-fn run_on_qssl(name: &str) -> String {
-    run_on_qssl_with(name, &[])
-}
-
-/// As [`run_on_qssl`], with program arguments.
-fn run_on_qssl_with(name: &str, args: &[&Path]) -> String {
-    run(&build_on_qssl(name), args)
-}
-
-/// Builds `name` against qssl (plain `-lssl -lcrypto`); returns the binary.
-fn build_on_qssl(name: &str) -> PathBuf {
-    let (libs, deps) = (lib_dir(), deps_dir());
-    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
-    // The freshly built libssl.so (deps) first; libcrypto.so names it.
-    compile(
-        name,
-        &format!("{name}.qssl"),
-        &[
-            &format!("-I{}", include.display()),
-            &format!("-L{}", deps.display()),
-            &format!("-L{}", libs.display()),
-            &format!("-Wl,-rpath,{}", deps.display()),
-            "-lssl",
-            "-lcrypto",
-        ],
-    )
-}
-
-/// A command for `bin`. Programs built against qssl load the libssl.so this test run built
-/// (cargo's `LD_LIBRARY_PATH`, which outranks the binary's run path, may name an older one).
-fn command(bin: &Path) -> Command {
-    let mut cmd = Command::new(bin);
-    if bin.extension().is_some_and(|e| e == "qssl") {
-        cmd.env("LD_LIBRARY_PATH", deps_dir());
-    }
-    cmd
-}
-
-fn run(bin: &Path, args: &[&Path]) -> String {
-    let out = command(bin).args(args).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{} failed ({}):\n{stdout}\n{}",
-        bin.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// The same program built against the system's OpenSSL, if its headers are installed.
-fn run_on_system_openssl(name: &str, args: &[&Path]) -> Option<String> {
-    if !Path::new("/usr/include/openssl/err.h").exists() {
-        return None;
-    }
-    let bin = compile(name, &format!("{name}.openssl"), &["-lssl", "-lcrypto"]);
-    Some(run(&bin, args))
-}
+use common::{Mode, Server, binary, qssl_libs, run, run_same_in_all_modes};
 
 #[test]
 fn error_queue_program_runs_and_matches_openssl() {
-    let ours = run_on_qssl("err_queue.c");
-    assert!(!ours.contains("FAIL"), "{ours}");
-    let theirs = run_on_system_openssl("err_queue.c", &[]).expect("system OpenSSL headers");
-    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+    let out = run_same_in_all_modes("err_queue.c", &[]);
+    assert!(!out.contains("FAIL"), "{out}");
 }
 
 /// A self-signed certificate and its key, and another key, as PEM files in a scratch
@@ -140,9 +44,7 @@ fn certificate_files() -> (PathBuf, PathBuf, PathBuf) {
 fn context_program_matches_openssl() {
     let (cert, key, other) = certificate_files();
     let args = [cert.as_path(), key.as_path(), other.as_path()];
-    let ours = run_on_qssl_with("ctx.c", &args);
-    let theirs = run_on_system_openssl("ctx.c", &args).expect("system OpenSSL headers");
-    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+    run_same_in_all_modes("ctx.c", &args);
 }
 
 #[test]
@@ -150,13 +52,8 @@ fn tls_client_and_server_processes_match_openssl() {
     let (cert, key, _) = certificate_files();
     for version in ["2", "3"] {
         let args = [cert.as_path(), key.as_path(), Path::new(version)];
-        let ours = run_on_qssl_with("tls.c", &args);
-        let theirs = run_on_system_openssl("tls.c", &args).expect("system OpenSSL headers");
-        assert!(ours.contains("client: got ping"), "{ours}");
-        assert_eq!(
-            ours, theirs,
-            "TLS 1.{version}: qssl and OpenSSL print the same"
-        );
+        let out = run_same_in_all_modes("tls.c", &args);
+        assert!(out.contains("client: got ping"), "TLS 1.{version}: {out}");
     }
 }
 
@@ -227,155 +124,115 @@ fn make_chain_files() -> PathBuf {
 #[test]
 fn verify_callback_walks_chains_as_openssl_does() {
     let dir = chain_files();
-    let ours = run_on_qssl_with("verify_chain.c", &[&dir]);
+    let out = run_same_in_all_modes("verify_chain.c", &[&dir]);
     assert!(
-        ours.contains("callback ok=1 depth=2 error=0 current=qssl test root chain=3"),
-        "{ours}"
+        out.contains("callback ok=1 depth=2 error=0 current=qssl test root chain=3"),
+        "{out}"
     );
-    let theirs = run_on_system_openssl("verify_chain.c", &[&dir]).expect("system OpenSSL headers");
-    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
 }
 
 #[test]
 fn address_program_matches_openssl() {
-    let ours = run_on_qssl("addr.c");
-    let theirs = run_on_system_openssl("addr.c", &[]).expect("system OpenSSL headers");
-    assert!(ours.contains("strings 127.0.0.1 4433"), "{ours}");
-    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+    let out = run_same_in_all_modes("addr.c", &[]);
+    assert!(out.contains("strings 127.0.0.1 4433"), "{out}");
 }
 
-#[test]
-fn libcrypto_refers_to_libssl_and_pkg_config_files_exist() {
-    let libs = lib_dir();
-    let script = std::fs::read_to_string(libs.join("libcrypto.so")).unwrap();
-    assert_eq!(script.trim(), "INPUT(libssl.so)");
-    for pc in ["libssl.pc", "libcrypto.pc", "openssl.pc"] {
-        let text = std::fs::read_to_string(libs.join("pkgconfig").join(pc)).unwrap();
-        assert!(text.contains("Cflags: -I"), "{pc}");
-    }
-}
-
-/// A server program running in the background, with its first line of output (which names
-/// its port) already read.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Server {
-    /// Starts `bin` and reads the port from its first line (`listening on <port>...`).
-    fn start(bin: &Path, args: &[&str]) -> Server {
-        use std::io::BufRead;
-        let mut child = command(bin)
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("listening on ")
-            .and_then(|rest| rest.split(',').next())
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("server did not start: {line:?}"));
-        Server { child, port }
-    }
-
-    /// Waits for the server to finish; returns the rest of its output.
-    fn finish(self) -> String {
-        let out = self.child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "server failed ({}):\n{stdout}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout
-    }
-}
+/// Which builds of the QUIC server and client programs talk to each other: each mode with
+/// itself, and qssl with OpenSSL 3.5 both ways.
+const QUIC_PAIRINGS: [(Mode, Mode); 5] = [
+    (Mode::Qssl, Mode::Qssl),
+    (Mode::Swapped, Mode::Swapped),
+    (Mode::Reference, Mode::Reference),
+    (Mode::Qssl, Mode::Reference),
+    (Mode::Reference, Mode::Qssl),
+];
 
 #[test]
 fn quic_guide_style_client_and_server_talk_blocking_and_non_blocking() {
     let (cert, key, _) = certificate_files();
-    let server_bin = build_on_qssl("quic_server.c");
-    let client_bin = build_on_qssl("quic_client.c");
-    let connect_bin = build_on_qssl("quic_connect.c");
-    for (server_mode, client_mode) in [("block", "block"), ("nonblock", "nonblock")] {
-        let server = Server::start(
-            &server_bin,
+    for (server_build, client_build) in QUIC_PAIRINGS {
+        for io in ["block", "nonblock"] {
+            quic_client_and_server(server_build, client_build, io, &cert, &key);
+        }
+    }
+}
+
+/// `quic_server.c` built for `server_build` serves `quic_connect.c` and two runs of
+/// `quic_client.c` built for `client_build`, both sides in `io` mode.
+fn quic_client_and_server(
+    server_build: Mode,
+    client_build: Mode,
+    io: &str,
+    cert: &Path,
+    key: &Path,
+) {
+    let case = format!("server {server_build:?}, client {client_build:?}, {io}");
+    let server = Server::start(
+        "quic_server.c",
+        server_build,
+        &[cert.to_str().unwrap(), key.to_str().unwrap(), "3", io],
+    );
+    let port = server.port.to_string();
+    // The HTTP/3 demo's way: BIO_new_ssl_connect, then SSL_connect on the object.
+    let target = format!("localhost:{port}");
+    let out = run(
+        "quic_connect.c",
+        client_build,
+        &[Path::new(&target), cert, Path::new("via a connect BIO")],
+    );
+    assert_eq!(
+        out,
+        "sock type is datagram 1, quic 1\nin before 1, connect 1, in before 0\n\
+         reply via a connect BIO, end 6\nerrors left 0\n",
+        "{case}"
+    );
+    for message in ["hello over quic", "a second connection"] {
+        let out = run(
+            "quic_client.c",
+            client_build,
             &[
-                cert.to_str().unwrap(),
-                key.to_str().unwrap(),
-                "3",
-                server_mode,
+                Path::new("localhost"),
+                Path::new(&port),
+                cert,
+                Path::new("http/1.0"),
+                Path::new(io),
+                Path::new(message),
             ],
         );
-        let port = server.port.to_string();
-        // The HTTP/3 demo's way: BIO_new_ssl_connect, then SSL_connect on the object.
-        let target = format!("localhost:{port}");
-        let out = run(
-            &connect_bin,
-            &[Path::new(&target), &cert, Path::new("via a connect BIO")],
-        );
-        assert_eq!(
-            out,
-            "sock type is datagram 1, quic 1\nin before 1, connect 1, in before 0\n\
-             reply via a connect BIO, end 6\nerrors left 0\n"
-        );
-        for message in ["hello over quic", "a second connection"] {
-            let out = run(
-                &client_bin,
-                &[
-                    Path::new("localhost"),
-                    Path::new(&port),
-                    &cert,
-                    Path::new("http/1.0"),
-                    Path::new(client_mode),
-                    Path::new(message),
-                ],
-            );
-            assert!(out.contains("same fd: 1"), "{out}");
-            assert!(
-                out.contains("connected: QUICv1, alpn http/1.0, verify ok"),
-                "{out}"
-            );
-            assert!(
-                out.contains("cipher TLS_AES_") && out.contains("key log lines seen"),
-                "{out}"
-            );
-            assert!(
-                out.contains("is quic 1, connection 1, stream type 3"),
-                "{out}"
-            );
-            assert!(out.contains(&format!("reply: {message}\n")), "{out}");
-            // FINISHED, or CONN_CLOSED if the server's close arrived first.
-            assert!(
-                out.contains("read state 3") || out.contains("read state 6"),
-                "{out}"
-            );
-            assert!(out.contains("shut down"), "{out}");
+        for expected in [
+            "same fd: 1",
+            "connected: QUICv1, alpn http/1.0, verify ok",
+            "cipher TLS_AES_",
+            "key log lines seen",
+            "is quic 1, connection 1, stream type 3",
+            &format!("reply: {message}\n"),
+            "shut down",
+        ] {
+            assert!(out.contains(expected), "{case}: {expected:?} in\n{out}");
         }
-        let out = server.finish();
+        // FINISHED, or CONN_CLOSED if the server's close arrived first.
         assert!(
-            out.contains("accepted: from listener 1, connection 1, same fd 1"),
-            "{out}"
+            out.contains("read state 3") || out.contains("read state 6"),
+            "{case}: {out}"
         );
-        assert!(out.contains("request 15 bytes, read state 3"), "{out}");
-        assert!(out.contains("write state 3"), "{out}");
-        assert!(out.contains("served 3"), "{out}");
+    }
+    let out = server.finish();
+    for expected in [
+        "accepted: from listener 1, connection 1, same fd 1",
+        "request 15 bytes, read state 3",
+        "write state 3",
+        "served 3",
+    ] {
+        assert!(out.contains(expected), "{case}: {expected:?} in\n{out}");
     }
 }
 
 #[test]
 fn quic_pair_program_sees_openssl_stream_and_close_semantics() {
     let (cert, key, _) = certificate_files();
-    let out = run_on_qssl_with("quic_pair.c", &[cert.as_path(), key.as_path()]);
+    let out = run_same_in_all_modes("quic_pair.c", &[cert.as_path(), key.as_path()]);
     let expected = "\
-pair poll descriptor type 0, fd -1
+pair poll descriptor: 0, type 99, fd -1
 connected: QUICv1; listener 1/0, accepted from it 1, queue 0
 client may open bidi streams: 1
 client streams: 0 type 3 local 1, 2 type 2 local 1; conn of s1 1
@@ -446,10 +303,10 @@ fn quic_c_client_fetches_from_aioquic_server() {
         .unwrap_or_else(|| panic!("unexpected aioquic output {line:?}"))
         .parse()
         .unwrap();
-    let client = build_on_qssl("quic_client.c");
     for mode in ["block", "nonblock"] {
         let out = run(
-            &client,
+            "quic_client.c",
+            Mode::Qssl,
             &[
                 Path::new("localhost"),
                 Path::new(&addr.port().to_string()),
@@ -465,7 +322,8 @@ fn quic_c_client_fetches_from_aioquic_server() {
     }
     // The multi-stream client: three requests on three streams of one connection.
     let out = run(
-        &build_on_qssl("quic_multi.c"),
+        "quic_multi.c",
+        Mode::Qssl,
         &[
             Path::new("localhost"),
             Path::new(&addr.port().to_string()),
@@ -496,7 +354,8 @@ fn aioquic_client_talks_to_quic_c_server() {
 fn aioquic_client_against(mode: &str) {
     let (cert, key, _) = certificate_files();
     let server = Server::start(
-        &build_on_qssl("quic_server.c"),
+        "quic_server.c",
+        Mode::Qssl,
         &[cert.to_str().unwrap(), key.to_str().unwrap(), "2", mode],
     );
     for round in 0..2 {
@@ -528,16 +387,14 @@ fn aioquic_client_against(mode: &str) {
 fn tls_accept_bio_server_and_socket_bio_client_match_openssl() {
     let (cert, key, _) = certificate_files();
     let args = [cert.as_path(), key.as_path()];
-    let ours = run_on_qssl_with("tls_bio.c", &args);
-    let theirs = run_on_system_openssl("tls_bio.c", &args).expect("system OpenSSL headers");
-    assert!(ours.contains("client: echo matches"), "{ours}");
-    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+    let out = run_same_in_all_modes("tls_bio.c", &args);
+    assert!(out.contains("client: echo matches"), "{out}");
 }
 
 #[test]
 fn applications_own_bios_carry_quic_and_tls() {
     let (cert, key, _) = certificate_files();
-    let out = run_on_qssl_with("custom_bio.c", &[cert.as_path(), key.as_path()]);
+    let out = run_same_in_all_modes("custom_bio.c", &[cert.as_path(), key.as_path()]);
     let expected = "\
 quic: server read \"over the app's BIO\"; datagrams through the app's BIOs: both ways
 quic: BIOs destroyed with their objects: 2
@@ -555,7 +412,7 @@ destroy calls 4, errors left 0
 fn valgrind(bin: &Path, args: &[&str]) -> Command {
     let supp = suppressions();
     let mut cmd = Command::new("valgrind");
-    cmd.env("LD_LIBRARY_PATH", deps_dir())
+    cmd.env("LD_LIBRARY_PATH", qssl_libs())
         .args([
             "-q",
             "--leak-check=full",
@@ -610,7 +467,7 @@ fn c_programs_run_clean_under_valgrind() {
         ("verify_chain.c", vec![chains.to_str().unwrap()]),
     ];
     for (name, args) in programs {
-        let out = valgrind(&build_on_qssl(name), &args)
+        let out = valgrind(&binary(name, Mode::Qssl), &args)
             .output()
             .expect("valgrind (installed by scripts/test.sh)");
         assert!(
@@ -622,7 +479,7 @@ fn c_programs_run_clean_under_valgrind() {
     }
     // The QUIC client and server over UDP, each under valgrind.
     let mut server = valgrind(
-        &build_on_qssl("quic_server.c"),
+        &binary("quic_server.c", Mode::Qssl),
         &[cert, key, "1", "nonblock"],
     )
     .stdout(std::process::Stdio::piped())
@@ -641,7 +498,7 @@ fn c_programs_run_clean_under_valgrind() {
         .unwrap_or_else(|| panic!("server did not start: {line:?}"))
         .to_owned();
     let client = valgrind(
-        &build_on_qssl("quic_client.c"),
+        &binary("quic_client.c", Mode::Qssl),
         &[
             "localhost",
             &port,
@@ -673,11 +530,8 @@ fn file_and_memory_bios_match_openssl() {
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bio-misc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let ours = run_on_qssl_with("bio_misc.c", &[dir.as_path()]);
-    let theirs =
-        run_on_system_openssl("bio_misc.c", &[dir.as_path()]).expect("system OpenSSL headers");
-    assert!(ours.contains("read 21: line 1: hello"), "{ours}");
-    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
+    let out = run_same_in_all_modes("bio_misc.c", &[dir.as_path()]);
+    assert!(out.contains("read 21: line 1: hello"), "{out}");
 }
 
 #[test]
@@ -690,17 +544,20 @@ fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     headers.sort();
-    let exported = {
+    let mut exported = std::collections::HashSet::new();
+    for lib in ["libssl.so.3", "libcrypto.so.3"] {
         let out = Command::new("nm")
             .args(["-D", "--defined-only"])
-            .arg(deps_dir().join("libssl.so"))
+            .arg(qssl_libs().join(lib))
             .output()
             .expect("nm");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
-            .collect::<std::collections::HashSet<_>>()
-    };
+        exported.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| l.split_whitespace().last())
+                .map(|name| name.split('@').next().unwrap_or(name).to_owned()),
+        );
+    }
     for h in &headers {
         let src = dir.join(format!("{h}.c"));
         std::fs::write(
@@ -757,18 +614,16 @@ fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
 fn tls_ssl_connect_bio_client_matches_openssl() {
     let (cert, key, _) = certificate_files();
     let args = [cert.as_path(), key.as_path()];
-    let ours = run_on_qssl_with("tls_connect.c", &args);
-    let theirs = run_on_system_openssl("tls_connect.c", &args).expect("system OpenSSL headers");
+    let out = run_same_in_all_modes("tls_connect.c", &args);
     assert!(
-        ours.contains("client: read back hello through BIOs"),
-        "{ours}"
+        out.contains("client: read back hello through BIOs"),
+        "{out}"
     );
-    assert_eq!(ours, theirs, "qssl and OpenSSL print the same");
 }
 
 #[test]
 fn typed_hash_table_works_through_the_thunks() {
-    let out = run_on_qssl("lhash.c");
+    let out = run_same_in_all_modes("lhash.c", &[]);
     let expected = "\
 +++++ 5 items
 replaced two: old value 2, now 5 items
@@ -785,7 +640,7 @@ flushed: 0 items
 #[test]
 fn quic_sessions_resume_from_c() {
     let (cert, key, _) = certificate_files();
-    let out = run_on_qssl_with("quic_resume.c", &[cert.as_path(), key.as_path()]);
+    let out = run_same_in_all_modes("quic_resume.c", &[cert.as_path(), key.as_path()]);
     let expected = "\
 first: resumed 0/0
 session resumable 1, callback told yes

@@ -1,10 +1,10 @@
-//! Exported functions called from Rust where a C program against OpenSSL 3.0 cannot check
-//! them (functions 3.0 lacks) or where null and bad arguments must fail cleanly.
+//! Exported functions called from Rust where null and bad arguments must fail cleanly, and
+//! calls qssl cannot implement yet must fail with an error on the queue.
 
 use std::ffi::c_void;
 
-use ssl::addr::*;
-use ssl::err::*;
+use qssl_capi::addr::*;
+use qssl_capi::err::*;
 
 #[test]
 fn address_copies_and_null_arguments() {
@@ -71,9 +71,9 @@ fn last_reason() -> u32 {
 
 #[test]
 fn what_cannot_work_yet_fails_with_an_error_on_the_queue() {
-    use ssl::ctx::*;
-    use ssl::quic::*;
-    use ssl::session::*;
+    use qssl_capi::ctx::*;
+    use qssl_capi::quic::*;
+    use qssl_capi::session::*;
     let unsupported = qssl::error::err_r::UNSUPPORTED as u32;
     // SAFETY: every pointer is null or made by the library and freed once.
     unsafe {

@@ -25,7 +25,6 @@ extern "C" {
 void *CRYPTO_malloc(size_t num, const char *file, int line);
 void *CRYPTO_zalloc(size_t num, const char *file, int line);
 void *CRYPTO_realloc(void *addr, size_t num, const char *file, int line);
-void *CRYPTO_realloc_array(void *addr, size_t num, size_t size, const char *file, int line);
 void *CRYPTO_clear_realloc(void *addr, size_t old_num, size_t num, const char *file, int line);
 void CRYPTO_free(void *ptr, const char *file, int line);
 void CRYPTO_clear_free(void *ptr, size_t num, const char *file, int line);
@@ -87,8 +86,6 @@ void *CRYPTO_get_ex_data(const CRYPTO_EX_DATA *ad, int idx);
 
 # define OPENSSL_malloc(num) CRYPTO_malloc(num, OPENSSL_FILE, OPENSSL_LINE)
 # define OPENSSL_zalloc(num) CRYPTO_zalloc(num, OPENSSL_FILE, OPENSSL_LINE)
-# define OPENSSL_realloc_array(addr, num, size) \
-        CRYPTO_realloc_array(addr, num, size, OPENSSL_FILE, OPENSSL_LINE)
 # define OPENSSL_realloc(addr, num) CRYPTO_realloc(addr, num, OPENSSL_FILE, OPENSSL_LINE)
 # define OPENSSL_clear_realloc(addr, old_num, num) \
         CRYPTO_clear_realloc(addr, old_num, num, OPENSSL_FILE, OPENSSL_LINE)

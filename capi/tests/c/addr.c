@@ -1,7 +1,7 @@
 /*
  * Addresses, lookups and raw sockets from C: BIO_ADDR from raw bytes, its parts and strings,
  * BIO_lookup_ex on numeric names, and a TCP connection made with BIO_socket,
- * BIO_listen and BIO_connect. Uses only what OpenSSL 3.0 also has; the output must be the same.
+ * BIO_listen and BIO_connect. The output must be the same on qssl and on OpenSSL 3.5.
  */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * File and memory BIOs and the BIO formatting functions, through the plain OpenSSL API.
- * Uses only what OpenSSL 3.0 also has; the output must be the same on both.
+ * The output must be the same on qssl and on OpenSSL 3.5.
  *
  * Usage: bio_misc <scratch directory>
  */

@@ -1,8 +1,8 @@
 /*
  * Contexts from C: methods, certificates and keys from files, trust roots, verify modes,
  * ALPN, version bounds through the ctrl macros, cipher settings, options, reference counts,
- * verify strings and SSL_select_next_proto. Uses only what OpenSSL 3.0 also has, and prints
- * what it sees: the output must be the same on both.
+ * verify strings and SSL_select_next_proto. Prints what it sees: the output must be the same
+ * on qssl and on OpenSSL 3.5.
  *
  * Usage: ctx <cert.pem> <key.pem> <other-key.pem>
  */

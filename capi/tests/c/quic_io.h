@@ -37,11 +37,16 @@ static inline int create_socket(const char *host, const char *port, BIO_ADDR **p
     return sock;
 }
 
-/* Waits until the object can make progress (non-blocking mode). */
+/*
+ * Waits until the object can make progress (non-blocking mode), or 100 ms at most when the
+ * library names no deadline: OpenSSL 3.5 sometimes reports none (infinite, read desired)
+ * while a non-blocking SSL_shutdown still waits to finish after the peer has gone, and
+ * returns 1 from a later call without any datagram arriving.
+ */
 static inline void wait_for_activity(SSL *ssl)
 {
     fd_set rfds, wfds;
-    struct timeval tv, *tvp = NULL;
+    struct timeval tv;
     int fd = SSL_get_fd(ssl), infinite;
 
     FD_ZERO(&rfds);
@@ -50,9 +55,11 @@ static inline void wait_for_activity(SSL *ssl)
         FD_SET(fd, &wfds);
     if (SSL_net_read_desired(ssl))
         FD_SET(fd, &rfds);
-    if (SSL_get_event_timeout(ssl, &tv, &infinite) && !infinite)
-        tvp = &tv;
-    select(fd + 1, &rfds, &wfds, NULL, tvp);
+    if (!SSL_get_event_timeout(ssl, &tv, &infinite) || infinite) {
+        tv.tv_sec = 0;
+        tv.tv_usec = 100000;
+    }
+    select(fd + 1, &rfds, &wfds, NULL, &tv);
 }
 
 #endif

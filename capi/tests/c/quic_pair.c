@@ -118,8 +118,10 @@ int main(int argc, char *argv[])
     CHECK(SSL_set1_host(client, "localhost") == 1);
     CHECK(SSL_set_alpn_protos(client, (const unsigned char *)"\x04test", 5) == 0);
     CHECK(SSL_set_default_stream_mode(client, SSL_DEFAULT_STREAM_MODE_NONE) == 1);
-    CHECK(SSL_get_rpoll_descriptor(client, &desc) == 1);
-    printf("pair poll descriptor type %u, fd %d\n", desc.type, SSL_get_fd(client));
+    /* A datagram pair cannot be polled: OpenSSL answers 0 and leaves desc as it was. */
+    desc.type = 99;
+    printf("pair poll descriptor: %d, type %u, fd %d\n", SSL_get_rpoll_descriptor(client, &desc),
+           desc.type, SSL_get_fd(client));
 
     while ((ret = SSL_connect(client)) != 1) {
         CHECK(SSL_get_error(client, ret) == SSL_ERROR_WANT_READ);

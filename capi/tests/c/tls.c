@@ -5,8 +5,8 @@
  * application from SSL_get1_session; the new-session callback is told too). Callbacks get
  * their own SSL (seen through ex_data), the verify callback an X509_STORE_CTX with the peer's
  * certificate; certificates are read and written as PEM and DER. The server's context has
- * no certificate: its servername callback switches to one that has (SSL_set_SSL_CTX). Uses only what OpenSSL 3.0
- * also has; the output must be the same on both.
+ * no certificate: its servername callback switches to one that has (SSL_set_SSL_CTX). The
+ * output must be the same on qssl and on OpenSSL 3.5.
  *
  * Usage: tls <cert.pem> <key.pem> <version: 2 or 3>
  */

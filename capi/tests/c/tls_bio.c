@@ -2,8 +2,8 @@
  * A TLS server and client in the style of OpenSSL's guide, in two processes over TCP on
  * loopback: the server listens through an accept BIO (BIO_new_accept, BIO_set_bind_mode,
  * BIO_do_accept, BIO_pop) with session settings on its context; the client looks the server
- * up, connects a socket and wraps it in BIO_new(BIO_s_socket()) + BIO_set_fd. Uses only what
- * OpenSSL 3.0 also has; the output must be the same on both.
+ * up, connects a socket and wraps it in BIO_new(BIO_s_socket()) + BIO_set_fd. The output
+ * must be the same on qssl and on OpenSSL 3.5.
  *
  * Usage: tls_bio <cert.pem> <key.pem>
  */

@@ -1,7 +1,7 @@
 /*
  * The classic OpenSSL client: BIO_new_ssl_connect, BIO_set_conn_hostname, BIO_do_connect,
  * then BIO_puts and BIO_read through the SSL BIO; against a server on an accept BIO, in two
- * processes. Uses only what OpenSSL 3.0 also has; the output must be the same on both.
+ * processes. The output must be the same on qssl and on OpenSSL 3.5.
  *
  * Usage: tls_connect <cert.pem> <key.pem>
  */

@@ -3,8 +3,8 @@
  * joined by memory BIOs, in scenarios that each show what the verify callback is told at
  * every step (depth, error, current certificate, chain), what it can change
  * (X509_STORE_CTX_set_error, its answer), the verify result, the peer's chain and the
- * verified chain, plus X509_check_host/X509_check_ip_asc and the stack functions. Uses only
- * what OpenSSL 3.0 also has; the output must be the same on both.
+ * verified chain, plus X509_check_host/X509_check_ip_asc and the stack functions. The output
+ * must be the same on qssl and on OpenSSL 3.5.
  *
  * Usage: verify_chain <dir>, where dir holds root.pem, chain.pem (leaf then intermediate),
  * leaf.pem, leaf.key, self.pem, self.key, expired.pem (leaf then intermediate), expired.key.
