@@ -92,7 +92,11 @@ void ERR_add_error_txt(const char *sep, const char *txt)
 /* OpenSSL's BIO_snprintf: the length written, or -1 if the text did not fit. */
 int BIO_vsnprintf(char *buf, size_t n, const char *format, va_list args)
 {
-    int ret = vsnprintf(buf, n, format, args);
+    int ret;
+
+    if (format == NULL || (buf == NULL && n > 0))
+        return -1;
+    ret = vsnprintf(buf, n, format, args);
 
     if (ret < 0 || (size_t)ret >= n)
         return -1;
@@ -117,6 +121,8 @@ int BIO_vprintf(BIO *bio, const char *format, va_list args)
     va_list again;
     int len, ret;
 
+    if (format == NULL)
+        return -1;
     va_copy(again, args);
     len = vsnprintf(small, sizeof(small), format, args);
     if (len < 0) {

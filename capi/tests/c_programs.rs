@@ -649,3 +649,24 @@ errors left 0
 ";
     assert_eq!(out, expected);
 }
+
+#[test]
+fn every_export_called_with_null_arguments_fails_cleanly() {
+    // The export list scripts/c-libs.sh wrote next to the libraries it linked.
+    let exports = qssl_libs().join("../work/exports.txt");
+    let count = std::fs::read_to_string(&exports).unwrap().lines().count();
+    let out = run("null_sweep.c", Mode::Qssl, &[&exports]);
+    assert!(
+        out.ends_with(&format!("{count} functions called, 0 failed\n")),
+        "{out}"
+    );
+    // Calls that need an object refuse null with OpenSSL's error.
+    for line in [
+        "SSL_new: returned 0, error passed a null parameter",
+        "SSL_read: returned -1, error passed a null parameter",
+        "BIO_ctrl: returned 0, error passed a null parameter",
+        "OPENSSL_sk_push: returned 0, error passed a null parameter",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
+}
