@@ -8,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use qssl::error::{ERR_LIB_BIO, ERR_LIB_SYS, SslError, err_r};
 use qssl_bio::{BioAddr, addr::RawAddress};
 
+use crate::abi::*;
 use crate::crypto::CRYPTO_malloc;
 use crate::entry::{CInt, entry};
 use crate::ffi::text;
@@ -25,33 +26,6 @@ pub struct BIO_ADDRINFO {
     addr: BIO_ADDR,
     next: *mut BIO_ADDRINFO,
 }
-
-/// `BIO_SOCK_REUSEADDR`.
-const SOCK_REUSEADDR: c_int = 0x01;
-/// `BIO_SOCK_V6_ONLY`.
-const SOCK_V6_ONLY: c_int = 0x02;
-/// `BIO_SOCK_KEEPALIVE`.
-const SOCK_KEEPALIVE: c_int = 0x04;
-/// `BIO_SOCK_NONBLOCK`.
-const SOCK_NONBLOCK: c_int = 0x08;
-/// `BIO_SOCK_NODELAY`.
-const SOCK_NODELAY: c_int = 0x10;
-/// `BIO_LOOKUP_SERVER`.
-const LOOKUP_SERVER: c_int = 1;
-/// `BIO_R_LOOKUP_RETURNED_NOTHING`.
-const BIO_R_LOOKUP_RETURNED_NOTHING: c_int = 142;
-/// `BIO_R_UNABLE_TO_CREATE_SOCKET`.
-const BIO_R_UNABLE_TO_CREATE_SOCKET: c_int = 118;
-/// `BIO_R_CONNECT_ERROR`.
-const BIO_R_CONNECT_ERROR: c_int = 103;
-/// `BIO_R_UNABLE_TO_BIND_SOCKET`.
-const BIO_R_UNABLE_TO_BIND_SOCKET: c_int = 117;
-/// `BIO_R_UNABLE_TO_LISTEN_SOCKET`.
-const BIO_R_UNABLE_TO_LISTEN_SOCKET: c_int = 119;
-/// `BIO_R_INVALID_SOCKET`.
-const BIO_R_INVALID_SOCKET: c_int = 135;
-/// `BIO_R_ACCEPT_ERROR`.
-const BIO_R_ACCEPT_ERROR: c_int = 100;
 
 /// Raises the calling thread's `errno` as a system error, then `reason` in the BIO library.
 fn raise_os(reason: c_int) {
@@ -278,7 +252,7 @@ pub unsafe extern "C" fn BIO_lookup_ex(
     hints.ai_socktype = socktype;
     hints.ai_protocol = protocol;
     hints.ai_flags = libc::AI_ADDRCONFIG;
-    if lookup_type == LOOKUP_SERVER {
+    if lookup_type == BIO_LOOKUP_SERVER {
         hints.ai_flags |= libc::AI_PASSIVE;
     }
     let mut list: *mut libc::addrinfo = std::ptr::null_mut();
@@ -483,11 +457,11 @@ fn set_options(sock: c_int, options: c_int) -> bool {
             ) == 0
         }
     };
-    (options & SOCK_REUSEADDR == 0 || set(libc::SOL_SOCKET, libc::SO_REUSEADDR))
-        && (options & SOCK_KEEPALIVE == 0 || set(libc::SOL_SOCKET, libc::SO_KEEPALIVE))
-        && (options & SOCK_NODELAY == 0 || set(libc::IPPROTO_TCP, libc::TCP_NODELAY))
-        && (options & SOCK_V6_ONLY == 0 || set(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY))
-        && (options & SOCK_NONBLOCK == 0 || BIO_socket_nbio(sock, 1) == 1)
+    (options & BIO_SOCK_REUSEADDR == 0 || set(libc::SOL_SOCKET, libc::SO_REUSEADDR))
+        && (options & BIO_SOCK_KEEPALIVE == 0 || set(libc::SOL_SOCKET, libc::SO_KEEPALIVE))
+        && (options & BIO_SOCK_NODELAY == 0 || set(libc::IPPROTO_TCP, libc::TCP_NODELAY))
+        && (options & BIO_SOCK_V6_ONLY == 0 || set(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY))
+        && (options & BIO_SOCK_NONBLOCK == 0 || BIO_socket_nbio(sock, 1) == 1)
 }
 
 /// `addr` as a socket2 address for the system calls.

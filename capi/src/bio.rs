@@ -16,6 +16,7 @@ use qssl_bio::{
     AcceptBio, BioError, DatagramBio, DgramMem, FileBio, MemBio, PollDescriptor, SocketBio, UdpBio,
 };
 
+use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::connect_bio::{ConnectSpec, HeldSsl};
 use crate::custom_bio::{
@@ -24,14 +25,6 @@ use crate::custom_bio::{
 use crate::entry::{CInt, entry};
 use crate::ffi::{arc_count, arc_release, arc_up_ref, text};
 
-/// `BIO_FLAGS_READ`.
-pub const BIO_FLAGS_READ: c_int = 0x01;
-/// `BIO_FLAGS_WRITE`.
-pub const BIO_FLAGS_WRITE: c_int = 0x02;
-/// `BIO_FLAGS_IO_SPECIAL`.
-pub const BIO_FLAGS_IO_SPECIAL: c_int = 0x04;
-/// `BIO_FLAGS_SHOULD_RETRY`.
-pub const BIO_FLAGS_SHOULD_RETRY: c_int = 0x08;
 /// The retry bits `BIO_clear_retry_flags` clears.
 const RETRY_FLAGS: c_int =
     BIO_FLAGS_READ | BIO_FLAGS_WRITE | BIO_FLAGS_IO_SPECIAL | BIO_FLAGS_SHOULD_RETRY;
@@ -1049,33 +1042,6 @@ fn ex_count(n: isize, zero_ok: bool, out: *mut usize) -> c_int {
     ret
 }
 
-/// `BIO_POLL_DESCRIPTOR`'s value union.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union BIO_POLL_DESCRIPTOR_VALUE {
-    /// A socket descriptor (`BIO_POLL_DESCRIPTOR_TYPE_SOCK_FD`).
-    pub fd: c_int,
-    /// A custom pointer.
-    pub custom: *mut c_void,
-    /// A custom integer.
-    pub custom_ui: usize,
-    /// An SSL object (`BIO_POLL_DESCRIPTOR_TYPE_SSL`).
-    pub ssl: *mut c_void,
-}
-
-/// `BIO_POLL_DESCRIPTOR`: what to wait on (16 bytes, the value at offset 8).
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct BIO_POLL_DESCRIPTOR {
-    /// `BIO_POLL_DESCRIPTOR_TYPE_*`.
-    pub type_: u32,
-    /// The descriptor.
-    pub value: BIO_POLL_DESCRIPTOR_VALUE,
-}
-
-/// `BIO_POLL_DESCRIPTOR_TYPE_SSL`.
-pub const BIO_POLL_DESCRIPTOR_TYPE_SSL: u32 = 2;
-
 impl From<PollDescriptor> for BIO_POLL_DESCRIPTOR {
     fn from(d: PollDescriptor) -> Self {
         BIO_POLL_DESCRIPTOR {
@@ -1160,51 +1126,6 @@ pub unsafe extern "C" fn BIO_get_wpoll_descriptor(
     })
 }
 
-/// `BIO_CTRL_GET_RPOLL_DESCRIPTOR`.
-pub(crate) const CTRL_GET_RPOLL_DESCRIPTOR: c_int = 91;
-/// `BIO_CTRL_GET_WPOLL_DESCRIPTOR`.
-pub(crate) const CTRL_GET_WPOLL_DESCRIPTOR: c_int = 92;
-
-/// `BIO_ctrl` command numbers (`BIO_CTRL_*`, `BIO_C_*`).
-mod cmd {
-    use std::ffi::c_int;
-    pub(super) const RESET: c_int = 1;
-    pub(super) const EOF: c_int = 2;
-    pub(super) const INFO: c_int = 3;
-    pub(super) const FILE_SEEK: c_int = 128;
-    pub(super) const FILE_TELL: c_int = 133;
-    pub(super) const GET_CLOSE: c_int = 8;
-    pub(super) const SET_CLOSE: c_int = 9;
-    pub(super) const PENDING: c_int = 10;
-    pub(super) const FLUSH: c_int = 11;
-    pub(super) const WPENDING: c_int = 13;
-    pub(super) const DGRAM_CONNECT: c_int = 31;
-    pub(super) const DGRAM_SET_CONNECTED: c_int = 32;
-    pub(super) const DGRAM_QUERY_MTU: c_int = 40;
-    pub(super) const DGRAM_GET_MTU: c_int = 41;
-    pub(super) const DGRAM_SET_MTU: c_int = 42;
-    pub(super) const DGRAM_SET_PEER: c_int = 44;
-    pub(super) const DGRAM_GET_PEER: c_int = 46;
-    pub(super) const DGRAM_GET_LOCAL_ADDR_CAP: c_int = 82;
-    pub(super) const DGRAM_GET_LOCAL_ADDR_ENABLE: c_int = 83;
-    pub(super) const DGRAM_SET_LOCAL_ADDR_ENABLE: c_int = 84;
-    pub(super) const DGRAM_GET_EFFECTIVE_CAPS: c_int = 85;
-    pub(super) const DGRAM_GET_CAPS: c_int = 86;
-    pub(super) const DGRAM_SET_CAPS: c_int = 87;
-    pub(super) const DGRAM_GET_NO_TRUNC: c_int = 88;
-    pub(super) const DGRAM_SET_NO_TRUNC: c_int = 89;
-    pub(super) const GET_RPOLL_DESCRIPTOR: c_int = super::CTRL_GET_RPOLL_DESCRIPTOR;
-    pub(super) const GET_WPOLL_DESCRIPTOR: c_int = super::CTRL_GET_WPOLL_DESCRIPTOR;
-    pub(super) const DO_STATE_MACHINE: c_int = 101;
-    pub(super) const SET_NBIO: c_int = 102;
-    pub(super) const SET_FD: c_int = 104;
-    pub(super) const SET_FILENAME: c_int = 108;
-    pub(super) const GET_FD: c_int = 105;
-    pub(super) const SET_ACCEPT: c_int = 118;
-    pub(super) const SET_BIND_MODE: c_int = 131;
-    pub(super) const GET_BIND_MODE: c_int = 132;
-}
-
 /// A datagram control's result: its value, or 0 with the reason on the queue.
 fn dgram_ctrl(bio: &BIO, f: impl FnOnce(&dyn DatagramBio) -> Result<c_long, BioError>) -> c_long {
     let Some(d) = bio.datagram() else {
@@ -1269,7 +1190,7 @@ pub unsafe extern "C" fn BIO_ctrl(
 unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
     let flag = |on: bool| c_long::from(on);
     match cmd {
-        cmd::SET_FD => {
+        BIO_C_SET_FD => {
             if parg.is_null() {
                 SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
                 return 0;
@@ -1284,7 +1205,7 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
                 }
             }
         }
-        cmd::GET_FD => {
+        BIO_C_GET_FD => {
             let fd = match b.io() {
                 Io::Accept(a) => a.raw_fd().unwrap_or(-1),
                 _ => b.fd(),
@@ -1295,8 +1216,8 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             }
             c_long::from(fd)
         }
-        cmd::GET_CLOSE => flag(b.close.load(Ordering::Relaxed)),
-        cmd::SET_CLOSE => {
+        BIO_CTRL_GET_CLOSE => flag(b.close.load(Ordering::Relaxed)),
+        BIO_CTRL_SET_CLOSE => {
             let close = larg != 0;
             if b.fd() >= 0 && close != b.close.load(Ordering::Relaxed) {
                 SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
@@ -1307,25 +1228,25 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             b.close.store(close, Ordering::Relaxed);
             1
         }
-        cmd::SET_NBIO => match b.io() {
+        BIO_C_SET_NBIO => match b.io() {
             Io::Accept(a) => result_long(a.set_nonblocking(larg != 0)),
             _ => set_nbio(b, larg != 0),
         },
-        cmd::DO_STATE_MACHINE => match b.io() {
+        BIO_C_DO_STATE_MACHINE => match b.io() {
             Io::Accept(a) => do_accept(b, &a),
             _ => 1,
         },
-        cmd::SET_ACCEPT | cmd::SET_BIND_MODE | cmd::GET_BIND_MODE => {
+        BIO_C_SET_ACCEPT | BIO_C_SET_BIND_MODE | BIO_C_GET_BIND_MODE => {
             let Io::Accept(a) = b.io() else {
                 not_for(b, "an acceptor");
                 return 0;
             };
             match cmd {
-                cmd::SET_BIND_MODE => {
+                BIO_C_SET_BIND_MODE => {
                     a.set_reuse_addr(larg & BIO_BIND_REUSEADDR != 0);
                     1
                 }
-                cmd::GET_BIND_MODE => c_long::from(a.reuse_addr()),
+                BIO_C_GET_BIND_MODE => c_long::from(a.reuse_addr()),
                 // BIO_set_accept_name (larg 0); the other BIO_C_SET_ACCEPT forms (accept
                 // BIOs, IP family, bind modes through larg) are not offered.
                 _ if larg == 0 => {
@@ -1344,12 +1265,12 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
                 }
             }
         }
-        cmd::GET_RPOLL_DESCRIPTOR | cmd::GET_WPOLL_DESCRIPTOR => {
-            let d = poll_descriptor(b, cmd == cmd::GET_WPOLL_DESCRIPTOR);
+        BIO_CTRL_GET_RPOLL_DESCRIPTOR | BIO_CTRL_GET_WPOLL_DESCRIPTOR => {
+            let d = poll_descriptor(b, cmd == BIO_CTRL_GET_WPOLL_DESCRIPTOR);
             // SAFETY: a BIO_POLL_DESCRIPTOR *, per the contract.
             c_long::from(unsafe { put_poll_descriptor(parg.cast(), d) })
         }
-        cmd::FLUSH => match b.io() {
+        BIO_CTRL_FLUSH => match b.io() {
             Io::Stream(s) => match s.lock().unwrap_or_else(PoisonError::into_inner).flush() {
                 Ok(()) => 1,
                 Err(e) if e.is_non_fatal() => {
@@ -1363,14 +1284,14 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             },
             _ => 1,
         },
-        cmd::EOF => match b.io() {
+        BIO_CTRL_EOF => match b.io() {
             Io::Stream(s) => flag(s.lock().unwrap_or_else(PoisonError::into_inner).eof()),
             _ => 0,
         },
-        cmd::PENDING | cmd::WPENDING => match b.io() {
+        BIO_CTRL_PENDING | BIO_CTRL_WPENDING => match b.io() {
             Io::Stream(s) => {
                 let s = s.lock().unwrap_or_else(PoisonError::into_inner);
-                let n = if cmd == cmd::PENDING {
+                let n = if cmd == BIO_CTRL_PENDING {
                     s.pending()
                 } else {
                     s.wpending()
@@ -1379,14 +1300,14 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             }
             _ => 0,
         },
-        cmd::RESET => match b.io() {
+        BIO_CTRL_RESET => match b.io() {
             Io::Stream(st) => {
                 result_long(st.lock().unwrap_or_else(PoisonError::into_inner).reset())
             }
             _ => 0,
         },
         // BIO_seek: a file gives 0 (as fseek), a memory BIO the new offset; -1 on failure.
-        cmd::FILE_SEEK => match b.io() {
+        BIO_C_FILE_SEEK => match b.io() {
             Io::Stream(st) => {
                 let r = u64::try_from(larg)
                     .map_err(|_| BioError::InvalidArgument("negative offset"))
@@ -1406,7 +1327,7 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             }
         },
         // BIO_tell: the position, or -1.
-        cmd::FILE_TELL => match b.io() {
+        BIO_C_FILE_TELL => match b.io() {
             Io::Stream(st) => match st.lock().unwrap_or_else(PoisonError::into_inner).tell() {
                 Ok(pos) => c_long::try_from(pos).unwrap_or(c_long::MAX),
                 Err(e) => {
@@ -1419,7 +1340,7 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
                 -1
             }
         },
-        cmd::INFO => match b.io() {
+        BIO_CTRL_INFO => match b.io() {
             Io::Stream(st) => {
                 let st = st.lock().unwrap_or_else(PoisonError::into_inner);
                 let Some(data) = st.mem_data() else {
@@ -1434,7 +1355,7 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             }
             _ => 0,
         },
-        cmd::SET_FILENAME => {
+        BIO_C_SET_FILENAME => {
             if b.method.kind != MethodKind::File {
                 not_for(b, "a file BIO");
                 return 0;
@@ -1464,18 +1385,20 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
                 None => 0,
             }
         }
-        cmd::DGRAM_QUERY_MTU => dgram_ctrl(b, |d| d.query_mtu().map(len_long)),
-        cmd::DGRAM_GET_MTU => dgram_ctrl(b, |d| Ok(len_long(d.mtu()))),
-        cmd::DGRAM_SET_MTU => dgram_ctrl(b, |d| {
+        BIO_CTRL_DGRAM_QUERY_MTU => dgram_ctrl(b, |d| d.query_mtu().map(len_long)),
+        BIO_CTRL_DGRAM_GET_MTU => dgram_ctrl(b, |d| Ok(len_long(d.mtu()))),
+        BIO_CTRL_DGRAM_SET_MTU => dgram_ctrl(b, |d| {
             let mtu = usize::try_from(larg).map_err(|_| BioError::InvalidArgument("MTU"))?;
             d.set_mtu(mtu).map(|()| 1)
         }),
-        cmd::DGRAM_CONNECT | cmd::DGRAM_SET_CONNECTED | cmd::DGRAM_SET_PEER => dgram_ctrl(b, |d| {
-            // SAFETY: a BIO_ADDR *, per the contract.
-            let addr = unsafe { addr_arg(parg) }?;
-            d.set_peer(addr.0).map(|()| 1)
-        }),
-        cmd::DGRAM_GET_PEER => dgram_ctrl(b, |d| {
+        BIO_CTRL_DGRAM_CONNECT | BIO_CTRL_DGRAM_SET_CONNECTED | BIO_CTRL_DGRAM_SET_PEER => {
+            dgram_ctrl(b, |d| {
+                // SAFETY: a BIO_ADDR *, per the contract.
+                let addr = unsafe { addr_arg(parg) }?;
+                d.set_peer(addr.0).map(|()| 1)
+            })
+        }
+        BIO_CTRL_DGRAM_GET_PEER => dgram_ctrl(b, |d| {
             let peer = d.peer().ok_or(BioError::PeerAddrNotAvailable)?;
             if !parg.is_null() {
                 // SAFETY: a BIO_ADDR *, per the contract.
@@ -1483,28 +1406,28 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
             }
             Ok(1)
         }),
-        cmd::DGRAM_GET_LOCAL_ADDR_CAP => dgram_ctrl(b, |d| Ok(flag(d.local_addr_cap()))),
-        cmd::DGRAM_GET_LOCAL_ADDR_ENABLE => dgram_ctrl(b, |d| {
+        BIO_CTRL_DGRAM_GET_LOCAL_ADDR_CAP => dgram_ctrl(b, |d| Ok(flag(d.local_addr_cap()))),
+        BIO_CTRL_DGRAM_GET_LOCAL_ADDR_ENABLE => dgram_ctrl(b, |d| {
             if !parg.is_null() {
                 // SAFETY: an int *, per the contract.
                 unsafe { *parg.cast::<c_int>() = c_int::from(d.local_addr_enabled()) };
             }
             Ok(1)
         }),
-        cmd::DGRAM_SET_LOCAL_ADDR_ENABLE => {
+        BIO_CTRL_DGRAM_SET_LOCAL_ADDR_ENABLE => {
             dgram_ctrl(b, |d| d.set_local_addr_enable(larg != 0).map(|()| 1))
         }
-        cmd::DGRAM_GET_CAPS => dgram_ctrl(b, |d| Ok(c_long::from(d.caps().bits()))),
-        cmd::DGRAM_GET_EFFECTIVE_CAPS => {
+        BIO_CTRL_DGRAM_GET_CAPS => dgram_ctrl(b, |d| Ok(c_long::from(d.caps().bits()))),
+        BIO_CTRL_DGRAM_GET_EFFECTIVE_CAPS => {
             dgram_ctrl(b, |d| Ok(c_long::from(d.effective_caps().bits())))
         }
-        cmd::DGRAM_SET_CAPS => dgram_ctrl(b, |d| {
+        BIO_CTRL_DGRAM_SET_CAPS => dgram_ctrl(b, |d| {
             let caps = u32::try_from(larg).map_err(|_| BioError::InvalidArgument("caps"))?;
             d.set_caps(qssl_bio::DgramCaps::from_bits_truncate(caps))
                 .map(|()| 1)
         }),
-        cmd::DGRAM_GET_NO_TRUNC => dgram_ctrl(b, |d| Ok(flag(d.no_trunc()))),
-        cmd::DGRAM_SET_NO_TRUNC => dgram_ctrl(b, |d| d.set_no_trunc(larg != 0).map(|()| 1)),
+        BIO_CTRL_DGRAM_GET_NO_TRUNC => dgram_ctrl(b, |d| Ok(flag(d.no_trunc()))),
+        BIO_CTRL_DGRAM_SET_NO_TRUNC => dgram_ctrl(b, |d| d.set_no_trunc(larg != 0).map(|()| 1)),
         _ => {
             SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
                 .with_data(format!(
@@ -1516,9 +1439,6 @@ unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
         }
     }
 }
-
-/// `BIO_BIND_REUSEADDR`.
-const BIO_BIND_REUSEADDR: c_long = 1;
 
 /// 1, or 0 with the error on the queue.
 fn result_long(r: Result<(), BioError>) -> c_long {
@@ -1634,7 +1554,8 @@ pub extern "C" fn BIO_callback_ctrl(
 #[entry]
 pub unsafe extern "C" fn BIO_ctrl_pending(bio: *mut BIO) -> usize {
     // SAFETY: forwarded.
-    usize::try_from(unsafe { BIO_ctrl(bio, cmd::PENDING, 0, std::ptr::null_mut()) }).unwrap_or(0)
+    usize::try_from(unsafe { BIO_ctrl(bio, BIO_CTRL_PENDING, 0, std::ptr::null_mut()) })
+        .unwrap_or(0)
 }
 
 /// `BIO_dgram_non_fatal_error`: whether `errno` is a transient datagram error.

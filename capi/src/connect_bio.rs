@@ -14,8 +14,9 @@ use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
 use qssl_bio::{BioError, SocketBio, UdpBio};
 use socket2::{Domain, Socket, Type};
 
+use crate::abi::*;
 use crate::addr::lookup_addrs;
-use crate::bio::{BIO, BIO_FLAGS_READ, BIO_FLAGS_WRITE, BIO_up_ref, Io};
+use crate::bio::{BIO, BIO_up_ref, Io};
 use crate::ctx::SSL_CTX;
 use crate::entry::entry;
 use crate::ffi::text;
@@ -83,17 +84,6 @@ impl HeldSsl {
         unsafe { &*self.ssl }
     }
 }
-
-/// `BIO_C_SET_CONNECT`, `BIO_C_DO_STATE_MACHINE`, `BIO_C_SET_NBIO`, `BIO_C_SET_SSL`,
-/// `BIO_C_GET_SSL`, `BIO_C_GET_CONNECT`, `BIO_C_SET_SOCK_TYPE`, `BIO_C_GET_SOCK_TYPE`.
-const SET_CONNECT: c_int = 100;
-const DO_STATE_MACHINE: c_int = 101;
-const SET_NBIO: c_int = 102;
-const SET_SSL: c_int = 109;
-const GET_SSL: c_int = 110;
-const GET_CONNECT: c_int = 123;
-const SET_SOCK_TYPE: c_int = 157;
-const GET_SOCK_TYPE: c_int = 158;
 
 /// Locks a connect BIO's target.
 fn spec(b: &BIO) -> Option<MutexGuard<'_, ConnectSpec>> {
@@ -204,7 +194,7 @@ pub(crate) unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) 
     }
     let mut spec = spec(b)?;
     let r = match cmd {
-        SET_CONNECT => {
+        BIO_C_SET_CONNECT => {
             // SAFETY: a NUL-terminated string for the name and port forms.
             let value = unsafe { text(parg.cast::<c_char>()) };
             match (larg, value) {
@@ -219,7 +209,7 @@ pub(crate) unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) 
             }
             1
         }
-        GET_CONNECT => {
+        BIO_C_GET_CONNECT => {
             let p = match larg {
                 0 => spec.host.as_ref(),
                 1 => spec.port.as_ref(),
@@ -232,7 +222,7 @@ pub(crate) unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) 
             }
             c_long::from(!p.is_null())
         }
-        SET_SOCK_TYPE => match c_int::try_from(larg) {
+        BIO_C_SET_SOCK_TYPE => match c_int::try_from(larg) {
             Ok(libc::SOCK_DGRAM) => {
                 spec.dgram = true;
                 1
@@ -246,16 +236,16 @@ pub(crate) unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) 
                 0
             }
         },
-        GET_SOCK_TYPE => c_long::from(if spec.dgram {
+        BIO_C_GET_SOCK_TYPE => c_long::from(if spec.dgram {
             libc::SOCK_DGRAM
         } else {
             libc::SOCK_STREAM
         }),
-        SET_NBIO if matches!(b.io(), Io::Unset) => {
+        BIO_C_SET_NBIO if matches!(b.io(), Io::Unset) => {
             spec.nbio = larg != 0;
             1
         }
-        DO_STATE_MACHINE => {
+        BIO_C_DO_STATE_MACHINE => {
             drop(spec);
             c_long::from(ensure_connected(b).is_ok())
         }
@@ -270,14 +260,14 @@ pub(crate) unsafe fn ctrl(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) 
 /// As [`ctrl`].
 unsafe fn ssl_ctrl(b: &BIO, held: &HeldSsl, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
     match cmd {
-        GET_SSL => {
+        BIO_C_GET_SSL => {
             if !parg.is_null() {
                 // SAFETY: an SSL ** (BIO_get_ssl), per the contract.
                 unsafe { *parg.cast::<*mut SSL>() = held.ssl };
             }
             1
         }
-        DO_STATE_MACHINE => {
+        BIO_C_DO_STATE_MACHINE => {
             let s = held.ssl();
             b.clear_retry_flags();
             if prepare(s).is_err() {
@@ -367,7 +357,7 @@ pub unsafe extern "C" fn BIO_new_connect(host_port: *const c_char) -> *mut BIO {
     let b = BIO::new_connect();
     if !host_port.is_null() {
         // SAFETY: a live BIO just made; host_port NUL-terminated, per the contract.
-        unsafe { crate::bio::BIO_ctrl(b, SET_CONNECT, 0, host_port.cast_mut().cast()) };
+        unsafe { crate::bio::BIO_ctrl(b, BIO_C_SET_CONNECT, 0, host_port.cast_mut().cast()) };
     }
     b
 }
@@ -419,13 +409,13 @@ pub unsafe extern "C" fn BIO_new_ssl_connect(ctx: *mut SSL_CTX) -> *mut BIO {
         if quic {
             crate::bio::BIO_ctrl(
                 con,
-                SET_SOCK_TYPE,
+                BIO_C_SET_SOCK_TYPE,
                 c_long::from(libc::SOCK_DGRAM),
                 std::ptr::null_mut(),
             );
         }
         let mut ssl: *mut SSL = std::ptr::null_mut();
-        crate::bio::BIO_ctrl(sslbio, GET_SSL, 0, (&raw mut ssl).cast());
+        crate::bio::BIO_ctrl(sslbio, BIO_C_GET_SSL, 0, (&raw mut ssl).cast());
         BIO_up_ref(con);
         crate::ssl::SSL_set_bio(ssl, con, con);
         crate::bio::BIO_push(sslbio, con);
@@ -447,5 +437,5 @@ pub(crate) unsafe fn set_ssl(b: &BIO, ssl: *mut SSL, close: bool) -> c_long {
     1
 }
 
-/// The `SET_SSL` command number, for [`crate::bio`]'s dispatch.
-pub(crate) const CMD_SET_SSL: c_int = SET_SSL;
+/// The `BIO_C_SET_SSL` command number, for [`crate::bio`]'s dispatch.
+pub(crate) const CMD_SET_SSL: c_int = BIO_C_SET_SSL;

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
+use crate::abi::*;
 use crate::entry::{CInt, entry};
-use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL_CTX};
+use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_up_ref, text};
 use crate::ssl::callback_ssl;
 
@@ -468,29 +469,6 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     c_int::from(c.lock().set_session_id_context(bytes).is_ok())
 }
 
-/// `SSL_CTRL_MODE`.
-const CTRL_MODE: c_int = 33;
-/// `SSL_CTRL_SET_SESS_CACHE_MODE`.
-const CTRL_SET_SESS_CACHE_MODE: c_int = 44;
-/// `SSL_CTRL_GET_SESS_CACHE_MODE`.
-const CTRL_GET_SESS_CACHE_MODE: c_int = 45;
-/// `SSL_CTRL_CLEAR_MODE`.
-const CTRL_CLEAR_MODE: c_int = 78;
-/// `SSL_CTRL_SET_MIN_PROTO_VERSION`.
-const CTRL_SET_MIN_PROTO_VERSION: c_int = 123;
-/// `SSL_CTRL_SET_MAX_PROTO_VERSION`.
-const CTRL_SET_MAX_PROTO_VERSION: c_int = 124;
-/// `SSL_CTRL_GET_MIN_PROTO_VERSION`.
-const CTRL_GET_MIN_PROTO_VERSION: c_int = 130;
-/// `SSL_CTRL_GET_MAX_PROTO_VERSION`.
-const CTRL_GET_MAX_PROTO_VERSION: c_int = 131;
-/// `SSL_CTRL_SET_TLSEXT_SERVERNAME_CB` (through `SSL_CTX_callback_ctrl`).
-const CTRL_SET_TLSEXT_SERVERNAME_CB: c_int = 53;
-/// `SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG`.
-const CTRL_SET_TLSEXT_SERVERNAME_ARG: c_int = 54;
-/// `SSL_CTRL_SET_SESS_CACHE_SIZE`.
-const CTRL_SET_SESS_CACHE_SIZE: c_int = 42;
-
 /// `SSL_CTX_ctrl`: the commands behind OpenSSL's context macros (modes, session cache mode,
 /// protocol version bounds). Other commands fail with `ERR_R_UNSUPPORTED` on the queue and
 /// return 0.
@@ -510,29 +488,31 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     };
     let bits = u32::try_from(larg).unwrap_or(0);
     match cmd {
-        CTRL_MODE => {
+        SSL_CTRL_MODE => {
             let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
             *mode |= bits;
             c_long::from(*mode)
         }
-        CTRL_CLEAR_MODE => {
+        SSL_CTRL_CLEAR_MODE => {
             let mut mode = ctx.mode.lock().unwrap_or_else(PoisonError::into_inner);
             *mode &= !bits;
             c_long::from(*mode)
         }
-        CTRL_SET_SESS_CACHE_MODE => to_c_long(ctx.lock().set_session_cache_mode(from_c_long(larg))),
-        CTRL_GET_SESS_CACHE_MODE => to_c_long(ctx.lock().session_cache_mode()),
+        SSL_CTRL_SET_SESS_CACHE_MODE => {
+            to_c_long(ctx.lock().set_session_cache_mode(from_c_long(larg)))
+        }
+        SSL_CTRL_GET_SESS_CACHE_MODE => to_c_long(ctx.lock().session_cache_mode()),
         // Sessions are kept in rustls' caches of fixed size.
-        CTRL_SET_SESS_CACHE_SIZE => 1024 * 20,
-        CTRL_SET_MIN_PROTO_VERSION => {
+        SSL_CTRL_SET_SESS_CACHE_SIZE => 1024 * 20,
+        SSL_CTRL_SET_MIN_PROTO_VERSION => {
             c_long::from(ctx.lock().set_min_proto_version(larg as i32).is_ok())
         }
-        CTRL_SET_MAX_PROTO_VERSION => {
+        SSL_CTRL_SET_MAX_PROTO_VERSION => {
             c_long::from(ctx.lock().set_max_proto_version(larg as i32).is_ok())
         }
-        CTRL_GET_MIN_PROTO_VERSION => c_long::from(ctx.lock().min_proto_version()),
-        CTRL_GET_MAX_PROTO_VERSION => c_long::from(ctx.lock().max_proto_version()),
-        CTRL_SET_TLSEXT_SERVERNAME_ARG => {
+        SSL_CTRL_GET_MIN_PROTO_VERSION => c_long::from(ctx.lock().min_proto_version()),
+        SSL_CTRL_GET_MAX_PROTO_VERSION => c_long::from(ctx.lock().max_proto_version()),
+        SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG => {
             ctx.servername_arg.store(parg, Ordering::Release);
             1
         }
@@ -623,11 +603,6 @@ unsafe impl Send for CallbackArg {}
 // SAFETY: as above.
 unsafe impl Sync for CallbackArg {}
 
-/// `SSL_TLSEXT_ERR_OK`.
-const TLSEXT_ERR_OK: c_int = 0;
-/// `SSL_TLSEXT_ERR_NOACK`.
-const TLSEXT_ERR_NOACK: c_int = 3;
-
 /// `SSL_CTX_set_alpn_select_cb`: the server's choice of protocol from the client's offer
 /// (in wire format). The callback's `SSL *` is the TLS object; on a QUIC server it is null
 /// (qssl calls it before the connection's object exists). `SSL_select_next_proto` inside it
@@ -669,13 +644,13 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
                 )
             };
             match ret {
-                TLSEXT_ERR_OK if !out.is_null() => {
+                SSL_TLSEXT_ERR_OK if !out.is_null() => {
                     // SAFETY: the callback points at out_len bytes (in `wire` or its
                     // own storage), alive until it returns to us here.
                     let chosen = unsafe { std::slice::from_raw_parts(out, usize::from(out_len)) };
                     qctx::AlpnSelection::Selected(chosen.to_vec())
                 }
-                TLSEXT_ERR_NOACK => qctx::AlpnSelection::NoAck,
+                SSL_TLSEXT_ERR_NOACK => qctx::AlpnSelection::NoAck,
                 _ => qctx::AlpnSelection::Fatal,
             }
         });
@@ -703,7 +678,7 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
     };
     match cmd {
         // SAFETY: per the contract, fp is a servername callback.
-        CTRL_SET_TLSEXT_SERVERNAME_CB => unsafe { crate::servername::set_callback(c, fp) },
+        SSL_CTRL_SET_TLSEXT_SERVERNAME_CB => unsafe { crate::servername::set_callback(c, fp) },
         _ => {
             SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                 .with_data(format!("SSL_CTX_callback_ctrl command {cmd}"))

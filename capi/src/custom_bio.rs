@@ -15,27 +15,10 @@ use qssl::error::{
 };
 use qssl_bio::{BioAddr, BioError, DatagramBio, PollDescriptor, RecvMsg, SendMsg, StreamBio};
 
+use crate::abi::*;
 use crate::addr::BIO_ADDR;
-use crate::bio::{
-    BIO, BIO_FLAGS_SHOULD_RETRY, BIO_METHOD, BIO_POLL_DESCRIPTOR, BIO_free, BIO_up_ref,
-};
+use crate::bio::{BIO, BIO_METHOD, BIO_free, BIO_up_ref};
 use crate::entry::entry;
-
-/// `BIO_MSG`: one datagram for `BIO_sendmmsg`/`BIO_recvmmsg` (40 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct BIO_MSG {
-    /// The payload.
-    pub data: *mut c_void,
-    /// Its length (on receipt: how much was filled).
-    pub data_len: usize,
-    /// The peer's address, or null.
-    pub peer: *mut BIO_ADDR,
-    /// The local address, or null.
-    pub local: *mut BIO_ADDR,
-    /// Per-message flags.
-    pub flags: u64,
-}
 
 /// `sendmmsg`/`recvmmsg` callbacks.
 pub type MmsgFn =
@@ -331,11 +314,11 @@ impl DatagramBio for CustomDgram {
     }
 
     fn rpoll_descriptor(&self) -> PollDescriptor {
-        self.poll_descriptor(crate::bio::CTRL_GET_RPOLL_DESCRIPTOR)
+        self.poll_descriptor(BIO_CTRL_GET_RPOLL_DESCRIPTOR)
     }
 
     fn wpoll_descriptor(&self) -> PollDescriptor {
-        self.poll_descriptor(crate::bio::CTRL_GET_WPOLL_DESCRIPTOR)
+        self.poll_descriptor(BIO_CTRL_GET_WPOLL_DESCRIPTOR)
     }
 }
 
@@ -346,7 +329,7 @@ impl CustomDgram {
         let cb = self.0.callbacks();
         let mut d = BIO_POLL_DESCRIPTOR {
             type_: 0,
-            value: crate::bio::BIO_POLL_DESCRIPTOR_VALUE { custom_ui: 0 },
+            value: BIO_POLL_DESCRIPTOR_VALUE { custom_ui: 0 },
         };
         // SAFETY: the held reference keeps the BIO alive; the command writes a descriptor.
         let ok = unsafe { call_ctrl(self.0.0, &cb, cmd, 0, (&raw mut d).cast()) };

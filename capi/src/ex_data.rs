@@ -15,12 +15,6 @@ use crate::entry::{CInt, entry};
 
 use crate::ssl::{SSL, ssl_ref};
 
-/// `CRYPTO_EX_INDEX_SSL`.
-pub const CRYPTO_EX_INDEX_SSL: c_int = 0;
-/// `CRYPTO_EX_INDEX_SSL_CTX`.
-pub const CRYPTO_EX_INDEX_SSL_CTX: c_int = 1;
-/// `CRYPTO_EX_INDEX_X509_STORE_CTX`.
-pub const CRYPTO_EX_INDEX_X509_STORE_CTX: c_int = 5;
 /// `CRYPTO_EX_INDEX__COUNT`: how many classes there are.
 const CLASS_COUNT: usize = 18;
 /// The most indexes one class hands out: a bound on what a program can make the library keep.

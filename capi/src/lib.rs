@@ -7,6 +7,7 @@
 //! error queue and the failure value of the function's return type ([`entry::CReturn`]).
 //! Pointers from C are checked for null before use; each `unsafe` block says why it is sound.
 //!
+//! - [`abi`]: OpenSSL's constants and `repr(C)` structures, with their layouts checked.
 //! - [`entry`]: how a C call enters the library, and what each return type fails with.
 //! - [`addr`]: addresses, lookups and raw sockets (`BIO_ADDR*`, `BIO_lookup_ex`, `BIO_socket`).
 //! - [`err`]: the error queue (`ERR_*`).
@@ -26,6 +27,7 @@
 //! - [`stack`]: the stack behind the typed `sk_TYPE_*` wrappers (`OPENSSL_sk_*`).
 //! - [`ex_data`]: application data on objects (`CRYPTO_get_ex_new_index`, `SSL_get_ex_data`).
 
+pub mod abi;
 pub mod addr;
 pub mod bio;
 pub mod connect_bio;

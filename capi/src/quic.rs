@@ -12,8 +12,9 @@ use qssl::ErrorCode;
 use qssl::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use qssl::quic::{DefaultStreamMode, IncomingStreamPolicy, PollItem, StreamEnd};
 
+use crate::abi::*;
 use crate::addr::BIO_ADDR;
-use crate::bio::{BIO_POLL_DESCRIPTOR, BIO_POLL_DESCRIPTOR_TYPE_SSL, put_poll_descriptor};
+use crate::bio::put_poll_descriptor;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::{CInt, CU64, entry};
 
@@ -366,12 +367,6 @@ pub unsafe extern "C" fn SSL_get_stream_id(ssl: *mut SSL) -> CU64<{ u64::MAX }> 
     unsafe { quic_ref(ssl) }.map_or(u64::MAX, |(_, q)| q.stream_id())
 }
 
-/// `SSL_POLL_EVENT_F`: the item could not be polled.
-const POLL_EVENT_F: u64 = 1;
-
-/// `SSL_STREAM_TYPE_BIDI`: what a TLS object reports.
-const STREAM_TYPE_BIDI: c_int = 3;
-
 /// `SSL_get_stream_type`: `SSL_STREAM_TYPE_*` (a TLS object is bidirectional).
 ///
 /// # Safety
@@ -381,7 +376,7 @@ pub unsafe extern "C" fn SSL_get_stream_type(ssl: *mut SSL) -> c_int {
     // SAFETY: per the contract.
     unsafe { ssl_ref(ssl) }.map_or(0, |s| {
         s.quic()
-            .map_or(STREAM_TYPE_BIDI, |q| q.stream_type() as c_int)
+            .map_or(SSL_STREAM_TYPE_BIDI, |q| q.stream_type() as c_int)
     })
 }
 
@@ -477,14 +472,6 @@ pub unsafe extern "C" fn SSL_stream_conclude(ssl: *mut SSL, flags: u64) -> c_int
         return 0;
     }
     ok(q.stream_conclude())
-}
-
-/// `SSL_STREAM_RESET_ARGS`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct SSL_STREAM_RESET_ARGS {
-    /// The application error code.
-    pub quic_error_code: u64,
 }
 
 /// `SSL_stream_reset`: resets the sending part with the code from `args` (0 without).
@@ -665,18 +652,6 @@ pub unsafe extern "C" fn SSL_get_blocking_mode(ssl: *mut SSL) -> CInt<-1> {
     unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| c_int::from(q.blocking_mode()))
 }
 
-/// `SSL_POLL_ITEM`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct SSL_POLL_ITEM {
-    /// What to poll (`BIO_POLL_DESCRIPTOR_TYPE_SSL` with the object).
-    pub desc: BIO_POLL_DESCRIPTOR,
-    /// Events asked for.
-    pub events: u64,
-    /// Events found.
-    pub revents: u64,
-}
-
 /// `SSL_poll`: waits until one of `items` has an event it asks for, or `timeout` passes
 /// (null: no limit). Only QUIC objects can be polled: another descriptor fails the call
 /// (`SSL_R_POLL_REQUEST_NOT_SUPPORTED`) and gets `SSL_POLL_EVENT_F`, as does a TLS object;
@@ -728,7 +703,7 @@ pub unsafe extern "C" fn SSL_poll(
         polled.push(PollItem {
             ssl,
             events: it.events,
-            revents: if bad { POLL_EVENT_F } else { 0 },
+            revents: if bad { SSL_POLL_EVENT_F } else { 0 },
         });
     }
     // SAFETY: null or valid, per the contract.
@@ -763,16 +738,6 @@ pub unsafe extern "C" fn SSL_poll(
 }
 
 // --- Shutdown, close information, injection -----------------------------------------------
-
-/// `SSL_SHUTDOWN_EX_ARGS`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct SSL_SHUTDOWN_EX_ARGS {
-    /// The application error code sent in CONNECTION_CLOSE.
-    pub quic_error_code: u64,
-    /// The reason phrase (NUL-terminated), or null.
-    pub quic_reason: *const std::ffi::c_char,
-}
 
 /// `SSL_shutdown_ex`: 1 once the connection is terminated, 0 while in progress, -1 on
 /// failure. TLS objects do `SSL_shutdown`.
@@ -821,22 +786,6 @@ pub unsafe extern "C" fn SSL_shutdown_ex(
         Ok(false) => 0,
         Err(_) => -1,
     }
-}
-
-/// `SSL_CONN_CLOSE_INFO`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct SSL_CONN_CLOSE_INFO {
-    /// The error code.
-    pub error_code: u64,
-    /// The frame type of a transport error.
-    pub frame_type: u64,
-    /// The reason phrase, NUL-terminated (valid while the object lives).
-    pub reason: *const std::ffi::c_char,
-    /// Its length.
-    pub reason_len: usize,
-    /// `SSL_CONN_CLOSE_FLAG_*`.
-    pub flags: u32,
 }
 
 /// `SSL_get_conn_close_info`: 1 with `*info` filled once the connection has begun to

@@ -13,6 +13,7 @@ use std::sync::{Arc, PoisonError};
 use qssl::ctx::{self as qctx, SniAction};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
+use crate::abi::*;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::entry;
 
@@ -20,13 +21,6 @@ use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
 /// The C servername callback: `int (*)(SSL *, int *alert, void *arg)`.
 type ServernameCallbackC = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
-
-/// `SSL_TLSEXT_ERR_ALERT_FATAL`.
-const TLSEXT_ERR_ALERT_FATAL: c_int = 2;
-/// `SSL_AD_UNRECOGNIZED_NAME`: the alert the callback may change (qssl sends its own).
-const AD_UNRECOGNIZED_NAME: c_int = 112;
-/// `TLSEXT_NAMETYPE_host_name`.
-const NAMETYPE_HOST_NAME: c_int = 0;
 
 /// A servername callback running on this thread.
 struct Frame {
@@ -75,11 +69,11 @@ fn run(cb: ServernameCallbackC, arg: *mut c_void, name: Option<&str>) -> SniActi
             switch_to: None,
         })
     });
-    let mut alert = AD_UNRECOGNIZED_NAME;
+    let mut alert = SSL_AD_UNRECOGNIZED_NAME;
     // SAFETY: the application's callback with its argument and a valid alert slot.
     let ret = unsafe { cb(ssl, &mut alert, arg) };
     let frame = FRAMES.with(|f| f.borrow_mut().pop());
-    if ret == TLSEXT_ERR_ALERT_FATAL {
+    if ret == SSL_TLSEXT_ERR_ALERT_FATAL {
         return SniAction::Refuse;
     }
     let switched = frame.and_then(|f| f.switch_to);
@@ -145,7 +139,7 @@ pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, name_type: c_int) -
     let Some(s) = (unsafe { ssl_ref(ssl) }) else {
         return std::ptr::null();
     };
-    if name_type != NAMETYPE_HOST_NAME {
+    if name_type != TLSEXT_NAMETYPE_host_name {
         return std::ptr::null();
     }
     let mut slot = s.servername.lock().unwrap_or_else(PoisonError::into_inner);
@@ -169,9 +163,9 @@ pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, name_type: c_int) -
 #[entry]
 pub unsafe extern "C" fn SSL_get_servername_type(ssl: *const SSL) -> c_int {
     // SAFETY: forwarded.
-    if unsafe { SSL_get_servername(ssl, NAMETYPE_HOST_NAME) }.is_null() {
+    if unsafe { SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) }.is_null() {
         -1
     } else {
-        NAMETYPE_HOST_NAME
+        TLSEXT_NAMETYPE_host_name
     }
 }

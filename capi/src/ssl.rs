@@ -12,12 +12,13 @@ use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 use qssl::tls::Tls;
 use qssl::{ErrorCode, IoResult};
 
+use crate::abi::*;
 use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
 use crate::connect_bio::prepare_object;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::{CInt, entry};
 use crate::entry::{called_on, called_on_object};
-use crate::ex_data::{CRYPTO_EX_DATA, CRYPTO_EX_INDEX_SSL};
+use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_up_ref, interned, text};
 use crate::stack::CertificateStack;
 use crate::x509::X509;
@@ -795,9 +796,6 @@ pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> CInt<-1> {
     }
 }
 
-/// `SSL_ERROR_SSL`: what `SSL_get_error` answers when it cannot tell.
-const SSL_ERROR_SSL: c_int = 1;
-
 /// `SSL_get_error`.
 ///
 /// # Safety
@@ -807,13 +805,6 @@ pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> CInt<SSL_
     // SAFETY: per the contract.
     unsafe { ssl_ref(ssl) }.map_or(SSL_ERROR_SSL, |s| on_obj!(s, o => o.get_error(ret)).code())
 }
-
-/// `SSL_CTRL_SET_TLSEXT_HOSTNAME`.
-const CTRL_SET_TLSEXT_HOSTNAME: c_int = 55;
-/// `SSL_CTRL_MODE`.
-const CTRL_MODE: c_int = 33;
-/// `SSL_CTRL_CLEAR_MODE`.
-const CTRL_CLEAR_MODE: c_int = 78;
 
 /// `SSL_ctrl`: the commands behind OpenSSL's object macros (SNI host name, modes). Other
 /// commands fail with `ERR_R_UNSUPPORTED` and return 0.
@@ -833,15 +824,15 @@ pub unsafe extern "C" fn SSL_ctrl(
     };
     let bits = u32::try_from(larg).unwrap_or(0);
     match cmd {
-        CTRL_SET_TLSEXT_HOSTNAME => {
+        SSL_CTRL_SET_TLSEXT_HOSTNAME => {
             // SAFETY: parg is a NUL-terminated name, per the contract.
             let Some(name) = (unsafe { text(parg.cast::<c_char>()) }) else {
                 return 0;
             };
             c_long::from(on_obj!(s, o => o.set_tlsext_host_name(&name)).is_ok())
         }
-        CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
-        CTRL_CLEAR_MODE => c_long::from(on_obj!(s, o => o.clear_mode(bits))),
+        SSL_CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
+        SSL_CTRL_CLEAR_MODE => c_long::from(on_obj!(s, o => o.clear_mode(bits))),
         _ => {
             SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                 .with_data(format!("SSL_ctrl command {cmd}"))
@@ -954,9 +945,6 @@ pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
         interned(on_obj!(s, o => o.version_string()))
     })
 }
-
-/// `OSSL_QUIC1_VERSION`: what `SSL_version` reports for QUIC objects.
-const OSSL_QUIC1_VERSION: c_int = 1;
 
 /// `SSL_version`: the negotiated protocol version number (`OSSL_QUIC1_VERSION` for QUIC).
 ///

@@ -12,10 +12,11 @@ use qssl::ctx::{self as qctx};
 use qssl::error::{ERR_LIB_X509, SslError, err_r};
 use rustls::pki_types::{CertificateDer, DnsName, ServerName};
 
+use crate::abi::*;
 use crate::crypto::CRYPTO_strndup;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::{CInt, entry};
-use crate::ex_data::{CRYPTO_EX_INDEX_X509_STORE_CTX, CRYPTO_get_ex_new_index};
+use crate::ex_data::CRYPTO_get_ex_new_index;
 use crate::ffi::interned;
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 use crate::stack::{CertificateStack, OPENSSL_STACK};
@@ -393,9 +394,6 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSS
         Obj::Quic(q) => q.verified_chain(),
     })
 }
-
-/// `X509_CHECK_FLAG_NO_WILDCARDS`: only names without wildcards match.
-const X509_CHECK_FLAG_NO_WILDCARDS: c_uint = 0x2;
 
 /// The certificate behind a C pointer, if it and the name to check it against are not null;
 /// otherwise `ERR_R_PASSED_NULL_PARAMETER` is raised.

@@ -77,6 +77,9 @@ typedef struct ssl_cipher_st SSL_CIPHER;
 # define OPENSSL_NPN_NEGOTIATED  1
 # define OPENSSL_NPN_NO_OVERLAP  2
 
+/* A received alert n is reported as reason SSL_AD_REASON_OFFSET + n. */
+# define SSL_AD_REASON_OFFSET            1000
+# define SSL_AD_UNRECOGNIZED_NAME        TLS1_AD_UNRECOGNIZED_NAME
 # define SSL_TLSEXT_ERR_OK               0
 # define SSL_TLSEXT_ERR_ALERT_WARNING    1
 # define SSL_TLSEXT_ERR_ALERT_FATAL      2

@@ -91,7 +91,6 @@
 # define SSL_R_DOMAIN_USE_ONLY                         422
 # define SSL_R_BAD_RECORD_TYPE                         443
 # define SSL_R_INVALID_SESSION_ID                      999
-# define SSL_R_SSL_AD_REASON_OFFSET                    1000
 # define SSL_R_SSLV3_ALERT_UNEXPECTED_MESSAGE          1010
 # define SSL_R_SSLV3_ALERT_BAD_RECORD_MAC              1020
 # define SSL_R_TLSV1_ALERT_RECORD_OVERFLOW             1022

@@ -1,9 +1,10 @@
 /*
  * BIOs written by the application (BIO_meth_new) carrying a QUIC connection and a TLS
- * connection in one process. The QUIC client's BIO has only read/write callbacks (one
- * datagram per call); the listener's has sendmmsg/recvmmsg. Both move datagrams through
- * queues of this program's own, and count them. The TLS pair uses the same method family
- * as byte pipes.
+ * connection in one process. QUIC needs sendmmsg/recvmmsg callbacks on an application's
+ * BIO (openssl-quic(7)): the client's handle one datagram per call, as BIO_sendmmsg(3)
+ * allows; the listener's handle as many as they are given. Both move datagrams through
+ * queues of this program's own, and count them. The TLS pair uses read/write callbacks
+ * over the same queues as byte pipes.
  *
  * Usage: custom_bio <cert.pem> <key.pem>
  */
@@ -65,9 +66,11 @@ static long q_get(struct queue *q, void *p, size_t cap, int stream)
     return (long)n;
 }
 
+static int pipe_type;
+
 static int is_stream(BIO *b)
 {
-    return BIO_method_type(b) == (BIO_TYPE_SOURCE_SINK | 201);
+    return BIO_method_type(b) == pipe_type;
 }
 
 static int e_write(BIO *b, const char *p, int n)
@@ -117,6 +120,7 @@ static int e_sendmmsg(BIO *b, BIO_MSG *msg, size_t stride, size_t num, uint64_t 
         BIO_MSG *m = (BIO_MSG *)((char *)msg + i * stride);
         if (!q_put(e->out, m->data, m->data_len))
             break;
+        m->flags = 0;
     }
     *done = i;
     if (i == 0) {
@@ -141,6 +145,8 @@ static int e_recvmmsg(BIO *b, BIO_MSG *msg, size_t stride, size_t num, uint64_t 
             break;
         m->data_len = (size_t)got;
         m->flags = 0;
+        if (m->peer != NULL)
+            BIO_ADDR_clear(m->peer); /* these datagrams have no address */
     }
     *done = i;
     if (i == 0) {
@@ -148,6 +154,19 @@ static int e_recvmmsg(BIO *b, BIO_MSG *msg, size_t stride, size_t num, uint64_t 
         return 0;
     }
     return 1;
+}
+
+/* The client's BIO: at most one datagram per call. */
+static int e_sendmmsg1(BIO *b, BIO_MSG *msg, size_t stride, size_t num, uint64_t flags,
+                       size_t *done)
+{
+    return e_sendmmsg(b, msg, stride, num < 1 ? num : 1, flags, done);
+}
+
+static int e_recvmmsg1(BIO *b, BIO_MSG *msg, size_t stride, size_t num, uint64_t flags,
+                       size_t *done)
+{
+    return e_recvmmsg(b, msg, stride, num < 1 ? num : 1, flags, done);
 }
 
 static int destroyed;
@@ -188,7 +207,7 @@ static struct queue c2s, s2c, t_c2s, t_s2c;
 
 int main(int argc, char *argv[])
 {
-    BIO_METHOD *plain, *mmsg, *pipe;
+    BIO_METHOD *one, *mmsg, *pipe;
     struct end cend = {&s2c, &c2s, 0}, send_ = {&c2s, &s2c, 0};
     struct end tc = {&t_s2c, &t_c2s, 0}, ts = {&t_c2s, &t_s2c, 0};
     SSL_CTX *sctx, *cctx, *tsctx, *tcctx;
@@ -199,18 +218,16 @@ int main(int argc, char *argv[])
 
     if (argc != 3)
         return 2;
-    plain = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "app datagrams");
-    CHECK(BIO_meth_set_write(plain, e_write) && BIO_meth_set_read(plain, e_read)
-          && BIO_meth_set_ctrl(plain, e_ctrl) && BIO_meth_set_destroy(plain, e_destroy));
+    one = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "app datagrams");
+    CHECK(BIO_meth_set_sendmmsg(one, e_sendmmsg1) && BIO_meth_set_recvmmsg(one, e_recvmmsg1)
+          && BIO_meth_set_ctrl(one, e_ctrl) && BIO_meth_set_destroy(one, e_destroy));
     mmsg = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "app mmsg");
     CHECK(BIO_meth_set_sendmmsg(mmsg, e_sendmmsg) && BIO_meth_set_recvmmsg(mmsg, e_recvmmsg)
           && BIO_meth_set_ctrl(mmsg, e_ctrl) && BIO_meth_set_destroy(mmsg, e_destroy));
-    pipe = BIO_meth_new(BIO_TYPE_SOURCE_SINK | 201, "app pipe");
+    pipe_type = BIO_get_new_index() | BIO_TYPE_SOURCE_SINK;
+    pipe = BIO_meth_new(pipe_type, "app pipe");
     CHECK(BIO_meth_set_write(pipe, e_write) && BIO_meth_set_read(pipe, e_read)
           && BIO_meth_set_ctrl(pipe, e_ctrl) && BIO_meth_set_destroy(pipe, e_destroy));
-    /* Built-in methods take no callbacks. */
-    CHECK(BIO_meth_set_write((BIO_METHOD *)BIO_s_socket(), e_write) == 0);
-    ERR_clear_error();
 
     /* QUIC over the application's BIOs. */
     sctx = SSL_CTX_new(OSSL_QUIC_server_method());
@@ -228,7 +245,7 @@ int main(int argc, char *argv[])
     CHECK(SSL_set_blocking_mode(listener, 0) && SSL_listen(listener));
     client = SSL_new(cctx);
     {
-        BIO *b = new_end(plain, &cend);
+        BIO *b = new_end(one, &cend);
         SSL_set_bio(client, b, b);
     }
     CHECK(SSL_set_blocking_mode(client, 0) == 1);
@@ -292,7 +309,7 @@ int main(int argc, char *argv[])
     SSL_CTX_free(cctx);
     SSL_CTX_free(tsctx);
     SSL_CTX_free(tcctx);
-    BIO_meth_free(plain);
+    BIO_meth_free(one);
     BIO_meth_free(mmsg);
     BIO_meth_free(pipe);
     printf("destroy calls %d, errors left %lu\n", destroyed, ERR_get_error());
