@@ -89,19 +89,25 @@ int main(int argc, char *argv[])
     SSL_set_bio(listener, sbio, sbio);
     CHECK(SSL_set_blocking_mode(listener, 0) == 1 && SSL_listen(listener) == 1);
 
-    /* First connection: a full handshake; the server's tickets make a session. */
+    /*
+     * First connection: a full handshake; the server's tickets make a session. In TLS 1.3
+     * tickets come after the handshake, and each one replaces the connection's session with
+     * a new object (an SSL_SESSION taken before stays unresumable): wait for the new-session
+     * callback, then take the connection's session.
+     */
     client = connect_one(cctx, cbio, NULL, &server);
     printf("first: resumed %d/%d\n", SSL_session_reused(client), SSL_session_reused(server));
-    session = SSL_get1_session(client);
-    CHECK(session != NULL);
-    while (!SSL_SESSION_is_resumable(session)) {
+    while (sessions_told == 0) {
         CHECK(++rounds < 100000);
         SSL_handle_events(client);
         SSL_handle_events(server);
     }
+    session = SSL_get1_session(client);
+    CHECK(session != NULL);
     printf("session resumable %d, callback told %s\n", SSL_SESSION_is_resumable(session),
            sessions_told > 0 ? "yes" : "no");
-    CHECK(SSL_shutdown_ex(client, SSL_SHUTDOWN_FLAG_RAPID, NULL, 0) == 1);
+    /* A rapid shutdown sends CONNECTION_CLOSE; 0 (closing) and 1 (closed) both succeed. */
+    CHECK(SSL_shutdown_ex(client, SSL_SHUTDOWN_FLAG_RAPID, NULL, 0) >= 0);
     SSL_free(client);
     SSL_free(server);
 
