@@ -282,6 +282,11 @@ impl BIO {
     }
 
     /// An application method's callbacks, for a BIO of such a method.
+    /// Whether an application's method has marked the BIO ready (`BIO_set_init`).
+    pub(crate) fn is_init(&self) -> bool {
+        self.init.load(Ordering::Acquire)
+    }
+
     pub(crate) fn custom_callbacks(&self) -> Option<Callbacks> {
         self.method.custom().map(CustomMethod::callbacks)
     }
@@ -517,7 +522,7 @@ pub unsafe extern "C" fn BIO_new_accept(host_port: *const c_char) -> *mut BIO {
 }
 
 /// `BIO_new`: a BIO of a method, with nothing attached yet (an application's method's
-/// create callback runs).
+/// create callback runs; without one the BIO starts initialised, as in OpenSSL).
 ///
 /// # Safety
 /// `method` must be null or a method from this library that outlives the BIO.
@@ -537,6 +542,11 @@ pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
     };
     let bio = BIO::new(method, io);
     let create = method.custom().and_then(|m| m.callbacks().create);
+    if method.custom().is_some() && create.is_none() {
+        // As in OpenSSL, a method without a create callback makes BIOs that start ready.
+        // SAFETY: just made, and live.
+        unsafe { &*bio }.init.store(true, Ordering::Release);
+    }
     if let Some(create) = create
         // SAFETY: the application's create callback, given the new BIO.
         && unsafe { create(bio) } == 0

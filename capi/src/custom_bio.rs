@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use qssl::error::{
-    ERR_LIB_BIO, SslError, bio_err_is_non_fatal, clear_last_mark, count_to_mark, err_r,
+    ERR_LIB_BIO, SslError, bio_err_is_non_fatal, bio_r, clear_last_mark, count_to_mark, err_r,
     peek_last_error, pop_to_mark, set_mark,
 };
 use qssl_bio::{BioAddr, BioError, DatagramBio, PollDescriptor, RecvMsg, SendMsg, StreamBio};
@@ -208,36 +208,6 @@ impl CustomDgram {
         // SAFETY: per the contract.
         CustomDgram(unsafe { Held::new(bio) })
     }
-
-    /// Sends one datagram through the mmsg callback or `write`.
-    fn send_one(&self, cb: &Callbacks, data: &[u8], peer: Option<BioAddr>) -> Result<(), BioError> {
-        let bio = self.0.0;
-        if let Some(send) = cb.sendmmsg {
-            let mut addr = BIO_ADDR(peer.unwrap_or_default());
-            let mut msg = BIO_MSG {
-                data: data.as_ptr().cast_mut().cast(),
-                data_len: data.len(),
-                peer: if peer.is_some() {
-                    &raw mut addr
-                } else {
-                    std::ptr::null_mut()
-                },
-                local: std::ptr::null_mut(),
-                flags: 0,
-            };
-            let mut done = 0usize;
-            set_mark();
-            // SAFETY: one message valid for the call, stride its size.
-            let ok = unsafe { send(bio, &raw mut msg, size_of::<BIO_MSG>(), 1, 0, &raw mut done) };
-            return mmsg_outcome(ok == 1 && done == 1);
-        }
-        // SAFETY: the held reference keeps the BIO alive.
-        match unsafe { call_write(bio, cb, data) } {
-            Ok(n) if n == data.len() => Ok(()),
-            Ok(_) => Err(BioError::InvalidArgument("the BIO took part of a datagram")),
-            Err(e) => Err(e),
-        }
-    }
 }
 
 impl fmt::Debug for CustomDgram {
@@ -247,70 +217,104 @@ impl fmt::Debug for CustomDgram {
 }
 
 impl DatagramBio for CustomDgram {
+    /// One call of the application's `sendmmsg` with the whole batch (a segmented message
+    /// as its datagrams), as OpenSSL's `BIO_sendmmsg` makes; without that callback the BIO
+    /// cannot carry datagrams (`BIO_R_UNSUPPORTED_METHOD`, as in OpenSSL).
     fn send_mmsg(&self, msgs: &[SendMsg<'_>]) -> Result<usize, BioError> {
-        let cb = self.0.callbacks();
-        for (i, m) in msgs.iter().enumerate() {
-            // A segmented message is its datagrams, sent whole or not at all.
+        let Some(send) = self.0.callbacks().sendmmsg else {
+            return Err(BioError::Unsupported(
+                "sendmmsg without the method's callback",
+            ));
+        };
+        let mut peers: Vec<BIO_ADDR> = msgs
+            .iter()
+            .map(|m| BIO_ADDR(m.peer.unwrap_or_default()))
+            .collect();
+        // Each C message, and the index of the message it belongs to.
+        let mut batch = Vec::with_capacity(msgs.len());
+        let mut owner = Vec::with_capacity(msgs.len());
+        for (i, (m, addr)) in msgs.iter().zip(peers.iter_mut()).enumerate() {
             let seg = m.segment_size.unwrap_or(m.data.len()).max(1);
-            let mut sent = 0;
-            let mut result = Ok(());
             for chunk in m.data.chunks(seg) {
-                result = self.send_one(&cb, chunk, m.peer);
-                if result.is_err() {
-                    break;
-                }
-                sent += 1;
-            }
-            if let Err(e) = result {
-                if i == 0 && sent == 0 {
-                    return Err(e);
-                }
-                return Ok(i + usize::from(sent > 0));
-            }
-        }
-        Ok(msgs.len())
-    }
-
-    fn recv_mmsg(&self, msgs: &mut [RecvMsg<'_>]) -> Result<usize, BioError> {
-        let cb = self.0.callbacks();
-        let bio = self.0.0;
-        for (i, m) in msgs.iter_mut().enumerate() {
-            let got = if let Some(recv) = cb.recvmmsg {
-                let mut addr = BIO_ADDR(BioAddr::Unspec);
-                let mut msg = BIO_MSG {
-                    data: m.buf.as_mut_ptr().cast(),
-                    data_len: m.buf.len(),
-                    peer: &raw mut addr,
+                batch.push(BIO_MSG {
+                    data: chunk.as_ptr().cast_mut().cast(),
+                    data_len: chunk.len(),
+                    peer: if m.peer.is_some() {
+                        addr
+                    } else {
+                        std::ptr::null_mut()
+                    },
                     local: std::ptr::null_mut(),
                     flags: 0,
-                };
-                let mut done = 0usize;
-                set_mark();
-                // SAFETY: one message over the caller's buffer, stride its size.
-                let ok =
-                    unsafe { recv(bio, &raw mut msg, size_of::<BIO_MSG>(), 1, 0, &raw mut done) };
-                mmsg_outcome(ok == 1 && done == 1).map(|()| {
-                    m.peer = addr.0;
-                    msg.data_len.min(m.buf.len())
-                })
-            } else {
-                // SAFETY: the held reference keeps the BIO alive.
-                match unsafe { call_read(bio, &cb, m.buf) } {
-                    Ok(0) => Err(BioError::WouldBlock),
-                    r => r,
-                }
-            };
-            match got {
-                Ok(n) => {
-                    m.len = n;
-                    m.flags = 0;
-                    m.segment_size = None;
-                }
-                Err(e) if i == 0 => return Err(e),
-                Err(_) => return Ok(i),
+                });
+                owner.push(i);
             }
         }
-        Ok(msgs.len())
+        let mut done = 0usize;
+        set_mark();
+        // SAFETY: `batch` holds `batch.len()` messages `size_of::<BIO_MSG>()` apart, over
+        // data and addresses that outlive the call.
+        let ok = unsafe {
+            send(
+                self.0.0,
+                batch.as_mut_ptr(),
+                size_of::<BIO_MSG>(),
+                batch.len(),
+                0,
+                &raw mut done,
+            )
+        };
+        mmsg_outcome(ok == 1 && done > 0)?;
+        // Messages whose datagrams all went, plus one partly sent.
+        let done = done.min(batch.len());
+        Ok(owner.get(done).map_or(msgs.len(), |&next| {
+            next + usize::from(done > 0 && owner[done - 1] == next)
+        }))
+    }
+
+    /// One call of the application's `recvmmsg` over all the buffers, as OpenSSL's
+    /// `BIO_recvmmsg` makes; without that callback, `BIO_R_UNSUPPORTED_METHOD`.
+    fn recv_mmsg(&self, msgs: &mut [RecvMsg<'_>]) -> Result<usize, BioError> {
+        let Some(recv) = self.0.callbacks().recvmmsg else {
+            return Err(BioError::Unsupported(
+                "recvmmsg without the method's callback",
+            ));
+        };
+        let mut peers: Vec<BIO_ADDR> = msgs.iter().map(|_| BIO_ADDR(BioAddr::Unspec)).collect();
+        let mut batch: Vec<BIO_MSG> = msgs
+            .iter_mut()
+            .zip(peers.iter_mut())
+            .map(|(m, addr)| BIO_MSG {
+                data: m.buf.as_mut_ptr().cast(),
+                data_len: m.buf.len(),
+                peer: addr,
+                local: std::ptr::null_mut(),
+                flags: 0,
+            })
+            .collect();
+        let mut done = 0usize;
+        set_mark();
+        // SAFETY: `batch` holds one message per caller buffer, `size_of::<BIO_MSG>()` apart,
+        // over buffers and addresses that outlive the call.
+        let ok = unsafe {
+            recv(
+                self.0.0,
+                batch.as_mut_ptr(),
+                size_of::<BIO_MSG>(),
+                batch.len(),
+                0,
+                &raw mut done,
+            )
+        };
+        mmsg_outcome(ok == 1 && done > 0)?;
+        let done = done.min(msgs.len());
+        for ((m, c), addr) in msgs.iter_mut().zip(&batch).zip(&peers).take(done) {
+            m.len = c.data_len.min(m.buf.len());
+            m.peer = addr.0;
+            m.flags = 0;
+            m.segment_size = None;
+        }
+        Ok(done)
     }
 
     fn rpoll_descriptor(&self) -> PollDescriptor {
@@ -582,6 +586,39 @@ unsafe fn mmsg_setup(
     Some((d, unsafe { read_msgs(msg, stride, num) }))
 }
 
+/// `BIO_sendmmsg`/`BIO_recvmmsg` on an application's BIO, as OpenSSL makes them: the caller's
+/// messages, stride and flags go to the method's callback in one call. `None` for other BIOs.
+///
+/// # Safety
+/// As `BIO_sendmmsg`'s; `bio` non-null.
+unsafe fn custom_mmsg(
+    bio: *mut BIO,
+    pick: fn(&Callbacks) -> Option<MmsgFn>,
+    msg: *mut BIO_MSG,
+    stride: usize,
+    num: usize,
+    flags: u64,
+    out: *mut usize,
+) -> Option<c_int> {
+    // SAFETY: a live BIO, per the contract.
+    let b = unsafe { &*bio };
+    let callbacks = b.custom_callbacks()?;
+    let fail = |reason| {
+        // SAFETY: valid for a write, per the contract.
+        unsafe { *out = 0 };
+        SslError::new(ERR_LIB_BIO, reason).raise();
+        Some(0)
+    };
+    let Some(f) = pick(&callbacks) else {
+        return fail(bio_r::UNSUPPORTED_METHOD);
+    };
+    if !b.is_init() {
+        return fail(bio_r::UNINITIALIZED);
+    }
+    // SAFETY: the application's callback with the caller's arguments, as OpenSSL calls it.
+    Some(unsafe { f(bio, msg, stride, num, flags, out) })
+}
+
 /// `BIO_sendmmsg`: sends a prefix of the messages; 1 with the count in `*msgs_processed`, or
 /// 0 with the reason on the queue (`BIO_err_is_non_fatal` tells whether to retry).
 ///
@@ -598,6 +635,14 @@ pub unsafe extern "C" fn BIO_sendmmsg(
     flags: u64,
     msgs_processed: *mut usize,
 ) -> c_int {
+    if !bio.is_null() && !msgs_processed.is_null() {
+        let pick = |c: &Callbacks| c.sendmmsg;
+        // SAFETY: per the contract.
+        let custom = unsafe { custom_mmsg(bio, pick, msg, stride, num_msg, flags, msgs_processed) };
+        if let Some(ret) = custom {
+            return ret;
+        }
+    }
     // SAFETY: per the contract.
     let Some((d, raw)) = (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
     else {
@@ -651,6 +696,14 @@ pub unsafe extern "C" fn BIO_recvmmsg(
     flags: u64,
     msgs_processed: *mut usize,
 ) -> c_int {
+    if !bio.is_null() && !msgs_processed.is_null() {
+        let pick = |c: &Callbacks| c.recvmmsg;
+        // SAFETY: per the contract.
+        let custom = unsafe { custom_mmsg(bio, pick, msg, stride, num_msg, flags, msgs_processed) };
+        if let Some(ret) = custom {
+            return ret;
+        }
+    }
     // SAFETY: per the contract.
     let Some((d, raw)) = (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
     else {

@@ -5,7 +5,7 @@
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
 use std::ffi::{c_char, c_int, c_long, c_void};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::UNIX_EPOCH;
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
@@ -71,8 +71,28 @@ pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
         .map_or(0, |d| c_long::try_from(d.as_secs()).unwrap_or(c_long::MAX))
 }
 
-/// `SSL_get1_session`: the session a client connection made (a new reference), or null for
-/// servers, listeners and streams.
+/// The C object of the session `s` made (null for servers, listeners and streams), held by
+/// `s` until its session changes: `SSL_get0_session` and `SSL_get1_session` hand out the same
+/// pointer, as OpenSSL's do.
+fn held_session(s: &SSL) -> *mut SSL_SESSION {
+    let session = match &s.obj {
+        Obj::Tls(t) => t.session(),
+        Obj::Quic(q) => q.session(),
+    };
+    let Some(session) = session else {
+        return std::ptr::null_mut();
+    };
+    let mut held = s.session.lock().unwrap_or_else(PoisonError::into_inner);
+    match &*held {
+        Some(c) if c.0.same_session(&session) => {}
+        _ => *held = Some(Arc::new(SSL_SESSION(session))),
+    }
+    held.as_ref()
+        .map_or(std::ptr::null_mut(), |c| Arc::as_ptr(c).cast_mut())
+}
+
+/// `SSL_get1_session`: the session a client connection made, with a new reference, or null
+/// for servers, listeners and streams.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
@@ -82,11 +102,24 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
     let Some(s) = (unsafe { ssl_ref(ssl) }) else {
         return std::ptr::null_mut();
     };
-    let session = match &s.obj {
-        Obj::Tls(t) => t.session(),
-        Obj::Quic(q) => q.session(),
-    };
-    session.map_or(std::ptr::null_mut(), SSL_SESSION::into_c)
+    let session = held_session(s);
+    if !session.is_null() {
+        // SAFETY: held by `s`, so live; the caller gets the new reference.
+        unsafe { Arc::increment_strong_count(session.cast_const()) };
+    }
+    session
+}
+
+/// `SSL_get_session` (and the `SSL_get0_session` macro): the session a client connection
+/// made, without a reference (valid while the object lives and its session stays the same),
+/// or null for servers, listeners and streams.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
+    // SAFETY: per the contract.
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), held_session)
 }
 
 /// `SSL_set_session`: the session a client connection (TLS or QUIC) offers to resume (null

@@ -20,6 +20,7 @@ use crate::entry::{CInt, entry};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_up_ref, interned, text};
+use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
 use crate::x509::X509;
 
@@ -75,6 +76,8 @@ pub struct SSL {
     pub(crate) peer_chain: OnceLock<CertificateStack>,
     /// `SSL_get0_verified_chain`'s stack (fixed once known).
     pub(crate) verified_chain: OnceLock<CertificateStack>,
+    /// The session `SSL_get_session` last handed out (valid until the session changes).
+    pub(crate) session: Mutex<Option<Arc<SSL_SESSION>>>,
 }
 
 // SAFETY: the raw pointers are Arc-counted objects that are themselves Send + Sync, only
@@ -111,6 +114,7 @@ impl SSL {
             servername: Mutex::new(None),
             peer_chain: OnceLock::new(),
             verified_chain: OnceLock::new(),
+            session: Mutex::new(None),
         }))
         .cast_mut();
         // SAFETY: just made, and live.

@@ -215,6 +215,8 @@ int SSL_has_pending(const SSL *s);
 int SSL_is_init_finished(const SSL *s);
 
 SSL_SESSION *SSL_get1_session(SSL *ssl);
+SSL_SESSION *SSL_get_session(const SSL *ssl);
+# define SSL_get0_session SSL_get_session
 int SSL_set_session(SSL *to, SSL_SESSION *session);
 int SSL_session_reused(const SSL *s);
 int SSL_SESSION_up_ref(SSL_SESSION *ses);

@@ -171,6 +171,22 @@ static int e_recvmmsg1(BIO *b, BIO_MSG *msg, size_t stride, size_t num, uint64_t
 
 static int destroyed;
 
+/* Counts the calls BIO_sendmmsg makes and the messages and stride each gets. */
+static size_t calls, last_num, last_stride;
+
+static int count_sendmmsg(BIO *b, BIO_MSG *msg, size_t stride, size_t num, uint64_t flags,
+                          size_t *done)
+{
+    (void)b;
+    (void)msg;
+    (void)flags;
+    calls++;
+    last_num = num;
+    last_stride = stride;
+    *done = num;
+    return 1;
+}
+
 static int e_destroy(BIO *b)
 {
     struct end *e = BIO_get_data(b);
@@ -309,6 +325,40 @@ int main(int argc, char *argv[])
     SSL_CTX_free(cctx);
     SSL_CTX_free(tsctx);
     SSL_CTX_free(tcctx);
+    /*
+     * BIO_sendmmsg hands the method's callback the caller's batch and stride in one call; a
+     * BIO whose method has no such callback cannot send datagrams, and an uninitialised one
+     * refuses (a method without a create callback makes initialised BIOs).
+     */
+    {
+        struct { BIO_MSG m; char pad[8]; } msgs[3];
+        BIO_METHOD *counting = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "n");
+        BIO *cb, *pb = BIO_new(pipe);
+        size_t done = 99;
+        int ret;
+
+        memset(msgs, 0, sizeof(msgs));
+        CHECK(counting != NULL && BIO_meth_set_sendmmsg(counting, count_sendmmsg));
+        cb = BIO_new(counting);
+        printf("initialised without create: %d\n", BIO_get_init(cb));
+        BIO_set_init(cb, 0);
+        ret = BIO_sendmmsg(cb, &msgs[0].m, sizeof(msgs[0]), 3, 0, &done);
+        printf("mmsg uninitialised: %d, done %zu, %s\n", ret, done,
+               ERR_reason_error_string(ERR_get_error()));
+        BIO_set_init(cb, 1);
+        ret = BIO_sendmmsg(cb, &msgs[0].m, sizeof(msgs[0]), 3, 0, &done);
+        printf("mmsg: %d, done %zu; %zu call of %zu messages, stride %d\n", ret, done, calls,
+               last_num, last_stride == sizeof(msgs[0]));
+        BIO_set_init(pb, 1);
+        done = 99;
+        ret = BIO_sendmmsg(pb, &msgs[0].m, sizeof(msgs[0]), 3, 0, &done);
+        printf("mmsg without the callback: %d, done %zu, %s\n", ret, done,
+               ERR_reason_error_string(ERR_get_error()));
+        BIO_free(cb);
+        BIO_free(pb);
+        BIO_meth_free(counting);
+    }
+
     BIO_meth_free(one);
     BIO_meth_free(mmsg);
     BIO_meth_free(pipe);

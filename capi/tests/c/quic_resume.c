@@ -106,6 +106,9 @@ int main(int argc, char *argv[])
     CHECK(session != NULL);
     printf("session resumable %d, callback told %s\n", SSL_SESSION_is_resumable(session),
            sessions_told > 0 ? "yes" : "no");
+    /* SSL_get0_session is the same object without a reference. */
+    printf("get0 is get1 %d, server session %s\n", SSL_get0_session(client) == session,
+           SSL_get0_session(server) == NULL ? "none" : "some");
     /* A rapid shutdown sends CONNECTION_CLOSE; 0 (closing) and 1 (closed) both succeed. */
     CHECK(SSL_shutdown_ex(client, SSL_SHUTDOWN_FLAG_RAPID, NULL, 0) >= 0);
     SSL_free(client);
