@@ -4,7 +4,7 @@
 //! The C side is `benches/c/quic_bench.c`, built with `cc -O2` against `include/` and the
 //! libssl.so.3 of this build (`scripts/c-libs.sh`), run as two processes: blocking objects, the default stream,
 //! qssl's default receive windows (16 MiB per connection, 2 MiB per stream). quinn
-//! (`benches-support/quinn_peer.rs`) gets the same certificate, ALPN and windows, one
+//! (`qssl_tests::quinn_peer`) gets the same certificate, ALPN and windows, one
 //! current-thread tokio runtime per side.
 //!
 //! - Bulk: one connection fetching 64 MiB (or `QSSL_BENCH_BYTES`) in 64 KiB server writes;
@@ -19,19 +19,16 @@
 //! connections.
 #![allow(clippy::print_stdout)] // A report binary: its figures are printed.
 
-#[path = "../../benches-support/args.rs"]
-mod args;
 #[path = "../tests/common/mod.rs"]
 mod common;
-#[path = "../../benches-support/quinn_peer.rs"]
-mod quinn_peer;
 
+use qssl_tests::identity::Identity;
+use qssl_tests::{bench, quinn_peer};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 const BENCH_BYTES: u64 = 64 << 20;
 const TEST_BYTES: u64 = 256 << 10;
@@ -39,29 +36,6 @@ const RUNS: usize = 5;
 const CONNECTIONS: usize = 200;
 const CONN_WINDOW: u64 = 16 << 20;
 const STREAM_WINDOW: u64 = 2 << 20;
-
-/// The certificate as PEM files for the C programs and as DER for quinn.
-struct Certs {
-    cert_pem: PathBuf,
-    key_pem: PathBuf,
-    cert: CertificateDer<'static>,
-    key: PrivateKeyDer<'static>,
-}
-
-fn certs(dir: &Path) -> Certs {
-    let generated = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let (cert_pem, key_pem) = (dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&cert_pem, generated.cert.pem()).unwrap();
-    std::fs::write(&key_pem, generated.signing_key.serialize_pem()).unwrap();
-    Certs {
-        cert_pem,
-        key_pem,
-        cert: generated.cert.der().clone(),
-        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-            generated.signing_key.serialize_der(),
-        )),
-    }
-}
 
 /// Builds `benches/c/quic_bench.c` against qssl.
 fn build(dir: &Path) -> PathBuf {
@@ -83,12 +57,12 @@ fn build(dir: &Path) -> PathBuf {
 }
 
 /// A C server serving `connections` connections; returns it and its port.
-fn start_server(bin: &Path, c: &Certs, connections: usize) -> (Child, String) {
+fn start_server(bin: &Path, c: &Identity, connections: usize) -> (Child, String) {
     let mut child = Command::new(bin)
         .env("LD_LIBRARY_PATH", common::qssl_libs())
         .arg("server")
-        .arg(&c.cert_pem)
-        .arg(&c.key_pem)
+        .arg(&c.cert)
+        .arg(&c.key)
         .arg(connections.to_string())
         .stdout(Stdio::piped())
         .spawn()
@@ -126,12 +100,12 @@ fn cpu_per_gib(cpu: Duration, total: u64) -> f64 {
 }
 
 /// Runs a C client workload against a fresh server; returns the numbers it printed.
-fn c_client(bin: &Path, c: &Certs, workload: &str, arg: u64, connections: usize) -> Vec<u64> {
+fn c_client(bin: &Path, c: &Identity, workload: &str, arg: u64, connections: usize) -> Vec<u64> {
     let (mut server, port) = start_server(bin, c, connections);
     let out = Command::new(bin)
         .env("LD_LIBRARY_PATH", common::qssl_libs())
         .args([workload, &port])
-        .arg(&c.cert_pem)
+        .arg(&c.cert)
         .arg(arg.to_string())
         .output()
         .unwrap();
@@ -149,23 +123,23 @@ fn c_client(bin: &Path, c: &Certs, workload: &str, arg: u64, connections: usize)
 }
 
 fn main() {
-    let benchmarking = match args::mode() {
-        args::Mode::List => return,
-        args::Mode::Bench => true,
-        args::Mode::Test => false,
+    let benchmarking = match bench::mode() {
+        bench::Mode::List => return,
+        bench::Mode::Bench => true,
+        bench::Mode::Test => false,
     };
     let (total, runs, count) = if benchmarking {
-        (args::bench_bytes(BENCH_BYTES), RUNS, CONNECTIONS)
+        (bench::bench_bytes(BENCH_BYTES), RUNS, CONNECTIONS)
     } else {
         (TEST_BYTES, 1, 3)
     };
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_quic");
     std::fs::create_dir_all(&dir).unwrap();
-    let certs = certs(&dir);
+    let certs = Identity::localhost();
     let bin = build(&dir);
     let quinn = quinn_peer::quinn_configs(
-        &certs.cert,
-        &certs.key,
+        &certs.cert_der,
+        &certs.private_key(),
         b"bench",
         CONN_WINDOW,
         STREAM_WINDOW,
@@ -187,7 +161,7 @@ fn main() {
         let t = quinn_peer::quinn_connections(&quinn, count);
         q_rate.push(count as f64 / t.as_secs_f64());
     }
-    let m = args::median;
+    let m = bench::median;
     let (cm, qm, ch, qh) = (m(c_mbps), m(q_mbps), m(c_hs), m(q_hs));
     let (cr, qr, cc, qc) = (m(c_rate), m(q_rate), m(c_cpu), m(q_cpu));
     println!(

@@ -7,6 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use qssl_tests::identity::Identity;
+
 use common::{Mode, Server, binary, qssl_libs, run, run_same_in_all_modes};
 
 #[test]
@@ -19,25 +21,15 @@ fn error_queue_program_runs_and_matches_openssl() {
 /// directory: made once per test process, since tests run in parallel and a server must
 /// present the very certificate its client trusts.
 fn certificate_files() -> (PathBuf, PathBuf, PathBuf) {
-    static FILES: std::sync::OnceLock<(PathBuf, PathBuf, PathBuf)> = std::sync::OnceLock::new();
-    FILES
-        .get_or_init(|| {
-            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("c-programs-certs-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-            let other = rcgen::KeyPair::generate().unwrap();
-            let paths = (
-                dir.join("cert.pem"),
-                dir.join("key.pem"),
-                dir.join("other.pem"),
-            );
-            std::fs::write(&paths.0, cert.cert.pem()).unwrap();
-            std::fs::write(&paths.1, cert.signing_key.serialize_pem()).unwrap();
-            std::fs::write(&paths.2, other.serialize_pem()).unwrap();
-            paths
-        })
-        .clone()
+    static FILES: std::sync::OnceLock<(Identity, PathBuf)> = std::sync::OnceLock::new();
+    let (id, other) = FILES.get_or_init(|| {
+        let id = Identity::localhost();
+        let other = id.dir().join("other.pem");
+        let key = rcgen::KeyPair::generate().unwrap();
+        std::fs::write(&other, key.serialize_pem()).unwrap();
+        (id, other)
+    });
+    (id.cert.clone(), id.key.clone(), other.clone())
 }
 
 #[test]
@@ -255,54 +247,16 @@ errors left: 0
     assert_eq!(out, expected);
 }
 
-/// The aioquic hq-interop peer the interop tests use (installed from PyPI by the test
-/// command).
-fn aioquic_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/peers/aioquic_hq.py")
-}
-
-/// A child process killed when dropped.
-struct Peer(std::process::Child);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn quic_c_client_fetches_from_aioquic_server() {
-    use std::io::BufRead;
     let (cert, key, _) = certificate_files();
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-root");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("hello.txt"), "hello from aioquic\n").unwrap();
     let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(root.join("big.bin"), &big).unwrap();
-    let mut child = Command::new("python3")
-        .arg(aioquic_script())
-        .args(["server", "--host", "127.0.0.1", "--port", "0", "--cert"])
-        .arg(&cert)
-        .arg("--key")
-        .arg(&key)
-        .arg("--root")
-        .arg(&root)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 with aioquic (installed by scripts/test.sh)");
-    let stdout = child.stdout.take().unwrap();
-    let _peer = Peer(child);
-    let mut line = String::new();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap();
-    let addr: std::net::SocketAddr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected aioquic output {line:?}"))
-        .parse()
-        .unwrap();
+    let peer = qssl_tests::aioquic::Server::start(&cert, &key, &root);
+    let addr = peer.addr;
     for mode in ["block", "nonblock"] {
         let out = run(
             "quic_client.c",
@@ -363,15 +317,7 @@ fn aioquic_client_against(mode: &str) {
             .join(format!("c-programs-aioquic-{mode}-{round}"));
         let _ = std::fs::remove_dir_all(&out_dir);
         std::fs::create_dir_all(&out_dir).unwrap();
-        let status = Command::new("python3")
-            .arg(aioquic_script())
-            .args(["client", "--host", "127.0.0.1", "--port"])
-            .arg(server.port.to_string())
-            .arg("--ca")
-            .arg(&cert)
-            .arg("--out")
-            .arg(&out_dir)
-            .args(["--timeout", "30", "echo.txt"])
+        let status = qssl_tests::aioquic::client(server.port, &cert, &out_dir, 30, &["echo.txt"])
             .status()
             .expect("python3 with aioquic (installed by scripts/test.sh)");
         assert!(status.success(), "aioquic client failed ({mode}): {status}");

@@ -27,9 +27,7 @@
 // A report binary: its figures are printed to standard output.
 #![allow(clippy::print_stdout)]
 
-#[path = "../../benches-support/args.rs"]
-mod args;
-
+use qssl_tests::bench;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -796,12 +794,12 @@ fn bulk<P: Pair>(what: &str, total: u64, make: impl FnOnce(Instant) -> P) -> Bul
 
 /// Median throughput (MB/s) and CPU seconds per GiB over `runs`; prints them.
 fn report_bulk(name: &str, total: u64, runs: &[Bulk]) -> (f64, f64) {
-    let mbps = args::median(
+    let mbps = bench::median(
         runs.iter()
             .map(|r| total as f64 / 1e6 / r.wall.as_secs_f64())
             .collect(),
     );
-    let cpu_gib = args::median(
+    let cpu_gib = bench::median(
         runs.iter()
             .map(|r| r.cpu.as_secs_f64() / (total as f64 / f64::from(1 << 30)))
             .collect(),
@@ -842,12 +840,12 @@ fn bench_handshake(c: &mut Criterion, name: &str, mut f: impl FnMut(u64)) -> Dur
 
 fn main() {
     // Listing runs nothing; criterion lists its benchmarks.
-    let mode = args::mode();
-    let listing = mode == args::Mode::List;
+    let mode = bench::mode();
+    let listing = mode == bench::Mode::List;
     let (total, runs) = match mode {
-        args::Mode::List => (0, 0),
-        args::Mode::Bench => (args::bench_bytes(BENCH_BYTES), RUNS),
-        args::Mode::Test => (TEST_BYTES, 1),
+        bench::Mode::List => (0, 0),
+        bench::Mode::Bench => (bench::bench_bytes(BENCH_BYTES), RUNS),
+        bench::Mode::Test => (TEST_BYTES, 1),
     };
 
     let (client_tls, server_tls) = tls_configs();

@@ -1,7 +1,6 @@
 //! Connections end to end on the deterministic network simulator.
 
 mod common;
-mod sim;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
 use qssl_quic::packet::header::{self, ParsedHeader, write_version_negotiation};
 use qssl_quic::streams::{RecvState, SendState};
 use qssl_quic::{Dir, StreamId};
-use sim::{Link, Node, Sim};
+use qssl_tests::sim::{EndpointNode, Link, Node, Sim};
 
 const CLIENT: &str = "10.0.0.1:50000";
 const SERVER: &str = "10.0.0.2:443";
@@ -192,15 +191,6 @@ fn drain(conn: &mut Connection, events: &mut Vec<Event>) {
     }
 }
 
-/// A node whose traffic goes through an endpoint, with an application run after each event.
-trait EndpointNode {
-    /// The node's address.
-    const ADDR: &'static str;
-    fn endpoint(&mut self) -> &mut Endpoint;
-    fn endpoint_ref(&self) -> &Endpoint;
-    fn after(&mut self);
-}
-
 impl EndpointNode for ClientNode {
     const ADDR: &'static str = CLIENT;
     fn endpoint(&mut self) -> &mut Endpoint {
@@ -224,28 +214,6 @@ impl EndpointNode for ServerNode {
     }
     fn after(&mut self) {
         ServerNode::after(self)
-    }
-}
-
-impl<T: EndpointNode> Node for T {
-    fn addr(&self) -> SocketAddr {
-        T::ADDR.parse().unwrap()
-    }
-    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
-        self.endpoint().handle_datagram(now, from, datagram);
-        self.after();
-    }
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
-        self.endpoint()
-            .poll_transmit(now, buf)
-            .map(|t| (t.len, t.destination))
-    }
-    fn next_timeout(&self) -> Option<Instant> {
-        self.endpoint_ref().poll_timeout()
-    }
-    fn on_timeout(&mut self, now: Instant) {
-        self.endpoint().handle_timeout(now);
-        self.after();
     }
 }
 

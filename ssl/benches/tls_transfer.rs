@@ -34,9 +34,7 @@
 //! makes at most 20 handshakes each way.
 #![allow(clippy::print_stdout)] // A report binary: its figures are printed.
 
-#[path = "../../benches-support/args.rs"]
-mod args;
-
+use qssl_tests::bench;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -438,13 +436,13 @@ fn qssl_handshakes(ctxs: &Ctxs, count: u64, limit: Duration, nodelay: bool) -> H
 }
 
 fn main() {
-    let benchmarking = match args::mode() {
-        args::Mode::List => return,
-        args::Mode::Bench => true,
-        args::Mode::Test => false,
+    let benchmarking = match bench::mode() {
+        bench::Mode::List => return,
+        bench::Mode::Bench => true,
+        bench::Mode::Test => false,
     };
     let (total, runs, secs) = if benchmarking {
-        (args::bench_bytes(BENCH_BYTES), RUNS, BENCH_HANDSHAKE_SECS)
+        (bench::bench_bytes(BENCH_BYTES), RUNS, BENCH_HANDSHAKE_SECS)
     } else {
         (TEST_BYTES, 1, TEST_HANDSHAKE_SECS)
     };
@@ -473,8 +471,8 @@ fn main() {
         total >> 10
     );
     let bulk = |name: &str, runs: &[Run]| {
-        let mbps = args::median(runs.iter().map(|r| r.mbps).collect());
-        let cpu = args::median(runs.iter().map(|r| r.cpu_per_gib.as_secs_f64()).collect());
+        let mbps = bench::median(runs.iter().map(|r| r.mbps).collect());
+        let cpu = bench::median(runs.iter().map(|r| r.cpu_per_gib.as_secs_f64()).collect());
         println!("{name:26} bulk {mbps:8.1} MB/s   CPU {cpu:6.3} s/GiB (both ends)");
         (mbps, cpu)
     };

@@ -16,11 +16,8 @@
 //! udp_transfer`) the transfer is 256 KiB, once per stack.
 #![allow(clippy::print_stdout)] // A report binary: its figures are printed.
 
-#[path = "../../benches-support/args.rs"]
-mod args;
-#[path = "../../benches-support/quinn_peer.rs"]
-mod quinn_peer;
-
+use qssl_tests::identity::Identity;
+use qssl_tests::{bench, quinn_peer};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,7 +26,6 @@ use qssl::ctx::{FileType, Method, SSL_VERIFY_PEER, SslCtx};
 use qssl::quic::{LISTENER_FLAG_NO_VALIDATE, Ssl, WRITE_FLAG_CONCLUDE};
 use qssl::{ErrorCode, IoResult};
 use qssl_bio::{DatagramBio, UdpBio};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 const BENCH_BYTES: u64 = 64 << 20;
 const TEST_BYTES: u64 = 256 << 10;
@@ -49,50 +45,20 @@ struct Run {
     handshake: Duration,
 }
 
-struct Certs {
-    cert: CertificateDer<'static>,
-    key: PrivateKeyDer<'static>,
-    dir: tempfile::TempDir,
-}
-
-fn certs() -> Certs {
-    let generated = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cert.pem"), generated.cert.pem()).unwrap();
-    std::fs::write(
-        dir.path().join("key.pem"),
-        generated.signing_key.serialize_pem(),
-    )
-    .unwrap();
-    Certs {
-        cert: generated.cert.der().clone(),
-        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-            generated.signing_key.serialize_der(),
-        )),
-        dir,
-    }
-}
-
 fn wire_alpn() -> Vec<u8> {
     let mut w = vec![ALPN.len() as u8];
     w.extend_from_slice(ALPN);
     w
 }
 
-fn qssl_ctxs(c: &Certs) -> (SslCtx, SslCtx) {
+fn qssl_ctxs(c: &Identity) -> (SslCtx, SslCtx) {
     let mut server = SslCtx::new(Method::QuicServer);
-    server
-        .use_certificate_chain_file(c.dir.path().join("cert.pem"))
-        .unwrap();
-    server
-        .use_private_key_file(c.dir.path().join("key.pem"), FileType::Pem)
-        .unwrap();
+    server.use_certificate_chain_file(&c.cert).unwrap();
+    server.use_private_key_file(&c.key, FileType::Pem).unwrap();
     server.set_alpn_protos(&wire_alpn()).unwrap();
     server.set_receive_windows(CONN_WINDOW, STREAM_WINDOW);
     let mut client = SslCtx::new(Method::QuicClient);
-    client
-        .load_verify_locations(Some(&c.dir.path().join("cert.pem")), None)
-        .unwrap();
+    client.load_verify_locations(Some(&c.cert), None).unwrap();
     client.set_verify(SSL_VERIFY_PEER, None);
     client.set_alpn_protos(&wire_alpn()).unwrap();
     client.set_receive_windows(CONN_WINDOW, STREAM_WINDOW);
@@ -218,29 +184,34 @@ fn quinn_run(configs: &(quinn::ClientConfig, quinn::ServerConfig), total: u64) -
 }
 
 fn main() {
-    let benchmarking = match args::mode() {
-        args::Mode::List => return,
-        args::Mode::Bench => true,
-        args::Mode::Test => false,
+    let benchmarking = match bench::mode() {
+        bench::Mode::List => return,
+        bench::Mode::Bench => true,
+        bench::Mode::Test => false,
     };
     let (total, runs) = if benchmarking {
-        (args::bench_bytes(BENCH_BYTES), RUNS)
+        (bench::bench_bytes(BENCH_BYTES), RUNS)
     } else {
         (TEST_BYTES, 1)
     };
-    let certs = certs();
+    let certs = Identity::localhost();
     let qssl_ctxs = qssl_ctxs(&certs);
-    let quinn_configs =
-        quinn_peer::quinn_configs(&certs.cert, &certs.key, ALPN, CONN_WINDOW, STREAM_WINDOW);
+    let quinn_configs = quinn_peer::quinn_configs(
+        &certs.cert_der,
+        &certs.private_key(),
+        ALPN,
+        CONN_WINDOW,
+        STREAM_WINDOW,
+    );
     let (mut q, mut n) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         q.push(qssl_run(&qssl_ctxs, total));
         n.push(quinn_run(&quinn_configs, total));
     }
     let report = |name: &str, runs: &[Run]| {
-        let mbps = args::median(runs.iter().map(|r| r.mbps).collect());
-        let cpu = args::median(runs.iter().map(|r| r.cpu_per_gib.as_secs_f64()).collect());
-        let hs = args::median(
+        let mbps = bench::median(runs.iter().map(|r| r.mbps).collect());
+        let cpu = bench::median(runs.iter().map(|r| r.cpu_per_gib.as_secs_f64()).collect());
+        let hs = bench::median(
             runs.iter()
                 .map(|r| r.handshake.as_secs_f64() * 1e6)
                 .collect(),
@@ -266,7 +237,7 @@ fn main() {
         qc.push(count as f64 / qssl_connections(&qssl_ctxs, count).as_secs_f64());
         nc.push(count as f64 / quinn_peer::quinn_connections(&quinn_configs, count).as_secs_f64());
     }
-    let (qr, nr) = (args::median(qc), args::median(nc));
+    let (qr, nr) = (bench::median(qc), bench::median(nc));
     println!(
         "connections in turn ({count} per run, request + reply + close): qssl {qr:.0}/s, \
          quinn {nr:.0}/s, ×{:.2}",

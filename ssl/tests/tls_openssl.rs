@@ -377,22 +377,7 @@ fn qssl_client_names_the_suite_openssl_chose() {
 /// A self-signed certificate for "localhost" with its own subject name (`identity()`'s all
 /// share rcgen's default subject).
 fn identity_named(common_name: &str) -> Identity {
-    let dir = tempfile::tempdir().unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, common_name);
-    let cert = params.self_signed(&key).unwrap();
-    let (cert_path, key_path) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
-    std::fs::write(&cert_path, cert.pem()).unwrap();
-    std::fs::write(&key_path, key.serialize_pem()).unwrap();
-    Identity {
-        dir,
-        cert: cert_path,
-        key: key_path,
-    }
+    Identity::named(common_name)
 }
 
 #[test]

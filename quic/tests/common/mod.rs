@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-
 /// ALPN both sides of the tests speak.
 pub(crate) const ALPN: &[u8] = b"hq-interop";
 
@@ -12,9 +10,8 @@ pub(crate) const ALPN: &[u8] = b"hq-interop";
 pub(crate) fn tls_configs(
     provider: rustls::crypto::CryptoProvider,
 ) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let cert_der = CertificateDer::from(cert.cert.der().to_vec());
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
+    let id = qssl_tests::identity::Identity::localhost();
+    let (cert_der, key) = (id.cert_der.clone(), id.private_key());
     let provider = Arc::new(provider);
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert_der.clone()).unwrap();

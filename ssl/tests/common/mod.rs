@@ -3,35 +3,22 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use qssl::ctx::{FileType, Method, SSL_VERIFY_PEER, SslCtx};
 use qssl::quic::Ssl;
 use qssl_bio::{DatagramBio, UdpBio, new_dgram_pair};
-use tempfile::TempDir;
 
 /// The ALPN the tests speak, in wire format.
 pub(crate) const ALPN: &[u8] = b"\x0ahq-interop";
 
-/// A self-signed certificate for "localhost" and its key, as PEM files.
-pub(crate) struct Identity {
-    pub(crate) dir: TempDir,
-    pub(crate) cert: PathBuf,
-    pub(crate) key: PathBuf,
-}
+pub(crate) use qssl_tests::identity::Identity;
 
+/// A self-signed certificate for "localhost" and its key, as PEM files.
 pub(crate) fn identity() -> Identity {
-    let dir = tempfile::tempdir().unwrap();
-    let signing_key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    let generated = params.self_signed(&signing_key).unwrap();
-    let cert = dir.path().join("server.crt");
-    let key = dir.path().join("server.key");
-    std::fs::write(&cert, generated.pem()).unwrap();
-    std::fs::write(&key, signing_key.serialize_pem()).unwrap();
-    Identity { dir, cert, key }
+    Identity::localhost()
 }
 
 pub(crate) fn server_ctx(id: &Identity) -> SslCtx {

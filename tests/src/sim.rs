@@ -11,13 +11,14 @@ use std::collections::BinaryHeap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use qssl_quic::endpoint::Endpoint;
 use qssl_quic::packet::PacketKind;
 use qssl_quic::packet::header::{Coalesced, ParsedHeader};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
 /// One endpoint as the network sees it.
-pub(crate) trait Node {
+pub trait Node {
     /// This node's address.
     fn addr(&self) -> SocketAddr;
     /// A datagram arrives.
@@ -30,28 +31,62 @@ pub(crate) trait Node {
     fn on_timeout(&mut self, now: Instant);
 }
 
+/// A node whose traffic goes through an endpoint, with an application run after each event.
+pub trait EndpointNode {
+    /// The node's address.
+    const ADDR: &'static str;
+    /// The endpoint, to feed.
+    fn endpoint(&mut self) -> &mut Endpoint;
+    /// The endpoint, to ask for its timeout.
+    fn endpoint_ref(&self) -> &Endpoint;
+    /// The application's turn, after each datagram or timeout.
+    fn after(&mut self);
+}
+
+impl<T: EndpointNode> Node for T {
+    fn addr(&self) -> SocketAddr {
+        T::ADDR.parse().unwrap()
+    }
+    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+        self.endpoint().handle_datagram(now, from, datagram);
+        self.after();
+    }
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+        self.endpoint()
+            .poll_transmit(now, buf)
+            .map(|t| (t.len, t.destination))
+    }
+    fn next_timeout(&self) -> Option<Instant> {
+        self.endpoint_ref().poll_timeout()
+    }
+    fn on_timeout(&mut self, now: Instant) {
+        self.endpoint().handle_timeout(now);
+        self.after();
+    }
+}
+
 /// How one direction of the network behaves.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Link {
+pub struct Link {
     /// One-way delay.
-    pub(crate) delay: Duration,
+    pub delay: Duration,
     /// Extra random delay up to this much, which reorders datagrams.
-    pub(crate) jitter: Duration,
+    pub jitter: Duration,
     /// Probability a datagram is lost.
-    pub(crate) loss: f64,
+    pub loss: f64,
     /// Probability a datagram is delivered twice.
-    pub(crate) duplicate: f64,
+    pub duplicate: f64,
     /// Probability one byte of a datagram is flipped.
-    pub(crate) corrupt: f64,
+    pub corrupt: f64,
     /// Bytes per second the link carries (`None`: unlimited).
-    pub(crate) bandwidth: Option<u64>,
+    pub bandwidth: Option<u64>,
     /// Periods, from the start of the run, during which everything is dropped.
-    pub(crate) blackholes: Vec<(Duration, Duration)>,
+    pub blackholes: Vec<(Duration, Duration)>,
 }
 
 impl Link {
     /// A link with only a delay.
-    pub(crate) fn delay(ms: u64) -> Self {
+    pub fn delay(ms: u64) -> Self {
         Link {
             delay: Duration::from_millis(ms),
             ..Link::default()
@@ -71,20 +106,23 @@ struct InFlight {
 
 /// Totals of a run.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Stats {
+pub struct Stats {
     /// Datagrams sent by a and by b.
-    pub(crate) sent: [u64; 2],
+    pub sent: [u64; 2],
     /// Bytes sent by a and by b.
-    pub(crate) bytes_sent: [u64; 2],
+    pub bytes_sent: [u64; 2],
     /// Datagrams the links dropped, per direction (a→b, b→a).
-    pub(crate) dropped: [u64; 2],
+    pub dropped: [u64; 2],
 }
 
 /// Two nodes, `a` (the client) and `b` (the server), joined by two links.
-pub(crate) struct Sim<A: Node, B: Node> {
-    pub(crate) a: A,
-    pub(crate) b: B,
-    pub(crate) now: Instant,
+pub struct Sim<A: Node, B: Node> {
+    /// The client.
+    pub a: A,
+    /// The server.
+    pub b: B,
+    /// The virtual clock.
+    pub now: Instant,
     start: Instant,
     seed: u64,
     rng: ChaCha8Rng,
@@ -93,7 +131,8 @@ pub(crate) struct Sim<A: Node, B: Node> {
     seq: u64,
     /// When each link finishes serialising what it already carries.
     busy_until: [Instant; 2],
-    pub(crate) stats: Stats,
+    /// What the links did so far.
+    pub stats: Stats,
     /// Bytes delivered to b from a, and sent by b, while a is not yet validated.
     amplification: Option<(u64, u64)>,
 }
@@ -103,7 +142,7 @@ const MAX_DATAGRAM: usize = 65_536;
 
 impl<A: Node, B: Node> Sim<A, B> {
     /// A network carrying `a_to_b` one way and `b_to_a` the other, seeded with `seed`.
-    pub(crate) fn new(seed: u64, a: A, b: B, a_to_b: Link, b_to_a: Link, start: Instant) -> Self {
+    pub fn new(seed: u64, a: A, b: B, a_to_b: Link, b_to_a: Link, start: Instant) -> Self {
         Sim {
             a,
             b,
@@ -121,12 +160,12 @@ impl<A: Node, B: Node> Sim<A, B> {
     }
 
     /// The link in direction `dir` (0: a→b, 1: b→a), to change conditions mid-run.
-    pub(crate) fn link_mut(&mut self, dir: usize) -> &mut Link {
+    pub fn link_mut(&mut self, dir: usize) -> &mut Link {
         &mut self.links[dir]
     }
 
     /// Time since the start.
-    pub(crate) fn elapsed(&self) -> Duration {
+    pub fn elapsed(&self) -> Duration {
         self.now - self.start
     }
 
@@ -220,7 +259,7 @@ impl<A: Node, B: Node> Sim<A, B> {
 
     /// Advances to the next event (delivery or timeout) and handles it. Returns false when
     /// nothing is left to happen.
-    pub(crate) fn step(&mut self) -> bool {
+    pub fn step(&mut self) -> bool {
         self.drain_transmits();
         let next_delivery = self.queue.peek().map(|Reverse(d)| d.at);
         let next = [next_delivery, self.a.next_timeout(), self.b.next_timeout()]
@@ -260,7 +299,7 @@ impl<A: Node, B: Node> Sim<A, B> {
 
     /// Runs until `done` holds, failing (with the seed) if `limit` of virtual time passes or
     /// the network falls silent first.
-    pub(crate) fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&A, &B) -> bool) {
+    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&A, &B) -> bool) {
         while !done(&self.a, &self.b) {
             assert!(
                 self.elapsed() < limit,

@@ -1,7 +1,6 @@
-//! quinn, the reference QUIC stack of the workspace's report benchmarks (included with
-//! `#[path]`): its configurations for a given certificate and windows, and the two workloads
-//! the benchmarks compare, over UDP on loopback with one current-thread tokio runtime per
-//! side.
+//! quinn, the reference QUIC stack of the workspace's report benchmarks: its configurations
+//! for a given certificate and windows, and the two workloads the benchmarks compare, over
+//! UDP on loopback with one current-thread tokio runtime per side.
 //!
 //! - Bulk: one connection; the client opens a bidirectional stream, sends a short request and
 //!   finishes it; the server answers with `total` bytes in `CHUNK` writes and finishes.
@@ -16,11 +15,11 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// Bytes per server write.
-pub(crate) const CHUNK: usize = 64 << 10;
+pub const CHUNK: usize = 64 << 10;
 
 /// Client and server configurations: TLS 1.3 on ring, `alpn`, the certificate trusted by the
 /// client, the given connection and stream receive windows.
-pub(crate) fn quinn_configs(
+pub fn quinn_configs(
     cert: &CertificateDer<'static>,
     key: &PrivateKeyDer<'static>,
     alpn: &[u8],
@@ -61,7 +60,7 @@ pub(crate) fn quinn_configs(
 }
 
 /// The process's user + system CPU time.
-pub(crate) fn process_cpu() -> Duration {
+pub fn process_cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name (in parentheses, possibly with spaces): utime and stime
     // are the 12th and 13th of them, in USER_HZ (100 per second on Linux).
@@ -100,20 +99,17 @@ where
 }
 
 /// What one bulk run measured on the client.
-pub(crate) struct BulkRun {
+pub struct BulkRun {
     /// From the request to the last byte.
-    pub(crate) transfer: Duration,
+    pub transfer: Duration,
     /// From connecting until the handshake completed.
-    pub(crate) handshake: Duration,
+    pub handshake: Duration,
     /// The process's CPU time during the run (both sides).
-    pub(crate) cpu: Duration,
+    pub cpu: Duration,
 }
 
 /// The bulk workload: `total` bytes from server to client.
-pub(crate) fn quinn_bulk(
-    configs: &(quinn::ClientConfig, quinn::ServerConfig),
-    total: u64,
-) -> BulkRun {
+pub fn quinn_bulk(configs: &(quinn::ClientConfig, quinn::ServerConfig), total: u64) -> BulkRun {
     let (addr, handle) = server(&configs.1, move |endpoint| async move {
         let conn = endpoint.accept().await.unwrap().await.unwrap();
         let (mut send, mut recv) = conn.accept_bi().await.unwrap();
@@ -162,7 +158,7 @@ pub(crate) fn quinn_bulk(
 }
 
 /// The connections workload: `count` connections in turn; returns the time they took.
-pub(crate) fn quinn_connections(
+pub fn quinn_connections(
     configs: &(quinn::ClientConfig, quinn::ServerConfig),
     count: usize,
 ) -> Duration {

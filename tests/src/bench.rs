@@ -1,10 +1,9 @@
-//! What every report benchmark of the workspace shares (included with `#[path]` by the bench
-//! binaries of several crates): how it was started, the `QSSL_BENCH_BYTES` override, and
-//! medians.
+//! What every report benchmark of the workspace shares: how it was started, the
+//! `QSSL_BENCH_BYTES` override, and medians.
 
 /// How a benchmark binary was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
+pub enum Mode {
     /// `--list`: run nothing.
     List,
     /// `cargo bench`: full runs.
@@ -14,7 +13,7 @@ pub(crate) enum Mode {
 }
 
 /// The mode from the command line.
-pub(crate) fn mode() -> Mode {
+pub fn mode() -> Mode {
     let has = |flag: &str| std::env::args().any(|a| a == flag);
     if has("--list") {
         Mode::List
@@ -26,7 +25,7 @@ pub(crate) fn mode() -> Mode {
 }
 
 /// `QSSL_BENCH_BYTES` (a byte count with an optional K, M or G binary suffix), or `default`.
-pub(crate) fn bench_bytes(default: u64) -> u64 {
+pub fn bench_bytes(default: u64) -> u64 {
     let Ok(text) = std::env::var("QSSL_BENCH_BYTES") else {
         return default;
     };
@@ -44,7 +43,7 @@ pub(crate) fn bench_bytes(default: u64) -> u64 {
 }
 
 /// The median of `values` (0 for none).
-pub(crate) fn median(mut values: Vec<f64>) -> f64 {
+pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }

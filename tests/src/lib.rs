@@ -1,0 +1,16 @@
+//! What the workspace's tests and benchmarks share, so that each fixture exists once:
+//!
+//! - [`identity`]: self-signed certificates for "localhost", as DER and as PEM files.
+//! - [`sim`]: a deterministic two-node network on a virtual clock.
+//! - [`quinn_peer`]: quinn, the reference QUIC stack of the report benchmarks.
+//! - [`aioquic`]: the aioquic hq-interop peer (a Python script, installed by the test command).
+//! - [`bench`]: how a report benchmark was started, `QSSL_BENCH_BYTES`, medians.
+//!
+//! The crate is a dev-dependency of the others (Cargo allows the cycle for tests and
+//! benchmarks).
+
+pub mod aioquic;
+pub mod bench;
+pub mod identity;
+pub mod quinn_peer;
+pub mod sim;
