@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use qssl::ctx::{self as qctx};
 use qssl::error::{ERR_LIB_X509, SslError, err_r};
-use rustls::pki_types::{CertificateDer, DnsName, ServerName};
+use qssl::x509::{Certificate, is_dns_name};
 
 use crate::abi::*;
 use crate::crypto::CRYPTO_strndup;
@@ -49,9 +49,10 @@ impl X509_STORE_CTX {
     }
 }
 
-/// Each certificate of `chain`, for C; `None` (with the error raised) if one does not parse.
-fn shared_certificates(chain: &[CertificateDer<'_>]) -> Option<Vec<Arc<X509>>> {
-    chain.iter().map(|c| X509::shared(c)).collect()
+/// Each certificate of `chain` (DER), for C; `None` (with the error raised) if one does not
+/// parse.
+fn shared_certificates(chain: &[impl AsRef<[u8]>]) -> Option<Vec<Arc<X509>>> {
+    chain.iter().map(|c| X509::shared(c.as_ref())).collect()
 }
 
 /// A C verify callback as the Rust layer's: each step gets its own `X509_STORE_CTX`, and the
@@ -343,9 +344,9 @@ pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
 }
 
 /// The stack kept in `slot`, made from `certs` once they are known.
-fn kept_stack(
+fn kept_stack<C: AsRef<[u8]>>(
     slot: &OnceLock<CertificateStack>,
-    certs: impl FnOnce() -> Option<Vec<CertificateDer<'static>>>,
+    certs: impl FnOnce() -> Option<Vec<C>>,
 ) -> *mut OPENSSL_STACK {
     if let Some(s) = slot.get() {
         return s.as_c();
@@ -400,13 +401,13 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSS
 ///
 /// # Safety
 /// `x` must be null or a live certificate.
-unsafe fn cert_and_name<'a, T>(x: *const X509, name: *const T) -> Option<&'a X509> {
+unsafe fn cert_and_name<'a, T>(x: *const X509, name: *const T) -> Option<&'a Certificate> {
     // SAFETY: per the contract.
     let c = unsafe { x.as_ref() }.filter(|_| !name.is_null());
     if c.is_none() {
         SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
     }
-    c
+    c.map(X509::certificate)
 }
 
 /// `X509_check_host`: 1 if the certificate is valid for the host name `chk` (its first
@@ -442,12 +443,11 @@ pub unsafe extern "C" fn X509_check_host(
     };
     let Some(host) = std::str::from_utf8(bytes.strip_suffix(b"\0").unwrap_or(bytes))
         .ok()
-        .filter(|h| !h.contains('\0'))
-        .and_then(|h| DnsName::try_from(h.to_owned()).ok())
+        .filter(|h| !h.contains('\0') && is_dns_name(h))
     else {
         return -2;
     };
-    let Some(matched) = cert.matching_dns_name(host.as_ref()) else {
+    let Some(matched) = cert.matching_dns_name(host) else {
         return 0;
     };
     if flags & X509_CHECK_FLAG_NO_WILDCARDS != 0 && matched.starts_with('*') {
@@ -480,7 +480,7 @@ pub unsafe extern "C" fn X509_check_ip_asc(
     // SAFETY: NUL-terminated, per the contract.
     let text = unsafe { CStr::from_ptr(ipasc) }.to_string_lossy();
     match text.parse::<IpAddr>() {
-        Ok(ip) => c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into()))),
+        Ok(ip) => c_int::from(cert.valid_for_ip(ip)),
         Err(_) => -2,
     }
 }
@@ -508,5 +508,5 @@ pub unsafe extern "C" fn X509_check_ip(
         16 => IpAddr::from(<[u8; 16]>::try_from(raw).unwrap_or_default()),
         _ => return -2,
     };
-    c_int::from(cert.valid_for(&ServerName::IpAddress(ip.into())))
+    c_int::from(cert.valid_for_ip(ip))
 }

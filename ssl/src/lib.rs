@@ -6,6 +6,8 @@
 //! - [`quic`]: the QUIC objects (connections, streams, listeners) as [`Ssl`] handles.
 //! - [`result`]: what I/O calls report (`SSL_get_error`'s codes).
 //! - [`tls`]: TLS over byte streams (TCP, socket pairs, memory BIOs) as [`tls::Tls`] objects.
+//! - [`x509`]: certificates and their names as `X509` and `X509_NAME` present them, and PEM
+//!   (the one PEM reader the contexts and the C library share).
 #![forbid(unsafe_code)]
 
 pub mod ctx;
@@ -14,6 +16,7 @@ mod lock;
 pub mod quic;
 pub mod result;
 pub mod tls;
+pub mod x509;
 
 pub use ctx::{Method, SslCtx};
 pub use quic::Ssl;

@@ -1,17 +1,19 @@
 //! Certificates and private keys from PEM files and from PEM or DER bytes.
 //!
-//! Parsing is `rustls-pki-types`' PEM reader; every certificate is also parsed as X.509 (through
-//! webpki) so that garbage fails when it is loaded, as it does in OpenSSL, not at handshake time.
+//! PEM is read by [`crate::x509::pem`] (the library's one PEM reader, `rustls-pki-types`'), as
+//! `PEM_read_bio_X509` reads it; every certificate is also parsed as X.509 (through webpki) so
+//! that garbage fails when it is loaded, as it does in OpenSSL, not at handshake time.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::ParsedCertificate;
 
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
+use crate::x509::{CERTIFICATE_LABEL, pem};
 
 /// `SSL_FILETYPE_PEM`.
 pub const SSL_FILETYPE_PEM: i32 = 1;
@@ -100,14 +102,15 @@ fn check_certificate(cert: &CertificateDer<'_>, reason: i32) -> Result<(), SslEr
 
 /// Every certificate section of PEM text, in order (other sections are skipped), without
 /// raising: `ERR_R_PEM_LIB` if any section is malformed.
-pub(crate) fn pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, SslError> {
-    CertificateDer::pem_slice_iter(pem)
+pub(crate) fn pem_certificates(text: &[u8]) -> Result<Vec<CertificateDer<'static>>, SslError> {
+    pem::sections(text, CERTIFICATE_LABEL)
+        .map(|der| der.map(CertificateDer::from))
         .collect::<Result<Vec<_>, _>>()
         .map_err(pem_error)
 }
 
-/// A malformed PEM section: `ERR_R_PEM_LIB`, not raised.
-fn pem_error(err: pem::Error) -> SslError {
+/// A malformed PEM section (the reader's `PEM_R_*` error): `ERR_R_PEM_LIB`, not raised.
+fn pem_error(err: SslError) -> SslError {
     SslError::new(ERR_LIB_SSL, err_r::PEM_LIB).with_data(format!("PEM: {err}"))
 }
 
@@ -122,8 +125,8 @@ fn no_certificate() -> SslError {
 /// Every certificate in PEM text, in order (other PEM sections are skipped). Fails with
 /// `ERR_R_PEM_LIB` when the text is malformed or holds no certificate.
 #[track_caller]
-pub(crate) fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, SslError> {
-    let certs = pem_certificates(pem).map_err(SslError::raise)?;
+pub(crate) fn certificates_from_pem(text: &[u8]) -> Result<Vec<CertificateDer<'static>>, SslError> {
+    let certs = pem_certificates(text).map_err(SslError::raise)?;
     if certs.is_empty() {
         return Err(no_certificate());
     }
@@ -137,11 +140,12 @@ pub(crate) fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'st
 /// are not certificates are skipped, anything after it is not read. Fails with `ERR_R_PEM_LIB`
 /// when there is no certificate, or it (or a section before it) is malformed.
 #[track_caller]
-pub(crate) fn first_certificate_from_pem(pem: &[u8]) -> Result<CertificateDer<'static>, SslError> {
-    let first = CertificateDer::pem_slice_iter(pem).next().transpose();
-    let Some(cert) = first.map_err(|e| pem_error(e).raise())? else {
+pub(crate) fn first_certificate_from_pem(text: &[u8]) -> Result<CertificateDer<'static>, SslError> {
+    let first = pem::sections(text, CERTIFICATE_LABEL).next().transpose();
+    let Some(der) = first.map_err(|e| pem_error(e).raise())? else {
         return Err(no_certificate());
     };
+    let cert = CertificateDer::from(der);
     check_certificate(&cert, err_r::PEM_LIB)?;
     Ok(cert)
 }
@@ -156,10 +160,15 @@ pub(crate) fn certificate_from_der(der: &[u8]) -> Result<CertificateDer<'static>
 
 /// The first private key in PEM text (PKCS#8, PKCS#1 or SEC1); `ERR_R_PEM_LIB` if none.
 #[track_caller]
-pub(crate) fn private_key_from_pem(pem: &[u8]) -> Result<PrivateKeyDer<'static>, SslError> {
-    PrivateKeyDer::from_pem_slice(pem).map_err(|e| {
+pub(crate) fn private_key_from_pem(text: &[u8]) -> Result<PrivateKeyDer<'static>, SslError> {
+    let key = pem::next_section(&mut &text[..], PrivateKeyDer::from_pem).map_err(|e| {
         SslError::new(ERR_LIB_SSL, err_r::PEM_LIB)
             .with_data(format!("private key: {e}"))
+            .raise()
+    })?;
+    key.ok_or_else(|| {
+        SslError::new(ERR_LIB_SSL, err_r::PEM_LIB)
+            .with_data("private key: no key found")
             .raise()
     })
 }
