@@ -33,6 +33,10 @@ target=$(cargo metadata --no-deps --format-version 1 --locked |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 archive=$target/$profile/libqssl_capi.a
 out=$target/$profile/c
+# One link at a time: test binaries of different crates may ask for the libraries at once.
+mkdir -p "$target/$profile"
+exec 9>"$target/$profile/c-libs.lock"
+flock 9
 lib=$out/lib
 work=$out/work
 include=$PWD/capi/include
@@ -70,8 +74,8 @@ cc -shared -fPIC -fno-builtin -w -o "$lib/libssl.so.3" "$work/libssl.c" \
     -Wl,-soname,libssl.so.3 -Wl,--version-script="$work/libssl.ld" \
     -Wl,--filter=libqssl.so.0 -Wl,-rpath,'$ORIGIN' -Wl,-z,noexecstack \
     -Wl,--no-as-needed -L"$lib" -l:libcrypto.so.3
-ln -s libssl.so.3 "$lib/libssl.so"
-ln -s libcrypto.so.3 "$lib/libcrypto.so"
+ln -sf libssl.so.3 "$lib/libssl.so"
+ln -sf libcrypto.so.3 "$lib/libcrypto.so"
 
 # Static linking: the Rust archive plus the shim in libcrypto.a; libssl.a is empty. (The
 # archive's objects carry LLVM bitcode that the system's LTO plugin cannot read: index their

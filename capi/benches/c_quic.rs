@@ -29,7 +29,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-
 const BENCH_BYTES: u64 = 64 << 20;
 const TEST_BYTES: u64 = 256 << 10;
 const RUNS: usize = 5;

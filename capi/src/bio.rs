@@ -296,11 +296,21 @@ impl BIO {
         std::ptr::from_ref(self).cast_mut()
     }
 
+    /// A reference of its own to this BIO, for a holder that keeps it.
+    pub(crate) fn shared(&self) -> Arc<BIO> {
+        // SAFETY: every BIO is made in an `Arc` handed to C with `Arc::into_raw`
+        // (`BIO::new`), and `&self` shows it is live: the count taken here is the one the
+        // returned Arc releases.
+        unsafe {
+            Arc::increment_strong_count(self.as_ptr().cast_const());
+            Arc::from_raw(self.as_ptr().cast_const())
+        }
+    }
+
     /// The datagram BIO behind this one, or `BIO_R_UNSUPPORTED_METHOD` on the queue.
     pub(crate) fn datagram(&self) -> Option<Arc<dyn DatagramBio>> {
         if self.method.kind == MethodKind::Custom {
-            // SAFETY: this BIO is live; the adapter takes a reference to it.
-            return Some(Arc::new(unsafe { CustomDgram::new(self.as_ptr()) }));
+            return Some(Arc::new(CustomDgram::new(self.shared())));
         }
         match self.io() {
             Io::Dgram(d) => Some(d),
@@ -314,10 +324,7 @@ impl BIO {
     /// The stream BIO behind this one, or `BIO_R_UNSUPPORTED_METHOD` on the queue.
     pub(crate) fn stream(&self) -> Option<SharedStreamBio> {
         if self.method.kind == MethodKind::Custom {
-            // SAFETY: this BIO is live; the adapter takes a reference to it.
-            return Some(Arc::new(Mutex::new(unsafe {
-                CustomStream::new(self.as_ptr())
-            })));
+            return Some(Arc::new(Mutex::new(CustomStream::new(self.shared()))));
         }
         match self.io() {
             Io::Stream(s) => Some(s),

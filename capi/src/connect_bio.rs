@@ -19,8 +19,8 @@ use crate::addr::lookup_addrs;
 use crate::bio::{BIO, BIO_up_ref, Io};
 use crate::ctx::SSL_CTX;
 use crate::entry::entry;
-use crate::ffi::text;
-use crate::ssl::{SSL, SSL_free};
+use crate::ffi::{arc_take, text};
+use crate::ssl::SSL;
 
 /// Where a connect BIO connects to, and how.
 #[derive(Debug, Default)]
@@ -59,28 +59,32 @@ impl ConnectSpec {
 /// The SSL object an SSL filter BIO reads and writes through.
 pub(crate) struct HeldSsl {
     ssl: *mut SSL,
-    /// `BIO_CLOSE`: the object is freed with the BIO.
-    close: bool,
+    /// With `BIO_CLOSE`, the reference the BIO took over, released with it; without, the
+    /// application keeps the object alive while the BIO uses it, as OpenSSL requires.
+    _owned: Option<Arc<SSL>>,
 }
 
-// SAFETY: `SSL` is Send + Sync; the pointer is a counted object this holder may release.
+// SAFETY: `SSL` is Send + Sync, and the pointer is only read through while the object is
+// alive (held by `owned`, or by the application).
 unsafe impl Send for HeldSsl {}
 // SAFETY: as above.
 unsafe impl Sync for HeldSsl {}
 
-impl Drop for HeldSsl {
-    fn drop(&mut self) {
-        if self.close {
-            // SAFETY: the reference given with BIO_CLOSE, released once.
-            unsafe { SSL_free(self.ssl) };
-        }
-    }
-}
-
 impl HeldSsl {
+    /// Holds `ssl`, taking over the caller's reference if `close`.
+    ///
+    /// # Safety
+    /// `ssl` must be a live object; with `close`, the caller gives up a reference to it.
+    unsafe fn new(ssl: *mut SSL, close: bool) -> HeldSsl {
+        // SAFETY: per the contract, with `close` the reference is the caller's to give.
+        let owned = close
+            .then(|| unsafe { arc_take(ssl.cast_const()) })
+            .flatten();
+        HeldSsl { ssl, _owned: owned }
+    }
+
     fn ssl(&self) -> &SSL {
-        // SAFETY: the holder keeps the object alive (or the application does, without
-        // BIO_CLOSE, as OpenSSL requires).
+        // SAFETY: alive while held, per `new`'s contract.
         unsafe { &*self.ssl }
     }
 }
@@ -382,7 +386,8 @@ pub unsafe extern "C" fn BIO_new_ssl(ctx: *mut SSL_CTX, client: c_int) -> *mut B
             crate::ssl::SSL_set_accept_state(ssl);
         }
     }
-    BIO::new_ssl(HeldSsl { ssl, close: true })
+    // SAFETY: a live object just made, whose one reference the BIO takes.
+    BIO::new_ssl(unsafe { HeldSsl::new(ssl, true) })
 }
 
 /// `BIO_new_ssl_connect`: an SSL BIO for a new client object of `ctx`, chained to a connect
@@ -433,7 +438,8 @@ pub(crate) unsafe fn set_ssl(b: &BIO, ssl: *mut SSL, close: bool) -> c_long {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
         return 0;
     }
-    b.set_ssl_io(HeldSsl { ssl, close });
+    // SAFETY: per the contract; with `close` the caller hands its reference over.
+    b.set_ssl_io(unsafe { HeldSsl::new(ssl, close) });
     1
 }
 

@@ -13,7 +13,7 @@ use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 use crate::abi::*;
 use crate::entry::{CInt, entry};
 use crate::ex_data::CRYPTO_EX_DATA;
-use crate::ffi::{arc_release, arc_up_ref, text};
+use crate::ffi::{arc_release, arc_share, arc_up_ref, text};
 use crate::ssl::callback_ssl;
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
@@ -120,6 +120,18 @@ pub(crate) unsafe fn ctx_ref<'a>(ctx: *const SSL_CTX) -> Option<&'a SSL_CTX> {
     }
     // SAFETY: a live context, per the contract.
     Some(unsafe { &*ctx })
+}
+
+/// A reference of its own to the context behind a C pointer, for an object that keeps it;
+/// `ERR_R_PASSED_NULL_PARAMETER` for null.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+pub(crate) unsafe fn ctx_shared(ctx: *const SSL_CTX) -> Option<Arc<SSL_CTX>> {
+    // SAFETY: per the contract.
+    unsafe { ctx_ref(ctx) }?;
+    // SAFETY: a live context, per the contract.
+    unsafe { arc_share(ctx) }
 }
 
 /// `SSL_CTX_new`: a context for `method` (null: `ERR_R_PASSED_NULL_PARAMETER`).

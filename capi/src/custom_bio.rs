@@ -17,7 +17,7 @@ use qssl_bio::{BioAddr, BioError, DatagramBio, PollDescriptor, RecvMsg, SendMsg,
 
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
-use crate::bio::{BIO, BIO_METHOD, BIO_free, BIO_up_ref};
+use crate::bio::{BIO, BIO_METHOD};
 use crate::entry::entry;
 
 /// `sendmmsg`/`recvmmsg` callbacks.
@@ -164,35 +164,16 @@ pub(crate) unsafe fn call_ctrl(
 }
 
 /// A reference to a custom C BIO held by an adapter.
-struct Held(*mut BIO);
-
-// SAFETY: OpenSSL lets a BIO's read, write and mmsg calls run from any thread (the
-// application's callbacks promise as much); the pointer is a counted reference.
-unsafe impl Send for Held {}
-// SAFETY: as above.
-unsafe impl Sync for Held {}
+struct Held(Arc<BIO>);
 
 impl Held {
-    /// Takes a reference to `bio`.
-    ///
-    /// # Safety
-    /// `bio` must be a live custom BIO.
-    unsafe fn new(bio: *mut BIO) -> Held {
-        // SAFETY: per the contract.
-        unsafe { BIO_up_ref(bio) };
-        Held(bio)
+    /// The BIO as the application's callbacks take it.
+    fn ptr(&self) -> *mut BIO {
+        Arc::as_ptr(&self.0).cast_mut()
     }
 
     fn callbacks(&self) -> Callbacks {
-        // SAFETY: the held reference keeps the BIO (and its method) alive.
-        unsafe { &*self.0 }.custom_callbacks().unwrap_or_default()
-    }
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        // SAFETY: the reference taken in `new`, given up once.
-        unsafe { BIO_free(self.0) };
+        self.0.custom_callbacks().unwrap_or_default()
     }
 }
 
@@ -200,13 +181,33 @@ impl Drop for Held {
 pub(crate) struct CustomDgram(Held);
 
 impl CustomDgram {
-    /// An adapter holding a reference to `bio`.
+    /// An adapter holding a reference to the custom BIO `bio`.
+    pub(crate) fn new(bio: Arc<BIO>) -> Self {
+        CustomDgram(Held(bio))
+    }
+
+    /// One call of the application's mmsg callback `f` over `batch`: how many messages it
+    /// processed (at most all), or the error it reported.
     ///
     /// # Safety
-    /// `bio` must be a live custom BIO.
-    pub(crate) unsafe fn new(bio: *mut BIO) -> Self {
-        // SAFETY: per the contract.
-        CustomDgram(unsafe { Held::new(bio) })
+    /// Each message's data and addresses must be valid for the callback's access.
+    unsafe fn call_mmsg(&self, f: MmsgFn, batch: &mut [BIO_MSG]) -> Result<usize, BioError> {
+        let mut done = 0usize;
+        set_mark();
+        // SAFETY: `batch` holds `batch.len()` messages `size_of::<BIO_MSG>()` apart, valid
+        // per the contract.
+        let ok = unsafe {
+            f(
+                self.0.ptr(),
+                batch.as_mut_ptr(),
+                size_of::<BIO_MSG>(),
+                batch.len(),
+                0,
+                &raw mut done,
+            )
+        };
+        mmsg_outcome(ok == 1 && done > 0)?;
+        Ok(done.min(batch.len()))
     }
 }
 
@@ -250,23 +251,9 @@ impl DatagramBio for CustomDgram {
                 owner.push(i);
             }
         }
-        let mut done = 0usize;
-        set_mark();
-        // SAFETY: `batch` holds `batch.len()` messages `size_of::<BIO_MSG>()` apart, over
-        // data and addresses that outlive the call.
-        let ok = unsafe {
-            send(
-                self.0.0,
-                batch.as_mut_ptr(),
-                size_of::<BIO_MSG>(),
-                batch.len(),
-                0,
-                &raw mut done,
-            )
-        };
-        mmsg_outcome(ok == 1 && done > 0)?;
+        // SAFETY: the messages' data and addresses outlive the call.
+        let done = unsafe { self.call_mmsg(send, &mut batch) }?;
         // Messages whose datagrams all went, plus one partly sent.
-        let done = done.min(batch.len());
         Ok(owner.get(done).map_or(msgs.len(), |&next| {
             next + usize::from(done > 0 && owner[done - 1] == next)
         }))
@@ -292,22 +279,8 @@ impl DatagramBio for CustomDgram {
                 flags: 0,
             })
             .collect();
-        let mut done = 0usize;
-        set_mark();
-        // SAFETY: `batch` holds one message per caller buffer, `size_of::<BIO_MSG>()` apart,
-        // over buffers and addresses that outlive the call.
-        let ok = unsafe {
-            recv(
-                self.0.0,
-                batch.as_mut_ptr(),
-                size_of::<BIO_MSG>(),
-                batch.len(),
-                0,
-                &raw mut done,
-            )
-        };
-        mmsg_outcome(ok == 1 && done > 0)?;
-        let done = done.min(msgs.len());
+        // SAFETY: the caller's buffers and the addresses outlive the call.
+        let done = unsafe { self.call_mmsg(recv, &mut batch) }?;
         for ((m, c), addr) in msgs.iter_mut().zip(&batch).zip(&peers).take(done) {
             m.len = c.data_len.min(m.buf.len());
             m.peer = addr.0;
@@ -336,7 +309,7 @@ impl CustomDgram {
             value: BIO_POLL_DESCRIPTOR_VALUE { custom_ui: 0 },
         };
         // SAFETY: the held reference keeps the BIO alive; the command writes a descriptor.
-        let ok = unsafe { call_ctrl(self.0.0, &cb, cmd, 0, (&raw mut d).cast()) };
+        let ok = unsafe { call_ctrl(self.0.ptr(), &cb, cmd, 0, (&raw mut d).cast()) };
         if ok > 0 && d.type_ == 1 {
             // SAFETY: a SOCK_FD descriptor carries an fd.
             PollDescriptor::SockFd(unsafe { d.value.fd })
@@ -368,13 +341,9 @@ fn mmsg_outcome(ok: bool) -> Result<(), BioError> {
 pub(crate) struct CustomStream(Held);
 
 impl CustomStream {
-    /// An adapter holding a reference to `bio`.
-    ///
-    /// # Safety
-    /// `bio` must be a live custom BIO.
-    pub(crate) unsafe fn new(bio: *mut BIO) -> Self {
-        // SAFETY: per the contract.
-        CustomStream(unsafe { Held::new(bio) })
+    /// An adapter holding a reference to the custom BIO `bio`.
+    pub(crate) fn new(bio: Arc<BIO>) -> Self {
+        CustomStream(Held(bio))
     }
 }
 
@@ -388,13 +357,13 @@ impl StreamBio for CustomStream {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
         let cb = self.0.callbacks();
         // SAFETY: the held reference keeps the BIO alive.
-        unsafe { call_read(self.0.0, &cb, buf) }
+        unsafe { call_read(self.0.ptr(), &cb, buf) }
     }
 
     fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {
         let cb = self.0.callbacks();
         // SAFETY: the held reference keeps the BIO alive.
-        unsafe { call_write(self.0.0, &cb, buf) }
+        unsafe { call_write(self.0.ptr(), &cb, buf) }
     }
 
     fn flush(&mut self) -> Result<(), BioError> {
@@ -403,11 +372,11 @@ impl StreamBio for CustomStream {
             return Ok(());
         }
         // SAFETY: the held reference keeps the BIO alive; FLUSH takes no argument.
-        let r = unsafe { call_ctrl(self.0.0, &cb, 11, 0, std::ptr::null_mut()) };
+        let r = unsafe { call_ctrl(self.0.ptr(), &cb, 11, 0, std::ptr::null_mut()) };
         if r > 0 {
             Ok(())
         } else {
-            Err(failure(self.0.0))
+            Err(failure(self.0.ptr()))
         }
     }
 }

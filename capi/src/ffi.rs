@@ -1,5 +1,5 @@
 //! Helpers at the boundary with C: reading C strings, strings handed out to C that must stay
-//! valid, and reference counts of objects handed out with `Arc::into_raw`.
+//! valid, and references to objects handed out with `Arc::into_raw` (taken as `Arc`s).
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_char, c_int};
@@ -32,6 +32,35 @@ pub(crate) fn interned(s: &str) -> *const c_char {
     let leaked: &'static CStr = Box::leak(owned.into_boxed_c_str());
     map.insert(s.to_owned(), leaked);
     leaked.as_ptr()
+}
+
+/// A new owned reference to an object handed to C with `Arc::into_raw` (the `*_up_ref` a
+/// holder makes), or `None` for null. Objects that hold other C objects hold them as such
+/// `Arc`s, so each reference is released exactly once, when its holder goes.
+///
+/// # Safety
+/// `p` must be null or a live object from `Arc::into_raw`.
+pub(crate) unsafe fn arc_share<T>(p: *const T) -> Option<Arc<T>> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a live object from Arc::into_raw, per the contract: the count taken here is
+    // the one the returned Arc releases.
+    unsafe {
+        Arc::increment_strong_count(p);
+        Some(Arc::from_raw(p))
+    }
+}
+
+/// The reference a C caller hands over (as `SSL_set_bio` takes the caller's), as an owned
+/// `Arc`, or `None` for null.
+///
+/// # Safety
+/// `p` must be null or a live object from `Arc::into_raw` whose reference the caller gives
+/// up.
+pub(crate) unsafe fn arc_take<T>(p: *const T) -> Option<Arc<T>> {
+    // SAFETY: the caller's reference, per the contract, now owned by the returned Arc.
+    (!p.is_null()).then(|| unsafe { Arc::from_raw(p) })
 }
 
 /// `*_up_ref` for an object handed to C with `Arc::into_raw`: 1, or 0 for null.

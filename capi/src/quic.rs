@@ -6,6 +6,7 @@
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
 use std::ffi::{c_int, c_uchar, c_void};
+use std::sync::Arc;
 use std::time::Duration;
 
 use qssl::ErrorCode;
@@ -15,8 +16,9 @@ use qssl::quic::{DefaultStreamMode, IncomingStreamPolicy, PollItem, StreamEnd};
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::bio::put_poll_descriptor;
-use crate::ctx::{SSL_CTX, ctx_ref};
+use crate::ctx::{SSL_CTX, ctx_shared};
 use crate::entry::{CInt, CU64, entry};
+use crate::ffi::arc_share;
 
 use crate::ssl::{Obj, SSL, ex_result, ssl_ref, write_from};
 
@@ -45,14 +47,17 @@ fn ok<T, E>(r: Result<T, E>) -> c_int {
 
 /// A new C object for `obj`, made from `from` (the same context), keeping `parent` alive.
 fn child(from: &SSL, obj: qssl::Ssl, parent: *const SSL) -> *mut SSL {
-    // SAFETY: from's context is live while from is; parent is a live object.
-    unsafe { SSL::into_c(Obj::Quic(obj), from.ctx(), parent) }
+    // SAFETY: parent is a live object (the C pointer of `from` or of its connection).
+    let parent = unsafe { arc_share(parent) };
+    SSL::into_c(Obj::Quic(obj), from.ctx(), parent)
 }
 
 /// The C object of `s`'s connection: `s` itself, or a stream's parent.
 fn connection_ptr(ssl: *const SSL, s: &SSL) -> *const SSL {
     match s.quic() {
-        Some(q) if !q.is_connection() && !q.is_listener() => s.parent(),
+        Some(q) if !q.is_connection() && !q.is_listener() => {
+            s.parent().map_or(std::ptr::null(), Arc::as_ptr)
+        }
         _ => ssl,
     }
 }
@@ -127,7 +132,7 @@ pub unsafe extern "C" fn SSL_get0_listener(ssl: *mut SSL) -> *mut SSL {
     }
     // SAFETY: the connection is kept alive by s (or is s).
     let listener = unsafe { &*conn }.parent();
-    listener.cast_mut()
+    listener.map_or(std::ptr::null_mut(), |l| Arc::as_ptr(l).cast_mut())
 }
 
 /// `SSL_is_domain`: always 0 (this library has no domain objects).
@@ -220,15 +225,14 @@ pub unsafe extern "C" fn SSL_set1_initial_peer_addr(ssl: *mut SSL, addr: *const 
 #[entry]
 pub unsafe extern "C" fn SSL_new_listener(ctx: *mut SSL_CTX, flags: u64) -> *mut SSL {
     // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+    let Some(c) = (unsafe { ctx_shared(ctx) }) else {
         return std::ptr::null_mut();
     };
     let made = qssl::Ssl::new_listener(&c.lock(), flags);
     match made {
         Ok(l) => {
             l.set_mode(c.mode());
-            // SAFETY: ctx is live.
-            unsafe { SSL::into_c(Obj::Quic(l), ctx, std::ptr::null()) }
+            SSL::into_c(Obj::Quic(l), c, None)
         }
         Err(_) => std::ptr::null_mut(),
     }

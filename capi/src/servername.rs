@@ -16,6 +16,7 @@ use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 use crate::abi::*;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::entry;
+use crate::ffi::arc_share;
 
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
@@ -103,7 +104,7 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *m
     if unsafe { ctx_ref(ctx) }.is_none() {
         return std::ptr::null_mut();
     }
-    if std::ptr::eq(ctx, s.ctx()) {
+    if std::ptr::eq(ctx, Arc::as_ptr(&s.ctx())) {
         return ctx;
     }
     let in_callback = FRAMES.with(|f| {
@@ -123,7 +124,9 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *m
         return std::ptr::null_mut();
     }
     // SAFETY: a live context, per the contract.
-    unsafe { s.replace_ctx(ctx) };
+    if let Some(shared) = unsafe { arc_share(ctx.cast_const()) } {
+        s.replace_ctx(shared);
+    }
     ctx
 }
 

@@ -5,7 +5,6 @@
 
 use std::ffi::CString;
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
-use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
@@ -13,13 +12,13 @@ use qssl::tls::Tls;
 use qssl::{ErrorCode, IoResult};
 
 use crate::abi::*;
-use crate::bio::{BIO, BIO_free, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
+use crate::bio::{BIO, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
 use crate::connect_bio::prepare_object;
-use crate::ctx::{SSL_CTX, ctx_ref};
+use crate::ctx::{SSL_CTX, ctx_shared};
 use crate::entry::{CInt, entry};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
-use crate::ffi::{arc_release, arc_up_ref, interned, text};
+use crate::ffi::{arc_release, arc_take, arc_up_ref, interned, text};
 use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
 use crate::x509::X509;
@@ -42,10 +41,17 @@ macro_rules! on_obj {
     };
 }
 
-/// The network BIOs an object holds one reference to each (null for none).
+/// The network BIOs an object holds, one reference each.
+#[derive(Default)]
 struct Bios {
-    rbio: *mut BIO,
-    wbio: *mut BIO,
+    rbio: Option<Arc<BIO>>,
+    wbio: Option<Arc<BIO>>,
+}
+
+/// The C pointer of a BIO slot (null for none).
+fn bio_ptr(slot: &Option<Arc<BIO>>) -> *mut BIO {
+    slot.as_ref()
+        .map_or(std::ptr::null_mut(), |b| Arc::as_ptr(b).cast_mut())
 }
 
 /// `SSL`: a TLS or QUIC object, with the references it holds and what it hands out to C.
@@ -53,10 +59,10 @@ pub struct SSL {
     pub(crate) obj: Obj,
     /// The context, kept alive as OpenSSL's objects keep theirs (`SSL_set_SSL_CTX` in a
     /// servername callback swaps it).
-    ctx: AtomicPtr<SSL_CTX>,
+    ctx: Mutex<Arc<SSL_CTX>>,
     /// The object this one came from, kept alive: a stream's connection, an accepted
-    /// connection's listener (null for none).
-    parent: *const SSL,
+    /// connection's listener.
+    parent: Option<Arc<SSL>>,
     /// `SSL_set_bio`'s BIOs.
     bios: Mutex<Bios>,
     /// The negotiated ALPN, kept for `SSL_get0_alpn_selected`'s pointer (fixed once known,
@@ -80,33 +86,14 @@ pub struct SSL {
     pub(crate) session: Mutex<Option<Arc<SSL_SESSION>>>,
 }
 
-// SAFETY: the raw pointers are Arc-counted objects that are themselves Send + Sync, only
-// read through or released once; the other fields are Send + Sync.
-unsafe impl Send for SSL {}
-// SAFETY: as above; all mutation goes through locks.
-unsafe impl Sync for SSL {}
-
 impl SSL {
-    /// Hands `obj` to C, holding a reference to `ctx` and to `parent` (if not null).
-    ///
-    /// # Safety
-    /// `ctx` must be a live context; `parent` null or a live object.
-    pub(crate) unsafe fn into_c(obj: Obj, ctx: *const SSL_CTX, parent: *const SSL) -> *mut SSL {
-        // SAFETY: live objects, per the contract; each reference is released on drop.
-        unsafe {
-            Arc::increment_strong_count(ctx);
-            if !parent.is_null() {
-                Arc::increment_strong_count(parent);
-            }
-        }
+    /// Hands `obj` to C, holding its context and its parent.
+    pub(crate) fn into_c(obj: Obj, ctx: Arc<SSL_CTX>, parent: Option<Arc<SSL>>) -> *mut SSL {
         let ssl = Arc::into_raw(Arc::new(SSL {
             obj,
-            ctx: AtomicPtr::new(ctx.cast_mut()),
+            ctx: Mutex::new(ctx),
             parent,
-            bios: Mutex::new(Bios {
-                rbio: std::ptr::null_mut(),
-                wbio: std::ptr::null_mut(),
-            }),
+            bios: Mutex::new(Bios::default()),
             alpn: OnceLock::new(),
             close_reason: OnceLock::new(),
             peer_certificate: OnceLock::new(),
@@ -124,33 +111,29 @@ impl SSL {
 
     /// Whether this is a QUIC connection a listener accepted (its parent is the listener).
     pub(crate) fn is_accepted(&self) -> bool {
-        // SAFETY: an object holds a reference to its parent.
         matches!(&self.obj, Obj::Quic(q) if q.is_connection())
-            && unsafe { self.parent.as_ref() }
+            && self
+                .parent
+                .as_ref()
                 .is_some_and(|p| p.quic().is_some_and(|q| q.is_listener()))
     }
 
     /// The context.
-    pub(crate) fn ctx(&self) -> *const SSL_CTX {
-        self.ctx.load(Ordering::Acquire)
+    pub(crate) fn ctx(&self) -> Arc<SSL_CTX> {
+        self.ctx
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
-    /// Makes `ctx` the object's context, taking a reference to it and releasing the old one.
-    ///
-    /// # Safety
-    /// `ctx` must be a live context.
-    pub(crate) unsafe fn replace_ctx(&self, ctx: *const SSL_CTX) {
-        // SAFETY: a live context, per the contract; the reference taken here is released
-        // when it is replaced or the object goes.
-        unsafe { Arc::increment_strong_count(ctx) };
-        let old = self.ctx.swap(ctx.cast_mut(), Ordering::AcqRel);
-        // SAFETY: the reference this object held.
-        unsafe { Arc::decrement_strong_count(old.cast_const()) };
+    /// Makes `ctx` the object's context, releasing the old one.
+    pub(crate) fn replace_ctx(&self, ctx: Arc<SSL_CTX>) {
+        *self.ctx.lock().unwrap_or_else(PoisonError::into_inner) = ctx;
     }
 
-    /// The object this one came from, or null.
-    pub(crate) fn parent(&self) -> *const SSL {
-        self.parent
+    /// The object this one came from, if any.
+    pub(crate) fn parent(&self) -> Option<&Arc<SSL>> {
+        self.parent.as_ref()
     }
 
     /// The QUIC object, or `None` for TLS.
@@ -182,23 +165,22 @@ impl SSL {
 
     /// The read BIO in this object's own slot.
     pub(crate) fn rbio(&self) -> *mut BIO {
-        self.bios().rbio
+        bio_ptr(&self.bios().rbio)
     }
 
     /// The write BIO in this object's own slot.
     pub(crate) fn wbio(&self) -> *mut BIO {
-        self.bios().wbio
+        bio_ptr(&self.bios().wbio)
     }
 
     /// `SSL_get_rbio`/`SSL_get_wbio`: the object's own BIO, or for a QUIC stream or accepted
     /// connection the one its connection or listener has (they share its network BIO).
     fn network_bio(&self, write: bool) -> *mut BIO {
         let own = if write { self.wbio() } else { self.rbio() };
-        if !own.is_null() || self.parent.is_null() {
-            return own;
+        match &self.parent {
+            Some(parent) if own.is_null() => parent.network_bio(write),
+            _ => own,
         }
-        // SAFETY: the parent is kept alive by this object.
-        unsafe { &*self.parent }.network_bio(write)
     }
 
     /// Puts `bio` in the read slot, taking the caller's reference and giving up the old
@@ -207,9 +189,8 @@ impl SSL {
     /// # Safety
     /// `bio` must be null or a live BIO whose reference the caller hands over.
     unsafe fn set0_rbio(&self, bio: *mut BIO) {
-        let old = std::mem::replace(&mut self.bios().rbio, bio);
-        // SAFETY: the slot's reference, given up once.
-        unsafe { BIO_free(old) };
+        // SAFETY: per the contract; the old BIO's reference goes with the old Arc.
+        self.bios().rbio = unsafe { arc_take(bio) };
     }
 
     /// As [`set0_rbio`](Self::set0_rbio), for the write slot.
@@ -217,9 +198,8 @@ impl SSL {
     /// # Safety
     /// As [`set0_rbio`](Self::set0_rbio).
     unsafe fn set0_wbio(&self, bio: *mut BIO) {
-        let old = std::mem::replace(&mut self.bios().wbio, bio);
-        // SAFETY: the slot's reference, given up once.
-        unsafe { BIO_free(old) };
+        // SAFETY: per the contract; the old BIO's reference goes with the old Arc.
+        self.bios().wbio = unsafe { arc_take(bio) };
     }
 
     /// `SSL_set_bio`'s rules: each slot holds one reference; a BIO passed for both takes one
@@ -255,20 +235,19 @@ impl SSL {
     pub(crate) fn attach_bios(&self) {
         let (r, w) = {
             let b = self.bios();
-            (b.rbio, b.wbio)
+            (b.rbio.clone(), b.wbio.clone())
         };
         // A BIO with nothing attached yet (a connect BIO before it connects, a datagram BIO
         // before BIO_set_fd) is taken up later, when it has.
-        // SAFETY: the slots hold live references.
-        let bio = |p: *mut BIO| unsafe { p.as_ref() }.filter(|b| b.is_ready());
+        let bio = |b: Option<Arc<BIO>>| b.filter(|b| b.is_ready());
         match &self.obj {
             Obj::Quic(q) => {
-                let dgram = |p| bio(p).and_then(BIO::datagram);
+                let dgram = |p| bio(p).and_then(|b| b.datagram());
                 // Streams cannot take BIOs; the error is on the queue.
                 let _ = q.set_bio(dgram(r), dgram(w));
             }
             Obj::Tls(t) => {
-                let stream = |p| bio(p).and_then(BIO::stream);
+                let stream = |p| bio(p).and_then(|b| b.stream());
                 t.set_bio(stream(r), stream(w));
             }
         }
@@ -277,20 +256,10 @@ impl SSL {
 
 impl Drop for SSL {
     fn drop(&mut self) {
+        // The ex_data free callbacks see the object whole; its context, parent and BIOs are
+        // released with their fields after this.
         let this: *mut SSL = self;
         self.ex_data.run_free(this.cast());
-        let b = self.bios.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let (r, w) = (b.rbio, b.wbio);
-        // SAFETY: the object holds one reference to each slot's BIO, to its context and to its
-        // parent, each released here once.
-        unsafe {
-            BIO_free(r);
-            BIO_free(w);
-            Arc::decrement_strong_count(self.ctx.load(Ordering::Acquire).cast_const());
-            if !self.parent.is_null() {
-                Arc::decrement_strong_count(self.parent);
-            }
-        }
     }
 }
 
@@ -318,22 +287,19 @@ pub(crate) fn callback_ssl() -> *mut SSL {
     let Some(s) = (unsafe { ssl.as_ref() }) else {
         return std::ptr::null_mut();
     };
-    let (conn, parent) = match s.quic() {
+    let conn = match s.quic() {
         None => return ssl.cast_mut(),
         Some(q) if q.is_listener() => return std::ptr::null_mut(),
-        Some(q) if q.is_connection() => (ssl, s.parent),
-        Some(_) => {
-            // A stream: its connection decides.
-            // SAFETY: a stream holds a reference to its connection's object.
-            let Some(c) = (unsafe { s.parent.as_ref() }) else {
-                return std::ptr::null_mut();
-            };
-            (s.parent, c.parent)
-        }
+        Some(q) if q.is_connection() => s,
+        // A stream: its connection decides.
+        Some(_) => match &s.parent {
+            Some(c) => c,
+            None => return std::ptr::null_mut(),
+        },
     };
     // An accepted connection's parent is its listener; a client connection has none.
-    if parent.is_null() {
-        conn.cast_mut()
+    if conn.parent.is_none() {
+        std::ptr::from_ref(conn).cast_mut()
     } else {
         std::ptr::null_mut()
     }
@@ -347,7 +313,7 @@ pub(crate) fn callback_ssl() -> *mut SSL {
 #[entry]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
     // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
+    let Some(c) = (unsafe { ctx_shared(ctx) }) else {
         return std::ptr::null_mut();
     };
     let obj = {
@@ -368,8 +334,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             Err(_) => return std::ptr::null_mut(),
         }
     };
-    // SAFETY: ctx is a live context.
-    unsafe { SSL::into_c(obj, ctx, std::ptr::null()) }
+    SSL::into_c(obj, c, None)
 }
 
 /// `SSL_up_ref`.
@@ -538,7 +503,7 @@ pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> CInt<-1> {
 #[entry]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
     // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.ctx().cast_mut())
+    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| Arc::as_ptr(&s.ctx()).cast_mut())
 }
 
 /// `SSL_set_connect_state`.

@@ -173,8 +173,8 @@ fn verify_settings(s: &SSL) -> (c_int, c_int) {
         Obj::Quic(q) => q.verify_settings(),
     };
     own.unwrap_or_else(|| {
-        // SAFETY: an object holds a reference to its context.
-        let ctx = unsafe { &*s.ctx() }.lock();
+        let ctx = s.ctx();
+        let ctx = ctx.lock();
         (ctx.verify_mode(), ctx.verify_depth())
     })
 }
