@@ -14,9 +14,10 @@
 //! - [`lhash`]: the hash table behind the typed `lh_TYPE_*` wrappers (`OPENSSL_LH_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
-//! - [`bio`]: BIO objects: datagram, datagram pair, socket and accept BIOs, `BIO_ctrl`.
-//! - [`connect_bio`]: connect BIOs and SSL filter BIOs (`BIO_new_ssl_connect`).
-//! - [`custom_bio`]: BIOs with an application's methods (`BIO_meth_*`), for QUIC and TLS.
+//! - [`bio`]: BIO objects: datagram, datagram pair, socket and accept BIOs, `BIO_ctrl`;
+//!   [`bio::connect`]: connect BIOs and SSL filter BIOs (`BIO_new_ssl_connect`);
+//!   [`bio::custom`]: BIOs with an application's methods (`BIO_meth_*`), for QUIC and TLS;
+//!   [`bio::mmsg`]: `BIO_sendmmsg`/`BIO_recvmmsg`.
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 //! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.
@@ -30,10 +31,8 @@
 pub mod abi;
 pub mod addr;
 pub mod bio;
-pub mod connect_bio;
 pub mod crypto;
 pub mod ctx;
-pub mod custom_bio;
 pub mod entry;
 pub mod err;
 pub mod ex_data;

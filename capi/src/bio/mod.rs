@@ -4,6 +4,10 @@
 //! OpenSSL; the I/O object behind it is shared with the SSL objects it is attached to.
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
+pub mod connect;
+pub mod custom;
+pub mod mmsg;
+
 use std::borrow::Cow;
 use std::ffi::{CStr, CString, c_char, c_int, c_long, c_void};
 use std::os::fd::{BorrowedFd, RawFd};
@@ -18,8 +22,8 @@ use qssl_bio::{
 
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
-use crate::connect_bio::{ConnectSpec, HeldSsl};
-use crate::custom_bio::{
+use crate::bio::connect::{ConnectSpec, HeldSsl};
+use crate::bio::custom::{
     Callbacks, CustomDgram, CustomMethod, CustomStream, call_ctrl, call_read, call_write,
 };
 use crate::entry::{CInt, entry};
@@ -844,9 +848,9 @@ unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
         return custom_result(unsafe { call_read(bio, &cb, buf) });
     }
     if let Io::Ssl(held) = b.io() {
-        return crate::connect_bio::ssl_read(b, &held, buf);
+        return crate::bio::connect::ssl_read(b, &held, buf);
     }
-    if crate::connect_bio::ensure_connected(b).is_err() {
+    if crate::bio::connect::ensure_connected(b).is_err() {
         return -1;
     }
     b.clear_retry();
@@ -882,9 +886,9 @@ unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
         return custom_result(unsafe { call_write(bio, &cb, data) });
     }
     if let Io::Ssl(held) = b.io() {
-        return crate::connect_bio::ssl_write(b, &held, data);
+        return crate::bio::connect::ssl_write(b, &held, data);
     }
-    if crate::connect_bio::ensure_connected(b).is_err() {
+    if crate::bio::connect::ensure_connected(b).is_err() {
         return -1;
     }
     b.clear_retry();
@@ -949,7 +953,7 @@ pub(crate) unsafe fn read_line(bio: *mut BIO, max: usize) -> Option<Vec<u8>> {
             }
         }
     };
-    crate::connect_bio::ensure_connected(b).ok()?;
+    crate::bio::connect::ensure_connected(b).ok()?;
     b.clear_retry();
     let r = stream
         .lock()
@@ -1189,12 +1193,12 @@ pub unsafe extern "C" fn BIO_ctrl(
         return unsafe { call_ctrl(bio, &cb, cmd, larg, parg) };
     }
     // SAFETY: parg matches the command, per the contract.
-    if let Some(r) = unsafe { crate::connect_bio::ctrl(b, cmd, larg, parg) } {
+    if let Some(r) = unsafe { crate::bio::connect::ctrl(b, cmd, larg, parg) } {
         return r;
     }
-    if cmd == crate::connect_bio::CMD_SET_SSL && b.method.kind == MethodKind::Ssl {
+    if cmd == crate::bio::connect::CMD_SET_SSL && b.method.kind == MethodKind::Ssl {
         // SAFETY: an SSL *, per the contract.
-        return unsafe { crate::connect_bio::set_ssl(b, parg.cast(), larg != 0) };
+        return unsafe { crate::bio::connect::set_ssl(b, parg.cast(), larg != 0) };
     }
     // SAFETY: parg matches the command, per the contract.
     unsafe { ctrl(b, cmd, larg, parg) }
