@@ -1,7 +1,7 @@
 //! hq-interop over qssl's SSL objects: the client sends `GET /<name>\r\n` and FIN on a
 //! bidirectional stream, the server answers with the file's bytes and FIN.
 //!
-//! Both sides run non-blocking in one thread and wait with [`qssl::quic::poll`], as an
+//! Both sides run non-blocking in one thread and wait with [`qssl::quic::poll()`], as an
 //! OpenSSL application using `SSL_poll` does: the client opens as many request streams as
 //! the server's limit allows and reads every response at once; the server accepts
 //! connections and streams and feeds files into streams as fast as they take them.

@@ -4,7 +4,7 @@
 //! - [`sim`]: a deterministic two-node network on a virtual clock.
 //! - [`quinn_peer`]: quinn, the reference QUIC stack of the report benchmarks.
 //! - [`aioquic`]: the aioquic hq-interop peer (a Python script, installed by the test command).
-//! - [`bench`]: how a report benchmark was started, `QSSL_BENCH_BYTES`, medians.
+//! - [`bench`](mod@bench): how a report benchmark was started, `QSSL_BENCH_BYTES`, medians.
 //!
 //! The crate is a dev-dependency of the others (Cargo allows the cycle for tests and
 //! benchmarks).

@@ -8,7 +8,7 @@
 //! - [`shutdown`]: closing connections and their close information.
 //! - [`listener`]: accepting connections.
 //! - [`events`]: the event loop for non-blocking applications.
-//! - [`poll`]: `SSL_poll` over many objects.
+//! - [`poll`](mod@poll): `SSL_poll` over many objects.
 //! - [`value`]: the generic value API.
 //!
 //! Objects on one UDP socket share a port (one sans-I/O endpoint behind one lock, see

@@ -6,7 +6,7 @@
 //! non-blocking BIOs every call reports WANT_READ/WANT_WRITE exactly where OpenSSL does, so
 //! the retry loop of an OpenSSL program works unchanged; [`Tls::wait`] waits on the BIOs'
 //! descriptors for what the last call wanted, with a timeout. Every flight and every write is
-//! flushed through the write BIO chain (see [`engine`]).
+//! flushed through the write BIO chain (see the `engine` module).
 
 mod engine;
 mod errors;
