@@ -14,10 +14,9 @@
 //! - [`lhash`]: the hash table behind the typed `lh_TYPE_*` wrappers (`OPENSSL_LH_*`).
 //! - [`crypto`]: memory and version functions (`CRYPTO_*`, `OpenSSL_version`).
 //! - [`ctx`]: methods and contexts (`SSL_METHOD`, `SSL_CTX_*`).
-//! - [`bio`]: BIO objects: datagram, datagram pair, socket and accept BIOs, `BIO_ctrl`;
-//!   [`bio::connect`]: connect BIOs and SSL filter BIOs (`BIO_new_ssl_connect`);
-//!   [`bio::custom`]: BIOs with an application's methods (`BIO_meth_*`), for QUIC and TLS;
-//!   [`bio::mmsg`]: `BIO_sendmmsg`/`BIO_recvmmsg`.
+//! - [`bio`]: BIO objects, one module per kind (datagram, datagram pair and memory, socket,
+//!   accept, connect, memory, file, SSL filter, an application's methods), and the calls on
+//!   any BIO (`BIO_new`, chains, reads and writes, `BIO_ctrl`, poll descriptors, mmsg).
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 //! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.

@@ -15,7 +15,7 @@ use qssl::quic::{DefaultStreamMode, IncomingStreamPolicy, PollItem, StreamEnd};
 
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
-use crate::bio::put_poll_descriptor;
+use crate::bio::poll::put_poll_descriptor;
 use crate::ctx::{SSL_CTX, ctx_shared};
 use crate::entry::{CInt, CU64, entry};
 use crate::ffi::arc_share;

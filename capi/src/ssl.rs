@@ -12,8 +12,10 @@ use qssl::tls::Tls;
 use qssl::{ErrorCode, IoResult};
 
 use crate::abi::*;
-use crate::bio::connect::prepare_object;
-use crate::bio::{BIO, BIO_new_dgram, BIO_new_socket, BIO_up_ref};
+use crate::bio::dgram::BIO_new_dgram;
+use crate::bio::object::BIO_up_ref;
+use crate::bio::socket::BIO_new_socket;
+use crate::bio::{BIO, prepare_object};
 use crate::ctx::{SSL_CTX, ctx_shared};
 use crate::entry::{CInt, entry};
 use crate::entry::{called_on, called_on_object};

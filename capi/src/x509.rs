@@ -10,7 +10,8 @@ use std::sync::Arc;
 use qssl::error::{ERR_LIB_PEM, ERR_LIB_X509, SslError, err_r};
 use qssl::x509::{CERTIFICATE_LABEL, Certificate, Name, pem};
 
-use crate::bio::{BIO, BIO_write, read_line};
+use crate::bio::BIO;
+use crate::bio::rw::{BIO_write, read_line};
 use crate::crypto::CRYPTO_malloc;
 use crate::entry::{CInt, entry};
 use crate::ffi::{arc_release, arc_up_ref};

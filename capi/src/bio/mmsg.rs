@@ -1,18 +1,33 @@
-//! `BIO_sendmmsg` and `BIO_recvmmsg`: batches of datagrams through any BIO that carries them
-//! (an application's method gets the caller's messages in one call of its callback).
+//! `BIO_sendmmsg` and `BIO_recvmmsg`: batches of datagrams through any BIO that carries them.
+//! The BIO's kind takes the call (`super::BioImpl::sendmmsg`); by default `send` and
+//! `recv` go through its datagram object, while an application's method gets the caller's
+//! messages in one call of its callback.
 #![allow(non_snake_case)] // The exported names are OpenSSL's.
 
 use std::ffi::c_int;
 use std::sync::Arc;
 
-use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
+use qssl::error::{ERR_LIB_BIO, SslError, err_r};
 use qssl_bio::{BioAddr, DatagramBio, RecvMsg, SendMsg};
 
 use super::BIO;
-use super::custom::{Callbacks, MmsgFn};
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::entry::entry;
+
+/// The arguments of one `BIO_sendmmsg`/`BIO_recvmmsg` call, as C passed them.
+pub(crate) struct MmsgCall {
+    /// The first message.
+    pub(super) msg: *mut BIO_MSG,
+    /// The distance between messages, in bytes.
+    pub(super) stride: usize,
+    /// How many messages.
+    pub(super) num: usize,
+    /// The call's flags (none are defined).
+    pub(super) flags: u64,
+    /// Where the count of messages processed goes.
+    pub(super) out: *mut usize,
+}
 
 /// The messages of a `BIO_MSG` array, `stride` bytes apart.
 ///
@@ -42,101 +57,42 @@ unsafe fn msg_addr(a: *mut BIO_ADDR) -> Option<BioAddr> {
         .filter(|a| *a != BioAddr::Unspec)
 }
 
-/// What both calls share: checks the arguments (zeroing `*out`), finds the BIO's datagram
-/// side and copies the messages; `None` with the reason raised when something is wrong.
+/// What both calls share: checks the arguments (zeroing the count), finds the BIO's
+/// datagram side and copies the messages; `None` with the reason raised when something is
+/// wrong.
 ///
 /// # Safety
-/// As [`BIO_sendmmsg`].
-unsafe fn mmsg_setup(
-    bio: *mut BIO,
-    msg: *mut BIO_MSG,
-    stride: usize,
-    num: usize,
-    flags: u64,
-    out: *mut usize,
-) -> Option<(Arc<dyn DatagramBio>, Vec<BIO_MSG>)> {
-    if bio.is_null() || out.is_null() || (num > 0 && msg.is_null()) {
+/// As [`BIO_sendmmsg`], with `call.out` non-null.
+unsafe fn mmsg_setup(b: &BIO, call: &MmsgCall) -> Option<(Arc<dyn DatagramBio>, Vec<BIO_MSG>)> {
+    if call.num > 0 && call.msg.is_null() {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
         return None;
     }
-    if num > 0 && stride < size_of::<BIO_MSG>() {
+    if call.num > 0 && call.stride < size_of::<BIO_MSG>() {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT)
             .with_data("stride smaller than BIO_MSG")
             .raise();
         return None;
     }
     // SAFETY: valid for a write, per the contract.
-    unsafe { *out = 0 };
-    if flags != 0 {
+    unsafe { *call.out = 0 };
+    if call.flags != 0 {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
         return None;
     }
-    // SAFETY: a live BIO, per the contract.
-    let d = unsafe { &*bio }.datagram()?;
+    let d = b.datagram()?;
     // SAFETY: per the contract.
-    Some((d, unsafe { read_msgs(msg, stride, num) }))
+    Some((d, unsafe { read_msgs(call.msg, call.stride, call.num) }))
 }
 
-/// `BIO_sendmmsg`/`BIO_recvmmsg` on an application's BIO, as OpenSSL makes them: the caller's
-/// messages, stride and flags go to the method's callback in one call. `None` for other BIOs.
+/// `BIO_sendmmsg` through the BIO's datagram object: 1 with the count, or 0 with the reason
+/// on the queue.
 ///
 /// # Safety
-/// As `BIO_sendmmsg`'s; `bio` non-null.
-unsafe fn custom_mmsg(
-    bio: *mut BIO,
-    pick: fn(&Callbacks) -> Option<MmsgFn>,
-    msg: *mut BIO_MSG,
-    stride: usize,
-    num: usize,
-    flags: u64,
-    out: *mut usize,
-) -> Option<c_int> {
-    // SAFETY: a live BIO, per the contract.
-    let b = unsafe { &*bio };
-    let callbacks = b.custom_callbacks()?;
-    let fail = |reason| {
-        // SAFETY: valid for a write, per the contract.
-        unsafe { *out = 0 };
-        SslError::new(ERR_LIB_BIO, reason).raise();
-        Some(0)
-    };
-    let Some(f) = pick(&callbacks) else {
-        return fail(bio_r::UNSUPPORTED_METHOD);
-    };
-    if !b.is_init() {
-        return fail(bio_r::UNINITIALIZED);
-    }
-    // SAFETY: the application's callback with the caller's arguments, as OpenSSL calls it.
-    Some(unsafe { f(bio, msg, stride, num, flags, out) })
-}
-
-/// `BIO_sendmmsg`: sends a prefix of the messages; 1 with the count in `*msgs_processed`, or
-/// 0 with the reason on the queue (`BIO_err_is_non_fatal` tells whether to retry).
-///
-/// # Safety
-/// `bio` must be null or a live BIO; `msg` valid for `num_msg` messages `stride` bytes apart,
-/// each with `data` valid for `data_len` bytes and `peer`/`local` null or live addresses;
-/// `msgs_processed` valid for a write.
-#[entry]
-pub unsafe extern "C" fn BIO_sendmmsg(
-    bio: *mut BIO,
-    msg: *mut BIO_MSG,
-    stride: usize,
-    num_msg: usize,
-    flags: u64,
-    msgs_processed: *mut usize,
-) -> c_int {
-    if !bio.is_null() && !msgs_processed.is_null() {
-        let pick = |c: &Callbacks| c.sendmmsg;
-        // SAFETY: per the contract.
-        let custom = unsafe { custom_mmsg(bio, pick, msg, stride, num_msg, flags, msgs_processed) };
-        if let Some(ret) = custom {
-            return ret;
-        }
-    }
+/// As [`BIO_sendmmsg`], with `call.out` non-null.
+pub(super) unsafe fn send(b: &BIO, call: &MmsgCall) -> c_int {
     // SAFETY: per the contract.
-    let Some((d, raw)) = (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
-    else {
+    let Some((d, raw)) = (unsafe { mmsg_setup(b, call) }) else {
         return 0;
     };
     let msgs: Vec<SendMsg<'_>> = raw
@@ -163,7 +119,7 @@ pub unsafe extern "C" fn BIO_sendmmsg(
     match d.send_mmsg(&msgs) {
         Ok(n) => {
             // SAFETY: valid for a write, per the contract.
-            unsafe { *msgs_processed = n };
+            unsafe { *call.out = n };
             1
         }
         Err(e) => {
@@ -173,31 +129,14 @@ pub unsafe extern "C" fn BIO_sendmmsg(
     }
 }
 
-/// `BIO_recvmmsg`: receives into a prefix of the messages, setting each one's `data_len`,
-/// `flags` and (when not null) `peer` and `local`; returns as [`BIO_sendmmsg`] does.
+/// `BIO_recvmmsg` through the BIO's datagram object: 1 with the count (each message's
+/// `data_len`, `flags`, `peer` and `local` set), or 0 with the reason on the queue.
 ///
 /// # Safety
-/// As [`BIO_sendmmsg`], with each `data` valid for writes of `data_len` bytes.
-#[entry]
-pub unsafe extern "C" fn BIO_recvmmsg(
-    bio: *mut BIO,
-    msg: *mut BIO_MSG,
-    stride: usize,
-    num_msg: usize,
-    flags: u64,
-    msgs_processed: *mut usize,
-) -> c_int {
-    if !bio.is_null() && !msgs_processed.is_null() {
-        let pick = |c: &Callbacks| c.recvmmsg;
-        // SAFETY: per the contract.
-        let custom = unsafe { custom_mmsg(bio, pick, msg, stride, num_msg, flags, msgs_processed) };
-        if let Some(ret) = custom {
-            return ret;
-        }
-    }
+/// As [`BIO_recvmmsg`], with `call.out` non-null.
+pub(super) unsafe fn recv(b: &BIO, call: &MmsgCall) -> c_int {
     // SAFETY: per the contract.
-    let Some((d, raw)) = (unsafe { mmsg_setup(bio, msg, stride, num_msg, flags, msgs_processed) })
-    else {
+    let Some((d, raw)) = (unsafe { mmsg_setup(b, call) }) else {
         return 0;
     };
     let mut msgs: Vec<RecvMsg<'_>> = raw
@@ -227,7 +166,7 @@ pub unsafe extern "C" fn BIO_recvmmsg(
         let mut out = *m;
         out.data_len = got.len;
         out.flags = got.flags;
-        // SAFETY: null or live addresses, per the contract.
+        // SAFETY: null or live addresses, and the caller's array, per the contract.
         unsafe {
             if let Some(p) = m.peer.as_mut() {
                 p.0 = got.peer;
@@ -235,13 +174,86 @@ pub unsafe extern "C" fn BIO_recvmmsg(
             if let (Some(l), Some(local)) = (m.local.as_mut(), got.local) {
                 l.0 = local;
             }
-            msg.cast::<u8>()
-                .add(i * stride)
+            call.msg
+                .cast::<u8>()
+                .add(i * call.stride)
                 .cast::<BIO_MSG>()
                 .write_unaligned(out);
         }
     }
     // SAFETY: valid for a write, per the contract.
-    unsafe { *msgs_processed = n };
+    unsafe { *call.out = n };
     1
+}
+
+/// `BIO_sendmmsg`: sends a prefix of the messages; 1 with the count in `*msgs_processed`, or
+/// 0 with the reason on the queue (`BIO_err_is_non_fatal` tells whether to retry).
+///
+/// # Safety
+/// `bio` must be null or a live BIO; `msg` valid for `num_msg` messages `stride` bytes apart,
+/// each with `data` valid for `data_len` bytes and `peer`/`local` null or live addresses;
+/// `msgs_processed` valid for a write.
+#[entry]
+pub unsafe extern "C" fn BIO_sendmmsg(
+    bio: *mut BIO,
+    msg: *mut BIO_MSG,
+    stride: usize,
+    num_msg: usize,
+    flags: u64,
+    msgs_processed: *mut usize,
+) -> c_int {
+    let call = MmsgCall {
+        msg,
+        stride,
+        num: num_msg,
+        flags,
+        out: msgs_processed,
+    };
+    // SAFETY: per the contract.
+    match unsafe { bio.as_ref() } {
+        // SAFETY: per the contract, with the count checked.
+        Some(b) if !msgs_processed.is_null() => unsafe { b.imp.sendmmsg(b, &call) },
+        _ => {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            0
+        }
+    }
+}
+
+/// `BIO_recvmmsg`: receives into a prefix of the messages, setting each one's `data_len`,
+/// `flags` and (when not null) `peer` and `local`; returns as [`BIO_sendmmsg`] does.
+///
+/// # Safety
+/// As [`BIO_sendmmsg`], with each `data` valid for writes of `data_len` bytes.
+#[entry]
+pub unsafe extern "C" fn BIO_recvmmsg(
+    bio: *mut BIO,
+    msg: *mut BIO_MSG,
+    stride: usize,
+    num_msg: usize,
+    flags: u64,
+    msgs_processed: *mut usize,
+) -> c_int {
+    let call = MmsgCall {
+        msg,
+        stride,
+        num: num_msg,
+        flags,
+        out: msgs_processed,
+    };
+    // SAFETY: per the contract.
+    match unsafe { bio.as_ref() } {
+        // SAFETY: per the contract, with the count checked.
+        Some(b) if !msgs_processed.is_null() => unsafe { b.imp.recvmmsg(b, &call) },
+        _ => {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            0
+        }
+    }
+}
+
+/// `BIO_err_is_non_fatal`: whether a packed error code (from the queue) is transient.
+#[entry]
+pub extern "C" fn BIO_err_is_non_fatal(errcode: std::ffi::c_uint) -> c_int {
+    c_int::from(qssl::error::bio_err_is_non_fatal(errcode))
 }
