@@ -53,8 +53,9 @@ step "unit, integration and benchmark-smoke tests"
 # --all-targets also runs each criterion benchmark once in test mode and builds the examples.
 cargo test --workspace --all-targets --locked
 
-step "doc tests"
+step "doc tests, and the documentation builds without warnings"
 cargo test --workspace --doc --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "fuzz targets still build (running them: fuzz/README.md)"
 cargo check --manifest-path fuzz/Cargo.toml --locked

@@ -213,7 +213,7 @@ pub struct BIO {
 }
 
 impl Drop for BIO {
-    /// The kind's [`BioImpl::destroy`] runs while the BIO is whole.
+    /// The kind's `BioImpl::destroy` runs while the BIO is whole.
     fn drop(&mut self) {
         self.imp.destroy(self);
     }
