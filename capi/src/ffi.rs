@@ -98,3 +98,18 @@ pub(crate) unsafe fn arc_count<T>(p: *const T) -> usize {
     let arc = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(p) });
     Arc::strong_count(&arc)
 }
+
+/// The `_ex` form of a count (`SSL_read_ex`, `BIO_write_ex`, ...): 1 and the count written
+/// to `out`, or 0 and 0; `zero_ok` says whether a count of 0 is a success (an empty write, an
+/// empty datagram).
+pub(crate) fn ex_result(n: isize, out: *mut usize, zero_ok: bool) -> c_int {
+    let (ret, count) = match usize::try_from(n) {
+        Ok(k) if k > 0 || zero_ok => (1, k),
+        _ => (0, 0),
+    };
+    if !out.is_null() {
+        // SAFETY: out is null or valid for a write, per the callers' contracts.
+        unsafe { *out = count };
+    }
+    ret
+}

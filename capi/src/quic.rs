@@ -18,9 +18,9 @@ use crate::addr::BIO_ADDR;
 use crate::bio::poll::put_poll_descriptor;
 use crate::ctx::{SSL_CTX, ctx_shared};
 use crate::entry::{CInt, CU64, entry};
-use crate::ffi::arc_share;
+use crate::ffi::{arc_share, ex_result};
 
-use crate::ssl::{Obj, SSL, ex_result, ssl_ref, write_from};
+use crate::ssl::{Obj, SSL, ssl_ref, write_from};
 
 /// The object and its QUIC side, or `ERR_R_PASSED_INVALID_ARGUMENT` for a TLS object.
 ///

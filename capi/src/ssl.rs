@@ -20,7 +20,7 @@ use crate::ctx::{SSL_CTX, ctx_shared};
 use crate::entry::{CInt, entry};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
-use crate::ffi::{arc_release, arc_take, arc_up_ref, interned, text};
+use crate::ffi::{arc_release, arc_take, arc_up_ref, ex_result, interned, text};
 use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
 use crate::x509::X509;
@@ -664,20 +664,6 @@ pub unsafe extern "C" fn SSL_peek_ex(
     // SAFETY: forwarded.
     let n = unsafe { read_into(ssl, buf, num, true) };
     ex_result(n, readbytes, false)
-}
-
-/// The `_ex` form of a count: 1 and the count written, or 0 and 0; `zero_ok` says whether a
-/// count of 0 is a success.
-pub(crate) fn ex_result(n: isize, out: *mut usize, zero_ok: bool) -> c_int {
-    let (ret, count) = match usize::try_from(n) {
-        Ok(k) if k > 0 || zero_ok => (1, k),
-        _ => (0, 0),
-    };
-    if !out.is_null() {
-        // SAFETY: out is null or valid for a write, per the callers' contracts.
-        unsafe { *out = count };
-    }
-    ret
 }
 
 /// Writes `buf` with `SSL_write_ex2`'s `flags` (0 for the other calls): the count or -1.

@@ -186,6 +186,27 @@ pub(super) unsafe fn recv(b: &BIO, call: &MmsgCall) -> c_int {
     1
 }
 
+/// `BIO_sendmmsg` or `BIO_recvmmsg` on `bio` through `op` (the kind's), once the BIO and
+/// the count pointer are known not to be null.
+///
+/// # Safety
+/// As `BIO_sendmmsg`'s contract: `bio` null or live, `call`'s pointers valid as it says.
+unsafe fn mmsg_entry(
+    bio: *mut BIO,
+    call: &MmsgCall,
+    op: unsafe fn(&BIO, &MmsgCall) -> c_int,
+) -> c_int {
+    // SAFETY: per the contract.
+    match unsafe { bio.as_ref() } {
+        // SAFETY: per the contract, with the count pointer checked.
+        Some(b) if !call.out.is_null() => unsafe { op(b, call) },
+        _ => {
+            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            0
+        }
+    }
+}
+
 /// `BIO_sendmmsg`: sends a prefix of the messages; 1 with the count in `*msgs_processed`, or
 /// 0 with the reason on the queue (`BIO_err_is_non_fatal` tells whether to retry).
 ///
@@ -209,15 +230,8 @@ pub unsafe extern "C" fn BIO_sendmmsg(
         flags,
         out: msgs_processed,
     };
-    // SAFETY: per the contract.
-    match unsafe { bio.as_ref() } {
-        // SAFETY: per the contract, with the count checked.
-        Some(b) if !msgs_processed.is_null() => unsafe { b.imp.sendmmsg(b, &call) },
-        _ => {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            0
-        }
-    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { mmsg_entry(bio, &call, |b, c| b.imp.sendmmsg(b, c)) }
 }
 
 /// `BIO_recvmmsg`: receives into a prefix of the messages, setting each one's `data_len`,
@@ -241,15 +255,8 @@ pub unsafe extern "C" fn BIO_recvmmsg(
         flags,
         out: msgs_processed,
     };
-    // SAFETY: per the contract.
-    match unsafe { bio.as_ref() } {
-        // SAFETY: per the contract, with the count checked.
-        Some(b) if !msgs_processed.is_null() => unsafe { b.imp.recvmmsg(b, &call) },
-        _ => {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-            0
-        }
-    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { mmsg_entry(bio, &call, |b, c| b.imp.recvmmsg(b, c)) }
 }
 
 /// `BIO_err_is_non_fatal`: whether a packed error code (from the queue) is transient.

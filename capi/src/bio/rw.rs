@@ -11,6 +11,7 @@ use qssl::tls::SharedStreamBio;
 use super::{BIO, bio_ref, io_result, not_for};
 use crate::abi::*;
 use crate::entry::{CInt, entry};
+use crate::ffi::ex_result;
 
 /// Reads into `buf`: the count, 0 at end of stream, -1 on failure or retry.
 ///
@@ -79,7 +80,7 @@ pub unsafe extern "C" fn BIO_read_ex(
     let n = unsafe { read_into(bio, data, dlen) };
     // SAFETY: bio checked by read_into; only read when n >= 0.
     let is_dgram = n >= 0 && unsafe { &*bio }.imp.reads_datagrams();
-    ex_count(n, is_dgram, readbytes)
+    ex_result(n, readbytes, is_dgram)
 }
 
 /// Reads one line of at most `max` bytes (ending with its `\n` if one came in time) from a
@@ -189,19 +190,5 @@ pub unsafe extern "C" fn BIO_write_ex(
 ) -> c_int {
     // SAFETY: forwarded.
     let n = unsafe { write_from(bio, data, dlen) };
-    ex_count(n, dlen == 0, written)
-}
-
-/// The `_ex` form of a count: 1 and the count written, or 0 and 0. `zero_ok` says whether a
-/// count of 0 is a success (an empty datagram, an empty write).
-fn ex_count(n: isize, zero_ok: bool, out: *mut usize) -> c_int {
-    let (ret, count) = match usize::try_from(n) {
-        Ok(k) if k > 0 || zero_ok => (1, k),
-        _ => (0, 0),
-    };
-    if !out.is_null() {
-        // SAFETY: out is null or valid for a write, per the callers' contracts.
-        unsafe { *out = count };
-    }
-    ret
+    ex_result(n, written, dlen == 0)
 }
