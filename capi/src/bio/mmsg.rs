@@ -186,6 +186,19 @@ pub(super) unsafe fn recv(b: &BIO, call: &MmsgCall) -> c_int {
     1
 }
 
+impl MmsgCall {
+    /// The arguments of a `BIO_sendmmsg`/`BIO_recvmmsg` call.
+    fn new(msg: *mut BIO_MSG, stride: usize, num: usize, flags: u64, out: *mut usize) -> Self {
+        MmsgCall {
+            msg,
+            stride,
+            num,
+            flags,
+            out,
+        }
+    }
+}
+
 /// `BIO_sendmmsg` or `BIO_recvmmsg` on `bio` through `op` (the kind's), once the BIO and
 /// the count pointer are known not to be null.
 ///
@@ -223,13 +236,7 @@ pub unsafe extern "C" fn BIO_sendmmsg(
     flags: u64,
     msgs_processed: *mut usize,
 ) -> c_int {
-    let call = MmsgCall {
-        msg,
-        stride,
-        num: num_msg,
-        flags,
-        out: msgs_processed,
-    };
+    let call = MmsgCall::new(msg, stride, num_msg, flags, msgs_processed);
     // SAFETY: forwarded from this function's contract.
     unsafe { mmsg_entry(bio, &call, |b, c| b.imp.sendmmsg(b, c)) }
 }
@@ -248,13 +255,7 @@ pub unsafe extern "C" fn BIO_recvmmsg(
     flags: u64,
     msgs_processed: *mut usize,
 ) -> c_int {
-    let call = MmsgCall {
-        msg,
-        stride,
-        num: num_msg,
-        flags,
-        out: msgs_processed,
-    };
+    let call = MmsgCall::new(msg, stride, num_msg, flags, msgs_processed);
     // SAFETY: forwarded from this function's contract.
     unsafe { mmsg_entry(bio, &call, |b, c| b.imp.recvmmsg(b, c)) }
 }
