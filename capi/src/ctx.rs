@@ -11,7 +11,7 @@ use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::abi::*;
-use crate::entry::{CInt, entry};
+use crate::entry::{CInt, arg, entry};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_share, arc_up_ref, text};
 use crate::ssl::callback_ssl;
@@ -184,10 +184,7 @@ pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const SSL_METHOD {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return std::ptr::null();
-    };
+    let ctx = arg!(ctx_ref(ctx));
     match ctx.lock().method() {
         Method::TlsClient => &TLS_CLIENT,
         Method::TlsServer => &TLS_SERVER,
@@ -284,10 +281,7 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return 0;
-    };
+    let ctx = arg!(ctx_ref(ctx));
     c_int::from(ctx.lock().check_private_key().is_ok())
 }
 
@@ -301,10 +295,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ca_file: *const c_char,
     ca_path: *const c_char,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return 0;
-    };
+    let ctx = arg!(ctx_ref(ctx));
     // SAFETY: per the contract.
     let (file, dir) = unsafe { (text(ca_file), text(ca_path)) };
     let file = file.as_deref().map(std::path::Path::new);
@@ -344,10 +335,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_dir(
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return 0;
-    };
+    let ctx = arg!(ctx_ref(ctx));
     ctx.lock().set_default_verify_paths();
     1
 }
@@ -364,10 +352,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     protos: *const c_uchar,
     len: c_uint,
 ) -> CInt<1> {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return 1;
-    };
+    let ctx = arg!(ctx_ref(ctx));
     let wire: &[u8] = if protos.is_null() || len == 0 {
         &[]
     } else {
@@ -409,8 +394,8 @@ pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, list: *const
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, options: u64) -> u64 {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().set_options(options))
+    let c = arg!(ctx_ref(ctx));
+    c.lock().set_options(options)
 }
 
 /// `SSL_CTX_clear_options`.
@@ -419,8 +404,8 @@ pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, options: u64) ->
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, options: u64) -> u64 {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().clear_options(options))
+    let c = arg!(ctx_ref(ctx));
+    c.lock().clear_options(options)
 }
 
 /// `SSL_CTX_get_options`.
@@ -429,8 +414,8 @@ pub unsafe extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, options: u64) 
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().options())
+    let c = arg!(ctx_ref(ctx));
+    c.lock().options()
 }
 
 /// `SSL_CTX_set_timeout`: how long sessions stay usable, in seconds; returns the previous
@@ -440,11 +425,9 @@ pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(0, |c| {
-        let secs = u32::try_from(t.max(0)).unwrap_or(u32::MAX);
-        c_long::from(c.lock().set_session_timeout(secs))
-    })
+    let c = arg!(ctx_ref(ctx));
+    let secs = u32::try_from(t.max(0)).unwrap_or(u32::MAX);
+    c_long::from(c.lock().set_session_timeout(secs))
 }
 
 /// `SSL_CTX_get_timeout`.
@@ -453,8 +436,8 @@ pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(0, |c| c_long::from(c.lock().session_timeout()))
+    let c = arg!(ctx_ref(ctx));
+    c_long::from(c.lock().session_timeout())
 }
 
 /// `SSL_CTX_set_session_id_context`: at most 32 bytes, else
@@ -468,10 +451,7 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     sid_ctx: *const c_uchar,
     len: c_uint,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-        return 0;
-    };
+    let c = arg!(ctx_ref(ctx));
     let bytes: &[u8] = if sid_ctx.is_null() || len == 0 {
         &[]
     } else {
@@ -494,10 +474,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return 0;
-    };
+    let ctx = arg!(ctx_ref(ctx));
     let bits = u32::try_from(larg).unwrap_or(0);
     match cmd {
         SSL_CTRL_MODE => {
@@ -684,10 +661,7 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
     cmd: c_int,
     fp: Option<unsafe extern "C" fn()>,
 ) -> c_long {
-    // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-        return 0;
-    };
+    let c = arg!(ctx_ref(ctx));
     match cmd {
         // SAFETY: per the contract, fp is a servername callback.
         SSL_CTRL_SET_TLSEXT_SERVERNAME_CB => unsafe { crate::servername::set_callback(c, fp) },
@@ -712,10 +686,7 @@ pub type KeylogCallbackC = Option<unsafe extern "C" fn(*const crate::ssl::SSL, *
 /// lifetime.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: KeylogCallbackC) {
-    // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-        return;
-    };
+    let c = arg!(ctx_ref(ctx));
     let callback = cb.map(|cb| {
         let f: qctx::KeylogCallback = Arc::new(move |line: &str| {
             let line = std::ffi::CString::new(line).unwrap_or_default();

@@ -13,6 +13,23 @@ use qssl::error::{ERR_LIB_SSL, err_r, raise_data};
 
 pub(crate) use qssl_capi_macros::entry;
 
+/// Takes an argument of an entry through its helper (`ssl_ref`, `ctx_ref`, `bio_ref`, ...),
+/// which refuses a null pointer with `ERR_R_PASSED_NULL_PARAMETER` on the queue: the value,
+/// or the entry returns the failure value of its return type (`Ret`, which `#[entry]`
+/// names). Only for an entry's own pointer arguments.
+macro_rules! arg {
+    ($helper:ident($arg:ident)) => {
+        // SAFETY: an entry's pointer arguments are null or valid as the entry's `# Safety`
+        // section requires of its caller, which is each helper's contract; the helper
+        // checks for null.
+        match unsafe { $helper($arg) } {
+            Some(value) => value,
+            None => return <Ret as $crate::entry::CReturn>::failure(),
+        }
+    };
+}
+pub(crate) use arg;
+
 /// What a C function returns, and what it returns when it fails.
 pub trait CReturn {
     /// What the function's body produces.

@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{CInt, entry};
+use crate::entry::{CInt, arg, entry};
 
 use crate::ssl::{SSL, ssl_ref};
 
@@ -238,8 +238,8 @@ pub unsafe extern "C" fn CRYPTO_get_ex_data(ad: *const CRYPTO_EX_DATA, idx: c_in
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_ex_data(ssl: *mut SSL, idx: c_int, data: *mut c_void) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| s.ex_data.set(idx, data))
+    let s = arg!(ssl_ref(ssl));
+    s.ex_data.set(idx, data)
 }
 
 /// `SSL_get_ex_data` (`SSL_get_app_data` is index 0): null if never set.
@@ -248,8 +248,8 @@ pub unsafe extern "C" fn SSL_set_ex_data(ssl: *mut SSL, idx: c_int, data: *mut c
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_void {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.ex_data.get(idx))
+    let s = arg!(ssl_ref(ssl));
+    s.ex_data.get(idx)
 }
 
 /// `SSL_CTX_set_ex_data` (`SSL_CTX_set_app_data` is index 0): 1, or 0.
@@ -262,8 +262,8 @@ pub unsafe extern "C" fn SSL_CTX_set_ex_data(
     idx: c_int,
     data: *mut c_void,
 ) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.ex_data.set(idx, data))
+    let c = arg!(ctx_ref(ctx));
+    c.ex_data.set(idx, data)
 }
 
 /// `SSL_CTX_get_ex_data` (`SSL_CTX_get_app_data` is index 0): null if never set.
@@ -272,6 +272,6 @@ pub unsafe extern "C" fn SSL_CTX_set_ex_data(
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) -> *mut c_void {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(std::ptr::null_mut(), |c| c.ex_data.get(idx))
+    let c = arg!(ctx_ref(ctx));
+    c.ex_data.get(idx)
 }

@@ -17,7 +17,7 @@ use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::bio::poll::put_poll_descriptor;
 use crate::ctx::{SSL_CTX, ctx_shared};
-use crate::entry::{CInt, CU64, entry};
+use crate::entry::{CInt, CU64, arg, entry};
 use crate::ffi::{arc_share, ex_result};
 
 use crate::ssl::{Obj, SSL, ssl_ref, write_from};
@@ -70,8 +70,8 @@ fn connection_ptr(ssl: *const SSL, s: &SSL) -> *const SSL {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_is_quic(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(s.quic().is_some()))
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(s.quic().is_some())
 }
 
 /// `SSL_is_connection`: 1 for a QUIC connection or a TLS object.
@@ -80,10 +80,8 @@ pub unsafe extern "C" fn SSL_is_quic(ssl: *const SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_is_connection(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        c_int::from(s.quic().is_none_or(|q| q.is_connection()))
-    })
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(s.quic().is_none_or(|q| q.is_connection()))
 }
 
 /// `SSL_is_listener`.
@@ -92,10 +90,8 @@ pub unsafe extern "C" fn SSL_is_connection(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_is_listener(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        c_int::from(s.quic().is_some_and(|q| q.is_listener()))
-    })
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(s.quic().is_some_and(|q| q.is_listener()))
 }
 
 /// `SSL_get0_connection`: a stream's connection; a connection, listener or TLS object
@@ -105,8 +101,8 @@ pub unsafe extern "C" fn SSL_is_listener(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get0_connection(ssl: *mut SSL) -> *mut SSL {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| connection_ptr(ssl, s).cast_mut())
+    let s = arg!(ssl_ref(ssl));
+    connection_ptr(ssl, s).cast_mut()
 }
 
 /// `SSL_get0_listener`: the listener a connection (or its stream) was accepted from, a
@@ -116,10 +112,7 @@ pub unsafe extern "C" fn SSL_get0_connection(ssl: *mut SSL) -> *mut SSL {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get0_listener(ssl: *mut SSL) -> *mut SSL {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(ssl_ref(ssl));
     let Some(q) = s.quic() else {
         return std::ptr::null_mut();
     };
@@ -201,10 +194,7 @@ pub extern "C" fn SSL_new_from_listener(_ssl: *mut SSL, _flags: u64) -> *mut SSL
 /// `ssl` must be null or a live object; `addr` null or a live address.
 #[entry]
 pub unsafe extern "C" fn SSL_set1_initial_peer_addr(ssl: *mut SSL, addr: *const BIO_ADDR) -> c_int {
-    // SAFETY: per the contract.
-    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-        return 0;
-    };
+    let (_, q) = arg!(quic_ref(ssl));
     // SAFETY: per the contract.
     let Some(sa) = (unsafe { addr.as_ref() }).and_then(|a| a.0.socket_addr()) else {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
@@ -224,10 +214,7 @@ pub unsafe extern "C" fn SSL_set1_initial_peer_addr(ssl: *mut SSL, addr: *const 
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_new_listener(ctx: *mut SSL_CTX, flags: u64) -> *mut SSL {
-    // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_shared(ctx) }) else {
-        return std::ptr::null_mut();
-    };
+    let c = arg!(ctx_shared(ctx));
     let made = qssl::Ssl::new_listener(&c.lock(), flags);
     match made {
         Ok(l) => {
@@ -255,10 +242,7 @@ pub unsafe extern "C" fn SSL_listen(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_accept_connection(ssl: *mut SSL, flags: u64) -> *mut SSL {
-    // SAFETY: per the contract.
-    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let (s, q) = arg!(quic_ref(ssl));
     match q.accept_connection(flags) {
         Ok(Some(conn)) => child(s, conn, ssl),
         _ => std::ptr::null_mut(),
@@ -283,10 +267,7 @@ pub unsafe extern "C" fn SSL_get_accept_connection_queue_len(ssl: *mut SSL) -> u
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_default_stream_mode(ssl: *mut SSL, mode: u32) -> c_int {
-    // SAFETY: per the contract.
-    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-        return 0;
-    };
+    let (_, q) = arg!(quic_ref(ssl));
     match DefaultStreamMode::from_code(mode) {
         Some(m) => ok(q.set_default_stream_mode(m)),
         None => {
@@ -306,10 +287,7 @@ pub unsafe extern "C" fn SSL_set_incoming_stream_policy(
     policy: c_int,
     aec: u64,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-        return 0;
-    };
+    let (_, q) = arg!(quic_ref(ssl));
     match IncomingStreamPolicy::from_code(policy) {
         Some(p) => ok(q.set_incoming_stream_policy(p, aec)),
         None => {
@@ -325,10 +303,7 @@ pub unsafe extern "C" fn SSL_set_incoming_stream_policy(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_new_stream(ssl: *mut SSL, flags: u64) -> *mut SSL {
-    // SAFETY: per the contract.
-    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let (s, q) = arg!(quic_ref(ssl));
     match q.new_stream(flags) {
         Ok(st) => child(s, st, connection_ptr(ssl, s)),
         Err(_) => std::ptr::null_mut(),
@@ -341,10 +316,7 @@ pub unsafe extern "C" fn SSL_new_stream(ssl: *mut SSL, flags: u64) -> *mut SSL {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_accept_stream(ssl: *mut SSL, flags: u64) -> *mut SSL {
-    // SAFETY: per the contract.
-    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let (s, q) = arg!(quic_ref(ssl));
     match q.accept_stream(flags) {
         Ok(Some(st)) => child(s, st, connection_ptr(ssl, s)),
         _ => std::ptr::null_mut(),
@@ -377,11 +349,9 @@ pub unsafe extern "C" fn SSL_get_stream_id(ssl: *mut SSL) -> CU64<{ u64::MAX }> 
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_stream_type(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        s.quic()
-            .map_or(SSL_STREAM_TYPE_BIDI, |q| q.stream_type() as c_int)
-    })
+    let s = arg!(ssl_ref(ssl));
+    s.quic()
+        .map_or(SSL_STREAM_TYPE_BIDI, |q| q.stream_type() as c_int)
 }
 
 /// `SSL_is_stream_local`: 1 if this side opened the stream, 0 if the peer did, -1 for no
@@ -467,10 +437,7 @@ pub unsafe extern "C" fn SSL_get_stream_write_error_code(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_stream_conclude(ssl: *mut SSL, flags: u64) -> c_int {
-    // SAFETY: per the contract.
-    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-        return 0;
-    };
+    let (_, q) = arg!(quic_ref(ssl));
     if flags != 0 {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
         return 0;
@@ -488,10 +455,7 @@ pub unsafe extern "C" fn SSL_stream_reset(
     args: *const SSL_STREAM_RESET_ARGS,
     args_len: usize,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-        return 0;
-    };
+    let (_, q) = arg!(quic_ref(ssl));
     let code = if args.is_null() {
         0
     } else if args_len < size_of::<SSL_STREAM_RESET_ARGS>() {
@@ -533,13 +497,11 @@ pub unsafe extern "C" fn SSL_write_ex2(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_handle_events(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        if let Some(q) = s.quic() {
-            q.handle_events();
-        }
-        1
-    })
+    let s = arg!(ssl_ref(ssl));
+    if let Some(q) = s.quic() {
+        q.handle_events();
+    }
+    1
 }
 
 /// `SSL_get_event_timeout`: how long until `SSL_handle_events` must run, or infinite.
@@ -552,10 +514,7 @@ pub unsafe extern "C" fn SSL_get_event_timeout(
     tv: *mut libc::timeval,
     is_infinite: *mut c_int,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return 0;
-    };
+    let s = arg!(ssl_ref(ssl));
     if tv.is_null() || is_infinite.is_null() {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
         return 0;
@@ -612,12 +571,10 @@ pub unsafe extern "C" fn SSL_get_wpoll_descriptor(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_net_read_desired(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        c_int::from(match &s.obj {
-            Obj::Quic(q) => q.net_read_desired(),
-            Obj::Tls(t) => t.want() == ErrorCode::WantRead,
-        })
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(match &s.obj {
+        Obj::Quic(q) => q.net_read_desired(),
+        Obj::Tls(t) => t.want() == ErrorCode::WantRead,
     })
 }
 
@@ -627,12 +584,10 @@ pub unsafe extern "C" fn SSL_net_read_desired(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_net_write_desired(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        c_int::from(match &s.obj {
-            Obj::Quic(q) => q.net_write_desired(),
-            Obj::Tls(t) => t.want() == ErrorCode::WantWrite,
-        })
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(match &s.obj {
+        Obj::Quic(q) => q.net_write_desired(),
+        Obj::Tls(t) => t.want() == ErrorCode::WantWrite,
     })
 }
 
@@ -756,10 +711,7 @@ pub unsafe extern "C" fn SSL_shutdown_ex(
     args: *const SSL_SHUTDOWN_EX_ARGS,
     args_len: usize,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return -1;
-    };
+    let s = arg!(ssl_ref(ssl));
     let (code, reason) = if args.is_null() {
         (0, Vec::new())
     } else if args_len < size_of::<SSL_SHUTDOWN_EX_ARGS>() {
@@ -803,10 +755,7 @@ pub unsafe extern "C" fn SSL_get_conn_close_info(
     info: *mut SSL_CONN_CLOSE_INFO,
     info_len: usize,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some((s, q)) = (unsafe { quic_ref(ssl) }) else {
-        return -1;
-    };
+    let (s, q) = arg!(quic_ref(ssl));
     if info.is_null() || info_len < size_of::<SSL_CONN_CLOSE_INFO>() {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
         return -1;
@@ -852,10 +801,7 @@ pub unsafe extern "C" fn SSL_inject_net_dgram(
     peer: *const BIO_ADDR,
     local: *const BIO_ADDR,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-        return 0;
-    };
+    let (_, q) = arg!(quic_ref(ssl));
     if buf.is_null() {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
         return 0;
@@ -880,10 +826,7 @@ pub unsafe extern "C" fn SSL_get_value_uint(
     id: u32,
     v: *mut u64,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some((_, q)) = (unsafe { quic_ref(ssl) }) else {
-        return 0;
-    };
+    let (_, q) = arg!(quic_ref(ssl));
     if v.is_null() {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
         return 0;

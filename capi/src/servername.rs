@@ -15,7 +15,7 @@ use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::abi::*;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::entry;
+use crate::entry::{arg, entry};
 use crate::ffi::arc_share;
 
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
@@ -96,10 +96,7 @@ fn run(cb: ServernameCallbackC, arg: *mut c_void, name: Option<&str>) -> SniActi
 /// `ssl` null or a live object; `ctx` null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(ssl_ref(ssl));
     // SAFETY: per the contract.
     if unsafe { ctx_ref(ctx) }.is_none() {
         return std::ptr::null_mut();
@@ -138,10 +135,7 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *m
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, name_type: c_int) -> *const c_char {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return std::ptr::null();
-    };
+    let s = arg!(ssl_ref(ssl));
     if name_type != TLSEXT_NAMETYPE_host_name {
         return std::ptr::null();
     }

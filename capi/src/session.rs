@@ -13,7 +13,7 @@ use qssl::tls::SslSession;
 
 use crate::bio::BIO;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::entry;
+use crate::entry::{arg, entry};
 use crate::ffi::{arc_release, arc_up_ref};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
@@ -98,10 +98,7 @@ fn held_session(s: &SSL) -> *mut SSL_SESSION {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(ssl_ref(ssl));
     let session = held_session(s);
     if !session.is_null() {
         // SAFETY: held by `s`, so live; the caller gets the new reference.
@@ -129,10 +126,7 @@ pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
 /// `ssl` must be null or a live object; `session` null or a live session.
 #[entry]
 pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSION) -> c_int {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return 0;
-    };
+    let s = arg!(ssl_ref(ssl));
     // SAFETY: per the contract.
     let offered = unsafe { session.as_ref() }.map(|x| x.0.clone());
     c_int::from(match &s.obj {
@@ -147,12 +141,10 @@ pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSIO
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        c_int::from(match &s.obj {
-            Obj::Tls(t) => t.session_reused(),
-            Obj::Quic(q) => q.session_reused(),
-        })
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(match &s.obj {
+        Obj::Tls(t) => t.session_reused(),
+        Obj::Quic(q) => q.session_reused(),
     })
 }
 

@@ -17,7 +17,7 @@ use crate::bio::object::BIO_up_ref;
 use crate::bio::socket::BIO_new_socket;
 use crate::bio::{BIO, prepare_object};
 use crate::ctx::{SSL_CTX, ctx_shared};
-use crate::entry::{CInt, entry};
+use crate::entry::{CInt, arg, entry};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_take, arc_up_ref, ex_result, interned, text};
@@ -314,10 +314,7 @@ pub(crate) fn callback_ssl() -> *mut SSL {
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
-    // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_shared(ctx) }) else {
-        return std::ptr::null_mut();
-    };
+    let c = arg!(ctx_shared(ctx));
     let obj = {
         let guard = c.lock();
         let made = if guard.method().is_quic() {
@@ -367,10 +364,7 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
 /// uses it.
 #[entry]
 pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return 0;
-    };
+    let s = arg!(ssl_ref(ssl));
     let bio = match s.obj {
         Obj::Tls(_) => BIO_new_socket(fd, 0),
         Obj::Quic(_) => BIO_new_dgram(fd, 0),
@@ -432,8 +426,8 @@ pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut BIO {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(false))
+    let s = arg!(ssl_ref(ssl));
+    s.network_bio(false)
 }
 
 /// `SSL_get_wbio`: the write BIO (not a new reference), or null.
@@ -442,8 +436,8 @@ pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut BIO {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut BIO {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| s.network_bio(true))
+    let s = arg!(ssl_ref(ssl));
+    s.network_bio(true)
 }
 
 /// The descriptor under an object's read or write side: its own BIO's, or for QUIC the
@@ -484,8 +478,8 @@ pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> CInt<-1> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, false))
+    let s = arg!(ssl_ref(ssl));
+    object_fd(s, false)
 }
 
 /// `SSL_get_wfd`.
@@ -494,8 +488,8 @@ pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> CInt<-1> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(-1, |s| object_fd(s, true))
+    let s = arg!(ssl_ref(ssl));
+    object_fd(s, true)
 }
 
 /// `SSL_get_SSL_CTX`: the object's context (not a new reference).
@@ -504,8 +498,8 @@ pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> CInt<-1> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), |s| Arc::as_ptr(&s.ctx()).cast_mut())
+    let s = arg!(ssl_ref(ssl));
+    Arc::as_ptr(&s.ctx()).cast_mut()
 }
 
 /// `SSL_set_connect_state`.
@@ -558,13 +552,11 @@ pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> CInt<-1> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(-1, |s| {
-        handshake_ret(match &s.obj {
-            Obj::Tls(t) => t.accept(),
-            // An accepted QUIC connection completes its handshake.
-            Obj::Quic(q) => q.do_handshake(),
-        })
+    let s = arg!(ssl_ref(ssl));
+    handshake_ret(match &s.obj {
+        Obj::Tls(t) => t.accept(),
+        // An accepted QUIC connection completes its handshake.
+        Obj::Quic(q) => q.do_handshake(),
     })
 }
 
@@ -742,10 +734,7 @@ pub unsafe extern "C" fn SSL_write_ex(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return -1;
-    };
+    let s = arg!(ssl_ref(ssl));
     match on_obj!(s, o => o.shutdown()) {
         Ok(true) => 1,
         Ok(false) => 0,
@@ -775,10 +764,7 @@ pub unsafe extern "C" fn SSL_ctrl(
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return 0;
-    };
+    let s = arg!(ssl_ref(ssl));
     let bits = u32::try_from(larg).unwrap_or(0);
     match cmd {
         SSL_CTRL_SET_TLSEXT_HOSTNAME => {
@@ -805,10 +791,7 @@ pub unsafe extern "C" fn SSL_ctrl(
 /// `ssl` must be null or a live object; `host` null or NUL-terminated.
 #[entry]
 pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return 0;
-    };
+    let s = arg!(ssl_ref(ssl));
     // SAFETY: per the contract.
     match unsafe { text(host) } {
         Some(h) => c_int::from(on_obj!(s, o => o.set1_host(&h)).is_ok()),
@@ -826,10 +809,7 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(
     protos: *const c_uchar,
     len: c_uint,
 ) -> CInt<1> {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return 1;
-    };
+    let s = arg!(ssl_ref(ssl));
     let wire: &[u8] = if protos.is_null() || len == 0 {
         &[]
     } else {
@@ -885,10 +865,8 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        c_long::try_from(on_obj!(s, o => o.verify_result())).unwrap_or(0)
-    })
+    let s = arg!(ssl_ref(ssl));
+    c_long::try_from(on_obj!(s, o => o.verify_result())).unwrap_or(0)
 }
 
 /// `SSL_get_version`: "TLSv1.2", "TLSv1.3" (or "unknown" before the handshake).
@@ -897,10 +875,8 @@ pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null(), |s| {
-        interned(on_obj!(s, o => o.version_string()))
-    })
+    let s = arg!(ssl_ref(ssl));
+    interned(on_obj!(s, o => o.version_string()))
 }
 
 /// `SSL_version`: the negotiated protocol version number (`OSSL_QUIC1_VERSION` for QUIC).
@@ -924,10 +900,8 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| {
-        c_int::try_from(on_obj!(s, o => o.pending())).unwrap_or(c_int::MAX)
-    })
+    let s = arg!(ssl_ref(ssl));
+    c_int::try_from(on_obj!(s, o => o.pending())).unwrap_or(c_int::MAX)
 }
 
 /// `SSL_has_pending`.
@@ -936,8 +910,8 @@ pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_has_pending(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.has_pending())))
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(on_obj!(s, o => o.has_pending()))
 }
 
 /// `SSL_is_init_finished`.
@@ -946,8 +920,8 @@ pub unsafe extern "C" fn SSL_has_pending(ssl: *const SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.is_init_finished())))
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(on_obj!(s, o => o.is_init_finished()))
 }
 
 /// `SSL_in_before`: 1 while the handshake has not started.
@@ -956,8 +930,8 @@ pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_in_before(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| c_int::from(on_obj!(s, o => o.in_before())))
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(on_obj!(s, o => o.in_before()))
 }
 
 /// `SSL_callback_ctrl`: no callback commands are offered on objects (the servername and
@@ -1007,10 +981,7 @@ fn cipher_object(name: &str) -> *const SSL_CIPHER {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_current_cipher(ssl: *const SSL) -> *const SSL_CIPHER {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return std::ptr::null();
-    };
+    let s = arg!(ssl_ref(ssl));
     let name = match &s.obj {
         Obj::Tls(t) => t.cipher_name().map(str::to_owned),
         Obj::Quic(q) => q.connection_info().and_then(|i| i.cipher_suite),

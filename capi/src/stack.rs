@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
-use crate::entry::{CInt, entry};
+use crate::entry::{CInt, arg, entry};
 
 use crate::x509::X509;
 
@@ -172,10 +172,7 @@ const MAX_ITEMS: usize = c_int::MAX as usize;
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_reserve(st: *mut OPENSSL_STACK, n: c_int) -> c_int {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { stack_ref(st) }) else {
-        return 0;
-    };
+    let s = arg!(stack_ref(st));
     let Ok(n) = usize::try_from(n) else {
         return 0;
     };
@@ -269,10 +266,7 @@ pub unsafe extern "C" fn OPENSSL_sk_set(
     i: c_int,
     data: *const c_void,
 ) -> *mut c_void {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { stack_ref(st) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(stack_ref(st));
     let mut g = s.lock();
     let Some(slot) = usize::try_from(i).ok().and_then(|i| g.items.get_mut(i)) else {
         return std::ptr::null_mut();
@@ -293,10 +287,7 @@ pub unsafe extern "C" fn OPENSSL_sk_insert(
     data: *const c_void,
     loc: c_int,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { stack_ref(st) }) else {
-        return 0;
-    };
+    let s = arg!(stack_ref(st));
     let mut g = s.lock();
     if g.items.len() >= MAX_ITEMS {
         SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
@@ -463,10 +454,7 @@ pub unsafe extern "C" fn OPENSSL_sk_is_sorted(st: *const OPENSSL_STACK) -> CInt<
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_dup(st: *const OPENSSL_STACK) -> *mut OPENSSL_STACK {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { stack_ref(st) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(stack_ref(st));
     let g = s.lock();
     let mut copy = OPENSSL_STACK::with(g.items.clone(), g.comp);
     copy.inner
@@ -487,10 +475,7 @@ pub unsafe extern "C" fn OPENSSL_sk_deep_copy(
     copy: CopyFn,
     free: FreeFn,
 ) -> *mut OPENSSL_STACK {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { stack_ref(st) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(stack_ref(st));
     let Some(copy) = copy else {
         SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
         return std::ptr::null_mut();

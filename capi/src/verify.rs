@@ -15,7 +15,7 @@ use qssl::x509::{Certificate, is_dns_name};
 use crate::abi::*;
 use crate::crypto::CRYPTO_strndup;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{CInt, entry};
+use crate::entry::{CInt, arg, entry};
 use crate::ex_data::CRYPTO_get_ex_new_index;
 use crate::ffi::interned;
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
@@ -100,8 +100,8 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(0, |c| c.lock().verify_mode())
+    let c = arg!(ctx_ref(ctx));
+    c.lock().verify_mode()
 }
 
 /// `SSL_CTX_set_verify_depth`: at most `depth` CA certificates between the peer's and the
@@ -123,8 +123,8 @@ pub unsafe extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_in
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { ctx_ref(ctx) }.map_or(-1, |c| c.lock().verify_depth())
+    let c = arg!(ctx_ref(ctx));
+    c.lock().verify_depth()
 }
 
 /// `SSL_set_verify`: a client object's own verify mode and callback (a null callback keeps
@@ -185,8 +185,8 @@ fn verify_settings(s: &SSL) -> (c_int, c_int) {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(0, |s| verify_settings(s).0)
+    let s = arg!(ssl_ref(ssl));
+    verify_settings(s).0
 }
 
 /// `SSL_get_verify_depth`; -1 for null.
@@ -195,8 +195,8 @@ pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_verify_depth(ssl: *const SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(-1, |s| verify_settings(s).1)
+    let s = arg!(ssl_ref(ssl));
+    verify_settings(s).1
 }
 
 /// `SSL_get_ex_data_X509_STORE_CTX_idx`: the index under which a verify callback's
@@ -365,10 +365,7 @@ fn kept_stack<C: AsRef<[u8]>>(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(ssl_ref(ssl));
     kept_stack(&s.peer_chain, || {
         let (chain, server) = match &s.obj {
             Obj::Tls(t) => (t.peer_cert_chain()?, t.is_server()),
@@ -386,10 +383,7 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut OPENSS
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(ssl_ref(ssl));
     kept_stack(&s.verified_chain, || match &s.obj {
         Obj::Tls(t) => t.verified_chain(),
         Obj::Quic(q) => q.verified_chain(),

@@ -15,7 +15,7 @@ use qssl_bio::BioError;
 use super::poll::put_poll_descriptor;
 use super::{BIO, bio_ref, dgram, not_for};
 use crate::abi::*;
-use crate::entry::entry;
+use crate::entry::{arg, entry};
 
 /// `BIO_ctrl`: the commands behind OpenSSL's BIO macros for the BIOs this library makes.
 /// Commands no BIO of the kind handles fail with `BIO_R_UNSUPPORTED_METHOD` and return 0.
@@ -31,10 +31,7 @@ pub unsafe extern "C" fn BIO_ctrl(
     larg: c_long,
     parg: *mut c_void,
 ) -> c_long {
-    // SAFETY: per the contract.
-    let Some(b) = (unsafe { bio_ref(bio) }) else {
-        return 0;
-    };
+    let b = arg!(bio_ref(bio));
     // SAFETY: parg matches the command, per the contract.
     if let Some(r) = unsafe { b.imp.ctrl(b, cmd, larg, parg) } {
         return r;

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use qssl::error::{ERR_LIB_BIO, SslError, err_r};
 
 use super::{BIO, BIO_METHOD, bio_ref};
-use crate::entry::entry;
+use crate::entry::{arg, entry};
 use crate::ffi::{arc_release, arc_up_ref};
 
 /// `BIO_new`: a BIO of a method, with nothing attached yet (an application's method's
@@ -75,8 +75,8 @@ pub unsafe extern "C" fn BIO_vfree(bio: *mut BIO) {
 /// `bio` must be null or a live BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_method_type(bio: *const BIO) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { bio_ref(bio) }.map_or(0, |b| b.method.type_)
+    let b = arg!(bio_ref(bio));
+    b.method.type_
 }
 
 /// `BIO_method_name`.
@@ -85,8 +85,8 @@ pub unsafe extern "C" fn BIO_method_type(bio: *const BIO) -> c_int {
 /// `bio` must be null or a live BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_method_name(bio: *const BIO) -> *const c_char {
-    // SAFETY: per the contract.
-    unsafe { bio_ref(bio) }.map_or(std::ptr::null(), |b| b.method.name.as_ptr())
+    let b = arg!(bio_ref(bio));
+    b.method.name.as_ptr()
 }
 
 /// `BIO_test_flags`.
@@ -95,8 +95,8 @@ pub unsafe extern "C" fn BIO_method_name(bio: *const BIO) -> *const c_char {
 /// `bio` must be null or a live BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_test_flags(bio: *const BIO, flags: c_int) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { bio_ref(bio) }.map_or(0, |b| b.flags.load(Ordering::Relaxed) & flags)
+    let b = arg!(bio_ref(bio));
+    b.flags.load(Ordering::Relaxed) & flags
 }
 
 /// `BIO_set_flags`.

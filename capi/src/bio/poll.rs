@@ -10,7 +10,7 @@ use qssl_bio::PollDescriptor;
 
 use super::{BIO, bio_ref};
 use crate::abi::*;
-use crate::entry::entry;
+use crate::entry::{arg, entry};
 
 impl From<PollDescriptor> for BIO_POLL_DESCRIPTOR {
     fn from(d: PollDescriptor) -> Self {
@@ -55,11 +55,9 @@ pub unsafe extern "C" fn BIO_get_rpoll_descriptor(
     bio: *mut BIO,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
+    let b = arg!(bio_ref(bio));
     // SAFETY: per the contract.
-    unsafe { bio_ref(bio) }.map_or(0, |b| {
-        // SAFETY: per the contract.
-        unsafe { put_poll_descriptor(desc, b.imp.poll_descriptor(false)) }
-    })
+    unsafe { put_poll_descriptor(desc, b.imp.poll_descriptor(false)) }
 }
 
 /// `BIO_get_wpoll_descriptor`.
@@ -71,9 +69,7 @@ pub unsafe extern "C" fn BIO_get_wpoll_descriptor(
     bio: *mut BIO,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
+    let b = arg!(bio_ref(bio));
     // SAFETY: per the contract.
-    unsafe { bio_ref(bio) }.map_or(0, |b| {
-        // SAFETY: per the contract.
-        unsafe { put_poll_descriptor(desc, b.imp.poll_descriptor(true)) }
-    })
+    unsafe { put_poll_descriptor(desc, b.imp.poll_descriptor(true)) }
 }

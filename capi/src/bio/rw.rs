@@ -10,7 +10,7 @@ use qssl::tls::SharedStreamBio;
 
 use super::{BIO, bio_ref, io_result, not_for};
 use crate::abi::*;
-use crate::entry::{CInt, entry};
+use crate::entry::{CInt, arg, entry};
 use crate::ffi::ex_result;
 
 /// Reads into `buf`: the count, 0 at end of stream, -1 on failure or retry.
@@ -122,10 +122,7 @@ fn read_line_from(b: &BIO, stream: &SharedStreamBio, max: usize) -> Option<Vec<u
 /// `bio` null or live; `buf` valid for `size` bytes.
 #[entry]
 pub unsafe extern "C" fn BIO_gets(bio: *mut BIO, buf: *mut c_char, size: c_int) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(b) = (unsafe { bio_ref(bio) }) else {
-        return -1;
-    };
+    let b = arg!(bio_ref(bio));
     let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
         return 0;
     };
