@@ -79,6 +79,19 @@ impl SslFilter {
             .clone()
     }
 
+    /// The object, prepared for I/O in direction `dir` (`BIO_FLAGS_READ` or `_WRITE`) with
+    /// the retry flags cleared; or what the read or write returns without one.
+    fn ready(&self, b: &BIO, dir: c_int) -> Result<Arc<HeldSsl>, isize> {
+        let Some(held) = self.held() else {
+            return Err(unset_io(b, dir));
+        };
+        b.clear_retry();
+        if !prepare_object(held.ssl()) {
+            return Err(-1);
+        }
+        Ok(held)
+    }
+
     /// `BIO_set_ssl`: the filter takes an object, freeing it with the BIO if `close` is set.
     ///
     /// # Safety
@@ -99,15 +112,11 @@ impl BioImpl for SslFilter {
     /// `SSL_read` on its object (0 at the peer's close, -1 with retry flags when it wants
     /// more).
     fn read(&self, b: &BIO, buf: &mut [u8]) -> isize {
-        let Some(held) = self.held() else {
-            return unset_io(b, BIO_FLAGS_READ);
+        let held = match self.ready(b, BIO_FLAGS_READ) {
+            Ok(held) => held,
+            Err(ret) => return ret,
         };
-        let s = held.ssl();
-        b.clear_retry();
-        if !prepare_object(s) {
-            return -1;
-        }
-        match s.read(buf) {
+        match held.ssl().read(buf) {
             Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
             Err(ErrorCode::ZeroReturn) => 0,
             Err(code) => {
@@ -119,15 +128,11 @@ impl BioImpl for SslFilter {
 
     /// `SSL_write` on its object.
     fn write(&self, b: &BIO, data: &[u8]) -> isize {
-        let Some(held) = self.held() else {
-            return unset_io(b, BIO_FLAGS_WRITE);
+        let held = match self.ready(b, BIO_FLAGS_WRITE) {
+            Ok(held) => held,
+            Err(ret) => return ret,
         };
-        let s = held.ssl();
-        b.clear_retry();
-        if !prepare_object(s) {
-            return -1;
-        }
-        match s.write(data) {
+        match held.ssl().write(data) {
             Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
             Err(code) => {
                 set_retry_for(b, code);
