@@ -10,8 +10,8 @@ use qssl_bio::{BioAddr, addr::RawAddress};
 
 use crate::abi::*;
 use crate::crypto::CRYPTO_malloc;
-use crate::entry::{CInt, entry};
-use crate::ffi::text;
+use crate::entry::{CInt, arg, entry, nullable, nullable_mut, out};
+use crate::ffi::{bytes, bytes_mut, present, present_mut, text};
 
 /// `BIO_ADDR`: an address (opaque to C).
 #[derive(Debug, Default, Clone)]
@@ -58,10 +58,8 @@ pub unsafe extern "C" fn BIO_ADDR_free(a: *mut BIO_ADDR) {
 /// `a` must be null or a live address.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDR_clear(a: *mut BIO_ADDR) {
-    if !a.is_null() {
-        // SAFETY: a live address.
-        unsafe { (*a).0 = BioAddr::Unspec };
-    }
+    let a = arg!(present_mut(a));
+    a.0 = BioAddr::Unspec;
 }
 
 /// `BIO_ADDR_copy`.
@@ -70,11 +68,9 @@ pub unsafe extern "C" fn BIO_ADDR_clear(a: *mut BIO_ADDR) {
 /// `dst` and `src` must be null or live addresses.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDR_copy(dst: *mut BIO_ADDR, src: *const BIO_ADDR) -> c_int {
-    if dst.is_null() || src.is_null() {
-        return 0;
-    }
-    // SAFETY: live addresses, per the contract.
-    unsafe { (*dst).0 = (*src).0 };
+    let src = arg!(present(src));
+    let dst = arg!(present_mut(dst));
+    dst.0 = src.0;
     1
 }
 
@@ -84,11 +80,8 @@ pub unsafe extern "C" fn BIO_ADDR_copy(dst: *mut BIO_ADDR, src: *const BIO_ADDR)
 /// `src` must be null or a live address.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDR_dup(src: *const BIO_ADDR) -> *mut BIO_ADDR {
-    if src.is_null() {
-        return std::ptr::null_mut();
-    }
-    // SAFETY: a live address, per the contract.
-    Box::into_raw(Box::new(unsafe { (*src).clone() }))
+    let src = arg!(present(src));
+    Box::into_raw(Box::new(src.clone()))
 }
 
 /// `BIO_ADDR_rawmake`: an address of `family` from raw bytes and a port in network order.
@@ -103,19 +96,11 @@ pub unsafe extern "C" fn BIO_ADDR_rawmake(
     wherelen: usize,
     port: c_ushort,
 ) -> c_int {
-    if a.is_null() || (where_.is_null() && wherelen > 0) {
-        return 0;
-    }
-    let raw: &[u8] = if wherelen == 0 {
-        &[]
-    } else {
-        // SAFETY: valid for wherelen bytes, per the contract.
-        unsafe { std::slice::from_raw_parts(where_.cast::<u8>(), wherelen) }
-    };
+    let a = arg!(present_mut(a));
+    let raw = arg!(bytes(where_, wherelen));
     match BioAddr::from_raw(family, raw, port) {
         Ok(addr) => {
-            // SAFETY: a live address, per the contract.
-            unsafe { (*a).0 = addr };
+            a.0 = addr;
             1
         }
         Err(_) => 0,
@@ -128,11 +113,7 @@ pub unsafe extern "C" fn BIO_ADDR_rawmake(
 /// `a` must be null or a live address.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDR_family(a: *const BIO_ADDR) -> c_int {
-    if a.is_null() {
-        return libc::AF_UNSPEC;
-    }
-    // SAFETY: a live address.
-    unsafe { (*a).0.family() }
+    nullable!(a).map_or(libc::AF_UNSPEC, |a| a.0.family())
 }
 
 /// `BIO_ADDR_rawaddress`: the raw address bytes into `p` (if not null), their length into
@@ -146,26 +127,19 @@ pub unsafe extern "C" fn BIO_ADDR_rawaddress(
     p: *mut c_void,
     l: *mut usize,
 ) -> c_int {
-    if a.is_null() {
-        return 0;
-    }
-    // SAFETY: a live address.
-    let addr = unsafe { &(*a).0 };
-    let bytes: Vec<u8> = match addr.raw_address() {
+    let a = arg!(present(a));
+    let raw: Vec<u8> = match a.0.raw_address() {
         Some(RawAddress::V4(b)) => b.to_vec(),
         Some(RawAddress::V6(b)) => b.to_vec(),
         Some(RawAddress::Path(b)) => b.to_vec(),
         None => return 0,
     };
-    // SAFETY: p is null or large enough, l null or writable, per the contract.
-    unsafe {
-        if !p.is_null() {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), p.cast::<u8>(), bytes.len());
-        }
-        if !l.is_null() {
-            *l = bytes.len();
-        }
+    if !p.is_null() {
+        let len = raw.len();
+        let dest = arg!(bytes_mut(p, len));
+        dest.copy_from_slice(&raw);
     }
+    out!(l, raw.len());
     1
 }
 
@@ -175,11 +149,8 @@ pub unsafe extern "C" fn BIO_ADDR_rawaddress(
 /// `a` must be null or a live address.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDR_rawport(a: *const BIO_ADDR) -> c_ushort {
-    if a.is_null() {
-        return 0;
-    }
-    // SAFETY: a live address.
-    unsafe { (*a).0.raw_port() }
+    let a = arg!(present(a));
+    a.0.raw_port()
 }
 
 /// A C copy of `s` in `OPENSSL_malloc` memory (the caller frees it with `OPENSSL_free`).
@@ -204,11 +175,9 @@ pub unsafe extern "C" fn BIO_ADDR_hostname_string(
     a: *const BIO_ADDR,
     _numeric: c_int,
 ) -> *mut c_char {
-    if a.is_null() {
-        return std::ptr::null_mut();
-    }
-    // SAFETY: a live address.
-    unsafe { (*a).0.host_string() }.map_or(std::ptr::null_mut(), |s| malloc_string(&s))
+    let a = arg!(present(a));
+    a.0.host_string()
+        .map_or(std::ptr::null_mut(), |s| malloc_string(&s))
 }
 
 /// `BIO_ADDR_service_string`: the port in decimal. Freed with `OPENSSL_free`.
@@ -220,11 +189,9 @@ pub unsafe extern "C" fn BIO_ADDR_service_string(
     a: *const BIO_ADDR,
     _numeric: c_int,
 ) -> *mut c_char {
-    if a.is_null() {
-        return std::ptr::null_mut();
-    }
-    // SAFETY: a live address.
-    unsafe { (*a).0.service_string() }.map_or(std::ptr::null_mut(), |s| malloc_string(&s))
+    let a = arg!(present(a));
+    a.0.service_string()
+        .map_or(std::ptr::null_mut(), |s| malloc_string(&s))
 }
 
 /// `BIO_lookup_ex`: resolves `host` and `service` (`getaddrinfo`) into a list freed with
@@ -302,8 +269,7 @@ pub unsafe extern "C" fn BIO_lookup_ex(
         SslError::new(ERR_LIB_BIO, BIO_R_LOOKUP_RETURNED_NOTHING).raise();
         return 0;
     }
-    // SAFETY: res is valid for a write, per the contract.
-    unsafe { *res = head };
+    out!(res, head);
     1
 }
 
@@ -365,11 +331,8 @@ unsafe fn sockaddr_to_bio(sa: *const libc::sockaddr, len: libc::socklen_t) -> Op
 /// `bai` must be null or a node of a live list.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_next(bai: *const BIO_ADDRINFO) -> *const BIO_ADDRINFO {
-    if bai.is_null() {
-        return std::ptr::null();
-    }
-    // SAFETY: a live node.
-    unsafe { (*bai).next }
+    let b = arg!(present(bai));
+    b.next
 }
 
 /// `BIO_ADDRINFO_family`.
@@ -378,8 +341,8 @@ pub unsafe extern "C" fn BIO_ADDRINFO_next(bai: *const BIO_ADDRINFO) -> *const B
 /// `bai` must be null or a node of a live list.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_family(bai: *const BIO_ADDRINFO) -> c_int {
-    // SAFETY: null or a live node.
-    unsafe { bai.as_ref() }.map_or(0, |b| b.family)
+    let b = arg!(present(bai));
+    b.family
 }
 
 /// `BIO_ADDRINFO_socktype`.
@@ -388,8 +351,8 @@ pub unsafe extern "C" fn BIO_ADDRINFO_family(bai: *const BIO_ADDRINFO) -> c_int 
 /// `bai` must be null or a node of a live list.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_socktype(bai: *const BIO_ADDRINFO) -> c_int {
-    // SAFETY: null or a live node.
-    unsafe { bai.as_ref() }.map_or(0, |b| b.socktype)
+    let b = arg!(present(bai));
+    b.socktype
 }
 
 /// `BIO_ADDRINFO_protocol`.
@@ -398,8 +361,8 @@ pub unsafe extern "C" fn BIO_ADDRINFO_socktype(bai: *const BIO_ADDRINFO) -> c_in
 /// `bai` must be null or a node of a live list.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_protocol(bai: *const BIO_ADDRINFO) -> c_int {
-    // SAFETY: null or a live node.
-    unsafe { bai.as_ref() }.map_or(0, |b| b.protocol)
+    let b = arg!(present(bai));
+    b.protocol
 }
 
 /// `BIO_ADDRINFO_address`: the node's address, valid while the list lives.
@@ -408,8 +371,8 @@ pub unsafe extern "C" fn BIO_ADDRINFO_protocol(bai: *const BIO_ADDRINFO) -> c_in
 /// `bai` must be null or a node of a live list.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDRINFO_address(bai: *const BIO_ADDRINFO) -> *const BIO_ADDR {
-    // SAFETY: null or a live node.
-    unsafe { bai.as_ref() }.map_or(std::ptr::null(), |b| &b.addr)
+    let b = arg!(present(bai));
+    &b.addr
 }
 
 /// `BIO_ADDRINFO_free`: frees the whole list.
@@ -481,8 +444,7 @@ pub unsafe extern "C" fn BIO_connect(sock: c_int, addr: *const BIO_ADDR, options
         SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
         return 0;
     }
-    // SAFETY: null or a live address.
-    let Some(target) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
+    let Some(target) = nullable!(addr).and_then(sock_addr) else {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
         return 0;
     };
@@ -513,8 +475,7 @@ pub unsafe extern "C" fn BIO_connect(sock: c_int, addr: *const BIO_ADDR, options
 /// `addr` must be null or a live address.
 #[entry]
 pub unsafe extern "C" fn BIO_bind(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
-    // SAFETY: null or a live address.
-    let Some(local) = (unsafe { addr.as_ref() }).and_then(sock_addr) else {
+    let Some(local) = nullable!(addr).and_then(sock_addr) else {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
         return 0;
     };
@@ -583,8 +544,7 @@ pub extern "C" fn BIO_socket_nbio(sock: c_int, mode: c_int) -> c_int {
 /// `a` must be null or a live address.
 #[entry]
 pub unsafe extern "C" fn BIO_ADDR_path_string(a: *const BIO_ADDR) -> *mut c_char {
-    // SAFETY: null or a live address, per the contract.
-    let Some(path) = unsafe { a.as_ref() }.and_then(|a| a.0.path()) else {
+    let Some(path) = nullable!(a).and_then(|a| a.0.path()) else {
         return std::ptr::null_mut();
     };
     malloc_string(&String::from_utf8_lossy(path))
@@ -624,8 +584,7 @@ pub unsafe extern "C" fn BIO_accept_ex(
         BIO_closesocket(fd);
         return -1;
     }
-    // SAFETY: null or a live address, per the contract.
-    if let Some(a) = unsafe { addr.as_mut() } {
+    if let Some(a) = nullable_mut!(addr) {
         a.0 = peer.as_socket().map(BioAddr::from).unwrap_or_default();
     }
     fd

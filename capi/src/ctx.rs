@@ -11,9 +11,9 @@ use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::abi::*;
-use crate::entry::{CInt, arg, entry};
+use crate::entry::{CInt, arg, entry, out};
 use crate::ex_data::CRYPTO_EX_DATA;
-use crate::ffi::{arc_release, arc_share, arc_up_ref, text};
+use crate::ffi::{arc_release, arc_share, arc_up_ref, bytes, c_str, obj, text};
 use crate::ssl::callback_ssl;
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
@@ -114,12 +114,8 @@ impl SSL_CTX {
 /// # Safety
 /// `ctx` must be null or a pointer from `SSL_CTX_new` still holding a reference.
 pub(crate) unsafe fn ctx_ref<'a>(ctx: *const SSL_CTX) -> Option<&'a SSL_CTX> {
-    if ctx.is_null() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return None;
-    }
-    // SAFETY: a live context, per the contract.
-    Some(unsafe { &*ctx })
+    // SAFETY: forwarded contract.
+    unsafe { obj(ctx) }
 }
 
 /// A reference of its own to the context behind a C pointer, for an object that keeps it;
@@ -195,26 +191,14 @@ pub unsafe extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const S
     }
 }
 
-/// Runs `f` on a context and a C string argument; 1 on success, 0 on failure (the error is
+/// Runs `f` on a context with a string argument: 1 on success, 0 on failure (the error is
 /// on the queue).
-///
-/// # Safety
-/// `ctx` must be null or a live context; `s` null or a NUL-terminated string.
-unsafe fn with_path(
-    ctx: *mut SSL_CTX,
-    s: *const c_char,
+fn with_text(
+    ctx: &SSL_CTX,
+    text: &str,
     f: impl FnOnce(&mut SslCtx, &str) -> Result<(), SslError>,
 ) -> c_int {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return 0;
-    };
-    // SAFETY: per the contract.
-    let Some(path) = (unsafe { text(s) }) else {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return 0;
-    };
-    c_int::from(f(&mut ctx.lock(), &path).is_ok())
+    c_int::from(f(&mut ctx.lock(), text).is_ok())
 }
 
 /// `SSL_CTX_use_certificate_chain_file`.
@@ -226,8 +210,9 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
     ctx: *mut SSL_CTX,
     file: *const c_char,
 ) -> c_int {
-    // SAFETY: forwarded.
-    unsafe { with_path(ctx, file, |c, p| c.use_certificate_chain_file(p)) }
+    let ctx = arg!(ctx_ref(ctx));
+    let file = arg!(c_str(file));
+    with_text(ctx, &file, |c, p| c.use_certificate_chain_file(p))
 }
 
 /// The file type of `SSL_FILETYPE_*`, or `SSL_R_BAD_SSL_FILETYPE`.
@@ -249,12 +234,11 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
     file: *const c_char,
     kind: c_int,
 ) -> c_int {
-    // SAFETY: forwarded.
-    unsafe {
-        with_path(ctx, file, |c, p| {
-            c.use_certificate_file(p, file_type(kind)?)
-        })
-    }
+    let ctx = arg!(ctx_ref(ctx));
+    let file = arg!(c_str(file));
+    with_text(ctx, &file, |c, p| {
+        c.use_certificate_file(p, file_type(kind)?)
+    })
 }
 
 /// `SSL_CTX_use_PrivateKey_file`.
@@ -267,12 +251,11 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
     file: *const c_char,
     kind: c_int,
 ) -> c_int {
-    // SAFETY: forwarded.
-    unsafe {
-        with_path(ctx, file, |c, p| {
-            c.use_private_key_file(p, file_type(kind)?)
-        })
-    }
+    let ctx = arg!(ctx_ref(ctx));
+    let file = arg!(c_str(file));
+    with_text(ctx, &file, |c, p| {
+        c.use_private_key_file(p, file_type(kind)?)
+    })
 }
 
 /// `SSL_CTX_check_private_key`.
@@ -296,7 +279,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ca_path: *const c_char,
 ) -> c_int {
     let ctx = arg!(ctx_ref(ctx));
-    // SAFETY: per the contract.
+    // SAFETY: null or NUL-terminated, per the contract.
     let (file, dir) = unsafe { (text(ca_file), text(ca_path)) };
     let file = file.as_deref().map(std::path::Path::new);
     let dir = dir.as_deref().map(std::path::Path::new);
@@ -353,12 +336,9 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     len: c_uint,
 ) -> CInt<1> {
     let ctx = arg!(ctx_ref(ctx));
-    let wire: &[u8] = if protos.is_null() || len == 0 {
-        &[]
-    } else {
-        // SAFETY: protos is valid for len bytes, per the contract.
-        unsafe { std::slice::from_raw_parts(protos, len as usize) }
-    };
+    // A null list is an empty one, as OpenSSL takes it.
+    let len = if protos.is_null() { 0 } else { len as usize };
+    let wire = arg!(bytes(protos, len));
     let mut guard = ctx.lock();
     if guard.method().is_server() {
         // Validate only: a fresh context takes the list and is dropped.
@@ -374,8 +354,9 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
 /// As [`SSL_CTX_use_certificate_chain_file`].
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, list: *const c_char) -> c_int {
-    // SAFETY: forwarded.
-    unsafe { with_path(ctx, list, |c, l| c.set_ciphersuites(l)) }
+    let ctx = arg!(ctx_ref(ctx));
+    let list = arg!(c_str(list));
+    with_text(ctx, &list, |c, l| c.set_ciphersuites(l))
 }
 
 /// `SSL_CTX_set_cipher_list`: TLS 1.2 suites by OpenSSL cipher string.
@@ -384,8 +365,9 @@ pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, list: *cons
 /// As [`SSL_CTX_use_certificate_chain_file`].
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, list: *const c_char) -> c_int {
-    // SAFETY: forwarded.
-    unsafe { with_path(ctx, list, |c, l| c.set_cipher_list(l)) }
+    let ctx = arg!(ctx_ref(ctx));
+    let list = arg!(c_str(list));
+    with_text(ctx, &list, |c, l| c.set_cipher_list(l))
 }
 
 /// `SSL_CTX_set_options`: adds options; returns the new set.
@@ -452,13 +434,9 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     len: c_uint,
 ) -> c_int {
     let c = arg!(ctx_ref(ctx));
-    let bytes: &[u8] = if sid_ctx.is_null() || len == 0 {
-        &[]
-    } else {
-        // SAFETY: valid for len bytes, per the contract.
-        unsafe { std::slice::from_raw_parts(sid_ctx, len as usize) }
-    };
-    c_int::from(c.lock().set_session_id_context(bytes).is_ok())
+    let len = if sid_ctx.is_null() { 0 } else { len as usize };
+    let sid_ctx = arg!(bytes(sid_ctx, len));
+    c_int::from(c.lock().set_session_id_context(sid_ctx).is_ok())
 }
 
 /// `SSL_CTX_ctrl`: the commands behind OpenSSL's context macros (modes, session cache mode,
@@ -544,29 +522,25 @@ pub unsafe extern "C" fn SSL_select_next_proto(
     if out.is_null() || outlen.is_null() {
         return qctx::OPENSSL_NPN_NO_OVERLAP;
     }
-    let slice = |p: *const c_uchar, n: c_uint| -> &[u8] {
-        if p.is_null() || n == 0 {
-            &[]
-        } else {
-            // SAFETY: valid for n bytes, per the contract.
-            unsafe { std::slice::from_raw_parts(p, n as usize) }
-        }
+    // Null lists are empty ones.
+    let server_len = if server.is_null() {
+        0
+    } else {
+        server_len as usize
     };
-    let (status, chosen) =
-        qctx::select_next_proto(slice(server, server_len), slice(client, client_len));
-    // SAFETY: out and outlen are valid for writes, per the contract.
-    unsafe {
-        match chosen {
-            Some(p) => {
-                *out = p.as_ptr().cast_mut();
-                *outlen = p.len() as c_uchar;
-            }
-            None => {
-                *out = std::ptr::null_mut();
-                *outlen = 0;
-            }
-        }
-    }
+    let client_len = if client.is_null() {
+        0
+    } else {
+        client_len as usize
+    };
+    let server = arg!(bytes(server, server_len));
+    let client = arg!(bytes(client, client_len));
+    let (status, chosen) = qctx::select_next_proto(server, client);
+    out!(
+        out,
+        chosen.map_or(std::ptr::null_mut(), |p| p.as_ptr().cast_mut())
+    );
+    out!(outlen, chosen.map_or(0, |p| p.len() as c_uchar));
     status
 }
 
@@ -606,10 +580,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
     cb: AlpnSelectCallbackC,
     arg: *mut c_void,
 ) {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return;
-    };
+    let ctx = arg!(ctx_ref(ctx));
     let arg = CallbackArg(arg);
     let callback = cb.map(|cb| {
         let select: qctx::AlpnSelectCallback = Arc::new(move |offered: &[&[u8]]| {

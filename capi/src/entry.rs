@@ -9,26 +9,64 @@ use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_ushort, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use qssl::error::{ERR_LIB_SSL, err_r, raise_data};
+use qssl::error::{
+    ERR_LIB_BIO, ERR_LIB_CRYPTO, ERR_LIB_PEM, ERR_LIB_SSL, ERR_LIB_X509, err_r, raise, raise_data,
+};
 
 pub(crate) use qssl_capi_macros::entry;
 
-/// Takes an argument of an entry through its helper (`ssl_ref`, `ctx_ref`, `bio_ref`, ...),
-/// which refuses a null pointer with `ERR_R_PASSED_NULL_PARAMETER` on the queue: the value,
-/// or the entry returns the failure value of its return type (`Ret`, which `#[entry]`
-/// names). Only for an entry's own pointer arguments.
+/// Takes arguments of an entry through their helper: an object (`ssl_ref`, `ctx_ref`,
+/// `bio_ref`, [`obj`](crate::ffi::obj), ...), a buffer ([`bytes`](crate::ffi::bytes),
+/// [`bytes_mut`](crate::ffi::bytes_mut)) or a C string ([`c_str`](crate::ffi::c_str)). Each
+/// helper refuses a null pointer it cannot take with `ERR_R_PASSED_NULL_PARAMETER` on the
+/// queue: the value, or the entry returns the failure value of its return type (`Ret`, which
+/// `#[entry]` names). The arguments are the entry's own parameters (or values computed from
+/// them first, such as a length converted to `usize`), named.
 macro_rules! arg {
-    ($helper:ident($arg:ident)) => {
+    ($helper:ident($($arg:ident),+)) => {
         // SAFETY: an entry's pointer arguments are null or valid as the entry's `# Safety`
-        // section requires of its caller, which is each helper's contract; the helper
-        // checks for null.
-        match unsafe { $helper($arg) } {
+        // section requires of its caller, which is each helper's contract (a buffer for its
+        // length, a string NUL-terminated, an object live); the helper checks for null.
+        match unsafe { $helper($($arg),+) } {
             Some(value) => value,
             None => return <Ret as $crate::entry::CReturn>::failure(),
         }
     };
 }
 pub(crate) use arg;
+
+/// An entry's pointer parameter `p` that may be null: `Some` of the object, or `None` for
+/// null (no error is queued; the entry decides what null means).
+macro_rules! nullable {
+    ($p:ident) => {
+        // SAFETY: an entry's pointer parameters are null or point to live objects as the
+        // entry's `# Safety` section requires of its caller.
+        unsafe { $p.as_ref() }
+    };
+}
+pub(crate) use nullable;
+
+/// As [`nullable!`], for an object the entry changes: `Some` of a mutable reference.
+macro_rules! nullable_mut {
+    ($p:ident) => {
+        // SAFETY: an entry's pointer parameters are null or point to live objects not used
+        // otherwise during the call, as the entry's `# Safety` section requires.
+        unsafe { $p.as_mut() }
+    };
+}
+pub(crate) use nullable_mut;
+
+/// Writes `value` through an entry's optional out-pointer parameter `out` (null: nothing is
+/// written), with [`put`](crate::ffi::put).
+macro_rules! out {
+    ($out:ident, $value:expr) => {{
+        let value = $value;
+        // SAFETY: an entry's out-pointer parameters are null or valid for a write as the
+        // entry's `# Safety` section requires of its caller, which is `put`'s contract.
+        unsafe { $crate::ffi::put($out, value) }
+    }};
+}
+pub(crate) use out;
 
 /// What a C function returns, and what it returns when it fails.
 pub trait CReturn {
@@ -133,8 +171,37 @@ impl<const FAILURE: u64> CReturn for CU64<FAILURE> {
 
 /// Runs the body of the exported function `name`; a panic is caught, recorded as
 /// `ERR_R_INTERNAL_ERROR` and turned into `R`'s failure value, so nothing unwinds into C.
-pub fn run<R: CReturn>(name: &str, body: impl FnOnce() -> R::Value) -> R {
-    R::from_value(guard(name, R::failure, body))
+pub fn run<R: CReturn>(name: &'static str, body: impl FnOnce() -> R::Value) -> R {
+    let outer = RUNNING.replace(name);
+    let value = guard(name, R::failure, body);
+    RUNNING.set(outer);
+    R::from_value(value)
+}
+
+/// The OpenSSL library the exported function `name` belongs to, by its prefix: the library
+/// of the errors argument helpers raise on its behalf, as OpenSSL's own functions raise
+/// theirs.
+fn library_of(name: &str) -> c_int {
+    const PREFIXES: [(&str, c_int); 8] = [
+        ("BIO_", ERR_LIB_BIO),
+        ("PEM_", ERR_LIB_PEM),
+        ("X509", ERR_LIB_X509),
+        ("d2i_X509", ERR_LIB_X509),
+        ("i2d_X509", ERR_LIB_X509),
+        ("OPENSSL_", ERR_LIB_CRYPTO),
+        ("CRYPTO_", ERR_LIB_CRYPTO),
+        ("ERR_", ERR_LIB_CRYPTO),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| name.starts_with(prefix))
+        .map_or(ERR_LIB_SSL, |&(_, lib)| lib)
+}
+
+/// Queues `ERR_R_PASSED_NULL_PARAMETER` for a required pointer argument that is null, in the
+/// library of the exported function running ([`library_of`]), as OpenSSL does.
+pub(crate) fn null_parameter() {
+    raise(library_of(RUNNING.get()), err_r::PASSED_NULL_PARAMETER);
 }
 
 /// Runs `f`, restoring the object the outer call was made on when it returns; a panic is
@@ -163,6 +230,8 @@ pub(crate) fn guard<T>(what: &str, failure: impl FnOnce() -> T, f: impl FnOnce()
 }
 
 thread_local! {
+    /// The name of the innermost exported function running on this thread ("" outside).
+    static RUNNING: Cell<&'static str> = const { Cell::new("") };
     /// The `SSL` object the innermost running call was made on (see [`called_on`]).
     static CALLED_ON: Cell<*const c_void> = const { Cell::new(std::ptr::null()) };
 }

@@ -13,6 +13,7 @@ use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::{CInt, arg, entry};
 
+use crate::ffi::obj;
 use crate::ssl::{SSL, ssl_ref};
 
 /// `CRYPTO_EX_INDEX__COUNT`: how many classes there are.
@@ -228,8 +229,8 @@ pub unsafe extern "C" fn CRYPTO_set_ex_data(
 /// As [`CRYPTO_set_ex_data`].
 #[entry]
 pub unsafe extern "C" fn CRYPTO_get_ex_data(ad: *const CRYPTO_EX_DATA, idx: c_int) -> *mut c_void {
-    // SAFETY: per the contract.
-    unsafe { ad.as_ref() }.map_or(std::ptr::null_mut(), |ad| ad.get(idx))
+    let ad = arg!(obj(ad));
+    ad.get(idx)
 }
 
 /// `SSL_set_ex_data` (`SSL_set_app_data` is index 0): 1, or 0.

@@ -5,6 +5,10 @@ use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_char, c_int};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use qssl::error::{ERR_LIB_SSL, SslError, err_r};
+
+use crate::entry::null_parameter;
+
 /// The text of a C string, or `None` for null (invalid UTF-8 is replaced).
 ///
 /// # Safety
@@ -99,17 +103,154 @@ pub(crate) unsafe fn arc_count<T>(p: *const T) -> usize {
     Arc::strong_count(&arc)
 }
 
-/// The `_ex` form of a count (`SSL_read_ex`, `BIO_write_ex`, ...): 1 and the count written
-/// to `out`, or 0 and 0; `zero_ok` says whether a count of 0 is a success (an empty write, an
-/// empty datagram).
-pub(crate) fn ex_result(n: isize, out: *mut usize, zero_ok: bool) -> c_int {
-    let (ret, count) = match usize::try_from(n) {
+/// The `_ex` form of a count (`SSL_read_ex`, `BIO_write_ex`, ...): 1 and the count for the
+/// out-pointer, or 0 and 0; `zero_ok` says whether a count of 0 is a success (an empty write,
+/// an empty datagram).
+pub(crate) fn ex_result(n: isize, zero_ok: bool) -> (c_int, usize) {
+    match usize::try_from(n) {
         Ok(k) if k > 0 || zero_ok => (1, k),
         _ => (0, 0),
-    };
-    if !out.is_null() {
-        // SAFETY: out is null or valid for a write, per the callers' contracts.
-        unsafe { *out = count };
     }
-    ret
+}
+
+/// A required object argument: the object, or `None` with `ERR_R_PASSED_NULL_PARAMETER` for
+/// null.
+///
+/// # Safety
+/// `p` must be null or point to a live `T` that outlives `'a`.
+pub(crate) unsafe fn obj<'a, T>(p: *const T) -> Option<&'a T> {
+    // SAFETY: null or live, per the contract.
+    let r = unsafe { p.as_ref() };
+    if r.is_none() {
+        null_parameter();
+    }
+    r
+}
+
+/// A required object argument the call changes or fills in (an out-structure): as [`obj`].
+///
+/// # Safety
+/// `p` must be null or valid for reads and writes of a `T` during `'a`, and not used
+/// otherwise meanwhile.
+pub(crate) unsafe fn obj_mut<'a, T>(p: *mut T) -> Option<&'a mut T> {
+    // SAFETY: null or valid and unaliased, per the contract.
+    let r = unsafe { p.as_mut() };
+    if r.is_none() {
+        null_parameter();
+    }
+    r
+}
+
+/// An optional argument structure of `len` bytes (`SSL_stream_reset`'s, `SSL_shutdown_ex`'s):
+/// `Some(None)` for null, `Some(Some(copy))`, or `None` with `ERR_R_PASSED_INVALID_ARGUMENT`
+/// when `len` is shorter than the structure.
+///
+/// # Safety
+/// `p` must be null or valid for reads of `len` bytes.
+pub(crate) unsafe fn sized<T: Copy>(p: *const T, len: usize) -> Option<Option<T>> {
+    if p.is_null() {
+        return Some(None);
+    }
+    if len < size_of::<T>() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("argument structure too small")
+            .raise();
+        return None;
+    }
+    // SAFETY: non-null and valid for its size, per the contract (read unaligned: the
+    // structure is the caller's).
+    Some(Some(unsafe { p.read_unaligned() }))
+}
+
+/// An object argument for which null is not an error (OpenSSL's stack calls treat a null
+/// stack as empty): the object, or `None` for null with nothing queued.
+///
+/// # Safety
+/// `p` must be null or point to a live `T` that outlives `'a`.
+pub(crate) unsafe fn present<'a, T>(p: *const T) -> Option<&'a T> {
+    // SAFETY: null or live, per the contract.
+    unsafe { p.as_ref() }
+}
+
+/// As [`present`], for an object the call changes.
+///
+/// # Safety
+/// `p` must be null or point to a live `T` that outlives `'a` and is not used otherwise
+/// meanwhile.
+pub(crate) unsafe fn present_mut<'a, T>(p: *mut T) -> Option<&'a mut T> {
+    // SAFETY: null or live and unaliased, per the contract.
+    unsafe { p.as_mut() }
+}
+
+/// A required C string argument: its text (invalid UTF-8 replaced), or `None` with
+/// `ERR_R_PASSED_NULL_PARAMETER` for null.
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Option<std::borrow::Cow<'a, str>> {
+    // SAFETY: forwarded contract.
+    let t = unsafe { text(p) };
+    if t.is_none() {
+        null_parameter();
+    }
+    t
+}
+
+/// A required C string argument as its bytes (without the NUL), or `None` with
+/// `ERR_R_PASSED_NULL_PARAMETER` for null.
+///
+/// # Safety
+/// `p` must be null or point to a NUL-terminated string that stays valid for `'a`.
+pub(crate) unsafe fn c_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
+    if p.is_null() {
+        null_parameter();
+        return None;
+    }
+    // SAFETY: non-null and NUL-terminated per this function's contract.
+    Some(unsafe { CStr::from_ptr(p) }.to_bytes())
+}
+
+/// A buffer argument of `len` bytes: empty for a length of 0 whatever the pointer, or `None`
+/// with `ERR_R_PASSED_NULL_PARAMETER` for a null pointer with a length.
+///
+/// # Safety
+/// `p` must be null or valid for reads of `len` bytes during `'a`.
+pub(crate) unsafe fn bytes<'a, T>(p: *const T, len: usize) -> Option<&'a [u8]> {
+    if len == 0 {
+        return Some(&[]);
+    }
+    if p.is_null() {
+        null_parameter();
+        return None;
+    }
+    // SAFETY: non-null and valid for len bytes, per the contract.
+    Some(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) })
+}
+
+/// A buffer argument of `len` bytes to write into, as [`bytes`].
+///
+/// # Safety
+/// `p` must be null or valid for reads and writes of `len` bytes during `'a`, and not used
+/// otherwise meanwhile.
+pub(crate) unsafe fn bytes_mut<'a, T>(p: *mut T, len: usize) -> Option<&'a mut [u8]> {
+    if len == 0 {
+        return Some(&mut []);
+    }
+    if p.is_null() {
+        null_parameter();
+        return None;
+    }
+    // SAFETY: non-null, valid and unaliased for len bytes, per the contract.
+    Some(unsafe { std::slice::from_raw_parts_mut(p.cast::<u8>(), len) })
+}
+
+/// Writes `value` through an optional out-pointer argument (null: nothing is written).
+///
+/// # Safety
+/// `out` must be null or valid for a write of a `T`.
+pub(crate) unsafe fn put<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: non-null and valid for a write, per the contract.
+        unsafe { out.write(value) };
+    }
 }

@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_ulong, c_void};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
-
-use crate::entry::entry;
+use crate::entry::{arg, entry};
+use crate::ffi::obj;
 
 /// `OPENSSL_LH_HASHFUNC`.
 pub type HashFn = Option<unsafe extern "C" fn(*const c_void) -> c_ulong>;
@@ -111,19 +110,6 @@ impl OPENSSL_LHASH {
     }
 }
 
-/// The table behind a C pointer, or an error on the queue for null.
-///
-/// # Safety
-/// `lh` must be null or a live table.
-unsafe fn table<'a>(lh: *const OPENSSL_LHASH) -> Option<&'a OPENSSL_LHASH> {
-    // SAFETY: per the contract.
-    let t = unsafe { lh.as_ref() };
-    if t.is_none() {
-        SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
-    }
-    t
-}
-
 /// `OPENSSL_LH_new`: a table using `h` and `c` (a string hash and `strcmp` when null).
 #[entry]
 pub extern "C" fn OPENSSL_LH_new(h: HashFn, c: CompFn) -> *mut OPENSSL_LHASH {
@@ -182,8 +168,8 @@ pub unsafe extern "C" fn OPENSSL_LH_free(lh: *mut OPENSSL_LHASH) {
 /// `lh` must be null or a live table.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_LH_flush(lh: *mut OPENSSL_LHASH) {
-    // SAFETY: per the contract.
-    unsafe { table(lh) }.map_or((), |t| t.buckets().clear())
+    let t = arg!(obj(lh));
+    t.buckets().clear();
 }
 
 /// `OPENSSL_LH_insert`: adds `data`, or replaces the item with the same key and returns it
@@ -196,10 +182,7 @@ pub unsafe extern "C" fn OPENSSL_LH_insert(
     lh: *mut OPENSSL_LHASH,
     data: *mut c_void,
 ) -> *mut c_void {
-    // SAFETY: per the contract.
-    let Some(t) = (unsafe { table(lh) }) else {
-        return std::ptr::null_mut();
-    };
+    let t = arg!(obj(lh));
     // SAFETY: data is what the application's functions accept.
     let h = unsafe { t.hash(data) };
     let group: Vec<Item> = t.buckets().get(&h).cloned().unwrap_or_default();
@@ -240,10 +223,7 @@ pub unsafe extern "C" fn OPENSSL_LH_retrieve(
     lh: *mut OPENSSL_LHASH,
     data: *const c_void,
 ) -> *mut c_void {
-    // SAFETY: per the contract.
-    let Some(t) = (unsafe { table(lh) }) else {
-        return std::ptr::null_mut();
-    };
+    let t = arg!(obj(lh));
     // SAFETY: per the contract.
     unsafe { find(t, data) }
         .and_then(|(h, pos)| t.buckets().get(&h)?.get(pos).copied())
@@ -259,10 +239,7 @@ pub unsafe extern "C" fn OPENSSL_LH_delete(
     lh: *mut OPENSSL_LHASH,
     data: *const c_void,
 ) -> *mut c_void {
-    // SAFETY: per the contract.
-    let Some(t) = (unsafe { table(lh) }) else {
-        return std::ptr::null_mut();
-    };
+    let t = arg!(obj(lh));
     // SAFETY: per the contract.
     let Some((h, pos)) = (unsafe { find(t, data) }) else {
         return std::ptr::null_mut();
@@ -284,10 +261,7 @@ pub unsafe extern "C" fn OPENSSL_LH_delete(
 /// `lh` must be null or a live table; `func` sound to call on each item.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_LH_doall(lh: *mut OPENSSL_LHASH, func: DoallFn) {
-    // SAFETY: per the contract.
-    let Some(t) = (unsafe { table(lh) }) else {
-        return;
-    };
+    let t = arg!(obj(lh));
     let thunk = t.funcs().doall_thunk;
     t.for_each_live(|item| {
         // SAFETY: the application's function on its own item.
@@ -311,10 +285,7 @@ pub unsafe extern "C" fn OPENSSL_LH_doall_arg(
     func: DoallArgFn,
     arg: *mut c_void,
 ) {
-    // SAFETY: per the contract.
-    let Some(t) = (unsafe { table(lh) }) else {
-        return;
-    };
+    let t = arg!(obj(lh));
     let thunk = t.funcs().doall_arg_thunk;
     t.for_each_live(|item| {
         // SAFETY: the application's function on its own item.

@@ -17,8 +17,8 @@ use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::bio::poll::put_poll_descriptor;
 use crate::ctx::{SSL_CTX, ctx_shared};
-use crate::entry::{CInt, CU64, arg, entry};
-use crate::ffi::{arc_share, ex_result};
+use crate::entry::{CInt, CU64, arg, entry, nullable, out};
+use crate::ffi::{arc_share, bytes, c_bytes, ex_result, obj_mut, sized};
 
 use crate::ssl::{Obj, SSL, ssl_ref, write_from};
 
@@ -195,8 +195,7 @@ pub extern "C" fn SSL_new_from_listener(_ssl: *mut SSL, _flags: u64) -> *mut SSL
 #[entry]
 pub unsafe extern "C" fn SSL_set1_initial_peer_addr(ssl: *mut SSL, addr: *const BIO_ADDR) -> c_int {
     let (_, q) = arg!(quic_ref(ssl));
-    // SAFETY: per the contract.
-    let Some(sa) = (unsafe { addr.as_ref() }).and_then(|a| a.0.socket_addr()) else {
+    let Some(sa) = nullable!(addr).and_then(|a| a.0.socket_addr()) else {
         SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
             .with_data("not an IP address")
             .raise();
@@ -231,8 +230,8 @@ pub unsafe extern "C" fn SSL_new_listener(ctx: *mut SSL_CTX, flags: u64) -> *mut
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_listen(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.listen()))
+    let (_, q) = arg!(quic_ref(ssl));
+    ok(q.listen())
 }
 
 /// `SSL_accept_connection`: the next incoming connection, or null (none waiting with
@@ -255,8 +254,8 @@ pub unsafe extern "C" fn SSL_accept_connection(ssl: *mut SSL, flags: u64) -> *mu
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_accept_connection_queue_len(ssl: *mut SSL) -> usize {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.accept_connection_queue_len())
+    let (_, q) = arg!(quic_ref(ssl));
+    q.accept_connection_queue_len()
 }
 
 // --- Streams ------------------------------------------------------------------------------
@@ -329,8 +328,8 @@ pub unsafe extern "C" fn SSL_accept_stream(ssl: *mut SSL, flags: u64) -> *mut SS
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_accept_stream_queue_len(ssl: *mut SSL) -> usize {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.accept_stream_queue_len())
+    let (_, q) = arg!(quic_ref(ssl));
+    q.accept_stream_queue_len()
 }
 
 /// `SSL_get_stream_id`: the stream's ID, or `u64::MAX` for no stream.
@@ -339,8 +338,8 @@ pub unsafe extern "C" fn SSL_get_accept_stream_queue_len(ssl: *mut SSL) -> usize
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_stream_id(ssl: *mut SSL) -> CU64<{ u64::MAX }> {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(u64::MAX, |(_, q)| q.stream_id())
+    let (_, q) = arg!(quic_ref(ssl));
+    q.stream_id()
 }
 
 /// `SSL_get_stream_type`: `SSL_STREAM_TYPE_*` (a TLS object is bidirectional).
@@ -361,10 +360,8 @@ pub unsafe extern "C" fn SSL_get_stream_type(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_is_stream_local(ssl: *mut SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }
-        .and_then(|(_, q)| q.is_stream_local())
-        .map_or(-1, c_int::from)
+    let (_, q) = arg!(quic_ref(ssl));
+    q.is_stream_local().map_or(-1, c_int::from)
 }
 
 /// `SSL_get_stream_read_state`.
@@ -373,8 +370,8 @@ pub unsafe extern "C" fn SSL_is_stream_local(ssl: *mut SSL) -> CInt<-1> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_stream_read_state(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.stream_read_state() as c_int)
+    let (_, q) = arg!(quic_ref(ssl));
+    q.stream_read_state() as c_int
 }
 
 /// `SSL_get_stream_write_state`.
@@ -383,23 +380,17 @@ pub unsafe extern "C" fn SSL_get_stream_read_state(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_stream_write_state(ssl: *mut SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| q.stream_write_state() as c_int)
+    let (_, q) = arg!(quic_ref(ssl));
+    q.stream_write_state() as c_int
 }
 
 /// OpenSSL's form of how a stream direction ended: -1 open, 0 finished, 1 reset (with the
 /// code written).
-fn stream_end(end: StreamEnd, code: *mut u64) -> c_int {
+fn stream_end(end: StreamEnd) -> (c_int, Option<u64>) {
     match end {
-        StreamEnd::Open => -1,
-        StreamEnd::Finished => 0,
-        StreamEnd::Reset(c) => {
-            if !code.is_null() {
-                // SAFETY: null or valid for a write, per the callers' contracts.
-                unsafe { *code = c };
-            }
-            1
-        }
+        StreamEnd::Open => (-1, None),
+        StreamEnd::Finished => (0, None),
+        StreamEnd::Reset(c) => (1, Some(c)),
     }
 }
 
@@ -412,8 +403,12 @@ pub unsafe extern "C" fn SSL_get_stream_read_error_code(
     ssl: *mut SSL,
     app_error_code: *mut u64,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| stream_end(q.stream_read_end(), app_error_code))
+    let (_, q) = arg!(quic_ref(ssl));
+    let (ret, code) = stream_end(q.stream_read_end());
+    if let Some(code) = code {
+        out!(app_error_code, code);
+    }
+    ret
 }
 
 /// `SSL_get_stream_write_error_code`.
@@ -425,10 +420,12 @@ pub unsafe extern "C" fn SSL_get_stream_write_error_code(
     ssl: *mut SSL,
     app_error_code: *mut u64,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| {
-        stream_end(q.stream_write_end(), app_error_code)
-    })
+    let (_, q) = arg!(quic_ref(ssl));
+    let (ret, code) = stream_end(q.stream_write_end());
+    if let Some(code) = code {
+        out!(app_error_code, code);
+    }
+    ret
 }
 
 /// `SSL_stream_conclude`: ends the sending part (FIN). `flags` must be 0.
@@ -456,17 +453,8 @@ pub unsafe extern "C" fn SSL_stream_reset(
     args_len: usize,
 ) -> c_int {
     let (_, q) = arg!(quic_ref(ssl));
-    let code = if args.is_null() {
-        0
-    } else if args_len < size_of::<SSL_STREAM_RESET_ARGS>() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-            .with_data("args_len too small")
-            .raise();
-        return 0;
-    } else {
-        // SAFETY: valid for its size, per the contract.
-        unsafe { (*args).quic_error_code }
-    };
+    let args = arg!(sized(args, args_len));
+    let code = args.map_or(0, |a| a.quic_error_code);
     ok(q.stream_reset(code))
 }
 
@@ -484,9 +472,12 @@ pub unsafe extern "C" fn SSL_write_ex2(
     flags: u64,
     written: *mut usize,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    let n = unsafe { write_from(ssl, buf, num, flags) };
-    ex_result(n, written, true)
+    let s = arg!(ssl_ref(ssl));
+    let data = arg!(bytes(buf, num));
+    // A write of nothing succeeds with 0 written (a read of nothing is the peer's close).
+    let (ret, count) = ex_result(write_from(s, data, flags), true);
+    out!(written, count);
+    ret
 }
 
 // --- Events -------------------------------------------------------------------------------
@@ -515,20 +506,15 @@ pub unsafe extern "C" fn SSL_get_event_timeout(
     is_infinite: *mut c_int,
 ) -> c_int {
     let s = arg!(ssl_ref(ssl));
-    if tv.is_null() || is_infinite.is_null() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return 0;
-    }
+    let tv = arg!(obj_mut(tv));
+    let is_infinite = arg!(obj_mut(is_infinite));
     let timeout = s.quic().and_then(qssl::Ssl::event_timeout);
     let d = timeout.unwrap_or(Duration::ZERO);
-    // SAFETY: both valid for writes, per the contract.
-    unsafe {
-        *tv = libc::timeval {
-            tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
-            tv_usec: libc::suseconds_t::from(d.subsec_micros() as i32),
-        };
-        *is_infinite = c_int::from(timeout.is_none());
-    }
+    *tv = libc::timeval {
+        tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_usec: libc::suseconds_t::from(d.subsec_micros() as i32),
+    };
+    *is_infinite = c_int::from(timeout.is_none());
     1
 }
 
@@ -541,11 +527,9 @@ pub unsafe extern "C" fn SSL_get_rpoll_descriptor(
     ssl: *mut SSL,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| {
-        // SAFETY: per the contract.
-        unsafe { put_poll_descriptor(desc, q.rpoll_descriptor()) }
-    })
+    let (_, q) = arg!(quic_ref(ssl));
+    let desc = arg!(obj_mut(desc));
+    put_poll_descriptor(desc, q.rpoll_descriptor())
 }
 
 /// `SSL_get_wpoll_descriptor`: what to wait on before writing to the network.
@@ -557,11 +541,9 @@ pub unsafe extern "C" fn SSL_get_wpoll_descriptor(
     ssl: *mut SSL,
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| {
-        // SAFETY: per the contract.
-        unsafe { put_poll_descriptor(desc, q.wpoll_descriptor()) }
-    })
+    let (_, q) = arg!(quic_ref(ssl));
+    let desc = arg!(obj_mut(desc));
+    put_poll_descriptor(desc, q.wpoll_descriptor())
 }
 
 /// `SSL_net_read_desired`: whether the object wants to read from the network (TLS: whether
@@ -597,8 +579,8 @@ pub unsafe extern "C" fn SSL_net_write_desired(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_blocking_mode(ssl: *mut SSL, blocking: c_int) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.set_blocking_mode(blocking != 0)))
+    let (_, q) = arg!(quic_ref(ssl));
+    ok(q.set_blocking_mode(blocking != 0))
 }
 
 /// `SSL_get_blocking_mode`: 1, 0, or -1 for a non-QUIC object.
@@ -607,8 +589,8 @@ pub unsafe extern "C" fn SSL_set_blocking_mode(ssl: *mut SSL, blocking: c_int) -
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_blocking_mode(ssl: *mut SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(-1, |(_, q)| c_int::from(q.blocking_mode()))
+    let (_, q) = arg!(quic_ref(ssl));
+    c_int::from(q.blocking_mode())
 }
 
 /// `SSL_poll`: waits until one of `items` has an event it asks for, or `timeout` passes
@@ -665,8 +647,7 @@ pub unsafe extern "C" fn SSL_poll(
             revents: if bad { SSL_POLL_EVENT_F } else { 0 },
         });
     }
-    // SAFETY: null or valid, per the contract.
-    let limit = unsafe { timeout.as_ref() }.map(|tv| {
+    let limit = nullable!(timeout).map(|tv| {
         Duration::from_secs(u64::try_from(tv.tv_sec).unwrap_or(0))
             + Duration::from_micros(u64::try_from(tv.tv_usec).unwrap_or(0))
     });
@@ -689,10 +670,7 @@ pub unsafe extern "C" fn SSL_poll(
         Ok(n) => n,
         Err(()) => polled.iter().filter(|p| p.revents != 0).count(),
     };
-    if !result_count.is_null() {
-        // SAFETY: valid for a write, per the contract.
-        unsafe { *result_count = count };
-    }
+    out!(result_count, count);
     ok(r)
 }
 
@@ -712,25 +690,20 @@ pub unsafe extern "C" fn SSL_shutdown_ex(
     args_len: usize,
 ) -> CInt<-1> {
     let s = arg!(ssl_ref(ssl));
-    let (code, reason) = if args.is_null() {
-        (0, Vec::new())
-    } else if args_len < size_of::<SSL_SHUTDOWN_EX_ARGS>() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-            .with_data("args_len too small")
-            .raise();
-        return -1;
-    } else {
-        // SAFETY: valid for its size, per the contract.
-        let a = unsafe { *args };
-        let reason = if a.quic_reason.is_null() {
-            Vec::new()
-        } else {
-            // SAFETY: NUL-terminated, per the contract.
-            unsafe { std::ffi::CStr::from_ptr(a.quic_reason) }
-                .to_bytes()
-                .to_vec()
-        };
-        (a.quic_error_code, reason)
+    let args = arg!(sized(args, args_len));
+    let (code, reason) = match args {
+        None => (0, Vec::new()),
+        Some(a) => {
+            let reason = if a.quic_reason.is_null() {
+                Vec::new()
+            } else {
+                // SAFETY: NUL-terminated, per the contract.
+                unsafe { c_bytes(a.quic_reason) }
+                    .unwrap_or_default()
+                    .to_vec()
+            };
+            (a.quic_error_code, reason)
+        }
     };
     let r = match &s.obj {
         Obj::Quic(q) => q.shutdown_ex(flags, code, &reason),
@@ -802,15 +775,10 @@ pub unsafe extern "C" fn SSL_inject_net_dgram(
     local: *const BIO_ADDR,
 ) -> c_int {
     let (_, q) = arg!(quic_ref(ssl));
-    if buf.is_null() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return 0;
-    }
-    // SAFETY: valid for buf_len bytes, per the contract.
-    let data = unsafe { std::slice::from_raw_parts(buf, buf_len) };
-    // SAFETY: null or live, per the contract.
-    let addr = |a: *const BIO_ADDR| unsafe { a.as_ref() }.and_then(|a| a.0.socket_addr());
-    ok(q.inject_net_dgram(data, addr(peer), addr(local)))
+    let data = arg!(bytes(buf, buf_len));
+    let peer = nullable!(peer).and_then(|a| a.0.socket_addr());
+    let local = nullable!(local).and_then(|a| a.0.socket_addr());
+    ok(q.inject_net_dgram(data, peer, local))
 }
 
 // --- Values -------------------------------------------------------------------------------
@@ -827,14 +795,10 @@ pub unsafe extern "C" fn SSL_get_value_uint(
     v: *mut u64,
 ) -> c_int {
     let (_, q) = arg!(quic_ref(ssl));
-    if v.is_null() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return 0;
-    }
+    let v = arg!(obj_mut(v));
     match q.value_uint(class, id) {
         Ok(x) => {
-            // SAFETY: valid for a write, per the contract.
-            unsafe { *v = x };
+            *v = x;
             1
         }
         Err(_) => 0,
@@ -847,8 +811,8 @@ pub unsafe extern "C" fn SSL_get_value_uint(
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_value_uint(ssl: *mut SSL, class: u32, id: u32, v: u64) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { quic_ref(ssl) }.map_or(0, |(_, q)| ok(q.set_value_uint(class, id, v)))
+    let (_, q) = arg!(quic_ref(ssl));
+    ok(q.set_value_uint(class, id, v))
 }
 
 // --- What is not offered ------------------------------------------------------------------

@@ -14,7 +14,7 @@ use qssl::tls::SslSession;
 use crate::bio::BIO;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::{arg, entry};
-use crate::ffi::{arc_release, arc_up_ref};
+use crate::ffi::{arc_release, arc_up_ref, obj};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
 /// `SSL_SESSION`: a shared handle to a client session.
@@ -54,8 +54,8 @@ pub unsafe extern "C" fn SSL_SESSION_free(s: *mut SSL_SESSION) {
 /// `s` must be null or a live session.
 #[entry]
 pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { s.as_ref() }.map_or(0, |s| c_int::from(s.0.is_resumable()))
+    let s = arg!(obj(s));
+    c_int::from(s.0.is_resumable())
 }
 
 /// `SSL_SESSION_get_time`: when the session arrived, in seconds since the epoch (0 before).
@@ -161,10 +161,7 @@ pub type NewSessionCallbackC = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SE
 /// lifetime.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: NewSessionCallbackC) {
-    // SAFETY: per the contract.
-    let Some(c) = (unsafe { ctx_ref(ctx) }) else {
-        return;
-    };
+    let c = arg!(ctx_ref(ctx));
     let callback = cb.map(|cb| {
         let f: qssl::ctx::NewSessionCallback = Arc::new(move |session: SslSession| {
             let handle = SSL_SESSION::into_c(session);

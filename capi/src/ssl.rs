@@ -7,7 +7,7 @@ use std::ffi::CString;
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-use qssl::error::{ERR_LIB_SSL, SslError, err_r};
+use qssl::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use qssl::tls::Tls;
 use qssl::{ErrorCode, IoResult};
 
@@ -17,10 +17,12 @@ use crate::bio::object::BIO_up_ref;
 use crate::bio::socket::BIO_new_socket;
 use crate::bio::{BIO, prepare_object};
 use crate::ctx::{SSL_CTX, ctx_shared};
-use crate::entry::{CInt, arg, entry};
+use crate::entry::{CInt, arg, entry, out};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
-use crate::ffi::{arc_release, arc_take, arc_up_ref, ex_result, interned, text};
+use crate::ffi::{
+    arc_release, arc_take, arc_up_ref, bytes, bytes_mut, c_str, ex_result, interned, obj, text,
+};
 use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
 use crate::x509::X509;
@@ -270,13 +272,10 @@ impl Drop for SSL {
 /// # Safety
 /// `ssl` must be null or a live object from this library.
 pub(crate) unsafe fn ssl_ref<'a>(ssl: *const SSL) -> Option<&'a SSL> {
-    if ssl.is_null() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return None;
-    }
+    // SAFETY: forwarded contract.
+    let s = unsafe { obj(ssl) }?;
     called_on(ssl.cast());
-    // SAFETY: a live object, per the contract.
-    Some(unsafe { &*ssl })
+    Some(s)
 }
 
 /// The `SSL *` a callback run by the current call is given: the TLS object or QUIC client
@@ -384,11 +383,10 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
 /// `ssl` must be null or a live object; `rbio` and `wbio` null or live BIOs.
 #[entry]
 pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut BIO, wbio: *mut BIO) {
-    // SAFETY: per the contract.
-    if let Some(s) = unsafe { ssl_ref(ssl) } {
-        // SAFETY: per the contract.
-        unsafe { s.set_bio(rbio, wbio) };
-    }
+    let s = arg!(ssl_ref(ssl));
+    // SAFETY: rbio and wbio are null or live BIOs whose references the caller hands over,
+    // per the contract.
+    unsafe { s.set_bio(rbio, wbio) };
 }
 
 /// `SSL_set0_rbio`: the object takes the caller's reference to `rbio`.
@@ -397,12 +395,11 @@ pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut BIO, wbio: *mut B
 /// As [`SSL_set_bio`].
 #[entry]
 pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut BIO) {
-    // SAFETY: per the contract.
-    if let Some(s) = unsafe { ssl_ref(ssl) } {
-        // SAFETY: per the contract.
-        unsafe { s.set0_rbio(rbio) };
-        s.attach_bios();
-    }
+    let s = arg!(ssl_ref(ssl));
+    // SAFETY: rbio is null or a live BIO whose reference the caller hands over, per the
+    // contract.
+    unsafe { s.set0_rbio(rbio) };
+    s.attach_bios();
 }
 
 /// `SSL_set0_wbio`: the object takes the caller's reference to `wbio`.
@@ -411,12 +408,11 @@ pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut BIO) {
 /// As [`SSL_set_bio`].
 #[entry]
 pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut BIO) {
-    // SAFETY: per the contract.
-    if let Some(s) = unsafe { ssl_ref(ssl) } {
-        // SAFETY: per the contract.
-        unsafe { s.set0_wbio(wbio) };
-        s.attach_bios();
-    }
+    let s = arg!(ssl_ref(ssl));
+    // SAFETY: wbio is null or a live BIO whose reference the caller hands over, per the
+    // contract.
+    unsafe { s.set0_wbio(wbio) };
+    s.attach_bios();
 }
 
 /// `SSL_get_rbio`: the read BIO (not a new reference), or null; a QUIC stream or accepted
@@ -508,12 +504,12 @@ pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
+    let s = arg!(ssl_ref(ssl));
+    match &s.obj {
         Obj::Tls(t) => t.set_connect_state(),
         // A QUIC object's role comes from its method.
         Obj::Quic(_) => (),
-    })
+    }
 }
 
 /// `SSL_set_accept_state`.
@@ -522,11 +518,11 @@ pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or((), |s| match &s.obj {
+    let s = arg!(ssl_ref(ssl));
+    match &s.obj {
         Obj::Tls(t) => t.set_accept_state(),
         Obj::Quic(_) => (),
-    })
+    }
 }
 
 /// OpenSSL's handshake return: 1 done, -1 otherwise (the reason from `SSL_get_error`).
@@ -540,10 +536,11 @@ fn handshake_ret(r: IoResult<()>) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }
-        .filter(|s| prepare_object(s))
-        .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.connect())))
+    let s = arg!(ssl_ref(ssl));
+    if !prepare_object(s) {
+        return -1;
+    }
+    handshake_ret(on_obj!(s, o => o.connect()))
 }
 
 /// `SSL_accept`.
@@ -553,6 +550,9 @@ pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> CInt<-1> {
 #[entry]
 pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> CInt<-1> {
     let s = arg!(ssl_ref(ssl));
+    if !prepare_object(s) {
+        return -1;
+    }
     handshake_ret(match &s.obj {
         Obj::Tls(t) => t.accept(),
         // An accepted QUIC connection completes its handshake.
@@ -566,30 +566,37 @@ pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> CInt<-1> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }
-        .filter(|s| prepare_object(s))
-        .map_or(-1, |s| handshake_ret(on_obj!(s, o => o.do_handshake())))
-}
-
-/// Reads or peeks into `buf`: the count, 0 at the peer's close_notify, -1 on failure.
-///
-/// # Safety
-/// `ssl` must be null or a live object; `buf` valid for `num` bytes.
-unsafe fn read_into(ssl: *mut SSL, buf: *mut c_void, num: usize, peek: bool) -> isize {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return -1;
-    };
-    if buf.is_null() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    }
+    let s = arg!(ssl_ref(ssl));
     if !prepare_object(s) {
         return -1;
     }
-    // SAFETY: buf is valid for num bytes, per the contract.
-    let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) };
+    handshake_ret(on_obj!(s, o => o.do_handshake()))
+}
+
+/// An `int` length argument of `SSL_read`/`SSL_write`/`SSL_peek`: negative lengths fail
+/// with `SSL_R_BAD_LENGTH`, as OpenSSL's do.
+pub(crate) fn int_length(num: c_int) -> Option<usize> {
+    let len = usize::try_from(num).ok();
+    if len.is_none() {
+        SslError::new(ERR_LIB_SSL, ssl_r::BAD_LENGTH).raise();
+    }
+    len
+}
+
+/// A count as the `int` the non-`_ex` calls return, or -1 for a failure (negative).
+fn int_count(n: isize) -> c_int {
+    if n < 0 {
+        -1
+    } else {
+        c_int::try_from(n).unwrap_or(c_int::MAX)
+    }
+}
+
+/// Reads or peeks into `buf`: the count, 0 at the peer's close_notify, -1 on failure.
+fn read_into(s: &SSL, buf: &mut [u8], peek: bool) -> isize {
+    if !prepare_object(s) {
+        return -1;
+    }
     let r = if peek {
         on_obj!(s, o => o.peek(buf))
     } else {
@@ -602,16 +609,18 @@ unsafe fn read_into(ssl: *mut SSL, buf: *mut c_void, num: usize, peek: bool) -> 
     }
 }
 
-/// `SSL_read`.
+/// `SSL_read`: the count, 0 at the peer's close_notify, -1 on failure.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `num` bytes.
 #[entry]
-pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    let num = usize::try_from(num).unwrap_or(0);
-    // SAFETY: forwarded.
-    let n = unsafe { read_into(ssl, buf, num, false) };
-    c_int::try_from(n).unwrap_or(c_int::MAX)
+pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> CInt<-1> {
+    let s = arg!(ssl_ref(ssl));
+    let Some(num) = int_length(num) else {
+        return -1;
+    };
+    let buf = arg!(bytes_mut(buf, num));
+    int_count(read_into(s, buf, false))
 }
 
 /// `SSL_peek`.
@@ -619,11 +628,13 @@ pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -
 /// # Safety
 /// As [`SSL_read`].
 #[entry]
-pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    let num = usize::try_from(num).unwrap_or(0);
-    // SAFETY: forwarded.
-    let n = unsafe { read_into(ssl, buf, num, true) };
-    c_int::try_from(n).unwrap_or(c_int::MAX)
+pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> CInt<-1> {
+    let s = arg!(ssl_ref(ssl));
+    let Some(num) = int_length(num) else {
+        return -1;
+    };
+    let buf = arg!(bytes_mut(buf, num));
+    int_count(read_into(s, buf, true))
 }
 
 /// `SSL_read_ex`: 1 with the count in `*readbytes`, 0 on failure or end.
@@ -637,9 +648,11 @@ pub unsafe extern "C" fn SSL_read_ex(
     num: usize,
     readbytes: *mut usize,
 ) -> c_int {
-    // SAFETY: forwarded.
-    let n = unsafe { read_into(ssl, buf, num, false) };
-    ex_result(n, readbytes, false)
+    let s = arg!(ssl_ref(ssl));
+    let buf = arg!(bytes_mut(buf, num));
+    let (ret, count) = ex_result(read_into(s, buf, false), false);
+    out!(readbytes, count);
+    ret
 }
 
 /// `SSL_peek_ex`.
@@ -653,38 +666,18 @@ pub unsafe extern "C" fn SSL_peek_ex(
     num: usize,
     readbytes: *mut usize,
 ) -> c_int {
-    // SAFETY: forwarded.
-    let n = unsafe { read_into(ssl, buf, num, true) };
-    ex_result(n, readbytes, false)
+    let s = arg!(ssl_ref(ssl));
+    let buf = arg!(bytes_mut(buf, num));
+    let (ret, count) = ex_result(read_into(s, buf, true), false);
+    out!(readbytes, count);
+    ret
 }
 
-/// Writes `buf` with `SSL_write_ex2`'s `flags` (0 for the other calls): the count or -1.
-///
-/// # Safety
-/// `ssl` must be null or a live object; `buf` valid for `num` bytes.
-pub(crate) unsafe fn write_from(
-    ssl: *mut SSL,
-    buf: *const c_void,
-    num: usize,
-    flags: u64,
-) -> isize {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return -1;
-    };
-    if buf.is_null() && num > 0 {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    }
+/// Writes `data` with `SSL_write_ex2`'s `flags` (0 for the other calls): the count or -1.
+pub(crate) fn write_from(s: &SSL, data: &[u8], flags: u64) -> isize {
     if !prepare_object(s) {
         return -1;
     }
-    let data: &[u8] = if num == 0 {
-        &[]
-    } else {
-        // SAFETY: buf is valid for num bytes, per the contract.
-        unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
-    };
     let written = match &s.obj {
         Obj::Quic(q) => q.write_ex2(data, flags),
         Obj::Tls(t) if flags == 0 => t.write(data),
@@ -698,16 +691,18 @@ pub(crate) unsafe fn write_from(
     written.map_or(-1, |n| isize::try_from(n).unwrap_or(isize::MAX))
 }
 
-/// `SSL_write`.
+/// `SSL_write`: the count, or -1 on failure.
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `buf` valid for `num` bytes.
 #[entry]
-pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int) -> c_int {
-    let num = usize::try_from(num).unwrap_or(0);
-    // SAFETY: forwarded.
-    let n = unsafe { write_from(ssl, buf, num, 0) };
-    c_int::try_from(n).unwrap_or(c_int::MAX)
+pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int) -> CInt<-1> {
+    let s = arg!(ssl_ref(ssl));
+    let Some(num) = int_length(num) else {
+        return -1;
+    };
+    let data = arg!(bytes(buf, num));
+    int_count(write_from(s, data, 0))
 }
 
 /// `SSL_write_ex`: 1 with the count in `*written`, 0 on failure.
@@ -721,10 +716,8 @@ pub unsafe extern "C" fn SSL_write_ex(
     num: usize,
     written: *mut usize,
 ) -> c_int {
-    // SAFETY: forwarded.
-    let n = unsafe { write_from(ssl, buf, num, 0) };
-    // A write of nothing succeeds with 0 written (a read of nothing is the peer's close).
-    ex_result(n, written, true)
+    // SAFETY: forwarded from this function's contract.
+    unsafe { crate::quic::SSL_write_ex2(ssl, buf, num, 0, written) }
 }
 
 /// `SSL_shutdown`: 0 once close_notify is sent, 1 once the peer's has arrived too, -1 on
@@ -748,8 +741,8 @@ pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> CInt<-1> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> CInt<SSL_ERROR_SSL> {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(SSL_ERROR_SSL, |s| on_obj!(s, o => o.get_error(ret)).code())
+    let s = arg!(ssl_ref(ssl));
+    on_obj!(s, o => o.get_error(ret)).code()
 }
 
 /// `SSL_ctrl`: the commands behind OpenSSL's object macros (SNI host name, modes). Other
@@ -768,10 +761,8 @@ pub unsafe extern "C" fn SSL_ctrl(
     let bits = u32::try_from(larg).unwrap_or(0);
     match cmd {
         SSL_CTRL_SET_TLSEXT_HOSTNAME => {
-            // SAFETY: parg is a NUL-terminated name, per the contract.
-            let Some(name) = (unsafe { text(parg.cast::<c_char>()) }) else {
-                return 0;
-            };
+            let name = parg.cast::<c_char>();
+            let name = arg!(c_str(name));
             c_long::from(on_obj!(s, o => o.set_tlsext_host_name(&name)).is_ok())
         }
         SSL_CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
@@ -792,7 +783,7 @@ pub unsafe extern "C" fn SSL_ctrl(
 #[entry]
 pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
     let s = arg!(ssl_ref(ssl));
-    // SAFETY: per the contract.
+    // SAFETY: host is null or NUL-terminated, per the contract.
     match unsafe { text(host) } {
         Some(h) => c_int::from(on_obj!(s, o => o.set1_host(&h)).is_ok()),
         None => 1,
@@ -810,12 +801,8 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(
     len: c_uint,
 ) -> CInt<1> {
     let s = arg!(ssl_ref(ssl));
-    let wire: &[u8] = if protos.is_null() || len == 0 {
-        &[]
-    } else {
-        // SAFETY: protos is valid for len bytes, per the contract.
-        unsafe { std::slice::from_raw_parts(protos, len as usize) }
-    };
+    let len = len as usize;
+    let wire = arg!(bytes(protos, len));
     c_int::from(on_obj!(s, o => o.set_alpn_protos(wire)).is_err())
 }
 
@@ -830,33 +817,19 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
     data: *mut *const c_uchar,
     len: *mut c_uint,
 ) {
-    if data.is_null() || len.is_null() {
-        return;
-    }
-    // SAFETY: per the contract.
-    let selected = unsafe { ssl_ref(ssl) }.and_then(|s| {
-        let held = match s.alpn.get() {
-            Some(v) => v,
-            None => {
-                let now = on_obj!(s, o => o.alpn_selected())?;
-                s.alpn.get_or_init(|| now)
-            }
-        };
-        Some((held.as_ptr(), held.len()))
-    });
-    // SAFETY: data and len are valid for writes; the bytes live in the object.
-    unsafe {
-        match selected {
-            Some((p, n)) => {
-                *data = p;
-                *len = c_uint::try_from(n).unwrap_or(0);
-            }
-            None => {
-                *data = std::ptr::null();
-                *len = 0;
-            }
-        }
-    }
+    out!(data, std::ptr::null());
+    out!(len, 0);
+    let s = arg!(ssl_ref(ssl));
+    let held = match s.alpn.get() {
+        Some(v) => v,
+        None => match on_obj!(s, o => o.alpn_selected()) {
+            Some(now) => s.alpn.get_or_init(|| now),
+            None => return,
+        },
+    };
+    // The bytes live in the object.
+    out!(data, held.as_ptr());
+    out!(len, c_uint::try_from(held.len()).unwrap_or(0));
 }
 
 /// `SSL_get_verify_result`.
@@ -885,13 +858,11 @@ pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }
-        .and_then(|s| match &s.obj {
-            Obj::Tls(t) => t.version(),
-            Obj::Quic(_) => Some(OSSL_QUIC1_VERSION),
-        })
-        .unwrap_or(0)
+    let s = arg!(ssl_ref(ssl));
+    match &s.obj {
+        Obj::Tls(t) => t.version().unwrap_or(0),
+        Obj::Quic(_) => OSSL_QUIC1_VERSION,
+    }
 }
 
 /// `SSL_pending`.

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
 use crate::entry::{CInt, arg, entry};
+use crate::ffi::{obj, present};
 
 use crate::x509::X509;
 
@@ -97,19 +98,6 @@ impl CertificateStack {
     }
 }
 
-/// The stack behind a C pointer, or `ERR_R_PASSED_NULL_PARAMETER` for null.
-///
-/// # Safety
-/// `st` must be null or a live stack.
-unsafe fn stack_ref<'a>(st: *const OPENSSL_STACK) -> Option<&'a OPENSSL_STACK> {
-    // SAFETY: per the contract.
-    let s = unsafe { st.as_ref() };
-    if s.is_none() {
-        SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
-    }
-    s
-}
-
 /// A count or index as C's `int` (a stack never holds more than fits, see `push`).
 fn c_index(n: usize) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
@@ -172,7 +160,7 @@ const MAX_ITEMS: usize = c_int::MAX as usize;
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_reserve(st: *mut OPENSSL_STACK, n: c_int) -> c_int {
-    let s = arg!(stack_ref(st));
+    let s = arg!(obj(st));
     let Ok(n) = usize::try_from(n) else {
         return 0;
     };
@@ -221,12 +209,10 @@ pub unsafe extern "C" fn OPENSSL_sk_pop_free(st: *mut OPENSSL_STACK, free: FreeF
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_zero(st: *mut OPENSSL_STACK) {
-    // SAFETY: per the contract.
-    if let Some(s) = unsafe { stack_ref(st) } {
-        let mut g = s.lock();
-        g.items.clear();
-        g.sorted = true;
-    }
+    let s = arg!(obj(st));
+    let mut g = s.lock();
+    g.items.clear();
+    g.sorted = true;
 }
 
 /// `OPENSSL_sk_num`: the number of items; -1 for null.
@@ -235,8 +221,8 @@ pub unsafe extern "C" fn OPENSSL_sk_zero(st: *mut OPENSSL_STACK) {
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_num(st: *const OPENSSL_STACK) -> CInt<-1> {
-    // SAFETY: per the contract.
-    unsafe { st.as_ref() }.map_or(-1, |s| c_index(s.lock().items.len()))
+    let s = arg!(present(st));
+    c_index(s.lock().items.len())
 }
 
 /// `OPENSSL_sk_value`: the item at `i`; null out of range.
@@ -245,10 +231,7 @@ pub unsafe extern "C" fn OPENSSL_sk_num(st: *const OPENSSL_STACK) -> CInt<-1> {
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_value(st: *const OPENSSL_STACK, i: c_int) -> *mut c_void {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { st.as_ref() }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(present(st));
     let g = s.lock();
     usize::try_from(i)
         .ok()
@@ -266,7 +249,7 @@ pub unsafe extern "C" fn OPENSSL_sk_set(
     i: c_int,
     data: *const c_void,
 ) -> *mut c_void {
-    let s = arg!(stack_ref(st));
+    let s = arg!(obj(st));
     let mut g = s.lock();
     let Some(slot) = usize::try_from(i).ok().and_then(|i| g.items.get_mut(i)) else {
         return std::ptr::null_mut();
@@ -287,7 +270,7 @@ pub unsafe extern "C" fn OPENSSL_sk_insert(
     data: *const c_void,
     loc: c_int,
 ) -> c_int {
-    let s = arg!(stack_ref(st));
+    let s = arg!(obj(st));
     let mut g = s.lock();
     if g.items.len() >= MAX_ITEMS {
         SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
@@ -328,10 +311,7 @@ pub unsafe extern "C" fn OPENSSL_sk_unshift(st: *mut OPENSSL_STACK, data: *const
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_delete(st: *mut OPENSSL_STACK, loc: c_int) -> *mut c_void {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { st.as_ref() }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(present(st));
     let mut g = s.lock();
     match usize::try_from(loc).ok().filter(|&at| at < g.items.len()) {
         Some(at) => g.items.remove(at),
@@ -349,10 +329,7 @@ pub unsafe extern "C" fn OPENSSL_sk_delete_ptr(
     st: *mut OPENSSL_STACK,
     p: *const c_void,
 ) -> *mut c_void {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { st.as_ref() }) else {
-        return std::ptr::null_mut();
-    };
+    let s = arg!(present(st));
     let mut g = s.lock();
     match g.items.iter().position(|&item| item.cast_const() == p) {
         Some(at) => g.items.remove(at),
@@ -390,10 +367,7 @@ pub unsafe extern "C" fn OPENSSL_sk_shift(st: *mut OPENSSL_STACK) -> *mut c_void
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_find(st: *mut OPENSSL_STACK, data: *const c_void) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { st.as_ref() }) else {
-        return -1;
-    };
+    let s = arg!(present(st));
     ensure_sorted(s);
     let (items, comp) = {
         let g = s.lock();
@@ -419,7 +393,7 @@ pub unsafe extern "C" fn OPENSSL_sk_find(st: *mut OPENSSL_STACK, data: *const c_
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_set_cmp_func(st: *mut OPENSSL_STACK, comp: CompFn) -> CompFn {
     // SAFETY: per the contract.
-    let s = unsafe { stack_ref(st) }?;
+    let s = unsafe { obj(st) }?;
     let mut g = s.lock();
     g.sorted = g.items.len() <= 1;
     std::mem::replace(&mut g.comp, comp)
@@ -431,10 +405,8 @@ pub unsafe extern "C" fn OPENSSL_sk_set_cmp_func(st: *mut OPENSSL_STACK, comp: C
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_sort(st: *mut OPENSSL_STACK) {
-    // SAFETY: per the contract.
-    if let Some(s) = unsafe { stack_ref(st) } {
-        ensure_sorted(s);
-    }
+    let s = arg!(obj(st));
+    ensure_sorted(s);
 }
 
 /// `OPENSSL_sk_is_sorted`: 1 if sorted since last changed (a stack of at most one item
@@ -444,8 +416,8 @@ pub unsafe extern "C" fn OPENSSL_sk_sort(st: *mut OPENSSL_STACK) {
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_is_sorted(st: *const OPENSSL_STACK) -> CInt<1> {
-    // SAFETY: per the contract.
-    unsafe { st.as_ref() }.map_or(1, |s| c_int::from(s.lock().sorted))
+    let s = arg!(present(st));
+    c_int::from(s.lock().sorted)
 }
 
 /// `OPENSSL_sk_dup`: a new stack with the same items and comparison function.
@@ -454,7 +426,7 @@ pub unsafe extern "C" fn OPENSSL_sk_is_sorted(st: *const OPENSSL_STACK) -> CInt<
 /// `st` must be null or a live stack.
 #[entry]
 pub unsafe extern "C" fn OPENSSL_sk_dup(st: *const OPENSSL_STACK) -> *mut OPENSSL_STACK {
-    let s = arg!(stack_ref(st));
+    let s = arg!(obj(st));
     let g = s.lock();
     let mut copy = OPENSSL_STACK::with(g.items.clone(), g.comp);
     copy.inner
@@ -475,7 +447,7 @@ pub unsafe extern "C" fn OPENSSL_sk_deep_copy(
     copy: CopyFn,
     free: FreeFn,
 ) -> *mut OPENSSL_STACK {
-    let s = arg!(stack_ref(st));
+    let s = arg!(obj(st));
     let Some(copy) = copy else {
         SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_NULL_PARAMETER).raise();
         return std::ptr::null_mut();

@@ -17,7 +17,7 @@ use crate::crypto::CRYPTO_strndup;
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::{CInt, arg, entry};
 use crate::ex_data::CRYPTO_get_ex_new_index;
-use crate::ffi::interned;
+use crate::ffi::{interned, obj};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 use crate::stack::{CertificateStack, OPENSSL_STACK};
 use crate::x509::X509;
@@ -87,10 +87,7 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
     mode: c_int,
     callback: VerifyCallbackC,
 ) {
-    // SAFETY: per the contract.
-    let Some(ctx) = (unsafe { ctx_ref(ctx) }) else {
-        return;
-    };
+    let ctx = arg!(ctx_ref(ctx));
     ctx.lock().set_verify(mode, callback.map(rust_callback));
 }
 
@@ -111,10 +108,8 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_int) {
-    // SAFETY: per the contract.
-    if let Some(c) = unsafe { ctx_ref(ctx) } {
-        c.lock().set_verify_depth(depth);
-    }
+    let c = arg!(ctx_ref(ctx));
+    c.lock().set_verify_depth(depth);
 }
 
 /// `SSL_CTX_get_verify_depth`: -1 while unset, and for null.
@@ -136,10 +131,7 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> CInt<-
 /// object's lifetime.
 #[entry]
 pub unsafe extern "C" fn SSL_set_verify(ssl: *mut SSL, mode: c_int, callback: VerifyCallbackC) {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return;
-    };
+    let s = arg!(ssl_ref(ssl));
     let callback = callback.map(rust_callback);
     // A failure is on the error queue: SSL_set_verify has no result.
     let _ = match &s.obj {
@@ -155,10 +147,7 @@ pub unsafe extern "C" fn SSL_set_verify(ssl: *mut SSL, mode: c_int, callback: Ve
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_verify_depth(ssl: *mut SSL, depth: c_int) {
-    // SAFETY: per the contract.
-    let Some(s) = (unsafe { ssl_ref(ssl) }) else {
-        return;
-    };
+    let s = arg!(ssl_ref(ssl));
     // A failure is on the error queue: SSL_set_verify_depth has no result.
     let _ = match &s.obj {
         Obj::Tls(t) => t.set_verify_depth(depth),
@@ -227,10 +216,11 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_ex_data(
     ctx: *const X509_STORE_CTX,
     idx: c_int,
 ) -> *mut c_void {
-    // SAFETY: per the contract.
-    match unsafe { ctx.as_ref() } {
-        Some(c) if idx == SSL_get_ex_data_X509_STORE_CTX_idx().0 => c.ssl.cast(),
-        _ => std::ptr::null_mut(),
+    let c = arg!(obj(ctx));
+    if idx == SSL_get_ex_data_X509_STORE_CTX_idx().0 {
+        c.ssl.cast()
+    } else {
+        std::ptr::null_mut()
     }
 }
 
@@ -241,9 +231,10 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_ex_data(
 /// `ctx` null or the context a verify callback was given.
 #[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get_current_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }
-        .and_then(|c| c.chain.certs.get(c.depth))
+    let c = arg!(obj(ctx));
+    c.chain
+        .certs
+        .get(c.depth)
         .map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
 }
 
@@ -254,9 +245,10 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_current_cert(ctx: *const X509_STORE_
 /// `ctx` null or the context a verify callback was given.
 #[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get0_cert(ctx: *const X509_STORE_CTX) -> *mut X509 {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }
-        .and_then(|c| c.chain.certs.first())
+    let c = arg!(obj(ctx));
+    c.chain
+        .certs
+        .first()
         .map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
 }
 
@@ -268,8 +260,8 @@ pub unsafe extern "C" fn X509_STORE_CTX_get0_cert(ctx: *const X509_STORE_CTX) ->
 pub unsafe extern "C" fn X509_STORE_CTX_get0_chain(
     ctx: *const X509_STORE_CTX,
 ) -> *mut OPENSSL_STACK {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }.map_or(std::ptr::null_mut(), |c| c.chain.as_c())
+    let c = arg!(obj(ctx));
+    c.chain.as_c()
 }
 
 /// `X509_STORE_CTX_get1_chain`: a copy of the chain holding its own references, which the
@@ -281,10 +273,8 @@ pub unsafe extern "C" fn X509_STORE_CTX_get0_chain(
 pub unsafe extern "C" fn X509_STORE_CTX_get1_chain(
     ctx: *const X509_STORE_CTX,
 ) -> *mut OPENSSL_STACK {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }.map_or(std::ptr::null_mut(), |c| {
-        OPENSSL_STACK::certificate_references(&c.chain.certs)
-    })
+    let c = arg!(obj(ctx));
+    OPENSSL_STACK::certificate_references(&c.chain.certs)
 }
 
 /// `X509_STORE_CTX_get_error`: the verify result so far (`X509_V_OK` while none).
@@ -293,8 +283,8 @@ pub unsafe extern "C" fn X509_STORE_CTX_get1_chain(
 /// `ctx` null or the context a verify callback was given.
 #[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get_error(ctx: *const X509_STORE_CTX) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }.map_or(0, |c| c.error)
+    let c = arg!(obj(ctx));
+    c.error
 }
 
 /// `X509_STORE_CTX_set_error`: changes the verify result: later steps see it, and it is the
@@ -316,8 +306,8 @@ pub unsafe extern "C" fn X509_STORE_CTX_set_error(ctx: *mut X509_STORE_CTX, erro
 /// `ctx` null or the context a verify callback was given.
 #[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_get_error_depth(ctx: *const X509_STORE_CTX) -> c_int {
-    // SAFETY: per the contract.
-    unsafe { ctx.as_ref() }.map_or(0, |c| c_int::try_from(c.depth).unwrap_or(c_int::MAX))
+    let c = arg!(obj(ctx));
+    c_int::try_from(c.depth).unwrap_or(c_int::MAX)
 }
 
 /// `X509_verify_cert_error_string`: the text of a verify result.

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use super::BIO;
 use super::object::BIO_free;
-use crate::entry::entry;
+use crate::entry::{entry, nullable};
 use crate::ffi::arc_count;
 
 /// `BIO_free_all`: frees `bio` and the BIOs chained after it, stopping after a BIO that
@@ -68,8 +68,8 @@ pub unsafe extern "C" fn BIO_push(b: *mut BIO, append: *mut BIO) -> *mut BIO {
 /// `b` must be null or a live BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_pop(b: *mut BIO) -> *mut BIO {
-    // SAFETY: per the contract.
-    let Some(bio) = (unsafe { b.as_ref() }) else {
+    // A null BIO pops nothing, without an error, as OpenSSL's.
+    let Some(bio) = nullable!(b) else {
         return std::ptr::null_mut();
     };
     let next = bio.next.swap(std::ptr::null_mut(), Ordering::AcqRel);

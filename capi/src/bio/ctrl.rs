@@ -9,13 +9,14 @@ use std::ffi::{c_int, c_long, c_void};
 use std::os::fd::BorrowedFd;
 use std::sync::atomic::Ordering;
 
-use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
+use qssl::error::{ERR_LIB_BIO, SslError, bio_r};
 use qssl_bio::BioError;
 
 use super::poll::put_poll_descriptor;
 use super::{BIO, bio_ref, dgram, not_for};
 use crate::abi::*;
 use crate::entry::{arg, entry};
+use crate::ffi::{obj_mut, put};
 
 /// `BIO_ctrl`: the commands behind OpenSSL's BIO macros for the BIOs this library makes.
 /// Commands no BIO of the kind handles fail with `BIO_R_UNSUPPORTED_METHOD` and return 0.
@@ -53,12 +54,10 @@ pub unsafe extern "C" fn BIO_ctrl(
 unsafe fn common(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
     match cmd {
         BIO_C_SET_FD => {
-            if parg.is_null() {
-                SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+            // SAFETY: null or an int *, per the contract.
+            let Some(&mut fd) = (unsafe { obj_mut(parg.cast::<c_int>()) }) else {
                 return 0;
-            }
-            // SAFETY: an int *, per the contract.
-            let fd = unsafe { *parg.cast::<c_int>() };
+            };
             match b.set_fd(fd, larg != 0) {
                 Ok(()) => 1,
                 Err(e) => {
@@ -69,9 +68,9 @@ unsafe fn common(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long
         }
         BIO_C_GET_FD => {
             let fd = b.fd();
-            if fd >= 0 && !parg.is_null() {
-                // SAFETY: an int *, per the contract.
-                unsafe { *parg.cast::<c_int>() = fd };
+            if fd >= 0 {
+                // SAFETY: null or an int *, per the contract.
+                unsafe { put(parg.cast::<c_int>(), fd) };
             }
             c_long::from(fd)
         }
@@ -91,8 +90,9 @@ unsafe fn common(b: &BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long
         BIO_C_DO_STATE_MACHINE => 1,
         BIO_CTRL_GET_RPOLL_DESCRIPTOR | BIO_CTRL_GET_WPOLL_DESCRIPTOR => {
             let d = b.imp.poll_descriptor(cmd == BIO_CTRL_GET_WPOLL_DESCRIPTOR);
-            // SAFETY: a BIO_POLL_DESCRIPTOR *, per the contract.
-            c_long::from(unsafe { put_poll_descriptor(parg.cast(), d) })
+            // SAFETY: null or a BIO_POLL_DESCRIPTOR *, per the contract.
+            let desc = unsafe { obj_mut(parg.cast::<BIO_POLL_DESCRIPTOR>()) };
+            desc.map_or(0, |desc| c_long::from(put_poll_descriptor(desc, d)))
         }
         BIO_CTRL_FLUSH => 1,
         BIO_CTRL_EOF | BIO_CTRL_PENDING | BIO_CTRL_WPENDING | BIO_CTRL_RESET | BIO_CTRL_INFO => 0,

@@ -45,11 +45,12 @@ use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 
-use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
+use qssl::error::{ERR_LIB_BIO, SslError, bio_r};
 use qssl::tls::SharedStreamBio;
 use qssl_bio::{BioError, DatagramBio, PollDescriptor};
 
 use crate::abi::*;
+use crate::ffi::obj;
 use crate::ssl::SSL;
 use custom::CustomMethod;
 use mmsg::MmsgCall;
@@ -368,12 +369,8 @@ fn not_for(bio: &BIO, what: &str) {
 /// # Safety
 /// `bio` must be null or a live BIO.
 pub(crate) unsafe fn bio_ref<'a>(bio: *const BIO) -> Option<&'a BIO> {
-    if bio.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return None;
-    }
-    // SAFETY: a live BIO, per the contract.
-    Some(unsafe { &*bio })
+    // SAFETY: forwarded contract.
+    unsafe { obj(bio) }
 }
 
 /// A count for C: the value, or -1 with the retry flags (direction `dir`) or the error

@@ -105,10 +105,8 @@ pub unsafe extern "C" fn BIO_test_flags(bio: *const BIO, flags: c_int) -> c_int 
 /// `bio` must be null or a live BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_set_flags(bio: *mut BIO, flags: c_int) {
-    // SAFETY: per the contract.
-    if let Some(b) = unsafe { bio_ref(bio) } {
-        b.flags.fetch_or(flags, Ordering::Relaxed);
-    }
+    let b = arg!(bio_ref(bio));
+    b.flags.fetch_or(flags, Ordering::Relaxed);
 }
 
 /// `BIO_clear_flags`.
@@ -117,10 +115,8 @@ pub unsafe extern "C" fn BIO_set_flags(bio: *mut BIO, flags: c_int) {
 /// `bio` must be null or a live BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_clear_flags(bio: *mut BIO, flags: c_int) {
-    // SAFETY: per the contract.
-    if let Some(b) = unsafe { bio_ref(bio) } {
-        b.flags.fetch_and(!flags, Ordering::Relaxed);
-    }
+    let b = arg!(bio_ref(bio));
+    b.flags.fetch_and(!flags, Ordering::Relaxed);
 }
 
 /// Defines a getter/setter pair over a BIO field for applications' methods.

@@ -5,12 +5,12 @@
 
 use std::ffi::c_int;
 
-use qssl::error::{ERR_LIB_BIO, SslError, err_r};
 use qssl_bio::PollDescriptor;
 
 use super::{BIO, bio_ref};
 use crate::abi::*;
 use crate::entry::{arg, entry};
+use crate::ffi::obj_mut;
 
 impl From<PollDescriptor> for BIO_POLL_DESCRIPTOR {
     fn from(d: PollDescriptor) -> Self {
@@ -25,24 +25,12 @@ impl From<PollDescriptor> for BIO_POLL_DESCRIPTOR {
 }
 
 /// Writes `d` to `desc`: 1; 0 with nothing written for a BIO that cannot be polled (OpenSSL's
-/// memory, pair, file and accept BIOs answer the control with 0, queueing no error); 0 with
-/// an error for a null `desc`.
-///
-/// # Safety
-/// `desc` must be null or valid for a write.
-pub(crate) unsafe fn put_poll_descriptor(
-    desc: *mut BIO_POLL_DESCRIPTOR,
-    d: PollDescriptor,
-) -> c_int {
-    if desc.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return 0;
-    }
+/// memory, pair, file and accept BIOs answer the control with 0, queueing no error).
+pub(crate) fn put_poll_descriptor(desc: &mut BIO_POLL_DESCRIPTOR, d: PollDescriptor) -> c_int {
     if d == PollDescriptor::None {
         return 0;
     }
-    // SAFETY: valid for a write, per the contract.
-    unsafe { desc.write(d.into()) };
+    *desc = d.into();
     1
 }
 
@@ -56,8 +44,8 @@ pub unsafe extern "C" fn BIO_get_rpoll_descriptor(
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
     let b = arg!(bio_ref(bio));
-    // SAFETY: per the contract.
-    unsafe { put_poll_descriptor(desc, b.imp.poll_descriptor(false)) }
+    let desc = arg!(obj_mut(desc));
+    put_poll_descriptor(desc, b.imp.poll_descriptor(false))
 }
 
 /// `BIO_get_wpoll_descriptor`.
@@ -70,6 +58,6 @@ pub unsafe extern "C" fn BIO_get_wpoll_descriptor(
     desc: *mut BIO_POLL_DESCRIPTOR,
 ) -> c_int {
     let b = arg!(bio_ref(bio));
-    // SAFETY: per the contract.
-    unsafe { put_poll_descriptor(desc, b.imp.poll_descriptor(true)) }
+    let desc = arg!(obj_mut(desc));
+    put_poll_descriptor(desc, b.imp.poll_descriptor(true))
 }

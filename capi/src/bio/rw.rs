@@ -2,67 +2,30 @@
 //! lines (`BIO_gets`, and the PEM reader's `read_line`); the BIO's kind does the I/O.
 #![allow(non_snake_case)] // The exported names are OpenSSL's.
 
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::sync::PoisonError;
 
-use qssl::error::{ERR_LIB_BIO, SslError, err_r};
+use qssl::error::{ERR_LIB_BIO, SslError, bio_r};
 use qssl::tls::SharedStreamBio;
 
 use super::{BIO, bio_ref, io_result, not_for};
 use crate::abi::*;
-use crate::entry::{CInt, arg, entry};
-use crate::ffi::ex_result;
-
-/// Reads into `buf`: the count, 0 at end of stream, -1 on failure or retry.
-///
-/// # Safety
-/// `bio` null or live; `buf` valid for `len` bytes.
-unsafe fn read_into(bio: *mut BIO, buf: *mut c_void, len: usize) -> isize {
-    // SAFETY: per the contract.
-    let Some(b) = (unsafe { bio_ref(bio) }) else {
-        return -1;
-    };
-    if buf.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    }
-    // SAFETY: valid for len bytes, per the contract.
-    let buf = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
-    b.imp.read(b, buf)
-}
-
-/// Writes `buf`: the count, or -1 on failure or retry.
-///
-/// # Safety
-/// `bio` null or live; `buf` valid for `len` bytes.
-unsafe fn write_from(bio: *mut BIO, buf: *const c_void, len: usize) -> isize {
-    // SAFETY: per the contract.
-    let Some(b) = (unsafe { bio_ref(bio) }) else {
-        return -1;
-    };
-    let data: &[u8] = if len == 0 {
-        &[]
-    } else if buf.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    } else {
-        // SAFETY: valid for len bytes, per the contract.
-        unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len) }
-    };
-    b.imp.write(b, data)
-}
+use crate::entry::{CInt, arg, entry, nullable, out};
+use crate::ffi::{bytes, bytes_mut, c_bytes, ex_result};
 
 /// `BIO_read`: one datagram, or stream bytes; 0 at end of stream, -1 on failure or retry
-/// (`BIO_should_retry`).
+/// (`BIO_should_retry`); 0 for a negative length, as OpenSSL answers.
 ///
 /// # Safety
 /// `bio` null or live; `data` valid for `dlen` bytes.
 #[entry]
-pub unsafe extern "C" fn BIO_read(bio: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int {
-    let len = usize::try_from(dlen).unwrap_or(0);
-    // SAFETY: forwarded.
-    let n = unsafe { read_into(bio, data, len) };
-    c_int::try_from(n).unwrap_or(c_int::MAX)
+pub unsafe extern "C" fn BIO_read(bio: *mut BIO, data: *mut c_void, dlen: c_int) -> CInt<-1> {
+    let Ok(len) = usize::try_from(dlen) else {
+        return 0;
+    };
+    let b = arg!(bio_ref(bio));
+    let buf = arg!(bytes_mut(data, len));
+    int_count(b.imp.read(b, buf))
 }
 
 /// `BIO_read_ex`: 1 with the count in `*readbytes` (a datagram may be empty), 0 otherwise.
@@ -76,11 +39,21 @@ pub unsafe extern "C" fn BIO_read_ex(
     dlen: usize,
     readbytes: *mut usize,
 ) -> c_int {
-    // SAFETY: forwarded.
-    let n = unsafe { read_into(bio, data, dlen) };
-    // SAFETY: bio checked by read_into; only read when n >= 0.
-    let is_dgram = n >= 0 && unsafe { &*bio }.imp.reads_datagrams();
-    ex_result(n, readbytes, is_dgram)
+    out!(readbytes, 0);
+    let b = arg!(bio_ref(bio));
+    let buf = arg!(bytes_mut(data, dlen));
+    let (ret, count) = ex_result(b.imp.read(b, buf), b.imp.reads_datagrams());
+    out!(readbytes, count);
+    ret
+}
+
+/// A count as the `int` the non-`_ex` calls return, or -1 for a failure (negative).
+fn int_count(n: isize) -> c_int {
+    if n < 0 {
+        -1
+    } else {
+        c_int::try_from(n).unwrap_or(c_int::MAX)
+    }
 }
 
 /// Reads one line of at most `max` bytes (ending with its `\n` if one came in time) from a
@@ -123,38 +96,43 @@ fn read_line_from(b: &BIO, stream: &SharedStreamBio, max: usize) -> Option<Vec<u
 #[entry]
 pub unsafe extern "C" fn BIO_gets(bio: *mut BIO, buf: *mut c_char, size: c_int) -> CInt<-1> {
     let b = arg!(bio_ref(bio));
-    let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
-        return 0;
-    };
-    if buf.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    }
     let Some(stream) = b.imp.stream(b) else {
         not_for(b, "a stream BIO");
         return -2;
     };
+    let Ok(room) = usize::try_from(size) else {
+        SslError::new(ERR_LIB_BIO, bio_r::INVALID_ARGUMENT).raise();
+        return -1;
+    };
+    if room == 0 {
+        return 0;
+    }
+    let buf = arg!(bytes_mut(buf, room));
     let Some(line) = read_line_from(b, &stream, room - 1) else {
         return -1;
     };
-    // SAFETY: buf has room for size bytes, and the line is at most size - 1 long.
-    unsafe {
-        std::ptr::copy_nonoverlapping(line.as_ptr(), buf.cast::<u8>(), line.len());
-        *buf.add(line.len()) = 0;
-    }
+    // The line is at most room - 1 long: room for its NUL.
+    buf[..line.len()].copy_from_slice(&line);
+    buf[line.len()] = 0;
     c_int::try_from(line.len()).unwrap_or(-1)
 }
 
-/// `BIO_write`.
+/// `BIO_write`: the count, or -1 on failure or retry; 0 for a null BIO or a length of 0
+/// or less, as OpenSSL answers.
 ///
 /// # Safety
 /// `bio` null or live; `data` valid for `dlen` bytes.
 #[entry]
 pub unsafe extern "C" fn BIO_write(bio: *mut BIO, data: *const c_void, dlen: c_int) -> c_int {
-    let len = usize::try_from(dlen).unwrap_or(0);
-    // SAFETY: forwarded.
-    let n = unsafe { write_from(bio, data, len) };
-    c_int::try_from(n).unwrap_or(c_int::MAX)
+    let Some(len) = usize::try_from(dlen).ok().filter(|n| *n > 0) else {
+        return 0;
+    };
+    // A null BIO writes nothing, without an error.
+    let Some(b) = nullable!(bio) else {
+        return 0;
+    };
+    let data = arg!(bytes(data, len));
+    int_count(b.imp.write(b, data))
 }
 
 /// `BIO_puts`: writes a NUL-terminated string (without the NUL); the count or -1.
@@ -162,19 +140,14 @@ pub unsafe extern "C" fn BIO_write(bio: *mut BIO, data: *const c_void, dlen: c_i
 /// # Safety
 /// `bio` null or live; `s` null or NUL-terminated.
 #[entry]
-pub unsafe extern "C" fn BIO_puts(bio: *mut BIO, s: *const c_char) -> c_int {
-    if s.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    }
-    // SAFETY: NUL-terminated, per the contract.
-    let len = unsafe { CStr::from_ptr(s) }.to_bytes().len();
-    // SAFETY: forwarded; s is valid for len bytes.
-    let n = unsafe { write_from(bio, s.cast(), len) };
-    c_int::try_from(n).unwrap_or(c_int::MAX)
+pub unsafe extern "C" fn BIO_puts(bio: *mut BIO, s: *const c_char) -> CInt<-1> {
+    let b = arg!(bio_ref(bio));
+    let text = arg!(c_bytes(s));
+    int_count(b.imp.write(b, text))
 }
 
-/// `BIO_write_ex`: 1 with the count in `*written`, 0 on failure.
+/// `BIO_write_ex`: 1 with the count in `*written`, 0 on failure; a write of nothing
+/// succeeds, and a null BIO fails without an error, as OpenSSL's.
 ///
 /// # Safety
 /// As [`BIO_write`]; `written` null or valid for a write.
@@ -185,7 +158,13 @@ pub unsafe extern "C" fn BIO_write_ex(
     dlen: usize,
     written: *mut usize,
 ) -> c_int {
-    // SAFETY: forwarded.
-    let n = unsafe { write_from(bio, data, dlen) };
-    ex_result(n, written, dlen == 0)
+    out!(written, 0);
+    // A null BIO writes nothing, without an error.
+    let Some(b) = nullable!(bio) else {
+        return 0;
+    };
+    let data = arg!(bytes(data, dlen));
+    let (ret, count) = ex_result(b.imp.write(b, data), dlen == 0);
+    out!(written, count);
+    ret
 }
