@@ -1,5 +1,7 @@
 //! qssl: OpenSSL's SSL-object model for QUIC and TLS as a safe Rust API.
 //!
+//! - [`clock`]: where the QUIC objects read the time (the system's clock, or a manual one for
+//!   tests and simulations).
 //! - [`error`]: the per-thread error queue with OpenSSL's packing and reason strings.
 //! - [`ctx`]: `SSL_CTX` for the QUIC methods: certificates, trust roots and verification,
 //!   ALPN, key logging, transport settings, and the rustls configurations built from them.
@@ -10,6 +12,7 @@
 //!   (the one PEM reader the contexts and the C library share).
 #![forbid(unsafe_code)]
 
+pub mod clock;
 pub mod ctx;
 pub mod error;
 mod lock;

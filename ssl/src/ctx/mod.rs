@@ -2,7 +2,8 @@
 //!
 //! An [`SslCtx`] is made for a [`Method`] and carries what OpenSSL's `SSL_CTX` carries for QUIC:
 //! certificate and private key, trust roots and verify mode/callback, ALPN, key logging, and
-//! the transport settings of [`ConnectionConfig`]. [`SslCtx::client_config`] and
+//! the transport settings of [`ConnectionConfig`], plus the [`Clock`] its QUIC objects read
+//! the time from. [`SslCtx::client_config`] and
 //! [`SslCtx::server_config`] turn it into the rustls configurations the QUIC engine takes:
 //! TLS 1.3 only, on the *ring* provider.
 //!
@@ -59,6 +60,7 @@ pub use verify::{
     VerifyCallback, VerifyInfo, is_known_verify_error, verify_error_string, x509_v,
 };
 
+use crate::clock::{Clock, SystemClock};
 use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
 
 /// The `SSL_METHOD` a context is made for.
@@ -113,6 +115,7 @@ pub struct SslCtx {
     keylog: Option<KeylogCallback>,
     quic: ConnectionConfig,
     tls: tls_settings::TlsSettings,
+    clock: Arc<dyn Clock>,
 }
 
 impl SslCtx {
@@ -133,6 +136,7 @@ impl SslCtx {
             keylog: None,
             quic: ConnectionConfig::default(),
             tls: tls_settings::TlsSettings::default(),
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -450,6 +454,24 @@ impl SslCtx {
         self.quic.initial_max_stream_data = stream;
     }
 
+    // --- Clock -----------------------------------------------------------------------------
+
+    /// The clock the QUIC objects made from this context read the time from (a Rust-only
+    /// API: OpenSSL has no public equivalent). Objects keep the clock of the context they
+    /// were made from; the default is the [`SystemClock`]. Under a clock that does not follow
+    /// real time, such as a [`ManualClock`](crate::clock::ManualClock), objects never wait:
+    /// they must be used non-blocking (`set_blocking_mode(true)` fails and a call that would
+    /// wait reports WANT_READ/WANT_WRITE), with `handle_events` run after the clock moves.
+    /// TLS session lifetimes stay on the wall clock. See [`clock`](crate::clock).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    /// The clock set by [`SslCtx::set_clock`].
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
     // --- rustls configurations -------------------------------------------------------------
 
     /// The rustls client configuration for connections of a client context (the server name
@@ -569,6 +591,7 @@ impl fmt::Debug for SslCtx {
             .field("alpn", &self.alpn.names())
             .field("keylog", &self.keylog.is_some())
             .field("quic", &self.quic)
+            .field("clock", &self.clock)
             .finish()
     }
 }

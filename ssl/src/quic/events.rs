@@ -1,7 +1,7 @@
 //! The event loop an application drives by hand in non-blocking mode: `SSL_handle_events`,
 //! `SSL_get_event_timeout`, the poll descriptors and `SSL_net_{read,write}_desired`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use std::net::SocketAddr;
 
@@ -11,10 +11,10 @@ use qssl_quic::conn::DatagramInfo;
 use super::object::Ssl;
 
 impl Ssl {
-    /// `SSL_handle_events`: reads what arrived, fires due timers and sends what is due, for
-    /// every object on this port.
+    /// `SSL_handle_events`: reads what arrived, fires the timers due by the object's clock
+    /// and sends what is due, for every object on this port.
     pub fn handle_events(&self) {
-        self.obj.port.tick_and_announce(Instant::now());
+        self.obj.port.tick_and_announce();
     }
 
     /// `SSL_inject_net_dgram`: processes a datagram the application received itself, from
@@ -33,18 +33,21 @@ impl Ssl {
             local,
             ecn: None,
         };
+        let now = self.obj.port.now();
         let mut st = self.obj.port.lock();
-        st.inject(Instant::now(), info, datagram);
+        st.inject(now, info, datagram);
         Ok(())
     }
 
-    /// `SSL_get_event_timeout`: how long until [`handle_events`](Self::handle_events) must
-    /// run again (zero: now); `None` when no timer is pending (OpenSSL's `is_infinite`).
+    /// `SSL_get_event_timeout`: how long, on the object's clock, until
+    /// [`handle_events`](Self::handle_events) must run again (zero: now); `None` when no
+    /// timer is pending (OpenSSL's `is_infinite`).
     pub fn event_timeout(&self) -> Option<Duration> {
+        let now = self.obj.port.now();
         let st = self.obj.port.lock();
         st.endpoint
             .poll_timeout()
-            .map(|t| t.saturating_duration_since(Instant::now()))
+            .map(|t| t.saturating_duration_since(now))
     }
 
     /// `SSL_get_rpoll_descriptor`: what to wait on for incoming datagrams (`None` for a BIO

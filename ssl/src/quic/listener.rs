@@ -1,7 +1,5 @@
 //! The listener's calls: `SSL_listen`, `SSL_accept_connection` and the accept queue.
 
-use std::time::Instant;
-
 use super::object::Ssl;
 use crate::error::{SslError, ssl_r};
 use crate::result::{IoError, IoResult};
@@ -16,13 +14,14 @@ impl Ssl {
     #[track_caller]
     pub fn listen(&self) -> Result<(), SslError> {
         self.expect_listener()?;
+        let now = self.obj.port.now();
         let mut st = self.obj.port.lock();
         if st.net.rbio().is_none() || st.net.wbio().is_none() {
             return Err(SslError::ssl(ssl_r::BIO_NOT_SET).raise());
         }
         if !st.listening {
             st.listening = true;
-            st.tick(Instant::now());
+            st.tick(now);
         }
         Ok(())
     }
@@ -54,9 +53,10 @@ impl Ssl {
         if !self.is_listener() {
             return 0;
         }
+        let now = self.obj.port.now();
         let mut st = self.obj.port.lock();
         if st.listening && !self.explicit_events() {
-            st.tick(Instant::now());
+            st.tick(now);
         }
         st.incoming.len()
     }

@@ -139,15 +139,16 @@ impl Ssl {
             ctx.session_timeout_handle(),
         ));
         let tls = ctx.quic_client_config(sessions.clone())?;
+        let clock = ctx.clock().clone();
         let endpoint = Endpoint::new(
             EndpointConfig {
                 connection: ctx.connection_config().clone(),
                 ..EndpointConfig::client()
             },
-            Instant::now(),
+            clock.now(),
             random_seed(),
         );
-        let port = Arc::new(Port::new(endpoint, false));
+        let port = Arc::new(Port::new(endpoint, false, clock));
         let key = port.lock().add_conn(ConnApp::client());
         let client = ClientSetup {
             tls,
@@ -178,16 +179,17 @@ impl Ssl {
                 .raise());
         }
         let tls = ctx.server_tls()?;
+        let clock = ctx.clock().clone();
         let endpoint = Endpoint::new(
             EndpointConfig {
                 connection: ctx.connection_config().clone(),
                 retry: flags & LISTENER_FLAG_NO_VALIDATE == 0,
                 ..EndpointConfig::server(tls)
             },
-            Instant::now(),
+            clock.now(),
             random_seed(),
         );
-        let port = Arc::new(Port::new(endpoint, true));
+        let port = Arc::new(Port::new(endpoint, true, clock));
         Ok(Ssl::from_kind(port, Kind::Listener, BLOCKING_AUTO, 0))
     }
 
@@ -461,10 +463,17 @@ impl Ssl {
     }
 
     /// `SSL_set_blocking_mode`: whether I/O calls on this object wait. Turning blocking on
-    /// fails with `SSL_R_UNSUPPORTED_CONFIG_VALUE`... if the network BIOs cannot be waited on.
+    /// fails with `ERR_R_PASSED_INVALID_ARGUMENT` if the network BIOs cannot be waited on, or
+    /// if the object's clock does not follow real time (a
+    /// [`ManualClock`](crate::clock::ManualClock): see [`SslCtx::set_clock`]).
     #[track_caller]
     pub fn set_blocking_mode(&self, blocking: bool) -> Result<(), SslError> {
         if blocking {
+            if !self.obj.port.is_real_time() {
+                return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                    .with_data("the clock does not follow real time: blocking mode unavailable")
+                    .raise());
+            }
             let st = self.obj.port.lock();
             let bios_set = st.net.rbio().is_some() || st.net.wbio().is_some();
             if bios_set && !st.net.can_block() {
@@ -479,7 +488,7 @@ impl Ssl {
     }
 
     /// `SSL_get_blocking_mode`: whether I/O calls wait (on by default when both network BIOs
-    /// can be polled).
+    /// can be polled and the clock follows real time).
     pub fn blocking_mode(&self) -> bool {
         let st = self.obj.port.lock();
         self.blocking_with(&st)
@@ -488,7 +497,7 @@ impl Ssl {
     fn blocking_with(&self, st: &PortState) -> bool {
         match self.obj.blocking.load(Ordering::Relaxed) {
             BLOCKING_OFF => false,
-            _ => st.net.can_block(),
+            _ => self.obj.port.can_wait(st),
         }
     }
 
@@ -535,7 +544,7 @@ impl Ssl {
 
 impl Drop for Object {
     fn drop(&mut self) {
-        let now = Instant::now();
+        let now = self.port.now();
         match &self.kind {
             Kind::Stream { conn, id } => {
                 if let Some(key) = conn.conn_key() {

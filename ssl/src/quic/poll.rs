@@ -9,6 +9,7 @@ use qssl_quic::streams::RecvState;
 
 use super::object::{Kind, Ssl};
 use super::port::{Port, PortState};
+use crate::clock::{Clock, SystemClock};
 use crate::error::{ERR_LIB_SSL, SslError, err_r};
 
 /// `SSL_POLL_EVENT_F`: the item failed (not a QUIC object).
@@ -55,6 +56,9 @@ pub struct PollItem<'a> {
 /// `timeout` (`None`: without limit; zero: not at all) until at least one is. Returns how
 /// many items have events. Each distinct port is ticked first unless
 /// [`POLL_FLAG_NO_HANDLE_EVENTS`]; a wait ticks the ports whose network has something.
+/// `timeout` is real time; each port's timers run on its own clock. If any item's clock does
+/// not follow real time (a [`ManualClock`](crate::clock::ManualClock)) the call does not
+/// wait: it only looks, as with a zero timeout.
 #[track_caller]
 pub fn poll(
     items: &mut [PollItem<'_>],
@@ -69,19 +73,19 @@ pub fn poll(
             .with_data("unknown poll flags")
             .raise());
     }
-    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    let deadline = timeout.and_then(|t| SystemClock.now().checked_add(t));
     let ports = distinct_ports(items);
+    // Sleeping until a deadline of a clock moved by hand would never reach it.
+    let may_wait = ports.iter().all(|p| p.is_real_time());
     let mut tick = flags & POLL_FLAG_NO_HANDLE_EVENTS == 0;
     loop {
         if tick {
-            let now = Instant::now();
             for port in &ports {
-                port.tick_and_announce(now);
+                port.tick_and_announce();
             }
         }
         let ready = scan(items);
-        let now = Instant::now();
-        if ready > 0 || deadline.is_some_and(|d| d <= now) {
+        if ready > 0 || !may_wait || deadline.is_some_and(|d| d <= SystemClock.now()) {
             return Ok(ready);
         }
         let waiter = PollWaiter::register(&ports);
@@ -170,22 +174,24 @@ fn scan(items: &mut [PollItem<'_>]) -> usize {
 }
 
 /// Waits until one of `ports` has network activity, another thread changes one of them
-/// (through `waiter`), or the earliest deadline (theirs or `deadline`) passes.
+/// (through `waiter`), or the earliest deadline (theirs, each on its port's clock, or
+/// `deadline`, real time) passes.
 fn wait_any(
     ports: &[Arc<Port>],
     deadline: Option<Instant>,
     waiter: &PollWaiter<'_>,
 ) -> Result<(), SslError> {
     let mut net = Vec::with_capacity(ports.len() * 2 + 1);
-    let mut wake = deadline;
+    let mut timeout = deadline.map(|d| d.saturating_duration_since(SystemClock.now()));
     for port in ports {
+        let now = port.now();
         let st = port.lock();
         net.extend(st.net.poll_items());
         if let Some(t) = st.endpoint.poll_timeout() {
-            wake = Some(wake.map_or(t, |w| w.min(t)));
+            let left = t.saturating_duration_since(now);
+            timeout = Some(timeout.map_or(left, |w| w.min(left)));
         }
     }
-    let timeout = wake.map(|w| w.saturating_duration_since(Instant::now()));
     let pollable = net.iter().any(|i: &NetItem| i.desc.is_pollable());
     if !pollable && timeout.is_none() {
         return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)

@@ -9,6 +9,10 @@
 //! call) has moved the state on. A call that changes what the poller should wait for (queued
 //! data, an earlier timer) wakes it through a notifier descriptor. No call ever spins or sleeps
 //! for a fixed time.
+//!
+//! The port reads the time only from its clock, the clock of the context its first object
+//! was made from. A clock that does not follow real time cannot be waited on: a port on one
+//! never blocks (see [`Port::can_wait`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar};
@@ -20,6 +24,7 @@ use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
 
 use super::conn_state::ConnApp;
 use super::net::Net;
+use crate::clock::Clock;
 use crate::ctx::{ConnectionVerify, in_connection};
 use crate::lock::{ObjectGuard, ObjectLock};
 use crate::result::{IoError, IoResult};
@@ -205,6 +210,8 @@ impl PortState {
 #[derive(Debug)]
 pub(crate) struct Port {
     state: ObjectLock<PortState>,
+    /// Where every object on the port reads the time.
+    clock: Arc<dyn Clock>,
     progress: Condvar,
     /// Wakes the thread waiting on the network; `None` if the system could not provide one
     /// (then waits end only on network activity or the deadline).
@@ -212,8 +219,8 @@ pub(crate) struct Port {
 }
 
 impl Port {
-    /// A port over `endpoint`, with no BIOs yet.
-    pub(crate) fn new(endpoint: Endpoint, is_listener: bool) -> Self {
+    /// A port over `endpoint`, with no BIOs yet, reading the time from `clock`.
+    pub(crate) fn new(endpoint: Endpoint, is_listener: bool, clock: Arc<dyn Clock>) -> Self {
         Port {
             state: ObjectLock::new(PortState {
                 endpoint,
@@ -228,9 +235,27 @@ impl Port {
                 sleepers: 0,
                 poll_waiters: Vec::new(),
             }),
+            clock,
             progress: Condvar::new(),
             notifier: Notifier::new().ok(),
         }
+    }
+
+    /// The time on the port's clock.
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    /// Whether a call on the port may wait: both network BIOs can be polled and the clock
+    /// follows real time (the wait sleeps on the system until the endpoint's next deadline,
+    /// which a clock moved by hand would never reach).
+    pub(crate) fn can_wait(&self, st: &PortState) -> bool {
+        st.net.can_block() && self.clock.is_real_time()
+    }
+
+    /// Whether the port's clock follows real time.
+    pub(crate) fn is_real_time(&self) -> bool {
+        self.clock.is_real_time()
     }
 
     /// Locks the port. A panic in another thread while it held the lock leaves the state as
@@ -253,18 +278,18 @@ impl Port {
         let mut st = self.lock();
         let mut tick = drive.tick;
         loop {
-            let mut now = Instant::now();
+            let mut now = self.now();
             let mut result = op(&mut st, now);
             if tick && matches!(&result, Err(e) if e.is_retry()) {
                 // Nothing ready: take in what the network has and run the timers, then try
                 // again. What was already there (data and a FIN that arrived before a close)
                 // is delivered first, as OpenSSL's calls do.
                 st.tick(now);
-                now = Instant::now();
+                now = self.now();
                 result = op(&mut st, now);
             }
             let retry = matches!(&result, Err(e) if e.is_retry());
-            if !retry || !drive.blocking || !st.net.can_block() {
+            if !retry || !drive.blocking || !self.can_wait(&st) {
                 st.flush(now);
                 self.announce(&st);
                 return result;
@@ -315,7 +340,7 @@ impl Port {
         let timeout = st
             .endpoint
             .poll_timeout()
-            .map(|t| t.saturating_duration_since(Instant::now()));
+            .map(|t| t.saturating_duration_since(self.now()));
         drop(st);
         let mut items = [read, write, notify];
         // A failed poll (nothing pollable and no deadline) is reported by the next try of
@@ -326,7 +351,7 @@ impl Port {
         }
         let mut st = self.lock();
         st.net_waiter = false;
-        st.tick(Instant::now());
+        st.tick(self.now());
         if st.sleepers > 0 {
             self.progress.notify_all();
         }
@@ -350,11 +375,11 @@ pub(crate) fn network_error(st: &PortState) -> Option<IoError> {
 }
 
 impl Port {
-    /// Ticks the port and tells its waiting threads (for callers outside [`Port::drive`],
-    /// such as `SSL_poll`).
-    pub(crate) fn tick_and_announce(&self, now: Instant) {
+    /// Ticks the port at its clock's time and tells its waiting threads (for callers outside
+    /// [`Port::drive`], such as `SSL_poll` and `SSL_handle_events`).
+    pub(crate) fn tick_and_announce(&self) {
         let mut st = self.lock();
-        st.tick(now);
+        st.tick(self.now());
         self.announce(&st);
     }
 }

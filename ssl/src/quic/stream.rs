@@ -189,8 +189,8 @@ impl Ssl {
         let Ok(key) = self.expect_connection_quiet() else {
             return 0;
         };
+        let now = self.obj.port.now();
         let mut st = self.obj.port.lock();
-        let now = std::time::Instant::now();
         if !self.explicit_events() {
             st.tick(now);
         }
@@ -273,9 +273,10 @@ impl Ssl {
     }
 
     fn stream_state(&self, write: bool) -> StreamState {
+        let now = self.obj.port.now();
         let mut st = self.obj.port.lock();
         if !self.explicit_events() {
-            st.tick(std::time::Instant::now());
+            st.tick(now);
         }
         let Some((key, id)) = self.current_stream(&st) else {
             return StreamState::None;
@@ -336,7 +337,7 @@ impl Ssl {
     pub fn stream_conclude(&self) -> Result<(), SslError> {
         let mut st = self.obj.port.lock();
         let (key, id) = self.require_stream(&st)?;
-        let now = std::time::Instant::now();
+        let now = self.obj.port.now();
         let result = conclude(&mut st, key, id);
         st.flush(now);
         result
@@ -352,7 +353,7 @@ impl Ssl {
         if !is_local(&st, key, id) && id.dir() == Dir::Uni {
             return Err(SslError::ssl(ssl_r::STREAM_RECV_ONLY).raise());
         }
-        let now = std::time::Instant::now();
+        let now = self.obj.port.now();
         let Some(conn) = st.conn_mut(key).1 else {
             return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
         };
