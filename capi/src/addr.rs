@@ -2,14 +2,14 @@
 //! `BIO_connect`, `BIO_bind`, `BIO_listen`, `BIO_closesocket`, `BIO_socket_nbio`) for C.
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
-use std::ffi::{CStr, CString, c_char, c_int, c_ushort, c_void};
+use std::ffi::{CStr, c_char, c_int, c_ushort, c_void};
 use std::net::{IpAddr, SocketAddr};
 
 use qssl::error::{ERR_LIB_BIO, ERR_LIB_SYS, SslError, err_r};
 use qssl_bio::{BioAddr, addr::RawAddress};
 
 use crate::abi::*;
-use crate::crypto::CRYPTO_malloc;
+use crate::crypto::malloc_c_string;
 use crate::entry::{CInt, arg, entry, nullable, nullable_mut, out};
 use crate::ffi::{bytes, bytes_mut, present, present_mut, text};
 
@@ -153,18 +153,6 @@ pub unsafe extern "C" fn BIO_ADDR_rawport(a: *const BIO_ADDR) -> c_ushort {
     a.0.raw_port()
 }
 
-/// A C copy of `s` in `OPENSSL_malloc` memory (the caller frees it with `OPENSSL_free`).
-fn malloc_string(s: &str) -> *mut c_char {
-    let c = CString::new(s.replace('\0', " ")).unwrap_or_default();
-    let bytes = c.as_bytes_with_nul();
-    let p = CRYPTO_malloc(bytes.len(), std::ptr::null(), 0).cast::<c_char>();
-    if !p.is_null() {
-        // SAFETY: p holds bytes.len() bytes.
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr().cast::<c_char>(), p, bytes.len()) };
-    }
-    p
-}
-
 /// `BIO_ADDR_hostname_string`: the host in numeric form (qssl does no reverse lookups, so
 /// `numeric` 0 gives the numeric form too). Freed with `OPENSSL_free`.
 ///
@@ -177,7 +165,7 @@ pub unsafe extern "C" fn BIO_ADDR_hostname_string(
 ) -> *mut c_char {
     let a = arg!(present(a));
     a.0.host_string()
-        .map_or(std::ptr::null_mut(), |s| malloc_string(&s))
+        .map_or(std::ptr::null_mut(), |s| malloc_c_string(s.as_bytes()))
 }
 
 /// `BIO_ADDR_service_string`: the port in decimal. Freed with `OPENSSL_free`.
@@ -191,7 +179,7 @@ pub unsafe extern "C" fn BIO_ADDR_service_string(
 ) -> *mut c_char {
     let a = arg!(present(a));
     a.0.service_string()
-        .map_or(std::ptr::null_mut(), |s| malloc_string(&s))
+        .map_or(std::ptr::null_mut(), |s| malloc_c_string(s.as_bytes()))
 }
 
 /// `BIO_lookup_ex`: resolves `host` and `service` (`getaddrinfo`) into a list freed with
@@ -547,7 +535,7 @@ pub unsafe extern "C" fn BIO_ADDR_path_string(a: *const BIO_ADDR) -> *mut c_char
     let Some(path) = nullable!(a).and_then(|a| a.0.path()) else {
         return std::ptr::null_mut();
     };
-    malloc_string(&String::from_utf8_lossy(path))
+    malloc_c_string(path)
 }
 
 /// `BIO_accept_ex`: accepts a connection on `accept_sock`, applying the `BIO_SOCK_*`

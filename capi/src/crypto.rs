@@ -4,8 +4,10 @@
 
 use std::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
-use crate::entry::entry;
-use crate::ffi::interned;
+use qssl::error::err_r;
+
+use crate::entry::{arg, entry, raise_for_entry};
+use crate::ffi::{bytes, interned};
 
 /// `OPENSSL_VERSION_NUMBER` of the API implemented: 3.5.0.
 const VERSION_NUMBER: c_ulong = 0x3050_0000;
@@ -157,23 +159,42 @@ pub unsafe extern "C" fn CRYPTO_strdup(
 pub unsafe extern "C" fn CRYPTO_strndup(
     s: *const c_char,
     n: usize,
-    file: *const c_char,
-    line: c_int,
+    _file: *const c_char,
+    _line: c_int,
 ) -> *mut c_char {
     if s.is_null() {
         return std::ptr::null_mut();
     }
     // SAFETY: s is readable up to n bytes or its terminator, per the contract.
     let len = unsafe { libc::strnlen(s, n) };
-    let copy = CRYPTO_malloc(len + 1, file, line).cast::<c_char>();
-    if !copy.is_null() {
-        // SAFETY: copy holds len + 1 bytes; s has len readable bytes.
-        unsafe {
-            std::ptr::copy_nonoverlapping(s, copy, len);
-            *copy.add(len) = 0;
+    let text = arg!(bytes(s, len));
+    malloc_c_string(text)
+}
+
+/// A copy of `bytes` in `OPENSSL_malloc` memory (the caller frees it with `OPENSSL_free`),
+/// with a NUL after it when `nul`; null with `ERR_R_MALLOC_FAILURE` when the allocation
+/// fails (or for nothing to copy).
+pub(crate) fn malloc_copy(bytes: &[u8], nul: bool) -> *mut u8 {
+    let len = bytes.len() + usize::from(nul);
+    let p = CRYPTO_malloc(len, std::ptr::null(), 0).cast::<u8>();
+    if p.is_null() {
+        if len > 0 {
+            raise_for_entry(err_r::MALLOC_FAILURE);
         }
+        return p;
     }
-    copy
+    // SAFETY: a fresh block of len bytes, not yet shared.
+    let block = unsafe { std::slice::from_raw_parts_mut(p, len) };
+    block[..bytes.len()].copy_from_slice(bytes);
+    if nul {
+        block[bytes.len()] = 0;
+    }
+    p
+}
+
+/// A C string copy of `text` in `OPENSSL_malloc` memory, as [`malloc_copy`] makes it.
+pub(crate) fn malloc_c_string(text: &[u8]) -> *mut c_char {
+    malloc_copy(text, true).cast()
 }
 
 /// `OpenSSL_version`: the texts of the version query `kind`.

@@ -198,10 +198,15 @@ fn library_of(name: &str) -> c_int {
         .map_or(ERR_LIB_SSL, |&(_, lib)| lib)
 }
 
-/// Queues `ERR_R_PASSED_NULL_PARAMETER` for a required pointer argument that is null, in the
-/// library of the exported function running ([`library_of`]), as OpenSSL does.
+/// Queues `reason` (an `ERR_R_*` common reason) in the library of the exported function
+/// running ([`library_of`]), as OpenSSL's functions raise such reasons in their own library.
+pub(crate) fn raise_for_entry(reason: c_int) {
+    raise(library_of(RUNNING.get()), reason);
+}
+
+/// Queues `ERR_R_PASSED_NULL_PARAMETER` for a required pointer argument that is null.
 pub(crate) fn null_parameter() {
-    raise(library_of(RUNNING.get()), err_r::PASSED_NULL_PARAMETER);
+    raise_for_entry(err_r::PASSED_NULL_PARAMETER);
 }
 
 /// Runs `f`, restoring the object the outer call was made on when it returns; a panic is

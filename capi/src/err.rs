@@ -11,8 +11,8 @@ use std::ffi::{CString, c_char, c_int, c_ulong, c_void};
 
 use qssl::error::{self, ErrorRecord};
 
-use crate::entry::entry;
-use crate::ffi::{interned, text};
+use crate::entry::{arg, entry, out};
+use crate::ffi::{bytes_mut, interned, put_c_string, text};
 
 /// The data text of the last record handed out on this thread (valid until the next one).
 #[derive(Default)]
@@ -30,21 +30,19 @@ fn c_string(s: Option<&str>) -> Option<CString> {
     s.map(|s| CString::new(s.replace('\0', " ")).unwrap_or_default())
 }
 
-/// Hands `record` out through the optional out-pointers, as OpenSSL's `ERR_*_all` do.
-///
-/// # Safety
-/// Every non-null pointer must be valid for a write of its type.
-unsafe fn hand_out(
-    record: Option<ErrorRecord>,
-    file: *mut *const c_char,
-    line: *mut c_int,
-    func: *mut *const c_char,
-    data: *mut *const c_char,
-    flags: *mut c_int,
-) -> c_ulong {
-    let Some(record) = record else {
-        return 0;
-    };
+/// What the `ERR_*_all` calls hand out for a record: the strings stay valid as OpenSSL's do.
+struct HandedOut {
+    code: c_ulong,
+    file: *const c_char,
+    line: c_int,
+    func: *const c_char,
+    data: *const c_char,
+    flags: c_int,
+}
+
+/// The details of `record` for C, as OpenSSL's `ERR_*_all` hand them out; its data text is
+/// kept in the thread's slot.
+fn hand_out(record: ErrorRecord) -> HandedOut {
     HELD.with(|held| {
         let mut held = held.borrow_mut();
         *held = Held {
@@ -54,26 +52,15 @@ unsafe fn hand_out(
         // File and function names come from a bounded set (source locations): interned,
         // they stay valid for good, as OpenSSL's __FILE__ and __func__ strings do.
         let fixed = |s: Option<&str>| s.map_or(empty, interned);
-        // SAFETY: each pointer is null (skipped) or valid for a write, per the contract.
-        unsafe {
-            if !file.is_null() {
-                *file = fixed(record.file.as_deref());
-            }
-            if !line.is_null() {
-                *line = c_int::try_from(record.line).unwrap_or(c_int::MAX);
-            }
-            if !func.is_null() {
-                *func = fixed(record.func.as_deref());
-            }
-            if !data.is_null() {
-                *data = held.data.as_ref().map_or(empty, |c| c.as_ptr());
-            }
-            if !flags.is_null() {
-                *flags = record.flags();
-            }
+        HandedOut {
+            code: c_ulong::from(record.code),
+            file: fixed(record.file.as_deref()),
+            line: c_int::try_from(record.line).unwrap_or(c_int::MAX),
+            func: fixed(record.func.as_deref()),
+            data: held.data.as_ref().map_or(empty, |c| c.as_ptr()),
+            flags: record.flags(),
         }
-    });
-    c_ulong::from(record.code)
+    })
 }
 
 /// `ERR_new`: opens a record for `ERR_set_debug` and `ERR_set_error`.
@@ -150,8 +137,16 @@ macro_rules! record_family {
             data: *mut *const c_char,
             flags: *mut c_int,
         ) -> c_ulong {
-            // SAFETY: forwarded from this function's contract.
-            unsafe { hand_out($source(), file, line, func, data, flags) }
+            let Some(record) = $source() else {
+                return 0;
+            };
+            let h = hand_out(record);
+            out!(file, h.file);
+            out!(line, h.line);
+            out!(func, h.func);
+            out!(data, h.data);
+            out!(flags, h.flags);
+            h.code
         }
 
         $(
@@ -236,13 +231,8 @@ pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: u
     if buf.is_null() || len == 0 {
         return;
     }
-    let s = error::error_string_n(code(e), len);
-    let n = s.len().min(len - 1);
-    // SAFETY: buf is valid for len bytes and n + 1 <= len.
-    unsafe {
-        std::ptr::copy_nonoverlapping(s.as_ptr().cast::<c_char>(), buf, n);
-        *buf.add(n) = 0;
-    }
+    let dest = arg!(bytes_mut(buf, len));
+    put_c_string(dest, error::error_string_n(code(e), len).as_bytes());
 }
 
 /// `ERR_error_string`: the error's text in `buf` (at least 256 bytes), or with `buf` null in

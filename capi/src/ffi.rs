@@ -254,3 +254,16 @@ pub(crate) unsafe fn put<T>(out: *mut T, value: T) {
         unsafe { out.write(value) };
     }
 }
+
+/// Copies `text` into the C buffer `dest` as a NUL-terminated string, cut to fit: at most
+/// `dest.len() - 1` bytes and the NUL. The count copied (without the NUL); nothing for an
+/// empty buffer.
+pub(crate) fn put_c_string(dest: &mut [u8], text: &[u8]) -> usize {
+    let Some(room) = dest.len().checked_sub(1) else {
+        return 0;
+    };
+    let n = text.len().min(room);
+    dest[..n].copy_from_slice(&text[..n]);
+    dest[n] = 0;
+    n
+}

@@ -13,7 +13,7 @@ use qssl::tls::SslSession;
 
 use crate::bio::BIO;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{arg, entry};
+use crate::entry::{arg, entry, nullable};
 use crate::ffi::{arc_release, arc_up_ref, obj};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
@@ -64,9 +64,8 @@ pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_in
 /// `s` must be null or a live session.
 #[entry]
 pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
-    // SAFETY: per the contract.
-    unsafe { s.as_ref() }
-        .and_then(|s| s.0.time())
+    let s = arg!(obj(s));
+    s.0.time()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| c_long::try_from(d.as_secs()).unwrap_or(c_long::MAX))
 }
@@ -115,8 +114,8 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }.map_or(std::ptr::null_mut(), held_session)
+    let s = arg!(ssl_ref(ssl));
+    held_session(s)
 }
 
 /// `SSL_set_session`: the session a client connection (TLS or QUIC) offers to resume (null
@@ -127,8 +126,7 @@ pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
 #[entry]
 pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSION) -> c_int {
     let s = arg!(ssl_ref(ssl));
-    // SAFETY: per the contract.
-    let offered = unsafe { session.as_ref() }.map(|x| x.0.clone());
+    let offered = nullable!(session).map(|x| x.0.clone());
     c_int::from(match &s.obj {
         Obj::Tls(t) => t.set_session(offered).is_ok(),
         Obj::Quic(q) => q.set_session(offered).is_ok(),

@@ -4,20 +4,19 @@
 //! certificate's names (`X509_check_host`, `X509_check_ip_asc`).
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
-use std::ffi::{CStr, c_char, c_int, c_long, c_uchar, c_uint, c_void};
+use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
 use qssl::ctx::{self as qctx};
-use qssl::error::{ERR_LIB_X509, SslError, err_r};
-use qssl::x509::{Certificate, is_dns_name};
+use qssl::x509::is_dns_name;
 
 use crate::abi::*;
-use crate::crypto::CRYPTO_strndup;
+use crate::crypto::malloc_c_string;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{CInt, arg, entry};
+use crate::entry::{CInt, arg, entry, out};
 use crate::ex_data::CRYPTO_get_ex_new_index;
-use crate::ffi::{interned, obj};
+use crate::ffi::{bytes, c_bytes, c_str, interned, obj, obj_mut};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 use crate::stack::{CertificateStack, OPENSSL_STACK};
 use crate::x509::X509;
@@ -294,10 +293,8 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_error(ctx: *const X509_STORE_CTX) ->
 /// `ctx` null or the context a verify callback was given.
 #[entry]
 pub unsafe extern "C" fn X509_STORE_CTX_set_error(ctx: *mut X509_STORE_CTX, error: c_int) {
-    // SAFETY: per the contract; the callback holds the only reference while it runs.
-    if let Some(c) = unsafe { ctx.as_mut() } {
-        c.error = error;
-    }
+    let c = arg!(obj_mut(ctx));
+    c.error = error;
 }
 
 /// `X509_STORE_CTX_get_error_depth`: the depth of this step's certificate (0: the peer's).
@@ -380,20 +377,6 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSS
     })
 }
 
-/// The certificate behind a C pointer, if it and the name to check it against are not null;
-/// otherwise `ERR_R_PASSED_NULL_PARAMETER` is raised.
-///
-/// # Safety
-/// `x` must be null or a live certificate.
-unsafe fn cert_and_name<'a, T>(x: *const X509, name: *const T) -> Option<&'a Certificate> {
-    // SAFETY: per the contract.
-    let c = unsafe { x.as_ref() }.filter(|_| !name.is_null());
-    if c.is_none() {
-        SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
-    }
-    c.map(X509::certificate)
-}
-
 /// `X509_check_host`: 1 if the certificate is valid for the host name `chk` (its first
 /// `chklen` bytes, or up to the NUL when 0), 0 if not, -2 for a malformed name (with an
 /// embedded NUL, or not a DNS name). Matching is webpki's (subject alternative names,
@@ -414,16 +397,12 @@ pub unsafe extern "C" fn X509_check_host(
     flags: c_uint,
     peername: *mut *mut c_char,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
-        return -1;
-    };
+    let x = arg!(obj(x));
+    let cert = x.certificate();
     let bytes = if chklen == 0 {
-        // SAFETY: NUL-terminated when chklen is 0, per the contract.
-        unsafe { CStr::from_ptr(chk) }.to_bytes()
+        arg!(c_bytes(chk))
     } else {
-        // SAFETY: valid for chklen bytes, per the contract.
-        unsafe { std::slice::from_raw_parts(chk.cast::<u8>(), chklen) }
+        arg!(bytes(chk, chklen))
     };
     let Some(host) = std::str::from_utf8(bytes.strip_suffix(b"\0").unwrap_or(bytes))
         .ok()
@@ -438,10 +417,7 @@ pub unsafe extern "C" fn X509_check_host(
         return 0;
     }
     if !peername.is_null() {
-        // SAFETY: a valid string for its length; peername writable per the contract.
-        unsafe {
-            *peername = CRYPTO_strndup(matched.as_ptr().cast(), matched.len(), std::ptr::null(), 0)
-        };
+        out!(peername, malloc_c_string(matched.as_bytes()));
     }
     1
 }
@@ -457,14 +433,10 @@ pub unsafe extern "C" fn X509_check_ip_asc(
     ipasc: *const c_char,
     _flags: c_uint,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(cert) = (unsafe { cert_and_name(x, ipasc) }) else {
-        return -1;
-    };
-    // SAFETY: NUL-terminated, per the contract.
-    let text = unsafe { CStr::from_ptr(ipasc) }.to_string_lossy();
+    let x = arg!(obj(x));
+    let text = arg!(c_str(ipasc));
     match text.parse::<IpAddr>() {
-        Ok(ip) => c_int::from(cert.valid_for_ip(ip)),
+        Ok(ip) => c_int::from(x.certificate().valid_for_ip(ip)),
         Err(_) => -2,
     }
 }
@@ -481,12 +453,9 @@ pub unsafe extern "C" fn X509_check_ip(
     chklen: usize,
     _flags: c_uint,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(cert) = (unsafe { cert_and_name(x, chk) }) else {
-        return -1;
-    };
-    // SAFETY: valid for chklen bytes, per the contract.
-    let raw = unsafe { std::slice::from_raw_parts(chk, chklen) };
+    let x = arg!(obj(x));
+    let cert = x.certificate();
+    let raw = arg!(bytes(chk, chklen));
     let ip = match raw.len() {
         4 => IpAddr::from(<[u8; 4]>::try_from(raw).unwrap_or_default()),
         16 => IpAddr::from(<[u8; 16]>::try_from(raw).unwrap_or_default()),

@@ -7,14 +7,14 @@
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_void};
 use std::sync::Arc;
 
-use qssl::error::{ERR_LIB_PEM, ERR_LIB_X509, SslError, err_r};
+use qssl::error::{ERR_LIB_X509, SslError, err_r};
 use qssl::x509::{CERTIFICATE_LABEL, Certificate, Name, pem};
 
 use crate::bio::BIO;
 use crate::bio::rw::{BIO_write, read_line};
-use crate::crypto::CRYPTO_malloc;
-use crate::entry::{CInt, entry};
-use crate::ffi::{arc_release, arc_up_ref};
+use crate::crypto::{malloc_c_string, malloc_copy};
+use crate::entry::{CInt, arg, entry, nullable, nullable_mut};
+use crate::ffi::{arc_release, arc_up_ref, bytes_mut, obj, put_c_string};
 use crate::session::pem_password_cb;
 use crate::ssl::{Obj, SSL, ssl_ref};
 
@@ -98,10 +98,8 @@ fn peer_certificate(s: &SSL) -> Option<&Arc<X509>> {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut X509 {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }
-        .and_then(peer_certificate)
-        .map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
+    let s = arg!(ssl_ref(ssl));
+    peer_certificate(s).map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
 }
 
 /// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate` in the headers): as
@@ -111,10 +109,8 @@ pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut X509
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut X509 {
-    // SAFETY: per the contract.
-    unsafe { ssl_ref(ssl) }
-        .and_then(peer_certificate)
-        .map_or(std::ptr::null_mut(), |x| X509::into_c(x.clone()))
+    let s = arg!(ssl_ref(ssl));
+    peer_certificate(s).map_or(std::ptr::null_mut(), |x| X509::into_c(x.clone()))
 }
 
 /// `X509_get_subject_name`: valid while the certificate lives.
@@ -123,11 +119,8 @@ pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut X509
 /// `x` must be null or a live certificate.
 #[entry]
 pub unsafe extern "C" fn X509_get_subject_name(x: *const X509) -> *mut X509_NAME {
-    // SAFETY: per the contract.
-    match unsafe { x.as_ref() } {
-        Some(x) => X509_NAME::as_c(x.0.subject()),
-        None => null_argument(),
-    }
+    let x = arg!(obj(x));
+    X509_NAME::as_c(x.0.subject())
 }
 
 /// `X509_get_issuer_name`: valid while the certificate lives.
@@ -136,11 +129,8 @@ pub unsafe extern "C" fn X509_get_subject_name(x: *const X509) -> *mut X509_NAME
 /// `x` must be null or a live certificate.
 #[entry]
 pub unsafe extern "C" fn X509_get_issuer_name(x: *const X509) -> *mut X509_NAME {
-    // SAFETY: per the contract.
-    match unsafe { x.as_ref() } {
-        Some(x) => X509_NAME::as_c(x.0.issuer()),
-        None => null_argument(),
-    }
+    let x = arg!(obj(x));
+    X509_NAME::as_c(x.0.issuer())
 }
 
 /// Raises `ERR_R_PASSED_NULL_PARAMETER` and returns null.
@@ -161,31 +151,17 @@ pub unsafe extern "C" fn X509_NAME_oneline(
     buf: *mut c_char,
     size: c_int,
 ) -> *mut c_char {
-    // SAFETY: per the contract.
-    let name = unsafe { name.as_ref() };
-    let (text, dest) = if buf.is_null() {
-        let text = name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.0.oneline(usize::MAX));
-        let dest = CRYPTO_malloc(text.len() + 1, std::ptr::null(), 0).cast::<c_char>();
-        if dest.is_null() {
-            SslError::new(ERR_LIB_X509, err_r::MALLOC_FAILURE).raise();
-            return std::ptr::null_mut();
-        }
-        (text, dest)
-    } else {
-        let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
-            return std::ptr::null_mut();
-        };
-        let mut text = name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.0.oneline(room - 1));
-        text.truncate(room - 1);
-        (text, buf)
-    };
-    // SAFETY: dest has room for the text and its NUL (allocated so, or size bytes with the
-    // text at most size - 1 long).
-    unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), dest.cast::<u8>(), text.len());
-        *dest.add(text.len()) = 0;
+    let name = nullable!(name);
+    let oneline = |max| name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.0.oneline(max));
+    if buf.is_null() {
+        return malloc_c_string(oneline(usize::MAX).as_bytes());
     }
-    dest
+    let Some(room) = usize::try_from(size).ok().filter(|n| *n > 0) else {
+        return std::ptr::null_mut();
+    };
+    let dest = arg!(bytes_mut(buf, room));
+    put_c_string(dest, oneline(room - 1).as_bytes());
+    buf
 }
 
 /// `X509_NAME_get_text_by_NID`: the first attribute of type `nid` into `buf` (at most
@@ -201,11 +177,7 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
     buf: *mut c_char,
     len: c_int,
 ) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(name) = (unsafe { name.as_ref() }) else {
-        SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    };
+    let name = arg!(obj(name));
     let Some(value) = name.0.entry_by_nid(nid).map(|e| e.value()) else {
         return -1;
     };
@@ -215,13 +187,8 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
     let Some(room) = usize::try_from(len).ok().filter(|n| *n > 0) else {
         return -1;
     };
-    let n = value.len().min(room - 1);
-    // SAFETY: buf has room for len bytes; n < len.
-    unsafe {
-        std::ptr::copy_nonoverlapping(value.as_ptr(), buf.cast::<u8>(), n);
-        *buf.add(n) = 0;
-    }
-    c_int::try_from(n).unwrap_or(-1)
+    let dest = arg!(bytes_mut(buf, room));
+    c_int::try_from(put_c_string(dest, value)).unwrap_or(-1)
 }
 
 /// `i2d_X509`: the certificate's DER length; with `out` set, also the DER: into a new buffer
@@ -232,34 +199,26 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
 /// `x` null or a live certificate; `out` null or valid, `*out` null or with room for the DER.
 #[entry]
 pub unsafe extern "C" fn i2d_X509(x: *const X509, out: *mut *mut c_uchar) -> CInt<-1> {
-    // SAFETY: per the contract.
-    let Some(x) = (unsafe { x.as_ref() }) else {
-        SslError::new(ERR_LIB_X509, err_r::PASSED_NULL_PARAMETER).raise();
-        return -1;
-    };
+    let x = arg!(obj(x));
     let der = x.0.der();
     let Ok(n) = c_int::try_from(der.len()) else {
         return -1;
     };
-    // SAFETY: per the contract.
-    let Some(out) = (unsafe { out.as_mut() }) else {
+    let Some(out) = nullable_mut!(out) else {
         return n;
     };
     if out.is_null() {
-        let dest = CRYPTO_malloc(der.len(), std::ptr::null(), 0).cast::<c_uchar>();
+        let dest = malloc_copy(der, false);
         if dest.is_null() {
-            SslError::new(ERR_LIB_X509, err_r::MALLOC_FAILURE).raise();
             return -1;
         }
-        // SAFETY: a fresh block of the DER's length.
-        unsafe { std::ptr::copy_nonoverlapping(der.as_ptr(), dest, der.len()) };
         *out = dest;
     } else {
-        // SAFETY: *out has room for the DER, per the contract.
-        unsafe {
-            std::ptr::copy_nonoverlapping(der.as_ptr(), *out, der.len());
-            *out = out.add(der.len());
-        }
+        let at = *out;
+        let len = der.len();
+        let dest = arg!(bytes_mut(at, len));
+        dest.copy_from_slice(der);
+        *out = at.wrapping_add(len);
     }
     n
 }
@@ -346,16 +305,12 @@ pub unsafe extern "C" fn PEM_read_bio_X509(
 /// `bp` null or live; `x` null or a live certificate.
 #[entry]
 pub unsafe extern "C" fn PEM_write_bio_X509(bp: *mut BIO, x: *const X509) -> c_int {
-    // SAFETY: per the contract.
-    let Some(x) = (unsafe { x.as_ref() }) else {
-        SslError::new(ERR_LIB_PEM, err_r::PASSED_NULL_PARAMETER).raise();
-        return 0;
-    };
+    let x = arg!(obj(x));
     let text = x.0.to_pem();
     let Ok(len) = c_int::try_from(text.len()) else {
         return 0;
     };
-    // SAFETY: forwarded; the text is valid for its length.
+    // SAFETY: bp is null or live, per the contract; the text is valid for its length.
     let n = unsafe { BIO_write(bp, text.as_ptr().cast(), len) };
     c_int::from(n == len)
 }

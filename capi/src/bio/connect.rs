@@ -21,7 +21,7 @@ use super::{BIO, BIO_METHOD, BioImpl};
 use crate::abi::*;
 use crate::addr::lookup_addrs;
 use crate::entry::entry;
-use crate::ffi::text;
+use crate::ffi::{put, text};
 
 /// `BIO_s_connect`'s method.
 static METHOD: BIO_METHOD = BIO_METHOD::builtin(0x50C, c"socket connect", new_unconnected);
@@ -180,10 +180,8 @@ impl Connector {
                     _ => None,
                 }
                 .map_or(std::ptr::null(), |c| c.as_ptr());
-                if !parg.is_null() {
-                    // SAFETY: a char ** (BIO_ptr_ctrl's slot), per the contract.
-                    unsafe { *parg.cast::<*const c_char>() = p };
-                }
+                // SAFETY: a char ** (BIO_ptr_ctrl's slot), per the contract.
+                unsafe { put(parg.cast::<*const c_char>(), p) };
                 c_long::from(!p.is_null())
             }
             BIO_C_SET_SOCK_TYPE => match c_int::try_from(larg) {

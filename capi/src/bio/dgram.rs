@@ -15,6 +15,7 @@ use super::{BIO, BIO_METHOD, BioImpl, io_result, len_long};
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::entry::entry;
+use crate::ffi::put;
 
 /// `BIO_s_datagram`'s method.
 static METHOD: BIO_METHOD = BIO_METHOD::builtin(0x515, c"datagram socket", new_unattached);
@@ -89,10 +90,8 @@ impl BioImpl for DgramIo {
             }),
             BIO_CTRL_DGRAM_GET_LOCAL_ADDR_CAP => Ok(flag(d.local_addr_cap())),
             BIO_CTRL_DGRAM_GET_LOCAL_ADDR_ENABLE => {
-                if !parg.is_null() {
-                    // SAFETY: an int *, per the contract.
-                    unsafe { *parg.cast::<c_int>() = c_int::from(d.local_addr_enabled()) };
-                }
+                // SAFETY: null or an int *, per the contract.
+                unsafe { put(parg.cast::<c_int>(), c_int::from(d.local_addr_enabled())) };
                 Ok(1)
             }
             BIO_CTRL_DGRAM_SET_LOCAL_ADDR_ENABLE => d.set_local_addr_enable(larg != 0).map(|()| 1),

@@ -2,12 +2,12 @@
 //! with an `fopen` mode, read and written as a stream; `BIO_seek` answers 0 as `fseek`.
 #![allow(non_snake_case)] // The exported names are OpenSSL's.
 
-use std::ffi::{CStr, c_char, c_int, c_long, c_void};
+use std::ffi::{c_char, c_int, c_long, c_void};
 use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use qssl::error::{ERR_LIB_BIO, SslError, bio_r, err_r};
+use qssl::error::{ERR_LIB_BIO, SslError, bio_r};
 use qssl::tls::SharedStreamBio;
 use qssl_bio::{BioError, FileBio, PollDescriptor};
 
@@ -15,8 +15,8 @@ use super::late::Late;
 use super::stream::StreamIo;
 use super::{BIO, BIO_METHOD, BioImpl};
 use crate::abi::*;
-use crate::entry::entry;
-use crate::ffi::text;
+use crate::entry::{arg, entry};
+use crate::ffi::{c_bytes, c_str};
 
 /// `BIO_s_file`'s method.
 static METHOD: BIO_METHOD = BIO_METHOD::builtin(0x402, c"FILE pointer", new_unopened);
@@ -94,9 +94,8 @@ impl FileKind {
                 return 0;
             }
         };
-        // SAFETY: per the contract.
-        let Some(name) = (unsafe { c_path(name) }) else {
-            SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
+        // SAFETY: null or NUL-terminated, per the contract.
+        let Some(name) = (unsafe { c_bytes(name) }).map(path) else {
             return 0;
         };
         match open_file(&name, mode) {
@@ -122,11 +121,8 @@ pub extern "C" fn BIO_s_file() -> *const BIO_METHOD {
 /// `filename` and `mode` must be null or NUL-terminated strings.
 #[entry]
 pub unsafe extern "C" fn BIO_new_file(filename: *const c_char, mode: *const c_char) -> *mut BIO {
-    // SAFETY: per the contract.
-    let (Some(name), Some(mode)) = (unsafe { c_path(filename) }, unsafe { text(mode) }) else {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return std::ptr::null_mut();
-    };
+    let name = path(arg!(c_bytes(filename)));
+    let mode = arg!(c_str(mode));
     match open_file(&name, &mode) {
         Some(io) => BIO::new(
             &METHOD,
@@ -137,17 +133,9 @@ pub unsafe extern "C" fn BIO_new_file(filename: *const c_char, mode: *const c_ch
 }
 
 /// A path from C, byte for byte.
-///
-/// # Safety
-/// `p` must be null or a NUL-terminated string.
-unsafe fn c_path(p: *const c_char) -> Option<PathBuf> {
+fn path(bytes: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: per the contract.
-    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-    Some(std::ffi::OsStr::from_bytes(bytes).into())
+    std::ffi::OsStr::from_bytes(bytes).into()
 }
 
 /// Opens a file BIO's I/O, or records why it could not be.

@@ -5,11 +5,9 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
 
-use qssl::error::{ERR_LIB_BIO, SslError, err_r};
-
 use super::{BIO, BIO_METHOD, bio_ref};
 use crate::entry::{arg, entry};
-use crate::ffi::{arc_release, arc_up_ref};
+use crate::ffi::{arc_release, arc_up_ref, obj};
 
 /// `BIO_new`: a BIO of a method, with nothing attached yet (an application's method's
 /// create callback runs; without one the BIO starts initialised, as in OpenSSL).
@@ -18,12 +16,8 @@ use crate::ffi::{arc_release, arc_up_ref};
 /// `method` must be null or a method from this library that outlives the BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
-    if method.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return std::ptr::null_mut();
-    }
-    // SAFETY: a live method that outlives the BIO, per the contract.
-    let method: &'static BIO_METHOD = unsafe { &*method };
+    // A method outlives the BIOs made with it, per the contract.
+    let method: &'static BIO_METHOD = arg!(obj(method));
     let bio = BIO::new(method, (method.make)());
     // SAFETY: just made, and live.
     let b = unsafe { &*bio };
@@ -129,10 +123,8 @@ macro_rules! app_field {
         /// `bio` must be null or a live BIO.
         #[entry]
         pub unsafe extern "C" fn $set(bio: *mut BIO, v: $ty) {
-            // SAFETY: per the contract.
-            if let Some(b) = unsafe { bio.as_ref() } {
-                b.$field.store(($to)(v), Ordering::Release);
-            }
+            let b = arg!(bio_ref(bio));
+            b.$field.store(($to)(v), Ordering::Release);
         }
 
         $(#[$gdoc])*
@@ -141,8 +133,8 @@ macro_rules! app_field {
         /// `bio` must be null or a live BIO.
         #[entry]
         pub unsafe extern "C" fn $get(bio: *mut BIO) -> $ty {
-            // SAFETY: per the contract.
-            unsafe { bio.as_ref() }.map_or($zero, |b| ($from)(b.$field.load(Ordering::Acquire)))
+            let b = arg!(bio_ref(bio));
+            ($from)(b.$field.load(Ordering::Acquire))
         }
     };
 }

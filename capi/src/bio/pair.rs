@@ -6,13 +6,13 @@
 use std::ffi::c_int;
 use std::sync::Arc;
 
-use qssl::error::{ERR_LIB_BIO, SslError, err_r};
 use qssl_bio::DgramMem;
 
 use super::dgram::DgramIo;
 use super::late::Late;
 use super::{BIO, BIO_METHOD, BioImpl};
-use crate::entry::entry;
+use crate::entry::{arg, entry};
+use crate::ffi::obj_mut;
 
 /// `BIO_s_dgram_pair`'s method; `BIO_new` on it makes an end with no peer, carrying nothing.
 static METHOD_PAIR: BIO_METHOD = BIO_METHOD::builtin(0x41A, c"BIO dgram pair", new_unpaired);
@@ -54,15 +54,10 @@ pub unsafe extern "C" fn BIO_new_bio_dgram_pair(
     bio2: *mut *mut BIO,
     writebuf2: usize,
 ) -> c_int {
-    if bio1.is_null() || bio2.is_null() {
-        SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
-        return 0;
-    }
+    let bio1 = arg!(obj_mut(bio1));
+    let bio2 = arg!(obj_mut(bio2));
     let (a, b) = qssl_bio::new_dgram_pair(writebuf1, writebuf2);
-    // SAFETY: both are valid for writes, per the contract.
-    unsafe {
-        *bio1 = BIO::new(&METHOD_PAIR, Box::new(DgramIo(Arc::new(a))));
-        *bio2 = BIO::new(&METHOD_PAIR, Box::new(DgramIo(Arc::new(b))));
-    }
+    *bio1 = BIO::new(&METHOD_PAIR, Box::new(DgramIo(Arc::new(a))));
+    *bio2 = BIO::new(&METHOD_PAIR, Box::new(DgramIo(Arc::new(b))));
     1
 }

@@ -11,7 +11,7 @@ use qssl::tls::SharedStreamBio;
 use super::{BIO, bio_ref, io_result, not_for};
 use crate::abi::*;
 use crate::entry::{CInt, arg, entry, nullable, out};
-use crate::ffi::{bytes, bytes_mut, c_bytes, ex_result};
+use crate::ffi::{bytes, bytes_mut, c_bytes, ex_result, put_c_string};
 
 /// `BIO_read`: one datagram, or stream bytes; 0 at end of stream, -1 on failure or retry
 /// (`BIO_should_retry`); 0 for a negative length, as OpenSSL answers.
@@ -111,10 +111,8 @@ pub unsafe extern "C" fn BIO_gets(bio: *mut BIO, buf: *mut c_char, size: c_int) 
     let Some(line) = read_line_from(b, &stream, room - 1) else {
         return -1;
     };
-    // The line is at most room - 1 long: room for its NUL.
-    buf[..line.len()].copy_from_slice(&line);
-    buf[line.len()] = 0;
-    c_int::try_from(line.len()).unwrap_or(-1)
+    // The line is at most room - 1 long: it fits with its NUL.
+    c_int::try_from(put_c_string(buf, &line)).unwrap_or(-1)
 }
 
 /// `BIO_write`: the count, or -1 on failure or retry; 0 for a null BIO or a length of 0

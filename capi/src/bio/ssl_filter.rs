@@ -17,7 +17,7 @@ use super::{BIO, BIO_METHOD, BioImpl, connect, prepare_object, unset_io};
 use crate::abi::*;
 use crate::ctx::SSL_CTX;
 use crate::entry::entry;
-use crate::ffi::arc_take;
+use crate::ffi::{arc_take, put};
 use crate::ssl::SSL;
 
 /// `BIO_f_ssl`'s method.
@@ -166,10 +166,8 @@ impl BioImpl for SslFilter {
 unsafe fn ssl_ctrl(b: &BIO, held: &HeldSsl, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
     match cmd {
         BIO_C_GET_SSL => {
-            if !parg.is_null() {
-                // SAFETY: an SSL ** (BIO_get_ssl), per the contract.
-                unsafe { *parg.cast::<*mut SSL>() = held.ssl };
-            }
+            // SAFETY: an SSL ** (BIO_get_ssl), per the contract.
+            unsafe { put(parg.cast::<*mut SSL>(), held.ssl) };
             1
         }
         BIO_C_DO_STATE_MACHINE => {
