@@ -11,7 +11,7 @@ use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::abi::*;
-use crate::entry::{CInt, arg, entry, out};
+use crate::entry::{CInt, arg, entry, out, param};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_share, arc_up_ref, bytes, c_str, obj, text};
 use crate::ssl::callback_ssl;
@@ -160,8 +160,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
 /// `ctx` must be null or a live context.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { arc_up_ref(ctx.cast_const()) }
+    param!(arc_up_ref(ctx))
 }
 
 /// `SSL_CTX_free`: drops one reference (null is ignored).
@@ -170,8 +169,7 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
 /// `ctx` must be null or a live context whose reference the caller gives up.
 #[entry]
 pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { arc_release(ctx.cast_const()) }
+    param!(arc_release(ctx))
 }
 
 /// `SSL_CTX_get_ssl_method`.
@@ -279,8 +277,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ca_path: *const c_char,
 ) -> c_int {
     let ctx = arg!(ctx_ref(ctx));
-    // SAFETY: null or NUL-terminated, per the contract.
-    let (file, dir) = unsafe { (text(ca_file), text(ca_path)) };
+    let (file, dir) = (param!(text(ca_file)), param!(text(ca_path)));
     let file = file.as_deref().map(std::path::Path::new);
     let dir = dir.as_deref().map(std::path::Path::new);
     c_int::from(ctx.lock().load_verify_locations(file, dir).is_ok())

@@ -15,19 +15,31 @@ use qssl::error::{
 
 pub(crate) use qssl_capi_macros::entry;
 
-/// Takes arguments of an entry through their helper: an object (`ssl_ref`, `ctx_ref`,
-/// `bio_ref`, [`obj`](crate::ffi::obj), ...), a buffer ([`bytes`](crate::ffi::bytes),
-/// [`bytes_mut`](crate::ffi::bytes_mut)) or a C string ([`c_str`](crate::ffi::c_str)). Each
-/// helper refuses a null pointer it cannot take with `ERR_R_PASSED_NULL_PARAMETER` on the
-/// queue: the value, or the entry returns the failure value of its return type (`Ret`, which
-/// `#[entry]` names). The arguments are the entry's own parameters (or values computed from
-/// them first, such as a length converted to `usize`), named.
+/// Calls an argument helper on an entry's own parameters (or values computed from them
+/// first, such as a length converted to `usize`), named: `param!(text(name))`. The helpers
+/// (in [`crate::ffi`], and `ssl_ref`, `ctx_ref`, `bio_ref`, ...) take pointers that are null
+/// or valid, which is what every entry's `# Safety` section requires of its caller: this is
+/// the one place that justification is made.
+macro_rules! param {
+    ($helper:ident($($arg:ident),+)) => {
+        // SAFETY: an entry's pointer parameters are null or valid as the entry's `# Safety`
+        // section requires of its caller (a buffer for its length, a string NUL-terminated,
+        // an object live, a reference the caller's to give), which is each helper's
+        // contract; the helper checks for null.
+        unsafe { $helper($($arg),+) }
+    };
+}
+pub(crate) use param;
+
+/// Takes arguments of an entry through their helper ([`param!`]): an object (`ssl_ref`,
+/// `ctx_ref`, `bio_ref`, [`obj`](crate::ffi::obj), ...), a buffer
+/// ([`bytes`](crate::ffi::bytes), [`bytes_mut`](crate::ffi::bytes_mut)) or a C string
+/// ([`c_str`](crate::ffi::c_str)). Each such helper refuses a null pointer it cannot take
+/// with `ERR_R_PASSED_NULL_PARAMETER` on the queue: the value, or the entry returns the
+/// failure value of its return type (`Ret`, which `#[entry]` names).
 macro_rules! arg {
     ($helper:ident($($arg:ident),+)) => {
-        // SAFETY: an entry's pointer arguments are null or valid as the entry's `# Safety`
-        // section requires of its caller, which is each helper's contract (a buffer for its
-        // length, a string NUL-terminated, an object live); the helper checks for null.
-        match unsafe { $helper($($arg),+) } {
+        match $crate::entry::param!($helper($($arg),+)) {
             Some(value) => value,
             None => return <Ret as $crate::entry::CReturn>::failure(),
         }
@@ -38,21 +50,19 @@ pub(crate) use arg;
 /// An entry's pointer parameter `p` that may be null: `Some` of the object, or `None` for
 /// null (no error is queued; the entry decides what null means).
 macro_rules! nullable {
-    ($p:ident) => {
-        // SAFETY: an entry's pointer parameters are null or point to live objects as the
-        // entry's `# Safety` section requires of its caller.
-        unsafe { $p.as_ref() }
-    };
+    ($p:ident) => {{
+        use $crate::ffi::present;
+        $crate::entry::param!(present($p))
+    }};
 }
 pub(crate) use nullable;
 
 /// As [`nullable!`], for an object the entry changes: `Some` of a mutable reference.
 macro_rules! nullable_mut {
-    ($p:ident) => {
-        // SAFETY: an entry's pointer parameters are null or point to live objects not used
-        // otherwise during the call, as the entry's `# Safety` section requires.
-        unsafe { $p.as_mut() }
-    };
+    ($p:ident) => {{
+        use $crate::ffi::present_mut;
+        $crate::entry::param!(present_mut($p))
+    }};
 }
 pub(crate) use nullable_mut;
 
@@ -61,9 +71,8 @@ pub(crate) use nullable_mut;
 macro_rules! out {
     ($out:ident, $value:expr) => {{
         let value = $value;
-        // SAFETY: an entry's out-pointer parameters are null or valid for a write as the
-        // entry's `# Safety` section requires of its caller, which is `put`'s contract.
-        unsafe { $crate::ffi::put($out, value) }
+        use $crate::ffi::put;
+        $crate::entry::param!(put($out, value))
     }};
 }
 pub(crate) use out;

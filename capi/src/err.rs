@@ -11,7 +11,7 @@ use std::ffi::{CString, c_char, c_int, c_ulong, c_void};
 
 use qssl::error::{self, ErrorRecord};
 
-use crate::entry::{arg, entry, out};
+use crate::entry::{arg, entry, out, param};
 use crate::ffi::{bytes_mut, interned, put_c_string, text};
 
 /// The data text of the last record handed out on this thread (valid until the next one).
@@ -75,8 +75,7 @@ pub extern "C" fn ERR_new() {
 /// `file` and `func` must be null or NUL-terminated strings.
 #[entry]
 pub unsafe extern "C" fn ERR_set_debug(file: *const c_char, line: c_int, func: *const c_char) {
-    // SAFETY: null or NUL-terminated, per the contract.
-    let (file, func) = unsafe { (text(file), text(func)) };
+    let (file, func) = (param!(text(file)), param!(text(func)));
     error::set_debug(
         file.map(|f| Cow::Owned(f.into_owned())),
         u32::try_from(line).unwrap_or(0),
@@ -90,8 +89,7 @@ pub unsafe extern "C" fn ERR_set_debug(file: *const c_char, line: c_int, func: *
 /// `text` must be null or a NUL-terminated string.
 #[entry(internal)]
 pub unsafe extern "C" fn qssl_err_set_error_text(lib: c_int, reason: c_int, data: *const c_char) {
-    // SAFETY: null or NUL-terminated, per the contract.
-    let data = unsafe { text(data) }.map(Cow::into_owned);
+    let data = param!(text(data)).map(Cow::into_owned);
     error::set_error(lib, reason, data);
 }
 
@@ -101,8 +99,7 @@ pub unsafe extern "C" fn qssl_err_set_error_text(lib: c_int, reason: c_int, data
 /// `text` must be null or a NUL-terminated string.
 #[entry(internal)]
 pub unsafe extern "C" fn qssl_err_add_error_text(data: *const c_char) {
-    // SAFETY: null or NUL-terminated, per the contract.
-    if let Some(t) = unsafe { text(data) } {
+    if let Some(t) = param!(text(data)) {
         error::add_error_data(&t);
     }
 }

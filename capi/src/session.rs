@@ -13,7 +13,7 @@ use qssl::tls::SslSession;
 
 use crate::bio::BIO;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{arg, entry, nullable};
+use crate::entry::{arg, entry, nullable, param};
 use crate::ffi::{arc_release, arc_up_ref, obj};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
@@ -34,8 +34,7 @@ impl SSL_SESSION {
 /// `s` must be null or a live session.
 #[entry]
 pub unsafe extern "C" fn SSL_SESSION_up_ref(s: *mut SSL_SESSION) -> c_int {
-    // SAFETY: forwarded.
-    unsafe { arc_up_ref(s.cast_const()) }
+    param!(arc_up_ref(s))
 }
 
 /// `SSL_SESSION_free`.
@@ -44,8 +43,7 @@ pub unsafe extern "C" fn SSL_SESSION_up_ref(s: *mut SSL_SESSION) -> c_int {
 /// `s` must be null or a live session whose reference the caller gives up.
 #[entry]
 pub unsafe extern "C" fn SSL_SESSION_free(s: *mut SSL_SESSION) {
-    // SAFETY: forwarded.
-    unsafe { arc_release(s.cast_const()) }
+    param!(arc_release(s))
 }
 
 /// `SSL_SESSION_is_resumable`: whether it still holds something to resume with.

@@ -17,12 +17,10 @@ use crate::bio::object::BIO_up_ref;
 use crate::bio::socket::BIO_new_socket;
 use crate::bio::{BIO, prepare_object};
 use crate::ctx::{SSL_CTX, ctx_shared};
-use crate::entry::{CInt, arg, entry, out};
+use crate::entry::{CInt, arg, entry, out, param};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
-use crate::ffi::{
-    arc_release, arc_take, arc_up_ref, bytes, bytes_mut, c_str, ex_result, interned, obj, text,
-};
+use crate::ffi::{arc_release, arc_take, arc_up_ref, bytes, bytes_mut, c_str, ex_result, interned, obj, text};
 use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
 use crate::x509::X509;
@@ -341,8 +339,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { arc_up_ref(ssl.cast_const()) }
+    param!(arc_up_ref(ssl))
 }
 
 /// `SSL_free`: drops one reference (null is ignored).
@@ -351,8 +348,7 @@ pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object whose reference the caller gives up.
 #[entry]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { arc_release(ssl.cast_const()) }
+    param!(arc_release(ssl))
 }
 
 /// `SSL_set_fd`: a socket BIO (TLS) or datagram BIO (QUIC) over `fd`, not closed with the
@@ -783,8 +779,7 @@ pub unsafe extern "C" fn SSL_ctrl(
 #[entry]
 pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
     let s = arg!(ssl_ref(ssl));
-    // SAFETY: host is null or NUL-terminated, per the contract.
-    match unsafe { text(host) } {
+    match param!(text(host)) {
         Some(h) => c_int::from(on_obj!(s, o => o.set1_host(&h)).is_ok()),
         None => 1,
     }

@@ -13,7 +13,7 @@ use qssl::x509::{CERTIFICATE_LABEL, Certificate, Name, pem};
 use crate::bio::BIO;
 use crate::bio::rw::{BIO_write, read_line};
 use crate::crypto::{malloc_c_string, malloc_copy};
-use crate::entry::{CInt, arg, entry, nullable, nullable_mut};
+use crate::entry::{CInt, arg, entry, nullable, nullable_mut, param};
 use crate::ffi::{arc_release, arc_up_ref, bytes_mut, obj, put_c_string};
 use crate::session::pem_password_cb;
 use crate::ssl::{Obj, SSL, ssl_ref};
@@ -64,8 +64,7 @@ impl X509 {
 /// `x` must be null or a live certificate.
 #[entry]
 pub unsafe extern "C" fn X509_up_ref(x: *mut X509) -> c_int {
-    // SAFETY: forwarded.
-    unsafe { arc_up_ref(x.cast_const()) }
+    param!(arc_up_ref(x))
 }
 
 /// `X509_free`.
@@ -74,8 +73,7 @@ pub unsafe extern "C" fn X509_up_ref(x: *mut X509) -> c_int {
 /// `x` must be null or a live certificate whose reference the caller gives up.
 #[entry]
 pub unsafe extern "C" fn X509_free(x: *mut X509) {
-    // SAFETY: forwarded.
-    unsafe { arc_release(x.cast_const()) }
+    param!(arc_release(x))
 }
 
 /// The certificate the peer of `s` presented, kept on the object once known.

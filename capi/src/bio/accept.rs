@@ -11,8 +11,8 @@ use qssl_bio::{AcceptBio, BioError};
 use super::chain::append;
 use super::{BIO, BIO_METHOD, BioImpl, io_result, not_for, result_long, socket};
 use crate::abi::*;
-use crate::entry::entry;
-use crate::ffi::text;
+use crate::entry::{entry, param};
+use crate::ffi::{text};
 
 /// `BIO_s_accept`'s method.
 static METHOD: BIO_METHOD = BIO_METHOD::builtin(0x50D, c"socket accept", new_unnamed);
@@ -128,7 +128,6 @@ pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
 /// `host_port` must be null or a NUL-terminated string.
 #[entry]
 pub unsafe extern "C" fn BIO_new_accept(host_port: *const c_char) -> *mut BIO {
-    // SAFETY: per the contract.
-    let name = unsafe { text(host_port) };
+    let name = param!(text(host_port));
     BIO::new(&METHOD, Box::new(Acceptor(AcceptBio::new(name.as_deref()))))
 }

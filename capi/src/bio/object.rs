@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
 
 use super::{BIO, BIO_METHOD, bio_ref};
-use crate::entry::{arg, entry};
+use crate::entry::{arg, entry, param};
 use crate::ffi::{arc_release, arc_up_ref, obj};
 
 /// `BIO_new`: a BIO of a method, with nothing attached yet (an application's method's
@@ -35,8 +35,7 @@ pub unsafe extern "C" fn BIO_new(method: *const BIO_METHOD) -> *mut BIO {
 /// `bio` must be null or a live BIO.
 #[entry]
 pub unsafe extern "C" fn BIO_up_ref(bio: *mut BIO) -> c_int {
-    // SAFETY: forwarded.
-    unsafe { arc_up_ref(bio.cast_const()) }
+    param!(arc_up_ref(bio))
 }
 
 /// `BIO_free`: drops one reference; 1, or 0 for null.
@@ -48,8 +47,7 @@ pub unsafe extern "C" fn BIO_free(bio: *mut BIO) -> c_int {
     if bio.is_null() {
         return 0;
     }
-    // SAFETY: forwarded.
-    unsafe { arc_release(bio.cast_const()) };
+    param!(arc_release(bio));
     1
 }
 

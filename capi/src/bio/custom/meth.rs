@@ -8,7 +8,8 @@ use qssl::error::{ERR_LIB_BIO, SslError, err_r};
 
 use super::{Callbacks, CtrlFn, LifeFn, MmsgFn, ReadExFn, ReadFn, WriteExFn, WriteFn};
 use crate::bio::BIO_METHOD;
-use crate::entry::entry;
+use crate::entry::{entry, param};
+use crate::ffi::{text};
 
 /// `BIO_get_new_index`: a fresh `BIO_TYPE_*` number for an application's method.
 #[entry]
@@ -24,8 +25,7 @@ pub extern "C" fn BIO_get_new_index() -> c_int {
 /// `name` must be null or a NUL-terminated string.
 #[entry]
 pub unsafe extern "C" fn BIO_meth_new(type_: c_int, name: *const c_char) -> *mut BIO_METHOD {
-    // SAFETY: per the contract.
-    let name = unsafe { crate::ffi::text(name) }.map(|n| n.into_owned());
+    let name = param!(text(name)).map(|n| n.into_owned());
     Box::into_raw(Box::new(BIO_METHOD::new_custom(type_, name.as_deref())))
 }
 
