@@ -2,11 +2,10 @@
 //! streams, stream IDs, states and error codes, resets, policies and shutdown, as OpenSSL's
 //! QUIC API defines them.
 
-mod common;
-
-use common::*;
 use qssl::ErrorCode;
 use qssl::quic::{Ssl, StreamEnd, StreamState};
+use qssl_tests::fixtures::*;
+use qssl_tests::identity::Identity;
 
 #[test]
 fn default_stream_round_trip() {
@@ -549,7 +548,7 @@ fn data_and_fin_already_received_are_read_before_a_later_close_is_taken_in() {
 #[test]
 fn a_session_resumes_a_second_connection_of_the_same_context() {
     use std::sync::{Arc, Mutex};
-    let id = identity();
+    let id = Identity::localhost();
     let mut cctx = client_ctx(&id.cert);
     let told = Arc::new(Mutex::new(0usize));
     {
@@ -572,7 +571,7 @@ fn a_session_resumes_a_second_connection_of_the_same_context() {
         client.set_host_name("localhost").unwrap();
         client.set_session(offer).unwrap();
         let s = PairSetup {
-            id: identity(),
+            id: Identity::localhost(),
             client,
             listener: listener.clone(),
         };

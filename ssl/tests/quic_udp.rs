@@ -1,16 +1,15 @@
 //! QUIC objects over real UDP sockets on loopback in blocking mode: a listener serving
 //! several clients at once, and several threads sharing one connection.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::thread;
 
-use common::*;
 use qssl::ErrorCode;
 use qssl::quic::Ssl;
 use qssl_bio::{DatagramBio, UdpBio};
+use qssl_tests::fixtures::*;
+use qssl_tests::identity::Identity;
 
 /// A blocking client connection to `server` over its own connected UDP socket.
 fn blocking_client(id: &Identity, server: std::net::SocketAddr) -> Ssl {
@@ -41,7 +40,7 @@ fn read_to_end(ssl: &Ssl) -> Vec<u8> {
 
 #[test]
 fn listener_serves_several_blocking_clients() {
-    let id = identity();
+    let id = Identity::localhost();
     let (bio, addr) = udp_bio();
     let listener = Ssl::new_listener(&server_ctx(&id), 0).unwrap();
     listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
@@ -102,7 +101,7 @@ fn listener_serves_several_blocking_clients() {
 fn eight_threads_share_one_connection() {
     const STREAMS: usize = 8;
     const BYTES: usize = 10 << 20;
-    let id = identity();
+    let id = Identity::localhost();
     let (listener, addr) = udp_listener(&server_ctx(&id));
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
@@ -168,7 +167,7 @@ fn eight_threads_share_one_connection() {
 
 #[test]
 fn blocking_new_stream_waits_for_credit_and_objects_outlive_each_other() {
-    let id = identity();
+    let id = Identity::localhost();
     let mut sctx = server_ctx(&id);
     sctx.set_max_streams(1, 1);
     let (listener, addr) = udp_listener(&sctx);
@@ -235,7 +234,7 @@ fn blocking_new_stream_waits_for_credit_and_objects_outlive_each_other() {
 fn a_failed_network_fails_the_connection() {
     // A datagram pair whose other end is gone: the connection reports the failure as
     // SSL_ERROR_SSL with a network reason, not a hang.
-    let id = identity();
+    let id = Identity::localhost();
     let (a, b) = qssl_bio::new_dgram_pair(0, 0);
     let a: Arc<dyn DatagramBio> = Arc::new(a);
     drop(b);
@@ -254,7 +253,7 @@ fn a_failed_network_fails_the_connection() {
 
 #[test]
 fn a_blocking_poll_wakes_when_another_thread_changes_the_connection() {
-    let id = identity();
+    let id = Identity::localhost();
     let (listener, addr) = udp_listener(&server_ctx(&id));
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();

@@ -2,26 +2,21 @@
 //! (`SSL_set_tlsext_host_name` vs `SSL_set1_host`), the verify result is recorded per
 //! connection, and the peer's certificate is available.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::*;
 use qssl::ctx::{SSL_VERIFY_NONE, SSL_VERIFY_PEER, verify_error_string, x509_v};
 use qssl::quic::Ssl;
-use qssl_bio::{DatagramBio, new_dgram_pair};
+use qssl_tests::fixtures::*;
+use qssl_tests::identity::Identity;
 
 /// A listener and a client (not started) over a datagram pair; `setup` configures the
 /// client's names.
 fn setup(id: &Identity, client_ctx: &qssl::SslCtx, names: impl FnOnce(&Ssl)) -> (Ssl, Ssl) {
-    let (a, b) = new_dgram_pair(0, 0);
-    let (a, b): (Arc<dyn DatagramBio>, Arc<dyn DatagramBio>) = (Arc::new(a), Arc::new(b));
-    let listener =
-        Ssl::new_listener(&server_ctx(id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(b.clone()), Some(b)).unwrap();
-    listener.listen().unwrap();
-    let client = Ssl::new(client_ctx).unwrap();
-    client.set_bio(Some(a.clone()), Some(a)).unwrap();
+    let (client, listener) = objects_over_pair(
+        client_ctx,
+        &server_ctx(id),
+        qssl::quic::LISTENER_FLAG_NO_VALIDATE,
+    );
     names(&client);
     (client, listener)
 }
@@ -50,7 +45,7 @@ fn handshake(client: &Ssl, listener: &Ssl) -> (qssl::IoResult<()>, Option<Ssl>) 
 
 #[test]
 fn sni_and_expected_host_are_separate() {
-    let id = identity();
+    let id = Identity::localhost();
     let ctx = client_ctx(&id.cert);
     // SNI names something else; the certificate is checked against set1_host.
     let (client, listener) = setup(&id, &ctx, |c| {
@@ -96,8 +91,8 @@ fn sni_and_expected_host_are_separate() {
 
 #[test]
 fn untrusted_certificate_result_per_verify_mode() {
-    let id = identity();
-    let stranger = identity();
+    let id = Identity::localhost();
+    let stranger = Identity::localhost();
     // Trusting another certificate only: the server's self-signed one is unknown.
     let mut ctx = client_ctx(&stranger.cert);
     ctx.set_verify(SSL_VERIFY_NONE, None);
@@ -132,8 +127,8 @@ fn untrusted_certificate_result_per_verify_mode() {
 
 #[test]
 fn a_connection_has_its_own_verify_settings() {
-    let id = identity();
-    let stranger = identity();
+    let id = Identity::localhost();
+    let stranger = Identity::localhost();
     let mut ctx = client_ctx(&stranger.cert);
     ctx.set_verify(SSL_VERIFY_NONE, None);
     // The object's SSL_VERIFY_PEER fails the handshake its context would let through, and
@@ -174,13 +169,11 @@ fn a_connection_has_its_own_verify_settings() {
 fn alpn_setup(id: &Identity, offer: &[u8], callback: qssl::ctx::AlpnSelectCallback) -> (Ssl, Ssl) {
     let mut sctx = server_ctx(id);
     sctx.set_alpn_select_cb(Some(callback));
-    let (a, b) = new_dgram_pair(0, 0);
-    let (a, b): (Arc<dyn DatagramBio>, Arc<dyn DatagramBio>) = (Arc::new(a), Arc::new(b));
-    let listener = Ssl::new_listener(&sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(b.clone()), Some(b)).unwrap();
-    listener.listen().unwrap();
-    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
-    client.set_bio(Some(a.clone()), Some(a)).unwrap();
+    let (client, listener) = objects_over_pair(
+        &client_ctx(&id.cert),
+        &sctx,
+        qssl::quic::LISTENER_FLAG_NO_VALIDATE,
+    );
     client.set_host_name("localhost").unwrap();
     client.set_alpn_protos(offer).unwrap();
     (client, listener)
@@ -189,7 +182,7 @@ fn alpn_setup(id: &Identity, offer: &[u8], callback: qssl::ctx::AlpnSelectCallba
 #[test]
 fn alpn_select_callback_chooses_per_client() {
     use qssl::ctx::{AlpnSelection, OPENSSL_NPN_NEGOTIATED, select_next_proto};
-    let id = identity();
+    let id = Identity::localhost();
     let ours: &[u8] = b"\x02h3\x0ahq-interop";
     let callback: qssl::ctx::AlpnSelectCallback = Arc::new(move |offered: &[&[u8]]| {
         let mut wire = Vec::new();

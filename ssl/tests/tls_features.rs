@@ -2,16 +2,15 @@
 //! session resumption (hit and miss), the SNI and ALPN callbacks, cipher and version
 //! settings.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::*;
 use qssl::ctx::{
     AlpnSelection, FileType, Method, SSL_OP_NO_TICKET, SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
     SSL_VERIFY_PEER, SniAction, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION,
 };
 use qssl::tls::{SslSession, Tls};
+use qssl_tests::fixtures::*;
+use qssl_tests::identity::Identity;
 
 const ALPN: &[u8] = b"\x02h2";
 
@@ -31,8 +30,8 @@ fn exchange(client: &Tls, server: &Tls) {
 
 #[test]
 fn client_certificates_per_verify_mode() {
-    let server_id = identity();
-    let client_id = identity();
+    let server_id = Identity::localhost();
+    let client_id = Identity::localhost();
     let client_with_cert = |roots: &std::path::Path| {
         let mut ctx = tls_client_ctx(roots, ALPN);
         ctx.use_certificate_chain_file(&client_id.cert).unwrap();
@@ -81,7 +80,7 @@ fn client_certificates_per_verify_mode() {
 
 #[test]
 fn resumption_hits_and_misses() {
-    let id = identity();
+    let id = Identity::localhost();
     for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
         let mut cctx = tls_client_ctx(&id.cert, ALPN);
         cctx.set_max_proto_version(version).unwrap();
@@ -141,8 +140,8 @@ fn resumption_hits_and_misses() {
 
 #[test]
 fn no_ticket_option_and_sni_callback() {
-    let id = identity();
-    let other_id = identity();
+    let id = Identity::localhost();
+    let other_id = Identity::localhost();
     let mut other = SslCtx::new(Method::TlsServer);
     other.use_certificate_chain_file(&other_id.cert).unwrap();
     other
@@ -208,7 +207,7 @@ fn no_ticket_option_and_sni_callback() {
 
 #[test]
 fn alpn_select_callback_and_cipher_settings() {
-    let id = identity();
+    let id = Identity::localhost();
     let mut sctx = tls_server_ctx(&id, b"");
     sctx.set_alpn_select_cb(Some(Arc::new(|offered: &[&[u8]]| {
         match offered.iter().find(|p| p.starts_with(b"x-")) {
@@ -254,7 +253,7 @@ fn alpn_select_callback_and_cipher_settings() {
 
 #[test]
 fn keylog_callback_sees_each_side_secrets() {
-    let id = identity();
+    let id = Identity::localhost();
     for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
         let lines = Arc::new(Mutex::new(Vec::<String>::new()));
         let mut cctx = tls_client_ctx(&id.cert, ALPN);
@@ -293,7 +292,7 @@ fn keylog_callback_sees_each_side_secrets() {
 
 #[test]
 fn session_timeout_and_id_context() {
-    let id = identity();
+    let id = Identity::localhost();
     let mut cctx = tls_client_ctx(&id.cert, ALPN);
     let mut sctx = tls_server_ctx(&id, ALPN);
     assert_eq!(cctx.session_timeout(), 7200);
@@ -329,7 +328,7 @@ fn session_timeout_and_id_context() {
 
 #[test]
 fn a_callback_calling_into_its_own_object_is_refused_not_deadlocked() {
-    let id = identity();
+    let id = Identity::localhost();
     let object: Arc<std::sync::OnceLock<Tls>> = Arc::default();
     let refused = Arc::new(Mutex::new(None));
     let mut cctx = tls_client_ctx(&id.cert, ALPN);
@@ -357,7 +356,7 @@ fn a_callback_calling_into_its_own_object_is_refused_not_deadlocked() {
 
 #[test]
 fn a_server_object_without_a_certificate_fails_at_the_handshake() {
-    let id = identity();
+    let id = Identity::localhost();
     let bare = SslCtx::new(Method::TlsServer);
     qssl::error::clear_error();
     let (client, server) = pair(&tls_client_ctx(&id.cert, ALPN), &bare);

@@ -6,8 +6,6 @@
 //! Every child process is killed on drop and every wait has a deadline, so a misbehaving peer
 //! fails the test instead of hanging it. `QSSL_OPENSSL` names another `openssl` binary.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -17,11 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use common::{Identity, identity, tls_client_ctx, tls_server_ctx};
 use qssl::ErrorCode;
 use qssl::ctx::{TLS1_2_VERSION, TLS1_3_VERSION, x509_v};
 use qssl::error::ssl_r;
 use qssl::tls::Tls;
+use qssl_tests::fixtures::{tls_client_ctx, tls_server_ctx};
+use qssl_tests::identity::Identity;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -264,7 +263,7 @@ fn read_line(tls: &Tls) -> Vec<u8> {
 /// `extra` server options: verifies the server, exchanges lines, closes with close_notify
 /// both ways. Returns the cipher suite both sides named.
 fn qssl_client_to_s_server(version: i32, flag: &str, extra: &[&str]) -> &'static str {
-    let id = identity();
+    let id = Identity::localhost();
     let mut args = vec!["-rev", flag];
     args.extend_from_slice(extra);
     let mut server = s_server(&id, &args);
@@ -374,7 +373,7 @@ fn qssl_client_names_the_suite_openssl_chose() {
     }
 }
 
-/// A self-signed certificate for "localhost" with its own subject name (`identity()`'s all
+/// A self-signed certificate for "localhost" with its own subject name (`Identity::localhost()`'s all
 /// share rcgen's default subject).
 fn identity_named(common_name: &str) -> Identity {
     Identity::named(common_name)
@@ -535,7 +534,7 @@ fn s_client_to_qssl(
 }
 
 fn s_client_to_qssl_server(version: i32, flag: &str) {
-    let id = identity();
+    let id = Identity::localhost();
     let (client, status, served) = s_client_to_qssl(flag, b"", &[], &id, &id.cert);
     let out = client.stdout();
     let served = served.unwrap_or_else(|e| {
@@ -581,7 +580,7 @@ fn openssl_s_client_to_qssl_server_tls13() {
 
 #[test]
 fn openssl_s_client_negotiates_alpn_with_qssl_server() {
-    let id = identity();
+    let id = Identity::localhost();
     for flag in ["-tls1_2", "-tls1_3"] {
         let (client, status, served) =
             s_client_to_qssl(flag, ALPN_H2, &["-alpn", "http/1.1,h2"], &id, &id.cert);
@@ -596,7 +595,7 @@ fn openssl_s_client_negotiates_alpn_with_qssl_server() {
 
 #[test]
 fn openssl_s_client_without_a_common_alpn_is_refused() {
-    let id = identity();
+    let id = Identity::localhost();
     let (client, status, served) =
         s_client_to_qssl("-tls1_3", ALPN_H2, &["-alpn", "http/1.1"], &id, &id.cert);
     let failure = served.unwrap_err();
@@ -613,8 +612,8 @@ fn openssl_s_client_without_a_common_alpn_is_refused() {
 
 #[test]
 fn openssl_s_client_refuses_an_untrusted_qssl_server() {
-    let id = identity();
-    let stranger = identity();
+    let id = Identity::localhost();
+    let stranger = Identity::localhost();
     let (client, status, served) = s_client_to_qssl("-tls1_3", b"", &[], &id, &stranger.cert);
     assert!(!status.success());
     let log = client.stderr();

@@ -1,12 +1,11 @@
 //! TLS objects over an in-memory BIO pair (non-blocking): handshakes with both versions,
 //! data both ways, close_notify, SSL_get_error codes, ALPN, verification and errors.
 
-mod common;
-
-use common::*;
 use qssl::ErrorCode;
 use qssl::ctx::{TLS1_2_VERSION, TLS1_3_VERSION, x509_v};
 use qssl::tls::Tls;
+use qssl_tests::fixtures::*;
+use qssl_tests::identity::Identity;
 
 const ALPN_H2: &[u8] = b"\x02h2";
 
@@ -17,7 +16,7 @@ fn pair(client_ctx: &qssl::SslCtx, server_ctx: &qssl::SslCtx) -> (Tls, Tls) {
 
 #[test]
 fn handshake_data_and_close_both_versions() {
-    let id = identity();
+    let id = Identity::localhost();
     for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
         let mut cctx = tls_client_ctx(&id.cert, ALPN_H2);
         cctx.set_max_proto_version(version).unwrap();
@@ -71,8 +70,8 @@ fn handshake_data_and_close_both_versions() {
 
 #[test]
 fn alpn_mismatch_and_untrusted_issuer_fail_with_the_right_errors() {
-    let id = identity();
-    let stranger = identity();
+    let id = Identity::localhost();
+    let stranger = Identity::localhost();
     // The server offers only h2, the client only http/1.1: no_application_protocol.
     let (client, server) = pair(
         &tls_client_ctx(&id.cert, b"\x08http/1.1"),
@@ -134,7 +133,7 @@ fn small_pair(client_ctx: &qssl::SslCtx, server_ctx: &qssl::SslCtx) -> (Tls, Tls
 
 #[test]
 fn write_retry_partial_and_moving_buffers() {
-    let id = identity();
+    let id = Identity::localhost();
     let (client, server) = small_pair(
         &tls_client_ctx(&id.cert, ALPN_H2),
         &tls_server_ctx(&id, ALPN_H2),
@@ -236,7 +235,7 @@ fn write_retry_partial_and_moving_buffers() {
 
 #[test]
 fn generic_method_takes_its_role_from_connect_or_accept() {
-    let id = identity();
+    let id = Identity::localhost();
     let mut cctx = qssl::SslCtx::new(qssl::ctx::Method::Tls);
     cctx.load_verify_locations(Some(&id.cert), None).unwrap();
     cctx.set_verify(qssl::ctx::SSL_VERIFY_PEER, None);
@@ -284,7 +283,7 @@ fn each_flight_reaches_the_bio_in_one_write() {
     use std::sync::{Arc, Mutex};
 
     use qssl::tls::SharedStreamBio;
-    let id = identity();
+    let id = Identity::localhost();
     let mut cctx = tls_client_ctx(&id.cert, b"");
     cctx.set_max_proto_version(TLS1_3_VERSION).unwrap();
     let c2s = Arc::new(Mutex::new(CountingBio::default()));

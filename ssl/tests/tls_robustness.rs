@@ -6,20 +6,19 @@
 //! Bytes are tampered with in memory BIOs between the two objects: `c2s` carries what the
 //! client writes to the server, `s2c` the reverse.
 
-mod common;
-
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::{identity, tls_client_ctx, tls_handshake, tls_server_ctx};
 use qssl::ErrorCode;
 use qssl::ctx::{SSL_OP_IGNORE_UNEXPECTED_EOF, TLS1_2_VERSION, TLS1_3_VERSION};
 use qssl::error::ssl_r;
 use qssl::tls::{SharedStreamBio, Tls};
 use qssl_bio::{MemBio, StreamBio, StreamPairEnd, new_bio_pair};
+use qssl_tests::fixtures::{tls_client_ctx, tls_handshake, tls_server_ctx};
+use qssl_tests::identity::Identity;
 
 /// Bounds every blocking socket wait in these tests.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,7 +53,7 @@ struct Link {
 }
 
 fn link(version: i32, server_options: u64) -> Link {
-    let id = identity();
+    let id = Identity::localhost();
     let mut cctx = tls_client_ctx(&id.cert, b"");
     cctx.set_max_proto_version(version).unwrap();
     let mut sctx = tls_server_ctx(&id, b"");
@@ -114,7 +113,7 @@ fn client_hello(version: i32) -> Vec<u8> {
 /// A server object reading `input` (then end of stream if `eof`), writing to the returned
 /// BIO.
 fn server_reading(input: &[u8], eof: bool) -> (Tls, Mem) {
-    let id = identity();
+    let id = Identity::localhost();
     let server = Tls::new(&tls_server_ctx(&id, b"")).unwrap();
     let rd = mem();
     replace(&rd, input);
@@ -312,7 +311,7 @@ fn corrupted_record_between_bio_pairs_fails_the_reader() {
     // The client and server each have a BIO pair; a relay copies between the pairs and
     // flips one byte of the first application-data record.
     for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
-        let id = identity();
+        let id = Identity::localhost();
         let mut cctx = tls_client_ctx(&id.cert, b"");
         cctx.set_max_proto_version(version).unwrap();
         let (client_end, relay_c) = new_bio_pair(0, 0);
@@ -442,7 +441,7 @@ fn peer_closing_tcp_mid_handshake_fails_the_client() {
         let stream = TcpStream::connect(addr).unwrap();
         stream.set_read_timeout(Some(TIMEOUT)).unwrap();
         stream.set_write_timeout(Some(TIMEOUT)).unwrap();
-        let id = identity();
+        let id = Identity::localhost();
         let client = Tls::new(&tls_client_ctx(&id.cert, b"")).unwrap();
         client.set_host_name("localhost").unwrap();
         client.set_tcp(stream);
@@ -476,7 +475,7 @@ struct Paired {
 }
 
 fn paired(version: i32, server_options: u64) -> Paired {
-    let id = identity();
+    let id = Identity::localhost();
     let mut cctx = tls_client_ctx(&id.cert, b"");
     cctx.set_max_proto_version(version).unwrap();
     let mut sctx = tls_server_ctx(&id, b"");

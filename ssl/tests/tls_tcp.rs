@@ -2,8 +2,6 @@
 //! OpenSSL-style retry loop and `wait`), a Unix socket pair, and a buffering filter between
 //! the object and the socket on both sides.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
@@ -11,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::*;
 use qssl::ErrorCode;
 use qssl::ctx::{TLS1_2_VERSION, TLS1_3_VERSION};
 use qssl::tls::{SharedStreamBio, Tls};
 use qssl_bio::{BioChain, BufferFilter, SocketBio};
+use qssl_tests::fixtures::*;
+use qssl_tests::identity::Identity;
 
 const ALPN: &[u8] = b"\x08http/1.1";
 
@@ -45,7 +44,7 @@ fn serve_once(listener: TcpListener, ctx: qssl::SslCtx) -> thread::JoinHandle<()
 
 #[test]
 fn blocking_tcp_both_versions() {
-    let id = identity();
+    let id = Identity::localhost();
     for version in [TLS1_2_VERSION, TLS1_3_VERSION] {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -77,7 +76,7 @@ fn nonblocking_tcp_with_the_openssl_retry_loop() {
 /// A non-blocking client of `version` against a blocking server, driven by OpenSSL's retry
 /// loop.
 fn nonblocking_round_trip(version: i32) {
-    let id = identity();
+    let id = Identity::localhost();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = serve_once(listener, tls_server_ctx(&id, ALPN));
@@ -159,7 +158,7 @@ fn nonblocking_round_trip(version: i32) {
 
 #[test]
 fn unix_socket_pair_and_buffering_filters_on_both_sides() {
-    let id = identity();
+    let id = Identity::localhost();
     let (a, b) = UnixStream::pair().unwrap();
     // Each side writes through a 16 KiB buffering filter: only protocol-aware flushing gets
     // the handshake's small flights through.
@@ -197,7 +196,7 @@ fn unix_socket_pair_and_buffering_filters_on_both_sides() {
 
 #[test]
 fn auto_retry_off_reports_want_read_on_a_blocking_socket() {
-    let id = identity();
+    let id = Identity::localhost();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = serve_once(listener, tls_server_ctx(&id, ALPN));

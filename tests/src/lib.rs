@@ -1,6 +1,8 @@
 //! What the workspace's tests and benchmarks share, so that each fixture exists once:
 //!
 //! - [`identity`]: self-signed certificates for "localhost", as DER and as PEM files.
+//! - [`fixtures`]: contexts for those certificates, qssl objects joined by a datagram pair, a
+//!   UDP socket or a BIO pair, and the loops that drive non-blocking objects.
 //! - [`sim`]: a deterministic two-node network on a virtual clock.
 //! - [`quinn_peer`]: quinn, the reference QUIC stack of the report benchmarks.
 //! - [`aioquic`]: the aioquic hq-interop peer (a Python script, installed by the test command).
@@ -11,6 +13,7 @@
 
 pub mod aioquic;
 pub mod bench;
+pub mod fixtures;
 pub mod identity;
 pub mod quinn_peer;
 pub mod sim;
