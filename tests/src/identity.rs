@@ -30,6 +30,16 @@ impl Identity {
         Self::for_names(&["localhost"])
     }
 
+    /// A self-signed certificate for "localhost" with a new Ed25519 key. Ed25519 signatures
+    /// are deterministic and always 64 bytes, so every handshake with this identity has the
+    /// same size (ECDSA's vary by a byte or two): what a replayable simulation needs.
+    pub fn localhost_ed25519() -> Identity {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).expect("rcgen");
+        let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("rcgen");
+        let cert = params.self_signed(&key).expect("rcgen");
+        Self::write(cert, &key)
+    }
+
     /// A self-signed certificate for the DNS `names` with a new key (rcgen's default
     /// subject).
     pub fn for_names(names: &[&str]) -> Identity {

@@ -4,6 +4,8 @@
 //! - [`fixtures`]: contexts for those certificates, qssl objects joined by a datagram pair, a
 //!   UDP socket or a BIO pair, and the loops that drive non-blocking objects.
 //! - [`sim`]: a deterministic two-node network on a virtual clock.
+//! - [`ssl_node`]: qssl's QUIC objects (a client connection, a listener) as nodes of the
+//!   simulator, on a manual clock that follows its virtual time.
 //! - [`quinn_peer`]: quinn, the reference QUIC stack of the report benchmarks.
 //! - [`aioquic`]: the aioquic hq-interop peer (a Python script, installed by the test command).
 //! - [`bench`](mod@bench): how a report benchmark was started, `QSSL_BENCH_BYTES`, medians.
@@ -17,3 +19,4 @@ pub mod fixtures;
 pub mod identity;
 pub mod quinn_peer;
 pub mod sim;
+pub mod ssl_node;

@@ -5,6 +5,9 @@
 //! same run, and failures print it. The harness also checks, from the wire alone, that the
 //! server never sends more than three times what it received before the client's address is
 //! validated (RFC 9000 §8.1).
+//!
+//! A node is anything that implements [`Node`]: an engine [`Endpoint`] through
+//! [`EndpointNode`], or a qssl object through [`SslNode`](crate::ssl_node::SslNode).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -105,7 +108,7 @@ struct InFlight {
 }
 
 /// Totals of a run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Datagrams sent by a and by b.
     pub sent: [u64; 2],
