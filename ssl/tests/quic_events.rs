@@ -1,11 +1,8 @@
 //! The event-loop surface of QUIC objects: SSL_poll, event timeouts, poll descriptors,
 //! net_read/write_desired, the generic value API and explicit event handling.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use qssl::quic::poll::{
     POLL_EVENT_EC, POLL_EVENT_ECD, POLL_EVENT_ER, POLL_EVENT_IC, POLL_EVENT_ISB, POLL_EVENT_ISU,
     POLL_EVENT_OSB, POLL_EVENT_OSU, POLL_EVENT_R, POLL_EVENT_W, PollItem, poll,
@@ -13,6 +10,8 @@ use qssl::quic::poll::{
 use qssl::quic::value::*;
 use qssl::quic::{ACCEPT_STREAM_NO_BLOCK, STREAM_FLAG_UNI, Ssl};
 use qssl_bio::PollDescriptor;
+use qssl_tests::fixtures::*;
+use qssl_tests::identity::Identity;
 
 fn item(ssl: &Ssl, events: u64) -> PollItem<'_> {
     PollItem {
@@ -98,7 +97,7 @@ fn poll_reports_listener_connection_and_stream_events() {
 
 #[test]
 fn poll_blocks_on_udp_until_data_or_timeout() {
-    let id = identity();
+    let id = Identity::localhost();
     let (bio, addr) = udp_bio();
     let listener =
         Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
@@ -167,6 +166,51 @@ fn event_timeout_descriptors_and_desires() {
         err.error().unwrap().reason(),
         qssl::error::ssl_r::REMOTE_PEER_ADDRESS_NOT_SET
     );
+}
+
+#[test]
+fn a_manual_clock_runs_the_timers_and_nothing_waits() {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use qssl::clock::{Clock, ManualClock};
+    let id = Identity::localhost();
+    let start = Instant::now();
+    let clock = Arc::new(ManualClock::new(start));
+    let mut ctx = client_ctx(&id.cert);
+    ctx.set_clock(clock.clone());
+    // Pollable sockets, but a clock that does not follow real time: no blocking.
+    let (bio, _) = udp_bio();
+    let (_silent, nobody) = udp_bio();
+    let c = Ssl::new(&ctx).unwrap();
+    c.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    c.set_initial_peer_addr(nobody).unwrap();
+    c.set_host_name("localhost").unwrap();
+    assert!(!c.blocking_mode());
+    assert!(c.set_blocking_mode(true).is_err());
+    qssl::error::clear_error();
+    assert!(!c.blocking_mode());
+    // A blocking connect would wait for an answer that never comes; this one returns.
+    assert!(c.connect().unwrap_err().is_retry());
+    let mut items = [item(&c, POLL_EVENT_R)];
+    assert_eq!(poll(&mut items, None, 0).unwrap(), 0);
+    // The Initial's retransmission timer runs on the manual clock: real time passing does
+    // not bring it closer, moving the clock does.
+    let pto = c.event_timeout().unwrap();
+    assert!(pto > Duration::from_millis(100), "{pto:?}");
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(c.event_timeout(), Some(pto));
+    clock.advance(pto - Duration::from_millis(1));
+    assert_eq!(c.event_timeout(), Some(Duration::from_millis(1)));
+    let sent = c.connection_info().unwrap().stats.packets_sent;
+    clock.advance(Duration::from_millis(1));
+    assert_eq!(c.event_timeout(), Some(Duration::ZERO));
+    c.handle_events();
+    assert!(
+        c.connection_info().unwrap().stats.packets_sent > sent,
+        "no probe sent"
+    );
+    assert_eq!(clock.now(), start + pto);
 }
 
 #[test]
@@ -297,7 +341,7 @@ fn injected_datagrams_drive_a_connection() {
     use qssl_bio::{DatagramBio, new_dgram_pair};
     // The client sends through a pair to the listener but reads from a BIO that never has
     // anything: the server's answers reach it only by injection.
-    let id = identity();
+    let id = Identity::localhost();
     let (client_end, server_end) = new_dgram_pair(0, 0);
     let (silent, _other) = new_dgram_pair(0, 0);
     let client_end: Arc<dyn DatagramBio> = Arc::new(client_end);
