@@ -25,7 +25,9 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A source of the current time for QUIC objects.
+/// A source of the current time for QUIC objects: their timers, deadlines and event
+/// timeouts. TLS session lifetimes are not read from it: they are wall-clock seconds from
+/// [`SystemTime`](std::time::SystemTime), as OpenSSL reads them from `time()`.
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current time. It must never go backwards.
     fn now(&self) -> Instant;

@@ -115,24 +115,9 @@ impl<P: App> SslNode<P> {
         }
     }
 
-    /// The client connection or the listener.
-    pub fn object(&self) -> &Ssl {
-        &self.object
-    }
-
     /// The client connection, or the first connection the listener accepted.
     pub fn connection(&self) -> Option<&Ssl> {
         self.connections.first()
-    }
-
-    /// The client connection, or every connection the listener accepted, oldest first.
-    pub fn connections(&self) -> &[Ssl] {
-        &self.connections
-    }
-
-    /// The time on the node's clock: when it last did something.
-    pub fn now(&self) -> Instant {
-        self.clock.now()
     }
 
     /// Accepts what the listener has, then runs the application on every connection.
