@@ -13,7 +13,7 @@ use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 use crate::ctx::{SSL_CTX, ctx_ref};
 use crate::entry::{CInt, arg, entry};
 
-use crate::ffi::{obj};
+use crate::ffi::obj;
 use crate::ssl::{SSL, ssl_ref};
 
 /// `CRYPTO_EX_INDEX__COUNT`: how many classes there are.

@@ -8,7 +8,7 @@ use std::ffi::{c_char, c_int, c_ulong, c_void};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::entry::{arg, entry};
-use crate::ffi::{obj};
+use crate::ffi::obj;
 
 /// `OPENSSL_LH_HASHFUNC`.
 pub type HashFn = Option<unsafe extern "C" fn(*const c_void) -> c_ulong>;

@@ -20,7 +20,9 @@ use crate::ctx::{SSL_CTX, ctx_shared};
 use crate::entry::{CInt, arg, entry, out, param};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
-use crate::ffi::{arc_release, arc_take, arc_up_ref, bytes, bytes_mut, c_str, ex_result, interned, obj, text};
+use crate::ffi::{
+    arc_release, arc_take, arc_up_ref, bytes, bytes_mut, c_str, ex_result, interned, obj, text,
+};
 use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
 use crate::x509::X509;

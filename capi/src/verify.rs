@@ -9,14 +9,14 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
 use qssl::ctx::{self as qctx};
-use qssl::x509::is_dns_name;
+use qssl::x509::verify::ip_bytes;
 
 use crate::abi::*;
 use crate::crypto::malloc_c_string;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{CInt, arg, entry, out};
+use crate::entry::{CInt, arg, entry, out, param};
 use crate::ex_data::CRYPTO_get_ex_new_index;
-use crate::ffi::{bytes, c_bytes, c_str, interned, obj, obj_mut};
+use crate::ffi::{bytes, c_bytes, interned, obj, obj_mut, text};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 use crate::stack::{CertificateStack, OPENSSL_STACK};
 use crate::x509::X509;
@@ -310,24 +310,8 @@ pub unsafe extern "C" fn X509_STORE_CTX_get_error_depth(ctx: *const X509_STORE_C
 /// `X509_verify_cert_error_string`: the text of a verify result.
 #[entry]
 pub extern "C" fn X509_verify_cert_error_string(n: c_long) -> *const c_char {
-    thread_local! {
-        /// The text for a code qssl does not know ("error number N"), valid until the
-        /// thread's next such call, as OpenSSL's own buffer is: interning every number a
-        /// caller tries would grow without bound.
-        static UNKNOWN: std::cell::RefCell<std::ffi::CString> =
-            std::cell::RefCell::new(std::ffi::CString::default());
-    }
     #[allow(clippy::useless_conversion)] // Not useless where `long` is 32 bits.
-    let code = i64::from(n);
-    let text = qctx::verify_error_string(code);
-    if qctx::is_known_verify_error(code) {
-        return interned(&text);
-    }
-    UNKNOWN.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        *slot = std::ffi::CString::new(text).unwrap_or_default();
-        slot.as_ptr()
-    })
+    interned(qctx::verify_error_string(i64::from(n)))
 }
 
 /// The stack kept in `slot`, made from `certs` once they are known.
@@ -378,13 +362,11 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSS
 }
 
 /// `X509_check_host`: 1 if the certificate is valid for the host name `chk` (its first
-/// `chklen` bytes, or up to the NUL when 0), 0 if not, -2 for a malformed name (with an
-/// embedded NUL, or not a DNS name). Matching is webpki's (subject alternative names,
-/// case-insensitive, wildcards in the leftmost label); without a DNS name among the
-/// alternative names the subject's common name is compared, as OpenSSL does by default.
-/// `X509_CHECK_FLAG_NO_WILDCARDS` accepts only a name written out in full. With `peername`
-/// set, the certificate's matching name is returned there in a new string the caller frees
-/// with `OPENSSL_free`.
+/// `chklen` bytes, or up to the NUL when 0; a trailing NUL is dropped), 0 if not, -2 for a
+/// null name or one with an embedded NUL. Matching is OpenSSL's: the DNS alternative names,
+/// or without any the subject's common names, with its wildcard rules and
+/// `X509_CHECK_FLAG_*` `flags`. With `peername` set, the certificate's matching name is
+/// returned there in a new string the caller frees with `OPENSSL_free`.
 ///
 /// # Safety
 /// `x` null or a live certificate; `chk` null or valid for `chklen` bytes (NUL-terminated
@@ -398,32 +380,66 @@ pub unsafe extern "C" fn X509_check_host(
     peername: *mut *mut c_char,
 ) -> CInt<-1> {
     let x = arg!(obj(x));
-    let cert = x.certificate();
-    let bytes = if chklen == 0 {
-        arg!(c_bytes(chk))
-    } else {
-        arg!(bytes(chk, chklen))
-    };
-    let Some(host) = std::str::from_utf8(bytes.strip_suffix(b"\0").unwrap_or(bytes))
-        .ok()
-        .filter(|h| !h.contains('\0') && is_dns_name(h))
-    else {
+    let Some(name) = param!(check_name(chk, chklen)) else {
         return -2;
     };
-    let Some(matched) = cert.matching_dns_name(host) else {
+    let Ok(host) = std::str::from_utf8(name) else {
         return 0;
     };
-    if flags & X509_CHECK_FLAG_NO_WILDCARDS != 0 && matched.starts_with('*') {
+    let Some(matched) = x.certificate().check_host(host, flags) else {
         return 0;
-    }
+    };
     if !peername.is_null() {
         out!(peername, malloc_c_string(matched.as_bytes()));
     }
     1
 }
 
+/// The name an `X509_check_*` call compares: the first `len` bytes of `chk` (up to the NUL
+/// when 0), without a trailing NUL; `None` for null or an embedded NUL (OpenSSL's -2).
+///
+/// # Safety
+/// `chk` null, or valid for `len` bytes (NUL-terminated when `len` is 0).
+unsafe fn check_name<'a>(chk: *const c_char, len: usize) -> Option<&'a [u8]> {
+    if chk.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, NUL-terminated or valid for len bytes, per the contract.
+    let name = unsafe {
+        if len == 0 {
+            c_bytes(chk)?
+        } else {
+            bytes(chk, len)?
+        }
+    };
+    let name = name.strip_suffix(b"\0").unwrap_or(name);
+    (!name.contains(&0)).then_some(name)
+}
+
+/// `X509_check_email`: 1 if the certificate carries the e-mail address `chk` (as for
+/// [`X509_check_host`]), 0 if not, -2 for a null or malformed argument.
+///
+/// # Safety
+/// As [`X509_check_host`].
+#[entry]
+pub unsafe extern "C" fn X509_check_email(
+    x: *mut X509,
+    chk: *const c_char,
+    chklen: usize,
+    _flags: c_uint,
+) -> CInt<-1> {
+    let x = arg!(obj(x));
+    let Some(name) = param!(check_name(chk, chklen)) else {
+        return -2;
+    };
+    let Ok(email) = std::str::from_utf8(name) else {
+        return 0;
+    };
+    c_int::from(x.certificate().check_email(email))
+}
+
 /// `X509_check_ip_asc`: 1 if the certificate is valid for the IP address written in `ipasc`,
-/// 0 if not, -2 if `ipasc` is not an address.
+/// 0 if not, -2 if `ipasc` is null or not an address.
 ///
 /// # Safety
 /// `x` null or a live certificate; `ipasc` null or NUL-terminated.
@@ -434,15 +450,14 @@ pub unsafe extern "C" fn X509_check_ip_asc(
     _flags: c_uint,
 ) -> CInt<-1> {
     let x = arg!(obj(x));
-    let text = arg!(c_str(ipasc));
-    match text.parse::<IpAddr>() {
-        Ok(ip) => c_int::from(x.certificate().valid_for_ip(ip)),
-        Err(_) => -2,
+    match param!(text(ipasc)).and_then(|t| t.parse::<IpAddr>().ok()) {
+        Some(ip) => c_int::from(x.certificate().check_ip(&ip_bytes(ip))),
+        None => -2,
     }
 }
 
-/// `X509_check_ip`: as [`X509_check_ip_asc`] for an address in network byte order (4 or 16
-/// bytes; -2 for another length).
+/// `X509_check_ip`: as [`X509_check_ip_asc`] for an address in network byte order (`chklen`
+/// bytes, compared as they are); -2 for a null address.
 ///
 /// # Safety
 /// `x` null or a live certificate; `chk` null or valid for `chklen` bytes.
@@ -454,12 +469,9 @@ pub unsafe extern "C" fn X509_check_ip(
     _flags: c_uint,
 ) -> CInt<-1> {
     let x = arg!(obj(x));
-    let cert = x.certificate();
+    if chk.is_null() {
+        return -2;
+    }
     let raw = arg!(bytes(chk, chklen));
-    let ip = match raw.len() {
-        4 => IpAddr::from(<[u8; 4]>::try_from(raw).unwrap_or_default()),
-        16 => IpAddr::from(<[u8; 16]>::try_from(raw).unwrap_or_default()),
-        _ => return -2,
-    };
-    c_int::from(cert.valid_for_ip(ip))
+    c_int::from(x.certificate().check_ip(raw))
 }

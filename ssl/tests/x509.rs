@@ -6,7 +6,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use qssl::error::{ERR_LIB_ASN1, ERR_LIB_PEM, SslError, asn1_r, pem_r};
 use qssl::x509::pem::{self, MAX_PEM_LINE, MAX_PEM_SECTION};
-use qssl::x509::{CERTIFICATE_LABEL, Certificate, NID_UNDEF, is_dns_name};
+use qssl::x509::verify::check_flag;
+use qssl::x509::{CERTIFICATE_LABEL, Certificate, NID_UNDEF};
 use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, Issuer, KeyPair, SanType};
 
 /// OpenSSL's NIDs for the attribute types the tests use.
@@ -157,30 +158,34 @@ fn host_names_and_addresses_match_as_x509_check_does() {
     let (der, _) = issued();
     let (cert, _) = Certificate::from_der(&der).unwrap();
     assert_eq!(
-        cert.matching_dns_name("EXAMPLE.com").as_deref(),
+        cert.check_host("EXAMPLE.com", 0).as_deref(),
         Some("example.com")
     );
     assert_eq!(
-        cert.matching_dns_name("www.example.org").as_deref(),
+        cert.check_host("www.example.org", 0).as_deref(),
         Some("*.example.org")
     );
-    assert_eq!(cert.matching_dns_name("a.b.example.org"), None);
-    assert_eq!(cert.matching_dns_name("example.net"), None);
-    // With alternative names the common name is not looked at.
-    assert_eq!(cert.matching_dns_name("hôte"), None);
-    assert!(cert.valid_for_ip(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1))));
-    assert!(!cert.valid_for_ip(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2))));
+    assert_eq!(
+        cert.check_host("www.example.org", check_flag::NO_WILDCARDS),
+        None
+    );
+    assert_eq!(cert.check_host("a.b.example.org", 0), None);
+    assert_eq!(cert.check_host("example.net", 0), None);
+    // With DNS alternative names the common name is not looked at, unless asked.
+    assert_eq!(cert.check_host("hôte", 0), None);
+    assert!(cert.check_ip(&[192, 0, 2, 1]));
+    assert!(!cert.check_ip(&[192, 0, 2, 2]));
 
     let (cn_only, _) = Certificate::from_der(&common_name_only("Host.Example")).unwrap();
     assert_eq!(
-        cn_only.matching_dns_name("host.example").as_deref(),
+        cn_only.check_host("host.example", 0).as_deref(),
         Some("Host.Example")
     );
-    assert_eq!(cn_only.matching_dns_name("other.example"), None);
-
-    assert!(is_dns_name("www.example.com"));
-    assert!(!is_dns_name("not a name"));
-    assert!(!is_dns_name(""));
+    assert_eq!(cn_only.check_host("other.example", 0), None);
+    assert_eq!(
+        cn_only.check_host("host.example", check_flag::NEVER_CHECK_SUBJECT),
+        None
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::chain::append;
 use super::{BIO, BIO_METHOD, BioImpl, io_result, not_for, result_long, socket};
 use crate::abi::*;
 use crate::entry::{entry, param};
-use crate::ffi::{text};
+use crate::ffi::text;
 
 /// `BIO_s_accept`'s method.
 static METHOD: BIO_METHOD = BIO_METHOD::builtin(0x50D, c"socket accept", new_unnamed);

@@ -15,7 +15,7 @@ use super::{BIO, BIO_METHOD, BioImpl, io_result, len_long};
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::entry::entry;
-use crate::ffi::{put};
+use crate::ffi::put;
 
 /// `BIO_s_datagram`'s method.
 static METHOD: BIO_METHOD = BIO_METHOD::builtin(0x515, c"datagram socket", new_unattached);

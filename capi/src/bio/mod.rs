@@ -50,7 +50,7 @@ use qssl::tls::SharedStreamBio;
 use qssl_bio::{BioError, DatagramBio, PollDescriptor};
 
 use crate::abi::*;
-use crate::ffi::{obj};
+use crate::ffi::obj;
 use crate::ssl::SSL;
 use custom::CustomMethod;
 use mmsg::MmsgCall;

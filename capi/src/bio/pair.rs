@@ -12,7 +12,7 @@ use super::dgram::DgramIo;
 use super::late::Late;
 use super::{BIO, BIO_METHOD, BioImpl};
 use crate::entry::{arg, entry};
-use crate::ffi::{obj_mut};
+use crate::ffi::obj_mut;
 
 /// `BIO_s_dgram_pair`'s method; `BIO_new` on it makes an end with no peer, carrying nothing.
 static METHOD_PAIR: BIO_METHOD = BIO_METHOD::builtin(0x41A, c"BIO dgram pair", new_unpaired);

@@ -10,7 +10,7 @@ use qssl_bio::PollDescriptor;
 use super::{BIO, bio_ref};
 use crate::abi::*;
 use crate::entry::{arg, entry};
-use crate::ffi::{obj_mut};
+use crate::ffi::obj_mut;
 
 impl From<PollDescriptor> for BIO_POLL_DESCRIPTOR {
     fn from(d: PollDescriptor) -> Self {

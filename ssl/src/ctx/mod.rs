@@ -57,7 +57,7 @@ pub use tls_settings::{
 pub(crate) use verify::{ConnectionVerify, VerifyPolicy, VerifyResult, in_connection};
 pub use verify::{
     DEFAULT_VERIFY_DEPTH, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_NONE, SSL_VERIFY_PEER,
-    VerifyCallback, VerifyInfo, is_known_verify_error, verify_error_string, x509_v,
+    VerifyCallback, VerifyInfo, verify_error_string, x509_v,
 };
 
 use crate::clock::{Clock, SystemClock};
@@ -587,7 +587,7 @@ impl fmt::Debug for SslCtx {
             .field("trust_roots", &self.roots.len())
             .field("verify_mode", &self.verify.mode)
             .field("verify_callback", &self.verify.callback.is_some())
-            .field("verify_depth", &self.verify.depth)
+            .field("verify_params", &self.verify.params)
             .field("alpn", &self.alpn.names())
             .field("keylog", &self.keylog.is_some())
             .field("quic", &self.quic)

@@ -37,7 +37,7 @@ impl TrustRoots {
 
     /// Number of trust anchors.
     pub(crate) fn len(&self) -> usize {
-        self.trusted.certs.len()
+        self.trusted.len()
     }
 
     /// Adds the certificates that parse as trust anchors and are not there yet; returns how
@@ -45,7 +45,7 @@ impl TrustRoots {
     fn add(&mut self, certs: Vec<CertificateDer<'static>>) -> usize {
         let mut usable = 0;
         for cert in certs {
-            if self.seen.contains(&cert) || Arc::make_mut(&mut self.trusted).add(cert.clone()) {
+            if self.seen.contains(&cert) || Arc::make_mut(&mut self.trusted).add(&cert) {
                 self.seen.insert(cert);
                 usable += 1;
             }

@@ -11,7 +11,6 @@ use qssl_bio::DatagramBio;
 use qssl_quic::StreamId;
 use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use rustls::ClientConfig;
-use rustls::pki_types::ServerName;
 
 use super::conn_state::ConnApp;
 use super::port::{ConnKey, Drive, Port, PortState};
@@ -371,7 +370,10 @@ impl Ssl {
     pub fn set1_host(&self, name: &str) -> Result<(), SslError> {
         let name = crate::ctx::checked_host_name(name)?;
         self.before_start(|setup| {
-            Arc::make_mut(&mut setup.checks).expected = ServerName::try_from(name).ok();
+            Arc::make_mut(&mut setup.checks)
+                .policy
+                .params
+                .set_host_or_ip(Some(&name));
         })
     }
 

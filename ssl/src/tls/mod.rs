@@ -263,7 +263,10 @@ impl Tls {
     pub fn set1_host(&self, name: &str) -> Result<(), SslError> {
         let name = crate::ctx::checked_host_name(name)?;
         self.client_setting(|c| {
-            Arc::make_mut(&mut c.checks).expected = ServerName::try_from(name).ok();
+            Arc::make_mut(&mut c.checks)
+                .policy
+                .params
+                .set_host_or_ip(Some(&name));
         })
     }
 

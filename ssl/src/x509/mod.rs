@@ -2,21 +2,20 @@
 //!
 //! - [`Certificate`]: a certificate's DER with its subject and issuer parsed once
 //!   (x509-parser), parsed from the start of DER as `d2i_X509` parses it, and checked against
-//!   host names and IP addresses (webpki, as the verifiers check them).
+//!   host names, IP addresses and e-mail addresses as OpenSSL checks them.
 //! - [`Name`] and [`NameEntry`]: distinguished names with OpenSSL's NIDs and short names,
 //!   and the text `X509_NAME_oneline` prints.
+//! - [`verify`]: chain verification with OpenSSL's semantics (`X509_verify_cert`).
 //! - [`pem`]: the library's one PEM reader (rustls-pki-types'), used by the contexts'
 //!   certificate and key loading as well as by `PEM_read_bio_X509`, and the PEM writer.
 
-use std::net::IpAddr;
-
-use rustls::pki_types::{CertificateDer, DnsName, ServerName};
-use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::error::{ERR_LIB_ASN1, SslError, asn1_r};
 
 mod name;
 pub mod pem;
+pub mod verify;
 
 pub use name::{NID_UNDEF, Name, NameEntry};
 
@@ -81,61 +80,23 @@ impl Certificate {
         &self.issuer
     }
 
-    /// Whether webpki finds the certificate valid for `name`: a DNS name or an IP address
-    /// among its subject alternative names.
-    pub fn valid_for(&self, name: &ServerName<'_>) -> bool {
-        let der = CertificateDer::from(self.der.as_slice());
-        webpki::EndEntityCert::try_from(&der)
-            .is_ok_and(|ee| ee.verify_is_valid_for_subject_name(name).is_ok())
+    /// `X509_check_host`: the certificate's name that `host` matches under `flags`
+    /// (`X509_CHECK_FLAG_*`), as OpenSSL matches it: the DNS alternative names (wildcards in
+    /// the leftmost label, partial ones too unless forbidden), or without any the subject's
+    /// common names. The name returned is the one written in the certificate.
+    pub fn check_host(&self, host: &str, flags: u32) -> Option<String> {
+        let info = verify::CertInfo::parse(&self.der)?;
+        verify::match_host(&info, host, flags)
     }
 
-    /// Whether the certificate is valid for the IP address `ip` (`X509_check_ip`).
-    pub fn valid_for_ip(&self, ip: IpAddr) -> bool {
-        self.valid_for(&ServerName::IpAddress(ip.into()))
+    /// `X509_check_ip`: whether the certificate carries the address `ip` (network-order
+    /// bytes) among its alternative names.
+    pub fn check_ip(&self, ip: &[u8]) -> bool {
+        verify::CertInfo::parse(&self.der).is_some_and(|info| verify::match_ip(&info, ip))
     }
 
-    /// The certificate's name that `host` matches, if any (`X509_check_host`): decided by
-    /// webpki over the DNS alternative names (case-insensitive, a wildcard in the leftmost
-    /// label), or without any by comparing the subject's common name (ignoring case), as
-    /// OpenSSL does by default. The name returned is the alternative name as written (a
-    /// wildcard one if that is what matched), or the common name.
-    pub fn matching_dns_name(&self, host: &str) -> Option<String> {
-        let (_, cert) = X509Certificate::from_der(&self.der).ok()?;
-        let dns: Vec<&str> = cert
-            .subject_alternative_name()
-            .ok()
-            .flatten()
-            .map(|san| {
-                san.value
-                    .general_names
-                    .iter()
-                    .filter_map(|n| match n {
-                        GeneralName::DNSName(d) => Some(*d),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        if dns.is_empty() {
-            let cn = cert.subject().iter_common_name().next()?.as_str().ok()?;
-            return cn.eq_ignore_ascii_case(host).then(|| cn.to_owned());
-        }
-        let name = ServerName::DnsName(DnsName::try_from(host.to_owned()).ok()?);
-        if !self.valid_for(&name) {
-            return None;
-        }
-        let parent = host.split_once('.').map(|(_, rest)| rest);
-        let exact = dns.iter().find(|d| d.eq_ignore_ascii_case(host));
-        let wildcard = dns.iter().find(|d| {
-            d.strip_prefix("*.")
-                .is_some_and(|rest| parent.is_some_and(|p| p.eq_ignore_ascii_case(rest)))
-        });
-        Some(exact.or(wildcard).map_or(host, |d| *d).to_owned())
+    /// `X509_check_email`: whether the certificate carries the address `email`.
+    pub fn check_email(&self, email: &str) -> bool {
+        verify::CertInfo::parse(&self.der).is_some_and(|info| verify::match_email(&info, email))
     }
-}
-
-/// Whether `host` is a syntactically valid DNS name (what `X509_check_host` accepts to
-/// compare; it returns -2 for anything else).
-pub fn is_dns_name(host: &str) -> bool {
-    DnsName::try_from(host).is_ok()
 }

@@ -9,7 +9,7 @@ use qssl::error::{ERR_LIB_BIO, SslError, err_r};
 use super::{Callbacks, CtrlFn, LifeFn, MmsgFn, ReadExFn, ReadFn, WriteExFn, WriteFn};
 use crate::bio::BIO_METHOD;
 use crate::entry::{entry, param};
-use crate::ffi::{text};
+use crate::ffi::text;
 
 /// `BIO_get_new_index`: a fresh `BIO_TYPE_*` number for an application's method.
 #[entry]

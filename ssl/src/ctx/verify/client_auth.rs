@@ -3,6 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::chain::{Request, Trusted, check};
+use super::{SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER, VerifyPolicy};
+use crate::x509::verify::Purpose;
 use rustls::DistinguishedName;
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
@@ -10,16 +13,12 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use webpki::KeyUsage;
-
-use super::chain::{Request, Trusted, examine};
-use super::{SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER, VerifyPolicy, decide};
 
 /// A server's client-certificate verifier for `policy`: none without [`SSL_VERIFY_PEER`];
 /// otherwise client certificates are requested (with no CA list, as OpenSSL by default),
-/// required only with [`SSL_VERIFY_FAIL_IF_NO_PEER_CERT`], and a certificate sent is checked by
-/// webpki against `trusted` (without roots every certificate fails) and walked through the
-/// callback.
+/// required only with [`SSL_VERIFY_FAIL_IF_NO_PEER_CERT`], and a certificate sent is verified
+/// as OpenSSL verifies it against `trusted` (without trusted certificates every certificate
+/// fails), each step told to the callback.
 pub(crate) fn client_verifier(
     policy: VerifyPolicy,
     trusted: Arc<Trusted>,
@@ -28,6 +27,8 @@ pub(crate) fn client_verifier(
     if policy.mode & SSL_VERIFY_PEER == 0 {
         return WebPkiClientVerifier::no_client_auth();
     }
+    let mut policy = policy;
+    policy.params.purpose = Purpose::SslClient;
     Arc::new(ClientAuthVerifier {
         mandatory: policy.mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT != 0,
         trusted,
@@ -36,8 +37,8 @@ pub(crate) fn client_verifier(
     })
 }
 
-/// Webpki against the context's roots, then the verify callback; a rejected certificate fails
-/// the handshake.
+/// OpenSSL's verification against the context's trusted certificates, with the verify
+/// callback; a rejected certificate fails the handshake.
 struct ClientAuthVerifier {
     /// Whether a client without a certificate fails the handshake.
     mandatory: bool,
@@ -61,19 +62,18 @@ impl ClientCertVerifier for ClientAuthVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let examined = examine(&Request {
+        check(&Request {
             end_entity,
             intermediates,
             trusted: &self.trusted,
             now,
-            algorithms: self.algorithms.all,
-            usage: KeyUsage::client_auth(),
-            name: None,
-            max_depth: self.policy.max_depth(),
-        });
-        decide(&examined, None, self.policy.callback.as_ref(), true)
-            .outcome
-            .map(|()| ClientCertVerified::assertion())
+            params: &self.policy.params,
+            callback: self.policy.callback.as_ref(),
+            server_name: None,
+            enforce: true,
+        })
+        .outcome
+        .map(|()| ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -102,7 +102,7 @@ impl ClientCertVerifier for ClientAuthVerifier {
 impl fmt::Debug for ClientAuthVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientAuthVerifier")
-            .field("roots", &self.trusted.certs.len())
+            .field("trusted", &self.trusted.len())
             .field("mandatory", &self.mandatory)
             .field("callback", &self.policy.callback.is_some())
             .finish()

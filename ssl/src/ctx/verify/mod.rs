@@ -1,6 +1,7 @@
-//! Peer verification: verify modes, the verify callback, and the rustls verifiers built from
-//! a context's trust roots ([`chain`] walks a chain as OpenSSL reports it) — [`PeerVerifier`] for a client checking its server,
-//! [`client_verifier`] for a server checking its clients.
+//! Peer verification: verify modes, the verify callback, the verification parameters, and
+//! the rustls verifiers built from a context's trusted certificates ([`chain`] runs the
+//! OpenSSL-semantics verifier for a handshake) — [`PeerVerifier`] for a client checking its
+//! server, [`client_verifier`] for a server checking its clients.
 
 mod chain;
 mod client_auth;
@@ -8,16 +9,15 @@ mod peer;
 mod x509;
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, ServerName};
 
+use crate::x509::verify::VerifyParams;
 pub(crate) use chain::Trusted;
-use chain::{Examined, error_for_code};
 pub(crate) use client_auth::client_verifier;
 pub(crate) use peer::{ConnectionVerify, PeerVerifier, VerifyResult, in_connection};
-pub use x509::{is_known_verify_error, verify_error_string, x509_v};
+pub use x509::{verify_error_string, x509_v};
 
 /// `SSL_VERIFY_NONE`: a client does not fail the handshake on a bad server certificate (the
 /// chain is still checked, and the callback still told; handshake signatures are always
@@ -76,16 +76,16 @@ impl VerifyInfo<'_> {
 pub type VerifyCallback = Arc<dyn Fn(bool, &VerifyInfo<'_>) -> bool + Send + Sync>;
 
 /// OpenSSL's default verify depth: at most 100 CA certificates between leaf and anchor.
-pub const DEFAULT_VERIFY_DEPTH: usize = 100;
+pub const DEFAULT_VERIFY_DEPTH: usize = crate::x509::verify::DEFAULT_DEPTH;
 
 /// How a context or client object verifies its peers: `SSL_CTX_set_verify`'s (or
-/// `SSL_set_verify`'s) mode and callback, and `SSL_CTX_set_verify_depth`'s limit.
+/// `SSL_set_verify`'s) mode and callback, and the verification parameters
+/// (`SSL_CTX_get0_param`: flags, depth, expected names).
 #[derive(Clone)]
 pub(crate) struct VerifyPolicy {
     pub(crate) mode: i32,
     pub(crate) callback: Option<VerifyCallback>,
-    /// `None` until set: the default, [`DEFAULT_VERIFY_DEPTH`].
-    pub(crate) depth: Option<usize>,
+    pub(crate) params: VerifyParams,
 }
 
 impl std::fmt::Debug for VerifyPolicy {
@@ -93,7 +93,7 @@ impl std::fmt::Debug for VerifyPolicy {
         f.debug_struct("VerifyPolicy")
             .field("mode", &self.mode)
             .field("callback", &self.callback.is_some())
-            .field("depth", &self.depth)
+            .field("params", &self.params)
             .finish()
     }
 }
@@ -110,23 +110,19 @@ impl VerifyPolicy {
 
     /// `SSL_set_verify_depth`'s change (a negative depth unsets it).
     pub(crate) fn set_depth(&mut self, depth: i32) {
-        self.depth = usize::try_from(depth).ok();
+        self.params.depth = usize::try_from(depth).ok();
     }
 
     /// The depth as `SSL_get_verify_depth` reports it: -1 while unset.
     pub(crate) fn c_depth(&self) -> i32 {
-        self.depth
+        self.params
+            .depth
             .map_or(-1, |d| i32::try_from(d).unwrap_or(i32::MAX))
     }
 
     /// `SSL_get_verify_mode` and `SSL_get_verify_depth`.
     pub(crate) fn settings(&self) -> (i32, i32) {
         (self.mode, self.c_depth())
-    }
-
-    /// The most CA certificates allowed between leaf and anchor.
-    pub(crate) fn max_depth(&self) -> usize {
-        self.depth.unwrap_or(DEFAULT_VERIFY_DEPTH)
     }
 }
 
@@ -135,75 +131,7 @@ impl Default for VerifyPolicy {
         VerifyPolicy {
             mode: SSL_VERIFY_NONE,
             callback: None,
-            depth: None,
+            params: VerifyParams::default(),
         }
-    }
-}
-
-/// The outcome of verifying a peer's chain.
-#[derive(Debug)]
-pub(crate) struct Verdict {
-    /// `Ok` to go on with the handshake, else the error it fails with.
-    pub(crate) outcome: Result<(), rustls::Error>,
-    /// The verify result (`SSL_get_verify_result`).
-    pub(crate) code: i64,
-}
-
-/// Walks the steps of an examined chain through the callback (without one, a step passes
-/// exactly when it has no error), stopping at the first step refused. The verify result is
-/// the last error reported (or set by the callback); a step refused without an error makes
-/// it `X509_V_ERR_UNSPECIFIED`, as in OpenSSL. A refusal fails the handshake only when
-/// `enforce` is on (`SSL_VERIFY_PEER`).
-fn decide(
-    examined: &Examined,
-    server_name: Option<&ServerName<'_>>,
-    callback: Option<&VerifyCallback>,
-    enforce: bool,
-) -> Verdict {
-    let mut code = x509_v::OK;
-    let mut refused = false;
-    for step in &examined.steps {
-        if let Some(error) = step.error {
-            code = error;
-        }
-        let ok = step.error.is_none();
-        let accepted = match callback {
-            Some(callback) => {
-                let info = VerifyInfo {
-                    chain: &examined.chain,
-                    depth: step.depth,
-                    server_name,
-                    error: examined.verdict.as_ref().err(),
-                    code: Cell::new(code),
-                };
-                let answer =
-                    catch_unwind(AssertUnwindSafe(|| callback(ok, &info))).unwrap_or(false);
-                code = info.code();
-                answer
-            }
-            None => ok,
-        };
-        if !accepted {
-            refused = true;
-            break;
-        }
-    }
-    if refused && code == x509_v::OK {
-        code = x509_v::ERR_UNSPECIFIED;
-    }
-    let outcome = if refused && enforce {
-        Err(refusal(&examined.verdict, code))
-    } else {
-        Ok(())
-    };
-    Verdict { outcome, code }
-}
-
-/// The error a refused certificate fails the handshake with: webpki's own when it is about
-/// the same thing as the verify result, else one matching the result.
-fn refusal(verdict: &Result<(), rustls::Error>, code: i64) -> rustls::Error {
-    match verdict {
-        Err(e) if x509::verify_code(e) == code => e.clone(),
-        _ => error_for_code(code),
     }
 }

@@ -3,15 +3,14 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use super::chain::{Request, Trusted, check};
+use super::x509::x509_v;
+use super::{SSL_VERIFY_PEER, VerifyPolicy};
+use crate::x509::verify::Purpose;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use webpki::KeyUsage;
-
-use super::chain::{Request, Trusted, examine};
-use super::x509::x509_v;
-use super::{SSL_VERIFY_PEER, VerifyPolicy, decide};
 
 /// Which name a server certificate is checked against.
 #[derive(Debug, Clone)]
@@ -19,30 +18,29 @@ pub(crate) enum NameCheck {
     /// The name the connection was started with (its SNI): a context's own configuration.
     Presented,
     /// OpenSSL's per-connection rule: the chain is verified, and the name only if one was set
-    /// with `SSL_set1_host`, independently of the SNI. The expected name and the result slot
-    /// are those of the connection the calling thread is driving (see [`in_connection`]): one verifier serves every
-    /// connection of a context, as rustls requires for resuming their sessions.
+    /// with `SSL_set1_host` (or in the connection's verification parameters), independently
+    /// of the SNI. The settings and the result slot are those of the connection the calling
+    /// thread is driving (see [`in_connection`]): one verifier serves every connection of a
+    /// context, as rustls requires for resuming their sessions.
     PerThread,
 }
 
-/// What a client connection's verification uses: its expected name, its verify settings
-/// (`SSL_set_verify`, copied from the context when the object was made) and where its
-/// result goes. Objects keep theirs in an `Arc`, so entering the scope costs no copy.
+/// What a client connection's verification uses: its verify settings (`SSL_set_verify`,
+/// `SSL_set1_host` and the rest of its verification parameters, copied from the context
+/// when the object was made) and where its result goes. Objects keep theirs in an `Arc`, so
+/// entering the scope costs no copy.
 #[derive(Debug, Clone)]
 pub(crate) struct ConnectionVerify {
-    /// `SSL_set1_host`'s name, if any.
-    pub(crate) expected: Option<ServerName<'static>>,
-    /// The connection's verify mode, callback and depth.
+    /// The connection's verify mode, callback and parameters.
     pub(crate) policy: VerifyPolicy,
     /// Where the result is recorded.
     pub(crate) result: Arc<VerifyResult>,
 }
 
 impl ConnectionVerify {
-    /// No expected name, `policy`, and an empty result slot.
+    /// `policy`, and an empty result slot.
     pub(crate) fn new(policy: VerifyPolicy) -> Self {
         ConnectionVerify {
-            expected: None,
             policy,
             result: Arc::new(VerifyResult::default()),
         }
@@ -138,16 +136,17 @@ impl PeerVerifier {
         }
     }
 
-    /// The name the certificate must carry and the verify settings, per [`NameCheck`].
-    fn settings<'a>(
-        &self,
-        presented: &'a ServerName<'a>,
-    ) -> (Option<ServerName<'a>>, VerifyPolicy) {
+    /// The verify settings, with the expected name per [`NameCheck`].
+    fn settings(&self, presented: &ServerName<'_>) -> VerifyPolicy {
         match &self.names {
-            NameCheck::Presented => (Some(presented.clone()), self.policy.clone()),
+            NameCheck::Presented => {
+                let mut policy = self.policy.clone();
+                policy.params.set_host_or_ip(Some(&presented.to_str()));
+                policy
+            }
             NameCheck::PerThread => CURRENT.with(|c| match c.borrow().as_ref() {
-                Some(scope) => (scope.expected.clone(), scope.policy.clone()),
-                None => (None, self.policy.clone()),
+                Some(scope) => scope.policy.clone(),
+                None => self.policy.clone(),
             }),
         }
     }
@@ -162,23 +161,18 @@ impl ServerCertVerifier for PeerVerifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let (expected, policy) = self.settings(server_name);
-        let examined = examine(&Request {
+        let mut policy = self.settings(server_name);
+        policy.params.purpose = Purpose::SslServer;
+        let verdict = check(&Request {
             end_entity,
             intermediates,
             trusted: &self.trusted,
             now,
-            algorithms: self.algorithms.all,
-            usage: KeyUsage::server_auth(),
-            name: expected.as_ref(),
-            max_depth: policy.max_depth(),
+            params: &policy.params,
+            callback: policy.callback.as_ref(),
+            server_name: Some(server_name),
+            enforce: policy.mode & SSL_VERIFY_PEER != 0,
         });
-        let verdict = decide(
-            &examined,
-            Some(server_name),
-            policy.callback.as_ref(),
-            policy.mode & SSL_VERIFY_PEER != 0,
-        );
         if matches!(self.names, NameCheck::PerThread) {
             CURRENT.with(|c| {
                 if let Some(scope) = c.borrow().as_ref() {
@@ -188,7 +182,7 @@ impl ServerCertVerifier for PeerVerifier {
                         .collect();
                     scope.result.set(Found {
                         code: verdict.code,
-                        chain: examined.chain,
+                        chain: verdict.chain,
                         presented,
                     });
                 }
@@ -223,10 +217,10 @@ impl ServerCertVerifier for PeerVerifier {
 impl fmt::Debug for PeerVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PeerVerifier")
-            .field("roots", &self.trusted.certs.len())
+            .field("trusted", &self.trusted.len())
             .field("mode", &self.policy.mode)
             .field("callback", &self.policy.callback.is_some())
-            .field("depth", &self.policy.depth)
+            .field("params", &self.policy.params)
             .finish()
     }
 }
