@@ -5,7 +5,7 @@
 
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
@@ -14,6 +14,7 @@ use crate::abi::*;
 use crate::entry::{CInt, arg, entry, out, param};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_share, arc_up_ref, bytes, c_str, obj, text};
+use crate::param::X509_VERIFY_PARAM;
 use crate::ssl::callback_ssl;
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
@@ -88,6 +89,8 @@ pub struct SSL_CTX {
     pub(crate) ex_data: CRYPTO_EX_DATA,
     /// `SSL_CTX_set_tlsext_servername_arg`'s pointer, shared with the callback.
     pub(crate) servername_arg: Arc<AtomicPtr<c_void>>,
+    /// `SSL_CTX_get0_param`'s handle, made on first use.
+    pub(crate) param: OnceLock<Box<X509_VERIFY_PARAM>>,
 }
 
 impl Drop for SSL_CTX {
@@ -147,6 +150,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         mode: Mutex::new(0),
         ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
         servername_arg: Arc::default(),
+        param: OnceLock::new(),
     }))
     .cast_mut();
     // SAFETY: just made, and live.

@@ -37,6 +37,7 @@ pub mod err;
 pub mod ex_data;
 mod ffi;
 pub mod lhash;
+pub mod param;
 pub mod quic;
 pub mod servername;
 pub mod session;

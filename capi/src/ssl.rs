@@ -23,6 +23,7 @@ use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{
     arc_release, arc_take, arc_up_ref, bytes, bytes_mut, c_str, ex_result, interned, obj, text,
 };
+use crate::param::X509_VERIFY_PARAM;
 use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
 use crate::x509::X509;
@@ -88,6 +89,8 @@ pub struct SSL {
     pub(crate) verified_chain: OnceLock<CertificateStack>,
     /// The session `SSL_get_session` last handed out (valid until the session changes).
     pub(crate) session: Mutex<Option<Arc<SSL_SESSION>>>,
+    /// `SSL_get0_param`'s handle, made on first use.
+    pub(crate) param: OnceLock<Box<X509_VERIFY_PARAM>>,
 }
 
 impl SSL {
@@ -106,6 +109,7 @@ impl SSL {
             peer_chain: OnceLock::new(),
             verified_chain: OnceLock::new(),
             session: Mutex::new(None),
+            param: OnceLock::new(),
         }))
         .cast_mut();
         // SAFETY: just made, and live.

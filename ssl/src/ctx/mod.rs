@@ -62,6 +62,7 @@ pub use verify::{
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ERR_LIB_SSL, ERR_LIB_X509, SslError, err_r, ssl_r, x509_r};
+use crate::x509::verify::VerifyParams;
 
 /// The `SSL_METHOD` a context is made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,6 +378,19 @@ impl SslCtx {
     /// `SSL_CTX_get_verify_depth`: -1 while unset, as OpenSSL reports it.
     pub fn verify_depth(&self) -> i32 {
         self.verify.settings().1
+    }
+
+    /// The verification parameters (`SSL_CTX_get0_param`): flags, depth, expected names,
+    /// purpose and security level, which objects made afterwards start from.
+    pub fn verify_params(&self) -> &VerifyParams {
+        &self.verify.params
+    }
+
+    /// Changes the verification parameters (`X509_VERIFY_PARAM_set_*` on
+    /// `SSL_CTX_get0_param`'s parameters).
+    pub fn update_verify_params(&mut self, change: impl FnOnce(&mut VerifyParams)) {
+        self.tls.forget_verifier();
+        change(&mut self.verify.params);
     }
 
     /// The verify settings an object made now starts from.

@@ -311,6 +311,13 @@ pub mod x509_r {
     pub const NO_CERTIFICATE_OR_CRL_FOUND: i32 = 136;
 }
 
+/// `X509V3_R_*` reason codes (`include/openssl/x509v3err.h`), for use with
+/// [`ERR_LIB_X509V3`].
+pub mod x509v3_r {
+    /// `X509V3_R_INVALID_PURPOSE`: a purpose id that is not one of `X509_PURPOSE_*`.
+    pub const INVALID_PURPOSE: i32 = 146;
+}
+
 /// `PEM_R_*` reason codes (`include/openssl/pemerr.h`), for use with [`ERR_LIB_PEM`].
 pub mod pem_r {
     /// `PEM_R_BAD_BASE64_DECODE`.

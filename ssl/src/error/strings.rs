@@ -73,6 +73,7 @@ pub fn reason_error_string(code: u32) -> Option<&'static str> {
         ERR_LIB_SSL => ssl_reason_text(reason),
         ERR_LIB_BIO => bio_reason_text(reason),
         ERR_LIB_X509 => x509_reason_text(reason),
+        ERR_LIB_X509V3 => x509v3_reason_text(reason),
         ERR_LIB_PEM => pem_reason_text(reason),
         ERR_LIB_ASN1 => asn1_reason_text(reason),
         _ => None,
@@ -312,6 +313,14 @@ fn x509_reason_text(reason: i32) -> Option<&'static str> {
         KEY_TYPE_MISMATCH => "key type mismatch",
         KEY_VALUES_MISMATCH => "key values mismatch",
         NO_CERTIFICATE_OR_CRL_FOUND => "no certificate or crl found",
+        _ => return None,
+    })
+}
+
+/// `X509V3_str_reasons` (`crypto/x509/v3err.c`) for the reasons in [`x509v3_r`].
+fn x509v3_reason_text(reason: i32) -> Option<&'static str> {
+    Some(match reason {
+        x509v3_r::INVALID_PURPOSE => "invalid purpose",
         _ => return None,
     })
 }

@@ -18,6 +18,7 @@ use crate::ctx::{ConnectionVerify, SslCtx, VerifyCallback};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::result::{ErrorCode, IoError, IoResult};
 use crate::tls::ObjectSessions;
+use crate::x509::verify::VerifyParams;
 
 /// `SSL_LISTENER_FLAG_NO_VALIDATE`: accept clients without a Retry round trip.
 pub const LISTENER_FLAG_NO_VALIDATE: u64 = 1 << 1;
@@ -397,6 +398,25 @@ impl Ssl {
     #[track_caller]
     pub fn set_verify_depth(&self, depth: i32) -> Result<(), SslError> {
         self.before_start(|setup| Arc::make_mut(&mut setup.checks).policy.set_depth(depth))
+    }
+
+    /// `SSL_get0_param`'s parameters: a client connection's verification parameters, or
+    /// `None` for other objects (a listener's connections verify clients with its
+    /// context's).
+    pub fn verify_params(&self) -> Option<VerifyParams> {
+        let conn = self.connection();
+        let setup = conn.client_setup()?;
+        Some(setup.checks.policy.params.clone())
+    }
+
+    /// Changes a client connection's verification parameters before it starts; elsewhere
+    /// fails as [`set_verify`](Self::set_verify) does.
+    #[track_caller]
+    pub fn update_verify_params(
+        &self,
+        change: impl FnOnce(&mut VerifyParams),
+    ) -> Result<(), SslError> {
+        self.before_start(|setup| change(&mut Arc::make_mut(&mut setup.checks).policy.params))
     }
 
     /// `SSL_get_verify_mode` and `SSL_get_verify_depth`: a client connection's settings, or

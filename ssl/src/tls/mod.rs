@@ -32,6 +32,7 @@ use crate::ctx::{
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::lock::{ObjectGuard, ObjectLock};
 use crate::result::{ErrorCode, IoError, IoResult};
+use crate::x509::verify::VerifyParams;
 use engine::{Engine, Pump, WriteMode};
 
 /// A stream BIO shared between an object's read and write sides (and the application).
@@ -291,6 +292,28 @@ impl Tls {
     #[track_caller]
     pub fn set_verify_depth(&self, depth: i32) -> Result<(), SslError> {
         self.client_setting(|c| Arc::make_mut(&mut c.checks).policy.set_depth(depth))
+    }
+
+    /// `SSL_get0_param`'s parameters: the client side's verification parameters (its
+    /// context's when the object was made, then its own changes), or `None` for a
+    /// server-only object (which verifies clients with its context's).
+    pub fn verify_params(&self) -> Option<VerifyParams> {
+        let st = self.lock();
+        st.client
+            .as_ref()
+            .ok()
+            .map(|c| c.checks.policy.params.clone())
+    }
+
+    /// Changes the client side's verification parameters, before the handshake starts
+    /// (`X509_VERIFY_PARAM_set_*` on `SSL_get0_param`'s parameters); elsewhere fails as
+    /// [`set_verify`](Self::set_verify) does.
+    #[track_caller]
+    pub fn update_verify_params(
+        &self,
+        change: impl FnOnce(&mut VerifyParams),
+    ) -> Result<(), SslError> {
+        self.client_setting(|c| change(&mut Arc::make_mut(&mut c.checks).policy.params))
     }
 
     /// `SSL_get_verify_mode` and `SSL_get_verify_depth`: the client side's settings, or
