@@ -16,6 +16,7 @@ use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_share, arc_up_ref, bytes, c_str, obj, text};
 use crate::param::X509_VERIFY_PARAM;
 use crate::ssl::callback_ssl;
+use crate::store::X509_STORE;
 
 /// `SSL_METHOD`: which kind of context and connection (opaque to C).
 #[derive(Debug)]
@@ -91,6 +92,9 @@ pub struct SSL_CTX {
     pub(crate) servername_arg: Arc<AtomicPtr<c_void>>,
     /// `SSL_CTX_get0_param`'s handle, made on first use.
     pub(crate) param: OnceLock<Box<X509_VERIFY_PARAM>>,
+    /// The `X509_STORE` standing for the context's trusted certificates (made on first use
+    /// or given with `SSL_CTX_set_cert_store`).
+    pub(crate) store: Mutex<Option<Arc<X509_STORE>>>,
 }
 
 impl Drop for SSL_CTX {
@@ -151,6 +155,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
         servername_arg: Arc::default(),
         param: OnceLock::new(),
+        store: Mutex::new(None),
     }))
     .cast_mut();
     // SAFETY: just made, and live.

@@ -43,5 +43,6 @@ pub mod servername;
 pub mod session;
 pub mod ssl;
 pub mod stack;
+pub mod store;
 pub mod verify;
 pub mod x509;

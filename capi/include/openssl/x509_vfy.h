@@ -139,6 +139,19 @@ DEFINE_STACK_OF(X509)
                                  | X509_V_FLAG_INHIBIT_ANY | X509_V_FLAG_INHIBIT_MAP)
 
 typedef struct X509_VERIFY_PARAM_st X509_VERIFY_PARAM;
+typedef struct x509_store_st X509_STORE;
+
+X509_STORE *X509_STORE_new(void);
+void X509_STORE_free(X509_STORE *xs);
+int X509_STORE_up_ref(X509_STORE *xs);
+int X509_STORE_add_cert(X509_STORE *xs, X509 *x);
+int X509_STORE_load_file(X509_STORE *xs, const char *file);
+int X509_STORE_load_path(X509_STORE *xs, const char *path);
+int X509_STORE_load_locations(X509_STORE *xs, const char *file, const char *dir);
+int X509_STORE_set_default_paths(X509_STORE *xs);
+int X509_STORE_set_flags(X509_STORE *xs, unsigned long flags);
+int X509_STORE_set_depth(X509_STORE *xs, int depth);
+int X509_STORE_set_purpose(X509_STORE *xs, int purpose);
 
 int X509_VERIFY_PARAM_set_flags(X509_VERIFY_PARAM *param, unsigned long flags);
 int X509_VERIFY_PARAM_clear_flags(X509_VERIFY_PARAM *param, unsigned long flags);

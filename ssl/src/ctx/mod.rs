@@ -18,6 +18,7 @@ mod alpn;
 mod certs;
 mod keylog;
 mod roots;
+pub use roots::TrustStore;
 mod tls_config;
 mod tls_settings;
 mod verify;
@@ -109,7 +110,7 @@ pub struct SslCtx {
     method: Method,
     provider: Arc<CryptoProvider>,
     identity: Identity,
-    roots: roots::TrustRoots,
+    roots: TrustStore,
     verify: VerifyPolicy,
     alpn: alpn::AlpnList,
     alpn_select: Option<AlpnSelectCallback>,
@@ -130,7 +131,7 @@ impl SslCtx {
                 chain: Vec::new(),
                 key: None,
             },
-            roots: roots::TrustRoots::empty(),
+            roots: TrustStore::empty(),
             verify: VerifyPolicy::default(),
             alpn: alpn::AlpnList::default(),
             alpn_select: None,
@@ -344,6 +345,27 @@ impl SslCtx {
     pub fn set_default_verify_paths(&mut self) {
         self.tls.forget_verifier();
         self.roots.add_system();
+    }
+
+    /// `X509_STORE_add_cert` on the context's store: trusts one more certificate (DER); a
+    /// certificate already trusted is accepted again, one that does not parse fails with its
+    /// ASN.1 error.
+    #[track_caller]
+    pub fn add_trusted_certificate(&mut self, der: &[u8]) -> Result<(), SslError> {
+        self.tls.forget_verifier();
+        self.roots.add_der(der).map_err(SslError::raise)
+    }
+
+    /// `SSL_CTX_set_cert_store`: the context trusts `store`'s certificates instead of its
+    /// own.
+    pub fn set_trust_store(&mut self, store: TrustStore) {
+        self.tls.forget_verifier();
+        self.roots = store;
+    }
+
+    /// The context's trusted certificates (`SSL_CTX_get_cert_store`).
+    pub fn trust_store(&self) -> &TrustStore {
+        &self.roots
     }
 
     /// Number of trust roots loaded (OpenSSL: the objects of `SSL_CTX_get_cert_store`).

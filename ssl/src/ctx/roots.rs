@@ -10,21 +10,28 @@ use super::certs::{io_error, pem_certificates, read_bounded, read_file};
 use super::verify::Trusted;
 use crate::error::{ERR_LIB_X509, SslError, x509_r};
 
-/// A context's trust roots: the anchors with their certificates, and the DER of every
+/// Trusted certificates (`X509_STORE`): a context's trust roots, or a store of its own
+/// (`X509_STORE_new`) to give a context later: the anchors with their certificates, and the DER of every
 /// certificate added, so that a certificate loaded again (the same file twice, the system
 /// store twice) is not added twice — as OpenSSL's `X509_STORE_add_cert` ignores duplicates.
 /// The anchors are shared with the verifiers built from them, and copied only when changed
 /// while shared.
 #[derive(Debug, Clone)]
-pub(crate) struct TrustRoots {
+pub struct TrustStore {
     trusted: Arc<Trusted>,
     seen: HashSet<CertificateDer<'static>>,
 }
 
-impl TrustRoots {
+impl Default for TrustStore {
+    fn default() -> Self {
+        TrustStore::empty()
+    }
+}
+
+impl TrustStore {
     /// No roots.
-    pub(crate) fn empty() -> Self {
-        TrustRoots {
+    pub fn empty() -> Self {
+        TrustStore {
             trusted: Arc::new(Trusted::default()),
             seen: HashSet::new(),
         }
@@ -35,8 +42,13 @@ impl TrustRoots {
         Arc::clone(&self.trusted)
     }
 
-    /// Number of trust anchors.
-    pub(crate) fn len(&self) -> usize {
+    /// Whether the store holds no certificate.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of trusted certificates.
+    pub fn len(&self) -> usize {
         self.trusted.len()
     }
 
@@ -58,7 +70,7 @@ impl TrustRoots {
     /// nothing — if a PEM section is malformed, and with `X509_R_NO_CERTIFICATE_OR_CRL_FOUND`
     /// if it holds no usable certificate.
     #[track_caller]
-    pub(crate) fn add_file(&mut self, path: &Path) -> Result<(), SslError> {
+    pub fn add_file(&mut self, path: &Path) -> Result<(), SslError> {
         let pem = read_file(path)?;
         let certs = pem_certificates(&pem).map_err(SslError::raise)?;
         if self.add(certs) == 0 {
@@ -77,7 +89,7 @@ impl TrustRoots {
     /// [`read_bounded`]) or are not PEM certificates are skipped whole, and so is an empty
     /// directory; fails with the `errno` if the directory cannot be read.
     #[track_caller]
-    pub(crate) fn add_dir(&mut self, dir: &Path) -> Result<(), SslError> {
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), SslError> {
         let entries = std::fs::read_dir(dir).map_err(|e| io_error(&e, dir).raise())?;
         let mut paths: Vec<_> = entries
             .filter_map(Result::ok)
@@ -93,10 +105,31 @@ impl TrustRoots {
         Ok(())
     }
 
+    /// Adds one certificate (DER), as `X509_STORE_add_cert` does: a certificate already
+    /// there is accepted again; one that does not parse fails with its ASN.1 error.
+    pub fn add_der(&mut self, der: &[u8]) -> Result<(), SslError> {
+        let cert = CertificateDer::from(der.to_vec());
+        if self.seen.contains(&cert) {
+            return Ok(());
+        }
+        Arc::make_mut(&mut self.trusted).store.add_der(der)?;
+        self.seen.insert(cert);
+        Ok(())
+    }
+
+    /// The trusted certificates, as DER, in the order added.
+    pub fn certificates(&self) -> Vec<Vec<u8>> {
+        self.trusted
+            .store
+            .certificates()
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
     /// Adds what can be loaded of the operating system's trust roots (`rustls-native-certs`:
     /// the `SSL_CERT_FILE` / `SSL_CERT_DIR` overrides, else the platform store); locations that
     /// fail to load are skipped.
-    pub(crate) fn add_system(&mut self) {
+    pub fn add_system(&mut self) {
         self.add(rustls_native_certs::load_native_certs().certs);
     }
 }
