@@ -4,7 +4,7 @@
 
 use std::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
-use qssl::error::err_r;
+use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
 
 use crate::entry::{arg, entry, raise_for_entry};
 use crate::ffi::{bytes, interned};
@@ -12,27 +12,46 @@ use crate::ffi::{bytes, interned};
 /// `OPENSSL_VERSION_NUMBER` of the API implemented: 3.5.0.
 const VERSION_NUMBER: c_ulong = 0x3050_0000;
 
-/// `CRYPTO_malloc`: `num` bytes (null for 0 or on failure).
+/// Queues `ERR_R_MALLOC_FAILURE` for a failed allocation, as OpenSSL's `CRYPTO_malloc` does
+/// when its caller says where it is (`file` or `line` set; its own error-state allocation
+/// passes neither, so that reporting a failure never allocates again).
+fn allocation_failed(file: *const c_char, line: c_int) {
+    if !file.is_null() || line != 0 {
+        SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
+    }
+}
+
+/// `CRYPTO_malloc`: `num` bytes (null for 0; null with `ERR_R_MALLOC_FAILURE` on failure).
 #[entry]
-pub extern "C" fn CRYPTO_malloc(num: usize, _file: *const c_char, _line: c_int) -> *mut c_void {
+pub extern "C" fn CRYPTO_malloc(num: usize, file: *const c_char, line: c_int) -> *mut c_void {
     if num == 0 {
         return std::ptr::null_mut();
     }
     // SAFETY: malloc may be called with any size; it returns null or a fresh block.
-    unsafe { libc::malloc(num) }
+    let p = unsafe { libc::malloc(num) };
+    if p.is_null() {
+        allocation_failed(file, line);
+    }
+    p
 }
 
-/// `CRYPTO_zalloc`: `num` zeroed bytes.
+/// `CRYPTO_zalloc`: `num` zeroed bytes, failing as [`CRYPTO_malloc`] does.
 #[entry]
-pub extern "C" fn CRYPTO_zalloc(num: usize, _file: *const c_char, _line: c_int) -> *mut c_void {
+pub extern "C" fn CRYPTO_zalloc(num: usize, file: *const c_char, line: c_int) -> *mut c_void {
     if num == 0 {
         return std::ptr::null_mut();
     }
     // SAFETY: calloc may be called with any size; it returns null or a zeroed block.
-    unsafe { libc::calloc(1, num) }
+    let p = unsafe { libc::calloc(1, num) };
+    if p.is_null() {
+        allocation_failed(file, line);
+    }
+    p
 }
 
-/// `CRYPTO_realloc`: resizes `addr` (null: allocates; size 0: frees and returns null).
+/// `CRYPTO_realloc`: resizes `addr` (null: allocates, as [`CRYPTO_malloc`]; size 0: frees and
+/// returns null). A block that cannot grow is kept and null returned, without an error, as
+/// in OpenSSL.
 ///
 /// # Safety
 /// `addr` must be null or a block from these functions not yet freed.
@@ -40,19 +59,25 @@ pub extern "C" fn CRYPTO_zalloc(num: usize, _file: *const c_char, _line: c_int) 
 pub unsafe extern "C" fn CRYPTO_realloc(
     addr: *mut c_void,
     num: usize,
-    _file: *const c_char,
-    _line: c_int,
+    file: *const c_char,
+    line: c_int,
 ) -> *mut c_void {
+    if addr.is_null() {
+        return CRYPTO_malloc(num, file, line);
+    }
     if num == 0 {
-        // SAFETY: addr is null or a live block, per the contract.
+        // SAFETY: addr is a live block, per the contract.
         unsafe { libc::free(addr) };
         return std::ptr::null_mut();
     }
-    // SAFETY: addr is null or a live block, per the contract.
+    // SAFETY: addr is a live block, per the contract.
     unsafe { libc::realloc(addr, num) }
 }
 
-/// `CRYPTO_clear_realloc`: as `CRYPTO_realloc`, wiping the old block.
+/// `CRYPTO_clear_realloc`: as `CRYPTO_realloc`, never leaving the old contents in freed
+/// memory: a smaller size wipes the tail and keeps the block; a larger one copies into a
+/// fresh block and wipes and frees the old one (kept, with null returned, if allocating
+/// fails).
 ///
 /// # Safety
 /// `addr` must be null or a live block of at least `old_num` bytes.
@@ -67,20 +92,23 @@ pub unsafe extern "C" fn CRYPTO_clear_realloc(
     if addr.is_null() {
         return CRYPTO_malloc(num, file, line);
     }
-    let fresh = CRYPTO_malloc(num, file, line);
-    if !fresh.is_null() || num == 0 {
-        if !fresh.is_null() {
-            // SAFETY: both blocks are live and at least min(old, new) bytes long.
-            unsafe {
-                std::ptr::copy_nonoverlapping(
-                    addr.cast::<u8>(),
-                    fresh.cast::<u8>(),
-                    old_num.min(num),
-                )
-            };
-        }
+    if num == 0 {
         // SAFETY: addr is a live block of old_num bytes, per the contract.
         unsafe { CRYPTO_clear_free(addr, old_num, file, line) };
+        return std::ptr::null_mut();
+    }
+    if num < old_num {
+        // SAFETY: addr is a live block of old_num bytes, so its tail from num on is too.
+        unsafe { OPENSSL_cleanse(addr.cast::<u8>().add(num).cast(), old_num - num) };
+        return addr;
+    }
+    let fresh = CRYPTO_malloc(num, file, line);
+    if !fresh.is_null() {
+        // SAFETY: both blocks are live, old_num bytes long at least (num >= old_num).
+        unsafe {
+            std::ptr::copy_nonoverlapping(addr.cast::<u8>(), fresh.cast::<u8>(), old_num);
+            CRYPTO_clear_free(addr, old_num, file, line);
+        }
     }
     fresh
 }

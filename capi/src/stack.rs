@@ -8,7 +8,7 @@
 use std::ffi::{c_int, c_void};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use qssl::error::{ERR_LIB_CRYPTO, SslError, err_r};
+use qssl::error::{ERR_LIB_CRYPTO, SslError, crypto_r, err_r};
 
 use crate::entry::{CInt, arg, entry};
 use crate::ffi::{obj, present};
@@ -144,17 +144,36 @@ pub extern "C" fn OPENSSL_sk_new(comp: CompFn) -> *mut OPENSSL_STACK {
     OPENSSL_STACK::with(Vec::new(), comp).into_c()
 }
 
-/// `OPENSSL_sk_new_reserve`: an empty stack ordered by `comp`, with room for `n` items.
+/// `OPENSSL_sk_new_reserve`: an empty stack ordered by `comp`, with room for `n` items (none
+/// for `n <= 0`); null with `ERR_R_MALLOC_FAILURE` when that room cannot be allocated.
 #[entry]
 pub extern "C" fn OPENSSL_sk_new_reserve(comp: CompFn, n: c_int) -> *mut OPENSSL_STACK {
-    let room = usize::try_from(n).unwrap_or(0).min(MAX_ITEMS);
-    OPENSSL_STACK::with(Vec::with_capacity(room), comp).into_c()
+    let Some(items) = with_room(usize::try_from(n).unwrap_or(0)) else {
+        return std::ptr::null_mut();
+    };
+    OPENSSL_STACK::with(items, comp).into_c()
 }
 
 /// Most items a stack holds (`int` indexes).
 const MAX_ITEMS: usize = c_int::MAX as usize;
 
-/// `OPENSSL_sk_reserve`: room for `n` more items; 0 for a negative `n`.
+/// Makes room in `items` for exactly `n` more, as OpenSSL's `sk_reserve` does: false with
+/// `CRYPTO_R_TOO_MANY_RECORDS` when that would pass [`MAX_ITEMS`], or with
+/// `ERR_R_MALLOC_FAILURE` when the allocation fails (never aborting the process).
+fn reserve_items(items: &mut Vec<*mut c_void>, n: usize) -> bool {
+    if n > MAX_ITEMS - items.len() {
+        SslError::new(ERR_LIB_CRYPTO, crypto_r::TOO_MANY_RECORDS).raise();
+        return false;
+    }
+    if items.try_reserve_exact(n).is_err() {
+        SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
+        return false;
+    }
+    true
+}
+
+/// `OPENSSL_sk_reserve`: room for `n` more items; 1 with nothing to do for a negative `n`,
+/// 0 when the stack would pass `INT_MAX` items or the room cannot be allocated.
 ///
 /// # Safety
 /// `st` must be null or a live stack.
@@ -162,12 +181,9 @@ const MAX_ITEMS: usize = c_int::MAX as usize;
 pub unsafe extern "C" fn OPENSSL_sk_reserve(st: *mut OPENSSL_STACK, n: c_int) -> c_int {
     let s = arg!(obj(st));
     let Ok(n) = usize::try_from(n) else {
-        return 0;
+        return 1;
     };
-    let mut g = s.lock();
-    let room = n.min(MAX_ITEMS - g.items.len());
-    g.items.reserve(room);
-    1
+    c_int::from(reserve_items(&mut s.lock().items, n))
 }
 
 /// `OPENSSL_sk_free`: frees the stack, not its items; null is ignored.
@@ -239,7 +255,8 @@ pub unsafe extern "C" fn OPENSSL_sk_value(st: *const OPENSSL_STACK, i: c_int) ->
         .unwrap_or(std::ptr::null_mut())
 }
 
-/// `OPENSSL_sk_set`: replaces the item at `i`, returning the new one; null out of range.
+/// `OPENSSL_sk_set`: replaces the item at `i`, returning the new one; null out of range
+/// (`ERR_R_PASSED_INVALID_ARGUMENT`).
 ///
 /// # Safety
 /// `st` must be null or a live stack.
@@ -252,6 +269,9 @@ pub unsafe extern "C" fn OPENSSL_sk_set(
     let s = arg!(obj(st));
     let mut g = s.lock();
     let Some(slot) = usize::try_from(i).ok().and_then(|i| g.items.get_mut(i)) else {
+        SslError::new(ERR_LIB_CRYPTO, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data(format!("i={i}"))
+            .raise();
         return std::ptr::null_mut();
     };
     *slot = data.cast_mut();
@@ -260,7 +280,8 @@ pub unsafe extern "C" fn OPENSSL_sk_set(
 }
 
 /// `OPENSSL_sk_insert`: inserts `data` at `loc` (at the end when `loc` is out of range);
-/// the new number of items, or 0 on failure.
+/// the new number of items, or 0 on failure (`CRYPTO_R_TOO_MANY_RECORDS` at `INT_MAX` items,
+/// `ERR_R_MALLOC_FAILURE` when the stack cannot grow).
 ///
 /// # Safety
 /// `st` must be null or a live stack.
@@ -273,6 +294,10 @@ pub unsafe extern "C" fn OPENSSL_sk_insert(
     let s = arg!(obj(st));
     let mut g = s.lock();
     if g.items.len() >= MAX_ITEMS {
+        SslError::new(ERR_LIB_CRYPTO, crypto_r::TOO_MANY_RECORDS).raise();
+        return 0;
+    }
+    if g.items.try_reserve(1).is_err() {
         SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
         return 0;
     }
@@ -420,7 +445,26 @@ pub unsafe extern "C" fn OPENSSL_sk_is_sorted(st: *const OPENSSL_STACK) -> CInt<
     c_int::from(s.lock().sorted)
 }
 
-/// `OPENSSL_sk_dup`: a new stack with the same items and comparison function.
+/// An empty list with room for `n` items, or `None` with `ERR_R_MALLOC_FAILURE` when it
+/// cannot be allocated.
+fn with_room(n: usize) -> Option<Vec<*mut c_void>> {
+    let mut items = Vec::new();
+    if items.try_reserve_exact(n).is_err() {
+        SslError::new(ERR_LIB_CRYPTO, err_r::MALLOC_FAILURE).raise();
+        return None;
+    }
+    Some(items)
+}
+
+/// A copy of `items`, or `None` with `ERR_R_MALLOC_FAILURE` when it cannot be allocated.
+fn copy_items(items: &[*mut c_void]) -> Option<Vec<*mut c_void>> {
+    let mut copy = with_room(items.len())?;
+    copy.extend_from_slice(items);
+    Some(copy)
+}
+
+/// `OPENSSL_sk_dup`: a new stack with the same items and comparison function (null with
+/// `ERR_R_MALLOC_FAILURE` when it cannot be allocated).
 ///
 /// # Safety
 /// `st` must be null or a live stack.
@@ -428,7 +472,10 @@ pub unsafe extern "C" fn OPENSSL_sk_is_sorted(st: *const OPENSSL_STACK) -> CInt<
 pub unsafe extern "C" fn OPENSSL_sk_dup(st: *const OPENSSL_STACK) -> *mut OPENSSL_STACK {
     let s = arg!(obj(st));
     let g = s.lock();
-    let mut copy = OPENSSL_STACK::with(g.items.clone(), g.comp);
+    let Some(items) = copy_items(&g.items) else {
+        return std::ptr::null_mut();
+    };
+    let mut copy = OPENSSL_STACK::with(items, g.comp);
     copy.inner
         .get_mut()
         .unwrap_or_else(PoisonError::into_inner)
@@ -456,7 +503,9 @@ pub unsafe extern "C" fn OPENSSL_sk_deep_copy(
         let g = s.lock();
         (g.items.clone(), g.comp, g.sorted)
     };
-    let mut copies = Vec::with_capacity(items.len());
+    let Some(mut copies) = with_room(items.len()) else {
+        return std::ptr::null_mut();
+    };
     for item in items {
         if item.is_null() {
             copies.push(item);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,6 +102,25 @@ static void reap(const char *call, pid_t pid)
         }                                                                       \
         reap(label, pid_);                                                      \
     } while (0)
+
+/*
+ * Lowers this process's address-space limit (RLIMIT_AS) to 1 GiB above what it maps now, so
+ * that an allocation of many gigabytes fails (rather than being granted and never touched);
+ * the old limit goes to `old`, to be put back with setrlimit before reporting.
+ */
+static void limit_address_space(struct rlimit *old)
+{
+    unsigned long pages = 0;
+    struct rlimit low;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    CHECK(f != NULL && fscanf(f, "%lu", &pages) == 1);
+    fclose(f);
+    CHECK(getrlimit(RLIMIT_AS, old) == 0);
+    low = *old;
+    low.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)1 << 30);
+    CHECK(setrlimit(RLIMIT_AS, &low) == 0);
+}
 
 /* An integer result. */
 #define INT(expr) RUN(#expr, snprintf(ret, sizeof(ret), "%ld", (long)(expr)))
@@ -376,6 +396,16 @@ int main(int argc, char *argv[])
     INT(OPENSSL_sk_reserve(sk, -1));
     INT(OPENSSL_sk_reserve(sk, INT_MAX));
     PTR(OPENSSL_sk_new_reserve(NULL, -1));
+    /* Room for INT_MAX - 7 pointers (16 GiB) when the address space cannot take it: the
+     * allocation fails, the process goes on. */
+    RUN("OPENSSL_sk_reserve(sk, INT_MAX - 10) under RLIMIT_AS", { struct rlimit old_; int r_;
+        limit_address_space(&old_); r_ = OPENSSL_sk_reserve(sk, INT_MAX - 10);
+        CHECK(setrlimit(RLIMIT_AS, &old_) == 0); snprintf(ret, sizeof(ret), "%d", r_); });
+    RUN("OPENSSL_sk_new_reserve(NULL, INT_MAX - 10) under RLIMIT_AS",
+        { struct rlimit old_; OPENSSL_STACK *r_;
+        limit_address_space(&old_); r_ = OPENSSL_sk_new_reserve(NULL, INT_MAX - 10);
+        CHECK(setrlimit(RLIMIT_AS, &old_) == 0);
+        snprintf(ret, sizeof(ret), "%s", r_ != NULL ? "ptr" : "NULL"); });
 
     /* --- ex_data indices. --- */
     PTR(SSL_get_ex_data(tls, 1000));

@@ -12,6 +12,8 @@ pub const ERR_LIB_RSA: i32 = 4;
 pub const ERR_LIB_EVP: i32 = 6;
 /// `ERR_LIB_BUF`.
 pub const ERR_LIB_BUF: i32 = 7;
+/// `ERR_LIB_OBJ`: the reason is one of [`obj_r`].
+pub const ERR_LIB_OBJ: i32 = 8;
 /// `ERR_LIB_PEM`.
 pub const ERR_LIB_PEM: i32 = 9;
 /// `ERR_LIB_X509`.
@@ -182,6 +184,12 @@ pub mod ssl_r {
     pub const UNEXPECTED_EOF_WHILE_READING: i32 = 294;
     /// `SSL_R_RECORD_LAYER_FAILURE`.
     pub const RECORD_LAYER_FAILURE: i32 = 313;
+    /// `SSL_R_SSL3_EXT_INVALID_SERVERNAME`: an SNI host name that is empty or longer than
+    /// 255 bytes.
+    pub const SSL3_EXT_INVALID_SERVERNAME: i32 = 319;
+    /// `SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE`: an SNI name type other than
+    /// `TLSEXT_NAMETYPE_host_name`.
+    pub const SSL3_EXT_INVALID_SERVERNAME_TYPE: i32 = 320;
     /// `SSL_R_NO_RENEGOTIATION`.
     pub const NO_RENEGOTIATION: i32 = 339;
     /// `SSL_R_REMOTE_PEER_ADDRESS_NOT_SET`.
@@ -334,8 +342,23 @@ pub mod asn1_r {
     pub const HEADER_TOO_LONG: i32 = 123;
     /// `ASN1_R_NOT_ENOUGH_DATA`: the input ends inside a DER value.
     pub const NOT_ENOUGH_DATA: i32 = 142;
+    /// `ASN1_R_TOO_SMALL`: a DER input length of 0 or less.
+    pub const TOO_SMALL: i32 = 224;
     /// `ASN1_R_WRONG_TAG`: the DER is not what was asked for.
     pub const WRONG_TAG: i32 = 168;
+}
+
+/// `CRYPTO_R_*` reason codes (`include/openssl/cryptoerr.h`), for use with
+/// [`ERR_LIB_CRYPTO`].
+pub mod crypto_r {
+    /// `CRYPTO_R_TOO_MANY_RECORDS`: a stack would hold more than `INT_MAX` items.
+    pub const TOO_MANY_RECORDS: i32 = 114;
+}
+
+/// `OBJ_R_*` reason codes (`include/openssl/objectserr.h`), for use with [`ERR_LIB_OBJ`].
+pub mod obj_r {
+    /// `OBJ_R_UNKNOWN_NID`: a number that is not an object's NID.
+    pub const UNKNOWN_NID: i32 = 101;
 }
 
 /// `BIO_R_*` reason codes (`include/openssl/bioerr.h`), for use with [`ERR_LIB_BIO`].

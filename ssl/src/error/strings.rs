@@ -21,7 +21,7 @@ pub fn lib_error_string(code: u32) -> Option<&'static str> {
         5 => "Diffie-Hellman routines",
         ERR_LIB_EVP => "digital envelope routines",
         ERR_LIB_BUF => "memory buffer routines",
-        8 => "object identifier routines",
+        ERR_LIB_OBJ => "object identifier routines",
         ERR_LIB_PEM => "PEM routines",
         10 => "dsa routines",
         ERR_LIB_X509 => "x509 certificate routines",
@@ -76,6 +76,8 @@ pub fn reason_error_string(code: u32) -> Option<&'static str> {
         ERR_LIB_X509V3 => x509v3_reason_text(reason),
         ERR_LIB_PEM => pem_reason_text(reason),
         ERR_LIB_ASN1 => asn1_reason_text(reason),
+        ERR_LIB_CRYPTO => crypto_reason_text(reason),
+        ERR_LIB_OBJ => obj_reason_text(reason),
         _ => None,
     };
     specific.or_else(|| generic_reason_text(reason))
@@ -247,6 +249,8 @@ fn ssl_reason_text(reason: i32) -> Option<&'static str> {
         APPLICATION_DATA_AFTER_CLOSE_NOTIFY => "application data after close notify",
         UNEXPECTED_EOF_WHILE_READING => "unexpected eof while reading",
         RECORD_LAYER_FAILURE => "record layer failure",
+        SSL3_EXT_INVALID_SERVERNAME => "ssl3 ext invalid servername",
+        SSL3_EXT_INVALID_SERVERNAME_TYPE => "ssl3 ext invalid servername type",
         NO_RENEGOTIATION => "no renegotiation",
         REMOTE_PEER_ADDRESS_NOT_SET => "remote peer address not set",
         NO_STREAM => "no stream",
@@ -342,7 +346,24 @@ fn asn1_reason_text(reason: i32) -> Option<&'static str> {
     Some(match reason {
         HEADER_TOO_LONG => "header too long",
         NOT_ENOUGH_DATA => "not enough data",
+        TOO_SMALL => "too small",
         WRONG_TAG => "wrong tag",
+        _ => return None,
+    })
+}
+
+/// `CRYPTO_str_reasons` (`crypto/cpt_err.c`) for the reasons in [`crypto_r`].
+fn crypto_reason_text(reason: i32) -> Option<&'static str> {
+    Some(match reason {
+        crypto_r::TOO_MANY_RECORDS => "too many records",
+        _ => return None,
+    })
+}
+
+/// `OBJ_str_reasons` (`crypto/objects/obj_err.c`) for the reasons in [`obj_r`].
+fn obj_reason_text(reason: i32) -> Option<&'static str> {
+    Some(match reason {
+        obj_r::UNKNOWN_NID => "unknown nid",
         _ => return None,
     })
 }
