@@ -150,8 +150,12 @@ constants! {
     // SSL_ctrl and SSL_CTX_ctrl commands (ssl.h, tls1.h).
     /// `SSL_CTRL_MODE`.
     SSL_CTRL_MODE: c_int = 33;
+    /// `SSL_SESSION_CACHE_MAX_SIZE_DEFAULT`: the session cache size a context starts with.
+    SSL_SESSION_CACHE_MAX_SIZE_DEFAULT: c_long = 1024 * 20;
     /// `SSL_CTRL_SET_SESS_CACHE_SIZE`.
     SSL_CTRL_SET_SESS_CACHE_SIZE: c_int = 42;
+    /// `SSL_CTRL_GET_SESS_CACHE_SIZE`.
+    SSL_CTRL_GET_SESS_CACHE_SIZE: c_int = 43;
     /// `SSL_CTRL_SET_SESS_CACHE_MODE`.
     SSL_CTRL_SET_SESS_CACHE_MODE: c_int = 44;
     /// `SSL_CTRL_GET_SESS_CACHE_MODE`.

@@ -86,6 +86,9 @@ pub struct SSL_CTX {
     ctx: Mutex<SslCtx>,
     /// `SSL_CTX_set_mode` bits, for the objects made from the context.
     mode: Mutex<u32>,
+    /// `SSL_CTX_sess_set_cache_size`'s value, which `SSL_CTX_sess_get_cache_size` reads back
+    /// (the sessions themselves are kept in rustls' caches, whose size is fixed).
+    sess_cache_size: Mutex<c_long>,
     /// `SSL_CTX_set_ex_data`'s pointers.
     pub(crate) ex_data: CRYPTO_EX_DATA,
     /// `SSL_CTX_set_tlsext_servername_arg`'s pointer, shared with the callback.
@@ -152,6 +155,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
     let ctx = Arc::into_raw(Arc::new(SSL_CTX {
         ctx: Mutex::new(SslCtx::new(method)),
         mode: Mutex::new(0),
+        sess_cache_size: Mutex::new(SSL_SESSION_CACHE_MAX_SIZE_DEFAULT),
         ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
         servername_arg: Arc::default(),
         param: OnceLock::new(),
@@ -475,8 +479,19 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
             to_c_long(ctx.lock().set_session_cache_mode(from_c_long(larg)))
         }
         SSL_CTRL_GET_SESS_CACHE_MODE => to_c_long(ctx.lock().session_cache_mode()),
-        // Sessions are kept in rustls' caches of fixed size.
-        SSL_CTRL_SET_SESS_CACHE_SIZE => 1024 * 20,
+        // A negative size is refused (0); otherwise the previous size.
+        SSL_CTRL_SET_SESS_CACHE_SIZE if larg < 0 => 0,
+        SSL_CTRL_SET_SESS_CACHE_SIZE => std::mem::replace(
+            &mut *ctx
+                .sess_cache_size
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+            larg,
+        ),
+        SSL_CTRL_GET_SESS_CACHE_SIZE => *ctx
+            .sess_cache_size
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner),
         SSL_CTRL_SET_MIN_PROTO_VERSION => {
             c_long::from(ctx.lock().set_min_proto_version(larg as i32).is_ok())
         }

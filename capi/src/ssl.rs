@@ -21,7 +21,7 @@ use crate::entry::{CInt, arg, entry, out, param};
 use crate::entry::{called_on, called_on_object};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{
-    arc_release, arc_take, arc_up_ref, bytes, bytes_mut, c_str, ex_result, interned, obj, text,
+    arc_release, arc_take, arc_up_ref, bytes, bytes_mut, ex_result, interned, obj, text,
 };
 use crate::param::X509_VERIFY_PARAM;
 use crate::session::SSL_SESSION;
@@ -748,10 +748,13 @@ pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> CInt<SSL_
 }
 
 /// `SSL_ctrl`: the commands behind OpenSSL's object macros (SNI host name, modes). Other
-/// commands fail with `ERR_R_UNSUPPORTED` and return 0.
+/// commands fail with `ERR_R_UNSUPPORTED` and return 0. The SNI host name's type (`larg`)
+/// must be `TLSEXT_NAMETYPE_host_name` (else `SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE`); a null
+/// name clears it.
 ///
 /// # Safety
-/// `ssl` must be null or a live object; for the host name, `parg` a NUL-terminated string.
+/// `ssl` must be null or a live object; for the host name, `parg` null or a NUL-terminated
+/// string.
 #[entry]
 pub unsafe extern "C" fn SSL_ctrl(
     ssl: *mut SSL,
@@ -762,10 +765,17 @@ pub unsafe extern "C" fn SSL_ctrl(
     let s = arg!(ssl_ref(ssl));
     let bits = u32::try_from(larg).unwrap_or(0);
     match cmd {
+        SSL_CTRL_SET_TLSEXT_HOSTNAME if larg != c_long::from(TLSEXT_NAMETYPE_host_name) => {
+            SslError::ssl(ssl_r::SSL3_EXT_INVALID_SERVERNAME_TYPE).raise();
+            0
+        }
         SSL_CTRL_SET_TLSEXT_HOSTNAME => {
             let name = parg.cast::<c_char>();
-            let name = arg!(c_str(name));
-            c_long::from(on_obj!(s, o => o.set_tlsext_host_name(&name)).is_ok())
+            let set = match param!(text(name)) {
+                Some(name) => on_obj!(s, o => o.set_tlsext_host_name(&name)),
+                None => on_obj!(s, o => o.clear_tlsext_host_name()),
+            };
+            c_long::from(set.is_ok())
         }
         SSL_CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
         SSL_CTRL_CLEAR_MODE => c_long::from(on_obj!(s, o => o.clear_mode(bits))),

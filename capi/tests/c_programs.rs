@@ -749,12 +749,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_CTX_callback_ctrl(tctx, 9999, NULL) = 0, error 20:unsupported"#,
         r#"SSL_CTX_callback_ctrl(tctx, 9999, NULL) = 0, error none"#,
     ),
-    // SSL_CTX_sess_set_cache_size refuses a negative size (0) in OpenSSL.
-    // bug: see findings #4
-    (
-        r#"SSL_CTX_sess_set_cache_size(tctx, -1) = 20480, error none"#,
-        r#"SSL_CTX_sess_set_cache_size(tctx, -1) = 0, error none"#,
-    ),
     // A negative depth means "unset" (-1) in qssl; OpenSSL stores it as given.
     (
         r#"SSL_CTX_set_verify_depth(tctx, -5); SSL_CTX_get_verify_depth(tctx) = then -1, error none"#,
@@ -842,19 +836,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
     (
         r#"SSL_callback_ctrl(tls, 9999, NULL) = 0, error 20:unsupported"#,
         r#"SSL_callback_ctrl(tls, 9999, NULL) = 0, error none"#,
-    ),
-    // A host name over 255 bytes is SSL_R_SSL3_EXT_INVALID_SERVERNAME in OpenSSL.
-    // bug: see findings #6
-    (
-        r#"SSL_set_tlsext_host_name(tls, long_name) = 0, error 20:passed invalid argument"#,
-        r#"SSL_set_tlsext_host_name(tls, long_name) = 0, error 20:ssl3 ext invalid servername"#,
-    ),
-    // SSL_CTRL_SET_TLSEXT_HOSTNAME ignores its name type (OpenSSL:
-    // SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE).
-    // bug: see findings #5
-    (
-        r#"SSL_ctrl(tls, SSL_CTRL_SET_TLSEXT_HOSTNAME, 99, (void *)"x") = 1, error none"#,
-        r#"SSL_ctrl(tls, SSL_CTRL_SET_TLSEXT_HOSTNAME, 99, (void *)"x") = 0, error 20:ssl3 ext invalid servername type"#,
     ),
     // qssl refuses a negative descriptor (EBADF); OpenSSL makes a BIO on it.
     (

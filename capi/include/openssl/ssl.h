@@ -86,6 +86,7 @@ typedef struct ssl_cipher_st SSL_CIPHER;
 # define SSL_TLSEXT_ERR_NOACK            3
 
 # define SSL_CTRL_SET_SESS_CACHE_SIZE    42
+# define SSL_CTRL_GET_SESS_CACHE_SIZE    43
 # define SSL_CTRL_SET_SESS_CACHE_MODE    44
 # define SSL_CTRL_GET_SESS_CACHE_MODE    45
 # define SSL_CTRL_MODE                   33
@@ -485,8 +486,11 @@ int SSL_set_value_uint(SSL *s, uint32_t class_, uint32_t id, uint64_t v);
         SSL_CTX_ctrl(ctx,SSL_CTRL_SET_SESS_CACHE_MODE,m,NULL)
 # define SSL_CTX_get_session_cache_mode(ctx) \
         SSL_CTX_ctrl(ctx,SSL_CTRL_GET_SESS_CACHE_MODE,0,NULL)
+# define SSL_SESSION_CACHE_MAX_SIZE_DEFAULT (1024 * 20)
 # define SSL_CTX_sess_set_cache_size(ctx,t) \
         SSL_CTX_ctrl(ctx,SSL_CTRL_SET_SESS_CACHE_SIZE,t,NULL)
+# define SSL_CTX_sess_get_cache_size(ctx) \
+        SSL_CTX_ctrl(ctx,SSL_CTRL_GET_SESS_CACHE_SIZE,0,NULL)
 # define SSL_CTX_set_min_proto_version(ctx, version) \
         SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL)
 # define SSL_CTX_set_max_proto_version(ctx, version) \

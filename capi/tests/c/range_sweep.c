@@ -430,6 +430,8 @@ int main(int argc, char *argv[])
     INT(SSL_CTX_ctrl(tctx, -1, 0, NULL));
     INT(SSL_CTX_callback_ctrl(tctx, 9999, NULL));
     INT(SSL_CTX_sess_set_cache_size(tctx, -1));
+    THEN(SSL_CTX_sess_set_cache_size(tctx, -1), SSL_CTX_sess_get_cache_size(tctx));
+    THEN(SSL_CTX_sess_set_cache_size(tctx, LONG_MAX), SSL_CTX_sess_get_cache_size(tctx));
     THEN(SSL_CTX_set_session_cache_mode(tctx, 0x7FFFFFFF), SSL_CTX_get_session_cache_mode(tctx));
     VOID_THEN(SSL_CTX_set_verify(tctx, 0x1000 | SSL_VERIFY_PEER, NULL),
               SSL_CTX_get_verify_mode(tctx));
@@ -481,6 +483,8 @@ int main(int argc, char *argv[])
     INT(SSL_callback_ctrl(tls, 9999, NULL));
     INT(SSL_set_tlsext_host_name(tls, long_name));
     INT(SSL_ctrl(tls, SSL_CTRL_SET_TLSEXT_HOSTNAME, 99, (void *)"x"));
+    INT(SSL_set_tlsext_host_name(tls, ""));
+    INT(SSL_ctrl(tls, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, NULL));
     STR(SSL_get_servername(tls, 99));
     VOID_THEN(SSL_set_verify(tls, 0x1000 | SSL_VERIFY_PEER, NULL), SSL_get_verify_mode(tls));
     VOID_THEN(SSL_set_verify_depth(tls, -1), SSL_get_verify_depth(tls));

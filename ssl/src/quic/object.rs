@@ -356,12 +356,21 @@ impl Ssl {
         self.before_start(|setup| setup.peer = Some(addr))
     }
 
-    /// `SSL_set_tlsext_host_name`: the server name a client connection sends (SNI). Only
-    /// before the connection starts.
+    /// `SSL_set_tlsext_host_name`: the server name a client connection sends (SNI), checked
+    /// as [`Tls::set_tlsext_host_name`](crate::tls::Tls::set_tlsext_host_name) checks it. Only
+    /// before the connection starts. A name refused leaves none set, as in OpenSSL.
     #[track_caller]
     pub fn set_tlsext_host_name(&self, name: &str) -> Result<(), SslError> {
-        let name = crate::ctx::checked_host_name(name)?;
+        self.clear_tlsext_host_name()?;
+        let name = crate::tls::checked_sni_name(name)?;
         self.before_start(|setup| setup.sni = Some(name))
+    }
+
+    /// `SSL_set_tlsext_host_name(ssl, NULL)`: no server name is sent. Only before the
+    /// connection starts.
+    #[track_caller]
+    pub fn clear_tlsext_host_name(&self) -> Result<(), SslError> {
+        self.before_start(|setup| setup.sni = None)
     }
 
     /// `SSL_set1_host`: the name the server's certificate must carry, checked whatever SNI

@@ -251,11 +251,20 @@ impl Tls {
         }
     }
 
-    /// `SSL_set_tlsext_host_name`: the server name a client sends (SNI).
+    /// `SSL_set_tlsext_host_name`: the server name a client sends (SNI): 1 to 255 bytes (else
+    /// `SSL_R_SSL3_EXT_INVALID_SERVERNAME`) that rustls can send (else
+    /// `ERR_R_PASSED_INVALID_ARGUMENT`). A name refused leaves none set, as in OpenSSL.
     #[track_caller]
     pub fn set_tlsext_host_name(&self, name: &str) -> Result<(), SslError> {
-        let name = crate::ctx::checked_host_name(name)?;
+        self.clear_tlsext_host_name()?;
+        let name = checked_sni_name(name)?;
         self.client_setting(|c| c.sni = Some(name))
+    }
+
+    /// `SSL_set_tlsext_host_name(ssl, NULL)`: no server name is sent.
+    #[track_caller]
+    pub fn clear_tlsext_host_name(&self) -> Result<(), SslError> {
+        self.client_setting(|c| c.sni = None)
     }
 
     /// `SSL_set1_host`: the name the server's certificate must carry; without it only the
@@ -648,6 +657,20 @@ impl Tls {
             _ => x509_v::OK,
         }
     }
+}
+
+/// `TLSEXT_MAXLEN_host_name`: the longest server name SNI carries.
+const MAX_SNI_NAME_LEN: usize = 255;
+
+/// A server name for SNI, as OpenSSL's `SSL_CTRL_SET_TLSEXT_HOSTNAME` takes it: 1 to 255
+/// bytes (else `SSL_R_SSL3_EXT_INVALID_SERVERNAME`), and a host name rustls can send (else
+/// `ERR_R_PASSED_INVALID_ARGUMENT`).
+#[track_caller]
+pub(crate) fn checked_sni_name(name: &str) -> Result<String, SslError> {
+    if name.is_empty() || name.len() > MAX_SNI_NAME_LEN {
+        return Err(SslError::ssl(ssl_r::SSL3_EXT_INVALID_SERVERNAME).raise());
+    }
+    crate::ctx::checked_host_name(name)
 }
 
 /// Creates the session for the object's role, if not yet done.
