@@ -40,6 +40,21 @@ unsafe fn quic_ref<'a>(ssl: *const SSL) -> Option<(&'a SSL, &'a qssl::Ssl)> {
     }
 }
 
+/// The QUIC object behind `ssl` for the generic value calls: another object is
+/// `SSL_R_UNSUPPORTED_PROTOCOL` (as OpenSSL's `SSL_get_value_uint` says); null is
+/// `ERR_R_PASSED_NULL_PARAMETER`.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+unsafe fn quic_value_ref<'a>(ssl: *const SSL) -> Option<&'a qssl::Ssl> {
+    // SAFETY: per the contract.
+    let q = unsafe { ssl_ref(ssl) }?.quic();
+    if q.is_none() {
+        SslError::ssl(ssl_r::UNSUPPORTED_PROTOCOL).raise();
+    }
+    q
+}
+
 /// 1 for `Ok`, 0 for `Err` (whose reason is on the queue).
 fn ok<T, E>(r: Result<T, E>) -> c_int {
     c_int::from(r.is_ok())
@@ -783,7 +798,8 @@ pub unsafe extern "C" fn SSL_inject_net_dgram(
 
 // --- Values -------------------------------------------------------------------------------
 
-/// `SSL_get_value_uint`.
+/// `SSL_get_value_uint`: 1 with the value in `*v`; 0 on failure (on a TLS object
+/// `SSL_R_UNSUPPORTED_PROTOCOL`).
 ///
 /// # Safety
 /// `ssl` must be null or a live object; `v` valid for a write.
@@ -794,7 +810,7 @@ pub unsafe extern "C" fn SSL_get_value_uint(
     id: u32,
     v: *mut u64,
 ) -> c_int {
-    let (_, q) = arg!(quic_ref(ssl));
+    let q = arg!(quic_value_ref(ssl));
     let v = arg!(obj_mut(v));
     match q.value_uint(class, id) {
         Ok(x) => {
@@ -805,13 +821,13 @@ pub unsafe extern "C" fn SSL_get_value_uint(
     }
 }
 
-/// `SSL_set_value_uint`.
+/// `SSL_set_value_uint`: 1, or 0 on failure (on a TLS object `SSL_R_UNSUPPORTED_PROTOCOL`).
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_set_value_uint(ssl: *mut SSL, class: u32, id: u32, v: u64) -> c_int {
-    let (_, q) = arg!(quic_ref(ssl));
+    let q = arg!(quic_value_ref(ssl));
     ok(q.set_value_uint(class, id, v))
 }
 

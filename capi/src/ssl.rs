@@ -676,6 +676,7 @@ pub unsafe extern "C" fn SSL_peek_ex(
 }
 
 /// Writes `data` with `SSL_write_ex2`'s `flags` (0 for the other calls): the count or -1.
+/// A TLS object takes no flags (`SSL_R_UNSUPPORTED_WRITE_FLAG`, as in OpenSSL).
 pub(crate) fn write_from(s: &SSL, data: &[u8], flags: u64) -> isize {
     if !prepare_object(s) {
         return -1;
@@ -684,9 +685,7 @@ pub(crate) fn write_from(s: &SSL, data: &[u8], flags: u64) -> isize {
         Obj::Quic(q) => q.write_ex2(data, flags),
         Obj::Tls(t) if flags == 0 => t.write(data),
         Obj::Tls(_) => {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("write flags on a TLS object")
-                .raise();
+            SslError::ssl(ssl_r::UNSUPPORTED_WRITE_FLAG).raise();
             return -1;
         }
     };

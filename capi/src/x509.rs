@@ -7,7 +7,7 @@
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_void};
 use std::sync::Arc;
 
-use qssl::error::{ERR_LIB_X509, SslError, err_r};
+use qssl::error::{ERR_LIB_ASN1, ERR_LIB_OBJ, ERR_LIB_X509, SslError, asn1_r, err_r, obj_r};
 use qssl::x509::{CERTIFICATE_LABEL, Certificate, Name, pem};
 
 use crate::bio::BIO;
@@ -162,9 +162,22 @@ pub unsafe extern "C" fn X509_NAME_oneline(
     buf
 }
 
+/// OpenSSL 3.5's `NUM_NID`: its objects' NIDs are below it.
+const NUM_NID: c_int = 1487;
+
+/// The NIDs below [`NUM_NID`] that OpenSSL 3.5's object table leaves empty.
+const UNASSIGNED_NIDS: [c_int; 9] = [118, 124, 350, 511, 772, 774, 775, 1054, 1055];
+
+/// Whether `nid` is an object OpenSSL 3.5 knows (`OBJ_nid2obj` finds it): `NID_undef` or one
+/// of its built-in objects (qssl offers no way to add objects).
+fn is_known_nid(nid: c_int) -> bool {
+    (0..NUM_NID).contains(&nid) && !UNASSIGNED_NIDS.contains(&nid)
+}
+
 /// `X509_NAME_get_text_by_NID`: the first attribute of type `nid` into `buf` (at most
-/// `len - 1` bytes and a NUL): its length, or with `buf` null its whole length; -1 if the
-/// name has none.
+/// `len - 1` bytes and a NUL): its length, or with `buf` null its whole length, or 0 for
+/// `len <= 0`; -1 if the name has none (for a number that is no object's NID, with
+/// `OBJ_R_UNKNOWN_NID`).
 ///
 /// # Safety
 /// `name` null or a live name; `buf` null or valid for `len` bytes.
@@ -176,6 +189,10 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
     len: c_int,
 ) -> CInt<-1> {
     let name = arg!(obj(name));
+    if !is_known_nid(nid) {
+        SslError::new(ERR_LIB_OBJ, obj_r::UNKNOWN_NID).raise();
+        return -1;
+    }
     let Some(value) = name.0.entry_by_nid(nid).map(|e| e.value()) else {
         return -1;
     };
@@ -183,7 +200,7 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
         return c_int::try_from(value.len()).unwrap_or(c_int::MAX);
     }
     let Some(room) = usize::try_from(len).ok().filter(|n| *n > 0) else {
-        return -1;
+        return 0;
     };
     let dest = arg!(bytes_mut(buf, room));
     c_int::try_from(put_c_string(dest, value)).unwrap_or(-1)
@@ -239,7 +256,7 @@ unsafe fn store(a: *mut *mut X509, x: Arc<X509>) -> *mut X509 {
 }
 
 /// `d2i_X509`: the certificate in the `len` bytes at `*input` (moved past it), or null with
-/// an ASN.1 error.
+/// an ASN.1 error (`ASN1_R_TOO_SMALL` for `len <= 0`).
 ///
 /// # Safety
 /// `input` valid, `*input` valid for `len` bytes; `a` as for the PEM readers.
@@ -253,7 +270,10 @@ pub unsafe extern "C" fn d2i_X509(
     let Some(pos) = (unsafe { input.as_mut() }).filter(|p| !p.is_null()) else {
         return null_argument();
     };
-    let len = usize::try_from(len).unwrap_or(0);
+    let Some(len) = usize::try_from(len).ok().filter(|n| *n > 0) else {
+        SslError::new(ERR_LIB_ASN1, asn1_r::TOO_SMALL).raise();
+        return std::ptr::null_mut();
+    };
     // SAFETY: *input is valid for len bytes, per the contract.
     let der = unsafe { std::slice::from_raw_parts(*pos, len) };
     match Certificate::from_der(der) {

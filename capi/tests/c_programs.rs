@@ -809,8 +809,9 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_new_listener(tsctx, 0) = NULL, error 20:not server"#,
         r#"SSL_new_listener(tsctx, 0) = NULL, error none"#,
     ),
-    // An object takes its role from its method in qssl, so the first thing missing is the BIO
-    // (OpenSSL: no role yet); qssl also writes 0 to the count on failure.
+    // An object takes its role from its method in qssl, so the first thing missing is the BIO,
+    // or the write flags are refused (OpenSSL: no role yet); qssl also writes 0 to the count
+    // on failure.
     (
         r#"SSL_read(tls, buf, 0) = -1, error 20:read bio not set"#,
         r#"SSL_read(tls, buf, 0) = -1, error 20:uninitialized"#,
@@ -820,7 +821,7 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_read_ex(tls, buf, 0, &n) = 0, n 99, error 20:uninitialized"#,
     ),
     (
-        r#"SSL_write_ex2(tls, "x", 1, 0xFF00, &n) = 0, n 0, error 20:passed invalid argument"#,
+        r#"SSL_write_ex2(tls, "x", 1, 0xFF00, &n) = 0, n 0, error 20:unsupported write flag"#,
         r#"SSL_write_ex2(tls, "x", 1, 0xFF00, &n) = 0, n 99, error 20:uninitialized"#,
     ),
     // Unknown ctrl commands fail with ERR_R_UNSUPPORTED / BIO_R_UNSUPPORTED_METHOD on the queue
@@ -858,17 +859,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_set_alpn_protos(tls, (const unsigned char *)"\x00", 1) = 1, error 20:passed invalid argument"#,
         r#"SSL_set_alpn_protos(tls, (const unsigned char *)"\x00", 1) = 1, error none"#,
     ),
-    // SSL_select_next_proto stops at a zero-length entry; OpenSSL skips it and negotiates.
-    // bug: see findings #8
-    (
-        r#"SSL_select_next_proto(server "\x00\x02h2") = 2, out h2, outlen 2, error none"#,
-        r#"SSL_select_next_proto(server "\x00\x02h2") = 1, out h2, outlen 2, error none"#,
-    ),
-    // bug: see findings #8
-    (
-        r#"SSL_select_next_proto(server "\x02h2", client "\x03foo\x00\x02h2") = 2, out ?, outlen 3, error none"#,
-        r#"SSL_select_next_proto(server "\x02h2", client "\x03foo\x00\x02h2") = 1, out h2, outlen 2, error none"#,
-    ),
     // SSL_shutdown on a TLS object whose handshake has not completed returns 1 (OpenSSL: -1,
     // SSL_R_UNINITIALIZED without a role, SSL_R_SHUTDOWN_WHILE_IN_INIT with one).
     // bug: see findings #9
@@ -891,28 +881,10 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"(SSL_set_connect_state(tls), SSL_read(tls, buf, 0)) = -1, error 20:read bio not set"#,
         r#"(SSL_set_connect_state(tls), SSL_read(tls, buf, 0)) = -1, error none"#,
     ),
-    // Write flags on a TLS object are SSL_R_UNSUPPORTED_WRITE_FLAG in OpenSSL.
-    // bug: see findings #10
-    (
-        r#"(SSL_set_connect_state(tls), SSL_write_ex2(tls, "x", 1, 0xFF00, &n)) = 0, error 20:passed invalid argument"#,
-        r#"(SSL_set_connect_state(tls), SSL_write_ex2(tls, "x", 1, 0xFF00, &n)) = 0, error 20:unsupported write flag"#,
-    ),
     // Same failure value; qssl also queues why (the issue asks for an error on every refusal).
     (
         r#"SSL_set_blocking_mode(tls, 0) = 0, error 20:passed invalid argument"#,
         r#"SSL_set_blocking_mode(tls, 0) = 0, error none"#,
-    ),
-    // SSL_get_value_uint/SSL_set_value_uint on a TLS object: OpenSSL's reason is
-    // SSL_R_UNSUPPORTED_PROTOCOL.
-    // bug: see findings #11
-    (
-        r#"SSL_get_value_uint(tls, SSL_VALUE_CLASS_GENERIC, SSL_VALUE_EVENT_HANDLING_MODE, &v) = 0, error 20:passed invalid argument"#,
-        r#"SSL_get_value_uint(tls, SSL_VALUE_CLASS_GENERIC, SSL_VALUE_EVENT_HANDLING_MODE, &v) = 0, error 20:unsupported protocol"#,
-    ),
-    // bug: see findings #11
-    (
-        r#"SSL_set_value_uint(tls, SSL_VALUE_CLASS_GENERIC, SSL_VALUE_EVENT_HANDLING_MODE, 99) = 0, error 20:passed invalid argument"#,
-        r#"SSL_set_value_uint(tls, SSL_VALUE_CLASS_GENERIC, SSL_VALUE_EVENT_HANDLING_MODE, 99) = 0, error 20:unsupported protocol"#,
     ),
     // Same failure value; qssl also queues why (the issue asks for an error on every refusal).
     (
@@ -964,40 +936,11 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"i2d_SSL_SESSION(sess, NULL) > 0 = 0, error 20:unsupported"#,
         r#"i2d_SSL_SESSION(sess, NULL) > 0 = 1, error none"#,
     ),
-    // d2i_X509 with a length <= 0: OpenSSL's reason is ASN1_R_TOO_SMALL.
-    // bug: see findings #12
-    (
-        r#"d2i_X509(NULL, &p, -1) = NULL, error 13:not enough data"#,
-        r#"d2i_X509(NULL, &p, -1) = NULL, error 13:too small"#,
-    ),
     // A negative size leaves no room even for the NUL: qssl returns null, OpenSSL writes an
     // empty string.
     (
         r#"X509_NAME_oneline(subject, buf, -1) = NULL, buf "unchanged", error none"#,
         r#"X509_NAME_oneline(subject, buf, -1) = ptr, buf "", error none"#,
-    ),
-    // X509_NAME_get_text_by_NID with no room (len <= 0) returns 0 in OpenSSL; -1 means no such
-    // entry.
-    // bug: see findings #13
-    (
-        r#"X509_NAME_get_text_by_NID(subject, NID_commonName, buf, 0) = -1, buf "unchanged", error none"#,
-        r#"X509_NAME_get_text_by_NID(subject, NID_commonName, buf, 0) = 0, buf "unchanged", error none"#,
-    ),
-    // bug: see findings #13
-    (
-        r#"X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, -1) = -1, error none"#,
-        r#"X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, -1) = 0, error none"#,
-    ),
-    // An unknown NID is OBJ_R_UNKNOWN_NID on OpenSSL's queue.
-    // bug: see findings #14
-    (
-        r#"X509_NAME_get_text_by_NID(X509_get_subject_name(cert), 99999, buf, sizeof(buf)) = -1, error none"#,
-        r#"X509_NAME_get_text_by_NID(X509_get_subject_name(cert), 99999, buf, sizeof(buf)) = -1, error 8:unknown nid"#,
-    ),
-    // bug: see findings #14
-    (
-        r#"X509_NAME_get_text_by_NID(X509_get_subject_name(cert), -1, buf, sizeof(buf)) = -1, error none"#,
-        r#"X509_NAME_get_text_by_NID(X509_get_subject_name(cert), -1, buf, sizeof(buf)) = -1, error 8:unknown nid"#,
     ),
     // Unknown ctrl commands fail with ERR_R_UNSUPPORTED / BIO_R_UNSUPPORTED_METHOD on the queue
     // (README); OpenSSL answers 0 silently.

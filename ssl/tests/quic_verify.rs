@@ -242,4 +242,18 @@ fn select_next_proto_follows_openssl() {
         select_next_proto(server, b"\x09h3"),
         (OPENSSL_NPN_NO_OVERLAP, None)
     );
+    // Empty entries are skipped on either side, but a client list must start with a
+    // protocol.
+    assert_eq!(
+        select_next_proto(b"\x00\x02h3", b"\x02h3"),
+        (OPENSSL_NPN_NEGOTIATED, Some(&b"h3"[..]))
+    );
+    assert_eq!(
+        select_next_proto(server, b"\x03foo\x00\x02h3"),
+        (OPENSSL_NPN_NEGOTIATED, Some(&b"h3"[..]))
+    );
+    assert_eq!(
+        select_next_proto(server, b"\x00\x02h3"),
+        (OPENSSL_NPN_NO_OVERLAP, None)
+    );
 }

@@ -79,25 +79,29 @@ pub const OPENSSL_NPN_NO_OVERLAP: i32 = 2;
 /// `SSL_select_next_proto`: the first protocol of `server` (wire format, in preference order)
 /// that `client` (wire format) also lists, with [`OPENSSL_NPN_NEGOTIATED`] (the slice lies in
 /// `server`, as OpenSSL's pointer does); without overlap the client's first protocol with
-/// [`OPENSSL_NPN_NO_OVERLAP`] (`None` if the client list is empty). Malformed lists are read
-/// up to the first bad length byte, as OpenSSL 3 does.
+/// [`OPENSSL_NPN_NO_OVERLAP`] (`None` if the client list does not start with a complete,
+/// non-empty entry). As in OpenSSL 3, empty entries are skipped and a list is read up to the
+/// first length running past its end.
 pub fn select_next_proto<'a>(server: &'a [u8], client: &'a [u8]) -> (i32, Option<&'a [u8]>) {
-    let client_names: Vec<&[u8]> = wire_names(client).collect();
-    for ours in wire_names(server) {
-        if client_names.contains(&ours) {
+    let Some(first) = wire_names(client).next().filter(|name| !name.is_empty()) else {
+        return (OPENSSL_NPN_NO_OVERLAP, None);
+    };
+    for ours in wire_names(server).filter(|name| !name.is_empty()) {
+        if wire_names(client).any(|theirs| theirs == ours) {
             return (OPENSSL_NPN_NEGOTIATED, Some(ours));
         }
     }
-    (OPENSSL_NPN_NO_OVERLAP, client_names.first().copied())
+    (OPENSSL_NPN_NO_OVERLAP, Some(first))
 }
 
-/// The names of a wire-format list, stopping at the first length running past the end.
+/// The entries of a wire-format list, empty ones included, stopping at the first length
+/// running past the end.
 fn wire_names(wire: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut rest = wire;
     std::iter::from_fn(move || {
         let (&len, tail) = rest.split_first()?;
         let len = usize::from(len);
-        if len == 0 || tail.len() < len {
+        if tail.len() < len {
             return None;
         }
         let (name, after) = tail.split_at(len);
