@@ -5,13 +5,14 @@
 use std::ffi::{CStr, c_char, c_int, c_ushort, c_void};
 use std::net::{IpAddr, SocketAddr};
 
-use qssl::error::{ERR_LIB_BIO, ERR_LIB_SYS, SslError, err_r};
+use qssl::error::{ERR_LIB_BIO, ERR_LIB_SYS, SslError, bio_r, err_r};
 use qssl_bio::{BioAddr, addr::RawAddress};
 
 use crate::abi::*;
+use crate::bio::socket::BIO_sock_non_fatal_error;
 use crate::crypto::malloc_c_string;
 use crate::entry::{CInt, arg, entry, nullable, nullable_mut, out};
-use crate::ffi::{bytes, bytes_mut, present, present_mut, text};
+use crate::ffi::{bytes, bytes_mut, c_bytes, present, present_mut, text};
 
 /// `BIO_ADDR`: an address (opaque to C).
 #[derive(Debug, Default, Clone)]
@@ -154,7 +155,8 @@ pub unsafe extern "C" fn BIO_ADDR_rawport(a: *const BIO_ADDR) -> c_ushort {
 }
 
 /// `BIO_ADDR_hostname_string`: the host in numeric form (qssl does no reverse lookups, so
-/// `numeric` 0 gives the numeric form too). Freed with `OPENSSL_free`.
+/// `numeric` 0 gives the numeric form too). Freed with `OPENSSL_free`. An address without a
+/// family has none (`ERR_R_SYS_LIB`, as OpenSSL's `getnameinfo` call reports).
 ///
 /// # Safety
 /// `a` must be null or a live address.
@@ -164,11 +166,16 @@ pub unsafe extern "C" fn BIO_ADDR_hostname_string(
     _numeric: c_int,
 ) -> *mut c_char {
     let a = arg!(present(a));
+    if a.0.family() == libc::AF_UNSPEC {
+        no_name_info(libc::EAI_FAMILY);
+        return std::ptr::null_mut();
+    }
     a.0.host_string()
         .map_or(std::ptr::null_mut(), |s| malloc_c_string(s.as_bytes()))
 }
 
-/// `BIO_ADDR_service_string`: the port in decimal. Freed with `OPENSSL_free`.
+/// `BIO_ADDR_service_string`: the port in decimal. Freed with `OPENSSL_free`. An address
+/// without a family has none (`ERR_R_SYS_LIB`, as for the host name).
 ///
 /// # Safety
 /// `a` must be null or a live address.
@@ -178,15 +185,36 @@ pub unsafe extern "C" fn BIO_ADDR_service_string(
     _numeric: c_int,
 ) -> *mut c_char {
     let a = arg!(present(a));
+    if a.0.family() == libc::AF_UNSPEC {
+        no_name_info(libc::EAI_FAMILY);
+        return std::ptr::null_mut();
+    }
     a.0.service_string()
         .map_or(std::ptr::null_mut(), |s| malloc_c_string(s.as_bytes()))
 }
 
+/// Queues a resolver failure `rc` (an `EAI_*` code) as OpenSSL does for `getnameinfo` and
+/// `getaddrinfo`: `ERR_R_SYS_LIB` in the BIO library, with the resolver's text.
+fn no_name_info(rc: c_int) {
+    // SAFETY: gai_strerror returns a static string for any code.
+    let what = unsafe { text(libc::gai_strerror(rc)) }
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    SslError::new(ERR_LIB_BIO, err_r::SYS_LIB)
+        .with_data(what)
+        .raise();
+}
+
 /// `BIO_lookup_ex`: resolves `host` and `service` (`getaddrinfo`) into a list freed with
-/// `BIO_ADDRINFO_free`. 1 on success; 0 with the resolver's failure on the queue.
+/// `BIO_ADDRINFO_free`. 1 on success; 0 with the resolver's failure on the queue. As in
+/// OpenSSL: the family must be `AF_INET`, `AF_INET6`, `AF_UNIX` or `AF_UNSPEC` (else
+/// `BIO_R_UNSUPPORTED_PROTOCOL_FAMILY`); for `AF_UNIX` the host is the socket's path, taken as
+/// it is; only a named host in `AF_UNSPEC` asks for the families configured on the system
+/// (`AI_ADDRCONFIG`), and a lookup that fails so is tried again as a numeric host.
 ///
 /// # Safety
-/// `host`/`service` null or NUL-terminated; `res` valid for a write.
+/// `host`/`service` null or NUL-terminated (`host` not null for `AF_UNIX`); `res` valid for
+/// a write.
 #[entry]
 pub unsafe extern "C" fn BIO_lookup_ex(
     host: *const c_char,
@@ -201,30 +229,64 @@ pub unsafe extern "C" fn BIO_lookup_ex(
         SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
         return 0;
     }
+    match family {
+        libc::AF_INET | libc::AF_INET6 | libc::AF_UNSPEC => {}
+        libc::AF_UNIX => {
+            let path = arg!(c_bytes(host));
+            let Ok(addr) = BioAddr::from_raw(libc::AF_UNIX, path, 0) else {
+                SslError::new(ERR_LIB_BIO, err_r::BIO_LIB)
+                    .with_data("Unix socket path too long")
+                    .raise();
+                return 0;
+            };
+            let node = BIO_ADDRINFO {
+                family,
+                socktype,
+                protocol: 0,
+                addr: BIO_ADDR(addr),
+                next: std::ptr::null_mut(),
+            };
+            out!(res, Box::into_raw(Box::new(node)));
+            return 1;
+        }
+        _ => {
+            SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_PROTOCOL_FAMILY).raise();
+            return 0;
+        }
+    }
     // SAFETY: a zeroed addrinfo is a valid hints value.
     let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
     hints.ai_family = family;
     hints.ai_socktype = socktype;
     hints.ai_protocol = protocol;
-    hints.ai_flags = libc::AI_ADDRCONFIG;
+    if !host.is_null() && family == libc::AF_UNSPEC {
+        hints.ai_flags |= libc::AI_ADDRCONFIG;
+    }
     if lookup_type == BIO_LOOKUP_SERVER {
         hints.ai_flags |= libc::AI_PASSIVE;
     }
     let mut list: *mut libc::addrinfo = std::ptr::null_mut();
-    // SAFETY: host/service null or NUL-terminated; hints and list valid.
-    let rc = unsafe { libc::getaddrinfo(host, service, &hints, &mut list) };
-    if rc != 0 {
-        let what = if rc == libc::EAI_SYSTEM {
-            std::io::Error::last_os_error().to_string()
-        } else {
-            // SAFETY: gai_strerror returns a static string for any code.
-            unsafe { text(libc::gai_strerror(rc)) }
-                .map(|t| t.into_owned())
-                .unwrap_or_default()
-        };
-        SslError::new(ERR_LIB_BIO, qssl::error::err_r::SYS_LIB)
-            .with_data(what)
+    let mut first_rc = 0;
+    let rc = loop {
+        // SAFETY: host/service null or NUL-terminated; hints and list valid.
+        let rc = unsafe { libc::getaddrinfo(host, service, &hints, &mut list) };
+        let retry = rc != 0 && rc != libc::EAI_SYSTEM && rc != libc::EAI_MEMORY;
+        if !retry || hints.ai_flags & libc::AI_ADDRCONFIG == 0 {
+            break rc;
+        }
+        hints.ai_flags = (hints.ai_flags & !libc::AI_ADDRCONFIG) | libc::AI_NUMERICHOST;
+        first_rc = rc;
+    };
+    if rc == libc::EAI_SYSTEM {
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        SslError::new(ERR_LIB_SYS, errno)
+            .with_data("calling getaddrinfo()")
             .raise();
+        SslError::new(ERR_LIB_BIO, err_r::SYS_LIB).raise();
+        return 0;
+    }
+    if rc != 0 {
+        no_name_info(if first_rc != 0 { first_rc } else { rc });
         return 0;
     }
     let mut head: *mut BIO_ADDRINFO = std::ptr::null_mut();
@@ -259,6 +321,54 @@ pub unsafe extern "C" fn BIO_lookup_ex(
     }
     out!(res, head);
     1
+}
+
+/// Which part a `host:service` string without a colon names (OpenSSL's
+/// `BIO_PARSE_PRIO_HOST` / `BIO_PARSE_PRIO_SERV`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HostServPriority {
+    /// A connect BIO's name: a lone word is the host.
+    Host,
+    /// An acceptor's name: a lone word is the service (port).
+    Service,
+}
+
+/// One part of a `host:service` string, as [`parse_hostserv`] finds it: `None` when the
+/// string has no such part; `Some(None)` when it is empty or `*` (any); else its text.
+pub(crate) type HostServPart = Option<Option<String>>;
+
+/// OpenSSL's `BIO_parse_hostserv`: splits `[host]:service`, `[host]`, `host:service` or a lone
+/// word (the host or the service, as `priority` says) into (host, service). More than one
+/// colon outside brackets is `BIO_R_AMBIGUOUS_HOST_OR_SERVICE` (an IPv6 address needs its
+/// brackets); a `[` without its `]`, anything but `:` after the `]`, or a colon in the service
+/// is `BIO_R_MALFORMED_HOST_OR_SERVICE`.
+pub(crate) fn parse_hostserv(
+    spec: &str,
+    priority: HostServPriority,
+) -> Result<(HostServPart, HostServPart), SslError> {
+    let malformed = || SslError::new(ERR_LIB_BIO, bio_r::MALFORMED_HOST_OR_SERVICE).raise();
+    let (host, service) = if let Some(rest) = spec.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or_else(malformed)?;
+        let service = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':').ok_or_else(malformed)?),
+        };
+        (Some(host), service)
+    } else {
+        match (spec.find(':'), spec.rfind(':')) {
+            (Some(first), Some(last)) if first != last => {
+                return Err(SslError::new(ERR_LIB_BIO, bio_r::AMBIGUOUS_HOST_OR_SERVICE).raise());
+            }
+            (Some(colon), _) => (Some(&spec[..colon]), Some(&spec[colon + 1..])),
+            _ if priority == HostServPriority::Host => (Some(spec), None),
+            _ => (None, Some(spec)),
+        }
+    };
+    if service.is_some_and(|s| s.contains(':')) {
+        return Err(malformed());
+    }
+    let part = |t: &str| (!t.is_empty() && t != "*").then(|| t.to_owned());
+    Ok((host.map(part), service.map(part)))
 }
 
 /// `BIO_lookup`: [`BIO_lookup_ex`] with protocol 0.
@@ -457,12 +567,17 @@ pub unsafe extern "C" fn BIO_connect(sock: c_int, addr: *const BIO_ADDR, options
     0
 }
 
-/// `BIO_bind`: binds `sock` to `addr` after applying `options`.
+/// `BIO_bind`: binds `sock` to `addr` after applying `options` (descriptor -1:
+/// `BIO_R_INVALID_SOCKET`, as in OpenSSL).
 ///
 /// # Safety
 /// `addr` must be null or a live address.
 #[entry]
 pub unsafe extern "C" fn BIO_bind(sock: c_int, addr: *const BIO_ADDR, options: c_int) -> c_int {
+    if sock == -1 {
+        SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
+        return 0;
+    }
     let Some(local) = nullable!(addr).and_then(sock_addr) else {
         SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT).raise();
         return 0;
@@ -479,7 +594,7 @@ pub unsafe extern "C" fn BIO_bind(sock: c_int, addr: *const BIO_ADDR, options: c
     1
 }
 
-/// `BIO_listen`: binds `sock` to `addr` and listens.
+/// `BIO_listen`: binds `sock` to `addr` (as [`BIO_bind`]) and listens.
 ///
 /// # Safety
 /// `addr` must be null or a live address.
@@ -551,29 +666,33 @@ pub unsafe extern "C" fn BIO_accept_ex(
     addr: *mut BIO_ADDR,
     options: c_int,
 ) -> CInt<-1> {
-    if accept_sock < 0 {
-        SslError::new(ERR_LIB_BIO, BIO_R_INVALID_SOCKET).raise();
+    // SAFETY: a zeroed sockaddr_storage is a valid (empty) address.
+    let mut peer: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let mut peer_len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    // SAFETY: accept(2) on the caller's descriptor (a bad one fails with EBADF), writing at
+    // most peer_len bytes of the peer's address into peer.
+    let fd = unsafe { libc::accept(accept_sock, (&raw mut peer).cast(), &mut peer_len) };
+    if fd == -1 {
+        // As OpenSSL: a transient failure (nothing waiting on a non-blocking listener) is
+        // left for BIO_sock_should_retry to tell, without an error.
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        if BIO_sock_non_fatal_error(errno) == 0 {
+            SslError::new(ERR_LIB_SYS, errno)
+                .with_data("calling accept()")
+                .raise();
+            SslError::new(ERR_LIB_BIO, BIO_R_ACCEPT_ERROR).raise();
+        }
         return -1;
     }
-    // SAFETY: the caller's open socket, borrowed for the call.
-    let listener = unsafe { std::os::fd::BorrowedFd::borrow_raw(accept_sock) };
-    let (conn, peer) = match socket2::SockRef::from(&listener).accept() {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return -1,
-        Err(e) => {
-            SslError::new(ERR_LIB_SYS, e.raw_os_error().unwrap_or(0)).raise();
-            SslError::new(ERR_LIB_BIO, BIO_R_ACCEPT_ERROR).raise();
-            return -1;
-        }
-    };
-    let fd = std::os::fd::IntoRawFd::into_raw_fd(conn);
     if !set_options(fd, options) {
         raise_os(BIO_R_INVALID_SOCKET);
         BIO_closesocket(fd);
         return -1;
     }
     if let Some(a) = nullable_mut!(addr) {
-        a.0 = peer.as_socket().map(BioAddr::from).unwrap_or_default();
+        // SAFETY: accept wrote peer_len bytes of a sockaddr into peer.
+        let peer = unsafe { sockaddr_to_bio((&raw const peer).cast(), peer_len) };
+        a.0 = peer.unwrap_or_default();
     }
     fd
 }

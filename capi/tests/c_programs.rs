@@ -960,12 +960,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"BIO_ptr_ctrl(mem, 9999, 0) = NULL, error 32:unsupported method"#,
         r#"BIO_ptr_ctrl(mem, 9999, 0) = NULL, error none"#,
     ),
-    // BIO_callback_ctrl's unsupported command returns -2 in OpenSSL.
-    // bug: see findings #16
-    (
-        r#"BIO_callback_ctrl(mem, 9999, NULL) = 0, error 32:unsupported method"#,
-        r#"BIO_callback_ctrl(mem, 9999, NULL) = -2, error 32:unsupported method"#,
-    ),
     // Same failure value; qssl also queues why (the issue asks for an error on every refusal).
     (
         r#"BIO_seek(membuf, -1) = -1, error 32:invalid argument"#,
@@ -1048,54 +1042,11 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"BIO_dgram_set_mtu(dgram, -1) = 0, error 32:invalid argument"#,
         r#"BIO_dgram_set_mtu(dgram, -1) = -1, error none"#,
     ),
-    // BIO_bind/BIO_listen on descriptor -1 are BIO_R_INVALID_SOCKET in OpenSSL; BIO_accept_ex
-    // reports accept()'s EBADF.
-    // bug: see findings #17
-    (
-        r#"BIO_bind(-1, addr, 0) = 0, error 2:reason(9)"#,
-        r#"BIO_bind(-1, addr, 0) = 0, error 32:invalid socket"#,
-    ),
-    // bug: see findings #17
-    (
-        r#"BIO_listen(-1, addr, 0) = 0, error 2:reason(9)"#,
-        r#"BIO_listen(-1, addr, 0) = 0, error 32:invalid socket"#,
-    ),
-    // bug: see findings #17
-    (
-        r#"BIO_accept_ex(-1, NULL, 0) = -1, error 32:invalid socket"#,
-        r#"BIO_accept_ex(-1, NULL, 0) = -1, error 2:reason(9)"#,
-    ),
-    // BIO_ADDR_hostname_string of an address without a family: OpenSSL queues getnameinfo's
-    // failure.
-    // bug: see findings #18
-    (
-        r#"BIO_ADDR_hostname_string(blank, 1) = NULL, error none"#,
-        r#"BIO_ADDR_hostname_string(blank, 1) = NULL, error 32:system lib"#,
-    ),
     // OpenSSL's answer is glibc getnameinfo's for AF_UNIX (the path as the service); a Unix
     // address has no service.
     (
         r#"BIO_ADDR_service_string(unix_addr, 1) = NULL, error none"#,
         r#"BIO_ADDR_service_string(unix_addr, 1) = "/tmp/qssl-none", error none"#,
-    ),
-    // BIO_lookup_ex refuses an unknown family itself in OpenSSL
-    // (BIO_R_UNSUPPORTED_PROTOCOL_FAMILY).
-    // bug: see findings #19
-    (
-        r#"BIO_lookup_ex("127.0.0.1", "443", CLIENT, 9999, SOCK_DGRAM, 0, &res) = 0, error 32:system lib"#,
-        r#"BIO_lookup_ex("127.0.0.1", "443", CLIENT, 9999, SOCK_DGRAM, 0, &res) = 0, error 32:unsupported protocol family"#,
-    ),
-    // OpenSSL parses the host and port when they are set: a malformed one fails
-    // BIO_new_connect/BIO_new_accept.
-    // bug: see findings #20
-    (
-        r#"BIO_new_connect("[::1") = ptr, error none"#,
-        r#"BIO_new_connect("[::1") = NULL, error 32:malformed host or service"#,
-    ),
-    // bug: see findings #20
-    (
-        r#"BIO_new_accept("[::1") = ptr, error none"#,
-        r#"BIO_new_accept("[::1") = NULL, error 32:malformed host or service"#,
     ),
     // Unknown ctrl commands fail with ERR_R_UNSUPPORTED / BIO_R_UNSUPPORTED_METHOD on the queue
     // (README); OpenSSL answers 0 silently.

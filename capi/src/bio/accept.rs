@@ -11,6 +11,7 @@ use qssl_bio::{AcceptBio, BioError};
 use super::chain::append;
 use super::{BIO, BIO_METHOD, BioImpl, io_result, not_for, result_long, socket};
 use crate::abi::*;
+use crate::addr::{HostServPriority, parse_hostserv};
 use crate::entry::{entry, param};
 use crate::ffi::text;
 
@@ -71,7 +72,11 @@ impl BioImpl for Acceptor {
             BIO_C_SET_ACCEPT if larg == 0 => {
                 // SAFETY: a NUL-terminated name, per the contract.
                 match unsafe { text(parg.cast::<c_char>()) } {
-                    Some(name) => result_long(a.set_name(&name)),
+                    // Refused as OpenSSL's parser refuses it; kept whole for the listen.
+                    Some(name) => match parse_hostserv(&name, HostServPriority::Service) {
+                        Ok(_) => result_long(a.set_name(&name)),
+                        Err(_) => 0,
+                    },
                     None => {
                         SslError::new(ERR_LIB_BIO, err_r::PASSED_NULL_PARAMETER).raise();
                         0
@@ -121,7 +126,8 @@ pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
 }
 
 /// `BIO_new_accept`: an acceptor for `"[host:]port"` (numeric port; a host of `*` or none
-/// means every IPv4 address). The first `BIO_do_accept` listens, each later one accepts a
+/// means every IPv4 address); null for a name OpenSSL's parser refuses
+/// (`BIO_R_MALFORMED_HOST_OR_SERVICE`, `BIO_R_AMBIGUOUS_HOST_OR_SERVICE`). The first `BIO_do_accept` listens, each later one accepts a
 /// connection and pushes its socket BIO after the acceptor, for `BIO_pop`.
 ///
 /// # Safety
@@ -129,5 +135,10 @@ pub extern "C" fn BIO_s_accept() -> *const BIO_METHOD {
 #[entry]
 pub unsafe extern "C" fn BIO_new_accept(host_port: *const c_char) -> *mut BIO {
     let name = param!(text(host_port));
+    if let Some(name) = &name
+        && parse_hostserv(name, HostServPriority::Service).is_err()
+    {
+        return std::ptr::null_mut();
+    }
     BIO::new(&METHOD, Box::new(Acceptor(AcceptBio::new(name.as_deref()))))
 }

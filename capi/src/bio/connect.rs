@@ -16,10 +16,11 @@ use socket2::{Domain, Socket, Type};
 use super::ctrl::BIO_ctrl;
 use super::dgram::DgramIo;
 use super::late::Late;
+use super::object::BIO_free;
 use super::stream::StreamIo;
 use super::{BIO, BIO_METHOD, BioImpl};
 use crate::abi::*;
-use crate::addr::lookup_addrs;
+use crate::addr::{HostServPriority, lookup_addrs, parse_hostserv};
 use crate::entry::entry;
 use crate::ffi::{put, text};
 
@@ -51,17 +52,16 @@ struct ConnectSpec {
 
 impl ConnectSpec {
     /// `BIO_set_conn_hostname`: a host, or `host:port` (`[v6]:port`), split as OpenSSL
-    /// splits it (the port, if given, replaces the one set before).
-    fn set_host(&mut self, name: &str) {
-        let (host, port) = match name.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') || h.starts_with('[') => (h, Some(p)),
-            _ => (name, None),
-        };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        self.host = CString::new(host).ok();
-        if let Some(p) = port.and_then(|p| CString::new(p).ok()) {
-            self.port = Some(p);
+    /// splits it ([`parse_hostserv`]): the host is replaced (an empty one or `*` clears it),
+    /// and so is the port when one is given. A malformed name fails, with no host left set.
+    fn set_host(&mut self, name: &str) -> Result<(), SslError> {
+        self.host = None;
+        let (host, port) = parse_hostserv(name, HostServPriority::Host)?;
+        self.host = host.flatten().and_then(|h| CString::new(h).ok());
+        if let Some(port) = port {
+            self.port = port.and_then(|p| CString::new(p).ok());
         }
+        Ok(())
     }
 
     /// The host and service to look up.
@@ -162,7 +162,7 @@ impl Connector {
                 // SAFETY: a NUL-terminated string for the name and port forms.
                 let value = unsafe { text(parg.cast::<c_char>()) };
                 match (larg, value) {
-                    (0, Some(v)) => spec.set_host(&v),
+                    (0, Some(v)) => return Some(c_long::from(spec.set_host(&v).is_ok())),
                     (1, Some(v)) => spec.port = CString::new(v.into_owned()).ok(),
                     _ => {
                         SslError::new(ERR_LIB_BIO, err_r::PASSED_INVALID_ARGUMENT)
@@ -282,16 +282,23 @@ pub extern "C" fn BIO_s_connect() -> *const BIO_METHOD {
     &METHOD
 }
 
-/// `BIO_new_connect`: a connect BIO for `"host:port"` (or a host, with the port set later).
+/// `BIO_new_connect`: a connect BIO for `"host:port"` (or a host, with the port set later);
+/// null for a malformed name (`BIO_R_MALFORMED_HOST_OR_SERVICE`,
+/// `BIO_R_AMBIGUOUS_HOST_OR_SERVICE`), as in OpenSSL.
 ///
 /// # Safety
 /// `host_port` must be null or a NUL-terminated string.
 #[entry]
 pub unsafe extern "C" fn BIO_new_connect(host_port: *const c_char) -> *mut BIO {
     let b = new_bio();
-    if !host_port.is_null() {
-        // SAFETY: a live BIO just made; host_port NUL-terminated, per the contract.
-        unsafe { BIO_ctrl(b, BIO_C_SET_CONNECT, 0, host_port.cast_mut().cast()) };
+    if host_port.is_null() {
+        return b;
+    }
+    // SAFETY: a live BIO just made; host_port NUL-terminated, per the contract.
+    if unsafe { BIO_ctrl(b, BIO_C_SET_CONNECT, 0, host_port.cast_mut().cast()) } <= 0 {
+        // SAFETY: the BIO just made, whose one reference is ours.
+        unsafe { BIO_free(b) };
+        return std::ptr::null_mut();
     }
     b
 }

@@ -173,18 +173,20 @@ pub unsafe extern "C" fn BIO_ptr_ctrl(bio: *mut BIO, cmd: c_int, larg: c_long) -
 }
 
 /// `BIO_callback_ctrl`: no BIO of this library takes callback commands (an application
-/// method's own `callback_ctrl` is not offered either); fails with
-/// `BIO_R_UNSUPPORTED_METHOD`.
+/// method's own `callback_ctrl` is not offered either): -2, with `BIO_R_UNSUPPORTED_METHOD`
+/// unless the BIO is null, as OpenSSL answers.
 #[entry]
 pub extern "C" fn BIO_callback_ctrl(
-    _b: *mut BIO,
+    b: *mut BIO,
     cmd: c_int,
     _fp: Option<unsafe extern "C" fn()>,
 ) -> c_long {
-    SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
-        .with_data(format!("BIO_callback_ctrl command {cmd}"))
-        .raise();
-    0
+    if !b.is_null() {
+        SslError::new(ERR_LIB_BIO, bio_r::UNSUPPORTED_METHOD)
+            .with_data(format!("BIO_callback_ctrl command {cmd}"))
+            .raise();
+    }
+    -2
 }
 
 /// `BIO_ctrl_pending`.

@@ -652,6 +652,7 @@ int main(int argc, char *argv[])
     WITH_N(BIO_ADDR_rawaddress(blank, buf, &n));
     STR(BIO_ADDR_hostname_string(blank, 1));
     STR(BIO_ADDR_service_string(unix_addr, 1));
+    STR(BIO_ADDR_service_string(blank, 1));
     RUN("BIO_lookup_ex(\"127.0.0.1\", \"443\", CLIENT, 9999, SOCK_DGRAM, 0, &res)",
         { BIO_ADDRINFO *res_ = NULL;
           snprintf(ret, sizeof(ret), "%d", BIO_lookup_ex("127.0.0.1", "443", BIO_LOOKUP_CLIENT,
@@ -660,6 +661,15 @@ int main(int argc, char *argv[])
         { BIO_ADDRINFO *res_ = NULL;
           snprintf(ret, sizeof(ret), "%d", BIO_lookup_ex("127.0.0.1", "443", 99, AF_INET,
                                                          9999, 0, &res_)); });
+    RUN("BIO_lookup_ex(\"/tmp/qssl-none\", NULL, CLIENT, AF_UNIX, SOCK_STREAM, 0, &res)",
+        { BIO_ADDRINFO *res_ = NULL; char *path_;
+          int r_ = BIO_lookup_ex("/tmp/qssl-none", NULL, BIO_LOOKUP_CLIENT, AF_UNIX,
+                                 SOCK_STREAM, 0, &res_);
+          path_ = res_ != NULL ? BIO_ADDR_path_string(BIO_ADDRINFO_address(res_)) : NULL;
+          snprintf(ret, sizeof(ret), "%d, family %d, path %s", r_,
+                   res_ != NULL ? BIO_ADDRINFO_family(res_) : -1,
+                   path_ != NULL ? path_ : "NULL");
+          OPENSSL_free(path_); BIO_ADDRINFO_free(res_); });
     INT(BIO_dgram_non_fatal_error(-1));
     INT(BIO_sock_should_retry(-1));
     INT(BIO_sock_non_fatal_error(INT_MAX));
@@ -669,6 +679,12 @@ int main(int argc, char *argv[])
     PTR(BIO_new_connect("[::1"));
     PTR(BIO_new_connect("localhost:99999"));
     PTR(BIO_new_accept("[::1"));
+    PTR(BIO_new_connect("::1:443"));
+    PTR(BIO_new_connect("[::1]443"));
+    PTR(BIO_new_accept("[::1]:4:4"));
+    PTR(BIO_new_accept("::1"));
+    INT(BIO_set_conn_hostname(connect, "[::1"));
+    INT(BIO_set_accept_name(accept, "a:b:c"));
     INT(BIO_ctrl(connect, 9999, 0, NULL));
     STR(BIO_ptr_ctrl(connect, BIO_C_GET_CONNECT, 99));
     INT(BIO_set_conn_port(connect, "99999"));
