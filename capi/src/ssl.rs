@@ -842,6 +842,17 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
     out!(len, c_uint::try_from(held.len()).unwrap_or(0));
 }
 
+/// `SSL_is_server`: 1 for a TLS object in the server role and for a QUIC connection a
+/// listener accepted (not its streams, as OpenSSL answers), else 0.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_is_server(ssl: *const SSL) -> c_int {
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(on_obj!(s, o => o.is_server()))
+}
+
 /// `SSL_get_verify_result`.
 ///
 /// # Safety

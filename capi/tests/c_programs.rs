@@ -232,6 +232,7 @@ uni stream read state 2 (wrong direction), connection stream type 0
 network BIO shared: stream 1, accepted connection 1
 s1 write state 3 after conclude
 server accepted 0 type 3 local 0, 2 type 1 local 0
+is server: client 0, its stream 0, listener 0, accepted 1, its stream 0
 a1: one, end 6, read state 3, read code 0
 a2: two, end 6, write state 2
 s1: ONE, end 6, read state 3

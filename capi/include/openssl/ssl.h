@@ -192,6 +192,7 @@ typedef void (*SSL_CTX_keylog_cb_func)(const SSL *ssl, const char *line);
 void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb);
 int SSL_set1_host(SSL *s, const char *hostname);
 int SSL_add1_host(SSL *s, const char *hostname);
+int SSL_is_server(const SSL *s);
 void SSL_set_hostflags(SSL *s, unsigned int flags);
 int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
 void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);

@@ -168,6 +168,9 @@ int main(int argc, char *argv[])
            (unsigned long long)SSL_get_stream_id(a1), SSL_get_stream_type(a1),
            SSL_is_stream_local(a1), (unsigned long long)SSL_get_stream_id(a2),
            SSL_get_stream_type(a2), SSL_is_stream_local(a2));
+    printf("is server: client %d, its stream %d, listener %d, accepted %d, its stream %d\n",
+           SSL_is_server(client), SSL_is_server(s1), SSL_is_server(listener),
+           SSL_is_server(conn), SSL_is_server(a1));
     ret = read_all(a1, buf, sizeof(buf), &len);
     printf("a1: %.*s, end %d, read state %d, read code %d\n", (int)len, buf, ret,
            SSL_get_stream_read_state(a1), SSL_get_stream_read_error_code(a1, &code));

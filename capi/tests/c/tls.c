@@ -88,6 +88,7 @@ static int server(int fd, const char *cert, const char *key)
     ret = SSL_read(ssl, buf, sizeof(buf));
     printf("server: read after close_notify %d error %d\n", ret, SSL_get_error(ssl, ret));
     printf("server: shutdown %d\n", SSL_shutdown(ssl));
+    printf("server: is server %d\n", SSL_is_server(ssl));
     printf("server: alpn callback calls %d\n", selections);
     printf("server: servername %s, callback called %d, saw its name and object %d\n",
            SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name), servername_calls > 0,
@@ -246,6 +247,7 @@ static int client(int fd, const char *cert)
     SSL_set1_host(ssl, "localhost");
     SSL_set_fd(ssl, fd);
     printf("client: connect %d\n", SSL_connect(ssl));
+    printf("client: is server %d\n", SSL_is_server(ssl));
     printf("client: version %s, cipher %s\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
     printf("client: verify %ld\n", SSL_get_verify_result(ssl));
     check_certificate(ssl, cert);

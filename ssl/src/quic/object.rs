@@ -242,6 +242,13 @@ impl Ssl {
         self.kind() == ObjectKind::Listener
     }
 
+    /// `SSL_is_server`: true for a connection a listener accepted; false for client
+    /// connections, and for listeners and streams, which have no handshake of their own (as
+    /// OpenSSL answers).
+    pub fn is_server(&self) -> bool {
+        matches!(&self.obj.kind, Kind::Connection { client: None, .. })
+    }
+
     /// `SSL_is_quic`: every object of this kind is.
     pub fn is_quic(&self) -> bool {
         true
