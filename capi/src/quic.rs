@@ -284,8 +284,11 @@ pub unsafe extern "C" fn SSL_set_default_stream_mode(ssl: *mut SSL, mode: u32) -
     let (_, q) = arg!(quic_ref(ssl));
     match DefaultStreamMode::from_code(mode) {
         Some(m) => ok(q.set_default_stream_mode(m)),
+        // As OpenSSL: "too late" comes before an unknown mode.
         None => {
-            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
+            if q.check_default_stream_mode_settable().is_ok() {
+                SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
+            }
             0
         }
     }
@@ -609,13 +612,17 @@ pub unsafe extern "C" fn SSL_get_blocking_mode(ssl: *mut SSL) -> CInt<-1> {
 }
 
 /// `SSL_poll`: waits until one of `items` has an event it asks for, or `timeout` passes
-/// (null: no limit). Only QUIC objects can be polled: another descriptor fails the call
-/// (`SSL_R_POLL_REQUEST_NOT_SUPPORTED`) and gets `SSL_POLL_EVENT_F`, as does a TLS object;
-/// items with no object are skipped. Every item's `revents` and the count are written.
+/// (null: no limit), and writes each item's `revents` and the count of items with events.
+/// Items with a null object are skipped. As in OpenSSL, only QUIC objects can be polled: at
+/// the first other descriptor (or a TLS object) the call fails with
+/// `SSL_R_POLL_REQUEST_NOT_SUPPORTED`; the items before it are read out without waiting, it
+/// gets `SSL_POLL_EVENT_F` (and is counted), the items after it nothing. Items may not
+/// overlap, but for a stride of 0 (every item is the first) or a single item (the stride is
+/// not used).
 ///
 /// # Safety
 /// `items` valid for `num_items` items `stride` bytes apart; `timeout` null or valid;
-/// `result_count` null or valid for a write; each SSL descriptor a live QUIC object.
+/// `result_count` null or valid for a write; each SSL descriptor null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_poll(
     items: *mut SSL_POLL_ITEM,
@@ -625,7 +632,9 @@ pub unsafe extern "C" fn SSL_poll(
     flags: u64,
     result_count: *mut usize,
 ) -> c_int {
-    if num_items > 0 && (items.is_null() || stride < size_of::<SSL_POLL_ITEM>()) {
+    let overlapping = num_items > 1 && stride != 0 && stride < size_of::<SSL_POLL_ITEM>();
+    if num_items > 0 && (items.is_null() || overlapping) {
+        out!(result_count, 0);
         SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT).raise();
         return 0;
     }
@@ -633,33 +642,47 @@ pub unsafe extern "C" fn SSL_poll(
         // SAFETY: within the caller's array, per the contract.
         unsafe { items.cast::<u8>().add(i * stride).cast() }
     };
-    let mut polled = Vec::with_capacity(num_items);
+    let mut polled = Vec::new();
+    if polled.try_reserve_exact(num_items).is_err() {
+        out!(result_count, 0);
+        SslError::new(ERR_LIB_SSL, err_r::MALLOC_FAILURE).raise();
+        return 0;
+    }
     let mut failed = false;
     for i in 0..num_items {
         // SAFETY: a valid item, per the contract (read unaligned: stride is the caller's).
         let it = unsafe { item_at(i).read_unaligned() };
-        // An item that cannot be polled gets SSL_POLL_EVENT_F; a null object is skipped.
-        let (ssl, bad) = match it.desc.type_ {
-            0 => (None, false),
+        let ssl = match it.desc.type_ {
             // SAFETY: an SSL descriptor holds null or a live object, per the contract.
             BIO_POLL_DESCRIPTOR_TYPE_SSL => match unsafe { it.desc.value.ssl }.cast::<SSL>() {
-                p if p.is_null() => (None, false),
+                p if p.is_null() => None,
                 // SAFETY: as above.
-                p => match unsafe { quic_ref(p) } {
-                    Some((_, q)) => (Some(q), false),
-                    None => (None, true),
+                p => match unsafe { ssl_ref(p) }.and_then(SSL::quic) {
+                    Some(q) => Some(q),
+                    None => {
+                        poll_not_supported("SSL_poll currently only supports QUIC SSL objects");
+                        failed = true;
+                        break;
+                    }
                 },
             },
-            _ => {
-                SslError::ssl(ssl_r::POLL_REQUEST_NOT_SUPPORTED).raise();
-                (None, true)
+            BIO_POLL_DESCRIPTOR_TYPE_SOCK_FD => {
+                poll_not_supported("SSL_poll currently does not support polling sockets");
+                failed = true;
+                break;
+            }
+            other => {
+                poll_not_supported(&format!(
+                    "SSL_poll does not support unknown poll descriptor type {other}"
+                ));
+                failed = true;
+                break;
             }
         };
-        failed |= bad;
         polled.push(PollItem {
             ssl,
             events: it.events,
-            revents: if bad { SSL_POLL_EVENT_F } else { 0 },
+            revents: 0,
         });
     }
     let limit = nullable!(timeout).map(|tv| {
@@ -667,26 +690,42 @@ pub unsafe extern "C" fn SSL_poll(
             + Duration::from_micros(u64::try_from(tv.tv_usec).unwrap_or(0))
     });
     let r = if failed {
-        // Nothing is polled; every item's revents and the count are still written.
+        // The items before the one that failed are read out; nothing waits.
+        if !polled.is_empty() {
+            let _ = qssl::quic::poll(&mut polled, Some(Duration::ZERO), flags);
+        }
         Err(())
     } else {
         qssl::quic::poll(&mut polled, limit, flags).map_err(|_| ())
     };
-    for (i, p) in polled.iter().enumerate() {
+    let ready = polled.iter().filter(|p| p.revents != 0).count();
+    for i in 0..num_items {
+        let revents = match polled.get(i) {
+            Some(p) => p.revents,
+            None if failed && i == polled.len() => SSL_POLL_EVENT_F,
+            None => 0,
+        };
         let at = item_at(i);
         // SAFETY: the same valid item.
         unsafe {
             let mut it = at.read_unaligned();
-            it.revents = p.revents;
+            it.revents = revents;
             at.write_unaligned(it);
         }
     }
     let count = match r {
         Ok(n) => n,
-        Err(()) => polled.iter().filter(|p| p.revents != 0).count(),
+        Err(()) => ready + usize::from(failed),
     };
     out!(result_count, count);
     ok(r)
+}
+
+/// Queues `SSL_R_POLL_REQUEST_NOT_SUPPORTED` with OpenSSL's explanation.
+fn poll_not_supported(why: &str) {
+    SslError::ssl(ssl_r::POLL_REQUEST_NOT_SUPPORTED)
+        .with_data(why)
+        .raise();
 }
 
 // --- Shutdown, close information, injection -----------------------------------------------

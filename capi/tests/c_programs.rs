@@ -1071,36 +1071,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_set_incoming_stream_policy(conn, SSL_INCOMING_STREAM_POLICY_REJECT, UINT64_MAX) = 0, error 20:passed invalid argument"#,
         r#"SSL_set_incoming_stream_policy(conn, SSL_INCOMING_STREAM_POLICY_REJECT, UINT64_MAX) = 1, error none"#,
     ),
-    // After SSL_new_stream the default stream mode can no longer change: OpenSSL checks that
-    // first (ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED, "too late").
-    // bug: see findings #21
-    (
-        r#"SSL_set_default_stream_mode(client, 99) = 0, error 20:passed invalid argument"#,
-        r#"SSL_set_default_stream_mode(client, 99) = 0, error 20:called a function you should not call"#,
-    ),
-    // bug: see findings #21
-    (
-        r#"SSL_set_default_stream_mode(client, SSL_DEFAULT_STREAM_MODE_AUTO_BIDI) = 1, error none"#,
-        r#"SSL_set_default_stream_mode(client, SSL_DEFAULT_STREAM_MODE_AUTO_BIDI) = 0, error 20:called a function you should not call"#,
-    ),
-    // An unknown event handling mode is ERR_R_PASSED_INVALID_ARGUMENT in OpenSSL.
-    // bug: see findings #22
-    (
-        r#"SSL_set_event_handling_mode(client, 99) = 0, error 20:unsupported config value"#,
-        r#"SSL_set_event_handling_mode(client, 99) = 0, error 20:passed invalid argument"#,
-    ),
-    // OpenSSL's reasons: setting a read-only generic value is SSL_R_UNSUPPORTED_CONFIG_VALUE,
-    // setting a negotiated feature SSL_R_UNSUPPORTED_CONFIG_VALUE_OP.
-    // bug: see findings #23
-    (
-        r#"SSL_set_generic_value_uint(client, SSL_VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL, 5) = 0, error 20:unsupported config value op"#,
-        r#"SSL_set_generic_value_uint(client, SSL_VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL, 5) = 0, error 20:unsupported config value"#,
-    ),
-    // bug: see findings #23
-    (
-        r#"SSL_set_value_uint(client, SSL_VALUE_CLASS_FEATURE_NEGOTIATED, SSL_VALUE_QUIC_IDLE_TIMEOUT, 5) = 0, error 20:unsupported config value class"#,
-        r#"SSL_set_value_uint(client, SSL_VALUE_CLASS_FEATURE_NEGOTIATED, SSL_VALUE_QUIC_IDLE_TIMEOUT, 5) = 0, error 20:unsupported config value op"#,
-    ),
     // qssl refuses QUIC error codes past the varint range (2^62 - 1), which cannot be sent;
     // OpenSSL takes them.
     (
@@ -1189,40 +1159,10 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_get_error(client, 0) = 0, error none"#,
         r#"SSL_get_error(client, 0) = 5, error none"#,
     ),
-    // qssl refuses a stride smaller than SSL_POLL_ITEM (OpenSSL reads overlapping items), but
-    // leaves *result_count unwritten: OpenSSL always writes it.
-    // bug: see findings #25
-    (
-        r#"SSL_poll(items, 1, 0, &zero, 0, &found) = 0, found 99, revents 0, error 20:passed invalid argument"#,
-        r#"SSL_poll(items, 1, 0, &zero, 0, &found) = 1, found 0, revents 0, error none"#,
-    ),
-    // bug: see findings #25
-    (
-        r#"SSL_poll(items, 2, 0, &zero, 0, &found) = 0, found 99, revents 0, error 20:passed invalid argument"#,
-        r#"SSL_poll(items, 2, 0, &zero, 0, &found) = 1, found 0, revents 0, error none"#,
-    ),
-    // bug: see findings #25
-    (
-        r#"SSL_poll(items, 1, sizeof(item) - 1, &zero, 0, &found) = 0, found 99, revents 0, error 20:passed invalid argument"#,
-        r#"SSL_poll(items, 1, sizeof(item) - 1, &zero, 0, &found) = 1, found 0, revents 0, error none"#,
-    ),
     // qssl refuses unknown flag bits OpenSSL ignores (its manual pages say they must be 0).
     (
         r#"SSL_poll(items, 1, sizeof(item), &zero, 0xFF00, &found) = 0, found 0, revents 0, error 20:passed invalid argument"#,
         r#"SSL_poll(items, 1, sizeof(item), &zero, 0xFF00, &found) = 1, found 0, revents 0, error none"#,
-    ),
-    // A descriptor of type NONE is not a no-op in OpenSSL: SSL_R_POLL_REQUEST_NOT_SUPPORTED and
-    // SSL_POLL_EVENT_F.
-    // bug: see findings #26
-    (
-        r#"SSL_poll(item of descriptor type NONE) = 1, found 0, revents 0, error none"#,
-        r#"SSL_poll(item of descriptor type NONE) = 0, found 1, revents 1, error 20:poll request not supported"#,
-    ),
-    // Polling a TLS object is SSL_R_POLL_REQUEST_NOT_SUPPORTED in OpenSSL.
-    // bug: see findings #27
-    (
-        r#"SSL_poll(item of a TLS object) = 0, found 1, revents 1, error 20:passed invalid argument"#,
-        r#"SSL_poll(item of a TLS object) = 0, found 1, revents 1, error 20:poll request not supported"#,
     ),
     // qssl refuses unknown flag bits OpenSSL ignores (its manual pages say they must be 0).
     (

@@ -787,6 +787,14 @@ int main(int argc, char *argv[])
     RUN("SSL_poll(item of a TLS object)", { SSL_POLL_ITEM i_ = item;
         i_.desc = SSL_as_poll_descriptor(tls);
         poll_one(ret, sizeof(ret), i_, 1, sizeof(i_), 0); });
+    RUN("SSL_poll(a QUIC object, a TLS object, a QUIC object)",
+        { SSL_POLL_ITEM i_[3]; struct timeval t_ = {0, 0}; size_t f_ = 99; int r_;
+          i_[0] = i_[1] = i_[2] = item; i_[1].desc = SSL_as_poll_descriptor(tls);
+          i_[2].revents = 99;
+          r_ = SSL_poll(i_, 3, sizeof(i_[0]), &t_, 0, &f_);
+          snprintf(ret, sizeof(ret), "%d, found %zu, revents %llu %llu %llu", r_, f_,
+                   (unsigned long long)i_[0].revents, (unsigned long long)i_[1].revents,
+                   (unsigned long long)i_[2].revents); });
     RUN("SSL_poll(items, 1, sizeof(item), negative timeout, 0, &found)",
         { SSL_POLL_ITEM i_ = item; struct timeval t_ = {-1, 0}; size_t f_ = 99;
           int r_ = SSL_poll(&i_, 1, sizeof(i_), &t_, 0, &f_);

@@ -71,22 +71,28 @@ pub enum StreamEnd {
 impl Ssl {
     // --- Default stream and policies -------------------------------------------------------
 
-    /// `SSL_set_default_stream_mode`: only on a connection, and only while it has no default
-    /// stream.
+    /// `SSL_set_default_stream_mode`: only on a connection whose default stream mode can
+    /// still change (see
+    /// [`check_default_stream_mode_settable`](Self::check_default_stream_mode_settable)).
     #[track_caller]
     pub fn set_default_stream_mode(&self, mode: DefaultStreamMode) -> Result<(), SslError> {
         let key = self.expect_connection()?;
         let mut st = self.obj.port.lock();
         let app = app_mut(&mut st, key)?;
-        if app.default_stream.is_some() {
-            return Err(
-                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                    .with_data("default stream already exists")
-                    .raise(),
-            );
-        }
+        default_mode_settable(app)?;
         app.default_mode = mode;
         Ok(())
+    }
+
+    /// What `SSL_set_default_stream_mode` checks before the mode, as OpenSSL does: the
+    /// object is a connection, and its default stream mode can still change, which it cannot
+    /// once a default stream was made or `new_stream`/`accept_stream` ruled one out
+    /// (`ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`).
+    #[track_caller]
+    pub fn check_default_stream_mode_settable(&self) -> Result<(), SslError> {
+        let key = self.expect_connection()?;
+        let mut st = self.obj.port.lock();
+        default_mode_settable(app_mut(&mut st, key)?)
     }
 
     /// `SSL_set_incoming_stream_policy`: what happens to streams the peer opens, and the
@@ -433,6 +439,20 @@ impl Ssl {
         }
         Ok((key, id))
     }
+}
+
+/// Whether `app`'s default stream mode can still change: not once a default stream was made
+/// or ruled out (`ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`, "too late", as OpenSSL says).
+#[track_caller]
+fn default_mode_settable(app: &ConnApp) -> Result<(), SslError> {
+    if app.default_created || app.default_forbidden {
+        return Err(
+            SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                .with_data("too late to change default stream mode")
+                .raise(),
+        );
+    }
+    Ok(())
 }
 
 /// Opens a stream of `dir` on `key` and holds it for its object.

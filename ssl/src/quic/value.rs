@@ -7,7 +7,7 @@ use std::time::Duration;
 use qssl_quic::Dir;
 
 use super::object::{Kind, Ssl};
-use crate::error::{SslError, ssl_r};
+use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 
 /// `SSL_VALUE_CLASS_GENERIC`.
 pub const VALUE_CLASS_GENERIC: u32 = 0;
@@ -109,15 +109,22 @@ impl Ssl {
     }
 
     /// `SSL_set_value_uint`: the idle timeout (as a feature request, before the connection
-    /// starts) and the event handling mode; everything else is read-only.
+    /// starts) and the event handling mode; everything else is read-only. The reasons are
+    /// OpenSSL's: a value without a setter is `SSL_R_UNSUPPORTED_CONFIG_VALUE`, the idle
+    /// timeout the peer asked for or negotiated `SSL_R_UNSUPPORTED_CONFIG_VALUE_OP`, an unknown
+    /// event handling mode `ERR_R_PASSED_INVALID_ARGUMENT`.
     #[track_caller]
     pub fn set_value_uint(&self, class: u32, id: u32, value: u64) -> Result<(), SslError> {
         match id {
             VALUE_QUIC_IDLE_TIMEOUT => {
-                if class != VALUE_CLASS_FEATURE_REQUEST {
-                    return Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE_CLASS));
-                }
                 let key = self.expect_connection()?;
+                match class {
+                    VALUE_CLASS_FEATURE_REQUEST => {}
+                    VALUE_CLASS_FEATURE_PEER_REQUEST | VALUE_CLASS_FEATURE_NEGOTIATED => {
+                        return Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE_OP));
+                    }
+                    _ => return Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE_CLASS)),
+                }
                 super::stream::check_app_code(value)?;
                 let mut st = self.obj.port.lock();
                 if st.handle(key).is_some() {
@@ -131,17 +138,26 @@ impl Ssl {
                 if class != VALUE_CLASS_GENERIC {
                     return Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE_CLASS));
                 }
-                if value > EVENT_HANDLING_MODE_EXPLICIT || self.is_listener() {
+                if self.is_listener() {
                     return Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE));
+                }
+                if value > EVENT_HANDLING_MODE_EXPLICIT {
+                    return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                        .with_data(format!("event handling mode {value}"))
+                        .raise());
                 }
                 self.obj.event_mode.store(value as u32, Ordering::Relaxed);
                 Ok(())
             }
-            VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL..=VALUE_QUIC_STREAM_UNI_REMOTE_AVAIL
-            | VALUE_STREAM_WRITE_BUF_SIZE..=VALUE_STREAM_WRITE_BUF_AVAIL => {
-                Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE_OP))
+            // A stream's write-buffer figures: read-only.
+            VALUE_STREAM_WRITE_BUF_SIZE..=VALUE_STREAM_WRITE_BUF_AVAIL => {
+                Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE))
             }
-            _ => Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE)),
+            // The stream counts and unknown values: connection values, read-only.
+            _ => {
+                self.expect_connection()?;
+                Err(unsupported(ssl_r::UNSUPPORTED_CONFIG_VALUE))
+            }
         }
     }
 
