@@ -844,13 +844,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_set_fd(tls, -1); SSL_get_fd(tls) = 0, then -1, error 2:reason(9)"#,
         r#"SSL_set_fd(tls, -1); SSL_get_fd(tls) = 1, then -1, error none"#,
     ),
-    // SSL_get_error answers SSL_ERROR_NONE for ret <= 0 when nothing failed (OpenSSL:
-    // SSL_ERROR_SYSCALL; NONE only for ret > 0).
-    // bug: see findings #7
-    (
-        r#"SSL_get_error(tls, -12345) = 0, error none"#,
-        r#"SSL_get_error(tls, -12345) = 5, error none"#,
-    ),
     // Same failure value; qssl also queues why (the issue asks for an error on every refusal).
     (
         r#"SSL_set_alpn_protos(tls, (const unsigned char *)"\x05h2", 3) = 1, error 20:passed invalid argument"#,
@@ -860,22 +853,15 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_set_alpn_protos(tls, (const unsigned char *)"\x00", 1) = 1, error 20:passed invalid argument"#,
         r#"SSL_set_alpn_protos(tls, (const unsigned char *)"\x00", 1) = 1, error none"#,
     ),
-    // SSL_shutdown on a TLS object whose handshake has not completed returns 1 (OpenSSL: -1,
-    // SSL_R_UNINITIALIZED without a role, SSL_R_SHUTDOWN_WHILE_IN_INIT with one).
-    // bug: see findings #9
+    // An object takes its role from its method in qssl, so a shutdown before the handshake is
+    // SSL_R_SHUTDOWN_WHILE_IN_INIT as with a role set (OpenSSL: no role yet).
     (
-        r#"SSL_shutdown(tls) = 1, error none"#,
+        r#"SSL_shutdown(tls) = -1, error 20:shutdown while in init"#,
         r#"SSL_shutdown(tls) = -1, error 20:uninitialized"#,
     ),
-    // bug: see findings #9
     (
-        r#"SSL_shutdown_ex(tls, 0xFF00, NULL, 0) = 1, error none"#,
+        r#"SSL_shutdown_ex(tls, 0xFF00, NULL, 0) = -1, error 20:shutdown while in init"#,
         r#"SSL_shutdown_ex(tls, 0xFF00, NULL, 0) = -1, error 20:uninitialized"#,
-    ),
-    // bug: see findings #9
-    (
-        r#"(SSL_set_connect_state(tls), SSL_shutdown(tls)) = 1, error none"#,
-        r#"(SSL_set_connect_state(tls), SSL_shutdown(tls)) = -1, error 20:shutdown while in init"#,
     ),
     // Same failure value; qssl also queues why (the issue asks for an error on every refusal).
     (
@@ -1131,17 +1117,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
         r#"SSL_set_fd(qfresh, -1); SSL_get_fd(qfresh) = 0, then -1, error 2:reason(9)"#,
         r#"SSL_set_fd(qfresh, -1); SSL_get_fd(qfresh) = 1, then -1, error 20:passed invalid argument"#,
     ),
-    // Blocking mode over network BIOs that cannot be polled is ERR_R_UNSUPPORTED in OpenSSL.
-    // bug: see findings #24
-    (
-        r#"SSL_set_blocking_mode(client, 99); SSL_get_blocking_mode(client) = 0, then 0, error 20:passed invalid argument"#,
-        r#"SSL_set_blocking_mode(client, 99); SSL_get_blocking_mode(client) = 0, then 0, error 20:unsupported"#,
-    ),
-    // bug: see findings #24
-    (
-        r#"SSL_set_blocking_mode(client, 1); SSL_get_blocking_mode(client) = 0, then 0, error 20:passed invalid argument"#,
-        r#"SSL_set_blocking_mode(client, 1); SSL_get_blocking_mode(client) = 0, then 0, error 20:unsupported"#,
-    ),
     // Unknown ctrl commands fail with ERR_R_UNSUPPORTED / BIO_R_UNSUPPORTED_METHOD on the queue
     // (README); OpenSSL answers 0 silently.
     (
@@ -1151,13 +1126,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
     (
         r#"SSL_ctrl(s1, 9999, 0, NULL) = 0, error 20:unsupported"#,
         r#"SSL_ctrl(s1, 9999, 0, NULL) = 0, error none"#,
-    ),
-    // SSL_get_error answers SSL_ERROR_NONE for ret <= 0 when nothing failed (OpenSSL:
-    // SSL_ERROR_SYSCALL; NONE only for ret > 0).
-    // bug: see findings #7
-    (
-        r#"SSL_get_error(client, 0) = 0, error none"#,
-        r#"SSL_get_error(client, 0) = 5, error none"#,
     ),
     // qssl refuses unknown flag bits OpenSSL ignores (its manual pages say they must be 0).
     (

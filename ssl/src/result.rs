@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io;
 
-use crate::error::SslError;
+use crate::error::{self, SslError};
 
 /// `SSL_get_error`'s result for a failed call (`SSL_ERROR_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,6 +29,17 @@ impl ErrorCode {
     /// The `SSL_ERROR_*` number.
     pub fn code(self) -> i32 {
         self as i32
+    }
+
+    /// What the calling thread's error queue makes of `SSL_get_error` for a failed call, as
+    /// OpenSSL reads it: [`Ssl`](Self::Ssl) for an error on the queue,
+    /// [`Syscall`](Self::Syscall) for a system error; `None` for an empty queue.
+    pub(crate) fn from_queue() -> Option<Self> {
+        match error::peek_error() {
+            0 => None,
+            e if error::lib_of(e) == error::ERR_LIB_SYS => Some(ErrorCode::Syscall),
+            _ => Some(ErrorCode::Ssl),
+        }
     }
 
     /// Decodes an `SSL_ERROR_*` number this library produces.

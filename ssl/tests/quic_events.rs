@@ -273,9 +273,16 @@ fn generic_values() {
     assert_eq!(avail(VALUE_QUIC_STREAM_BIDI_REMOTE_AVAIL), 100);
     let stream = s.client.new_stream(0).unwrap();
     assert_eq!(avail(VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL), 99);
+    // A value without a setter: OpenSSL's reason.
     let err = s
         .client
         .set_value_uint(VALUE_CLASS_GENERIC, VALUE_QUIC_STREAM_BIDI_LOCAL_AVAIL, 5)
+        .unwrap_err();
+    assert_eq!(err.reason(), qssl::error::ssl_r::UNSUPPORTED_CONFIG_VALUE);
+    // Setting what was negotiated is an operation the value does not have.
+    let err = s
+        .client
+        .set_value_uint(VALUE_CLASS_FEATURE_NEGOTIATED, VALUE_QUIC_IDLE_TIMEOUT, 5)
         .unwrap_err();
     assert_eq!(
         err.reason(),

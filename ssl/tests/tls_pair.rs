@@ -309,3 +309,40 @@ fn each_flight_reaches_the_bio_in_one_write() {
     assert_eq!(server_flight.len(), 1, "server flight {server_flight:?}");
     assert_eq!(client_flight.len(), 1, "client flight {client_flight:?}");
 }
+
+/// `SSL_get_error` in OpenSSL's order: a queued error first (a system one is `SYSCALL`), then
+/// the last call's WANT_READ/WANT_WRITE, then the peer's close_notify, else `SYSCALL`; and
+/// `SSL_shutdown` needs a completed handshake.
+#[test]
+fn get_error_reads_the_queue_first_and_shutdown_needs_a_handshake() {
+    use qssl::error::{self, ERR_LIB_SYS, ERR_LIB_USER, ssl_r};
+    let id = Identity::localhost();
+    let cctx = tls_client_ctx(&id.cert, ALPN_H2);
+    let sctx = tls_server_ctx(&id, ALPN_H2);
+    let (client, _server) = pair(&cctx, &sctx);
+    error::clear_error();
+    assert_eq!(client.get_error(1), ErrorCode::None);
+    // Nothing failed, so nothing says why: OpenSSL answers SYSCALL.
+    assert_eq!(client.get_error(0), ErrorCode::Syscall);
+
+    let err = client.shutdown().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Ssl);
+    assert_eq!(
+        err.error().map(|e| e.reason()),
+        Some(ssl_r::SHUTDOWN_WHILE_IN_INIT)
+    );
+    assert_eq!(client.get_error(-1), ErrorCode::Ssl);
+    error::clear_error();
+    assert_eq!(client.get_error(-1), ErrorCode::Syscall);
+
+    // The handshake waits for the server.
+    assert_eq!(client.connect().unwrap_err().code(), ErrorCode::WantRead);
+    assert_eq!(client.get_error(-1), ErrorCode::WantRead);
+    error::raise(ERR_LIB_USER, 1);
+    assert_eq!(client.get_error(-1), ErrorCode::Ssl);
+    error::clear_error();
+    error::raise(ERR_LIB_SYS, 104);
+    assert_eq!(client.get_error(-1), ErrorCode::Syscall);
+    error::clear_error();
+    assert_eq!(client.get_error(-1), ErrorCode::WantRead);
+}

@@ -501,21 +501,21 @@ impl Ssl {
     }
 
     /// `SSL_set_blocking_mode`: whether I/O calls on this object wait. Turning blocking on
-    /// fails with `ERR_R_PASSED_INVALID_ARGUMENT` if the network BIOs cannot be waited on, or
-    /// if the object's clock does not follow real time (a
+    /// fails with `ERR_R_UNSUPPORTED` (as in OpenSSL) if the network BIOs cannot be waited
+    /// on, or if the object's clock does not follow real time (a
     /// [`ManualClock`](crate::clock::ManualClock): see [`SslCtx::set_clock`]).
     #[track_caller]
     pub fn set_blocking_mode(&self, blocking: bool) -> Result<(), SslError> {
         if blocking {
             if !self.obj.port.is_real_time() {
-                return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                     .with_data("the clock does not follow real time: blocking mode unavailable")
                     .raise());
             }
             let st = self.obj.port.lock();
             let bios_set = st.net.rbio().is_some() || st.net.wbio().is_some();
             if bios_set && !st.net.can_block() {
-                return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                     .with_data("network BIOs cannot be polled: blocking mode unavailable")
                     .raise());
             }
@@ -570,13 +570,25 @@ impl Ssl {
         self.obj.last_error.store(code.code(), Ordering::Relaxed);
     }
 
-    /// `SSL_get_error(ssl, ret)`: `NONE` for a positive `ret`, otherwise what the last I/O
-    /// call on this object reported.
+    /// `SSL_get_error(ssl, ret)`, as OpenSSL answers for QUIC objects: `NONE` for a positive
+    /// `ret`; otherwise what the last I/O call on this object reported, or when that
+    /// succeeded: for a connection `SSL` if an error is on this thread's queue (`SYSCALL` for a
+    /// system error), else `SYSCALL`; for a stream `SSL`. A listener always answers `SSL`.
     pub fn get_error(&self, ret: i32) -> ErrorCode {
         if ret > 0 {
             return ErrorCode::None;
         }
-        ErrorCode::from_code(self.obj.last_error.load(Ordering::Relaxed)).unwrap_or(ErrorCode::Ssl)
+        if self.is_listener() {
+            return ErrorCode::Ssl;
+        }
+        let last = self.obj.last_error.load(Ordering::Relaxed);
+        match ErrorCode::from_code(last).unwrap_or(ErrorCode::Ssl) {
+            ErrorCode::None if self.kind() == ObjectKind::Connection => {
+                ErrorCode::from_queue().unwrap_or(ErrorCode::Syscall)
+            }
+            ErrorCode::None => ErrorCode::Ssl,
+            code => code,
+        }
     }
 }
 

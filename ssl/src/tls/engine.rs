@@ -501,16 +501,15 @@ impl Pump {
 
     /// `SSL_shutdown`: sends close_notify (once); `Ok(true)` once the peer's has arrived too.
     /// The first call that sends returns `Ok(false)` without waiting (OpenSSL's 0); a later
-    /// call reads until the peer's close_notify, discarding data.
+    /// call reads until the peer's close_notify, discarding data. Before the handshake has
+    /// completed: `SSL_R_SHUTDOWN_WHILE_IN_INIT`, as in OpenSSL.
     pub(crate) fn shutdown(&mut self) -> IoResult<bool> {
         self.check_fatal()?;
-        let Engine::Running(conn) = &mut self.engine else {
-            // Nothing started: nothing to close.
-            return Ok(true);
+        // Before the handshake has completed (or even started) there is nothing to close yet.
+        let conn = match &mut self.engine {
+            Engine::Running(conn) if !conn.is_handshaking() => conn,
+            _ => return Err(IoError::ssl(SslError::ssl(ssl_r::SHUTDOWN_WHILE_IN_INIT))),
         };
-        if conn.is_handshaking() {
-            return Err(IoError::ssl(SslError::ssl(ssl_r::SHUTDOWN_WHILE_IN_INIT)));
-        }
         let first = !self.sent_shutdown;
         if first {
             conn.send_close_notify();

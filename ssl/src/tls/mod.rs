@@ -477,7 +477,8 @@ impl Tls {
 
     /// `SSL_shutdown`: sends close_notify. `Ok(false)` (OpenSSL's 0) when sent but the
     /// peer's has not arrived; `Ok(true)` once both are done (call again to wait for the
-    /// peer's). Before any handshake, `Ok(true)`.
+    /// peer's). Before the handshake has completed it fails with
+    /// `SSL_R_SHUTDOWN_WHILE_IN_INIT`, as in OpenSSL.
     pub fn shutdown(&self) -> IoResult<bool> {
         let mut st = self.lock();
         let result = st.pump.shutdown();
@@ -494,12 +495,23 @@ impl Tls {
         (st.pump.sent_shutdown, st.pump.received_shutdown)
     }
 
-    /// `SSL_get_error(ssl, ret)`: `NONE` for a positive `ret`, else the last call's code.
+    /// `SSL_get_error(ssl, ret)`, in OpenSSL's order: `NONE` for a positive `ret`; else
+    /// `SSL` for an error on this thread's queue (`SYSCALL` for a system error); else the last
+    /// call's WANT_READ or WANT_WRITE; else `ZERO_RETURN` once the peer's close_notify has
+    /// arrived; else `SYSCALL`.
     pub fn get_error(&self, ret: i32) -> ErrorCode {
         if ret > 0 {
             return ErrorCode::None;
         }
-        self.lock().last_error
+        if let Some(code) = ErrorCode::from_queue() {
+            return code;
+        }
+        let st = self.lock();
+        match st.last_error {
+            want @ (ErrorCode::WantRead | ErrorCode::WantWrite) => want,
+            _ if st.pump.received_shutdown => ErrorCode::ZeroReturn,
+            _ => ErrorCode::Syscall,
+        }
     }
 
     /// `SSL_pending`: decrypted bytes ready to read.
