@@ -675,10 +675,9 @@ fn out_of_range_arguments_are_refused_as_openssl_refuses_them() {
 }
 
 /// Where `range_sweep.c` on qssl prints a different line from OpenSSL 3.5: (qssl's line,
-/// OpenSSL's line), each with the reason. Entries marked `bug: see findings` are qssl bugs
-/// (wrong result, missing or wrong error, or accepting what OpenSSL refuses), kept here so
-/// the test passes until they are fixed; remove an entry with its fix. The others are
-/// differences qssl keeps on purpose.
+/// OpenSSL's line), each with the reason qssl keeps the difference. A difference that is a
+/// qssl bug (wrong result, missing or wrong error, or accepting what OpenSSL refuses) is fixed,
+/// not listed.
 const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
     // OpenSSL drops error data that does not fit ERR_MAX_DATA_SIZE; qssl keeps the first 1023
     // bytes.

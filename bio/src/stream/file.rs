@@ -7,6 +7,9 @@ use std::path::Path;
 use super::{StreamBio, read_bytewise_line};
 use crate::error::BioError;
 
+/// The most [`FileBio::read_line`] reads at once.
+const LINE_CHUNK: usize = 4096;
+
 /// A file read or written through the BIO interface. A read that reaches the end of the
 /// file marks it (`BIO_eof`, as `feof` after `fread`) until the next write or reset.
 #[derive(Debug)]
@@ -86,22 +89,33 @@ impl StreamBio for FileBio {
         self.seek(0)
     }
 
-    /// Reads a chunk and seeks back to just after the line: a few system calls per line
-    /// instead of one per byte. A file that cannot seek (a pipe) is read a byte at a time.
+    /// Reads chunks (of at most [`LINE_CHUNK`] bytes, so that a huge `max` allocates no more
+    /// than the file holds) and seeks back to just after the line: a few system calls per
+    /// line instead of one per byte. A file that cannot seek (a pipe) is read a byte at a
+    /// time.
     fn read_line(&mut self, max: usize) -> Result<Vec<u8>, BioError> {
         let Ok(start) = self.file.stream_position() else {
             return read_bytewise_line(self, max);
         };
-        let mut line = vec![0; max];
-        let got = self.read(&mut line)?;
-        let len = line[..got]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(got, |i| i + 1);
-        if len < got {
-            self.seek(start + len as u64)?;
+        let mut line = Vec::new();
+        while line.len() < max {
+            let at = line.len();
+            let want = (max - at).min(LINE_CHUNK);
+            line.resize(at + want, 0);
+            let got = self.read(&mut line[at..])?;
+            line.truncate(at + got);
+            if let Some(i) = line[at..].iter().position(|&b| b == b'\n') {
+                let len = at + i + 1;
+                if len < line.len() {
+                    self.seek(start + len as u64)?;
+                }
+                line.truncate(len);
+                break;
+            }
+            if got < want {
+                break;
+            }
         }
-        line.truncate(len);
         Ok(line)
     }
 
@@ -133,6 +147,22 @@ mod tests {
         assert!(!f.eof());
         assert_eq!(f.read_line(64).unwrap(), b"last");
         assert_eq!(f.read_line(64).unwrap(), b"");
+    }
+
+    #[test]
+    fn long_lines_come_in_chunks_whatever_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.txt");
+        let mut text = vec![b'x'; 3 * LINE_CHUNK];
+        text.extend_from_slice(b"\nnext");
+        std::fs::write(&path, &text).unwrap();
+        let mut f = FileBio::open(&path, "r").unwrap();
+        // A limit far past the file allocates only what is read.
+        assert_eq!(f.read_line(usize::MAX).unwrap(), &text[..=3 * LINE_CHUNK]);
+        assert_eq!(f.read_line(usize::MAX).unwrap(), b"next");
+        f.seek(0).unwrap();
+        assert_eq!(f.read_line(LINE_CHUNK + 1).unwrap().len(), LINE_CHUNK + 1);
+        assert_eq!(f.tell().unwrap(), LINE_CHUNK as u64 + 1);
     }
 
     #[test]
