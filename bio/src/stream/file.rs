@@ -89,7 +89,7 @@ impl StreamBio for FileBio {
         self.seek(0)
     }
 
-    /// Reads chunks (of at most [`LINE_CHUNK`] bytes, so that a huge `max` allocates no more
+    /// Reads chunks (of at most `LINE_CHUNK` bytes, so that a huge `max` allocates no more
     /// than the file holds) and seeks back to just after the line: a few system calls per
     /// line instead of one per byte. A file that cannot seek (a pipe) is read a byte at a
     /// time.
