@@ -1,7 +1,7 @@
 //! Certificates and private keys from PEM files and from PEM or DER bytes.
 //!
 //! PEM is read by [`crate::x509::pem`] (the library's one PEM reader, `rustls-pki-types`'), as
-//! `PEM_read_bio_X509` reads it; every certificate is also parsed as X.509 (through webpki) so
+//! `PEM_read_bio_X509` reads it; every certificate is also parsed as X.509 (x509-parser) so
 //! that garbage fails when it is loaded, as it does in OpenSSL, not at handshake time.
 
 use std::fs::File;
@@ -10,10 +10,9 @@ use std::path::Path;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::server::ParsedCertificate;
 
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
-use crate::x509::{CERTIFICATE_LABEL, pem};
+use crate::x509::{CERTIFICATE_LABEL, Certificate, pem};
 
 /// `SSL_FILETYPE_PEM`.
 pub const SSL_FILETYPE_PEM: i32 = 1;
@@ -89,11 +88,16 @@ pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, SslError> {
     Ok(bytes)
 }
 
-/// Checks that DER bytes are an X.509 certificate; `reason` is what to raise if not.
+/// Checks that DER bytes are an X.509 certificate, as OpenSSL's loading does (any version,
+/// any extensions: what verification makes of them is decided when verifying); `reason` is
+/// what to raise if not.
 #[track_caller]
 fn check_certificate(cert: &CertificateDer<'_>, reason: i32) -> Result<(), SslError> {
-    match ParsedCertificate::try_from(cert) {
-        Ok(_) => Ok(()),
+    match Certificate::from_der(cert) {
+        Ok((_, used)) if used == cert.len() => Ok(()),
+        Ok(_) => Err(SslError::new(ERR_LIB_SSL, reason)
+            .with_data("certificate: trailing data")
+            .raise()),
         Err(e) => Err(SslError::new(ERR_LIB_SSL, reason)
             .with_data(format!("certificate: {e}"))
             .raise()),

@@ -66,7 +66,7 @@ impl TrustStore {
     }
 
     /// Adds every certificate of a PEM file. Fails with the `errno` if the file cannot be read
-    /// (see [`read_bounded`] for the other read failures), with `ERR_R_PEM_LIB` — adding
+    /// (or with the size and read errors of `SSL_CTX_load_verify_locations`), with `ERR_R_PEM_LIB` — adding
     /// nothing — if a PEM section is malformed, and with `X509_R_NO_CERTIFICATE_OR_CRL_FOUND`
     /// if it holds no usable certificate.
     #[track_caller]
@@ -85,8 +85,8 @@ impl TrustStore {
 
     /// Adds every certificate found in the regular files of a directory, whatever their names
     /// (OpenSSL looks up `<subject hash>.N` names lazily; reading every file gives the same
-    /// trust set for a `c_rehash`ed directory). Files that cannot be read (see
-    /// [`read_bounded`]) or are not PEM certificates are skipped whole, and so is an empty
+    /// trust set for a `c_rehash`ed directory). Files that cannot be read (or are too large)
+    /// or are not PEM certificates are skipped whole, and so is an empty
     /// directory; fails with the `errno` if the directory cannot be read.
     #[track_caller]
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), SslError> {

@@ -22,6 +22,12 @@ pub use name::{NID_UNDEF, Name, NameEntry};
 /// The PEM label of a certificate section.
 pub const CERTIFICATE_LABEL: &str = "CERTIFICATE";
 
+/// The DER `SubjectPublicKeyInfo` of the certificate `der`, or `None` if it does not parse.
+pub(crate) fn public_key_der(der: &[u8]) -> Option<Vec<u8>> {
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    Some(cert.public_key().raw.to_vec())
+}
+
 /// A parsed X.509 certificate (`X509`): its DER and its subject and issuer names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {

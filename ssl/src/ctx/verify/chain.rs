@@ -8,7 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use rustls::CertificateError;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::{VerifyCallback, VerifyInfo, x509_v};
+use super::{VerifyCallback, VerifyInfo, verify_error_string, x509_v};
 use crate::x509::verify::{CertInfo, Store, VerifyParams, verify};
 
 /// A context's trusted certificates (`X509_STORE`).
@@ -115,26 +115,86 @@ pub(crate) fn check(r: &Request<'_>) -> Verdict {
     }
 }
 
-/// The rustls error a handshake fails with for a certificate rejected with `code` (which
-/// decides the alert, as OpenSSL's `ssl_x509err2alert`).
+/// The rustls error a handshake fails with for a certificate rejected with `code`: one
+/// rustls turns into the alert OpenSSL sends for it (`ssl_x509err2alert`).
 pub(crate) fn error_for_code(code: i64) -> rustls::Error {
-    let e = match code {
-        x509_v::ERR_HOSTNAME_MISMATCH
-        | x509_v::ERR_IP_ADDRESS_MISMATCH
-        | x509_v::ERR_EMAIL_MISMATCH => CertificateError::NotValidForName,
-        x509_v::ERR_CERT_HAS_EXPIRED => CertificateError::Expired,
-        x509_v::ERR_CERT_NOT_YET_VALID => CertificateError::NotValidYet,
-        x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT
-        | x509_v::ERR_SELF_SIGNED_CERT_IN_CHAIN
-        | x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT
-        | x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
-        | x509_v::ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
-        | x509_v::ERR_CERT_CHAIN_TOO_LONG => CertificateError::UnknownIssuer,
-        x509_v::ERR_CERT_SIGNATURE_FAILURE => CertificateError::BadSignature,
-        x509_v::ERR_CERT_REVOKED => CertificateError::Revoked,
-        x509_v::ERR_INVALID_PURPOSE => CertificateError::InvalidPurpose,
-        x509_v::ERR_UNHANDLED_CRITICAL_EXTENSION => CertificateError::UnhandledCriticalExtension,
-        _ => CertificateError::ApplicationVerificationFailure,
+    use rustls::AlertDescription as A;
+    let e = match openssl_alert(code) {
+        A::UnknownCA => CertificateError::UnknownIssuer,
+        A::CertificateExpired => CertificateError::Expired,
+        A::CertificateRevoked => CertificateError::Revoked,
+        A::DecryptError => CertificateError::BadSignature,
+        A::UnsupportedCertificate => CertificateError::InvalidPurpose,
+        A::BadCertificate => match code {
+            x509_v::ERR_HOSTNAME_MISMATCH
+            | x509_v::ERR_IP_ADDRESS_MISMATCH
+            | x509_v::ERR_EMAIL_MISMATCH => CertificateError::NotValidForName,
+            _ => CertificateError::BadEncoding,
+        },
+        A::CertificateUnknown => {
+            CertificateError::Other(rustls::OtherError(std::sync::Arc::new(VerifyFailure(code))))
+        }
+        // Handshake failure and internal error: rustls sends handshake_failure for an error
+        // that is not about the certificate itself.
+        _ => return rustls::Error::General(verify_error_string(code).to_owned()),
     };
     rustls::Error::InvalidCertificate(e)
 }
+
+/// The alert OpenSSL sends for a verify result (`ssl_x509err2alert`'s table).
+fn openssl_alert(code: i64) -> rustls::AlertDescription {
+    use rustls::AlertDescription as A;
+    match code {
+        x509_v::ERR_APPLICATION_VERIFICATION => A::HandshakeFailure,
+        x509_v::ERR_CA_KEY_TOO_SMALL
+        | x509_v::ERR_EC_KEY_EXPLICIT_PARAMS
+        | x509_v::ERR_CA_MD_TOO_WEAK
+        | x509_v::ERR_CERT_NOT_YET_VALID
+        | x509_v::ERR_CERT_REJECTED
+        | x509_v::ERR_CERT_UNTRUSTED
+        | x509_v::ERR_CRL_NOT_YET_VALID
+        | x509_v::ERR_DANE_NO_MATCH
+        | x509_v::ERR_EE_KEY_TOO_SMALL
+        | x509_v::ERR_EMAIL_MISMATCH
+        | x509_v::ERR_ERROR_IN_CERT_NOT_AFTER_FIELD
+        | x509_v::ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD
+        | x509_v::ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD
+        | x509_v::ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD
+        | x509_v::ERR_HOSTNAME_MISMATCH
+        | x509_v::ERR_IP_ADDRESS_MISMATCH
+        | x509_v::ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY
+        | x509_v::ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE
+        | x509_v::ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE => A::BadCertificate,
+        x509_v::ERR_CERT_CHAIN_TOO_LONG
+        | x509_v::ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+        | x509_v::ERR_INVALID_CA
+        | x509_v::ERR_PATH_LENGTH_EXCEEDED
+        | x509_v::ERR_SELF_SIGNED_CERT_IN_CHAIN
+        | x509_v::ERR_UNABLE_TO_GET_CRL
+        | x509_v::ERR_UNABLE_TO_GET_CRL_ISSUER
+        | x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT
+        | x509_v::ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        | x509_v::ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE => A::UnknownCA,
+        x509_v::ERR_CERT_HAS_EXPIRED | x509_v::ERR_CRL_HAS_EXPIRED => A::CertificateExpired,
+        x509_v::ERR_CERT_REVOKED => A::CertificateRevoked,
+        x509_v::ERR_CERT_SIGNATURE_FAILURE | x509_v::ERR_CRL_SIGNATURE_FAILURE => A::DecryptError,
+        x509_v::ERR_INVALID_PURPOSE => A::UnsupportedCertificate,
+        x509_v::ERR_INVALID_CALL
+        | x509_v::ERR_OUT_OF_MEM
+        | x509_v::ERR_STORE_LOOKUP
+        | x509_v::ERR_UNSPECIFIED => A::InternalError,
+        _ => A::CertificateUnknown,
+    }
+}
+
+/// A verify result as an error value (for rustls' `OtherError`).
+#[derive(Debug)]
+struct VerifyFailure(i64);
+
+impl std::fmt::Display for VerifyFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(verify_error_string(self.0))
+    }
+}
+
+impl std::error::Error for VerifyFailure {}

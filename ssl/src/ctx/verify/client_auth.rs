@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::chain::{Request, Trusted, check};
+use super::signature;
 use super::{SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER, VerifyPolicy};
 use crate::x509::verify::Purpose;
 use rustls::DistinguishedName;
@@ -82,7 +83,7 @@ impl ClientCertVerifier for ClientAuthVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+        signature::tls12(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -91,7 +92,7 @@ impl ClientCertVerifier for ClientAuthVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+        signature::tls13(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

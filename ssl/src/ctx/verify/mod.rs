@@ -6,6 +6,7 @@
 mod chain;
 mod client_auth;
 mod peer;
+mod signature;
 mod x509;
 
 use std::cell::Cell;
