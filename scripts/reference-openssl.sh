@@ -61,5 +61,26 @@ cc -shared -o libssl.so.3 -Wl,-soname,libssl.so.3 -Wl,--version-script="$build/l
     -Wl,--whole-archive libssl.a -Wl,--no-whole-archive -L. -l:libcrypto.so.3 libcrypto.a -pthread
 ln -sf libcrypto.so.3 libcrypto.so
 ln -sf libssl.so.3 libssl.so
+# The openssl command's configuration, as a stock install has it for `req` (openssl-src
+# leaves out apps/openssl.cnf): `req -x509` makes what it makes on users' machines.
+mkdir -p "$prefix/ssl"
+cat >"$prefix/ssl/openssl.cnf" <<'EOF'
+[req]
+distinguished_name = req_distinguished_name
+x509_extensions = v3_ca
+req_extensions = v3_req
+string_mask = utf8only
+
+[req_distinguished_name]
+
+[v3_req]
+basicConstraints = CA:FALSE
+keyUsage = nonRepudiation, digitalSignature, keyEncipherment
+
+[v3_ca]
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always,issuer
+basicConstraints = critical,CA:true
+EOF
 echo "$recipe" >"$prefix/.linked"
 echo "$prefix"

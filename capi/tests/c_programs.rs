@@ -149,6 +149,41 @@ fn quic_guide_style_client_and_server_talk_blocking_and_non_blocking() {
     }
 }
 
+/// A certificate made as OpenSSL's guide demos make the one they ship (`openssl req -x509`
+/// with only a common name: self-signed, CA:TRUE, no subject alternative name), and its
+/// key: clients trust it directly and find the host name in its common name.
+fn demo_style_certificate() -> (PathBuf, PathBuf) {
+    static FILES: std::sync::OnceLock<(PathBuf, PathBuf)> = std::sync::OnceLock::new();
+    FILES
+        .get_or_init(|| {
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("c-programs-demo-cert-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let (cert, key) = (dir.join("chain.pem"), dir.join("pkey.pem"));
+            let status = common::openssl_command()
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "36500",
+                ])
+                .args(["-subj", "/CN=localhost", "-keyout"])
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert)
+                .status()
+                .unwrap();
+            assert!(status.success(), "openssl req -x509");
+            (cert, key)
+        })
+        .clone()
+}
+
+#[test]
+fn quic_guide_style_programs_take_a_certificate_made_as_openssls_demos_make_theirs() {
+    let (cert, key) = demo_style_certificate();
+    for (server_build, client_build) in QUIC_PAIRINGS {
+        quic_client_and_server(server_build, client_build, "block", &cert, &key);
+    }
+}
+
 /// `quic_server.c` built for `server_build` serves `quic_connect.c` and two runs of
 /// `quic_client.c` built for `client_build`, both sides in `io` mode.
 fn quic_client_and_server(
