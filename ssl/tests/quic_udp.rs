@@ -4,8 +4,10 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use qssl::ErrorCode;
+use qssl::ctx::{Method, SSL_VERIFY_PEER, SslCtx, x509_v};
 use qssl::quic::Ssl;
 use qssl_bio::{DatagramBio, UdpBio};
 use qssl_tests::fixtures::*;
@@ -288,5 +290,55 @@ fn a_blocking_poll_wakes_when_another_thread_changes_the_connection() {
     let (n, revents) = poller.join().unwrap();
     assert_eq!(n, 1);
     assert_ne!(revents & qssl::quic::poll::POLL_EVENT_EC, 0);
+    server.join().unwrap();
+}
+
+/// A non-blocking client connection of `method` to `server` over its own UDP socket, its
+/// handshake begun with one `connect` call (which cannot finish at once).
+fn started_client(id: &Identity, server: std::net::SocketAddr, method: Method) -> Ssl {
+    let mut ctx = SslCtx::new(method);
+    ctx.load_verify_locations(Some(&id.cert), None).unwrap();
+    ctx.set_verify(SSL_VERIFY_PEER, None);
+    ctx.set_alpn_protos(ALPN).unwrap();
+    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    bio.connect(server).unwrap();
+    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
+    let client = Ssl::new(&ctx).unwrap();
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client.set_blocking_mode(false).unwrap();
+    let first = client.connect().unwrap_err();
+    assert!(first.is_retry(), "{first:?}");
+    client
+}
+
+#[test]
+fn a_thread_assisted_client_completes_its_handshake_between_calls() {
+    let id = Identity::localhost();
+    let (listener, addr) = udp_listener(&server_ctx(&id));
+    let server = thread::spawn(move || {
+        let mut accepted = Vec::new();
+        for _ in 0..2 {
+            accepted.push(listener.accept_connection(0).unwrap().unwrap());
+        }
+        // Until both handshakes are done, the listener's port must keep running.
+        run_until(&[&listener], || accepted.iter().all(Ssl::is_init_finished));
+    });
+
+    // OSSL_QUIC_client_thread_method: the connection's own thread finishes the handshake
+    // while the application makes no call that drives it (is_init_finished only looks).
+    let assisted = started_client(&id, addr, Method::QuicClientThread);
+    let start = Instant::now();
+    while !assisted.is_init_finished() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no progress");
+        thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(assisted.verify_result(), x509_v::OK);
+
+    // Without the thread, nothing happens until the application calls again.
+    let plain = started_client(&id, addr, Method::QuicClient);
+    thread::sleep(Duration::from_millis(300));
+    assert!(!plain.is_init_finished());
+    run_until(&[&plain], || plain.connect().is_ok());
     server.join().unwrap();
 }

@@ -70,8 +70,9 @@ use crate::x509::verify::VerifyParams;
 pub enum Method {
     /// `OSSL_QUIC_client_method`.
     QuicClient,
-    /// `OSSL_QUIC_client_thread_method`: the same settings as [`Method::QuicClient`] (the
-    /// thread that drives the connection is chosen where connections are driven, not here).
+    /// `OSSL_QUIC_client_thread_method`: as [`Method::QuicClient`], and each connection, once
+    /// started, has a thread of its own that takes in the network and runs its timers
+    /// between the application's calls.
     QuicClientThread,
     /// `OSSL_QUIC_server_method`.
     QuicServer,

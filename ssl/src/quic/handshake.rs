@@ -130,7 +130,7 @@ impl Ssl {
         if st.handle(key).is_some() {
             return Ok(());
         }
-        let Some(setup) = self.client_setup() else {
+        let Some(mut setup) = self.client_setup() else {
             return Err(IoError::ssl(SslError::ssl(ssl_r::NO_STREAM)));
         };
         if st.net.rbio().is_none() || st.net.wbio().is_none() {
@@ -160,6 +160,11 @@ impl Ssl {
         if let Some(app) = st.conns.get_mut(&key) {
             app.handle = Some(handle);
             app.verify_result = Some(setup.checks.result.clone());
+        }
+        if setup.assisted && setup.assist.is_none() {
+            // Best effort, as OpenSSL's: without a thread the application's calls still
+            // drive the connection.
+            setup.assist = super::assist::Assist::start(&self.obj.port).ok();
         }
         Ok(())
     }

@@ -15,6 +15,7 @@
 //! `port`); `net` moves datagrams between the port's BIOs and the endpoint; `conn_state`
 //! keeps each connection's application-side state.
 
+mod assist;
 mod conn_state;
 pub mod events;
 pub mod handshake;

@@ -63,6 +63,11 @@ pub(crate) struct ClientSetup {
     /// was made until `SSL_set_verify`) and where the verifier records its result: the port's
     /// verify scope once the connection starts.
     pub(crate) checks: Arc<ConnectionVerify>,
+    /// Whether a thread assists the connection once it starts
+    /// (`OSSL_QUIC_client_thread_method`).
+    pub(crate) assisted: bool,
+    /// That thread, while the connection lives.
+    pub(crate) assist: Option<super::assist::Assist>,
 }
 
 /// A write that could not complete at once without partial writes: the caller must retry
@@ -156,6 +161,8 @@ impl Ssl {
             sni: None,
             peer: None,
             checks: Arc::new(ConnectionVerify::new(ctx.verify_policy())),
+            assisted: ctx.method() == crate::ctx::Method::QuicClientThread,
+            assist: None,
         };
         Ok(Ssl::from_kind(
             port,

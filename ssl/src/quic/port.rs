@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use qssl_bio::poll::{self, Notifier, PollItem};
 use qssl_quic::conn::{Connection, DatagramInfo, Event};
@@ -295,7 +295,7 @@ impl Port {
                 return result;
             }
             st.flush(now);
-            st = self.wait(st);
+            st = self.wait(st, None);
             // `wait` ticked (or another thread did): try again at once.
             tick = false;
         }
@@ -317,11 +317,16 @@ impl Port {
 
     /// Waits for progress: as the network waiter if there is none (polling the BIOs until
     /// something arrives, room frees up, the deadline passes or another thread notifies, then
-    /// ticking), or else asleep until the network waiter or another call reports progress.
-    fn wait<'a>(&'a self, mut st: ObjectGuard<'a, PortState>) -> ObjectGuard<'a, PortState> {
+    /// ticking), or else asleep until the network waiter or another call reports progress;
+    /// in either case for at most `cap`, if given.
+    fn wait<'a>(
+        &'a self,
+        mut st: ObjectGuard<'a, PortState>,
+        cap: Option<Duration>,
+    ) -> ObjectGuard<'a, PortState> {
         if st.net_waiter {
             st.sleepers += 1;
-            let mut st = st.wait(&self.progress, None);
+            let mut st = st.wait(&self.progress, cap);
             st.sleepers -= 1;
             return st;
         }
@@ -337,10 +342,14 @@ impl Port {
                 .as_ref()
                 .map_or(poll::PollDescriptor::None, |n| n.descriptor()),
         );
-        let timeout = st
+        let deadline = st
             .endpoint
             .poll_timeout()
             .map(|t| t.saturating_duration_since(self.now()));
+        let timeout = match (deadline, cap) {
+            (Some(d), Some(c)) => Some(d.min(c)),
+            (d, c) => d.or(c),
+        };
         drop(st);
         let mut items = [read, write, notify];
         // A failed poll (nothing pollable and no deadline) is reported by the next try of
@@ -375,6 +384,28 @@ pub(crate) fn network_error(st: &PortState) -> Option<IoError> {
 }
 
 impl Port {
+    /// One turn of a thread assisting the port (`OSSL_QUIC_client_thread_method`): waits, as
+    /// the network waiter, for the network or the endpoint's next deadline (at most `cap`),
+    /// then ticks and tells the other waiting threads. Without pollable BIOs or a real-time
+    /// clock it only sleeps `cap`.
+    pub(crate) fn assist(&self, cap: Duration) {
+        let st = self.lock();
+        if !self.can_wait(&st) {
+            drop(st);
+            std::thread::sleep(cap);
+            return;
+        }
+        drop(self.wait(st, Some(cap)));
+    }
+
+    /// Wakes the thread waiting on the network, without taking the lock (so it can be called
+    /// from anywhere, even while this thread holds it).
+    pub(crate) fn wake_network_waiter(&self) {
+        if let Some(n) = &self.notifier {
+            n.notify();
+        }
+    }
+
     /// Ticks the port at its clock's time and tells its waiting threads (for callers outside
     /// [`Port::drive`], such as `SSL_poll` and `SSL_handle_events`).
     pub(crate) fn tick_and_announce(&self) {
