@@ -33,6 +33,6 @@ pub use dgram::{
 pub use error::BioError;
 pub use poll::{PollDescriptor, PollItem};
 pub use stream::{
-    AcceptBio, BioChain, BufferFilter, FileBio, MemBio, SocketBio, StreamBio, StreamFilter,
-    StreamPairEnd, new_bio_pair,
+    AcceptBio, BioChain, BufferFilter, DEFAULT_PAIR_BUF_LEN, FileBio, MemBio, SocketBio, StreamBio,
+    StreamFilter, StreamPairEnd, new_bio_pair,
 };

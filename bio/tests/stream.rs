@@ -176,6 +176,35 @@ fn bio_pair_partial_writes_and_eof() {
 }
 
 #[test]
+fn bio_pair_read_requests_reset_and_sizes() {
+    let (mut a, mut b) = new_bio_pair(8, 0);
+    assert_eq!(a.write_buf_size(), 8);
+    assert_eq!(b.write_buf_size(), DEFAULT_PAIR_BUF_LEN);
+    assert_eq!(a.read_request(), 0);
+    let mut buf = [0u8; 100];
+    assert_eq!(b.read(&mut buf[..5]).unwrap_err(), BioError::WouldBlock);
+    assert_eq!(
+        a.read_request(),
+        5,
+        "the reader's failed read is told to the writer"
+    );
+    assert_eq!(b.read_request(), 0);
+    assert_eq!(b.read(&mut buf).unwrap_err(), BioError::WouldBlock);
+    assert_eq!(a.read_request(), 8, "never more than the writer's buffer");
+    a.reset_read_request().unwrap();
+    assert_eq!(a.read_request(), 0);
+    assert_eq!(b.read(&mut buf[..3]).unwrap_err(), BioError::WouldBlock);
+    assert_eq!(a.write(b"abc").unwrap(), 3);
+    assert_eq!(a.read_request(), 0, "a write clears the request");
+    a.reset().unwrap();
+    assert_eq!(a.wpending(), 0, "a reset drops what was written");
+    assert_eq!(b.read(&mut buf).unwrap_err(), BioError::WouldBlock);
+    assert!(a.is_paired());
+    drop(b);
+    assert!(!a.is_paired());
+}
+
+#[test]
 fn bio_pair_unpaired_after_drop() {
     let (a, mut b) = new_bio_pair(0, 0);
     drop(a);

@@ -68,6 +68,8 @@ constants! {
     BIO_CTRL_DGRAM_GET_NO_TRUNC: c_int = 88;
     /// `BIO_CTRL_DGRAM_SET_NO_TRUNC`.
     BIO_CTRL_DGRAM_SET_NO_TRUNC: c_int = 89;
+    /// `BIO_CTRL_DGRAM_SET0_LOCAL_ADDR`.
+    BIO_CTRL_DGRAM_SET0_LOCAL_ADDR: c_int = 94;
     /// `BIO_CTRL_GET_RPOLL_DESCRIPTOR`.
     BIO_CTRL_GET_RPOLL_DESCRIPTOR: c_int = 91;
     /// `BIO_CTRL_GET_WPOLL_DESCRIPTOR`.
@@ -100,6 +102,22 @@ constants! {
     BIO_C_GET_BIND_MODE: c_int = 132;
     /// `BIO_C_FILE_TELL`.
     BIO_C_FILE_TELL: c_int = 133;
+    /// `BIO_C_SET_WRITE_BUF_SIZE`.
+    BIO_C_SET_WRITE_BUF_SIZE: c_int = 136;
+    /// `BIO_C_GET_WRITE_BUF_SIZE`.
+    BIO_C_GET_WRITE_BUF_SIZE: c_int = 137;
+    /// `BIO_C_MAKE_BIO_PAIR`.
+    BIO_C_MAKE_BIO_PAIR: c_int = 138;
+    /// `BIO_C_DESTROY_BIO_PAIR`.
+    BIO_C_DESTROY_BIO_PAIR: c_int = 139;
+    /// `BIO_C_GET_WRITE_GUARANTEE`.
+    BIO_C_GET_WRITE_GUARANTEE: c_int = 140;
+    /// `BIO_C_GET_READ_REQUEST`.
+    BIO_C_GET_READ_REQUEST: c_int = 141;
+    /// `BIO_C_SHUTDOWN_WR`.
+    BIO_C_SHUTDOWN_WR: c_int = 142;
+    /// `BIO_C_RESET_READ_REQUEST`.
+    BIO_C_RESET_READ_REQUEST: c_int = 147;
     /// `BIO_C_SET_SOCK_TYPE`.
     BIO_C_SET_SOCK_TYPE: c_int = 157;
     /// `BIO_C_GET_SOCK_TYPE`.

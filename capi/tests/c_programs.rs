@@ -439,8 +439,9 @@ fn c_programs_run_clean_under_valgrind() {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let chains = chain_files();
-    let programs: [(&str, Vec<&str>); 11] = [
+    let programs: [(&str, Vec<&str>); 12] = [
         ("err_queue.c", vec![]),
+        ("bio_pair.c", vec![]),
         ("lhash.c", vec![]),
         ("quic_resume.c", vec![cert, key]),
         ("bio_misc.c", vec![scratch.to_str().unwrap()]),
@@ -518,6 +519,13 @@ fn file_and_memory_bios_match_openssl() {
     std::fs::create_dir_all(&dir).unwrap();
     let out = run_same_in_all_modes("bio_misc.c", &[dir.as_path()]);
     assert!(out.contains("read 21: line 1: hello"), "{out}");
+}
+
+#[test]
+fn stream_bio_pairs_and_datagram_local_addresses_match_openssl() {
+    let out = run_same_in_all_modes("bio_pair.c", &[]);
+    assert!(out.contains("read 4: kept"), "{out}");
+    assert!(out.contains("from 127.0.0.1 port 4433"), "{out}");
 }
 
 #[test]

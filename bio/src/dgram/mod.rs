@@ -147,6 +147,13 @@ pub trait DatagramBio: Send + Sync + fmt::Debug {
         false
     }
 
+    /// Sets the source address given to datagrams written without one, `None` to clear it
+    /// (`BIO_dgram_set0_local_addr`): the reading end sees it as their peer address. Only the
+    /// in-memory datagram BIOs have one.
+    fn set_local_addr(&self, _addr: Option<BioAddr>) -> Result<(), BioError> {
+        Err(BioError::Unsupported("a default source address"))
+    }
+
     /// How many datagrams of a segmented message ([`SendMsg::segment_size`]) the BIO hands to
     /// the system as one (generic segmentation offload, Linux's `UDP_SEGMENT`), at most
     /// [`MAX_SEGMENTS`]; 1 if it sends them one by one. Segmented messages work either way;

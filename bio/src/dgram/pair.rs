@@ -192,13 +192,6 @@ impl DgramPairEnd {
         1 - self.side
     }
 
-    /// Sets the source address given to datagrams written without one
-    /// (`BIO_dgram_set0_local_addr`); the other end reads it as their peer address.
-    pub fn set_local_addr(&self, addr: Option<BioAddr>) -> Result<(), BioError> {
-        self.state()?.config[self.side].local_addr = addr;
-        Ok(())
-    }
-
     /// Size of this end's write buffer (`BIO_get_write_buf_size`).
     pub fn write_buf_size(&self) -> usize {
         self.state()
@@ -302,6 +295,12 @@ impl DatagramBio for DgramPairEnd {
         self.state()
             .map(|s| s.config[self.side].local_addr_enabled)
             .unwrap_or(false)
+    }
+
+    /// The other end reads it as their peer address.
+    fn set_local_addr(&self, addr: Option<BioAddr>) -> Result<(), BioError> {
+        self.state()?.config[self.side].local_addr = addr;
+        Ok(())
     }
 
     fn pending(&self) -> usize {
@@ -428,6 +427,12 @@ impl DatagramBio for DgramMem {
 
     fn local_addr_enabled(&self) -> bool {
         self.lock().config.local_addr_enabled
+    }
+
+    /// Read back from the same BIO as the datagrams' peer address.
+    fn set_local_addr(&self, addr: Option<BioAddr>) -> Result<(), BioError> {
+        self.lock().config.local_addr = addr;
+        Ok(())
     }
 
     fn pending(&self) -> usize {

@@ -16,6 +16,9 @@ struct PairState {
     capacity: [usize; 2],
     /// End `i` has shut down its write side.
     shut_wr: [bool; 2],
+    /// `request[i]`: how many bytes the reader of `outbox[i]` last failed to read (0 once
+    /// either side has moved on), as `BIO_ctrl_get_read_request` reports it to end `i`.
+    request: [usize; 2],
     /// Cleared when either end is dropped.
     paired: bool,
 }
@@ -38,6 +41,7 @@ pub fn new_bio_pair(writebuf1: usize, writebuf2: usize) -> (StreamPairEnd, Strea
         outbox: [VecDeque::new(), VecDeque::new()],
         capacity: [size(writebuf1), size(writebuf2)],
         shut_wr: [false; 2],
+        request: [0; 2],
         paired: true,
     }));
     (
@@ -70,6 +74,29 @@ impl StreamPairEnd {
         Ok(())
     }
 
+    /// How many bytes the other end last failed to read because this end had written
+    /// nothing (`BIO_ctrl_get_read_request`): at most this end's buffer size, 0 once either
+    /// end reads or writes again.
+    pub fn read_request(&self) -> usize {
+        self.state().map(|s| s.request[self.side]).unwrap_or(0)
+    }
+
+    /// Forgets the other end's failed read (`BIO_ctrl_reset_read_request`).
+    pub fn reset_read_request(&self) -> Result<(), BioError> {
+        self.state()?.request[self.side] = 0;
+        Ok(())
+    }
+
+    /// The size of this end's write buffer (`BIO_get_write_buf_size`).
+    pub fn write_buf_size(&self) -> usize {
+        self.state().map(|s| s.capacity[self.side]).unwrap_or(0)
+    }
+
+    /// Whether the other end is still there (it has not been dropped or unpaired).
+    pub fn is_paired(&self) -> bool {
+        self.state().is_ok()
+    }
+
     /// How many bytes the next write is sure to take (`BIO_get_write_guarantee`).
     pub fn write_guarantee(&self) -> usize {
         match self.state() {
@@ -92,18 +119,20 @@ impl Drop for StreamPairEnd {
 impl StreamBio for StreamPairEnd {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, BioError> {
         let mut state = self.state()?;
+        let other = self.other();
+        state.request[other] = 0;
         if buf.is_empty() {
             return Ok(0);
         }
-        let writer_shut = state.shut_wr[self.other()];
-        let inbox = &mut state.outbox[self.other()];
-        if inbox.is_empty() {
-            return if writer_shut {
-                Ok(0)
-            } else {
-                Err(BioError::WouldBlock)
-            };
+        let writer_shut = state.shut_wr[other];
+        if state.outbox[other].is_empty() {
+            if writer_shut {
+                return Ok(0);
+            }
+            state.request[other] = buf.len().min(state.capacity[other]);
+            return Err(BioError::WouldBlock);
         }
+        let inbox = &mut state.outbox[other];
         let n = inbox.len().min(buf.len());
         let (front, back) = inbox.as_slices();
         let from_front = n.min(front.len());
@@ -115,11 +144,12 @@ impl StreamBio for StreamPairEnd {
 
     fn write(&mut self, buf: &[u8]) -> Result<usize, BioError> {
         let mut state = self.state()?;
-        if state.shut_wr[self.side] {
-            return Err(BioError::BrokenPipe);
-        }
         if buf.is_empty() {
             return Ok(0);
+        }
+        state.request[self.side] = 0;
+        if state.shut_wr[self.side] {
+            return Err(BioError::BrokenPipe);
         }
         let free = state.capacity[self.side] - state.outbox[self.side].len();
         if free == 0 {
@@ -138,6 +168,12 @@ impl StreamBio for StreamPairEnd {
 
     fn wpending(&self) -> usize {
         self.state().map(|s| s.outbox[self.side].len()).unwrap_or(0)
+    }
+
+    /// Drops what this end has written and the other has not read (`BIO_reset`).
+    fn reset(&mut self) -> Result<(), BioError> {
+        self.state()?.outbox[self.side].clear();
+        Ok(())
     }
 
     fn eof(&self) -> bool {

@@ -30,6 +30,7 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_TYPE_SOURCE_SINK   0x0400
 # define BIO_TYPE_SOCKET        ( 5|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
 # define BIO_TYPE_DGRAM         (21|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
+# define BIO_TYPE_BIO           (19|BIO_TYPE_SOURCE_SINK)
 # define BIO_TYPE_DGRAM_PAIR    (26|BIO_TYPE_SOURCE_SINK)
 # define BIO_TYPE_DGRAM_MEM     (27|BIO_TYPE_SOURCE_SINK)
 # define BIO_TYPE_ACCEPT        (13|BIO_TYPE_SOURCE_SINK|BIO_TYPE_DESCRIPTOR)
@@ -60,6 +61,7 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_CTRL_DGRAM_SET_CAPS               87
 # define BIO_CTRL_DGRAM_GET_NO_TRUNC           88
 # define BIO_CTRL_DGRAM_SET_NO_TRUNC           89
+# define BIO_CTRL_DGRAM_SET0_LOCAL_ADDR        94
 # define BIO_CTRL_GET_RPOLL_DESCRIPTOR         91
 # define BIO_CTRL_GET_WPOLL_DESCRIPTOR         92
 
@@ -91,6 +93,26 @@ typedef struct bio_addrinfo_st BIO_ADDRINFO;
 # define BIO_C_SET_ACCEPT                  118
 # define BIO_C_SET_BIND_MODE               131
 # define BIO_C_GET_BIND_MODE               132
+# define BIO_C_SET_WRITE_BUF_SIZE          136
+# define BIO_C_GET_WRITE_BUF_SIZE          137
+# define BIO_C_MAKE_BIO_PAIR               138
+# define BIO_C_DESTROY_BIO_PAIR            139
+# define BIO_C_GET_WRITE_GUARANTEE         140
+# define BIO_C_GET_READ_REQUEST            141
+# define BIO_C_SHUTDOWN_WR                 142
+# define BIO_C_RESET_READ_REQUEST          147
+
+/* Stream BIO pairs (BIO_s_bio). */
+# define BIO_set_write_buf_size(b,size) (int)BIO_ctrl(b,BIO_C_SET_WRITE_BUF_SIZE,size,NULL)
+# define BIO_get_write_buf_size(b,size) (size_t)BIO_ctrl(b,BIO_C_GET_WRITE_BUF_SIZE,size,NULL)
+# define BIO_make_bio_pair(b1,b2)   (int)BIO_ctrl(b1,BIO_C_MAKE_BIO_PAIR,0,b2)
+# define BIO_destroy_bio_pair(b)    (int)BIO_ctrl(b,BIO_C_DESTROY_BIO_PAIR,0,NULL)
+# define BIO_shutdown_wr(b) (int)BIO_ctrl(b, BIO_C_SHUTDOWN_WR, 0, NULL)
+# define BIO_get_write_guarantee(b) (int)BIO_ctrl(b,BIO_C_GET_WRITE_GUARANTEE,0,NULL)
+# define BIO_get_read_request(b)    (int)BIO_ctrl(b,BIO_C_GET_READ_REQUEST,0,NULL)
+size_t BIO_ctrl_get_write_guarantee(BIO *b);
+size_t BIO_ctrl_get_read_request(BIO *b);
+int BIO_ctrl_reset_read_request(BIO *b);
 
 # define BIO_BIND_NORMAL                 0
 # define BIO_BIND_REUSEADDR              BIO_SOCK_REUSEADDR
@@ -120,6 +142,8 @@ BIO *BIO_new_connect(const char *host_port);
 int BIO_puts(BIO *bp, const char *buf);
 int BIO_gets(BIO *bp, char *buf, int size);
 const BIO_METHOD *BIO_s_mem(void);
+const BIO_METHOD *BIO_s_bio(void);
+int BIO_new_bio_pair(BIO **bio1, size_t writebuf1, BIO **bio2, size_t writebuf2);
 const BIO_METHOD *BIO_s_dgram_mem(void);
 const BIO_METHOD *BIO_s_file(void);
 BIO *BIO_new_file(const char *filename, const char *mode);
@@ -276,6 +300,8 @@ int BIO_err_is_non_fatal(unsigned int errcode);
          (unsigned int)BIO_ctrl((b), BIO_CTRL_DGRAM_GET_NO_TRUNC, 0, NULL)
 # define BIO_dgram_set_no_trunc(b, enable) \
          (int)BIO_ctrl((b), BIO_CTRL_DGRAM_SET_NO_TRUNC, (enable), NULL)
+# define BIO_dgram_set0_local_addr(b, addr) \
+         (int)BIO_ctrl((b), BIO_CTRL_DGRAM_SET0_LOCAL_ADDR, 0, (addr))
 
 # define BIO_NOCLOSE            0x00
 # define BIO_CLOSE              0x01

@@ -101,6 +101,17 @@ impl BioImpl for DgramIo {
                 .map_err(|_| BioError::InvalidArgument("caps"))
                 .and_then(|caps| d.set_caps(DgramCaps::from_bits_truncate(caps)))
                 .map(|()| 1),
+            BIO_CTRL_DGRAM_SET0_LOCAL_ADDR => {
+                let addr = parg.cast::<BIO_ADDR>();
+                // SAFETY: null or a BIO_ADDR *, per the contract.
+                let value = unsafe { addr.as_ref() }.map(|a| a.0);
+                d.set_local_addr(value).map(|()| {
+                    // The BIO owns the address now (set0); it keeps the value.
+                    // SAFETY: a BIO_ADDR from BIO_ADDR_new (or null) the caller hands over.
+                    unsafe { crate::addr::BIO_ADDR_free(addr) };
+                    1
+                })
+            }
             BIO_CTRL_DGRAM_GET_NO_TRUNC => Ok(flag(d.no_trunc())),
             BIO_CTRL_DGRAM_SET_NO_TRUNC => d.set_no_trunc(larg != 0).map(|()| 1),
             _ => return None,
@@ -147,6 +158,7 @@ pub(super) fn is_dgram_command(cmd: c_int) -> bool {
             | BIO_CTRL_DGRAM_SET_CAPS
             | BIO_CTRL_DGRAM_GET_NO_TRUNC
             | BIO_CTRL_DGRAM_SET_NO_TRUNC
+            | BIO_CTRL_DGRAM_SET0_LOCAL_ADDR
     )
 }
 

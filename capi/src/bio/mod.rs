@@ -5,7 +5,8 @@
 //! calls on any BIO go through the trait, so no shared code asks which kind a BIO is:
 //!
 //! - [`dgram`]: UDP socket BIOs (`BIO_s_datagram`) and `dgram::DgramIo`, what any BIO over
-//!   a datagram object answers; [`pair`]: datagram pairs and datagram memory BIOs.
+//!   a datagram object answers; [`pair`]: datagram pairs and datagram memory BIOs;
+//!   [`stream_pair`]: stream BIO pairs (`BIO_s_bio`, `BIO_new_bio_pair`).
 //! - [`socket`]: stream socket BIOs (`BIO_s_socket`); [`accept`]: acceptors
 //!   (`BIO_s_accept`); [`connect`]: sockets connected on first use (`BIO_s_connect`).
 //! - [`mem`]: memory BIOs; [`file`](mod@file): file BIOs; `stream`: what any BIO over a
@@ -38,6 +39,7 @@ pub mod rw;
 pub mod socket;
 pub mod ssl_filter;
 mod stream;
+pub mod stream_pair;
 
 use std::borrow::Cow;
 use std::ffi::{CStr, c_int, c_long, c_void};
@@ -126,6 +128,12 @@ pub(crate) trait BioImpl: Send + Sync {
     /// The stream object behind the BIO (for TLS and `BIO_gets`), or `None` if it carries
     /// no stream.
     fn stream(&self, _b: &BIO) -> Option<SharedStreamBio> {
+        None
+    }
+
+    /// The half of a stream BIO pair behind the BIO (`BIO_make_bio_pair` pairs two), or
+    /// `None` for other kinds.
+    fn stream_half(&self) -> Option<&Arc<std::sync::Mutex<stream_pair::Half>>> {
         None
     }
 
