@@ -168,8 +168,40 @@ constants! {
     BIO_R_LOOKUP_RETURNED_NOTHING: c_int = 142;
 
     // SSL_ctrl and SSL_CTX_ctrl commands (ssl.h, tls1.h).
+    /// `SSL_CTRL_EXTRA_CHAIN_CERT`.
+    SSL_CTRL_EXTRA_CHAIN_CERT: c_int = 14;
     /// `SSL_CTRL_MODE`.
     SSL_CTRL_MODE: c_int = 33;
+    /// `SSL_CTRL_GET_READ_AHEAD`.
+    SSL_CTRL_GET_READ_AHEAD: c_int = 40;
+    /// `SSL_CTRL_SET_READ_AHEAD`.
+    SSL_CTRL_SET_READ_AHEAD: c_int = 41;
+    /// `SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE`.
+    SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE: c_int = 65;
+    /// `SSL_CTRL_GET_EXTRA_CHAIN_CERTS`.
+    SSL_CTRL_GET_EXTRA_CHAIN_CERTS: c_int = 82;
+    /// `SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS`.
+    SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS: c_int = 83;
+    /// `SSL_CTRL_CHAIN`.
+    SSL_CTRL_CHAIN: c_int = 88;
+    /// `SSL_CTRL_CHAIN_CERT`.
+    SSL_CTRL_CHAIN_CERT: c_int = 89;
+    /// `SSL_CTRL_SET_GROUPS`.
+    SSL_CTRL_SET_GROUPS: c_int = 91;
+    /// `SSL_CTRL_SET_GROUPS_LIST`.
+    SSL_CTRL_SET_GROUPS_LIST: c_int = 92;
+    /// `SSL_CTRL_GET_CHAIN_CERTS`.
+    SSL_CTRL_GET_CHAIN_CERTS: c_int = 115;
+    /// `SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE`.
+    SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE: c_int = 127;
+    /// `SSL_CTRL_GET_NEGOTIATED_GROUP`.
+    SSL_CTRL_GET_NEGOTIATED_GROUP: c_int = 134;
+    /// `SSL_SENT_SHUTDOWN`.
+    SSL_SENT_SHUTDOWN: c_int = 1;
+    /// `SSL_RECEIVED_SHUTDOWN`.
+    SSL_RECEIVED_SHUTDOWN: c_int = 2;
+    /// `TLSEXT_nid_unknown`: added to a group's TLS number for a group without a NID.
+    TLSEXT_nid_unknown: c_int = 0x0100_0000;
     /// `SSL_SESSION_CACHE_MAX_SIZE_DEFAULT`: the session cache size a context starts with.
     SSL_SESSION_CACHE_MAX_SIZE_DEFAULT: c_long = 1024 * 20;
     /// `SSL_CTRL_SET_SESS_CACHE_SIZE`.

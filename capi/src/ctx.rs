@@ -4,7 +4,7 @@
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
@@ -14,6 +14,7 @@ use crate::abi::*;
 use crate::entry::{CInt, arg, entry, out, param};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_share, arc_up_ref, bytes, c_str, obj, text};
+use crate::info::InfoCallbackC;
 use crate::param::X509_VERIFY_PARAM;
 use crate::ssl::callback_ssl;
 use crate::store::X509_STORE;
@@ -98,6 +99,14 @@ pub struct SSL_CTX {
     /// The `X509_STORE` standing for the context's trusted certificates (made on first use
     /// or given with `SSL_CTX_set_cert_store`).
     pub(crate) store: Mutex<Option<Arc<X509_STORE>>>,
+    /// The certificate, key and chain objects the context hands out.
+    pub(crate) objects: Mutex<crate::certs::CtxObjects>,
+    /// `SSL_CTX_set_quiet_shutdown`, for the objects made from the context.
+    quiet_shutdown: AtomicBool,
+    /// `SSL_CTX_set_read_ahead`'s value (no effect: rustls reads what the BIO gives).
+    read_ahead: AtomicI32,
+    /// `SSL_CTX_set_info_callback`'s callback.
+    pub(crate) info_callback: Mutex<InfoCallbackC>,
 }
 
 impl Drop for SSL_CTX {
@@ -116,6 +125,21 @@ impl SSL_CTX {
     /// The `SSL_MODE_*` bits objects made from the context start with.
     pub(crate) fn mode(&self) -> u32 {
         *self.mode.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `SSL_CTX_set_quiet_shutdown`.
+    pub(crate) fn set_quiet_shutdown(&self, quiet: bool) {
+        self.quiet_shutdown.store(quiet, Ordering::Relaxed);
+    }
+
+    /// `SSL_CTX_get_quiet_shutdown`.
+    pub(crate) fn quiet_shutdown(&self) -> bool {
+        self.quiet_shutdown.load(Ordering::Relaxed)
+    }
+
+    /// `SSL_CTX_get_read_ahead`.
+    pub(crate) fn read_ahead(&self) -> c_int {
+        self.read_ahead.load(Ordering::Relaxed)
     }
 }
 
@@ -160,6 +184,10 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         servername_arg: Arc::default(),
         param: OnceLock::new(),
         store: Mutex::new(None),
+        objects: Mutex::default(),
+        quiet_shutdown: AtomicBool::new(false),
+        read_ahead: AtomicI32::new(0),
+        info_callback: Mutex::new(None),
     }))
     .cast_mut();
     // SAFETY: just made, and live.
@@ -450,8 +478,9 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
 }
 
 /// `SSL_CTX_ctrl`: the commands behind OpenSSL's context macros (modes, session cache mode,
-/// protocol version bounds). Other commands fail with `ERR_R_UNSUPPORTED` on the queue and
-/// return 0.
+/// protocol version bounds, groups, read-ahead, chain certificates). Requesting OCSP status
+/// (`SSL_CTX_set_tlsext_status_type`) fails with `ERR_R_UNSUPPORTED`; other commands too,
+/// returning 0.
 ///
 /// # Safety
 /// `ctx` must be null or a live context.
@@ -504,13 +533,61 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
             ctx.servername_arg.store(parg, Ordering::Release);
             1
         }
-        _ => {
-            SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
-                .with_data(format!("SSL_CTX_ctrl command {cmd}"))
-                .raise();
-            0
+        SSL_CTRL_GET_READ_AHEAD => c_long::from(ctx.read_ahead()),
+        // Returns the previous value, as OpenSSL does.
+        SSL_CTRL_SET_READ_AHEAD => {
+            c_long::from(ctx.read_ahead.swap(larg as c_int, Ordering::Relaxed))
         }
+        SSL_CTRL_SET_GROUPS_LIST => {
+            let list = parg.cast::<c_char>();
+            let list = arg!(c_str(list));
+            c_long::from(ctx.lock().set_groups_list(&list))
+        }
+        SSL_CTRL_SET_GROUPS => {
+            let count = usize::try_from(larg).unwrap_or(0);
+            // SAFETY: `larg` ints, per the contract.
+            let nids = arg!(ints(parg, count));
+            match crate::negotiate::groups_of_nids(nids) {
+                Some(groups) => {
+                    ctx.lock().set_groups(&groups);
+                    1
+                }
+                None => 0,
+            }
+        }
+        SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE => crate::unsupported::status_request(),
+        SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE => TLSEXT_STATUSTYPE_NOTHING,
+        // SAFETY: parg is what the command takes, per the contract.
+        _ => match unsafe { crate::certs::chain_ctrl(ctx, cmd, larg, parg) } {
+            Some(r) => r,
+            None => {
+                SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                    .with_data(format!("SSL_CTX_ctrl command {cmd}"))
+                    .raise();
+                0
+            }
+        },
     }
+}
+
+/// What `SSL_CTX_get_tlsext_status_type` answers when no status request is set (OpenSSL's
+/// internal `TLSEXT_STATUSTYPE_nothing`): qssl never sets one.
+pub(crate) const TLSEXT_STATUSTYPE_NOTHING: c_long = -1;
+
+/// The `count` ints at `p` (the NID list of `SSL_CTX_set1_groups`).
+///
+/// # Safety
+/// `p` must be null or valid for `count` ints.
+pub(crate) unsafe fn ints<'a>(p: *mut c_void, count: usize) -> Option<&'a [c_int]> {
+    if count == 0 {
+        return Some(&[]);
+    }
+    if p.is_null() {
+        crate::entry::null_parameter();
+        return None;
+    }
+    // SAFETY: valid for `count` ints, per the contract.
+    Some(unsafe { std::slice::from_raw_parts(p.cast::<c_int>(), count) })
 }
 
 /// A C `long` (32 bits on some targets) as `i64`.

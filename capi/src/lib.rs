@@ -18,10 +18,16 @@
 //!   accept, connect, memory, file, SSL filter, an application's methods), and the calls on
 //!   any BIO (`BIO_new`, chains, reads and writes, `BIO_ctrl`, poll descriptors, mmsg).
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
+//! - [`lifecycle`]: an object's options, shutdown flags, quiet shutdown, read-ahead,
+//!   `SSL_in_init` and `SSL_clear`; [`info`]: the info callback, handshake states and alert
+//!   texts; [`negotiate`]: cipher suites (`SSL_CIPHER_*`) and key exchange groups.
+//! - [`unsupported`]: the calls rustls cannot honour, which fail with `ERR_R_UNSUPPORTED`.
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 //! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.
 //! - [`servername`]: the servername callback, `SSL_get_servername`, `SSL_set_SSL_CTX`.
-//! - [`x509`]: certificates (`X509`, `X509_NAME`).
+//! - [`x509`]: certificates (`X509`, `X509_NAME`); [`pkey`]: private keys (`EVP_PKEY`).
+//! - [`certs`]: the certificates, keys and chains of contexts and objects
+//!   (`SSL_CTX_use_certificate`, `SSL_get_certificate`, the chain ctrls).
 //! - [`verify`]: verify mode, callback and depth, the callback's `X509_STORE_CTX`, peer and
 //!   verified chains, `X509_check_host`.
 //! - [`stack`]: the stack behind the typed `sk_TYPE_*` wrappers (`OPENSSL_sk_*`).
@@ -30,19 +36,25 @@
 pub mod abi;
 pub mod addr;
 pub mod bio;
+pub mod certs;
 pub mod crypto;
 pub mod ctx;
 pub mod entry;
 pub mod err;
 pub mod ex_data;
 mod ffi;
+pub mod info;
 pub mod lhash;
+pub mod lifecycle;
+pub mod negotiate;
 pub mod param;
+pub mod pkey;
 pub mod quic;
 pub mod servername;
 pub mod session;
 pub mod ssl;
 pub mod stack;
 pub mod store;
+pub mod unsupported;
 pub mod verify;
 pub mod x509;

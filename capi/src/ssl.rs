@@ -5,6 +5,7 @@
 
 use std::ffi::CString;
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
@@ -23,6 +24,7 @@ use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{
     arc_release, arc_take, arc_up_ref, bytes, bytes_mut, ex_result, interned, obj, text,
 };
+use crate::info::InfoCallbackC;
 use crate::param::X509_VERIFY_PARAM;
 use crate::session::SSL_SESSION;
 use crate::stack::CertificateStack;
@@ -59,6 +61,22 @@ fn bio_ptr(slot: &Option<Arc<BIO>>) -> *mut BIO {
         .map_or(std::ptr::null_mut(), |b| Arc::as_ptr(b).cast_mut())
 }
 
+/// What an object hands out about its connection, each fixed once known (so a pointer
+/// handed out stays valid): the negotiated ALPN, the peer's certificate and chain, the
+/// verified chain. `SSL_clear` starts a new set for the next connection; the old one is kept
+/// until the object is freed.
+#[derive(Default)]
+pub(crate) struct Negotiated {
+    /// The negotiated ALPN, for `SSL_get0_alpn_selected`'s pointer.
+    pub(crate) alpn: OnceLock<Vec<u8>>,
+    /// The peer's certificate, for `SSL_get0_peer_certificate`'s pointer.
+    pub(crate) peer_certificate: OnceLock<Arc<X509>>,
+    /// `SSL_get_peer_cert_chain`'s stack.
+    pub(crate) peer_chain: OnceLock<CertificateStack>,
+    /// `SSL_get0_verified_chain`'s stack.
+    pub(crate) verified_chain: OnceLock<CertificateStack>,
+}
+
 /// `SSL`: a TLS or QUIC object, with the references it holds and what it hands out to C.
 pub struct SSL {
     pub(crate) obj: Obj,
@@ -70,51 +88,82 @@ pub struct SSL {
     parent: Option<Arc<SSL>>,
     /// `SSL_set_bio`'s BIOs.
     bios: Mutex<Bios>,
-    /// The negotiated ALPN, kept for `SSL_get0_alpn_selected`'s pointer (fixed once known,
-    /// so a pointer handed out stays valid while the object lives).
-    alpn: OnceLock<Vec<u8>>,
+    /// What the object hands out about its current connection.
+    negotiated: Mutex<Arc<Negotiated>>,
+    /// What it handed out about the connections before `SSL_clear`.
+    retired: Mutex<Vec<Arc<Negotiated>>>,
     /// The close reason with a NUL after it, kept for `SSL_get_conn_close_info`'s pointer
     /// (fixed once known).
     pub(crate) close_reason: OnceLock<Vec<u8>>,
-    /// The peer's certificate, kept for `SSL_get0_peer_certificate`'s pointer (fixed once
-    /// known).
-    pub(crate) peer_certificate: OnceLock<Arc<X509>>,
     /// `SSL_set_ex_data`'s pointers.
     pub(crate) ex_data: CRYPTO_EX_DATA,
     /// The server name last handed out by `SSL_get_servername` (valid until it changes).
     pub(crate) servername: Mutex<Option<CString>>,
-    /// `SSL_get_peer_cert_chain`'s stack (fixed once known).
-    pub(crate) peer_chain: OnceLock<CertificateStack>,
-    /// `SSL_get0_verified_chain`'s stack (fixed once known).
-    pub(crate) verified_chain: OnceLock<CertificateStack>,
     /// The session `SSL_get_session` last handed out (valid until the session changes).
     pub(crate) session: Mutex<Option<Arc<SSL_SESSION>>>,
     /// `SSL_get0_param`'s handle, made on first use.
     pub(crate) param: OnceLock<Box<X509_VERIFY_PARAM>>,
+    /// `SSL_set_info_callback`'s callback (null: the context's is called).
+    pub(crate) info_callback: Mutex<InfoCallbackC>,
+    /// A QUIC object's `SSL_OP_*` options (a TLS object keeps its own).
+    pub(crate) quic_options: AtomicU64,
+    /// `SSL_set_read_ahead`'s value (read-ahead has no effect: rustls reads what the BIO
+    /// gives).
+    pub(crate) read_ahead: AtomicI32,
 }
 
 impl SSL {
     /// Hands `obj` to C, holding its context and its parent.
     pub(crate) fn into_c(obj: Obj, ctx: Arc<SSL_CTX>, parent: Option<Arc<SSL>>) -> *mut SSL {
-        let ssl = Arc::into_raw(Arc::new(SSL {
+        let quic_options = crate::lifecycle::initial_quic_options(&obj, &ctx, parent.as_deref());
+        let ctx_read_ahead = ctx.read_ahead();
+        let ssl = Arc::new(SSL {
             obj,
             ctx: Mutex::new(ctx),
             parent,
             bios: Mutex::new(Bios::default()),
-            alpn: OnceLock::new(),
+            negotiated: Mutex::default(),
+            retired: Mutex::default(),
             close_reason: OnceLock::new(),
-            peer_certificate: OnceLock::new(),
             ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL),
             servername: Mutex::new(None),
-            peer_chain: OnceLock::new(),
-            verified_chain: OnceLock::new(),
             session: Mutex::new(None),
             param: OnceLock::new(),
-        }))
-        .cast_mut();
+            info_callback: Mutex::new(None),
+            quic_options: AtomicU64::new(quic_options),
+            read_ahead: AtomicI32::new(ctx_read_ahead),
+        });
+        if let Obj::Tls(t) = &ssl.obj {
+            t.set_quiet_shutdown(ssl.ctx().quiet_shutdown());
+            t.set_info_hook(Some(crate::info::hook(Arc::downgrade(&ssl))));
+        }
+        let ssl = Arc::into_raw(ssl).cast_mut();
         // SAFETY: just made, and live.
         unsafe { &*ssl }.ex_data.run_new(ssl.cast());
         ssl
+    }
+
+    /// What the object hands out about its current connection.
+    pub(crate) fn negotiated(&self) -> Arc<Negotiated> {
+        self.negotiated
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Starts a new set of what the object hands out (`SSL_clear`), keeping the old one
+    /// alive for the pointers handed out from it.
+    pub(crate) fn renew_negotiated(&self) {
+        let old = std::mem::take(
+            &mut *self
+                .negotiated
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.retired
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(old);
     }
 
     /// Whether this is a QUIC connection a listener accepted (its parent is the listener).
@@ -746,8 +795,9 @@ pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> CInt<SSL_
     on_obj!(s, o => o.get_error(ret)).code()
 }
 
-/// `SSL_ctrl`: the commands behind OpenSSL's object macros (SNI host name, modes). Other
-/// commands fail with `ERR_R_UNSUPPORTED` and return 0. The SNI host name's type (`larg`)
+/// `SSL_ctrl`: the commands behind OpenSSL's object macros (SNI host name, modes, the
+/// negotiated group, read-ahead). Groups are set on contexts only and OCSP status requests
+/// are not offered: those, and other commands, fail with `ERR_R_UNSUPPORTED` and return 0. The SNI host name's type (`larg`)
 /// must be `TLSEXT_NAMETYPE_host_name` (else `SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE`); a null
 /// name clears it.
 ///
@@ -778,6 +828,20 @@ pub unsafe extern "C" fn SSL_ctrl(
         }
         SSL_CTRL_MODE => c_long::from(on_obj!(s, o => o.set_mode(bits))),
         SSL_CTRL_CLEAR_MODE => c_long::from(on_obj!(s, o => o.clear_mode(bits))),
+        SSL_CTRL_GET_NEGOTIATED_GROUP => match &s.obj {
+            Obj::Tls(t) => t.negotiated_group().map_or(0, crate::negotiate::group_nid),
+            Obj::Quic(_) => 0,
+        },
+        SSL_CTRL_GET_READ_AHEAD => c_long::from(s.read_ahead.load(Ordering::Relaxed)),
+        SSL_CTRL_SET_READ_AHEAD => {
+            c_long::from(s.read_ahead.swap(larg as c_int, Ordering::Relaxed))
+        }
+        SSL_CTRL_SET_GROUPS | SSL_CTRL_SET_GROUPS_LIST => {
+            crate::unsupported::raise("per-object groups (set them on the context)");
+            0
+        }
+        SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE => crate::unsupported::status_request(),
+        SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE => crate::ctx::TLSEXT_STATUSTYPE_NOTHING,
         _ => {
             SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                 .with_data(format!("SSL_ctrl command {cmd}"))
@@ -830,10 +894,11 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
     out!(data, std::ptr::null());
     out!(len, 0);
     let s = arg!(ssl_ref(ssl));
-    let held = match s.alpn.get() {
+    let negotiated = s.negotiated();
+    let held = match negotiated.alpn.get() {
         Some(v) => v,
         None => match on_obj!(s, o => o.alpn_selected()) {
-            Some(now) => s.alpn.get_or_init(|| now),
+            Some(now) => negotiated.alpn.get_or_init(|| now),
             None => return,
         },
     };
@@ -938,55 +1003,4 @@ pub extern "C" fn SSL_callback_ctrl(
         .with_data(format!("SSL_callback_ctrl command {cmd}"))
         .raise();
     0
-}
-
-/// `SSL_CIPHER`: a negotiated cipher suite, known by its OpenSSL name.
-#[derive(Debug)]
-pub struct SSL_CIPHER {
-    name: *const c_char,
-}
-
-// SAFETY: the name is an interned string that lives for the whole process.
-unsafe impl Send for SSL_CIPHER {}
-// SAFETY: as above; never written after creation.
-unsafe impl Sync for SSL_CIPHER {}
-
-/// The one `SSL_CIPHER` for `name` (suites are few; each is made once and kept).
-fn cipher_object(name: &str) -> *const SSL_CIPHER {
-    use std::collections::HashMap;
-    static CIPHERS: OnceLock<Mutex<HashMap<String, &'static SSL_CIPHER>>> = OnceLock::new();
-    let mut map = CIPHERS
-        .get_or_init(|| Mutex::new(HashMap::new()))
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    let c = map.entry(name.to_owned()).or_insert_with(|| {
-        Box::leak(Box::new(SSL_CIPHER {
-            name: interned(name),
-        }))
-    });
-    std::ptr::from_ref(*c)
-}
-
-/// `SSL_get_current_cipher`: the negotiated suite, or null before the handshake.
-///
-/// # Safety
-/// `ssl` must be null or a live object.
-#[entry]
-pub unsafe extern "C" fn SSL_get_current_cipher(ssl: *const SSL) -> *const SSL_CIPHER {
-    let s = arg!(ssl_ref(ssl));
-    let name = match &s.obj {
-        Obj::Tls(t) => t.cipher_name().map(str::to_owned),
-        Obj::Quic(q) => q.connection_info().and_then(|i| i.cipher_suite),
-    };
-    name.map_or(std::ptr::null(), |n| cipher_object(&n))
-}
-
-/// `SSL_CIPHER_get_name`: the suite's name, or "(NONE)" for null, as OpenSSL answers.
-///
-/// # Safety
-/// `c` must be null or a cipher from `SSL_get_current_cipher`.
-#[entry]
-pub unsafe extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
-    // SAFETY: null or a live cipher, per the contract.
-    unsafe { c.as_ref() }.map_or(c"(NONE)".as_ptr(), |c| c.name)
 }

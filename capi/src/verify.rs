@@ -337,7 +337,7 @@ fn kept_stack<C: AsRef<[u8]>>(
 #[entry]
 pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
     let s = arg!(ssl_ref(ssl));
-    kept_stack(&s.peer_chain, || {
+    kept_stack(&s.negotiated().peer_chain, || {
         let (chain, server) = match &s.obj {
             Obj::Tls(t) => (t.peer_cert_chain()?, t.is_server()),
             Obj::Quic(q) => (q.peer_cert_chain()?, s.is_accepted()),
@@ -355,7 +355,7 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut OPENSS
 #[entry]
 pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut OPENSSL_STACK {
     let s = arg!(ssl_ref(ssl));
-    kept_stack(&s.verified_chain, || match &s.obj {
+    kept_stack(&s.negotiated().verified_chain, || match &s.obj {
         Obj::Tls(t) => t.verified_chain(),
         Obj::Quic(q) => q.verified_chain(),
     })

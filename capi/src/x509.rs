@@ -53,7 +53,7 @@ impl X509 {
     }
 
     /// Hands a new reference to C.
-    fn into_c(x: Arc<X509>) -> *mut X509 {
+    pub(crate) fn into_c(x: Arc<X509>) -> *mut X509 {
         Arc::into_raw(x).cast_mut()
     }
 }
@@ -77,16 +77,17 @@ pub unsafe extern "C" fn X509_free(x: *mut X509) {
 }
 
 /// The certificate the peer of `s` presented, kept on the object once known.
-fn peer_certificate(s: &SSL) -> Option<&Arc<X509>> {
-    if let Some(x) = s.peer_certificate.get() {
-        return Some(x);
+fn peer_certificate(s: &SSL) -> Option<Arc<X509>> {
+    let negotiated = s.negotiated();
+    if let Some(x) = negotiated.peer_certificate.get() {
+        return Some(x.clone());
     }
     let der = match &s.obj {
         Obj::Tls(t) => t.peer_certificate(),
         Obj::Quic(q) => q.peer_certificate(),
     }?;
     let x = X509::shared(&der)?;
-    Some(s.peer_certificate.get_or_init(|| x))
+    Some(negotiated.peer_certificate.get_or_init(|| x).clone())
 }
 
 /// `SSL_get0_peer_certificate`: the peer's certificate, valid while the object lives; null
@@ -97,7 +98,8 @@ fn peer_certificate(s: &SSL) -> Option<&Arc<X509>> {
 #[entry]
 pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut X509 {
     let s = arg!(ssl_ref(ssl));
-    peer_certificate(s).map_or(std::ptr::null_mut(), |x| Arc::as_ptr(x).cast_mut())
+    // The object keeps the certificate: the pointer stays valid while it lives.
+    peer_certificate(s).map_or(std::ptr::null_mut(), |x| Arc::as_ptr(&x).cast_mut())
 }
 
 /// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate` in the headers): as
@@ -108,7 +110,7 @@ pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut X509
 #[entry]
 pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut X509 {
     let s = arg!(ssl_ref(ssl));
-    peer_certificate(s).map_or(std::ptr::null_mut(), |x| X509::into_c(x.clone()))
+    peer_certificate(s).map_or(std::ptr::null_mut(), X509::into_c)
 }
 
 /// `X509_get_subject_name`: valid while the certificate lives.

@@ -83,7 +83,9 @@ fn integer_macros() -> BTreeSet<String> {
                 && ids.iter().all(|t| {
                     words.contains(&t.as_str())
                         || is_number(t)
-                        || function_like.contains(t)
+                        // Called, not named: `SSL_CTX_set1_curves` standing for the
+                        // function-like `SSL_CTX_set1_groups` is an alias, not a value.
+                        || (function_like.contains(t) && value.contains(&format!("{t}(")))
                         || (integers.contains(t) && t != name)
                 });
             if integer {

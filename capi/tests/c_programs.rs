@@ -439,9 +439,10 @@ fn c_programs_run_clean_under_valgrind() {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let chains = chain_files();
-    let programs: [(&str, Vec<&str>); 12] = [
+    let programs: [(&str, Vec<&str>); 13] = [
         ("err_queue.c", vec![]),
         ("bio_pair.c", vec![]),
+        ("ssl_calls.c", vec![cert, key, other, "3"]),
         ("lhash.c", vec![]),
         ("quic_resume.c", vec![cert, key]),
         ("bio_misc.c", vec![scratch.to_str().unwrap()]),
@@ -519,6 +520,29 @@ fn file_and_memory_bios_match_openssl() {
     std::fs::create_dir_all(&dir).unwrap();
     let out = run_same_in_all_modes("bio_misc.c", &[dir.as_path()]);
     assert!(out.contains("read 21: line 1: hello"), "{out}");
+}
+
+#[test]
+fn servers_and_clients_libssl_calls_match_openssl() {
+    let (cert, key, other) = certificate_files();
+    for version in ["2", "3"] {
+        let args = [
+            cert.as_path(),
+            key.as_path(),
+            other.as_path(),
+            Path::new(version),
+        ];
+        let out = run_same_in_all_modes("ssl_calls.c", &args);
+        for line in [
+            "handshake done 1/1, errors none",
+            "server info: where 0x20 ret 1",
+            "client info: read alert warning: close notify (W CN), state SSLOK",
+            "second connection resumed = 1",
+            "client write after that = -1",
+        ] {
+            assert!(out.contains(line), "TLS 1.{version}: {line:?} in\n{out}");
+        }
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 /*
- * qssl: OpenSSL-compatible pem.h: the passphrase callback type, certificates in PEM, and the
- * PEM reasons. PEM reading and writing of SSL sessions is declared in ssl.h (as in OpenSSL)
+ * qssl: OpenSSL-compatible pem.h: the passphrase callback type, certificates and private keys
+ * in PEM (not encrypted ones), and the PEM reasons. PEM reading and writing of SSL sessions is declared in ssl.h (as in OpenSSL)
  * and not supported: sessions stay in memory.
  */
 #ifndef OPENSSL_PEM_H
@@ -8,6 +8,7 @@
 # pragma once
 
 # include <openssl/bio.h>
+# include <openssl/evp.h>
 # include <openssl/x509.h>
 
 # ifdef __cplusplus
@@ -22,6 +23,7 @@ typedef int pem_password_cb (char *buf, int size, int rwflag, void *userdata);
 
 X509 *PEM_read_bio_X509(BIO *out, X509 **x, pem_password_cb *cb, void *u);
 int PEM_write_bio_X509(BIO *out, const X509 *x);
+EVP_PKEY *PEM_read_bio_PrivateKey(BIO *out, EVP_PKEY **x, pem_password_cb *cb, void *u);
 
 # ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 # include <openssl/lhash.h>
 # include <openssl/err.h>
 # include <openssl/sslerr.h>
+# include <openssl/evp.h>
 # include <openssl/x509.h>
 # include <openssl/tls1.h>
 
@@ -55,6 +56,8 @@ typedef struct ssl_cipher_st SSL_CIPHER;
 # define SSL_OP_NO_TICKET                   SSL_OP_BIT(14)
 # define SSL_OP_CIPHER_SERVER_PREFERENCE    SSL_OP_BIT(22)
 # define SSL_OP_SERVER_PREFERENCE           SSL_OP_CIPHER_SERVER_PREFERENCE
+# define SSL_OP_NO_COMPRESSION              SSL_OP_BIT(17)
+# define SSL_OP_ENABLE_MIDDLEBOX_COMPAT     SSL_OP_BIT(20)
 # define SSL_OP_NO_RENEGOTIATION            SSL_OP_BIT(30)
 # define SSL_OP_ALL                         ((uint64_t)0x80000850)
 
@@ -91,6 +94,19 @@ typedef struct ssl_cipher_st SSL_CIPHER;
 # define SSL_CTRL_GET_SESS_CACHE_MODE    45
 # define SSL_CTRL_MODE                   33
 # define SSL_CTRL_CLEAR_MODE             78
+# define SSL_CTRL_EXTRA_CHAIN_CERT       14
+# define SSL_CTRL_GET_READ_AHEAD         40
+# define SSL_CTRL_SET_READ_AHEAD         41
+# define SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE 65
+# define SSL_CTRL_GET_EXTRA_CHAIN_CERTS  82
+# define SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS 83
+# define SSL_CTRL_CHAIN                  88
+# define SSL_CTRL_CHAIN_CERT             89
+# define SSL_CTRL_SET_GROUPS             91
+# define SSL_CTRL_SET_GROUPS_LIST        92
+# define SSL_CTRL_GET_CHAIN_CERTS        115
+# define SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE 127
+# define SSL_CTRL_GET_NEGOTIATED_GROUP   134
 # define SSL_CTRL_SET_MIN_PROTO_VERSION  123
 # define SSL_CTRL_SET_MAX_PROTO_VERSION  124
 # define SSL_CTRL_GET_MIN_PROTO_VERSION  130
@@ -500,6 +516,174 @@ int SSL_set_value_uint(SSL *s, uint32_t class_, uint32_t id, uint64_t v);
         SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
 # define SSL_CTX_get_max_proto_version(ctx) \
         SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+
+/* Options, shutdown flags, quiet shutdown and read-ahead (which has no effect in qssl). */
+uint64_t SSL_get_options(const SSL *s);
+uint64_t SSL_set_options(SSL *s, uint64_t op);
+uint64_t SSL_clear_options(SSL *s, uint64_t op);
+# define SSL_SENT_SHUTDOWN       1
+# define SSL_RECEIVED_SHUTDOWN   2
+void SSL_set_shutdown(SSL *ssl, int mode);
+int SSL_get_shutdown(const SSL *ssl);
+void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode);
+int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx);
+void SSL_set_quiet_shutdown(SSL *ssl, int mode);
+int SSL_get_quiet_shutdown(const SSL *ssl);
+void SSL_set_read_ahead(SSL *s, int yes);
+int SSL_get_read_ahead(const SSL *s);
+# define SSL_CTX_get_read_ahead(ctx) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_GET_READ_AHEAD, 0, NULL)
+# define SSL_CTX_set_read_ahead(ctx, m) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_SET_READ_AHEAD, m, NULL)
+int SSL_clear(SSL *s);
+int SSL_in_init(const SSL *s);
+
+/* Handshake states (what qssl can tell of them) and the info callback. */
+typedef enum {
+    TLS_ST_BEFORE,
+    TLS_ST_OK,
+    DTLS_ST_CR_HELLO_VERIFY_REQUEST,
+    TLS_ST_CR_SRVR_HELLO,
+    TLS_ST_CR_CERT,
+    TLS_ST_CR_COMP_CERT,
+    TLS_ST_CR_CERT_STATUS,
+    TLS_ST_CR_KEY_EXCH,
+    TLS_ST_CR_CERT_REQ,
+    TLS_ST_CR_SRVR_DONE,
+    TLS_ST_CR_SESSION_TICKET,
+    TLS_ST_CR_CHANGE,
+    TLS_ST_CR_FINISHED,
+    TLS_ST_CW_CLNT_HELLO,
+    TLS_ST_CW_CERT,
+    TLS_ST_CW_COMP_CERT,
+    TLS_ST_CW_KEY_EXCH,
+    TLS_ST_CW_CERT_VRFY,
+    TLS_ST_CW_CHANGE,
+    TLS_ST_CW_NEXT_PROTO,
+    TLS_ST_CW_FINISHED,
+    TLS_ST_SW_HELLO_REQ,
+    TLS_ST_SR_CLNT_HELLO,
+    DTLS_ST_SW_HELLO_VERIFY_REQUEST,
+    TLS_ST_SW_SRVR_HELLO,
+    TLS_ST_SW_CERT,
+    TLS_ST_SW_COMP_CERT,
+    TLS_ST_SW_KEY_EXCH,
+    TLS_ST_SW_CERT_REQ,
+    TLS_ST_SW_SRVR_DONE,
+    TLS_ST_SR_CERT,
+    TLS_ST_SR_COMP_CERT,
+    TLS_ST_SR_KEY_EXCH,
+    TLS_ST_SR_CERT_VRFY,
+    TLS_ST_SR_NEXT_PROTO,
+    TLS_ST_SR_CHANGE,
+    TLS_ST_SR_FINISHED,
+    TLS_ST_SW_SESSION_TICKET,
+    TLS_ST_SW_CERT_STATUS,
+    TLS_ST_SW_CHANGE,
+    TLS_ST_SW_FINISHED,
+    TLS_ST_SW_ENCRYPTED_EXTENSIONS,
+    TLS_ST_CR_ENCRYPTED_EXTENSIONS,
+    TLS_ST_CR_CERT_VRFY,
+    TLS_ST_SW_CERT_VRFY,
+    TLS_ST_CR_HELLO_REQ,
+    TLS_ST_SW_KEY_UPDATE,
+    TLS_ST_CW_KEY_UPDATE,
+    TLS_ST_SR_KEY_UPDATE,
+    TLS_ST_CR_KEY_UPDATE,
+    TLS_ST_EARLY_DATA,
+    TLS_ST_PENDING_EARLY_DATA_END,
+    TLS_ST_CW_END_OF_EARLY_DATA,
+    TLS_ST_SR_END_OF_EARLY_DATA
+} OSSL_HANDSHAKE_STATE;
+
+# define SSL_ST_CONNECT                  0x1000
+# define SSL_ST_ACCEPT                   0x2000
+# define SSL_ST_MASK                     0x0FFF
+# define SSL_CB_LOOP                     0x01
+# define SSL_CB_EXIT                     0x02
+# define SSL_CB_READ                     0x04
+# define SSL_CB_WRITE                    0x08
+# define SSL_CB_ALERT                    0x4000
+# define SSL_CB_READ_ALERT               (SSL_CB_ALERT|SSL_CB_READ)
+# define SSL_CB_WRITE_ALERT              (SSL_CB_ALERT|SSL_CB_WRITE)
+# define SSL_CB_ACCEPT_LOOP              (SSL_ST_ACCEPT|SSL_CB_LOOP)
+# define SSL_CB_ACCEPT_EXIT              (SSL_ST_ACCEPT|SSL_CB_EXIT)
+# define SSL_CB_CONNECT_LOOP             (SSL_ST_CONNECT|SSL_CB_LOOP)
+# define SSL_CB_CONNECT_EXIT             (SSL_ST_CONNECT|SSL_CB_EXIT)
+# define SSL_CB_HANDSHAKE_START          0x10
+# define SSL_CB_HANDSHAKE_DONE           0x20
+
+OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *ssl);
+const char *SSL_state_string(const SSL *s);
+const char *SSL_state_string_long(const SSL *s);
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb) (const SSL *ssl, int type, int val));
+void (*SSL_CTX_get_info_callback(SSL_CTX *ctx)) (const SSL *ssl, int type, int val);
+void SSL_set_info_callback(SSL *ssl, void (*cb) (const SSL *ssl, int type, int val));
+void (*SSL_get_info_callback(const SSL *ssl)) (const SSL *ssl, int type, int val);
+const char *SSL_alert_type_string_long(int value);
+const char *SSL_alert_type_string(int value);
+const char *SSL_alert_desc_string_long(int value);
+const char *SSL_alert_desc_string(int value);
+
+/* Cipher suites. */
+const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr);
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
+uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c);
+const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
+int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
+const char *SSL_CIPHER_get_version(const SSL_CIPHER *c);
+char *SSL_CIPHER_description(const SSL_CIPHER *cipher, char *buf, int size);
+int SSL_CIPHER_is_aead(const SSL_CIPHER *c);
+int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c);
+int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c);
+int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c);
+int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c);
+
+/* Key exchange groups. */
+# define SSL_CTX_set1_groups(ctx, glist, glistlen) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_SET_GROUPS, glistlen, (int *)(glist))
+# define SSL_CTX_set1_groups_list(ctx, s) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_SET_GROUPS_LIST, 0, (char *)(s))
+# define SSL_set1_groups(s, glist, glistlen) \
+        SSL_ctrl(s, SSL_CTRL_SET_GROUPS, glistlen, (char *)(glist))
+# define SSL_set1_groups_list(s, str) \
+        SSL_ctrl(s, SSL_CTRL_SET_GROUPS_LIST, 0, (char *)(str))
+# define SSL_get_negotiated_group(s) \
+        SSL_ctrl(s, SSL_CTRL_GET_NEGOTIATED_GROUP, 0, NULL)
+# define SSL_CTX_set1_curves SSL_CTX_set1_groups
+# define SSL_CTX_set1_curves_list SSL_CTX_set1_groups_list
+# define SSL_set1_curves SSL_set1_groups
+# define SSL_set1_curves_list SSL_set1_groups_list
+
+/* Certificates, keys and chains as objects. */
+int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
+int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
+X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
+EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
+X509 *SSL_get_certificate(const SSL *ssl);
+EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
+int SSL_use_certificate(SSL *ssl, X509 *x);
+int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
+# define SSL_CTX_add_extra_chain_cert(ctx, x509) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_EXTRA_CHAIN_CERT, 0, (char *)(x509))
+# define SSL_CTX_get_extra_chain_certs(ctx, px509) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_GET_EXTRA_CHAIN_CERTS, 0, px509)
+# define SSL_CTX_get_extra_chain_certs_only(ctx, px509) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_GET_EXTRA_CHAIN_CERTS, 1, px509)
+# define SSL_CTX_clear_extra_chain_certs(ctx) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS, 0, NULL)
+# define SSL_CTX_set0_chain(ctx, sk) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_CHAIN, 0, (char *)(sk))
+# define SSL_CTX_set1_chain(ctx, sk) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_CHAIN, 1, (char *)(sk))
+# define SSL_CTX_add0_chain_cert(ctx, x509) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_CHAIN_CERT, 0, (char *)(x509))
+# define SSL_CTX_add1_chain_cert(ctx, x509) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_CHAIN_CERT, 1, (char *)(x509))
+# define SSL_CTX_get0_chain_certs(ctx, px509) \
+        SSL_CTX_ctrl(ctx, SSL_CTRL_GET_CHAIN_CERTS, 0, px509)
+# define SSL_CTX_clear_chain_certs(ctx) \
+        SSL_CTX_set0_chain(ctx, NULL)
 
 # ifdef __cplusplus
 }

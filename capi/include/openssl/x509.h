@@ -3,6 +3,7 @@
 # define OPENSSL_X509_H
 # pragma once
 
+# include <openssl/evp.h>
 # include <openssl/x509_vfy.h>
 # include <openssl/obj_mac.h>
 

@@ -187,3 +187,92 @@ pub(crate) fn private_key_from_der(der: &[u8]) -> Result<PrivateKeyDer<'static>,
             .raise()
     })
 }
+
+/// What kind of key a [`PrivateKey`] is (`EVP_PKEY_get_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// `EVP_PKEY_RSA`.
+    Rsa,
+    /// `EVP_PKEY_EC`.
+    Ec,
+    /// `EVP_PKEY_ED25519`.
+    Ed25519,
+}
+
+/// A private key read on its own (`EVP_PKEY` from `PEM_read_bio_PrivateKey`), for
+/// `SSL_CTX_use_PrivateKey`: its DER and kind. Only keys the provider can sign with are
+/// taken.
+pub struct PrivateKey {
+    pub(crate) der: PrivateKeyDer<'static>,
+    kind: KeyKind,
+}
+
+impl Clone for PrivateKey {
+    fn clone(&self) -> Self {
+        PrivateKey {
+            der: self.der.clone_key(),
+            kind: self.kind,
+        }
+    }
+}
+
+impl std::fmt::Debug for PrivateKey {
+    /// The kind only: the key's bytes stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PrivateKey {
+    /// The first private key (PKCS#8, PKCS#1 or SEC1) in PEM text: `ERR_R_PEM_LIB` if there is
+    /// none, `ERR_R_EVP_LIB` if its algorithm is not one the provider signs with.
+    #[track_caller]
+    pub fn from_pem(text: &[u8]) -> Result<PrivateKey, SslError> {
+        Self::new(private_key_from_pem(text)?)
+    }
+
+    /// A DER private key: `ERR_R_ASN1_LIB` if it does not parse, `ERR_R_EVP_LIB` as
+    /// [`PrivateKey::from_pem`].
+    #[track_caller]
+    pub fn from_der(der: &[u8]) -> Result<PrivateKey, SslError> {
+        Self::new(private_key_from_der(der)?)
+    }
+
+    #[track_caller]
+    fn new(der: PrivateKeyDer<'static>) -> Result<PrivateKey, SslError> {
+        let signer = rustls::crypto::ring::default_provider()
+            .key_provider
+            .load_private_key(der.clone_key())
+            .map_err(|e| {
+                SslError::new(ERR_LIB_SSL, err_r::EVP_LIB)
+                    .with_data(format!("private key: {e}"))
+                    .raise()
+            })?;
+        Ok(Self::loaded(der, &*signer))
+    }
+
+    /// A key the provider has loaded as `signer`.
+    pub(crate) fn loaded(
+        der: PrivateKeyDer<'static>,
+        signer: &dyn rustls::sign::SigningKey,
+    ) -> Self {
+        let kind = match signer.algorithm() {
+            rustls::SignatureAlgorithm::RSA => KeyKind::Rsa,
+            rustls::SignatureAlgorithm::ED25519 => KeyKind::Ed25519,
+            _ => KeyKind::Ec,
+        };
+        PrivateKey { der, kind }
+    }
+
+    /// Whether two keys are the same key (the same DER).
+    pub fn same_key(&self, other: &PrivateKey) -> bool {
+        self.der.secret_der() == other.der.secret_der()
+    }
+
+    /// The key's kind.
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+}

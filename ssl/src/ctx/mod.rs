@@ -16,6 +16,7 @@
 
 mod alpn;
 mod certs;
+mod groups;
 mod keylog;
 mod roots;
 pub use roots::TrustStore;
@@ -44,16 +45,19 @@ pub use alpn::{
     AlpnSelectCallback, AlpnSelection, OPENSSL_NPN_NEGOTIATED, OPENSSL_NPN_NO_OVERLAP,
     select_next_proto,
 };
-pub use certs::{FileType, MAX_FILE_SIZE, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
+pub use certs::{
+    FileType, KeyKind, MAX_FILE_SIZE, PrivateKey, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM,
+};
 pub use keylog::KeylogCallback;
 pub(crate) use tls_config::TlsServerTemplate;
 pub use tls_config::cipher_name;
 pub(crate) use tls_settings::SessionTimeout;
 pub use tls_settings::{
-    MAX_SID_CTX_LENGTH, NewSessionCallback, SSL_OP_CIPHER_SERVER_PREFERENCE,
-    SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_RENEGOTIATION, SSL_OP_NO_TICKET, SSL_SESS_CACHE_BOTH,
-    SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_OFF,
-    SSL_SESS_CACHE_SERVER, ServernameCallback, SniAction, TLS1_2_VERSION, TLS1_3_VERSION,
+    DEFAULT_OPTIONS, MAX_SID_CTX_LENGTH, NewSessionCallback, SSL_OP_CIPHER_SERVER_PREFERENCE,
+    SSL_OP_ENABLE_MIDDLEBOX_COMPAT, SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_COMPRESSION,
+    SSL_OP_NO_RENEGOTIATION, SSL_OP_NO_TICKET, SSL_SESS_CACHE_BOTH, SSL_SESS_CACHE_CLIENT,
+    SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_OFF, SSL_SESS_CACHE_SERVER,
+    ServernameCallback, SniAction, TLS1_2_VERSION, TLS1_3_VERSION,
 };
 pub(crate) use verify::{ConnectionVerify, VerifyPolicy, VerifyResult, in_connection};
 pub use verify::{
@@ -102,8 +106,26 @@ impl Method {
 
 /// The certificate chain and key a context presents.
 struct Identity {
+    /// The end-entity certificate first, then its chain certificates
+    /// (`SSL_CTX_add0_chain_cert`, the rest of a chain file).
     chain: Vec<CertificateDer<'static>>,
+    /// `SSL_CTX_add_extra_chain_cert`'s certificates: sent after the end-entity certificate
+    /// when it has no chain certificates of its own, as in OpenSSL.
+    extra: Vec<CertificateDer<'static>>,
     key: Option<(PrivateKeyDer<'static>, Arc<dyn SigningKey>)>,
+}
+
+impl Identity {
+    /// The certificates presented to the peer: the end-entity certificate and its chain
+    /// certificates, or the extra chain certificates when it has none (empty without an
+    /// end-entity certificate).
+    fn presented(&self) -> Vec<CertificateDer<'static>> {
+        match self.chain.len() {
+            0 => Vec::new(),
+            1 => self.chain.iter().chain(&self.extra).cloned().collect(),
+            _ => self.chain.clone(),
+        }
+    }
 }
 
 /// `SSL_CTX` for the QUIC methods.
@@ -130,6 +152,7 @@ impl SslCtx {
             provider: Arc::new(rustls::crypto::ring::default_provider()),
             identity: Identity {
                 chain: Vec::new(),
+                extra: Vec::new(),
                 key: None,
             },
             roots: TrustStore::empty(),
@@ -138,7 +161,10 @@ impl SslCtx {
             alpn_select: None,
             keylog: None,
             quic: ConnectionConfig::default(),
-            tls: tls_settings::TlsSettings::default(),
+            tls: tls_settings::TlsSettings {
+                options: tls_settings::DEFAULT_OPTIONS,
+                ..Default::default()
+            },
             clock: Arc::new(SystemClock),
         }
     }
@@ -226,6 +252,83 @@ impl SslCtx {
         {
             self.identity.key = None;
         }
+    }
+
+    /// `SSL_CTX_get0_certificate`: the end-entity certificate, if one is set.
+    pub fn certificate(&self) -> Option<&CertificateDer<'static>> {
+        self.identity.chain.first()
+    }
+
+    /// The end-entity certificate's chain certificates (`SSL_CTX_get0_chain_certs`).
+    pub fn chain_certificates(&self) -> &[CertificateDer<'static>] {
+        self.identity.chain.get(1..).unwrap_or_default()
+    }
+
+    /// `SSL_CTX_add1_chain_cert`: a DER certificate appended to the end-entity certificate's
+    /// chain. `SSL_R_NO_CERTIFICATE_SET` without an end-entity certificate (as OpenSSL has
+    /// nothing to chain it to), `ERR_R_ASN1_LIB` if it does not parse.
+    #[track_caller]
+    pub fn add_chain_certificate(&mut self, der: &[u8]) -> Result<(), SslError> {
+        if self.identity.chain.is_empty() {
+            return Err(SslError::ssl(ssl_r::NO_CERTIFICATE_SET).raise());
+        }
+        let cert = certs::certificate_from_der(der)?;
+        self.tls.forget_client_identity();
+        self.identity.chain.push(cert);
+        Ok(())
+    }
+
+    /// `SSL_CTX_set1_chain` (`SSL_CTX_clear_chain_certs` with none): the end-entity
+    /// certificate's chain certificates, replacing those set before. Fails as
+    /// [`SslCtx::add_chain_certificate`] does (and then changes nothing).
+    #[track_caller]
+    pub fn set_chain_certificates(&mut self, ders: &[&[u8]]) -> Result<(), SslError> {
+        if self.identity.chain.is_empty() && !ders.is_empty() {
+            return Err(SslError::ssl(ssl_r::NO_CERTIFICATE_SET).raise());
+        }
+        let certs = ders
+            .iter()
+            .map(|d| certs::certificate_from_der(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.tls.forget_client_identity();
+        self.identity.chain.truncate(1);
+        self.identity.chain.extend(certs);
+        Ok(())
+    }
+
+    /// `SSL_CTX_add_extra_chain_cert`: a DER certificate sent after the end-entity certificate
+    /// when that has no chain certificates. `ERR_R_ASN1_LIB` if it does not parse.
+    #[track_caller]
+    pub fn add_extra_chain_certificate(&mut self, der: &[u8]) -> Result<(), SslError> {
+        let cert = certs::certificate_from_der(der)?;
+        self.tls.forget_client_identity();
+        self.identity.extra.push(cert);
+        Ok(())
+    }
+
+    /// `SSL_CTX_clear_extra_chain_certs`.
+    pub fn clear_extra_chain_certificates(&mut self) {
+        self.tls.forget_client_identity();
+        self.identity.extra.clear();
+    }
+
+    /// `SSL_CTX_get_extra_chain_certs_only`: the extra chain certificates.
+    pub fn extra_chain_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.identity.extra
+    }
+
+    /// `SSL_CTX_get0_privatekey`: the private key, if one is set.
+    pub fn private_key(&self) -> Option<PrivateKey> {
+        let (der, signer) = self.identity.key.as_ref()?;
+        Some(PrivateKey::loaded(der.clone_key(), &**signer))
+    }
+
+    /// `SSL_CTX_use_PrivateKey`: a private key already read (`PEM_read_bio_PrivateKey`).
+    /// Fails as [`SslCtx::use_private_key_der`] does for a key that does not match the
+    /// certificate.
+    #[track_caller]
+    pub fn use_private_key(&mut self, key: &PrivateKey) -> Result<(), SslError> {
+        self.set_key(key.der.clone_key())
     }
 
     /// `SSL_CTX_use_PrivateKey_file`: the first private key of a PEM file, or a DER file.
@@ -542,7 +645,7 @@ impl SslCtx {
             );
         }
         let config = self
-            .resumable_client_config(self.provider.clone(), &[&rustls::version::TLS13], sessions)
+            .resumable_client_config(self.kx_provider(), &[&rustls::version::TLS13], sessions)
             .map_err(|e| rustls_error(&e).raise())?;
         Ok(Arc::new(config))
     }
@@ -597,11 +700,11 @@ impl SslCtx {
         };
         let client_verifier =
             verify::client_verifier(self.verify.clone(), self.roots.trusted(), &self.provider);
-        let mut config = ServerConfig::builder_with_provider(self.provider.clone())
+        let mut config = ServerConfig::builder_with_provider(self.kx_provider())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| rustls_error(&e).raise())?
             .with_client_cert_verifier(client_verifier)
-            .with_single_cert(self.identity.chain.clone(), key.clone_key())
+            .with_single_cert(self.identity.presented(), key.clone_key())
             .map_err(|e| rustls_error(&e).raise())?;
         config.alpn_protocols = self.alpn.names().to_vec();
         if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {

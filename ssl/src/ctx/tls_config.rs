@@ -221,7 +221,7 @@ impl TlsServerTemplate {
 }
 
 impl SslCtx {
-    /// The provider restricted to the context's suite choices.
+    /// The provider restricted to the context's suite and group choices.
     fn tls_provider(&self) -> Arc<CryptoProvider> {
         let all = &self.provider.cipher_suites;
         let tls13 = self.tls.tls13_suites.clone().unwrap_or_else(|| {
@@ -238,7 +238,7 @@ impl SslCtx {
         });
         Arc::new(CryptoProvider {
             cipher_suites: tls13.into_iter().chain(tls12).collect(),
-            ..(*self.provider).clone()
+            ..(*self.kx_provider()).clone()
         })
     }
 
@@ -298,9 +298,9 @@ impl SslCtx {
             .with_protocol_versions(versions)?
             .dangerous()
             .with_custom_certificate_verifier(verifier);
-        let mut config = match (&self.identity.chain, &self.identity.key) {
+        let mut config = match (self.identity.presented(), &self.identity.key) {
             (chain, Some((key, _))) if !chain.is_empty() => {
-                builder.with_client_auth_cert(chain.clone(), key.clone_key())?
+                builder.with_client_auth_cert(chain, key.clone_key())?
             }
             _ => builder.with_no_client_auth(),
         };

@@ -19,6 +19,13 @@ use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 pub const TLS1_2_VERSION: i32 = 0x0303;
 /// `TLS1_3_VERSION`.
 pub const TLS1_3_VERSION: i32 = 0x0304;
+/// `SSL_OP_NO_COMPRESSION`: on by default, as in OpenSSL; rustls never compresses records.
+pub const SSL_OP_NO_COMPRESSION: u64 = 0x2_0000;
+/// `SSL_OP_ENABLE_MIDDLEBOX_COMPAT`: on by default, as in OpenSSL; rustls always sends the
+/// TLS 1.3 compatibility records, so clearing it has no effect.
+pub const SSL_OP_ENABLE_MIDDLEBOX_COMPAT: u64 = 0x10_0000;
+/// The options a new context has (OpenSSL's defaults).
+pub const DEFAULT_OPTIONS: u64 = SSL_OP_NO_COMPRESSION | SSL_OP_ENABLE_MIDDLEBOX_COMPAT;
 /// `SSL_OP_IGNORE_UNEXPECTED_EOF`: a peer closing without close_notify reads as a clean end.
 pub const SSL_OP_IGNORE_UNEXPECTED_EOF: u64 = 0x80;
 /// `SSL_OP_NO_TICKET`: a server issues no session tickets.
@@ -111,6 +118,8 @@ pub(crate) struct TlsSettings {
     pub(crate) tls13_suites: Option<Vec<SupportedCipherSuite>>,
     /// TLS 1.2 suites (`SSL_CTX_set_cipher_list`); `None`: the provider's.
     pub(crate) tls12_suites: Option<Vec<SupportedCipherSuite>>,
+    /// Key exchange groups (`SSL_CTX_set1_groups_list`); `None`: the provider's.
+    pub(crate) groups: Option<Vec<rustls::NamedGroup>>,
     pub(crate) options: u64,
     /// `SSL_SESS_CACHE_*`; `None` for the default (server caching).
     pub(crate) cache_mode: Option<i64>,
@@ -311,7 +320,7 @@ impl SslCtx {
             return None;
         }
         Some(Arc::new(CertifiedKey::new(
-            self.identity.chain.clone(),
+            self.identity.presented(),
             signing.clone(),
         )))
     }

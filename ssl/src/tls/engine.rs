@@ -14,6 +14,10 @@ use rustls::server::Acceptor;
 use rustls::{ClientConnection, Connection};
 
 use super::errors::tls_failure;
+use super::info::{
+    CB_ALERT, CB_HANDSHAKE_DONE, CB_LOOP, CB_READ, CB_WRITE, HandshakeState, InfoEvent, ST_ACCEPT,
+    ST_CONNECT,
+};
 use super::records::RecordCheck;
 use super::{Role, SharedStreamBio};
 use crate::ctx::{SSL_OP_IGNORE_UNEXPECTED_EOF, TlsServerTemplate};
@@ -132,9 +136,26 @@ pub(crate) struct Pump {
     pub(crate) options: u64,
     pub(crate) pending_write: Option<PendingWrite>,
     /// The handshake completed and its last flight went out: later calls skip it.
-    handshake_done: bool,
+    pub(crate) handshake_done: bool,
     /// Follows the peer's record headers.
     records: RecordCheck,
+    /// The role the session was started in.
+    role: Option<Role>,
+    /// Bytes have come from the peer (the handshake state tells a client that has heard
+    /// nothing yet from one that has).
+    received: bool,
+    /// Bytes went out after some came in (a TLS 1.2 client answered the server's flight).
+    answered: bool,
+    /// Info callback events not yet delivered.
+    pub(crate) events: Vec<InfoEvent>,
+}
+
+/// `SSL_AD_CLOSE_NOTIFY` at warning level, as alert events carry it (`level << 8 | desc`).
+pub(crate) const CLOSE_NOTIFY_ALERT: i32 = 0x100;
+
+/// A fatal alert with `description`, as alert events carry it.
+pub(crate) fn fatal_alert(description: u8) -> i32 {
+    0x200 | i32::from(description)
 }
 
 /// Fails with a fatal SSL error, remembering it.
@@ -195,6 +216,64 @@ impl Pump {
             pending_write: None,
             handshake_done: false,
             records: RecordCheck::default(),
+            role: None,
+            received: false,
+            answered: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// Back to the state of a new object (`SSL_clear`), keeping the BIOs and options.
+    pub(crate) fn reset(&mut self) {
+        let (rbio, wbio, options) = (self.rbio.take(), self.wbio.take(), self.options);
+        *self = Pump::new(options);
+        self.rbio = rbio;
+        self.wbio = wbio;
+    }
+
+    /// Whether a fatal error has ended the connection.
+    pub(crate) fn in_error(&self) -> bool {
+        self.fatal.is_some()
+    }
+
+    /// The handshake state, as OpenSSL numbers it (see the `info` module).
+    pub(crate) fn handshake_state(&self) -> HandshakeState {
+        let conn = match &self.engine {
+            Engine::Idle | Engine::Accepting(_) => return HandshakeState::Before,
+            Engine::Running(_) if self.handshake_done => return HandshakeState::Ok,
+            Engine::Running(conn) => conn,
+        };
+        let tls12 = conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2);
+        match self.role {
+            Some(Role::Server) if !tls12 => HandshakeState::EarlyData,
+            Some(Role::Server)
+                if matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed)) =>
+            {
+                HandshakeState::ServerWroteFinished
+            }
+            Some(Role::Server) => HandshakeState::ServerWroteDone,
+            _ if !self.received => HandshakeState::ClientWroteHello,
+            _ if tls12 && self.answered => HandshakeState::ClientWroteFinished,
+            _ => HandshakeState::ClientReadServerHello,
+        }
+    }
+
+    /// Records an info event in the current state.
+    pub(crate) fn event(&mut self, where_: i32, ret: i32) {
+        let state = self.handshake_state();
+        self.event_in(where_, ret, state);
+    }
+
+    /// Records an info event in `state`.
+    pub(crate) fn event_in(&mut self, where_: i32, ret: i32, state: HandshakeState) {
+        self.events.push(InfoEvent { where_, ret, state });
+    }
+
+    /// `SSL_ST_CONNECT` or `SSL_ST_ACCEPT`, for loop and exit events.
+    pub(crate) fn side_bits(&self) -> i32 {
+        match self.role {
+            Some(Role::Server) => ST_ACCEPT,
+            _ => ST_CONNECT,
         }
     }
 
@@ -223,6 +302,7 @@ impl Pump {
         if !matches!(self.engine, Engine::Idle) {
             return Ok(());
         }
+        self.role = Some(role);
         self.engine = match role {
             Role::Client => match client() {
                 Ok(c) => Engine::Running(Box::new(c.into())),
@@ -250,7 +330,10 @@ impl Pump {
         };
         while conn.wants_write() {
             let r = conn.write_tls(&mut io);
-            bio_outcome(r, io.error, &mut self.fatal, IoError::want_write)?;
+            if bio_outcome(r, io.error, &mut self.fatal, IoError::want_write)? > 0 && self.received
+            {
+                self.answered = true;
+            }
         }
         let r = io.flush().map(|()| 0);
         bio_outcome(r, io.error, &mut self.fatal, IoError::want_write).map(|_| ())
@@ -272,7 +355,11 @@ impl Pump {
         let r = conn.read_tls(&mut io);
         check_records(&mut self.records, &mut self.fatal)?;
         let n = bio_outcome(r, &mut error, &mut self.fatal, IoError::want_read)?;
+        self.received |= n > 0;
         if let Err(e) = conn.process_new_packets() {
+            if let rustls::Error::AlertReceived(alert) = &e {
+                self.event(CB_ALERT | CB_READ, fatal_alert(u8::from(*alert)));
+            }
             // Let the alert rustls queued go out, then fail.
             let _ = self.send_pending();
             return Err(fail(&mut self.fatal, tls_failure(&e)));
@@ -314,6 +401,13 @@ impl Pump {
                         if tls13 {
                             self.records.require_tls13_protection();
                         }
+                        // A TLS 1.3 server's handshake ends as its tickets go out.
+                        let done_state = match self.role {
+                            Some(Role::Server) if tls13 => HandshakeState::ServerWroteTicket,
+                            _ => HandshakeState::Ok,
+                        };
+                        self.event(self.side_bits() | CB_LOOP, 1);
+                        self.event_in(CB_HANDSHAKE_DONE, 1, done_state);
                         return Ok(());
                     }
                     if self.receive()? {
@@ -365,6 +459,7 @@ impl Pump {
             Ok(c) => c,
             Err(alert) => {
                 send_plain_alert(&wbio, alert);
+                self.event(CB_ALERT | CB_WRITE, fatal_alert(alert));
                 return Err(fail(
                     &mut self.fatal,
                     SslError::ssl(ssl_r::SSL_HANDSHAKE_FAILURE).with_data(format!(
@@ -425,6 +520,7 @@ impl Pump {
             match outcome {
                 Ok(0) if !buf.is_empty() => {
                     self.received_shutdown = true;
+                    self.event(CB_ALERT | CB_READ, CLOSE_NOTIFY_ALERT);
                     return Err(IoError::zero_return());
                 }
                 Ok(n) => return Ok(n),
@@ -502,18 +598,26 @@ impl Pump {
     /// `SSL_shutdown`: sends close_notify (once); `Ok(true)` once the peer's has arrived too.
     /// The first call that sends returns `Ok(false)` without waiting (OpenSSL's 0); a later
     /// call reads until the peer's close_notify, discarding data. Before the handshake has
-    /// completed: `SSL_R_SHUTDOWN_WHILE_IN_INIT`, as in OpenSSL.
-    pub(crate) fn shutdown(&mut self) -> IoResult<bool> {
+    /// completed: `SSL_R_SHUTDOWN_WHILE_IN_INIT`, as in OpenSSL. With `quiet`
+    /// (`SSL_set_quiet_shutdown`) nothing is sent: both directions count as shut, `Ok(true)`.
+    /// A close_notify marked sent with `SSL_set_shutdown` is not sent.
+    pub(crate) fn shutdown(&mut self, quiet: bool) -> IoResult<bool> {
         self.check_fatal()?;
         // Before the handshake has completed (or even started) there is nothing to close yet.
         let conn = match &mut self.engine {
             Engine::Running(conn) if !conn.is_handshaking() => conn,
             _ => return Err(IoError::ssl(SslError::ssl(ssl_r::SHUTDOWN_WHILE_IN_INIT))),
         };
+        if quiet {
+            self.sent_shutdown = true;
+            self.received_shutdown = true;
+            return Ok(true);
+        }
         let first = !self.sent_shutdown;
         if first {
             conn.send_close_notify();
             self.sent_shutdown = true;
+            self.event(CB_ALERT | CB_WRITE, CLOSE_NOTIFY_ALERT);
         }
         self.send_pending()?;
         if self.received_shutdown {
@@ -527,7 +631,7 @@ impl Pump {
             Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(true),
             Err(e) => Err(e),
             // Application data after our close_notify is dropped.
-            Ok(_) => self.shutdown(),
+            Ok(_) => self.shutdown(false),
         }
     }
 

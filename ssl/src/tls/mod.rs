@@ -10,9 +10,14 @@
 
 mod engine;
 mod errors;
+mod info;
 mod records;
 mod session;
 
+pub use info::{
+    CB_ALERT, CB_EXIT, CB_HANDSHAKE_DONE, CB_HANDSHAKE_START, CB_LOOP, CB_READ, CB_WRITE,
+    HandshakeState, InfoEvent, InfoHook, ST_ACCEPT, ST_CONNECT,
+};
 pub(crate) use session::ObjectSessions;
 pub use session::SslSession;
 
@@ -75,6 +80,10 @@ struct State {
     last_error: ErrorCode,
     /// The peer's address, when set from a TCP stream: the name presented without SNI.
     peer_ip: Option<IpAddr>,
+    /// `SSL_set_quiet_shutdown`: `SSL_shutdown` sends nothing.
+    quiet_shutdown: bool,
+    /// Where info events go once a call has let go of the object.
+    info: Option<InfoHook>,
 }
 
 /// A TLS object (OpenSSL's `SSL *` of a `TLS_*_method` context). Cloning takes another
@@ -159,6 +168,8 @@ impl Tls {
                 mode: MODE_AUTO_RETRY,
                 last_error: ErrorCode::None,
                 peer_ip: None,
+                quiet_shutdown: false,
+                info: None,
             })),
         })
     }
@@ -390,23 +401,116 @@ impl Tls {
         st.pump.options
     }
 
+    /// `SSL_clear_options`: removes `SSL_OP_*` bits; returns the new options.
+    pub fn clear_options(&self, options: u64) -> u64 {
+        let mut st = self.lock();
+        st.pump.options &= !options;
+        st.pump.options
+    }
+
     /// `SSL_get_options`.
     pub fn options(&self) -> u64 {
         self.lock().pump.options
     }
 
+    /// `SSL_set_quiet_shutdown`: with `quiet`, `SSL_shutdown` sends no close_notify and
+    /// counts both directions as shut.
+    pub fn set_quiet_shutdown(&self, quiet: bool) {
+        self.lock().quiet_shutdown = quiet;
+    }
+
+    /// `SSL_get_quiet_shutdown`.
+    pub fn quiet_shutdown(&self) -> bool {
+        self.lock().quiet_shutdown
+    }
+
+    // --- Info callback, states, reuse -------------------------------------------------------
+
+    /// Where the object's info events go (`SSL_set_info_callback`); `None` drops them.
+    pub fn set_info_hook(&self, hook: Option<InfoHook>) {
+        self.lock().info = hook;
+    }
+
+    /// Hands the events the last call produced to the info hook, outside the object's lock.
+    fn deliver_info(&self) {
+        let (hook, events) = {
+            let mut st = self.lock();
+            (st.info.clone(), std::mem::take(&mut st.pump.events))
+        };
+        if let Some(hook) = hook {
+            for event in &events {
+                hook(event);
+            }
+        }
+    }
+
+    /// `SSL_get_state`: where the handshake is (see [`HandshakeState`] for what qssl can
+    /// tell).
+    pub fn handshake_state(&self) -> HandshakeState {
+        self.lock().pump.handshake_state()
+    }
+
+    /// Whether a fatal error ended the connection (`SSL_state_string` then says "error").
+    pub fn in_error(&self) -> bool {
+        self.lock().pump.in_error()
+    }
+
+    /// `SSL_in_init`: the handshake has not completed (also before it starts).
+    pub fn in_init(&self) -> bool {
+        !self.lock().pump.handshake_done
+    }
+
+    /// `SSL_clear`: makes the object ready for a new connection in the same role, with the
+    /// same BIOs, settings and options. A client that closed its connection cleanly
+    /// (`SSL_shutdown`) offers that connection's session next, as OpenSSL keeps it; after an
+    /// unclean end it offers none.
+    pub fn clear(&self) {
+        let mut st = self.lock();
+        let clean = st.pump.sent_shutdown;
+        st.pump.reset();
+        st.last_error = ErrorCode::None;
+        if let Ok(c) = &mut st.client {
+            let session = c.sessions.current();
+            c.sessions
+                .offer((clean && session.is_resumable()).then_some(session));
+            c.checks = Arc::new(ConnectionVerify::new(c.checks.policy.clone()));
+        }
+    }
+
+    /// `SSL_get_negotiated_group`: the TLS number (`NamedGroup`) of the key exchange group
+    /// the handshake used.
+    pub fn negotiated_group(&self) -> Option<u16> {
+        let st = self.lock();
+        Some(u16::from(
+            st.pump.conn()?.negotiated_key_exchange_group()?.name(),
+        ))
+    }
+
+    /// The TLS number of the negotiated cipher suite.
+    pub fn cipher_suite_id(&self) -> Option<u16> {
+        let st = self.lock();
+        Some(u16::from(
+            st.pump.conn()?.negotiated_cipher_suite()?.suite(),
+        ))
+    }
+
     // --- I/O -------------------------------------------------------------------------------
 
-    /// Runs `op` with the handshake done first, recording the outcome for `get_error`.
+    /// Runs `op` with the handshake done first, recording the outcome for `get_error`; the
+    /// info events go out once the object is let go of.
     fn io<T>(&self, role: Option<Role>, op: impl FnOnce(&mut Pump) -> IoResult<T>) -> IoResult<T> {
-        let mut guard = self.lock();
-        let st = &mut *guard;
-        // A client's verifier learns this object's name, settings and result slot through
-        // the scope; servers verify clients with their context's settings.
-        match st.client.as_ref().map(|c| c.checks.clone()) {
-            Ok(scope) => in_connection(scope, || Self::io_locked(st, role, op)),
-            Err(_) => Self::io_locked(st, role, op),
-        }
+        let result = {
+            let mut guard = self.lock();
+            let st = &mut *guard;
+            // A client's verifier learns this object's name, settings and result slot through
+            // the scope; servers verify clients with their context's settings.
+            match st.client.as_ref().map(|c| c.checks.clone()) {
+                Ok(scope) => in_connection(scope, || Self::io_locked(st, role, op)),
+                Err(_) => Self::io_locked(st, role, op),
+            }
+        };
+        self.deliver_info();
+        result
     }
 
     fn io_locked<T>(
@@ -419,10 +523,25 @@ impl Tls {
         {
             st.role = Some(r);
         }
+        let idle = st.pump.is_idle();
+        let was_done = st.pump.handshake_done;
+        let before = st.pump.handshake_state();
         let result = start(st).and_then(|()| {
+            if idle {
+                st.pump
+                    .event_in(CB_HANDSHAKE_START, 1, HandshakeState::Before);
+            }
             let server = st.server.as_ref().ok().map(|s| &**s);
             st.pump.handshake(server)
         });
+        if !was_done && !st.pump.is_idle() {
+            let side = st.pump.side_bits();
+            if !st.pump.handshake_done && st.pump.handshake_state() != before {
+                st.pump.event(side | CB_LOOP, 1);
+            }
+            let ret = if result.is_ok() { 1 } else { -1 };
+            st.pump.event(side | CB_EXIT, ret);
+        }
         let result = result.and_then(|()| op(&mut st.pump));
         st.last_error = match &result {
             Ok(_) => ErrorCode::None,
@@ -480,12 +599,20 @@ impl Tls {
     /// peer's). Before the handshake has completed it fails with
     /// `SSL_R_SHUTDOWN_WHILE_IN_INIT`, as in OpenSSL.
     pub fn shutdown(&self) -> IoResult<bool> {
-        let mut st = self.lock();
-        let result = st.pump.shutdown();
-        st.last_error = match &result {
-            Ok(_) => ErrorCode::None,
-            Err(e) => e.code(),
+        let result = {
+            let mut st = self.lock();
+            if st.role.is_none() {
+                return Err(IoError::ssl(SslError::ssl(ssl_r::UNINITIALIZED)));
+            }
+            let quiet = st.quiet_shutdown;
+            let result = st.pump.shutdown(quiet);
+            st.last_error = match &result {
+                Ok(_) => ErrorCode::None,
+                Err(e) => e.code(),
+            };
+            result
         };
+        self.deliver_info();
         result
     }
 
@@ -493,6 +620,15 @@ impl Tls {
     pub fn shutdown_state(&self) -> (bool, bool) {
         let st = self.lock();
         (st.pump.sent_shutdown, st.pump.received_shutdown)
+    }
+
+    /// `SSL_set_shutdown`: marks close_notify as sent and/or received without sending or
+    /// reading one; `SSL_shutdown` then sends or waits only for what is not marked, and a
+    /// write after a close_notify marked sent fails with `SSL_R_PROTOCOL_IS_SHUTDOWN`.
+    pub fn set_shutdown_state(&self, sent: bool, received: bool) {
+        let mut st = self.lock();
+        st.pump.sent_shutdown = sent;
+        st.pump.received_shutdown = received;
     }
 
     /// `SSL_get_error(ssl, ret)`, in OpenSSL's order: `NONE` for a positive `ret`; else
