@@ -146,10 +146,14 @@ pub(crate) struct CertInfo {
     pub(crate) signature_bits: u32,
     /// The key's algorithm, for matching signature algorithms.
     key_kind: KeyKind,
-    /// The signature algorithm's key kind.
+    /// The key kind the signature algorithm inside the signed part needs (the one
+    /// `check_sig_alg_match` reads).
     signature_kind: KeyKind,
     /// Outer and inner signature algorithms are the same.
     pub(crate) signature_algorithms_agree: bool,
+    /// The signature's bit string declares unused bits: OpenSSL reads it, but no signature
+    /// with them verifies (`ASN1_R_INVALID_BIT_STRING_BITS_LEFT`).
+    signature_padded: bool,
     /// The subject name has no attributes / the issuer name has none.
     pub(crate) subject_empty: bool,
     pub(crate) issuer_empty: bool,
@@ -169,9 +173,23 @@ enum KeyKind {
 }
 
 impl CertInfo {
-    /// Reads a certificate's facts from its DER; `None` if it does not parse.
+    /// Reads a certificate's facts from its DER; `None` if it does not parse. What follows
+    /// the certificate is not looked at, as `d2i_X509` does not.
     pub(crate) fn parse(der: &[u8]) -> Option<CertInfo> {
-        let (_, cert) = X509Certificate::from_der(der).ok()?;
+        if let Ok((rest, cert)) = X509Certificate::from_der(der) {
+            return Self::read(&der[..der.len() - rest.len()], &cert);
+        }
+        // OpenSSL reads a signature whose unused bits are not zero, clearing them
+        // (`c2i_ASN1_BIT_STRING`), where x509-parser refuses it; such a signature never
+        // verifies.
+        let cleared = clear_signature_padding(der)?;
+        let (rest, cert) = X509Certificate::from_der(&cleared).ok()?;
+        Self::read(&der[..cleared.len() - rest.len()], &cert)
+    }
+
+    /// The facts of `cert`, whose DER as received is `der`.
+    fn read(der: &[u8], cert: &X509Certificate<'_>) -> Option<CertInfo> {
+        let signature_padded = outer_layers(der)?;
         let mut info = CertInfo {
             der: der.to_vec(),
             subject: name_key(cert.subject()),
@@ -213,11 +231,12 @@ impl CertInfo {
             self_issued: false,
             self_signed: false,
             extension_count: cert.extensions().len(),
-            key_bits: key_bits(&cert),
-            signature_bits: signature_bits(&cert),
+            key_bits: key_bits(cert),
+            signature_bits: signature_bits(cert),
             key_kind: key_kind(&cert.public_key().algorithm.algorithm),
-            signature_kind: signature_kind(&cert.signature_algorithm.algorithm),
+            signature_kind: signature_kind(&cert.tbs_certificate.signature.algorithm),
             signature_algorithms_agree: cert.signature_algorithm == cert.tbs_certificate.signature,
+            signature_padded,
             subject_empty: cert.subject().iter_attributes().next().is_none(),
             issuer_empty: cert.issuer().iter_attributes().next().is_none(),
         };
@@ -406,6 +425,9 @@ impl CertInfo {
 
     /// Whether `issuer`'s key made this certificate's signature.
     pub(crate) fn signed_by(&self, issuer: &CertInfo) -> bool {
+        if self.signature_padded {
+            return false;
+        }
         let (Ok((_, cert)), Ok((_, signer))) = (
             X509Certificate::from_der(&self.der),
             X509Certificate::from_der(&issuer.der),
@@ -419,6 +441,79 @@ impl CertInfo {
     pub(crate) fn has_usable_key(&self) -> bool {
         self.key_kind != KeyKind::Unknown
     }
+}
+
+/// Checks the layers of a certificate no signature covers (the `Certificate` sequence, the
+/// outer signature algorithm and the signature value) as `d2i_X509` reads them, where
+/// x509-parser is lenient: the tags' class and form, the algorithm's OID tag, no element
+/// after the signature, at most 7 unused bits. `None` if OpenSSL would not parse them, else
+/// whether the signature declares unused bits.
+fn outer_layers(der: &[u8]) -> Option<bool> {
+    const SEQUENCE: u8 = 0x30;
+    const OID: u8 = 0x06;
+    const BIT_STRING: u8 = 0x03;
+    let (SEQUENCE, certificate, _) = tlv(der)? else {
+        return None;
+    };
+    let (SEQUENCE, _, rest) = tlv(certificate)? else {
+        return None;
+    };
+    let (SEQUENCE, algorithm, rest) = tlv(rest)? else {
+        return None;
+    };
+    let (OID, _, _) = tlv(algorithm)? else {
+        return None;
+    };
+    let (BIT_STRING, signature, []) = tlv(rest)? else {
+        return None;
+    };
+    match signature.first() {
+        Some(&unused) if unused <= 7 => Some(unused != 0),
+        _ => None,
+    }
+}
+
+/// `der` with the unused bits of its signature cleared, if the outer layers are well formed
+/// ([`outer_layers`]) and any of those bits is set; else `None`.
+fn clear_signature_padding(der: &[u8]) -> Option<Vec<u8>> {
+    outer_layers(der)?;
+    // The signature ends the certificate.
+    let (_, certificate, after) = tlv(der)?;
+    let (_, _, rest) = tlv(certificate)?;
+    let (_, _, rest) = tlv(rest)?;
+    let (_, signature, _) = tlv(rest)?;
+    let (&unused, bits) = signature.split_first()?;
+    let padding = (1u8 << unused) - 1;
+    if bits.last()? & padding == 0 {
+        return None;
+    }
+    let at = der.len() - after.len() - 1;
+    let mut cleared = der.to_vec();
+    cleared[at] &= !padding;
+    Some(cleared)
+}
+
+/// One DER element of `input` (a one-byte tag, a definite length): its tag, its content
+/// and what follows it.
+fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > size_of::<usize>() || rest.len() < n {
+            return None;
+        }
+        let (bytes, rest) = rest.split_at(n);
+        let len = bytes.iter().fold(0, |len, b| len << 8 | usize::from(*b));
+        (len, rest)
+    };
+    if rest.len() < len {
+        return None;
+    }
+    let (content, rest) = rest.split_at(len);
+    Some((tag, content, rest))
 }
 
 /// The extensions OpenSSL's verifier handles (`X509_supported_extension`), by OID: a critical
@@ -564,14 +659,14 @@ fn key_bits(cert: &X509Certificate<'_>) -> u32 {
     };
     match key {
         PublicKey::RSA(rsa) => rsa_security_bits(modulus_bits(rsa.modulus)),
-        PublicKey::EC(point) => {
-            let bits = u32::try_from(point.key_size()).unwrap_or(0);
-            match key_kind(&cert.public_key().algorithm.algorithm) {
-                KeyKind::Ed25519 => 128,
-                KeyKind::Ed448 => 224,
-                _ => bits / 2,
+        PublicKey::EC(point) => match key_kind(&cert.public_key().algorithm.algorithm) {
+            KeyKind::Ed25519 => 128,
+            KeyKind::Ed448 => 224,
+            _ => {
+                let curve = cert.public_key().algorithm.parameters.as_ref();
+                ec_key_bits(curve.and_then(|c| c.as_oid().ok()), point.data())
             }
-        }
+        },
         PublicKey::DSA(_) => 80,
         _ => match key_kind(&cert.public_key().algorithm.algorithm) {
             KeyKind::Ed25519 => 128,
@@ -579,6 +674,82 @@ fn key_bits(cert: &X509Certificate<'_>) -> u32 {
             _ => 0,
         },
     }
+}
+
+/// A NIST prime curve whose points OpenSSL checks when it decodes a key: its OID, its field
+/// prime and its `b` (big-endian hex; `a` is p - 3), and its keys' security bits.
+struct Curve {
+    oid: Oid<'static>,
+    p: &'static str,
+    b: &'static str,
+    bits: u32,
+}
+
+/// P-256, P-384 and P-521 (OpenSSL's `ec_curve.c`).
+static NIST_CURVES: [Curve; 3] = [
+    Curve {
+        oid: oid!(1.2.840.10045.3.1.7),
+        p: "FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF",
+        b: "5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B",
+        bits: 128,
+    },
+    Curve {
+        oid: oid!(1.3.132.0.34),
+        p: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFF",
+        b: "B3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875AC656398D8A2ED19D2A85C8EDD3EC2AEF",
+        bits: 192,
+    },
+    Curve {
+        oid: oid!(1.3.132.0.35),
+        p: "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+        b: "0051953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00",
+        bits: 256,
+    },
+];
+
+/// The security bits of an EC key with the encoded `point` on the named `curve`. On P-256,
+/// P-384 and P-521 the point is decoded as `EC_POINT_oct2point` decodes it (uncompressed,
+/// compressed or hybrid, coordinates below the prime, on the curve; a lone 0 is the point
+/// at infinity), and a key that does not decode has 0 bits, as OpenSSL finds no key; on
+/// another curve, half the point's size.
+fn ec_key_bits(curve: Option<Oid<'_>>, point: &[u8]) -> u32 {
+    use x509_parser::num_bigint::BigUint;
+    let Some(curve) = curve.and_then(|c| NIST_CURVES.iter().find(|n| n.oid == c)) else {
+        let size = x509_parser::public_key::ECPoint::from(point).key_size();
+        return u32::try_from(size / 2).unwrap_or(0);
+    };
+    let hex = |h: &str| BigUint::parse_bytes(h.as_bytes(), 16).unwrap_or_default();
+    let (p, b) = (hex(curve.p), hex(curve.b));
+    let field_len = usize::try_from(p.bits().div_ceil(8)).unwrap_or(0);
+    let Some((&form, coordinates)) = point.split_first() else {
+        return 0;
+    };
+    let (x, y) = match (form, coordinates.len()) {
+        (0, 0) => return curve.bits,
+        (2 | 3, n) if n == field_len => (BigUint::from_bytes_be(coordinates), None),
+        (4 | 6 | 7, n) if n == 2 * field_len => {
+            let (x, y) = coordinates.split_at(field_len);
+            let y = BigUint::from_bytes_be(y);
+            if form != 4 && y.bit(0) != (form == 7) {
+                return 0;
+            }
+            (BigUint::from_bytes_be(x), Some(y))
+        }
+        _ => return 0,
+    };
+    if x >= p || y.as_ref().is_some_and(|y| *y >= p) {
+        return 0;
+    }
+    // y² = x³ - 3x + b (mod p).
+    let rhs = ((&x * &x % &p) * &x + &b + &p * 3u8 - &x * 3u8) % &p;
+    let on_curve = match y {
+        Some(y) => &y * &y % &p == rhs,
+        // A compressed point needs a square root of the right-hand side (Euler's
+        // criterion), an odd one for form 3: a zero root is even.
+        None if rhs == BigUint::ZERO => form == 2,
+        None => rhs.modpow(&((&p - 1u8) >> 1), &p) == BigUint::from(1u8),
+    };
+    if on_curve { curve.bits } else { 0 }
 }
 
 /// The bit length of an RSA modulus given as big-endian bytes.

@@ -22,6 +22,8 @@ pub(crate) struct Verified {
     pub(crate) chain: Vec<CertInfo>,
     /// The verify result (`X509_STORE_CTX_get_error`, `SSL_get_verify_result`).
     pub(crate) error: i64,
+    /// The depth of the last step reported (`X509_STORE_CTX_get_error_depth`).
+    pub(crate) error_depth: usize,
     /// Whether `X509_verify_cert` succeeded (with a callback that accepted errors, it
     /// succeeds with an error recorded).
     pub(crate) ok: bool,
@@ -89,11 +91,12 @@ pub(crate) fn verify(
     Verified {
         chain: ctx.chain,
         error: ctx.error,
+        error_depth: ctx.error_depth,
         ok,
     }
 }
 
-impl Ctx<'_, '_> {
+impl<'a> Ctx<'a, '_> {
     /// Tells the callback about error `err` (unless `X509_V_OK`, which keeps the current
     /// one) at `depth`: whether to go on (`verify_cb_cert`).
     fn fail(&mut self, depth: usize, err: i64) -> bool {
@@ -147,46 +150,52 @@ impl Ctx<'_, '_> {
             && issuer.key_fits_signature_of(cert)
     }
 
-    /// The best issuer of `cert` among `candidates` (`get0_best_issuer_sk`): the first that
-    /// issued it and is valid now, else the one of those expiring last. With `no_dup`,
-    /// certificates already in the chain are skipped (except for a self-issued leaf).
-    fn best_issuer(&self, candidates: &[CertInfo], cert: &CertInfo, no_dup: bool) -> Option<usize> {
-        let mut best: Option<usize> = None;
-        for (i, candidate) in candidates.iter().enumerate() {
-            if no_dup
-                && !(cert.self_issued && self.chain.len() == 1)
-                && self.chain.iter().any(|c| c.der == candidate.der)
-            {
-                continue;
-            }
+    /// The best issuer of `cert` among `candidates` (`get0_best_issuer_sk`, the callers
+    /// leaving out the candidates it skips): the first that issued it and is valid now, else
+    /// the one of those expiring last.
+    fn best_issuer<'c>(
+        &self,
+        candidates: impl Iterator<Item = (usize, &'c CertInfo)>,
+        cert: &CertInfo,
+    ) -> Option<(usize, &'c CertInfo)> {
+        let mut best: Option<(usize, &'c CertInfo)> = None;
+        for (i, candidate) in candidates {
             if !Self::issued(cert, candidate) {
                 continue;
             }
             if self.time_ok(candidate) {
-                return Some(i);
+                return Some((i, candidate));
             }
-            if best.is_none_or(|b| candidate.not_after > candidates[b].not_after) {
-                best = Some(i);
+            if best.is_none_or(|(_, b)| candidate.not_after > b.not_after) {
+                best = Some((i, candidate));
             }
         }
         best
     }
 
-    /// The trust store's issuer of `cert` (`X509_STORE_CTX_get1_issuer`).
-    fn trusted_issuer(&self, cert: &CertInfo) -> Option<CertInfo> {
-        let named: Vec<CertInfo> = self
-            .store
-            .certs
-            .iter()
-            .filter(|c| c.subject == cert.issuer)
-            .cloned()
-            .collect();
-        self.best_issuer(&named, cert, false)
-            .map(|i| named[i].clone())
+    /// The trust store's issuer of `cert` (`X509_STORE_CTX_get1_issuer`), borrowed from the
+    /// store.
+    fn trusted_issuer(&self, cert: &CertInfo) -> Option<&'a CertInfo> {
+        let store: &'a Store = self.store;
+        let named = store.certs.iter().filter(|c| c.subject == cert.issuer);
+        self.best_issuer(named.enumerate(), cert).map(|(_, c)| c)
     }
 
     /// `build_chain`.
-    fn build_chain(&mut self, mut untrusted: Vec<CertInfo>) -> bool {
+    fn build_chain(&mut self, untrusted: Vec<CertInfo>) -> bool {
+        // The peer's certificates not yet in the chain, each with whether it equals one that
+        // is: `get0_best_issuer_sk`'s `no_dup` test (`sk_X509_contains`), kept up to date as
+        // the chain grows instead of searched for every candidate at every step, which
+        // would cost candidates × depth comparisons per step. The chain only changes
+        // otherwise once a trusted certificate joins it, and from then on the peer's
+        // certificates are no longer searched.
+        let mut untrusted: Vec<(CertInfo, bool)> = untrusted
+            .into_iter()
+            .map(|c| {
+                let in_chain = c.der == self.chain[0].der;
+                (c, in_chain)
+            })
+            .collect();
         let mut search = S_UNTRUSTED;
         let mut may_alternate = false;
         if self.flags & flag::TRUSTED_FIRST != 0 {
@@ -206,14 +215,15 @@ impl Ctx<'_, '_> {
                 } else {
                     num
                 };
-                let curr = self.chain[i - 1].clone();
                 let issuer = if num > max_depth {
                     None
                 } else {
-                    self.trusted_issuer(&curr)
+                    self.trusted_issuer(&self.chain[i - 1])
                 };
                 if let Some(issuer) = issuer {
+                    let curr = &self.chain[i - 1];
                     let self_signed = curr.self_signed;
+                    let is_curr = curr.der == issuer.der;
                     if search & S_ALTERNATE != 0 {
                         search &= !S_ALTERNATE;
                         self.chain.truncate(i);
@@ -222,15 +232,15 @@ impl Ctx<'_, '_> {
                     let len = self.chain.len();
                     let added = if !self_signed {
                         // Grow the chain by the trusted issuer.
-                        self.chain.push(issuer);
+                        self.chain.push(issuer.clone());
                         Some(len)
-                    } else if curr.der != issuer.der {
+                    } else if !is_curr {
                         // A self-signed certificate mimicking a trust anchor's name.
                         None
                     } else {
                         // The peer's self-signed certificate is the trust anchor itself.
                         self.num_untrusted = len - 1;
-                        self.chain[len - 1] = issuer;
+                        self.chain[len - 1] = issuer.clone();
                         Some(len - 1)
                     };
                     if let Some(at) = added {
@@ -264,7 +274,14 @@ impl Ctx<'_, '_> {
                 let found = if curr.self_signed || num > max_depth {
                     None
                 } else {
-                    self.best_issuer(&untrusted, curr, true)
+                    // A self-issued leaf may be its own issuer.
+                    let dup_ok = curr.self_issued && num == 1;
+                    let candidates = untrusted
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, in_chain))| dup_ok || !in_chain)
+                        .map(|(i, (c, _))| (i, c));
+                    self.best_issuer(candidates, curr).map(|(i, _)| i)
                 };
                 match found {
                     None => {
@@ -272,7 +289,10 @@ impl Ctx<'_, '_> {
                         search |= S_TRUSTED;
                     }
                     Some(at) => {
-                        let issuer = untrusted.remove(at);
+                        let (issuer, _) = untrusted.remove(at);
+                        for (c, in_chain) in &mut untrusted {
+                            *in_chain |= c.der == issuer.der;
+                        }
                         self.chain.push(issuer);
                         self.num_untrusted += 1;
                     }
@@ -358,14 +378,9 @@ impl Ctx<'_, '_> {
         let strict = self.flags & flag::X509_STRICT != 0;
         let mut plen: u64 = 0;
         for i in 0..num {
-            let x = self.chain[i].clone();
-            if !self.check(
-                self.flags & flag::IGNORE_CRITICAL == 0 && x.unhandled_critical,
-                i,
-                x509_v::ERR_UNHANDLED_CRITICAL_EXTENSION,
-            ) {
-                return false;
-            }
+            // What is checked is read first, the callback told after.
+            let x = &self.chain[i];
+            let unhandled = self.flags & flag::IGNORE_CRITICAL == 0 && x.unhandled_critical;
             // Every certificate above the leaf must be a CA (qssl takes no proxy
             // certificates, which OpenSSL refuses by default too).
             let ret = x.check_ca();
@@ -374,101 +389,40 @@ impl Ctx<'_, '_> {
             } else {
                 ret == 0 || ((i + 1 < num || strict) && ret != 1)
             };
-            if !self.check(bad_ca, i, x509_v::ERR_INVALID_CA) {
-                return false;
-            }
-            if strict && num > 1 && !self.strict_checks(&x, i, num) {
-                return false;
-            }
-            if !self.check_purpose(&x, i, i > 0) {
-                return false;
-            }
-            if !self.check(
-                i > 1 && x.path_len.is_some_and(|p| plen > u64::from(p)),
-                i,
-                x509_v::ERR_PATH_LENGTH_EXCEEDED,
-            ) {
-                return false;
-            }
+            let strict_rules = (strict && num > 1).then(|| strict_rules(x, i, num));
+            let purpose_ok = self.purpose_ok(x, i > 0);
+            let path_too_long = i > 1 && x.path_len.is_some_and(|p| plen > u64::from(p));
             if i > 0 && !x.self_issued {
                 plen += 1;
+            }
+            if !self.check(unhandled, i, x509_v::ERR_UNHANDLED_CRITICAL_EXTENSION)
+                || !self.check(bad_ca, i, x509_v::ERR_INVALID_CA)
+            {
+                return false;
+            }
+            if let Some(rules) = strict_rules
+                && !rules
+                    .into_iter()
+                    .all(|(cond, err)| self.check(cond, i, err))
+            {
+                return false;
+            }
+            if !self.check(!purpose_ok, i, x509_v::ERR_INVALID_PURPOSE)
+                || !self.check(path_too_long, i, x509_v::ERR_PATH_LENGTH_EXCEEDED)
+            {
+                return false;
             }
         }
         true
     }
 
-    /// The `X509_V_FLAG_X509_STRICT` rules of `check_extensions`.
-    fn strict_checks(&mut self, x: &CertInfo, i: usize, num: usize) -> bool {
-        let ca = x.ca && x.bcons;
-        let checks = [
-            (
-                x.path_len.is_some() && !ca,
-                x509_v::ERR_PATHLEN_INVALID_FOR_NON_CA,
-            ),
-            (
-                x.path_len.is_some() && x.key_usage.is_none_or(|k| k & ku::KEY_CERT_SIGN == 0),
-                x509_v::ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN,
-            ),
-            (ca && !x.bcons_critical, x509_v::ERR_CA_BCONS_NOT_CRITICAL),
-            (
-                ca && x.key_usage.is_none(),
-                x509_v::ERR_CA_CERT_MISSING_KEY_USAGE,
-            ),
-            (
-                !ca && x.key_usage.is_some_and(|k| k & ku::KEY_CERT_SIGN != 0),
-                x509_v::ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA,
-            ),
-            (x.issuer_empty, x509_v::ERR_ISSUER_NAME_EMPTY),
-            (
-                (ca || x.alt_names.is_none()) && x.subject_empty,
-                x509_v::ERR_SUBJECT_NAME_EMPTY,
-            ),
-            (
-                x.subject_empty && x.alt_names.is_some() && !x.san_critical,
-                x509_v::ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL,
-            ),
-            (
-                x.alt_names.as_ref().is_some_and(|n| n.count == 0),
-                x509_v::ERR_EMPTY_SUBJECT_ALT_NAME,
-            ),
-            (
-                !x.signature_algorithms_agree,
-                x509_v::ERR_SIGNATURE_ALGORITHM_INCONSISTENCY,
-            ),
-            (
-                x.akid.is_some() && x.akid_critical,
-                x509_v::ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL,
-            ),
-            (
-                x.skid.is_some() && x.skid_critical,
-                x509_v::ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL,
-            ),
-            (
-                x.version >= 3 && i + 1 < num && x.akid.as_ref().is_none_or(|a| a.key_id.is_none()),
-                x509_v::ERR_MISSING_AUTHORITY_KEY_IDENTIFIER,
-            ),
-            (
-                x.version >= 3 && ca && x.skid.is_none(),
-                x509_v::ERR_MISSING_SUBJECT_KEY_IDENTIFIER,
-            ),
-            (
-                x.version < 3 && x.extension_count > 0,
-                x509_v::ERR_EXTENSIONS_REQUIRE_VERSION_3,
-            ),
-        ];
-        checks
-            .into_iter()
-            .all(|(cond, err)| self.check(cond, i, err))
-    }
-
-    /// `check_purpose`: the certificate at `depth` fits the purpose (as a CA above the
-    /// leaf); a certificate that cannot be judged passes unless in strict mode.
-    fn check_purpose(&mut self, x: &CertInfo, depth: usize, ca: bool) -> bool {
-        let ok = match purpose_check(x, self.params.purpose, ca) {
+    /// `check_purpose`: whether the certificate fits the purpose (as a CA above the leaf);
+    /// a certificate that cannot be judged passes unless in strict mode.
+    fn purpose_ok(&self, x: &CertInfo, ca: bool) -> bool {
+        match purpose_check(x, self.params.purpose, ca) {
             Some(ok) => ok,
             None => self.flags & flag::X509_STRICT == 0,
-        };
-        ok || self.fail(depth, x509_v::ERR_INVALID_PURPOSE)
+        }
     }
 
     /// `check_auth_level`: the issuers' keys and the signatures below the anchor are strong
@@ -507,28 +461,17 @@ impl Ctx<'_, '_> {
     /// `check_id`: the expected host names, e-mail address and IP address, each failure
     /// reported at depth 0.
     fn check_id(&mut self) -> bool {
-        let leaf = self.chain[0].clone();
-        if !self.params.hosts.is_empty() {
-            let matched = self.params.hosts.iter().any(|h| {
-                host_is_checkable(h) && match_host(&leaf, h, self.params.host_flags).is_some()
-            });
-            if !matched && !self.fail(0, x509_v::ERR_HOSTNAME_MISMATCH) {
-                return false;
-            }
-        }
-        if let Some(email) = &self.params.email
-            && !match_email(&leaf, email)
-            && !self.fail(0, x509_v::ERR_EMAIL_MISMATCH)
-        {
-            return false;
-        }
-        if let Some(ip) = &self.params.ip
-            && !match_ip(&leaf, ip)
-            && !self.fail(0, x509_v::ERR_IP_ADDRESS_MISMATCH)
-        {
-            return false;
-        }
-        true
+        let (leaf, params) = (&self.chain[0], self.params);
+        let host_mismatch = !params.hosts.is_empty()
+            && !params
+                .hosts
+                .iter()
+                .any(|h| host_is_checkable(h) && match_host(leaf, h, params.host_flags).is_some());
+        let email_mismatch = params.email.as_ref().is_some_and(|e| !match_email(leaf, e));
+        let ip_mismatch = params.ip.as_ref().is_some_and(|ip| !match_ip(leaf, ip));
+        self.check(host_mismatch, 0, x509_v::ERR_HOSTNAME_MISMATCH)
+            && self.check(email_mismatch, 0, x509_v::ERR_EMAIL_MISMATCH)
+            && self.check(ip_mismatch, 0, x509_v::ERR_IP_ADDRESS_MISMATCH)
     }
 
     /// `ossl_x509_check_cert_time` at `depth`, telling the callback.
@@ -607,12 +550,12 @@ impl Ctx<'_, '_> {
     fn check_name_constraints(&mut self) -> bool {
         let num = self.chain.len();
         for i in (0..num).rev() {
-            let x = self.chain[i].clone();
-            if i != 0 && x.self_issued {
+            if i != 0 && self.chain[i].self_issued {
                 continue;
             }
             for j in (i + 1..num).rev() {
-                let Some((permitted, excluded)) = self.chain[j].name_constraints.clone() else {
+                let x = &self.chain[i];
+                let Some((permitted, excluded)) = &self.chain[j].name_constraints else {
                     continue;
                 };
                 let flags = self.params.host_flags;
@@ -620,7 +563,7 @@ impl Ctx<'_, '_> {
                     && flags & super::check_flag::NEVER_CHECK_SUBJECT == 0
                     && (flags & super::check_flag::ALWAYS_CHECK_SUBJECT != 0
                         || x.alt_names.as_ref().is_none_or(|n| n.dns.is_empty()));
-                let rv = check_constraints(&x, &permitted, &excluded, check_cn);
+                let rv = check_constraints(x, permitted, excluded, check_cn);
                 if !self.check(rv != x509_v::OK, i, rv) {
                     return false;
                 }
@@ -628,6 +571,69 @@ impl Ctx<'_, '_> {
         }
         true
     }
+}
+
+/// The `X509_V_FLAG_X509_STRICT` rules of `check_extensions` for the certificate `x` at
+/// depth `i` of a chain of `num`: each rule's failure condition and error, in OpenSSL's
+/// order.
+fn strict_rules(x: &CertInfo, i: usize, num: usize) -> [(bool, i64); 15] {
+    let ca = x.ca && x.bcons;
+    [
+        (
+            x.path_len.is_some() && !ca,
+            x509_v::ERR_PATHLEN_INVALID_FOR_NON_CA,
+        ),
+        (
+            x.path_len.is_some() && x.key_usage.is_none_or(|k| k & ku::KEY_CERT_SIGN == 0),
+            x509_v::ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN,
+        ),
+        (ca && !x.bcons_critical, x509_v::ERR_CA_BCONS_NOT_CRITICAL),
+        (
+            ca && x.key_usage.is_none(),
+            x509_v::ERR_CA_CERT_MISSING_KEY_USAGE,
+        ),
+        (
+            !ca && x.key_usage.is_some_and(|k| k & ku::KEY_CERT_SIGN != 0),
+            x509_v::ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA,
+        ),
+        (x.issuer_empty, x509_v::ERR_ISSUER_NAME_EMPTY),
+        (
+            (ca || x.alt_names.is_none()) && x.subject_empty,
+            x509_v::ERR_SUBJECT_NAME_EMPTY,
+        ),
+        (
+            x.subject_empty && x.alt_names.is_some() && !x.san_critical,
+            x509_v::ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL,
+        ),
+        (
+            x.alt_names.as_ref().is_some_and(|n| n.count == 0),
+            x509_v::ERR_EMPTY_SUBJECT_ALT_NAME,
+        ),
+        (
+            !x.signature_algorithms_agree,
+            x509_v::ERR_SIGNATURE_ALGORITHM_INCONSISTENCY,
+        ),
+        (
+            x.akid.is_some() && x.akid_critical,
+            x509_v::ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL,
+        ),
+        (
+            x.skid.is_some() && x.skid_critical,
+            x509_v::ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL,
+        ),
+        (
+            x.version >= 3 && i + 1 < num && x.akid.as_ref().is_none_or(|a| a.key_id.is_none()),
+            x509_v::ERR_MISSING_AUTHORITY_KEY_IDENTIFIER,
+        ),
+        (
+            x.version >= 3 && ca && x.skid.is_none(),
+            x509_v::ERR_MISSING_SUBJECT_KEY_IDENTIFIER,
+        ),
+        (
+            x.version < 3 && x.extension_count > 0,
+            x509_v::ERR_EXTENSIONS_REQUIRE_VERSION_3,
+        ),
+    ]
 }
 
 /// `ossl_x509_signing_allowed`: an issuer with key usage must allow certificate signing.

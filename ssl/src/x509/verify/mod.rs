@@ -10,6 +10,13 @@
 //!   (with `X509_CHECK_FLAG_*`), IP address and e-mail address, and the security level's
 //!   key and digest strength floor.
 //! - [`codes`]: every `X509_V_*` code with OpenSSL's text.
+//! - [`verify_chain`]: `X509_verify_cert` on DER certificates, without a verify callback.
+//!
+//! What a peer's certificates can cost is bounded: the chain stops growing at the depth
+//! limit, each step of chain building looks once at each certificate not yet in the chain
+//! (and at the trust store's certificates of the name sought), only the chain built has its
+//! signatures checked, and name constraints are refused, as OpenSSL refuses them, when one
+//! certificate's names times one CA's constraints exceed 2^20.
 
 mod cert;
 mod chain;
@@ -121,6 +128,60 @@ impl VerifyParams {
     }
 }
 
+/// The outcome of [`verify_chain`], as an `X509_STORE_CTX` holds it after `X509_verify_cert`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainVerification {
+    /// Whether verification succeeded (`X509_verify_cert` returned 1).
+    pub ok: bool,
+    /// The verify result (`X509_STORE_CTX_get_error`): [`x509_v::OK`] or why verification
+    /// failed.
+    pub error: i64,
+    /// The depth the result concerns (`X509_STORE_CTX_get_error_depth`): the failing
+    /// certificate's, or on success the leaf's (0).
+    pub error_depth: usize,
+    /// The chain built (`X509_STORE_CTX_get0_chain`), as DER: the leaf first, then the
+    /// issuers found, up to the trust anchor when one was found.
+    pub chain: Vec<Vec<u8>>,
+}
+
+/// `X509_verify_cert` without a verify callback: verifies the certificate `leaf` (DER) with
+/// the `untrusted` certificates (DER, as a peer sends them; the leaf may be among them)
+/// against `store` under `params`, at `now` (seconds since the epoch; `params.check_time`
+/// replaces it). The first error ends verification, as with OpenSSL's default callback.
+///
+/// Fails with `ASN1_R_WRONG_TAG` if a certificate does not parse, as `d2i_X509` fails
+/// before OpenSSL verifies anything.
+pub fn verify_chain<I>(
+    leaf: &[u8],
+    untrusted: I,
+    store: &Store,
+    params: &VerifyParams,
+    now: i64,
+) -> Result<ChainVerification, SslError>
+where
+    I: IntoIterator,
+    I::Item: AsRef<[u8]>,
+{
+    let leaf = parse_der(leaf)?;
+    let untrusted = untrusted
+        .into_iter()
+        .map(|der| parse_der(der.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let verified = verify(leaf, untrusted, store, params, now, &mut |ok, _, _, _| ok);
+    Ok(ChainVerification {
+        ok: verified.ok,
+        error: verified.error,
+        error_depth: verified.error_depth,
+        chain: verified.chain.into_iter().map(|c| c.der).collect(),
+    })
+}
+
+/// A certificate's facts, or the ASN.1 error of a certificate that does not parse.
+fn parse_der(der: &[u8]) -> Result<CertInfo, SslError> {
+    CertInfo::parse(der)
+        .ok_or_else(|| SslError::new(ERR_LIB_ASN1, asn1_r::WRONG_TAG).with_data("certificate"))
+}
+
 /// An address's network-order bytes.
 pub fn ip_bytes(ip: IpAddr) -> Vec<u8> {
     match ip {
@@ -144,9 +205,7 @@ impl Store {
     /// Adds a certificate (DER) unless it is already there: `Ok(true)` if added, `Ok(false)`
     /// if present; the ASN.1 error if it does not parse.
     pub fn add_der(&mut self, der: &[u8]) -> Result<bool, SslError> {
-        let info = CertInfo::parse(der).ok_or_else(|| {
-            SslError::new(ERR_LIB_ASN1, asn1_r::WRONG_TAG).with_data("certificate")
-        })?;
+        let info = parse_der(der)?;
         if self.certs.iter().any(|c| c.der == info.der) {
             return Ok(false);
         }

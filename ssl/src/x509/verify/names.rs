@@ -237,17 +237,31 @@ fn wildcard_match(prefix: &[u8], suffix: &[u8], subject: &[u8], flags: u32) -> b
         .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || (allow_multi && *c == b'.'))
 }
 
+/// OpenSSL's `NAME_CHECK_MAX`: the most name × constraint comparisons one certificate may
+/// need against one CA's name constraints.
+const NAME_CHECK_MAX: usize = 1 << 20;
+
 /// `NAME_CONSTRAINTS_check` of `cert` against the constraints `(permitted, excluded)` of a
 /// CA above it: `X509_V_OK` or the violation. The subject's directory name and e-mail
 /// attributes and every alternative name are checked; `check_cn` adds the subject's common
 /// names as DNS names (OpenSSL's `NAME_CONSTRAINTS_check_CN`, for a leaf without DNS
 /// alternative names).
+///
+/// As OpenSSL guards against the cost, a certificate whose subject attributes and
+/// alternative names (of any form), times the CA's permitted and excluded subtrees, exceed
+/// [`NAME_CHECK_MAX`] fails with `X509_V_ERR_UNSPECIFIED` unchecked.
 pub(crate) fn check_constraints(
     cert: &CertInfo,
     permitted: &[Subtree],
     excluded: &[Subtree],
     check_cn: bool,
 ) -> i64 {
+    let name_count = cert.subject.iter().map(Vec::len).sum::<usize>()
+        + cert.alt_names.as_ref().map_or(0, |n| n.count);
+    let constraint_count = permitted.len() + excluded.len();
+    if name_count > 0 && constraint_count > NAME_CHECK_MAX / name_count {
+        return x509_v::ERR_UNSPECIFIED;
+    }
     let mut names: Vec<Candidate<'_>> = Vec::new();
     if !cert.subject.is_empty() {
         names.push(Candidate::Directory(&cert.subject));
@@ -269,14 +283,11 @@ pub(crate) fn check_constraints(
     }
     if check_cn {
         for cn in &cert.common_names {
-            // Only common names that look like host names are constrained.
-            if !cn.contains('.')
-                || cn
-                    .bytes()
-                    .any(|b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'*'))
-            {
-                continue;
-            }
+            let cn = match cn_dns_id(cn) {
+                Ok(Some(dns)) => dns,
+                Ok(None) => continue,
+                Err(e) => return e,
+            };
             result = check_one(&Candidate::Dns(cn), permitted, excluded);
             if result != x509_v::OK {
                 return result;
@@ -284,6 +295,36 @@ pub(crate) fn check_constraints(
         }
     }
     result
+}
+
+/// A common name as the DNS name name constraints apply to (`cn2dnsid`): `Ok(None)` when it
+/// does not look like a host name of two labels or more (letters, digits, `_`, and inner
+/// `-` and `.`, no `.` beside another or beside a `-`); trailing NULs are dropped, and an
+/// embedded one fails with `X509_V_ERR_UNSUPPORTED_NAME_SYNTAX`.
+fn cn_dns_id(cn: &str) -> Result<Option<&str>, i64> {
+    let cn = cn.trim_end_matches('\0');
+    let b = cn.as_bytes();
+    if b.contains(&0) {
+        return Err(x509_v::ERR_UNSUPPORTED_NAME_SYNTAX);
+    }
+    let mut dns = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            continue;
+        }
+        if i > 0 && i + 1 < b.len() {
+            if c == b'-' {
+                continue;
+            }
+            if c == b'.' && b[i + 1] != b'.' && b[i - 1] != b'-' && b[i + 1] != b'-' {
+                dns = true;
+                continue;
+            }
+        }
+        dns = false;
+        break;
+    }
+    Ok(dns.then_some(cn))
 }
 
 /// A name of the certificate, of one of the forms constraints apply to.
@@ -419,6 +460,29 @@ mod tests {
             "A-labels may stand for the star"
         );
         assert!(!w("xn--*.example.com", "xn--a.example.com", 0));
+    }
+
+    #[test]
+    fn common_names_as_dns_names_follow_cn2dnsid() {
+        assert_eq!(cn_dns_id("www.example.com"), Ok(Some("www.example.com")));
+        assert_eq!(
+            cn_dns_id("a_b.example.com\0\0"),
+            Ok(Some("a_b.example.com"))
+        );
+        assert_eq!(cn_dns_id("localhost"), Ok(None), "one label");
+        assert_eq!(
+            cn_dns_id("*.example.com"),
+            Ok(None),
+            "a wildcard is no host name"
+        );
+        assert_eq!(cn_dns_id("a..b"), Ok(None));
+        assert_eq!(cn_dns_id("a-.b"), Ok(None));
+        assert_eq!(cn_dns_id(".a.b"), Ok(None));
+        assert_eq!(cn_dns_id("Test CA"), Ok(None));
+        assert_eq!(
+            cn_dns_id("a.example.com\0.evil.org"),
+            Err(x509_v::ERR_UNSUPPORTED_NAME_SYNTAX)
+        );
     }
 
     #[test]
