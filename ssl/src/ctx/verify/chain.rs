@@ -62,9 +62,10 @@ pub(crate) struct Verdict {
 /// reported or set by the callback; a chain the verifier (or the callback) refuses fails
 /// the handshake only when `enforce` is on.
 pub(crate) fn check(r: &Request<'_>) -> Verdict {
+    // Each entry must be one certificate and nothing else (OpenSSL: cert length mismatch).
     let parsed: Option<Vec<CertInfo>> = std::iter::once(r.end_entity)
         .chain(r.intermediates)
-        .map(|c| CertInfo::parse(c))
+        .map(|c| CertInfo::parse(c).filter(|info| info.der.len() == c.len()))
         .collect();
     let Some(presented) = parsed else {
         // OpenSSL fails such a certificate message before verification, whatever the mode.
