@@ -16,6 +16,7 @@ use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_share, arc_up_ref, bytes, c_str, obj, text};
 use crate::info::InfoCallbackC;
 use crate::param::X509_VERIFY_PARAM;
+use crate::session::pem_password_cb;
 use crate::ssl::callback_ssl;
 use crate::store::X509_STORE;
 
@@ -107,6 +108,11 @@ pub struct SSL_CTX {
     read_ahead: AtomicI32,
     /// `SSL_CTX_set_info_callback`'s callback.
     pub(crate) info_callback: Mutex<InfoCallbackC>,
+    /// `SSL_CTX_set_verify`'s callback, for `SSL_CTX_get_verify_callback`.
+    pub(crate) verify_callback: Mutex<crate::verify::VerifyCallbackC>,
+    /// `SSL_CTX_set_default_passwd_cb` and its user data: kept for their getters, never
+    /// called (qssl reads no encrypted keys, see `PEM_read_bio_PrivateKey`).
+    passwd: Mutex<(pem_password_cb, CallbackArg)>,
 }
 
 impl Drop for SSL_CTX {
@@ -188,6 +194,8 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         quiet_shutdown: AtomicBool::new(false),
         read_ahead: AtomicI32::new(0),
         info_callback: Mutex::new(None),
+        verify_callback: Mutex::new(None),
+        passwd: Mutex::new((None, CallbackArg(std::ptr::null_mut()))),
     }))
     .cast_mut();
     // SAFETY: just made, and live.
@@ -655,7 +663,7 @@ pub type AlpnSelectCallbackC = Option<
 >;
 
 /// The application's pointer for a callback, carried across threads as OpenSSL carries it.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 struct CallbackArg(*mut c_void);
 
 // SAFETY: the pointer is only handed back to the application's own callback, which OpenSSL
@@ -765,4 +773,46 @@ pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: Keyl
         f
     });
     c.lock().set_keylog_callback(callback);
+}
+
+/// `SSL_CTX_set_default_passwd_cb`: kept for `SSL_CTX_get_default_passwd_cb`. It is never
+/// called: qssl reads no encrypted private keys (they fail to load with
+/// `ERR_R_UNSUPPORTED`).
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut SSL_CTX, cb: pem_password_cb) {
+    let c = arg!(ctx_ref(ctx));
+    c.passwd.lock().unwrap_or_else(PoisonError::into_inner).0 = cb;
+}
+
+/// `SSL_CTX_set_default_passwd_cb_userdata`: kept for its getter, as the callback is.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb_userdata(ctx: *mut SSL_CTX, u: *mut c_void) {
+    let c = arg!(ctx_ref(ctx));
+    c.passwd.lock().unwrap_or_else(PoisonError::into_inner).1 = CallbackArg(u);
+}
+
+/// `SSL_CTX_get_default_passwd_cb`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_get_default_passwd_cb(ctx: *mut SSL_CTX) -> pem_password_cb {
+    let c = arg!(ctx_ref(ctx));
+    c.passwd.lock().unwrap_or_else(PoisonError::into_inner).0
+}
+
+/// `SSL_CTX_get_default_passwd_cb_userdata`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_get_default_passwd_cb_userdata(ctx: *mut SSL_CTX) -> *mut c_void {
+    let c = arg!(ctx_ref(ctx));
+    c.passwd.lock().unwrap_or_else(PoisonError::into_inner).1.0
 }

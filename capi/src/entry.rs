@@ -163,6 +163,21 @@ impl<const FAILURE: c_int> CReturn for CInt<FAILURE> {
     }
 }
 
+/// An `ossl_ssize_t` (`ssize_t`) whose failure value is `FAILURE` (-1 for `SSL_sendfile`).
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CSsize<const FAILURE: isize>(pub isize);
+
+impl<const FAILURE: isize> CReturn for CSsize<FAILURE> {
+    type Value = isize;
+    fn failure() -> isize {
+        FAILURE
+    }
+    fn from_value(value: isize) -> Self {
+        CSsize(value)
+    }
+}
+
 /// A `uint64_t` whose failure value is `FAILURE` (`UINT64_MAX` for `SSL_get_stream_id`).
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

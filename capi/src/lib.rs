@@ -20,7 +20,8 @@
 //! - [`ssl`]: `SSL` objects, TLS and QUIC: BIOs, handshake, I/O, errors (`SSL_*`).
 //! - [`lifecycle`]: an object's options, shutdown flags, quiet shutdown, read-ahead,
 //!   `SSL_in_init` and `SSL_clear`; [`info`]: the info callback, handshake states and alert
-//!   texts; [`negotiate`]: cipher suites (`SSL_CIPHER_*`) and key exchange groups.
+//!   texts; [`negotiate`]: cipher suites (`SSL_CIPHER_*`) and key exchange groups;
+//!   [`early_data`]: the 0-RTT calls (qssl's TLS objects neither send nor accept early data).
 //! - [`unsupported`]: the calls rustls cannot honour, which fail with `ERR_R_UNSUPPORTED`.
 //! - [`quic`]: the QUIC calls: listeners, streams, events, polling, shutdown, values.
 //! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.
@@ -39,6 +40,7 @@ pub mod bio;
 pub mod certs;
 pub mod crypto;
 pub mod ctx;
+pub mod early_data;
 pub mod entry;
 pub mod err;
 pub mod ex_data;

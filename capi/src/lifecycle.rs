@@ -11,7 +11,7 @@ use qssl::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 
 use crate::abi::*;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{arg, entry};
+use crate::entry::{CSsize, arg, entry};
 use crate::ssl::{Obj, SSL, ssl_ref};
 
 /// The options OpenSSL lets a QUIC connection hold (`OSSL_QUIC_PERMITTED_OPTIONS_CONN`): the
@@ -235,4 +235,109 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
             0
         }
     }
+}
+
+/// `SSL_renegotiate_pending`: 0: rustls never renegotiates.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_renegotiate_pending(ssl: *const SSL) -> c_int {
+    let _ = arg!(ssl_ref(ssl));
+    0
+}
+
+/// `SSL_waiting_for_async`: 0: qssl runs no asynchronous jobs (there are no engines).
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_waiting_for_async(ssl: *mut SSL) -> c_int {
+    let _ = arg!(ssl_ref(ssl));
+    0
+}
+
+/// `SSL_get_all_async_fds`: an object without an asynchronous job has no wait context:
+/// 0, the count untouched, as OpenSSL answers (qssl never runs one).
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_get_all_async_fds(
+    ssl: *mut SSL,
+    _fds: *mut c_int,
+    _numfds: *mut usize,
+) -> c_int {
+    let _ = arg!(ssl_ref(ssl));
+    0
+}
+
+/// `SSL_get_changed_async_fds`: as [`SSL_get_all_async_fds`].
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_get_changed_async_fds(
+    ssl: *mut SSL,
+    _addfd: *mut c_int,
+    _numaddfds: *mut usize,
+    _delfd: *mut c_int,
+    _numdelfds: *mut usize,
+) -> c_int {
+    let _ = arg!(ssl_ref(ssl));
+    0
+}
+
+/// `SSL_renegotiate`: rustls never renegotiates: on a TLS 1.3 connection
+/// `SSL_R_WRONG_SSL_VERSION` (as OpenSSL, TLS 1.3 has no renegotiation), otherwise
+/// `SSL_R_NO_RENEGOTIATION`; 0.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_renegotiate(ssl: *mut SSL) -> c_int {
+    let s = arg!(ssl_ref(ssl));
+    refuse_renegotiation(s)
+}
+
+/// `SSL_renegotiate_abbreviated`: as [`SSL_renegotiate`].
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_renegotiate_abbreviated(ssl: *mut SSL) -> c_int {
+    let s = arg!(ssl_ref(ssl));
+    refuse_renegotiation(s)
+}
+
+/// The error of a renegotiation request on `s`; 0.
+fn refuse_renegotiation(s: &SSL) -> c_int {
+    let tls13 = matches!(&s.obj, Obj::Tls(t) if t.version() == Some(qssl::ctx::TLS1_3_VERSION));
+    let reason = if tls13 {
+        ssl_r::WRONG_SSL_VERSION
+    } else {
+        ssl_r::NO_RENEGOTIATION
+    };
+    SslError::ssl(reason).raise();
+    0
+}
+
+/// `SSL_sendfile`: sending from a file needs kernel TLS, which qssl's TLS objects do not
+/// use; as OpenSSL without kTLS: -1 with `SSL_R_UNINITIALIZED`.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_sendfile(
+    ssl: *mut SSL,
+    _fd: c_int,
+    _offset: libc::off_t,
+    _size: usize,
+    _flags: c_int,
+) -> CSsize<-1> {
+    let _ = arg!(ssl_ref(ssl));
+    SslError::ssl(ssl_r::UNINITIALIZED)
+        .with_data("SSL_sendfile needs kernel TLS")
+        .raise();
+    -1
 }

@@ -4,17 +4,17 @@
 //! calls fail with `ERR_R_UNSUPPORTED`.
 #![allow(non_snake_case, non_camel_case_types)] // The exported names are OpenSSL's.
 
-use std::ffi::{c_char, c_int, c_long, c_void};
+use std::ffi::{c_char, c_int, c_long, c_uint, c_void};
 use std::sync::{Arc, PoisonError};
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 use qssl::tls::SslSession;
 
 use crate::bio::BIO;
 use crate::ctx::{SSL_CTX, ctx_ref};
-use crate::entry::{arg, entry, nullable, param};
-use crate::ffi::{arc_release, arc_up_ref, obj};
+use crate::entry::{arg, entry, nullable, out, param};
+use crate::ffi::{arc_release, arc_up_ref, bytes, obj};
 use crate::ssl::{Obj, SSL, callback_ssl, ssl_ref};
 
 /// `SSL_SESSION`: a shared handle to a client session.
@@ -218,4 +218,155 @@ pub extern "C" fn d2i_SSL_SESSION(
 ) -> *mut SSL_SESSION {
     no_session_io();
     std::ptr::null_mut()
+}
+
+/// `SSL_SESSION_get_id`: the session ID set with `SSL_SESSION_set1_id` (none otherwise:
+/// rustls keeps a session's own ID to itself), its length in `*len`; valid until it is set
+/// again.
+///
+/// # Safety
+/// `s` must be null or a live session; `len` null or valid for a write.
+#[entry]
+pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_uint) -> *const u8 {
+    out!(len, 0);
+    let s = arg!(obj(s));
+    let (ptr, n) = s.0.id_location();
+    out!(len, c_uint::try_from(n).unwrap_or(0));
+    ptr
+}
+
+/// `SSL_SESSION_set1_id`: at most 32 bytes (`SSL_R_SSL_SESSION_ID_TOO_LONG`).
+///
+/// # Safety
+/// `s` must be null or a live session; `sid` valid for `sid_len` bytes.
+#[entry]
+pub unsafe extern "C" fn SSL_SESSION_set1_id(
+    s: *mut SSL_SESSION,
+    sid: *const u8,
+    sid_len: c_uint,
+) -> c_int {
+    let s = arg!(obj(s));
+    let len = sid_len as usize;
+    let sid = arg!(bytes(sid, len));
+    c_int::from(s.0.set_id(sid).is_ok())
+}
+
+/// `SSL_SESSION_set1_id_context`: at most 32 bytes
+/// (`SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG`).
+///
+/// # Safety
+/// `s` must be null or a live session; `sid_ctx` valid for `sid_ctx_len` bytes.
+#[entry]
+pub unsafe extern "C" fn SSL_SESSION_set1_id_context(
+    s: *mut SSL_SESSION,
+    sid_ctx: *const u8,
+    sid_ctx_len: c_uint,
+) -> c_int {
+    let s = arg!(obj(s));
+    let len = sid_ctx_len as usize;
+    let sid_ctx = arg!(bytes(sid_ctx, len));
+    c_int::from(s.0.set_id_context(sid_ctx).is_ok())
+}
+
+/// `SSL_SESSION_get_timeout`: how long the session stays usable, in seconds (its context's
+/// timeout when it arrived, unless set).
+///
+/// # Safety
+/// `s` must be null or a live session.
+#[entry]
+pub unsafe extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
+    let s = arg!(obj(s));
+    c_long::from(s.0.timeout())
+}
+
+/// `SSL_SESSION_set_timeout`: the session is offered only while younger than `t` seconds
+/// (negative counts as 0); returns 1.
+///
+/// # Safety
+/// `s` must be null or a live session.
+#[entry]
+pub unsafe extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long) -> c_long {
+    let s = arg!(obj(s));
+    s.0.set_timeout(u32::try_from(t.max(0)).unwrap_or(u32::MAX));
+    1
+}
+
+/// `SSL_SESSION_set_time`: when the session counts as made, in seconds since the epoch
+/// (negative counts as 0); returns `t`.
+///
+/// # Safety
+/// `s` must be null or a live session.
+#[entry]
+pub unsafe extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) -> c_long {
+    let s = arg!(obj(s));
+    let secs = u64::try_from(t.max(0)).unwrap_or(0);
+    s.0.set_time(UNIX_EPOCH + Duration::from_secs(secs));
+    t
+}
+
+/// `SSL_SESSION_get_max_early_data`: how much 0-RTT data the server would take with the
+/// session (0 for TLS 1.2). qssl's TLS clients send none (`SSL_write_early_data`).
+///
+/// # Safety
+/// `s` must be null or a live session.
+#[entry]
+pub unsafe extern "C" fn SSL_SESSION_get_max_early_data(s: *const SSL_SESSION) -> u32 {
+    let s = arg!(obj(s));
+    s.0.max_early_data()
+}
+
+/// `SSL_SESSION_get_master_key`: rustls does not expose the master secret: 0 bytes, with
+/// `ERR_R_UNSUPPORTED` on the queue.
+#[entry]
+pub extern "C" fn SSL_SESSION_get_master_key(
+    _s: *const SSL_SESSION,
+    _out: *mut u8,
+    _outlen: usize,
+) -> usize {
+    crate::unsupported::raise("the master secret (rustls keeps it to itself)");
+    0
+}
+
+/// `SSL_CTX_remove_session`: 0: qssl keeps no `SSL_SESSION` objects in a context's cache
+/// (rustls keeps its own values there), so there is none to remove.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `s` null or a live session.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_SESSION) -> c_int {
+    let _ = arg!(ctx_ref(ctx));
+    let _ = arg!(obj(s));
+    0
+}
+
+/// The C form of `SSL_CTX_sess_set_get_cb`'s callback.
+pub type GetSessionCallbackC =
+    Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION>;
+/// The C form of `SSL_CTX_sess_set_remove_cb`'s callback.
+pub type RemoveSessionCallbackC = Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
+
+/// `SSL_CTX_sess_set_get_cb`: an external server session cache cannot be offered (rustls
+/// servers keep their sessions, and qssl servers have no `SSL_SESSION` objects): a callback
+/// is refused with `ERR_R_UNSUPPORTED`; null is accepted.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut SSL_CTX, cb: GetSessionCallbackC) {
+    let _ = arg!(ctx_ref(ctx));
+    if cb.is_some() {
+        crate::unsupported::raise("external server session caches (SSL_CTX_sess_set_get_cb)");
+    }
+}
+
+/// `SSL_CTX_sess_set_remove_cb`: as [`SSL_CTX_sess_set_get_cb`].
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut SSL_CTX, cb: RemoveSessionCallbackC) {
+    let _ = arg!(ctx_ref(ctx));
+    if cb.is_some() {
+        crate::unsupported::raise("external server session caches (SSL_CTX_sess_set_remove_cb)");
+    }
 }

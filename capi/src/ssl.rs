@@ -5,7 +5,7 @@
 
 use std::ffi::CString;
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
@@ -110,6 +110,8 @@ pub struct SSL {
     /// `SSL_set_read_ahead`'s value (read-ahead has no effect: rustls reads what the BIO
     /// gives).
     pub(crate) read_ahead: AtomicI32,
+    /// Where `SSL_read_early_data` is (see `crate::early_data`).
+    pub(crate) early_data: AtomicU8,
 }
 
 impl SSL {
@@ -132,6 +134,7 @@ impl SSL {
             info_callback: Mutex::new(None),
             quic_options: AtomicU64::new(quic_options),
             read_ahead: AtomicI32::new(ctx_read_ahead),
+            early_data: AtomicU8::new(crate::early_data::EARLY_NONE),
         });
         if let Obj::Tls(t) = &ssl.obj {
             t.set_quiet_shutdown(ssl.ctx().quiet_shutdown());

@@ -88,6 +88,22 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
 ) {
     let ctx = arg!(ctx_ref(ctx));
     ctx.lock().set_verify(mode, callback.map(rust_callback));
+    *ctx.verify_callback
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = callback;
+}
+
+/// `SSL_CTX_get_verify_callback`: the callback `SSL_CTX_set_verify` was given (null for
+/// none).
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> VerifyCallbackC {
+    let c = arg!(ctx_ref(ctx));
+    *c.verify_callback
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// `SSL_CTX_get_verify_mode`.

@@ -439,10 +439,11 @@ fn c_programs_run_clean_under_valgrind() {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let chains = chain_files();
-    let programs: [(&str, Vec<&str>); 13] = [
+    let programs: [(&str, Vec<&str>); 14] = [
         ("err_queue.c", vec![]),
         ("bio_pair.c", vec![]),
         ("ssl_calls.c", vec![cert, key, other, "3"]),
+        ("ssl_limits.c", vec![cert, key]),
         ("lhash.c", vec![]),
         ("quic_resume.c", vec![cert, key]),
         ("bio_misc.c", vec![scratch.to_str().unwrap()]),
@@ -542,6 +543,99 @@ fn servers_and_clients_libssl_calls_match_openssl() {
         ] {
             assert!(out.contains(line), "TLS 1.{version}: {line:?} in\n{out}");
         }
+    }
+}
+
+/// Where `ssl_limits.c` on qssl prints a different line from OpenSSL 3.5: what rustls cannot
+/// do, refused with `ERR_R_UNSUPPORTED` (the README lists each with the reason), and when
+/// `SSL_read_early_data` returns.
+const SSL_LIMITS_DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "ctx max early data 16384 = 0 (unsupported)",
+        "ctx max early data 16384 = 1 (none)",
+    ),
+    (
+        "object max early data 16384 = 0 (unsupported)",
+        "object max early data 16384 = 1 (none)",
+    ),
+    // qssl's SSL_read_early_data returns once the handshake has completed, OpenSSL's once
+    // its first flight is out (the client's Finished still to come).
+    ("handshake done = 1 (none)", "handshake done = 0 (none)"),
+    ("master key = 0 (unsupported)", "master key = 48 (none)"),
+    ("context msg callback (unsupported)", "context msg callback (none)"),
+    (
+        "object msg callback (unsupported)",
+        "object msg callback (none)",
+    ),
+    (
+        "npn select callback (unsupported)",
+        "npn select callback (none)",
+    ),
+    (
+        "npn advertised callback (unsupported)",
+        "npn advertised callback (none)",
+    ),
+    ("custom ext = 0 (unsupported)", "custom ext = 1 (none)"),
+    (
+        "client hello callback (unsupported)",
+        "client hello callback (none)",
+    ),
+    ("cert callback (unsupported)", "cert callback (none)"),
+    (
+        "post-handshake auth on (unsupported)",
+        "post-handshake auth on (none)",
+    ),
+    (
+        "ticket key callback = 0 (unsupported)",
+        "ticket key callback = 1 (none)",
+    ),
+    (
+        "session get callback (unsupported)",
+        "session get callback (none)",
+    ),
+    (
+        "session remove callback (unsupported)",
+        "session remove callback (none)",
+    ),
+    ("own finished = 0 (unsupported)", "own finished = 48 (none)"),
+    (
+        "peer finished = 0 (unsupported)",
+        "peer finished = 48 (none)",
+    ),
+    (
+        "peer signature type = 0 (unsupported)",
+        "peer signature type = 1 (none)",
+    ),
+    (
+        "status request = 0 (unsupported)",
+        "status request = 1 (none)",
+    ),
+    (
+        "object groups = 0 (unsupported)",
+        "object groups = 1 (none)",
+    ),
+    (
+        "object certificate = 0 (unsupported)",
+        "object certificate = 1 (none)",
+    ),
+];
+
+#[test]
+fn what_rustls_cannot_do_fails_cleanly_and_the_rest_matches_openssl() {
+    let (cert, key, _) = certificate_files();
+    let out = common::run_in_all_modes_with_differences(
+        "ssl_limits.c",
+        &[cert.as_path(), key.as_path()],
+        SSL_LIMITS_DIFFERENCES,
+    );
+    for line in [
+        "server read early data 2, read 0, errors none",
+        "id 10: 0123456789",
+        "renegotiate = 0 (wrong ssl version)",
+        "sendfile = -1 (uninitialized)",
+        "errors left: none",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
     }
 }
 

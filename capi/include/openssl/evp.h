@@ -11,6 +11,9 @@ extern "C" {
 # endif
 
 typedef struct evp_pkey_st EVP_PKEY;
+/* Named in callback types only (SSL_CTX_set_tlsext_ticket_key_evp_cb). */
+typedef struct evp_cipher_ctx_st EVP_CIPHER_CTX;
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 # define EVP_PKEY_RSA       6
 # define EVP_PKEY_EC        408

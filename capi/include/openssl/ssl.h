@@ -8,6 +8,7 @@
 
 # include <stdint.h>
 # include <stddef.h>
+# include <sys/types.h>
 # include <sys/time.h>
 # include <openssl/crypto.h>
 # include <openssl/bio.h>
@@ -684,6 +685,128 @@ int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
         SSL_CTX_ctrl(ctx, SSL_CTRL_GET_CHAIN_CERTS, 0, px509)
 # define SSL_CTX_clear_chain_certs(ctx) \
         SSL_CTX_set0_chain(ctx, NULL)
+
+/* Sessions. */
+const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
+int SSL_SESSION_set1_id(SSL_SESSION *s, const unsigned char *sid, unsigned int sid_len);
+int SSL_SESSION_set1_id_context(SSL_SESSION *s, const unsigned char *sid_ctx,
+                                unsigned int sid_ctx_len);
+long SSL_SESSION_get_timeout(const SSL_SESSION *s);
+long SSL_SESSION_set_timeout(SSL_SESSION *s, long t);
+long SSL_SESSION_set_time(SSL_SESSION *s, long t);
+uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s);
+size_t SSL_SESSION_get_master_key(const SSL_SESSION *sess, unsigned char *out, size_t outlen);
+int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *session);
+void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx,
+                             SSL_SESSION *(*get_session_cb) (struct ssl_st *ssl,
+                                                             const unsigned char *data,
+                                                             int len, int *copy));
+void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx,
+                                void (*remove_session_cb) (struct ssl_ctx_st *ctx,
+                                                           SSL_SESSION *sess));
+
+/* Early data: qssl's TLS objects neither send nor accept it. */
+# define SSL_EARLY_DATA_NOT_SENT     0
+# define SSL_EARLY_DATA_REJECTED     1
+# define SSL_EARLY_DATA_ACCEPTED     2
+# define SSL_READ_EARLY_DATA_ERROR   0
+# define SSL_READ_EARLY_DATA_SUCCESS 1
+# define SSL_READ_EARLY_DATA_FINISH  2
+int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t max_early_data);
+uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx);
+int SSL_set_max_early_data(SSL *s, uint32_t max_early_data);
+uint32_t SSL_get_max_early_data(const SSL *s);
+int SSL_read_early_data(SSL *s, void *buf, size_t num, size_t *readbytes);
+int SSL_write_early_data(SSL *s, const void *buf, size_t num, size_t *written);
+int SSL_get_early_data_status(const SSL *s);
+
+/* Renegotiation (never done), asynchronous jobs (none), kernel TLS (not used). */
+int SSL_renegotiate(SSL *s);
+int SSL_renegotiate_abbreviated(SSL *s);
+int SSL_renegotiate_pending(const SSL *s);
+# ifndef OSSL_ASYNC_FD
+#  define OSSL_ASYNC_FD int
+# endif
+int SSL_waiting_for_async(SSL *s);
+int SSL_get_all_async_fds(SSL *s, OSSL_ASYNC_FD *fds, size_t *numfds);
+int SSL_get_changed_async_fds(SSL *s, OSSL_ASYNC_FD *addfd, size_t *numaddfds,
+                              OSSL_ASYNC_FD *delfd, size_t *numdelfds);
+ossl_ssize_t SSL_sendfile(SSL *s, int fd, off_t offset, size_t size, int flags);
+
+/* Callbacks and settings kept for their getters. */
+SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
+void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb *cb);
+void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
+pem_password_cb *SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx);
+void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
+
+/*
+ * What rustls cannot do: these fail with ERR_R_UNSUPPORTED (a setter refuses a callback;
+ * a null one is accepted). See the README.
+ */
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx,
+                              void (*cb) (int write_p, int version, int content_type,
+                                          const void *buf, size_t len, SSL *ssl, void *arg));
+void SSL_set_msg_callback(SSL *ssl,
+                          void (*cb) (int write_p, int version, int content_type,
+                                      const void *buf, size_t len, SSL *ssl, void *arg));
+typedef int (*SSL_CTX_npn_advertised_cb_func)(SSL *ssl, const unsigned char **out,
+                                              unsigned int *outlen, void *arg);
+void SSL_CTX_set_next_protos_advertised_cb(SSL_CTX *s, SSL_CTX_npn_advertised_cb_func cb,
+                                           void *arg);
+typedef int (*SSL_CTX_npn_select_cb_func)(SSL *s, unsigned char **out, unsigned char *outlen,
+                                          const unsigned char *in, unsigned int inlen,
+                                          void *arg);
+void SSL_CTX_set_next_proto_select_cb(SSL_CTX *s, SSL_CTX_npn_select_cb_func cb, void *arg);
+void SSL_get0_next_proto_negotiated(const SSL *s, const unsigned char **data, unsigned *len);
+typedef int (*custom_ext_add_cb)(SSL *s, unsigned int ext_type, const unsigned char **out,
+                                 size_t *outlen, int *al, void *add_arg);
+typedef void (*custom_ext_free_cb)(SSL *s, unsigned int ext_type, const unsigned char *out,
+                                   void *add_arg);
+typedef int (*custom_ext_parse_cb)(SSL *s, unsigned int ext_type, const unsigned char *in,
+                                   size_t inlen, int *al, void *parse_arg);
+typedef int (*SSL_custom_ext_add_cb_ex)(SSL *s, unsigned int ext_type, unsigned int context,
+                                        const unsigned char **out, size_t *outlen, X509 *x,
+                                        size_t chainidx, int *al, void *add_arg);
+typedef void (*SSL_custom_ext_free_cb_ex)(SSL *s, unsigned int ext_type, unsigned int context,
+                                          const unsigned char *out, void *add_arg);
+typedef int (*SSL_custom_ext_parse_cb_ex)(SSL *s, unsigned int ext_type, unsigned int context,
+                                          const unsigned char *in, size_t inlen, X509 *x,
+                                          size_t chainidx, int *al, void *parse_arg);
+# define SSL_EXT_CLIENT_HELLO                0x00080
+# define SSL_EXT_TLS1_3_SERVER_HELLO         0x00200
+int SSL_CTX_has_client_custom_ext(const SSL_CTX *ctx, unsigned int ext_type);
+int SSL_CTX_add_client_custom_ext(SSL_CTX *ctx, unsigned int ext_type, custom_ext_add_cb add_cb,
+                                  custom_ext_free_cb free_cb, void *add_arg,
+                                  custom_ext_parse_cb parse_cb, void *parse_arg);
+int SSL_CTX_add_server_custom_ext(SSL_CTX *ctx, unsigned int ext_type, custom_ext_add_cb add_cb,
+                                  custom_ext_free_cb free_cb, void *add_arg,
+                                  custom_ext_parse_cb parse_cb, void *parse_arg);
+int SSL_CTX_add_custom_ext(SSL_CTX *ctx, unsigned int ext_type, unsigned int context,
+                           SSL_custom_ext_add_cb_ex add_cb, SSL_custom_ext_free_cb_ex free_cb,
+                           void *add_arg, SSL_custom_ext_parse_cb_ex parse_cb,
+                           void *parse_arg);
+int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey);
+int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx,
+                                         int (*fp)(SSL *, unsigned char *, unsigned char *,
+                                                   EVP_CIPHER_CTX *, EVP_MAC_CTX *, int));
+int SSL_CTX_set_srp_username(SSL_CTX *ctx, char *name);
+int SSL_CTX_set_srp_password(SSL_CTX *ctx, char *password);
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val);
+void SSL_set_post_handshake_auth(SSL *s, int val);
+int SSL_verify_client_post_handshake(SSL *s);
+# define SSL_CLIENT_HELLO_SUCCESS 1
+# define SSL_CLIENT_HELLO_ERROR   0
+# define SSL_CLIENT_HELLO_RETRY   (-1)
+typedef int (*SSL_client_hello_cb_fn)(SSL *s, int *al, void *arg);
+void SSL_CTX_set_client_hello_cb(SSL_CTX *c, SSL_client_hello_cb_fn cb, void *arg);
+size_t SSL_client_hello_get0_ciphers(SSL *s, const unsigned char **out);
+int SSL_client_hello_get0_ext(SSL *s, unsigned int type, const unsigned char **out,
+                              size_t *outlen);
+void SSL_CTX_set_cert_cb(SSL_CTX *c, int (*cb) (SSL *ssl, void *arg), void *arg);
+size_t SSL_get_finished(const SSL *s, void *buf, size_t count);
+size_t SSL_get_peer_finished(const SSL *s, void *buf, size_t count);
+int SSL_get_peer_signature_type_nid(const SSL *s, int *pnid);
 
 # ifdef __cplusplus
 }

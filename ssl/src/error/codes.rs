@@ -210,6 +210,12 @@ pub mod ssl_r {
     pub const QUIC_PROTOCOL_ERROR: i32 = 382;
     /// `SSL_R_BAD_VALUE`.
     pub const BAD_VALUE: i32 = 384;
+    /// `SSL_R_INVALID_NULL_CMD_NAME`.
+    pub const INVALID_NULL_CMD_NAME: i32 = 385;
+    /// `SSL_R_UNKNOWN_CMD_NAME`.
+    pub const UNKNOWN_CMD_NAME: i32 = 386;
+    /// `SSL_R_SSL_SESSION_ID_TOO_LONG`.
+    pub const SSL_SESSION_ID_TOO_LONG: i32 = 408;
     /// `SSL_R_QUIC_NETWORK_ERROR`.
     pub const QUIC_NETWORK_ERROR: i32 = 387;
     /// `SSL_R_BAD_DATA`.

@@ -363,6 +363,16 @@ impl Tls {
         st.client.as_ref().ok().map(|c| c.sessions.current())
     }
 
+    /// How much 0-RTT data the session this client will offer allows (0 without one, on a
+    /// server, or once the handshake started).
+    pub fn offered_max_early_data(&self) -> u32 {
+        let st = self.lock();
+        match (&st.client, &st.pump.engine, st.role) {
+            (Ok(c), Engine::Idle, Some(Role::Client) | None) => c.sessions.offered_max_early_data(),
+            _ => 0,
+        }
+    }
+
     /// `SSL_session_reused`: whether the handshake resumed a session.
     pub fn session_reused(&self) -> bool {
         let st = self.lock();

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use rustls::NamedGroup;
 use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
@@ -11,6 +11,7 @@ use rustls::pki_types::ServerName;
 
 use crate::ctx::NewSessionCallback;
 use crate::ctx::SessionTimeout;
+use crate::error::{SslError, ssl_r};
 
 /// What a session holds.
 #[derive(Default)]
@@ -21,9 +22,20 @@ struct SessionData {
     tls12: Option<Tls12ClientSessionValue>,
     /// The key-exchange group the server chose, to guess right the next time.
     kx_hint: Option<NamedGroup>,
-    /// When the session arrived.
+    /// When the session arrived (or `SSL_SESSION_set_time` says it did).
     created: Option<SystemTime>,
+    /// How long it stays usable, in seconds: the context's timeout when it arrived, or
+    /// `SSL_SESSION_set_timeout`'s.
+    timeout: Option<u32>,
+    /// `SSL_SESSION_set1_id`'s ID (rustls does not expose a session's own).
+    id: Vec<u8>,
+    /// `SSL_SESSION_set1_id_context`'s context.
+    sid_ctx: Vec<u8>,
 }
+
+/// The longest session ID and ID context (`SSL_MAX_SSL_SESSION_ID_LENGTH`,
+/// `SSL_MAX_SID_CTX_LENGTH`).
+const MAX_SESSION_ID_LENGTH: usize = 32;
 
 /// A client's TLS session with one server (`SSL_SESSION`), from
 /// [`Tls::session`](super::Tls::session) or the new-session callback, to pass to
@@ -65,9 +77,71 @@ impl SslSession {
         self.lock().created
     }
 
+    /// `SSL_SESSION_set_time`: when the session counts as made (its age is counted from
+    /// there).
+    pub fn set_time(&self, time: SystemTime) {
+        self.lock().created = Some(time);
+    }
+
+    /// `SSL_SESSION_get_timeout`: how long the session stays usable, in seconds (the
+    /// context's timeout when it arrived; 0 before it did).
+    pub fn timeout(&self) -> u32 {
+        self.lock().timeout.unwrap_or(0)
+    }
+
+    /// `SSL_SESSION_set_timeout`: the session is offered only while younger than `secs`.
+    pub fn set_timeout(&self, secs: u32) {
+        self.lock().timeout = Some(secs);
+    }
+
+    /// `SSL_SESSION_get_id`: the ID set with [`SslSession::set_id`] (empty otherwise: rustls
+    /// keeps a session's own ID to itself), as where it is and its length: the bytes stay
+    /// there until the ID is set again.
+    pub fn id_location(&self) -> (*const u8, usize) {
+        let data = self.lock();
+        (data.id.as_ptr(), data.id.len())
+    }
+
+    /// `SSL_SESSION_set1_id`: at most 32 bytes, else `SSL_R_SSL_SESSION_ID_TOO_LONG`.
+    #[track_caller]
+    pub fn set_id(&self, id: &[u8]) -> Result<(), SslError> {
+        if id.len() > MAX_SESSION_ID_LENGTH {
+            return Err(SslError::ssl(ssl_r::SSL_SESSION_ID_TOO_LONG).raise());
+        }
+        self.lock().id = id.to_vec();
+        Ok(())
+    }
+
+    /// `SSL_SESSION_set1_id_context`: at most 32 bytes, else
+    /// `SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG`.
+    #[track_caller]
+    pub fn set_id_context(&self, sid_ctx: &[u8]) -> Result<(), SslError> {
+        if sid_ctx.len() > MAX_SESSION_ID_LENGTH {
+            return Err(SslError::ssl(ssl_r::SSL_SESSION_ID_CONTEXT_TOO_LONG).raise());
+        }
+        self.lock().sid_ctx = sid_ctx.to_vec();
+        Ok(())
+    }
+
+    /// `SSL_SESSION_get_max_early_data`: how much 0-RTT data the server would take with the
+    /// session's next ticket (0 for TLS 1.2 or without tickets).
+    pub fn max_early_data(&self) -> u32 {
+        self.lock()
+            .tls13
+            .last()
+            .map_or(0, Tls13ClientSessionValue::max_early_data_size)
+    }
+
     /// Whether two handles are the same session.
     pub fn same_session(&self, other: &SslSession) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Notes that the session was (re)filled now, with the context's timeout unless one was
+    /// set.
+    fn arrived(data: &mut SessionData, timeout: u32) {
+        data.created = Some(SystemTime::now());
+        data.timeout.get_or_insert(timeout);
     }
 }
 
@@ -119,6 +193,11 @@ impl ObjectSessions {
     }
 
     /// The session given to `set_session`, unless it has timed out.
+    /// How much 0-RTT data the session the object will offer allows (0 without one).
+    pub(crate) fn offered_max_early_data(&self) -> u32 {
+        self.offered().map_or(0, |s| s.max_early_data())
+    }
+
     fn offered(&self) -> Option<SslSession> {
         let offered = self
             .offered
@@ -129,7 +208,11 @@ impl ObjectSessions {
         let age = SystemTime::now()
             .duration_since(created)
             .unwrap_or_default();
-        (age <= self.timeout.duration()).then_some(offered)
+        let limit = offered.lock().timeout.map_or_else(
+            || self.timeout.duration(),
+            |s| Duration::from_secs(s.into()),
+        );
+        (age <= limit).then_some(offered)
     }
 
     /// A new session arrived: the callback hears of it.
@@ -159,7 +242,7 @@ impl ClientSessionStore for ObjectSessions {
         {
             let mut data = self.current.lock();
             data.tls12 = Some(value.clone());
-            data.created = Some(SystemTime::now());
+            SslSession::arrived(&mut data, self.timeout.secs());
         }
         if let Some(s) = &self.shared {
             s.set_tls12_session(server_name, value);
@@ -193,12 +276,12 @@ impl ClientSessionStore for ObjectSessions {
             // records that one arrived.
             Some(s) => {
                 s.insert_tls13_ticket(server_name, value);
-                self.current.lock().created = Some(SystemTime::now());
+                SslSession::arrived(&mut self.current.lock(), self.timeout.secs());
             }
             None => {
                 let mut data = self.current.lock();
                 data.tls13.push(value);
-                data.created = Some(SystemTime::now());
+                SslSession::arrived(&mut data, self.timeout.secs());
             }
         }
         self.announce();
