@@ -110,6 +110,8 @@ pub struct SSL_CTX {
     pub(crate) info_callback: Mutex<InfoCallbackC>,
     /// `SSL_CTX_set_verify`'s callback, for `SSL_CTX_get_verify_callback`.
     pub(crate) verify_callback: Mutex<crate::verify::VerifyCallbackC>,
+    /// `SSL_CTX_set_client_CA_list`'s list.
+    pub(crate) ca_list: Mutex<crate::ca_list::CaList>,
     /// `SSL_CTX_set_default_passwd_cb` and its user data: kept for their getters, never
     /// called (qssl reads no encrypted keys, see `PEM_read_bio_PrivateKey`).
     passwd: Mutex<(pem_password_cb, CallbackArg)>,
@@ -195,6 +197,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         read_ahead: AtomicI32::new(0),
         info_callback: Mutex::new(None),
         verify_callback: Mutex::new(None),
+        ca_list: Mutex::new(crate::ca_list::CaList::new()),
         passwd: Mutex::new((None, CallbackArg(std::ptr::null_mut()))),
     }))
     .cast_mut();

@@ -27,6 +27,7 @@
 //! - [`session`]: client sessions (`SSL_SESSION`), TLS and QUIC, and the new-session callback.
 //! - [`servername`]: the servername callback, `SSL_get_servername`, `SSL_set_SSL_CTX`.
 //! - [`x509`]: certificates (`X509`, `X509_NAME`); [`pkey`]: private keys (`EVP_PKEY`).
+//! - [`ca_list`]: the client CA names a server sends (`SSL_CTX_set_client_CA_list`).
 //! - [`certs`]: the certificates, keys and chains of contexts and objects
 //!   (`SSL_CTX_use_certificate`, `SSL_get_certificate`, the chain ctrls).
 //! - [`verify`]: verify mode, callback and depth, the callback's `X509_STORE_CTX`, peer and
@@ -37,6 +38,7 @@
 pub mod abi;
 pub mod addr;
 pub mod bio;
+pub mod ca_list;
 pub mod certs;
 pub mod crypto;
 pub mod ctx;

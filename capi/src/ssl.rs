@@ -370,6 +370,8 @@ pub(crate) fn callback_ssl() -> *mut SSL {
 #[entry]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
     let c = arg!(ctx_shared(ctx));
+    // The CA names a server object sends are the list's as it is now.
+    c.sync_ca_names();
     let obj = {
         let guard = c.lock();
         let made = if guard.method().is_quic() {

@@ -18,28 +18,62 @@ use crate::ffi::{arc_release, arc_up_ref, bytes_mut, obj, put_c_string};
 use crate::session::pem_password_cb;
 use crate::ssl::{Obj, SSL, ssl_ref};
 
-/// `X509_NAME`: a certificate's subject or issuer name, inside its `X509`.
-#[derive(Debug)]
-#[repr(transparent)]
-pub struct X509_NAME(Name);
+/// `X509_NAME`: a distinguished name, as parsed and as DER (what a server's CA list sends).
+/// A certificate's subject and issuer live inside its `X509`; the names of a CA list
+/// (`SSL_load_client_CA_file`, `X509_NAME_dup`) are objects of their own, freed with
+/// `X509_NAME_free`.
+#[derive(Debug, Clone)]
+pub struct X509_NAME {
+    name: Name,
+    der: Vec<u8>,
+}
 
 impl X509_NAME {
-    /// The C pointer to `name`, valid while the certificate holding it lives.
-    fn as_c(name: &Name) -> *mut X509_NAME {
-        // X509_NAME is a transparent wrapper of Name.
-        std::ptr::from_ref(name).cast::<X509_NAME>().cast_mut()
+    /// The C pointer to `name`, valid while what holds it lives.
+    fn as_c(name: &X509_NAME) -> *mut X509_NAME {
+        std::ptr::from_ref(name).cast_mut()
+    }
+
+    /// The name's DER.
+    pub(crate) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// A name of its own, for C (freed with `X509_NAME_free`).
+    pub(crate) fn into_c(self) -> *mut X509_NAME {
+        Box::into_raw(Box::new(self))
     }
 }
 
-/// `X509`: a certificate, shared by reference count.
+/// `X509`: a certificate, shared by reference count, with its names.
 #[derive(Debug)]
-pub struct X509(Certificate);
+pub struct X509 {
+    cert: Certificate,
+    subject: X509_NAME,
+    issuer: X509_NAME,
+}
 
 impl X509 {
+    /// The C object of a parsed certificate.
+    fn new(cert: Certificate) -> X509 {
+        let (subject_der, issuer_der) = qssl::ctx::name_ders(cert.der()).unwrap_or_default();
+        X509 {
+            subject: X509_NAME {
+                name: cert.subject().clone(),
+                der: subject_der,
+            },
+            issuer: X509_NAME {
+                name: cert.issuer().clone(),
+                der: issuer_der,
+            },
+            cert,
+        }
+    }
+
     /// A shared certificate from `der`, or `None` (with the error raised) if it does not parse.
     pub(crate) fn shared(der: &[u8]) -> Option<Arc<X509>> {
         match Certificate::from_der(der) {
-            Ok((x, _)) => Some(Arc::new(X509(x))),
+            Ok((x, _)) => Some(Arc::new(X509::new(x))),
             Err(e) => {
                 e.raise();
                 None
@@ -49,7 +83,12 @@ impl X509 {
 
     /// The certificate.
     pub(crate) fn certificate(&self) -> &Certificate {
-        &self.0
+        &self.cert
+    }
+
+    /// The subject name.
+    pub(crate) fn subject(&self) -> &X509_NAME {
+        &self.subject
     }
 
     /// Hands a new reference to C.
@@ -120,7 +159,7 @@ pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut X509
 #[entry]
 pub unsafe extern "C" fn X509_get_subject_name(x: *const X509) -> *mut X509_NAME {
     let x = arg!(obj(x));
-    X509_NAME::as_c(x.0.subject())
+    X509_NAME::as_c(&x.subject)
 }
 
 /// `X509_get_issuer_name`: valid while the certificate lives.
@@ -130,7 +169,7 @@ pub unsafe extern "C" fn X509_get_subject_name(x: *const X509) -> *mut X509_NAME
 #[entry]
 pub unsafe extern "C" fn X509_get_issuer_name(x: *const X509) -> *mut X509_NAME {
     let x = arg!(obj(x));
-    X509_NAME::as_c(x.0.issuer())
+    X509_NAME::as_c(&x.issuer)
 }
 
 /// Raises `ERR_R_PASSED_NULL_PARAMETER` and returns null.
@@ -152,7 +191,7 @@ pub unsafe extern "C" fn X509_NAME_oneline(
     size: c_int,
 ) -> *mut c_char {
     let name = nullable!(name);
-    let oneline = |max| name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.0.oneline(max));
+    let oneline = |max| name.map_or_else(|| "NO X509_NAME".to_owned(), |n| n.name.oneline(max));
     if buf.is_null() {
         return malloc_c_string(oneline(usize::MAX).as_bytes());
     }
@@ -195,7 +234,7 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
         SslError::new(ERR_LIB_OBJ, obj_r::UNKNOWN_NID).raise();
         return -1;
     }
-    let Some(value) = name.0.entry_by_nid(nid).map(|e| e.value()) else {
+    let Some(value) = name.name.entry_by_nid(nid).map(|e| e.value()) else {
         return -1;
     };
     if buf.is_null() {
@@ -217,7 +256,7 @@ pub unsafe extern "C" fn X509_NAME_get_text_by_NID(
 #[entry]
 pub unsafe extern "C" fn i2d_X509(x: *const X509, out: *mut *mut c_uchar) -> CInt<-1> {
     let x = arg!(obj(x));
-    let der = x.0.der();
+    let der = x.cert.der();
     let Ok(n) = c_int::try_from(der.len()) else {
         return -1;
     };
@@ -283,7 +322,7 @@ pub unsafe extern "C" fn d2i_X509(
             // SAFETY: within the len bytes.
             *pos = unsafe { pos.add(used) };
             // SAFETY: per the contract.
-            unsafe { store(a, Arc::new(X509(x))) }
+            unsafe { store(a, Arc::new(X509::new(x))) }
         }
         Err(e) => {
             e.raise();
@@ -311,7 +350,7 @@ pub unsafe extern "C" fn PEM_read_bio_X509(
         .and_then(|der| Certificate::from_der(&der).map(|(c, _)| c));
     match parsed {
         // SAFETY: per the contract.
-        Ok(c) => unsafe { store(x, Arc::new(X509(c))) },
+        Ok(c) => unsafe { store(x, Arc::new(X509::new(c))) },
         Err(e) => {
             e.raise();
             std::ptr::null_mut()
@@ -326,11 +365,34 @@ pub unsafe extern "C" fn PEM_read_bio_X509(
 #[entry]
 pub unsafe extern "C" fn PEM_write_bio_X509(bp: *mut BIO, x: *const X509) -> c_int {
     let x = arg!(obj(x));
-    let text = x.0.to_pem();
+    let text = x.cert.to_pem();
     let Ok(len) = c_int::try_from(text.len()) else {
         return 0;
     };
     // SAFETY: bp is null or live, per the contract; the text is valid for its length.
     let n = unsafe { BIO_write(bp, text.as_ptr().cast(), len) };
     c_int::from(n == len)
+}
+
+/// `X509_NAME_free`: frees a name of its own (from `X509_NAME_dup`, a CA list); null is
+/// ignored. Not for a certificate's names.
+///
+/// # Safety
+/// `name` must be null or a name of its own, not used afterwards.
+#[entry]
+pub unsafe extern "C" fn X509_NAME_free(name: *mut X509_NAME) {
+    if !name.is_null() {
+        // SAFETY: a Box-made name the caller gives up, per the contract.
+        drop(unsafe { Box::from_raw(name) });
+    }
+}
+
+/// `X509_NAME_dup`: a copy of the name, of its own.
+///
+/// # Safety
+/// `name` must be null or a live name.
+#[entry]
+pub unsafe extern "C" fn X509_NAME_dup(name: *const X509_NAME) -> *mut X509_NAME {
+    let n = arg!(obj(name));
+    n.clone().into_c()
 }

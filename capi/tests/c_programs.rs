@@ -562,7 +562,10 @@ const SSL_LIMITS_DIFFERENCES: &[(&str, &str)] = &[
     // its first flight is out (the client's Finished still to come).
     ("handshake done = 1 (none)", "handshake done = 0 (none)"),
     ("master key = 0 (unsupported)", "master key = 48 (none)"),
-    ("context msg callback (unsupported)", "context msg callback (none)"),
+    (
+        "context msg callback (unsupported)",
+        "context msg callback (none)",
+    ),
     (
         "object msg callback (unsupported)",
         "object msg callback (none)",
@@ -618,6 +621,7 @@ const SSL_LIMITS_DIFFERENCES: &[(&str, &str)] = &[
         "object certificate = 0 (unsupported)",
         "object certificate = 1 (none)",
     ),
+    ("object CA list (unsupported)", "object CA list (none)"),
 ];
 
 #[test]

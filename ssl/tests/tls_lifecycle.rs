@@ -244,3 +244,110 @@ fn options_groups_and_objects_for_keys_and_certificates() {
     let tls = client.clear_options(0);
     assert_eq!(tls, DEFAULT_OPTIONS);
 }
+
+/// A client certificate resolver that records the CA names the server sent and offers no
+/// certificate.
+#[derive(Debug, Default)]
+struct HintRecorder(Mutex<Option<Vec<Vec<u8>>>>);
+
+impl rustls::client::ResolvesClientCert for HintRecorder {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _sigschemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        *self.0.lock().unwrap() = Some(root_hint_subjects.iter().map(|s| s.to_vec()).collect());
+        None
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_server_sends_its_client_ca_names_with_the_certificate_request() {
+    let id = Identity::localhost();
+    let mut sctx = tls_server_ctx(&id, b"");
+    sctx.set_verify(qssl::ctx::SSL_VERIFY_PEER, None);
+    let pem = std::fs::read(&id.cert).unwrap();
+    let cert = qssl::x509::Certificate::from_pem(&pem).unwrap();
+    let subject = qssl::ctx::name_ders(cert.der()).unwrap().0;
+    sctx.set_client_ca_names(vec![subject.clone()]);
+    let server = Tls::new(&sctx).unwrap();
+    let (mut near, far) = qssl_bio::new_bio_pair(0, 0);
+    server.set_stream_bio(far);
+    server.set_accept_state();
+
+    // A rustls client that records the names.
+    let recorder = Arc::new(HintRecorder::default());
+    let mut config = rustls::ClientConfig::builder()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AcceptAll))
+        .with_client_cert_resolver(recorder.clone());
+    config.enable_sni = false;
+    let mut client = rustls::ClientConnection::new(
+        Arc::new(config),
+        rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+    )
+    .unwrap();
+    for _ in 0..20 {
+        let mut out = Vec::new();
+        while client.wants_write() {
+            client.write_tls(&mut out).unwrap();
+        }
+        qssl_bio::StreamBio::write(&mut near, &out).unwrap_or(0);
+        let _ = server.accept();
+        let mut buf = [0u8; 16384];
+        if let Ok(n) = qssl_bio::StreamBio::read(&mut near, &mut buf) {
+            let _ = client.read_tls(&mut &buf[..n]);
+            let _ = client.process_new_packets();
+        }
+        if recorder.0.lock().unwrap().is_some() {
+            break;
+        }
+    }
+    assert_eq!(*recorder.0.lock().unwrap(), Some(vec![subject]));
+}
+
+/// A server certificate verifier that takes anything (the test looks at the server's
+/// certificate request, not at its certificate).
+#[derive(Debug)]
+struct AcceptAll;
+
+impl rustls::client::danger::ServerCertVerifier for AcceptAll {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &rustls::pki_types::CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &rustls::pki_types::CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}

@@ -686,6 +686,14 @@ int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
 # define SSL_CTX_clear_chain_certs(ctx) \
         SSL_CTX_set0_chain(ctx, NULL)
 
+/* Client CA lists: the names a server sends with its certificate request. */
+void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *name_list);
+STACK_OF(X509_NAME) *SSL_CTX_get_client_CA_list(const SSL_CTX *s);
+int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x);
+void SSL_set_client_CA_list(SSL *s, STACK_OF(X509_NAME) *name_list);
+STACK_OF(X509_NAME) *SSL_dup_CA_list(const STACK_OF(X509_NAME) *sk);
+STACK_OF(X509_NAME) *SSL_load_client_CA_file(const char *file);
+
 /* Sessions. */
 const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
 int SSL_SESSION_set1_id(SSL_SESSION *s, const unsigned char *sid, unsigned int sid_len);

@@ -203,6 +203,39 @@ static EVP_PKEY *read_key(const char *path)
     return k;
 }
 
+/* Client CA lists: loaded from a file, copied, added to, given to a context. */
+static void ca_lists(const char *cert_file)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    STACK_OF(X509_NAME) *list, *copy;
+    X509 *cert = read_cert(cert_file);
+    char name[256];
+    int i;
+
+    SHOW("new context's list count", sk_X509_NAME_num(SSL_CTX_get_client_CA_list(ctx)));
+    list = SSL_load_client_CA_file(cert_file);
+    SHOW("loaded names", sk_X509_NAME_num(list));
+    printf("missing file: %s", SSL_load_client_CA_file("/nonexistent/qssl") == NULL ? "null" : "?");
+    printf(", error %s\n", first_error());
+    copy = SSL_dup_CA_list(list);
+    SHOW("copied names", sk_X509_NAME_num(copy));
+    SHOW("copies are new objects", sk_X509_NAME_value(copy, 0) != sk_X509_NAME_value(list, 0));
+    SSL_CTX_set_client_CA_list(ctx, list);
+    SHOW("context keeps the list", SSL_CTX_get_client_CA_list(ctx) == list);
+    SHOW("add client CA", SSL_CTX_add_client_CA(ctx, cert));
+    SHOW("add no certificate", SSL_CTX_add_client_CA(ctx, NULL));
+    for (i = 0; i < sk_X509_NAME_num(SSL_CTX_get_client_CA_list(ctx)); i++) {
+        X509_NAME_oneline(sk_X509_NAME_value(SSL_CTX_get_client_CA_list(ctx), i), name,
+                          sizeof(name));
+        printf("CA name %d: %s\n", i, name);
+    }
+    sk_X509_NAME_pop_free(copy, X509_NAME_free);
+    SSL_CTX_set_client_CA_list(ctx, NULL);
+    printf("cleared list %s\n", SSL_CTX_get_client_CA_list(ctx) == NULL ? "null" : "?");
+    X509_free(cert);
+    SSL_CTX_free(ctx);
+}
+
 /* The same calls on a QUIC connection object that has not connected. */
 static void quic_object(void)
 {
@@ -350,6 +383,7 @@ int main(int argc, char *argv[])
 
     alert_strings();
     quic_object();
+    ca_lists(argv[1]);
     SSL_CTX_clear_extra_chain_certs(sctx);
     SSL_CTX_get_extra_chain_certs(sctx, &chain);
     SHOW("extra chain certs after clearing", sk_X509_num(chain));

@@ -235,6 +235,7 @@ int main(int argc, char *argv[])
     in = BIO_new_file(argv[1], "r");
     cert = PEM_read_bio_X509(in, NULL, NULL, NULL);
     SHOW("object certificate", SSL_use_certificate(server, cert));
+    DONE("object CA list", SSL_set_client_CA_list(server, SSL_load_client_CA_file(argv[1])));
     X509_free(cert);
     BIO_free(in);
 

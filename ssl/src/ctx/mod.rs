@@ -15,6 +15,7 @@
 //! log.
 
 mod alpn;
+mod ca_names;
 mod certs;
 mod groups;
 mod keylog;
@@ -45,6 +46,7 @@ pub use alpn::{
     AlpnSelectCallback, AlpnSelection, OPENSSL_NPN_NEGOTIATED, OPENSSL_NPN_NO_OVERLAP,
     select_next_proto,
 };
+pub use ca_names::name_ders;
 pub use certs::{
     FileType, KeyKind, MAX_FILE_SIZE, PrivateKey, SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM,
 };
@@ -698,8 +700,11 @@ impl SslCtx {
         let Some((key, _)) = &self.identity.key else {
             return Err(SslError::ssl(ssl_r::NO_PRIVATE_KEY_ASSIGNED).raise());
         };
-        let client_verifier =
-            verify::client_verifier(self.verify.clone(), self.roots.trusted(), &self.provider);
+        let client_verifier = self.with_ca_names(verify::client_verifier(
+            self.verify.clone(),
+            self.roots.trusted(),
+            &self.provider,
+        ));
         let mut config = ServerConfig::builder_with_provider(self.kx_provider())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| rustls_error(&e).raise())?

@@ -334,8 +334,11 @@ impl SslCtx {
             };
             return Err(SslError::ssl(reason).raise());
         }
-        let client_verifier =
-            verify::client_verifier(self.verify.clone(), self.roots.trusted(), &self.provider);
+        let client_verifier = self.with_ca_names(verify::client_verifier(
+            self.verify.clone(),
+            self.roots.trusted(),
+            &self.provider,
+        ));
         let resolver: Arc<dyn rustls::server::ResolvesServerCert> = match &default_key {
             Some(k) => Arc::new(SingleCertAndKey::from(k.clone())),
             None => Arc::new(rustls::server::ResolvesServerCertUsingSni::new()),

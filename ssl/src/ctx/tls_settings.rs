@@ -120,6 +120,8 @@ pub(crate) struct TlsSettings {
     pub(crate) tls12_suites: Option<Vec<SupportedCipherSuite>>,
     /// Key exchange groups (`SSL_CTX_set1_groups_list`); `None`: the provider's.
     pub(crate) groups: Option<Vec<rustls::NamedGroup>>,
+    /// `SSL_CTX_set_client_CA_list`'s names (DER), sent with a certificate request.
+    pub(crate) client_ca_names: Vec<Vec<u8>>,
     pub(crate) options: u64,
     /// `SSL_SESS_CACHE_*`; `None` for the default (server caching).
     pub(crate) cache_mode: Option<i64>,
