@@ -9,7 +9,7 @@ use std::ffi::{CStr, c_char, c_int, c_long};
 use crate::abi::TLSEXT_nid_unknown;
 use crate::crypto::malloc_c_string;
 use crate::entry::{arg, entry};
-use crate::ffi::{bytes, put_c_string};
+use crate::ffi::{bytes, bytes_mut, put_c_string};
 use crate::ssl::{Obj, SSL, ssl_ref};
 
 /// `NID_aes_128_gcm`.
@@ -435,4 +435,59 @@ pub(crate) fn group_nid(id: u16) -> c_long {
         .find(|&&(g, _)| g == id)
         .map_or(TLSEXT_nid_unknown | c_int::from(id), |&(_, nid)| nid);
     c_long::from(nid)
+}
+
+/// Copies a hello's random (zeros before it is known, as OpenSSL's buffer starts) into `out`:
+/// with `outlen` 0 the random's size (32), else the bytes copied. QUIC objects do not show
+/// their handshake records: `ERR_R_UNSUPPORTED`, 0.
+///
+/// # Safety
+/// `ssl` must be null or a live object; `out` valid for `outlen` bytes.
+unsafe fn copy_random(ssl: *const SSL, out: *mut u8, outlen: usize, server: bool) -> usize {
+    type Ret = usize;
+    let s = arg!(ssl_ref(ssl));
+    let Obj::Tls(t) = &s.obj else {
+        crate::unsupported::raise("the hello randoms of a QUIC connection");
+        return 0;
+    };
+    let (client, server_random) = t.hello_randoms();
+    let random = if server { server_random } else { client };
+    let random = random.unwrap_or([0; 32]);
+    if outlen == 0 {
+        return random.len();
+    }
+    let n = outlen.min(random.len());
+    let dest = arg!(bytes_mut(out, n));
+    dest.copy_from_slice(&random[..n]);
+    n
+}
+
+/// `SSL_get_client_random`: the ClientHello's random, as it went over the wire (see
+/// `copy_random`).
+///
+/// # Safety
+/// `ssl` must be null or a live object; `out` valid for `outlen` bytes.
+#[entry]
+pub unsafe extern "C" fn SSL_get_client_random(
+    ssl: *const SSL,
+    out: *mut u8,
+    outlen: usize,
+) -> usize {
+    // SAFETY: forwarded.
+    unsafe { copy_random(ssl, out, outlen, false) }
+}
+
+/// `SSL_get_server_random`: the ServerHello's random (after a HelloRetryRequest, the retry
+/// request's), as it went over the wire.
+///
+/// # Safety
+/// As [`SSL_get_client_random`].
+#[entry]
+pub unsafe extern "C" fn SSL_get_server_random(
+    ssl: *const SSL,
+    out: *mut u8,
+    outlen: usize,
+) -> usize {
+    // SAFETY: forwarded.
+    unsafe { copy_random(ssl, out, outlen, true) }
 }

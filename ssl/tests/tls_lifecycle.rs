@@ -236,6 +236,13 @@ fn options_groups_and_objects_for_keys_and_certificates() {
     c.unwrap();
     s.unwrap();
     assert_eq!(client.negotiated_group(), Some(0x0017), "secp256r1");
+    let randoms = client.hello_randoms();
+    assert!(randoms.0.is_some() && randoms.1.is_some());
+    assert_eq!(
+        randoms,
+        server.hello_randoms(),
+        "both sides saw the same hellos"
+    );
     assert_eq!(
         client.peer_cert_chain().unwrap().len(),
         2,

@@ -95,6 +95,23 @@ static void handshake(void)
     printf("handshake done %d/%d, errors %s\n", done_c, done_s, first_error());
 }
 
+/* The hellos' randoms, as both sides see them. */
+static void randoms(void)
+{
+    unsigned char c1[32], c2[32], s1[32], s2[32], zero[32] = { 0 };
+
+    SHOW("client random size", SSL_get_client_random(client, NULL, 0));
+    SHOW("server random size", SSL_get_server_random(server, NULL, 0));
+    SHOW("client random copied", SSL_get_client_random(client, c1, sizeof(c1)));
+    SHOW("short copy", SSL_get_client_random(server, c2, 8));
+    SSL_get_client_random(server, c2, sizeof(c2));
+    SSL_get_server_random(client, s1, sizeof(s1));
+    SHOW("server random copied", SSL_get_server_random(server, s2, sizeof(s2)));
+    printf("client randoms agree %d, server randoms agree %d, set %d %d\n",
+           memcmp(c1, c2, 32) == 0, memcmp(s1, s2, 32) == 0, memcmp(c1, zero, 32) != 0,
+           memcmp(s1, zero, 32) != 0);
+}
+
 /* One message each way. */
 static void exchange(void)
 {
@@ -349,6 +366,7 @@ int main(int argc, char *argv[])
     printf("version %s, negotiated group %ld\n", SSL_get_version(client),
            (long)SSL_get_negotiated_group(client));
     SHOW("peer chain length", sk_X509_num(SSL_get_peer_cert_chain(client)));
+    randoms();
     exchange();
     close_both();
     printf("loop and exit events seen %d %d\n", loops > 0, exits > 0);

@@ -49,6 +49,29 @@ struct BioIo<'a> {
     bio: &'a Mutex<dyn StreamBio>,
     error: &'a mut Option<BioError>,
     check: Option<&'a mut RecordCheck>,
+    /// Where the first bytes of this direction are kept (see [`HELLO_HEAD`]).
+    head: Option<&'a mut Vec<u8>>,
+}
+
+/// How many of the first bytes each direction keeps: a record header (5), the handshake
+/// message header (4), the legacy version (2) and the hello's random (32).
+const HELLO_HEAD: usize = 43;
+
+/// Keeps the first bytes of a direction in `head`, up to [`HELLO_HEAD`].
+fn keep_head(head: &mut Option<&mut Vec<u8>>, bytes: &[u8]) {
+    if let Some(head) = head {
+        let room = HELLO_HEAD.saturating_sub(head.len());
+        head.extend_from_slice(&bytes[..room.min(bytes.len())]);
+    }
+}
+
+/// The random of the hello of type `kind` (1: ClientHello, 2: ServerHello) at the start of
+/// a direction's bytes, if they begin with one.
+fn hello_random(head: &[u8], kind: u8) -> Option<[u8; 32]> {
+    if head.len() < HELLO_HEAD || head[0] != 22 || head[5] != kind {
+        return None;
+    }
+    head[11..HELLO_HEAD].try_into().ok()
 }
 
 /// Marks a read refused by the record check (the reason is kept in the check's slot).
@@ -68,6 +91,7 @@ impl BioIo<'_> {
 impl Read for BioIo<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.read_raw(buf)?;
+        keep_head(&mut self.head, &buf[..n]);
         if let Some(check) = self.check.as_deref_mut()
             && let Err(reason) = check.scan(&buf[..n])
         {
@@ -96,7 +120,9 @@ impl Write for BioIo<'_> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .write(buf);
-        r.map_err(|e| self.map(e))
+        let n = r.map_err(|e| self.map(e))?;
+        keep_head(&mut self.head, &buf[..n]);
+        Ok(n)
     }
 
     /// rustls hands a whole flight over as several slices: they go to the BIO in one write,
@@ -148,6 +174,9 @@ pub(crate) struct Pump {
     answered: bool,
     /// Info callback events not yet delivered.
     pub(crate) events: Vec<InfoEvent>,
+    /// The first bytes this object wrote and read (the hellos, for their randoms).
+    sent_head: Vec<u8>,
+    received_head: Vec<u8>,
 }
 
 /// `SSL_AD_CLOSE_NOTIFY` at warning level, as alert events carry it (`level << 8 | desc`).
@@ -220,7 +249,19 @@ impl Pump {
             received: false,
             answered: false,
             events: Vec::new(),
+            sent_head: Vec::new(),
+            received_head: Vec::new(),
         }
+    }
+
+    /// `SSL_get_client_random` and `SSL_get_server_random`: the randoms of the hellos this
+    /// connection sent and received, as they went over the wire (`None` before).
+    pub(crate) fn randoms(&self) -> (Option<[u8; 32]>, Option<[u8; 32]>) {
+        let (client_head, server_head) = match self.role {
+            Some(Role::Server) => (&self.received_head, &self.sent_head),
+            _ => (&self.sent_head, &self.received_head),
+        };
+        (hello_random(client_head, 1), hello_random(server_head, 2))
     }
 
     /// Back to the state of a new object (`SSL_clear`), keeping the BIOs and options.
@@ -327,6 +368,7 @@ impl Pump {
             bio: &*wbio,
             error: &mut error,
             check: None,
+            head: Some(&mut self.sent_head),
         };
         while conn.wants_write() {
             let r = conn.write_tls(&mut io);
@@ -351,6 +393,7 @@ impl Pump {
             bio: &*rbio,
             error: &mut error,
             check: Some(&mut self.records),
+            head: Some(&mut self.received_head),
         };
         let r = conn.read_tls(&mut io);
         check_records(&mut self.records, &mut self.fatal)?;
@@ -439,6 +482,7 @@ impl Pump {
             bio: &*rbio,
             error: &mut error,
             check: Some(&mut self.records),
+            head: Some(&mut self.received_head),
         };
         let r = acceptor.read_tls(&mut io);
         check_records(&mut self.records, &mut self.fatal)?;
@@ -489,6 +533,7 @@ impl Pump {
             bio: &**wbio,
             error: &mut ignored,
             check: None,
+            head: None,
         });
         let _ = wbio.lock().unwrap_or_else(PoisonError::into_inner).flush();
         fail(&mut self.fatal, tls_failure(err))

@@ -496,6 +496,13 @@ impl Tls {
         ))
     }
 
+    /// `SSL_get_client_random` / `SSL_get_server_random`: the randoms of the ClientHello and
+    /// the ServerHello as they went over the wire (each `None` until seen; after a
+    /// HelloRetryRequest the server's is the retry request's).
+    pub fn hello_randoms(&self) -> (Option<[u8; 32]>, Option<[u8; 32]>) {
+        self.lock().pump.randoms()
+    }
+
     /// The TLS number of the negotiated cipher suite.
     pub fn cipher_suite_id(&self) -> Option<u16> {
         let st = self.lock();
