@@ -63,7 +63,7 @@ unsafe extern "C" fn free_name(name: *mut c_void) {
 ///
 /// # Safety
 /// `sk` must be null or a live stack of names of their own, given up.
-unsafe fn free_names(sk: *mut OPENSSL_STACK) {
+pub(crate) unsafe fn free_names(sk: *mut OPENSSL_STACK) {
     if !sk.is_null() {
         // SAFETY: per the contract.
         unsafe { OPENSSL_sk_pop_free(sk, Some(free_name)) };
@@ -93,12 +93,36 @@ unsafe fn ders(sk: *const OPENSSL_STACK) -> Vec<Vec<u8>> {
 impl SSL_CTX {
     /// Gives the context the names of its CA list as they are now (the application may
     /// have changed the stack): done as a server object is made.
+    /// Without a client CA list, the CA names of the configuration commands
+    /// (`ClientCAFile`) are sent, as OpenSSL sends its `SSL_CTX_set0_CA_list` names.
     pub(crate) fn sync_ca_names(&self) {
         let list = self.ca_list.lock().unwrap_or_else(PoisonError::into_inner);
         // SAFETY: the context's own stack of live names.
-        let names = unsafe { ders(list.0) };
+        let mut names = unsafe { ders(list.0) };
         drop(list);
+        if names.is_empty() {
+            names = self
+                .ca_names
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+        }
         self.lock().set_client_ca_names(names);
+    }
+
+    /// Sets the CA names sent when the context has no client CA list (OpenSSL's
+    /// `SSL_CTX_set0_CA_list`, which the `ClientCAFile` configuration command fills), from
+    /// a stack of names handed over.
+    ///
+    /// # Safety
+    /// `names` must be a live stack of names of their own, handed over.
+    pub(crate) unsafe fn set0_ca_names(&self, names: *mut OPENSSL_STACK) {
+        // SAFETY: per the contract.
+        let ders = unsafe { ders(names) };
+        // SAFETY: handed over, per the contract.
+        unsafe { free_names(names) };
+        *self.ca_names.lock().unwrap_or_else(PoisonError::into_inner) = ders;
+        self.sync_ca_names();
     }
 }
 

@@ -112,6 +112,8 @@ pub struct SSL_CTX {
     pub(crate) verify_callback: Mutex<crate::verify::VerifyCallbackC>,
     /// `SSL_CTX_set_client_CA_list`'s list.
     pub(crate) ca_list: Mutex<crate::ca_list::CaList>,
+    /// The CA names sent without a client CA list (the `ClientCAFile` command's), as DER.
+    pub(crate) ca_names: Mutex<Vec<Vec<u8>>>,
     /// `SSL_CTX_set_default_passwd_cb` and its user data: kept for their getters, never
     /// called (qssl reads no encrypted keys, see `PEM_read_bio_PrivateKey`).
     passwd: Mutex<(pem_password_cb, CallbackArg)>,
@@ -198,6 +200,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         info_callback: Mutex::new(None),
         verify_callback: Mutex::new(None),
         ca_list: Mutex::new(crate::ca_list::CaList::new()),
+        ca_names: Mutex::default(),
         passwd: Mutex::new((None, CallbackArg(std::ptr::null_mut()))),
     }))
     .cast_mut();

@@ -28,6 +28,7 @@
 //! - [`servername`]: the servername callback, `SSL_get_servername`, `SSL_set_SSL_CTX`.
 //! - [`x509`]: certificates (`X509`, `X509_NAME`); [`pkey`]: private keys (`EVP_PKEY`).
 //! - [`ca_list`]: the client CA names a server sends (`SSL_CTX_set_client_CA_list`).
+//! - [`conf`]: configuration commands (`SSL_CONF_CTX`, `SSL_CONF_cmd`).
 //! - [`certs`]: the certificates, keys and chains of contexts and objects
 //!   (`SSL_CTX_use_certificate`, `SSL_get_certificate`, the chain ctrls).
 //! - [`verify`]: verify mode, callback and depth, the callback's `X509_STORE_CTX`, peer and
@@ -40,6 +41,7 @@ pub mod addr;
 pub mod bio;
 pub mod ca_list;
 pub mod certs;
+pub mod conf;
 pub mod crypto;
 pub mod ctx;
 pub mod early_data;

@@ -37,7 +37,7 @@ pub(crate) fn initial_quic_options(obj: &Obj, ctx: &SSL_CTX, parent: Option<&SSL
 
 /// Applies `clear` then `set` to the options of `s`; returns the new options. A QUIC
 /// listener has none (`SSL_R_CONN_USE_ONLY`, 0).
-fn change_options(s: &SSL, clear: u64, set: u64) -> u64 {
+pub(crate) fn change_options(s: &SSL, clear: u64, set: u64) -> u64 {
     match &s.obj {
         Obj::Tls(t) => {
             t.clear_options(clear);

@@ -622,6 +622,10 @@ const SSL_LIMITS_DIFFERENCES: &[(&str, &str)] = &[
         "object certificate = 1 (none)",
     ),
     ("object CA list (unsupported)", "object CA list (none)"),
+    (
+        "conf signature algorithms = 0 (unsupported)",
+        "conf signature algorithms = 2 (none)",
+    ),
 ];
 
 #[test]

@@ -253,6 +253,64 @@ static void ca_lists(const char *cert_file)
     SSL_CTX_free(ctx);
 }
 
+/* Configuration commands, as nginx's ssl_conf_command gives them. */
+static void conf_commands(const char *cert_file, const char *key_file)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CONF_CTX *cctx = SSL_CONF_CTX_new();
+    SSL *ssl;
+
+    printf("conf flags %#x\n", SSL_CONF_CTX_set_flags(cctx, SSL_CONF_FLAG_FILE
+        | SSL_CONF_FLAG_SERVER | SSL_CONF_FLAG_CERTIFICATE | SSL_CONF_FLAG_SHOW_ERRORS));
+    SSL_CONF_CTX_set_ssl_ctx(cctx, ctx);
+    SHOW("Options", SSL_CONF_cmd(cctx, "Options", "-SessionTicket,ServerPreference"));
+    printf("options now %#llx\n", (unsigned long long)SSL_CTX_get_options(ctx));
+    SHOW("options: unknown name", SSL_CONF_cmd(cctx, "Options", "NoSuchOption"));
+    printf("error %s\n", first_error());
+    SHOW("MinProtocol", SSL_CONF_cmd(cctx, "minprotocol", "TLSv1.2"));
+    SHOW("min version", SSL_CTX_get_min_proto_version(ctx));
+    SHOW("MaxProtocol bad", SSL_CONF_cmd(cctx, "MaxProtocol", "TLSv9"));
+    printf("error %s\n", first_error());
+    SHOW("CipherString", SSL_CONF_cmd(cctx, "CipherString", "ECDHE+AESGCM"));
+    SHOW("Ciphersuites", SSL_CONF_cmd(cctx, "Ciphersuites", "TLS_AES_128_GCM_SHA256"));
+    SHOW("Groups", SSL_CONF_cmd(cctx, "Groups", "X25519:P-256"));
+    SHOW("Curves", SSL_CONF_cmd(cctx, "Curves", "P-256"));
+    SHOW("VerifyMode", SSL_CONF_cmd(cctx, "VerifyMode", "Request"));
+    SHOW("verify mode", SSL_CTX_get_verify_mode(ctx));
+    SHOW("Certificate", SSL_CONF_cmd(cctx, "Certificate", cert_file));
+    SHOW("PrivateKey", SSL_CONF_cmd(cctx, "PrivateKey", key_file));
+    SHOW("ClientCAFile", SSL_CONF_cmd(cctx, "ClientCAFile", cert_file));
+    SHOW("missing value", SSL_CONF_cmd(cctx, "CipherString", NULL));
+    printf("error %s\n", first_error());
+    SHOW("unknown command", SSL_CONF_cmd(cctx, "NoSuchCommand", "x"));
+    printf("error %s\n", first_error());
+    SHOW("null command", SSL_CONF_cmd(cctx, NULL, "x"));
+    printf("error %s\n", first_error());
+    SHOW("type of Certificate", SSL_CONF_cmd_value_type(cctx, "Certificate"));
+    SHOW("type of Options", SSL_CONF_cmd_value_type(cctx, "Options"));
+    SHOW("type of an unknown command", SSL_CONF_cmd_value_type(cctx, "Nope"));
+    SHOW("finish", SSL_CONF_CTX_finish(cctx));
+    SHOW("client CA names", sk_X509_NAME_num(SSL_CTX_get_client_CA_list(ctx)));
+    SHOW("check key", SSL_CTX_check_private_key(ctx));
+
+    /* The command line form, on an object. */
+    ssl = SSL_new(ctx);
+    SSL_CONF_CTX_clear_flags(cctx, SSL_CONF_FLAG_FILE);
+    SSL_CONF_CTX_set_flags(cctx, SSL_CONF_FLAG_CMDLINE);
+    SSL_CONF_CTX_set_ssl(cctx, ssl);
+    SHOW("switch -no_ticket", SSL_CONF_cmd(cctx, "-no_ticket", NULL));
+    SHOW("ticket option set", (SSL_get_options(ssl) & SSL_OP_NO_TICKET) != 0);
+    SHOW("without the dash", SSL_CONF_cmd(cctx, "no_ticket", NULL));
+    SHOW("type of a switch", SSL_CONF_cmd_value_type(cctx, "-no_ticket"));
+    SHOW("prefix", SSL_CONF_CTX_set1_prefix(cctx, "--"));
+    SHOW("switch with the prefix", SSL_CONF_cmd(cctx, "--serverpref", NULL));
+    SHOW("server preference set", (SSL_get_options(ssl) & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0);
+    printf("errors %s\n", first_error());
+    SSL_free(ssl);
+    SSL_CONF_CTX_free(cctx);
+    SSL_CTX_free(ctx);
+}
+
 /* The same calls on a QUIC connection object that has not connected. */
 static void quic_object(void)
 {
@@ -402,6 +460,7 @@ int main(int argc, char *argv[])
     alert_strings();
     quic_object();
     ca_lists(argv[1]);
+    conf_commands(argv[1], argv[2]);
     SSL_CTX_clear_extra_chain_certs(sctx);
     SSL_CTX_get_extra_chain_certs(sctx, &chain);
     SHOW("extra chain certs after clearing", sk_X509_num(chain));

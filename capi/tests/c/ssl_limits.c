@@ -112,6 +112,11 @@ static int passwd_cb(char *buf, int size, int rwflag, void *u)
     return 0;
 }
 
+static SSL_CTX *cctx_of(SSL *ssl)
+{
+    return SSL_get_SSL_CTX(ssl);
+}
+
 int main(int argc, char *argv[])
 {
     SSL_CTX *cctx, *sctx;
@@ -236,6 +241,15 @@ int main(int argc, char *argv[])
     cert = PEM_read_bio_X509(in, NULL, NULL, NULL);
     SHOW("object certificate", SSL_use_certificate(server, cert));
     DONE("object CA list", SSL_set_client_CA_list(server, SSL_load_client_CA_file(argv[1])));
+    {
+        SSL_CONF_CTX *cctx = SSL_CONF_CTX_new();
+
+        SSL_CONF_CTX_set_flags(cctx, SSL_CONF_FLAG_FILE);
+        SSL_CONF_CTX_set_ssl_ctx(cctx, cctx_of(client));
+        SHOW("conf signature algorithms",
+             SSL_CONF_cmd(cctx, "SignatureAlgorithms", "ECDSA+SHA256"));
+        SSL_CONF_CTX_free(cctx);
+    }
     X509_free(cert);
     BIO_free(in);
 
