@@ -110,7 +110,8 @@ pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
 
 /// `SSL_get_shutdown`: `SSL_SENT_SHUTDOWN` once close_notify went out (or was marked sent),
 /// `SSL_RECEIVED_SHUTDOWN` once the peer's came (or was marked received). For a QUIC
-/// connection: both once it has closed, as OpenSSL answers; 0 for its streams.
+/// connection: `SSL_SENT_SHUTDOWN` once it is closing, with `SSL_RECEIVED_SHUTDOWN` when the
+/// peer closed it or it has terminated, as OpenSSL answers; 0 for its streams.
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
@@ -119,11 +120,7 @@ pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
     let (sent, received) = match &s.obj {
         Obj::Tls(t) => t.shutdown_state(),
-        Obj::Quic(q) if q.is_connection() => match q.conn_close_info() {
-            Ok(Some(_)) => (true, true),
-            _ => (false, false),
-        },
-        Obj::Quic(_) => (false, false),
+        Obj::Quic(q) => q.shutdown_flags(),
     };
     (if sent { SSL_SENT_SHUTDOWN } else { 0 }) | (if received { SSL_RECEIVED_SHUTDOWN } else { 0 })
 }

@@ -274,9 +274,11 @@ s1: ONE, end 6, read state 3
 u3 3 write state 4, write code 1/42
 c3 3: end 1, read state 5, read code 1/42
 close info before: 0
+shutdown flags before: 0/0
 server close info: code 99 reason done (4) flags 0
 client close info: code 99 flags 1
 a1 read state after close 6
+shutdown flags: client 3, server 3, stream 0
 s1 still usable: id 0, connection stream type 0
 errors left: 0
 ";

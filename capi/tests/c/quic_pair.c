@@ -206,6 +206,7 @@ int main(int argc, char *argv[])
 
     /* Close info is empty before the close. */
     printf("close info before: %d\n", SSL_get_conn_close_info(client, &info, sizeof(info)));
+    printf("shutdown flags before: %d/%d\n", SSL_get_shutdown(client), SSL_get_shutdown(conn));
 
     /* The client closes with a code and reason; the server learns both. */
     rounds = 0;
@@ -221,6 +222,9 @@ int main(int argc, char *argv[])
     printf("client close info: code %llu flags %u\n", (unsigned long long)info.error_code,
            info.flags);
     printf("a1 read state after close %d\n", SSL_get_stream_read_state(a1));
+    printf("shutdown flags: client %d, server %d, stream %d\n", SSL_get_shutdown(client),
+           SSL_get_shutdown(conn), SSL_get_shutdown(a1));
+    ERR_clear_error();
 
     /* A stream keeps its connection alive: free the connection first. */
     SSL_free(client);

@@ -108,6 +108,25 @@ impl Ssl {
         self.shutdown_ex(0, 0, b"")
     }
 
+    /// `SSL_get_shutdown` on a connection, as OpenSSL answers it: (sent, received) is
+    /// (false, false) until it begins to terminate; (true, false) while it is closing after
+    /// its own CONNECTION_CLOSE; (true, true) once the peer closed it or it has terminated.
+    /// (false, false) for streams and listeners.
+    pub fn shutdown_flags(&self) -> (bool, bool) {
+        let Kind::Connection { key, .. } = &self.obj.kind else {
+            return (false, false);
+        };
+        let st = self.obj.port.lock();
+        match st.conn(*key) {
+            Some(c) => match c.close_info() {
+                None => (false, false),
+                Some(info) => (true, !info.local || c.is_closed()),
+            },
+            // Gone from the port: terminated.
+            None => (true, true),
+        }
+    }
+
     /// `SSL_get_conn_close_info`: `Ok(None)` while the connection has not begun to
     /// terminate. Fails (OpenSSL's -1) on streams and listeners.
     #[track_caller]
