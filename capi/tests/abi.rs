@@ -79,7 +79,9 @@ fn integer_macros() -> BTreeSet<String> {
         for (name, value) in &values {
             let ids = identifiers(value);
             let integer = !value.contains(['"', '\'', '{'])
-                && (value.chars().any(|c| c.is_ascii_digit()) || !ids.is_empty())
+                // A type name alone (`OSSL_ASYNC_FD` standing for `int`) is no value.
+                && (value.chars().any(|c| c.is_ascii_digit())
+                    || ids.iter().any(|t| !words.contains(&t.as_str())))
                 && ids.iter().all(|t| {
                     words.contains(&t.as_str())
                         || is_number(t)
