@@ -122,8 +122,8 @@ impl Ssl {
                 None => (false, false),
                 Some(info) => (true, !info.local || c.is_closed()),
             },
-            // Gone from the port: terminated.
-            None => (true, true),
+            // Never started: nothing to close.
+            None => (false, false),
         }
     }
 
