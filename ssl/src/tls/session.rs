@@ -24,9 +24,12 @@ struct SessionData {
     kx_hint: Option<NamedGroup>,
     /// When the session arrived (or `SSL_SESSION_set_time` says it did).
     created: Option<SystemTime>,
-    /// How long it stays usable, in seconds: the context's timeout when it arrived, or
-    /// `SSL_SESSION_set_timeout`'s.
+    /// `SSL_SESSION_set_timeout`'s timeout, in seconds; without it the context's timeout
+    /// applies (as it is when the session is offered).
     timeout: Option<u32>,
+    /// The context's timeout when the session arrived (`SSL_SESSION_get_timeout` without one
+    /// set).
+    arrival_timeout: u32,
     /// `SSL_SESSION_set1_id`'s ID (rustls does not expose a session's own).
     id: Vec<u8>,
     /// `SSL_SESSION_set1_id_context`'s context.
@@ -83,13 +86,15 @@ impl SslSession {
         self.lock().created = Some(time);
     }
 
-    /// `SSL_SESSION_get_timeout`: how long the session stays usable, in seconds (the
-    /// context's timeout when it arrived; 0 before it did).
+    /// `SSL_SESSION_get_timeout`: how long the session stays usable, in seconds (the one
+    /// set, else the context's timeout when it arrived; 0 before it did).
     pub fn timeout(&self) -> u32 {
-        self.lock().timeout.unwrap_or(0)
+        let data = self.lock();
+        data.timeout.unwrap_or(data.arrival_timeout)
     }
 
-    /// `SSL_SESSION_set_timeout`: the session is offered only while younger than `secs`.
+    /// `SSL_SESSION_set_timeout`: the session is offered only while younger than `secs`
+    /// (instead of the context's timeout).
     pub fn set_timeout(&self, secs: u32) {
         self.lock().timeout = Some(secs);
     }
@@ -137,11 +142,10 @@ impl SslSession {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// Notes that the session was (re)filled now, with the context's timeout unless one was
-    /// set.
+    /// Notes that the session was (re)filled now, under the context's `timeout`.
     fn arrived(data: &mut SessionData, timeout: u32) {
         data.created = Some(SystemTime::now());
-        data.timeout.get_or_insert(timeout);
+        data.arrival_timeout = timeout;
     }
 }
 
