@@ -801,7 +801,11 @@ fn panicking_verify_callback_rejects() {
     assert!(!out.client_complete, "{out:?}");
     let close = out.client_close.expect("client closes");
     assert!(close.local, "{close:?}");
-    assert_eq!(close.error_code, crypto_error(HANDSHAKE_FAILURE), "{close:?}");
+    assert_eq!(
+        close.error_code,
+        crypto_error(HANDSHAKE_FAILURE),
+        "{close:?}"
+    );
 }
 
 /// The TLS alerts the verify tests expect. A certificate the verify callback refuses without
