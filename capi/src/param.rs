@@ -5,7 +5,7 @@
 
 use std::ffi::{c_char, c_int, c_uint, c_ulong};
 use std::net::IpAddr;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 
 use qssl::error::{ERR_LIB_SSL, ERR_LIB_X509V3, SslError, err_r, x509v3_r};
 use qssl::x509::verify::{Purpose, VerifyParams, ip_bytes, x509_v_flag};
@@ -64,6 +64,16 @@ fn ssl_params(s: &SSL) -> VerifyParams {
     own.unwrap_or_else(|| s.ctx().lock().verify_params().clone())
 }
 
+/// The handle kept in `slot`, made for `owner` on first use: the pointer `get0_param` hands
+/// out, valid while its owner lives.
+fn handle(
+    slot: &OnceLock<Box<X509_VERIFY_PARAM>>,
+    owner: impl FnOnce() -> Owner,
+) -> *mut X509_VERIFY_PARAM {
+    let handle = slot.get_or_init(|| Box::new(X509_VERIFY_PARAM { owner: owner() }));
+    std::ptr::from_ref::<X509_VERIFY_PARAM>(handle).cast_mut()
+}
+
 /// `SSL_CTX_get0_param`: the context's parameters, changed in place by the
 /// `X509_VERIFY_PARAM_*` calls; objects made afterwards start from them.
 ///
@@ -75,12 +85,7 @@ pub unsafe extern "C" fn SSL_CTX_get0_param(ctx: *mut SSL_CTX) -> *mut X509_VERI
     let Some(shared) = param!(arc_share(ctx)) else {
         return std::ptr::null_mut();
     };
-    let handle = c.param.get_or_init(|| {
-        Box::new(X509_VERIFY_PARAM {
-            owner: Owner::Ctx(Arc::downgrade(&shared)),
-        })
-    });
-    std::ptr::from_ref::<X509_VERIFY_PARAM>(handle).cast_mut()
+    handle(&c.param, || Owner::Ctx(Arc::downgrade(&shared)))
 }
 
 /// `SSL_get0_param`: a client object's parameters (its context's when it was made), changed
@@ -95,12 +100,7 @@ pub unsafe extern "C" fn SSL_get0_param(ssl: *mut SSL) -> *mut X509_VERIFY_PARAM
     let Some(shared) = param!(arc_share(ssl)) else {
         return std::ptr::null_mut();
     };
-    let handle = s.param.get_or_init(|| {
-        Box::new(X509_VERIFY_PARAM {
-            owner: Owner::Ssl(Arc::downgrade(&shared)),
-        })
-    });
-    std::ptr::from_ref::<X509_VERIFY_PARAM>(handle).cast_mut()
+    handle(&s.param, || Owner::Ssl(Arc::downgrade(&shared)))
 }
 
 /// `X509_VERIFY_PARAM_set_flags`: adds `X509_V_FLAG_*` flags (a policy flag adds

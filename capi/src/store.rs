@@ -34,6 +34,13 @@ enum State {
 }
 
 impl X509_STORE {
+    /// An empty store of its own.
+    fn own() -> X509_STORE {
+        X509_STORE {
+            state: Mutex::new(State::Own(TrustStore::empty(), VerifyParams::default())),
+        }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -72,10 +79,7 @@ impl X509_STORE {
 /// `X509_STORE_new`: an empty store of its own.
 #[entry]
 pub extern "C" fn X509_STORE_new() -> *mut X509_STORE {
-    Arc::into_raw(Arc::new(X509_STORE {
-        state: Mutex::new(State::Own(TrustStore::empty(), VerifyParams::default())),
-    }))
-    .cast_mut()
+    Arc::into_raw(Arc::new(X509_STORE::own())).cast_mut()
 }
 
 /// `X509_STORE_up_ref`.
@@ -240,11 +244,7 @@ pub unsafe extern "C" fn SSL_CTX_set_cert_store(ctx: *mut SSL_CTX, store: *mut X
     let Some(shared) = param!(arc_share(ctx)) else {
         return;
     };
-    let store = param!(arc_take(store)).unwrap_or_else(|| {
-        Arc::new(X509_STORE {
-            state: Mutex::new(State::Own(TrustStore::empty(), VerifyParams::default())),
-        })
-    });
+    let store = param!(arc_take(store)).unwrap_or_else(|| Arc::new(X509_STORE::own()));
     adopt(c, &shared, store);
 }
 
