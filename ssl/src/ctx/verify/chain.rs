@@ -9,15 +9,33 @@ use rustls::CertificateError;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::{VerifyCallback, VerifyInfo, verify_error_string, x509_v};
-use crate::x509::verify::{CertInfo, Store, VerifyParams, verify};
+use crate::x509::verify::{CertInfo, Purpose, Store, VerifyParams, verify};
 
-/// A context's trusted certificates (`X509_STORE`).
+/// A context's trusted certificates (`X509_STORE`), and the flags, depth and purpose the
+/// store adds to each verification with it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Trusted {
     pub(crate) store: Store,
+    pub(crate) params: VerifyParams,
 }
 
 impl Trusted {
+    /// The parameters of a verification with the store, as OpenSSL's `ssl_verify_internal`
+    /// makes them: `own` (the object's or context's parameters), plus the store's flags, with
+    /// the store's depth and purpose where `own` leaves them unset, and `role`'s purpose
+    /// (what the peer's certificate must be fit for) where neither sets one
+    /// ([`Purpose::Any`] standing for unset, as OpenSSL's 0).
+    pub(crate) fn params_for(&self, own: &VerifyParams, role: Purpose) -> VerifyParams {
+        let mut params = own.clone();
+        params.flags |= self.params.flags;
+        params.depth = own.depth.or(self.params.depth);
+        params.purpose = [own.purpose, self.params.purpose]
+            .into_iter()
+            .find(|p| *p != Purpose::Any)
+            .unwrap_or(role);
+        params
+    }
+
     /// Adds `cert`; false if it does not parse (a certificate already there counts as
     /// added).
     pub(crate) fn add(&mut self, cert: &CertificateDer<'_>) -> bool {

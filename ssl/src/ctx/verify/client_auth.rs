@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::chain::{Request, Trusted, check};
+use super::chain::{Request, check};
 use super::signature;
 use super::{SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER, VerifyPolicy};
+use crate::ctx::TrustStore;
 use crate::x509::verify::Purpose;
 use rustls::DistinguishedName;
 use rustls::client::danger::HandshakeSignatureValid;
@@ -22,14 +23,12 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 /// fails), each step told to the callback.
 pub(crate) fn client_verifier(
     policy: VerifyPolicy,
-    trusted: Arc<Trusted>,
+    trusted: TrustStore,
     provider: &Arc<CryptoProvider>,
 ) -> Arc<dyn ClientCertVerifier> {
     if policy.mode & SSL_VERIFY_PEER == 0 {
         return WebPkiClientVerifier::no_client_auth();
     }
-    let mut policy = policy;
-    policy.params.purpose = Purpose::SslClient;
     Arc::new(ClientAuthVerifier {
         mandatory: policy.mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT != 0,
         trusted,
@@ -43,7 +42,7 @@ pub(crate) fn client_verifier(
 struct ClientAuthVerifier {
     /// Whether a client without a certificate fails the handshake.
     mandatory: bool,
-    trusted: Arc<Trusted>,
+    trusted: TrustStore,
     policy: VerifyPolicy,
     algorithms: WebPkiSupportedAlgorithms,
 }
@@ -63,12 +62,14 @@ impl ClientCertVerifier for ClientAuthVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
+        let trusted = self.trusted.snapshot();
+        let params = trusted.params_for(&self.policy.params, Purpose::SslClient);
         check(&Request {
             end_entity,
             intermediates,
-            trusted: &self.trusted,
+            trusted: &trusted,
             now,
-            params: &self.policy.params,
+            params: &params,
             callback: self.policy.callback.as_ref(),
             server_name: None,
             enforce: true,

@@ -3,10 +3,11 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use super::chain::{Request, Trusted, check};
+use super::chain::{Request, check};
 use super::signature;
 use super::x509::x509_v;
 use super::{SSL_VERIFY_PEER, VerifyPolicy};
+use crate::ctx::TrustStore;
 use crate::x509::verify::Purpose;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
@@ -103,11 +104,12 @@ impl VerifyResult {
     }
 }
 
-/// A client's server-certificate verifier: webpki against the context's roots, walked step
-/// by step through the verify callback as OpenSSL does, then the verify mode.
+/// A client's server-certificate verifier: webpki against the context's store (as it is at
+/// each verification), walked step by step through the verify callback as OpenSSL does, then
+/// the verify mode.
 #[derive(Clone)]
 pub(crate) struct PeerVerifier {
-    trusted: Arc<Trusted>,
+    trusted: TrustStore,
     policy: VerifyPolicy,
     algorithms: WebPkiSupportedAlgorithms,
     names: NameCheck,
@@ -117,7 +119,7 @@ impl PeerVerifier {
     /// The verifier for `policy` and `trusted` on `provider`.
     pub(crate) fn new(
         policy: VerifyPolicy,
-        trusted: Arc<Trusted>,
+        trusted: TrustStore,
         provider: &Arc<CryptoProvider>,
     ) -> Self {
         PeerVerifier {
@@ -162,14 +164,15 @@ impl ServerCertVerifier for PeerVerifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let mut policy = self.settings(server_name);
-        policy.params.purpose = Purpose::SslServer;
+        let policy = self.settings(server_name);
+        let trusted = self.trusted.snapshot();
+        let params = trusted.params_for(&policy.params, Purpose::SslServer);
         let verdict = check(&Request {
             end_entity,
             intermediates,
-            trusted: &self.trusted,
+            trusted: &trusted,
             now,
-            params: &policy.params,
+            params: &params,
             callback: policy.callback.as_ref(),
             server_name: Some(server_name),
             enforce: policy.mode & SSL_VERIFY_PEER != 0,
