@@ -90,7 +90,7 @@ pub unsafe extern "C" fn SSL_get_state(ssl: *const SSL) -> c_int {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_state_string_long(ssl: *const SSL) -> *const c_char {
-    match nullable!(ssl).filter(|s| !s.quic().is_some_and(|q| q.is_listener())) {
+    match nullable!(ssl).filter(|s| !s.quic().is_some_and(|q| q.is_listener() || q.is_domain())) {
         Some(s) => match state_of(s) {
             (_, true) => c"error".as_ptr(),
             (state, false) => crate::ffi::interned(state.long_name()),
@@ -106,7 +106,7 @@ pub unsafe extern "C" fn SSL_state_string_long(ssl: *const SSL) -> *const c_char
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_state_string(ssl: *const SSL) -> *const c_char {
-    match nullable!(ssl).filter(|s| !s.quic().is_some_and(|q| q.is_listener())) {
+    match nullable!(ssl).filter(|s| !s.quic().is_some_and(|q| q.is_listener() || q.is_domain())) {
         Some(s) => match state_of(s) {
             (_, true) => c"SSLERR".as_ptr(),
             (state, false) => crate::ffi::interned(state.short_name()),

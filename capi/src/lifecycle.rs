@@ -28,7 +28,7 @@ const QUIC_OPTIONS: u64 = QUIC_CONN_OPTIONS | QUIC_STREAM_OPTIONS;
 pub(crate) fn initial_quic_options(obj: &Obj, ctx: &SSL_CTX, parent: Option<&SSL>) -> u64 {
     match obj {
         Obj::Quic(q) if q.is_connection() => ctx.lock().options() & QUIC_OPTIONS,
-        Obj::Quic(q) if !q.is_listener() => {
+        Obj::Quic(q) if !q.is_listener() && !q.is_domain() => {
             parent.map_or(0, |p| p.quic_options.load(Ordering::Relaxed)) & QUIC_STREAM_OPTIONS
         }
         _ => 0,
@@ -43,7 +43,7 @@ pub(crate) fn change_options(s: &SSL, clear: u64, set: u64) -> u64 {
             t.clear_options(clear);
             t.set_options(set)
         }
-        Obj::Quic(q) if q.is_listener() => {
+        Obj::Quic(q) if q.is_listener() || q.is_domain() => {
             SslError::ssl(ssl_r::CONN_USE_ONLY).raise();
             0
         }
@@ -102,7 +102,7 @@ pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
     let in_init = match &s.obj {
         Obj::Tls(t) => t.in_init(),
-        Obj::Quic(q) if q.is_listener() => false,
+        Obj::Quic(q) if q.is_listener() || q.is_domain() => false,
         Obj::Quic(q) => !q.is_init_finished(),
     };
     c_int::from(in_init)
@@ -120,6 +120,10 @@ pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
     let (sent, received) = match &s.obj {
         Obj::Tls(t) => t.shutdown_state(),
+        Obj::Quic(q) if q.is_listener() || q.is_domain() => {
+            SslError::ssl(ssl_r::CONN_USE_ONLY).raise();
+            (false, false)
+        }
         Obj::Quic(q) => q.shutdown_flags(),
     };
     (if sent { SSL_SENT_SHUTDOWN } else { 0 }) | (if received { SSL_RECEIVED_SHUTDOWN } else { 0 })

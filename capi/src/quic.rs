@@ -16,7 +16,7 @@ use qssl::quic::{DefaultStreamMode, IncomingStreamPolicy, PollItem, StreamEnd};
 use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::bio::poll::put_poll_descriptor;
-use crate::ctx::{SSL_CTX, ctx_shared};
+use crate::ctx::{SSL_CTX, ctx_ref, ctx_shared};
 use crate::entry::{CInt, CU64, arg, entry, nullable, out};
 use crate::ffi::{arc_share, bytes, c_bytes, ex_result, obj_mut, sized};
 
@@ -67,14 +67,28 @@ fn child(from: &SSL, obj: qssl::Ssl, parent: *const SSL) -> *mut SSL {
     SSL::into_c(Obj::Quic(obj), from.ctx(), parent)
 }
 
-/// The C object of `s`'s connection: `s` itself, or a stream's parent.
+/// The C object of `s`'s connection: `s` itself (also a TLS object), a stream's parent, or
+/// null with `SSL_R_NO_STREAM` for a listener or domain (as OpenSSL answers).
 fn connection_ptr(ssl: *const SSL, s: &SSL) -> *const SSL {
     match s.quic() {
-        Some(q) if !q.is_connection() && !q.is_listener() => {
-            s.parent().map_or(std::ptr::null(), Arc::as_ptr)
+        Some(q) if q.is_listener() || q.is_domain() => {
+            SslError::ssl(ssl_r::NO_STREAM).raise();
+            std::ptr::null()
         }
+        Some(q) if !q.is_connection() => s.parent().map_or(std::ptr::null(), Arc::as_ptr),
         _ => ssl,
     }
+}
+
+/// Whether `q` is not a domain; raises `ERR_R_UNSUPPORTED` if it is (OpenSSL's answer to
+/// the calls made on connections, streams and listeners).
+fn not_domain(q: &qssl::Ssl) -> bool {
+    if q.is_domain() {
+        SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+            .with_data("not supported on a domain")
+            .raise();
+    }
+    !q.is_domain()
 }
 
 // --- Objects ------------------------------------------------------------------------------
@@ -96,7 +110,7 @@ pub unsafe extern "C" fn SSL_is_quic(ssl: *const SSL) -> c_int {
 #[entry]
 pub unsafe extern "C" fn SSL_is_connection(ssl: *mut SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
-    c_int::from(s.quic().is_none_or(|q| q.is_connection()))
+    c_int::from(std::ptr::eq(connection_ptr(ssl, s), ssl))
 }
 
 /// `SSL_is_listener`.
@@ -106,7 +120,7 @@ pub unsafe extern "C" fn SSL_is_connection(ssl: *mut SSL) -> c_int {
 #[entry]
 pub unsafe extern "C" fn SSL_is_listener(ssl: *mut SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
-    c_int::from(s.quic().is_some_and(|q| q.is_listener()))
+    c_int::from(s.quic().is_some_and(|q| not_domain(q) && q.is_listener()))
 }
 
 /// `SSL_get0_connection`: a stream's connection; a connection, listener or TLS object
@@ -128,7 +142,7 @@ pub unsafe extern "C" fn SSL_get0_connection(ssl: *mut SSL) -> *mut SSL {
 #[entry]
 pub unsafe extern "C" fn SSL_get0_listener(ssl: *mut SSL) -> *mut SSL {
     let s = arg!(ssl_ref(ssl));
-    let Some(q) = s.quic() else {
+    let Some(q) = s.quic().filter(|q| not_domain(q)) else {
         return std::ptr::null_mut();
     };
     if q.is_listener() {
@@ -143,64 +157,149 @@ pub unsafe extern "C" fn SSL_get0_listener(ssl: *mut SSL) -> *mut SSL {
     listener.map_or(std::ptr::null_mut(), |l| Arc::as_ptr(l).cast_mut())
 }
 
-/// `SSL_is_domain`: always 0 (this library has no domain objects).
+/// `SSL_is_domain`.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
 #[entry]
-pub extern "C" fn SSL_is_domain(_ssl: *mut SSL) -> c_int {
-    0
+pub unsafe extern "C" fn SSL_is_domain(ssl: *mut SSL) -> c_int {
+    let s = arg!(ssl_ref(ssl));
+    c_int::from(s.quic().is_some_and(qssl::Ssl::is_domain))
 }
 
-/// `SSL_get0_domain`: always null (this library has no domain objects).
+/// `SSL_get0_domain`: a domain itself, the domain a listener was made from, or null (also
+/// for connections and streams, as OpenSSL 3.5 answers).
+///
+/// # Safety
+/// `ssl` must be null or a live object.
 #[entry]
-pub extern "C" fn SSL_get0_domain(_ssl: *mut SSL) -> *mut SSL {
-    std::ptr::null_mut()
+pub unsafe extern "C" fn SSL_get0_domain(ssl: *mut SSL) -> *mut SSL {
+    let s = arg!(ssl_ref(ssl));
+    match s.quic() {
+        Some(q) if q.is_domain() => ssl,
+        Some(q) if q.domain().is_some() => s
+            .parent()
+            .map_or(std::ptr::null_mut(), |d| Arc::as_ptr(d).cast_mut()),
+        _ => std::ptr::null_mut(),
+    }
 }
 
-/// Records that QUIC domains are not available.
-fn no_domains() {
-    not_offered("QUIC domain objects");
+/// `SSL_new_domain`: a QUIC event domain of a QUIC context, with the context's domain flags
+/// plus `flags` (or `flags` alone if they name a concurrency model). Null for a TLS
+/// context, as OpenSSL answers (without an error); null with the error for flags OpenSSL
+/// refuses.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_new_domain(ctx: *mut SSL_CTX, flags: u64) -> *mut SSL {
+    let c = arg!(ctx_shared(ctx));
+    let made = {
+        let guard = c.lock();
+        if !guard.method().is_quic() {
+            return std::ptr::null_mut();
+        }
+        qssl::Ssl::new_domain(&guard, flags)
+    };
+    match made {
+        Ok(d) => SSL::into_c(Obj::Quic(d), c, None),
+        Err(_) => std::ptr::null_mut(),
+    }
 }
 
-/// `SSL_new_domain`: not supported; null with `ERR_R_UNSUPPORTED` on the queue.
+/// `SSL_new_listener_from`: a listener of the domain `ssl`, handled with the domain's other
+/// listeners. Null for a TLS object (without an error, as OpenSSL), and with
+/// `SSL_R_DOMAIN_USE_ONLY` for QUIC objects other than domains.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
 #[entry]
-pub extern "C" fn SSL_new_domain(_ctx: *mut SSL_CTX, _flags: u64) -> *mut SSL {
-    no_domains();
-    std::ptr::null_mut()
+pub unsafe extern "C" fn SSL_new_listener_from(ssl: *mut SSL, flags: u64) -> *mut SSL {
+    let s = arg!(ssl_ref(ssl));
+    let Some(q) = s.quic() else {
+        return std::ptr::null_mut();
+    };
+    let ctx = s.ctx();
+    let made = q.new_listener_from(&ctx.lock(), flags);
+    match made {
+        Ok(l) => {
+            l.set_mode(ctx.mode());
+            child(s, l, ssl)
+        }
+        Err(_) => std::ptr::null_mut(),
+    }
 }
 
-/// `SSL_new_listener_from`: not supported (it takes a domain); null with `ERR_R_UNSUPPORTED`.
+/// `SSL_new_from_listener`: a client connection that connects out through the listener
+/// `ssl`'s network BIOs, with its context's settings. Null without an error for a TLS
+/// object or nonzero `flags` (as OpenSSL 3.5 answers); with `SSL_R_LISTENER_USE_ONLY` for
+/// QUIC objects other than listeners.
+///
+/// # Safety
+/// `ssl` must be null or a live object.
 #[entry]
-pub extern "C" fn SSL_new_listener_from(_ssl: *mut SSL, _flags: u64) -> *mut SSL {
-    no_domains();
-    std::ptr::null_mut()
+pub unsafe extern "C" fn SSL_new_from_listener(ssl: *mut SSL, flags: u64) -> *mut SSL {
+    let s = arg!(ssl_ref(ssl));
+    let Some(q) = s.quic() else {
+        return std::ptr::null_mut();
+    };
+    if flags != 0 {
+        return std::ptr::null_mut();
+    }
+    let ctx = s.ctx();
+    let made = q.new_from_listener(&ctx.lock());
+    match made {
+        Ok(conn) => {
+            conn.set_mode(ctx.mode());
+            child(s, conn, ssl)
+        }
+        Err(_) => std::ptr::null_mut(),
+    }
 }
 
-/// `SSL_CTX_set_domain_flags`: not supported; 0 with `ERR_R_UNSUPPORTED`.
+/// `SSL_CTX_set_domain_flags`: the domain flags (`SSL_DOMAIN_FLAG_*`) of the QUIC objects
+/// made from now on, checked and completed as OpenSSL does; 0 with the error for refused
+/// flags or a TLS context.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
 #[entry]
-pub extern "C" fn SSL_CTX_set_domain_flags(_ctx: *mut SSL_CTX, _flags: u64) -> c_int {
-    no_domains();
-    0
+pub unsafe extern "C" fn SSL_CTX_set_domain_flags(ctx: *mut SSL_CTX, flags: u64) -> c_int {
+    let c = arg!(ctx_ref(ctx));
+    ok(c.lock().set_domain_flags(flags))
 }
 
-/// `SSL_CTX_get_domain_flags`: not supported; 0 with `ERR_R_UNSUPPORTED`.
+/// `SSL_CTX_get_domain_flags`: 1 and the context's domain flags in `*flags` (if not null);
+/// 0 with `ERR_R_UNSUPPORTED` for a TLS context.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `flags` null or writable.
 #[entry]
-pub extern "C" fn SSL_CTX_get_domain_flags(_ctx: *const SSL_CTX, _flags: *mut u64) -> c_int {
-    no_domains();
-    0
+pub unsafe extern "C" fn SSL_CTX_get_domain_flags(ctx: *const SSL_CTX, flags: *mut u64) -> c_int {
+    let c = arg!(ctx_ref(ctx));
+    let Some(value) = c.lock().domain_flags() else {
+        SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+            .with_data("domain flags unsupported on this kind of SSL_CTX")
+            .raise();
+        return 0;
+    };
+    out!(flags, value);
+    1
 }
 
-/// `SSL_get_domain_flags`: not supported; 0 with `ERR_R_UNSUPPORTED`.
+/// `SSL_get_domain_flags`: 1 and the QUIC object's domain flags in `*flags` (if not null);
+/// 0 for a TLS object, without an error (as OpenSSL).
+///
+/// # Safety
+/// `ssl` must be null or a live object; `flags` null or writable.
 #[entry]
-pub extern "C" fn SSL_get_domain_flags(_ssl: *const SSL, _flags: *mut u64) -> c_int {
-    no_domains();
-    0
-}
-
-/// `SSL_new_from_listener`: not supported (outgoing connections on a listener's port); null
-/// with `ERR_R_UNSUPPORTED`.
-#[entry]
-pub extern "C" fn SSL_new_from_listener(_ssl: *mut SSL, _flags: u64) -> *mut SSL {
-    not_offered("an outgoing connection from a listener");
-    std::ptr::null_mut()
+pub unsafe extern "C" fn SSL_get_domain_flags(ssl: *const SSL, flags: *mut u64) -> c_int {
+    let s = arg!(ssl_ref(ssl));
+    let Some(q) = s.quic() else {
+        return 0;
+    };
+    out!(flags, q.domain_flags());
+    1
 }
 
 /// `SSL_set1_initial_peer_addr`: where a client connection sends its first datagrams.
@@ -270,6 +369,10 @@ pub unsafe extern "C" fn SSL_accept_connection(ssl: *mut SSL, flags: u64) -> *mu
 #[entry]
 pub unsafe extern "C" fn SSL_get_accept_connection_queue_len(ssl: *mut SSL) -> usize {
     let (_, q) = arg!(quic_ref(ssl));
+    if !q.is_listener() {
+        SslError::ssl(ssl_r::LISTENER_USE_ONLY).raise();
+        return 0;
+    }
     q.accept_connection_queue_len()
 }
 
@@ -547,7 +650,22 @@ pub unsafe extern "C" fn SSL_get_rpoll_descriptor(
 ) -> c_int {
     let (_, q) = arg!(quic_ref(ssl));
     let desc = arg!(obj_mut(desc));
+    if !not_domain(q) {
+        return 0;
+    }
+    if q.rbio().is_none() {
+        return no_network_bio();
+    }
     put_poll_descriptor(desc, q.rpoll_descriptor())
+}
+
+/// 0 with `ERR_R_PASSED_INVALID_ARGUMENT`, OpenSSL's answer for the poll descriptor of an
+/// object without network BIO.
+fn no_network_bio() -> c_int {
+    SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+        .with_data("no network BIO")
+        .raise();
+    0
 }
 
 /// `SSL_get_wpoll_descriptor`: what to wait on before writing to the network.
@@ -561,6 +679,12 @@ pub unsafe extern "C" fn SSL_get_wpoll_descriptor(
 ) -> c_int {
     let (_, q) = arg!(quic_ref(ssl));
     let desc = arg!(obj_mut(desc));
+    if !not_domain(q) {
+        return 0;
+    }
+    if q.wbio().is_none() {
+        return no_network_bio();
+    }
     put_poll_descriptor(desc, q.wpoll_descriptor())
 }
 
@@ -573,7 +697,7 @@ pub unsafe extern "C" fn SSL_get_wpoll_descriptor(
 pub unsafe extern "C" fn SSL_net_read_desired(ssl: *mut SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
     c_int::from(match &s.obj {
-        Obj::Quic(q) => q.net_read_desired(),
+        Obj::Quic(q) => not_domain(q) && q.net_read_desired(),
         Obj::Tls(t) => t.want() == ErrorCode::WantRead,
     })
 }
@@ -586,7 +710,7 @@ pub unsafe extern "C" fn SSL_net_read_desired(ssl: *mut SSL) -> c_int {
 pub unsafe extern "C" fn SSL_net_write_desired(ssl: *mut SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
     c_int::from(match &s.obj {
-        Obj::Quic(q) => q.net_write_desired(),
+        Obj::Quic(q) => not_domain(q) && q.net_write_desired(),
         Obj::Tls(t) => t.want() == ErrorCode::WantWrite,
     })
 }
@@ -608,7 +732,7 @@ pub unsafe extern "C" fn SSL_set_blocking_mode(ssl: *mut SSL, blocking: c_int) -
 #[entry]
 pub unsafe extern "C" fn SSL_get_blocking_mode(ssl: *mut SSL) -> CInt<-1> {
     let (_, q) = arg!(quic_ref(ssl));
-    c_int::from(q.blocking_mode())
+    c_int::from(not_domain(q) && q.blocking_mode())
 }
 
 /// `SSL_poll`: waits until one of `items` has an event it asks for, or `timeout` passes

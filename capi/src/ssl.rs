@@ -169,13 +169,9 @@ impl SSL {
             .push(old);
     }
 
-    /// Whether this is a QUIC connection a listener accepted (its parent is the listener).
+    /// Whether this is a QUIC connection a listener accepted.
     pub(crate) fn is_accepted(&self) -> bool {
-        matches!(&self.obj, Obj::Quic(q) if q.is_connection())
-            && self
-                .parent
-                .as_ref()
-                .is_some_and(|p| p.quic().is_some_and(|q| q.is_listener()))
+        matches!(&self.obj, Obj::Quic(q) if q.is_server())
     }
 
     /// The context.
@@ -354,8 +350,9 @@ pub(crate) fn callback_ssl() -> *mut SSL {
             None => return std::ptr::null_mut(),
         },
     };
-    // An accepted connection's parent is its listener; a client connection has none.
-    if conn.parent.is_none() {
+    // A client connection's callbacks run in its own calls (an accepted connection's run
+    // while its listener's port is driven).
+    if conn.quic().is_some_and(|q| !q.is_server()) {
         std::ptr::from_ref(conn).cast_mut()
     } else {
         std::ptr::null_mut()
@@ -943,7 +940,8 @@ pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
     interned(on_obj!(s, o => o.version_string()))
 }
 
-/// `SSL_version`: the negotiated protocol version number (`OSSL_QUIC1_VERSION` for QUIC).
+/// `SSL_version`: the negotiated protocol version number (`OSSL_QUIC1_VERSION` for QUIC
+/// connections and streams; 0 for listeners and domains, as OpenSSL answers).
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
@@ -952,6 +950,7 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
     let s = arg!(ssl_ref(ssl));
     match &s.obj {
         Obj::Tls(t) => t.version().unwrap_or(0),
+        Obj::Quic(q) if q.is_listener() || q.is_domain() => 0,
         Obj::Quic(_) => OSSL_QUIC1_VERSION,
     }
 }

@@ -286,6 +286,21 @@ errors left: 0
 }
 
 #[test]
+fn quic_domains_and_connections_out_of_listeners_match_openssl() {
+    let (cert, key, _) = certificate_files();
+    let out = run_same_in_all_modes("quic_domain.c", &[cert.as_path(), key.as_path()]);
+    for expected in [
+        "server context domain flags: 1 18",
+        "connected: QUICv1 / QUICv1, verify result 18",
+        "listener 2 got: ping one",
+        "listener 1 got: ping two",
+        "end errors: none",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
+}
+
+#[test]
 fn quic_c_client_fetches_from_aioquic_server() {
     let (cert, key, _) = certificate_files();
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-root");
@@ -956,19 +971,6 @@ const RANGE_SWEEP_DIFFERENCES: &[(&str, &str)] = &[
     (
         r#"SSL_CTX_ctrl(qcctx, 9999, 0, NULL) = 0, error 20:unsupported"#,
         r#"SSL_CTX_ctrl(qcctx, 9999, 0, NULL) = 0, error none"#,
-    ),
-    // The QUIC domain calls exist for linking and fail with ERR_R_UNSUPPORTED (README).
-    (
-        r#"SSL_CTX_set_domain_flags(qcctx, SSL_DOMAIN_FLAG_SINGLE_THREAD | SSL_DOMAIN_FLAG_MULTI_THREAD) = 0, error 20:unsupported"#,
-        r#"SSL_CTX_set_domain_flags(qcctx, SSL_DOMAIN_FLAG_SINGLE_THREAD | SSL_DOMAIN_FLAG_MULTI_THREAD) = 0, error 20:passed invalid argument"#,
-    ),
-    (
-        r#"SSL_CTX_set_domain_flags(qcctx, 1 << 20); SSL_CTX_get_domain_flags(qcctx, &v) = 0, then 0, flags 0x7, error 20:unsupported"#,
-        r#"SSL_CTX_set_domain_flags(qcctx, 1 << 20); SSL_CTX_get_domain_flags(qcctx, &v) = 0, then 1, flags 0x12, error 20:unsupported"#,
-    ),
-    (
-        r#"SSL_new_domain(qcctx, SSL_DOMAIN_FLAG_SINGLE_THREAD | SSL_DOMAIN_FLAG_MULTI_THREAD) = NULL, error 20:unsupported"#,
-        r#"SSL_new_domain(qcctx, SSL_DOMAIN_FLAG_SINGLE_THREAD | SSL_DOMAIN_FLAG_MULTI_THREAD) = NULL, error 20:passed invalid argument"#,
     ),
     // qssl refuses unknown flag bits OpenSSL ignores (its manual pages say they must be 0).
     (

@@ -71,8 +71,6 @@ fn last_reason() -> u32 {
 
 #[test]
 fn what_cannot_work_yet_fails_with_an_error_on_the_queue() {
-    use qssl_capi::ctx::*;
-    use qssl_capi::quic::*;
     use qssl_capi::session::*;
     let unsupported = qssl::error::err_r::UNSUPPORTED as u32;
     // SAFETY: every pointer is null or made by the library and freed once.
@@ -94,12 +92,6 @@ fn what_cannot_work_yet_fails_with_an_error_on_the_queue() {
             .is_null()
         );
         assert_eq!(last_reason(), unsupported);
-        ERR_clear_error();
-        let ctx = SSL_CTX_new(OSSL_QUIC_client_method());
-        assert!(SSL_new_domain(ctx, 0).is_null());
-        assert_eq!(last_reason(), unsupported);
-        assert_eq!(SSL_CTX_set_domain_flags(ctx, 0), 0);
-        SSL_CTX_free(ctx);
         // Null objects are refused, not dereferenced.
         ERR_clear_error();
         assert_eq!(SSL_session_reused(std::ptr::null()), 0);

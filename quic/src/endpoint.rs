@@ -36,6 +36,26 @@ const MIN_RESET_LEN: usize = 21 + 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnectionHandle(pub usize);
 
+/// Lets the layer above know which connection the endpoint is working on, so that what
+/// runs inside (TLS callbacks: certificate verification, session storage, key logging) can
+/// be attributed to that connection.
+pub trait ConnectionScope: Send + Sync {
+    /// Runs `work`, which processes the connection `handle`.
+    fn enter(&self, handle: ConnectionHandle, work: &mut dyn FnMut());
+}
+
+/// Runs `work` for the connection `handle` inside `scope`, if there is one.
+fn scoped(
+    scope: Option<&Arc<dyn ConnectionScope>>,
+    handle: ConnectionHandle,
+    work: &mut dyn FnMut(),
+) {
+    match scope {
+        Some(scope) => scope.enter(handle, work),
+        None => work(),
+    }
+}
+
 /// Settings of an endpoint.
 #[derive(Clone)]
 pub struct EndpointConfig {
@@ -110,6 +130,8 @@ pub struct Endpoint {
     incoming: VecDeque<ConnectionHandle>,
     /// Where the last `poll_transmit` left off, to serve connections in turn.
     cursor: usize,
+    /// Told which connection is being processed.
+    scope: Option<Arc<dyn ConnectionScope>>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -143,6 +165,27 @@ impl Endpoint {
             responses: VecDeque::new(),
             incoming: VecDeque::new(),
             cursor: 0,
+            scope: None,
+        }
+    }
+
+    /// Sets what is told which connection the endpoint processes (see [`ConnectionScope`]).
+    pub fn set_connection_scope(&mut self, scope: Option<Arc<dyn ConnectionScope>>) {
+        self.scope = scope;
+    }
+
+    /// Lets the connection `handle` handle a datagram, in its scope.
+    fn deliver(
+        &mut self,
+        now: Instant,
+        handle: ConnectionHandle,
+        info: DatagramInfo,
+        datagram: &mut [u8],
+    ) {
+        if let Some(conn) = self.connections.get_mut(&handle) {
+            scoped(self.scope.as_ref(), handle, &mut || {
+                conn.handle_datagram_with(now, info, datagram);
+            });
         }
     }
 
@@ -235,9 +278,7 @@ impl Endpoint {
             ParsedHeader::UnsupportedVersion { .. } => None,
         };
         if let Some(handle) = dcid.and_then(|d| self.routes.get(&d).copied()) {
-            if let Some(conn) = self.connections.get_mut(&handle) {
-                conn.handle_datagram_with(now, info, datagram);
-            }
+            self.deliver(now, handle, info, datagram);
             self.after_receive(now, handle);
             return;
         }
@@ -262,9 +303,7 @@ impl Endpoint {
                     .map(|(h, _)| *h)
                     .collect();
                 for handle in &peers {
-                    if let Some(conn) = self.connections.get_mut(handle) {
-                        conn.handle_datagram_with(now, info, datagram);
-                    }
+                    self.deliver(now, *handle, info, datagram);
                     self.after_receive(now, *handle);
                 }
                 if peers.is_empty() {
@@ -332,9 +371,7 @@ impl Endpoint {
         };
         let handle = self.add(conn, Some(h.dcid));
         self.incoming.push_back(handle);
-        if let Some(conn) = self.connections.get_mut(&handle) {
-            conn.handle_datagram_with(now, info, datagram);
-        }
+        self.deliver(now, handle, info, datagram);
         self.after_receive(now, handle);
     }
 
@@ -445,14 +482,18 @@ impl Endpoint {
             };
             let remote = conn.remote();
             let seed = self.rng.next_u64();
-            if let Ok(fresh) = Connection::connect(
-                config,
-                setup.tls.clone(),
-                setup.server_name.clone(),
-                remote,
-                now,
-                seed,
-            ) {
+            let mut fresh = None;
+            scoped(self.scope.as_ref(), handle, &mut || {
+                fresh = Some(Connection::connect(
+                    config.clone(),
+                    setup.tls.clone(),
+                    setup.server_name.clone(),
+                    remote,
+                    now,
+                    seed,
+                ));
+            });
+            if let Some(Ok(fresh)) = fresh {
                 self.routes.retain(|_, h| *h != handle);
                 for cid in fresh.local_cids() {
                     self.routes.insert(*cid, handle);
@@ -530,7 +571,9 @@ impl Endpoint {
                 .is_some_and(|t| t <= now);
             if due {
                 if let Some(conn) = self.connections.get_mut(&handle) {
-                    conn.handle_timeout(now);
+                    scoped(self.scope.as_ref(), handle, &mut || {
+                        conn.handle_timeout(now)
+                    });
                 }
                 self.after_activity(now, handle);
             }

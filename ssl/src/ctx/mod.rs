@@ -91,6 +91,20 @@ pub enum Method {
     Tls,
 }
 
+/// The domain flags a new context of `method` has, as OpenSSL's: thread assistance and
+/// blocking for the thread-assisted client method, multi-threading with legacy blocking
+/// for the other QUIC methods, none for TLS.
+fn default_domain_flags(method: Method) -> u64 {
+    use crate::quic::domain::*;
+    match method {
+        Method::QuicClientThread => {
+            DOMAIN_FLAG_MULTI_THREAD | DOMAIN_FLAG_THREAD_ASSISTED | DOMAIN_FLAG_BLOCKING
+        }
+        m if m.is_quic() => DOMAIN_FLAG_MULTI_THREAD | DOMAIN_FLAG_LEGACY_BLOCKING,
+        _ => 0,
+    }
+}
+
 impl Method {
     /// Whether connections of this method accept rather than connect.
     pub fn is_server(self) -> bool {
@@ -141,6 +155,8 @@ pub struct SslCtx {
     alpn_select: Option<AlpnSelectCallback>,
     keylog: Option<KeylogCallback>,
     quic: ConnectionConfig,
+    /// `SSL_CTX_set_domain_flags` (0 for TLS contexts, which have none).
+    domain_flags: u64,
     tls: tls_settings::TlsSettings,
     clock: Arc<dyn Clock>,
 }
@@ -163,6 +179,7 @@ impl SslCtx {
             alpn_select: None,
             keylog: None,
             quic: ConnectionConfig::default(),
+            domain_flags: default_domain_flags(method),
             tls: tls_settings::TlsSettings {
                 options: tls_settings::DEFAULT_OPTIONS,
                 ..Default::default()
@@ -174,6 +191,26 @@ impl SslCtx {
     /// `SSL_CTX_get_ssl_method`: the method the context was made for.
     pub fn method(&self) -> Method {
         self.method
+    }
+
+    /// `SSL_CTX_get_domain_flags`: the domain flags (`SSL_DOMAIN_FLAG_*`) QUIC objects made
+    /// from the context get; `None` for a TLS context.
+    pub fn domain_flags(&self) -> Option<u64> {
+        self.method.is_quic().then_some(self.domain_flags)
+    }
+
+    /// `SSL_CTX_set_domain_flags`: checked and completed as
+    /// [`adjust_domain_flags`](crate::quic::adjust_domain_flags) does; objects made from now
+    /// on get them. Fails with `ERR_R_UNSUPPORTED` on a TLS context.
+    #[track_caller]
+    pub fn set_domain_flags(&mut self, flags: u64) -> Result<(), SslError> {
+        if !self.method.is_quic() {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data("domain flags unsupported on this kind of SSL_CTX")
+                .raise());
+        }
+        self.domain_flags = crate::quic::adjust_domain_flags(flags)?;
+        Ok(())
     }
 
     // --- Certificate and private key -------------------------------------------------------
@@ -623,6 +660,13 @@ impl SslCtx {
     /// context fails with `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
     #[track_caller]
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, SslError> {
+        if self.method.is_server() {
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("client configuration of a server context")
+                    .raise(),
+            );
+        }
         let sessions = Arc::new(crate::tls::ObjectSessions::new(
             self.client_session_cache(),
             self.new_session_callback(),
@@ -633,16 +677,17 @@ impl SslCtx {
 
     /// The QUIC client configuration with `sessions` as its session store (an object's, so
     /// `SSL_set_session` and the new-session callback work): TLS 1.3, the context's shared
-    /// verifier (names and results per connection), ALPN, key log, client certificate.
+    /// verifier (names and results per connection), ALPN, key log, client certificate. Also
+    /// for a server context, whose listeners connect out with it (`SSL_new_from_listener`).
     #[track_caller]
     pub(crate) fn quic_client_config(
         &self,
         sessions: Arc<crate::tls::ObjectSessions>,
     ) -> Result<Arc<ClientConfig>, SslError> {
-        if self.method.is_server() || !self.method.is_quic() {
+        if !self.method.is_quic() {
             return Err(
                 SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
-                    .with_data("QUIC client configuration of a server or TLS context")
+                    .with_data("QUIC client configuration of a TLS context")
                     .raise(),
             );
         }

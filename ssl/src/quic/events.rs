@@ -13,8 +13,12 @@ use super::object::Ssl;
 impl Ssl {
     /// `SSL_handle_events`: reads what arrived, fires the timers due by the object's clock
     /// and sends what is due, for every object on this port.
+    /// On an object of a domain (or the domain), every port of the domain does.
     pub fn handle_events(&self) {
-        self.obj.port.tick_and_announce();
+        match self.obj.port.domain() {
+            Some(ports) => ports.handle_events(),
+            None => self.obj.port.tick_and_announce(),
+        }
     }
 
     /// `SSL_inject_net_dgram`: processes a datagram the application received itself, from
@@ -41,13 +45,13 @@ impl Ssl {
 
     /// `SSL_get_event_timeout`: how long, on the object's clock, until
     /// [`handle_events`](Self::handle_events) must run again (zero: now); `None` when no
-    /// timer is pending (OpenSSL's `is_infinite`).
+    /// timer is pending (OpenSSL's `is_infinite`). For an object of a domain, the soonest
+    /// of the domain's ports.
     pub fn event_timeout(&self) -> Option<Duration> {
-        let now = self.obj.port.now();
-        let st = self.obj.port.lock();
-        st.endpoint
-            .poll_timeout()
-            .map(|t| t.saturating_duration_since(now))
+        match self.obj.port.domain() {
+            Some(ports) => ports.event_timeout(),
+            None => self.obj.port.event_timeout(),
+        }
     }
 
     /// `SSL_get_rpoll_descriptor`: what to wait on for incoming datagrams (`None` for a BIO
@@ -67,11 +71,11 @@ impl Ssl {
             .map_or(PollDescriptor::None, |b| b.wpoll_descriptor())
     }
 
-    /// `SSL_net_read_desired`: whether the port wants to read from the network (always, once
-    /// it reads at all: a peer may send at any time).
+    /// `SSL_net_read_desired`: whether the port wants to read from the network: always for
+    /// a listener (a client may arrive at any time), otherwise once there is a read BIO.
     pub fn net_read_desired(&self) -> bool {
         let st = self.obj.port.lock();
-        st.net.rbio().is_some() && (!st.is_listener || st.listening)
+        st.is_listener || st.net.rbio().is_some()
     }
 
     /// `SSL_net_write_desired`: whether datagrams wait for room in the write BIO.

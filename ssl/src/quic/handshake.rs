@@ -147,11 +147,9 @@ impl Ssl {
         };
         let name = server_name(setup.sni.as_deref(), peer);
         // The context's verifier serves every connection (so sessions resume); it checks
-        // this one's expected name and records its result through the port's scope.
-        st.verify_scope = Some(setup.checks.clone());
+        // this one's expected name and records its result through the connection's scope.
         let handle = st
-            .endpoint
-            .connect(now, setup.tls.clone(), name, peer)
+            .connect(now, setup.tls.clone(), name, peer, setup.checks.clone())
             .map_err(|e| {
                 IoError::ssl(
                     SslError::ssl(ssl_r::QUIC_HANDSHAKE_LAYER_ERROR).with_data(e.to_string()),

@@ -1,28 +1,21 @@
 //! The listener's calls: `SSL_listen`, `SSL_accept_connection` and the accept queue.
 
 use super::object::Ssl;
-use crate::error::{SslError, ssl_r};
+use crate::error::SslError;
 use crate::result::{IoError, IoResult};
 
 /// `SSL_ACCEPT_CONNECTION_NO_BLOCK`: return at once if no connection waits.
 pub const ACCEPT_CONNECTION_NO_BLOCK: u64 = 1;
 
 impl Ssl {
-    /// `SSL_listen`: starts accepting connections (reading from the network). Idempotent;
-    /// implied by the first [`accept_connection`](Self::accept_connection). Needs the network
-    /// BIOs.
+    /// `SSL_listen`: takes in what the network has. A listener accepts connections from the
+    /// start, as OpenSSL's do, so this is only needed to get them going before the first
+    /// [`accept_connection`](Self::accept_connection). Fails only on other objects.
     #[track_caller]
     pub fn listen(&self) -> Result<(), SslError> {
         self.expect_listener()?;
         let now = self.obj.port.now();
-        let mut st = self.obj.port.lock();
-        if st.net.rbio().is_none() || st.net.wbio().is_none() {
-            return Err(SslError::ssl(ssl_r::BIO_NOT_SET).raise());
-        }
-        if !st.listening {
-            st.listening = true;
-            st.tick(now);
-        }
+        self.obj.port.lock().tick(now);
         Ok(())
     }
 
@@ -55,7 +48,7 @@ impl Ssl {
         }
         let now = self.obj.port.now();
         let mut st = self.obj.port.lock();
-        if st.listening && !self.explicit_events() {
+        if !self.explicit_events() {
             st.tick(now);
         }
         st.incoming.len()

@@ -7,6 +7,7 @@
 //! - [`stream`]: creating and accepting streams, the default stream, stream states.
 //! - [`shutdown`]: closing connections and their close information.
 //! - [`listener`]: accepting connections.
+//! - [`domain`]: event domains and the domain flags.
 //! - [`events`]: the event loop for non-blocking applications.
 //! - [`poll`](mod@poll): `SSL_poll` over many objects.
 //! - [`value`]: the generic value API.
@@ -17,6 +18,7 @@
 
 mod assist;
 mod conn_state;
+pub mod domain;
 pub mod events;
 pub mod handshake;
 pub mod info;
@@ -31,6 +33,10 @@ pub mod stream;
 pub mod value;
 
 pub use conn_state::{DefaultStreamMode, IncomingStreamPolicy};
+pub use domain::{
+    DOMAIN_FLAG_BLOCKING, DOMAIN_FLAG_LEGACY_BLOCKING, DOMAIN_FLAG_MULTI_THREAD,
+    DOMAIN_FLAG_SINGLE_THREAD, DOMAIN_FLAG_THREAD_ASSISTED, adjust_domain_flags,
+};
 pub use info::ConnectionInfo;
 pub use io::WRITE_FLAG_CONCLUDE;
 pub use listener::ACCEPT_CONNECTION_NO_BLOCK;

@@ -40,6 +40,8 @@ pub enum ObjectKind {
     Stream,
     /// A QUIC listener.
     Listener,
+    /// A QUIC event domain.
+    Domain,
 }
 
 /// Blocking preference of an object.
@@ -92,7 +94,12 @@ pub(crate) enum Kind {
         conn: Ssl,
         id: StreamId,
     },
-    Listener,
+    Listener {
+        /// The domain it was made from (`SSL_new_listener_from`).
+        domain: Option<Ssl>,
+    },
+    /// Its port has no network: it only names the ports of its listeners (`Port::domain`).
+    Domain,
 }
 
 #[derive(Debug)]
@@ -105,6 +112,9 @@ pub(crate) struct Object {
     /// `SSL_VALUE_EVENT_HANDLING_MODE_*`.
     pub(crate) event_mode: AtomicU32,
     pub(crate) pending_write: Mutex<Option<PendingWrite>>,
+    /// `SSL_get_domain_flags`: the context's domain flags when the object was made (a
+    /// domain's own).
+    domain_flags: u64,
 }
 
 /// An SSL object: a QUIC connection, stream or listener (OpenSSL's `SSL *`).
@@ -119,7 +129,7 @@ pub struct Ssl {
 }
 
 impl Ssl {
-    fn from_kind(port: Arc<Port>, kind: Kind, blocking: u8, mode: u32) -> Ssl {
+    fn from_kind(port: Arc<Port>, kind: Kind, blocking: u8, mode: u32, domain_flags: u64) -> Ssl {
         Ssl {
             obj: Arc::new(Object {
                 port,
@@ -129,6 +139,7 @@ impl Ssl {
                 last_error: AtomicI32::new(0),
                 event_mode: AtomicU32::new(0),
                 pending_write: Mutex::new(None),
+                domain_flags,
             }),
         }
     }
@@ -138,12 +149,13 @@ impl Ssl {
     /// listener).
     #[track_caller]
     pub fn new(ctx: &SslCtx) -> Result<Ssl, SslError> {
-        let sessions = Arc::new(ObjectSessions::new(
-            ctx.client_session_cache(),
-            ctx.new_session_callback(),
-            ctx.session_timeout_handle(),
-        ));
-        let tls = ctx.quic_client_config(sessions.clone())?;
+        if ctx.method().is_server() {
+            return Err(
+                SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+                    .with_data("a server context's connections come from a listener")
+                    .raise(),
+            );
+        }
         let clock = ctx.clock().clone();
         let endpoint = Endpoint::new(
             EndpointConfig {
@@ -154,6 +166,29 @@ impl Ssl {
             random_seed(),
         );
         let port = Arc::new(Port::new(endpoint, false, clock));
+        Ssl::client_on(ctx, port, None)
+    }
+
+    /// `SSL_new_from_listener`: a client connection of the listener `self` (made from `ctx`,
+    /// the listener's context): it connects out through the listener's network BIOs, with
+    /// the context's verification settings. Fails with `SSL_R_LISTENER_USE_ONLY` on other
+    /// objects.
+    #[track_caller]
+    pub fn new_from_listener(&self, ctx: &SslCtx) -> Result<Ssl, SslError> {
+        self.expect_listener()?;
+        Ssl::client_on(ctx, self.obj.port.clone(), Some(self.clone()))
+    }
+
+    /// A client connection of `ctx` on `port`, made from `listener` if given.
+    #[track_caller]
+    fn client_on(ctx: &SslCtx, port: Arc<Port>, listener: Option<Ssl>) -> Result<Ssl, SslError> {
+        let sessions = Arc::new(ObjectSessions::new(
+            ctx.client_session_cache(),
+            ctx.new_session_callback(),
+            ctx.session_timeout_handle(),
+        ));
+        let tls = ctx.quic_client_config(sessions.clone())?;
+        let domain_flags = ctx.domain_flags().unwrap_or(0);
         let key = port.lock().add_conn(ConnApp::client());
         let client = ClientSetup {
             tls,
@@ -161,18 +196,22 @@ impl Ssl {
             sni: None,
             peer: None,
             checks: Arc::new(ConnectionVerify::new(ctx.verify_policy())),
-            assisted: ctx.method() == crate::ctx::Method::QuicClientThread,
+            assisted: domain_flags & super::domain::DOMAIN_FLAG_THREAD_ASSISTED != 0,
             assist: None,
         };
+        let blocking = listener
+            .as_ref()
+            .map_or(BLOCKING_AUTO, |l| l.obj.blocking.load(Ordering::Relaxed));
         Ok(Ssl::from_kind(
             port,
             Kind::Connection {
                 key,
-                listener: None,
+                listener,
                 client: Some(Box::new(Mutex::new(client))),
             },
-            BLOCKING_AUTO,
+            blocking,
             0,
+            domain_flags,
         ))
     }
 
@@ -180,6 +219,53 @@ impl Ssl {
     /// [`LISTENER_FLAG_NO_VALIDATE`] clients are accepted without a Retry round trip.
     #[track_caller]
     pub fn new_listener(ctx: &SslCtx, flags: u64) -> Result<Ssl, SslError> {
+        Ssl::listener_in(ctx, flags, None)
+    }
+
+    /// `SSL_new_listener_from`: a listener of the domain `self` (made from `ctx`, the
+    /// domain's context), handled with the domain's other listeners. Fails with
+    /// `SSL_R_DOMAIN_USE_ONLY` on other objects.
+    #[track_caller]
+    pub fn new_listener_from(&self, ctx: &SslCtx, flags: u64) -> Result<Ssl, SslError> {
+        if !matches!(self.obj.kind, Kind::Domain) {
+            return Err(SslError::ssl(ssl_r::DOMAIN_USE_ONLY).raise());
+        }
+        Ssl::listener_in(ctx, flags, Some(self.clone()))
+    }
+
+    /// `SSL_new_domain`: a QUIC event domain of `ctx` with `flags` (`SSL_DOMAIN_FLAG_*`):
+    /// the context's domain flags plus `flags`, or `flags` alone if they name a concurrency
+    /// model; checked as [`adjust_domain_flags`](super::domain::adjust_domain_flags) checks
+    /// them. Fails with `ERR_R_UNSUPPORTED` on a TLS context.
+    #[track_caller]
+    pub fn new_domain(ctx: &SslCtx, flags: u64) -> Result<Ssl, SslError> {
+        let Some(ctx_flags) = ctx.domain_flags() else {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data("domains need a QUIC context")
+                .raise());
+        };
+        let flags = if flags & super::domain::DOMAIN_MODEL_FLAGS != 0 {
+            flags
+        } else {
+            ctx_flags | flags
+        };
+        let flags = super::domain::adjust_domain_flags(flags)?;
+        let clock = ctx.clock().clone();
+        let endpoint = Endpoint::new(EndpointConfig::client(), clock.now(), random_seed());
+        let port = Port::new(endpoint, false, clock)
+            .in_domain(Arc::new(super::domain::DomainPorts::default()));
+        Ok(Ssl::from_kind(
+            Arc::new(port),
+            Kind::Domain,
+            BLOCKING_AUTO,
+            0,
+            flags,
+        ))
+    }
+
+    /// A listener of `ctx`, in `domain` if given.
+    #[track_caller]
+    fn listener_in(ctx: &SslCtx, flags: u64, domain: Option<Ssl>) -> Result<Ssl, SslError> {
         if flags & !LISTENER_FLAG_NO_VALIDATE != 0 {
             return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
                 .with_data("unknown listener flags")
@@ -196,8 +282,22 @@ impl Ssl {
             clock.now(),
             random_seed(),
         );
-        let port = Arc::new(Port::new(endpoint, true, clock));
-        Ok(Ssl::from_kind(port, Kind::Listener, BLOCKING_AUTO, 0))
+        let mut port = Port::new(endpoint, true, clock);
+        if let Some(ports) = domain.as_ref().and_then(|d| d.obj.port.domain()) {
+            port = port.in_domain(ports.clone());
+        }
+        let port = Arc::new(port);
+        if let Some(ports) = port.domain() {
+            ports.add(&port);
+        }
+        let domain_flags = ctx.domain_flags().unwrap_or(0);
+        Ok(Ssl::from_kind(
+            port,
+            Kind::Listener { domain },
+            BLOCKING_AUTO,
+            0,
+            domain_flags,
+        ))
     }
 
     /// A connection the listener `self` accepted, under `key`.
@@ -211,6 +311,7 @@ impl Ssl {
             },
             self.obj.blocking.load(Ordering::Relaxed),
             self.mode(),
+            self.obj.domain_flags,
         )
     }
 
@@ -225,6 +326,7 @@ impl Ssl {
             },
             self.obj.blocking.load(Ordering::Relaxed),
             self.mode(),
+            self.obj.domain_flags,
         )
     }
 
@@ -235,18 +337,42 @@ impl Ssl {
         match self.obj.kind {
             Kind::Connection { .. } => ObjectKind::Connection,
             Kind::Stream { .. } => ObjectKind::Stream,
-            Kind::Listener => ObjectKind::Listener,
+            Kind::Listener { .. } => ObjectKind::Listener,
+            Kind::Domain => ObjectKind::Domain,
         }
     }
 
-    /// `SSL_is_connection`: true for everything but a stream.
+    /// `SSL_is_connection`: true for a connection only (OpenSSL's `SSL_get0_connection`
+    /// has no answer for listeners and domains).
     pub fn is_connection(&self) -> bool {
-        self.kind() != ObjectKind::Stream
+        self.kind() == ObjectKind::Connection
     }
 
     /// `SSL_is_listener`.
     pub fn is_listener(&self) -> bool {
         self.kind() == ObjectKind::Listener
+    }
+
+    /// `SSL_is_domain`.
+    pub fn is_domain(&self) -> bool {
+        self.kind() == ObjectKind::Domain
+    }
+
+    /// `SSL_get0_domain`: a domain itself, or the domain a listener was made from; `None`
+    /// otherwise (OpenSSL 3.5 names no domain for connections and streams, even those of a
+    /// domain's listener).
+    pub fn domain(&self) -> Option<Ssl> {
+        match &self.obj.kind {
+            Kind::Domain => Some(self.clone()),
+            Kind::Listener { domain } => domain.clone(),
+            _ => None,
+        }
+    }
+
+    /// `SSL_get_domain_flags`: the domain flags of the context the object was made from, as
+    /// they were then (a domain's own flags for a domain).
+    pub fn domain_flags(&self) -> u64 {
+        self.obj.domain_flags
     }
 
     /// `SSL_is_server`: true for a connection a listener accepted; false for client
@@ -266,7 +392,8 @@ impl Ssl {
         Arc::ptr_eq(&self.obj, &other.obj)
     }
 
-    /// `SSL_get0_connection`: a stream's connection; any other object itself.
+    /// A stream's connection; any other object itself (`SSL_get0_connection` answers this
+    /// for connections and streams).
     pub fn connection(&self) -> Ssl {
         match &self.obj.kind {
             Kind::Stream { conn, .. } => conn.clone(),
@@ -278,9 +405,10 @@ impl Ssl {
     /// stream's connection), `None` otherwise.
     pub fn listener(&self) -> Option<Ssl> {
         match &self.obj.kind {
-            Kind::Listener => Some(self.clone()),
+            Kind::Listener { .. } => Some(self.clone()),
             Kind::Connection { listener, .. } => listener.clone(),
             Kind::Stream { conn, .. } => conn.listener(),
+            Kind::Domain => None,
         }
     }
 
@@ -289,20 +417,28 @@ impl Ssl {
         match &self.obj.kind {
             Kind::Connection { key, .. } => Some(*key),
             Kind::Stream { conn, .. } => conn.conn_key(),
-            Kind::Listener => None,
+            Kind::Listener { .. } | Kind::Domain => None,
         }
     }
 
-    /// The connection key, or `SSL_R_CONN_USE_ONLY` for a stream and
-    /// `SSL_R_LISTENER_USE_ONLY`... for a listener: for connection-only calls.
+    /// The connection key, or `SSL_R_CONN_USE_ONLY` for a stream and `SSL_R_NO_STREAM` for
+    /// a listener or domain (as OpenSSL answers calls made on a connection or a stream).
     #[track_caller]
     pub(crate) fn expect_connection(&self) -> Result<ConnKey, SslError> {
         match &self.obj.kind {
             Kind::Connection { key, .. } => Ok(*key),
             Kind::Stream { .. } => Err(SslError::ssl(ssl_r::CONN_USE_ONLY).raise()),
-            Kind::Listener => Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("not a connection")
-                .raise()),
+            Kind::Listener { .. } | Kind::Domain => Err(SslError::ssl(ssl_r::NO_STREAM).raise()),
+        }
+    }
+
+    /// The connection key, or `SSL_R_CONN_USE_ONLY` for any other object: for the calls
+    /// OpenSSL takes on connections only.
+    #[track_caller]
+    pub(crate) fn expect_conn_only(&self) -> Result<ConnKey, SslError> {
+        match &self.obj.kind {
+            Kind::Connection { key, .. } => Ok(*key),
+            _ => Err(SslError::ssl(ssl_r::CONN_USE_ONLY).raise()),
         }
     }
 
@@ -310,7 +446,7 @@ impl Ssl {
     #[track_caller]
     pub(crate) fn expect_listener(&self) -> Result<(), SslError> {
         match self.obj.kind {
-            Kind::Listener => Ok(()),
+            Kind::Listener { .. } => Ok(()),
             _ => Err(SslError::ssl(ssl_r::LISTENER_USE_ONLY).raise()),
         }
     }
@@ -336,8 +472,10 @@ impl Ssl {
         rbio: Option<Arc<dyn DatagramBio>>,
         wbio: Option<Arc<dyn DatagramBio>>,
     ) -> Result<(), SslError> {
-        if let Kind::Stream { .. } = self.obj.kind {
-            return Err(SslError::ssl(ssl_r::CONN_USE_ONLY).raise());
+        match self.obj.kind {
+            Kind::Stream { .. } => return Err(SslError::ssl(ssl_r::CONN_USE_ONLY).raise()),
+            Kind::Domain => return Err(domain_unsupported()),
+            _ => {}
         }
         let mut st = self.obj.port.lock();
         st.net.set_rbio(rbio);
@@ -509,11 +647,20 @@ impl Ssl {
 
     /// `SSL_set_blocking_mode`: whether I/O calls on this object wait. Turning blocking on
     /// fails with `ERR_R_UNSUPPORTED` (as in OpenSSL) if the network BIOs cannot be waited
-    /// on, or if the object's clock does not follow real time (a
-    /// [`ManualClock`](crate::clock::ManualClock): see [`SslCtx::set_clock`]).
+    /// on, if the object's domain flags allow no blocking, or if the object's clock does not
+    /// follow real time (a [`ManualClock`](crate::clock::ManualClock): see
+    /// [`SslCtx::set_clock`]). A domain has no blocking mode: `ERR_R_UNSUPPORTED`.
     #[track_caller]
     pub fn set_blocking_mode(&self, blocking: bool) -> Result<(), SslError> {
+        if self.is_domain() {
+            return Err(domain_unsupported());
+        }
         if blocking {
+            if !super::domain::flags_allow_blocking(self.obj.domain_flags) {
+                return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                    .with_data("the domain flags allow no blocking")
+                    .raise());
+            }
             if !self.obj.port.is_real_time() {
                 return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
                     .with_data("the clock does not follow real time: blocking mode unavailable")
@@ -542,7 +689,10 @@ impl Ssl {
     fn blocking_with(&self, st: &PortState) -> bool {
         match self.obj.blocking.load(Ordering::Relaxed) {
             BLOCKING_OFF => false,
-            _ => self.obj.port.can_wait(st),
+            _ => {
+                super::domain::flags_allow_blocking(self.obj.domain_flags)
+                    && self.obj.port.can_wait(st)
+            }
         }
     }
 
@@ -613,7 +763,7 @@ impl Drop for Object {
             Kind::Connection { key, .. } => {
                 self.port.lock().remove_conn(*key, now);
             }
-            Kind::Listener => {}
+            Kind::Listener { .. } | Kind::Domain => {}
         }
     }
 }
@@ -629,11 +779,17 @@ fn random_seed() -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-/// Error for an I/O call on a listener.
+/// The error for a call a domain does not support (OpenSSL raises `ERR_R_UNSUPPORTED` for
+/// calls on the wrong kind of object that name no more specific reason).
+#[track_caller]
+pub(crate) fn domain_unsupported() -> SslError {
+    SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+        .with_data("not supported on a domain")
+        .raise()
+}
+
+/// Error for an I/O call on a listener or a domain, which have no streams.
 #[track_caller]
 pub(crate) fn listener_io_error() -> IoError {
-    IoError::ssl(
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-            .with_data("a listener cannot read or write"),
-    )
+    IoError::ssl(SslError::ssl(ssl_r::NO_STREAM).with_data("a listener cannot read or write"))
 }

@@ -207,7 +207,7 @@ impl Ssl {
     /// The events this object has now (all of them; the caller masks).
     fn poll_events(&self, st: &PortState) -> u64 {
         match &self.obj.kind {
-            Kind::Listener => {
+            Kind::Listener { .. } => {
                 let mut ev = 0;
                 if !st.incoming.is_empty() {
                     ev |= POLL_EVENT_IC;
@@ -248,6 +248,7 @@ impl Ssl {
                 ev
             }
             Kind::Stream { .. } => self.stream_events(st),
+            Kind::Domain => 0,
         }
     }
 

@@ -15,14 +15,15 @@
 //! never blocks (see [`Port::can_wait`]).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Condvar};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use qssl_bio::poll::{self, Notifier, PollItem};
 use qssl_quic::conn::{Connection, DatagramInfo, Event};
-use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
+use qssl_quic::endpoint::{ConnectionHandle, ConnectionScope, Endpoint};
 
 use super::conn_state::ConnApp;
+use super::domain::DomainPorts;
 use super::net::Net;
 use crate::clock::Clock;
 use crate::ctx::{ConnectionVerify, in_connection};
@@ -45,6 +46,28 @@ pub(crate) struct Drive {
     pub(crate) tick: bool,
 }
 
+/// The verify scope of each started client connection of a port, entered while the endpoint
+/// processes that connection: its certificate is checked against its own settings and the
+/// result recorded in its own slot, whichever object's call drives the port.
+#[derive(Debug, Default)]
+pub(crate) struct ConnScopes(Mutex<HashMap<ConnectionHandle, Arc<ConnectionVerify>>>);
+
+impl ConnScopes {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<ConnectionHandle, Arc<ConnectionVerify>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl ConnectionScope for ConnScopes {
+    fn enter(&self, handle: ConnectionHandle, work: &mut dyn FnMut()) {
+        let scope = self.map().get(&handle).cloned();
+        match scope {
+            Some(scope) => in_connection(scope, work),
+            None => work(),
+        }
+    }
+}
+
 /// Everything behind a port's lock.
 #[derive(Debug)]
 pub(crate) struct PortState {
@@ -57,13 +80,11 @@ pub(crate) struct PortState {
     next_key: u64,
     /// A listener's port: new connections are created from clients' Initials.
     pub(crate) is_listener: bool,
-    /// The listener is listening: the port reads from the network.
-    pub(crate) listening: bool,
     /// New connections not accepted yet, oldest first.
     pub(crate) incoming: VecDeque<ConnKey>,
-    /// A client port's connection: how its server certificate is verified and where the
-    /// result goes, in force while the endpoint runs (see `verify::in_connection`).
-    pub(crate) verify_scope: Option<Arc<ConnectionVerify>>,
+    /// How each client connection's server certificate is verified and where the result
+    /// goes (see `verify::in_connection`).
+    scopes: Arc<ConnScopes>,
     /// A thread is waiting on the network BIOs.
     net_waiter: bool,
     /// Threads sleeping on the condition variable.
@@ -107,44 +128,41 @@ impl PortState {
         self.endpoint.get(handle)
     }
 
-    /// Whether the port reads from the network now.
-    fn reads(&self) -> bool {
-        !self.is_listener || self.listening
-    }
-
     /// Catches up with the network and the clock: reads every waiting datagram, fires due
     /// timers, handles the connections' events, and sends what is due.
     pub(crate) fn tick(&mut self, now: Instant) {
-        self.in_verify_scope(|st| {
-            if st.reads() {
-                st.net.receive(&mut st.endpoint, now);
-            }
-            if st.endpoint.poll_timeout().is_some_and(|t| t <= now) {
-                st.endpoint.handle_timeout(now);
-            }
-            st.handle_events(now);
-            st.net.flush(&mut st.endpoint, now);
-        });
+        self.net.receive(&mut self.endpoint, now);
+        if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
+            self.endpoint.handle_timeout(now);
+        }
+        self.handle_events(now);
+        self.net.flush(&mut self.endpoint, now);
     }
 
     /// Hands a datagram the application received itself to the endpoint, as if read from
     /// the network (`SSL_inject_net_dgram`).
     pub(crate) fn inject(&mut self, now: Instant, info: DatagramInfo, datagram: &[u8]) {
-        self.in_verify_scope(|st| {
-            let mut copy = datagram.to_vec();
-            st.endpoint.handle_datagram_with(now, info, &mut copy);
-            st.handle_events(now);
-            st.net.flush(&mut st.endpoint, now);
-        });
+        let mut copy = datagram.to_vec();
+        self.endpoint.handle_datagram_with(now, info, &mut copy);
+        self.handle_events(now);
+        self.net.flush(&mut self.endpoint, now);
     }
 
-    /// Runs `f` (which may verify a server's certificate) in the client connection's verify
-    /// scope, if this is a client port.
-    fn in_verify_scope(&mut self, f: impl FnOnce(&mut Self)) {
-        match self.verify_scope.clone() {
-            Some(scope) => in_connection(scope, || f(self)),
-            None => f(self),
-        }
+    /// Starts a client connection on the endpoint, verifying its server's certificate as
+    /// `verify` says.
+    pub(crate) fn connect(
+        &mut self,
+        now: Instant,
+        tls: Arc<rustls::ClientConfig>,
+        name: rustls::pki_types::ServerName<'static>,
+        peer: std::net::SocketAddr,
+        verify: Arc<ConnectionVerify>,
+    ) -> Result<ConnectionHandle, qssl_quic::TransportError> {
+        let handle = in_connection(verify.clone(), || {
+            self.endpoint.connect(now, tls, name, peer)
+        })?;
+        self.scopes.map().insert(handle, verify);
+        Ok(handle)
     }
 
     /// Sends what is due without reading.
@@ -198,6 +216,7 @@ impl PortState {
             self.net.flush(&mut self.endpoint, now);
         }
         self.endpoint.remove(handle);
+        self.scopes.map().remove(&handle);
     }
 
     /// Handle of the connection `key`, if it exists on the endpoint.
@@ -216,11 +235,15 @@ pub(crate) struct Port {
     /// Wakes the thread waiting on the network; `None` if the system could not provide one
     /// (then waits end only on network activity or the deadline).
     notifier: Option<Notifier>,
+    /// The ports of the domain this port is in (a domain's own port names them too).
+    domain: Option<Arc<DomainPorts>>,
 }
 
 impl Port {
     /// A port over `endpoint`, with no BIOs yet, reading the time from `clock`.
-    pub(crate) fn new(endpoint: Endpoint, is_listener: bool, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(mut endpoint: Endpoint, is_listener: bool, clock: Arc<dyn Clock>) -> Self {
+        let scopes = Arc::new(ConnScopes::default());
+        endpoint.set_connection_scope(Some(scopes.clone()));
         Port {
             state: ObjectLock::new(PortState {
                 endpoint,
@@ -228,9 +251,8 @@ impl Port {
                 conns: HashMap::new(),
                 next_key: 0,
                 is_listener,
-                listening: false,
                 incoming: VecDeque::new(),
-                verify_scope: None,
+                scopes,
                 net_waiter: false,
                 sleepers: 0,
                 poll_waiters: Vec::new(),
@@ -238,7 +260,30 @@ impl Port {
             clock,
             progress: Condvar::new(),
             notifier: Notifier::new().ok(),
+            domain: None,
         }
+    }
+
+    /// The port, in the domain whose ports are `ports`.
+    pub(crate) fn in_domain(self, ports: Arc<DomainPorts>) -> Self {
+        Port {
+            domain: Some(ports),
+            ..self
+        }
+    }
+
+    /// The ports of the port's domain, if it is in one.
+    pub(crate) fn domain(&self) -> Option<&Arc<DomainPorts>> {
+        self.domain.as_ref()
+    }
+
+    /// How long until the endpoint's next deadline (zero: now); `None` without one.
+    pub(crate) fn event_timeout(&self) -> Option<Duration> {
+        let now = self.now();
+        let st = self.lock();
+        st.endpoint
+            .poll_timeout()
+            .map(|t| t.saturating_duration_since(now))
     }
 
     /// The time on the port's clock.
@@ -332,11 +377,6 @@ impl Port {
         }
         st.net_waiter = true;
         let [read, write] = st.net.poll_items();
-        let read = if st.reads() {
-            read
-        } else {
-            PollItem::readable(poll::PollDescriptor::None)
-        };
         let notify = PollItem::readable(
             self.notifier
                 .as_ref()

@@ -119,7 +119,7 @@ impl Ssl {
     /// otherwise fails with `SSL_R_STREAM_COUNT_LIMITED` when the peer's limit is reached. A
     /// connection that has no default stream yet will never get one.
     pub fn new_stream(&self, flags: u64) -> IoResult<Ssl> {
-        let key = match self.expect_connection() {
+        let key = match self.expect_conn_only() {
             Ok(k) => k,
             Err(e) => return Err(IoError::from(e)),
         };
@@ -157,7 +157,7 @@ impl Ssl {
     /// connection has terminated. A connection that has no default stream yet will never get
     /// one.
     pub fn accept_stream(&self, flags: u64) -> IoResult<Option<Ssl>> {
-        let key = match self.expect_connection() {
+        let key = match self.expect_conn_only() {
             Ok(k) => k,
             Err(e) => return Err(IoError::from(e)),
         };
@@ -190,10 +190,15 @@ impl Ssl {
     }
 
     /// `SSL_get_accept_stream_queue_len`: peer streams waiting to be accepted (0 for objects
-    /// other than connections).
+    /// other than connections; with `SSL_R_CONN_USE_ONLY` for listeners and domains).
     pub fn accept_stream_queue_len(&self) -> usize {
-        let Ok(key) = self.expect_connection_quiet() else {
-            return 0;
+        let key = match &self.obj.kind {
+            Kind::Connection { key, .. } => *key,
+            Kind::Stream { .. } => return 0,
+            Kind::Listener { .. } | Kind::Domain => {
+                let _ = self.expect_conn_only();
+                return 0;
+            }
         };
         let now = self.obj.port.now();
         let mut st = self.obj.port.lock();
@@ -203,13 +208,6 @@ impl Ssl {
         st.conns.get(&key).map_or(0, |a| a.accept_queue.len())
     }
 
-    fn expect_connection_quiet(&self) -> Result<ConnKey, ()> {
-        match &self.obj.kind {
-            Kind::Connection { key, .. } => Ok(*key),
-            _ => Err(()),
-        }
-    }
-
     // --- Identity --------------------------------------------------------------------------
 
     /// The stream a stream object (or a connection's default stream) is, if any.
@@ -217,12 +215,17 @@ impl Ssl {
         match &self.obj.kind {
             Kind::Stream { conn, id } => Some((conn.conn_key()?, *id)),
             Kind::Connection { key, .. } => Some((*key, st.conns.get(key)?.default_stream?)),
-            Kind::Listener => None,
+            Kind::Listener { .. } | Kind::Domain => None,
         }
     }
 
-    /// `SSL_get_stream_id`: the stream's ID, or `u64::MAX` without a stream.
+    /// `SSL_get_stream_id`: the stream's ID, or `u64::MAX` without a stream (with
+    /// `SSL_R_NO_STREAM` for listeners and domains).
     pub fn stream_id(&self) -> u64 {
+        if let Kind::Listener { .. } | Kind::Domain = self.obj.kind {
+            SslError::ssl(ssl_r::NO_STREAM).raise();
+            return u64::MAX;
+        }
         let st = self.obj.port.lock();
         self.current_stream(&st)
             .map_or(u64::MAX, |(_, id)| id.varint().get())
@@ -376,14 +379,9 @@ impl Ssl {
     }
 
     /// The stream of a stream object or a connection's default stream, or
-    /// `SSL_R_NO_STREAM`.
+    /// `SSL_R_NO_STREAM` (also for listeners and domains, which have none).
     #[track_caller]
     pub(crate) fn require_stream(&self, st: &PortState) -> Result<(ConnKey, StreamId), SslError> {
-        if let Kind::Listener = self.obj.kind {
-            return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-                .with_data("a listener has no streams")
-                .raise());
-        }
         self.current_stream(st)
             .ok_or_else(|| SslError::ssl(ssl_r::NO_STREAM).raise())
     }
@@ -404,7 +402,7 @@ impl Ssl {
                     .map(|k| (k, *id))
                     .ok_or_else(|| IoError::ssl(SslError::ssl(ssl_r::NO_STREAM)));
             }
-            Kind::Listener => return Err(super::object::listener_io_error()),
+            Kind::Listener { .. } | Kind::Domain => return Err(super::object::listener_io_error()),
             Kind::Connection { key, .. } => *key,
         };
         if let Some(id) = st.conns.get(&key).and_then(|a| a.default_stream) {
