@@ -342,3 +342,70 @@ fn a_thread_assisted_client_completes_its_handshake_between_calls() {
     run_until(&[&plain], || plain.connect().is_ok());
     server.join().unwrap();
 }
+
+#[test]
+fn a_domain_handles_the_events_of_all_its_listeners() {
+    let id = Identity::localhost();
+    let sctx = server_ctx(&id);
+    let domain = Ssl::new_domain(&sctx, 0).unwrap();
+    assert!(domain.is_domain() && !domain.is_connection());
+    let listeners: Vec<(Ssl, std::net::SocketAddr)> = (0..2)
+        .map(|_| {
+            let (bio, addr) = udp_bio();
+            let l = domain
+                .new_listener_from(&sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE)
+                .unwrap();
+            l.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+            l.set_blocking_mode(false).unwrap();
+            assert!(l.domain().unwrap().same_object(&domain));
+            (l, addr)
+        })
+        .collect();
+    let clients: Vec<Ssl> = listeners
+        .iter()
+        .map(|(_, addr)| {
+            let c = blocking_client(&id, *addr);
+            c.set_blocking_mode(false).unwrap();
+            c
+        })
+        .collect();
+    // Nothing but the clients' calls and the domain's event handling runs: the clients'
+    // handshakes complete only if the domain drives both listeners.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while clients.iter().any(|c| !c.is_init_finished()) {
+        assert!(Instant::now() < deadline, "handshakes did not complete");
+        for c in &clients {
+            let _ = c.connect();
+        }
+        domain.handle_events();
+        thread::sleep(Duration::from_millis(1));
+    }
+    let accepted: Vec<Ssl> = listeners
+        .iter()
+        .map(|(l, _)| {
+            l.accept_connection(qssl::quic::ACCEPT_CONNECTION_NO_BLOCK)
+                .unwrap()
+                .expect("a connection waits")
+        })
+        .collect();
+    assert!(domain.event_timeout().is_some(), "the connections' timers");
+    for (i, (c, a)) in clients.iter().zip(&accepted).enumerate() {
+        assert!(a.listener().unwrap().same_object(&listeners[i].0));
+        let msg = format!("to listener {i}");
+        c.write_ex2(msg.as_bytes(), qssl::quic::WRITE_FLAG_CONCLUDE)
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        while Instant::now() < deadline {
+            c.handle_events();
+            domain.handle_events();
+            match a.read(&mut buf) {
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.code() == ErrorCode::ZeroReturn => break,
+                Err(e) if e.is_retry() => thread::sleep(Duration::from_millis(1)),
+                Err(e) => panic!("read: {e:?}"),
+            }
+        }
+        assert_eq!(got, msg.as_bytes());
+    }
+}
