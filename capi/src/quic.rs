@@ -148,13 +148,10 @@ pub unsafe extern "C" fn SSL_get0_listener(ssl: *mut SSL) -> *mut SSL {
     if q.is_listener() {
         return ssl;
     }
-    let conn = connection_ptr(ssl, s);
-    if conn.is_null() {
-        return std::ptr::null_mut();
-    }
-    // SAFETY: the connection is kept alive by s (or is s).
-    let listener = unsafe { &*conn }.parent();
-    listener.map_or(std::ptr::null_mut(), |l| Arc::as_ptr(l).cast_mut())
+    // The listener holds its C object; a connection (or stream) holds its listener.
+    q.listener()
+        .and_then(|l| crate::ssl::c_object(&l))
+        .unwrap_or(std::ptr::null_mut())
 }
 
 /// `SSL_is_domain`.
@@ -357,7 +354,7 @@ pub unsafe extern "C" fn SSL_listen(ssl: *mut SSL) -> c_int {
 pub unsafe extern "C" fn SSL_accept_connection(ssl: *mut SSL, flags: u64) -> *mut SSL {
     let (s, q) = arg!(quic_ref(ssl));
     match q.accept_connection(flags) {
-        Ok(Some(conn)) => child(s, conn, ssl),
+        Ok(Some(conn)) => SSL::accepted(s, ssl, conn),
         _ => std::ptr::null_mut(),
     }
 }

@@ -84,8 +84,9 @@ pub struct SSL {
     /// servername callback swaps it).
     ctx: Mutex<Arc<SSL_CTX>>,
     /// The object this one came from, kept alive: a stream's connection, an accepted
-    /// connection's listener.
-    parent: Option<Arc<SSL>>,
+    /// connection's listener (set when it is accepted, for a connection whose object a
+    /// callback needed before), a domain's listener's domain.
+    parent: OnceLock<Arc<SSL>>,
     /// `SSL_set_bio`'s BIOs.
     bios: Mutex<Bios>,
     /// What the object hands out about its current connection.
@@ -117,12 +118,22 @@ pub struct SSL {
 impl SSL {
     /// Hands `obj` to C, holding its context and its parent.
     pub(crate) fn into_c(obj: Obj, ctx: Arc<SSL_CTX>, parent: Option<Arc<SSL>>) -> *mut SSL {
+        Arc::into_raw(SSL::made(obj, ctx, parent)).cast_mut()
+    }
+
+    /// A new C object for `obj`, holding its context and its parent; a QUIC object knows
+    /// its C object through its attachment.
+    fn made(obj: Obj, ctx: Arc<SSL_CTX>, parent: Option<Arc<SSL>>) -> Arc<SSL> {
         let quic_options = crate::lifecycle::initial_quic_options(&obj, &ctx, parent.as_deref());
         let ctx_read_ahead = ctx.read_ahead();
+        let link = OnceLock::new();
+        if let Some(p) = parent {
+            let _ = link.set(p);
+        }
         let ssl = Arc::new(SSL {
             obj,
             ctx: Mutex::new(ctx),
-            parent,
+            parent: link,
             bios: Mutex::new(Bios::default()),
             negotiated: Mutex::default(),
             retired: Mutex::default(),
@@ -136,14 +147,65 @@ impl SSL {
             read_ahead: AtomicI32::new(ctx_read_ahead),
             early_data: AtomicU8::new(crate::early_data::EARLY_NONE),
         });
-        if let Obj::Tls(t) = &ssl.obj {
-            t.set_quiet_shutdown(ssl.ctx().quiet_shutdown());
-            t.set_info_hook(Some(crate::info::hook(Arc::downgrade(&ssl))));
+        match &ssl.obj {
+            Obj::Tls(t) => {
+                t.set_quiet_shutdown(ssl.ctx().quiet_shutdown());
+                t.set_info_hook(Some(crate::info::hook(Arc::downgrade(&ssl))));
+            }
+            Obj::Quic(q) => {
+                q.set_attachment(Some(Arc::new(CObject::Handed(Arc::downgrade(&ssl)))));
+            }
         }
-        let ssl = Arc::into_raw(ssl).cast_mut();
-        // SAFETY: just made, and live.
-        unsafe { &*ssl }.ex_data.run_new(ssl.cast());
+        ssl.ex_data.run_new(Arc::as_ptr(&ssl).cast_mut().cast());
         ssl
+    }
+
+    /// The C object of a QUIC connection whose TLS callback is running: the application's,
+    /// or one made now for a server connection not accepted yet (kept with the connection
+    /// until `SSL_accept_connection` hands it out). Null if there is none.
+    fn of_callback_connection(q: qssl::Ssl) -> *mut SSL {
+        if let Some(ptr) = c_object(&q) {
+            return ptr;
+        }
+        if !q.is_server() {
+            return std::ptr::null_mut();
+        }
+        // Made with its listener's context, as OpenSSL's are.
+        let Some(listener) = q.arrived_at().and_then(|l| c_object(&l)) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: the listener's C object is alive while its QUIC object is (it holds it).
+        let ctx = unsafe { &*listener }.ctx();
+        let ssl = SSL::made(Obj::Quic(q.clone()), ctx, None);
+        let ptr = Arc::as_ptr(&ssl).cast_mut();
+        q.set_attachment(Some(Arc::new(CObject::Pending(ssl))));
+        ptr
+    }
+
+    /// Hands out the C object of a connection `listener` (a listener's C object) accepted:
+    /// the one a callback made if there is one, now with `listener` as its parent, else a
+    /// new one.
+    pub(crate) fn accepted(listener: &SSL, parent: *const SSL, conn: qssl::Ssl) -> *mut SSL {
+        let pending = conn
+            .attachment()
+            .and_then(|a| match a.downcast_ref::<CObject>() {
+                Some(CObject::Pending(ssl)) => Some(ssl.clone()),
+                _ => None,
+            });
+        match pending {
+            Some(ssl) => {
+                // SAFETY: parent is the live listener's C object.
+                if let Some(p) = unsafe { crate::ffi::arc_share(parent) } {
+                    let _ = ssl.parent.set(p);
+                }
+                conn.set_attachment(Some(Arc::new(CObject::Handed(Arc::downgrade(&ssl)))));
+                Arc::into_raw(ssl).cast_mut()
+            }
+            // SAFETY: parent is the live listener's C object.
+            None => SSL::into_c(Obj::Quic(conn), listener.ctx(), unsafe {
+                crate::ffi::arc_share(parent)
+            }),
+        }
     }
 
     /// What the object hands out about its current connection.
@@ -189,7 +251,7 @@ impl SSL {
 
     /// The object this one came from, if any.
     pub(crate) fn parent(&self) -> Option<&Arc<SSL>> {
-        self.parent.as_ref()
+        self.parent.get()
     }
 
     /// The QUIC object, or `None` for TLS.
@@ -233,7 +295,7 @@ impl SSL {
     /// connection the one its connection or listener has (they share its network BIO).
     fn network_bio(&self, write: bool) -> *mut BIO {
         let own = if write { self.wbio() } else { self.rbio() };
-        match &self.parent {
+        match self.parent.get() {
             Some(parent) if own.is_null() => parent.network_bio(write),
             _ => own,
         }
@@ -330,11 +392,31 @@ pub(crate) unsafe fn ssl_ref<'a>(ssl: *const SSL) -> Option<&'a SSL> {
     Some(s)
 }
 
-/// The `SSL *` a callback run by the current call is given: the TLS object or QUIC client
-/// connection the call was made on (a stream's connection), or null where qssl cannot tell
-/// which connection a callback is about (a QUIC server's ports serve many connections, and
-/// their C objects are made when accepted) or when the callback runs outside any call.
+/// What a QUIC object's attachment holds: its C object.
+enum CObject {
+    /// Handed to the application, which owns it.
+    Handed(std::sync::Weak<SSL>),
+    /// Made for a callback of a server connection not accepted yet: kept with the connection
+    /// until `SSL_accept_connection` hands it out (or the connection is discarded).
+    Pending(Arc<SSL>),
+}
+
+/// The C object of the QUIC object `q`, if it has one.
+pub(crate) fn c_object(q: &qssl::Ssl) -> Option<*mut SSL> {
+    let attached = q.attachment()?;
+    match attached.downcast_ref::<CObject>()? {
+        CObject::Handed(weak) => (weak.strong_count() > 0).then(|| weak.as_ptr().cast_mut()),
+        CObject::Pending(ssl) => Some(Arc::as_ptr(ssl).cast_mut()),
+    }
+}
+
+/// The `SSL *` a callback is given: the QUIC connection the endpoint is processing (a
+/// server connection's even before it is accepted, as OpenSSL's), or else the TLS object
+/// the running call was made on; null when the callback runs outside any call.
 pub(crate) fn callback_ssl() -> *mut SSL {
+    if let Some(q) = qssl::Ssl::in_callback() {
+        return SSL::of_callback_connection(q);
+    }
     let ssl = called_on_object().cast::<SSL>();
     // SAFETY: recorded by `ssl_ref` for the call still running on this thread, so live.
     let Some(s) = (unsafe { ssl.as_ref() }) else {
@@ -345,7 +427,7 @@ pub(crate) fn callback_ssl() -> *mut SSL {
         Some(q) if q.is_listener() => return std::ptr::null_mut(),
         Some(q) if q.is_connection() => s,
         // A stream: its connection decides.
-        Some(_) => match &s.parent {
+        Some(_) => match s.parent.get() {
             Some(c) => c,
             None => return std::ptr::null_mut(),
         },

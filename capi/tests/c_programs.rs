@@ -301,6 +301,21 @@ fn quic_domains_and_connections_out_of_listeners_match_openssl() {
 }
 
 #[test]
+fn quic_server_callbacks_get_the_connection_that_accepting_returns() {
+    let (cert, key, _) = certificate_files();
+    let out = run_same_in_all_modes("quic_callbacks.c", &[cert.as_path(), key.as_path()]);
+    let expected = "\
+before accept: servername cb got an object 1, server 1; alpn cb same object 1, server 1, \
+listener 0, name localhost
+accepted the callbacks' object: 1; ex_data kept: 1; listener 1
+client verify callback got the client: 1
+key log: server lines with the connection 1, others 0; client lines with the client 1, others 0
+errors left: 0
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
 fn quic_c_client_fetches_from_aioquic_server() {
     let (cert, key, _) = certificate_files();
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-root");

@@ -12,6 +12,19 @@ use std::time::Duration;
 thread_local! {
     /// The locks this thread holds, by address.
     static HELD: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    /// Values to drop once this thread holds no lock.
+    static DEFERRED: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Drops `value` once this thread holds no object lock (at once if it holds none): for values
+/// whose drop takes a lock or runs the application's code, such as an object discarded
+/// while its port is locked.
+pub(crate) fn drop_unlocked(value: Box<dyn std::any::Any>) {
+    if HELD.with(|held| held.borrow().is_empty()) {
+        drop(value);
+    } else {
+        DEFERRED.with(|d| d.borrow_mut().push(value));
+    }
 }
 
 /// A mutex that knows which thread holds it. Poisoning is ignored: every user leaves the
@@ -102,14 +115,24 @@ impl<T> DerefMut for ObjectGuard<'_, T> {
 
 impl<T> Drop for ObjectGuard<'_, T> {
     fn drop(&mut self) {
-        // The mutex unlocks when `guard` drops, after this; the key goes first so a thread
-        // woken by the unlock never sees it.
-        HELD.with(|held| {
+        // The key goes first so a thread woken by the unlock never sees it.
+        let none_held = HELD.with(|held| {
             let mut held = held.borrow_mut();
             if let Some(i) = held.iter().rposition(|k| *k == self.key) {
                 held.swap_remove(i);
             }
+            held.is_empty()
         });
+        drop(self.guard.take());
+        if none_held {
+            // What was discarded under a lock; dropping it may lock again and defer more.
+            while let Some(batch) = DEFERRED.with(|d| {
+                let mut d = d.borrow_mut();
+                (!d.is_empty()).then(|| std::mem::take(&mut *d))
+            }) {
+                drop(batch);
+            }
+        }
     }
 }
 

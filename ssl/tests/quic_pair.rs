@@ -600,3 +600,76 @@ fn a_session_resumes_a_second_connection_of_the_same_context() {
     assert!(server.session_reused());
     assert_eq!(client.verify_result(), 0);
 }
+
+#[test]
+fn a_server_callback_sees_the_connection_it_is_about_and_accepting_hands_out_the_same() {
+    use qssl::ctx::AlpnSelection;
+    use std::sync::{Arc, Mutex};
+    let id = Identity::localhost();
+    let mut sctx = server_ctx(&id);
+    let seen: Arc<Mutex<Vec<Ssl>>> = Arc::default();
+    let record = seen.clone();
+    sctx.set_alpn_select_cb(Some(Arc::new(move |offered: &[&[u8]]| {
+        let conn = Ssl::in_callback().expect("the connection being handshaken");
+        assert!(conn.is_server() && conn.is_connection());
+        assert!(conn.listener().is_none(), "not accepted yet");
+        assert!(conn.arrived_at().is_some());
+        record.lock().unwrap().push(conn);
+        AlpnSelection::Selected(offered[0].to_vec())
+    })));
+    let (client, listener) = objects_over_pair(
+        &client_ctx(&id.cert),
+        &sctx,
+        qssl::quic::LISTENER_FLAG_NO_VALIDATE,
+    );
+    client.set_host_name("localhost").unwrap();
+    let s = PairSetup {
+        id,
+        client,
+        listener,
+    };
+    let accepted = connect_pair(&s);
+    assert!(
+        Ssl::in_callback().is_none(),
+        "outside any connection's processing"
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].same_object(&accepted),
+        "accepting hands out the same object"
+    );
+    assert!(accepted.listener().unwrap().same_object(&s.listener));
+}
+
+#[test]
+fn connections_never_accepted_go_with_their_listener() {
+    use qssl::ctx::AlpnSelection;
+    use std::sync::{Arc, Mutex, Weak};
+    let id = Identity::localhost();
+    let mut sctx = server_ctx(&id);
+    let made: Arc<Mutex<Option<Weak<()>>>> = Arc::default();
+    let record = made.clone();
+    sctx.set_alpn_select_cb(Some(Arc::new(move |offered: &[&[u8]]| {
+        let conn = Ssl::in_callback().unwrap();
+        // An attachment that refers back to the object: freed with it all the same.
+        let token = Arc::new(());
+        *record.lock().unwrap() = Some(Arc::downgrade(&token));
+        conn.set_attachment(Some(Arc::new((token, conn.clone()))));
+        AlpnSelection::Selected(offered[0].to_vec())
+    })));
+    let (client, listener) = objects_over_pair(
+        &client_ctx(&id.cert),
+        &sctx,
+        qssl::quic::LISTENER_FLAG_NO_VALIDATE,
+    );
+    client.set_host_name("localhost").unwrap();
+    run_until(&[&client, &listener], || {
+        let _ = client.connect();
+        listener.accept_connection_queue_len() == 1
+    });
+    let token = made.lock().unwrap().clone().unwrap();
+    assert!(token.upgrade().is_some(), "kept until accepted");
+    drop(listener);
+    assert!(token.upgrade().is_none(), "discarded with the listener");
+}

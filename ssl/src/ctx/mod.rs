@@ -33,10 +33,6 @@ use std::time::Duration;
 use qssl_quic::client_hello::ServerTls;
 use qssl_quic::conn::ConnectionConfig;
 
-/// TLS alert `internal_error`.
-const INTERNAL_ERROR_ALERT: u8 = 80;
-/// TLS alert `no_application_protocol`.
-const NO_APPLICATION_PROTOCOL_ALERT: u8 = 120;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::SigningKey;
@@ -698,27 +694,28 @@ impl SslCtx {
     }
 
     /// Where a listener's connections get their TLS configuration: the fixed
-    /// [`server_config`](Self::server_config), or with an ALPN select callback one made per
-    /// client from its ClientHello.
+    /// [`server_config`](Self::server_config), or with a servername or ALPN select callback
+    /// one made per client from its ClientHello (the servername callback may pick another
+    /// context's certificate or refuse the client with `unrecognized_name`).
     #[track_caller]
     pub fn server_tls(&self) -> Result<ServerTls, SslError> {
         let base = self.server_config()?;
-        let Some(callback) = self.alpn_select.clone() else {
+        let alpn_select = self.alpn_select.clone();
+        let servername = self.tls.servername.clone();
+        if alpn_select.is_none() && servername.is_none() {
             return Ok(ServerTls::Fixed(base));
-        };
+        }
         Ok(ServerTls::PerClientHello(Arc::new(move |hello| {
-            let offered = hello.alpn.as_slice();
-            let choice =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(offered)))
-                    .map_err(|_| INTERNAL_ERROR_ALERT)?;
             let mut config = (*base).clone();
-            config.alpn_protocols = match choice {
-                AlpnSelection::Selected(p) if offered.contains(&p.as_slice()) => vec![p],
-                AlpnSelection::Selected(_) | AlpnSelection::Fatal => {
-                    return Err(NO_APPLICATION_PROTOCOL_ALERT);
-                }
-                AlpnSelection::NoAck => Vec::new(),
-            };
+            if let Some(callback) = &servername
+                && let Some(key) = tls_config::run_servername(callback, hello.server_name)?
+            {
+                config.cert_resolver = Arc::new(rustls::sign::SingleCertAndKey::from(key));
+            }
+            if let Some(callback) = &alpn_select {
+                // QUIC requires ALPN: a handshake left without a protocol fails.
+                config.alpn_protocols = tls_config::run_alpn_select(callback, &hello.alpn)?;
+            }
             Ok(Arc::new(config))
         })))
     }

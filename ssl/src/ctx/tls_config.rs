@@ -183,6 +183,39 @@ const ALERT_UNRECOGNIZED_NAME: u8 = 112;
 /// TLS alert `no_application_protocol`.
 const ALERT_NO_APPLICATION_PROTOCOL: u8 = 120;
 
+/// Runs a servername callback for the name a client asked for: `Ok(Some(key))` to answer
+/// with that certificate (another context's), `Ok(None)` to go on with the context's own,
+/// `Err` with the alert that refuses the client (`unrecognized_name`; `internal_error` if the
+/// callback panicked).
+pub(crate) fn run_servername(
+    callback: &super::ServernameCallback,
+    name: Option<&str>,
+) -> Result<Option<Arc<CertifiedKey>>, u8> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(name))) {
+        Ok(SniAction::Continue) => Ok(None),
+        Ok(SniAction::UseIdentity(k)) => Ok(Some(k)),
+        Ok(SniAction::Refuse) => Err(ALERT_UNRECOGNIZED_NAME),
+        Err(_) => Err(ALERT_INTERNAL_ERROR),
+    }
+}
+
+/// Runs an ALPN select callback on the protocols a client offers: the protocol list to
+/// answer with (empty: no ALPN), or the alert that refuses the client
+/// (`no_application_protocol` for a refusal or a protocol not offered; `internal_error` if
+/// the callback panicked).
+pub(crate) fn run_alpn_select(
+    callback: &super::AlpnSelectCallback,
+    offered: &[&[u8]],
+) -> Result<Vec<Vec<u8>>, u8> {
+    let choice = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(offered)))
+        .map_err(|_| ALERT_INTERNAL_ERROR)?;
+    match choice {
+        AlpnSelection::Selected(p) if offered.contains(&p.as_slice()) => Ok(vec![p]),
+        AlpnSelection::Selected(_) | AlpnSelection::Fatal => Err(ALERT_NO_APPLICATION_PROTOCOL),
+        AlpnSelection::NoAck => Ok(Vec::new()),
+    }
+}
+
 impl TlsServerTemplate {
     /// The configuration for a client whose ClientHello is `hello`: the SNI callback picks the
     /// certificate, the ALPN select callback the protocol. `Err` carries the alert to refuse
@@ -191,30 +224,14 @@ impl TlsServerTemplate {
         let mut config = self.config.clone();
         let key = match &self.servername {
             None => self.default_key.clone(),
-            Some(cb) => {
-                let name = hello.server_name();
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cb(name))) {
-                    Ok(SniAction::Continue) => self.default_key.clone(),
-                    Ok(SniAction::UseIdentity(k)) => Some(k),
-                    Ok(SniAction::Refuse) => return Err(ALERT_UNRECOGNIZED_NAME),
-                    Err(_) => return Err(ALERT_INTERNAL_ERROR),
-                }
-            }
+            Some(cb) => run_servername(cb, hello.server_name())?.or(self.default_key.clone()),
         };
         let key = key.ok_or(ALERT_INTERNAL_ERROR)?;
         config.cert_resolver = Arc::new(SingleCertAndKey::from(key));
         if let (Some(cb), Some(offered)) = (&self.alpn_select, hello.alpn()) {
             let offered: Vec<&[u8]> = offered.collect();
-            let choice = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cb(&offered)))
-                .map_err(|_| ALERT_INTERNAL_ERROR)?;
-            config.alpn_protocols = match choice {
-                AlpnSelection::Selected(p) if offered.contains(&p.as_slice()) => vec![p],
-                AlpnSelection::Selected(_) | AlpnSelection::Fatal => {
-                    return Err(ALERT_NO_APPLICATION_PROTOCOL);
-                }
-                // TLS goes on without ALPN.
-                AlpnSelection::NoAck => Vec::new(),
-            };
+            // Without a protocol chosen TLS goes on without ALPN.
+            config.alpn_protocols = run_alpn_select(cb, &offered)?;
         }
         Ok(Arc::new(config))
     }

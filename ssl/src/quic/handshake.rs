@@ -2,6 +2,7 @@
 //! `SSL_do_handshake`), and the errors a failed connection reports.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use qssl_quic::conn::IDLE_TIMEOUT_CODE;
@@ -149,7 +150,14 @@ impl Ssl {
         // The context's verifier serves every connection (so sessions resume); it checks
         // this one's expected name and records its result through the connection's scope.
         let handle = st
-            .connect(now, setup.tls.clone(), name, peer, setup.checks.clone())
+            .connect(
+                now,
+                (key, Arc::downgrade(&self.obj)),
+                setup.tls.clone(),
+                name,
+                peer,
+                setup.checks.clone(),
+            )
             .map_err(|e| {
                 IoError::ssl(
                     SslError::ssl(ssl_r::QUIC_HANDSHAKE_LAYER_ERROR).with_data(e.to_string()),

@@ -28,6 +28,7 @@ mod net;
 pub mod object;
 pub mod poll;
 mod port;
+mod scope;
 pub mod shutdown;
 pub mod stream;
 pub mod value;

@@ -2,9 +2,10 @@
 //! `SSL *` is one type for all three; calls that do not apply to an object's kind fail with
 //! OpenSSL's reason.
 
+use std::any::Any;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Instant;
 
 use qssl_bio::DatagramBio;
@@ -85,8 +86,11 @@ pub(crate) struct PendingWrite {
 pub(crate) enum Kind {
     Connection {
         key: ConnKey,
-        /// The listener that accepted it.
-        listener: Option<Ssl>,
+        /// The listener it came from: the one that accepted it (set when it is accepted) or
+        /// made it (`SSL_new_from_listener`).
+        listener: OnceLock<Ssl>,
+        /// The listener of a server connection, from its arrival (before it is accepted).
+        origin: Weak<Object>,
         /// `Some` for a client connection.
         client: Option<Box<Mutex<ClientSetup>>>,
     },
@@ -115,6 +119,8 @@ pub(crate) struct Object {
     /// `SSL_get_domain_flags`: the context's domain flags when the object was made (a
     /// domain's own).
     domain_flags: u64,
+    /// What the embedding layer attached (see [`Ssl::set_attachment`]).
+    attachment: Mutex<Option<Arc<dyn Any + Send + Sync>>>,
 }
 
 /// An SSL object: a QUIC connection, stream or listener (OpenSSL's `SSL *`).
@@ -140,6 +146,7 @@ impl Ssl {
                 event_mode: AtomicU32::new(0),
                 pending_write: Mutex::new(None),
                 domain_flags,
+                attachment: Mutex::new(None),
             }),
         }
     }
@@ -166,6 +173,7 @@ impl Ssl {
             random_seed(),
         );
         let port = Arc::new(Port::new(endpoint, false, clock));
+        port.scopes().set_owners(&port, None);
         Ssl::client_on(ctx, port, None)
     }
 
@@ -202,11 +210,16 @@ impl Ssl {
         let blocking = listener
             .as_ref()
             .map_or(BLOCKING_AUTO, |l| l.obj.blocking.load(Ordering::Relaxed));
+        let link = OnceLock::new();
+        if let Some(l) = listener {
+            let _ = link.set(l);
+        }
         Ok(Ssl::from_kind(
             port,
             Kind::Connection {
                 key,
-                listener,
+                listener: link,
+                origin: Weak::new(),
                 client: Some(Box::new(Mutex::new(client))),
             },
             blocking,
@@ -252,15 +265,12 @@ impl Ssl {
         let flags = super::domain::adjust_domain_flags(flags)?;
         let clock = ctx.clock().clone();
         let endpoint = Endpoint::new(EndpointConfig::client(), clock.now(), random_seed());
-        let port = Port::new(endpoint, false, clock)
-            .in_domain(Arc::new(super::domain::DomainPorts::default()));
-        Ok(Ssl::from_kind(
-            Arc::new(port),
-            Kind::Domain,
-            BLOCKING_AUTO,
-            0,
-            flags,
-        ))
+        let port = Arc::new(
+            Port::new(endpoint, false, clock)
+                .in_domain(Arc::new(super::domain::DomainPorts::default())),
+        );
+        port.scopes().set_owners(&port, None);
+        Ok(Ssl::from_kind(port, Kind::Domain, BLOCKING_AUTO, 0, flags))
     }
 
     /// A listener of `ctx`, in `domain` if given.
@@ -291,27 +301,94 @@ impl Ssl {
             ports.add(&port);
         }
         let domain_flags = ctx.domain_flags().unwrap_or(0);
-        Ok(Ssl::from_kind(
-            port,
+        let listener = Ssl::from_kind(
+            port.clone(),
             Kind::Listener { domain },
             BLOCKING_AUTO,
             0,
             domain_flags,
+        );
+        port.scopes().set_owners(&port, Some(&listener.obj));
+        Ok(listener)
+    }
+
+    /// A connection the listener `self` accepted, under `key`: the object made for its
+    /// callbacks if one was, else a new one.
+    pub(crate) fn accepted_connection(&self, key: ConnKey) -> Ssl {
+        let port = &self.obj.port;
+        let handle = port.lock().handle(key);
+        let pending = handle.and_then(|h| port.scopes().take_pending(h));
+        let conn = pending.unwrap_or_else(|| {
+            Ssl::from_kind(
+                port.clone(),
+                Kind::Connection {
+                    key,
+                    listener: OnceLock::new(),
+                    origin: Arc::downgrade(&self.obj),
+                    client: None,
+                },
+                self.obj.blocking.load(Ordering::Relaxed),
+                self.mode(),
+                self.obj.domain_flags,
+            )
+        });
+        if let Kind::Connection { listener, .. } = &conn.obj.kind {
+            let _ = listener.set(self.clone());
+        }
+        if let Some(h) = handle {
+            port.scopes().set_known(h, &conn);
+        }
+        conn
+    }
+
+    /// The object of a server connection made for a callback before the connection is
+    /// accepted (see [`Ssl::in_callback`]), with its listener's settings; `None` once the
+    /// listener is gone.
+    pub(crate) fn pending_connection(
+        port: Arc<Port>,
+        key: ConnKey,
+        listener: &Weak<Object>,
+    ) -> Option<Ssl> {
+        let l = listener.upgrade()?;
+        Some(Ssl::from_kind(
+            port,
+            Kind::Connection {
+                key,
+                listener: OnceLock::new(),
+                origin: listener.clone(),
+                client: None,
+            },
+            l.blocking.load(Ordering::Relaxed),
+            l.mode.load(Ordering::Relaxed),
+            l.domain_flags,
         ))
     }
 
-    /// A connection the listener `self` accepted, under `key`.
-    pub(crate) fn accepted_connection(&self, key: ConnKey) -> Ssl {
-        Ssl::from_kind(
-            self.obj.port.clone(),
-            Kind::Connection {
-                key,
-                listener: Some(self.clone()),
-                client: None,
-            },
-            self.obj.blocking.load(Ordering::Relaxed),
-            self.mode(),
-            self.obj.domain_flags,
+    /// What the embedding layer attached to this object (the C library attaches its
+    /// `SSL *`), if anything.
+    pub fn attachment(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        self.obj
+            .attachment
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Attaches `value` to this object, returning what was attached. The object keeps it
+    /// until it is replaced: an attachment that refers back to the object keeps both alive
+    /// until then. (An object the library made for a callback and discards, its connection
+    /// never accepted, drops its attachment first.)
+    pub fn set_attachment(
+        &self,
+        value: Option<Arc<dyn Any + Send + Sync>>,
+    ) -> Option<Arc<dyn Any + Send + Sync>> {
+        std::mem::replace(
+            &mut *self
+                .obj
+                .attachment
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+            value,
         )
     }
 
@@ -406,9 +483,19 @@ impl Ssl {
     pub fn listener(&self) -> Option<Ssl> {
         match &self.obj.kind {
             Kind::Listener { .. } => Some(self.clone()),
-            Kind::Connection { listener, .. } => listener.clone(),
+            Kind::Connection { listener, .. } => listener.get().cloned(),
             Kind::Stream { conn, .. } => conn.listener(),
             Kind::Domain => None,
+        }
+    }
+
+    /// The listener a server connection arrived at, also before it is accepted (when
+    /// [`listener`](Self::listener) still answers `None`, as OpenSSL's `SSL_get0_listener`
+    /// does in the connection's callbacks).
+    pub fn arrived_at(&self) -> Option<Ssl> {
+        match &self.obj.kind {
+            Kind::Connection { origin, .. } => origin.upgrade().map(|obj| Ssl { obj }),
+            _ => None,
         }
     }
 
@@ -763,7 +850,9 @@ impl Drop for Object {
             Kind::Connection { key, .. } => {
                 self.port.lock().remove_conn(*key, now);
             }
-            Kind::Listener { .. } | Kind::Domain => {}
+            // Connections never accepted go with their listener.
+            Kind::Listener { .. } => self.port.scopes().discard_pending(),
+            Kind::Domain => {}
         }
     }
 }

@@ -15,16 +15,18 @@
 //! never blocks (see [`Port::can_wait`]).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Weak};
 use std::time::{Duration, Instant};
 
 use qssl_bio::poll::{self, Notifier, PollItem};
 use qssl_quic::conn::{Connection, DatagramInfo, Event};
-use qssl_quic::endpoint::{ConnectionHandle, ConnectionScope, Endpoint};
+use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
 
 use super::conn_state::ConnApp;
 use super::domain::DomainPorts;
 use super::net::Net;
+use super::object::Object;
+use super::scope::ConnScopes;
 use crate::clock::Clock;
 use crate::ctx::{ConnectionVerify, in_connection};
 use crate::lock::{ObjectGuard, ObjectLock};
@@ -35,7 +37,7 @@ pub(crate) const MAX_ACCEPT_QUEUE: usize = 1024;
 
 /// Identifies a connection's application-side state within its port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct ConnKey(u64);
+pub(crate) struct ConnKey(pub(crate) u64);
 
 /// How a call runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,28 +46,6 @@ pub(crate) struct Drive {
     pub(crate) blocking: bool,
     /// Tick and try again when the operation would wait (implicit event handling).
     pub(crate) tick: bool,
-}
-
-/// The verify scope of each started client connection of a port, entered while the endpoint
-/// processes that connection: its certificate is checked against its own settings and the
-/// result recorded in its own slot, whichever object's call drives the port.
-#[derive(Debug, Default)]
-pub(crate) struct ConnScopes(Mutex<HashMap<ConnectionHandle, Arc<ConnectionVerify>>>);
-
-impl ConnScopes {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<ConnectionHandle, Arc<ConnectionVerify>>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl ConnectionScope for ConnScopes {
-    fn enter(&self, handle: ConnectionHandle, work: &mut dyn FnMut()) {
-        let scope = self.map().get(&handle).cloned();
-        match scope {
-            Some(scope) => in_connection(scope, work),
-            None => work(),
-        }
-    }
 }
 
 /// Everything behind a port's lock.
@@ -77,13 +57,11 @@ pub(crate) struct PortState {
     pub(crate) net: Net,
     /// Application-side state of each connection.
     pub(crate) conns: HashMap<ConnKey, ConnApp>,
-    next_key: u64,
     /// A listener's port: new connections are created from clients' Initials.
     pub(crate) is_listener: bool,
     /// New connections not accepted yet, oldest first.
     pub(crate) incoming: VecDeque<ConnKey>,
-    /// How each client connection's server certificate is verified and where the result
-    /// goes (see `verify::in_connection`).
+    /// Each connection's scope (see `scope`).
     scopes: Arc<ConnScopes>,
     /// A thread is waiting on the network BIOs.
     net_waiter: bool,
@@ -104,8 +82,7 @@ impl PortState {
 
     /// Adds a connection's state, returning its key.
     pub(crate) fn add_conn(&mut self, app: ConnApp) -> ConnKey {
-        let key = ConnKey(self.next_key);
-        self.next_key += 1;
+        let key = self.scopes.next_key();
         self.conns.insert(key, app);
         key
     }
@@ -148,11 +125,12 @@ impl PortState {
         self.net.flush(&mut self.endpoint, now);
     }
 
-    /// Starts a client connection on the endpoint, verifying its server's certificate as
-    /// `verify` says.
+    /// Starts the client connection `key` (the application's `object`) on the endpoint,
+    /// verifying its server's certificate as `verify` says.
     pub(crate) fn connect(
         &mut self,
         now: Instant,
+        (key, object): (ConnKey, Weak<Object>),
         tls: Arc<rustls::ClientConfig>,
         name: rustls::pki_types::ServerName<'static>,
         peer: std::net::SocketAddr,
@@ -161,7 +139,7 @@ impl PortState {
         let handle = in_connection(verify.clone(), || {
             self.endpoint.connect(now, tls, name, peer)
         })?;
-        self.scopes.map().insert(handle, verify);
+        self.scopes.client(handle, key, verify, object);
         Ok(handle)
     }
 
@@ -181,9 +159,11 @@ impl PortState {
                     }
                     self.net.flush(&mut self.endpoint, now);
                     self.endpoint.remove(handle);
+                    self.scopes.remove(handle);
                     continue;
                 }
-                let key = self.add_conn(ConnApp::accepted(handle));
+                let key = self.scopes.server_key(handle);
+                self.conns.insert(key, ConnApp::accepted(handle));
                 self.incoming.push_back(key);
             }
         }
@@ -216,7 +196,7 @@ impl PortState {
             self.net.flush(&mut self.endpoint, now);
         }
         self.endpoint.remove(handle);
-        self.scopes.map().remove(&handle);
+        self.scopes.remove(handle);
     }
 
     /// Handle of the connection `key`, if it exists on the endpoint.
@@ -237,6 +217,8 @@ pub(crate) struct Port {
     notifier: Option<Notifier>,
     /// The ports of the domain this port is in (a domain's own port names them too).
     domain: Option<Arc<DomainPorts>>,
+    /// The scopes of the port's connections (also behind the lock, for the endpoint).
+    scopes: Arc<ConnScopes>,
 }
 
 impl Port {
@@ -244,15 +226,15 @@ impl Port {
     pub(crate) fn new(mut endpoint: Endpoint, is_listener: bool, clock: Arc<dyn Clock>) -> Self {
         let scopes = Arc::new(ConnScopes::default());
         endpoint.set_connection_scope(Some(scopes.clone()));
+        let port_scopes = scopes.clone();
         Port {
             state: ObjectLock::new(PortState {
                 endpoint,
                 net: Net::default(),
                 conns: HashMap::new(),
-                next_key: 0,
                 is_listener,
                 incoming: VecDeque::new(),
-                scopes,
+                scopes: port_scopes,
                 net_waiter: false,
                 sleepers: 0,
                 poll_waiters: Vec::new(),
@@ -261,7 +243,13 @@ impl Port {
             progress: Condvar::new(),
             notifier: Notifier::new().ok(),
             domain: None,
+            scopes,
         }
+    }
+
+    /// The scopes of the port's connections.
+    pub(crate) fn scopes(&self) -> &Arc<ConnScopes> {
+        &self.scopes
     }
 
     /// The port, in the domain whose ports are `ports`.
