@@ -1004,15 +1004,42 @@ fn not_offered(what: &str) {
 pub type NewPendingConnCallbackC =
     Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL, *mut c_void) -> c_int>;
 
-/// `SSL_CTX_set_new_pending_conn_cb`: not supported (listeners queue every connection they
-/// do not refuse); the request is recorded as `ERR_R_UNSUPPORTED` on the queue.
+/// `SSL_CTX_set_new_pending_conn_cb`: `cb` is called with `ctx`, the `SSL *` of each
+/// connection a listener made from now on from `ctx` receives (before its handshake; the
+/// object `SSL_accept_connection` hands out later) and `arg`; 0 discards the connection, as
+/// in OpenSSL (its first datagram goes unanswered).
+///
+/// # Safety
+/// `ctx` null or a live context; `cb` null or a function of this type, valid (with `arg`)
+/// while listeners of the context live.
 #[entry]
-pub extern "C" fn SSL_CTX_set_new_pending_conn_cb(
-    _ctx: *mut SSL_CTX,
-    _cb: NewPendingConnCallbackC,
-    _arg: *mut c_void,
+pub unsafe extern "C" fn SSL_CTX_set_new_pending_conn_cb(
+    ctx: *mut SSL_CTX,
+    cb: NewPendingConnCallbackC,
+    arg: *mut c_void,
 ) {
-    not_offered("the new-pending-connection callback");
+    let c = arg!(ctx_ref(ctx));
+    // The context outlives its listeners' callbacks (each listener holds it); the argument
+    // is the application's.
+    let (ctx_addr, arg_addr) = (ctx as usize, arg as usize);
+    let callback = cb.map(|cb| {
+        let f: qssl::quic::NewPendingConnCallback = Arc::new(move |q: &qssl::Ssl| {
+            let ssl = SSL::of_callback_connection(q.clone());
+            if ssl.is_null() {
+                return false;
+            }
+            // SAFETY: the application's callback, with its context, the live connection
+            // object and its argument.
+            let keep = crate::entry::guard(
+                "the new-pending-connection callback",
+                || 0,
+                || unsafe { cb(ctx_addr as *mut SSL_CTX, ssl, arg_addr as *mut c_void) },
+            );
+            keep != 0
+        });
+        f
+    });
+    c.lock().set_new_pending_conn_cb(callback);
 }
 
 /// `SSL_set_quic_tls_cbs` (a third-party QUIC stack's TLS): not supported; 0 with

@@ -163,7 +163,7 @@ impl SSL {
     /// The C object of a QUIC connection whose TLS callback is running: the application's,
     /// or one made now for a server connection not accepted yet (kept with the connection
     /// until `SSL_accept_connection` hands it out). Null if there is none.
-    fn of_callback_connection(q: qssl::Ssl) -> *mut SSL {
+    pub(crate) fn of_callback_connection(q: qssl::Ssl) -> *mut SSL {
         if let Some(ptr) = c_object(&q) {
             return ptr;
         }

@@ -247,11 +247,16 @@ fn quic_client_and_server(
     for expected in [
         "accepted: from listener 1, connection 1, same fd 1",
         "request 15 bytes, read state 3",
-        "write state 3",
         "served 3",
     ] {
         assert!(out.contains(expected), "{case}: {expected:?} in\n{out}");
     }
+    // FINISHED, or CONN_CLOSED if the client, having read the reply, closed the connection
+    // before the server asked (asking takes in what arrived).
+    assert!(
+        out.contains("write state 3") || out.contains("write state 6"),
+        "{case}: {out}"
+    );
 }
 
 #[test]
@@ -308,11 +313,19 @@ fn quic_server_callbacks_get_the_connection_that_accepting_returns() {
 before accept: servername cb got an object 1, server 1; alpn cb same object 1, server 1, \
 listener 0, name localhost
 accepted the callbacks' object: 1; ex_data kept: 1; listener 1
+new pending callback: first 1, the same object 1, calls 1
 client verify callback got the client: 1
 key log: server lines with the connection 1, others 0; client lines with the client 1, others 0
 errors left: 0
 ";
     assert_eq!(out, expected);
+    // A refusing new-pending-connection callback (on qssl only: OpenSSL 3.5 deadlocks).
+    let args = [cert.as_path(), key.as_path(), Path::new("refuse")];
+    let out = run("quic_callbacks.c", Mode::Qssl, &args);
+    assert!(
+        out.contains("refused: callback called 1, queue 0, client still connecting 1"),
+        "{out}"
+    );
 }
 
 #[test]

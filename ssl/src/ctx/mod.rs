@@ -149,6 +149,8 @@ pub struct SslCtx {
     verify: VerifyPolicy,
     alpn: alpn::AlpnList,
     alpn_select: Option<AlpnSelectCallback>,
+    /// `SSL_CTX_set_new_pending_conn_cb`.
+    new_pending_conn: Option<crate::quic::NewPendingConnCallback>,
     keylog: Option<KeylogCallback>,
     quic: ConnectionConfig,
     /// `SSL_CTX_set_domain_flags` (0 for TLS contexts, which have none).
@@ -173,6 +175,7 @@ impl SslCtx {
             verify: VerifyPolicy::default(),
             alpn: alpn::AlpnList::default(),
             alpn_select: None,
+            new_pending_conn: None,
             keylog: None,
             quic: ConnectionConfig::default(),
             domain_flags: default_domain_flags(method),
@@ -579,6 +582,21 @@ impl SslCtx {
     /// The ALPN list set by [`SslCtx::set_alpn_protos`], in wire format.
     pub fn alpn_protos(&self) -> &[u8] {
         self.alpn.wire()
+    }
+
+    /// `SSL_CTX_set_new_pending_conn_cb`: `callback` sees each connection a listener of this
+    /// context makes, as it arrives (before its handshake, and before it is accepted); false
+    /// discards it (its first datagram goes unanswered). Listeners made from now on use it.
+    pub fn set_new_pending_conn_cb(
+        &mut self,
+        callback: Option<crate::quic::NewPendingConnCallback>,
+    ) {
+        self.new_pending_conn = callback;
+    }
+
+    /// The callback of [`set_new_pending_conn_cb`](Self::set_new_pending_conn_cb).
+    pub fn new_pending_conn_cb(&self) -> Option<crate::quic::NewPendingConnCallback> {
+        self.new_pending_conn.clone()
     }
 
     /// `SSL_CTX_set_alpn_select_cb` (server): `callback` chooses each client's protocol from

@@ -46,6 +46,7 @@ pub use object::{
     MODE_ENABLE_PARTIAL_WRITE, ObjectKind, Ssl,
 };
 pub use poll::{PollItem, poll};
+pub use scope::NewPendingConnCallback;
 pub use shutdown::{
     ConnCloseInfo, SHUTDOWN_FLAG_NO_BLOCK, SHUTDOWN_FLAG_NO_STREAM_FLUSH, SHUTDOWN_FLAG_RAPID,
     SHUTDOWN_FLAG_WAIT_PEER,

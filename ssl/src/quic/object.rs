@@ -309,6 +309,9 @@ impl Ssl {
             domain_flags,
         );
         port.scopes().set_owners(&port, Some(&listener.obj));
+        if let Some(callback) = ctx.new_pending_conn_cb() {
+            port.scopes().set_new_pending_conn_cb(callback);
+        }
         Ok(listener)
     }
 

@@ -153,6 +153,12 @@ impl PortState {
     fn handle_events(&mut self, now: Instant) {
         if self.is_listener {
             while let Some(handle) = self.endpoint.accept() {
+                if self.scopes.is_refused(handle) {
+                    // Discarded by the new-pending-connection callback: it never answered.
+                    self.endpoint.remove(handle);
+                    self.scopes.remove(handle);
+                    continue;
+                }
                 if self.incoming.len() >= MAX_ACCEPT_QUEUE {
                     if let Some(conn) = self.endpoint.connection(handle) {
                         conn.refuse(now, "accept queue full");

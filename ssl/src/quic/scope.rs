@@ -15,11 +15,16 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 use qssl_quic::endpoint::{ConnectionHandle, ConnectionScope};
 
 use super::object::{Object, Ssl};
+
+/// The callback of `SSL_CTX_set_new_pending_conn_cb`: given the object of a connection a
+/// listener just made (before its handshake and before it is accepted), true keeps it,
+/// false discards it.
+pub type NewPendingConnCallback = Arc<dyn Fn(&Ssl) -> bool + Send + Sync>;
 use super::port::{ConnKey, Port};
 use crate::ctx::{ConnectionVerify, in_connection};
 
 /// The scopes of a port's connections.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ConnScopes {
     map: Mutex<HashMap<ConnectionHandle, Arc<ConnScope>>>,
     next_key: AtomicU64,
@@ -27,6 +32,17 @@ pub(crate) struct ConnScopes {
     port: OnceLock<Weak<Port>>,
     /// A listener's port: the listener, whose settings those objects inherit.
     listener: OnceLock<Weak<Object>>,
+    /// A listener's new-pending-connection callback.
+    on_new: OnceLock<NewPendingConnCallback>,
+}
+
+impl std::fmt::Debug for ConnScopes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnScopes")
+            .field("connections", &self.map().len())
+            .field("new_pending_conn_cb", &self.on_new.get().is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// One connection's scope.
@@ -37,6 +53,8 @@ pub(crate) struct ConnScope {
     /// A client connection's verification settings and result slot.
     verify: Option<Arc<ConnectionVerify>>,
     object: Mutex<ScopeObject>,
+    /// The new-pending-connection callback discarded it: nothing it receives is processed.
+    refused: std::sync::atomic::AtomicBool,
     port: Weak<Port>,
     listener: Weak<Object>,
 }
@@ -70,6 +88,18 @@ impl ConnScopes {
         }
     }
 
+    /// Sets a listener's new-pending-connection callback.
+    pub(crate) fn set_new_pending_conn_cb(&self, callback: NewPendingConnCallback) {
+        let _ = self.on_new.set(callback);
+    }
+
+    /// Whether the new-pending-connection callback discarded the connection `handle`.
+    pub(crate) fn is_refused(&self, handle: ConnectionHandle) -> bool {
+        self.map()
+            .get(&handle)
+            .is_some_and(|s| s.refused.load(Ordering::Relaxed))
+    }
+
     /// A key for a new connection.
     pub(crate) fn next_key(&self) -> ConnKey {
         ConnKey(self.next_key.fetch_add(1, Ordering::Relaxed))
@@ -81,6 +111,7 @@ impl ConnScopes {
             key: key.unwrap_or_else(|| self.next_key()),
             verify,
             object: Mutex::new(ScopeObject::None),
+            refused: std::sync::atomic::AtomicBool::new(false),
             port: self.port.get().cloned().unwrap_or_default(),
             listener: self.listener.get().cloned().unwrap_or_default(),
         }
@@ -185,15 +216,33 @@ impl ConnScope {
 
 impl ConnectionScope for ConnScopes {
     fn enter(&self, handle: ConnectionHandle, work: &mut dyn FnMut()) {
-        let scope = self
-            .map()
-            .entry(handle)
-            .or_insert_with(|| Arc::new(self.make(None, None)))
-            .clone();
+        let (scope, new) = {
+            let mut map = self.map();
+            match map.get(&handle) {
+                Some(s) => (s.clone(), false),
+                None => {
+                    let s = Arc::new(self.make(None, None));
+                    map.insert(handle, s.clone());
+                    (s, true)
+                }
+            }
+        };
         let outer = CURRENT.with(|c| c.replace(Some(scope.clone())));
-        match scope.verify.clone() {
-            Some(verify) => in_connection(verify, work),
-            None => work(),
+        if new && let Some(on_new) = self.on_new.get() {
+            let keep = scope.ssl().is_some_and(|ssl| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_new(&ssl)))
+                    .unwrap_or(false)
+            });
+            if !keep {
+                scope.refused.store(true, Ordering::Relaxed);
+                scope.discard();
+            }
+        }
+        if !scope.refused.load(Ordering::Relaxed) {
+            match scope.verify.clone() {
+                Some(verify) => in_connection(verify, work),
+                None => work(),
+            }
         }
         CURRENT.with(|c| *c.borrow_mut() = outer);
     }
