@@ -9,7 +9,8 @@ OpenSSL's own symbol lists (util/libssl.num and util/libcrypto.num), then writes
   libcrypto.ld    the version script of libcrypto.so.3: the libcrypto names
   libssl.c        one stand-in definition per libssl name, for the filter library
   libcrypto.c     the same for libcrypto
-Fails, naming them, if any export is a name OpenSSL 3.5 does not export.
+Fails, naming them, if any export is a name OpenSSL 3.5 does not export (but for the OpenSSL
+4.0 additions listed in OPENSSL_4_0_SSL).
 
 Usage: c_exports.py OPENSSL_SOURCE_DIR OUT < names
 """
@@ -26,6 +27,20 @@ def openssl_symbols(num_file):
         if len(fields) >= 4 and fields[3].startswith("EXIST:"):
             symbols[fields[0]] = "OPENSSL_" + fields[2].replace("_", ".")
     return symbols
+
+
+# OpenSSL 4.0's libssl additions qssl has (in 4.0's util/libssl.num, where every symbol is
+# at 4_0_0 in libssl.so.4): qssl's libssl.so.3 exports them under a node of their own, after
+# 3.5's, for programs built on qssl's headers.
+OPENSSL_4_0_SSL = [
+    "OSSL_QUIC_method",
+    "SSL_CTX_get0_alpn_protos",
+    "SSL_CTX_is_quic",
+    "SSL_CTX_is_server",
+    "SSL_get0_alpn_protos",
+    "SSL_get_peer_addr",
+    "SSL_listen_ex",
+]
 
 
 def version_key(node):
@@ -70,6 +85,7 @@ def main():
         "ssl": openssl_symbols(source / "util" / "libssl.num"),
         "crypto": openssl_symbols(source / "util" / "libcrypto.num"),
     }
+    libs["ssl"].update({name: "OPENSSL_4.0.0" for name in OPENSSL_4_0_SSL})
     exports = sorted({line.strip() for line in sys.stdin if line.strip()})
     owner, versions, unknown = {}, {}, []
     for name in exports:
@@ -79,7 +95,7 @@ def main():
         else:
             owner[name], versions[name] = lib, libs[lib][name]
     if unknown:
-        sys.exit("not exported by OpenSSL 3.5 (mark internal or rename): " + " ".join(unknown))
+        sys.exit("not exported by OpenSSL (mark internal or rename): " + " ".join(unknown))
     out.mkdir(parents=True, exist_ok=True)
     (out / "exports.txt").write_text(
         "".join(f"{name} {owner[name]} {versions[name]}\n" for name in exports)

@@ -11,7 +11,7 @@ use qssl::ctx::{self as qctx, FileType, Method, SslCtx};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::abi::*;
-use crate::entry::{CInt, arg, entry, out, param};
+use crate::entry::{CInt, arg, entry, nullable, out, param};
 use crate::ex_data::CRYPTO_EX_DATA;
 use crate::ffi::{arc_release, arc_share, arc_up_ref, bytes, c_str, obj, text};
 use crate::info::InfoCallbackC;
@@ -43,6 +43,9 @@ static QUIC_CLIENT_THREAD: SSL_METHOD = SSL_METHOD {
 };
 static QUIC_SERVER: SSL_METHOD = SSL_METHOD {
     method: Method::QuicServer,
+};
+static QUIC_ANY: SSL_METHOD = SSL_METHOD {
+    method: Method::Quic,
 };
 
 /// `TLS_client_method`.
@@ -81,6 +84,39 @@ pub extern "C" fn OSSL_QUIC_server_method() -> *const SSL_METHOD {
     &QUIC_SERVER
 }
 
+/// `OSSL_QUIC_method` (OpenSSL 4.0): QUIC with the role chosen later (`SSL_new` makes client
+/// connections).
+#[entry]
+pub extern "C" fn OSSL_QUIC_method() -> *const SSL_METHOD {
+    &QUIC_ANY
+}
+
+/// `SSL_CTX_is_quic` (OpenSSL 4.0): whether the context has a QUIC method.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_is_quic(ctx: *const SSL_CTX) -> c_int {
+    let c = arg!(ctx_ref(ctx));
+    c_int::from(c.lock().method().is_quic())
+}
+
+/// `SSL_CTX_is_server` (OpenSSL 4.0): whether the context's method can accept: the server
+/// methods and `TLS_method` (not `OSSL_QUIC_method`, as OpenSSL answers); 0 for null.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn SSL_CTX_is_server(ctx: *const SSL_CTX) -> c_int {
+    let Some(c) = nullable!(ctx) else {
+        return 0;
+    };
+    c_int::from(matches!(
+        c.lock().method(),
+        Method::TlsServer | Method::Tls | Method::QuicServer
+    ))
+}
+
 /// `SSL_CTX`: a context behind a lock, shared by reference count (`Arc`): `SSL_CTX_new`
 /// hands out one reference, `SSL_CTX_up_ref` adds one, `SSL_CTX_free` drops one.
 #[derive(Debug)]
@@ -88,6 +124,8 @@ pub struct SSL_CTX {
     ctx: Mutex<SslCtx>,
     /// `SSL_CTX_set_mode` bits, for the objects made from the context.
     mode: Mutex<u32>,
+    /// `SSL_CTX_set_alpn_protos`'s list, as given.
+    pub(crate) alpn_protos: crate::alpn_protos::AlpnProtos,
     /// `SSL_CTX_sess_set_cache_size`'s value, which `SSL_CTX_sess_get_cache_size` reads back
     /// (the sessions themselves are kept in rustls' caches, whose size is fixed).
     sess_cache_size: Mutex<c_long>,
@@ -189,6 +227,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
     let ctx = Arc::into_raw(Arc::new(SSL_CTX {
         ctx: Mutex::new(SslCtx::new(method)),
         mode: Mutex::new(0),
+        alpn_protos: Default::default(),
         sess_cache_size: Mutex::new(SSL_SESSION_CACHE_MAX_SIZE_DEFAULT),
         ex_data: CRYPTO_EX_DATA::new(CRYPTO_EX_INDEX_SSL_CTX),
         servername_arg: Arc::default(),
@@ -241,6 +280,7 @@ pub unsafe extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const S
         Method::QuicClient => &QUIC_CLIENT,
         Method::QuicClientThread => &QUIC_CLIENT_THREAD,
         Method::QuicServer => &QUIC_SERVER,
+        Method::Quic => &QUIC_ANY,
     }
 }
 
@@ -392,12 +432,16 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     let len = if protos.is_null() { 0 } else { len as usize };
     let wire = arg!(bytes(protos, len));
     let mut guard = ctx.lock();
-    if guard.method().is_server() {
+    let set = if guard.method().is_server() {
         // Validate only: a fresh context takes the list and is dropped.
-        let mut probe = SslCtx::new(Method::TlsClient);
-        return c_int::from(probe.set_alpn_protos(wire).is_err());
+        SslCtx::new(Method::TlsClient).set_alpn_protos(wire)
+    } else {
+        guard.set_alpn_protos(wire)
+    };
+    if set.is_ok() {
+        ctx.alpn_protos.set(wire);
     }
-    c_int::from(guard.set_alpn_protos(wire).is_err())
+    c_int::from(set.is_err())
 }
 
 /// `SSL_CTX_set_ciphersuites`: TLS 1.3 suites by name.

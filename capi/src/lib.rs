@@ -38,6 +38,7 @@
 
 pub mod abi;
 pub mod addr;
+pub mod alpn_protos;
 pub mod bio;
 pub mod ca_list;
 pub mod certs;

@@ -17,7 +17,7 @@ use crate::abi::*;
 use crate::addr::BIO_ADDR;
 use crate::bio::poll::put_poll_descriptor;
 use crate::ctx::{SSL_CTX, ctx_ref, ctx_shared};
-use crate::entry::{CInt, CU64, arg, entry, nullable, out};
+use crate::entry::{CInt, CU64, arg, entry, nullable, nullable_mut, out};
 use crate::ffi::{arc_share, bytes, c_bytes, ex_result, obj_mut, sized};
 
 use crate::ssl::{Obj, SSL, ssl_ref, write_from};
@@ -64,7 +64,7 @@ fn ok<T, E>(r: Result<T, E>) -> c_int {
 fn child(from: &SSL, obj: qssl::Ssl, parent: *const SSL) -> *mut SSL {
     // SAFETY: parent is a live object (the C pointer of `from` or of its connection).
     let parent = unsafe { arc_share(parent) };
-    SSL::into_c(Obj::Quic(obj), from.ctx(), parent)
+    SSL::into_c(Obj::quic(obj), from.ctx(), parent)
 }
 
 /// The C object of `s`'s connection: `s` itself (also a TLS object), a stream's parent, or
@@ -199,7 +199,7 @@ pub unsafe extern "C" fn SSL_new_domain(ctx: *mut SSL_CTX, flags: u64) -> *mut S
         qssl::Ssl::new_domain(&guard, flags)
     };
     match made {
-        Ok(d) => SSL::into_c(Obj::Quic(d), c, None),
+        Ok(d) => SSL::into_c(Obj::quic(d), c, None),
         Err(_) => std::ptr::null_mut(),
     }
 }
@@ -299,6 +299,29 @@ pub unsafe extern "C" fn SSL_get_domain_flags(ssl: *const SSL, flags: *mut u64) 
     1
 }
 
+/// `SSL_get_peer_addr` (OpenSSL 4.0): 1 and the address of the peer of a QUIC connection (or
+/// a stream's connection) in `*addr`; 0 before the connection starts, over BIOs that carry
+/// no addresses, for a null `addr`, and for objects that are not QUIC (without an error, as
+/// OpenSSL), and with `SSL_R_NO_STREAM` for listeners and domains.
+///
+/// # Safety
+/// `ssl` must be null or a live object; `addr` null or a live address.
+#[entry]
+pub unsafe extern "C" fn SSL_get_peer_addr(ssl: *mut SSL, addr: *mut BIO_ADDR) -> c_int {
+    let Some(q) = nullable!(ssl).and_then(SSL::quic) else {
+        return 0;
+    };
+    if q.is_listener() || q.is_domain() {
+        SslError::ssl(ssl_r::NO_STREAM).raise();
+        return 0;
+    }
+    let (Some(peer), Some(a)) = (q.peer_addr(), nullable_mut!(addr)) else {
+        return 0;
+    };
+    a.0 = peer.into();
+    1
+}
+
 /// `SSL_set1_initial_peer_addr`: where a client connection sends its first datagrams.
 ///
 /// # Safety
@@ -329,7 +352,7 @@ pub unsafe extern "C" fn SSL_new_listener(ctx: *mut SSL_CTX, flags: u64) -> *mut
     match made {
         Ok(l) => {
             l.set_mode(c.mode());
-            SSL::into_c(Obj::Quic(l), c, None)
+            SSL::into_c(Obj::quic(l), c, None)
         }
         Err(_) => std::ptr::null_mut(),
     }
@@ -357,6 +380,57 @@ pub unsafe extern "C" fn SSL_accept_connection(ssl: *mut SSL, flags: u64) -> *mu
         Ok(Some(conn)) => SSL::accepted(s, ssl, conn),
         _ => std::ptr::null_mut(),
     }
+}
+
+/// `SSL_listen_ex` (OpenSSL 4.0): gives the oldest connection the listener `ssl` received to
+/// `new_conn` (a connection object the application made, with `OSSL_QUIC_method`), which
+/// stands for it from then on: 1 when it did, 0 when none waits (it never waits). 0 with
+/// `ERR_R_PASSED_INVALID_ARGUMENT` unless both are QUIC objects; -1 with
+/// `SSL_R_LISTENER_USE_ONLY` or `SSL_R_CONN_USE_ONLY` for the wrong kinds, and with
+/// `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED` on a listener used with `SSL_accept_connection` or for
+/// a `new_conn` that already took a connection.
+///
+/// # Safety
+/// `ssl` and `new_conn` must each be null or a live object.
+#[entry]
+pub unsafe extern "C" fn SSL_listen_ex(ssl: *mut SSL, new_conn: *mut SSL) -> c_int {
+    let (Some(l), Some(c)) = (nullable!(ssl), nullable!(new_conn)) else {
+        return not_both_quic();
+    };
+    let (Obj::Quic(lq), Obj::Quic(cq)) = (&l.obj, &c.obj) else {
+        return not_both_quic();
+    };
+    if !lq.is_listener() {
+        SslError::ssl(ssl_r::LISTENER_USE_ONLY).raise();
+        return -1;
+    }
+    if !cq.is_connection() {
+        SslError::ssl(ssl_r::CONN_USE_ONLY).raise();
+        return -1;
+    }
+    let conn = match lq.listen_ex() {
+        Ok(Some(conn)) => conn,
+        Ok(None) => return 0,
+        Err(_) => return -1,
+    };
+    // The received connection knows this C object as its own from now on.
+    conn.set_attachment(Some(crate::ssl::handed(c)));
+    if cq.adopt(conn).is_err() {
+        SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
+            .with_data("the object already stands for a connection")
+            .raise();
+        return -1;
+    }
+    c.set_parent(l);
+    1
+}
+
+/// 0 with `ERR_R_PASSED_INVALID_ARGUMENT`: `SSL_listen_ex` takes QUIC objects only.
+fn not_both_quic() -> c_int {
+    SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+        .with_data("SSL_listen_ex only operates on QUIC SSL objects")
+        .raise();
+    0
 }
 
 /// `SSL_get_accept_connection_queue_len`.

@@ -34,8 +34,40 @@ use crate::x509::X509;
 pub(crate) enum Obj {
     /// TLS over a stream BIO.
     Tls(Tls),
-    /// A QUIC connection, stream or listener.
-    Quic(qssl::Ssl),
+    /// A QUIC connection, stream, listener or domain.
+    Quic(QuicObj),
+}
+
+impl Obj {
+    /// A QUIC object as a C object holds it.
+    pub(crate) fn quic(q: qssl::Ssl) -> Obj {
+        Obj::Quic(QuicObj {
+            own: q,
+            adopted: OnceLock::new(),
+        })
+    }
+}
+
+/// A QUIC object as a C object holds it: its own, or once `SSL_listen_ex` gave the C object
+/// a connection a listener received, that connection (it dereferences to the one in use).
+pub(crate) struct QuicObj {
+    own: qssl::Ssl,
+    adopted: OnceLock<qssl::Ssl>,
+}
+
+impl QuicObj {
+    /// Makes `conn` the connection this object stands for; fails if it already has one.
+    pub(crate) fn adopt(&self, conn: qssl::Ssl) -> Result<(), qssl::Ssl> {
+        self.adopted.set(conn)
+    }
+}
+
+impl std::ops::Deref for QuicObj {
+    type Target = qssl::Ssl;
+
+    fn deref(&self) -> &qssl::Ssl {
+        self.adopted.get().unwrap_or(&self.own)
+    }
 }
 
 /// Calls the same-named method on either kind of object.
@@ -113,6 +145,9 @@ pub struct SSL {
     pub(crate) read_ahead: AtomicI32,
     /// Where `SSL_read_early_data` is (see `crate::early_data`).
     pub(crate) early_data: AtomicU8,
+    /// The ALPN list the object offers, as given (its context's when made, for TLS objects
+    /// and QUIC connections).
+    pub(crate) alpn_protos: crate::alpn_protos::AlpnProtos,
 }
 
 impl SSL {
@@ -126,6 +161,10 @@ impl SSL {
     fn made(obj: Obj, ctx: Arc<SSL_CTX>, parent: Option<Arc<SSL>>) -> Arc<SSL> {
         let quic_options = crate::lifecycle::initial_quic_options(&obj, &ctx, parent.as_deref());
         let ctx_read_ahead = ctx.read_ahead();
+        let alpn_protos = match &obj {
+            Obj::Quic(q) if !q.is_connection() => Default::default(),
+            _ => crate::alpn_protos::AlpnProtos::copy_of(&ctx.alpn_protos),
+        };
         let link = OnceLock::new();
         if let Some(p) = parent {
             let _ = link.set(p);
@@ -146,6 +185,7 @@ impl SSL {
             quic_options: AtomicU64::new(quic_options),
             read_ahead: AtomicI32::new(ctx_read_ahead),
             early_data: AtomicU8::new(crate::early_data::EARLY_NONE),
+            alpn_protos,
         });
         match &ssl.obj {
             Obj::Tls(t) => {
@@ -176,7 +216,7 @@ impl SSL {
         };
         // SAFETY: the listener's C object is alive while its QUIC object is (it holds it).
         let ctx = unsafe { &*listener }.ctx();
-        let ssl = SSL::made(Obj::Quic(q.clone()), ctx, None);
+        let ssl = SSL::made(Obj::quic(q.clone()), ctx, None);
         let ptr = Arc::as_ptr(&ssl).cast_mut();
         q.set_attachment(Some(Arc::new(CObject::Pending(ssl))));
         ptr
@@ -202,7 +242,7 @@ impl SSL {
                 Arc::into_raw(ssl).cast_mut()
             }
             // SAFETY: parent is the live listener's C object.
-            None => SSL::into_c(Obj::Quic(conn), listener.ctx(), unsafe {
+            None => SSL::into_c(Obj::quic(conn), listener.ctx(), unsafe {
                 crate::ffi::arc_share(parent)
             }),
         }
@@ -252,6 +292,14 @@ impl SSL {
     /// The object this one came from, if any.
     pub(crate) fn parent(&self) -> Option<&Arc<SSL>> {
         self.parent.get()
+    }
+
+    /// Makes `parent` the object this one came from, if it has none yet.
+    pub(crate) fn set_parent(&self, parent: &SSL) {
+        // SAFETY: `parent` is a live C object owned through an `Arc`.
+        if let Some(p) = unsafe { crate::ffi::arc_share(std::ptr::from_ref(parent)) } {
+            let _ = self.parent.set(p);
+        }
     }
 
     /// The QUIC object, or `None` for TLS.
@@ -401,6 +449,16 @@ enum CObject {
     Pending(Arc<SSL>),
 }
 
+/// The attachment by which a QUIC object knows `ssl` as its C object (held by the
+/// application).
+pub(crate) fn handed(ssl: &SSL) -> Arc<dyn std::any::Any + Send + Sync> {
+    // SAFETY: `ssl` is a live C object, owned through an `Arc` made by `SSL::made`.
+    let weak = unsafe { crate::ffi::arc_share(std::ptr::from_ref(ssl)) }
+        .map(|a| Arc::downgrade(&a))
+        .unwrap_or_default();
+    Arc::new(CObject::Handed(weak))
+}
+
 /// The C object of the QUIC object `q`, if it has one.
 pub(crate) fn c_object(q: &qssl::Ssl) -> Option<*mut SSL> {
     let attached = q.attachment()?;
@@ -456,7 +514,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         let made = if guard.method().is_quic() {
             qssl::Ssl::new(&guard).map(|q| {
                 q.set_mode(c.mode());
-                Obj::Quic(q)
+                Obj::quic(q)
             })
         } else {
             Tls::new(&guard).map(|t| {
@@ -961,7 +1019,11 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(
     let s = arg!(ssl_ref(ssl));
     let len = len as usize;
     let wire = arg!(bytes(protos, len));
-    c_int::from(on_obj!(s, o => o.set_alpn_protos(wire)).is_err())
+    let set = on_obj!(s, o => o.set_alpn_protos(wire));
+    if set.is_ok() {
+        s.alpn_protos.set(wire);
+    }
+    c_int::from(set.is_err())
 }
 
 /// `SSL_get0_alpn_selected`: the negotiated protocol (null and 0 if none), valid while the

@@ -328,6 +328,56 @@ errors left: 0
     );
 }
 
+/// OpenSSL 4.0's additions, as its code and manual pages define them: on qssl only (the
+/// reference is OpenSSL 3.5, which has none of them).
+#[test]
+fn openssl_4_additions_work_as_openssl_4_defines_them() {
+    let (cert, key, _) = certificate_files();
+    let out = run(
+        "quic_openssl4.c",
+        Mode::Qssl,
+        &[cert.as_path(), key.as_path()],
+    );
+    let expected = "\
+OSSL_QUIC_method: quic 1, server 0
+OSSL_QUIC_client_method: quic 1, server 0
+OSSL_QUIC_server_method: quic 1, server 1
+TLS_method: quic 0, server 1
+TLS_client_method: quic 0, server 0
+null: server 0
+  null errors: none
+context before: null 0
+context: list 3 \"h3\"
+object from it: list 3 \"h3\"
+object set: list 5 \"test\"
+context still: list 3 \"h3\"
+null: null 0
+  alpn errors: none
+listener: null 0
+listen_ex:
+  nothing yet 0
+  nothing yet errors: none
+  on a connection -1
+  on a connection errors: 20/421
+  into a listener -1
+  into a listener errors: 20/356
+  tls 0
+  tls errors: 20/524550
+  null 0
+  null errors: 20/524550
+taken: server 1, listener 1, connection 1, version QUICv1
+accept on a listen_ex listener: null
+  accept errors: 20/786689
+read: over listen_ex
+peer addr: client 0, taken 0, stream 0, listener 0, tls 0, null addr 0
+  peer addr errors: 20/355
+listen_ex after accept: -1
+  after accept errors: 20/786689
+  end errors: none
+";
+    assert_eq!(out, expected);
+}
+
 #[test]
 fn quic_c_client_fetches_from_aioquic_server() {
     let (cert, key, _) = certificate_files();

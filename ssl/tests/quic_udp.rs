@@ -409,3 +409,22 @@ fn a_domain_handles_the_events_of_all_its_listeners() {
         assert_eq!(got, msg.as_bytes());
     }
 }
+
+#[test]
+fn both_ends_name_their_peers_address() {
+    let id = Identity::localhost();
+    let (listener, addr) = udp_listener(&server_ctx(&id));
+    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let client_addr = bio.local_addr().socket_addr().unwrap();
+    bio.connect(addr).unwrap();
+    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    assert_eq!(client.peer_addr(), None, "not started");
+    let server = thread::spawn(move || listener.accept_connection(0).unwrap().unwrap());
+    client.connect().unwrap();
+    let conn = server.join().unwrap();
+    assert_eq!(client.peer_addr(), Some(addr));
+    assert_eq!(conn.peer_addr(), Some(client_addr));
+}

@@ -13,6 +13,8 @@ extern "C" {
 const SSL_METHOD *OSSL_QUIC_client_method(void);
 const SSL_METHOD *OSSL_QUIC_client_thread_method(void);
 const SSL_METHOD *OSSL_QUIC_server_method(void);
+/* OpenSSL 4.0 */
+const SSL_METHOD *OSSL_QUIC_method(void);
 
 #  define OSSL_QUIC_ERR_NO_ERROR                  0x00
 #  define OSSL_QUIC_ERR_INTERNAL_ERROR            0x01

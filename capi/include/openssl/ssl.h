@@ -213,6 +213,10 @@ int SSL_is_server(const SSL *s);
 void SSL_set_hostflags(SSL *s, unsigned int flags);
 int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
 void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
+/* OpenSSL 4.0 */
+void SSL_CTX_get0_alpn_protos(SSL_CTX *ctx, const unsigned char **protos,
+                              unsigned int *protos_len);
+void SSL_get0_alpn_protos(SSL *ssl, const unsigned char **protos, unsigned int *protos_len);
 long SSL_get_verify_result(const SSL *ssl);
 X509 *SSL_get0_peer_certificate(const SSL *s);
 X509 *SSL_get1_peer_certificate(const SSL *s);
@@ -346,6 +350,8 @@ int SSL_net_write_desired(SSL *s);
 int SSL_set_blocking_mode(SSL *s, int blocking);
 int SSL_get_blocking_mode(SSL *s);
 int SSL_set1_initial_peer_addr(SSL *s, const BIO_ADDR *peer_addr);
+/* OpenSSL 4.0 */
+int SSL_get_peer_addr(SSL *ssl, BIO_ADDR *peer_addr);
 SSL *SSL_get0_connection(SSL *s);
 int SSL_is_connection(SSL *s);
 int SSL_is_listener(SSL *ssl);
@@ -356,6 +362,8 @@ SSL *SSL_new_from_listener(SSL *ssl, uint64_t flags);
 SSL *SSL_accept_connection(SSL *ssl, uint64_t flags);
 size_t SSL_get_accept_connection_queue_len(SSL *ssl);
 int SSL_listen(SSL *ssl);
+/* OpenSSL 4.0 */
+int SSL_listen_ex(SSL *listener, SSL *new_conn);
 int SSL_is_domain(SSL *s);
 SSL *SSL_get0_domain(SSL *s);
 SSL *SSL_new_domain(SSL_CTX *ctx, uint64_t flags);
@@ -386,6 +394,9 @@ int SSL_shutdown_ex(SSL *ssl, uint64_t flags, const SSL_SHUTDOWN_EX_ARGS *args,
                     size_t args_len);
 int SSL_get_conn_close_info(SSL *ssl, SSL_CONN_CLOSE_INFO *info, size_t info_len);
 int SSL_is_quic(const SSL *s);
+/* OpenSSL 4.0 */
+int SSL_CTX_is_quic(const SSL_CTX *c);
+int SSL_CTX_is_server(const SSL_CTX *c);
 # ifndef OPENSSL_NO_QUIC
 int SSL_inject_net_dgram(SSL *s, const unsigned char *buf, size_t buf_len,
                          const BIO_ADDR *peer, const BIO_ADDR *local);

@@ -78,6 +78,9 @@ pub enum Method {
     QuicClientThread,
     /// `OSSL_QUIC_server_method`.
     QuicServer,
+    /// `OSSL_QUIC_method` (OpenSSL 4.0): QUIC with the role chosen later; its objects from
+    /// `SSL_new` are client connections, as OpenSSL's are.
+    Quic,
     /// `TLS_client_method`: TLS over a byte stream, connecting.
     TlsClient,
     /// `TLS_server_method`: TLS over a byte stream, accepting.
@@ -111,7 +114,7 @@ impl Method {
     pub fn is_quic(self) -> bool {
         matches!(
             self,
-            Method::QuicClient | Method::QuicClientThread | Method::QuicServer
+            Method::QuicClient | Method::QuicClientThread | Method::QuicServer | Method::Quic
         )
     }
 }

@@ -71,6 +71,15 @@ impl Ssl {
             .map_or(PollDescriptor::None, |b| b.wpoll_descriptor())
     }
 
+    /// `SSL_get_peer_addr` (OpenSSL 4.0): the address a connection (or a stream's
+    /// connection) talks to; `None` before it starts and over BIOs that carry no addresses.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        let key = self.conn_key()?;
+        let st = self.obj.port.lock();
+        let remote = st.conn(key)?.remote();
+        (remote != super::net::UNADDRESSED).then_some(remote)
+    }
+
     /// `SSL_net_read_desired`: whether the port wants to read from the network: always for
     /// a listener (a client may arrive at any time), otherwise once there is a read BIO.
     pub fn net_read_desired(&self) -> bool {

@@ -1,6 +1,7 @@
 //! The listener's calls: `SSL_listen`, `SSL_accept_connection` and the accept queue.
 
 use super::object::Ssl;
+use super::port::Handout;
 use crate::error::SslError;
 use crate::result::{IoError, IoResult};
 
@@ -31,6 +32,10 @@ impl Ssl {
         }
         let no_block = flags & ACCEPT_CONNECTION_NO_BLOCK != 0;
         let key = self.run(no_block, |st, _| {
+            if st.handout == Handout::Listen {
+                return Err(IoError::from(wrong_handout("SSL_listen_ex")));
+            }
+            st.handout = Handout::Accept;
             st.incoming.pop_front().ok_or_else(IoError::want_read)
         });
         match key {
@@ -38,6 +43,25 @@ impl Ssl {
             Err(e) if e.is_retry() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// `SSL_listen_ex` (OpenSSL 4.0): the oldest new connection, if one waits, for the
+    /// application to take over (the C library gives it to the `SSL *` the application made);
+    /// never waits or handles events. A listener used this way cannot use
+    /// [`accept_connection`](Self::accept_connection), nor the other way round
+    /// (`ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`); call it before the first connection arrives.
+    #[track_caller]
+    pub fn listen_ex(&self) -> Result<Option<Ssl>, SslError> {
+        self.expect_listener()?;
+        let key = {
+            let mut st = self.obj.port.lock();
+            if st.handout == Handout::Accept {
+                return Err(wrong_handout("SSL_accept_connection"));
+            }
+            st.handout = Handout::Listen;
+            st.incoming.pop_front()
+        };
+        Ok(key.map(|k| self.accepted_connection(k)))
     }
 
     /// `SSL_get_accept_connection_queue_len`: connections waiting to be accepted (0 for
@@ -53,4 +77,15 @@ impl Ssl {
         }
         st.incoming.len()
     }
+}
+
+/// The error for handing out a connection the other way than the listener is using (named).
+#[track_caller]
+fn wrong_handout(used: &str) -> SslError {
+    SslError::new(
+        crate::error::ERR_LIB_SSL,
+        crate::error::err_r::SHOULD_NOT_HAVE_BEEN_CALLED,
+    )
+    .with_data(format!("This listener is using {used}"))
+    .raise()
 }

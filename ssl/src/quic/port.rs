@@ -48,6 +48,18 @@ pub(crate) struct Drive {
     pub(crate) tick: bool,
 }
 
+/// How a listener hands out the connections it receives: OpenSSL's listeners use one way for
+/// good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Handout {
+    /// Neither yet.
+    Unset,
+    /// `SSL_accept_connection` makes an object for each.
+    Accept,
+    /// `SSL_listen_ex` gives each to an object the application made.
+    Listen,
+}
+
 /// Everything behind a port's lock.
 #[derive(Debug)]
 pub(crate) struct PortState {
@@ -61,6 +73,8 @@ pub(crate) struct PortState {
     pub(crate) is_listener: bool,
     /// New connections not accepted yet, oldest first.
     pub(crate) incoming: VecDeque<ConnKey>,
+    /// How a listener hands out its connections, fixed by the first way used.
+    pub(crate) handout: Handout,
     /// Each connection's scope (see `scope`).
     scopes: Arc<ConnScopes>,
     /// A thread is waiting on the network BIOs.
@@ -171,6 +185,11 @@ impl PortState {
                 let key = self.scopes.server_key(handle);
                 self.conns.insert(key, ConnApp::accepted(handle));
                 self.incoming.push_back(key);
+                // A connection arriving before `SSL_listen_ex` commits the listener to
+                // `SSL_accept_connection`, as OpenSSL's.
+                if self.handout == Handout::Unset {
+                    self.handout = Handout::Accept;
+                }
             }
         }
         for app in self.conns.values_mut() {
@@ -240,6 +259,7 @@ impl Port {
                 conns: HashMap::new(),
                 is_listener,
                 incoming: VecDeque::new(),
+                handout: Handout::Unset,
                 scopes: port_scopes,
                 net_waiter: false,
                 sleepers: 0,
