@@ -1095,7 +1095,8 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
     match &s.obj {
         Obj::Tls(t) => t.version().unwrap_or(0),
         Obj::Quic(q) if q.is_listener() || q.is_domain() => 0,
-        Obj::Quic(_) => OSSL_QUIC1_VERSION,
+        // OSSL_QUIC1_VERSION for QUIC v1.
+        Obj::Quic(q) => c_int::try_from(q.version_number()).unwrap_or(OSSL_QUIC1_VERSION),
     }
 }
 

@@ -673,3 +673,28 @@ fn connections_never_accepted_go_with_their_listener() {
     drop(listener);
     assert!(token.upgrade().is_none(), "discarded with the listener");
 }
+
+#[test]
+fn the_version_in_use_is_reported() {
+    let id = Identity::localhost();
+    let mut cctx = client_ctx(&id.cert);
+    cctx.connection_config_mut().version = qssl_quic::Version::V2;
+    let (client, listener) = objects_over_pair(
+        &cctx,
+        &server_ctx(&id),
+        qssl::quic::LISTENER_FLAG_NO_VALIDATE,
+    );
+    client.set_host_name("localhost").unwrap();
+    assert_eq!(client.version_string(), "QUICv1", "nothing negotiated yet");
+    let s = PairSetup {
+        id,
+        client,
+        listener,
+    };
+    let server = connect_pair(&s);
+    for end in [&s.client, &server] {
+        assert_eq!(end.version_string(), "QUICv2");
+        assert_eq!(end.version_number(), 0x6b33_43cf);
+    }
+    assert_eq!(s.listener.version_string(), "QUICv1");
+}

@@ -59,8 +59,26 @@ impl Ssl {
         self.connection_info()?.alpn
     }
 
-    /// `SSL_get_version`: "QUICv1" on QUIC objects.
+    /// `SSL_get_version`: the QUIC version a connection (or a stream's connection) uses,
+    /// "QUICv1" or "QUICv2"; "QUICv1" before it is known and on other objects, as OpenSSL
+    /// answers.
     pub fn version_string(&self) -> &'static str {
-        "QUICv1"
+        match self.quic_version() {
+            Some(qssl_quic::Version::V2) => "QUICv2",
+            _ => "QUICv1",
+        }
+    }
+
+    /// `SSL_version`'s answer for QUIC: the wire value of the version in use
+    /// (`OSSL_QUIC1_VERSION`, 1, for QUIC v1 and before it is known).
+    pub fn version_number(&self) -> u32 {
+        self.quic_version().unwrap_or(qssl_quic::Version::V1).wire()
+    }
+
+    /// The QUIC version the connection uses, once it has one.
+    fn quic_version(&self) -> Option<qssl_quic::Version> {
+        let key = self.conn_key()?;
+        let st = self.obj.port.lock();
+        Some(st.conn(key)?.version())
     }
 }
