@@ -968,3 +968,72 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fragmentation (RFC 9000 §21.7)
+
+/// One byte at every other offset, never the first: nothing becomes readable, and each byte
+/// is a run of its own. Returns how many frames were taken before the refusal and its code.
+fn fragment(buf: &mut RecvBuf, frames: u64) -> (usize, TransportErrorCode) {
+    for i in 0..frames {
+        if let Err(e) = buf.insert(2 * i + 1, &[0], false) {
+            return (i as usize, e.code);
+        }
+    }
+    panic!("{frames} fragments accepted");
+}
+
+#[test]
+fn a_stream_fragmented_past_the_limit_is_a_protocol_violation() {
+    use qssl_quic::streams::MAX_STREAM_SPANS;
+    let mut buf = RecvBuf::new(1 << 21);
+    let (taken, code) = fragment(&mut buf, 1_000_000);
+    assert_eq!(taken, MAX_STREAM_SPANS);
+    assert_eq!(code, TransportErrorCode::PROTOCOL_VIOLATION);
+    assert_eq!(
+        buf.chunk_count(),
+        MAX_STREAM_SPANS,
+        "nothing stored by the refusal"
+    );
+}
+
+#[test]
+fn crypto_data_fragmented_past_the_limit_exceeds_the_buffer() {
+    use qssl_quic::streams::MAX_CRYPTO_SPANS;
+    let mut buf = RecvBuf::crypto(65536);
+    let (taken, code) = fragment(&mut buf, 32_768);
+    assert_eq!(taken, MAX_CRYPTO_SPANS);
+    assert_eq!(code, TransportErrorCode::CRYPTO_BUFFER_EXCEEDED);
+}
+
+#[test]
+fn filled_gaps_and_reading_give_runs_back() {
+    use qssl_quic::streams::MAX_STREAM_SPANS;
+    let mut buf = RecvBuf::new(1 << 21);
+    let _ = fragment(&mut buf, MAX_STREAM_SPANS as u64 + 1);
+    // Filling the gaps joins the runs into one, which is then read: all runs are free again.
+    for i in 0..=MAX_STREAM_SPANS as u64 {
+        buf.insert(2 * i, &[1], false).unwrap();
+    }
+    let mut out = vec![0; 4096];
+    assert_eq!(buf.read(&mut out), 2 * MAX_STREAM_SPANS + 1);
+    let (taken, _) = fragment_from(&mut buf, 2 * MAX_STREAM_SPANS as u64 + 1, 1_000_000);
+    assert_eq!(taken, MAX_STREAM_SPANS);
+    // Contiguous bulk data in many chunks is one run, however many chunks it takes.
+    let mut bulk = RecvBuf::new(1 << 22);
+    let piece = vec![7u8; 1000];
+    for i in 0..3000u64 {
+        bulk.insert(i * 1000, &piece, false).unwrap();
+    }
+    assert_eq!(bulk.readable(), 3_000_000);
+}
+
+/// As [`fragment`], from `start` on.
+fn fragment_from(buf: &mut RecvBuf, start: u64, frames: u64) -> (usize, TransportErrorCode) {
+    for i in 0..frames {
+        if let Err(e) = buf.insert(start + 2 * i + 1, &[0], false) {
+            return (i as usize, e.code);
+        }
+    }
+    panic!("{frames} fragments accepted");
+}

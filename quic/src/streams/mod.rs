@@ -20,7 +20,7 @@ mod send_buf;
 mod state;
 
 pub use flow::{RecvWindow, SendCredit, StreamLimits};
-pub use recv_buf::RecvBuf;
+pub use recv_buf::{MAX_CRYPTO_SPANS, MAX_STREAM_SPANS, RecvBuf};
 pub use send_buf::{SendBuf, SendChunk};
 pub use state::{RecvPart, RecvState, SendPart, SendState, StreamFrameKind, check_frame};
 

@@ -18,6 +18,16 @@ use super::check_final_size;
 /// created, while it stays within this many bytes.
 const MERGE_LIMIT: usize = 16 * 1024;
 
+/// Most separate spans (runs of held bytes with gaps between) a stream's data may form: a
+/// peer that sends bytes with gaps between them costs bookkeeping per span, so more is a
+/// `PROTOCOL_VIOLATION` (RFC 9000 §21.7; as quinn's limit, ngtcp2's is 4000). Legitimate
+/// reordering comes nowhere near it.
+pub const MAX_STREAM_SPANS: usize = 1024;
+
+/// The same for the CRYPTO data of one encryption level, which a client can send before any
+/// handshake: more is `CRYPTO_BUFFER_EXCEEDED`.
+pub const MAX_CRYPTO_SPANS: usize = 64;
+
 /// Stored bytes: `buf[start..]` sits at the stream offset the chunk is keyed by.
 #[derive(Debug, Clone)]
 struct Chunk {
@@ -33,6 +43,24 @@ impl Chunk {
     /// The stream offset just past the chunk, given the offset it is keyed by.
     fn end(&self, key: u64) -> u64 {
         key.saturating_add(self.bytes().len() as u64)
+    }
+}
+
+/// The parts of a frame's data to store.
+enum Pieces {
+    /// At most one.
+    One(Option<(u64, u64)>),
+    /// Several, between chunks held.
+    Many(Vec<(u64, u64)>),
+}
+
+impl Pieces {
+    fn iter(&self) -> impl Iterator<Item = (&u64, &u64)> {
+        let slice: &[(u64, u64)] = match self {
+            Pieces::One(one) => one.as_slice(),
+            Pieces::Many(many) => many,
+        };
+        slice.iter().map(|(from, to)| (from, to))
     }
 }
 
@@ -63,6 +91,8 @@ pub struct RecvBuf {
     final_size: Option<u64>,
     /// Bytes stored in `chunks`.
     buffered: u64,
+    /// Separate runs of held bytes (chunks that touch belong to one run).
+    spans: usize,
     bound: Bound,
 }
 
@@ -87,6 +117,7 @@ impl RecvBuf {
             max_received: 0,
             final_size: None,
             buffered: 0,
+            spans: 0,
             bound,
         }
     }
@@ -118,7 +149,9 @@ impl RecvBuf {
     ///   [`RecvBuf::limit`], or beyond 2^62 - 1;
     /// - `FINAL_SIZE_ERROR` if the data ends beyond a known final size, if `fin` gives a final
     ///   size different from a known one, or if `fin` gives a final size below data already
-    ///   received (RFC 9000 §4.5).
+    ///   received (RFC 9000 §4.5);
+    /// - `PROTOCOL_VIOLATION` (`CRYPTO_BUFFER_EXCEEDED` for CRYPTO) if the data would leave
+    ///   more than [`MAX_STREAM_SPANS`] ([`MAX_CRYPTO_SPANS`]) separate runs of bytes held.
     pub fn insert(&mut self, offset: u64, data: &[u8], fin: bool) -> Result<(), TransportError> {
         let end = offset
             .checked_add(data.len() as u64)
@@ -139,39 +172,88 @@ impl RecvBuf {
                 ),
             });
         }
+        let pieces = self.pieces(offset, end);
+        let spans = pieces
+            .iter()
+            .fold(self.spans, |n, (from, to)| self.spans_after(n, from, to));
+        let max = match self.bound {
+            Bound::FlowLimit(_) => MAX_STREAM_SPANS,
+            Bound::CryptoBuffer(_) => MAX_CRYPTO_SPANS,
+        };
+        if spans > max {
+            return Err(match self.bound {
+                Bound::FlowLimit(_) => TransportError::new(
+                    TransportErrorCode::PROTOCOL_VIOLATION,
+                    "stream data in too many fragments",
+                ),
+                Bound::CryptoBuffer(_) => TransportError::new(
+                    TransportErrorCode::CRYPTO_BUFFER_EXCEEDED,
+                    "CRYPTO data in too many fragments",
+                ),
+            });
+        }
         check_final_size(&mut self.final_size, &mut self.max_received, end, fin)?;
-        self.store(offset, data);
+        self.spans = spans;
+        let pieces: Vec<(u64, u64)> = match pieces {
+            Pieces::One(None) => return Ok(()),
+            Pieces::One(Some((from, to))) => {
+                self.add_piece(offset, data, from, to);
+                self.advance_contiguous();
+                return Ok(());
+            }
+            Pieces::Many(many) => many,
+        };
+        for (from, to) in pieces {
+            self.add_piece(offset, data, from, to);
+        }
+        self.advance_contiguous();
         Ok(())
     }
 
-    /// Stores the parts of `data` (at `offset`) that are neither read nor held yet.
-    fn store(&mut self, offset: u64, data: &[u8]) {
-        let end = offset.saturating_add(data.len() as u64);
+    /// The parts of `offset..end` that are neither read nor held yet (in-order data with no
+    /// overlap, the common case, without allocating).
+    fn pieces(&self, offset: u64, end: u64) -> Pieces {
         let mut cursor = offset.max(self.contiguous_end);
         if let Some((&key, chunk)) = self.chunks.range(..cursor).next_back() {
             cursor = cursor.max(chunk.end(key));
         }
         if cursor >= end {
-            return;
+            return Pieces::One(None);
         }
         if self.chunks.range(cursor..end).next().is_none() {
-            // Fast path (in-order data, no overlap): one piece, no allocation.
-            self.add_piece(offset, data, cursor, end);
-        } else {
-            let mut pieces = Vec::new();
-            for (&key, chunk) in self.chunks.range(cursor..end) {
-                if key > cursor {
-                    pieces.push((cursor, key));
-                }
-                cursor = cursor.max(chunk.end(key));
-            }
-            if cursor < end {
-                pieces.push((cursor, end));
-            }
-            for (from, to) in pieces {
-                self.add_piece(offset, data, from, to);
-            }
+            return Pieces::One(Some((cursor, end)));
         }
+        let mut pieces = Vec::new();
+        for (&key, chunk) in self.chunks.range(cursor..end) {
+            if key > cursor {
+                pieces.push((cursor, key));
+            }
+            cursor = cursor.max(chunk.end(key));
+        }
+        if cursor < end {
+            pieces.push((cursor, end));
+        }
+        Pieces::Many(pieces)
+    }
+
+    /// The number of spans after storing `from..to` where nothing is held, given `n` before:
+    /// one more if it touches no held bytes, one fewer if it joins two runs.
+    fn spans_after(&self, n: usize, &from: &u64, &to: &u64) -> usize {
+        let joins_left = self
+            .chunks
+            .range(..from)
+            .next_back()
+            .is_some_and(|(&key, c)| c.end(key) == from);
+        let joins_right = self.chunks.contains_key(&to);
+        match (joins_left, joins_right) {
+            (false, false) => n + 1,
+            (true, true) => n.saturating_sub(1),
+            _ => n,
+        }
+    }
+
+    /// Moves the end of the contiguous data past the chunks now joined to it.
+    fn advance_contiguous(&mut self) {
         while let Some((&key, chunk)) = self.chunks.range(..=self.contiguous_end).next_back() {
             let chunk_end = chunk.end(key);
             if chunk_end <= self.contiguous_end {
@@ -231,6 +313,10 @@ impl RecvBuf {
             let whole = n == bytes.len();
             copied += n;
             self.read_offset = self.read_offset.saturating_add(n as u64);
+            if self.read_offset == self.contiguous_end && whole {
+                // The first run is read up entirely.
+                self.spans = self.spans.saturating_sub(1);
+            }
             self.buffered = self.buffered.saturating_sub(n as u64);
             if whole {
                 entry.remove();
@@ -431,5 +517,44 @@ mod tests {
         b.insert(8, &[7; 4], false).unwrap();
         b.set_limit(100);
         assert_eq!(b.limit(), 104);
+    }
+
+    /// The runs of held bytes, counted from the chunks.
+    fn recount(b: &RecvBuf) -> usize {
+        let mut runs = 0;
+        let mut last_end = None;
+        for (&key, chunk) in &b.chunks {
+            if last_end != Some(key) {
+                runs += 1;
+            }
+            last_end = Some(chunk.end(key));
+        }
+        runs
+    }
+
+    #[test]
+    fn the_run_count_follows_random_inserts_and_reads() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for _ in 0..50 {
+            let mut b = RecvBuf::new(1 << 20);
+            let mut out = [0u8; 300];
+            for _ in 0..400 {
+                let base = b.read_offset();
+                let offset = base + next(4000);
+                let len = 1 + next(200) as usize;
+                let _ = b.insert(offset, &vec![1; len], false);
+                if next(4) == 0 {
+                    let want = next(300) as usize;
+                    b.read(&mut out[..want]);
+                }
+                assert_eq!(b.spans, recount(&b));
+            }
+        }
     }
 }
