@@ -932,3 +932,58 @@ fn ecn_ce_marks_are_reported_and_slow_the_sender() {
     });
     sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
 }
+
+#[test]
+fn reset_streams_give_their_connection_credit_back() {
+    // Each reset stream's final size counts against the connection's window; what was never
+    // read must be given back, or the connection stalls once resets add up to the window.
+    let config = ConnectionConfig {
+        initial_max_data: 32 * 1024,
+        initial_max_stream_data: 16 * 1024,
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair(12, config, Link::delay(5));
+    sim.run_until(Duration::from_secs(5), established);
+    for round in 0..8u64 {
+        let id = sim.a.conn_mut().open_stream(Dir::Bi).unwrap();
+        // The data goes out and is lost; the stream is reset before it is sent again, so
+        // the server never receives (or reads) bytes the reset's final size counts.
+        sim.link_mut(0).loss = 1.0;
+        sim.a.conn_mut().stream_write(id, &[7; 8 * 1024]).unwrap();
+        let before = sim.a.conn().stats().packets_sent;
+        sim.run_until(Duration::from_secs(5), |c, _| {
+            c.conn().stats().packets_sent >= before + 6
+        });
+        sim.link_mut(0).loss = 0.0;
+        sim.a.conn_mut().stream_reset(id, round).unwrap();
+        sim.run_until(Duration::from_secs(5), |_, s| {
+            s.events.contains(&Event::StreamReset(id, round))
+        });
+    }
+    // After twice the connection's window in reset streams, a request is still answered.
+    let id = sim.a.conn_mut().open_stream(Dir::Bi).unwrap();
+    sim.a.conn_mut().stream_write(id, b"GET 5000\r\n").unwrap();
+    sim.a.conn_mut().stream_finish(id).unwrap();
+    let mut got = 0;
+    let mut buf = [0u8; 8192];
+    let began = sim.elapsed();
+    loop {
+        match sim.a.conn_mut().stream_read(id, &mut buf) {
+            Ok(r) => {
+                got += r.len;
+                if r.fin {
+                    break;
+                }
+            }
+            Err(StreamError::WouldBlock) => {
+                assert!(
+                    sim.elapsed() - began < Duration::from_secs(10),
+                    "no answer: the reset streams' credit was not given back"
+                );
+                assert!(sim.step(), "nothing left to happen");
+            }
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+    assert_eq!(got, 5000);
+}

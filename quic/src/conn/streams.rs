@@ -631,9 +631,16 @@ impl Streams {
             side.window
                 .on_received(grown)
                 .map_err(|e| with_frame(e, 0x04))?;
+            // What the application has not read of it never will be: its connection credit
+            // goes back (RFC 9000 §4.5), or resets would use up the connection's window.
+            let unread = final_size.saturating_sub(side.buf.read_offset());
             self.conn_window
                 .on_received(grown)
                 .map_err(|e| with_frame(e, 0x04))?;
+            self.conn_window.on_consumed(unread);
+            if self.conn_window.should_update() {
+                self.max_data = true;
+            }
             self.events.push_back(StreamEvent::Reset(id, code));
         }
         self.drain(id);
