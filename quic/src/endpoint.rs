@@ -32,6 +32,15 @@ use crate::version::Version;
 /// Smallest stateless reset sent; also the smallest packet answered with one.
 const MIN_RESET_LEN: usize = 21 + 1;
 
+/// Most answers of the endpoint's own (Version Negotiation, Retry, stateless reset) waiting to
+/// be sent; datagrams that would add more go unanswered, so a flood costs a fixed amount of
+/// memory however slowly the answers drain.
+pub const MAX_QUEUED_ANSWERS: usize = 256;
+
+/// Most new server connections waiting to be accepted; the Initials of more clients are
+/// dropped unanswered until some are accepted (the clients try again).
+pub const MAX_INCOMING: usize = 1024;
+
 /// Identifies a connection of an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnectionHandle(pub usize);
@@ -166,6 +175,13 @@ impl Endpoint {
             incoming: VecDeque::new(),
             cursor: 0,
             scope: None,
+        }
+    }
+
+    /// Queues one of the endpoint's own answers, unless [`MAX_QUEUED_ANSWERS`] wait already.
+    fn answer(&mut self, to: SocketAddr, datagram: Vec<u8>) {
+        if self.responses.len() < MAX_QUEUED_ANSWERS {
+            self.responses.push_back((to, datagram));
         }
     }
 
@@ -358,6 +374,10 @@ impl Endpoint {
                 }
             }
         }
+        if self.incoming.len() >= MAX_INCOMING {
+            // No connection is made before some are accepted; the client tries again.
+            return;
+        }
         let seed = self.rng.next_u64();
         let Ok(conn) = Connection::accept(
             self.config.connection.clone(),
@@ -385,7 +405,7 @@ impl Endpoint {
         if write_version_negotiation(&mut w, dcid, scid, &versions, unused).is_ok() {
             let len = w.position();
             buf.truncate(len);
-            self.responses.push_back((to, buf));
+            self.answer(to, buf);
         }
     }
 
@@ -425,7 +445,7 @@ impl Endpoint {
         {
             let len = w.position();
             buf.truncate(len);
-            self.responses.push_back((to, buf));
+            self.answer(to, buf);
         }
     }
 
@@ -444,7 +464,7 @@ impl Endpoint {
         let mut buf = vec![0u8; len];
         if let Ok(n) = write_stateless_reset(&mut buf, &token, random) {
             buf.truncate(n);
-            self.responses.push_back((to, buf));
+            self.answer(to, buf);
         }
     }
 

@@ -987,3 +987,95 @@ fn reset_streams_give_their_connection_credit_back() {
     }
     assert_eq!(got, 5000);
 }
+
+/// A server endpoint with the test configuration.
+fn server_endpoint(retry: bool, start: Instant) -> Endpoint {
+    let (_, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    Endpoint::new(
+        EndpointConfig {
+            retry,
+            ..EndpointConfig::server(server_tls)
+        },
+        start,
+        41,
+    )
+}
+
+/// Datagrams waiting to be sent by `ep`.
+fn queued(ep: &mut Endpoint, now: Instant) -> usize {
+    let mut buf = vec![0u8; 1500];
+    std::iter::from_fn(|| ep.poll_transmit(now, &mut buf)).count()
+}
+
+#[test]
+fn a_flood_of_datagrams_to_answer_queues_a_bounded_number_of_answers() {
+    use qssl_quic::endpoint::MAX_QUEUED_ANSWERS;
+    let start = Instant::now();
+    for retry in [false, true] {
+        let mut ep = server_endpoint(retry, start);
+        // Unknown versions (Version Negotiation) and short-header packets for no connection
+        // (stateless resets), never sent out while they arrive.
+        for i in 0..20_000u32 {
+            let from: SocketAddr = format!("10.1.{}.{}:4433", i % 250, i / 250 % 250)
+                .parse()
+                .unwrap();
+            let mut vn = vec![0u8; 1200];
+            vn[0] = 0xc0;
+            vn[1..5].copy_from_slice(&0x1a2a_3a4a_u32.to_be_bytes());
+            vn[5] = 8;
+            vn[14] = 8;
+            ep.handle_datagram(start, from, &mut vn);
+            let mut short = vec![0x41u8; 60];
+            short[1..9].copy_from_slice(&i.to_be_bytes().repeat(2));
+            ep.handle_datagram(start, from, &mut short);
+        }
+        let n = queued(&mut ep, start);
+        assert!(n > 0, "answers are sent");
+        assert!(
+            n <= MAX_QUEUED_ANSWERS,
+            "{n} answers queued (retry {retry})"
+        );
+    }
+}
+
+#[test]
+fn clients_beyond_the_incoming_limit_wait_until_connections_are_accepted() {
+    use qssl_quic::endpoint::MAX_INCOMING;
+    let (client_tls, _) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let server_addr: SocketAddr = SERVER.parse().unwrap();
+    let mut server = server_endpoint(false, start);
+    let mut buf = vec![0u8; 1500];
+    let mut first_datagram = |i: u32| {
+        let mut client = Endpoint::new(EndpointConfig::client(), start, u64::from(i));
+        client
+            .connect(
+                start,
+                client_tls.clone(),
+                "localhost".try_into().unwrap(),
+                server_addr,
+            )
+            .unwrap();
+        let t = client.poll_transmit(start, &mut buf).unwrap();
+        buf[..t.len].to_vec()
+    };
+    let clients = MAX_INCOMING as u32 + 200;
+    for i in 0..clients {
+        let from: SocketAddr = format!("10.2.{}.{}:5000", i % 250, i / 250)
+            .parse()
+            .unwrap();
+        server.handle_datagram(start, from, &mut first_datagram(i));
+    }
+    let mut accepted = 0;
+    while server.accept().is_some() {
+        accepted += 1;
+    }
+    assert_eq!(
+        accepted, MAX_INCOMING,
+        "no more connections than the limit were made"
+    );
+    // Once they are accepted, a new client gets a connection.
+    let from: SocketAddr = "10.3.0.1:5000".parse().unwrap();
+    server.handle_datagram(start, from, &mut first_datagram(clients));
+    assert!(server.accept().is_some());
+}
