@@ -69,3 +69,34 @@ fn ack_only_packets_do_not_arm_the_loss_timer() {
     only_acks_ack.on_ack([1..=1]).unwrap();
     assert_eq!(only_acks_ack.detect_lost(now, &rtt).loss_time, None);
 }
+
+#[test]
+fn a_peer_that_never_acknowledges_cannot_grow_the_record_of_ack_only_packets() {
+    use qssl_quic::recovery::MAX_ACK_ONLY_TRACKED;
+    let now = Instant::now();
+    let mut sent = SentPackets::new();
+    // Answering 100k PINGs with ACK-only packets, every tenth packet carrying data.
+    for pn in 0..100_000u64 {
+        sent.on_sent(SentPacket {
+            pn,
+            time_sent: now,
+            size: 50,
+            ack_eliciting: pn % 10 == 0,
+            in_flight: pn % 10 == 0,
+            data: (),
+        });
+    }
+    let ack_only = sent.iter().filter(|p| !p.in_flight).count();
+    assert!(
+        ack_only <= MAX_ACK_ONLY_TRACKED,
+        "{ack_only} ACK-only packets tracked"
+    );
+    assert_eq!(
+        sent.iter().filter(|p| p.in_flight).count(),
+        10_000,
+        "data packets all kept"
+    );
+    // A late acknowledgment of a forgotten one is no error.
+    let out = sent.on_ack([5..=5]).unwrap();
+    assert!(out.packets.is_empty());
+}

@@ -17,4 +17,7 @@ pub mod sent;
 pub use cc::{CongestionController, CongestionKind, Cubic, NewReno};
 pub use pacing::Pacer;
 pub use rtt::{GRANULARITY, RttEstimator};
-pub use sent::{AckOutcome, Discarded, LossOutcome, SentPacket, SentPackets, UnsentPacketAcked};
+pub use sent::{
+    AckOutcome, Discarded, LossOutcome, MAX_ACK_ONLY_TRACKED, SentPacket, SentPackets,
+    UnsentPacketAcked,
+};

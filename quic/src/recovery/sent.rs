@@ -1,7 +1,7 @@
 //! Sent packets of one packet number space: acknowledgment processing, loss detection (RFC 9002
 //! §6.1), persistent congestion (§7.6) and discarding the space (§6.4).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
@@ -14,6 +14,12 @@ use super::rtt::RttEstimator;
 /// kPacketThreshold (RFC 9002 §6.1.1): a packet is lost once a packet this many numbers
 /// later is acknowledged.
 pub const PACKET_THRESHOLD: u64 = 3;
+
+/// Most packets that are not in flight (ACK frames alone) tracked while unacknowledged: a peer
+/// that never acknowledges them would otherwise make the sender remember one per packet it
+/// answers, without end. Beyond it the oldest is forgotten: its acknowledgment would only have
+/// told what the peer saw of an old ACK, which a later one tells as well.
+pub const MAX_ACK_ONLY_TRACKED: usize = 1024;
 
 /// One sent packet and what the connection remembers about it (`data`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +138,9 @@ pub struct SentPackets<T> {
     largest_acked: Option<u64>,
     loss_time: Option<Instant>,
     last_ack_eliciting_sent: Option<Instant>,
+    /// The packet numbers of the not-in-flight packets sent, oldest first (some may be gone
+    /// already), to forget the oldest beyond [`MAX_ACK_ONLY_TRACKED`].
+    ack_only: VecDeque<u64>,
 }
 
 impl<T> Default for SentPackets<T> {
@@ -152,6 +161,7 @@ impl<T> SentPackets<T> {
             largest_acked: None,
             loss_time: None,
             last_ack_eliciting_sent: None,
+            ack_only: VecDeque::new(),
         }
     }
 
@@ -166,8 +176,19 @@ impl<T> SentPackets<T> {
             }
         }
         self.largest_sent = Some(self.largest_sent.map_or(packet.pn, |l| l.max(packet.pn)));
+        if !packet.in_flight {
+            self.ack_only.push_back(packet.pn);
+        }
         if let Some(old) = self.packets.insert(packet.pn, packet) {
             self.forget(&old);
+        }
+        while self.ack_only.len() > MAX_ACK_ONLY_TRACKED {
+            let Some(pn) = self.ack_only.pop_front() else {
+                break;
+            };
+            if self.packets.get(&pn).is_some_and(|p| !p.in_flight) {
+                self.packets.remove(&pn);
+            }
         }
     }
 
@@ -343,6 +364,7 @@ impl<T> SentPackets<T> {
         let packets: Vec<SentPacket<T>> = std::mem::take(&mut self.packets).into_values().collect();
         let bytes_in_flight = self.bytes_in_flight;
         self.acked.clear();
+        self.ack_only.clear();
         self.bytes_in_flight = 0;
         self.ack_eliciting_in_flight = 0;
         self.loss_time = None;
