@@ -227,11 +227,13 @@ impl RemoteCids {
         self.to_retire.insert(seq);
     }
 
-    /// The reset tokens that identify a stateless reset from the peer.
+    /// The reset tokens that identify a stateless reset from the peer: only the token of the
+    /// ID in use, as RFC 9000 §10.3.1 requires (never those of IDs not used yet or retired).
     pub fn reset_tokens(&self) -> impl Iterator<Item = &[u8; RESET_TOKEN_LEN]> {
         self.available
-            .values()
-            .filter_map(|c| c.reset_token.as_ref())
+            .get(&self.current)
+            .and_then(|c| c.reset_token.as_ref())
+            .into_iter()
     }
 }
 
@@ -311,7 +313,8 @@ mod tests {
         // A late frame below retire_prior_to is retired at once.
         remote.on_new(&new_cid(1, 0, 11)).unwrap();
         assert_eq!(take_retirements(&mut remote), [1]);
-        assert_eq!(remote.reset_tokens().count(), 2);
+        // Only the ID in use is checked for stateless resets.
+        assert_eq!(remote.reset_tokens().count(), 1);
     }
 
     #[test]
@@ -365,5 +368,23 @@ mod tests {
         }
         let err = remote.on_new(&new_cid(100, 0, 100)).unwrap_err();
         assert_eq!(err.code, TransportErrorCode::CONNECTION_ID_LIMIT_ERROR);
+    }
+
+    #[test]
+    fn only_the_reset_token_of_the_id_in_use_is_checked() {
+        let mut remote = RemoteCids::new(cid(1), Some([1; RESET_TOKEN_LEN]));
+        remote.on_new(&new_cid(1, 0, 2)).unwrap();
+        remote.on_new(&new_cid(2, 0, 3)).unwrap();
+        let tokens: Vec<_> = remote.reset_tokens().copied().collect();
+        assert_eq!(
+            tokens,
+            [[1; RESET_TOKEN_LEN]],
+            "issued but unused IDs' tokens are not"
+        );
+        // Retiring the first moves to the next, whose token is then the one.
+        remote.on_new(&new_cid(3, 1, 4)).unwrap();
+        assert_eq!(remote.current(), cid(2));
+        let tokens: Vec<_> = remote.reset_tokens().copied().collect();
+        assert_eq!(tokens, [new_cid(1, 0, 2).reset_token]);
     }
 }
