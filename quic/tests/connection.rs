@@ -1079,3 +1079,26 @@ fn clients_beyond_the_incoming_limit_wait_until_connections_are_accepted() {
     server.handle_datagram(start, from, &mut first_datagram(clients));
     assert!(server.accept().is_some());
 }
+
+#[test]
+fn a_flood_of_path_challenges_leaves_a_few_responses() {
+    use qssl_quic::frame::Frame;
+    use qssl_tests::hostile::HostileClient;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 43);
+    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let handle = peer.handshake(&mut server, start);
+    assert!(server.get(handle).unwrap().is_handshake_complete());
+    let challenges: Vec<Frame<'_>> = (0..10_000u64)
+        .map(|i| Frame::PathChallenge(i.to_be_bytes()))
+        .collect();
+    peer.send(&mut server, start, &challenges);
+    peer.take_from(&mut server, start);
+    let responses = peer.count_received(|f| matches!(f, Frame::PathResponse(_)));
+    assert!(responses > 0, "challenges are answered");
+    assert!(
+        responses <= qssl_quic::conn::MAX_PATH_RESPONSES,
+        "{responses} PATH_RESPONSEs for one flood"
+    );
+}

@@ -9,6 +9,8 @@
 //! - [`quinn_peer`]: quinn, the reference QUIC stack of the report benchmarks.
 //! - [`aioquic`]: the aioquic hq-interop peer (a Python script, installed by the test command).
 //! - [`bench`](mod@bench): how a report benchmark was started, `QSSL_BENCH_BYTES`, medians.
+//! - [`hostile`]: a client that completes a real handshake and then sends whatever frames a
+//!   test gives it, acknowledging nothing.
 //!
 //! The crate is a dev-dependency of the others (Cargo allows the cycle for tests and
 //! benchmarks).
@@ -16,6 +18,7 @@
 pub mod aioquic;
 pub mod bench;
 pub mod fixtures;
+pub mod hostile;
 pub mod identity;
 pub mod quinn_peer;
 pub mod sim;

@@ -132,6 +132,10 @@ pub struct ConnectionStats {
 /// `OSSL_QUIC_LOCAL_ERR_IDLE_TIMEOUT`), since nothing was sent or received.
 pub const IDLE_TIMEOUT_CODE: u64 = u64::MAX;
 
+/// Most PATH_RESPONSE frames waiting to be sent: a peer's flood of PATH_CHALLENGE frames gets
+/// answers to the latest this many (the class of quic-go's CVE-2023-49295).
+pub const MAX_PATH_RESPONSES: usize = 16;
+
 /// Why and by whom a connection was closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloseInfo {

@@ -388,7 +388,13 @@ impl Connection {
                 }
                 // Tokens for future connections are not kept yet.
             }
-            Frame::PathChallenge(data) => self.path_responses.push(data),
+            Frame::PathChallenge(data) => {
+                // A flood of challenges gets answers to the latest few only.
+                if self.path_responses.len() >= super::MAX_PATH_RESPONSES {
+                    self.path_responses.remove(0);
+                }
+                self.path_responses.push(data);
+            }
             Frame::PathResponse(_) => {}
             Frame::Datagram(_) => {
                 return Err(Drop::Connection(TransportError::protocol_violation(

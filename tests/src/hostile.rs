@@ -1,0 +1,312 @@
+//! A hostile QUIC client for tests of what a peer can make an endpoint do: it completes a
+//! real handshake (rustls underneath, packets sealed and opened by hand) with a server
+//! [`Endpoint`], acknowledges nothing, and then sends whatever frames a test gives it, as
+//! many as it likes, from any address.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use qssl_quic::coding::Writer;
+use qssl_quic::crypto::initial_keys;
+use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
+use qssl_quic::frame::{CryptoFrame, Frame, FrameIter};
+use qssl_quic::packet::header::{Coalesced, Header, LongType, ParsedHeader};
+use qssl_quic::packet::protect::{open, remove_header_protection, seal};
+use qssl_quic::packet::{PacketKind, number};
+use qssl_quic::{ConnectionId, Side, TransportParameters, Version};
+use rustls::quic::{self, KeyChange, Keys};
+
+/// Smallest datagram carrying a client's Initial (RFC 9000 §14.1).
+const MIN_INITIAL: usize = 1200;
+
+/// The encryption levels, as indexes.
+const INITIAL: usize = 0;
+const HANDSHAKE: usize = 1;
+const ONE_RTT: usize = 2;
+
+/// A client that speaks QUIC only as far as a test wants it to.
+pub struct HostileClient {
+    tls: quic::Connection,
+    /// Where its datagrams come from.
+    pub addr: SocketAddr,
+    /// The server's connection ID once known, else the one the client chose.
+    dcid: ConnectionId,
+    scid: ConnectionId,
+    keys: [Option<Keys>; 3],
+    /// The level the TLS stack writes at.
+    write_level: usize,
+    next_pn: [u64; 3],
+    crypto_sent: [u64; 3],
+    crypto_received: [u64; 3],
+    /// 1-RTT frames the server sent, flattened: what tests look at.
+    received: Vec<Vec<u8>>,
+    /// Handshake data the TLS stack wrote, not sent yet, by level.
+    outgoing: Vec<(usize, Vec<u8>)>,
+}
+
+impl HostileClient {
+    /// A client at `addr` with `tls` (which must trust the server's certificate).
+    pub fn new(tls: Arc<rustls::ClientConfig>, addr: SocketAddr) -> Self {
+        let dcid = ConnectionId::new(&[0xd1; 8]).expect("8 bytes");
+        let scid = ConnectionId::new(&[0xc1; 8]).expect("8 bytes");
+        let params = TransportParameters {
+            initial_source_connection_id: Some(scid),
+            ..TransportParameters::default()
+        };
+        let mut encoded = vec![0u8; params.encoded_len()];
+        params
+            .encode(&mut Writer::new(&mut encoded))
+            .expect("sized to fit");
+        let tls = quic::ClientConnection::new(
+            tls,
+            quic::Version::V1,
+            "localhost".try_into().expect("a name"),
+            encoded,
+        )
+        .expect("a client");
+        HostileClient {
+            tls: tls.into(),
+            addr,
+            dcid,
+            scid,
+            keys: [
+                Some(initial_keys(Version::V1, &dcid, Side::Client)),
+                None,
+                None,
+            ],
+            write_level: INITIAL,
+            next_pn: [0; 3],
+            crypto_sent: [0; 3],
+            crypto_received: [0; 3],
+            received: Vec::new(),
+            outgoing: Vec::new(),
+        }
+    }
+
+    /// Completes the handshake with `server` (taking every datagram it sends) and returns the
+    /// server's connection.
+    ///
+    /// # Panics
+    /// If the handshake does not complete in a few round trips.
+    pub fn handshake(&mut self, server: &mut Endpoint, now: Instant) -> ConnectionHandle {
+        self.pump_tls();
+        for _ in 0..16 {
+            if !self.flush(server, now) {
+                // Nothing to say: a padded PING gives the server room to send under its
+                // anti-amplification limit, as a real client's ACKs would.
+                let mut datagram = self.packet(INITIAL, &[0x01]);
+                server.handle_datagram(now, self.addr, &mut datagram);
+            }
+            self.take_from(server, now);
+            if !self.tls.is_handshaking() && self.keys[ONE_RTT].is_some() {
+                // The client's Finished.
+                self.flush(server, now);
+                return server.accept().expect("the server made the connection");
+            }
+        }
+        panic!("the handshake did not complete");
+    }
+
+    /// Takes what the TLS stack has to send, and the keys it makes.
+    fn pump_tls(&mut self) {
+        loop {
+            let mut data = Vec::new();
+            let change = self.tls.write_hs(&mut data);
+            if !data.is_empty() {
+                self.outgoing.push((self.write_level, data));
+            }
+            match change {
+                Some(KeyChange::Handshake { keys }) => {
+                    self.keys[HANDSHAKE] = Some(keys);
+                    self.write_level = HANDSHAKE;
+                }
+                Some(KeyChange::OneRtt { keys, .. }) => {
+                    self.keys[ONE_RTT] = Some(keys);
+                    self.write_level = ONE_RTT;
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Sends the handshake data waiting; whether there was any.
+    fn flush(&mut self, server: &mut Endpoint, now: Instant) -> bool {
+        let outgoing = std::mem::take(&mut self.outgoing);
+        let any = !outgoing.is_empty();
+        for (level, data) in outgoing {
+            let offset = self.crypto_sent[level];
+            self.crypto_sent[level] += data.len() as u64;
+            let mut payload = vec![0u8; data.len() + 16];
+            let mut w = Writer::new(&mut payload);
+            CryptoFrame {
+                offset,
+                data: &data,
+            }
+            .encode(&mut w)
+            .expect("sized to fit");
+            let n = w.position();
+            payload.truncate(n);
+            let mut datagram = self.packet(level, &payload);
+            server.handle_datagram(now, self.addr, &mut datagram);
+        }
+        any
+    }
+
+    /// Seals `payload` in one packet at `level` (an Initial padded to a full datagram).
+    fn packet(&mut self, level: usize, payload: &[u8]) -> Vec<u8> {
+        let keys = self.keys[level].as_ref().expect("keys for the level");
+        let pn = self.next_pn[level];
+        self.next_pn[level] += 1;
+        let header = match level {
+            INITIAL => Header::Long {
+                ty: LongType::Initial,
+                version: Version::V1,
+                dcid: self.dcid,
+                scid: self.scid,
+                token: b"",
+            },
+            HANDSHAKE => Header::Long {
+                ty: LongType::Handshake,
+                version: Version::V1,
+                dcid: self.dcid,
+                scid: self.scid,
+                token: b"",
+            },
+            _ => Header::Short {
+                dcid: self.dcid,
+                spin: false,
+                key_phase: false,
+            },
+        };
+        // PADDING (zero bytes): an Initial fills a datagram; any packet leaves header
+        // protection its sample.
+        let mut body = payload.to_vec();
+        let min = if level == INITIAL { MIN_INITIAL } else { 24 };
+        if body.len() < min {
+            body.resize(min, 0);
+        }
+        let mut out = vec![0u8; body.len() + 128];
+        let mut w = Writer::new(&mut out);
+        let layout = header
+            .write(&mut w, pn, number::encoded_len(pn, None))
+            .expect("room for the header");
+        w.put_slice(&body).expect("room for the payload");
+        let len = seal(
+            &mut out,
+            &layout,
+            pn,
+            body.len(),
+            keys.local.packet.as_ref(),
+            keys.local.header.as_ref(),
+        )
+        .expect("sealed");
+        out.truncate(len);
+        out
+    }
+
+    /// Takes every datagram `server` has to send, feeding handshake data to the TLS stack
+    /// and keeping 1-RTT frames (nothing is acknowledged).
+    pub fn take_from(&mut self, server: &mut Endpoint, now: Instant) {
+        let mut buf = vec![0u8; 65536];
+        while let Some(t) = server.poll_transmit(now, &mut buf) {
+            if t.destination != self.addr {
+                continue;
+            }
+            let mut datagram = buf[..t.len].to_vec();
+            self.read_datagram(&mut datagram);
+        }
+    }
+
+    fn read_datagram(&mut self, datagram: &mut [u8]) {
+        let packets: Vec<_> = Coalesced::new(datagram, self.scid.len())
+            .filter_map(Result::ok)
+            .collect();
+        for (header, range) in packets {
+            let ParsedHeader::Protected(h) = header else {
+                continue;
+            };
+            let level = match h.kind {
+                PacketKind::Initial => INITIAL,
+                PacketKind::Handshake => HANDSHAKE,
+                PacketKind::OneRtt => ONE_RTT,
+                _ => continue,
+            };
+            let Some(keys) = self.keys[level].as_ref() else {
+                continue;
+            };
+            if level != ONE_RTT {
+                self.dcid = h.scid;
+            }
+            let packet = &mut datagram[range.clone()];
+            let Ok(un) = remove_header_protection(
+                packet,
+                h.pn_offset - range.start,
+                keys.remote.header.as_ref(),
+            ) else {
+                continue;
+            };
+            let pn = un.packet_number(None);
+            let Ok(body) = open(packet, &un, pn, keys.remote.packet.as_ref()) else {
+                continue;
+            };
+            let payload = packet[body].to_vec();
+            self.read_frames(level, &payload);
+        }
+    }
+
+    fn read_frames(&mut self, level: usize, payload: &[u8]) {
+        for frame in FrameIter::new(payload).filter_map(Result::ok) {
+            match frame {
+                Frame::Crypto(c) if c.offset == self.crypto_received[level] => {
+                    self.crypto_received[level] += c.data.len() as u64;
+                    self.tls
+                        .read_hs(c.data)
+                        .expect("the server's handshake data");
+                    // New keys open the next packets of the same datagram.
+                    self.pump_tls();
+                }
+                _ if level == ONE_RTT => {
+                    let mut out = vec![0u8; 2048];
+                    let mut w = Writer::new(&mut out);
+                    if frame.encode(&mut w).is_ok() {
+                        let n = w.position();
+                        out.truncate(n);
+                        self.received.push(out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Sends `frames` in 1-RTT packets (as many as fit in each, up to 1200 bytes of frames).
+    pub fn send(&mut self, server: &mut Endpoint, now: Instant, frames: &[Frame<'_>]) {
+        let mut payload = Vec::new();
+        for frame in frames {
+            let mut one = vec![0u8; 2048];
+            let mut w = Writer::new(&mut one);
+            frame.encode(&mut w).expect("a frame that fits a packet");
+            let n = w.position();
+            if payload.len() + n > 1200 {
+                let mut datagram = self.packet(ONE_RTT, &payload);
+                server.handle_datagram(now, self.addr, &mut datagram);
+                payload.clear();
+            }
+            payload.extend_from_slice(&one[..n]);
+        }
+        if !payload.is_empty() {
+            let mut datagram = self.packet(ONE_RTT, &payload);
+            server.handle_datagram(now, self.addr, &mut datagram);
+        }
+    }
+
+    /// The 1-RTT frames the server sent so far that satisfy `pick`, counted.
+    pub fn count_received(&self, pick: impl Fn(&Frame<'_>) -> bool) -> usize {
+        self.received
+            .iter()
+            .filter_map(|bytes| FrameIter::new(bytes).next()?.ok())
+            .filter(|f| pick(f))
+            .count()
+    }
+}
