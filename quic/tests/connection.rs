@@ -1102,3 +1102,31 @@ fn a_flood_of_path_challenges_leaves_a_few_responses() {
         "{responses} PATH_RESPONSEs for one flood"
     );
 }
+
+#[test]
+fn a_client_initial_in_a_small_datagram_is_dropped() {
+    use qssl_quic::frame::Frame;
+    use qssl_tests::hostile::HostileClient;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 44);
+    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    peer.begin(&mut server, start);
+    let handle = server.handles()[0];
+    let stats = |server: &mut Endpoint| server.get(handle).unwrap().stats();
+    let before = stats(&mut server);
+    peer.send_initial(&mut server, start, &[Frame::Ping], false);
+    let after = stats(&mut server);
+    assert_eq!(
+        after.packets_received, before.packets_received,
+        "not processed"
+    );
+    assert_eq!(after.packets_dropped, before.packets_dropped + 1);
+    // In a full-sized datagram the same is taken, and the handshake goes on.
+    peer.send_initial(&mut server, start, &[Frame::Ping], true);
+    assert_eq!(
+        stats(&mut server).packets_received,
+        after.packets_received + 1
+    );
+    peer.handshake(&mut server, start);
+}

@@ -108,6 +108,34 @@ impl HostileClient {
         panic!("the handshake did not complete");
     }
 
+    /// Sends the first flight (the ClientHello) and takes the server's answer, leaving the
+    /// handshake half done.
+    pub fn begin(&mut self, server: &mut Endpoint, now: Instant) {
+        self.pump_tls();
+        self.flush(server, now);
+        self.take_from(server, now);
+    }
+
+    /// Sends `frames` in one Initial packet, in a datagram padded to 1200 bytes or not.
+    pub fn send_initial(
+        &mut self,
+        server: &mut Endpoint,
+        now: Instant,
+        frames: &[Frame<'_>],
+        padded: bool,
+    ) {
+        let mut payload = vec![0u8; 1200];
+        let mut w = Writer::new(&mut payload);
+        for frame in frames {
+            frame.encode(&mut w).expect("frames that fit a packet");
+        }
+        let n = w.position();
+        payload.truncate(n);
+        let min = if padded { MIN_INITIAL } else { 24 };
+        let mut datagram = self.packet_padded(INITIAL, &payload, min);
+        server.handle_datagram(now, self.addr, &mut datagram);
+    }
+
     /// Takes what the TLS stack has to send, and the keys it makes.
     fn pump_tls(&mut self) {
         loop {
@@ -155,6 +183,13 @@ impl HostileClient {
 
     /// Seals `payload` in one packet at `level` (an Initial padded to a full datagram).
     fn packet(&mut self, level: usize, payload: &[u8]) -> Vec<u8> {
+        let min = if level == INITIAL { MIN_INITIAL } else { 24 };
+        self.packet_padded(level, payload, min)
+    }
+
+    /// Seals `payload` in one packet at `level`, padded to at least `min` bytes of payload
+    /// (and always enough for header protection's sample).
+    fn packet_padded(&mut self, level: usize, payload: &[u8], min: usize) -> Vec<u8> {
         let keys = self.keys[level].as_ref().expect("keys for the level");
         let pn = self.next_pn[level];
         self.next_pn[level] += 1;
@@ -179,10 +214,9 @@ impl HostileClient {
                 key_phase: false,
             },
         };
-        // PADDING (zero bytes): an Initial fills a datagram; any packet leaves header
-        // protection its sample.
+        // PADDING (zero bytes).
         let mut body = payload.to_vec();
-        let min = if level == INITIAL { MIN_INITIAL } else { 24 };
+        let min = min.max(24);
         if body.len() < min {
             body.resize(min, 0);
         }

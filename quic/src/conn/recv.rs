@@ -82,8 +82,17 @@ impl Connection {
             // Offsets relative to the packet.
             h.pn_offset -= range.start;
             h.token = 0..0;
+            let small = datagram.len() < super::MIN_INITIAL_SIZE;
             let packet = &mut datagram[range];
-            match self.handle_packet(now, &h, packet, info.ecn) {
+            let handled = if self.side == Side::Server && h.kind == PacketKind::Initial && small {
+                // A client's Initial comes in a full-sized datagram (RFC 9000 §14.1).
+                Err(Drop::Packet(PacketError::Malformed(
+                    "Initial in a datagram under 1200 bytes",
+                )))
+            } else {
+                self.handle_packet(now, &h, packet, info.ecn)
+            };
+            match handled {
                 Ok(()) => self.stats.packets_received += 1,
                 Err(Drop::Packet(why)) => {
                     self.stats.packets_dropped += 1;
