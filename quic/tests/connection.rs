@@ -1130,3 +1130,34 @@ fn a_client_initial_in_a_small_datagram_is_dropped() {
     );
     peer.handshake(&mut server, start);
 }
+
+#[test]
+fn a_handshake_kept_alive_with_initial_pings_ends_at_the_handshake_timeout() {
+    use qssl_quic::frame::Frame;
+    use qssl_tests::hostile::HostileClient;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 45);
+    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    peer.begin(&mut server, start);
+    let handle = server.handles()[0];
+    // A PING every two seconds keeps the idle timer (30 s) from ever firing.
+    let mut now = start;
+    while now < start + Duration::from_secs(60) {
+        now += Duration::from_secs(2);
+        server.handle_timeout(now);
+        if server.get(handle).unwrap().is_closed() {
+            break;
+        }
+        peer.send_initial(&mut server, now, &[Frame::Ping], true);
+        peer.take_from(&mut server, now);
+    }
+    let conn = server.get(handle).unwrap();
+    assert!(conn.is_closed(), "still handshaking after a minute");
+    assert_eq!(conn.close_info().unwrap().reason, b"handshake timeout");
+    assert!(
+        now - start <= Duration::from_secs(12),
+        "closed after {:?}",
+        now - start
+    );
+}

@@ -15,6 +15,10 @@ pub struct ConnectionConfig {
     /// Close the connection after this long without activity (the smaller of both sides'
     /// values applies); `None` for no idle timeout.
     pub idle_timeout: Option<Duration>,
+    /// Give up a handshake not complete this long after the connection began, however active
+    /// the peer keeps it (a client that sends nothing but Initial PINGs would otherwise hold
+    /// a server's connection open for good); `None` for no limit.
+    pub handshake_timeout: Option<Duration>,
     /// Largest UDP payload this endpoint sends (and is willing to receive).
     pub max_udp_payload_size: u16,
     /// Connection-level receive window to start with.
@@ -47,6 +51,7 @@ impl Default for ConnectionConfig {
         ConnectionConfig {
             version: Version::V1,
             idle_timeout: Some(Duration::from_secs(30)),
+            handshake_timeout: Some(Duration::from_secs(10)),
             max_udp_payload_size: 1452,
             initial_max_data: 1 << 24,
             initial_max_stream_data: 1 << 21,

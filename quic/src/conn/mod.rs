@@ -239,6 +239,8 @@ pub struct Connection {
     events: VecDeque<Event>,
     close_info: Option<CloseInfo>,
     idle_deadline: Option<Instant>,
+    /// When an unfinished handshake is given up.
+    handshake_deadline: Option<Instant>,
     /// Consecutive PTO expirations without an acknowledgment.
     pto_count: u32,
     /// When the last ack-eliciting packet was sent (or a probe was due), for the client's
@@ -364,6 +366,7 @@ impl Connection {
         let mut spaces = [Space::new(), Space::new(), Space::new()];
         spaces[SpaceId::Initial as usize].keys = Some(initial_keys(version, &initial_dcid, side));
         let idle_deadline = config.idle_timeout.map(|t| now + t);
+        let handshake_deadline = config.handshake_timeout.map(|t| now + t);
         Connection {
             side,
             version,
@@ -391,6 +394,7 @@ impl Connection {
             events: VecDeque::new(),
             close_info: None,
             idle_deadline,
+            handshake_deadline,
             pto_count: 0,
             last_eliciting_sent: None,
             address_validated: false,
@@ -887,6 +891,8 @@ impl Connection {
             State::Closing { until, .. } | State::Draining { until } => Some(until),
             State::Open => [
                 self.idle_deadline,
+                self.handshake_deadline
+                    .filter(|_| !self.is_handshake_complete()),
                 self.loss_detection_timer(),
                 self.ack_timer(),
                 self.paced_until,
@@ -907,12 +913,19 @@ impl Connection {
                 }
             }
             State::Open => {
-                if self.idle_deadline.is_some_and(|d| now >= d) {
-                    // Silent close (RFC 9000 §10.1).
+                let handshake_over = !self.is_handshake_complete()
+                    && self.handshake_deadline.is_some_and(|d| now >= d);
+                if handshake_over || self.idle_deadline.is_some_and(|d| now >= d) {
+                    // Silent close (RFC 9000 §10.1), as for an idle connection.
+                    let reason: &[u8] = if handshake_over {
+                        b"handshake timeout"
+                    } else {
+                        b"idle timeout"
+                    };
                     self.close_info = Some(CloseInfo {
                         error_code: IDLE_TIMEOUT_CODE,
                         frame_type: None,
-                        reason: b"idle timeout".to_vec(),
+                        reason: reason.to_vec(),
                         local: true,
                         transport: true,
                     });
