@@ -319,8 +319,10 @@ impl Endpoint {
                     .map(|(h, _)| *h)
                     .collect();
                 for handle in &peers {
-                    self.deliver(now, *handle, info, datagram);
-                    self.after_receive(now, *handle);
+                    if let Some(conn) = self.connections.get_mut(handle) {
+                        conn.handle_unrouted(now, from, datagram);
+                    }
+                    self.after_activity(now, *handle);
                 }
                 if peers.is_empty() {
                     self.send_stateless_reset(from, &h.dcid, datagram.len());

@@ -1161,3 +1161,59 @@ fn a_handshake_kept_alive_with_initial_pings_ends_at_the_handshake_timeout() {
         now - start
     );
 }
+
+#[test]
+fn datagrams_for_no_connection_earn_no_amplification_credit() {
+    use qssl_tests::hostile::HostileClient;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let config = ConnectionConfig {
+        handshake_timeout: Some(Duration::from_secs(600)),
+        idle_timeout: Some(Duration::from_secs(600)),
+        ..ConnectionConfig::default()
+    };
+    let mut server = Endpoint::new(
+        EndpointConfig {
+            connection: config,
+            ..EndpointConfig::server(server_tls)
+        },
+        start,
+        46,
+    );
+    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    peer.begin(&mut server, start);
+    let sent_after = |server: &mut Endpoint, now: Instant| {
+        server.handle_timeout(now);
+        let mut buf = vec![0u8; 1500];
+        std::iter::from_fn(|| server.poll_transmit(now, &mut buf)).count()
+    };
+    // The unvalidated client never answers: the server's probes use up three times what it
+    // received, then it may send nothing more.
+    let mut now = start;
+    let mut quiet = 0;
+    while quiet < 3 {
+        now += Duration::from_secs(20);
+        quiet = if sent_after(&mut server, now) == 0 {
+            quiet + 1
+        } else {
+            0
+        };
+        assert!(
+            now - start < Duration::from_secs(500),
+            "the server never ran out of credit"
+        );
+    }
+    // Datagrams from the client's address for no connection of it are not the connection's:
+    // they must not buy the server more to send.
+    for i in 0..20u8 {
+        let mut junk = vec![i; 1200];
+        junk[0] = 0x40;
+        server.handle_datagram(now, peer.addr, &mut junk);
+    }
+    now += Duration::from_secs(20);
+    assert_eq!(
+        sent_after(&mut server, now),
+        0,
+        "junk bought amplification credit"
+    );
+}

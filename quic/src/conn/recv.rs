@@ -108,11 +108,27 @@ impl Connection {
             }
         }
         // Nothing in the datagram could be processed: it may be a stateless reset.
-        if self.stats.packets_received == processed_before
-            && self
-                .remote_cids
-                .reset_tokens()
-                .any(|t| crate::crypto::is_stateless_reset(datagram, t))
+        if self.stats.packets_received == processed_before {
+            self.check_stateless_reset(now, datagram);
+        }
+    }
+
+    /// Handles a datagram from this connection's peer that carries none of its connection
+    /// IDs (the endpoint could route it nowhere): it can only be a stateless reset. Nothing
+    /// else is done with it: it is not this connection's, so it buys no anti-amplification
+    /// credit (RFC 9000 §8.1) and moves no timer.
+    pub fn handle_unrouted(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
+        if self.state == State::Open && from == self.remote {
+            self.check_stateless_reset(now, datagram);
+        }
+    }
+
+    /// Starts draining if `datagram` is a stateless reset from the peer.
+    fn check_stateless_reset(&mut self, now: Instant, datagram: &[u8]) {
+        if self
+            .remote_cids
+            .reset_tokens()
+            .any(|t| crate::crypto::is_stateless_reset(datagram, t))
         {
             self.start_draining(
                 now,
