@@ -752,7 +752,7 @@ fn only_one_side_initiating_key_updates_is_followed() {
         Link::delay(5),
         false,
     );
-    sim.a.app.requests = vec![500_000];
+    sim.a.app.requests = vec![2_000_000];
     sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
     let updates = sim.a.conn().stats().key_updates;
     assert!(updates >= 5, "client followed {updates} updates");
@@ -1215,5 +1215,31 @@ fn datagrams_for_no_connection_earn_no_amplification_credit() {
         sent_after(&mut server, now),
         0,
         "junk bought amplification credit"
+    );
+}
+
+#[test]
+fn packets_the_peer_sent_before_seeing_an_update_are_still_read() {
+    // The server updates its keys; until the client's packets show the new phase, those in
+    // the old one are opened with the old key, not dropped.
+    let server = ConnectionConfig {
+        key_update_interval: Some(25),
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair_configs(
+        23,
+        ConnectionConfig::default(),
+        server,
+        Link::delay(5),
+        false,
+    );
+    sim.a.app.requests = vec![2_000_000];
+    sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
+    let s = sim.b.conn().unwrap().stats();
+    assert!(s.key_updates >= 5, "{} updates", s.key_updates);
+    assert_eq!(
+        s.packets_dropped, 0,
+        "the server dropped packets ({:?})",
+        s.last_drop
     );
 }

@@ -310,8 +310,14 @@ impl Connection {
             ku.first_received = Some(ku.first_received.map_or(pn, |f| f.min(pn)));
             return Ok(range);
         }
-        if ku.first_received.is_some_and(|f| pn < f) {
-            // From before the last update.
+        // From before the last update: older than the first packet of the current phase, or,
+        // when this endpoint updated and nothing in the new phase has arrived yet, sent by a
+        // peer that has not seen the update.
+        let from_before = match ku.first_received {
+            Some(first) => pn < first,
+            None => ku.prev_remote.is_some(),
+        };
+        if from_before {
             let (prev, _) = ku
                 .prev_remote
                 .as_ref()
