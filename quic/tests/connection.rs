@@ -1243,3 +1243,35 @@ fn packets_the_peer_sent_before_seeing_an_update_are_still_read() {
         s.last_drop
     );
 }
+
+#[test]
+fn packets_failing_authentication_past_the_integrity_limit_close_the_connection() {
+    use qssl_quic::TransportErrorCode;
+    use qssl_tests::hostile::HostileClient;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let config = ConnectionConfig {
+        aead_integrity_limit: Some(100),
+        ..ConnectionConfig::default()
+    };
+    let mut server = Endpoint::new(
+        EndpointConfig {
+            connection: config,
+            ..EndpointConfig::server(server_tls)
+        },
+        start,
+        47,
+    );
+    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let handle = peer.handshake(&mut server, start);
+    peer.send_forged(&mut server, start, 100);
+    let conn = server.get(handle).unwrap();
+    assert!(
+        conn.close_info().is_none(),
+        "up to the limit, forgeries are dropped"
+    );
+    assert_eq!(conn.stats().packets_dropped, 100);
+    peer.send_forged(&mut server, start, 1);
+    let info = server.get(handle).unwrap().close_info().unwrap();
+    assert_eq!(info.error_code, TransportErrorCode::AEAD_LIMIT_REACHED.0);
+}

@@ -335,6 +335,17 @@ impl HostileClient {
         }
     }
 
+    /// Sends `count` 1-RTT packets that fail authentication (a PING sealed, then one byte of
+    /// its payload changed), as an attacker forging packets for the connection would.
+    pub fn send_forged(&mut self, server: &mut Endpoint, now: Instant, count: usize) {
+        for _ in 0..count {
+            let mut datagram = self.packet(ONE_RTT, &[0x01]);
+            let last = datagram.len() - 1;
+            datagram[last] ^= 0x55;
+            server.handle_datagram(now, self.addr, &mut datagram);
+        }
+    }
+
     /// The 1-RTT frames the server sent so far that satisfy `pick`, counted.
     pub fn count_received(&self, pick: impl Fn(&Frame<'_>) -> bool) -> usize {
         self.received

@@ -40,6 +40,10 @@ pub struct ConnectionConfig {
     /// Initiate a 1-RTT key update after this many packets sent with one key (`None`: only
     /// answer the peer's updates).
     pub key_update_interval: Option<u64>,
+    /// Close the connection with AEAD_LIMIT_REACHED once more 1-RTT packets than this failed
+    /// authentication (`None`: the cipher suite's integrity limit, RFC 9001 §6.6: 2^52 for
+    /// AES-GCM, 2^36 for ChaCha20-Poly1305).
+    pub aead_integrity_limit: Option<u64>,
     /// Largest DATAGRAM frame accepted (`None`: DATAGRAM frames not supported).
     pub max_datagram_frame_size: Option<u64>,
     /// The congestion controller.
@@ -62,6 +66,7 @@ impl Default for ConnectionConfig {
             active_connection_id_limit: 4,
             cid_len: 8,
             key_update_interval: None,
+            aead_integrity_limit: None,
             max_datagram_frame_size: None,
             congestion: CongestionKind::Cubic,
         }

@@ -260,6 +260,8 @@ pub struct Connection {
     /// Streams, once the handshake has completed.
     streams: Option<Streams>,
     stats: ConnectionStats,
+    /// 1-RTT packets that failed authentication (RFC 9001 §6.6).
+    auth_failures: u64,
 }
 
 impl std::fmt::Debug for Connection {
@@ -405,6 +407,7 @@ impl Connection {
             path_responses: Vec::new(),
             streams: None,
             stats: ConnectionStats::default(),
+            auth_failures: 0,
             config,
         }
     }

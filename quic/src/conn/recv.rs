@@ -215,7 +215,12 @@ impl Connection {
         let un = remove_header_protection(packet, h.pn_offset, keys.remote.header.as_ref())?;
         let pn = un.packet_number(space.acks.largest());
         let payload = if id == SpaceId::Data {
-            self.open_one_rtt(now, packet, &un, pn)?
+            match self.open_one_rtt(now, packet, &un, pn) {
+                Err(Drop::Packet(PacketError::DecryptFailed)) => {
+                    return Err(self.on_auth_failure());
+                }
+                opened => opened?,
+            }
         } else {
             open(packet, &un, pn, keys.remote.packet.as_ref())?
         };
@@ -276,6 +281,26 @@ impl Connection {
             self.discard_space(SpaceId::Initial);
         }
         Ok(())
+    }
+
+    /// Counts a 1-RTT packet that failed authentication: dropped, or past the integrity limit
+    /// the connection closes with AEAD_LIMIT_REACHED (RFC 9001 §6.6).
+    fn on_auth_failure(&mut self) -> Drop {
+        self.auth_failures += 1;
+        let limit = self.config.aead_integrity_limit.or_else(|| {
+            self.spaces[SpaceId::Data as usize]
+                .keys
+                .as_ref()
+                .map(|k| k.remote.packet.integrity_limit())
+        });
+        if limit.is_some_and(|l| self.auth_failures > l) {
+            Drop::Connection(TransportError::new(
+                TransportErrorCode::AEAD_LIMIT_REACHED,
+                "too many packets failed authentication",
+            ))
+        } else {
+            Drop::Packet(PacketError::DecryptFailed)
+        }
     }
 
     /// Opens a 1-RTT packet with the key its phase calls for (RFC 9001 §6.3): the current key,
