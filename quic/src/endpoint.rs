@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_core::Rng;
 use rustls::pki_types::ServerName;
 
 use crate::cid::ConnectionId;
@@ -153,9 +153,11 @@ impl std::fmt::Debug for Endpoint {
 }
 
 impl Endpoint {
-    /// An endpoint whose randomness comes from `seed`, created at `now`.
-    pub fn new(config: EndpointConfig, now: Instant, seed: u64) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    /// An endpoint whose randomness comes from `seed` (256 bits from the system's secure
+    /// random source in real use; a number for a reproducible test), created at `now`. The
+    /// connections it starts get seeds of 256 bits from it.
+    pub fn new(config: EndpointConfig, now: Instant, seed: impl Into<crate::Seed>) -> Self {
+        let mut rng = seed.into().rng();
         let reset_key = random_reset_key(&mut rng);
         let mut secret = [0u8; 32];
         rng.fill_bytes(&mut secret);
@@ -228,7 +230,7 @@ impl Endpoint {
         server_name: ServerName<'static>,
         remote: SocketAddr,
     ) -> Result<ConnectionHandle, TransportError> {
-        let seed = self.rng.next_u64();
+        let seed = crate::Seed::draw(&mut self.rng);
         let conn = Connection::connect(
             self.config.connection.clone(),
             tls.clone(),
@@ -380,7 +382,7 @@ impl Endpoint {
             // No connection is made before some are accepted; the client tries again.
             return;
         }
-        let seed = self.rng.next_u64();
+        let seed = crate::Seed::draw(&mut self.rng);
         let Ok(conn) = Connection::accept(
             self.config.connection.clone(),
             tls,
@@ -503,7 +505,7 @@ impl Endpoint {
                 ..self.config.connection.clone()
             };
             let remote = conn.remote();
-            let seed = self.rng.next_u64();
+            let seed = crate::Seed::draw(&mut self.rng);
             let mut fresh = None;
             scoped(self.scope.as_ref(), handle, &mut || {
                 fresh = Some(Connection::connect(

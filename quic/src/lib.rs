@@ -18,6 +18,7 @@
 //! - [`frame`]: the frame codec (RFC 9000 §19, DATAGRAM) and per-packet-type frame rules.
 //! - [`recovery`]: RTT estimation, sent packets and loss detection, congestion control (NewReno,
 //!   CUBIC) and pacing (RFC 9002, RFC 9438).
+//! - [`seed`]: the seeds of endpoints' and connections' randomness (256 bits in real use).
 //! - [`streams`]: stream data buffers, stream state machines and flow control (RFC 9000
 //!   §2-4).
 //! - [`tls`]: the TLS 1.3 handshake on rustls' QUIC API, by encryption level.
@@ -37,6 +38,7 @@ pub mod error;
 pub mod frame;
 pub mod packet;
 pub mod recovery;
+pub mod seed;
 pub mod stream_id;
 pub mod streams;
 pub mod tls;
@@ -49,6 +51,7 @@ pub use coding::VarInt;
 pub use error::{PacketError, TransportError, TransportErrorCode};
 pub use frame::{Frame, FrameIter, FrameType};
 pub use packet::PacketKind;
+pub use seed::Seed;
 pub use stream_id::{Dir, Side, StreamId};
 pub use transport_params::TransportParameters;
 pub use version::Version;

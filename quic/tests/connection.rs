@@ -1275,3 +1275,30 @@ fn packets_failing_authentication_past_the_integrity_limit_close_the_connection(
     let info = server.get(handle).unwrap().close_info().unwrap();
     assert_eq!(info.error_code, TransportErrorCode::AEAD_LIMIT_REACHED.0);
 }
+
+#[test]
+fn every_byte_of_a_full_seed_counts() {
+    // Two endpoints whose seeds differ in their last byte only start connections with
+    // different IDs: nothing of the 256 bits is thrown away.
+    let (client_tls, _) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let first_datagram = |seed: [u8; 32]| {
+        let mut ep = Endpoint::new(EndpointConfig::client(), start, seed);
+        ep.connect(
+            start,
+            client_tls.clone(),
+            "localhost".try_into().unwrap(),
+            SERVER.parse().unwrap(),
+        )
+        .unwrap();
+        let mut buf = vec![0u8; 1500];
+        ep.poll_transmit(start, &mut buf).unwrap();
+        // The long header's destination and source IDs.
+        buf[5..5 + 1 + 20].to_vec()
+    };
+    let mut a = [7u8; 32];
+    let same = first_datagram(a);
+    assert_eq!(first_datagram(a), same, "a seed gives the same run");
+    a[31] ^= 1;
+    assert_ne!(first_datagram(a), same);
+}

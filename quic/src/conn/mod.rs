@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_core::Rng;
 use rustls::pki_types::ServerName;
 
 pub use crate::ack_tracker::EcnCodepoint;
@@ -287,9 +287,9 @@ impl Connection {
         server_name: ServerName<'static>,
         remote: SocketAddr,
         now: Instant,
-        seed: u64,
+        seed: impl Into<crate::Seed>,
     ) -> Result<Self, TransportError> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = seed.into().rng();
         let original_dcid = ConnectionId::random(&mut rng, 8);
         let scid = ConnectionId::random(&mut rng, config.cid_len);
         let reset_key = random_reset_key(&mut rng);
@@ -321,9 +321,9 @@ impl Connection {
         incoming: Incoming,
         reset_key: ResetTokenKey,
         now: Instant,
-        seed: u64,
+        seed: impl Into<crate::Seed>,
     ) -> Result<Self, TransportError> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = seed.into().rng();
         let scid = ConnectionId::random(&mut rng, config.cid_len);
         let config = ConnectionConfig {
             version: incoming.version,

@@ -860,15 +860,14 @@ impl Drop for Object {
     }
 }
 
-/// A seed for an endpoint's randomness from the system's secure random source.
-fn random_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    // ring's SystemRandom does not fail on supported systems; a zero seed would still give
-    // working (if predictable) connection IDs.
+/// A seed for an endpoint's randomness: 256 bits from the system's secure random source.
+fn random_seed() -> qssl_quic::Seed {
+    let mut bytes = [0u8; 32];
+    // ring's SystemRandom (getrandom) does not fail on supported systems.
     let _ = rustls::crypto::ring::default_provider()
         .secure_random
         .fill(&mut bytes);
-    u64::from_le_bytes(bytes)
+    qssl_quic::Seed::Full(bytes)
 }
 
 /// The error for a call a domain does not support (OpenSSL raises `ERR_R_UNSUPPORTED` for
