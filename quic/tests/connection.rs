@@ -1302,3 +1302,29 @@ fn every_byte_of_a_full_seed_counts() {
     a[31] ^= 1;
     assert_ne!(first_datagram(a), same);
 }
+
+#[test]
+fn a_second_key_update_before_the_first_is_acknowledged_is_an_error() {
+    use qssl_quic::TransportErrorCode;
+    use qssl_quic::frame::Frame;
+    use qssl_tests::hostile::HostileClient;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 48);
+    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let handle = peer.handshake(&mut server, start);
+    peer.send(&mut server, start, &[Frame::Ping]);
+    // An update the server acknowledges (it sends in the new phase) may be followed by another.
+    peer.update_keys();
+    peer.send(&mut server, start, &[Frame::Ping]);
+    peer.take_from(&mut server, start);
+    peer.update_keys();
+    peer.send(&mut server, start, &[Frame::Ping]);
+    assert!(server.get(handle).unwrap().close_info().is_none());
+    assert_eq!(server.get(handle).unwrap().stats().key_updates, 2);
+    // One straight after another, with nothing acknowledged in between, is not.
+    peer.update_keys();
+    peer.send(&mut server, start, &[Frame::Ping]);
+    let info = server.get(handle).unwrap().close_info().unwrap();
+    assert_eq!(info.error_code, TransportErrorCode::KEY_UPDATE_ERROR.0);
+}

@@ -15,7 +15,7 @@ use qssl_quic::packet::header::{Coalesced, Header, LongType, ParsedHeader};
 use qssl_quic::packet::protect::{open, remove_header_protection, seal};
 use qssl_quic::packet::{PacketKind, number};
 use qssl_quic::{ConnectionId, Side, TransportParameters, Version};
-use rustls::quic::{self, KeyChange, Keys};
+use rustls::quic::{self, KeyChange, Keys, Secrets};
 
 /// Smallest datagram carrying a client's Initial (RFC 9000 §14.1).
 const MIN_INITIAL: usize = 1200;
@@ -43,6 +43,10 @@ pub struct HostileClient {
     received: Vec<Vec<u8>>,
     /// Handshake data the TLS stack wrote, not sent yet, by level.
     outgoing: Vec<(usize, Vec<u8>)>,
+    /// Derives the next 1-RTT keys.
+    next: Option<Secrets>,
+    /// The key phase of the 1-RTT keys in use.
+    key_phase: bool,
 }
 
 impl HostileClient {
@@ -81,6 +85,8 @@ impl HostileClient {
             crypto_received: [0; 3],
             received: Vec::new(),
             outgoing: Vec::new(),
+            next: None,
+            key_phase: false,
         }
     }
 
@@ -149,8 +155,9 @@ impl HostileClient {
                     self.keys[HANDSHAKE] = Some(keys);
                     self.write_level = HANDSHAKE;
                 }
-                Some(KeyChange::OneRtt { keys, .. }) => {
+                Some(KeyChange::OneRtt { keys, next }) => {
                     self.keys[ONE_RTT] = Some(keys);
+                    self.next = Some(next);
                     self.write_level = ONE_RTT;
                 }
                 None => return,
@@ -211,7 +218,7 @@ impl HostileClient {
             _ => Header::Short {
                 dcid: self.dcid,
                 spin: false,
-                key_phase: false,
+                key_phase: self.key_phase,
             },
         };
         // PADDING (zero bytes).
@@ -333,6 +340,23 @@ impl HostileClient {
             let mut datagram = self.packet(ONE_RTT, &payload);
             server.handle_datagram(now, self.addr, &mut datagram);
         }
+    }
+
+    /// Starts a 1-RTT key update: the packets sent from now on use the next keys and the
+    /// other key phase (RFC 9001 §6).
+    ///
+    /// # Panics
+    /// Before the handshake completed.
+    pub fn update_keys(&mut self) {
+        let next = self
+            .next
+            .as_mut()
+            .expect("1-RTT secrets")
+            .next_packet_keys();
+        let keys = self.keys[ONE_RTT].as_mut().expect("1-RTT keys");
+        keys.local.packet = next.local;
+        keys.remote.packet = next.remote;
+        self.key_phase = !self.key_phase;
     }
 
     /// Sends `count` 1-RTT packets that fail authentication (a PING sealed, then one byte of

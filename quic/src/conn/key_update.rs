@@ -24,6 +24,9 @@ pub(crate) struct KeyUpdate {
     pub(crate) sent_in_phase: u64,
     /// Updates so far, both directions.
     pub(crate) updates: u64,
+    /// The peer started the current phase and no packet acknowledging it has gone out in
+    /// it yet: another update from the peer now is a KEY_UPDATE_ERROR (RFC 9001 §6.5).
+    pub(crate) peer_update_unacked: bool,
 }
 
 impl std::fmt::Debug for KeyUpdate {
@@ -50,6 +53,7 @@ impl KeyUpdate {
             first_received: None,
             sent_in_phase: 0,
             updates: 0,
+            peer_update_unacked: false,
         }
     }
 
@@ -67,5 +71,6 @@ impl KeyUpdate {
         self.first_received = None;
         self.sent_in_phase = 0;
         self.updates += 1;
+        self.peer_update_unacked = false;
     }
 }

@@ -350,8 +350,16 @@ impl Connection {
             return Ok(open(packet, un, pn, prev.as_ref())?);
         }
         let range = open(packet, un, pn, ku.next.remote.as_ref())?;
+        if ku.peer_update_unacked {
+            // The peer updates again before this endpoint acknowledged its last update.
+            return Err(Drop::Connection(TransportError::new(
+                TransportErrorCode::KEY_UPDATE_ERROR,
+                "consecutive key updates",
+            )));
+        }
         ku.advance(keys, prev_until, next_pn);
         ku.first_received = Some(pn);
+        ku.peer_update_unacked = true;
         Ok(range)
     }
 

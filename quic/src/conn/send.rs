@@ -410,6 +410,10 @@ impl Connection {
             && let Some(ku) = self.key_update.as_mut()
         {
             ku.sent_in_phase += 1;
+            if data.ack_up_to.is_some() {
+                // An acknowledgment in the current phase: the peer may update again.
+                ku.peer_update_unacked = false;
+            }
         }
         let in_flight = ack_eliciting || padded;
         space.sent.on_sent(SentPacket {
