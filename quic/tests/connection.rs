@@ -1328,3 +1328,36 @@ fn a_second_key_update_before_the_first_is_acknowledged_is_an_error() {
     let info = server.get(handle).unwrap().close_info().unwrap();
     assert_eq!(info.error_code, TransportErrorCode::KEY_UPDATE_ERROR.0);
 }
+
+#[test]
+fn many_small_stream_frames_queue_one_readable_event() {
+    use qssl_quic::frame::{Frame, StreamFrame};
+    use qssl_tests::hostile::HostileClient;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 49);
+    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let handle = peer.handshake(&mut server, start);
+    let conn = server.connection(handle).unwrap();
+    while conn.poll_event().is_some() {}
+    let id = StreamId::from(qssl_quic::coding::VarInt::from_u32(0));
+    let data = [7u8; 1];
+    let frames: Vec<Frame<'_>> = (0..10_000u64)
+        .map(|offset| {
+            Frame::Stream(StreamFrame {
+                id,
+                offset,
+                data: &data,
+                fin: false,
+            })
+        })
+        .collect();
+    peer.send(&mut server, start, &frames);
+    let conn = server.connection(handle).unwrap();
+    assert!(conn.close_info().is_none());
+    assert_eq!(conn.stream_readable(id), 10_000);
+    let readable = std::iter::from_fn(|| conn.poll_event())
+        .filter(|e| *e == Event::StreamReadable(id))
+        .count();
+    assert_eq!(readable, 1, "one event for the stream, not one per frame");
+}

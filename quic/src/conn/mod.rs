@@ -520,6 +520,7 @@ impl Connection {
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
         if let Some(streams) = &mut self.streams {
+            streams.readable_queued.clear();
             self.events
                 .extend(streams.events.drain(..).map(|e| match e {
                     StreamEvent::Opened(id) => Event::StreamOpened(id),

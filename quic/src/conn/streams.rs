@@ -147,6 +147,9 @@ pub(crate) struct Streams {
     max_stream_data: BTreeSet<StreamId>,
     max_streams: BTreeSet<Dir>,
     pub(crate) events: VecDeque<StreamEvent>,
+    /// Streams with a `Readable` event in `events`: one is enough however many frames
+    /// arrive before the events are taken.
+    pub(crate) readable_queued: std::collections::HashSet<StreamId>,
     /// Packets that carried a *_BLOCKED frame.
     pub(crate) blocked_sent: u64,
     /// Streams the application holds: kept after both parts are done, until released.
@@ -216,6 +219,7 @@ impl Streams {
             max_stream_data: BTreeSet::new(),
             max_streams: BTreeSet::new(),
             events: VecDeque::new(),
+            readable_queued: std::collections::HashSet::new(),
             blocked_sent: 0,
             held: BTreeSet::new(),
             discarded: BTreeSet::new(),
@@ -603,7 +607,7 @@ impl Streams {
         self.conn_window
             .on_received(grown)
             .map_err(|e| with_frame(e, 0x08))?;
-        if readable {
+        if readable && self.readable_queued.insert(f.id) {
             self.events.push_back(StreamEvent::Readable(f.id));
         }
         self.drain(f.id);
