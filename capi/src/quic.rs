@@ -67,6 +67,24 @@ fn child(from: &SSL, obj: qssl::Ssl, parent: *const SSL) -> *mut SSL {
     SSL::into_c(Obj::quic(obj), from.ctx(), parent)
 }
 
+/// A new C object for what `make` makes from the context of `s` (the C object `ssl`), with
+/// the context's mode, keeping `s` alive; null if making it failed (the error is queued).
+fn child_made<E>(
+    s: &SSL,
+    ssl: *const SSL,
+    make: impl FnOnce(&qssl::SslCtx) -> Result<qssl::Ssl, E>,
+) -> *mut SSL {
+    let ctx = s.ctx();
+    let made = make(&ctx.lock());
+    match made {
+        Ok(obj) => {
+            obj.set_mode(ctx.mode());
+            child(s, obj, ssl)
+        }
+        Err(_) => std::ptr::null_mut(),
+    }
+}
+
 /// The C object of `s`'s connection: `s` itself (also a TLS object), a stream's parent, or
 /// null with `SSL_R_NO_STREAM` for a listener or domain (as OpenSSL answers).
 fn connection_ptr(ssl: *const SSL, s: &SSL) -> *const SSL {
@@ -216,15 +234,7 @@ pub unsafe extern "C" fn SSL_new_listener_from(ssl: *mut SSL, flags: u64) -> *mu
     let Some(q) = s.quic() else {
         return std::ptr::null_mut();
     };
-    let ctx = s.ctx();
-    let made = q.new_listener_from(&ctx.lock(), flags);
-    match made {
-        Ok(l) => {
-            l.set_mode(ctx.mode());
-            child(s, l, ssl)
-        }
-        Err(_) => std::ptr::null_mut(),
-    }
+    child_made(s, ssl, |ctx| q.new_listener_from(ctx, flags))
 }
 
 /// `SSL_new_from_listener`: a client connection that connects out through the listener
@@ -243,15 +253,7 @@ pub unsafe extern "C" fn SSL_new_from_listener(ssl: *mut SSL, flags: u64) -> *mu
     if flags != 0 {
         return std::ptr::null_mut();
     }
-    let ctx = s.ctx();
-    let made = q.new_from_listener(&ctx.lock());
-    match made {
-        Ok(conn) => {
-            conn.set_mode(ctx.mode());
-            child(s, conn, ssl)
-        }
-        Err(_) => std::ptr::null_mut(),
-    }
+    child_made(s, ssl, |ctx| q.new_from_listener(ctx))
 }
 
 /// `SSL_CTX_set_domain_flags`: the domain flags (`SSL_DOMAIN_FLAG_*`) of the QUIC objects

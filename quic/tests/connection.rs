@@ -988,6 +988,26 @@ fn reset_streams_give_their_connection_credit_back() {
     assert_eq!(got, 5000);
 }
 
+/// A server endpoint with `config` (seeded with `seed`) and a hostile client that trusts its
+/// certificate, both at `start`.
+fn hostile_pair(
+    seed: u64,
+    config: ConnectionConfig,
+    start: Instant,
+) -> (Endpoint, qssl_tests::hostile::HostileClient) {
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let server = Endpoint::new(
+        EndpointConfig {
+            connection: config,
+            ..EndpointConfig::server(server_tls)
+        },
+        start,
+        seed,
+    );
+    let peer = qssl_tests::hostile::HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    (server, peer)
+}
+
 /// A server endpoint with the test configuration.
 fn server_endpoint(retry: bool, start: Instant) -> Endpoint {
     let (_, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
@@ -1083,11 +1103,8 @@ fn clients_beyond_the_incoming_limit_wait_until_connections_are_accepted() {
 #[test]
 fn a_flood_of_path_challenges_leaves_a_few_responses() {
     use qssl_quic::frame::Frame;
-    use qssl_tests::hostile::HostileClient;
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
-    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 43);
-    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let (mut server, mut peer) = hostile_pair(43, ConnectionConfig::default(), start);
     let handle = peer.handshake(&mut server, start);
     assert!(server.get(handle).unwrap().is_handshake_complete());
     let challenges: Vec<Frame<'_>> = (0..10_000u64)
@@ -1106,11 +1123,8 @@ fn a_flood_of_path_challenges_leaves_a_few_responses() {
 #[test]
 fn a_client_initial_in_a_small_datagram_is_dropped() {
     use qssl_quic::frame::Frame;
-    use qssl_tests::hostile::HostileClient;
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
-    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 44);
-    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let (mut server, mut peer) = hostile_pair(44, ConnectionConfig::default(), start);
     peer.begin(&mut server, start);
     let handle = server.handles()[0];
     let stats = |server: &mut Endpoint| server.get(handle).unwrap().stats();
@@ -1134,11 +1148,8 @@ fn a_client_initial_in_a_small_datagram_is_dropped() {
 #[test]
 fn a_handshake_kept_alive_with_initial_pings_ends_at_the_handshake_timeout() {
     use qssl_quic::frame::Frame;
-    use qssl_tests::hostile::HostileClient;
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
-    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 45);
-    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let (mut server, mut peer) = hostile_pair(45, ConnectionConfig::default(), start);
     peer.begin(&mut server, start);
     let handle = server.handles()[0];
     // A PING every two seconds keeps the idle timer (30 s) from ever firing.
@@ -1164,23 +1175,13 @@ fn a_handshake_kept_alive_with_initial_pings_ends_at_the_handshake_timeout() {
 
 #[test]
 fn datagrams_for_no_connection_earn_no_amplification_credit() {
-    use qssl_tests::hostile::HostileClient;
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
     let config = ConnectionConfig {
         handshake_timeout: Some(Duration::from_secs(600)),
         idle_timeout: Some(Duration::from_secs(600)),
         ..ConnectionConfig::default()
     };
-    let mut server = Endpoint::new(
-        EndpointConfig {
-            connection: config,
-            ..EndpointConfig::server(server_tls)
-        },
-        start,
-        46,
-    );
-    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let (mut server, mut peer) = hostile_pair(46, config, start);
     peer.begin(&mut server, start);
     let sent_after = |server: &mut Endpoint, now: Instant| {
         server.handle_timeout(now);
@@ -1247,22 +1248,12 @@ fn packets_the_peer_sent_before_seeing_an_update_are_still_read() {
 #[test]
 fn packets_failing_authentication_past_the_integrity_limit_close_the_connection() {
     use qssl_quic::TransportErrorCode;
-    use qssl_tests::hostile::HostileClient;
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
     let config = ConnectionConfig {
         aead_integrity_limit: Some(100),
         ..ConnectionConfig::default()
     };
-    let mut server = Endpoint::new(
-        EndpointConfig {
-            connection: config,
-            ..EndpointConfig::server(server_tls)
-        },
-        start,
-        47,
-    );
-    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let (mut server, mut peer) = hostile_pair(47, config, start);
     let handle = peer.handshake(&mut server, start);
     peer.send_forged(&mut server, start, 100);
     let conn = server.get(handle).unwrap();
@@ -1307,11 +1298,8 @@ fn every_byte_of_a_full_seed_counts() {
 fn a_second_key_update_before_the_first_is_acknowledged_is_an_error() {
     use qssl_quic::TransportErrorCode;
     use qssl_quic::frame::Frame;
-    use qssl_tests::hostile::HostileClient;
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
-    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 48);
-    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let (mut server, mut peer) = hostile_pair(48, ConnectionConfig::default(), start);
     let handle = peer.handshake(&mut server, start);
     peer.send(&mut server, start, &[Frame::Ping]);
     // An update the server acknowledges (it sends in the new phase) may be followed by another.
@@ -1332,11 +1320,8 @@ fn a_second_key_update_before_the_first_is_acknowledged_is_an_error() {
 #[test]
 fn many_small_stream_frames_queue_one_readable_event() {
     use qssl_quic::frame::{Frame, StreamFrame};
-    use qssl_tests::hostile::HostileClient;
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
-    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 49);
-    let mut peer = HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    let (mut server, mut peer) = hostile_pair(49, ConnectionConfig::default(), start);
     let handle = peer.handshake(&mut server, start);
     let conn = server.connection(handle).unwrap();
     while conn.poll_event().is_some() {}

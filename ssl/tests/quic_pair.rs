@@ -617,17 +617,8 @@ fn a_server_callback_sees_the_connection_it_is_about_and_accepting_hands_out_the
         record.lock().unwrap().push(conn);
         AlpnSelection::Selected(offered[0].to_vec())
     })));
-    let (client, listener) = objects_over_pair(
-        &client_ctx(&id.cert),
-        &sctx,
-        qssl::quic::LISTENER_FLAG_NO_VALIDATE,
-    );
-    client.set_host_name("localhost").unwrap();
-    let s = PairSetup {
-        id,
-        client,
-        listener,
-    };
+    let cctx = client_ctx(&id.cert);
+    let s = pair_setup_with(id, &cctx, &sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE);
     let accepted = connect_pair(&s);
     assert!(
         Ssl::in_callback().is_none(),
@@ -679,18 +670,13 @@ fn the_version_in_use_is_reported() {
     let id = Identity::localhost();
     let mut cctx = client_ctx(&id.cert);
     cctx.connection_config_mut().version = qssl_quic::Version::V2;
-    let (client, listener) = objects_over_pair(
-        &cctx,
-        &server_ctx(&id),
-        qssl::quic::LISTENER_FLAG_NO_VALIDATE,
+    let sctx = server_ctx(&id);
+    let s = pair_setup_with(id, &cctx, &sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE);
+    assert_eq!(
+        s.client.version_string(),
+        "QUICv1",
+        "nothing negotiated yet"
     );
-    client.set_host_name("localhost").unwrap();
-    assert_eq!(client.version_string(), "QUICv1", "nothing negotiated yet");
-    let s = PairSetup {
-        id,
-        client,
-        listener,
-    };
     let server = connect_pair(&s);
     for end in [&s.client, &server] {
         assert_eq!(end.version_string(), "QUICv2");

@@ -84,7 +84,19 @@ pub fn pair_setup(validate: bool) -> PairSetup {
     } else {
         qssl::quic::LISTENER_FLAG_NO_VALIDATE
     };
-    let (client, listener) = objects_over_pair(&client_ctx(&id.cert), &server_ctx(&id), flags);
+    let (client, server) = (client_ctx(&id.cert), server_ctx(&id));
+    pair_setup_with(id, &client, &server, flags)
+}
+
+/// A [`PairSetup`] of contexts made for `id` (and changed as a test needs), the listener
+/// made with `listener_flags`.
+pub fn pair_setup_with(
+    id: Identity,
+    client_ctx: &SslCtx,
+    server_ctx: &SslCtx,
+    listener_flags: u64,
+) -> PairSetup {
+    let (client, listener) = objects_over_pair(client_ctx, server_ctx, listener_flags);
     client.set_host_name("localhost").unwrap();
     PairSetup {
         id,

@@ -130,13 +130,7 @@ impl HostileClient {
         frames: &[Frame<'_>],
         padded: bool,
     ) {
-        let mut payload = vec![0u8; 1200];
-        let mut w = Writer::new(&mut payload);
-        for frame in frames {
-            frame.encode(&mut w).expect("frames that fit a packet");
-        }
-        let n = w.position();
-        payload.truncate(n);
+        let payload: Vec<u8> = frames.iter().flat_map(encoded).collect();
         let min = if padded { MIN_INITIAL } else { 24 };
         let mut datagram = self.packet_padded(INITIAL, &payload, min);
         server.handle_datagram(now, self.addr, &mut datagram);
@@ -307,15 +301,7 @@ impl HostileClient {
                     // New keys open the next packets of the same datagram.
                     self.pump_tls();
                 }
-                _ if level == ONE_RTT => {
-                    let mut out = vec![0u8; 2048];
-                    let mut w = Writer::new(&mut out);
-                    if frame.encode(&mut w).is_ok() {
-                        let n = w.position();
-                        out.truncate(n);
-                        self.received.push(out);
-                    }
-                }
+                _ if level == ONE_RTT => self.received.push(encoded(&frame)),
                 _ => {}
             }
         }
@@ -325,16 +311,13 @@ impl HostileClient {
     pub fn send(&mut self, server: &mut Endpoint, now: Instant, frames: &[Frame<'_>]) {
         let mut payload = Vec::new();
         for frame in frames {
-            let mut one = vec![0u8; 2048];
-            let mut w = Writer::new(&mut one);
-            frame.encode(&mut w).expect("a frame that fits a packet");
-            let n = w.position();
-            if payload.len() + n > 1200 {
+            let one = encoded(frame);
+            if payload.len() + one.len() > 1200 {
                 let mut datagram = self.packet(ONE_RTT, &payload);
                 server.handle_datagram(now, self.addr, &mut datagram);
                 payload.clear();
             }
-            payload.extend_from_slice(&one[..n]);
+            payload.extend_from_slice(&one);
         }
         if !payload.is_empty() {
             let mut datagram = self.packet(ONE_RTT, &payload);
@@ -378,4 +361,17 @@ impl HostileClient {
             .filter(|f| pick(f))
             .count()
     }
+}
+
+/// The bytes of one frame.
+///
+/// # Panics
+/// For a frame larger than a datagram.
+fn encoded(frame: &Frame<'_>) -> Vec<u8> {
+    let mut out = vec![0u8; 2048];
+    let mut w = Writer::new(&mut out);
+    frame.encode(&mut w).expect("a frame that fits a datagram");
+    let n = w.position();
+    out.truncate(n);
+    out
 }

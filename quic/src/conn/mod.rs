@@ -519,7 +519,7 @@ impl Connection {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        if let Some(streams) = &mut self.streams {
+        if let Some(streams) = self.streams.as_mut().filter(|s| !s.events.is_empty()) {
             streams.readable_queued.clear();
             self.events
                 .extend(streams.events.drain(..).map(|e| match e {
