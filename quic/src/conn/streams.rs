@@ -140,6 +140,10 @@ pub(crate) struct Streams {
     conn_window: RecvWindow,
     /// Streams with data (or FIN) to send, served round robin.
     send_queue: VecDeque<StreamId>,
+    /// Streams whose data waits for connection credit: queued again by MAX_DATA.
+    waiting_conn: BTreeSet<StreamId>,
+    /// Streams whose data waits for their own credit: named in STREAM_DATA_BLOCKED.
+    waiting_stream: BTreeSet<StreamId>,
     accept: [VecDeque<StreamId>; 2],
     resets: Vec<(StreamId, u64, u64)>,
     stops: Vec<(StreamId, u64)>,
@@ -212,6 +216,8 @@ impl Streams {
                 config.initial_max_data.saturating_mul(WINDOW_GROWTH),
             ),
             send_queue: VecDeque::new(),
+            waiting_conn: BTreeSet::new(),
+            waiting_stream: BTreeSet::new(),
             accept: [VecDeque::new(), VecDeque::new()],
             resets: Vec::new(),
             stops: Vec::new(),
@@ -344,6 +350,8 @@ impl Streams {
     fn queue_reset(&mut self, id: StreamId, code: u64, final_size: u64) {
         self.resets.push((id, code, final_size));
         self.send_queue.retain(|s| *s != id);
+        self.waiting_conn.remove(&id);
+        self.waiting_stream.remove(&id);
     }
 
     /// Asks the peer to stop sending (STOP_SENDING).
@@ -549,6 +557,8 @@ impl Streams {
         if send_done && recv_done {
             self.map.remove(&id);
             self.discarded.remove(&id);
+            self.waiting_conn.remove(&id);
+            self.waiting_stream.remove(&id);
             if id.initiator() != self.side {
                 let dir = id.dir();
                 let limits = self.limits(dir);
@@ -681,25 +691,18 @@ impl Streams {
             && side.credit.update_limit(max)
             && side.buf.has_data_to_send(u64::MAX)
         {
+            self.waiting_stream.remove(&id);
             self.queue_send(id);
         }
         Ok(())
     }
 
-    /// A MAX_DATA frame arrived.
+    /// A MAX_DATA frame arrived: the streams waiting for connection credit are queued
+    /// again (only those, so a stream of MAX_DATA frames costs nothing per open stream).
     pub(crate) fn on_max_data(&mut self, max: u64) {
         if self.conn_credit.update_limit(max) {
-            // One pass with a set of what is queued, instead of a queue scan per stream.
-            let queued: BTreeSet<StreamId> = self.send_queue.iter().copied().collect();
-            for (id, stream) in &self.map {
-                if !queued.contains(id)
-                    && stream
-                        .send
-                        .as_ref()
-                        .is_some_and(|s| s.buf.has_data_to_send(u64::MAX))
-                {
-                    self.send_queue.push_back(*id);
-                }
+            for id in std::mem::take(&mut self.waiting_conn) {
+                self.queue_send(id);
             }
         }
     }
@@ -814,13 +817,8 @@ impl Streams {
     /// (DATA_BLOCKED, STREAM_DATA_BLOCKED, STREAMS_BLOCKED), once per limit.
     fn write_blocked(&mut self, w: &mut Writer<'_>, control: &mut SentControl) -> bool {
         let mut wrote = false;
-        // The credit check is cheap; the scan for waiting data only runs when blocked.
         if self.conn_credit.is_blocked()
-            && self
-                .map
-                .values()
-                .filter_map(|s| s.send.as_ref())
-                .any(|s| s.buf.has_data_to_send(u64::MAX))
+            && !self.waiting_conn.is_empty()
             && let Some(limit) = self.conn_credit.take_blocked()
         {
             if (Frame::DataBlocked { limit }).encode(w).is_ok() {
@@ -830,11 +828,11 @@ impl Streams {
                 self.conn_credit.on_blocked_lost(limit);
             }
         }
-        for (id, stream) in &mut self.map {
-            let Some(side) = stream.send.as_mut() else {
+        for id in &self.waiting_stream {
+            let Some(side) = self.map.get_mut(id).and_then(|s| s.send.as_mut()) else {
                 continue;
             };
-            if !side.credit.is_blocked() || !side.buf.has_data_to_send(u64::MAX) {
+            if !side.credit.is_blocked() {
                 continue;
             }
             if let Some(limit) = side.credit.take_blocked() {
@@ -889,6 +887,11 @@ impl Streams {
             let max = w.remaining() - STREAM_FRAME_OVERHEAD;
             let Some(chunk) = side.buf.next_send(max, flow_limit) else {
                 // Nothing sendable now (flow control): wait for credit.
+                if side.buf.has_data_to_send(side.credit.limit()) {
+                    self.waiting_conn.insert(id);
+                } else if side.buf.has_data_to_send(u64::MAX) {
+                    self.waiting_stream.insert(id);
+                }
                 continue;
             };
             let frame = StreamFrame {
@@ -912,6 +915,8 @@ impl Streams {
             wrote = true;
             if more {
                 self.send_queue.push_back(id);
+            } else if side.buf.has_data_to_send(u64::MAX) {
+                self.waiting_stream.insert(id);
             }
         }
         wrote
