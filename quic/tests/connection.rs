@@ -538,6 +538,28 @@ fn tiny_flow_control_windows_are_respected() {
 }
 
 #[test]
+fn many_streams_waiting_for_credit_all_finish() {
+    // Twenty responses share a connection window smaller than one of them: each MAX_DATA
+    // wakes the streams waiting for connection credit, each MAX_STREAM_DATA its own stream,
+    // and the server says where it is blocked.
+    let config = ConnectionConfig {
+        initial_max_data: 16 * 1024,
+        initial_max_stream_data: 4 * 1024,
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair(13, config, Link::delay(5));
+    sim.a.app.requests = vec![40_000; 20];
+    sim.run_until(Duration::from_secs(60), |c, _| c.app.done());
+    assert!(sim.a.app.done(), "not every response arrived");
+    let server = sim.b.conn().unwrap();
+    assert!(server.close_info().is_none());
+    assert!(
+        server.stats().blocked_reports > 0,
+        "no *_BLOCKED frame sent"
+    );
+}
+
+#[test]
 fn congestion_window_reacts_to_loss_at_a_bottleneck() {
     let link = Link {
         delay: Duration::from_millis(20),
@@ -1142,6 +1164,35 @@ fn a_client_initial_in_a_small_datagram_is_dropped() {
         stats(&mut server).packets_received,
         after.packets_received + 1
     );
+    peer.handshake(&mut server, start);
+}
+
+#[test]
+fn initials_with_a_changed_source_cid_are_dropped() {
+    use qssl_quic::cid::ConnectionId;
+    use qssl_quic::frame::{CloseKind, ConnectionClose, Frame};
+    let start = Instant::now();
+    let (mut server, mut peer) = hostile_pair(46, ConnectionConfig::default(), start);
+    peer.begin(&mut server, start);
+    let handle = server.handles()[0];
+    let real = peer.source_cid();
+    // Someone who saw the Initial keys closes "the connection" from another source ID.
+    peer.set_source_cid(ConnectionId::new(&[0x5e; 8]).unwrap());
+    let close = Frame::ConnectionClose(ConnectionClose {
+        error_code: 0x0a,
+        kind: CloseKind::Transport { frame_type: 0 },
+        reason: b"forged",
+    });
+    let before = server.get(handle).unwrap().stats();
+    peer.send_initial(&mut server, start, &[close], true);
+    let conn = server.get(handle).unwrap();
+    assert!(
+        !conn.is_closed(),
+        "closed by a packet from another source ID"
+    );
+    assert_eq!(conn.stats().packets_dropped, before.packets_dropped + 1);
+    // The real source ID goes on with the handshake.
+    peer.set_source_cid(real);
     peer.handshake(&mut server, start);
 }
 

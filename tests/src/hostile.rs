@@ -114,6 +114,17 @@ impl HostileClient {
         panic!("the handshake did not complete");
     }
 
+    /// The source connection ID its long-header packets carry.
+    pub fn source_cid(&self) -> ConnectionId {
+        self.scid
+    }
+
+    /// Puts `scid` in the source connection ID field of the long-header packets it sends
+    /// from now on.
+    pub fn set_source_cid(&mut self, scid: ConnectionId) {
+        self.scid = scid;
+    }
+
     /// Sends the first flight (the ClientHello) and takes the server's answer, leaving the
     /// handshake half done.
     pub fn begin(&mut self, server: &mut Endpoint, now: Instant) {

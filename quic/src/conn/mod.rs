@@ -217,8 +217,10 @@ pub struct Connection {
     /// The destination connection ID of the client's first Initial (Initial keys, and the
     /// server's original_destination_connection_id).
     original_dcid: ConnectionId,
-    /// The client has switched its destination to the server's chosen ID.
-    remote_cid_set: bool,
+    /// The source connection ID of the peer's first long-header packet: its later long-header
+    /// packets must carry the same one (RFC 9000 §7.2). For a client, set means it has
+    /// switched its destination to the server's chosen ID.
+    peer_scid: Option<ConnectionId>,
     /// The Retry the client accepted: the server's new ID and the token to echo.
     retry: Option<(ConnectionId, Arc<[u8]>)>,
     /// A version both sides speak, learned from Version Negotiation: the endpoint starts a new
@@ -346,7 +348,7 @@ impl Connection {
             now,
         );
         conn.original_dcid = incoming.original_dcid;
-        conn.remote_cid_set = true;
+        conn.peer_scid = Some(incoming.scid);
         conn.address_validated = incoming.retry_scid.is_some();
         Ok(conn)
     }
@@ -380,7 +382,7 @@ impl Connection {
             local_cids: LocalCids::new(scid),
             remote_cids: RemoteCids::new(dcid, None),
             original_dcid: initial_dcid,
-            remote_cid_set: false,
+            peer_scid: None,
             retry: None,
             vn_offer: None,
             rtt: RttEstimator::new(INITIAL_RTT),

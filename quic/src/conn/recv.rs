@@ -147,7 +147,7 @@ impl Connection {
     /// only with a valid integrity tag and a token. The Initial keys follow the server's new
     /// ID and the first flight goes out again with the token.
     fn on_retry(&mut self, now: Instant, scid: ConnectionId, packet: &[u8], token_offset: usize) {
-        if self.side != Side::Client || self.retry.is_some() || self.remote_cid_set {
+        if self.side != Side::Client || self.retry.is_some() || self.peer_scid.is_some() {
             return;
         }
         let token = &packet[token_offset..packet.len() - RETRY_TAG_LEN];
@@ -172,7 +172,7 @@ impl Connection {
     /// in use or arrives after any other server packet; otherwise the attempt ends, noting a
     /// version both sides speak for the endpoint to try.
     fn on_version_negotiation(&mut self, list: &[u8]) {
-        if self.side != Side::Client || self.remote_cid_set || self.retry.is_some() {
+        if self.side != Side::Client || self.peer_scid.is_some() || self.retry.is_some() {
             return;
         }
         let offered: Vec<u32> = versions(list).collect();
@@ -201,6 +201,13 @@ impl Connection {
     ) -> Result<(), Drop> {
         if h.kind == PacketKind::ZeroRtt {
             return Err(Drop::Packet(PacketError::Malformed("0-RTT not accepted")));
+        }
+        if h.is_long() && self.peer_scid.is_some_and(|scid| scid != h.scid) {
+            // Once the peer's source ID is known, a long-header packet with another one
+            // belongs to someone else (RFC 9000 §7.2).
+            return Err(Drop::Packet(PacketError::Malformed(
+                "changed source connection ID",
+            )));
         }
         let id = SpaceId::of(h.kind);
         if id == SpaceId::Data && !self.is_handshake_complete() {
@@ -233,10 +240,10 @@ impl Connection {
         if self.spaces[id as usize].acks.contains(pn) {
             return Err(Drop::Packet(PacketError::Malformed("duplicate packet")));
         }
-        if self.side == Side::Client && !self.remote_cid_set && h.is_long() {
+        if self.side == Side::Client && self.peer_scid.is_none() && h.is_long() {
             // The server's first packet names the ID it wants (RFC 9000 §7.2).
             self.remote_cids.set_initial(h.scid);
-            self.remote_cid_set = true;
+            self.peer_scid = Some(h.scid);
         }
         let server_handshake = self.side == Side::Server && h.kind == PacketKind::Handshake;
         if server_handshake {
