@@ -3,9 +3,10 @@
 //!
 //! The C side is `benches/c/quic_bench.c`, built with `cc -O2` against `include/` and the
 //! libssl.so.3 of this build (`scripts/c-libs.sh`), run as two processes: blocking objects, the default stream,
-//! qssl's default receive windows (16 MiB per connection, 2 MiB per stream). quinn
-//! (`qssl_tests::quinn_peer`) gets the same certificate, ALPN and windows, one
-//! current-thread tokio runtime per side.
+//! qssl's default receive windows (4 MiB per connection and 1 MiB per stream to start with,
+//! growing to 16 MiB and 8 MiB while the reader keeps up). quinn (`qssl_tests::quinn_peer`)
+//! gets the same certificate and ALPN, the largest of those windows from the start (16 MiB
+//! and 8 MiB), and one current-thread tokio runtime per side.
 //!
 //! - Bulk: one connection fetching 64 MiB (or `QSSL_BENCH_BYTES`) in 64 KiB server writes;
 //!   MB/s (10^6 bytes) from the request to the last byte, CPU time per GiB moved (both
@@ -34,7 +35,7 @@ const TEST_BYTES: u64 = 256 << 10;
 const RUNS: usize = 5;
 const CONNECTIONS: usize = 200;
 const CONN_WINDOW: u64 = 16 << 20;
-const STREAM_WINDOW: u64 = 2 << 20;
+const STREAM_WINDOW: u64 = 8 << 20;
 
 /// Builds `benches/c/quic_bench.c` against qssl.
 fn build(dir: &Path) -> PathBuf {

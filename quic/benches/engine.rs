@@ -16,7 +16,7 @@
 //!   median of criterion's per-sample means.
 //!
 //! Both engines get the same rustls configurations (an rcgen ECDSA P-256 certificate, the ring
-//! provider, TLS 1.3), 1452-byte datagrams from the start, CUBIC, and the same receive
+//! provider, TLS 1.3), 1452-byte datagrams from the start, CUBIC, and the same fixed receive
 //! windows (16 MiB per connection, 2 MiB per stream); quinn-proto gives one datagram per
 //! `poll_transmit` (no GSO batches) like qssl. Each side sends at most 32 datagrams in a turn
 //! before the other answers. qssl's connections are driven directly (the server one made from
@@ -48,7 +48,7 @@ const SERVER: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)
 const ALPN: &[u8] = b"hq-interop";
 /// Datagram size for both engines.
 const MTU: u16 = 1452;
-/// Receive windows for both engines (qssl's defaults).
+/// Receive windows for both engines, fixed at these sizes.
 const CONN_WINDOW: u64 = 1 << 24;
 const STREAM_WINDOW: u64 = 1 << 21;
 /// Transfer size by default, and as a test.
@@ -258,7 +258,9 @@ impl QsslSetup {
         let config = ConnectionConfig {
             max_udp_payload_size: MTU,
             initial_max_data: CONN_WINDOW,
+            max_data_window: CONN_WINDOW,
             initial_max_stream_data: STREAM_WINDOW,
+            max_stream_data_window: STREAM_WINDOW,
             ..ConnectionConfig::default()
         };
         QsslSetup {

@@ -133,6 +133,11 @@ impl RemoteCids {
         }
     }
 
+    /// IDs held: usable ones and those waiting to be retired.
+    pub fn held(&self) -> usize {
+        self.available.len() + self.to_retire.len()
+    }
+
     /// The ID to put in packets now.
     pub fn current(&self) -> ConnectionId {
         self.available

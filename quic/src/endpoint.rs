@@ -119,6 +119,20 @@ struct ClientSetup {
     server_name: ServerName<'static>,
 }
 
+/// Entries an endpoint holds, by structure (from [`Endpoint::resources`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndpointResources {
+    /// Live connections.
+    pub connections: usize,
+    /// Server connections made and not yet accepted.
+    pub unaccepted: usize,
+    /// Connection IDs routed to connections.
+    pub routes: usize,
+    /// Datagrams the endpoint itself answers with (Version Negotiation, Retry, stateless
+    /// resets), waiting to be sent.
+    pub queued_answers: usize,
+}
+
 /// One socket's connections.
 pub struct Endpoint {
     config: EndpointConfig,
@@ -268,6 +282,17 @@ impl Endpoint {
     /// The next server connection created by a client, if any.
     pub fn accept(&mut self) -> Option<ConnectionHandle> {
         self.incoming.pop_front()
+    }
+
+    /// What the endpoint holds, counted by structure (each connection's own report is
+    /// [`Connection::resources`]).
+    pub fn resources(&self) -> EndpointResources {
+        EndpointResources {
+            connections: self.connections.len(),
+            unaccepted: self.incoming.len(),
+            routes: self.routes.len(),
+            queued_answers: self.responses.len(),
+        }
     }
 
     /// The handles of every live connection.

@@ -854,6 +854,36 @@ fn fifty_megabytes_at_30_percent_loss() {
 }
 
 #[test]
+fn receive_windows_grow_only_to_their_maximum() {
+    // A fast reader lets the windows grow (fewer round trips per window), up to the
+    // configured maximum: what a peer can make this endpoint buffer stays bounded.
+    let config = ConnectionConfig {
+        initial_max_data: 256 * 1024,
+        max_data_window: 1 << 20,
+        initial_max_stream_data: 128 * 1024,
+        max_stream_data_window: 512 * 1024,
+        ..ConnectionConfig::default()
+    };
+    let link = Link {
+        delay: Duration::from_millis(20),
+        bandwidth: Some(50_000_000),
+        ..Link::default()
+    };
+    let mut sim = pair(34, config, link);
+    sim.a.app.requests = vec![20 << 20];
+    let (mut window, mut unread) = (0, 0);
+    sim.run_until(Duration::from_secs(120), |c, _| {
+        let r = c.conn().resources();
+        window = window.max(r.receive_window);
+        unread = unread.max(r.stream_recv_bytes);
+        c.app.done()
+    });
+    assert!(window > 256 * 1024, "the window never grew");
+    assert!(window <= 1 << 20, "window {window}");
+    assert!(unread <= 512 * 1024, "{unread} bytes held for one stream");
+}
+
+#[test]
 fn transfer_survives_a_blackhole() {
     let link = Link {
         delay: Duration::from_millis(10),
@@ -870,8 +900,8 @@ fn transfer_survives_a_blackhole() {
 
 #[test]
 fn lost_flow_control_updates_are_sent_again() {
-    // Seed 6 loses the packet carrying the first MAX_STREAM_DATA; without a resend of the
-    // current limit the transfer stops at the initial 2 MiB stream window.
+    // Packets carrying MAX_STREAM_DATA are lost at 5%; without a resend of the current
+    // limit the transfer stops at the stream window (1 MiB to start with).
     let link = Link {
         delay: Duration::from_millis(10),
         loss: 0.05,
@@ -1133,12 +1163,47 @@ fn a_flood_of_path_challenges_leaves_a_few_responses() {
         .map(|i| Frame::PathChallenge(i.to_be_bytes()))
         .collect();
     peer.send(&mut server, start, &challenges);
+    assert!(
+        server.get(handle).unwrap().resources().path_responses
+            <= qssl_quic::conn::MAX_PATH_RESPONSES
+    );
     peer.take_from(&mut server, start);
     let responses = peer.count_received(|f| matches!(f, Frame::PathResponse(_)));
     assert!(responses > 0, "challenges are answered");
     assert!(
         responses <= qssl_quic::conn::MAX_PATH_RESPONSES,
         "{responses} PATH_RESPONSEs for one flood"
+    );
+}
+
+#[test]
+fn pings_never_acknowledged_leave_a_bounded_record_of_sent_packets() {
+    use qssl_quic::frame::Frame;
+    use qssl_quic::recovery::MAX_ACK_ONLY_TRACKED;
+    let start = Instant::now();
+    let (mut server, mut peer) = hostile_pair(47, ConnectionConfig::default(), start);
+    let handle = peer.handshake(&mut server, start);
+    let mut now = start;
+    let mut most = 0;
+    for i in 0..100_000u32 {
+        peer.send(&mut server, now, &[Frame::Ping]);
+        if i % 4 == 0 {
+            now += Duration::from_millis(1);
+            server.handle_timeout(now);
+            peer.take_from(&mut server, now);
+        }
+        most = most.max(server.get(handle).unwrap().resources().sent_packets);
+    }
+    let conn = server.get(handle).unwrap();
+    assert!(!conn.is_closed());
+    assert!(
+        conn.stats().packets_sent > 20_000,
+        "the PINGs were acknowledged"
+    );
+    // ACK-only packets up to their cap, and the few ack-eliciting ones of the handshake.
+    assert!(
+        most <= MAX_ACK_ONLY_TRACKED + 16,
+        "{most} sent packets tracked at once"
     );
 }
 

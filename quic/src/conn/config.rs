@@ -23,8 +23,14 @@ pub struct ConnectionConfig {
     pub max_udp_payload_size: u16,
     /// Connection-level receive window to start with.
     pub initial_max_data: u64,
+    /// The largest the connection-level receive window grows to while the application
+    /// reads faster than a round trip drains it: with the stream windows, what bounds the
+    /// unread data a peer can make this endpoint hold (at least `initial_max_data`).
+    pub max_data_window: u64,
     /// Per-stream receive window to start with.
     pub initial_max_stream_data: u64,
+    /// The largest a stream's receive window grows to (at least `initial_max_stream_data`).
+    pub max_stream_data_window: u64,
     /// Bidirectional streams the peer may open.
     pub max_streams_bidi: u64,
     /// Unidirectional streams the peer may open.
@@ -57,8 +63,10 @@ impl Default for ConnectionConfig {
             idle_timeout: Some(Duration::from_secs(30)),
             handshake_timeout: Some(Duration::from_secs(10)),
             max_udp_payload_size: 1452,
-            initial_max_data: 1 << 24,
-            initial_max_stream_data: 1 << 21,
+            initial_max_data: 1 << 22,
+            max_data_window: 1 << 24,
+            initial_max_stream_data: 1 << 20,
+            max_stream_data_window: 1 << 23,
             max_streams_bidi: 100,
             max_streams_uni: 100,
             ack_delay_exponent: 3,

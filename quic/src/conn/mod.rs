@@ -10,11 +10,13 @@
 mod config;
 mod key_update;
 mod recv;
+mod resources;
 mod send;
 mod space;
 mod streams;
 
 pub use config::ConnectionConfig;
+pub use resources::ConnectionResources;
 pub use streams::{ReadOutcome, SendInfo, StreamError};
 
 use std::collections::VecDeque;
@@ -507,6 +509,28 @@ impl Connection {
         stats.blocked_reports = self.streams.as_ref().map_or(0, |s| s.blocked_sent);
         stats.key_updates = self.key_update.as_ref().map_or(0, |ku| ku.updates);
         stats
+    }
+
+    /// What the connection holds on its peer's behalf, counted by structure.
+    pub fn resources(&self) -> ConnectionResources {
+        let mut r = ConnectionResources {
+            events: self.events.len(),
+            path_responses: self.path_responses.len(),
+            remote_cids: self.remote_cids.held(),
+            local_cids: self.local_cids.active().count(),
+            ..ConnectionResources::default()
+        };
+        for space in &self.spaces {
+            r.sent_packets += space.sent.len();
+            r.ack_ranges += space.acks.ranges().len();
+            r.crypto_recv_bytes += space.crypto_recv.buffered();
+            r.crypto_recv_chunks += space.crypto_recv.chunk_count();
+            r.crypto_send_bytes += space.crypto_send.buffered();
+        }
+        if let Some(streams) = &self.streams {
+            streams.count_resources(&mut r);
+        }
+        r
     }
 
     /// The congestion window in bytes.

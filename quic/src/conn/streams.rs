@@ -20,8 +20,6 @@ use super::ConnectionConfig;
 
 /// Most unacknowledged bytes buffered per stream for sending.
 const STREAM_SEND_BUFFER: usize = 1 << 20;
-/// Receive windows may grow to this multiple of their initial size.
-const WINDOW_GROWTH: u64 = 16;
 /// Bytes a STREAM frame's type, stream ID, offset and length take at most.
 const STREAM_FRAME_OVERHEAD: usize = 1 + 8 + 8 + 4;
 
@@ -134,8 +132,9 @@ pub(crate) struct Streams {
     peer_bidi_local: u64,
     peer_bidi_remote: u64,
     peer_uni: u64,
-    /// Our per-stream window.
+    /// Our per-stream window to start with, and the largest it grows to.
     stream_window: u64,
+    max_stream_window: u64,
     conn_credit: SendCredit,
     conn_window: RecvWindow,
     /// Streams with data (or FIN) to send, served round robin.
@@ -210,11 +209,9 @@ impl Streams {
             peer_bidi_remote: peer.initial_max_stream_data_bidi_remote.get(),
             peer_uni: peer.initial_max_stream_data_uni.get(),
             stream_window: window,
+            max_stream_window: config.max_stream_data_window,
             conn_credit: SendCredit::new(peer.initial_max_data.get()),
-            conn_window: RecvWindow::new(
-                config.initial_max_data,
-                config.initial_max_data.saturating_mul(WINDOW_GROWTH),
-            ),
+            conn_window: RecvWindow::new(config.initial_max_data, config.max_data_window),
             send_queue: VecDeque::new(),
             waiting_conn: BTreeSet::new(),
             waiting_stream: BTreeSet::new(),
@@ -261,7 +258,7 @@ impl Streams {
                 recv: has_recv.then(|| RecvSide {
                     buf: RecvBuf::new(window),
                     part: RecvPart::new(),
-                    window: RecvWindow::new(window, window.saturating_mul(WINDOW_GROWTH)),
+                    window: RecvWindow::new(window, self.max_stream_window),
                 }),
             },
         );
@@ -703,6 +700,22 @@ impl Streams {
         if self.conn_credit.update_limit(max) {
             for id in std::mem::take(&mut self.waiting_conn) {
                 self.queue_send(id);
+            }
+        }
+    }
+
+    /// Adds what the streams hold to `r`.
+    pub(crate) fn count_resources(&self, r: &mut super::ConnectionResources) {
+        r.streams = self.map.len();
+        r.events += self.events.len();
+        r.receive_window = self.conn_window.window();
+        for stream in self.map.values() {
+            if let Some(recv) = &stream.recv {
+                r.stream_recv_bytes += recv.buf.buffered();
+                r.stream_recv_chunks += recv.buf.chunk_count();
+            }
+            if let Some(send) = &stream.send {
+                r.stream_send_bytes += send.buf.buffered();
             }
         }
     }
