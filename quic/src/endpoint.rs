@@ -6,8 +6,8 @@
 //! connections it does not know with stateless resets. Like the connection, it does no I/O and
 //! reads no clock.
 
-use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,8 @@ use crate::crypto::{ResetTokenKey, write_retry, write_stateless_reset};
 use crate::error::TransportError;
 use crate::packet::PacketKind;
 use crate::packet::header::{ParsedHeader, write_version_negotiation};
+use crate::packet::protect::client_initial_opens;
+use crate::packet::refusal::write_refusal;
 use crate::token::{RetryTokenContents, TokenKey};
 use crate::version::Version;
 
@@ -40,6 +42,12 @@ pub const MAX_QUEUED_ANSWERS: usize = 256;
 /// Most new server connections waiting to be accepted; the Initials of more clients are
 /// dropped unanswered until some are accepted (the clients try again).
 pub const MAX_INCOMING: usize = 1024;
+/// [`EndpointConfig::max_connections`] by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 65_536;
+/// [`EndpointConfig::max_unvalidated`] by default.
+pub const DEFAULT_MAX_UNVALIDATED: usize = 512;
+/// [`EndpointConfig::max_connections_per_address`] by default.
+pub const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: usize = 1024;
 
 /// Identifies a connection of an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,6 +87,16 @@ pub struct EndpointConfig {
     pub retry_token_lifetime: Duration,
     /// Answer packets for unknown connections with stateless resets.
     pub stateless_reset: bool,
+    /// Server connections alive at once; a client beyond it is refused with
+    /// CONNECTION_REFUSED.
+    pub max_connections: usize,
+    /// Server connections whose client has not proven its address yet, at once; beyond it
+    /// new clients are asked for a Retry round trip first even when `retry` is off, so a
+    /// flood of Initials from spoofed addresses makes no more half-open connections.
+    pub max_unvalidated: usize,
+    /// Server connections alive at once from one IP address; a client beyond it is refused
+    /// with CONNECTION_REFUSED.
+    pub max_connections_per_address: usize,
 }
 
 impl std::fmt::Debug for EndpointConfig {
@@ -88,6 +106,12 @@ impl std::fmt::Debug for EndpointConfig {
             .field("server", &self.server_tls.is_some())
             .field("retry", &self.retry)
             .field("stateless_reset", &self.stateless_reset)
+            .field("max_connections", &self.max_connections)
+            .field("max_unvalidated", &self.max_unvalidated)
+            .field(
+                "max_connections_per_address",
+                &self.max_connections_per_address,
+            )
             .finish()
     }
 }
@@ -101,6 +125,9 @@ impl EndpointConfig {
             retry: false,
             retry_token_lifetime: Duration::from_secs(10),
             stateless_reset: true,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_unvalidated: DEFAULT_MAX_UNVALIDATED,
+            max_connections_per_address: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
         }
     }
 
@@ -126,6 +153,8 @@ pub struct EndpointResources {
     pub connections: usize,
     /// Server connections made and not yet accepted.
     pub unaccepted: usize,
+    /// Open server connections whose client has not proven its address yet.
+    pub unvalidated: usize,
     /// Connection IDs routed to connections.
     pub routes: usize,
     /// Datagrams the endpoint itself answers with (Version Negotiation, Retry, stateless
@@ -151,6 +180,12 @@ pub struct Endpoint {
     responses: VecDeque<(SocketAddr, Vec<u8>)>,
     /// New server connections not yet accepted.
     incoming: VecDeque<ConnectionHandle>,
+    /// Server connections by the client's IP address when they were made, and how many
+    /// there are per address.
+    server_conns: HashMap<ConnectionHandle, IpAddr>,
+    per_address: HashMap<IpAddr, usize>,
+    /// Open server connections whose client has not proven its address yet.
+    unvalidated: HashSet<ConnectionHandle>,
     /// Where the last `poll_transmit` left off, to serve connections in turn.
     cursor: usize,
     /// Told which connection is being processed.
@@ -189,6 +224,9 @@ impl Endpoint {
             epoch: now,
             responses: VecDeque::new(),
             incoming: VecDeque::new(),
+            server_conns: HashMap::new(),
+            per_address: HashMap::new(),
+            unvalidated: HashSet::new(),
             cursor: 0,
             scope: None,
         }
@@ -290,6 +328,7 @@ impl Endpoint {
         EndpointResources {
             connections: self.connections.len(),
             unaccepted: self.incoming.len(),
+            unvalidated: self.unvalidated.len(),
             routes: self.routes.len(),
             queued_answers: self.responses.len(),
         }
@@ -373,6 +412,10 @@ impl Endpoint {
         let Some(version) = h.version else {
             return;
         };
+        if !client_initial_opens(version, h, datagram) {
+            // Junk shaped like an Initial: nothing is made or sent for it.
+            return;
+        }
         let mut incoming = Incoming {
             remote: from,
             version,
@@ -381,14 +424,16 @@ impl Endpoint {
             original_dcid: h.dcid,
             retry_scid: None,
         };
-        if self.config.retry {
+        // Retry when configured, or when too many clients have not proven their address;
+        // a token from an earlier Retry is honoured either way.
+        let require = self.config.retry || self.unvalidated.len() >= self.config.max_unvalidated;
+        let token = &datagram[h.token.clone()];
+        if require || !token.is_empty() {
             let since = now.saturating_duration_since(self.epoch);
-            match self.token_key.open_retry(
-                &from,
-                &datagram[h.token.clone()],
-                since,
-                self.config.retry_token_lifetime,
-            ) {
+            match self
+                .token_key
+                .open_retry(&from, token, since, self.config.retry_token_lifetime)
+            {
                 Ok(RetryTokenContents {
                     original_dcid,
                     retry_scid,
@@ -397,14 +442,24 @@ impl Endpoint {
                     incoming.retry_scid = Some(retry_scid);
                 }
                 // No token (or a bad one): ask for address validation.
-                _ => {
+                _ if require => {
                     self.send_retry(now, from, h, version);
                     return;
                 }
+                // A token that is not ours is ignored (RFC 9000 §8.1.3).
+                _ => {}
             }
         }
         if self.incoming.len() >= MAX_INCOMING {
             // No connection is made before some are accepted; the client tries again.
+            return;
+        }
+        let ip = from.ip();
+        if self.server_conns.len() >= self.config.max_connections
+            || self.per_address.get(&ip).copied().unwrap_or(0)
+                >= self.config.max_connections_per_address
+        {
+            self.refuse(from, h, version);
             return;
         }
         let seed = crate::Seed::draw(&mut self.rng);
@@ -418,10 +473,29 @@ impl Endpoint {
         ) else {
             return;
         };
+        let validated = conn.is_address_validated();
         let handle = self.add(conn, Some(h.dcid));
         self.incoming.push_back(handle);
+        self.server_conns.insert(handle, ip);
+        *self.per_address.entry(ip).or_default() += 1;
+        if !validated {
+            self.unvalidated.insert(handle);
+        }
         self.deliver(now, handle, info, datagram);
         self.after_receive(now, handle);
+    }
+
+    /// Closes a connection attempt with CONNECTION_REFUSED, keeping no state for it.
+    fn refuse(
+        &mut self,
+        to: SocketAddr,
+        h: &crate::packet::header::ProtectedHeader,
+        version: Version,
+    ) {
+        let scid = ConnectionId::random(&mut self.rng, self.config.connection.cid_len);
+        if let Some(datagram) = write_refusal(version, &h.dcid, &h.scid, &scid, b"server busy") {
+            self.answer(to, datagram);
+        }
     }
 
     fn send_version_negotiation(&mut self, to: SocketAddr, dcid: &[u8], scid: &[u8]) {
@@ -518,6 +592,9 @@ impl Endpoint {
         let Some(conn) = self.connections.get(&handle) else {
             return;
         };
+        if conn.is_address_validated() || conn.is_closed() {
+            self.unvalidated.remove(&handle);
+        }
         if !conn.is_closed() {
             return;
         }
@@ -554,6 +631,15 @@ impl Endpoint {
 
     /// Removes a closed connection whose events have been collected.
     pub fn remove(&mut self, handle: ConnectionHandle) -> Option<Connection> {
+        self.unvalidated.remove(&handle);
+        if let Some(ip) = self.server_conns.remove(&handle)
+            && let Some(n) = self.per_address.get_mut(&ip)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.per_address.remove(&ip);
+            }
+        }
         self.routes.retain(|_, h| *h != handle);
         self.clients.remove(&handle);
         if let Ok(i) = self.order.binary_search(&handle) {

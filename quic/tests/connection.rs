@@ -1113,10 +1113,19 @@ fn a_flood_of_datagrams_to_answer_queues_a_bounded_number_of_answers() {
 #[test]
 fn clients_beyond_the_incoming_limit_wait_until_connections_are_accepted() {
     use qssl_quic::endpoint::MAX_INCOMING;
-    let (client_tls, _) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
     let server_addr: SocketAddr = SERVER.parse().unwrap();
-    let mut server = server_endpoint(false, start);
+    // Half-open connections never turn Retry on here: every client gets a connection
+    // until nobody accepts them.
+    let mut server = Endpoint::new(
+        EndpointConfig {
+            max_unvalidated: usize::MAX,
+            ..EndpointConfig::server(server_tls)
+        },
+        start,
+        41,
+    );
     let mut buf = vec![0u8; 1500];
     let mut first_datagram = |i: u32| {
         let mut client = Endpoint::new(EndpointConfig::client(), start, u64::from(i));
@@ -1150,6 +1159,189 @@ fn clients_beyond_the_incoming_limit_wait_until_connections_are_accepted() {
     let from: SocketAddr = "10.3.0.1:5000".parse().unwrap();
     server.handle_datagram(start, from, &mut first_datagram(clients));
     assert!(server.accept().is_some());
+}
+
+/// Starts a client at `from` against `server` and passes datagrams between them for a
+/// while (the clock `now` moving on); the client's endpoint and connection.
+fn attempt(
+    server: &mut Endpoint,
+    client_tls: &std::sync::Arc<rustls::ClientConfig>,
+    from: &str,
+    seed: u64,
+    now: &mut Instant,
+) -> (Endpoint, ConnectionHandle) {
+    let server_addr: SocketAddr = SERVER.parse().unwrap();
+    let from: SocketAddr = from.parse().unwrap();
+    let mut client = Endpoint::new(EndpointConfig::client(), *now, seed);
+    let handle = client
+        .connect(
+            *now,
+            client_tls.clone(),
+            "localhost".try_into().unwrap(),
+            server_addr,
+        )
+        .unwrap();
+    let mut buf = vec![0u8; 1500];
+    for _ in 0..40 {
+        *now += Duration::from_millis(5);
+        client.handle_timeout(*now);
+        server.handle_timeout(*now);
+        while let Some(t) = client.poll_transmit(*now, &mut buf) {
+            server.handle_datagram(*now, from, &mut buf[..t.len]);
+        }
+        while let Some(t) = server.poll_transmit(*now, &mut buf) {
+            if t.destination == from {
+                client.handle_datagram(*now, server_addr, &mut buf[..t.len]);
+            }
+        }
+    }
+    (client, handle)
+}
+
+/// Whether the client's attempt was refused with CONNECTION_REFUSED.
+fn refused(client: &Endpoint, handle: ConnectionHandle) -> bool {
+    client
+        .get(handle)
+        .and_then(|c| c.close_info())
+        .is_some_and(|i| i.transport && i.error_code == 0x2 && !i.local)
+}
+
+#[test]
+fn clients_beyond_the_connection_limits_are_refused() {
+    let mut now = Instant::now();
+    let (tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let mut server = Endpoint::new(
+        EndpointConfig {
+            max_connections: 4,
+            max_connections_per_address: 2,
+            ..EndpointConfig::server(server_tls)
+        },
+        now,
+        48,
+    );
+    // Two from one address are taken, the third is refused at once.
+    for (port, seed) in [(5001, 1), (5002, 2)] {
+        let (c, h) = attempt(
+            &mut server,
+            &tls,
+            &format!("10.4.0.1:{port}"),
+            seed,
+            &mut now,
+        );
+        assert!(c.get(h).unwrap().is_handshake_complete());
+    }
+    let (c, h) = attempt(&mut server, &tls, "10.4.0.1:5003", 3, &mut now);
+    assert!(refused(&c, h), "{:?}", c.get(h).unwrap().close_info());
+    // Other addresses, up to four connections in all.
+    for (ip, seed) in [("10.4.0.2", 4), ("10.4.0.3", 5)] {
+        let (c, h) = attempt(&mut server, &tls, &format!("{ip}:5000"), seed, &mut now);
+        assert!(c.get(h).unwrap().is_handshake_complete());
+    }
+    let (c, h) = attempt(&mut server, &tls, "10.4.0.4:5000", 6, &mut now);
+    assert!(refused(&c, h));
+    assert_eq!(server.resources().connections, 4);
+    // A connection gone makes room for one more from its address.
+    let first = server.accept().unwrap();
+    server.remove(first);
+    let (c, h) = attempt(&mut server, &tls, "10.4.0.1:5004", 7, &mut now);
+    assert!(c.get(h).unwrap().is_handshake_complete());
+}
+
+/// A 1200-byte datagram shaped like a client's first Initial (version 1, random
+/// connection IDs) whose protected part is junk.
+fn junk_initial(n: u64) -> Vec<u8> {
+    let mut x = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as u8
+    };
+    let mut d: Vec<u8> = (0..1200).map(|_| next()).collect();
+    d[0] = 0xc3;
+    d[1..5].copy_from_slice(&1u32.to_be_bytes());
+    d[5] = 8;
+    d[14] = 8;
+    d[23] = 0; // no token
+    d[24..26].copy_from_slice(&(0x4000u16 | 1174).to_be_bytes());
+    d
+}
+
+#[test]
+fn a_flood_of_junk_initials_makes_nothing_and_a_client_still_connects() {
+    for retry in [false, true] {
+        let mut now = Instant::now();
+        let (tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+        let mut server = Endpoint::new(
+            EndpointConfig {
+                retry,
+                ..EndpointConfig::server(server_tls)
+            },
+            now,
+            49,
+        );
+        // 10k a second for ten seconds, from 100k addresses.
+        for i in 0..100_000u64 {
+            if i % 100 == 0 {
+                now += Duration::from_millis(10);
+                server.handle_timeout(now);
+            }
+            let from: SocketAddr = format!("10.{}.{}.{}:4433", i % 200, i / 200 % 250, i / 50_000)
+                .parse()
+                .unwrap();
+            server.handle_datagram(now, from, &mut junk_initial(i));
+            let r = server.resources();
+            assert_eq!(
+                (r.connections, r.queued_answers, r.routes),
+                (0, 0, 0),
+                "junk made state (retry {retry})"
+            );
+        }
+        let (c, h) = attempt(&mut server, &tls, "10.250.0.1:5000", 1, &mut now);
+        assert!(c.get(h).unwrap().is_handshake_complete(), "retry {retry}");
+    }
+}
+
+#[test]
+fn a_flood_of_half_open_connections_turns_on_retry() {
+    let mut now = Instant::now();
+    let (tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let mut server = Endpoint::new(
+        EndpointConfig {
+            max_unvalidated: 32,
+            ..EndpointConfig::server(server_tls)
+        },
+        now,
+        50,
+    );
+    // Real first Initials from spoofed addresses: nobody answers the server.
+    let mut buf = vec![0u8; 1500];
+    for i in 0..300u32 {
+        let mut client = Endpoint::new(EndpointConfig::client(), now, u64::from(i) + 100);
+        client
+            .connect(
+                now,
+                tls.clone(),
+                "localhost".try_into().unwrap(),
+                SERVER.parse().unwrap(),
+            )
+            .unwrap();
+        let t = client.poll_transmit(now, &mut buf).unwrap();
+        let from: SocketAddr = format!("10.5.{}.{}:6000", i % 250, i / 250)
+            .parse()
+            .unwrap();
+        server.handle_datagram(now, from, &mut buf[..t.len]);
+        while server.poll_transmit(now, &mut buf).is_some() {}
+        let r = server.resources();
+        assert!(r.unvalidated <= 32 && r.connections <= 32, "{r:?}");
+    }
+    // A real client is asked for a Retry and gets through.
+    let (c, h) = attempt(&mut server, &tls, "10.6.0.1:5000", 1, &mut now);
+    assert!(c.get(h).unwrap().is_handshake_complete());
+    // The half-open ones end at the handshake timeout and stop counting.
+    now += Duration::from_secs(11);
+    server.handle_timeout(now);
+    assert_eq!(server.resources().unvalidated, 0);
 }
 
 #[test]

@@ -511,6 +511,12 @@ impl Connection {
         stats
     }
 
+    /// Whether the peer has proven it owns its address (a server's view: a Retry token or
+    /// a Handshake packet from the client, RFC 9000 §8.1; always for a client).
+    pub fn is_address_validated(&self) -> bool {
+        self.address_validated
+    }
+
     /// What the connection holds on its peer's behalf, counted by structure.
     pub fn resources(&self) -> ConnectionResources {
         let mut r = ConnectionResources {

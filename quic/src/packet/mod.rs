@@ -3,6 +3,7 @@
 pub mod header;
 pub mod number;
 pub mod protect;
+pub mod refusal;
 
 /// The kinds of packet that carry frames, each with its own keys (and, except 0-RTT and 1-RTT
 /// which share one, its own packet-number space).

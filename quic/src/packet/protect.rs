@@ -165,3 +165,26 @@ pub fn open(
         .len();
     Ok(unmasked.header_len..unmasked.header_len + plain)
 }
+
+/// Whether the client Initial at the start of `datagram` (parsed as `h`) opens with the
+/// Initial keys its destination connection ID implies. It works on a copy, so a server can
+/// check a first Initial before it spends anything on it (a connection, a TLS session, a
+/// Retry) and still hand the untouched datagram on.
+pub fn client_initial_opens(
+    version: crate::version::Version,
+    h: &crate::packet::header::ProtectedHeader,
+    datagram: &[u8],
+) -> bool {
+    let Some(packet) = datagram.get(..h.len) else {
+        return false;
+    };
+    let keys = crate::crypto::initial_keys(version, &h.dcid, crate::stream_id::Side::Server);
+    let mut copy = packet.to_vec();
+    let Ok(unmasked) =
+        remove_header_protection(&mut copy, h.pn_offset, keys.remote.header.as_ref())
+    else {
+        return false;
+    };
+    let pn = unmasked.packet_number(None);
+    open(&mut copy, &unmasked, pn, keys.remote.packet.as_ref()).is_ok()
+}
