@@ -684,3 +684,29 @@ fn the_version_in_use_is_reported() {
     }
     assert_eq!(s.listener.version_string(), "QUICv1");
 }
+
+#[test]
+fn one_round_of_events_reads_a_bounded_number_of_datagrams() {
+    use qssl_bio::dgram::SendMsg;
+    let id = Identity::localhost();
+    let (a, b) = dgram_pair(64 << 20);
+    let listener = Ssl::new_listener(&server_ctx(&id), 0).unwrap();
+    listener.set_bio(Some(b.clone()), Some(b.clone())).unwrap();
+    listener.listen().unwrap();
+    // Ten thousand datagrams no QUIC endpoint would take (the fixed bit is clear).
+    let junk = [0u8; 1200];
+    for _ in 0..10_000 {
+        assert_eq!(a.send_mmsg(&[SendMsg::new(&junk)]).unwrap(), 1);
+    }
+    // One round handles some of them and leaves the rest for the next rounds, so timers,
+    // events and sending are not starved by a flooded socket.
+    listener.handle_events();
+    assert!(b.pending() > 0, "one round read the whole flood");
+    let mut rounds = 1;
+    while b.pending() > 0 {
+        listener.handle_events();
+        rounds += 1;
+        assert!(rounds < 100, "the flood is never read");
+    }
+    assert!(rounds >= 3, "{rounds} rounds");
+}

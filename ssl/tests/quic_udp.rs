@@ -428,3 +428,39 @@ fn both_ends_name_their_peers_address() {
     assert_eq!(client.peer_addr(), Some(addr));
     assert_eq!(conn.peer_addr(), Some(client_addr));
 }
+
+#[test]
+fn connections_that_die_before_they_are_accepted_leave_the_queue() {
+    let id = Identity::localhost();
+    let mut sctx = server_ctx(&id);
+    sctx.connection_config_mut().handshake_timeout = Some(Duration::from_millis(300));
+    let (listener, addr) = udp_listener(&sctx);
+    listener.set_blocking_mode(false).unwrap();
+    listener.listen().unwrap();
+    // A client that sends its first flight and never goes on.
+    let client = blocking_client(&id, addr);
+    client.set_blocking_mode(false).unwrap();
+    assert!(client.connect().unwrap_err().is_retry());
+    let began = Instant::now();
+    while listener.accept_connection_queue_len() == 0 {
+        assert!(
+            began.elapsed() < Duration::from_secs(5),
+            "no connection arrived"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+    // Its handshake times out on the server, and the dead connection is not handed out.
+    while listener.accept_connection_queue_len() != 0 {
+        assert!(
+            began.elapsed() < Duration::from_secs(5),
+            "a dead connection stays in the accept queue"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        listener
+            .accept_connection(qssl::quic::ACCEPT_CONNECTION_NO_BLOCK)
+            .unwrap()
+            .is_none()
+    );
+}

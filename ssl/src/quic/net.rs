@@ -21,6 +21,9 @@ const BATCH: usize = 32;
 /// Largest datagram received; also room for a buffer of datagrams coalesced by receive
 /// offload.
 const MAX_DATAGRAM: usize = 65_536;
+/// Batches one receive takes at most before the caller gets to run timers, handle events
+/// and send: a flooded socket cannot starve the rest of the port.
+const MAX_BATCHES: usize = 64;
 /// Most payload one segmented message carries: the largest UDP payload over IPv4, which the
 /// kernel applies to a segmented send as a whole.
 const MAX_SEGMENTED: usize = 65_507;
@@ -133,7 +136,8 @@ impl Net {
         [PollItem::readable(read), PollItem::writable(write)]
     }
 
-    /// Hands every waiting datagram to `endpoint`. Returns whether any arrived.
+    /// Hands the waiting datagrams to `endpoint`, up to [`MAX_BATCHES`] batches (the rest
+    /// wait for the next call). Returns whether any arrived.
     pub(crate) fn receive(&mut self, endpoint: &mut Endpoint, now: Instant) -> bool {
         let Some(rbio) = self.rbio.clone() else {
             return false;
@@ -143,7 +147,7 @@ impl Net {
         }
         let local = self.local_addrs;
         let mut any = false;
-        loop {
+        for _ in 0..MAX_BATCHES {
             let mut bufs = self.recv_buf.chunks_exact_mut(MAX_DATAGRAM);
             let mut msgs: [RecvMsg<'_>; BATCH] = std::array::from_fn(|_| {
                 let msg = RecvMsg::new(bufs.next().unwrap_or_default());
@@ -180,6 +184,7 @@ impl Net {
                 return any;
             }
         }
+        any
     }
 
     /// Sends what `endpoint` has to send, until it has nothing more or the write BIO is full

@@ -191,6 +191,7 @@ impl PortState {
                     self.handout = Handout::Accept;
                 }
             }
+            self.drop_dead_incoming(now);
         }
         for app in self.conns.values_mut() {
             let Some(conn) = app.handle.and_then(|h| self.endpoint.connection(h)) else {
@@ -201,6 +202,26 @@ impl PortState {
                     app.on_peer_stream(conn, id);
                 }
             }
+        }
+    }
+
+    /// Forgets connections that ended (a failed or timed-out handshake) before anyone
+    /// accepted them: they neither count against the accept queue nor are handed out.
+    fn drop_dead_incoming(&mut self, now: Instant) {
+        let dead: Vec<ConnKey> = self
+            .incoming
+            .iter()
+            .copied()
+            .filter(|key| {
+                self.conns
+                    .get(key)
+                    .and_then(|app| app.handle)
+                    .and_then(|h| self.endpoint.get(h))
+                    .is_none_or(|conn| conn.is_closed())
+            })
+            .collect();
+        for key in dead {
+            self.remove_conn(key, now);
         }
     }
 
