@@ -28,7 +28,7 @@ use crate::packet::PacketKind;
 use crate::packet::header::{ParsedHeader, write_version_negotiation};
 use crate::packet::protect::client_initial_opens;
 use crate::packet::refusal::write_refusal;
-use crate::token::{RetryTokenContents, TokenKey};
+use crate::token::{RetryTokenContents, RotatingTokenKey, TOKEN_KEY_MAX_SEALS, TOKEN_KEY_PERIOD};
 use crate::version::Version;
 
 /// Smallest stateless reset sent; also the smallest packet answered with one.
@@ -174,7 +174,7 @@ pub struct Endpoint {
     next_handle: usize,
     rng: ChaCha8Rng,
     reset_key: ResetTokenKey,
-    token_key: TokenKey,
+    token_key: RotatingTokenKey,
     epoch: Instant,
     /// Datagrams the endpoint itself answers with (Version Negotiation, Retry, resets).
     responses: VecDeque<(SocketAddr, Vec<u8>)>,
@@ -208,9 +208,12 @@ impl Endpoint {
     pub fn new(config: EndpointConfig, now: Instant, seed: impl Into<crate::Seed>) -> Self {
         let mut rng = seed.into().rng();
         let reset_key = random_reset_key(&mut rng);
-        let mut secret = [0u8; 32];
-        rng.fill_bytes(&mut secret);
-        let token_key = TokenKey::new(&secret);
+        let token_key = RotatingTokenKey::new(
+            &mut rng,
+            Duration::ZERO,
+            TOKEN_KEY_PERIOD.max(config.retry_token_lifetime),
+            TOKEN_KEY_MAX_SEALS,
+        );
         Endpoint {
             config,
             connections: HashMap::new(),
@@ -521,16 +524,14 @@ impl Endpoint {
     ) {
         let len = self.config.connection.cid_len.clamp(8, 20);
         let retry_scid = ConnectionId::random(&mut self.rng, len);
-        let mut nonce = [0u8; 12];
-        self.rng.fill_bytes(&mut nonce);
         let token = self.token_key.seal_retry(
+            &mut self.rng,
             &to,
             &RetryTokenContents {
                 original_dcid: h.dcid,
                 retry_scid,
             },
             now.saturating_duration_since(self.epoch),
-            nonce,
         );
         let mut buf = vec![0u8; 1 + 4 + 2 + 40 + token.len() + 16];
         let unused = (self.rng.next_u32() & 0x0f) as u8;

@@ -167,6 +167,100 @@ impl TokenKey {
     }
 }
 
+/// How long one Retry-token key seals tokens before a fresh one replaces it (at least the
+/// tokens' lifetime, so the key kept from before a rotation opens every token still valid).
+pub const TOKEN_KEY_PERIOD: Duration = Duration::from_secs(600);
+/// Tokens one key seals at most: random 96-bit nonces stay far from colliding (NIST SP
+/// 800-38D allows 2^32 per key).
+pub const TOKEN_KEY_MAX_SEALS: u64 = 1 << 24;
+
+/// An endpoint's Retry-token keys: the one tokens are sealed with, replaced by a fresh key
+/// from the endpoint's generator every period or after a number of tokens, and the one
+/// before it, so that a token issued just before a rotation still opens after it.
+pub struct RotatingTokenKey {
+    current: TokenKey,
+    previous: Option<TokenKey>,
+    /// When `current` was made (since the epoch), and how many tokens it sealed.
+    since: Duration,
+    seals: u64,
+    period: Duration,
+    max_seals: u64,
+}
+
+impl std::fmt::Debug for RotatingTokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotatingTokenKey")
+            .field("since", &self.since)
+            .field("seals", &self.seals)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RotatingTokenKey {
+    /// Keys drawn from `rng` starting at `now` (since the epoch), rotated every `period` or
+    /// after `max_seals` tokens.
+    pub fn new(
+        rng: &mut impl rand_core::Rng,
+        now: Duration,
+        period: Duration,
+        max_seals: u64,
+    ) -> Self {
+        RotatingTokenKey {
+            current: fresh_key(rng),
+            previous: None,
+            since: now,
+            seals: 0,
+            period,
+            max_seals,
+        }
+    }
+
+    /// Seals a Retry token for `client` at `now` (since the epoch), first rotating the key
+    /// if it is due; the nonce comes from `rng`.
+    pub fn seal_retry(
+        &mut self,
+        rng: &mut impl rand_core::Rng,
+        client: &SocketAddr,
+        contents: &RetryTokenContents,
+        now: Duration,
+    ) -> Vec<u8> {
+        if now.saturating_sub(self.since) >= self.period || self.seals >= self.max_seals {
+            self.previous = Some(std::mem::replace(&mut self.current, fresh_key(rng)));
+            self.since = now;
+            self.seals = 0;
+        }
+        self.seals += 1;
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        self.current.seal_retry(client, contents, now, nonce)
+    }
+
+    /// Opens a Retry token with the current key or the one before it (see
+    /// [`TokenKey::open_retry`]).
+    pub fn open_retry(
+        &self,
+        client: &SocketAddr,
+        token: &[u8],
+        now: Duration,
+        lifetime: Duration,
+    ) -> Result<RetryTokenContents, TokenError> {
+        match self.current.open_retry(client, token, now, lifetime) {
+            Err(TokenError::Invalid) => match &self.previous {
+                Some(previous) => previous.open_retry(client, token, now, lifetime),
+                None => Err(TokenError::Invalid),
+            },
+            done => done,
+        }
+    }
+}
+
+/// A token key from 32 bytes of `rng`.
+fn fresh_key(rng: &mut impl rand_core::Rng) -> TokenKey {
+    let mut secret = [0u8; 32];
+    rng.fill_bytes(&mut secret);
+    TokenKey::new(&secret)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
