@@ -854,6 +854,22 @@ fn fifty_megabytes_at_30_percent_loss() {
 }
 
 #[test]
+fn a_congestion_window_not_in_use_does_not_grow() {
+    // A client sending 100 bytes every 20 ms never fills its window: the acknowledgments
+    // of five seconds of it leave the window where it started (RFC 9002 §7.8).
+    let mut sim = pair(35, ConnectionConfig::default(), Link::delay(5));
+    sim.run_until(Duration::from_secs(5), established);
+    let start = sim.a.conn().congestion_window();
+    let id = sim.a.conn_mut().open_stream(Dir::Uni).unwrap();
+    for _ in 0..250 {
+        sim.a.conn_mut().stream_write(id, &[1; 100]).unwrap();
+        sim.run_for(Duration::from_millis(20));
+    }
+    assert!(sim.b.conn().unwrap().stats().packets_received > 250);
+    assert_eq!(sim.a.conn().congestion_window(), start);
+}
+
+#[test]
 fn receive_windows_grow_only_to_their_maximum() {
     // A fast reader lets the windows grow (fewer round trips per window), up to the
     // configured maximum: what a peer can make this endpoint buffer stays bounded.
@@ -1396,6 +1412,29 @@ fn pings_never_acknowledged_leave_a_bounded_record_of_sent_packets() {
     assert!(
         most <= MAX_ACK_ONLY_TRACKED + 16,
         "{most} sent packets tracked at once"
+    );
+}
+
+#[test]
+fn an_optimistic_ack_of_a_skipped_packet_number_closes_the_connection() {
+    use qssl_quic::frame::Frame;
+    let start = Instant::now();
+    let (mut server, mut peer) = hostile_pair(51, ConnectionConfig::default(), start);
+    let handle = peer.handshake(&mut server, start);
+    // Enough packets from the server that it skipped a number on the way.
+    let mut now = start;
+    for _ in 0..600 {
+        now += Duration::from_millis(1);
+        peer.send(&mut server, now, &[Frame::Ping]);
+        server.handle_timeout(now);
+        peer.take_from(&mut server, now);
+    }
+    assert!(!server.get(handle).unwrap().is_closed());
+    peer.ack_everything(&mut server, now);
+    let info = server.get(handle).unwrap().close_info().expect("closed");
+    assert_eq!(
+        (info.transport, info.error_code, info.reason.as_slice()),
+        (true, 0x0a, &b"acknowledged a packet number never sent"[..])
     );
 }
 

@@ -260,16 +260,29 @@ impl<A: Node, B: Node> Sim<A, B> {
         })
     }
 
+    /// When the next delivery or timeout is due, once both sides have sent what they have.
+    fn next_event(&mut self) -> Option<Instant> {
+        self.drain_transmits();
+        let next_delivery = self.queue.peek().map(|Reverse(d)| d.at);
+        [next_delivery, self.a.next_timeout(), self.b.next_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Handles every event due in the next `d` of virtual time and ends at its end.
+    pub fn run_for(&mut self, d: Duration) {
+        let end = self.now + d;
+        while self.next_event().is_some_and(|t| t <= end) {
+            self.step();
+        }
+        self.now = self.now.max(end);
+    }
+
     /// Advances to the next event (delivery or timeout) and handles it. Returns false when
     /// nothing is left to happen.
     pub fn step(&mut self) -> bool {
-        self.drain_transmits();
-        let next_delivery = self.queue.peek().map(|Reverse(d)| d.at);
-        let next = [next_delivery, self.a.next_timeout(), self.b.next_timeout()]
-            .into_iter()
-            .flatten()
-            .min();
-        let Some(next) = next else {
+        let Some(next) = self.next_event() else {
             return false;
         };
         self.now = self.now.max(next);

@@ -233,6 +233,9 @@ pub struct Connection {
     pacer: Pacer,
     /// Until when the pacer holds back ack-eliciting data (set by each `poll_transmit`).
     paced_until: Option<Instant>,
+    /// The last `poll_transmit` found nothing to send with room in the congestion window:
+    /// acknowledgments do not grow a window that is not in use (RFC 9002 §7.8).
+    app_limited: bool,
     rng: ChaCha8Rng,
     reset_key: ResetTokenKey,
     peer_params: Option<TransportParameters>,
@@ -391,6 +394,7 @@ impl Connection {
             cc: config.congestion.build(MIN_INITIAL_SIZE as u64),
             pacer: Pacer::new(PACING_BURST),
             paced_until: None,
+            app_limited: false,
             rng,
             reset_key,
             peer_params: None,
@@ -830,7 +834,10 @@ impl Connection {
                     self.spaces[SpaceId::Handshake as usize].keys = Some(keys);
                 }
                 TlsOutput::OneRttKeys(keys, next) => {
-                    self.spaces[SpaceId::Data as usize].keys = Some(keys);
+                    let gap = send::skip_gap(&mut self.rng);
+                    let data = &mut self.spaces[SpaceId::Data as usize];
+                    data.keys = Some(keys);
+                    data.next_skip = data.next_pn + gap;
                     self.key_update = Some(key_update::KeyUpdate::new(next));
                 }
             }

@@ -499,6 +499,14 @@ impl Connection {
         });
         let peer_max_ack_delay = self.peer_max_ack_delay();
         let space = &mut self.spaces[id as usize];
+        if let Some(skipped) = space.skipped_pn
+            && ack.ranges().any(|r| r.contains(&skipped))
+        {
+            return Err(Drop::Connection(TransportError::protocol_violation(
+                Some(ack.frame_type().0),
+                "acknowledged a packet number never sent",
+            )));
+        }
         let outcome = space
             .sent
             .on_ack(ack.ranges())
@@ -530,8 +538,13 @@ impl Connection {
         }
         for packet in &outcome.packets {
             if packet.in_flight {
-                self.cc
-                    .on_ack(now, packet.time_sent, packet.size, &self.rtt, false);
+                self.cc.on_ack(
+                    now,
+                    packet.time_sent,
+                    packet.size,
+                    &self.rtt,
+                    self.app_limited,
+                );
             }
         }
         for packet in outcome.packets {

@@ -98,7 +98,17 @@ impl Connection {
                 }
                 len
             }
-            State::Open => self.write_datagram(now, &mut buf[..limit], pad_to)?,
+            State::Open => {
+                let written = self.write_datagram(now, &mut buf[..limit], pad_to);
+                // Nothing to send although the window has room: application (or flow
+                // control) limited. A full window: limited by congestion control.
+                match written {
+                    None => self.app_limited = self.window_open(),
+                    Some(_) if !self.window_open() => self.app_limited = false,
+                    Some(_) => {}
+                }
+                written?
+            }
         };
         self.bytes_sent += len as u64;
         Some(Transmit {
@@ -513,6 +523,11 @@ impl Connection {
         )
         .ok()?;
         space.next_pn += 1;
+        if space.next_pn == space.next_skip {
+            space.skipped_pn = Some(space.next_pn);
+            space.next_pn += 1;
+            space.next_skip = space.next_pn + skip_gap(&mut self.rng);
+        }
         self.stats.packets_sent += 1;
         Some(len)
     }
@@ -612,3 +627,13 @@ fn padding(layout: &HeaderLayout, tag_len: usize, payload_len: usize, min_len: u
         .max(min_len.saturating_sub(layout.header_len() + tag_len))
         .saturating_sub(payload_len)
 }
+
+/// Packets between two deliberately skipped packet numbers: random in
+/// [`SKIP_GAP`, 2 × `SKIP_GAP`), so a peer cannot tell which numbers exist without receiving
+/// them.
+pub(super) fn skip_gap(rng: &mut impl rand_core::Rng) -> u64 {
+    SKIP_GAP + rng.next_u64() % SKIP_GAP
+}
+
+/// The smallest gap between skipped packet numbers.
+const SKIP_GAP: u64 = 128;

@@ -92,6 +92,11 @@ pub(crate) struct Space {
     pub(crate) probes: u8,
     /// The largest ECN-CE count the peer has reported for this space.
     pub(crate) peer_ce: u64,
+    /// A packet number skipped on purpose: a peer acknowledging it acknowledges what it
+    /// never received (an optimistic ACK, RFC 9000 §21.4).
+    pub(crate) skipped_pn: Option<u64>,
+    /// The packet number to skip next (1-RTT only; `u64::MAX` for never).
+    pub(crate) next_skip: u64,
 }
 
 impl std::fmt::Debug for Space {
@@ -118,6 +123,8 @@ impl Space {
             next_pn: 0,
             probes: 0,
             peer_ce: 0,
+            skipped_pn: None,
+            next_skip: u64::MAX,
         }
     }
 
