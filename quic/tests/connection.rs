@@ -95,6 +95,13 @@ fn pattern(i: usize) -> u8 {
     (i % 251) as u8
 }
 
+/// The pattern from 0 for one read buffer and one period more: the bytes from offset `n`
+/// on are `patterns()[n % 251..]`.
+fn patterns() -> &'static [u8] {
+    static PATTERNS: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| (0..65536 + 251).map(pattern).collect())
+}
+
 impl ClientApp {
     fn run(&mut self, conn: &mut Connection) {
         if conn.close_info().is_some() {
@@ -115,8 +122,10 @@ impl ClientApp {
             while !*fin {
                 match conn.stream_read(*id, &mut buf) {
                     Ok(r) => {
-                        for (k, b) in buf[..r.len].iter().enumerate() {
-                            assert_eq!(*b, pattern(*got + k), "byte {} of stream {id}", *got + k);
+                        let want = &patterns()[*got % 251..][..r.len];
+                        if buf[..r.len] != *want {
+                            let k = (0..r.len).find(|k| buf[*k] != want[*k]).unwrap_or(0);
+                            panic!("byte {} of stream {id} is wrong", *got + k);
                         }
                         *got += r.len;
                         *fin = r.fin;
@@ -171,8 +180,8 @@ impl ServerApp {
             }
             let Some(total) = *size else { continue };
             while *sent < total {
-                let chunk: Vec<u8> = (*sent..total.min(*sent + 65536)).map(pattern).collect();
-                match conn.stream_write(*id, &chunk) {
+                let len = (total - *sent).min(65536);
+                match conn.stream_write(*id, &patterns()[*sent % 251..][..len]) {
                     Ok(n) => *sent += n,
                     Err(StreamError::WouldBlock) => break,
                     Err(e) => panic!("response write: {e}"),
@@ -899,6 +908,76 @@ fn receive_windows_grow_only_to_their_maximum() {
     assert!(unread <= 512 * 1024, "{unread} bytes held for one stream");
 }
 
+/// Runs `run(seed)` for every seed in `seeds`, on as many threads as there are cores.
+fn for_seeds(seeds: std::ops::Range<u64>, run: impl Fn(u64) + Sync) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    std::thread::scope(|s| {
+        for w in 0..workers {
+            let (seeds, run) = (seeds.clone(), &run);
+            s.spawn(move || seeds.filter(|seed| seed % workers == w).for_each(run));
+        }
+    });
+}
+
+#[test]
+fn fifty_megabytes_arrive_intact_at_30_percent_loss_for_100_seeds() {
+    // Every byte is checked against the pattern as it is read.
+    for_seeds(1000..1100, |seed| fifty_megabytes(seed, 0.3));
+}
+
+#[test]
+fn transfers_survive_reordering_duplication_corruption_and_loss_together() {
+    let link = Link {
+        delay: Duration::from_millis(10),
+        jitter: Duration::from_millis(10),
+        loss: 0.05,
+        duplicate: 0.05,
+        corrupt: 0.05,
+        ..Link::default()
+    };
+    for_seeds(2000..2020, |seed| {
+        let sim = fetch(
+            seed,
+            link.clone(),
+            vec![50 << 20],
+            Duration::from_secs(3600),
+        );
+        assert!(sim.a.conn().close_info().is_none(), "seed {seed}");
+        assert!(
+            sim.stats.dropped[0] + sim.stats.dropped[1] > 0,
+            "seed {seed}"
+        );
+    });
+}
+
+#[test]
+fn probes_back_off_no_further_than_a_sixteenth_of_the_idle_timeout() {
+    // The client's acknowledgments are all lost for 25 s: the server's probe timeout backs
+    // off, but probes still go out at least every 30 s / 16, so one getting through keeps
+    // both idle timers from firing.
+    let mut link = Link::delay(10);
+    link.blackholes = vec![(Duration::from_millis(100), Duration::from_secs(25))];
+    let mut sim = pair(36, ConnectionConfig::default(), Link::delay(10));
+    *sim.link_mut(0) = link;
+    sim.a.app.requests = vec![50 << 20];
+    sim.run_until(Duration::from_secs(1), |_, s| s.conn().is_some());
+    let (mut last, mut sent, mut longest) = (sim.elapsed(), sim.stats.sent[1], Duration::ZERO);
+    while sim.elapsed() < Duration::from_secs(25) {
+        assert!(sim.step());
+        if sim.stats.sent[1] != sent {
+            if sim.elapsed() > Duration::from_secs(5) {
+                longest = longest.max(sim.elapsed() - last);
+            }
+            (last, sent) = (sim.elapsed(), sim.stats.sent[1]);
+        }
+    }
+    assert!(
+        longest <= Duration::from_secs(30) / 16 + Duration::from_millis(50),
+        "{longest:?} without a probe"
+    );
+    sim.run_until(Duration::from_secs(120), |c, _| c.app.done());
+}
+
 #[test]
 fn transfer_survives_a_blackhole() {
     let link = Link {
@@ -1408,11 +1487,23 @@ fn pings_never_acknowledged_leave_a_bounded_record_of_sent_packets() {
         conn.stats().packets_sent > 20_000,
         "the PINGs were acknowledged"
     );
-    // ACK-only packets up to their cap, and the few ack-eliciting ones of the handshake.
+    // ACK-only packets up to their cap, the handshake's packets and two probes per
+    // probe timeout, which backs off to a sixteenth of the idle timeout at most.
     assert!(
-        most <= MAX_ACK_ONLY_TRACKED + 16,
+        most <= MAX_ACK_ONLY_TRACKED + 48,
         "{most} sent packets tracked at once"
     );
+    // However much the peer sends, a whole idle timeout (30 s) without an acknowledgment
+    // of anything ends the connection.
+    while !server.get(handle).unwrap().is_closed() {
+        assert!(now - start < Duration::from_secs(35), "still open");
+        now += Duration::from_millis(10);
+        peer.send(&mut server, now, &[Frame::Ping]);
+        server.handle_timeout(now);
+        peer.take_from(&mut server, now);
+    }
+    let info = server.get(handle).unwrap().close_info().unwrap();
+    assert_eq!(info.reason, b"nothing acknowledged");
 }
 
 #[test]

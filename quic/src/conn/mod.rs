@@ -250,6 +250,12 @@ pub struct Connection {
     handshake_deadline: Option<Instant>,
     /// Consecutive PTO expirations without an acknowledgment.
     pto_count: u32,
+    /// When the probe timeout last fired.
+    last_probe_due: Option<Instant>,
+    /// When the probe timeout first fired since the peer last acknowledged anything: a
+    /// peer that acknowledges nothing for an idle timeout is treated as gone, however
+    /// much else it sends.
+    probe_streak_since: Option<Instant>,
     /// When the last ack-eliciting packet was sent (or a probe was due), for the client's
     /// anti-deadlock probe timer.
     last_eliciting_sent: Option<Instant>,
@@ -406,6 +412,8 @@ impl Connection {
             idle_deadline,
             handshake_deadline,
             pto_count: 0,
+            last_probe_due: None,
+            probe_streak_since: None,
             last_eliciting_sent: None,
             address_validated: false,
             bytes_received: 0,
@@ -906,11 +914,12 @@ impl Connection {
         let discarded = space.sent.discard();
         self.cc.on_packets_discarded(discarded.bytes_in_flight);
         self.pto_count = 0;
+        self.probe_streak_since = None;
     }
 
     /// The effective idle timeout: the smaller of both sides' non-zero values, and at least
     /// three PTOs (RFC 9000 §10.1).
-    fn idle_timeout(&self) -> Option<Duration> {
+    pub(super) fn idle_timeout(&self) -> Option<Duration> {
         let local = self.config.idle_timeout;
         let peer = self
             .peer_params
@@ -958,10 +967,17 @@ impl Connection {
             State::Open => {
                 let handshake_over = !self.is_handshake_complete()
                     && self.handshake_deadline.is_some_and(|d| now >= d);
-                if handshake_over || self.idle_deadline.is_some_and(|d| now >= d) {
+                let unacknowledged = self
+                    .probe_streak_since
+                    .zip(self.idle_timeout())
+                    .is_some_and(|(since, idle)| now >= since + idle);
+                let idle = self.idle_deadline.is_some_and(|d| now >= d);
+                if handshake_over || unacknowledged || idle {
                     // Silent close (RFC 9000 §10.1), as for an idle connection.
                     let reason: &[u8] = if handshake_over {
                         b"handshake timeout"
+                    } else if unacknowledged {
+                        b"nothing acknowledged"
                     } else {
                         b"idle timeout"
                     };

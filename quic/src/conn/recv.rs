@@ -527,6 +527,7 @@ impl Connection {
         }
         if !outcome.packets.is_empty() {
             self.pto_count = 0;
+            self.probe_streak_since = None;
         }
         // A rise in the peer's CE count is a congestion signal (RFC 9002 §7.1).
         if let Some(counts) = ack.ecn()

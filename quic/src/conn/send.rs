@@ -1,7 +1,7 @@
 //! Outgoing datagrams: which spaces have something to say, packets built frame by frame and
 //! coalesced, Initial padding, the anti-amplification limit, and the loss-detection timer.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::space::{SentData, SpaceId};
 use super::{Connection, MIN_INITIAL_SIZE, State, Transmit};
@@ -550,6 +550,12 @@ impl Connection {
     /// The probe timeout and the space it is for.
     fn pto_deadline(&self) -> Option<(Instant, SpaceId)> {
         let backoff = 1u32 << self.pto_count.min(16);
+        // Backed off, probes still go out several times per idle period: a run of lost
+        // packets and acknowledgments must not leave the peer silent until its idle timer
+        // fires while a probe or two would have gone through.
+        let cap = self
+            .idle_timeout()
+            .map_or(Duration::MAX, |t| t / PROBES_PER_IDLE_PERIOD);
         let mut best: Option<(Instant, SpaceId)> = None;
         let mut any_in_flight = false;
         for id in SpaceId::ALL {
@@ -562,14 +568,16 @@ impl Connection {
             if id == SpaceId::Data && !self.handshake_confirmed {
                 continue;
             }
-            let period = self
+            let base = self
                 .rtt
-                .pto_period(self.config.max_ack_delay, id == SpaceId::Data)
-                * backoff;
+                .pto_period(self.config.max_ack_delay, id == SpaceId::Data);
+            let period = base.saturating_mul(backoff).min(cap.max(base));
             let Some(sent) = space.sent.last_ack_eliciting_sent() else {
                 continue;
             };
-            let t = sent + period;
+            // From the last probe at the latest: a probe that could not be sent (the
+            // anti-amplification limit) must not leave the deadline in the past.
+            let t = sent.max(self.last_probe_due.unwrap_or(sent)) + period;
             if best.is_none_or(|(b, _)| t < b) {
                 best = Some((t, id));
             }
@@ -605,6 +613,7 @@ impl Connection {
             return;
         };
         self.pto_count += 1;
+        self.probe_streak_since.get_or_insert(now);
         // Probe with whatever is unacknowledged, sent again, or a PING.
         let space = &mut self.spaces[id as usize];
         let in_flight: Vec<_> = space
@@ -617,6 +626,7 @@ impl Connection {
         }
         space.probes = 2;
         self.last_eliciting_sent = Some(now);
+        self.last_probe_due = Some(now);
     }
 }
 
@@ -634,6 +644,9 @@ fn padding(layout: &HeaderLayout, tag_len: usize, payload_len: usize, min_len: u
 pub(super) fn skip_gap(rng: &mut impl rand_core::Rng) -> u64 {
     SKIP_GAP + rng.next_u64() % SKIP_GAP
 }
+
+/// Probe timeouts per idle timeout at least, however far the probe timeout has backed off.
+const PROBES_PER_IDLE_PERIOD: u32 = 16;
 
 /// The smallest gap between skipped packet numbers.
 const SKIP_GAP: u64 = 128;
