@@ -155,6 +155,8 @@ pub struct EndpointResources {
     pub unaccepted: usize,
     /// Open server connections whose client has not proven its address yet.
     pub unvalidated: usize,
+    /// Client IP addresses with server connections (each with its count).
+    pub addresses: usize,
     /// Connection IDs routed to connections.
     pub routes: usize,
     /// Datagrams the endpoint itself answers with (Version Negotiation, Retry, stateless
@@ -332,6 +334,7 @@ impl Endpoint {
             connections: self.connections.len(),
             unaccepted: self.incoming.len(),
             unvalidated: self.unvalidated.len(),
+            addresses: self.per_address.len(),
             routes: self.routes.len(),
             queued_answers: self.responses.len(),
         }
