@@ -9,7 +9,7 @@ use std::process::Command;
 
 use qssl_tests::identity::Identity;
 
-use common::{Mode, Server, binary, qssl_libs, run, run_same_in_all_modes};
+use common::{Mode, Server, binary, qssl_libs, run, run_same_in_all_modes, sanitized_binary};
 
 #[test]
 fn error_queue_program_runs_and_matches_openssl() {
@@ -523,15 +523,22 @@ fn suppressions() -> PathBuf {
     path
 }
 
-#[test]
-fn c_programs_run_clean_under_valgrind() {
+/// Runs the standalone C programs and a QUIC client against a QUIC server, each through
+/// `checked` (a memory checker's command for a binary and its arguments), on the binaries
+/// `build` gives; every run must succeed. `what` names the checker in failures.
+fn run_checked(
+    what: &str,
+    build: impl Fn(&str) -> PathBuf,
+    checked: impl Fn(&Path, &[&str]) -> Command,
+) {
     let (cert, key, other) = certificate_files();
     let (cert, key, other) = (
         cert.to_str().unwrap(),
         key.to_str().unwrap(),
         other.to_str().unwrap(),
     );
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vg-{}", std::process::id()));
+    let scratch =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{what}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let chains = chain_files();
     let programs: [(&str, Vec<&str>); 14] = [
@@ -551,25 +558,22 @@ fn c_programs_run_clean_under_valgrind() {
         ("verify_chain.c", vec![chains.to_str().unwrap()]),
     ];
     for (name, args) in programs {
-        let out = valgrind(&binary(name, Mode::Qssl), &args)
+        let out = checked(&build(name), &args)
             .output()
-            .expect("valgrind (installed by scripts/test.sh)");
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(
             out.status.success(),
-            "{name} under valgrind ({}):\n{}",
+            "{name} under {what} ({}):\n{}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    // The QUIC client and server over UDP, each under valgrind.
-    let mut server = valgrind(
-        &binary("quic_server.c", Mode::Qssl),
-        &[cert, key, "1", "nonblock"],
-    )
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
+    // The QUIC client and server over UDP, each under the checker.
+    let mut server = checked(&build("quic_server.c"), &[cert, key, "1", "nonblock"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
     std::io::BufRead::read_line(
         &mut std::io::BufReader::new(server.stdout.as_mut().unwrap()),
@@ -581,32 +585,48 @@ fn c_programs_run_clean_under_valgrind() {
         .and_then(|r| r.split(',').next())
         .unwrap_or_else(|| panic!("server did not start: {line:?}"))
         .to_owned();
-    let client = valgrind(
-        &binary("quic_client.c", Mode::Qssl),
-        &[
-            "localhost",
-            &port,
-            cert,
-            "http/1.0",
-            "nonblock",
-            "under valgrind",
-        ],
+    let note = format!("under {what}");
+    let client = checked(
+        &build("quic_client.c"),
+        &["localhost", &port, cert, "http/1.0", "nonblock", &note],
     )
     .output()
     .unwrap();
     assert!(
         client.status.success(),
-        "client under valgrind ({}):\n{}",
+        "client under {what} ({}):\n{}",
         client.status,
         String::from_utf8_lossy(&client.stderr)
     );
     let server = server.wait_with_output().unwrap();
     assert!(
         server.status.success(),
-        "server under valgrind ({}):\n{}",
+        "server under {what} ({}):\n{}",
         server.status,
         String::from_utf8_lossy(&server.stderr)
     );
+}
+
+#[test]
+fn c_programs_run_clean_under_valgrind() {
+    run_checked("valgrind", |name| binary(name, Mode::Qssl), valgrind);
+}
+
+/// The C programs built with AddressSanitizer (and LeakSanitizer) on qssl's libraries: its
+/// allocator and checks cover every allocation, the library's included, and what crosses
+/// the C boundary (overflows, use after free, double frees, leaks).
+#[test]
+fn c_programs_run_clean_under_address_sanitizer() {
+    run_checked("asan", sanitized_binary, |bin, args| {
+        let mut cmd = Command::new(bin);
+        cmd.env("LD_LIBRARY_PATH", qssl_libs())
+            .env(
+                "ASAN_OPTIONS",
+                "detect_leaks=1:exitcode=98:abort_on_error=0",
+            )
+            .args(args);
+        cmd
+    });
 }
 
 #[test]

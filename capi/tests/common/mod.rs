@@ -133,6 +133,32 @@ pub(crate) fn binary(name: &str, mode: Mode) -> PathBuf {
     bin
 }
 
+/// The binary of `name` built against qssl with AddressSanitizer (`-fsanitize=address`),
+/// compiled once per test process.
+pub(crate) fn sanitized_binary(name: &str) -> PathBuf {
+    static BINARIES: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let map = BINARIES.get_or_init(Default::default);
+    if let Some(bin) = map.lock().unwrap().get(name) {
+        return bin.clone();
+    }
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
+    let bin = compile(
+        name,
+        &format!("{name}.asan"),
+        &[
+            "-fsanitize=address".to_owned(),
+            "-fno-omit-frame-pointer".to_owned(),
+            "-g".to_owned(),
+            format!("-I{}", include.display()),
+            format!("-L{}", qssl_libs().display()),
+            "-lssl".to_owned(),
+            "-lcrypto".to_owned(),
+        ],
+    );
+    map.lock().unwrap().insert(name.to_owned(), bin.clone());
+    bin
+}
+
 /// The directory `mode`'s programs load their libraries from.
 pub(crate) fn runtime_libs(mode: Mode) -> PathBuf {
     match mode {
