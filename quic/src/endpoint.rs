@@ -188,6 +188,9 @@ pub struct Endpoint {
     per_address: HashMap<IpAddr, usize>,
     /// Open server connections whose client has not proven its address yet.
     unvalidated: HashSet<ConnectionHandle>,
+    /// The route each server connection has besides its own IDs: the destination ID of the
+    /// client's first Initial.
+    extra_routes: HashMap<ConnectionHandle, ConnectionId>,
     /// Where the last `poll_transmit` left off, to serve connections in turn.
     cursor: usize,
     /// Told which connection is being processed.
@@ -232,6 +235,7 @@ impl Endpoint {
             server_conns: HashMap::new(),
             per_address: HashMap::new(),
             unvalidated: HashSet::new(),
+            extra_routes: HashMap::new(),
             cursor: 0,
             scope: None,
         }
@@ -272,6 +276,7 @@ impl Endpoint {
         }
         if let Some(cid) = extra_route {
             self.routes.insert(cid, handle);
+            self.extra_routes.insert(handle, cid);
         }
         self.connections.insert(handle, conn);
         // Handles only grow, so pushing keeps `order` sorted.
@@ -636,6 +641,17 @@ impl Endpoint {
     /// Removes a closed connection whose events have been collected.
     pub fn remove(&mut self, handle: ConnectionHandle) -> Option<Connection> {
         self.unvalidated.remove(&handle);
+        // Its routes: its own IDs and the extra one (retired IDs left the routes already).
+        let own: Vec<ConnectionId> = self
+            .connections
+            .get(&handle)
+            .map(|c| c.local_cids().copied().collect())
+            .unwrap_or_default();
+        for cid in own.iter().chain(self.extra_routes.remove(&handle).iter()) {
+            if self.routes.get(cid) == Some(&handle) {
+                self.routes.remove(cid);
+            }
+        }
         if let Some(ip) = self.server_conns.remove(&handle)
             && let Some(n) = self.per_address.get_mut(&ip)
         {
@@ -644,7 +660,6 @@ impl Endpoint {
                 self.per_address.remove(&ip);
             }
         }
-        self.routes.retain(|_, h| *h != handle);
         self.clients.remove(&handle);
         if let Ok(i) = self.order.binary_search(&handle) {
             self.order.remove(i);
