@@ -11,7 +11,7 @@ target=$(rustc -vV | sed -n 's/^host: //p')
 echo "==> Rust tests under AddressSanitizer ($target, nightly)"
 # --target keeps the sanitizer out of build scripts and procedural macros.
 RUSTFLAGS="-Zsanitizer=address" ASAN_OPTIONS="detect_leaks=1" \
-    cargo +nightly test --locked --target "$target" --target-dir target/asan \
+    cargo +nightly test --locked --no-fail-fast --target "$target" --target-dir target/asan \
     -p qssl-bio -p qssl-quic -p qssl --tests
 
 echo "==> C programs under AddressSanitizer and valgrind"

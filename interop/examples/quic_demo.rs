@@ -73,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         server_name: "localhost",
         names: &names,
         out_dir: &out,
+        session: None,
     };
     let start = Instant::now();
     let (received, conn) = fetch(

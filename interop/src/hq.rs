@@ -83,6 +83,8 @@ pub struct Download<'a> {
     pub names: &'a [String],
     /// Where to write them.
     pub out_dir: &'a Path,
+    /// A session from an earlier connection to resume, if any.
+    pub session: Option<&'a qssl::tls::SslSession>,
 }
 
 /// One request of a client and where its response goes.
@@ -112,6 +114,9 @@ pub fn fetch(
     let conn = Ssl::new(ctx)?;
     conn.set_bio(Some(bio.clone()), Some(bio))?;
     conn.set_host_name(download.server_name)?;
+    if let Some(session) = download.session {
+        conn.set_session(Some(session.clone()))?;
+    }
     conn.set_blocking_mode(false)?;
     conn.set_default_stream_mode(DefaultStreamMode::None)?;
     let mut fetches = download

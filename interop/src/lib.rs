@@ -3,5 +3,6 @@
 //! run with.
 #![forbid(unsafe_code)]
 
+pub mod endpoint;
 pub mod hq;
 pub mod tls;

@@ -709,7 +709,7 @@ impl SslCtx {
             );
         }
         let config = self
-            .resumable_client_config(self.kx_provider(), &[&rustls::version::TLS13], sessions)
+            .resumable_client_config(self.tls_provider(), &[&rustls::version::TLS13], sessions)
             .map_err(|e| rustls_error(&e).raise())?;
         Ok(Arc::new(config))
     }
@@ -768,7 +768,7 @@ impl SslCtx {
             self.roots.trusted(),
             &self.provider,
         ));
-        let mut config = ServerConfig::builder_with_provider(self.kx_provider())
+        let mut config = ServerConfig::builder_with_provider(self.tls_provider())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| rustls_error(&e).raise())?
             .with_client_cert_verifier(client_verifier)

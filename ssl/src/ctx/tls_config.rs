@@ -239,7 +239,7 @@ impl TlsServerTemplate {
 
 impl SslCtx {
     /// The provider restricted to the context's suite and group choices.
-    fn tls_provider(&self) -> Arc<CryptoProvider> {
+    pub(super) fn tls_provider(&self) -> Arc<CryptoProvider> {
         let all = &self.provider.cipher_suites;
         let tls13 = self.tls.tls13_suites.clone().unwrap_or_else(|| {
             all.iter()

@@ -1,0 +1,337 @@
+//! The interop runner's endpoint program in both roles on loopback, as the runner drives it:
+//! environment variables, a web root, a downloads directory, and certificates made the way
+//! the runner's `certs.sh` makes them (the `openssl` command: an ECDSA P-256 root, a leaf
+//! without a common name whose names are all in the SAN, an SEC1 key after EC PARAMETERS).
+
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ENDPOINT: &str = env!("CARGO_BIN_EXE_qssl-interop-endpoint");
+
+/// A scratch directory with `www/`, `downloads/` and `certs/`.
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Run {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["www", "downloads", "certs"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        make_certs(&dir.path().join("certs"));
+        Run { dir }
+    }
+
+    fn path(&self, sub: &str) -> PathBuf {
+        self.dir.path().join(sub)
+    }
+
+    /// Puts files of the given sizes in the web root (incompressible, as the runner's);
+    /// returns their names.
+    fn files(&self, sizes: &[usize]) -> Vec<String> {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| {
+                let name = format!("file-{i}-{size}");
+                let data: Vec<u8> = (0..size)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        x as u8
+                    })
+                    .collect();
+                std::fs::write(self.path("www").join(&name), data).unwrap();
+                name
+            })
+            .collect()
+    }
+
+    /// The endpoint with the runner's variables for `role` and `case`.
+    fn endpoint(&self, role: &str, case: &str) -> Command {
+        let mut cmd = Command::new(ENDPOINT);
+        cmd.env("ROLE", role)
+            .env("TESTCASE", case)
+            .env("QSSL_WWW", self.path("www"))
+            .env("QSSL_DOWNLOADS", self.path("downloads"))
+            .env("QSSL_CERTS", self.path("certs"))
+            .env("SSLKEYLOGFILE", self.path(&format!("{role}-keys.log")));
+        cmd
+    }
+
+    /// Starts the server for `case` on a free port; returns once it answers the runner's
+    /// readiness probe (a datagram of the unknown version "WAIT", answered with Version
+    /// Negotiation).
+    fn server(&self, case: &str) -> (Server, u16) {
+        let port = free_port();
+        let child = self
+            .endpoint("server", case)
+            .env("QSSL_PORT", port.to_string())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server(child);
+        wait_for_version_negotiation(port);
+        (server, port)
+    }
+
+    /// Runs the client for `case` against `port` for `names`; its exit code and what it
+    /// printed (a line per connection).
+    fn client(&self, case: &str, port: u16, names: &[String]) -> (i32, String) {
+        let requests: Vec<String> = names
+            .iter()
+            .map(|n| format!("https://localhost:{port}/{n}"))
+            .collect();
+        let out = self
+            .endpoint("client", case)
+            .env("REQUESTS", requests.join(" "))
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
+    /// Whether the downloads are exactly the web root's files.
+    fn assert_downloads_match(&self, names: &[String]) {
+        let mut got: Vec<String> = std::fs::read_dir(self.path("downloads"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        got.sort();
+        let mut want = names.to_vec();
+        want.sort();
+        assert_eq!(got, want, "the downloaded files");
+        for n in names {
+            let a = std::fs::read(self.path("www").join(n)).unwrap();
+            let b = std::fs::read(self.path("downloads").join(n)).unwrap();
+            assert!(a == b, "{n} differs");
+        }
+    }
+
+    /// The lines of a key log.
+    fn keylog(&self, role: &str) -> String {
+        std::fs::read_to_string(self.path(&format!("{role}-keys.log"))).unwrap_or_default()
+    }
+}
+
+/// The server process, stopped when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    UdpSocket::bind("[::1]:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The runner's readiness check: every 0.1 s a 1207-byte long-header datagram of version
+/// 0x57414954, until a Version Negotiation packet comes back (10 s at most).
+fn wait_for_version_negotiation(port: u16) {
+    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
+    probe
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut wait = vec![0u8; 1207];
+    wait[0] = 0xc0;
+    wait[1..5].copy_from_slice(b"WAIT");
+    let server: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let start = Instant::now();
+    let mut buf = [0u8; 1500];
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no Version Negotiation"
+        );
+        probe.send_to(&wait, server).unwrap();
+        if let Ok((n, _)) = probe.recv_from(&mut buf)
+            && n > 5
+            && buf[1..5] == [0, 0, 0, 0]
+        {
+            return;
+        }
+    }
+}
+
+/// The runner's certificates (its `certs.sh` with a chain of one): `ca.pem`, `cert.pem` and
+/// `priv.key`, made with the `openssl` command; the leaf also names `localhost`.
+fn make_certs(dir: &Path) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("the openssl command (installed by scripts/test.sh)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        dir.join("leaf.cnf"),
+        "[req]\ndistinguished_name=dn\n[dn]\n[ext]\n\
+         subjectAltName=DNS:server,DNS:server4,DNS:server6,DNS:server46,DNS:localhost\n",
+    )
+    .unwrap();
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-out",
+        "ca.key",
+    ]);
+    openssl(&[
+        "req",
+        "-x509",
+        "-sha256",
+        "-nodes",
+        "-days",
+        "10",
+        "-key",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/O=interop runner Root Certificate Authority",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE,pathlen:100",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    ]);
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-out",
+        "priv.key",
+    ]);
+    openssl(&[
+        "req",
+        "-new",
+        "-key",
+        "priv.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/O=interop runner leaf",
+        "-config",
+        "leaf.cnf",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-sha256",
+        "-days",
+        "10",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-extfile",
+        "leaf.cnf",
+        "-extensions",
+        "ext",
+    ]);
+}
+
+/// Runs `client_case` against a server in `server_case` for files of `sizes`, and checks
+/// the downloads and the client's key log; the client's connection lines.
+fn pair(server_case: &str, client_case: &str, sizes: &[usize]) -> Vec<String> {
+    let run = Run::new();
+    let names = run.files(sizes);
+    let (_server, port) = run.server(server_case);
+    let (code, out) = run.client(client_case, port, &names);
+    assert_eq!(code, 0, "{client_case} client");
+    run.assert_downloads_match(&names);
+    assert!(
+        run.keylog("client")
+            .lines()
+            .any(|l| l.starts_with("SERVER_HANDSHAKE_TRAFFIC_SECRET")),
+        "the client's key log"
+    );
+    out.lines()
+        .filter(|l| l.starts_with("connection:"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn handshake_transfer_and_multiplexing() {
+    let conns = pair("handshake", "handshake", &[1024]);
+    assert_eq!(conns.len(), 1, "{conns:?}");
+    assert!(conns[0].contains("version 0x1,"), "{conns:?}");
+    pair("transfer", "transfer", &[2 << 20, 3 << 20, 5 << 20]);
+    // More requests than the server's stream limit: the client waits for MAX_STREAMS.
+    let conns = pair("transfer", "transfer", &[32; 300]);
+    assert!(conns[0].contains("300 files"), "{conns:?}");
+}
+
+#[test]
+fn chacha20_retry_and_keyupdate() {
+    let conns = pair("chacha20", "chacha20", &[3 << 20]);
+    assert!(
+        conns[0].contains("TLS_CHACHA20_POLY1305_SHA256"),
+        "{conns:?}"
+    );
+    pair("retry", "retry", &[10 << 10]);
+    let conns = pair("transfer", "keyupdate", &[3 << 20]);
+    assert!(!conns[0].ends_with(" 0 key updates"), "{conns:?}");
+}
+
+#[test]
+fn resumption_and_multiconnect() {
+    let conns = pair("resumption", "resumption", &[5 << 10, 10 << 10]);
+    assert_eq!(conns.len(), 2, "{conns:?}");
+    assert!(conns[0].contains("resumed false"), "{conns:?}");
+    assert!(conns[1].contains("resumed true"), "{conns:?}");
+    let conns = pair("multiconnect", "multiconnect", &[1024; 5]);
+    assert_eq!(conns.len(), 5, "{conns:?}");
+}
+
+#[test]
+fn unsupported_cases_exit_127() {
+    let run = Run::new();
+    for case in [
+        "zerortt",
+        "http3",
+        "v2",
+        "ecn",
+        "connectionmigration",
+        "random-slug",
+    ] {
+        for role in ["client", "server"] {
+            let status = run
+                .endpoint(role, case)
+                .env("REQUESTS", "https://localhost:1/x")
+                .status()
+                .unwrap();
+            assert_eq!(status.code(), Some(127), "{role} {case}");
+        }
+    }
+    // keyupdate is a client case: its server is told "transfer".
+    let status = run.endpoint("server", "keyupdate").status().unwrap();
+    assert_eq!(status.code(), Some(127));
+}
