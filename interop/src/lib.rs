@@ -5,4 +5,5 @@
 
 pub mod endpoint;
 pub mod hq;
+pub mod relay;
 pub mod tls;

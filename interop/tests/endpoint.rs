@@ -83,9 +83,14 @@ impl Run {
     /// Runs the client for `case` against `port` for `names`; its exit code and what it
     /// printed (a line per connection).
     fn client(&self, case: &str, port: u16, names: &[String]) -> (i32, String) {
+        self.client_via(case, "localhost", port, names)
+    }
+
+    /// The same, with `host` in the URLs.
+    fn client_via(&self, case: &str, host: &str, port: u16, names: &[String]) -> (i32, String) {
         let requests: Vec<String> = names
             .iter()
-            .map(|n| format!("https://localhost:{port}/{n}"))
+            .map(|n| format!("https://{host}:{port}/{n}"))
             .collect();
         let out = self
             .endpoint("client", case)
@@ -334,4 +339,98 @@ fn unsupported_cases_exit_127() {
     // keyupdate is a client case: its server is told "transfer".
     let status = run.endpoint("server", "keyupdate").status().unwrap();
     assert_eq!(status.code(), Some(127));
+}
+
+/// Runs `case` in both roles through the relay playing the runner's network for `test`;
+/// the relay's record of the run and the client's connection lines.
+fn through_relay(
+    test: &str,
+    case: &str,
+    sizes: &[usize],
+) -> (Vec<qssl_interop::relay::Record>, Vec<String>) {
+    use qssl_interop::relay::{Relay, scenario::Scenario};
+    use std::net::ToSocketAddrs;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let run = Run::new();
+    let names = run.files(sizes);
+    let (_server, port) = run.server(case);
+    // The relay sits where the client's "localhost" leads.
+    let ip = ("localhost", 0)
+        .to_socket_addrs()
+        .unwrap()
+        .next()
+        .unwrap()
+        .ip();
+    let relay = Relay::bind(
+        SocketAddr::new(ip, 0),
+        SocketAddr::new(ip, port),
+        Scenario::for_test(test).unwrap(),
+        9,
+    )
+    .unwrap();
+    let front = relay.local_addr().unwrap().port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let relaying = {
+        let stop = stop.clone();
+        std::thread::spawn(move || relay.run(&stop).unwrap())
+    };
+    let (code, out) = run.client_via(case, "localhost", front, &names);
+    stop.store(true, Ordering::Relaxed);
+    let records = relaying.join().unwrap();
+    assert_eq!(code, 0, "{test} client");
+    run.assert_downloads_match(&names);
+    let lines = out
+        .lines()
+        .filter(|l| l.starts_with("connection:"))
+        .map(str::to_owned)
+        .collect();
+    (records, lines)
+}
+
+/// The source connection IDs of the server's Initial packets in `records`: the runner
+/// counts handshakes by them.
+fn server_initial_scids(
+    records: &[qssl_interop::relay::Record],
+) -> std::collections::BTreeSet<Vec<u8>> {
+    use qssl_interop::relay::Direction;
+    records
+        .iter()
+        .filter(|r| r.direction == Direction::ToClient)
+        .filter_map(|r| {
+            let d = &r.data;
+            // Long header, version 1, Initial (type 0).
+            if d.len() < 7 || d[0] & 0x80 == 0 || d[1..5] != [0, 0, 0, 1] || d[0] & 0x30 != 0 {
+                return None;
+            }
+            let dcid_len = usize::from(d[5]);
+            let scid_len = usize::from(*d.get(6 + dcid_len)?);
+            d.get(7 + dcid_len..7 + dcid_len + scid_len)
+                .map(<[u8]>::to_vec)
+        })
+        .collect()
+}
+
+#[test]
+fn transfers_through_the_runners_lossy_networks() {
+    use qssl_interop::relay::link::Fate;
+    let (records, conns) = through_relay("transferloss", "transfer", &[2 << 20]);
+    assert_eq!(conns.len(), 1);
+    assert!(
+        records.iter().any(|r| r.fate == Fate::Lost),
+        "nothing was lost"
+    );
+    assert_eq!(server_initial_scids(&records).len(), 1, "one handshake");
+    let (records, _) = through_relay("transfercorruption", "transfer", &[2 << 20]);
+    assert!(records.iter().any(|r| r.fate == Fate::Corrupted));
+}
+
+#[test]
+fn handshakes_through_30_percent_loss() {
+    // The runner's handshakeloss (with 12 files instead of 50, to keep the test short): one
+    // connection per file, 30% loss each way in bursts of at most three; the runner counts
+    // handshakes by the server's Initial source IDs.
+    let (records, conns) = through_relay("handshakeloss", "multiconnect", &[1024; 12]);
+    assert_eq!(conns.len(), 12);
+    assert_eq!(server_initial_scids(&records).len(), 12);
 }

@@ -1,0 +1,238 @@
+//! A userspace UDP relay that plays the interop runner's network: clients send to the
+//! relay's front socket, the relay passes their datagrams to the server through a socket of
+//! its own per client (a new one, on a new port or address, at each NAT rebinding), and the
+//! server's answers come back the same way. Each direction is a [`link::Link`] with the
+//! scenario's delay, rate, queue and error models. Every datagram is recorded with its fate,
+//! for the checks that judge a run.
+//!
+//! The relay only ever sends to the server address it was given and to the clients that
+//! wrote to it, its queues are bounded by the scenario, and it runs until told to stop.
+
+pub mod link;
+pub mod scenario;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+use link::{Fate, Link, LinkConfig};
+use scenario::Scenario;
+
+/// Longest datagram relayed.
+const MAX_DATAGRAM: usize = 65_535;
+/// Longest the relay sleeps when nothing is due.
+const IDLE: Duration = Duration::from_millis(1);
+
+/// Which way a datagram went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Client to server.
+    ToServer,
+    /// Server to client.
+    ToClient,
+}
+
+/// One datagram the relay saw.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// When it reached the relay, since the relay started.
+    pub at: Duration,
+    /// Which way.
+    pub direction: Direction,
+    /// The client's address as the server saw it (the relay's socket for that client).
+    pub client_side: SocketAddr,
+    /// What became of it.
+    pub fate: Fate,
+    /// The datagram as it arrived.
+    pub data: Vec<u8>,
+}
+
+/// The relay's side of one client: where the client is, the socket that stands for it
+/// towards the server, and the sockets it had before a rebinding (whose answers are
+/// dropped).
+struct Mapping {
+    client: SocketAddr,
+    back: UdpSocket,
+    stale: Vec<UdpSocket>,
+}
+
+/// The relay, bound and ready to [`run`](Relay::run).
+pub struct Relay {
+    front: UdpSocket,
+    server: SocketAddr,
+    scenario: Scenario,
+    seed: u64,
+}
+
+impl Relay {
+    /// A relay listening on `front` (port 0 for any) in front of `server`.
+    pub fn bind(
+        front: SocketAddr,
+        server: SocketAddr,
+        scenario: Scenario,
+        seed: u64,
+    ) -> std::io::Result<Relay> {
+        let front = UdpSocket::bind(front)?;
+        front.set_nonblocking(true)?;
+        Ok(Relay {
+            front,
+            server,
+            scenario,
+            seed,
+        })
+    }
+
+    /// Where clients send to.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.front.local_addr()
+    }
+
+    /// Relays until `stop` is set; returns every datagram seen. The scenario's clock (for
+    /// outages and rebinding) starts with the first datagram from a client.
+    pub fn run(self, stop: &AtomicBool) -> std::io::Result<Vec<Record>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let mut records = Vec::new();
+        let mut mappings: Vec<Mapping> = Vec::new();
+        let mut by_client: HashMap<SocketAddr, usize> = HashMap::new();
+        let mut links: Option<(Instant, [Link; 2])> = None;
+        let mut rebinds = 0u32;
+        let mut buf = vec![0u8; MAX_DATAGRAM];
+        while !stop.load(Ordering::Relaxed) {
+            let now = Instant::now();
+            // From clients.
+            while let Some((n, from)) = nonblocking(self.front.recv_from(&mut buf))? {
+                let (start, links) = links.get_or_insert_with(|| (now, self.links(now, &mut rng)));
+                let i = match by_client.get(&from) {
+                    Some(&i) => i,
+                    None => {
+                        let back = self.back_socket(self.server.ip())?;
+                        mappings.push(Mapping {
+                            client: from,
+                            back,
+                            stale: Vec::new(),
+                        });
+                        by_client.insert(from, mappings.len() - 1);
+                        mappings.len() - 1
+                    }
+                };
+                let data = buf[..n].to_vec();
+                let fate = links[0].arrive(now, i, data.clone());
+                records.push(Record {
+                    at: now - *start,
+                    direction: Direction::ToServer,
+                    client_side: mappings[i].back.local_addr()?,
+                    fate,
+                    data,
+                });
+            }
+            // From the server, on each client's current socket; stale ones are drained.
+            for (i, m) in mappings.iter_mut().enumerate() {
+                for old in &m.stale {
+                    while nonblocking(old.recv_from(&mut buf))?.is_some() {}
+                }
+                while let Some((n, from)) = nonblocking(m.back.recv_from(&mut buf))? {
+                    let Some((start, links)) = links.as_mut() else {
+                        break;
+                    };
+                    if from != self.server {
+                        continue;
+                    }
+                    let data = buf[..n].to_vec();
+                    let fate = links[1].arrive(now, i, data.clone());
+                    records.push(Record {
+                        at: now - *start,
+                        direction: Direction::ToClient,
+                        client_side: m.back.local_addr()?,
+                        fate,
+                        data,
+                    });
+                }
+            }
+            // NAT rebinding: every mapping moves to a new port (and address).
+            if let (Some(r), Some((start, _))) = (self.scenario.rebind, links.as_ref()) {
+                let due = r.first + r.every * rebinds;
+                if now - *start >= due {
+                    rebinds += 1;
+                    for m in &mut mappings {
+                        let ip = match (r.addr, self.server.ip()) {
+                            (true, IpAddr::V4(_)) => {
+                                IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + (rebinds % 250) as u8))
+                            }
+                            (_, ip) => ip,
+                        };
+                        let fresh = self.back_socket(ip)?;
+                        let old = std::mem::replace(&mut m.back, fresh);
+                        m.stale.push(old);
+                    }
+                }
+            }
+            // What is due goes out.
+            let mut next = now + IDLE;
+            if let Some((_, links)) = links.as_mut() {
+                while let Some((i, data)) = links[0].pop_due(now) {
+                    mappings[i].back.send_to(&data, self.server)?;
+                }
+                while let Some((i, data)) = links[1].pop_due(now) {
+                    self.front.send_to(&data, mappings[i].client)?;
+                }
+                for link in links.iter() {
+                    if let Some(t) = link.next_due() {
+                        next = next.min(t);
+                    }
+                }
+            }
+            let wait = next.saturating_duration_since(Instant::now());
+            if !wait.is_zero() {
+                std::thread::sleep(wait);
+            }
+        }
+        Ok(records)
+    }
+
+    /// The two directions at `now`: towards the server, towards the client.
+    fn links(&self, now: Instant, rng: &mut ChaCha8Rng) -> [Link; 2] {
+        let s = &self.scenario;
+        let (to_server_drops, to_client_drops) = s.droplist.clone().unwrap_or_default();
+        let config = |to_server: bool, droplist: Vec<u64>| LinkConfig {
+            delay: s.delay,
+            bandwidth: s.bandwidth,
+            queue: s.queue,
+            drop: LinkConfig::rate(s.drop, to_server),
+            corrupt: LinkConfig::rate(s.corrupt, to_server),
+            blackhole: s.blackhole,
+            droplist,
+        };
+        [
+            Link::new(
+                config(true, to_server_drops),
+                now,
+                ChaCha8Rng::seed_from_u64(rand_core::Rng::next_u64(rng)),
+            ),
+            Link::new(
+                config(false, to_client_drops),
+                now,
+                ChaCha8Rng::seed_from_u64(rand_core::Rng::next_u64(rng)),
+            ),
+        ]
+    }
+
+    /// A non-blocking socket on `ip` (any port) for one client's side towards the server.
+    fn back_socket(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
+        let socket = UdpSocket::bind(SocketAddr::new(ip, 0))?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
+    }
+}
+
+/// A receive that would block is `None`.
+fn nonblocking<T>(r: std::io::Result<T>) -> std::io::Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
+        Err(e) => Err(e),
+    }
+}
