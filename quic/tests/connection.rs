@@ -1530,6 +1530,51 @@ fn an_optimistic_ack_of_a_skipped_packet_number_closes_the_connection() {
 }
 
 #[test]
+fn both_probes_of_a_lost_client_hello_carry_it() {
+    use qssl_quic::crypto::initial_keys;
+    use qssl_quic::frame::{Frame, FrameIter};
+    use qssl_quic::packet::protect::{open, remove_header_protection};
+    use qssl_quic::{Side, packet::PacketKind};
+    let (client_tls, _) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = Instant::now();
+    let mut client = Endpoint::new(EndpointConfig::client(), start, 52);
+    client
+        .connect(
+            start,
+            client_tls,
+            "localhost".try_into().unwrap(),
+            SERVER.parse().unwrap(),
+        )
+        .unwrap();
+    let mut buf = vec![0u8; 1500];
+    // The first flight is lost.
+    while client.poll_transmit(start, &mut buf).is_some() {}
+    let pto = client.poll_timeout().unwrap();
+    client.handle_timeout(pto);
+    // Whichever probe gets through, the server learns the ClientHello from it.
+    let mut probes = 0;
+    while let Some(t) = client.poll_transmit(pto, &mut buf) {
+        let datagram = &mut buf[..t.len];
+        let ParsedHeader::Protected(h) = ParsedHeader::parse(datagram, 0).unwrap().0 else {
+            panic!("a protected packet");
+        };
+        assert_eq!(h.kind, PacketKind::Initial);
+        let keys = initial_keys(Version::V1, &h.dcid, Side::Server);
+        let packet = &mut datagram[..h.len];
+        let un =
+            remove_header_protection(packet, h.pn_offset, keys.remote.header.as_ref()).unwrap();
+        let pn = un.packet_number(None);
+        let body = open(packet, &un, pn, keys.remote.packet.as_ref()).unwrap();
+        let crypto = FrameIter::new(&packet[body])
+            .filter_map(Result::ok)
+            .any(|f| matches!(f, Frame::Crypto(c) if c.offset == 0));
+        assert!(crypto, "probe {probes} without the ClientHello");
+        probes += 1;
+    }
+    assert_eq!(probes, 2);
+}
+
+#[test]
 fn a_client_initial_in_a_small_datagram_is_dropped() {
     use qssl_quic::frame::Frame;
     let start = Instant::now();

@@ -583,8 +583,16 @@ fn ack_frame(ranges: &[RangeInclusive<u64>], delay: u64, ecn: Option<EcnCounts>)
     let enc = AckEncoder { ranges, delay, ecn };
     let mut buf = vec![0u8; enc.encoded_len()];
     enc.encode(&mut Writer::new(&mut buf)).unwrap();
-    let bytes: &'static [u8] = Box::leak(buf.into_boxed_slice());
-    parse_all(bytes).unwrap()
+    parse_all(keep(buf)).unwrap()
+}
+
+/// Keeps `bytes` for the rest of the test process (held by a static list, so leak checkers
+/// see them as still in use), for frames that borrow them.
+fn keep(bytes: Vec<u8>) -> &'static [u8] {
+    static KEPT: std::sync::Mutex<Vec<&'static [u8]>> = std::sync::Mutex::new(Vec::new());
+    let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    KEPT.lock().unwrap().push(bytes);
+    bytes
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,11 +23,14 @@ type SslSim<C, S> = Sim<SslNode<C>, SslNode<S>>;
 /// in both directions, the network seeded with `seed`.
 fn network<C: App, S: App>(
     seed: u64,
-    (client_ctx, server_ctx): (SslCtx, SslCtx),
+    (mut client_ctx, mut server_ctx): (SslCtx, SslCtx),
     flags: u64,
     link: Link,
     (client, server): (C, S),
 ) -> SslSim<C, S> {
+    // The objects' randomness follows the run's seed too, so a run replays exactly.
+    client_ctx.set_random_seed(Some(seed << 8));
+    server_ctx.set_random_seed(Some((seed << 8) | 0x80));
     let start = Instant::now();
     let a = SslNode::client(client_ctx, "localhost", start, client);
     let b = SslNode::listener(server_ctx, flags, start, server);

@@ -280,6 +280,19 @@ impl Connection {
         let may_send_data = self.window_open() || self.spaces[id as usize].probes > 0;
         let (mut w, layout, tag_len) = self.packet_start(id, out)?;
         let space = &mut self.spaces[id as usize];
+        if space.probes > 0 && id != SpaceId::Data && !space.has_crypto_to_send() {
+            // Every probe of a handshake space carries its unacknowledged CRYPTO data again:
+            // a peer that gets only the second probe still gets it (a server makes a
+            // connection only from an Initial with CRYPTO in it, RFC 9000 §17.2.2).
+            let in_flight: Vec<_> = space
+                .sent
+                .iter()
+                .filter_map(|p| p.data.crypto.clone())
+                .collect();
+            for range in in_flight {
+                space.crypto_send.on_lost(range, false);
+            }
+        }
         let mut data = SentData::default();
         let mut ack_eliciting = false;
 
@@ -614,17 +627,9 @@ impl Connection {
         };
         self.pto_count += 1;
         self.probe_streak_since.get_or_insert(now);
-        // Probe with whatever is unacknowledged, sent again, or a PING.
-        let space = &mut self.spaces[id as usize];
-        let in_flight: Vec<_> = space
-            .sent
-            .iter()
-            .filter_map(|p| p.data.crypto.clone())
-            .collect();
-        for range in in_flight {
-            space.crypto_send.on_lost(range, false);
-        }
-        space.probes = 2;
+        // Two probes: the unacknowledged CRYPTO data again in each (see `write_packet`), or
+        // new data, or a PING.
+        self.spaces[id as usize].probes = 2;
         self.last_eliciting_sent = Some(now);
         self.last_probe_due = Some(now);
     }

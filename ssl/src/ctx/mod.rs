@@ -160,6 +160,8 @@ pub struct SslCtx {
     domain_flags: u64,
     tls: tls_settings::TlsSettings,
     clock: Arc<dyn Clock>,
+    /// Seeds for the QUIC objects' endpoints when set (a counter), else the system's.
+    seeds: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl SslCtx {
@@ -187,6 +189,7 @@ impl SslCtx {
                 ..Default::default()
             },
             clock: Arc::new(SystemClock),
+            seeds: None,
         }
     }
 
@@ -667,6 +670,33 @@ impl SslCtx {
     /// The clock set by [`SslCtx::set_clock`].
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// Where the QUIC objects made from this context get their randomness (connection IDs,
+    /// reset and token keys, skipped packet numbers): `None`, the default, draws 256 bits
+    /// from the system's secure random source for each; `Some(seed)` gives them the seeds
+    /// `seed`, `seed + 1`, … in the order they are made, so that a simulation under a
+    /// [`ManualClock`](crate::clock::ManualClock) replays exactly (a Rust-only API for
+    /// tests; such seeds are 64 bits and predictable, never for real use).
+    pub fn set_random_seed(&mut self, seed: Option<u64>) {
+        self.seeds = seed.map(|s| Arc::new(std::sync::atomic::AtomicU64::new(s)));
+    }
+
+    /// The seed for the next QUIC endpoint made from this context.
+    pub(crate) fn endpoint_seed(&self) -> qssl_quic::Seed {
+        match &self.seeds {
+            Some(next) => {
+                qssl_quic::Seed::Short(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            }
+            None => {
+                let mut bytes = [0u8; 32];
+                // ring's SystemRandom (getrandom) does not fail on supported systems.
+                let _ = rustls::crypto::ring::default_provider()
+                    .secure_random
+                    .fill(&mut bytes);
+                qssl_quic::Seed::Full(bytes)
+            }
+        }
     }
 
     // --- rustls configurations -------------------------------------------------------------

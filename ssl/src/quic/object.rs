@@ -170,7 +170,7 @@ impl Ssl {
                 ..EndpointConfig::client()
             },
             clock.now(),
-            random_seed(),
+            ctx.endpoint_seed(),
         );
         let port = Arc::new(Port::new(endpoint, false, clock));
         port.scopes().set_owners(&port, None);
@@ -264,7 +264,7 @@ impl Ssl {
         };
         let flags = super::domain::adjust_domain_flags(flags)?;
         let clock = ctx.clock().clone();
-        let endpoint = Endpoint::new(EndpointConfig::client(), clock.now(), random_seed());
+        let endpoint = Endpoint::new(EndpointConfig::client(), clock.now(), ctx.endpoint_seed());
         let port = Arc::new(
             Port::new(endpoint, false, clock)
                 .in_domain(Arc::new(super::domain::DomainPorts::default())),
@@ -290,7 +290,7 @@ impl Ssl {
                 ..EndpointConfig::server(tls)
             },
             clock.now(),
-            random_seed(),
+            ctx.endpoint_seed(),
         );
         let mut port = Port::new(endpoint, true, clock);
         if let Some(ports) = domain.as_ref().and_then(|d| d.obj.port.domain()) {
@@ -858,16 +858,6 @@ impl Drop for Object {
             Kind::Domain => {}
         }
     }
-}
-
-/// A seed for an endpoint's randomness: 256 bits from the system's secure random source.
-fn random_seed() -> qssl_quic::Seed {
-    let mut bytes = [0u8; 32];
-    // ring's SystemRandom (getrandom) does not fail on supported systems.
-    let _ = rustls::crypto::ring::default_provider()
-        .secure_random
-        .fill(&mut bytes);
-    qssl_quic::Seed::Full(bytes)
 }
 
 /// The error for a call a domain does not support (OpenSSL raises `ERR_R_UNSUPPORTED` for
