@@ -60,6 +60,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 step "fuzz targets still build (running them: fuzz/README.md)"
 cargo check --manifest-path fuzz/Cargo.toml --locked
 
+step "interop: a fast subset of the local runner (the full run: scripts/interop.sh)"
+cargo run -q --locked -p qssl-interop --bin qssl-interop-runner -- \
+    --cases handshake,transfer,retry,multiplexing,transferloss --work target/interop-ci
+
 step "main job (small run)"
 cargo run -q --locked -p qssl-interop --example quic-demo -- --size-mib 4 --files 3
 cargo run -q --locked -p qssl-interop --example quic-demo -- --size-mib 4 --ipv6

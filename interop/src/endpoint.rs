@@ -5,7 +5,9 @@
 //! endpoint does not support ends with exit code 127.
 //!
 //! For local runs the directories and the server's port can be moved with `QSSL_WWW`,
-//! `QSSL_DOWNLOADS`, `QSSL_CERTS` and `QSSL_PORT`.
+//! `QSSL_DOWNLOADS`, `QSSL_CERTS` and `QSSL_PORT`, and `QSSL_SERVER_IP` gives the client the
+//! server's address instead of resolving the URLs' host (which stays the name it sends and
+//! checks).
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
@@ -135,6 +137,8 @@ pub struct Setup {
     pub certs: PathBuf,
     /// The server's UDP port.
     pub port: u16,
+    /// The server's address for the client, instead of resolving the URLs' host.
+    pub server_ip: Option<std::net::IpAddr>,
 }
 
 impl Setup {
@@ -158,8 +162,16 @@ impl Setup {
                 .map_err(|_| format!("QSSL_PORT={p} is not a port"))?,
             None => RUNNER_PORT,
         };
+        let server_ip = match var("QSSL_SERVER_IP") {
+            Some(ip) => Some(
+                ip.parse()
+                    .map_err(|_| format!("QSSL_SERVER_IP={ip} is not an address"))?,
+            ),
+            None => None,
+        };
         Ok(Setup {
             role,
+            server_ip,
             case,
             requests,
             www: dir("QSSL_WWW", "/www"),
@@ -251,11 +263,14 @@ fn run_client(setup: &Setup, case: Case) -> Result<Vec<String>, EndpointError> {
             "REQUESTS name more than one server".into(),
         ));
     }
-    let server = (first.host.as_str(), first.port)
-        .to_socket_addrs()
-        .map_err(|e| EndpointError::Setup(format!("{}: {e}", first.host)))?
-        .next()
-        .ok_or_else(|| EndpointError::Setup(format!("{} has no address", first.host)))?;
+    let server = match setup.server_ip {
+        Some(ip) => SocketAddr::new(ip, first.port),
+        None => (first.host.as_str(), first.port)
+            .to_socket_addrs()
+            .map_err(|e| EndpointError::Setup(format!("{}: {e}", first.host)))?
+            .next()
+            .ok_or_else(|| EndpointError::Setup(format!("{} has no address", first.host)))?,
+    };
     let names: Vec<String> = setup.requests.iter().map(|r| r.name.clone()).collect();
     let client = Client {
         ctx: &ctx,

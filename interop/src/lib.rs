@@ -3,7 +3,9 @@
 //! run with.
 #![forbid(unsafe_code)]
 
+pub mod certs;
 pub mod endpoint;
 pub mod hq;
 pub mod relay;
+pub mod runner;
 pub mod tls;

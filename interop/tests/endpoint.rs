@@ -1,10 +1,9 @@
 //! The interop runner's endpoint program in both roles on loopback, as the runner drives it:
 //! environment variables, a web root, a downloads directory, and certificates made the way
-//! the runner's `certs.sh` makes them (the `openssl` command: an ECDSA P-256 root, a leaf
-//! without a common name whose names are all in the SAN, an SEC1 key after EC PARAMETERS).
+//! the runner's `certs.sh` makes them (`qssl_interop::certs`, with the `openssl` command).
 
 use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,7 @@ impl Run {
         for sub in ["www", "downloads", "certs"] {
             std::fs::create_dir(dir.path().join(sub)).unwrap();
         }
-        make_certs(&dir.path().join("certs"));
+        qssl_interop::certs::make_runner_certs(&dir.path().join("certs")).unwrap();
         Run { dir }
     }
 
@@ -171,95 +170,6 @@ fn wait_for_version_negotiation(port: u16) {
             return;
         }
     }
-}
-
-/// The runner's certificates (its `certs.sh` with a chain of one): `ca.pem`, `cert.pem` and
-/// `priv.key`, made with the `openssl` command; the leaf also names `localhost`.
-fn make_certs(dir: &Path) {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("the openssl command (installed by scripts/test.sh)");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    std::fs::write(
-        dir.join("leaf.cnf"),
-        "[req]\ndistinguished_name=dn\n[dn]\n[ext]\n\
-         subjectAltName=DNS:server,DNS:server4,DNS:server6,DNS:server46,DNS:localhost\n",
-    )
-    .unwrap();
-    openssl(&[
-        "ecparam",
-        "-name",
-        "prime256v1",
-        "-genkey",
-        "-out",
-        "ca.key",
-    ]);
-    openssl(&[
-        "req",
-        "-x509",
-        "-sha256",
-        "-nodes",
-        "-days",
-        "10",
-        "-key",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-subj",
-        "/O=interop runner Root Certificate Authority",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE,pathlen:100",
-        "-addext",
-        "keyUsage=critical,keyCertSign",
-    ]);
-    openssl(&[
-        "ecparam",
-        "-name",
-        "prime256v1",
-        "-genkey",
-        "-out",
-        "priv.key",
-    ]);
-    openssl(&[
-        "req",
-        "-new",
-        "-key",
-        "priv.key",
-        "-out",
-        "leaf.csr",
-        "-subj",
-        "/O=interop runner leaf",
-        "-config",
-        "leaf.cnf",
-    ]);
-    openssl(&[
-        "x509",
-        "-req",
-        "-sha256",
-        "-days",
-        "10",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "cert.pem",
-        "-extfile",
-        "leaf.cnf",
-        "-extensions",
-        "ext",
-    ]);
 }
 
 /// Runs `client_case` against a server in `server_case` for files of `sizes`, and checks

@@ -1,0 +1,140 @@
+//! The implementations the local runner pairs qssl with, and how each is started as a
+//! server or run as a client for a test case (`None`: it cannot do that case).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where a run keeps its files.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    /// The server's files.
+    pub www: PathBuf,
+    /// Where the client saves them.
+    pub downloads: PathBuf,
+    /// `ca.pem`, `cert.pem`, `priv.key`.
+    pub certs: PathBuf,
+    /// Key logs and the peers' output.
+    pub logs: PathBuf,
+}
+
+/// One implementation.
+#[derive(Debug, Clone)]
+pub enum Peer {
+    /// qssl's own endpoint program.
+    Qssl {
+        /// `qssl-interop-endpoint`.
+        endpoint: PathBuf,
+    },
+    /// aioquic through `interop/peers/aioquic_hq.py` (hq-interop only; no ChaCha20 choice,
+    /// resumption or key update).
+    Aioquic {
+        /// The script.
+        script: PathBuf,
+    },
+}
+
+impl Peer {
+    /// The peer's name in results.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Peer::Qssl { .. } => "qssl",
+            Peer::Aioquic { .. } => "aioquic",
+        }
+    }
+
+    /// The command that serves `dirs.www` on `port` for `case`.
+    pub fn server(&self, case: &str, port: u16, dirs: &Dirs) -> Option<Command> {
+        match self {
+            Peer::Qssl { endpoint } => {
+                let mut cmd = qssl_command(endpoint, "server", case, dirs);
+                cmd.env("QSSL_PORT", port.to_string());
+                Some(cmd)
+            }
+            Peer::Aioquic { script } => {
+                // ChaCha20 is the client's choice; any server that offers it will do.
+                let retry = match case {
+                    "retry" => true,
+                    "handshake" | "transfer" | "multiconnect" | "chacha20" => false,
+                    _ => return None,
+                };
+                let mut cmd = Command::new("python3");
+                cmd.arg(script)
+                    .args(["server", "--host", "::", "--port", &port.to_string()])
+                    .arg("--cert")
+                    .arg(dirs.certs.join("cert.pem"))
+                    .arg("--key")
+                    .arg(dirs.certs.join("priv.key"))
+                    .arg("--root")
+                    .arg(&dirs.www)
+                    .arg("--keylog")
+                    .arg(dirs.logs.join("server-keys.log"));
+                if retry {
+                    cmd.arg("--retry");
+                }
+                Some(cmd)
+            }
+        }
+    }
+
+    /// The commands, run one after the other, that fetch `names` from `server` for `case`.
+    pub fn client(
+        &self,
+        case: &str,
+        server: SocketAddr,
+        names: &[String],
+        dirs: &Dirs,
+    ) -> Option<Vec<Command>> {
+        match self {
+            Peer::Qssl { endpoint } => {
+                let mut cmd = qssl_command(endpoint, "client", case, dirs);
+                let urls: Vec<String> = names
+                    .iter()
+                    .map(|n| format!("https://localhost:{}/{n}", server.port()))
+                    .collect();
+                cmd.env("REQUESTS", urls.join(" "))
+                    .env("QSSL_SERVER_IP", server.ip().to_string());
+                Some(vec![cmd])
+            }
+            Peer::Aioquic { script } => {
+                let fetch = |names: &[String]| {
+                    let mut cmd = Command::new("python3");
+                    cmd.arg(script)
+                        .args(["client", "--host", &server.ip().to_string()])
+                        .args(["--port", &server.port().to_string()])
+                        .arg("--ca")
+                        .arg(dirs.certs.join("ca.pem"))
+                        .arg("--out")
+                        .arg(&dirs.downloads)
+                        .args(["--timeout", "280"])
+                        .arg("--keylog")
+                        .arg(dirs.logs.join("client-keys.log"))
+                        .args(names);
+                    cmd
+                };
+                match case {
+                    "handshake" | "transfer" | "retry" => Some(vec![fetch(names)]),
+                    "multiconnect" => Some(
+                        names
+                            .iter()
+                            .map(|n| fetch(std::slice::from_ref(n)))
+                            .collect(),
+                    ),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+/// The qssl endpoint with the runner's variables.
+fn qssl_command(endpoint: &Path, role: &str, case: &str, dirs: &Dirs) -> Command {
+    let mut cmd = Command::new(endpoint);
+    cmd.env("ROLE", role)
+        .env("TESTCASE", case)
+        .env("QSSL_WWW", &dirs.www)
+        .env("QSSL_DOWNLOADS", &dirs.downloads)
+        .env("QSSL_CERTS", &dirs.certs)
+        .env("SSLKEYLOGFILE", dirs.logs.join(format!("{role}-keys.log")));
+    cmd
+}

@@ -1,0 +1,114 @@
+//! The interop runner's test cases as the local runner runs them: what each side is told,
+//! the files, the network, the time allowed and what the judge checks.
+
+use std::time::Duration;
+
+/// How many handshakes a run must show, counted as the runner counts them (distinct source
+/// connection IDs of the server's Initial packets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handshakes {
+    /// Exactly this many.
+    Exactly(usize),
+}
+
+/// One test case.
+#[derive(Debug, Clone)]
+pub struct TestSpec {
+    /// The runner's name (also the network scenario's).
+    pub name: &'static str,
+    /// `TESTCASE` of the server and of the client.
+    pub server_case: &'static str,
+    /// `TESTCASE` of the client.
+    pub client_case: &'static str,
+    /// File sizes to serve and fetch.
+    pub sizes: Vec<usize>,
+    /// Over IPv6 instead of IPv4.
+    pub ipv6: bool,
+    /// The runner's time limit.
+    pub timeout: Duration,
+    /// The handshakes the run must show.
+    pub handshakes: Handshakes,
+    /// Whether the server must send a Retry (`Some(true)`), must not (`Some(false)`), or
+    /// either.
+    pub retry: Option<bool>,
+}
+
+const KIB: usize = 1 << 10;
+const MIB: usize = 1 << 20;
+
+/// Every test case the local runner knows, in the runner's order.
+pub fn all() -> Vec<TestSpec> {
+    let t = |name, server_case, client_case, sizes: Vec<usize>| TestSpec {
+        name,
+        server_case,
+        client_case,
+        sizes,
+        ipv6: false,
+        timeout: Duration::from_secs(60),
+        handshakes: Handshakes::Exactly(1),
+        retry: None,
+    };
+    vec![
+        TestSpec {
+            retry: Some(false),
+            ..t("handshake", "handshake", "handshake", vec![KIB])
+        },
+        t(
+            "transfer",
+            "transfer",
+            "transfer",
+            vec![2 * MIB, 3 * MIB, 5 * MIB],
+        ),
+        TestSpec {
+            retry: Some(false),
+            ..t("longrtt", "handshake", "handshake", vec![KIB])
+        },
+        t("chacha20", "chacha20", "chacha20", vec![3 * MIB]),
+        t("multiplexing", "transfer", "transfer", vec![32; 1999]),
+        TestSpec {
+            retry: Some(true),
+            ..t("retry", "retry", "retry", vec![10 * KIB])
+        },
+        TestSpec {
+            handshakes: Handshakes::Exactly(2),
+            ..t(
+                "resumption",
+                "resumption",
+                "resumption",
+                vec![5 * KIB, 10 * KIB],
+            )
+        },
+        t("blackhole", "transfer", "transfer", vec![10 * MIB]),
+        TestSpec {
+            retry: Some(false),
+            ..t("keyupdate", "transfer", "keyupdate", vec![3 * MIB])
+        },
+        TestSpec {
+            handshakes: Handshakes::Exactly(50),
+            timeout: Duration::from_secs(300),
+            ..t(
+                "handshakeloss",
+                "multiconnect",
+                "multiconnect",
+                vec![KIB; 50],
+            )
+        },
+        t("transferloss", "transfer", "transfer", vec![2 * MIB]),
+        TestSpec {
+            handshakes: Handshakes::Exactly(50),
+            timeout: Duration::from_secs(300),
+            ..t(
+                "handshakecorruption",
+                "multiconnect",
+                "multiconnect",
+                vec![KIB; 50],
+            )
+        },
+        t("transfercorruption", "transfer", "transfer", vec![2 * MIB]),
+        TestSpec {
+            ipv6: true,
+            ..t("ipv6", "transfer", "transfer", vec![5 * KIB, 10 * KIB])
+        },
+        t("goodput", "transfer", "transfer", vec![10 * MIB]),
+    ]
+}
