@@ -28,27 +28,9 @@ impl Run {
         self.dir.path().join(sub)
     }
 
-    /// Puts files of the given sizes in the web root (incompressible, as the runner's);
-    /// returns their names.
+    /// Puts files of the given sizes in the web root; returns their names.
     fn files(&self, sizes: &[usize]) -> Vec<String> {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &size)| {
-                let name = format!("file-{i}-{size}");
-                let data: Vec<u8> = (0..size)
-                    .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        x as u8
-                    })
-                    .collect();
-                std::fs::write(self.path("www").join(&name), data).unwrap();
-                name
-            })
-            .collect()
+        qssl_interop::runner::write_files(&self.path("www"), sizes).unwrap()
     }
 
     /// The endpoint with the runner's variables for `role` and `case`.

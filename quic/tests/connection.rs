@@ -531,19 +531,32 @@ fn stream_ids_follow_the_rules() {
     assert_eq!(server.open_stream(Dir::Uni).unwrap().varint().get(), 3);
 }
 
-#[test]
-fn tiny_flow_control_windows_are_respected() {
-    // Any byte beyond a limit would close the connection with FLOW_CONTROL_ERROR.
+/// Fetches `requests` with receive windows of `conn` and `stream` bytes that never grow;
+/// neither side may close (any byte beyond a limit would be a FLOW_CONTROL_ERROR).
+fn fetch_with_windows(
+    seed: u64,
+    conn: u64,
+    stream: u64,
+    requests: Vec<usize>,
+) -> Sim<ClientNode, ServerNode> {
     let config = ConnectionConfig {
-        initial_max_data: 32 * 1024,
-        initial_max_stream_data: 8 * 1024,
+        initial_max_data: conn,
+        max_data_window: conn,
+        initial_max_stream_data: stream,
+        max_stream_data_window: stream,
         ..ConnectionConfig::default()
     };
-    let mut sim = pair(11, config, Link::delay(5));
-    sim.a.app.requests = vec![300_000, 200_000];
-    sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
+    let mut sim = pair(seed, config, Link::delay(5));
+    sim.a.app.requests = requests;
+    sim.run_until(Duration::from_secs(60), |c, _| c.app.done());
     assert!(sim.a.conn_mut().close_info().is_none());
     assert!(sim.b.conn().unwrap().close_info().is_none());
+    sim
+}
+
+#[test]
+fn tiny_flow_control_windows_are_respected() {
+    fetch_with_windows(11, 32 * 1024, 8 * 1024, vec![300_000, 200_000]);
 }
 
 #[test]
@@ -551,19 +564,9 @@ fn many_streams_waiting_for_credit_all_finish() {
     // Twenty responses share a connection window smaller than one of them: each MAX_DATA
     // wakes the streams waiting for connection credit, each MAX_STREAM_DATA its own stream,
     // and the server says where it is blocked.
-    let config = ConnectionConfig {
-        initial_max_data: 16 * 1024,
-        initial_max_stream_data: 4 * 1024,
-        ..ConnectionConfig::default()
-    };
-    let mut sim = pair(13, config, Link::delay(5));
-    sim.a.app.requests = vec![40_000; 20];
-    sim.run_until(Duration::from_secs(60), |c, _| c.app.done());
-    assert!(sim.a.app.done(), "not every response arrived");
-    let server = sim.b.conn().unwrap();
-    assert!(server.close_info().is_none());
+    let sim = fetch_with_windows(13, 16 * 1024, 4 * 1024, vec![40_000; 20]);
     assert!(
-        server.stats().blocked_reports > 0,
+        sim.b.conn().unwrap().stats().blocked_reports > 0,
         "no *_BLOCKED frame sent"
     );
 }

@@ -379,8 +379,8 @@ fn same_files(want: &Path, got: &Path, names: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes incompressible files of `sizes` into `dir`; their names.
-fn write_files(dir: &Path, sizes: &[usize]) -> std::io::Result<Vec<String>> {
+/// Writes incompressible files of `sizes` into `dir` (as the runner's are); their names.
+pub fn write_files(dir: &Path, sizes: &[usize]) -> std::io::Result<Vec<String>> {
     let mut x = 0x2545_f491_4f6c_dd1du64;
     let mut names = Vec::new();
     for (i, &size) in sizes.iter().enumerate() {

@@ -83,27 +83,19 @@ pub fn all() -> Vec<TestSpec> {
             retry: Some(false),
             ..t("keyupdate", "transfer", "keyupdate", vec![3 * MIB])
         },
-        TestSpec {
-            handshakes: Handshakes::Exactly(50),
-            timeout: Duration::from_secs(300),
-            ..t(
-                "handshakeloss",
-                "multiconnect",
-                "multiconnect",
-                vec![KIB; 50],
-            )
-        },
+        many_handshakes(t(
+            "handshakeloss",
+            "multiconnect",
+            "multiconnect",
+            vec![KIB; 50],
+        )),
         t("transferloss", "transfer", "transfer", vec![2 * MIB]),
-        TestSpec {
-            handshakes: Handshakes::Exactly(50),
-            timeout: Duration::from_secs(300),
-            ..t(
-                "handshakecorruption",
-                "multiconnect",
-                "multiconnect",
-                vec![KIB; 50],
-            )
-        },
+        many_handshakes(t(
+            "handshakecorruption",
+            "multiconnect",
+            "multiconnect",
+            vec![KIB; 50],
+        )),
         t("transfercorruption", "transfer", "transfer", vec![2 * MIB]),
         TestSpec {
             ipv6: true,
@@ -111,4 +103,13 @@ pub fn all() -> Vec<TestSpec> {
         },
         t("goodput", "transfer", "transfer", vec![10 * MIB]),
     ]
+}
+
+/// A test of one handshake per file, with the runner's longer time limit for them.
+fn many_handshakes(spec: TestSpec) -> TestSpec {
+    TestSpec {
+        handshakes: Handshakes::Exactly(spec.sizes.len()),
+        timeout: Duration::from_secs(300),
+        ..spec
+    }
 }
