@@ -88,7 +88,9 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
          `qssl-interop-runner`): qssl's interop endpoint against each peer through the relay \
          playing the runner's network for each case. A column is a peer and the role qssl \
          played. The checks are the runner's that need no decryption (files, handshake \
-         count, versions, Retry); see `interop/src/runner/mod.rs`.\n\n| case |",
+         count, versions, Retry); see `interop/src/runner/mod.rs`. qssl is the endpoint \
+         itself; aioquic runs through `interop/peers/aioquic_hq.py` (hq-interop, without a \
+         ChaCha20 choice, resumption or key update).\n\n| case |",
         utc_date()
     );
     for (peer, role) in &columns {
