@@ -21,13 +21,14 @@ use qssl_quic::conn::ConnectionConfig;
 use qssl_quic::crypto::initial_keys;
 use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
 use qssl_quic::frame::{CryptoFrame, Frame, FrameIter};
-use qssl_quic::packet::header::{Coalesced, Header, LongType, ParsedHeader};
-use qssl_quic::packet::protect::{open, remove_header_protection, seal};
-use qssl_quic::packet::{PacketKind, number};
+use qssl_quic::packet::PacketKind;
+use qssl_quic::packet::header::{Coalesced, ParsedHeader};
+use qssl_quic::packet::protect::{open, remove_header_protection};
 use qssl_quic::{ConnectionId, Side, Version};
 use rustls::quic::{self, KeyChange, Keys, Secrets};
 
 use conn_shared::{AppOp, check_bounds, tls_configs};
+use qssl_tests::hostile::{level_header, seal_packet};
 
 /// The server's address.
 const SERVER: &str = "192.0.2.1:443";
@@ -331,43 +332,8 @@ impl RawServer {
         let keys = self.keys[level].as_ref().expect("keys for the level");
         let pn = self.next_pn[level];
         self.next_pn[level] += 1;
-        let long = |ty| Header::Long {
-            ty,
-            version: Version::V1,
-            dcid: self.dcid,
-            scid: self.scid,
-            token: b"",
-        };
-        let header = match level {
-            0 => long(LongType::Initial),
-            1 => long(LongType::Handshake),
-            _ => Header::Short {
-                dcid: self.dcid,
-                spin: false,
-                key_phase: self.key_phase,
-            },
-        };
-        let mut body = payload.to_vec();
-        if body.len() < 24 {
-            body.resize(24, 0);
-        }
-        let mut out = vec![0u8; body.len() + 128];
-        let mut w = Writer::new(&mut out);
-        let layout = header
-            .write(&mut w, pn, number::encoded_len(pn, None))
-            .expect("room for the header");
-        w.put_slice(&body).expect("room for the payload");
-        let len = seal(
-            &mut out,
-            &layout,
-            pn,
-            body.len(),
-            keys.local.packet.as_ref(),
-            keys.local.header.as_ref(),
-        )
-        .expect("sealed");
-        out.truncate(len);
-        out
+        let header = level_header(level, self.dcid, self.scid, self.key_phase);
+        seal_packet(&header, pn, payload, 0, keys)
     }
 
     /// Starts a 1-RTT key update: packets sent from now on use the next keys and the other

@@ -25,6 +25,68 @@ const INITIAL: usize = 0;
 const HANDSHAKE: usize = 1;
 const ONE_RTT: usize = 2;
 
+/// The header of a QUIC v1 packet at `level` (0 Initial, 1 Handshake, 2 1-RTT) from `scid`
+/// to `dcid`, with `key_phase` for 1-RTT.
+pub fn level_header(
+    level: usize,
+    dcid: ConnectionId,
+    scid: ConnectionId,
+    key_phase: bool,
+) -> Header<'static> {
+    let long = |ty| Header::Long {
+        ty,
+        version: Version::V1,
+        dcid,
+        scid,
+        token: b"",
+    };
+    match level {
+        INITIAL => long(LongType::Initial),
+        HANDSHAKE => long(LongType::Handshake),
+        _ => Header::Short {
+            dcid,
+            spin: false,
+            key_phase,
+        },
+    }
+}
+
+/// Seals `payload` as packet number `pn` under `header` with `keys`, padded with PADDING to
+/// at least `min` bytes of payload (and always enough for header protection's sample).
+///
+/// # Panics
+/// If the packet does not fit the buffer it makes (it always does).
+pub fn seal_packet(
+    header: &Header<'_>,
+    pn: u64,
+    payload: &[u8],
+    min: usize,
+    keys: &Keys,
+) -> Vec<u8> {
+    let mut body = payload.to_vec();
+    let min = min.max(24);
+    if body.len() < min {
+        body.resize(min, 0);
+    }
+    let mut out = vec![0u8; body.len() + 128];
+    let mut w = Writer::new(&mut out);
+    let layout = header
+        .write(&mut w, pn, number::encoded_len(pn, None))
+        .expect("room for the header");
+    w.put_slice(&body).expect("room for the payload");
+    let len = seal(
+        &mut out,
+        &layout,
+        pn,
+        body.len(),
+        keys.local.packet.as_ref(),
+        keys.local.header.as_ref(),
+    )
+    .expect("sealed");
+    out.truncate(len);
+    out
+}
+
 /// A client that speaks QUIC only as far as a test wants it to.
 pub struct HostileClient {
     tls: quic::Connection,
@@ -208,50 +270,8 @@ impl HostileClient {
         let keys = self.keys[level].as_ref().expect("keys for the level");
         let pn = self.next_pn[level];
         self.next_pn[level] += 1;
-        let header = match level {
-            INITIAL => Header::Long {
-                ty: LongType::Initial,
-                version: Version::V1,
-                dcid: self.dcid,
-                scid: self.scid,
-                token: b"",
-            },
-            HANDSHAKE => Header::Long {
-                ty: LongType::Handshake,
-                version: Version::V1,
-                dcid: self.dcid,
-                scid: self.scid,
-                token: b"",
-            },
-            _ => Header::Short {
-                dcid: self.dcid,
-                spin: false,
-                key_phase: self.key_phase,
-            },
-        };
-        // PADDING (zero bytes).
-        let mut body = payload.to_vec();
-        let min = min.max(24);
-        if body.len() < min {
-            body.resize(min, 0);
-        }
-        let mut out = vec![0u8; body.len() + 128];
-        let mut w = Writer::new(&mut out);
-        let layout = header
-            .write(&mut w, pn, number::encoded_len(pn, None))
-            .expect("room for the header");
-        w.put_slice(&body).expect("room for the payload");
-        let len = seal(
-            &mut out,
-            &layout,
-            pn,
-            body.len(),
-            keys.local.packet.as_ref(),
-            keys.local.header.as_ref(),
-        )
-        .expect("sealed");
-        out.truncate(len);
-        out
+        let header = level_header(level, self.dcid, self.scid, self.key_phase);
+        seal_packet(&header, pn, payload, min, keys)
     }
 
     /// Takes every datagram `server` has to send, feeding handshake data to the TLS stack
