@@ -23,12 +23,11 @@ use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
 use qssl_quic::frame::{CryptoFrame, Frame, FrameIter};
 use qssl_quic::packet::PacketKind;
 use qssl_quic::packet::header::{Coalesced, ParsedHeader};
-use qssl_quic::packet::protect::{open, remove_header_protection};
 use qssl_quic::{ConnectionId, Side, Version};
 use rustls::quic::{self, KeyChange, Keys, Secrets};
 
 use conn_shared::{AppOp, check_bounds, tls_configs};
-use qssl_tests::hostile::{level_header, seal_packet};
+use qssl_tests::hostile::{level_header, open_packet, seal_packet};
 
 /// The server's address.
 const SERVER: &str = "192.0.2.1:443";
@@ -234,19 +233,15 @@ impl RawServer {
                 continue;
             };
             let packet = &mut datagram[range.clone()];
-            let Ok(un) = remove_header_protection(
+            let opened = open_packet(
                 packet,
                 h.pn_offset - range.start,
-                keys.remote.header.as_ref(),
-            ) else {
+                keys,
+                &mut self.largest_received[level],
+            );
+            let Some(payload) = opened else {
                 continue;
             };
-            let pn = un.packet_number(self.largest_received[level]);
-            let Ok(body) = open(packet, &un, pn, keys.remote.packet.as_ref()) else {
-                continue;
-            };
-            self.largest_received[level] = self.largest_received[level].max(Some(pn));
-            let payload = packet[body].to_vec();
             for frame in FrameIter::new(&payload).map_while(Result::ok) {
                 if let Frame::Crypto(c) = frame {
                     self.read_crypto(client, now, level, c.offset, c.data);

@@ -51,6 +51,22 @@ pub fn level_header(
     }
 }
 
+/// Opens the one packet `packet` whose packet number starts at `pn_offset` with `keys`,
+/// decoding its number against `largest` (the largest number received at its level, which
+/// it updates); the plaintext frames, or `None` if it does not open.
+pub fn open_packet(
+    packet: &mut [u8],
+    pn_offset: usize,
+    keys: &Keys,
+    largest: &mut Option<u64>,
+) -> Option<Vec<u8>> {
+    let un = remove_header_protection(packet, pn_offset, keys.remote.header.as_ref()).ok()?;
+    let pn = un.packet_number(*largest);
+    let body = open(packet, &un, pn, keys.remote.packet.as_ref()).ok()?;
+    *largest = (*largest).max(Some(pn));
+    Some(packet[body].to_vec())
+}
+
 /// Seals `payload` as packet number `pn` under `header` with `keys`, padded with PADDING to
 /// at least `min` bytes of payload (and always enough for header protection's sample).
 ///
@@ -308,19 +324,15 @@ impl HostileClient {
                 self.dcid = h.scid;
             }
             let packet = &mut datagram[range.clone()];
-            let Ok(un) = remove_header_protection(
+            let opened = open_packet(
                 packet,
                 h.pn_offset - range.start,
-                keys.remote.header.as_ref(),
-            ) else {
+                keys,
+                &mut self.largest_received[level],
+            );
+            let Some(payload) = opened else {
                 continue;
             };
-            let pn = un.packet_number(self.largest_received[level]);
-            let Ok(body) = open(packet, &un, pn, keys.remote.packet.as_ref()) else {
-                continue;
-            };
-            self.largest_received[level] = self.largest_received[level].max(Some(pn));
-            let payload = packet[body].to_vec();
             self.read_frames(level, &payload);
         }
     }
