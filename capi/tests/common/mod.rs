@@ -105,8 +105,10 @@ pub(crate) fn binary(name: &str, mode: Mode) -> PathBuf {
     static BINARIES: OnceLock<Mutex<HashMap<(String, bool), PathBuf>>> = OnceLock::new();
     let on_qssl = mode == Mode::Qssl;
     let key = (name.to_owned(), on_qssl);
-    let map = BINARIES.get_or_init(Default::default);
-    if let Some(bin) = map.lock().unwrap().get(&key) {
+    // Held while compiling: two tests building the same program at once would have one
+    // run the file while the other's linker rewrites it (ETXTBSY).
+    let mut map = BINARIES.get_or_init(Default::default).lock().unwrap();
+    if let Some(bin) = map.get(&key) {
         return bin.clone();
     }
     let (include, lib, suffix) = if on_qssl {
@@ -129,7 +131,7 @@ pub(crate) fn binary(name: &str, mode: Mode) -> PathBuf {
             "-lcrypto".to_owned(),
         ],
     );
-    map.lock().unwrap().insert(key, bin.clone());
+    map.insert(key, bin.clone());
     bin
 }
 
@@ -137,8 +139,9 @@ pub(crate) fn binary(name: &str, mode: Mode) -> PathBuf {
 /// compiled once per test process.
 pub(crate) fn sanitized_binary(name: &str) -> PathBuf {
     static BINARIES: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let map = BINARIES.get_or_init(Default::default);
-    if let Some(bin) = map.lock().unwrap().get(name) {
+    // Held while compiling, as in `binary`.
+    let mut map = BINARIES.get_or_init(Default::default).lock().unwrap();
+    if let Some(bin) = map.get(name) {
         return bin.clone();
     }
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
@@ -155,7 +158,7 @@ pub(crate) fn sanitized_binary(name: &str) -> PathBuf {
             "-lcrypto".to_owned(),
         ],
     );
-    map.lock().unwrap().insert(name.to_owned(), bin.clone());
+    map.insert(name.to_owned(), bin.clone());
     bin
 }
 
