@@ -27,9 +27,11 @@ fuzz_target!(|input: &[u8]| {
             ParsedHeader::Protected(h) => {
                 assert!(h.pn_offset >= range.start && h.len == range.end);
                 let packet = &mut data[range.clone()];
-                if let Ok(un) =
-                    remove_header_protection(packet, h.pn_offset - range.start, keys.remote.header.as_ref())
-                {
+                if let Ok(un) = remove_header_protection(
+                    packet,
+                    h.pn_offset - range.start,
+                    keys.remote.header.as_ref(),
+                ) {
                     let pn = un.packet_number(None);
                     let _ = open(packet, &un, pn, keys.remote.packet.as_ref());
                 }

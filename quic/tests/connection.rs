@@ -772,15 +772,15 @@ fn key_updates_every_n_packets_during_a_transfer() {
     }
 }
 
-#[test]
-fn only_one_side_initiating_key_updates_is_followed() {
-    // The server updates often; the client never initiates but must follow every time.
+/// A 2 MB fetch from a server that updates its keys every 25 packets (the client never
+/// starts an update).
+fn fetch_from_a_server_updating_keys(seed: u64) -> Sim<ClientNode, ServerNode> {
     let server = ConnectionConfig {
         key_update_interval: Some(25),
         ..ConnectionConfig::default()
     };
     let mut sim = pair_configs(
-        20,
+        seed,
         ConnectionConfig::default(),
         server,
         Link::delay(5),
@@ -788,6 +788,13 @@ fn only_one_side_initiating_key_updates_is_followed() {
     );
     sim.a.app.requests = vec![2_000_000];
     sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
+    sim
+}
+
+#[test]
+fn only_one_side_initiating_key_updates_is_followed() {
+    // The server updates often; the client never initiates but must follow every time.
+    let sim = fetch_from_a_server_updating_keys(20);
     let updates = sim.a.conn().stats().key_updates;
     assert!(updates >= 5, "client followed {updates} updates");
     assert_eq!(updates, sim.b.conn().unwrap().stats().key_updates);
@@ -1709,19 +1716,7 @@ fn datagrams_for_no_connection_earn_no_amplification_credit() {
 fn packets_the_peer_sent_before_seeing_an_update_are_still_read() {
     // The server updates its keys; until the client's packets show the new phase, those in
     // the old one are opened with the old key, not dropped.
-    let server = ConnectionConfig {
-        key_update_interval: Some(25),
-        ..ConnectionConfig::default()
-    };
-    let mut sim = pair_configs(
-        23,
-        ConnectionConfig::default(),
-        server,
-        Link::delay(5),
-        false,
-    );
-    sim.a.app.requests = vec![2_000_000];
-    sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
+    let sim = fetch_from_a_server_updating_keys(23);
     let s = sim.b.conn().unwrap().stats();
     assert!(s.key_updates >= 5, "{} updates", s.key_updates);
     assert_eq!(
