@@ -290,7 +290,7 @@ fn server_initial_scids(
         .iter()
         .filter(|r| r.direction == Direction::ToClient)
         .filter_map(|r| {
-            let d = &r.data;
+            let d = &r.head;
             // Long header, version 1, Initial (type 0).
             if d.len() < 7 || d[0] & 0x80 == 0 || d[1..5] != [0, 0, 0, 1] || d[0] & 0x30 != 0 {
                 return None;

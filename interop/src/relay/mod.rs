@@ -24,6 +24,8 @@ use scenario::Scenario;
 
 /// Longest datagram relayed.
 const MAX_DATAGRAM: usize = 65_535;
+/// Bytes of each datagram kept in its record.
+pub const RECORDED: usize = 64;
 /// Longest the relay sleeps when nothing is due.
 const IDLE: Duration = Duration::from_millis(1);
 
@@ -47,8 +49,9 @@ pub struct Record {
     pub client_side: SocketAddr,
     /// What became of it.
     pub fate: Fate,
-    /// The datagram as it arrived.
-    pub data: Vec<u8>,
+    /// The datagram's first [`RECORDED`] bytes as it arrived (enough for the clear fields
+    /// of a long header), so a long run's record stays small.
+    pub head: Vec<u8>,
 }
 
 /// The relay's side of one client: where the client is, the socket that stands for it
@@ -57,6 +60,8 @@ pub struct Record {
 struct Mapping {
     client: SocketAddr,
     back: UdpSocket,
+    /// `back`'s address, as the server sees the client.
+    back_addr: SocketAddr,
     stale: Vec<UdpSocket>,
 }
 
@@ -112,6 +117,7 @@ impl Relay {
                         let back = self.back_socket(self.server.ip())?;
                         mappings.push(Mapping {
                             client: from,
+                            back_addr: back.local_addr()?,
                             back,
                             stale: Vec::new(),
                         });
@@ -119,14 +125,13 @@ impl Relay {
                         mappings.len() - 1
                     }
                 };
-                let data = buf[..n].to_vec();
-                let fate = links[0].arrive(now, i, data.clone());
+                let fate = links[0].arrive(now, i, buf[..n].to_vec());
                 records.push(Record {
                     at: now - *start,
                     direction: Direction::ToServer,
-                    client_side: mappings[i].back.local_addr()?,
+                    client_side: mappings[i].back_addr,
                     fate,
-                    data,
+                    head: buf[..n.min(RECORDED)].to_vec(),
                 });
             }
             // From the server, on each client's current socket; stale ones are drained.
@@ -141,14 +146,13 @@ impl Relay {
                     if from != self.server {
                         continue;
                     }
-                    let data = buf[..n].to_vec();
-                    let fate = links[1].arrive(now, i, data.clone());
+                    let fate = links[1].arrive(now, i, buf[..n].to_vec());
                     records.push(Record {
                         at: now - *start,
                         direction: Direction::ToClient,
-                        client_side: m.back.local_addr()?,
+                        client_side: m.back_addr,
                         fate,
-                        data,
+                        head: buf[..n.min(RECORDED)].to_vec(),
                     });
                 }
             }
@@ -165,6 +169,7 @@ impl Relay {
                             (_, ip) => ip,
                         };
                         let fresh = self.back_socket(ip)?;
+                        m.back_addr = fresh.local_addr()?;
                         let old = std::mem::replace(&mut m.back, fresh);
                         m.stale.push(old);
                     }

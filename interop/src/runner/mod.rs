@@ -330,7 +330,7 @@ fn server_long_headers(records: &[Record]) -> Vec<LongHeader> {
         .iter()
         .filter(|r| r.direction == Direction::ToClient)
         .filter_map(|r| {
-            let d = &r.data;
+            let d = &r.head;
             if d.len() < 7 || d[0] & 0x80 == 0 {
                 return None;
             }
