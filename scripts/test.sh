@@ -39,6 +39,13 @@ need make make
 need perl perl
 need pkg-config pkg-config
 need valgrind valgrind
+# The local interop runner decrypts its captures with tshark (as the QUIC interop runner
+# does); ngtcp2's Debian examples are the HTTP/3 peer.
+export DEBIAN_FRONTEND=noninteractive
+need tshark tshark
+tshark --version | head -1
+need gtlsclient ngtcp2-client
+need gtlsserver ngtcp2-server
 
 step "reference OpenSSL 3.5 (built once from the openssl-src package, cached in target/)"
 time scripts/reference-openssl.sh
@@ -61,8 +68,10 @@ step "fuzz targets still build (running them: fuzz/README.md)"
 cargo check --manifest-path fuzz/Cargo.toml --locked
 
 step "interop: a fast subset of the local runner (the full run: scripts/interop.sh)"
-cargo run -q --locked -p qssl-interop --bin qssl-interop-runner -- \
-    --cases handshake,transfer,retry,multiplexing,transferloss --work target/interop-ci
+scripts/interop-peers.sh dev
+target/debug/qssl-interop-runner --peers qssl,quinn,openssl,aioquic \
+    --cases handshake,chacha20,retry,resumption,keyupdate,multiplexing,transferloss \
+    --work target/interop-ci
 
 step "main job (small run)"
 cargo run -q --locked -p qssl-interop --example quic-demo -- --size-mib 4 --files 3

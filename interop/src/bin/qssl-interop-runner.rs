@@ -4,7 +4,7 @@
 //! also writes the results as a Markdown table.
 #![allow(clippy::print_stdout)] // The results are the program's output.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use qssl_interop::runner::peers::Peer;
@@ -14,8 +14,12 @@ use qssl_interop::runner::{Outcome, Role, run_one, tests};
 #[derive(Parser, Debug)]
 #[command(about = "Runs qssl's interop endpoint against peers through an emulated network")]
 struct Args {
-    /// Peers, comma-separated: qssl, aioquic.
-    #[arg(long, default_value = "qssl,aioquic", value_delimiter = ',')]
+    /// Peers, comma-separated: qssl, quinn, openssl, aioquic.
+    #[arg(
+        long,
+        default_value = "qssl,quinn,openssl,aioquic",
+        value_delimiter = ','
+    )]
     peers: Vec<String>,
     /// Test cases, comma-separated (default: all the local runner knows).
     #[arg(long, value_delimiter = ',')]
@@ -29,25 +33,54 @@ struct Args {
     /// Write the results as a Markdown matrix to this file.
     #[arg(long)]
     matrix: Option<PathBuf>,
+    /// Where the endpoint programs are (`<peer>-interop-endpoint`; default: beside the
+    /// runner).
+    #[arg(long)]
+    programs: Option<PathBuf>,
+}
+
+/// The endpoint program of `name` in `dir`, which must exist.
+fn endpoint(dir: &Path, name: &'static str) -> Result<Peer, String> {
+    let program = dir.join(format!("{name}-interop-endpoint"));
+    if !program.is_file() {
+        return Err(format!(
+            "no {} (scripts/interop.sh builds it)",
+            program.display()
+        ));
+    }
+    Ok(Peer::Endpoint { name, program })
 }
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let exe = std::env::current_exe().expect("the runner's own path");
-    let endpoint = exe.with_file_name("qssl-interop-endpoint");
-    let qssl = Peer::Qssl { endpoint };
+    let programs = args.programs.clone().unwrap_or_else(|| {
+        let exe = std::env::current_exe().expect("the runner's own path");
+        exe.parent().map(Path::to_path_buf).unwrap_or_default()
+    });
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let peers: Vec<Peer> = args
-        .peers
-        .iter()
-        .map(|p| match p.as_str() {
-            "qssl" => qssl.clone(),
-            "aioquic" => Peer::Aioquic {
-                script: repo.join("peers/aioquic_hq.py"),
-            },
-            other => panic!("unknown peer {other}"),
-        })
+    let peer = |name: &str| match name {
+        "qssl" => endpoint(&programs, "qssl"),
+        "quinn" => endpoint(&programs, "quinn"),
+        "openssl" => endpoint(&programs, "openssl"),
+        "aioquic" => Ok(Peer::Aioquic {
+            script: repo.join("peers/aioquic_hq.py"),
+        }),
+        other => Err(format!("unknown peer {other}")),
+    };
+    let found: Result<Vec<Peer>, String> = std::iter::once("qssl")
+        .chain(args.peers.iter().map(String::as_str))
+        .map(peer)
         .collect();
+    let (qssl, peers) = match found {
+        Ok(mut found) => {
+            let qssl = found.remove(0);
+            (qssl, found)
+        }
+        Err(why) => {
+            eprintln!("qssl-interop-runner: {why}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let roles: Vec<Role> = args
         .roles
         .iter()

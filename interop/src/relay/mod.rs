@@ -3,22 +3,26 @@
 //! its own per client (a new one, on a new port or address, at each NAT rebinding), and the
 //! server's answers come back the same way. Each direction is a [`link::Link`] with the
 //! scenario's delay, rate, queue and error models. Every datagram is recorded with its fate,
-//! for the checks that judge a run.
+//! for the checks that judge a run, and can be written whole to a pcap file
+//! ([`capture`]) for the checks that decrypt it.
 //!
 //! The relay only ever sends to the server address it was given and to the clients that
 //! wrote to it, its queues are bounded by the scenario, and it runs until told to stop.
 
+pub mod capture;
 pub mod link;
 pub mod scenario;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
+use capture::Capture;
 use link::{Fate, Link, LinkConfig};
 use scenario::Scenario;
 
@@ -71,6 +75,7 @@ pub struct Relay {
     server: SocketAddr,
     scenario: Scenario,
     seed: u64,
+    capture: Option<Capture>,
 }
 
 impl Relay {
@@ -88,7 +93,15 @@ impl Relay {
             server,
             scenario,
             seed,
+            capture: None,
         })
+    }
+
+    /// Also writes every datagram, as it reached the relay, to a pcap file at `path`
+    /// (addresses as the server sees them).
+    pub fn capture_to(&mut self, path: &Path) -> std::io::Result<()> {
+        self.capture = Some(Capture::create(path)?);
+        Ok(())
     }
 
     /// Where clients send to.
@@ -98,7 +111,8 @@ impl Relay {
 
     /// Relays until `stop` is set; returns every datagram seen. The scenario's clock (for
     /// outages and rebinding) starts with the first datagram from a client.
-    pub fn run(self, stop: &AtomicBool) -> std::io::Result<Vec<Record>> {
+    pub fn run(mut self, stop: &AtomicBool) -> std::io::Result<Vec<Record>> {
+        let mut capture = self.capture.take();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut records = Vec::new();
         let mut mappings: Vec<Mapping> = Vec::new();
@@ -125,6 +139,9 @@ impl Relay {
                         mappings.len() - 1
                     }
                 };
+                if let Some(c) = capture.as_mut() {
+                    c.write(now - *start, mappings[i].back_addr, self.server, &buf[..n])?;
+                }
                 let fate = links[0].arrive(now, i, buf[..n].to_vec());
                 records.push(Record {
                     at: now - *start,
@@ -145,6 +162,9 @@ impl Relay {
                     };
                     if from != self.server {
                         continue;
+                    }
+                    if let Some(c) = capture.as_mut() {
+                        c.write(now - *start, self.server, m.back_addr, &buf[..n])?;
                     }
                     let fate = links[1].arrive(now, i, buf[..n].to_vec());
                     records.push(Record {
@@ -194,6 +214,9 @@ impl Relay {
             if !wait.is_zero() {
                 std::thread::sleep(wait);
             }
+        }
+        if let Some(c) = capture {
+            c.finish()?;
         }
         Ok(records)
     }

@@ -5,12 +5,15 @@
 //!
 //! What it checks: the downloaded files equal the served ones; the number of handshakes
 //! (distinct source connection IDs of the server's Initial packets); that every server
-//! Initial is QUIC v1; a Retry where the case asks for one and none where it must not be.
-//! Checks that need the packets decrypted (cipher suite, key phase, transport parameters,
-//! ECN counts) are not made.
+//! Initial is QUIC v1; a Retry where the case asks for one and none where it must not be;
+//! and, from the relay's capture decrypted by tshark with the endpoints' key logs
+//! ([`trace`]), the cipher suite (chacha20), the key phases of both sides (keyupdate), a
+//! second handshake without a certificate (resumption), the server's stream limit
+//! (multiplexing) and the token after a Retry (retry).
 
 pub mod peers;
 pub mod tests;
+pub mod trace;
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
@@ -87,10 +90,16 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
         "# Interop matrix\n\nMeasured on {} by `scripts/interop.sh` (the local runner, \
          `qssl-interop-runner`): qssl's interop endpoint against each peer through the relay \
          playing the runner's network for each case. A column is a peer and the role qssl \
-         played. The checks are the runner's that need no decryption (files, handshake \
-         count, versions, Retry); see `interop/src/runner/mod.rs`. qssl is the endpoint \
-         itself; aioquic runs through `interop/peers/aioquic_hq.py` (hq-interop, without a \
-         ChaCha20 choice, resumption or key update).\n\n| case |",
+         played. The checks are the runner's: files, handshake count, versions and Retry \
+         from the datagrams' clear headers, and from the relay's capture decrypted by \
+         tshark with the endpoints' key logs the cipher suite (chacha20), both sides' key \
+         phases (keyupdate), a second handshake without a certificate (resumption), the \
+         server's stream limit (multiplexing) and the token after the Retry (retry); see \
+         `interop/src/runner/`. qssl is the endpoint \
+         itself; quinn 0.11 runs through `interop/quinn-peer` and OpenSSL 3.5 through \
+         `interop/peers/openssl/hq_endpoint.c`, programs that read the same contract as \
+         qssl's endpoint; aioquic runs through `interop/peers/aioquic_hq.py` (hq-interop, \
+         without a ChaCha20 choice, resumption or key update).\n\n| case |",
         utc_date()
     );
     for (peer, role) in &columns {
@@ -207,13 +216,19 @@ fn try_run(
     }
     let scenario = Scenario::for_test(spec.name)
         .ok_or_else(|| fail(format!("no scenario for {}", spec.name)))?;
-    let relay = Relay::bind(
+    let mut relay = Relay::bind(
         SocketAddr::new(ip, 0),
         SocketAddr::new(ip, port),
         scenario,
         1,
     )
     .map_err(|e| fail(format!("relay: {e}")))?;
+    let capture = dirs.logs.join("capture.pcap");
+    if !spec.decrypted.is_empty() {
+        relay
+            .capture_to(&capture)
+            .map_err(|e| fail(format!("{}: {e}", capture.display())))?;
+    }
     let front = relay.local_addr().map_err(|e| fail(e.to_string()))?;
     let stop = Arc::new(AtomicBool::new(false));
     let relaying = {
@@ -230,7 +245,23 @@ fn try_run(
     if let Some(outcome) = client_result {
         return Ok(outcome);
     }
-    Ok(judge(spec, &records, &dirs, &names))
+    let verdict = judge(spec, &records, &dirs, &names);
+    if verdict != Outcome::Pass || spec.decrypted.is_empty() {
+        return Ok(verdict);
+    }
+    let keys = dirs.logs.join("keys.log");
+    let mut all = Vec::new();
+    for side in ["client", "server"] {
+        all.extend(std::fs::read(dirs.logs.join(format!("{side}-keys.log"))).unwrap_or_default());
+    }
+    std::fs::write(&keys, all).map_err(|e| fail(format!("{}: {e}", keys.display())))?;
+    let datagrams = trace::dissect(&capture, &keys, port).map_err(fail)?;
+    for check in spec.decrypted {
+        if let Err(why) = trace::check(*check, &datagrams) {
+            return Ok(fail(format!("{check:?}: {why}")));
+        }
+    }
+    Ok(Outcome::Pass)
 }
 
 /// Runs the client's commands in turn within the test's time limit; `None` when all

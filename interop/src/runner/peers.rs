@@ -21,10 +21,14 @@ pub struct Dirs {
 /// One implementation.
 #[derive(Debug, Clone)]
 pub enum Peer {
-    /// qssl's own endpoint program.
-    Qssl {
-        /// `qssl-interop-endpoint`.
-        endpoint: PathBuf,
+    /// A program that follows the runner's endpoint contract as qssl's endpoint reads it
+    /// ([`crate::endpoint::Setup`]): qssl's own endpoint, quinn's
+    /// (`interop/quinn-peer`) and OpenSSL's (`interop/peers/openssl/hq_endpoint.c`).
+    Endpoint {
+        /// The peer's name in results.
+        name: &'static str,
+        /// The program.
+        program: PathBuf,
     },
     /// aioquic through `interop/peers/aioquic_hq.py` (hq-interop only; no ChaCha20 choice,
     /// resumption or key update).
@@ -38,7 +42,7 @@ impl Peer {
     /// The peer's name in results.
     pub fn name(&self) -> &'static str {
         match self {
-            Peer::Qssl { .. } => "qssl",
+            Peer::Endpoint { name, .. } => name,
             Peer::Aioquic { .. } => "aioquic",
         }
     }
@@ -46,8 +50,8 @@ impl Peer {
     /// The command that serves `dirs.www` on `port` for `case`.
     pub fn server(&self, case: &str, port: u16, dirs: &Dirs) -> Option<Command> {
         match self {
-            Peer::Qssl { endpoint } => {
-                let mut cmd = qssl_command(endpoint, "server", case, dirs);
+            Peer::Endpoint { program, .. } => {
+                let mut cmd = contract_command(program, "server", case, dirs);
                 cmd.env("QSSL_PORT", port.to_string());
                 Some(cmd)
             }
@@ -86,8 +90,8 @@ impl Peer {
         dirs: &Dirs,
     ) -> Option<Vec<Command>> {
         match self {
-            Peer::Qssl { endpoint } => {
-                let mut cmd = qssl_command(endpoint, "client", case, dirs);
+            Peer::Endpoint { program, .. } => {
+                let mut cmd = contract_command(program, "client", case, dirs);
                 let urls: Vec<String> = names
                     .iter()
                     .map(|n| format!("https://localhost:{}/{n}", server.port()))
@@ -127,9 +131,9 @@ impl Peer {
     }
 }
 
-/// The qssl endpoint with the runner's variables.
-fn qssl_command(endpoint: &Path, role: &str, case: &str, dirs: &Dirs) -> Command {
-    let mut cmd = Command::new(endpoint);
+/// An endpoint program with the runner's variables.
+fn contract_command(program: &Path, role: &str, case: &str, dirs: &Dirs) -> Command {
+    let mut cmd = Command::new(program);
     cmd.env("ROLE", role)
         .env("TESTCASE", case)
         .env("QSSL_WWW", &dirs.www)

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use super::trace::Decrypted;
+
 /// How many handshakes a run must show, counted as the runner counts them (distinct source
 /// connection IDs of the server's Initial packets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub struct TestSpec {
     /// Whether the server must send a Retry (`Some(true)`), must not (`Some(false)`), or
     /// either.
     pub retry: Option<bool>,
+    /// The checks made on the decrypted packets.
+    pub decrypted: &'static [Decrypted],
 }
 
 const KIB: usize = 1 << 10;
@@ -47,6 +51,7 @@ pub fn all() -> Vec<TestSpec> {
         timeout: Duration::from_secs(60),
         handshakes: Handshakes::Exactly(1),
         retry: None,
+        decrypted: &[],
     };
     vec![
         TestSpec {
@@ -63,14 +68,22 @@ pub fn all() -> Vec<TestSpec> {
             retry: Some(false),
             ..t("longrtt", "handshake", "handshake", vec![KIB])
         },
-        t("chacha20", "chacha20", "chacha20", vec![3 * MIB]),
-        t("multiplexing", "transfer", "transfer", vec![32; 1999]),
+        TestSpec {
+            decrypted: &[Decrypted::ChaCha20],
+            ..t("chacha20", "chacha20", "chacha20", vec![3 * MIB])
+        },
+        TestSpec {
+            decrypted: &[Decrypted::StreamLimit],
+            ..t("multiplexing", "transfer", "transfer", vec![32; 1999])
+        },
         TestSpec {
             retry: Some(true),
+            decrypted: &[Decrypted::RetryToken],
             ..t("retry", "retry", "retry", vec![10 * KIB])
         },
         TestSpec {
             handshakes: Handshakes::Exactly(2),
+            decrypted: &[Decrypted::Resumed],
             ..t(
                 "resumption",
                 "resumption",
@@ -81,6 +94,7 @@ pub fn all() -> Vec<TestSpec> {
         t("blackhole", "transfer", "transfer", vec![10 * MIB]),
         TestSpec {
             retry: Some(false),
+            decrypted: &[Decrypted::KeyUpdate],
             ..t("keyupdate", "transfer", "keyupdate", vec![3 * MIB])
         },
         many_handshakes(t(

@@ -1,0 +1,66 @@
+//! quinn's configurations from the runner's certificates, with hq-interop as the ALPN and
+//! TLS secrets written to `SSLKEYLOGFILE`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use qssl_interop::tls::ALPN_HQ;
+use quinn::crypto::rustls::{QuicClientConfig, QuicServerConfig};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A server configuration with `certs/cert.pem` and `certs/priv.key`.
+pub(crate) fn server(certs: &Path) -> Result<quinn::ServerConfig, String> {
+    let chain = CertificateDer::pem_file_iter(certs.join("cert.pem"))
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("cert.pem: {e}"))?;
+    let key = PrivateKeyDer::from_pem_file(certs.join("priv.key"))
+        .map_err(|e| format!("priv.key: {e}"))?;
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| e.to_string())?;
+    tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
+    tls.key_log = Arc::new(rustls::KeyLogFile::new());
+    let crypto = QuicServerConfig::try_from(tls).map_err(|e| e.to_string())?;
+    Ok(quinn::ServerConfig::with_crypto(Arc::new(crypto)))
+}
+
+/// A client configuration trusting `certs/ca.pem`, offering only ChaCha20-Poly1305 when
+/// `chacha20_only`.
+pub(crate) fn client(certs: &Path, chacha20_only: bool) -> Result<quinn::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in
+        CertificateDer::pem_file_iter(certs.join("ca.pem")).map_err(|e| format!("ca.pem: {e}"))?
+    {
+        roots
+            .add(cert.map_err(|e| format!("ca.pem: {e}"))?)
+            .map_err(|e| format!("ca.pem: {e}"))?;
+    }
+    let mut provider = rustls::crypto::ring::default_provider();
+    if chacha20_only {
+        provider.cipher_suites =
+            vec![rustls::crypto::ring::cipher_suite::TLS13_CHACHA20_POLY1305_SHA256];
+    }
+    let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
+    tls.key_log = Arc::new(rustls::KeyLogFile::new());
+    // Initial packets are always sealed with AES-128-GCM, whatever the suites offered.
+    let initial = rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256
+        .tls13()
+        .and_then(|suite| suite.quic_suite())
+        .ok_or("no AES-128-GCM for Initial packets")?;
+    let crypto =
+        QuicClientConfig::with_initial(Arc::new(tls), initial).map_err(|e| e.to_string())?;
+    Ok(quinn::ClientConfig::new(Arc::new(crypto)))
+}
