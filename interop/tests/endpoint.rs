@@ -20,7 +20,7 @@ impl Run {
         for sub in ["www", "downloads", "certs"] {
             std::fs::create_dir(dir.path().join(sub)).unwrap();
         }
-        qssl_interop::certs::make_runner_certs(&dir.path().join("certs")).unwrap();
+        qssl_interop::certs::make_runner_certs(&dir.path().join("certs"), 1).unwrap();
         Run { dir }
     }
 

@@ -1,5 +1,4 @@
-//! A pcap file of the datagrams the relay saw, as the server's side of the link would see
-//! them: raw IP packets (`LINKTYPE_RAW`) whose IPv4 or IPv6 and UDP headers are made from
+//! A pcap file of datagrams the relay passed: raw IP packets (`LINKTYPE_RAW`) whose IPv4 or IPv6 and UDP headers are made from
 //! the addresses, so that tshark can dissect the QUIC packets and, given the endpoints' key
 //! logs, decrypt them, as the interop runner does with its captures.
 

@@ -97,8 +97,10 @@ impl Relay {
         })
     }
 
-    /// Also writes every datagram, as it reached the relay, to a pcap file at `path`
-    /// (addresses as the server sees them).
+    /// Also writes the datagrams as the server's side of the link sees them to a pcap file
+    /// at `path`: the server's as they reach the relay, the clients' as the relay delivers
+    /// them (those the link lost left out, corrupted ones as corrupted), with the addresses
+    /// the server sees.
     pub fn capture_to(&mut self, path: &Path) -> std::io::Result<()> {
         self.capture = Some(Capture::create(path)?);
         Ok(())
@@ -139,9 +141,6 @@ impl Relay {
                         mappings.len() - 1
                     }
                 };
-                if let Some(c) = capture.as_mut() {
-                    c.write(now - *start, mappings[i].back_addr, self.server, &buf[..n])?;
-                }
                 let fate = links[0].arrive(now, i, buf[..n].to_vec());
                 records.push(Record {
                     at: now - *start,
@@ -197,8 +196,11 @@ impl Relay {
             }
             // What is due goes out.
             let mut next = now + IDLE;
-            if let Some((_, links)) = links.as_mut() {
+            if let Some((start, links)) = links.as_mut() {
                 while let Some((i, data)) = links[0].pop_due(now) {
+                    if let Some(c) = capture.as_mut() {
+                        c.write(now - *start, mappings[i].back_addr, self.server, &data)?;
+                    }
                     mappings[i].back.send_to(&data, self.server)?;
                 }
                 while let Some((i, data)) = links[1].pop_due(now) {

@@ -7,9 +7,11 @@
 //! (distinct source connection IDs of the server's Initial packets); that every server
 //! Initial is QUIC v1; a Retry where the case asks for one and none where it must not be;
 //! and, from the relay's capture decrypted by tshark with the endpoints' key logs
-//! ([`trace`]), the cipher suite (chacha20), the key phases of both sides (keyupdate), a
-//! second handshake without a certificate (resumption), the server's stream limit
-//! (multiplexing) and the token after a Retry (retry).
+//! ([`trace`]), the cipher suites offered (chacha20), the key phases of both sides
+//! (keyupdate), a second handshake without a certificate (resumption), the server's stream
+//! limit (multiplexing), the Retry's token in the client's Initial (retry), a repeated
+//! ClientHello (longrtt) and the amplification limit with a 9-certificate chain
+//! (amplificationlimit).
 
 pub mod peers;
 pub mod tests;
@@ -92,10 +94,11 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
          playing the runner's network for each case. A column is a peer and the role qssl \
          played. The checks are the runner's: files, handshake count, versions and Retry \
          from the datagrams' clear headers, and from the relay's capture decrypted by \
-         tshark with the endpoints' key logs the cipher suite (chacha20), both sides' key \
-         phases (keyupdate), a second handshake without a certificate (resumption), the \
-         server's stream limit (multiplexing) and the token after the Retry (retry); see \
-         `interop/src/runner/`. qssl is the endpoint \
+         tshark with the endpoints' key logs the cipher suites offered (chacha20), both \
+         sides' key phases (keyupdate), a second handshake without a certificate \
+         (resumption), the server's stream limit (multiplexing), the Retry's token \
+         (retry), a repeated ClientHello (longrtt) and the amplification limit \
+         (amplificationlimit); see `interop/src/runner/`. qssl is the endpoint \
          itself; quinn 0.11 runs through `interop/quinn-peer` and OpenSSL 3.5 through \
          `interop/peers/openssl/hq_endpoint.c`, programs that read the same contract as \
          qssl's endpoint; aioquic runs through `interop/peers/aioquic_hq.py` (hq-interop, \
@@ -188,7 +191,7 @@ fn try_run(
     for d in [&dirs.www, &dirs.downloads, &dirs.certs, &dirs.logs] {
         std::fs::create_dir_all(d).map_err(|e| fail(format!("{}: {e}", d.display())))?;
     }
-    crate::certs::make_runner_certs(&dirs.certs).map_err(fail)?;
+    crate::certs::make_runner_certs(&dirs.certs, spec.chain).map_err(fail)?;
     let names = write_files(&dirs.www, &spec.sizes).map_err(|e| fail(e.to_string()))?;
     let ip: IpAddr = if spec.ipv6 {
         Ipv6Addr::LOCALHOST.into()
@@ -224,7 +227,7 @@ fn try_run(
     )
     .map_err(|e| fail(format!("relay: {e}")))?;
     let capture = dirs.logs.join("capture.pcap");
-    if !spec.decrypted.is_empty() {
+    if !spec.trace.is_empty() {
         relay
             .capture_to(&capture)
             .map_err(|e| fail(format!("{}: {e}", capture.display())))?;
@@ -246,7 +249,7 @@ fn try_run(
         return Ok(outcome);
     }
     let verdict = judge(spec, &records, &dirs, &names);
-    if verdict != Outcome::Pass || spec.decrypted.is_empty() {
+    if verdict != Outcome::Pass || spec.trace.is_empty() {
         return Ok(verdict);
     }
     let keys = dirs.logs.join("keys.log");
@@ -256,7 +259,7 @@ fn try_run(
     }
     std::fs::write(&keys, all).map_err(|e| fail(format!("{}: {e}", keys.display())))?;
     let datagrams = trace::dissect(&capture, &keys, port).map_err(fail)?;
-    for check in spec.decrypted {
+    for check in spec.trace {
         if let Err(why) = trace::check(*check, &datagrams) {
             return Ok(fail(format!("{check:?}: {why}")));
         }

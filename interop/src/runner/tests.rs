@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::trace::Decrypted;
+use super::trace::TraceCheck;
 
 /// How many handshakes a run must show, counted as the runner counts them (distinct source
 /// connection IDs of the server's Initial packets).
@@ -33,8 +33,10 @@ pub struct TestSpec {
     /// Whether the server must send a Retry (`Some(true)`), must not (`Some(false)`), or
     /// either.
     pub retry: Option<bool>,
-    /// The checks made on the decrypted packets.
-    pub decrypted: &'static [Decrypted],
+    /// The checks made on the run's capture.
+    pub trace: &'static [TraceCheck],
+    /// Certificates in the server's chain (`cert.pem`).
+    pub chain: usize,
 }
 
 const KIB: usize = 1 << 10;
@@ -51,7 +53,8 @@ pub fn all() -> Vec<TestSpec> {
         timeout: Duration::from_secs(60),
         handshakes: Handshakes::Exactly(1),
         retry: None,
-        decrypted: &[],
+        trace: &[],
+        chain: 1,
     };
     vec![
         TestSpec {
@@ -66,24 +69,25 @@ pub fn all() -> Vec<TestSpec> {
         ),
         TestSpec {
             retry: Some(false),
+            trace: &[TraceCheck::ClientHelloRepeated],
             ..t("longrtt", "handshake", "handshake", vec![KIB])
         },
         TestSpec {
-            decrypted: &[Decrypted::ChaCha20],
+            trace: &[TraceCheck::ChaCha20],
             ..t("chacha20", "chacha20", "chacha20", vec![3 * MIB])
         },
         TestSpec {
-            decrypted: &[Decrypted::StreamLimit],
+            trace: &[TraceCheck::StreamLimit],
             ..t("multiplexing", "transfer", "transfer", vec![32; 1999])
         },
         TestSpec {
             retry: Some(true),
-            decrypted: &[Decrypted::RetryToken],
+            trace: &[TraceCheck::RetryToken],
             ..t("retry", "retry", "retry", vec![10 * KIB])
         },
         TestSpec {
             handshakes: Handshakes::Exactly(2),
-            decrypted: &[Decrypted::Resumed],
+            trace: &[TraceCheck::Resumed],
             ..t(
                 "resumption",
                 "resumption",
@@ -91,10 +95,15 @@ pub fn all() -> Vec<TestSpec> {
                 vec![5 * KIB, 10 * KIB],
             )
         },
+        TestSpec {
+            trace: &[TraceCheck::Amplification],
+            chain: 9,
+            ..t("amplificationlimit", "transfer", "transfer", vec![5 * KIB])
+        },
         t("blackhole", "transfer", "transfer", vec![10 * MIB]),
         TestSpec {
             retry: Some(false),
-            decrypted: &[Decrypted::KeyUpdate],
+            trace: &[TraceCheck::KeyUpdate],
             ..t("keyupdate", "transfer", "keyupdate", vec![3 * MIB])
         },
         many_handshakes(t(

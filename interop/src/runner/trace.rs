@@ -1,24 +1,33 @@
-//! The checks that need the packets decrypted, made as the interop runner makes them: tshark
-//! dissects the relay's capture (`relay::capture`) with the endpoints' TLS key logs, and
-//! the fields of each datagram are checked against what the test case asks for.
+//! The checks the interop runner makes on its packet capture, made the same way: tshark
+//! dissects the relay's capture (the server's side of the link, `relay::capture`) with the
+//! endpoints' TLS key logs, and the fields of each datagram are checked against what the
+//! test case asks for.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-/// A check on the decrypted packets of a run.
+/// A check on a run's capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decrypted {
-    /// Every ServerHello chose TLS_CHACHA20_POLY1305_SHA256.
+pub enum TraceCheck {
+    /// The client offered only TLS_CHACHA20_POLY1305_SHA256.
     ChaCha20,
     /// Both endpoints sent 1-RTT packets in key phase 1: the keys were updated and the
     /// peer followed.
     KeyUpdate,
-    /// The server sent one Certificate over the two handshakes: the second resumed.
+    /// The first handshake's server sent a Certificate and the second's did not.
     Resumed,
     /// The server limited the client's bidirectional streams to at most 1000.
     StreamLimit,
-    /// After the Retry the client's Initial carried the token.
+    /// After the Retry an Initial of the client carried the Retry's token.
     RetryToken,
+    /// The client sent its ClientHello again before it heard from the server (longrtt):
+    /// at least two of its Initial datagrams went to the connection ID it chose itself.
+    ClientHelloRepeated,
+    /// The server sent at least 7500 bytes of Handshake CRYPTO data (the long chain) and
+    /// never more than three (four, with the runner's tolerance) times what the client had
+    /// sent before its address was validated.
+    Amplification,
 }
 
 /// What one captured datagram showed once dissected.
@@ -26,6 +35,17 @@ pub enum Decrypted {
 pub struct Datagram {
     /// Sent by the server.
     pub from_server: bool,
+    /// Its UDP payload's length.
+    pub size: u64,
+    /// The first QUIC packet's long-header type (0 Initial, 1 0-RTT, 2 Handshake, 3 Retry),
+    /// `None` for a short header.
+    pub long_type: Option<u8>,
+    /// The first QUIC packet's version (0 for Version Negotiation), if a long header.
+    pub version: Option<u32>,
+    /// The first packet's destination connection ID (hex).
+    pub dcid: String,
+    /// The source connection IDs of its long-header packets (hex).
+    pub scids: Vec<String>,
     /// Its 1-RTT packet's key phase, if it held one that could be decrypted.
     pub key_phase: Option<bool>,
     /// The TLS handshake message types in its CRYPTO frames.
@@ -34,18 +54,30 @@ pub struct Datagram {
     pub cipher_suites: Vec<u16>,
     /// `initial_max_streams_bidi` of the transport parameters it carried.
     pub max_streams_bidi: Vec<u64>,
-    /// The token lengths of its Initial packets (the only packets with the field).
-    pub token_lengths: Vec<u64>,
+    /// The tokens of its Initial packets (hex; Initials without one add nothing).
+    pub tokens: Vec<String>,
+    /// The tokens of its Retry packets (hex).
+    pub retry_tokens: Vec<String>,
+    /// Where each of its CRYPTO frames ends (offset + length).
+    pub crypto_ends: Vec<u64>,
 }
 
 /// tshark's fields, in the order [`parse_line`] reads them.
-const FIELDS: [&str; 6] = [
+const FIELDS: [&str; 14] = [
     "udp.srcport",
+    "udp.length",
+    "quic.long.packet_type",
+    "quic.version",
+    "quic.dcid",
+    "quic.scid",
     "quic.key_phase",
     "tls.handshake.type",
     "tls.handshake.ciphersuite",
     "tls.quic.parameter.initial_max_streams_bidi",
-    "quic.token_length",
+    "quic.token",
+    "quic.retry_token",
+    "quic.crypto.offset",
+    "quic.crypto.length",
 ];
 
 /// Dissects `capture` with the key log `keys`; `server_port` tells the directions apart.
@@ -88,27 +120,58 @@ pub fn dissect(capture: &Path, keys: &Path, server_port: u16) -> Result<Vec<Data
 fn parse_line(line: &str, server_port: u16) -> Result<Datagram, String> {
     let cols: Vec<&str> = line.split('\t').collect();
     let col = |i: usize| cols.get(i).copied().unwrap_or("");
-    let list = |i: usize| -> Result<Vec<u64>, String> {
+    let words = |i: usize| -> Vec<String> {
         col(i)
             .split(',')
             .filter(|v| !v.is_empty())
+            .map(|v| v.replace(':', ""))
+            .collect()
+    };
+    let numbers = |i: usize| -> Result<Vec<u64>, String> {
+        words(i)
+            .iter()
             .map(|v| parse_number(v).ok_or_else(|| format!("tshark gave {v:?} in {line:?}")))
             .collect()
     };
-    let port = parse_number(col(0)).ok_or_else(|| format!("no UDP port in {line:?}"))?;
-    let key_phase = match col(1).split(',').next().unwrap_or("") {
-        "" => None,
-        "1" | "True" => Some(true),
-        "0" | "False" => Some(false),
-        other => return Err(format!("key phase {other:?} in {line:?}")),
+    let port = numbers(0)?.first().copied();
+    let port = port.ok_or_else(|| format!("no UDP port in {line:?}"))?;
+    let udp_len = numbers(1)?.first().copied().unwrap_or(8);
+    // A short header ends a datagram, so the first packet is a long header whenever any
+    // is (its version is there even in Version Negotiation, which has no type).
+    let first_is_long = !col(3).is_empty();
+    let key_phase = match words(6).first().map(String::as_str) {
+        None => None,
+        Some("1" | "True") => Some(true),
+        Some("0" | "False") => Some(false),
+        Some(other) => return Err(format!("key phase {other:?} in {line:?}")),
     };
+    let crypto: Vec<u64> = numbers(12)?
+        .iter()
+        .zip(numbers(13)?)
+        .map(|(offset, len)| offset + len)
+        .collect();
     Ok(Datagram {
         from_server: port == u64::from(server_port),
+        size: udp_len.saturating_sub(8),
+        long_type: if first_is_long {
+            numbers(2)?.first().and_then(|t| u8::try_from(*t).ok())
+        } else {
+            None
+        },
+        version: if first_is_long {
+            numbers(3)?.first().and_then(|v| u32::try_from(*v).ok())
+        } else {
+            None
+        },
+        dcid: words(4).first().cloned().unwrap_or_default(),
+        scids: words(5),
         key_phase,
-        handshake_types: narrow(list(2)?),
-        cipher_suites: narrow(list(3)?),
-        max_streams_bidi: list(4)?,
-        token_lengths: list(5)?,
+        handshake_types: narrow(numbers(7)?),
+        cipher_suites: narrow(numbers(8)?),
+        max_streams_bidi: numbers(9)?,
+        tokens: words(10),
+        retry_tokens: words(11),
+        crypto_ends: crypto,
     })
 }
 
@@ -129,21 +192,18 @@ fn parse_number(v: &str) -> Option<u64> {
 }
 
 /// Makes `check` on a run's dissected datagrams; why it failed.
-pub fn check(check: Decrypted, datagrams: &[Datagram]) -> Result<(), String> {
+pub fn check(check: TraceCheck, datagrams: &[Datagram]) -> Result<(), String> {
     let from = |server: bool| datagrams.iter().filter(move |d| d.from_server == server);
     match check {
-        Decrypted::ChaCha20 => {
-            let chosen: Vec<u16> = from(true)
+        TraceCheck::ChaCha20 => {
+            let offered: BTreeSet<u16> = from(false)
                 .flat_map(|d| d.cipher_suites.iter().copied())
                 .collect();
-            if chosen.is_empty() {
-                return Err("no ServerHello decrypted".into());
-            }
-            if chosen.iter().any(|s| *s != 0x1303) {
-                return Err(format!("ServerHello cipher suites {chosen:04x?}"));
+            if offered != BTreeSet::from([0x1303]) {
+                return Err(format!("the client offered {offered:04x?}"));
             }
         }
-        Decrypted::KeyUpdate => {
+        TraceCheck::KeyUpdate => {
             for (server, who) in [(false, "client"), (true, "server")] {
                 let phases: Vec<bool> = from(server).filter_map(|d| d.key_phase).collect();
                 if phases.is_empty() {
@@ -154,25 +214,32 @@ pub fn check(check: Decrypted, datagrams: &[Datagram]) -> Result<(), String> {
                 }
             }
         }
-        Decrypted::Resumed => {
-            let certificates = from(true)
-                .flat_map(|d| d.handshake_types.iter())
-                .filter(|t| **t == 11)
-                .count();
-            let hellos = from(true)
-                .flat_map(|d| d.handshake_types.iter())
-                .filter(|t| **t == 2)
-                .count();
-            if hellos < 2 {
-                return Err(format!("{hellos} ServerHellos decrypted, not 2"));
+        TraceCheck::Resumed => {
+            // Each ServerHello starts a handshake; count the Certificates after each.
+            let mut certificates: Vec<usize> = Vec::new();
+            for t in from(true).flat_map(|d| d.handshake_types.iter()) {
+                match (*t, certificates.last_mut()) {
+                    (2, _) => certificates.push(0),
+                    (11, Some(n)) => *n += 1,
+                    _ => {}
+                }
             }
-            if certificates != 1 {
-                return Err(format!(
-                    "{certificates} Certificates sent: the second handshake did not resume"
-                ));
+            match certificates.as_slice() {
+                [1, 0] => {}
+                [_, _] => {
+                    return Err(format!(
+                        "Certificates per handshake {certificates:?}, not [1, 0]"
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "{} ServerHellos decrypted, not 2",
+                        certificates.len()
+                    ));
+                }
             }
         }
-        Decrypted::StreamLimit => {
+        TraceCheck::StreamLimit => {
             let limits: Vec<u64> = from(true)
                 .flat_map(|d| d.max_streams_bidi.iter().copied())
                 .collect();
@@ -184,13 +251,83 @@ pub fn check(check: Decrypted, datagrams: &[Datagram]) -> Result<(), String> {
                 Some(_) => {}
             }
         }
-        Decrypted::RetryToken => {
-            if !from(false).any(|d| d.token_lengths.iter().any(|n| *n > 0)) {
-                return Err("no client Initial carried a token".into());
+        TraceCheck::RetryToken => {
+            let retry: BTreeSet<&String> = from(true).flat_map(|d| d.retry_tokens.iter()).collect();
+            if retry.is_empty() {
+                return Err("no Retry token seen".into());
+            }
+            if !from(false).any(|d| d.tokens.iter().any(|t| retry.contains(t))) {
+                return Err("no client Initial carried the Retry's token".into());
             }
         }
+        TraceCheck::ClientHelloRepeated => {
+            // Until it hears from the server, a client addresses its Initials to the
+            // connection ID it chose.
+            let first = from(false).find(|d| d.long_type == Some(0));
+            let first_dcid = first.map(|d| d.dcid.as_str()).unwrap_or_default();
+            let sent = from(false)
+                .filter(|d| d.long_type == Some(0) && d.dcid == first_dcid)
+                .count();
+            if sent < 2 {
+                return Err(format!(
+                    "{sent} Initial datagram to the client's own connection ID: the \
+                     ClientHello was not sent again"
+                ));
+            }
+        }
+        TraceCheck::Amplification => amplification(datagrams)?,
     }
     Ok(())
+}
+
+/// The runner's amplification check: the server's Handshake CRYPTO data proves the long
+/// chain, and walking the capture until the client's address is validated (its first
+/// Handshake packet, or an Initial to a server-chosen connection ID of at least 8 bytes),
+/// no server datagram may reach four times what the client's Initials allowed.
+fn amplification(datagrams: &[Datagram]) -> Result<(), String> {
+    let crypto = datagrams
+        .iter()
+        .filter(|d| d.from_server)
+        .flat_map(|d| d.crypto_ends.iter().copied())
+        .max()
+        .unwrap_or(0);
+    if crypto < 7500 {
+        return Err(format!(
+            "the server sent {crypto} bytes of CRYPTO data: not the long chain"
+        ));
+    }
+    let server_cids: BTreeSet<&String> = datagrams
+        .iter()
+        .filter(|d| d.from_server && d.long_type == Some(0))
+        .flat_map(|d| d.scids.iter())
+        .filter(|c| c.len() >= 16)
+        .collect();
+    let (mut allowed, mut client_sent, mut server_sent) = (0u64, 0u64, 0u64);
+    for d in datagrams {
+        if d.version == Some(0) {
+            return Err("a Version Negotiation packet".into());
+        }
+        if !d.from_server {
+            match d.long_type {
+                Some(2) => return Ok(()),
+                Some(0) if server_cids.contains(&d.dcid) => return Ok(()),
+                Some(0) => {
+                    client_sent += d.size;
+                    allowed += 4 * d.size;
+                }
+                _ => {}
+            }
+        } else {
+            server_sent += d.size;
+            if d.size >= allowed {
+                return Err(format!(
+                    "the server sent {server_sent} bytes for the client's {client_sent}"
+                ));
+            }
+            allowed -= d.size;
+        }
+    }
+    Err("the client's address was never validated".into())
 }
 
 #[cfg(test)]
@@ -199,47 +336,114 @@ mod tests {
 
     #[test]
     fn a_line_of_coalesced_packets_parses() {
-        let d = parse_line("443\t\t2,8,11,15,20\t0x1303\t100\t0", 443).unwrap();
+        let line = "443\t1208\t0,2\t0x00000001,0x00000001\t0a0b\t5566778899aabbcc,5566778899aabbcc\t\
+                    \t2,8,11,15,20\t0x1303\t100\t\t\t0,0,900\t90,900,600";
+        let d = parse_line(line, 443).unwrap();
         assert!(d.from_server);
+        assert_eq!(d.size, 1200);
+        assert_eq!((d.long_type, d.version), (Some(0), Some(1)));
+        assert_eq!(d.dcid, "0a0b");
         assert_eq!(d.handshake_types, vec![2, 8, 11, 15, 20]);
         assert_eq!(d.cipher_suites, vec![0x1303]);
         assert_eq!(d.max_streams_bidi, vec![100]);
-        assert_eq!(d.token_lengths, vec![0]);
-        let d = parse_line("50000\t1\t\t\t\t", 443).unwrap();
-        assert_eq!((d.from_server, d.key_phase), (false, Some(true)));
+        assert_eq!(d.crypto_ends, vec![90, 900, 1500]);
+        let d = parse_line("50000\t1000\t\t\t0a0b\t\t1\t\t\t\t\t\t\t", 443).unwrap();
+        assert_eq!(
+            (d.from_server, d.key_phase, d.long_type),
+            (false, Some(true), None)
+        );
+    }
+
+    fn server(f: fn(&mut Datagram)) -> Datagram {
+        let mut d = Datagram {
+            from_server: true,
+            ..Datagram::default()
+        };
+        f(&mut d);
+        d
+    }
+
+    fn client(f: fn(&mut Datagram)) -> Datagram {
+        let mut d = Datagram::default();
+        f(&mut d);
+        d
     }
 
     #[test]
     fn checks_fail_on_what_they_look_for() {
-        let server = |f: fn(&mut Datagram)| {
-            let mut d = Datagram {
-                from_server: true,
-                ..Datagram::default()
-            };
-            f(&mut d);
-            d
-        };
-        let aes = server(|d| d.cipher_suites = vec![0x1301]);
-        assert!(check(Decrypted::ChaCha20, &[aes]).is_err());
+        let aes_too = client(|d| d.cipher_suites = vec![0x1303, 0x1301]);
+        assert!(check(TraceCheck::ChaCha20, &[aes_too]).is_err());
+        let chacha = client(|d| d.cipher_suites = vec![0x1303]);
+        assert!(check(TraceCheck::ChaCha20, &[chacha]).is_ok());
         let one_cert = [
             server(|d| d.handshake_types = vec![2, 8, 11, 15, 20]),
             server(|d| d.handshake_types = vec![2, 8, 20]),
         ];
-        assert!(check(Decrypted::Resumed, &one_cert).is_ok());
-        let two_certs = [
-            server(|d| d.handshake_types = vec![2, 8, 11, 15, 20]),
+        assert!(check(TraceCheck::Resumed, &one_cert).is_ok());
+        let second_full = [
+            server(|d| d.handshake_types = vec![2, 8, 20]),
             server(|d| d.handshake_types = vec![2, 8, 11, 15, 20]),
         ];
-        assert!(check(Decrypted::Resumed, &two_certs).is_err());
+        assert!(check(TraceCheck::Resumed, &second_full).is_err());
         let only_server_updated = [
             server(|d| d.key_phase = Some(true)),
-            Datagram {
-                key_phase: Some(false),
-                ..Datagram::default()
-            },
+            client(|d| d.key_phase = Some(false)),
         ];
-        assert!(check(Decrypted::KeyUpdate, &only_server_updated).is_err());
+        assert!(check(TraceCheck::KeyUpdate, &only_server_updated).is_err());
         let many = server(|d| d.max_streams_bidi = vec![1001]);
-        assert!(check(Decrypted::StreamLimit, &[many]).is_err());
+        assert!(check(TraceCheck::StreamLimit, &[many]).is_err());
+        let other_token = [
+            server(|d| d.retry_tokens = vec!["aa".into()]),
+            client(|d| d.tokens = vec!["bb".into()]),
+        ];
+        assert!(check(TraceCheck::RetryToken, &other_token).is_err());
+        let hello = client(|d| {
+            d.long_type = Some(0);
+            d.dcid = "aa".into();
+        });
+        let answered = client(|d| {
+            d.long_type = Some(0);
+            d.dcid = "bb".into();
+        });
+        let once = [hello.clone(), answered];
+        assert!(check(TraceCheck::ClientHelloRepeated, &once).is_err());
+        assert!(check(TraceCheck::ClientHelloRepeated, &[hello.clone(), hello]).is_ok());
+    }
+
+    #[test]
+    fn amplification_stops_at_four_times_the_client_initials() {
+        let chain = server(|d| {
+            d.crypto_ends = vec![8000];
+            d.size = 100;
+        });
+        let initial = client(|d| {
+            d.long_type = Some(0);
+            d.size = 1200;
+        });
+        let handshake = client(|d| d.long_type = Some(2));
+        let flight = |n: u64| {
+            let mut d = server(|d| d.long_type = Some(0));
+            d.size = n;
+            d
+        };
+        let within = [
+            initial.clone(),
+            flight(1200),
+            flight(1200),
+            flight(1200),
+            chain.clone(),
+            handshake.clone(),
+        ];
+        assert!(check(TraceCheck::Amplification, &within).is_ok());
+        let beyond = [
+            initial,
+            flight(1200),
+            flight(1200),
+            flight(1200),
+            flight(1200),
+            chain,
+            handshake,
+        ];
+        assert!(check(TraceCheck::Amplification, &beyond).is_err());
     }
 }
