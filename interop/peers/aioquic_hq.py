@@ -6,7 +6,11 @@ stream carries one request "GET /<name>\\r\\n" followed by FIN; the answer is
 the file's bytes followed by FIN.  Anything else gets the stream reset.
 
 Client: fetches one or more paths over a single connection (one stream per
-path) and stores them under --out.
+path) and stores them under --out; with --resume, the first path over one
+connection and the rest over a second that resumes the first's session. It can
+offer ChaCha20-Poly1305 only (--chacha20) and update its keys once the
+handshake is confirmed (--key-update). The server keeps session tickets in
+memory, so clients can resume.
 
 Only aioquic's public API is used, plus QuicConnectionProtocol._quic (the
 QuicConnection a protocol drives, which aioquic documents no other way to get)
@@ -33,6 +37,7 @@ from aioquic.quic.events import (
     StreamReset,
 )
 from aioquic.quic.packet import QuicProtocolVersion
+from aioquic.tls import CipherSuite, SessionTicket
 
 ALPN = "hq-interop"
 MAX_REQUEST = 4096  # bytes accepted before the request's FIN
@@ -158,12 +163,19 @@ async def run_server(args: argparse.Namespace) -> None:
     config.load_cert_chain(args.cert, args.key)
 
     protocol = type("HqServer", (HqServerProtocol,), {"root": root})
+    tickets: dict[bytes, SessionTicket] = {}
+
+    def keep_ticket(ticket: SessionTicket) -> None:
+        tickets[ticket.ticket] = ticket
+
     server = await serve(
         args.host,
         args.port,
         configuration=config,
         create_protocol=protocol,
         retry=args.retry,
+        session_ticket_fetcher=tickets.pop,
+        session_ticket_handler=keep_ticket,
     )
     port = args.port
     transport = getattr(server, "_transport", None)
@@ -253,16 +265,13 @@ def client_out_path(out_dir: Path, path: str) -> tuple[str, Path]:
     return "/" + rel, target
 
 
-async def run_client(args: argparse.Namespace) -> None:
-    out_dir = Path(args.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    requests = [client_out_path(out_dir, p) for p in args.paths]
-
-    config = base_configuration(args, is_client=True)
-    config.server_name = args.server_name
-    config.load_verify_locations(cafile=args.ca)
-    config.idle_timeout = float(args.timeout)
-
+async def fetch_over_one_connection(
+    args: argparse.Namespace,
+    config: QuicConfiguration,
+    requests: list[tuple[str, Path]],
+    tickets: list[SessionTicket],
+) -> list[int]:
+    """Fetches `requests` over one connection; appends the session tickets it gets."""
     protocols: list[HqClientProtocol] = []
 
     def make_protocol(*a, **kw) -> HqClientProtocol:
@@ -270,18 +279,53 @@ async def run_client(args: argparse.Namespace) -> None:
         protocols.append(p)
         return p
 
-    start = time.monotonic()
     try:
         async with connect(
-            args.host, args.port, configuration=config, create_protocol=make_protocol
+            args.host,
+            args.port,
+            configuration=config,
+            create_protocol=make_protocol,
+            session_ticket_handler=tickets.append,
         ) as proto:
             if proto.alpn != ALPN:
                 raise ClientError(f"server negotiated ALPN {proto.alpn!r}")
+            if args.key_update:
+                # Deferred by aioquic until the handshake is confirmed.
+                proto._quic.request_key_update()
             futs = [proto.fetch(url, target) for url, target in requests]
             sizes = await asyncio.gather(*futs)
+            print(f"resumed: {proto._quic.tls.session_resumed}")
+            return sizes
     except ConnectionError as e:
         reason = protocols[0].close_reason if protocols else None
         raise ClientError(f"handshake failed: {reason or e!r}") from None
+
+
+async def run_client(args: argparse.Namespace) -> None:
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    requests = [client_out_path(out_dir, p) for p in args.paths]
+
+    def configuration() -> QuicConfiguration:
+        config = base_configuration(args, is_client=True)
+        config.server_name = args.server_name
+        config.load_verify_locations(cafile=args.ca)
+        config.idle_timeout = float(args.timeout)
+        if args.chacha20:
+            config.cipher_suites = [CipherSuite.CHACHA20_POLY1305_SHA256]
+        return config
+
+    start = time.monotonic()
+    tickets: list[SessionTicket] = []
+    if args.resume and len(requests) > 1:
+        sizes = await fetch_over_one_connection(args, configuration(), requests[:1], tickets)
+        if not tickets:
+            raise ClientError("the server sent no session ticket")
+        config = configuration()
+        config.session_ticket = tickets[-1]
+        sizes += await fetch_over_one_connection(args, config, requests[1:], tickets)
+    else:
+        sizes = await fetch_over_one_connection(args, configuration(), requests, tickets)
     elapsed = time.monotonic() - start
     for (url, target), size in zip(requests, sizes):
         print(f"{url} -> {target} ({size} bytes)")
@@ -318,6 +362,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     c.add_argument("--out", required=True, help="directory for downloaded files")
     c.add_argument("--server-name", default="localhost", help="SNI / name to verify")
     c.add_argument("--timeout", type=float, default=30.0, help="overall timeout, seconds")
+    c.add_argument("--chacha20", action="store_true", help="offer ChaCha20-Poly1305 only")
+    c.add_argument(
+        "--resume",
+        action="store_true",
+        help="the first path on one connection, the rest on a second resuming it",
+    )
+    c.add_argument("--key-update", action="store_true", help="update the keys once")
     c.add_argument("paths", nargs="+", metavar="URL_PATH")
     return parser.parse_args(argv)
 

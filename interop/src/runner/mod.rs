@@ -226,12 +226,11 @@ fn try_run(
         1,
     )
     .map_err(|e| fail(format!("relay: {e}")))?;
+    // Kept for every run: what the checks read, and what explains a failure.
     let capture = dirs.logs.join("capture.pcap");
-    if !spec.trace.is_empty() {
-        relay
-            .capture_to(&capture)
-            .map_err(|e| fail(format!("{}: {e}", capture.display())))?;
-    }
+    relay
+        .capture_to(&capture)
+        .map_err(|e| fail(format!("{}: {e}", capture.display())))?;
     let front = relay.local_addr().map_err(|e| fail(e.to_string()))?;
     let stop = Arc::new(AtomicBool::new(false));
     let relaying = {

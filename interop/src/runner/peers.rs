@@ -30,8 +30,7 @@ pub enum Peer {
         /// The program.
         program: PathBuf,
     },
-    /// aioquic through `interop/peers/aioquic_hq.py` (hq-interop only; no ChaCha20 choice,
-    /// resumption or key update).
+    /// aioquic through `interop/peers/aioquic_hq.py` (hq-interop).
     Aioquic {
         /// The script.
         script: PathBuf,
@@ -56,10 +55,11 @@ impl Peer {
                 Some(cmd)
             }
             Peer::Aioquic { script } => {
-                // ChaCha20 is the client's choice; any server that offers it will do.
+                // ChaCha20 is the client's choice, resumption and key updates the client's
+                // doing: any server will do for them.
                 let retry = match case {
                     "retry" => true,
-                    "handshake" | "transfer" | "multiconnect" | "chacha20" => false,
+                    "handshake" | "transfer" | "multiconnect" | "chacha20" | "resumption" => false,
                     _ => return None,
                 };
                 let mut cmd = Command::new("python3");
@@ -101,7 +101,7 @@ impl Peer {
                 Some(vec![cmd])
             }
             Peer::Aioquic { script } => {
-                let fetch = |names: &[String]| {
+                let fetch = |names: &[String], flags: &[&str]| {
                     let mut cmd = Command::new("python3");
                     cmd.arg(script)
                         .args(["client", "--host", &server.ip().to_string()])
@@ -113,15 +113,19 @@ impl Peer {
                         .args(["--timeout", "280"])
                         .arg("--keylog")
                         .arg(dirs.logs.join("client-keys.log"))
+                        .args(flags)
                         .args(names);
                     cmd
                 };
                 match case {
-                    "handshake" | "transfer" | "retry" => Some(vec![fetch(names)]),
+                    "handshake" | "transfer" | "retry" => Some(vec![fetch(names, &[])]),
+                    "chacha20" => Some(vec![fetch(names, &["--chacha20"])]),
+                    "resumption" => Some(vec![fetch(names, &["--resume"])]),
+                    "keyupdate" => Some(vec![fetch(names, &["--key-update"])]),
                     "multiconnect" => Some(
                         names
                             .iter()
-                            .map(|n| fetch(std::slice::from_ref(n)))
+                            .map(|n| fetch(std::slice::from_ref(n), &[]))
                             .collect(),
                     ),
                     _ => None,
