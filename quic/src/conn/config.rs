@@ -61,7 +61,7 @@ impl Default for ConnectionConfig {
         ConnectionConfig {
             version: Version::V1,
             idle_timeout: Some(Duration::from_secs(30)),
-            handshake_timeout: Some(Duration::from_secs(10)),
+            handshake_timeout: Some(Duration::from_secs(30)),
             max_udp_payload_size: 1452,
             initial_max_data: 1 << 22,
             max_data_window: 1 << 24,

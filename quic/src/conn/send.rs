@@ -163,10 +163,13 @@ impl Connection {
             .into_iter()
             .rev()
             .find(|id| wanting[*id as usize])?;
-        // Datagrams with an ack-eliciting Initial are padded to 1200 bytes (RFC 9000 §14.1);
-        // a client pads every datagram carrying an Initial.
+        // Datagrams with an ack-eliciting Initial are padded to 1200 bytes (RFC 9000 §14.1):
+        // a server's with CRYPTO data or a probe in it (a probe carries CRYPTO data again, or
+        // a PING); a client pads every datagram carrying an Initial.
         let initial = wanting[SpaceId::Initial as usize];
-        let pad = initial && (self.side == Side::Client || self.spaces[0].has_crypto_to_send());
+        let space = &self.spaces[SpaceId::Initial as usize];
+        let pad = initial
+            && (self.side == Side::Client || space.has_crypto_to_send() || space.probes > 0);
         if pad && buf.len() < MIN_INITIAL_SIZE {
             return None;
         }
@@ -630,6 +633,15 @@ impl Connection {
         // Two probes: the unacknowledged CRYPTO data again in each (see `write_packet`), or
         // new data, or a PING.
         self.spaces[id as usize].probes = 2;
+        // The other handshake space with data in flight probes too, coalesced with the first
+        // (RFC 9002 §6.2.4): a server whose first flight was lost sends its Handshake data
+        // again with the ServerHello, not a round trip after it.
+        for other in [SpaceId::Initial, SpaceId::Handshake] {
+            let space = &mut self.spaces[other as usize];
+            if other != id && space.keys.is_some() && space.sent.ack_eliciting_in_flight() > 0 {
+                space.probes = space.probes.max(1);
+            }
+        }
         self.last_eliciting_sent = Some(now);
         self.last_probe_due = Some(now);
     }
