@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use qssl_bio::UdpBio;
 use qssl_interop::hq::{Download, close, fetch, serve};
-use qssl_interop::tls::{client_ctx, server_ctx};
+use qssl_interop::tls::{ALPN_HQ, client_ctx, server_ctx};
 
 /// Fetch files from an in-process qssl listener over UDP loopback.
 #[derive(Parser)]
@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .local_addr()
         .socket_addr()
         .ok_or("listener has no address")?;
-    let server_ctx = server_ctx(&cert_pem, &key_pem)?;
+    let server_ctx = server_ctx(&cert_pem, &key_pem, ALPN_HQ)?;
     let stop = Arc::new(AtomicBool::new(false));
     let server = {
         let (stop, root) = (stop.clone(), root.clone());
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("qssl listener on {server_addr} (Retry address validation on)");
 
-    let ctx = client_ctx(&cert_pem)?;
+    let ctx = client_ctx(&cert_pem, ALPN_HQ)?;
     let download = Download {
         server: server_addr,
         server_name: "localhost",

@@ -19,7 +19,7 @@ use qssl::quic::LISTENER_FLAG_NO_VALIDATE;
 use qssl_bio::UdpBio;
 
 use crate::hq::{Download, HqError, close, fetch, serve};
-use crate::tls::{client_ctx, server_ctx};
+use crate::tls::{ALPN_H3, ALPN_HQ, client_ctx, server_ctx};
 
 /// The exit code that tells the runner a test case is not supported.
 pub const EXIT_UNSUPPORTED: u8 = 127;
@@ -62,6 +62,8 @@ pub enum Case {
     Multiconnect,
     /// The client updates its 1-RTT keys early in the transfer.
     KeyUpdate,
+    /// Every file over one connection with HTTP/3 instead of hq-interop.
+    Http3,
 }
 
 impl Case {
@@ -75,6 +77,7 @@ impl Case {
             ("resumption", _) => Case::Resumption,
             ("multiconnect", _) => Case::Multiconnect,
             ("keyupdate", Role::Client) => Case::KeyUpdate,
+            ("http3", _) => Case::Http3,
             _ => return None,
         })
     }
@@ -225,7 +228,16 @@ pub fn run(setup: &Setup, case: Case) -> Result<Vec<String>, EndpointError> {
 }
 
 fn run_server(setup: &Setup, case: Case) -> Result<(), EndpointError> {
-    let ctx = server_ctx(&setup.certs.join("cert.pem"), &setup.certs.join("priv.key"))?;
+    let alpn = if case == Case::Http3 {
+        ALPN_H3
+    } else {
+        ALPN_HQ
+    };
+    let ctx = server_ctx(
+        &setup.certs.join("cert.pem"),
+        &setup.certs.join("priv.key"),
+        alpn,
+    )?;
     // One socket for IPv6 and IPv4 (an IPv4-mapped dual-stack socket).
     let socket = UdpBio::bind(SocketAddr::new(
         std::net::Ipv6Addr::UNSPECIFIED.into(),
@@ -238,12 +250,21 @@ fn run_server(setup: &Setup, case: Case) -> Result<(), EndpointError> {
         LISTENER_FLAG_NO_VALIDATE
     };
     let never = AtomicBool::new(false);
-    serve(&ctx, socket, flags, &setup.www, &never)?;
+    if case == Case::Http3 {
+        crate::http3::serve(&ctx, socket, flags, &setup.www, &never)?;
+    } else {
+        serve(&ctx, socket, flags, &setup.www, &never)?;
+    }
     Ok(())
 }
 
 fn run_client(setup: &Setup, case: Case) -> Result<Vec<String>, EndpointError> {
-    let mut ctx = client_ctx(&setup.certs.join("ca.pem"))?;
+    let alpn = if case == Case::Http3 {
+        ALPN_H3
+    } else {
+        ALPN_HQ
+    };
+    let mut ctx = client_ctx(&setup.certs.join("ca.pem"), alpn)?;
     match case {
         Case::ChaCha20 => ctx.set_ciphersuites("TLS_CHACHA20_POLY1305_SHA256")?,
         Case::KeyUpdate => {
@@ -277,6 +298,7 @@ fn run_client(setup: &Setup, case: Case) -> Result<Vec<String>, EndpointError> {
         server,
         host: &first.host,
         setup,
+        http3: case == Case::Http3,
     };
     let mut log = Vec::new();
     match case {
@@ -305,6 +327,8 @@ struct Client<'a> {
     server: SocketAddr,
     host: &'a str,
     setup: &'a Setup,
+    /// HTTP/3 instead of hq-interop.
+    http3: bool,
 }
 
 impl Client<'_> {
@@ -329,7 +353,11 @@ impl Client<'_> {
             out_dir: &self.setup.downloads,
             session,
         };
-        let (received, conn) = fetch(self.ctx, socket, &download, FETCH_LIMIT)?;
+        let (received, conn) = if self.http3 {
+            crate::http3::fetch(self.ctx, socket, &download, FETCH_LIMIT)?
+        } else {
+            fetch(self.ctx, socket, &download, FETCH_LIMIT)?
+        };
         if let Some(info) = conn.connection_info() {
             log.push(format!(
                 "connection: version {:#x}, {}, resumed {}, {} files, {} bytes, {} key updates",
@@ -342,7 +370,10 @@ impl Client<'_> {
             ));
         }
         let session = conn.session();
-        close(&conn)?;
+        if !self.http3 {
+            // HTTP/3 closed the connection itself.
+            close(&conn)?;
+        }
         Ok(session)
     }
 }

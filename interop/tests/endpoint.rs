@@ -209,11 +209,17 @@ fn resumption_and_multiconnect() {
 }
 
 #[test]
+fn http3_serves_and_fetches_every_file_over_one_connection() {
+    let conns = pair("http3", "http3", &[5 << 10, 10 << 10, 500 << 10]);
+    assert_eq!(conns.len(), 1, "{conns:?}");
+    assert!(conns[0].contains("3 files"), "{conns:?}");
+}
+
+#[test]
 fn unsupported_cases_exit_127() {
     let run = Run::new();
     for case in [
         "zerortt",
-        "http3",
         "v2",
         "ecn",
         "connectionmigration",

@@ -268,6 +268,19 @@ struct client {
     int key_update;
 };
 
+/* Says who closed a connection, and why. */
+static void report_close(SSL *conn)
+{
+    SSL_CONN_CLOSE_INFO info;
+
+    if (!SSL_get_conn_close_info(conn, &info, sizeof(info)))
+        return;
+    fprintf(stderr, "closed by %s: %s error 0x%llx \"%s\"\n",
+            info.flags & SSL_CONN_CLOSE_FLAG_LOCAL ? "this end" : "the peer",
+            info.flags & SSL_CONN_CLOSE_FLAG_TRANSPORT ? "transport" : "application",
+            (unsigned long long)info.error_code, info.reason != NULL ? info.reason : "");
+}
+
 /* One request in flight: its stream and where its response goes. */
 struct pending {
     SSL *stream;
@@ -368,6 +381,7 @@ static int fetch(const struct client *c, char **names, size_t count)
     }
     if (SSL_connect(conn) != 1) {
         fail("the handshake failed");
+        report_close(conn);
         goto end;
     }
     if (!SSL_set_blocking_mode(conn, 0)) {
@@ -396,6 +410,7 @@ static int fetch(const struct client *c, char **names, size_t count)
         }
         if (items[active].revents & SSL_POLL_EVENT_EC) {
             fail("the connection closed early");
+            report_close(conn);
             goto end;
         }
         for (i = 0; i < active; i++) {

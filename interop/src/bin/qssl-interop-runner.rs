@@ -5,6 +5,8 @@
 #![allow(clippy::print_stdout)] // The results are the program's output.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
 use qssl_interop::runner::peers::Peer;
@@ -30,9 +32,17 @@ struct Args {
     /// Scratch directory for the runs' files and logs.
     #[arg(long, default_value = "target/interop")]
     work: PathBuf,
+    /// Runs at once (each has its own ports, relay and directory; the links are slow
+    /// enough that a few share two cores without changing what they measure).
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
     /// Write the results as a Markdown matrix to this file.
     #[arg(long)]
     matrix: Option<PathBuf>,
+    /// The implementation in qssl's seat (default qssl): another peer here pairs two peers
+    /// with each other, to tell a qssl failure from one the peers share.
+    #[arg(long, default_value = "qssl")]
+    subject: String,
     /// Where the endpoint programs are (`<peer>-interop-endpoint`; default: beside the
     /// runner).
     #[arg(long)]
@@ -64,10 +74,15 @@ fn main() -> std::process::ExitCode {
         "openssl" => endpoint(&programs, "openssl"),
         "aioquic" => Ok(Peer::Aioquic {
             script: repo.join("peers/aioquic_hq.py"),
+            h3_script: repo.join("peers/aioquic_h3.py"),
+        }),
+        "ngtcp2" => Ok(Peer::Ngtcp2 {
+            client: PathBuf::from("/usr/bin/gtlsclient"),
+            server: PathBuf::from("/usr/sbin/gtlsserver"),
         }),
         other => Err(format!("unknown peer {other}")),
     };
-    let found: Result<Vec<Peer>, String> = std::iter::once("qssl")
+    let found: Result<Vec<Peer>, String> = std::iter::once(args.subject.as_str())
         .chain(args.peers.iter().map(String::as_str))
         .map(peer)
         .collect();
@@ -94,18 +109,41 @@ fn main() -> std::process::ExitCode {
         .into_iter()
         .filter(|t| args.cases.is_empty() || args.cases.iter().any(|c| c == t.name))
         .collect();
-    let mut results = Vec::new();
-    let mut failed = false;
+    // Every run, in the matrix's order; `jobs` threads take them in turn.
+    let mut runs: Vec<(&tests::TestSpec, &Peer, Role)> = Vec::new();
     for spec in &specs {
         for peer in &peers {
             for &role in &roles {
-                let outcome = run_one(spec, &qssl, peer, role, &args.work);
-                println!("{} {} {} {outcome}", spec.name, peer.name(), role.name());
-                failed |= matches!(outcome, Outcome::Fail(_));
-                results.push((spec.name, peer.name(), role, outcome));
+                runs.push((spec, peer, role));
             }
         }
     }
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; runs.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..args.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(spec, peer, role)) = runs.get(i) else {
+                        break;
+                    };
+                    let outcome = run_one(spec, &qssl, peer, role, &args.work);
+                    println!("{} {} {} {outcome}", spec.name, peer.name(), role.name());
+                    if let Ok(mut done) = done.lock() {
+                        done[i] = Some(outcome);
+                    }
+                }
+            });
+        }
+    });
+    let outcomes = done.into_inner().unwrap_or_default();
+    let failed = outcomes.iter().any(|o| matches!(o, Some(Outcome::Fail(_))));
+    let results: Vec<_> = runs
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(&(spec, peer, role), o)| Some((spec.name, peer.name(), role, o?)))
+        .collect();
     if let Some(path) = &args.matrix {
         let text = qssl_interop::runner::matrix(&results);
         if let Err(e) = std::fs::write(path, text) {

@@ -101,8 +101,8 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
          (amplificationlimit); see `interop/src/runner/`. qssl is the endpoint \
          itself; quinn 0.11 runs through `interop/quinn-peer` and OpenSSL 3.5 through \
          `interop/peers/openssl/hq_endpoint.c`, programs that read the same contract as \
-         qssl's endpoint; aioquic runs through `interop/peers/aioquic_hq.py` (hq-interop, \
-         without a ChaCha20 choice, resumption or key update).\n\n| case |",
+         qssl's endpoint; aioquic 1.7.2 runs through `interop/peers/aioquic_hq.py`.\n\n\
+         | case |",
         utc_date()
     );
     for (peer, role) in &columns {
@@ -199,7 +199,8 @@ fn try_run(
         Ipv4Addr::LOCALHOST.into()
     };
     let port = free_port(ip).map_err(|e| fail(e.to_string()))?;
-    let Some(server_cmd) = server_peer.server(spec.server_case, port, &dirs) else {
+    let Some(server_cmd) = server_peer.server(spec.server_case, SocketAddr::new(ip, port), &dirs)
+    else {
         return Ok(Outcome::Unsupported(format!(
             "{} server has no {}",
             server_peer.name(),

@@ -30,10 +30,21 @@ pub enum Peer {
         /// The program.
         program: PathBuf,
     },
-    /// aioquic through `interop/peers/aioquic_hq.py` (hq-interop).
+    /// aioquic through `interop/peers/aioquic_hq.py` (hq-interop) and
+    /// `interop/peers/aioquic_h3.py` (HTTP/3).
     Aioquic {
-        /// The script.
+        /// The hq-interop script.
         script: PathBuf,
+        /// The HTTP/3 script.
+        h3_script: PathBuf,
+    },
+    /// ngtcp2's example client and server as Debian ships them (`gtlsclient`,
+    /// `gtlsserver`: ngtcp2 0.12 with GnuTLS and nghttp3), which speak only HTTP/3.
+    Ngtcp2 {
+        /// `gtlsclient`.
+        client: PathBuf,
+        /// `gtlsserver`.
+        server: PathBuf,
     },
 }
 
@@ -43,18 +54,45 @@ impl Peer {
         match self {
             Peer::Endpoint { name, .. } => name,
             Peer::Aioquic { .. } => "aioquic",
+            Peer::Ngtcp2 { .. } => "ngtcp2",
         }
     }
 
-    /// The command that serves `dirs.www` on `port` for `case`.
-    pub fn server(&self, case: &str, port: u16, dirs: &Dirs) -> Option<Command> {
+    /// The command that serves `dirs.www` on `addr` for `case`.
+    pub fn server(&self, case: &str, addr: SocketAddr, dirs: &Dirs) -> Option<Command> {
+        let port = addr.port();
         match self {
             Peer::Endpoint { program, .. } => {
                 let mut cmd = contract_command(program, "server", case, dirs);
                 cmd.env("QSSL_PORT", port.to_string());
                 Some(cmd)
             }
-            Peer::Aioquic { script } => {
+            Peer::Aioquic { h3_script, .. } if case == "http3" => {
+                let mut cmd = Command::new("python3");
+                cmd.arg(h3_script)
+                    .args(["server", "--host", "::", "--port", &port.to_string()])
+                    .arg("--cert")
+                    .arg(dirs.certs.join("cert.pem"))
+                    .arg("--key")
+                    .arg(dirs.certs.join("priv.key"))
+                    .arg("--root")
+                    .arg(&dirs.www);
+                Some(cmd)
+            }
+            Peer::Ngtcp2 { server, .. } if case == "http3" => {
+                let mut cmd = Command::new(server);
+                // GnuTLS writes the key log that SSLKEYLOGFILE names.
+                cmd.env("SSLKEYLOGFILE", dirs.logs.join("server-keys.log"))
+                    .arg("-q")
+                    .arg("-d")
+                    .arg(&dirs.www)
+                    .args([addr.ip().to_string(), port.to_string()])
+                    .arg(dirs.certs.join("priv.key"))
+                    .arg(dirs.certs.join("cert.pem"));
+                Some(cmd)
+            }
+            Peer::Ngtcp2 { .. } => None,
+            Peer::Aioquic { script, .. } => {
                 // ChaCha20 is the client's choice, resumption and key updates the client's
                 // doing: any server will do for them.
                 let retry = match case {
@@ -100,7 +138,34 @@ impl Peer {
                     .env("QSSL_SERVER_IP", server.ip().to_string());
                 Some(vec![cmd])
             }
-            Peer::Aioquic { script } => {
+            Peer::Aioquic { h3_script, .. } if case == "http3" => {
+                let mut cmd = Command::new("python3");
+                cmd.arg(h3_script)
+                    .args(["client", "--host", &server.ip().to_string()])
+                    .args(["--port", &server.port().to_string()])
+                    .arg("--ca")
+                    .arg(dirs.certs.join("ca.pem"))
+                    .arg("--out")
+                    .arg(&dirs.downloads)
+                    .args(["--timeout", "280"])
+                    .args(names);
+                Some(vec![cmd])
+            }
+            Peer::Ngtcp2 { client, .. } if case == "http3" => {
+                let mut cmd = Command::new(client);
+                cmd.env("SSLKEYLOGFILE", dirs.logs.join("client-keys.log"))
+                    .args(["-q", "--exit-on-all-streams-close"])
+                    .arg(format!("--download={}", dirs.downloads.display()))
+                    .args([server.ip().to_string(), server.port().to_string()])
+                    .args(
+                        names
+                            .iter()
+                            .map(|n| format!("https://localhost:{}/{n}", server.port())),
+                    );
+                Some(vec![cmd])
+            }
+            Peer::Ngtcp2 { .. } => None,
+            Peer::Aioquic { script, .. } => {
                 let fetch = |names: &[String], flags: &[&str]| {
                     let mut cmd = Command::new("python3");
                     cmd.arg(script)

@@ -95,6 +95,12 @@ pub fn all() -> Vec<TestSpec> {
                 vec![5 * KIB, 10 * KIB],
             )
         },
+        t(
+            "http3",
+            "http3",
+            "http3",
+            vec![5 * KIB, 10 * KIB, 500 * KIB],
+        ),
         TestSpec {
             trace: &[TraceCheck::Amplification],
             chain: 9,
