@@ -27,7 +27,7 @@ pub(crate) async fn run(setup: &Setup, case: Case) -> Result<Vec<String>, String
         SocketAddr::V6(_) => SocketAddr::new(Ipv6Addr::UNSPECIFIED.into(), 0),
     };
     let mut endpoint = quinn::Endpoint::client(local).map_err(|e| e.to_string())?;
-    endpoint.set_default_client_config(crate::tls::client(&setup.certs, case == Case::ChaCha20)?);
+    endpoint.set_default_client_config(crate::tls::client(case == Case::ChaCha20)?);
     let names: Vec<String> = setup.requests.iter().map(|r| r.name.clone()).collect();
     let fetch = Fetch {
         endpoint: &endpoint,

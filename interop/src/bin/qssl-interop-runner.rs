@@ -39,6 +39,9 @@ struct Args {
     /// Write the results as a Markdown matrix to this file.
     #[arg(long)]
     matrix: Option<PathBuf>,
+    /// A Markdown file added under the matrix: what is known of the failures.
+    #[arg(long)]
+    notes: Option<PathBuf>,
     /// The implementation in qssl's seat (default qssl): another peer here pairs two peers
     /// with each other, to tell a qssl failure from one the peers share.
     #[arg(long, default_value = "qssl")]
@@ -145,7 +148,19 @@ fn main() -> std::process::ExitCode {
         .filter_map(|(&(spec, peer, role), o)| Some((spec.name, peer.name(), role, o?)))
         .collect();
     if let Some(path) = &args.matrix {
-        let text = qssl_interop::runner::matrix(&results);
+        let mut text = qssl_interop::runner::matrix(&results);
+        if let Some(notes) = &args.notes {
+            match std::fs::read_to_string(notes) {
+                Ok(notes) => {
+                    text.push('\n');
+                    text.push_str(&notes);
+                }
+                Err(e) => {
+                    eprintln!("{}: {e}", notes.display());
+                    return std::process::ExitCode::FAILURE;
+                }
+            }
+        }
         if let Err(e) = std::fs::write(path, text) {
             eprintln!("{}: {e}", path.display());
             return std::process::ExitCode::FAILURE;

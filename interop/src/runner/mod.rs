@@ -22,7 +22,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::relay::scenario::Scenario;
@@ -435,11 +435,29 @@ pub fn write_files(dir: &Path, sizes: &[usize]) -> std::io::Result<Vec<String>> 
     Ok(names)
 }
 
-/// A free UDP port on `ip`.
+/// A free UDP port on `ip` for a server: below the kernel's ephemeral range (so no socket
+/// bound to port 0 meanwhile takes it) and never the same twice in one runner (so runs at
+/// once do not collide).
 fn free_port(ip: IpAddr) -> std::io::Result<u16> {
-    Ok(UdpSocket::bind(SocketAddr::new(ip, 0))?
-        .local_addr()?
-        .port())
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    // Each runner process starts somewhere else in 20000..32000.
+    let _ = NEXT.compare_exchange(
+        0,
+        20_000 + (std::process::id() % 1000) as u16 * 12,
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
+    for _ in 0..1000 {
+        let port = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 20_000 + (port - 20_000) % 12_000;
+        if UdpSocket::bind(SocketAddr::new(ip, port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        "no free port in 20000..32000",
+    ))
 }
 
 /// The runner's readiness probe: a 1207-byte datagram of the unknown version "WAIT" every
