@@ -16,10 +16,10 @@ use qssl_interop::runner::{Outcome, Role, run_one, tests};
 #[derive(Parser, Debug)]
 #[command(about = "Runs qssl's interop endpoint against peers through an emulated network")]
 struct Args {
-    /// Peers, comma-separated: qssl, quinn, openssl, aioquic.
+    /// Peers, comma-separated: qssl, quinn, openssl, aioquic, ngtcp2.
     #[arg(
         long,
-        default_value = "qssl,quinn,openssl,aioquic",
+        default_value = "qssl,quinn,openssl,aioquic,ngtcp2",
         value_delimiter = ','
     )]
     peers: Vec<String>,

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::relay::link::Fate;
 use crate::relay::scenario::Scenario;
 use crate::relay::{Direction, Record, Relay};
 use peers::{Dirs, Peer};
@@ -59,6 +60,8 @@ impl Role {
 pub enum Outcome {
     /// Every check passed.
     Pass,
+    /// Every check passed, and the measurement gave this goodput, in kbit/s.
+    Goodput(u64),
     /// A check failed, or a side failed or ran out of time: why.
     Fail(String),
     /// A side does not support the case: which.
@@ -69,6 +72,7 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Outcome::Pass => f.write_str("pass"),
+            Outcome::Goodput(kbps) => write!(f, "pass ({kbps} kbit/s)"),
             Outcome::Fail(why) => write!(f, "fail ({why})"),
             Outcome::Unsupported(why) => write!(f, "unsupported ({why})"),
         }
@@ -118,15 +122,16 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
             let cell = results
                 .iter()
                 .find(|(c, p, r, _)| c == case && p == peer && r == role)
-                .map_or("", |(.., outcome)| match outcome {
-                    Outcome::Pass => "pass",
+                .map_or(String::new(), |(.., outcome)| match outcome {
+                    Outcome::Pass => "pass".into(),
+                    Outcome::Goodput(kbps) => format!("{kbps} kbit/s"),
                     Outcome::Fail(why) => {
                         notes.push(format!("{case}, {peer}, qssl {}: fail: {why}", role.name()));
-                        "**fail**"
+                        "**fail**".into()
                     }
                     Outcome::Unsupported(why) => {
                         notes.push(format!("{case}, {peer}, qssl {}: {why}", role.name()));
-                        "unsupported"
+                        "unsupported".into()
                     }
                 });
             out.push_str(&format!(" {cell} |"));
@@ -249,7 +254,17 @@ fn try_run(
         return Ok(outcome);
     }
     let verdict = judge(spec, &records, &dirs, &names);
-    if verdict != Outcome::Pass || spec.trace.is_empty() {
+    if verdict != Outcome::Pass {
+        return Ok(verdict);
+    }
+    if spec.measure_goodput {
+        let bytes: usize = spec.sizes.iter().sum();
+        return Ok(goodput_kbps(&records, bytes as u64).map_or_else(
+            || fail("no server 1-RTT packets to time".into()),
+            Outcome::Goodput,
+        ));
+    }
+    if spec.trace.is_empty() {
         return Ok(verdict);
     }
     let keys = dirs.logs.join("keys.log");
@@ -339,6 +354,21 @@ fn judge(spec: &TestSpec, records: &[Record], dirs: &Dirs, names: &[String]) -> 
         _ => {}
     }
     Outcome::Pass
+}
+
+/// The runner's goodput: 8 × the files' bytes ÷ the milliseconds between the first and
+/// the last server 1-RTT datagram that reached the client, in kbit/s.
+fn goodput_kbps(records: &[Record], bytes: u64) -> Option<u64> {
+    let mut times = records
+        .iter()
+        .filter(|r| r.direction == Direction::ToClient)
+        .filter(|r| matches!(r.fate, Fate::Forwarded | Fate::Corrupted))
+        .filter(|r| r.head.first().is_some_and(|b| b & 0x80 == 0))
+        .map(|r| r.at);
+    let first = times.next()?;
+    let last = times.next_back()?;
+    let millis = (last - first).as_millis().max(1);
+    u64::try_from(u128::from(8 * bytes) / millis).ok()
 }
 
 /// A long-header packet's kind, as far as the checks need it (QUIC v1 type bits).
@@ -519,5 +549,35 @@ impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests_goodput {
+    use super::*;
+
+    fn record(ms: u64, direction: Direction, first_byte: u8, fate: Fate) -> Record {
+        Record {
+            at: Duration::from_millis(ms),
+            direction,
+            client_side: "127.0.0.1:1".parse().unwrap(),
+            fate,
+            head: vec![first_byte],
+        }
+    }
+
+    #[test]
+    fn goodput_spans_the_server_one_rtt_datagrams_that_got_through() {
+        let records = [
+            // A server Initial and a client datagram do not count, nor a lost one.
+            record(0, Direction::ToClient, 0xc0, Fate::Forwarded),
+            record(100, Direction::ToClient, 0x40, Fate::Forwarded),
+            record(500, Direction::ToServer, 0x40, Fate::Forwarded),
+            record(1100, Direction::ToClient, 0x40, Fate::Forwarded),
+            record(2000, Direction::ToClient, 0x40, Fate::Lost),
+        ];
+        // 1 MB over one second: 8000 kbit/s.
+        assert_eq!(goodput_kbps(&records, 1_000_000), Some(8000));
+        assert_eq!(goodput_kbps(&records[..2], 1_000_000), None);
     }
 }

@@ -37,6 +37,8 @@ pub struct TestSpec {
     pub trace: &'static [TraceCheck],
     /// Certificates in the server's chain (`cert.pem`).
     pub chain: usize,
+    /// A measurement: the result is the goodput.
+    pub measure_goodput: bool,
 }
 
 const KIB: usize = 1 << 10;
@@ -55,6 +57,7 @@ pub fn all() -> Vec<TestSpec> {
         retry: None,
         trace: &[],
         chain: 1,
+        measure_goodput: false,
     };
     vec![
         TestSpec {
@@ -130,7 +133,10 @@ pub fn all() -> Vec<TestSpec> {
             ipv6: true,
             ..t("ipv6", "transfer", "transfer", vec![5 * KIB, 10 * KIB])
         },
-        t("goodput", "transfer", "transfer", vec![10 * MIB]),
+        TestSpec {
+            measure_goodput: true,
+            ..t("goodput", "transfer", "transfer", vec![10 * MIB])
+        },
     ]
 }
 
