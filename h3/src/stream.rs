@@ -82,7 +82,7 @@ impl<B: Buf> quic::SendStream<B> for SendStream {
     }
 
     /// Takes `data` whole (one frame, copied into one buffer so the stream gets it in one
-    /// write); it is written by this call and later [`poll_ready`](Self::poll_ready)s.
+    /// write); it is written by this call and later [`poll_ready`](h3::quic::SendStream::poll_ready) calls.
     fn send_data<T: Into<quic::WriteBuf<B>>>(
         &mut self,
         data: T,
