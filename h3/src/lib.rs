@@ -24,9 +24,8 @@
 //! few milliseconds, so an object recorded while it waits is watched from its next poll on.
 //! The adapter needs no particular async runtime.
 //!
-//! Limits: qssl has no call to send STOP_SENDING with a chosen code, so
-//! [`RecvStream`]'s `stop_sending` lets go of its handle and qssl stops the stream with
-//! code 0 once its last handle is gone.
+//! [`RecvStream`]'s `stop_sending` sends STOP_SENDING with h3's code through qssl's
+//! [`Ssl::stream_stop_sending`](qssl::quic::Ssl::stream_stop_sending).
 
 #![forbid(unsafe_code)]
 

@@ -186,12 +186,13 @@ impl quic::RecvStream for RecvStream {
         }
     }
 
-    /// qssl's API has no call that sends STOP_SENDING with a chosen code. This lets go of
-    /// the receiving part's handle: once the stream has no other handle (the sending half of
-    /// a bidirectional stream), qssl stops the receiving part with code 0, as `SSL_free`
-    /// does in OpenSSL. `error_code` is not sent.
+    /// Sends STOP_SENDING with `error_code` and lets go of the receiving part's handle.
     fn stop_sending(&mut self, error_code: u64) {
-        let _ = error_code;
+        if let Some(ssl) = &self.ssl {
+            // A closed connection or a finished stream has nothing left to stop.
+            let _ = ssl.stream_stop_sending(error_code);
+            clear_error();
+        }
         // The slot's wait holds a handle too.
         self.slot.wake();
         self.ssl = None;

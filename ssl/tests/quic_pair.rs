@@ -170,6 +170,37 @@ fn resets_in_both_directions() {
 }
 
 #[test]
+fn stop_sending_with_a_chosen_code() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    let objs = [&s.client, &server];
+    let c = s.client.new_stream(0).unwrap();
+    c.write(b"request").unwrap();
+    let srv = next_stream(&objs, &server);
+    let mut buf = [0u8; 16];
+    retry(&objs, || srv.read(&mut buf)).unwrap();
+    // The server asks the client to stop (H3_NO_ERROR); the client's sending part ends
+    // with that code and its writes fail.
+    srv.stream_stop_sending(0x100).unwrap();
+    srv.stream_stop_sending(7).unwrap(); // the first code wins
+    run_until(&objs, || c.stream_write_state() == StreamState::ResetRemote);
+    assert_eq!(c.stream_write_end(), StreamEnd::Reset(0x100));
+    let err = c.write(b"more").unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::ssl_r::STREAM_RESET
+    );
+    // The server's own sending part is untouched.
+    srv.write(b"reply").unwrap();
+    assert_eq!(srv.stream_write_state(), StreamState::Ok);
+    // A send-only stream has nothing to stop; a code past 2^62 is refused.
+    let uni = server.new_stream(qssl::quic::STREAM_FLAG_UNI).unwrap();
+    let err = uni.stream_stop_sending(1).unwrap_err();
+    assert_eq!(err.reason(), qssl::error::ssl_r::STREAM_SEND_ONLY);
+    assert!(srv.stream_stop_sending(1 << 62).is_err());
+}
+
+#[test]
 fn out_of_range_codes_are_refused() {
     let s = pair_setup(false);
     let server = connect_pair(&s);

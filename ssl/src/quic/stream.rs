@@ -352,6 +352,35 @@ impl Ssl {
         result
     }
 
+    /// Asks the peer to stop sending on this stream with an application error code in
+    /// [0, 2^62-1] (STOP_SENDING): a qssl extension (OpenSSL sends STOP_SENDING only when a
+    /// stream with unread data is freed, with code 0), which HTTP/3 needs to stop a request
+    /// stream with H3_NO_ERROR. Data still arriving is discarded. Repeated calls succeed;
+    /// the first code is the one sent. Fails on a send-only stream.
+    #[track_caller]
+    pub fn stream_stop_sending(&self, code: u64) -> Result<(), SslError> {
+        check_app_code(code)?;
+        let mut st = self.obj.port.lock();
+        let (key, id) = self.require_stream(&st)?;
+        if is_local(&st, key, id) && id.dir() == Dir::Uni {
+            return Err(SslError::ssl(ssl_r::STREAM_SEND_ONLY).raise());
+        }
+        let now = self.obj.port.now();
+        let Some(conn) = st.conn_mut(key).1 else {
+            return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
+        };
+        match conn.stream_stop_sending(id, code) {
+            Ok(()) => {}
+            Err(qssl_quic::conn::StreamError::ConnectionClosed) => {
+                return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
+            }
+            // Already finished or gone: nothing left to stop.
+            Err(_) => {}
+        }
+        st.flush(now);
+        Ok(())
+    }
+
     /// `SSL_stream_reset`: abandons the sending part with an application error code in
     /// [0, 2^62-1] (RESET_STREAM). Repeated calls succeed; the first code is the one sent.
     #[track_caller]
