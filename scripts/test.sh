@@ -70,7 +70,7 @@ cargo check --manifest-path fuzz/Cargo.toml --locked
 step "interop: a fast subset of the local runner (the full run: scripts/interop.sh)"
 scripts/interop-peers.sh dev
 target/debug/qssl-interop-runner --peers qssl,quinn,openssl,aioquic,ngtcp2 --jobs 2 \
-    --cases handshake,chacha20,retry,resumption,keyupdate,multiplexing,transferloss,http3 \
+    --cases handshake,chacha20,retry,resumption,keyupdate,transferloss,http3 \
     --work target/interop-ci
 
 step "main job (small run)"
