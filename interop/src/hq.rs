@@ -97,16 +97,13 @@ struct Fetch {
     done: bool,
 }
 
-/// Downloads the files of `download` over one connection of `ctx` on `socket`; returns
-/// each name with the bytes received. Fails if it takes longer than `limit`. The
-/// connection that did the work is returned too, still open, for its figures.
-pub fn fetch(
+/// A client connection of `ctx` to `download.server` on `socket`, naming the server and
+/// resuming `download.session` if given; not yet started.
+pub(crate) fn client_connection(
     ctx: &SslCtx,
     socket: UdpBio,
     download: &Download<'_>,
-    limit: Duration,
-) -> Result<(Vec<(String, u64)>, Ssl), HqError> {
-    let deadline = Instant::now() + limit;
+) -> Result<Ssl, HqError> {
     socket
         .connect(download.server)
         .map_err(|e| HqError::Ssl(IoError::syscall(e.into())))?;
@@ -117,6 +114,30 @@ pub fn fetch(
     if let Some(session) = download.session {
         conn.set_session(Some(session.clone()))?;
     }
+    Ok(conn)
+}
+
+/// A non-blocking listener of `ctx` (with `flags`) on `socket`, listening.
+pub(crate) fn listener(ctx: &SslCtx, socket: UdpBio, flags: u64) -> Result<Ssl, HqError> {
+    let bio: Arc<dyn DatagramBio> = Arc::new(socket);
+    let listener = Ssl::new_listener(ctx, flags)?;
+    listener.set_bio(Some(bio.clone()), Some(bio))?;
+    listener.set_blocking_mode(false)?;
+    listener.listen()?;
+    Ok(listener)
+}
+
+/// Downloads the files of `download` over one connection of `ctx` on `socket`; returns
+/// each name with the bytes received. Fails if it takes longer than `limit`. The
+/// connection that did the work is returned too, still open, for its figures.
+pub fn fetch(
+    ctx: &SslCtx,
+    socket: UdpBio,
+    download: &Download<'_>,
+    limit: Duration,
+) -> Result<(Vec<(String, u64)>, Ssl), HqError> {
+    let deadline = Instant::now() + limit;
+    let conn = client_connection(ctx, socket, download)?;
     conn.set_blocking_mode(false)?;
     conn.set_default_stream_mode(DefaultStreamMode::None)?;
     let mut fetches = download
@@ -267,11 +288,7 @@ pub fn serve(
     root: &Path,
     stop: &AtomicBool,
 ) -> Result<(), HqError> {
-    let bio: Arc<dyn DatagramBio> = Arc::new(socket);
-    let listener = Ssl::new_listener(ctx, flags)?;
-    listener.set_bio(Some(bio.clone()), Some(bio))?;
-    listener.set_blocking_mode(false)?;
-    listener.listen()?;
+    let listener = listener(ctx, socket, flags)?;
     let mut conns: Vec<Ssl> = Vec::new();
     let mut responses: Vec<Response> = Vec::new();
     let mut buf = vec![0u8; CHUNK];

@@ -8,7 +8,6 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -16,10 +15,10 @@ use bytes::{Buf, Bytes};
 use qssl::SslCtx;
 use qssl::quic::poll::{POLL_EVENT_IC, PollItem, poll};
 use qssl::quic::{ACCEPT_CONNECTION_NO_BLOCK, Ssl};
-use qssl_bio::{DatagramBio, UdpBio};
+use qssl_bio::UdpBio;
 use tokio::io::AsyncWriteExt;
 
-use crate::hq::{Download, HqError};
+use crate::hq::{Download, HqError, client_connection, listener};
 
 /// Bytes of a file per DATA frame.
 const CHUNK: usize = 64 * 1024;
@@ -49,11 +48,7 @@ pub fn serve(
     stop: &AtomicBool,
 ) -> Result<(), HqError> {
     let rt = runtime()?;
-    let bio: Arc<dyn DatagramBio> = Arc::new(socket);
-    let listener = Ssl::new_listener(ctx, flags)?;
-    listener.set_bio(Some(bio.clone()), Some(bio))?;
-    listener.set_blocking_mode(false)?;
-    listener.listen()?;
+    let listener = listener(ctx, socket, flags)?;
     while !stop.load(Ordering::Relaxed) {
         while let Some(conn) = listener.accept_connection(ACCEPT_CONNECTION_NO_BLOCK)? {
             rt.spawn(serve_connection(conn, root.to_path_buf()));
@@ -136,16 +131,7 @@ pub fn fetch(
     download: &Download<'_>,
     limit: Duration,
 ) -> Result<(Vec<(String, u64)>, Ssl), HqError> {
-    socket
-        .connect(download.server)
-        .map_err(|e| h3_error("socket", e))?;
-    let bio: Arc<dyn DatagramBio> = Arc::new(socket);
-    let conn = Ssl::new(ctx)?;
-    conn.set_bio(Some(bio.clone()), Some(bio))?;
-    conn.set_host_name(download.server_name)?;
-    if let Some(session) = download.session {
-        conn.set_session(Some(session.clone()))?;
-    }
+    let conn = client_connection(ctx, socket, download)?;
     let rt = runtime()?;
     let fetched = rt.block_on(async {
         tokio::time::timeout(limit, fetch_all(conn.clone(), download))

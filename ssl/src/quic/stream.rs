@@ -359,49 +359,51 @@ impl Ssl {
     /// the first code is the one sent. Fails on a send-only stream.
     #[track_caller]
     pub fn stream_stop_sending(&self, code: u64) -> Result<(), SslError> {
-        check_app_code(code)?;
-        let mut st = self.obj.port.lock();
-        let (key, id) = self.require_stream(&st)?;
-        if is_local(&st, key, id) && id.dir() == Dir::Uni {
-            return Err(SslError::ssl(ssl_r::STREAM_SEND_ONLY).raise());
-        }
-        let now = self.obj.port.now();
-        let Some(conn) = st.conn_mut(key).1 else {
-            return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
-        };
-        match conn.stream_stop_sending(id, code) {
-            Ok(()) => {}
-            Err(qssl_quic::conn::StreamError::ConnectionClosed) => {
-                return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
-            }
-            // Already finished or gone: nothing left to stop.
-            Err(_) => {}
-        }
-        st.flush(now);
-        Ok(())
+        // A stream of ours that only sends has nothing to stop.
+        self.end_stream_part(
+            code,
+            true,
+            ssl_r::STREAM_SEND_ONLY,
+            Connection::stream_stop_sending,
+        )
     }
 
     /// `SSL_stream_reset`: abandons the sending part with an application error code in
     /// [0, 2^62-1] (RESET_STREAM). Repeated calls succeed; the first code is the one sent.
     #[track_caller]
     pub fn stream_reset(&self, code: u64) -> Result<(), SslError> {
+        // A peer's stream that only sends to us has nothing to reset.
+        self.end_stream_part(
+            code,
+            false,
+            ssl_r::STREAM_RECV_ONLY,
+            Connection::stream_reset,
+        )
+    }
+
+    /// Ends one part of the stream with `code` through `end`; a unidirectional stream opened
+    /// locally (`local_uni_refused`) or by the peer (otherwise) fails with `wrong_way`. A
+    /// stream already finished or gone has nothing left to end: success.
+    #[track_caller]
+    fn end_stream_part(
+        &self,
+        code: u64,
+        local_uni_refused: bool,
+        wrong_way: i32,
+        end: fn(&mut Connection, StreamId, u64) -> Result<(), qssl_quic::conn::StreamError>,
+    ) -> Result<(), SslError> {
         check_app_code(code)?;
         let mut st = self.obj.port.lock();
         let (key, id) = self.require_stream(&st)?;
-        if !is_local(&st, key, id) && id.dir() == Dir::Uni {
-            return Err(SslError::ssl(ssl_r::STREAM_RECV_ONLY).raise());
+        if is_local(&st, key, id) == local_uni_refused && id.dir() == Dir::Uni {
+            return Err(SslError::ssl(wrong_way).raise());
         }
         let now = self.obj.port.now();
         let Some(conn) = st.conn_mut(key).1 else {
             return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
         };
-        match conn.stream_reset(id, code) {
-            Ok(()) => {}
-            Err(qssl_quic::conn::StreamError::ConnectionClosed) => {
-                return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
-            }
-            // Already gone: nothing left to reset.
-            Err(_) => {}
+        if let Err(qssl_quic::conn::StreamError::ConnectionClosed) = end(conn, id, code) {
+            return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
         }
         st.flush(now);
         Ok(())
