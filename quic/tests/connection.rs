@@ -748,6 +748,27 @@ fn garbage_datagrams_are_dropped_without_harm() {
     assert!(sim.b.conn().unwrap().close_info().is_none());
 }
 
+/// A 20 Mbit/s link with a one-way `delay_ms`: with [`key_update_windows`], a transfer lasts
+/// long enough for several key updates three PTOs apart.
+fn key_update_link(delay_ms: u64) -> Link {
+    Link {
+        bandwidth: Some(2_500_000),
+        ..Link::delay(delay_ms)
+    }
+}
+
+/// A receiver's 64 KB flow-control windows, which keep the link's queue (and so the RTT and
+/// PTO) short.
+fn key_update_windows() -> ConnectionConfig {
+    ConnectionConfig {
+        initial_max_data: 65_536,
+        max_data_window: 65_536,
+        initial_max_stream_data: 65_536,
+        max_stream_data_window: 65_536,
+        ..ConnectionConfig::default()
+    }
+}
+
 #[test]
 fn key_updates_every_n_packets_during_a_transfer() {
     for (seed, loss, jitter) in [(18, 0.0, 0), (19, 0.05, 8)] {
@@ -755,14 +776,14 @@ fn key_updates_every_n_packets_during_a_transfer() {
             delay: Duration::from_millis(10),
             jitter: Duration::from_millis(jitter),
             loss,
-            ..Link::default()
+            ..key_update_link(10)
         };
         let config = ConnectionConfig {
             key_update_interval: Some(40),
-            ..ConnectionConfig::default()
+            ..key_update_windows()
         };
         let mut sim = pair(seed, config, link);
-        sim.a.app.requests = vec![1_000_000];
+        sim.a.app.requests = vec![4_000_000];
         sim.run_until(Duration::from_secs(60), |c, _| c.app.done());
         let client = sim.a.conn().stats().key_updates;
         let server = sim.b.conn().unwrap().stats().key_updates;
@@ -772,7 +793,42 @@ fn key_updates_every_n_packets_during_a_transfer() {
     }
 }
 
-/// A 2 MB fetch from a server that updates its keys every 25 packets (the client never
+#[test]
+fn an_endpoint_waits_three_ptos_after_an_update_is_confirmed_before_the_next() {
+    // The client would update every 10 packets; the server never starts one. A peer keeps
+    // its previous keys for up to three PTOs and may drop a new phase meanwhile (RFC 9001
+    // §6.5), so the client's updates are at least three PTOs (each over one 20 ms RTT)
+    // apart.
+    let client = ConnectionConfig {
+        key_update_interval: Some(10),
+        ..key_update_windows()
+    };
+    let mut sim = pair_configs(
+        23,
+        client,
+        ConnectionConfig::default(),
+        key_update_link(10),
+        false,
+    );
+    sim.a.app.requests = vec![4_000_000];
+    let mut updates_at = Vec::new();
+    let mut seen = 0;
+    while !sim.a.app.done() {
+        assert!(sim.step() && sim.elapsed() < Duration::from_secs(30));
+        let updates = sim.a.conn().stats().key_updates;
+        if updates > seen {
+            seen = updates;
+            updates_at.push(sim.elapsed());
+        }
+    }
+    assert!(updates_at.len() >= 3, "{updates_at:?}");
+    for gap in updates_at.windows(2).map(|w| w[1] - w[0]) {
+        assert!(gap >= Duration::from_millis(60), "{updates_at:?}");
+    }
+    assert!(sim.a.conn().close_info().is_none());
+}
+
+/// A 4 MB fetch over [`key_update_link`] from a server that updates its keys every 25 packets (the client never
 /// starts an update).
 fn fetch_from_a_server_updating_keys(seed: u64) -> Sim<ClientNode, ServerNode> {
     let server = ConnectionConfig {
@@ -781,12 +837,12 @@ fn fetch_from_a_server_updating_keys(seed: u64) -> Sim<ClientNode, ServerNode> {
     };
     let mut sim = pair_configs(
         seed,
-        ConnectionConfig::default(),
+        key_update_windows(),
         server,
-        Link::delay(5),
+        key_update_link(5),
         false,
     );
-    sim.a.app.requests = vec![2_000_000];
+    sim.a.app.requests = vec![4_000_000];
     sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
     sim
 }

@@ -18,6 +18,10 @@ pub(crate) struct KeyUpdate {
     /// The first packet number sent with the current keys: an ACK at or above it confirms
     /// the peer has the phase, which allows the next update.
     pub(crate) first_sent: u64,
+    /// When an ACK first confirmed the peer has the current phase: the next update we start
+    /// waits three PTOs from here, so the peer has dropped its old keys and can decrypt it
+    /// (RFC 9001 §6.5).
+    pub(crate) confirmed_at: Option<Instant>,
     /// The smallest packet number received in the current phase.
     pub(crate) first_received: Option<u64>,
     /// Packets sent with the current keys.
@@ -50,6 +54,7 @@ impl KeyUpdate {
             next,
             prev_remote: None,
             first_sent: 0,
+            confirmed_at: None,
             first_received: None,
             sent_in_phase: 0,
             updates: 0,
@@ -68,9 +73,18 @@ impl KeyUpdate {
         self.prev_remote = Some((old_remote, prev_until));
         self.phase = !self.phase;
         self.first_sent = next_pn;
+        self.confirmed_at = None;
         self.first_received = None;
         self.sent_in_phase = 0;
         self.updates += 1;
         self.peer_update_unacked = false;
+    }
+
+    /// Notes an ACK whose largest packet number is `largest_acked`: the first that reaches
+    /// the current phase confirms it at `now`.
+    pub(crate) fn on_ack(&mut self, largest_acked: u64, now: Instant) {
+        if self.confirmed_at.is_none() && largest_acked >= self.first_sent {
+            self.confirmed_at = Some(now);
+        }
     }
 }

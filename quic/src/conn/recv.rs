@@ -525,6 +525,11 @@ impl Connection {
                 peer_max_ack_delay,
             );
         }
+        if id == SpaceId::Data
+            && let (Some(ku), Some(largest)) = (&mut self.key_update, space.sent.largest_acked())
+        {
+            ku.on_ack(largest, now);
+        }
         if !outcome.packets.is_empty() {
             self.pto_count = 0;
             self.probe_streak_since = None;

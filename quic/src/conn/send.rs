@@ -215,15 +215,21 @@ impl Connection {
         }
     }
 
-    /// Starts a key update when the configured interval, or the AEAD's confidentiality limit,
-    /// is near, once the handshake is confirmed and the peer has acknowledged a packet of the
-    /// current phase (RFC 9001 §6.1, §6.5).
+    /// Starts a key update when the AEAD's confidentiality limit is near, once the handshake is
+    /// confirmed and the peer has acknowledged a packet of the current phase (RFC 9001 §6.1),
+    /// or when the configured interval is reached and three PTOs have passed since that
+    /// acknowledgement, so the peer has dropped its old keys and can decrypt the update (RFC
+    /// 9001 §6.5; OpenSSL discards packets of a new phase until then).
     fn maybe_initiate_key_update(&mut self, now: Instant) {
-        let prev_until = now + self.three_ptos();
+        let three_ptos = self.three_ptos();
+        let prev_until = now + three_ptos;
         let confirmed = self.handshake_confirmed;
         let interval = self.config.key_update_interval;
         let space = &mut self.spaces[SpaceId::Data as usize];
         let (Some(ku), Some(keys)) = (self.key_update.as_mut(), space.keys.as_mut()) else {
+            return;
+        };
+        let Some(acked_at) = ku.confirmed_at else {
             return;
         };
         let limit = keys
@@ -231,12 +237,9 @@ impl Connection {
             .packet
             .confidentiality_limit()
             .saturating_sub(AEAD_LIMIT_MARGIN);
-        let due = interval.is_some_and(|n| ku.sent_in_phase >= n) || ku.sent_in_phase >= limit;
-        let acked = space
-            .sent
-            .largest_acked()
-            .is_some_and(|a| a >= ku.first_sent);
-        if due && confirmed && acked {
+        let interval_due =
+            interval.is_some_and(|n| ku.sent_in_phase >= n) && now >= acked_at + three_ptos;
+        if confirmed && (interval_due || ku.sent_in_phase >= limit) {
             ku.advance(keys, prev_until, space.next_pn);
         }
     }
