@@ -217,6 +217,23 @@ impl RemoteCids {
         Ok(())
     }
 
+    /// Moves to an ID not used yet, the lowest sequence number above the current one, and
+    /// retires the current one. False, changing nothing, without a spare.
+    pub fn switch(&mut self) -> bool {
+        let Some(next) = self
+            .available
+            .range(self.current + 1..)
+            .next()
+            .map(|(s, _)| *s)
+        else {
+            return false;
+        };
+        self.available.remove(&self.current);
+        self.to_retire.insert(self.current);
+        self.current = next;
+        true
+    }
+
     /// Whether RETIRE_CONNECTION_ID frames are owed.
     pub fn has_retirements(&self) -> bool {
         !self.to_retire.is_empty()

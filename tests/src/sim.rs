@@ -104,6 +104,8 @@ struct InFlight {
     seq: u64,
     to_b: bool,
     from: SocketAddr,
+    /// Where it was sent.
+    to: SocketAddr,
     data: Vec<u8>,
 }
 
@@ -116,6 +118,14 @@ pub struct Stats {
     pub bytes_sent: [u64; 2],
     /// Datagrams the links dropped, per direction (a→b, b→a).
     pub dropped: [u64; 2],
+    /// Datagrams from b dropped at a because they were sent to an address a is not reached
+    /// at (any longer).
+    pub misaddressed: u64,
+    /// Bytes of those datagrams.
+    pub misaddressed_bytes: u64,
+    /// Bytes of a's datagrams delivered from a spoofed address
+    /// ([`Sim::spoof_next_client_datagram`]).
+    pub spoofed_bytes: u64,
 }
 
 /// Two nodes, `a` (the client) and `b` (the server), joined by two links.
@@ -138,6 +148,15 @@ pub struct Sim<A: Node, B: Node> {
     pub stats: Stats,
     /// Bytes delivered to b from a, and sent by b, while a is not yet validated.
     amplification: Option<(u64, u64)>,
+    /// The address a's datagrams come from as b sees them, as a NAT in front of a maps it
+    /// (`None`: a's own address). Datagrams from b reach a only when sent to this address:
+    /// changing it mid-run is a NAT rebinding, or a's move to a new network.
+    pub client_seen_as: Option<SocketAddr>,
+    /// a's next datagram also reaches b from this address, just before the genuine one (or
+    /// instead of it when the flag is false).
+    spoof_next: Option<(SocketAddr, bool)>,
+    /// The NAT maps a to this address from a's next datagram on.
+    rebind_next: Option<SocketAddr>,
 }
 
 /// Largest datagram the harness carries.
@@ -159,12 +178,32 @@ impl<A: Node, B: Node> Sim<A, B> {
             busy_until: [start, start],
             stats: Stats::default(),
             amplification: Some((0, 0)),
+            client_seen_as: None,
+            spoof_next: None,
+            rebind_next: None,
         }
     }
 
     /// The link in direction `dir` (0: a→b, 1: b→a), to change conditions mid-run.
     pub fn link_mut(&mut self, dir: usize) -> &mut Link {
         &mut self.links[dir]
+    }
+
+    /// Delivers a's next datagram to b from `from` as well, just before the genuine one (an
+    /// on-path attacker's copy, RFC 9000 §9.3.3), or only from there if not `keep_genuine`.
+    pub fn spoof_next_client_datagram(&mut self, from: SocketAddr, keep_genuine: bool) {
+        self.spoof_next = Some((from, keep_genuine));
+    }
+
+    /// A NAT rebinding: from a's next datagram on, b sees a at `to`, and datagrams sent to
+    /// a's previous address are lost.
+    pub fn rebind_client(&mut self, to: SocketAddr) {
+        self.rebind_next = Some(to);
+    }
+
+    /// Whether a spoofed datagram is still to come.
+    pub fn spoof_pending(&self) -> bool {
+        self.spoof_next.is_some()
     }
 
     /// Time since the start.
@@ -177,7 +216,7 @@ impl<A: Node, B: Node> Sim<A, B> {
     }
 
     /// Puts a datagram sent now on link `dir` (0: a→b, 1: b→a).
-    fn send(&mut self, dir: usize, from: SocketAddr, mut data: Vec<u8>) {
+    fn send(&mut self, dir: usize, from: SocketAddr, to: SocketAddr, mut data: Vec<u8>) {
         self.stats.sent[dir] += 1;
         self.stats.bytes_sent[dir] += data.len() as u64;
         if dir == 1
@@ -226,6 +265,7 @@ impl<A: Node, B: Node> Sim<A, B> {
                 seq: self.seq,
                 to_b: dir == 0,
                 from,
+                to,
                 data: data.clone(),
             }));
         }
@@ -236,14 +276,27 @@ impl<A: Node, B: Node> Sim<A, B> {
         let mut buf = vec![0u8; MAX_DATAGRAM];
         loop {
             let mut any = false;
-            while let Some((len, _to)) = self.a.transmit(self.now, &mut buf) {
-                let from = self.a.addr();
-                self.send(0, from, buf[..len].to_vec());
+            while let Some((len, to)) = self.a.transmit(self.now, &mut buf) {
+                if let Some(rebound) = self.rebind_next.take() {
+                    self.client_seen_as = Some(rebound);
+                }
+                let from = self.client_seen_as.unwrap_or(self.a.addr());
+                let genuine = match self.spoof_next.take() {
+                    Some((spoofed, keep_genuine)) => {
+                        self.stats.spoofed_bytes += len as u64;
+                        self.send(0, spoofed, to, buf[..len].to_vec());
+                        keep_genuine
+                    }
+                    None => true,
+                };
+                if genuine {
+                    self.send(0, from, to, buf[..len].to_vec());
+                }
                 any = true;
             }
-            while let Some((len, _to)) = self.b.transmit(self.now, &mut buf) {
+            while let Some((len, to)) = self.b.transmit(self.now, &mut buf) {
                 let from = self.b.addr();
-                self.send(1, from, buf[..len].to_vec());
+                self.send(1, from, to, buf[..len].to_vec());
                 any = true;
             }
             if !any {
@@ -300,6 +353,9 @@ impl<A: Node, B: Node> Sim<A, B> {
                     }
                 }
                 self.b.receive(self.now, d.from, &mut d.data);
+            } else if self.client_seen_as.is_some_and(|at| at != d.to) {
+                self.stats.misaddressed += 1;
+                self.stats.misaddressed_bytes += d.data.len() as u64;
             } else {
                 self.a.receive(self.now, d.from, &mut d.data);
             }

@@ -54,6 +54,9 @@ pub struct ConnectionConfig {
     pub max_datagram_frame_size: Option<u64>,
     /// The congestion controller.
     pub congestion: CongestionKind,
+    /// Send disable_active_migration: the peer must not move to a new address, and packets
+    /// from one are dropped (RFC 9000 §18.2).
+    pub disable_active_migration: bool,
 }
 
 impl Default for ConnectionConfig {
@@ -77,6 +80,7 @@ impl Default for ConnectionConfig {
             aead_integrity_limit: None,
             max_datagram_frame_size: None,
             congestion: CongestionKind::Cubic,
+            disable_active_migration: false,
         }
     }
 }
@@ -101,6 +105,7 @@ impl ConnectionConfig {
             max_ack_delay: v(u64::try_from(self.max_ack_delay.as_millis()).unwrap_or(u64::MAX)),
             active_connection_id_limit: v(self.active_connection_id_limit),
             max_datagram_frame_size: v(self.max_datagram_frame_size.unwrap_or(0)),
+            disable_active_migration: self.disable_active_migration,
             ..TransportParameters::default()
         }
     }

@@ -9,6 +9,8 @@
 
 mod config;
 mod key_update;
+mod migration;
+mod path;
 mod recv;
 mod resources;
 mod send;
@@ -16,6 +18,8 @@ mod space;
 mod streams;
 
 pub use config::ConnectionConfig;
+pub use migration::MigrationError;
+pub use path::MAX_PATH_RESPONSES;
 pub use resources::ConnectionResources;
 pub use streams::{ReadOutcome, SendInfo, StreamError};
 
@@ -127,16 +131,16 @@ pub struct ConnectionStats {
     pub key_updates: u64,
     /// Packets that told the peer flow control or its stream limit held this endpoint back.
     pub blocked_reports: u64,
+    /// Moves to a new path: the client's own, or a server following its client.
+    pub migrations: u64,
+    /// Path validations that ran out of time.
+    pub failed_validations: u64,
 }
 
 /// The error code a [`CloseInfo`] reports for a connection that ended silently because its
 /// idle timeout passed: outside the QUIC code space (as OpenSSL's
 /// `OSSL_QUIC_LOCAL_ERR_IDLE_TIMEOUT`), since nothing was sent or received.
 pub const IDLE_TIMEOUT_CODE: u64 = u64::MAX;
-
-/// Most PATH_RESPONSE frames waiting to be sent: a peer's flood of PATH_CHALLENGE frames gets
-/// answers to the latest this many (the class of quic-go's CVE-2023-49295).
-pub const MAX_PATH_RESPONSES: usize = 16;
 
 /// Why and by whom a connection was closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,7 +215,14 @@ pub struct Connection {
     spaces: [Space; 3],
     /// 1-RTT key-update state, once 1-RTT keys exist.
     key_update: Option<key_update::KeyUpdate>,
-    remote: SocketAddr,
+    /// The path packets go out on.
+    path: path::Path,
+    /// The last validated path before a migration, returned to if the new one fails
+    /// validation (RFC 9000 §9.3.2).
+    prev_path: Option<migration::PrevPath>,
+    /// The destination connection ID of the last 1-RTT packet from the current path: a
+    /// peer that migrates to a new ID gets a new one in return (RFC 9000 §9.5).
+    last_dcid: Option<ConnectionId>,
     /// The local address the peer reaches this endpoint on, where known.
     local: Option<SocketAddr>,
     local_cids: LocalCids,
@@ -259,17 +270,12 @@ pub struct Connection {
     /// When the last ack-eliciting packet was sent (or a probe was due), for the client's
     /// anti-deadlock probe timer.
     last_eliciting_sent: Option<Instant>,
-    /// The server has validated the client's address; until then it may send at most three
-    /// times what it received (RFC 9000 §8.1).
-    address_validated: bool,
-    bytes_received: u64,
-    bytes_sent: u64,
     /// NEW_CONNECTION_ID frames to send.
     pending_new_cids: Vec<NewConnectionId>,
     /// Local IDs the peer retired, for the endpoint to drop from its routes.
     retired_local_cids: Vec<ConnectionId>,
-    /// PATH_RESPONSE data owed.
-    path_responses: Vec<[u8; 8]>,
+    /// PATH_RESPONSE frames owed.
+    path_responses: Vec<path::PathResponse>,
     /// Streams, once the handshake has completed.
     streams: Option<Streams>,
     stats: ConnectionStats,
@@ -282,7 +288,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("side", &self.side)
             .field("version", &self.version)
-            .field("remote", &self.remote)
+            .field("remote", &self.path.remote)
             .field("state", &self.state)
             .field("handshake_complete", &self.is_handshake_complete())
             .field("handshake_confirmed", &self.handshake_confirmed)
@@ -319,7 +325,7 @@ impl Connection {
             reset_key,
             now,
         );
-        conn.address_validated = true;
+        conn.path.validated = true;
         let out = conn.tls.poll();
         conn.apply_tls(out)?;
         Ok(conn)
@@ -360,7 +366,7 @@ impl Connection {
         );
         conn.original_dcid = incoming.original_dcid;
         conn.peer_scid = Some(incoming.scid);
-        conn.address_validated = incoming.retry_scid.is_some();
+        conn.path.validated = incoming.retry_scid.is_some();
         Ok(conn)
     }
 
@@ -388,7 +394,9 @@ impl Connection {
             tls,
             spaces,
             key_update: None,
-            remote,
+            path: path::Path::new(remote, false),
+            prev_path: None,
+            last_dcid: None,
             local: None,
             local_cids: LocalCids::new(scid),
             remote_cids: RemoteCids::new(dcid, None),
@@ -415,9 +423,6 @@ impl Connection {
             last_probe_due: None,
             probe_streak_since: None,
             last_eliciting_sent: None,
-            address_validated: false,
-            bytes_received: 0,
-            bytes_sent: 0,
             pending_new_cids: Vec::new(),
             retired_local_cids: Vec::new(),
             path_responses: Vec::new(),
@@ -435,7 +440,7 @@ impl Connection {
 
     /// The peer's address.
     pub fn remote(&self) -> SocketAddr {
-        self.remote
+        self.path.remote
     }
 
     /// The negotiated version.
@@ -523,10 +528,11 @@ impl Connection {
         stats
     }
 
-    /// Whether the peer has proven it owns its address (a server's view: a Retry token or
-    /// a Handshake packet from the client, RFC 9000 §8.1; always for a client).
+    /// Whether the peer has proven it owns its current address (a server's view: a Retry
+    /// token or a Handshake packet from the client, RFC 9000 §8.1, or a PATH_RESPONSE after
+    /// it moved; always for a client).
     pub fn is_address_validated(&self) -> bool {
-        self.address_validated
+        self.path.validated
     }
 
     /// What the connection holds on its peer's behalf, counted by structure.
@@ -947,6 +953,7 @@ impl Connection {
                     .filter(|_| !self.is_handshake_complete()),
                 self.loss_detection_timer(),
                 self.ack_timer(),
+                self.path.timer(),
                 self.paced_until,
             ]
             .into_iter()
@@ -993,6 +1000,9 @@ impl Connection {
                 }
                 if self.loss_detection_timer().is_some_and(|t| now >= t) {
                     self.on_loss_detection_timeout(now);
+                }
+                if self.path.validation_failed(now) {
+                    self.on_path_validation_failed(now);
                 }
             }
         }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
+use super::path::PathResponse;
 use super::space::SpaceId;
 use super::{CloseInfo, Connection, DatagramInfo, EcnCodepoint, State};
 use crate::cid::ConnectionId;
@@ -46,15 +47,19 @@ impl Connection {
             }
             State::Open => {}
         }
-        if from != self.remote {
-            // Migration is not supported yet: packets from elsewhere are ignored.
+        if !self.accepts_from(from) {
             return;
         }
-        self.bytes_received += datagram.len() as u64;
+        self.count_received(from, datagram.len());
         self.stats.datagrams_received += 1;
-        if info.local.is_some() {
+        if info.local.is_some() && from == self.path.remote {
             self.local = info.local;
         }
+        let arrival = Arrival {
+            from,
+            ecn: info.ecn,
+            len: datagram.len(),
+        };
         let dcid_len = self.local_cids.active().next().map_or(0, |c| c.len());
         let processed_before = self.stats.packets_received;
         let mut pos = 0;
@@ -84,16 +89,33 @@ impl Connection {
             h.token = 0..0;
             let small = datagram.len() < super::MIN_INITIAL_SIZE;
             let packet = &mut datagram[range];
+            let largest_before = self.spaces[SpaceId::Data as usize].acks.largest();
             let handled = if self.side == Side::Server && h.kind == PacketKind::Initial && small {
                 // A client's Initial comes in a full-sized datagram (RFC 9000 §14.1).
                 Err(Drop::Packet(PacketError::Malformed(
                     "Initial in a datagram under 1200 bytes",
                 )))
+            } else if from != self.path.remote && h.kind != PacketKind::OneRtt {
+                Err(Drop::Packet(PacketError::Malformed(
+                    "long-header packet from a new address",
+                )))
             } else {
-                self.handle_packet(now, &h, packet, info.ecn)
+                self.handle_packet(now, &h, packet, &arrival)
             };
             match handled {
-                Ok(()) => self.stats.packets_received += 1,
+                Ok(received) => {
+                    self.stats.packets_received += 1;
+                    if let Some((pn, non_probing)) = received {
+                        let newest = largest_before.is_none_or(|l| pn > l);
+                        self.after_one_rtt_packet(
+                            now,
+                            from,
+                            h.dcid,
+                            newest && non_probing,
+                            arrival.len,
+                        );
+                    }
+                }
                 Err(Drop::Packet(why)) => {
                     self.stats.packets_dropped += 1;
                     self.stats.last_drop = Some(why);
@@ -118,7 +140,7 @@ impl Connection {
     /// else is done with it: it is not this connection's, so it buys no anti-amplification
     /// credit (RFC 9000 §8.1) and moves no timer.
     pub fn handle_unrouted(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
-        if self.state == State::Open && from == self.remote {
+        if self.state == State::Open && from == self.path.remote {
             self.check_stateless_reset(now, datagram);
         }
     }
@@ -192,13 +214,15 @@ impl Connection {
         self.finish_closed();
     }
 
+    /// Handles one packet; for a 1-RTT packet returns its number and whether it carried
+    /// anything besides probing frames (RFC 9000 §9.1).
     fn handle_packet(
         &mut self,
         now: Instant,
         h: &ProtectedHeader,
         packet: &mut [u8],
-        ecn: Option<EcnCodepoint>,
-    ) -> Result<(), Drop> {
+        arrival: &Arrival,
+    ) -> Result<Option<(u64, bool)>, Drop> {
         if h.kind == PacketKind::ZeroRtt {
             return Err(Drop::Packet(PacketError::Malformed("0-RTT not accepted")));
         }
@@ -248,7 +272,7 @@ impl Connection {
         let server_handshake = self.side == Side::Server && h.kind == PacketKind::Handshake;
         if server_handshake {
             // A Handshake packet proves the client owns its address (RFC 9000 §8.1).
-            self.address_validated = true;
+            self.path.validated = true;
         }
         let payload = &packet[payload];
         if payload.is_empty() {
@@ -258,17 +282,19 @@ impl Connection {
             )));
         }
         let mut ack_eliciting = false;
+        let mut non_probing = false;
         for frame in FrameIter::new(payload) {
             let frame = frame?;
             frame.check_allowed(h.kind)?;
             ack_eliciting |= frame.is_ack_eliciting();
-            self.handle_frame(now, id, &h.dcid, frame)?;
+            non_probing |= !frame.is_probing();
+            self.handle_frame(now, id, &h.dcid, arrival, frame)?;
             if self.state != State::Open {
                 break;
             }
         }
         let immediate = id != SpaceId::Data;
-        if let Some(ecn) = ecn {
+        if let Some(ecn) = arrival.ecn {
             self.spaces[id as usize].acks.on_ecn(ecn);
         }
         // Not a duplicate: checked before the frames were handled.
@@ -287,7 +313,7 @@ impl Connection {
         if server_handshake {
             self.discard_space(SpaceId::Initial);
         }
-        Ok(())
+        Ok((id == SpaceId::Data).then_some((pn, non_probing)))
     }
 
     /// Counts a 1-RTT packet that failed authentication: dropped, or past the integrity limit
@@ -375,6 +401,7 @@ impl Connection {
         now: Instant,
         id: SpaceId,
         dcid: &ConnectionId,
+        arrival: &Arrival,
         frame: Frame<'_>,
     ) -> Result<(), Drop> {
         match frame {
@@ -428,6 +455,13 @@ impl Connection {
             Frame::RetireConnectionId { sequence } => {
                 if let Some(retired) = self.local_cids.retire(sequence, dcid)? {
                     self.retired_local_cids.push(retired);
+                    // A new ID replaces it, so the peer always has a spare to migrate with.
+                    let limit = self
+                        .peer_params
+                        .as_ref()
+                        .map_or(0, |p| p.active_connection_id_limit.get());
+                    let fresh = self.local_cids.issue(limit, &mut self.rng, &self.reset_key);
+                    self.pending_new_cids.extend(fresh);
                 }
             }
             Frame::Stream(f) => self.streams_for_frame()?.on_stream_frame(&f)?,
@@ -464,9 +498,13 @@ impl Connection {
                 if self.path_responses.len() >= super::MAX_PATH_RESPONSES {
                     self.path_responses.remove(0);
                 }
-                self.path_responses.push(data);
+                self.path_responses.push(PathResponse {
+                    data,
+                    to: arrival.from,
+                    budget: 3 * arrival.len,
+                });
             }
-            Frame::PathResponse(_) => {}
+            Frame::PathResponse(data) => self.on_path_response(&data),
             Frame::Datagram(_) => {
                 return Err(Drop::Connection(TransportError::protocol_violation(
                     Some(0x30),
@@ -610,6 +648,17 @@ impl Connection {
             }
         }
     }
+}
+
+/// What arrived with a datagram, as the packets in it are handled.
+#[derive(Debug, Clone, Copy)]
+struct Arrival {
+    /// The sender's address.
+    from: SocketAddr,
+    /// Its ECN codepoint, where the socket reports it.
+    ecn: Option<EcnCodepoint>,
+    /// The datagram's length.
+    len: usize,
 }
 
 /// Why processing a packet stopped.

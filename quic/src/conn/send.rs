@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::path::PATH_PROBE_SIZE;
 use super::space::{SentData, SpaceId};
 use super::{Connection, MIN_INITIAL_SIZE, State, Transmit};
 use crate::coding::Writer;
@@ -54,13 +55,13 @@ impl Connection {
                 && ((self.handshake_done_pending && self.side == Side::Server)
                     || !self.pending_new_cids.is_empty()
                     || self.remote_cids.has_retirements()
-                    || !self.path_responses.is_empty()
                     || self.streams.as_ref().is_some_and(|s| s.wants_send())))
     }
 
     /// Writes the next datagram into `buf`, if there is anything to send.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
-        self.transmit(now, buf, 0)
+        self.transmit_path_frames(now, buf)
+            .or_else(|| self.transmit(now, buf, 0))
     }
 
     /// One datagram, padded to at least `pad_to` bytes when it carries packets at all.
@@ -71,8 +72,7 @@ impl Connection {
             .pacer
             .delay_until(now, size, self.cc.window(), self.rtt.smoothed(), size)
             .filter(|t| *t > now);
-        if !self.address_validated {
-            let budget = (3 * self.bytes_received).saturating_sub(self.bytes_sent);
+        if let Some(budget) = self.path.data_budget() {
             limit = limit.min(usize::try_from(budget).unwrap_or(usize::MAX));
         }
         let len = match self.state {
@@ -110,9 +110,9 @@ impl Connection {
                 written?
             }
         };
-        self.bytes_sent += len as u64;
+        self.path.bytes_sent += len as u64;
         Some(Transmit {
-            destination: self.remote,
+            destination: self.path.remote,
             len,
             segment_size: len,
             source: self.local,
@@ -127,7 +127,11 @@ impl Connection {
         buf: &mut [u8],
         max_datagrams: usize,
     ) -> Option<Transmit> {
-        let first = self.poll_transmit(now, buf)?;
+        // A datagram of path validation goes alone: it may have another destination.
+        if let Some(t) = self.transmit_path_frames(now, buf) {
+            return Some(t);
+        }
+        let first = self.transmit(now, buf, 0)?;
         let segment = first.len;
         let mut len = segment;
         let mut count = 1;
@@ -332,13 +336,6 @@ impl Connection {
             ack_eliciting = true;
         }
         if id == SpaceId::Data {
-            while let Some(data) = self.path_responses.last() {
-                if Frame::PathResponse(*data).encode(&mut w).is_err() {
-                    break;
-                }
-                self.path_responses.pop();
-                ack_eliciting = true;
-            }
             while let Some(n) = self.pending_new_cids.last() {
                 if Frame::NewConnectionId(*n).encode(&mut w).is_err() {
                     break;
@@ -417,33 +414,18 @@ impl Connection {
         ack_eliciting: bool,
         min_len: usize,
     ) -> Option<usize> {
-        let space = &mut self.spaces[id as usize];
-        let pn = space.next_pn;
-        if ack_eliciting {
-            space.probes = space.probes.saturating_sub(1);
-        }
-        // Padding (PADDING frames are zero bytes): to the datagram minimum, and so that header
-        // protection has its sample.
-        let payload_len = frames_end - layout.header_len();
-        if payload_len == 0 || (!ack_eliciting && data.ack_up_to.is_none()) {
+        let pn = self.spaces[id as usize].next_pn;
+        if frames_end == layout.header_len() || (!ack_eliciting && data.ack_up_to.is_none()) {
             return None;
         }
-        let room = out.len().saturating_sub(tag_len + frames_end);
-        let pad = padding(&layout, tag_len, payload_len, min_len).min(room);
-        out[frames_end..frames_end + pad].fill(0);
-        let padded = pad > 0;
-        let payload_len = payload_len + pad;
-        let len = self.seal_packet(id, out, &layout, payload_len)?;
-        let space = &mut self.spaces[id as usize];
-        if id == SpaceId::Data
-            && let Some(ku) = self.key_update.as_mut()
-        {
-            ku.sent_in_phase += 1;
-            if data.ack_up_to.is_some() {
-                // An acknowledgment in the current phase: the peer may update again.
-                ku.peer_update_unacked = false;
-            }
+        if ack_eliciting {
+            let space = &mut self.spaces[id as usize];
+            space.probes = space.probes.saturating_sub(1);
         }
+        let has_ack = data.ack_up_to.is_some();
+        let (len, padded) =
+            self.pad_and_seal(id, out, frames_end, &layout, tag_len, min_len, has_ack)?;
+        let space = &mut self.spaces[id as usize];
         let in_flight = ack_eliciting || padded;
         space.sent.on_sent(SentPacket {
             pn,
@@ -465,6 +447,94 @@ impl Connection {
             self.discard_space(SpaceId::Initial);
         }
         Some(len)
+    }
+
+    /// Pads a packet whose frames end at `frames_end` (PADDING frames are zero bytes: to
+    /// `min_len`, and so that header protection has its sample) and seals it. Returns its
+    /// length and whether it was padded.
+    #[allow(clippy::too_many_arguments)]
+    fn pad_and_seal(
+        &mut self,
+        id: SpaceId,
+        out: &mut [u8],
+        frames_end: usize,
+        layout: &HeaderLayout,
+        tag_len: usize,
+        min_len: usize,
+        has_ack: bool,
+    ) -> Option<(usize, bool)> {
+        let payload_len = frames_end - layout.header_len();
+        let room = out.len().saturating_sub(tag_len + frames_end);
+        let pad = padding(layout, tag_len, payload_len, min_len).min(room);
+        out[frames_end..frames_end + pad].fill(0);
+        let len = self.seal_packet(id, out, layout, payload_len + pad)?;
+        if id == SpaceId::Data
+            && let Some(ku) = self.key_update.as_mut()
+        {
+            ku.sent_in_phase += 1;
+            if has_ack {
+                // An acknowledgment in the current phase: the peer may update again.
+                ku.peer_update_unacked = false;
+            }
+        }
+        Some((len, pad > 0))
+    }
+
+    /// A datagram of path validation, if one is owed: a PATH_RESPONSE (to where its
+    /// challenge came from) or a PATH_CHALLENGE due on the current path, alone in a 1-RTT
+    /// packet expanded to 1200 bytes where the destination's anti-amplification budget allows
+    /// (RFC 9000 §8.2.1, §8.2.2). Neither is sent again if lost (a challenge is renewed on
+    /// its own timer), so the packet is not counted in flight.
+    fn transmit_path_frames(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        if self.state != State::Open || !self.is_handshake_complete() {
+            return None;
+        }
+        let interval = self.challenge_interval();
+        let (to, frame, budget) = if let Some(r) = self.path_responses.pop() {
+            let budget = if r.to == self.path.remote {
+                self.path.budget()
+            } else {
+                Some(r.budget as u64)
+            };
+            (r.to, Frame::PathResponse(r.data), budget)
+        } else {
+            let data = self.path.challenge_due(now, interval, &mut self.rng)?;
+            (
+                self.path.remote,
+                Frame::PathChallenge(data),
+                self.path.budget(),
+            )
+        };
+        // Expanded to 1200 bytes where the budget allows, otherwise as small as it comes.
+        let budget = budget.map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX));
+        let size = PATH_PROBE_SIZE.min(budget).min(buf.len());
+        let pad_to = if size == PATH_PROBE_SIZE { size } else { 0 };
+        let out = &mut buf[..size];
+        let (mut w, layout, tag_len) = self.packet_start(SpaceId::Data, out)?;
+        frame.encode(&mut w).ok()?;
+        let end = w.position();
+        let pn = self.spaces[SpaceId::Data as usize].next_pn;
+        let (len, _) =
+            self.pad_and_seal(SpaceId::Data, out, end, &layout, tag_len, pad_to, false)?;
+        self.spaces[SpaceId::Data as usize]
+            .sent
+            .on_sent(SentPacket {
+                pn,
+                time_sent: now,
+                size: len as u64,
+                ack_eliciting: false,
+                in_flight: false,
+                data: SentData::default(),
+            });
+        if to == self.path.remote {
+            self.path.bytes_sent += len as u64;
+        }
+        Some(Transmit {
+            destination: to,
+            len,
+            segment_size: len,
+            source: self.local,
+        })
     }
 
     /// Writes CONNECTION_CLOSE in every space with keys, most protected last.
