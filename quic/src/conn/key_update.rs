@@ -18,9 +18,9 @@ pub(crate) struct KeyUpdate {
     /// The first packet number sent with the current keys: an ACK at or above it confirms
     /// the peer has the phase, which allows the next update.
     pub(crate) first_sent: u64,
-    /// When an ACK first confirmed the peer has the current phase: the next update we start
-    /// waits three PTOs from here, so the peer has dropped its old keys and can decrypt it
-    /// (RFC 9001 §6.5).
+    /// When an ACK first confirmed the peer has the current phase: after an update, the next
+    /// one this endpoint starts waits three PTOs from here, so the peer has dropped its old
+    /// keys and can decrypt it (RFC 9001 §6.5).
     pub(crate) confirmed_at: Option<Instant>,
     /// The smallest packet number received in the current phase.
     pub(crate) first_received: Option<u64>,

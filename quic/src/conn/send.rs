@@ -221,9 +221,9 @@ impl Connection {
 
     /// Starts a key update when the AEAD's confidentiality limit is near, once the handshake is
     /// confirmed and the peer has acknowledged a packet of the current phase (RFC 9001 §6.1),
-    /// or when the configured interval is reached and three PTOs have passed since that
-    /// acknowledgement, so the peer has dropped its old keys and can decrypt the update (RFC
-    /// 9001 §6.5; OpenSSL discards packets of a new phase until then).
+    /// or when the configured interval is reached and, after an earlier update, three PTOs
+    /// have passed since that acknowledgement, so the peer has dropped its old keys and can
+    /// decrypt the update (RFC 9001 §6.5; OpenSSL discards packets of a new phase until then).
     fn maybe_initiate_key_update(&mut self, now: Instant) {
         let three_ptos = self.three_ptos();
         let prev_until = now + three_ptos;
@@ -241,8 +241,14 @@ impl Connection {
             .packet
             .confidentiality_limit()
             .saturating_sub(AEAD_LIMIT_MARGIN);
+        // The first update follows no other: nothing to wait for.
+        let wait = if ku.updates == 0 {
+            Duration::ZERO
+        } else {
+            three_ptos
+        };
         let interval_due =
-            interval.is_some_and(|n| ku.sent_in_phase >= n) && now >= acked_at + three_ptos;
+            interval.is_some_and(|n| ku.sent_in_phase >= n) && now >= acked_at + wait;
         if confirmed && (interval_due || ku.sent_in_phase >= limit) {
             ku.advance(keys, prev_until, space.next_pn);
         }
