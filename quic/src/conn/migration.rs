@@ -165,6 +165,8 @@ impl Connection {
         }
         self.reset_congestion(now);
         self.path = Path::new(remote, true);
+        // The local address of the new path is learned from its first datagram.
+        self.local = None;
         self.path.start_validation(now, self.validation_timeout());
         self.prev_path = None;
         self.stats.migrations += 1;

@@ -556,6 +556,13 @@ impl Ssl {
     /// `SSL_set_bio` (QUIC): the datagram BIOs the port reads from and writes to; both are
     /// switched to non-blocking I/O. Setting the write BIO detects the initial peer address
     /// from a connected socket. On a stream fails with `SSL_R_CONN_USE_ONLY`.
+    ///
+    /// Beyond OpenSSL: a client connection whose handshake is confirmed moves to the new
+    /// BIOs' path (connection migration, RFC 9000 §9): a fresh connection ID, congestion
+    /// control started over, and the path validated, to the peer the new write BIO is
+    /// connected to or else the same one. Where the connection cannot migrate (the server
+    /// sent disable_active_migration, or gave no spare connection ID) the BIOs are set all
+    /// the same and the call fails with `ERR_R_OPERATION_FAIL` saying why.
     #[track_caller]
     pub fn set_bio(
         &self,
@@ -570,7 +577,27 @@ impl Ssl {
         let mut st = self.obj.port.lock();
         st.net.set_rbio(rbio);
         st.net.set_wbio(wbio);
-        Ok(())
+        let Kind::Connection {
+            key,
+            client: Some(_),
+            ..
+        } = &self.obj.kind
+        else {
+            return Ok(());
+        };
+        let peer = st.net.detect_peer();
+        let now = self.obj.port.now();
+        match st.conn_mut(*key).1 {
+            Some(conn) if conn.is_handshake_confirmed() && !conn.is_closed() => {
+                let to = peer.unwrap_or(conn.remote());
+                conn.migrate(now, to).map_err(|e| {
+                    SslError::new(ERR_LIB_SSL, err_r::OPERATION_FAIL)
+                        .with_data(format!("connection migration: {e}"))
+                        .raise()
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// `SSL_set_fd` for Rust: a UDP socket BIO over `socket` becomes both network BIOs.
