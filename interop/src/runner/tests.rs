@@ -134,6 +134,14 @@ pub fn all() -> Vec<TestSpec> {
             ..t("ipv6", "transfer", "transfer", vec![5 * KIB, 10 * KIB])
         },
         TestSpec {
+            trace: &[TraceCheck::PathValidated { new_address: false }],
+            ..t("rebind-port", "transfer", "transfer", vec![10 * MIB])
+        },
+        TestSpec {
+            trace: &[TraceCheck::PathValidated { new_address: true }],
+            ..t("rebind-addr", "transfer", "transfer", vec![10 * MIB])
+        },
+        TestSpec {
             measure_goodput: true,
             ..t("goodput", "transfer", "transfer", vec![10 * MIB])
         },

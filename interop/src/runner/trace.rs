@@ -28,6 +28,13 @@ pub enum TraceCheck {
     /// never more than three (four, with the runner's tolerance) times what the client had
     /// sent before its address was validated.
     Amplification,
+    /// The server saw the client on more than one path (with more than one address if
+    /// `new_address`), its first datagram on each new one carried PATH_CHALLENGE, and every
+    /// challenge came back in a PATH_RESPONSE (rebind-port, rebind-addr).
+    PathValidated {
+        /// The client's address changed, not only its port.
+        new_address: bool,
+    },
 }
 
 /// What one captured datagram showed once dissected.
@@ -60,10 +67,17 @@ pub struct Datagram {
     pub retry_tokens: Vec<String>,
     /// Where each of its CRYPTO frames ends (offset + length).
     pub crypto_ends: Vec<u64>,
+    /// The client's end of its path (`address:port`): the source of a client datagram, the
+    /// destination of a server datagram.
+    pub client_end: String,
+    /// The data of its PATH_CHALLENGE frames (hex).
+    pub path_challenges: Vec<String>,
+    /// The data of its PATH_RESPONSE frames (hex).
+    pub path_responses: Vec<String>,
 }
 
 /// tshark's fields, in the order [`parse_line`] reads them.
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 19] = [
     "udp.srcport",
     "udp.length",
     "quic.long.packet_type",
@@ -78,6 +92,11 @@ const FIELDS: [&str; 14] = [
     "quic.retry_token",
     "quic.crypto.offset",
     "quic.crypto.length",
+    "ip.src",
+    "ip.dst",
+    "udp.dstport",
+    "quic.path_challenge.data",
+    "quic.path_response.data",
 ];
 
 /// Dissects `capture` with the key log `keys`; `server_port` tells the directions apart.
@@ -150,8 +169,14 @@ fn parse_line(line: &str, server_port: u16) -> Result<Datagram, String> {
         .zip(numbers(13)?)
         .map(|(offset, len)| offset + len)
         .collect();
+    let from_server = port == u64::from(server_port);
+    let client_end = if from_server {
+        format!("{}:{}", col(15), col(16))
+    } else {
+        format!("{}:{port}", col(14))
+    };
     Ok(Datagram {
-        from_server: port == u64::from(server_port),
+        from_server,
         size: udp_len.saturating_sub(8),
         long_type: if first_is_long {
             numbers(2)?.first().and_then(|t| u8::try_from(*t).ok())
@@ -172,6 +197,9 @@ fn parse_line(line: &str, server_port: u16) -> Result<Datagram, String> {
         tokens: words(10),
         retry_tokens: words(11),
         crypto_ends: crypto,
+        client_end,
+        path_challenges: words(17),
+        path_responses: words(18),
     })
 }
 
@@ -276,6 +304,61 @@ pub fn check(check: TraceCheck, datagrams: &[Datagram]) -> Result<(), String> {
             }
         }
         TraceCheck::Amplification => amplification(datagrams)?,
+        TraceCheck::PathValidated { new_address } => path_validated(datagrams, new_address)?,
+    }
+    Ok(())
+}
+
+/// The runner's rebinding checks: the client's paths in the order the server saw them, the
+/// server's first datagram on each new one carrying PATH_CHALLENGE, and each challenge
+/// answered.
+fn path_validated(datagrams: &[Datagram], new_address: bool) -> Result<(), String> {
+    let mut paths: Vec<&str> = Vec::new();
+    for d in datagrams.iter().filter(|d| !d.from_server) {
+        if !paths.contains(&d.client_end.as_str()) {
+            paths.push(&d.client_end);
+        }
+    }
+    if paths.len() < 2 {
+        return Err(format!("the server saw the client on {} path", paths.len()));
+    }
+    let addresses: BTreeSet<&str> = paths
+        .iter()
+        .map(|p| p.rsplit_once(':').map_or(*p, |(ip, _)| ip))
+        .collect();
+    if new_address && addresses.len() < 2 {
+        return Err("the client's address never changed".into());
+    }
+    for path in &paths[1..] {
+        let first = datagrams
+            .iter()
+            .find(|d| d.from_server && d.client_end == *path);
+        match first {
+            None => return Err(format!("the server never sent to {path}")),
+            Some(d) if d.path_challenges.is_empty() => {
+                return Err(format!(
+                    "the server's first datagram to {path} carried no PATH_CHALLENGE"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let responses: BTreeSet<&String> = datagrams
+        .iter()
+        .filter(|d| !d.from_server)
+        .flat_map(|d| d.path_responses.iter())
+        .collect();
+    let unanswered: Vec<&String> = datagrams
+        .iter()
+        .filter(|d| d.from_server)
+        .flat_map(|d| d.path_challenges.iter())
+        .filter(|c| !responses.contains(c))
+        .collect();
+    if !unanswered.is_empty() {
+        return Err(format!(
+            "{} PATH_CHALLENGE(s) of the server never answered",
+            unanswered.len()
+        ));
     }
     Ok(())
 }
@@ -352,6 +435,57 @@ mod tests {
             (d.from_server, d.key_phase, d.long_type),
             (false, Some(true), None)
         );
+    }
+
+    #[test]
+    fn the_client_end_and_path_frames_parse() {
+        let line =
+            "50000\t40\t\t\t0a0b\t\t0\t\t\t\t\t\t\t\t10.0.0.1\t10.0.0.2\t443\t\t0011223344556677";
+        let d = parse_line(line, 443).unwrap();
+        assert_eq!(d.client_end, "10.0.0.1:50000");
+        assert_eq!(d.path_responses, vec!["0011223344556677"]);
+        let line = "443\t1200\t\t\t0a0b\t\t0\t\t\t\t\t\t\t\t10.0.0.2\t10.0.0.1\t50000\taabb\t";
+        let d = parse_line(line, 443).unwrap();
+        assert_eq!(d.client_end, "10.0.0.1:50000");
+        assert_eq!(d.path_challenges, vec!["aabb"]);
+    }
+
+    #[test]
+    fn path_validation_needs_a_challenge_first_on_each_new_path_and_its_answer() {
+        let one = |data: &str| -> Vec<String> {
+            data.split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let at = |end: &str, from_server: bool, challenge: &str, response: &str| Datagram {
+            from_server,
+            client_end: end.into(),
+            path_challenges: one(challenge),
+            path_responses: one(response),
+            ..Datagram::default()
+        };
+        let port_only = TraceCheck::PathValidated { new_address: false };
+        let good = [
+            at("1.1.1.1:1", false, "", ""),
+            at("1.1.1.1:1", true, "", ""),
+            at("1.1.1.1:2", false, "", ""),
+            at("1.1.1.1:2", true, "c1", ""),
+            at("1.1.1.1:2", false, "", "c1"),
+        ];
+        assert!(check(port_only, &good).is_ok());
+        let new_address = TraceCheck::PathValidated { new_address: true };
+        assert!(check(new_address, &good).is_err(), "only the port changed");
+        assert!(check(port_only, &good[..2]).is_err(), "one path");
+        let data_first = [
+            good[0].clone(),
+            good[2].clone(),
+            at("1.1.1.1:2", true, "", ""),
+            good[3].clone(),
+            good[4].clone(),
+        ];
+        assert!(check(port_only, &data_first).is_err());
+        assert!(check(port_only, &good[..4]).is_err(), "unanswered");
     }
 
     fn server(f: fn(&mut Datagram)) -> Datagram {
