@@ -38,6 +38,10 @@ pub(crate) struct Outgoing<'a> {
     /// The payload is several datagrams of this size (the last possibly shorter): at least 1,
     /// less than the payload's length, and at most [`MAX_BATCH`] datagrams in all.
     pub(crate) segment: Option<u16>,
+    /// The ECN codepoint to mark the datagrams with (0: none, no control message).
+    pub(crate) ecn: u8,
+    /// The socket's address family (`AF_INET` or `AF_INET6`): it names the ECN message.
+    pub(crate) family: i32,
 }
 
 /// Arrays describing a batch of up to [`MAX_BATCH`] messages.
@@ -143,14 +147,17 @@ const fn cmsg_space(len: usize) -> usize {
     mem::size_of::<libc::cmsghdr>().div_ceil(align) * align + len.div_ceil(align) * align
 }
 
-// Sending: packet info of either family and a segment size; receiving: packet info and a
-// receive-offload segment size (an int).
+// Sending: packet info of either family, a segment size and a TOS or traffic class (an
+// int); receiving: packet info, a receive-offload segment size and a TOS or traffic class
+// (ints).
 const _: () = assert!(
-    cmsg_space(mem::size_of::<libc::in6_pktinfo>()) + cmsg_space(mem::size_of::<u16>())
+    cmsg_space(mem::size_of::<libc::in6_pktinfo>())
+        + cmsg_space(mem::size_of::<u16>())
+        + cmsg_space(mem::size_of::<i32>())
         <= CMSG_BUF_LEN
 );
 const _: () = assert!(
-    cmsg_space(mem::size_of::<libc::in6_pktinfo>()) + cmsg_space(mem::size_of::<i32>())
+    cmsg_space(mem::size_of::<libc::in6_pktinfo>()) + 2 * cmsg_space(mem::size_of::<i32>())
         <= CMSG_BUF_LEN
 );
 
@@ -190,8 +197,16 @@ fn zeroed_cmsghdr() -> libc::cmsghdr {
 }
 
 /// Fills `buf` with the control messages for sending: packet info asking the system to send
-/// from `src`, and the segment size for segmentation offload. Returns the control length used.
-fn pack_cmsgs(src: Option<IpAddr>, segment: Option<u16>, buf: &mut CmsgBuf) -> usize {
+/// from `src`, the segment size for segmentation offload, and the ECN codepoint `ecn` in the
+/// TOS (IPv4) or traffic class (IPv6, by the socket's `family`) unless 0. Returns the control
+/// length used.
+fn pack_cmsgs(
+    src: Option<IpAddr>,
+    segment: Option<u16>,
+    ecn: u8,
+    family: i32,
+    buf: &mut CmsgBuf,
+) -> usize {
     let mut len = 0;
     match src {
         Some(IpAddr::V4(ip)) => {
@@ -221,6 +236,13 @@ fn pack_cmsgs(src: Option<IpAddr>, segment: Option<u16>, buf: &mut CmsgBuf) -> u
     }
     #[cfg(not(target_os = "linux"))]
     let _ = segment;
+    if ecn != 0 {
+        let tos = i32::from(ecn & 0b11);
+        len += match family {
+            libc::AF_INET6 => put_cmsg(buf, len, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, tos),
+            _ => put_cmsg(buf, len, libc::IPPROTO_IP, libc::IP_TOS, tos),
+        };
+    }
     len
 }
 
@@ -231,6 +253,8 @@ struct Received {
     dst: Option<IpAddr>,
     /// The size of the datagrams the system coalesced, from receive offload.
     segment: Option<usize>,
+    /// The ECN codepoint, from the TOS (IPv4, also on an IPv6 socket) or traffic class.
+    ecn: Option<u8>,
 }
 
 /// Reads received control messages, for a socket of `family`.
@@ -279,6 +303,21 @@ fn unpack(hdr: &libc::msghdr, family: i32) -> Received {
                     let info = ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
                     IpAddr::V6(Ipv6Addr::from(info.ipi6_addr.s6_addr))
                 });
+            }
+            // IPv4's TOS comes as one byte (an int on some systems), IPv6's traffic class as
+            // an int; only the low two bits, the ECN field, are kept.
+            let tos_one = libc::CMSG_LEN(1) as usize;
+            if c.cmsg_level == libc::IPPROTO_IP
+                && (c.cmsg_type == libc::IP_TOS || c.cmsg_type == IP_RECVTOS_CMSG)
+                && c.cmsg_len as usize >= tos_one
+            {
+                got.ecn = Some(ptr::read_unaligned(data) & 0b11);
+            }
+            if c.cmsg_level == libc::IPPROTO_IPV6
+                && c.cmsg_type == libc::IPV6_TCLASS
+                && c.cmsg_len as usize >= needed_int
+            {
+                got.ecn = Some((ptr::read_unaligned(data.cast::<i32>()) & 0b11) as u8);
             }
             #[cfg(target_os = "linux")]
             if c.cmsg_level == libc::SOL_UDP
@@ -424,8 +463,9 @@ fn describe(b: &mut Batch, i: usize, data: &[u8], out: &Outgoing<'_>, segment: O
         hdr.msg_namelen = write_sockaddr(&dest, &mut b.names[i]);
         hdr.msg_name = ptr::from_mut(&mut b.names[i]).cast();
     }
-    if out.src.is_some() || segment.is_some() {
-        hdr.msg_controllen = pack_cmsgs(out.src, segment, &mut b.cmsgs[i]) as _;
+    if out.src.is_some() || segment.is_some() || out.ecn != 0 {
+        hdr.msg_controllen =
+            pack_cmsgs(out.src, segment, out.ecn, out.family, &mut b.cmsgs[i]) as _;
         hdr.msg_control = b.cmsgs[i].0.as_mut_ptr().cast();
     }
 }
@@ -472,13 +512,21 @@ fn send_each(fd: RawFd, hdrs: &[libc::mmsghdr]) -> Result<usize, BioError> {
     Ok(hdrs.len())
 }
 
+/// The control message type some systems (the BSDs) report IPv4's TOS under; Linux uses
+/// `IP_TOS`.
+#[cfg(target_os = "linux")]
+const IP_RECVTOS_CMSG: i32 = libc::IP_TOS;
+#[cfg(not(target_os = "linux"))]
+const IP_RECVTOS_CMSG: i32 = libc::IP_RECVTOS;
+
 /// Receives into a prefix of `msgs`, filling lengths and addresses.
 ///
 /// `family` is the socket's address family (`AF_INET` or `AF_INET6`): it selects the
 /// packet-info messages to read. `bound` is the socket's own address: its port (and IPv6 scope)
 /// complete the destination addresses the system reports; it is only read for messages that
-/// ask for their destination address. With `gro` (receive offload is on) every message gets a
-/// control buffer, so that the segment size of coalesced datagrams is always seen. A
+/// ask for their destination address. With `gro` (receive offload is on) or `ecn` (ECN
+/// reception is on) every message gets a control buffer, so that the segment size of
+/// coalesced datagrams and the ECN codepoint are always seen. A
 /// blocking socket returns once at least one datagram is in (`MSG_WAITFORONE`), rather than
 /// waiting for the whole batch.
 pub(crate) fn recv(
@@ -488,6 +536,7 @@ pub(crate) fn recv(
     family: i32,
     bound: &BioAddr,
     gro: bool,
+    ecn: bool,
 ) -> Result<usize, BioError> {
     with_batch(|b| {
         let n = msgs.len().min(MAX_BATCH);
@@ -502,7 +551,7 @@ pub(crate) fn recv(
             hdr.msg_iovlen = 1;
             hdr.msg_name = ptr::from_mut(&mut b.names[i]).cast();
             hdr.msg_namelen = mem::size_of::<libc::sockaddr_storage>() as _;
-            if m.local.is_some() || gro {
+            if m.local.is_some() || gro || ecn {
                 hdr.msg_control = b.cmsgs[i].0.as_mut_ptr().cast();
                 hdr.msg_controllen = CMSG_BUF_LEN as _;
             }
@@ -521,6 +570,7 @@ pub(crate) fn recv(
             let control = unpack(&h.msg_hdr, family);
             // Only a buffer holding more than one segment is a coalesced batch.
             m.segment_size = control.segment.filter(|&size| m.len > size);
+            m.ecn = if ecn { control.ecn } else { None };
             if m.local.is_some() {
                 m.local = Some(match control.dst {
                     Some(ip) => with_port(ip, bound),
@@ -635,6 +685,22 @@ pub(crate) fn set_recv_pktinfo(fd: RawFd, family: i32, on: bool) -> Result<(), B
     }
 }
 
+/// Turns reception of the TOS byte (IPv4) or traffic class (IPv6) on or off for a socket of
+/// `family`; an IPv6 socket also reports the TOS of the IPv4 datagrams it receives.
+pub(crate) fn set_recv_ecn(fd: RawFd, family: i32, on: bool) -> Result<(), BioError> {
+    let v = i32::from(on);
+    match family {
+        libc::AF_INET => setsockopt_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, v),
+        libc::AF_INET6 => {
+            setsockopt_int(fd, libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, v)?;
+            // Best effort: an IPv6-only socket receives no IPv4 datagrams anyway.
+            let _ = setsockopt_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, v);
+            Ok(())
+        }
+        _ => Err(BioError::Unsupported("ECN")),
+    }
+}
+
 /// Whether the system offers segmentation offload on this socket (Linux 4.18 and later): the
 /// `UDP_SEGMENT` option can be read.
 pub(crate) fn gso_supported(fd: RawFd) -> bool {
@@ -705,16 +771,19 @@ mod tests {
     fn control_messages_fit_and_are_read_back() {
         let mut buf = CmsgBuf([0xff; CMSG_BUF_LEN]);
         let src = IpAddr::V6(Ipv6Addr::LOCALHOST);
-        let len = pack_cmsgs(Some(src), Some(1200), &mut buf);
+        let len = pack_cmsgs(Some(src), Some(1200), 0b10, libc::AF_INET6, &mut buf);
         assert_eq!(
             len,
-            cmsg_space(mem::size_of::<libc::in6_pktinfo>()) + cmsg_space(2)
+            cmsg_space(mem::size_of::<libc::in6_pktinfo>()) + cmsg_space(2) + cmsg_space(4)
         );
         let mut hdr = zeroed_msghdr();
         hdr.msg_control = buf.0.as_mut_ptr().cast();
         hdr.msg_controllen = len as _;
         // The packet info written for sending names the source in the field the receive side
         // reads too.
-        assert_eq!(unpack(&hdr, libc::AF_INET6).dst, Some(src));
+        let got = unpack(&hdr, libc::AF_INET6);
+        assert_eq!(got.dst, Some(src));
+        // The traffic class written for sending is read back the same way too.
+        assert_eq!(got.ecn, Some(0b10));
     }
 }

@@ -49,8 +49,8 @@ pub struct AckTracker {
     ecn_seen: bool,
 }
 
-/// The ECN codepoint a datagram arrived with (RFC 3168).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The ECN codepoint a datagram arrived with or is sent with (RFC 3168).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EcnCodepoint {
     /// ECT(0).
     Ect0,
@@ -58,6 +58,27 @@ pub enum EcnCodepoint {
     Ect1,
     /// Congestion experienced.
     Ce,
+}
+
+impl EcnCodepoint {
+    /// The codepoint of the IP header's two ECN bits; `None` for Not-ECT (0).
+    pub fn from_bits(bits: u8) -> Option<Self> {
+        match bits & 0b11 {
+            0b01 => Some(EcnCodepoint::Ect1),
+            0b10 => Some(EcnCodepoint::Ect0),
+            0b11 => Some(EcnCodepoint::Ce),
+            _ => None,
+        }
+    }
+
+    /// The IP header's two ECN bits for this codepoint.
+    pub fn bits(self) -> u8 {
+        match self {
+            EcnCodepoint::Ect1 => 0b01,
+            EcnCodepoint::Ect0 => 0b10,
+            EcnCodepoint::Ce => 0b11,
+        }
+    }
 }
 
 impl Default for AckTracker {

@@ -688,6 +688,7 @@ impl Endpoint {
                 len,
                 segment_size: len,
                 source: None,
+                ecn: None,
             });
         }
         let n = self.order.len();

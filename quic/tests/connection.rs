@@ -336,7 +336,13 @@ impl Node for OnlyV2 {
     fn addr(&self) -> SocketAddr {
         self.inner.addr()
     }
-    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
+    fn receive(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        ecn: Option<EcnCodepoint>,
+        datagram: &mut [u8],
+    ) {
         if !self.answered
             && let Ok((ParsedHeader::Protected(h), _)) = ParsedHeader::parse(datagram, 8)
             && h.version == Some(Version::V1)
@@ -349,12 +355,16 @@ impl Node for OnlyV2 {
             self.pending = Some(w.written().to_vec());
             return;
         }
-        self.inner.receive(now, from, datagram);
+        self.inner.receive(now, from, ecn, datagram);
     }
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+    fn transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)> {
         if let Some(vn) = self.pending.take() {
             buf[..vn.len()].copy_from_slice(&vn);
-            return Some((vn.len(), CLIENT.parse().unwrap()));
+            return Some((vn.len(), CLIENT.parse().unwrap(), None));
         }
         self.inner.transmit(now, buf)
     }
@@ -456,8 +466,8 @@ fn garbage_datagrams_are_dropped_without_harm() {
                 if len > 10 {
                     junk[0] = 0x40 | (junk[0] & 0x3f);
                 }
-                sim.a.receive(now, server, &mut junk.clone());
-                sim.b.receive(now, client, &mut junk);
+                sim.a.receive(now, server, None, &mut junk.clone());
+                sim.b.receive(now, client, None, &mut junk);
             }
         }
         assert!(sim.elapsed() < Duration::from_secs(30));
@@ -816,7 +826,7 @@ fn batched_transmits_are_equal_segments_for_one_system_call() {
     // Each segment is a datagram of its own for the client.
     for r in segments {
         let server: SocketAddr = SERVER.parse().unwrap();
-        sim.a.receive(now, server, &mut buf[r].to_vec());
+        sim.a.receive(now, server, None, &mut buf[r].to_vec());
     }
     assert_eq!(sim.a.conn().stats().packets_dropped, 0);
     sim.run_until(Duration::from_secs(20), |c, _| c.app.done());

@@ -464,3 +464,35 @@ fn connections_that_die_before_they_are_accepted_leave_the_queue() {
             .is_none()
     );
 }
+
+#[test]
+fn ecn_marks_cross_loopback_and_validate_both_ways() {
+    use qssl_quic::conn::EcnState;
+    let id = Identity::localhost();
+    let (listener, addr) = udp_listener(&server_ctx(&id));
+    let server = thread::spawn(move || {
+        let conn = listener.accept_connection(0).unwrap().unwrap();
+        let stream = conn.accept_stream(0).unwrap().unwrap();
+        read_to_end(&stream);
+        stream
+            .write_ex2(&vec![1u8; 1 << 20], qssl::quic::WRITE_FLAG_CONCLUDE)
+            .unwrap();
+        // The client's second stream comes once it has the whole reply, so the server has
+        // had acknowledgments with ECN counts for its marked packets.
+        let bye = conn.accept_stream(0).unwrap().unwrap();
+        assert_eq!(read_to_end(&bye), b"bye");
+        conn.connection_info().unwrap().ecn
+    });
+    let client = blocking_client(&id, addr);
+    client.connect().unwrap();
+    let stream = client.new_stream(0).unwrap();
+    stream
+        .write_ex2(b"GET", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    assert_eq!(read_to_end(&stream).len(), 1 << 20);
+    let bye = client.new_stream(0).unwrap();
+    bye.write_ex2(b"bye", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    assert_eq!(client.connection_info().unwrap().ecn, EcnState::Capable);
+    assert_eq!(server.join().unwrap(), EcnState::Capable);
+}

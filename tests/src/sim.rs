@@ -14,6 +14,7 @@ use std::collections::BinaryHeap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use qssl_quic::conn::{DatagramInfo, EcnCodepoint};
 use qssl_quic::endpoint::Endpoint;
 use qssl_quic::packet::PacketKind;
 use qssl_quic::packet::header::{Coalesced, ParsedHeader};
@@ -24,10 +25,21 @@ use rand_core::{Rng, SeedableRng};
 pub trait Node {
     /// This node's address.
     fn addr(&self) -> SocketAddr;
-    /// A datagram arrives.
-    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]);
-    /// The next datagram to send, written into `buf`: its length and destination.
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)>;
+    /// A datagram arrives, with the ECN codepoint the network delivered it with.
+    fn receive(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        ecn: Option<EcnCodepoint>,
+        datagram: &mut [u8],
+    );
+    /// The next datagram to send, written into `buf`: its length, destination and ECN
+    /// marking.
+    fn transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)>;
     /// When the node next wants `on_timeout`.
     fn next_timeout(&self) -> Option<Instant>;
     /// Time has reached the node's timeout.
@@ -50,14 +62,28 @@ impl<T: EndpointNode> Node for T {
     fn addr(&self) -> SocketAddr {
         T::ADDR.parse().unwrap()
     }
-    fn receive(&mut self, now: Instant, from: SocketAddr, datagram: &mut [u8]) {
-        self.endpoint().handle_datagram(now, from, datagram);
+    fn receive(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        ecn: Option<EcnCodepoint>,
+        datagram: &mut [u8],
+    ) {
+        let info = DatagramInfo {
+            ecn,
+            ..DatagramInfo::from(from)
+        };
+        self.endpoint().handle_datagram_with(now, info, datagram);
         self.after();
     }
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+    fn transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)> {
         self.endpoint()
             .poll_transmit(now, buf)
-            .map(|t| (t.len, t.destination))
+            .map(|t| (t.len, t.destination, t.ecn))
     }
     fn next_timeout(&self) -> Option<Instant> {
         self.endpoint_ref().poll_timeout()
@@ -85,6 +111,20 @@ pub struct Link {
     pub bandwidth: Option<u64>,
     /// Periods, from the start of the run, during which everything is dropped.
     pub blackholes: Vec<(Duration, Duration)>,
+    /// What the link does to ECN marks.
+    pub ecn: EcnPath,
+}
+
+/// What a link does to the ECN field of the datagrams it carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum EcnPath {
+    /// Marks arrive as sent.
+    #[default]
+    Pass,
+    /// A middlebox clears them: every datagram arrives Not-ECT.
+    Clear,
+    /// A congested router marks this share of the ECN-capable datagrams CE.
+    MarkCe(f64),
 }
 
 impl Link {
@@ -106,6 +146,8 @@ struct InFlight {
     from: SocketAddr,
     /// Where it was sent.
     to: SocketAddr,
+    /// Its ECN codepoint as delivered.
+    ecn: Option<EcnCodepoint>,
     data: Vec<u8>,
 }
 
@@ -216,7 +258,13 @@ impl<A: Node, B: Node> Sim<A, B> {
     }
 
     /// Puts a datagram sent now on link `dir` (0: a→b, 1: b→a).
-    fn send(&mut self, dir: usize, from: SocketAddr, to: SocketAddr, mut data: Vec<u8>) {
+    fn send(
+        &mut self,
+        dir: usize,
+        (from, to): (SocketAddr, SocketAddr),
+        ecn: Option<EcnCodepoint>,
+        mut data: Vec<u8>,
+    ) {
         self.stats.sent[dir] += 1;
         self.stats.bytes_sent[dir] += data.len() as u64;
         if dir == 1
@@ -257,6 +305,15 @@ impl<A: Node, B: Node> Sim<A, B> {
         } else {
             Duration::from_nanos(self.rng.next_u64() % link.jitter.as_nanos().max(1) as u64)
         };
+        let ecn = match (link.ecn, ecn) {
+            (EcnPath::Pass, ecn) | (EcnPath::MarkCe(_), ecn @ None) => ecn,
+            (EcnPath::Clear, _) => None,
+            (EcnPath::MarkCe(p), Some(ecn)) => Some(if self.chance(p) {
+                EcnCodepoint::Ce
+            } else {
+                ecn
+            }),
+        };
         let copies = if self.chance(link.duplicate) { 2 } else { 1 };
         for _ in 0..copies {
             self.seq += 1;
@@ -266,6 +323,7 @@ impl<A: Node, B: Node> Sim<A, B> {
                 to_b: dir == 0,
                 from,
                 to,
+                ecn,
                 data: data.clone(),
             }));
         }
@@ -276,7 +334,7 @@ impl<A: Node, B: Node> Sim<A, B> {
         let mut buf = vec![0u8; MAX_DATAGRAM];
         loop {
             let mut any = false;
-            while let Some((len, to)) = self.a.transmit(self.now, &mut buf) {
+            while let Some((len, to, ecn)) = self.a.transmit(self.now, &mut buf) {
                 if let Some(rebound) = self.rebind_next.take() {
                     self.client_seen_as = Some(rebound);
                 }
@@ -284,19 +342,19 @@ impl<A: Node, B: Node> Sim<A, B> {
                 let genuine = match self.spoof_next.take() {
                     Some((spoofed, keep_genuine)) => {
                         self.stats.spoofed_bytes += len as u64;
-                        self.send(0, spoofed, to, buf[..len].to_vec());
+                        self.send(0, (spoofed, to), ecn, buf[..len].to_vec());
                         keep_genuine
                     }
                     None => true,
                 };
                 if genuine {
-                    self.send(0, from, to, buf[..len].to_vec());
+                    self.send(0, (from, to), ecn, buf[..len].to_vec());
                 }
                 any = true;
             }
-            while let Some((len, to)) = self.b.transmit(self.now, &mut buf) {
+            while let Some((len, to, ecn)) = self.b.transmit(self.now, &mut buf) {
                 let from = self.b.addr();
-                self.send(1, from, to, buf[..len].to_vec());
+                self.send(1, (from, to), ecn, buf[..len].to_vec());
                 any = true;
             }
             if !any {
@@ -352,12 +410,12 @@ impl<A: Node, B: Node> Sim<A, B> {
                         *received += d.data.len() as u64;
                     }
                 }
-                self.b.receive(self.now, d.from, &mut d.data);
+                self.b.receive(self.now, d.from, d.ecn, &mut d.data);
             } else if self.client_seen_as.is_some_and(|at| at != d.to) {
                 self.stats.misaddressed += 1;
                 self.stats.misaddressed_bytes += d.data.len() as u64;
             } else {
-                self.a.receive(self.now, d.from, &mut d.data);
+                self.a.receive(self.now, d.from, d.ecn, &mut d.data);
             }
         }
         if self.a.next_timeout().is_some_and(|t| t <= self.now) {

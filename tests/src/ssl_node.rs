@@ -20,6 +20,7 @@ use qssl::SslCtx;
 use qssl::clock::{Clock, ManualClock};
 use qssl::quic::{ACCEPT_CONNECTION_NO_BLOCK, Ssl};
 use qssl_bio::DatagramBio;
+use qssl_quic::conn::EcnCodepoint;
 
 use crate::fixtures::dgram_pair;
 use crate::sim::Node;
@@ -142,14 +143,24 @@ impl<P: App> Node for SslNode<P> {
         self.addr
     }
 
-    fn receive(&mut self, now: Instant, _from: SocketAddr, datagram: &mut [u8]) {
+    fn receive(
+        &mut self,
+        now: Instant,
+        _from: SocketAddr,
+        _ecn: Option<EcnCodepoint>,
+        datagram: &mut [u8],
+    ) {
         self.clock.set(now);
         self.net.write(datagram).expect("room in the datagram pair");
         self.object.handle_events();
         self.after();
     }
 
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+    fn transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)> {
         self.clock.set(now);
         let len = match self.net.read(buf) {
             Ok(len) => len,
@@ -161,7 +172,8 @@ impl<P: App> Node for SslNode<P> {
             Err(e) if e.is_non_fatal() => return None,
             Err(e) => panic!("reading the datagram pair: {e}"),
         };
-        Some((len, self.peer))
+        // The datagram pair carries no ECN marks.
+        Some((len, self.peer, None))
     }
 
     fn next_timeout(&self) -> Option<Instant> {

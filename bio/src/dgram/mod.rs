@@ -179,6 +179,23 @@ pub trait DatagramBio: Send + Sync + fmt::Debug {
         false
     }
 
+    /// Turns ECN on or off: with it on, a UDP socket reports each datagram's ECN codepoint
+    /// in [`RecvMsg::ecn`] (`IP_RECVTOS`, `IPV6_RECVTCLASS`), and [`SendMsg::ecn`] marks the
+    /// datagrams sent (`IP_TOS`, `IPV6_TCLASS` control messages). BIOs without it fail to
+    /// turn it on, and send unmarked.
+    fn set_ecn(&self, on: bool) -> Result<(), BioError> {
+        if on {
+            Err(BioError::Unsupported("ECN"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether ECN is on.
+    fn ecn_enabled(&self) -> bool {
+        false
+    }
+
     /// The descriptor to wait on for readability; [`PollDescriptor::None`] if not pollable.
     fn rpoll_descriptor(&self) -> PollDescriptor {
         PollDescriptor::None

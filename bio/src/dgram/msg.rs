@@ -37,6 +37,9 @@ pub struct SendMsg<'a> {
     /// shorter. `n` must be at least 1 and `data` at most [`MAX_SEGMENTS`] datagrams long, or
     /// the message fails with [`BioError::InvalidArgument`].
     pub segment_size: Option<usize>,
+    /// The ECN codepoint to mark the datagrams with (the low two bits of the IP TOS or
+    /// traffic class byte: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE), where the BIO can.
+    pub ecn: u8,
 }
 
 impl<'a> SendMsg<'a> {
@@ -48,6 +51,7 @@ impl<'a> SendMsg<'a> {
             local: None,
             flags: 0,
             segment_size: None,
+            ecn: 0,
         }
     }
 
@@ -98,6 +102,12 @@ impl<'a> SendMsg<'a> {
         self.segment_size = Some(size);
         self
     }
+
+    /// Marks the datagrams with ECN codepoint `ecn` (its low two bits).
+    pub fn ecn(mut self, ecn: u8) -> Self {
+        self.ecn = ecn & 0b11;
+        self
+    }
 }
 
 /// A buffer to receive a datagram into, and what was learned about it.
@@ -119,6 +129,9 @@ pub struct RecvMsg<'a> {
     /// Set on receipt: `Some(n)` when the system coalesced several datagrams of `n` bytes (the
     /// last possibly shorter) into `buf` (receive offload is on), `None` for one datagram.
     pub segment_size: Option<usize>,
+    /// Set on receipt: the datagram's ECN codepoint (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE)
+    /// where ECN reception is on and the system reported it.
+    pub ecn: Option<u8>,
 }
 
 impl<'a> RecvMsg<'a> {
@@ -131,6 +144,7 @@ impl<'a> RecvMsg<'a> {
             local: None,
             flags: 0,
             segment_size: None,
+            ecn: None,
         }
     }
 

@@ -66,6 +66,8 @@ pub struct UdpBio {
     gso: AtomicBool,
     /// Receive offload is on: the system may coalesce datagrams.
     gro: AtomicBool,
+    /// ECN is on: the TOS or traffic class is reported and datagrams are marked.
+    ecn: AtomicBool,
 }
 
 impl UdpBio {
@@ -121,6 +123,7 @@ impl UdpBio {
         Ok(UdpBio {
             gso: AtomicBool::new(gso),
             gro: AtomicBool::new(false),
+            ecn: AtomicBool::new(false),
             bound: Mutex::new(local.as_socket().map(BioAddr::from).unwrap_or_default()),
             handle,
             family,
@@ -301,6 +304,12 @@ impl UdpBio {
             dest,
             src,
             segment,
+            ecn: if self.ecn.load(Ordering::Relaxed) {
+                msg.ecn
+            } else {
+                0
+            },
+            family: self.family,
         })
     }
 }
@@ -344,6 +353,7 @@ impl DatagramBio for UdpBio {
             self.family,
             &bound,
             self.gro.load(Ordering::Relaxed),
+            self.ecn.load(Ordering::Relaxed),
         )
     }
 
@@ -434,6 +444,18 @@ impl DatagramBio for UdpBio {
 
     fn gro_enabled(&self) -> bool {
         self.gro.load(Ordering::Relaxed)
+    }
+
+    fn set_ecn(&self, on: bool) -> Result<(), BioError> {
+        if self.ecn.load(Ordering::Relaxed) != on {
+            sys::set_recv_ecn(self.as_raw_fd(), self.family, on)?;
+            self.ecn.store(on, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn ecn_enabled(&self) -> bool {
+        self.ecn.load(Ordering::Relaxed)
     }
 
     fn rpoll_descriptor(&self) -> PollDescriptor {

@@ -57,6 +57,9 @@ pub struct ConnectionConfig {
     /// Send disable_active_migration: the peer must not move to a new address, and packets
     /// from one are dropped (RFC 9000 §18.2).
     pub disable_active_migration: bool,
+    /// Mark datagrams ECT(0) and validate the path's ECN (RFC 9000 §13.4); the marks reach
+    /// the network only where the socket can set them.
+    pub ecn: bool,
 }
 
 impl Default for ConnectionConfig {
@@ -81,6 +84,7 @@ impl Default for ConnectionConfig {
             max_datagram_frame_size: None,
             congestion: CongestionKind::Cubic,
             disable_active_migration: false,
+            ecn: true,
         }
     }
 }

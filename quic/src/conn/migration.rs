@@ -135,6 +135,7 @@ impl Connection {
         if !self.path.validated {
             self.path.start_validation(now, self.validation_timeout());
         }
+        self.ecn.new_path();
         self.stats.migrations += 1;
     }
 
@@ -169,6 +170,7 @@ impl Connection {
         self.local = None;
         self.path.start_validation(now, self.validation_timeout());
         self.prev_path = None;
+        self.ecn.new_path();
         self.stats.migrations += 1;
         Ok(())
     }

@@ -8,6 +8,7 @@
 //! collected with [`Connection::poll_event`].
 
 mod config;
+mod ecn;
 mod key_update;
 mod migration;
 mod path;
@@ -18,6 +19,7 @@ mod space;
 mod streams;
 
 pub use config::ConnectionConfig;
+pub use ecn::EcnState;
 pub use migration::MigrationError;
 pub use path::MAX_PATH_RESPONSES;
 pub use resources::ConnectionResources;
@@ -83,6 +85,8 @@ pub struct Transmit {
     /// The local address to send from (the one the peer reached this endpoint on), where
     /// known.
     pub source: Option<SocketAddr>,
+    /// The ECN codepoint to mark them with, if any.
+    pub ecn: Option<EcnCodepoint>,
 }
 
 impl Transmit {
@@ -217,6 +221,10 @@ pub struct Connection {
     key_update: Option<key_update::KeyUpdate>,
     /// The path packets go out on.
     path: path::Path,
+    /// ECN marking and its validation on that path.
+    ecn: ecn::Ecn,
+    /// The marking of the datagram being written.
+    datagram_ecn: Option<EcnCodepoint>,
     /// The last validated path before a migration, returned to if the new one fails
     /// validation (RFC 9000 §9.3.2).
     prev_path: Option<migration::PrevPath>,
@@ -395,6 +403,8 @@ impl Connection {
             spaces,
             key_update: None,
             path: path::Path::new(remote, false),
+            ecn: ecn::Ecn::new(config.ecn),
+            datagram_ecn: None,
             prev_path: None,
             last_dcid: None,
             local: None,
@@ -526,6 +536,11 @@ impl Connection {
         stats.blocked_reports = self.streams.as_ref().map_or(0, |s| s.blocked_sent);
         stats.key_updates = self.key_update.as_ref().map_or(0, |ku| ku.updates);
         stats
+    }
+
+    /// Where ECN validation of the current path stands (RFC 9000 §13.4.2).
+    pub fn ecn_state(&self) -> EcnState {
+        self.ecn.state()
     }
 
     /// Whether the peer has proven it owns its current address (a server's view: a Retry

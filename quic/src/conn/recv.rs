@@ -572,11 +572,10 @@ impl Connection {
             self.pto_count = 0;
             self.probe_streak_since = None;
         }
-        // A rise in the peer's CE count is a congestion signal (RFC 9002 §7.1).
-        if let Some(counts) = ack.ecn()
-            && counts.ce > self.spaces[id as usize].peer_ce
-        {
-            self.spaces[id as usize].peer_ce = counts.ce;
+        // The counts validate the path's ECN; a rise in CE on a path that passes is a
+        // congestion signal (RFC 9002 §7.1).
+        let newly_marked = outcome.packets.iter().filter(|p| p.data.ecn_marked).count();
+        if self.ecn.on_ack(id, newly_marked as u64, ack.ecn()) {
             let sent = outcome.largest_newly_acked_sent.unwrap_or(now);
             self.cc.on_ecn_ce(now, sent);
         }
@@ -628,6 +627,8 @@ impl Connection {
             self.cc
                 .on_congestion_event(now, sent_time, persistent, lost.bytes_in_flight());
         }
+        let marked_lost = lost.packets.iter().filter(|p| p.data.ecn_marked).count();
+        self.ecn.on_marked_lost(marked_lost as u64);
         let space = &mut self.spaces[id as usize];
         for packet in lost.packets {
             if let Some(range) = packet.data.crypto {

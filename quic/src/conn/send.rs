@@ -68,6 +68,7 @@ impl Connection {
     fn transmit(&mut self, now: Instant, buf: &mut [u8], pad_to: usize) -> Option<Transmit> {
         let mut limit = buf.len().min(self.max_datagram_size());
         let size = limit as u64;
+        self.datagram_ecn = self.ecn.marking();
         self.paced_until = self
             .pacer
             .delay_until(now, size, self.cc.window(), self.rtt.smoothed(), size)
@@ -111,11 +112,13 @@ impl Connection {
             }
         };
         self.path.bytes_sent += len as u64;
+        self.ecn.on_datagram_sent(self.datagram_ecn.is_some());
         Some(Transmit {
             destination: self.path.remote,
             len,
             segment_size: len,
             source: self.local,
+            ecn: self.datagram_ecn,
         })
     }
 
@@ -143,7 +146,9 @@ impl Connection {
         } else {
             0
         };
-        while count < max_datagrams && buf.len() - len >= segment {
+        // The batch shares one marking: it ends where the marking changes.
+        while count < max_datagrams && buf.len() - len >= segment && self.ecn.marking() == first.ecn
+        {
             let Some(next) = self.transmit(now, &mut buf[len..len + segment], pad_to) else {
                 break;
             };
@@ -158,6 +163,7 @@ impl Connection {
             len,
             segment_size: segment,
             source: first.source,
+            ecn: first.ecn,
         })
     }
 
@@ -431,6 +437,12 @@ impl Connection {
         let has_ack = data.ack_up_to.is_some();
         let (len, padded) =
             self.pad_and_seal(id, out, frames_end, &layout, tag_len, min_len, has_ack)?;
+        let marked = self.datagram_ecn.is_some();
+        self.ecn.on_packet_sent(id, marked);
+        let data = SentData {
+            ecn_marked: marked,
+            ..data
+        };
         let space = &mut self.spaces[id as usize];
         let in_flight = ack_eliciting || padded;
         space.sent.on_sent(SentPacket {
@@ -516,12 +528,16 @@ impl Connection {
         let size = PATH_PROBE_SIZE.min(budget).min(buf.len());
         let pad_to = if size == PATH_PROBE_SIZE { size } else { 0 };
         let out = &mut buf[..size];
+        self.datagram_ecn = self.ecn.marking();
         let (mut w, layout, tag_len) = self.packet_start(SpaceId::Data, out)?;
         frame.encode(&mut w).ok()?;
         let end = w.position();
         let pn = self.spaces[SpaceId::Data as usize].next_pn;
         let (len, _) =
             self.pad_and_seal(SpaceId::Data, out, end, &layout, tag_len, pad_to, false)?;
+        let marked = self.datagram_ecn.is_some();
+        self.ecn.on_packet_sent(SpaceId::Data, marked);
+        self.ecn.on_datagram_sent(marked);
         self.spaces[SpaceId::Data as usize]
             .sent
             .on_sent(SentPacket {
@@ -530,7 +546,10 @@ impl Connection {
                 size: len as u64,
                 ack_eliciting: false,
                 in_flight: false,
-                data: SentData::default(),
+                data: SentData {
+                    ecn_marked: marked,
+                    ..SentData::default()
+                },
             });
         if to == self.path.remote {
             self.path.bytes_sent += len as u64;
@@ -540,6 +559,7 @@ impl Connection {
             len,
             segment_size: len,
             source: self.local,
+            ecn: self.datagram_ecn,
         })
     }
 

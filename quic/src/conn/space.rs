@@ -70,6 +70,8 @@ pub(crate) struct SentData {
     pub(crate) new_cids: Vec<NewConnectionId>,
     /// Sequence numbers of the RETIRE_CONNECTION_ID frames carried.
     pub(crate) retired_cids: Vec<u64>,
+    /// The packet went out marked ECT(0).
+    pub(crate) ecn_marked: bool,
 }
 
 /// One packet-number space.
@@ -90,8 +92,6 @@ pub(crate) struct Space {
     pub(crate) next_pn: u64,
     /// Ack-eliciting probe packets owed after a PTO.
     pub(crate) probes: u8,
-    /// The largest ECN-CE count the peer has reported for this space.
-    pub(crate) peer_ce: u64,
     /// A packet number skipped on purpose: a peer acknowledging it acknowledges what it
     /// never received (an optimistic ACK, RFC 9000 §21.4).
     pub(crate) skipped_pn: Option<u64>,
@@ -122,7 +122,6 @@ impl Space {
             sent: SentPackets::new(),
             next_pn: 0,
             probes: 0,
-            peer_ce: 0,
             skipped_pn: None,
             next_skip: u64::MAX,
         }

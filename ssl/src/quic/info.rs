@@ -1,10 +1,10 @@
 //! What was negotiated on a connection and how it is doing: ALPN, version, cipher suite, the
-//! peer's transport parameters, RTT and counters.
+//! peer's transport parameters, RTT, ECN and counters.
 
 use std::time::Duration;
 
 use qssl_quic::TransportParameters;
-use qssl_quic::conn::ConnectionStats;
+use qssl_quic::conn::{ConnectionStats, EcnState};
 
 use super::object::Ssl;
 
@@ -30,6 +30,8 @@ pub struct ConnectionInfo {
     pub stats: ConnectionStats,
     /// The handshake has completed.
     pub handshake_complete: bool,
+    /// Where ECN validation of the current path stands.
+    pub ecn: EcnState,
 }
 
 impl Ssl {
@@ -51,6 +53,7 @@ impl Ssl {
             congestion_window: conn.congestion_window(),
             stats: conn.stats(),
             handshake_complete: conn.is_handshake_complete(),
+            ecn: conn.ecn_state(),
         })
     }
 

@@ -5,7 +5,9 @@
 //! same-size datagrams the endpoint produces goes out as one segmented message, which the
 //! kernel cuts into datagrams; otherwise as one message per datagram. Receive offload is
 //! turned on in the read BIO where it exists, and coalesced buffers are cut back into their
-//! datagrams before the endpoint sees them.
+//! datagrams before the endpoint sees them. ECN is turned on in both BIOs where they have it:
+//! arriving datagrams carry their codepoint to the endpoint, and outgoing ones the marking
+//! the connection chose.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use std::time::Instant;
 
 use qssl_bio::poll::{PollDescriptor, PollItem};
 use qssl_bio::{BioAddr, BioError, DatagramBio, MAX_SEGMENTS, RecvMsg, SendMsg};
-use qssl_quic::conn::{DatagramInfo, Transmit};
+use qssl_quic::conn::{DatagramInfo, EcnCodepoint, Transmit};
 use qssl_quic::endpoint::Endpoint;
 
 /// Datagrams per `recvmmsg`/`sendmmsg`.
@@ -64,6 +66,8 @@ impl Net {
             self.local_addrs = b.set_local_addr_enable(true).is_ok();
             // Best effort: the receive buffers hold a coalesced batch (MAX_DATAGRAM).
             let _ = b.set_gro(true);
+            // Best effort: ECN codepoints of arriving datagrams, for the ACKs' counts.
+            let _ = b.set_ecn(true);
         }
         self.rbio = bio;
     }
@@ -72,6 +76,8 @@ impl Net {
     pub(crate) fn set_wbio(&mut self, bio: Option<Arc<dyn DatagramBio>>) {
         if let Some(b) = &bio {
             let _ = b.set_nonblocking(true);
+            // Best effort: datagrams go out with the ECN marking the connection asks for.
+            let _ = b.set_ecn(true);
         }
         self.addressed = true;
         self.pending = None;
@@ -167,7 +173,7 @@ impl Net {
                 let info = DatagramInfo {
                     from: m.peer.socket_addr().unwrap_or(UNADDRESSED),
                     local: m.local.and_then(|a| a.socket_addr()),
-                    ecn: None,
+                    ecn: m.ecn.and_then(EcnCodepoint::from_bits),
                 };
                 let len = m.len.min(m.buf.len());
                 match m.segment_size {
@@ -250,6 +256,9 @@ impl Net {
             }
             if let Some(from) = from {
                 msg = msg.from(from);
+            }
+            if let Some(ecn) = t.ecn {
+                msg = msg.ecn(ecn.bits());
             }
             batch[count] = msg;
             datagrams[count] = n;
