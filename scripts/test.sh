@@ -72,9 +72,10 @@ scripts/interop-peers.sh dev
 target/debug/qssl-interop-runner --peers qssl,quinn,openssl,aioquic,ngtcp2 --jobs 2 \
     --cases handshake,chacha20,retry,resumption,keyupdate,transferloss,http3 \
     --work target/interop-ci
-# NAT rebinding against the peers that support migration (OpenSSL 3.5 does not).
+# NAT rebinding and ECN against the peers that support them (OpenSSL 3.5 does neither,
+# aioquic no ECN).
 target/debug/qssl-interop-runner --peers qssl,quinn,aioquic --jobs 2 \
-    --cases rebind-port,rebind-addr --work target/interop-ci
+    --cases rebind-port,rebind-addr,ecn --work target/interop-ci
 
 step "main job (small run)"
 cargo run -q --locked -p qssl-interop --example quic-demo -- --size-mib 4 --files 3

@@ -147,13 +147,12 @@ const fn cmsg_space(len: usize) -> usize {
     mem::size_of::<libc::cmsghdr>().div_ceil(align) * align + len.div_ceil(align) * align
 }
 
-// Sending: packet info of either family, a segment size and a TOS or traffic class (an
-// int); receiving: packet info, a receive-offload segment size and a TOS or traffic class
-// (ints).
+// Sending: packet info of either family, a segment size, a traffic class and a TOS (ints);
+// receiving: packet info, a receive-offload segment size and a TOS or traffic class (ints).
 const _: () = assert!(
     cmsg_space(mem::size_of::<libc::in6_pktinfo>())
         + cmsg_space(mem::size_of::<u16>())
-        + cmsg_space(mem::size_of::<i32>())
+        + 2 * cmsg_space(mem::size_of::<i32>())
         <= CMSG_BUF_LEN
 );
 const _: () = assert!(
@@ -238,10 +237,12 @@ fn pack_cmsgs(
     let _ = segment;
     if ecn != 0 {
         let tos = i32::from(ecn & 0b11);
-        len += match family {
-            libc::AF_INET6 => put_cmsg(buf, len, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, tos),
-            _ => put_cmsg(buf, len, libc::IPPROTO_IP, libc::IP_TOS, tos),
-        };
+        if family == libc::AF_INET6 {
+            len += put_cmsg(buf, len, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, tos);
+        }
+        // Also on an IPv6 socket: a datagram to a v4-mapped address goes out as IPv4, which
+        // takes its TOS from here (the system skips the message that is not its family's).
+        len += put_cmsg(buf, len, libc::IPPROTO_IP, libc::IP_TOS, tos);
     }
     len
 }
@@ -774,7 +775,7 @@ mod tests {
         let len = pack_cmsgs(Some(src), Some(1200), 0b10, libc::AF_INET6, &mut buf);
         assert_eq!(
             len,
-            cmsg_space(mem::size_of::<libc::in6_pktinfo>()) + cmsg_space(2) + cmsg_space(4)
+            cmsg_space(mem::size_of::<libc::in6_pktinfo>()) + cmsg_space(2) + 2 * cmsg_space(4)
         );
         let mut hdr = zeroed_msghdr();
         hdr.msg_control = buf.0.as_mut_ptr().cast();

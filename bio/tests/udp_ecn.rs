@@ -103,6 +103,16 @@ fn an_ipv4_datagram_on_a_dual_stack_socket_reports_its_mark() {
 }
 
 #[test]
+fn a_dual_stack_socket_marks_what_it_sends_to_an_ipv4_peer() {
+    let tx = bind(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+    let rx = bind(V4);
+    let to = rx.local_addr();
+    tx.send_mmsg(&[SendMsg::new(b"x").to(to).ecn(0b10)])
+        .unwrap();
+    assert_eq!(receive(&rx, 1), vec![(b"x".to_vec(), Some(0b10))]);
+}
+
+#[test]
 fn without_ecn_nothing_is_marked_or_reported() {
     let (tx, rx) = (bind(V4), bind(V4));
     tx.set_ecn(false).unwrap();

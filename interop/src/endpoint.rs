@@ -49,7 +49,8 @@ pub enum Case {
     /// One connection, one small file, no Retry.
     Handshake,
     /// One connection, every file (also the measurements and the loss, corruption,
-    /// blackhole and IPv6 tests, which differ only in their network).
+    /// blackhole and IPv6 tests, which differ only in their network, and ecn, as ECN is
+    /// always on).
     Transfer,
     /// Only TLS_CHACHA20_POLY1305_SHA256 offered.
     ChaCha20,
@@ -71,7 +72,8 @@ impl Case {
     pub fn parse(role: Role, name: &str) -> Option<Case> {
         Some(match (name, role) {
             ("handshake", _) => Case::Handshake,
-            ("transfer", _) => Case::Transfer,
+            // ECN is on in every connection: the ecn case is a transfer.
+            ("transfer" | "ecn", _) => Case::Transfer,
             ("chacha20", _) => Case::ChaCha20,
             ("retry", _) => Case::Retry,
             ("resumption", _) => Case::Resumption,

@@ -41,11 +41,11 @@ impl Capture {
     pub fn write(
         &mut self,
         at: Duration,
-        src: SocketAddr,
-        dst: SocketAddr,
+        (src, dst): (SocketAddr, SocketAddr),
+        ecn: u8,
         payload: &[u8],
     ) -> std::io::Result<()> {
-        let packet = ip_udp(src, dst, payload);
+        let packet = ip_udp(src, dst, ecn, payload);
         let len = u32::try_from(packet.len()).unwrap_or(u32::MAX);
         let kept = len.min(SNAPLEN);
         self.out.write_all(
@@ -65,8 +65,10 @@ impl Capture {
     }
 }
 
-/// An IP packet carrying `payload` in a UDP datagram from `src` to `dst`.
-fn ip_udp(src: SocketAddr, dst: SocketAddr, payload: &[u8]) -> Vec<u8> {
+/// An IP packet carrying `payload` in a UDP datagram from `src` to `dst`, with the ECN
+/// codepoint `ecn` in its TOS or traffic class.
+fn ip_udp(src: SocketAddr, dst: SocketAddr, ecn: u8, payload: &[u8]) -> Vec<u8> {
+    let ecn = ecn & 0b11;
     let udp_len = 8 + payload.len();
     let mut udp = Vec::with_capacity(udp_len);
     udp.extend_from_slice(&src.port().to_be_bytes());
@@ -77,7 +79,7 @@ fn ip_udp(src: SocketAddr, dst: SocketAddr, payload: &[u8]) -> Vec<u8> {
     match (src.ip(), dst.ip()) {
         (IpAddr::V4(s), IpAddr::V4(d)) => {
             let total = u16::try_from(20 + udp_len).unwrap_or(u16::MAX);
-            let mut ip = vec![0x45, 0];
+            let mut ip = vec![0x45, ecn];
             ip.extend_from_slice(&total.to_be_bytes());
             ip.extend_from_slice(&[0, 0, 0x40, 0, 64, UDP, 0, 0]); // id, DF, TTL, checksum
             ip.extend_from_slice(&s.octets());
@@ -100,7 +102,8 @@ fn ip_udp(src: SocketAddr, dst: SocketAddr, payload: &[u8]) -> Vec<u8> {
                 sum => sum,
             };
             udp[6..8].copy_from_slice(&sum.to_be_bytes());
-            let mut ip = vec![0x60, 0, 0, 0];
+            // Version 6, then the traffic class (its low bits the ECN field) across the nibbles.
+            let mut ip = vec![0x60, ecn << 4, 0, 0];
             ip.extend_from_slice(&u16::try_from(udp_len).unwrap_or(u16::MAX).to_be_bytes());
             ip.extend_from_slice(&[UDP, 64]);
             ip.extend_from_slice(&s);
@@ -143,18 +146,22 @@ mod tests {
         let p = ip_udp(
             "127.0.0.1:4433".parse().unwrap(),
             "127.0.0.2:443".parse().unwrap(),
+            0b10,
             b"hello",
         );
-        // A header with its checksum sums to 0xffff.
+        // A header with its checksum sums to 0xffff; the TOS carries the ECN bits.
         assert_eq!(fold(sum_words(&p[..20], 0)), 0xffff);
         assert_eq!(p.len(), 20 + 8 + 5);
+        assert_eq!(p[1], 0b10);
     }
 
     #[test]
     fn ipv6_udp_checksum_verifies() {
         let src: SocketAddr = "[::1]:4433".parse().unwrap();
         let dst: SocketAddr = "[::1]:443".parse().unwrap();
-        let p = ip_udp(src, dst, b"odd");
+        let p = ip_udp(src, dst, 0b11, b"odd");
+        // The traffic class spans the first two bytes: its low bits are the ECN field.
+        assert_eq!(((p[0] & 0x0f) << 4 | p[1] >> 4) & 0b11, 0b11);
         let udp = &p[40..];
         let mut pseudo = Vec::new();
         pseudo.extend_from_slice(&v6(src.ip()));

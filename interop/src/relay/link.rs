@@ -58,9 +58,9 @@ impl LinkConfig {
     }
 }
 
-/// One direction of the link.
+/// One direction of the link, carrying datagrams with a label `L` of the caller's.
 #[derive(Debug)]
-pub struct Link {
+pub struct Link<L = usize> {
     config: LinkConfig,
     start: Instant,
     rng: ChaCha8Rng,
@@ -73,10 +73,10 @@ pub struct Link {
     busy_until: Instant,
     /// Datagrams on their way: when each leaves the queue (serialised), when it arrives,
     /// the caller's label for it, and its bytes.
-    in_flight: VecDeque<(Instant, Instant, usize, Vec<u8>)>,
+    in_flight: VecDeque<(Instant, Instant, L, Vec<u8>)>,
 }
 
-impl Link {
+impl<L> Link<L> {
     /// A link started at `start`, its random choices from `rng`.
     pub fn new(config: LinkConfig, start: Instant, rng: ChaCha8Rng) -> Self {
         Link {
@@ -93,7 +93,7 @@ impl Link {
 
     /// A datagram arrives at `now`, labelled `label` by the caller (which client it is
     /// for): its fate, and it is on its way unless dropped.
-    pub fn arrive(&mut self, now: Instant, label: usize, mut data: Vec<u8>) -> Fate {
+    pub fn arrive(&mut self, now: Instant, label: L, mut data: Vec<u8>) -> Fate {
         self.arrived += 1;
         if self.in_outage(now) {
             return Fate::Blackholed;
@@ -158,7 +158,7 @@ impl Link {
     }
 
     /// The next datagram due by `now`, with its label.
-    pub fn pop_due(&mut self, now: Instant) -> Option<(usize, Vec<u8>)> {
+    pub fn pop_due(&mut self, now: Instant) -> Option<(L, Vec<u8>)> {
         if self.next_due()? <= now {
             self.in_flight
                 .pop_front()

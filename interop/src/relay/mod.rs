@@ -14,11 +14,12 @@ pub mod link;
 pub mod scenario;
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use qssl_bio::{BioAddr, DatagramBio, RecvMsg, SendMsg, UdpBio};
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
@@ -63,15 +64,15 @@ pub struct Record {
 /// dropped).
 struct Mapping {
     client: SocketAddr,
-    back: UdpSocket,
+    back: UdpBio,
     /// `back`'s address, as the server sees the client.
     back_addr: SocketAddr,
-    stale: Vec<UdpSocket>,
+    stale: Vec<UdpBio>,
 }
 
 /// The relay, bound and ready to [`run`](Relay::run).
 pub struct Relay {
-    front: UdpSocket,
+    front: UdpBio,
     server: SocketAddr,
     scenario: Scenario,
     seed: u64,
@@ -86,8 +87,7 @@ impl Relay {
         scenario: Scenario,
         seed: u64,
     ) -> std::io::Result<Relay> {
-        let front = UdpSocket::bind(front)?;
-        front.set_nonblocking(true)?;
+        let front = relay_socket(front)?;
         Ok(Relay {
             front,
             server,
@@ -108,7 +108,7 @@ impl Relay {
 
     /// Where clients send to.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.front.local_addr()
+        socket_addr(&self.front)
     }
 
     /// Relays until `stop` is set; returns every datagram seen. The scenario's clock (for
@@ -119,13 +119,13 @@ impl Relay {
         let mut records = Vec::new();
         let mut mappings: Vec<Mapping> = Vec::new();
         let mut by_client: HashMap<SocketAddr, usize> = HashMap::new();
-        let mut links: Option<(Instant, [Link; 2])> = None;
+        let mut links: Option<(Instant, [Link<Label>; 2])> = None;
         let mut rebinds = 0u32;
         let mut buf = vec![0u8; MAX_DATAGRAM];
         while !stop.load(Ordering::Relaxed) {
             let now = Instant::now();
             // From clients.
-            while let Some((n, from)) = nonblocking(self.front.recv_from(&mut buf))? {
+            while let Some((n, from, ecn)) = receive(&self.front, &mut buf)? {
                 let (start, links) = links.get_or_insert_with(|| (now, self.links(now, &mut rng)));
                 let i = match by_client.get(&from) {
                     Some(&i) => i,
@@ -133,7 +133,7 @@ impl Relay {
                         let back = self.back_socket(self.server.ip())?;
                         mappings.push(Mapping {
                             client: from,
-                            back_addr: back.local_addr()?,
+                            back_addr: socket_addr(&back)?,
                             back,
                             stale: Vec::new(),
                         });
@@ -141,7 +141,7 @@ impl Relay {
                         mappings.len() - 1
                     }
                 };
-                let fate = links[0].arrive(now, i, buf[..n].to_vec());
+                let fate = links[0].arrive(now, (i, ecn), buf[..n].to_vec());
                 records.push(Record {
                     at: now - *start,
                     direction: Direction::ToServer,
@@ -153,9 +153,9 @@ impl Relay {
             // From the server, on each client's current socket; stale ones are drained.
             for (i, m) in mappings.iter_mut().enumerate() {
                 for old in &m.stale {
-                    while nonblocking(old.recv_from(&mut buf))?.is_some() {}
+                    while receive(old, &mut buf)?.is_some() {}
                 }
-                while let Some((n, from)) = nonblocking(m.back.recv_from(&mut buf))? {
+                while let Some((n, from, ecn)) = receive(&m.back, &mut buf)? {
                     let Some((start, links)) = links.as_mut() else {
                         break;
                     };
@@ -163,9 +163,9 @@ impl Relay {
                         continue;
                     }
                     if let Some(c) = capture.as_mut() {
-                        c.write(now - *start, self.server, m.back_addr, &buf[..n])?;
+                        c.write(now - *start, (self.server, m.back_addr), ecn, &buf[..n])?;
                     }
-                    let fate = links[1].arrive(now, i, buf[..n].to_vec());
+                    let fate = links[1].arrive(now, (i, ecn), buf[..n].to_vec());
                     records.push(Record {
                         at: now - *start,
                         direction: Direction::ToClient,
@@ -188,7 +188,7 @@ impl Relay {
                             (_, ip) => ip,
                         };
                         let fresh = self.back_socket(ip)?;
-                        m.back_addr = fresh.local_addr()?;
+                        m.back_addr = socket_addr(&fresh)?;
                         let old = std::mem::replace(&mut m.back, fresh);
                         m.stale.push(old);
                     }
@@ -197,14 +197,15 @@ impl Relay {
             // What is due goes out.
             let mut next = now + IDLE;
             if let Some((start, links)) = links.as_mut() {
-                while let Some((i, data)) = links[0].pop_due(now) {
+                while let Some(((i, ecn), data)) = links[0].pop_due(now) {
                     if let Some(c) = capture.as_mut() {
-                        c.write(now - *start, mappings[i].back_addr, self.server, &data)?;
+                        let addrs = (mappings[i].back_addr, self.server);
+                        c.write(now - *start, addrs, ecn, &data)?;
                     }
-                    mappings[i].back.send_to(&data, self.server)?;
+                    send(&mappings[i].back, &data, self.server, ecn)?;
                 }
-                while let Some((i, data)) = links[1].pop_due(now) {
-                    self.front.send_to(&data, mappings[i].client)?;
+                while let Some(((i, ecn), data)) = links[1].pop_due(now) {
+                    send(&self.front, &data, mappings[i].client, ecn)?;
                 }
                 for link in links.iter() {
                     if let Some(t) = link.next_due() {
@@ -224,7 +225,7 @@ impl Relay {
     }
 
     /// The two directions at `now`: towards the server, towards the client.
-    fn links(&self, now: Instant, rng: &mut ChaCha8Rng) -> [Link; 2] {
+    fn links<L>(&self, now: Instant, rng: &mut ChaCha8Rng) -> [Link<L>; 2] {
         let s = &self.scenario;
         let (to_server_drops, to_client_drops) = s.droplist.clone().unwrap_or_default();
         let config = |to_server: bool, droplist: Vec<u64>| LinkConfig {
@@ -250,19 +251,54 @@ impl Relay {
         ]
     }
 
-    /// A non-blocking socket on `ip` (any port) for one client's side towards the server.
-    fn back_socket(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
-        let socket = UdpSocket::bind(SocketAddr::new(ip, 0))?;
-        socket.set_nonblocking(true)?;
-        Ok(socket)
+    /// A socket on `ip` (any port) for one client's side towards the server.
+    fn back_socket(&self, ip: IpAddr) -> std::io::Result<UdpBio> {
+        relay_socket(SocketAddr::new(ip, 0))
     }
 }
 
-/// A receive that would block is `None`.
-fn nonblocking<T>(r: std::io::Result<T>) -> std::io::Result<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
-        Err(e) => Err(e),
+/// What labels a datagram on its way: its client's mapping, and its ECN bits.
+type Label = (usize, u8);
+
+/// A non-blocking UDP socket bound to `addr` that reads and writes the ECN field, so the
+/// marks of what it relays survive.
+fn relay_socket(addr: SocketAddr) -> std::io::Result<UdpBio> {
+    let socket = UdpBio::bind(addr)?;
+    socket.set_nonblocking(true)?;
+    socket.set_ecn(true)?;
+    Ok(socket)
+}
+
+/// The address `socket` is bound to.
+fn socket_addr(socket: &UdpBio) -> std::io::Result<SocketAddr> {
+    socket
+        .local_addr()
+        .socket_addr()
+        .ok_or_else(|| std::io::Error::other("socket without an address"))
+}
+
+/// One datagram from `socket` into `buf`: its length, sender and ECN bits; `None` when
+/// none is waiting (or it came from no IP address).
+fn receive(socket: &UdpBio, buf: &mut [u8]) -> std::io::Result<Option<(usize, SocketAddr, u8)>> {
+    let mut msg = [RecvMsg::new(buf)];
+    match socket.recv_mmsg(&mut msg) {
+        Ok(_) => {
+            let [m] = msg;
+            Ok(m.peer
+                .socket_addr()
+                .map(|from| (m.len, from, m.ecn.unwrap_or(0))))
+        }
+        Err(e) if e.is_non_fatal() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sends `data` to `to` from `socket`, marked with the ECN bits `ecn`. A full socket buffer
+/// loses the datagram, as a network would.
+fn send(socket: &UdpBio, data: &[u8], to: SocketAddr, ecn: u8) -> std::io::Result<()> {
+    match socket.send_mmsg(&[SendMsg::new(data).to(BioAddr::from(to)).ecn(ecn)]) {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_non_fatal() => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -134,6 +134,11 @@ pub fn all() -> Vec<TestSpec> {
             ..t("ipv6", "transfer", "transfer", vec![5 * KIB, 10 * KIB])
         },
         TestSpec {
+            retry: Some(false),
+            trace: &[TraceCheck::Ecn],
+            ..t("ecn", "ecn", "ecn", vec![100 * KIB])
+        },
+        TestSpec {
             trace: &[TraceCheck::PathValidated { new_address: false }],
             ..t("rebind-port", "transfer", "transfer", vec![10 * MIB])
         },

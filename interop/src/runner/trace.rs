@@ -35,6 +35,9 @@ pub enum TraceCheck {
         /// The client's address changed, not only its port.
         new_address: bool,
     },
+    /// Each side sent packets marked ECT(0) or ECT(1) and none marked CE, and each sent an
+    /// ACK frame with ECN counts (ecn).
+    Ecn,
 }
 
 /// What one captured datagram showed once dissected.
@@ -74,10 +77,14 @@ pub struct Datagram {
     pub path_challenges: Vec<String>,
     /// The data of its PATH_RESPONSE frames (hex).
     pub path_responses: Vec<String>,
+    /// The ECN field of its IP header.
+    pub ecn: u8,
+    /// It carried an ACK frame with ECN counts.
+    pub ack_ecn: bool,
 }
 
 /// tshark's fields, in the order [`parse_line`] reads them.
-const FIELDS: [&str; 19] = [
+const FIELDS: [&str; 22] = [
     "udp.srcport",
     "udp.length",
     "quic.long.packet_type",
@@ -97,6 +104,9 @@ const FIELDS: [&str; 19] = [
     "udp.dstport",
     "quic.path_challenge.data",
     "quic.path_response.data",
+    "ip.dsfield.ecn",
+    "ipv6.tclass.ecn",
+    "quic.ack.ect0_count",
 ];
 
 /// Dissects `capture` with the key log `keys`; `server_port` tells the directions apart.
@@ -200,6 +210,12 @@ fn parse_line(line: &str, server_port: u16) -> Result<Datagram, String> {
         client_end,
         path_challenges: words(17),
         path_responses: words(18),
+        ecn: numbers(19)?
+            .first()
+            .or(numbers(20)?.first())
+            .and_then(|e| u8::try_from(*e).ok())
+            .unwrap_or(0),
+        ack_ecn: !col(21).is_empty(),
     })
 }
 
@@ -305,6 +321,19 @@ pub fn check(check: TraceCheck, datagrams: &[Datagram]) -> Result<(), String> {
         }
         TraceCheck::Amplification => amplification(datagrams)?,
         TraceCheck::PathValidated { new_address } => path_validated(datagrams, new_address)?,
+        TraceCheck::Ecn => {
+            for (server, who) in [(false, "client"), (true, "server")] {
+                if !from(server).any(|d| d.ecn == 1 || d.ecn == 2) {
+                    return Err(format!("the {who} sent no datagram marked ECT"));
+                }
+                if from(server).any(|d| d.ecn == 3) {
+                    return Err(format!("a datagram of the {who} arrived marked CE"));
+                }
+                if !from(server).any(|d| d.ack_ecn) {
+                    return Err(format!("the {who} sent no ACK frame with ECN counts"));
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -486,6 +515,24 @@ mod tests {
         ];
         assert!(check(port_only, &data_first).is_err());
         assert!(check(port_only, &good[..4]).is_err(), "unanswered");
+    }
+
+    #[test]
+    fn ecn_needs_marks_and_counts_both_ways_and_no_ce() {
+        let marked = |from_server: bool, ecn: u8, ack_ecn: bool| Datagram {
+            from_server,
+            ecn,
+            ack_ecn,
+            ..Datagram::default()
+        };
+        let good = [marked(false, 2, true), marked(true, 2, true)];
+        assert!(check(TraceCheck::Ecn, &good).is_ok());
+        let cleared = [marked(false, 0, true), marked(true, 2, true)];
+        assert!(check(TraceCheck::Ecn, &cleared).is_err());
+        let no_counts = [marked(false, 2, true), marked(true, 2, false)];
+        assert!(check(TraceCheck::Ecn, &no_counts).is_err());
+        let ce = [good[0].clone(), good[1].clone(), marked(true, 3, false)];
+        assert!(check(TraceCheck::Ecn, &ce).is_err());
     }
 
     fn server(f: fn(&mut Datagram)) -> Datagram {
