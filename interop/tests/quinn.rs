@@ -1,12 +1,16 @@
-//! hq-interop over real UDP on loopback between qssl and quinn, both ways.
+//! hq-interop over real UDP on loopback between qssl and quinn, both ways, each client
+//! moving to a new socket in the middle of its download.
 
 mod fixture;
 
+use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use fixture::{Fixture, QsslServer, SIZE, qssl_fetch};
-use qssl_interop::tls::ALPN_HQ;
+use qssl::quic::Ssl;
+use qssl_bio::{DatagramBio, UdpBio};
+use qssl_interop::tls::{ALPN_HQ, client_ctx};
 use quinn::crypto::rustls::{QuicClientConfig, QuicServerConfig};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -44,9 +48,8 @@ async fn quinn_server(fx_root: std::path::PathBuf, endpoint: quinn::Endpoint) {
     }
 }
 
-#[test]
-fn qssl_client_against_quinn_server() {
-    let fx = Fixture::new("quinn-server");
+/// A quinn hq-interop server for `fx` on loopback, in a thread of its own.
+fn start_quinn_server(fx: &Fixture) -> SocketAddr {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fx.path("cert.pem"))
         .unwrap()
         .map(|c| c.unwrap())
@@ -67,13 +70,51 @@ fn qssl_client_against_quinn_server() {
         .unwrap();
     let addr: SocketAddr = endpoint.local_addr().unwrap();
     let root = fx.path("root");
-    let server = std::thread::spawn(move || rt.block_on(quinn_server(root, endpoint)));
-    qssl_fetch(&fx, addr);
-    drop(server);
+    std::thread::spawn(move || rt.block_on(quinn_server(root, endpoint)));
+    addr
 }
 
 #[test]
-fn quinn_client_against_qssl_server() {
+fn qssl_client_against_quinn_server() {
+    let fx = Fixture::new("quinn-server");
+    let addr = start_quinn_server(&fx);
+    qssl_fetch(&fx, addr);
+}
+
+/// A qssl client object connected from a new loopback socket to `server`.
+fn connected_bio(server: SocketAddr) -> Arc<dyn DatagramBio> {
+    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    bio.connect(server).unwrap();
+    Arc::new(bio)
+}
+
+#[test]
+fn a_qssl_client_migrates_mid_download_against_quinn_server() {
+    let fx = Fixture::new("quinn-server-migration");
+    let addr = start_quinn_server(&fx);
+    let ctx = client_ctx(&fx.path("cert.pem"), ALPN_HQ).unwrap();
+    let client = Ssl::new(&ctx).unwrap();
+    let bio = connected_bio(addr);
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client.connect().unwrap();
+    let stream = client.new_stream(0).unwrap();
+    stream
+        .write_ex2(b"GET /file.bin\r\n", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    let mut data = vec![0u8; SIZE / 4];
+    (&stream).read_exact(&mut data).unwrap();
+    // A new socket: quinn's server sees the client move and validates the new path.
+    let bio = connected_bio(addr);
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    (&stream).read_to_end(&mut data).unwrap();
+    assert_eq!(client.connection_info().unwrap().stats.migrations, 1);
+    std::fs::write(fx.path("out/file.bin"), data).unwrap();
+    fx.assert_received();
+}
+
+#[test]
+fn quinn_client_moving_mid_download_against_qssl_server() {
     let fx = Fixture::new("quinn-client");
     let server = QsslServer::start(&fx);
     let mut roots = rustls::RootCertStore::empty();
@@ -98,10 +139,17 @@ fn quinn_client_against_qssl_server() {
         let (mut send, mut recv) = conn.open_bi().await.unwrap();
         send.write_all(b"GET /file.bin\r\n").await.unwrap();
         send.finish().unwrap();
-        let data = recv
+        let mut data = vec![0u8; SIZE / 4];
+        recv.read_exact(&mut data).await.unwrap();
+        // quinn moves to a new socket (as after a NAT rebinding): the qssl server follows.
+        endpoint
+            .rebind(std::net::UdpSocket::bind("127.0.0.1:0").unwrap())
+            .unwrap();
+        let rest = recv
             .read_to_end(SIZE + 1)
             .await
             .expect("quinn reads the response");
+        data.extend_from_slice(&rest);
         conn.close(0u32.into(), b"done");
         endpoint.wait_idle().await;
         data
