@@ -113,6 +113,8 @@ pub struct Link {
     pub blackholes: Vec<(Duration, Duration)>,
     /// What the link does to ECN marks.
     pub ecn: EcnPath,
+    /// The largest datagram (UDP payload) it carries; larger ones are dropped (`None`: any).
+    pub mtu: Option<usize>,
 }
 
 /// What a link does to the ECN field of the datagrams it carries.
@@ -283,7 +285,8 @@ impl<A: Node, B: Node> Sim<A, B> {
             .blackholes
             .iter()
             .any(|(from, to)| since_start >= *from && since_start < *to);
-        if blackholed || self.chance(link.loss) {
+        let too_large = link.mtu.is_some_and(|mtu| data.len() > mtu);
+        if blackholed || too_large || self.chance(link.loss) {
             self.stats.dropped[dir] += 1;
             return;
         }

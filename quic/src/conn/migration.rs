@@ -136,6 +136,7 @@ impl Connection {
             self.path.start_validation(now, self.validation_timeout());
         }
         self.ecn.new_path();
+        self.pmtud.new_path();
         self.stats.migrations += 1;
     }
 
@@ -171,6 +172,7 @@ impl Connection {
         self.path.start_validation(now, self.validation_timeout());
         self.prev_path = None;
         self.ecn.new_path();
+        self.pmtud.new_path();
         self.stats.migrations += 1;
         Ok(())
     }

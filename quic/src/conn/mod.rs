@@ -12,6 +12,7 @@ mod ecn;
 mod key_update;
 mod migration;
 mod path;
+mod pmtud;
 mod recv;
 mod resources;
 mod send;
@@ -139,6 +140,9 @@ pub struct ConnectionStats {
     pub migrations: u64,
     /// Path validations that ran out of time.
     pub failed_validations: u64,
+    /// Times the datagram size fell back to 1200 bytes because larger ones stopped
+    /// arriving (a path MTU black hole).
+    pub mtu_black_holes: u64,
 }
 
 /// The error code a [`CloseInfo`] reports for a connection that ended silently because its
@@ -225,6 +229,8 @@ pub struct Connection {
     ecn: ecn::Ecn,
     /// The marking of the datagram being written.
     datagram_ecn: Option<EcnCodepoint>,
+    /// The path's datagram size and its search.
+    pmtud: pmtud::Pmtud,
     /// The last validated path before a migration, returned to if the new one fails
     /// validation (RFC 9000 §9.3.2).
     prev_path: Option<migration::PrevPath>,
@@ -405,6 +411,7 @@ impl Connection {
             path: path::Path::new(remote, false),
             ecn: ecn::Ecn::new(config.ecn),
             datagram_ecn: None,
+            pmtud: pmtud::Pmtud::new(usize::from(config.max_udp_payload_size)),
             prev_path: None,
             last_dcid: None,
             local: None,
@@ -533,9 +540,16 @@ impl Connection {
     /// Traffic counters.
     pub fn stats(&self) -> ConnectionStats {
         let mut stats = self.stats.clone();
+        stats.mtu_black_holes = self.pmtud.black_holes();
         stats.blocked_reports = self.streams.as_ref().map_or(0, |s| s.blocked_sent);
         stats.key_updates = self.key_update.as_ref().map_or(0, |ku| ku.updates);
         stats
+    }
+
+    /// The size of the datagrams sent now on the current path: 1200 bytes until path MTU
+    /// discovery finds more (RFC 9000 §14.3).
+    pub fn datagram_size(&self) -> usize {
+        self.max_datagram_size()
     }
 
     /// Where ECN validation of the current path stands (RFC 9000 §13.4.2).
@@ -903,6 +917,10 @@ impl Connection {
             &self.reset_key,
         );
         self.streams = Some(Streams::new(self.side, &self.config, &params));
+        // Datagrams grow from 1200 bytes up to the smaller of both endpoints' limits.
+        let ours = usize::from(self.config.max_udp_payload_size);
+        let theirs = usize::try_from(params.max_udp_payload_size.get()).unwrap_or(ours);
+        self.pmtud.set_max(ours.min(theirs));
         self.peer_params = Some(params);
         self.events.push_back(Event::HandshakeCompleted);
         if self.side == Side::Server {
@@ -969,6 +987,7 @@ impl Connection {
                 self.loss_detection_timer(),
                 self.ack_timer(),
                 self.path.timer(),
+                self.pmtud.timer().filter(|_| self.handshake_confirmed),
                 self.paced_until,
             ]
             .into_iter()

@@ -591,6 +591,10 @@ impl Connection {
             }
         }
         for packet in outcome.packets {
+            match packet.data.pmtu_probe {
+                Some(size) => self.pmtud.on_probe_acked(now, size),
+                None => self.pmtud.on_packet_acked(packet.size as usize),
+            }
             let space = &mut self.spaces[id as usize];
             if let Some(range) = packet.data.crypto {
                 space.crypto_send.on_ack(range, false);
@@ -616,7 +620,24 @@ impl Connection {
         let peer_max_ack_delay = self.peer_max_ack_delay();
         let space = &mut self.spaces[id as usize];
         let lost = space.sent.detect_lost(now, &self.rtt);
-        if let Some(sent_time) = lost.largest_lost_sent() {
+        // A lost probe of a larger datagram size is no congestion signal (RFC 9000 §14.4):
+        // only what it held in flight goes.
+        let probes: u64 = lost
+            .packets
+            .iter()
+            .filter(|p| p.data.pmtu_probe.is_some())
+            .map(|p| p.size)
+            .sum();
+        if probes > 0 {
+            self.cc.on_packets_discarded(probes);
+        }
+        let congested = lost
+            .packets
+            .iter()
+            .filter(|p| p.in_flight && p.data.pmtu_probe.is_none())
+            .map(|p| p.time_sent)
+            .max();
+        if let Some(sent_time) = congested {
             let persistent =
                 space
                     .sent
@@ -624,8 +645,25 @@ impl Connection {
             if persistent {
                 self.rtt.on_persistent_congestion();
             }
-            self.cc
-                .on_congestion_event(now, sent_time, persistent, lost.bytes_in_flight());
+            self.cc.on_congestion_event(
+                now,
+                sent_time,
+                persistent,
+                lost.bytes_in_flight() - probes,
+            );
+        }
+        for p in &lost.packets {
+            if let Some(size) = p.data.pmtu_probe {
+                self.pmtud.on_probe_lost(now, size);
+            }
+        }
+        let large = lost
+            .packets
+            .iter()
+            .filter(|p| p.data.pmtu_probe.is_none() && p.size > super::pmtud::BASE as u64)
+            .count();
+        if large > 0 {
+            self.pmtud.on_large_lost(now, large as u64);
         }
         let marked_lost = lost.packets.iter().filter(|p| p.data.ecn_marked).count();
         self.ecn.on_marked_lost(marked_lost as u64);

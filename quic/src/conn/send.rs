@@ -21,14 +21,13 @@ const AEAD_LIMIT_MARGIN: u64 = 1 << 16;
 const CRYPTO_FRAME_OVERHEAD: usize = 1 + 8 + 4;
 
 impl Connection {
-    /// The largest datagram to send now: 1200 bytes until the peer's limit is known.
-    fn max_datagram_size(&self) -> usize {
-        let ours = usize::from(self.config.max_udp_payload_size);
+    /// The largest datagram to send now: 1200 bytes until the peer's limit is known, then
+    /// what path MTU discovery found.
+    pub(super) fn max_datagram_size(&self) -> usize {
         match &self.peer_params {
-            Some(p) => ours.min(usize::try_from(p.max_udp_payload_size.get()).unwrap_or(ours)),
+            Some(_) => self.pmtud.current(),
             None => MIN_INITIAL_SIZE,
         }
-        .max(MIN_INITIAL_SIZE)
     }
 
     /// Whether ack-eliciting data may go out now: the congestion window has room and the
@@ -61,6 +60,7 @@ impl Connection {
     /// Writes the next datagram into `buf`, if there is anything to send.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
         self.transmit_path_frames(now, buf)
+            .or_else(|| self.transmit_pmtu_probe(now, buf))
             .or_else(|| self.transmit(now, buf, 0))
     }
 
@@ -130,8 +130,12 @@ impl Connection {
         buf: &mut [u8],
         max_datagrams: usize,
     ) -> Option<Transmit> {
-        // A datagram of path validation goes alone: it may have another destination.
-        if let Some(t) = self.transmit_path_frames(now, buf) {
+        // A datagram of path validation goes alone (it may have another destination), and so
+        // does a probe of a larger size.
+        if let Some(t) = self
+            .transmit_path_frames(now, buf)
+            .or_else(|| self.transmit_pmtu_probe(now, buf))
+        {
             return Some(t);
         }
         let first = self.transmit(now, buf, 0)?;
@@ -524,10 +528,48 @@ impl Connection {
             )
         };
         // Expanded to 1200 bytes where the budget allows, otherwise as small as it comes.
+        // Expanded to 1200 bytes where the budget allows, otherwise as small as it comes.
         let budget = budget.map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX));
         let size = PATH_PROBE_SIZE.min(budget).min(buf.len());
         let pad_to = if size == PATH_PROBE_SIZE { size } else { 0 };
-        let out = &mut buf[..size];
+        let t = self.transmit_lone_frame(now, &mut buf[..size], to, frame, pad_to, None)?;
+        if to == self.path.remote {
+            self.path.bytes_sent += t.len as u64;
+        }
+        Some(t)
+    }
+
+    /// A probe of a larger datagram size, if path MTU discovery has one due and the
+    /// congestion window has room for it: a PING padded to the size (RFC 9000 §14.4).
+    fn transmit_pmtu_probe(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        if self.state != State::Open || !self.handshake_confirmed || self.path.budget().is_some() {
+            return None;
+        }
+        let in_flight = self.cc.bytes_in_flight();
+        let size = self.pmtud.probe_due(now)?;
+        if size > buf.len() || in_flight + size as u64 > self.cc.window() {
+            return None;
+        }
+        let to = self.path.remote;
+        let t =
+            self.transmit_lone_frame(now, &mut buf[..size], to, Frame::Ping, size, Some(size))?;
+        self.pmtud.on_probe_sent(size);
+        self.path.bytes_sent += t.len as u64;
+        Some(t)
+    }
+
+    /// A datagram of one 1-RTT packet carrying `frame`, padded to `pad_to`, to `to`: a path
+    /// validation frame (not counted in flight, never sent again) or, with `probe`, a probe
+    /// of that datagram size (counted in flight; its loss is no congestion signal).
+    fn transmit_lone_frame(
+        &mut self,
+        now: Instant,
+        out: &mut [u8],
+        to: std::net::SocketAddr,
+        frame: Frame<'_>,
+        pad_to: usize,
+        probe: Option<usize>,
+    ) -> Option<Transmit> {
         self.datagram_ecn = self.ecn.marking();
         let (mut w, layout, tag_len) = self.packet_start(SpaceId::Data, out)?;
         frame.encode(&mut w).ok()?;
@@ -538,21 +580,24 @@ impl Connection {
         let marked = self.datagram_ecn.is_some();
         self.ecn.on_packet_sent(SpaceId::Data, marked);
         self.ecn.on_datagram_sent(marked);
+        let in_flight = probe.is_some();
         self.spaces[SpaceId::Data as usize]
             .sent
             .on_sent(SentPacket {
                 pn,
                 time_sent: now,
                 size: len as u64,
-                ack_eliciting: false,
-                in_flight: false,
+                ack_eliciting: in_flight,
+                in_flight,
                 data: SentData {
                     ecn_marked: marked,
+                    pmtu_probe: probe,
                     ..SentData::default()
                 },
             });
-        if to == self.path.remote {
-            self.path.bytes_sent += len as u64;
+        if in_flight {
+            self.cc.on_packet_sent(now, len as u64);
+            self.last_eliciting_sent = Some(now);
         }
         Some(Transmit {
             destination: to,

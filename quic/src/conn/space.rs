@@ -72,6 +72,8 @@ pub(crate) struct SentData {
     pub(crate) retired_cids: Vec<u64>,
     /// The packet went out marked ECT(0).
     pub(crate) ecn_marked: bool,
+    /// The packet was a probe of this datagram size (DPLPMTUD).
+    pub(crate) pmtu_probe: Option<usize>,
 }
 
 /// One packet-number space.
