@@ -362,13 +362,16 @@ impl Client<'_> {
         };
         if let Some(info) = conn.connection_info() {
             log.push(format!(
-                "connection: version {:#x}, {}, resumed {}, {} files, {} bytes, {} key updates",
+                "connection: version {:#x}, {}, resumed {}, {} files, {} bytes, {} key updates, \
+                 ECN {:?}, datagrams of {} bytes",
                 info.version,
                 info.cipher_suite.as_deref().unwrap_or("?"),
                 conn.session_reused(),
                 received.len(),
                 received.iter().map(|(_, n)| n).sum::<u64>(),
                 info.stats.key_updates,
+                info.ecn,
+                info.datagram_size,
             ));
         }
         let session = conn.session();

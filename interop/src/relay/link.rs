@@ -30,6 +30,8 @@ pub enum Fate {
     Listed,
     /// Dropped because the queue was full.
     QueueFull,
+    /// Dropped for being larger than the link's MTU.
+    TooLarge,
 }
 
 /// The settings of one direction.
@@ -39,6 +41,8 @@ pub struct LinkConfig {
     pub delay: Duration,
     /// Bits per second (0: no limit).
     pub bandwidth: u64,
+    /// The largest datagram carried (`None`: any).
+    pub mtu: Option<usize>,
     /// Queue length in datagrams.
     pub queue: usize,
     /// Percent dropped, and the longest run of drops.
@@ -100,6 +104,9 @@ impl<L> Link<L> {
         }
         if self.config.droplist.contains(&self.arrived) {
             return Fate::Listed;
+        }
+        if self.config.mtu.is_some_and(|mtu| data.len() > mtu) {
+            return Fate::TooLarge;
         }
         if let Some((rate, burst)) = self.config.drop
             && chosen(&mut self.rng, rate, burst, &mut self.dropped_in_a_row)

@@ -141,6 +141,7 @@ impl Relay {
                         mappings.len() - 1
                     }
                 };
+                let ecn = if self.scenario.clear_ecn { 0 } else { ecn };
                 let fate = links[0].arrive(now, (i, ecn), buf[..n].to_vec());
                 records.push(Record {
                     at: now - *start,
@@ -165,6 +166,7 @@ impl Relay {
                     if let Some(c) = capture.as_mut() {
                         c.write(now - *start, (self.server, m.back_addr), ecn, &buf[..n])?;
                     }
+                    let ecn = if self.scenario.clear_ecn { 0 } else { ecn };
                     let fate = links[1].arrive(now, (i, ecn), buf[..n].to_vec());
                     records.push(Record {
                         at: now - *start,
@@ -236,6 +238,7 @@ impl Relay {
             corrupt: LinkConfig::rate(s.corrupt, to_server),
             blackhole: s.blackhole,
             droplist,
+            mtu: s.mtu,
         };
         [
             Link::new(

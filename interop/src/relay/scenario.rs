@@ -56,6 +56,12 @@ pub struct Scenario {
     pub droplist: Option<(Vec<u64>, Vec<u64>)>,
     /// Port (and address) changes of the client.
     pub rebind: Option<Rebind>,
+    /// The largest datagram (UDP payload) the link carries; larger ones are dropped (a
+    /// path MTU; the runner's scenarios have none).
+    pub mtu: Option<usize>,
+    /// Every datagram arrives with its ECN field cleared (a middlebox bleaching the marks;
+    /// not one of the runner's scenarios).
+    pub clear_ecn: bool,
 }
 
 impl Default for Scenario {
@@ -70,6 +76,8 @@ impl Default for Scenario {
             blackhole: None,
             droplist: None,
             rebind: None,
+            mtu: None,
+            clear_ecn: false,
         }
     }
 }

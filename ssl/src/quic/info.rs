@@ -32,6 +32,8 @@ pub struct ConnectionInfo {
     pub handshake_complete: bool,
     /// Where ECN validation of the current path stands.
     pub ecn: EcnState,
+    /// The size of the datagrams sent now (path MTU discovery's result).
+    pub datagram_size: usize,
 }
 
 impl Ssl {
@@ -54,6 +56,7 @@ impl Ssl {
             stats: conn.stats(),
             handshake_complete: conn.is_handshake_complete(),
             ecn: conn.ecn_state(),
+            datagram_size: conn.datagram_size(),
         })
     }
 
