@@ -64,6 +64,28 @@ impl LocalCids {
         frames
     }
 
+    /// Issues the ID for a server's preferred address: sequence number 1 (RFC 9000 §5.1.1),
+    /// before any other is issued. `None` for an endpoint with zero-length IDs or one that
+    /// issued others already.
+    pub fn issue_preferred(
+        &mut self,
+        rng: &mut impl Rng,
+        reset_key: &ResetTokenKey,
+    ) -> Option<NewConnectionId> {
+        if self.cid_len == 0 || self.next_seq != 1 {
+            return None;
+        }
+        let id = ConnectionId::random(rng, self.cid_len);
+        self.active.insert(1, id);
+        self.next_seq = 2;
+        Some(NewConnectionId {
+            sequence: 1,
+            retire_prior_to: 0,
+            id,
+            reset_token: reset_key.token(&id),
+        })
+    }
+
     /// Handles RETIRE_CONNECTION_ID for `seq`, received in a packet addressed to `packet_dcid`;
     /// returns the retired ID (for the endpoint's routing table) if it was active.
     pub fn retire(

@@ -13,8 +13,17 @@ use qssl_quic::endpoint::{ConnectionHandle, Endpoint, EndpointConfig};
 use qssl_quic::packet::header::{self, ParsedHeader, write_version_negotiation};
 use qssl_quic::streams::{RecvState, SendState};
 use qssl_quic::{Dir, StreamId};
-use qssl_tests::sim::{Link, Node, Sim};
+use qssl_tests::sim::{Envelope, Link, Node, Sim};
 use sim_nodes::*;
+
+/// A datagram from `from` to `to`, unmarked.
+fn envelope(from: SocketAddr, to: SocketAddr) -> Envelope {
+    Envelope {
+        from,
+        to,
+        ecn: None,
+    }
+}
 
 #[test]
 fn handshake_completes_and_confirms() {
@@ -336,13 +345,7 @@ impl Node for OnlyV2 {
     fn addr(&self) -> SocketAddr {
         self.inner.addr()
     }
-    fn receive(
-        &mut self,
-        now: Instant,
-        from: SocketAddr,
-        ecn: Option<EcnCodepoint>,
-        datagram: &mut [u8],
-    ) {
+    fn receive(&mut self, now: Instant, envelope: Envelope, datagram: &mut [u8]) {
         if !self.answered
             && let Ok((ParsedHeader::Protected(h), _)) = ParsedHeader::parse(datagram, 8)
             && h.version == Some(Version::V1)
@@ -355,16 +358,17 @@ impl Node for OnlyV2 {
             self.pending = Some(w.written().to_vec());
             return;
         }
-        self.inner.receive(now, from, ecn, datagram);
+        self.inner.receive(now, envelope, datagram);
     }
-    fn transmit(
-        &mut self,
-        now: Instant,
-        buf: &mut [u8],
-    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)> {
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, Envelope)> {
         if let Some(vn) = self.pending.take() {
             buf[..vn.len()].copy_from_slice(&vn);
-            return Some((vn.len(), CLIENT.parse().unwrap(), None));
+            let envelope = Envelope {
+                from: self.inner.addr(),
+                to: CLIENT.parse().unwrap(),
+                ecn: None,
+            };
+            return Some((vn.len(), envelope));
         }
         self.inner.transmit(now, buf)
     }
@@ -466,8 +470,9 @@ fn garbage_datagrams_are_dropped_without_harm() {
                 if len > 10 {
                     junk[0] = 0x40 | (junk[0] & 0x3f);
                 }
-                sim.a.receive(now, server, None, &mut junk.clone());
-                sim.b.receive(now, client, None, &mut junk);
+                sim.a
+                    .receive(now, envelope(server, client), &mut junk.clone());
+                sim.b.receive(now, envelope(client, server), &mut junk);
             }
         }
         assert!(sim.elapsed() < Duration::from_secs(30));
@@ -811,7 +816,8 @@ fn batched_transmits_are_equal_segments_for_one_system_call() {
     });
     let now = sim.now;
     let mut buf = vec![0u8; 64 * 1024];
-    let server: SocketAddr = SERVER.parse().unwrap();
+    let (server, client): (SocketAddr, SocketAddr) =
+        (SERVER.parse().unwrap(), CLIENT.parse().unwrap());
     // A probe of a larger datagram size goes alone; the data after it goes in batches.
     let t = loop {
         let t = sim
@@ -823,7 +829,8 @@ fn batched_transmits_are_equal_segments_for_one_system_call() {
         if t.len > t.segment_size {
             break t;
         }
-        sim.a.receive(now, server, None, &mut buf[..t.len].to_vec());
+        sim.a
+            .receive(now, envelope(server, client), &mut buf[..t.len].to_vec());
     };
     let segments: Vec<_> = t.segments().collect();
     assert!(segments.len() > 1, "a batch of {}", segments.len());
@@ -833,7 +840,8 @@ fn batched_transmits_are_equal_segments_for_one_system_call() {
     assert!(segments.last().unwrap().len() <= t.segment_size);
     // Each segment is a datagram of its own for the client.
     for r in segments {
-        sim.a.receive(now, server, None, &mut buf[r].to_vec());
+        sim.a
+            .receive(now, envelope(server, client), &mut buf[r].to_vec());
     }
     assert_eq!(sim.a.conn().stats().packets_dropped, 0);
     sim.run_until(Duration::from_secs(20), |c, _| c.app.done());

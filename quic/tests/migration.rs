@@ -8,7 +8,7 @@ mod sim_nodes;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use qssl_quic::conn::{ConnectionConfig, MigrationError};
+use qssl_quic::conn::{ConnectionConfig, MigrationError, PreferredAddressConfig};
 use qssl_tests::sim::{Link, Sim};
 use sim_nodes::{CLIENT, ClientNode, SERVER, ServerNode, established, pair, pair_configs};
 
@@ -217,4 +217,70 @@ fn a_failed_validation_returns_to_the_previous_path() {
     assert_eq!(server.remote(), addr(CLIENT));
     assert!(server.is_address_validated());
     assert!(sim.a.conn().close_info().is_none());
+}
+
+/// A fetch of `bytes` from a server preferring `preferred`, with `client` settings.
+fn fetch_from_a_server_preferring(
+    seed: u64,
+    preferred: &str,
+    client: ConnectionConfig,
+    bytes: usize,
+) -> Sim<ClientNode, ServerNode> {
+    let SocketAddr::V4(v4) = addr(preferred) else {
+        unreachable!()
+    };
+    let server = ConnectionConfig {
+        preferred_address: Some(PreferredAddressConfig {
+            ipv4: Some(v4),
+            ipv6: None,
+        }),
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair_configs(seed, client, server, Link::delay(10), false);
+    sim.a.app.requests = vec![bytes];
+    sim
+}
+
+#[test]
+fn a_client_moves_to_the_servers_preferred_address_with_its_connection_id() {
+    let mut sim =
+        fetch_from_a_server_preferring(48, "10.0.0.3:443", ConnectionConfig::default(), 2_000_000);
+    sim.run_until(Duration::from_secs(5), established);
+    let server = sim.b.conn().unwrap();
+    // Sequence numbers 0 (the handshake's) and 1 (the preferred address's).
+    let first_cid = *server.local_cids().next().unwrap();
+    let preferred_cid = *server.local_cids().nth(1).unwrap();
+    finish(&mut sim);
+    let client = sim.a.conn();
+    assert_eq!(client.remote(), addr("10.0.0.3:443"));
+    assert_eq!(client.stats().migrations, 1);
+    assert_eq!(client.stats().failed_validations, 0);
+    let server = sim.b.conn().unwrap();
+    // The client retired the handshake's ID and uses the preferred address's.
+    assert!(server.local_cids().all(|c| *c != first_cid));
+    assert!(server.local_cids().any(|c| *c == preferred_cid));
+    assert_eq!(server.remote(), addr(CLIENT), "the client did not move");
+}
+
+#[test]
+fn an_unreachable_preferred_address_leaves_the_client_where_it_was() {
+    let mut sim =
+        fetch_from_a_server_preferring(49, "10.0.0.3:443", ConnectionConfig::default(), 2_000_000);
+    sim.unreachable.push(addr("10.0.0.3:443"));
+    finish(&mut sim);
+    let client = sim.a.conn();
+    assert_eq!(client.remote(), addr(SERVER));
+    assert_eq!(client.stats().failed_validations, 1);
+}
+
+#[test]
+fn a_client_can_be_told_not_to_follow_a_preferred_address() {
+    let client = ConnectionConfig {
+        follow_preferred_address: false,
+        ..ConnectionConfig::default()
+    };
+    let mut sim = fetch_from_a_server_preferring(50, "10.0.0.3:443", client, 500_000);
+    finish(&mut sim);
+    assert_eq!(sim.a.conn().remote(), addr(SERVER));
+    assert_eq!(sim.a.conn().stats().migrations, 0);
 }

@@ -10,7 +10,7 @@ use std::thread;
 use qssl::error::{self, ERR_LIB_SSL, err_r};
 use qssl::quic::Ssl;
 use qssl_bio::{DatagramBio, UdpBio};
-use qssl_quic::conn::ConnectionConfig;
+use qssl_quic::conn::{ConnectionConfig, PreferredAddressConfig};
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
 
@@ -32,9 +32,17 @@ fn serve_one(
     id: &Identity,
     server_config: ConnectionConfig,
 ) -> (SocketAddr, thread::JoinHandle<SocketAddr>) {
+    serve_on(id, udp_bio(), server_config)
+}
+
+/// [`serve_one`] on the socket `bio` bound to `addr`.
+fn serve_on(
+    id: &Identity,
+    (bio, addr): (Arc<dyn DatagramBio>, SocketAddr),
+    server_config: ConnectionConfig,
+) -> (SocketAddr, thread::JoinHandle<SocketAddr>) {
     let mut ctx = server_ctx(id);
     *ctx.connection_config_mut() = server_config;
-    let (bio, addr) = udp_bio();
     let listener = Ssl::new_listener(&ctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
     listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
     let server = thread::spawn(move || {
@@ -136,4 +144,45 @@ fn a_server_that_disabled_migration_makes_the_move_fail_with_a_reason() {
     // what comes from the new address: the connection is left to its idle timeout, as with
     // OpenSSL. The server thread is left behind.
     drop(server);
+}
+
+#[test]
+fn a_client_follows_the_listeners_preferred_address() {
+    // The listener's socket takes every local address: 127.0.0.1 for the handshake, and
+    // 127.0.0.2, its preferred address, where it answers from too.
+    let id = Identity::localhost();
+    let bio = UdpBio::bind("0.0.0.0:0".parse().unwrap()).unwrap();
+    let port = bio.local_addr().port().unwrap();
+    let preferred = std::net::SocketAddrV4::new([127, 0, 0, 2].into(), port);
+    let config = ConnectionConfig {
+        preferred_address: Some(PreferredAddressConfig {
+            ipv4: Some(preferred),
+            ipv6: None,
+        }),
+        ..ConnectionConfig::default()
+    };
+    let first: SocketAddr = ([127, 0, 0, 1], port).into();
+    let (_, server) = serve_on(&id, (Arc::new(bio), first), config);
+    // An unconnected socket, so that it can send to (and hear from) another address.
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    let bio: Arc<dyn DatagramBio> = Arc::new(UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap());
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_initial_peer_addr(first).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client.connect().unwrap();
+    let stream = client.new_stream(0).unwrap();
+    stream
+        .write_ex2(b"GET", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    let mut reply = Vec::new();
+    (&stream).read_to_end(&mut reply).unwrap();
+    assert_eq!(reply.len(), REPLY);
+    assert_eq!(client.peer_addr(), Some(SocketAddr::V4(preferred)));
+    let info = client.connection_info().unwrap();
+    assert_eq!(
+        (info.stats.migrations, info.stats.failed_validations),
+        (1, 0)
+    );
+    client.shutdown_ex(0, 0, b"").unwrap();
+    server.join().unwrap();
 }

@@ -21,25 +21,26 @@ use qssl_quic::packet::header::{Coalesced, ParsedHeader};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
+/// What the network knows of a datagram besides its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope {
+    /// Its source address.
+    pub from: SocketAddr,
+    /// Its destination address.
+    pub to: SocketAddr,
+    /// Its ECN codepoint.
+    pub ecn: Option<EcnCodepoint>,
+}
+
 /// One endpoint as the network sees it.
 pub trait Node {
     /// This node's address.
     fn addr(&self) -> SocketAddr;
-    /// A datagram arrives, with the ECN codepoint the network delivered it with.
-    fn receive(
-        &mut self,
-        now: Instant,
-        from: SocketAddr,
-        ecn: Option<EcnCodepoint>,
-        datagram: &mut [u8],
-    );
-    /// The next datagram to send, written into `buf`: its length, destination and ECN
-    /// marking.
-    fn transmit(
-        &mut self,
-        now: Instant,
-        buf: &mut [u8],
-    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)>;
+    /// A datagram arrives, as the network delivered it.
+    fn receive(&mut self, now: Instant, envelope: Envelope, datagram: &mut [u8]);
+    /// The next datagram to send, written into `buf`: its length, and where it goes from
+    /// and to with which ECN marking.
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, Envelope)>;
     /// When the node next wants `on_timeout`.
     fn next_timeout(&self) -> Option<Instant>;
     /// Time has reached the node's timeout.
@@ -62,28 +63,26 @@ impl<T: EndpointNode> Node for T {
     fn addr(&self) -> SocketAddr {
         T::ADDR.parse().unwrap()
     }
-    fn receive(
-        &mut self,
-        now: Instant,
-        from: SocketAddr,
-        ecn: Option<EcnCodepoint>,
-        datagram: &mut [u8],
-    ) {
+    fn receive(&mut self, now: Instant, envelope: Envelope, datagram: &mut [u8]) {
+        // The node answers on whichever of its addresses a datagram reached.
         let info = DatagramInfo {
-            ecn,
-            ..DatagramInfo::from(from)
+            from: envelope.from,
+            local: Some(envelope.to),
+            ecn: envelope.ecn,
         };
         self.endpoint().handle_datagram_with(now, info, datagram);
         self.after();
     }
-    fn transmit(
-        &mut self,
-        now: Instant,
-        buf: &mut [u8],
-    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)> {
-        self.endpoint()
-            .poll_transmit(now, buf)
-            .map(|t| (t.len, t.destination, t.ecn))
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, Envelope)> {
+        let addr = self.addr();
+        self.endpoint().poll_transmit(now, buf).map(|t| {
+            let envelope = Envelope {
+                from: t.source.unwrap_or(addr),
+                to: t.destination,
+                ecn: t.ecn,
+            };
+            (t.len, envelope)
+        })
     }
     fn next_timeout(&self) -> Option<Instant> {
         self.endpoint_ref().poll_timeout()
@@ -201,6 +200,8 @@ pub struct Sim<A: Node, B: Node> {
     spoof_next: Option<(SocketAddr, bool)>,
     /// The NAT maps a to this address from a's next datagram on.
     rebind_next: Option<SocketAddr>,
+    /// Destinations the network cannot reach: datagrams to them are dropped.
+    pub unreachable: Vec<SocketAddr>,
 }
 
 /// Largest datagram the harness carries.
@@ -225,6 +226,7 @@ impl<A: Node, B: Node> Sim<A, B> {
             client_seen_as: None,
             spoof_next: None,
             rebind_next: None,
+            unreachable: Vec::new(),
         }
     }
 
@@ -286,7 +288,8 @@ impl<A: Node, B: Node> Sim<A, B> {
             .iter()
             .any(|(from, to)| since_start >= *from && since_start < *to);
         let too_large = link.mtu.is_some_and(|mtu| data.len() > mtu);
-        if blackholed || too_large || self.chance(link.loss) {
+        let unreachable = self.unreachable.contains(&to);
+        if blackholed || too_large || unreachable || self.chance(link.loss) {
             self.stats.dropped[dir] += 1;
             return;
         }
@@ -337,7 +340,7 @@ impl<A: Node, B: Node> Sim<A, B> {
         let mut buf = vec![0u8; MAX_DATAGRAM];
         loop {
             let mut any = false;
-            while let Some((len, to, ecn)) = self.a.transmit(self.now, &mut buf) {
+            while let Some((len, Envelope { to, ecn, .. })) = self.a.transmit(self.now, &mut buf) {
                 if let Some(rebound) = self.rebind_next.take() {
                     self.client_seen_as = Some(rebound);
                 }
@@ -355,8 +358,8 @@ impl<A: Node, B: Node> Sim<A, B> {
                 }
                 any = true;
             }
-            while let Some((len, to, ecn)) = self.b.transmit(self.now, &mut buf) {
-                let from = self.b.addr();
+            while let Some((len, Envelope { from, to, ecn })) = self.b.transmit(self.now, &mut buf)
+            {
                 self.send(1, (from, to), ecn, buf[..len].to_vec());
                 any = true;
             }
@@ -413,12 +416,22 @@ impl<A: Node, B: Node> Sim<A, B> {
                         *received += d.data.len() as u64;
                     }
                 }
-                self.b.receive(self.now, d.from, d.ecn, &mut d.data);
+                let envelope = Envelope {
+                    from: d.from,
+                    to: d.to,
+                    ecn: d.ecn,
+                };
+                self.b.receive(self.now, envelope, &mut d.data);
             } else if self.client_seen_as.is_some_and(|at| at != d.to) {
                 self.stats.misaddressed += 1;
                 self.stats.misaddressed_bytes += d.data.len() as u64;
             } else {
-                self.a.receive(self.now, d.from, d.ecn, &mut d.data);
+                let envelope = Envelope {
+                    from: d.from,
+                    to: d.to,
+                    ecn: d.ecn,
+                };
+                self.a.receive(self.now, envelope, &mut d.data);
             }
         }
         if self.a.next_timeout().is_some_and(|t| t <= self.now) {

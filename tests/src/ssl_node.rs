@@ -20,10 +20,9 @@ use qssl::SslCtx;
 use qssl::clock::{Clock, ManualClock};
 use qssl::quic::{ACCEPT_CONNECTION_NO_BLOCK, Ssl};
 use qssl_bio::DatagramBio;
-use qssl_quic::conn::EcnCodepoint;
 
 use crate::fixtures::dgram_pair;
-use crate::sim::Node;
+use crate::sim::{Envelope, Node};
 
 /// The address of a client node.
 pub const CLIENT_ADDR: &str = "10.0.0.1:50000";
@@ -143,24 +142,14 @@ impl<P: App> Node for SslNode<P> {
         self.addr
     }
 
-    fn receive(
-        &mut self,
-        now: Instant,
-        _from: SocketAddr,
-        _ecn: Option<EcnCodepoint>,
-        datagram: &mut [u8],
-    ) {
+    fn receive(&mut self, now: Instant, _envelope: Envelope, datagram: &mut [u8]) {
         self.clock.set(now);
         self.net.write(datagram).expect("room in the datagram pair");
         self.object.handle_events();
         self.after();
     }
 
-    fn transmit(
-        &mut self,
-        now: Instant,
-        buf: &mut [u8],
-    ) -> Option<(usize, SocketAddr, Option<EcnCodepoint>)> {
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<(usize, Envelope)> {
         self.clock.set(now);
         let len = match self.net.read(buf) {
             Ok(len) => len,
@@ -173,7 +162,12 @@ impl<P: App> Node for SslNode<P> {
             Err(e) => panic!("reading the datagram pair: {e}"),
         };
         // The datagram pair carries no ECN marks.
-        Some((len, self.peer, None))
+        let envelope = Envelope {
+            from: self.addr,
+            to: self.peer,
+            ecn: None,
+        };
+        Some((len, envelope))
     }
 
     fn next_timeout(&self) -> Option<Instant> {

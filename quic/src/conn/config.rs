@@ -57,9 +57,25 @@ pub struct ConnectionConfig {
     /// Send disable_active_migration: the peer must not move to a new address, and packets
     /// from one are dropped (RFC 9000 §18.2).
     pub disable_active_migration: bool,
+    /// A server's preferred address (RFC 9000 §9.6): sent in its transport parameters with a
+    /// connection ID of its own, for the client to move to once the handshake is confirmed.
+    /// Its datagrams must reach the same endpoint (a wildcard-bound socket that reports
+    /// local addresses takes them on another address of the host).
+    pub preferred_address: Option<PreferredAddressConfig>,
+    /// Follow a server's preferred address (a client; on by default).
+    pub follow_preferred_address: bool,
     /// Mark datagrams ECT(0) and validate the path's ECN (RFC 9000 §13.4); the marks reach
     /// the network only where the socket can set them.
     pub ecn: bool,
+}
+
+/// The addresses a server prefers its clients to move to, one per address family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PreferredAddressConfig {
+    /// The IPv4 address.
+    pub ipv4: Option<std::net::SocketAddrV4>,
+    /// The IPv6 address.
+    pub ipv6: Option<std::net::SocketAddrV6>,
 }
 
 impl Default for ConnectionConfig {
@@ -84,6 +100,8 @@ impl Default for ConnectionConfig {
             max_datagram_frame_size: None,
             congestion: CongestionKind::Cubic,
             disable_active_migration: false,
+            preferred_address: None,
+            follow_preferred_address: true,
             ecn: true,
         }
     }

@@ -162,15 +162,52 @@ impl Connection {
         {
             return Err(MigrationError::DisabledByPeer);
         }
+        self.move_client(now, remote, false)?;
+        // The local address of the new path is learned from its first datagram.
+        self.local = None;
+        Ok(())
+    }
+
+    /// A client moves to the server's preferred address once the handshake is confirmed
+    /// (RFC 9000 §9.6), with the connection ID that came with it, whatever
+    /// disable_active_migration says; the original path is kept to return to if the new one
+    /// fails validation. Nothing happens without a preferred address of the path's family.
+    pub(super) fn follow_preferred_address(&mut self, now: Instant) {
+        if !std::mem::take(&mut self.preferred_pending) || self.state != State::Open {
+            return;
+        }
+        let Some(pa) = self.peer_params.as_ref().and_then(|p| p.preferred_address) else {
+            return;
+        };
+        let to = match self.path.remote {
+            SocketAddr::V4(_) => pa.ipv4.map(SocketAddr::V4),
+            SocketAddr::V6(_) => pa.ipv6.map(SocketAddr::V6),
+        };
+        if let Some(to) = to.filter(|to| *to != self.path.remote) {
+            // The preferred address's ID is the next unused one (sequence number 1).
+            let _ = self.move_client(now, to, true);
+        }
+    }
+
+    /// Moves a client to `remote` with a connection ID it has not used (the old one
+    /// retired), congestion control started over and the path validated; `keep_prev` keeps
+    /// the old path to return to if validation fails.
+    fn move_client(
+        &mut self,
+        now: Instant,
+        remote: SocketAddr,
+        keep_prev: bool,
+    ) -> Result<(), MigrationError> {
         if !self.remote_cids.current().is_empty() && !self.remote_cids.switch() {
             return Err(MigrationError::NoConnectionId);
         }
-        self.reset_congestion(now);
-        self.path = Path::new(remote, true);
-        // The local address of the new path is learned from its first datagram.
-        self.local = None;
+        let congestion = self.reset_congestion(now);
+        let old = std::mem::replace(&mut self.path, Path::new(remote, true));
         self.path.start_validation(now, self.validation_timeout());
-        self.prev_path = None;
+        self.prev_path = keep_prev.then_some(PrevPath {
+            path: old,
+            congestion: Some(congestion),
+        });
         self.ecn.new_path();
         self.pmtud.new_path();
         self.stats.migrations += 1;

@@ -19,7 +19,7 @@ mod send;
 mod space;
 mod streams;
 
-pub use config::ConnectionConfig;
+pub use config::{ConnectionConfig, PreferredAddressConfig};
 pub use ecn::EcnState;
 pub use migration::MigrationError;
 pub use path::MAX_PATH_RESPONSES;
@@ -234,6 +234,9 @@ pub struct Connection {
     /// The last validated path before a migration, returned to if the new one fails
     /// validation (RFC 9000 §9.3.2).
     prev_path: Option<migration::PrevPath>,
+    /// A client is to move to the server's preferred address (set when the handshake is
+    /// confirmed, acted on by the next send).
+    preferred_pending: bool,
     /// The destination connection ID of the last 1-RTT packet from the current path: a
     /// peer that migrates to a new ID gets a new one in return (RFC 9000 §9.5).
     last_dcid: Option<ConnectionId>,
@@ -367,6 +370,17 @@ impl Connection {
         params.original_destination_connection_id = Some(incoming.original_dcid);
         params.retry_source_connection_id = incoming.retry_scid;
         params.stateless_reset_token = Some(reset_key.token(&scid));
+        let mut local_cids = LocalCids::new(scid);
+        if let Some(pa) = config.preferred_address
+            && let Some(cid) = local_cids.issue_preferred(&mut rng, &reset_key)
+        {
+            params.preferred_address = Some(crate::transport_params::PreferredAddress {
+                ipv4: pa.ipv4,
+                ipv6: pa.ipv6,
+                connection_id: cid.id,
+                stateless_reset_token: cid.reset_token,
+            });
+        }
         let tls = TlsSession::server(tls_config, config.version, &params)?;
         let mut conn = Self::new(
             Side::Server,
@@ -379,6 +393,7 @@ impl Connection {
             now,
         );
         conn.original_dcid = incoming.original_dcid;
+        conn.local_cids = local_cids;
         conn.peer_scid = Some(incoming.scid);
         conn.path.validated = incoming.retry_scid.is_some();
         Ok(conn)
@@ -413,6 +428,7 @@ impl Connection {
             datagram_ecn: None,
             pmtud: pmtud::Pmtud::new(usize::from(config.max_udp_payload_size)),
             prev_path: None,
+            preferred_pending: false,
             last_dcid: None,
             local: None,
             local_cids: LocalCids::new(scid),
@@ -910,6 +926,15 @@ impl Connection {
         if let Some(token) = params.stateless_reset_token {
             self.remote_cids.set_initial_reset_token(token);
         }
+        if let Some(pa) = &params.preferred_address {
+            // The preferred address's ID is the server's sequence number 1 (RFC 9000 §5.1.1).
+            self.remote_cids.on_new(&NewConnectionId {
+                sequence: 1,
+                retire_prior_to: 0,
+                id: pa.connection_id,
+                reset_token: pa.stateless_reset_token,
+            })?;
+        }
         // Give the peer spare connection IDs, up to its limit (RFC 9000 §5.1.1).
         self.pending_new_cids = self.local_cids.issue(
             params.active_connection_id_limit.get(),
@@ -939,6 +964,8 @@ impl Connection {
         self.handshake_confirmed = true;
         self.discard_space(SpaceId::Handshake);
         self.events.push_back(Event::HandshakeConfirmed);
+        // A client follows a server's preferred address from its next send.
+        self.preferred_pending = self.side == Side::Client && self.config.follow_preferred_address;
     }
 
     /// Drops a space's keys and what it had in flight (RFC 9001 §4.9).

@@ -511,6 +511,7 @@ impl Connection {
         if self.state != State::Open || !self.is_handshake_complete() {
             return None;
         }
+        self.follow_preferred_address(now);
         let interval = self.challenge_interval();
         let (to, frame, budget) = if let Some(r) = self.path_responses.pop() {
             let budget = if r.to == self.path.remote {
