@@ -15,6 +15,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use qssl::SslCtx;
+use qssl::ctx::PreferredAddressConfig;
 use qssl::quic::LISTENER_FLAG_NO_VALIDATE;
 use qssl_bio::UdpBio;
 
@@ -65,6 +66,9 @@ pub enum Case {
     KeyUpdate,
     /// Every file over one connection with HTTP/3 instead of hq-interop.
     Http3,
+    /// A server offering a preferred address (`QSSL_PREFERRED_ADDRESS`), which its client
+    /// moves to; otherwise a transfer.
+    ConnectionMigration,
 }
 
 impl Case {
@@ -80,6 +84,7 @@ impl Case {
             ("multiconnect", _) => Case::Multiconnect,
             ("keyupdate", Role::Client) => Case::KeyUpdate,
             ("http3", _) => Case::Http3,
+            ("connectionmigration", Role::Server) => Case::ConnectionMigration,
             _ => return None,
         })
     }
@@ -144,6 +149,10 @@ pub struct Setup {
     pub port: u16,
     /// The server's address for the client, instead of resolving the URLs' host.
     pub server_ip: Option<std::net::IpAddr>,
+    /// The address a server offers as its preferred address in the connectionmigration
+    /// case (`QSSL_PREFERRED_ADDRESS`, which the local runner sets to an address of its
+    /// relay; without it the case is not supported).
+    pub preferred_address: Option<SocketAddr>,
 }
 
 impl Setup {
@@ -174,9 +183,18 @@ impl Setup {
             ),
             None => None,
         };
+        let preferred_address = match var("QSSL_PREFERRED_ADDRESS") {
+            Some(a) => Some(
+                a.parse()
+                    .map_err(|_| format!("QSSL_PREFERRED_ADDRESS={a} is not an address"))?,
+            ),
+            None => None,
+        };
+        let case = case.filter(|c| *c != Case::ConnectionMigration || preferred_address.is_some());
         Ok(Setup {
             role,
             server_ip,
+            preferred_address,
             case,
             requests,
             www: dir("QSSL_WWW", "/www"),
@@ -235,11 +253,25 @@ fn run_server(setup: &Setup, case: Case) -> Result<(), EndpointError> {
     } else {
         ALPN_HQ
     };
-    let ctx = server_ctx(
+    let mut ctx = server_ctx(
         &setup.certs.join("cert.pem"),
         &setup.certs.join("priv.key"),
         alpn,
     )?;
+    if case == Case::ConnectionMigration {
+        let preferred = &mut ctx.connection_config_mut().preferred_address;
+        *preferred = Some(match setup.preferred_address {
+            Some(SocketAddr::V4(v4)) => PreferredAddressConfig {
+                ipv4: Some(v4),
+                ipv6: None,
+            },
+            Some(SocketAddr::V6(v6)) => PreferredAddressConfig {
+                ipv4: None,
+                ipv6: Some(v6),
+            },
+            None => return Err(EndpointError::Setup("no QSSL_PREFERRED_ADDRESS".into())),
+        });
+    }
     // One socket for IPv6 and IPv4 (an IPv4-mapped dual-stack socket).
     let socket = UdpBio::bind(SocketAddr::new(
         std::net::Ipv6Addr::UNSPECIFIED.into(),

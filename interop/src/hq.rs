@@ -98,18 +98,17 @@ struct Fetch {
 }
 
 /// A client connection of `ctx` to `download.server` on `socket`, naming the server and
-/// resuming `download.session` if given; not yet started.
+/// resuming `download.session` if given; not yet started. The socket stays unconnected, so
+/// that the connection can follow the server to a preferred address.
 pub(crate) fn client_connection(
     ctx: &SslCtx,
     socket: UdpBio,
     download: &Download<'_>,
 ) -> Result<Ssl, HqError> {
-    socket
-        .connect(download.server)
-        .map_err(|e| HqError::Ssl(IoError::syscall(e.into())))?;
     let bio: Arc<dyn DatagramBio> = Arc::new(socket);
     let conn = Ssl::new(ctx)?;
     conn.set_bio(Some(bio.clone()), Some(bio))?;
+    conn.set_initial_peer_addr(download.server)?;
     conn.set_host_name(download.server_name)?;
     if let Some(session) = download.session {
         conn.set_session(Some(session.clone()))?;

@@ -59,11 +59,13 @@ pub struct Record {
     pub head: Vec<u8>,
 }
 
-/// The relay's side of one client: where the client is, the socket that stands for it
-/// towards the server, and the sockets it had before a rebinding (whose answers are
-/// dropped).
+/// The relay's side of one client on one front socket: where the client is, the socket that
+/// stands for it towards the server, and the sockets it had before a rebinding (whose
+/// answers are dropped).
 struct Mapping {
     client: SocketAddr,
+    /// The front socket the client reached (answers leave from it).
+    front: usize,
     back: UdpBio,
     /// `back`'s address, as the server sees the client.
     back_addr: SocketAddr,
@@ -72,7 +74,8 @@ struct Mapping {
 
 /// The relay, bound and ready to [`run`](Relay::run).
 pub struct Relay {
-    front: UdpBio,
+    /// Where clients send to: the first, and any added with [`Relay::add_front`].
+    fronts: Vec<UdpBio>,
     server: SocketAddr,
     scenario: Scenario,
     seed: u64,
@@ -89,7 +92,7 @@ impl Relay {
     ) -> std::io::Result<Relay> {
         let front = relay_socket(front)?;
         Ok(Relay {
-            front,
+            fronts: vec![front],
             server,
             scenario,
             seed,
@@ -108,7 +111,18 @@ impl Relay {
 
     /// Where clients send to.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        socket_addr(&self.front)
+        socket_addr(&self.fronts[0])
+    }
+
+    /// Another address on which clients reach the same server, such as one the server
+    /// offers as its preferred address; returns it. A client arriving there gets a mapping of
+    /// its own, so the server sees it come from a new address, and the answers leave from
+    /// this address.
+    pub fn add_front(&mut self, addr: SocketAddr) -> std::io::Result<SocketAddr> {
+        let front = relay_socket(addr)?;
+        let addr = socket_addr(&front)?;
+        self.fronts.push(front);
+        Ok(addr)
     }
 
     /// Relays until `stop` is set; returns every datagram seen. The scenario's clock (for
@@ -118,38 +132,42 @@ impl Relay {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut records = Vec::new();
         let mut mappings: Vec<Mapping> = Vec::new();
-        let mut by_client: HashMap<SocketAddr, usize> = HashMap::new();
+        let mut by_client: HashMap<(usize, SocketAddr), usize> = HashMap::new();
         let mut links: Option<(Instant, [Link<Label>; 2])> = None;
         let mut rebinds = 0u32;
         let mut buf = vec![0u8; MAX_DATAGRAM];
         while !stop.load(Ordering::Relaxed) {
             let now = Instant::now();
             // From clients.
-            while let Some((n, from, ecn)) = receive(&self.front, &mut buf)? {
-                let (start, links) = links.get_or_insert_with(|| (now, self.links(now, &mut rng)));
-                let i = match by_client.get(&from) {
-                    Some(&i) => i,
-                    None => {
-                        let back = self.back_socket(self.server.ip())?;
-                        mappings.push(Mapping {
-                            client: from,
-                            back_addr: socket_addr(&back)?,
-                            back,
-                            stale: Vec::new(),
-                        });
-                        by_client.insert(from, mappings.len() - 1);
-                        mappings.len() - 1
-                    }
-                };
-                let ecn = if self.scenario.clear_ecn { 0 } else { ecn };
-                let fate = links[0].arrive(now, (i, ecn), buf[..n].to_vec());
-                records.push(Record {
-                    at: now - *start,
-                    direction: Direction::ToServer,
-                    client_side: mappings[i].back_addr,
-                    fate,
-                    head: buf[..n.min(RECORDED)].to_vec(),
-                });
+            for f in 0..self.fronts.len() {
+                while let Some((n, from, ecn)) = receive(&self.fronts[f], &mut buf)? {
+                    let (start, links) =
+                        links.get_or_insert_with(|| (now, self.links(now, &mut rng)));
+                    let i = match by_client.get(&(f, from)) {
+                        Some(&i) => i,
+                        None => {
+                            let back = self.back_socket(self.server.ip())?;
+                            mappings.push(Mapping {
+                                client: from,
+                                front: f,
+                                back_addr: socket_addr(&back)?,
+                                back,
+                                stale: Vec::new(),
+                            });
+                            by_client.insert((f, from), mappings.len() - 1);
+                            mappings.len() - 1
+                        }
+                    };
+                    let ecn = if self.scenario.clear_ecn { 0 } else { ecn };
+                    let fate = links[0].arrive(now, (i, ecn), buf[..n].to_vec());
+                    records.push(Record {
+                        at: now - *start,
+                        direction: Direction::ToServer,
+                        client_side: mappings[i].back_addr,
+                        fate,
+                        head: buf[..n.min(RECORDED)].to_vec(),
+                    });
+                }
             }
             // From the server, on each client's current socket; stale ones are drained.
             for (i, m) in mappings.iter_mut().enumerate() {
@@ -207,7 +225,8 @@ impl Relay {
                     send(&mappings[i].back, &data, self.server, ecn)?;
                 }
                 while let Some(((i, ecn), data)) = links[1].pop_due(now) {
-                    send(&self.front, &data, mappings[i].client, ecn)?;
+                    let m = &mappings[i];
+                    send(&self.fronts[m.front], &data, m.client, ecn)?;
                 }
                 for link in links.iter() {
                     if let Some(t) = link.next_due() {

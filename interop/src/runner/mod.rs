@@ -204,7 +204,25 @@ fn try_run(
         Ipv4Addr::LOCALHOST.into()
     };
     let port = free_port(ip).map_err(|e| fail(e.to_string()))?;
-    let Some(server_cmd) = server_peer.server(spec.server_case, SocketAddr::new(ip, port), &dirs)
+    let scenario = Scenario::for_test(spec.name)
+        .ok_or_else(|| fail(format!("no scenario for {}", spec.name)))?;
+    let mut relay = Relay::bind(
+        SocketAddr::new(ip, 0),
+        SocketAddr::new(ip, port),
+        scenario,
+        1,
+    )
+    .map_err(|e| fail(format!("relay: {e}")))?;
+    // The server's preferred address is a second address of the relay's, which the client
+    // reaches the server through from a new address.
+    let preferred = if spec.preferred_address {
+        let front = relay.add_front(SocketAddr::new(ip, 0));
+        Some(front.map_err(|e| fail(format!("relay: {e}")))?)
+    } else {
+        None
+    };
+    let Some(mut server_cmd) =
+        server_peer.server(spec.server_case, SocketAddr::new(ip, port), &dirs)
     else {
         return Ok(Outcome::Unsupported(format!(
             "{} server has no {}",
@@ -212,6 +230,9 @@ fn try_run(
             spec.server_case
         )));
     };
+    if let Some(preferred) = preferred {
+        server_cmd.env("QSSL_PREFERRED_ADDRESS", preferred.to_string());
+    }
     let mut server = Process::spawn(server_cmd, &dirs.logs, "server").map_err(fail)?;
     if let Some(status) = wait_ready(&mut server, SocketAddr::new(ip, port)) {
         return Ok(match status.code() {
@@ -223,15 +244,6 @@ fn try_run(
             _ => fail(format!("the server did not start ({status})")),
         });
     }
-    let scenario = Scenario::for_test(spec.name)
-        .ok_or_else(|| fail(format!("no scenario for {}", spec.name)))?;
-    let mut relay = Relay::bind(
-        SocketAddr::new(ip, 0),
-        SocketAddr::new(ip, port),
-        scenario,
-        1,
-    )
-    .map_err(|e| fail(format!("relay: {e}")))?;
     // Kept for every run: what the checks read, and what explains a failure.
     let capture = dirs.logs.join("capture.pcap");
     relay

@@ -39,6 +39,9 @@ pub struct TestSpec {
     pub chain: usize,
     /// A measurement: the result is the goodput.
     pub measure_goodput: bool,
+    /// The server offers a preferred address (a second address of the relay's, passed in
+    /// `QSSL_PREFERRED_ADDRESS`).
+    pub preferred_address: bool,
 }
 
 const KIB: usize = 1 << 10;
@@ -58,6 +61,7 @@ pub fn all() -> Vec<TestSpec> {
         trace: &[],
         chain: 1,
         measure_goodput: false,
+        preferred_address: false,
     };
     vec![
         TestSpec {
@@ -141,6 +145,19 @@ pub fn all() -> Vec<TestSpec> {
         TestSpec {
             trace: &[TraceCheck::PathValidated { new_address: false }],
             ..t("rebind-port", "transfer", "transfer", vec![10 * MIB])
+        },
+        TestSpec {
+            preferred_address: true,
+            trace: &[
+                TraceCheck::PathValidated { new_address: false },
+                TraceCheck::NewDcidOnNewPath,
+            ],
+            ..t(
+                "connectionmigration",
+                "connectionmigration",
+                "transfer",
+                vec![2 * MIB],
+            )
         },
         TestSpec {
             trace: &[TraceCheck::PathValidated { new_address: true }],

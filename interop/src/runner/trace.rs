@@ -38,6 +38,9 @@ pub enum TraceCheck {
     /// Each side sent packets marked ECT(0) or ECT(1) and none marked CE, and each sent an
     /// ACK frame with ECN counts (ecn).
     Ecn,
+    /// The client's first datagram on each new path used a destination connection ID it had
+    /// not used before (connectionmigration).
+    NewDcidOnNewPath,
 }
 
 /// What one captured datagram showed once dissected.
@@ -321,6 +324,25 @@ pub fn check(check: TraceCheck, datagrams: &[Datagram]) -> Result<(), String> {
         }
         TraceCheck::Amplification => amplification(datagrams)?,
         TraceCheck::PathValidated { new_address } => path_validated(datagrams, new_address)?,
+        TraceCheck::NewDcidOnNewPath => {
+            let mut used: BTreeSet<&str> = BTreeSet::new();
+            let mut paths: Vec<&str> = Vec::new();
+            for d in from(false) {
+                if !paths.contains(&d.client_end.as_str()) {
+                    if !paths.is_empty() && used.contains(d.dcid.as_str()) {
+                        return Err(format!(
+                            "the client's first datagram from {} reused connection ID {}",
+                            d.client_end, d.dcid
+                        ));
+                    }
+                    paths.push(&d.client_end);
+                }
+                used.insert(&d.dcid);
+            }
+            if paths.len() < 2 {
+                return Err("the client never moved".into());
+            }
+        }
         TraceCheck::Ecn => {
             for (server, who) in [(false, "client"), (true, "server")] {
                 if !from(server).any(|d| d.ecn == 1 || d.ecn == 2) {
@@ -515,6 +537,23 @@ mod tests {
         ];
         assert!(check(port_only, &data_first).is_err());
         assert!(check(port_only, &good[..4]).is_err(), "unanswered");
+    }
+
+    #[test]
+    fn a_new_path_needs_a_new_connection_id() {
+        let at = |end: &str, dcid: &str| Datagram {
+            client_end: end.into(),
+            dcid: dcid.into(),
+            ..Datagram::default()
+        };
+        let fresh = [at("a:1", "aa"), at("a:1", "aa"), at("a:2", "bb")];
+        assert!(check(TraceCheck::NewDcidOnNewPath, &fresh).is_ok());
+        let reused = [at("a:1", "aa"), at("a:2", "aa")];
+        assert!(check(TraceCheck::NewDcidOnNewPath, &reused).is_err());
+        assert!(
+            check(TraceCheck::NewDcidOnNewPath, &fresh[..2]).is_err(),
+            "no move"
+        );
     }
 
     #[test]

@@ -73,6 +73,8 @@ impl Connection {
     pub(super) fn count_received(&mut self, from: SocketAddr, len: usize) {
         if from == self.path.remote {
             self.path.bytes_received += len as u64;
+        } else if let Some(p) = self.probe_path.as_mut().filter(|p| p.remote == from) {
+            p.bytes_received += len as u64;
         }
     }
 
@@ -110,7 +112,8 @@ impl Connection {
     /// and the old path is kept to return to.
     fn follow_peer(&mut self, now: Instant, to: SocketAddr, datagram_len: usize) {
         let returning = self.prev_path.as_ref().is_some_and(|p| p.path.remote == to);
-        let mut new = match self.prev_path.take() {
+        let probed = self.probe_path.as_ref().is_some_and(|p| p.remote == to);
+        let new = match self.prev_path.take() {
             Some(prev) if returning => {
                 if let Some((cc, rtt)) = prev.congestion {
                     self.restore_congestion(now, cc, rtt);
@@ -119,10 +122,18 @@ impl Connection {
             }
             other => {
                 self.prev_path = other;
-                Path::new(to, false)
+                match self.probe_path.take() {
+                    // The peer probed this path first: its validation carries on (and its
+                    // bytes, this datagram's too, are counted).
+                    Some(p) if probed => p,
+                    _ => {
+                        let mut p = Path::new(to, false);
+                        p.bytes_received += datagram_len as u64;
+                        p
+                    }
+                }
             }
         };
-        new.bytes_received += datagram_len as u64;
         let congestion = (!returning && address_changed(self.path.remote, to))
             .then(|| self.reset_congestion(now));
         let old = std::mem::replace(&mut self.path, new);
@@ -132,12 +143,25 @@ impl Connection {
                 congestion,
             });
         }
-        if !self.path.validated {
+        if !self.path.validated && self.path.validation.is_none() {
             self.path.start_validation(now, self.validation_timeout());
         }
         self.ecn.new_path();
         self.pmtud.new_path();
         self.stats.migrations += 1;
+    }
+
+    /// A PATH_CHALLENGE came from `from`, which is not the current path's address: the
+    /// peer probes a path (RFC 9000 §9.1). Besides the answer, this endpoint challenges that
+    /// path too, so it is validated if the peer moves there; one such path at a time.
+    pub(super) fn on_probed_from(&mut self, now: Instant, from: SocketAddr, len: usize) {
+        if self.probe_path.as_ref().is_some_and(|p| p.remote == from) {
+            return;
+        }
+        let mut path = Path::new(from, false);
+        path.bytes_received = len as u64;
+        path.start_validation(now, self.validation_timeout());
+        self.probe_path = Some(path);
     }
 
     /// Moves a client connection to a new path at `now`: to `remote` from whatever local
@@ -219,6 +243,8 @@ impl Connection {
     pub(super) fn on_path_response(&mut self, data: &[u8; 8]) {
         if self.path.on_response(data) {
             self.prev_path = None;
+        } else if let Some(p) = &mut self.probe_path {
+            p.on_response(data);
         }
     }
 

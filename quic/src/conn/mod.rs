@@ -234,6 +234,8 @@ pub struct Connection {
     /// The last validated path before a migration, returned to if the new one fails
     /// validation (RFC 9000 §9.3.2).
     prev_path: Option<migration::PrevPath>,
+    /// A path the peer probed with PATH_CHALLENGE, which this endpoint challenges in turn.
+    probe_path: Option<path::Path>,
     /// A client is to move to the server's preferred address (set when the handshake is
     /// confirmed, acted on by the next send).
     preferred_pending: bool,
@@ -428,6 +430,7 @@ impl Connection {
             datagram_ecn: None,
             pmtud: pmtud::Pmtud::new(usize::from(config.max_udp_payload_size)),
             prev_path: None,
+            probe_path: None,
             preferred_pending: false,
             last_dcid: None,
             local: None,
@@ -1014,6 +1017,7 @@ impl Connection {
                 self.loss_detection_timer(),
                 self.ack_timer(),
                 self.path.timer(),
+                self.probe_path.as_ref().and_then(path::Path::timer),
                 self.pmtud.timer().filter(|_| self.handshake_confirmed),
                 self.paced_until,
             ]
@@ -1064,6 +1068,13 @@ impl Connection {
                 }
                 if self.path.validation_failed(now) {
                     self.on_path_validation_failed(now);
+                }
+                if self
+                    .probe_path
+                    .as_ref()
+                    .is_some_and(|p| p.validation_failed(now))
+                {
+                    self.probe_path = None;
                 }
             }
         }

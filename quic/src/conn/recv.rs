@@ -494,6 +494,9 @@ impl Connection {
                 // Tokens for future connections are not kept yet.
             }
             Frame::PathChallenge(data) => {
+                if arrival.from != self.path.remote {
+                    self.on_probed_from(now, arrival.from, arrival.len);
+                }
                 // A flood of challenges gets answers to the latest few only.
                 if self.path_responses.len() >= super::MAX_PATH_RESPONSES {
                     self.path_responses.remove(0);

@@ -513,27 +513,36 @@ impl Connection {
         }
         self.follow_preferred_address(now);
         let interval = self.challenge_interval();
-        let (to, frame, budget) = if let Some(r) = self.path_responses.pop() {
-            let budget = if r.to == self.path.remote {
-                self.path.budget()
-            } else {
-                Some(r.budget as u64)
-            };
-            (r.to, Frame::PathResponse(r.data), budget)
+        // A response goes where its challenge came from; on the current path a challenge
+        // due goes with it, so the path's first datagram challenges it.
+        let response = self.path_responses.pop();
+        let to = response.map_or(self.path.remote, |r| r.to);
+        let challenge = if to == self.path.remote {
+            self.path.challenge_due(now, interval, &mut self.rng)
         } else {
-            let data = self.path.challenge_due(now, interval, &mut self.rng)?;
-            (
-                self.path.remote,
-                Frame::PathChallenge(data),
-                self.path.budget(),
-            )
+            // A path the peer probes is challenged with the answer.
+            self.probe_path
+                .as_mut()
+                .filter(|p| p.remote == to)
+                .and_then(|p| p.challenge_due(now, interval, &mut self.rng))
         };
-        // Expanded to 1200 bytes where the budget allows, otherwise as small as it comes.
+        let frames: Vec<Frame<'_>> = challenge
+            .map(Frame::PathChallenge)
+            .into_iter()
+            .chain(response.map(|r| Frame::PathResponse(r.data)))
+            .collect();
+        if frames.is_empty() {
+            return None;
+        }
+        let budget = match response {
+            Some(r) if r.to != self.path.remote => Some(r.budget as u64),
+            _ => self.path.budget(),
+        };
         // Expanded to 1200 bytes where the budget allows, otherwise as small as it comes.
         let budget = budget.map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX));
         let size = PATH_PROBE_SIZE.min(budget).min(buf.len());
         let pad_to = if size == PATH_PROBE_SIZE { size } else { 0 };
-        let t = self.transmit_lone_frame(now, &mut buf[..size], to, frame, pad_to, None)?;
+        let t = self.transmit_lone_frame(now, &mut buf[..size], to, &frames, pad_to, None)?;
         if to == self.path.remote {
             self.path.bytes_sent += t.len as u64;
         }
@@ -553,27 +562,29 @@ impl Connection {
         }
         let to = self.path.remote;
         let t =
-            self.transmit_lone_frame(now, &mut buf[..size], to, Frame::Ping, size, Some(size))?;
+            self.transmit_lone_frame(now, &mut buf[..size], to, &[Frame::Ping], size, Some(size))?;
         self.pmtud.on_probe_sent(size);
         self.path.bytes_sent += t.len as u64;
         Some(t)
     }
 
-    /// A datagram of one 1-RTT packet carrying `frame`, padded to `pad_to`, to `to`: a path
-    /// validation frame (not counted in flight, never sent again) or, with `probe`, a probe
+    /// A datagram of one 1-RTT packet carrying `frames`, padded to `pad_to`, to `to`: path
+    /// validation frames (not counted in flight, never sent again) or, with `probe`, a probe
     /// of that datagram size (counted in flight; its loss is no congestion signal).
     fn transmit_lone_frame(
         &mut self,
         now: Instant,
         out: &mut [u8],
         to: std::net::SocketAddr,
-        frame: Frame<'_>,
+        frames: &[Frame<'_>],
         pad_to: usize,
         probe: Option<usize>,
     ) -> Option<Transmit> {
         self.datagram_ecn = self.ecn.marking();
         let (mut w, layout, tag_len) = self.packet_start(SpaceId::Data, out)?;
-        frame.encode(&mut w).ok()?;
+        for frame in frames {
+            frame.encode(&mut w).ok()?;
+        }
         let end = w.position();
         let pn = self.spaces[SpaceId::Data as usize].next_pn;
         let (len, _) =

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use qssl_quic::client_hello::ServerTls;
-use qssl_quic::conn::ConnectionConfig;
+pub use qssl_quic::conn::{ConnectionConfig, PreferredAddressConfig};
 
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
