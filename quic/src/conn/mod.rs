@@ -231,6 +231,9 @@ pub struct Connection {
     datagram_ecn: Option<EcnCodepoint>,
     /// The path's datagram size and its search.
     pmtud: pmtud::Pmtud,
+    /// A probe of a larger size waits for room in the congestion window: other data waits
+    /// with it.
+    probe_holds_data: bool,
     /// The last validated path before a migration, returned to if the new one fails
     /// validation (RFC 9000 §9.3.2).
     prev_path: Option<migration::PrevPath>,
@@ -429,6 +432,7 @@ impl Connection {
             ecn: ecn::Ecn::new(config.ecn),
             datagram_ecn: None,
             pmtud: pmtud::Pmtud::new(usize::from(config.max_udp_payload_size)),
+            probe_holds_data: false,
             prev_path: None,
             probe_path: None,
             preferred_pending: false,

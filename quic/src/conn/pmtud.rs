@@ -1,7 +1,7 @@
 //! Datagram size (DPLPMTUD, RFC 8899 with RFC 9000 §14.3): start at 1200 bytes, search upward
 //! with PING probes padded to the size tried (their loss is no congestion signal), keep the
-//! largest acknowledged, and fall back to 1200 when full-size packets keep disappearing while
-//! smaller ones get through (a black hole), searching again later.
+//! largest acknowledged, and fall back to 1200 when losses of full-size packets keep coming
+//! with none of that size getting through (a black hole), searching again later.
 
 use std::time::{Duration, Instant};
 
@@ -14,8 +14,9 @@ const MAX_PROBES: u8 = 3;
 /// A search stops once the size known to work and the smallest known not to are this close.
 const SEARCH_DONE_GAP: usize = 16;
 
-/// Packets above the base size lost in a row, none of that size acknowledged meanwhile,
-/// taken as a black hole.
+/// Loss events that took packets above the base size, none of that size acknowledged
+/// meanwhile, taken as a black hole. Events, not packets: congestion loses a burst at once,
+/// and the packets after it get through.
 const BLACK_HOLE_LOSSES: u64 = 3;
 
 /// How long after a search ends (or after a black hole) the next one starts, to find a path
@@ -43,7 +44,7 @@ pub(super) struct Pmtud {
     search: Option<Search>,
     /// When the next search starts, if none is running.
     next_search: Option<Instant>,
-    /// Packets above the base size lost since one was last acknowledged.
+    /// Loss events with packets above the base size since one was last acknowledged.
     large_lost: u64,
     /// Black holes detected.
     black_holes: u64,
@@ -151,10 +152,11 @@ impl Pmtud {
         }
     }
 
-    /// `count` packets above the base size (not probes) were declared lost: enough in a row
-    /// mean a black hole, and the size falls back to the base until a later search.
-    pub(super) fn on_large_lost(&mut self, now: Instant, count: u64) {
-        self.large_lost += count;
+    /// Packets above the base size (not probes) were declared lost at once: enough such
+    /// events in a row mean a black hole, and the size falls back to the base until a later
+    /// search.
+    pub(super) fn on_large_lost(&mut self, now: Instant) {
+        self.large_lost += 1;
         if self.large_lost >= BLACK_HOLE_LOSSES && self.current > BASE {
             self.current = BASE;
             self.large_lost = 0;
@@ -223,15 +225,17 @@ mod tests {
     fn losses_of_large_packets_in_a_row_are_a_black_hole() {
         let now = Instant::now();
         let (mut p, _) = search(1452, 1500);
-        p.on_large_lost(now, 2);
+        p.on_large_lost(now);
+        p.on_large_lost(now);
         p.on_packet_acked(1452);
-        p.on_large_lost(now, 2);
+        p.on_large_lost(now);
+        p.on_large_lost(now);
         assert_eq!(
             p.current(),
             1452,
             "a large packet got through between the losses"
         );
-        p.on_large_lost(now, 1);
+        p.on_large_lost(now);
         assert_eq!((p.current(), p.black_holes()), (BASE, 1));
         // The next search waits for the raise timer.
         assert_eq!(p.probe_due(now), None);

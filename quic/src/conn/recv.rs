@@ -660,13 +660,12 @@ impl Connection {
                 self.pmtud.on_probe_lost(now, size);
             }
         }
-        let large = lost
+        if lost
             .packets
             .iter()
-            .filter(|p| p.data.pmtu_probe.is_none() && p.size > super::pmtud::BASE as u64)
-            .count();
-        if large > 0 {
-            self.pmtud.on_large_lost(now, large as u64);
+            .any(|p| p.data.pmtu_probe.is_none() && p.size > super::pmtud::BASE as u64)
+        {
+            self.pmtud.on_large_lost(now);
         }
         let marked_lost = lost.packets.iter().filter(|p| p.data.ecn_marked).count();
         self.ecn.on_marked_lost(marked_lost as u64);

@@ -33,7 +33,9 @@ impl Connection {
     /// Whether ack-eliciting data may go out now: the congestion window has room and the
     /// pacer is not holding it back.
     fn window_open(&self) -> bool {
-        self.cc.bytes_in_flight() < self.cc.window() && self.paced_until.is_none()
+        self.cc.bytes_in_flight() < self.cc.window()
+            && self.paced_until.is_none()
+            && !self.probe_holds_data
     }
 
     /// Whether a space has anything to put in a packet now. ACKs and probes go out whatever the
@@ -555,9 +557,16 @@ impl Connection {
         if self.state != State::Open || !self.handshake_confirmed || self.path.budget().is_some() {
             return None;
         }
+        self.probe_holds_data = false;
         let in_flight = self.cc.bytes_in_flight();
         let size = self.pmtud.probe_due(now)?;
-        if size > buf.len() || in_flight + size as u64 > self.cc.window() {
+        if size > buf.len() {
+            return None;
+        }
+        if in_flight + size as u64 > self.cc.window() {
+            // Data waits while acknowledgments make room for the probe, which would never
+            // find it in a window that data keeps full.
+            self.probe_holds_data = size as u64 <= self.cc.window();
             return None;
         }
         let to = self.path.remote;

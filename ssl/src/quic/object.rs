@@ -557,6 +557,10 @@ impl Ssl {
     /// switched to non-blocking I/O. Setting the write BIO detects the initial peer address
     /// from a connected socket. On a stream fails with `SSL_R_CONN_USE_ONLY`.
     ///
+    /// A write BIO with an MTU set (`BIO_dgram_set_mtu`, in bytes of datagram payload, at
+    /// least 1200) makes it the largest datagram the connections made afterwards receive and
+    /// search their path for (path MTU discovery; 1452 bytes otherwise).
+    ///
     /// Beyond OpenSSL: a client connection whose handshake is confirmed moves to the new
     /// BIOs' path (connection migration, RFC 9000 §9): a fresh connection ID, congestion
     /// control started over, and the path validated, to the peer the new write BIO is
@@ -577,6 +581,11 @@ impl Ssl {
         let mut st = self.obj.port.lock();
         st.net.set_rbio(rbio);
         st.net.set_wbio(wbio);
+        let mtu = st.net.wbio().map_or(0, |b| b.mtu());
+        if mtu as u64 >= qssl_quic::transport_params::MIN_MAX_UDP_PAYLOAD_SIZE {
+            st.endpoint.connection_config_mut().max_udp_payload_size =
+                u16::try_from(mtu).unwrap_or(u16::MAX);
+        }
         let Kind::Connection {
             key,
             client: Some(_),
