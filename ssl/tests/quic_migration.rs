@@ -186,3 +186,49 @@ fn a_client_follows_the_listeners_preferred_address() {
     client.shutdown_ex(0, 0, b"").unwrap();
     server.join().unwrap();
 }
+
+#[test]
+fn a_client_moves_in_the_middle_of_an_upload() {
+    // The other direction: the client sends 8 MiB and moves halfway; the listener's
+    // connection follows it and receives everything.
+    let id = Identity::localhost();
+    let (bio, addr) = udp_bio();
+    let listener =
+        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let server = thread::spawn(move || {
+        let conn = listener.accept_connection(0).unwrap().unwrap();
+        let stream = conn.accept_stream(0).unwrap().unwrap();
+        let mut upload = Vec::new();
+        (&stream).read_to_end(&mut upload).unwrap();
+        stream
+            .write_ex2(b"done", qssl::quic::WRITE_FLAG_CONCLUDE)
+            .unwrap();
+        assert!(
+            conn.shutdown_ex(qssl::quic::SHUTDOWN_FLAG_WAIT_PEER, 0, b"")
+                .unwrap()
+        );
+        (upload, conn.peer_addr().unwrap())
+    });
+    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
+    let (bio, _) = connected_bio("127.0.0.1:0", addr);
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client.connect().unwrap();
+    let stream = client.new_stream(0).unwrap();
+    let data: Vec<u8> = (0..REPLY).map(|i| (i % 251) as u8).collect();
+    let half = REPLY / 2;
+    stream.write_ex2(&data[..half], 0).unwrap();
+    let (bio, moved_to) = connected_bio("127.0.0.1:0", addr);
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    stream
+        .write_ex2(&data[half..], qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    let mut answer = Vec::new();
+    (&stream).read_to_end(&mut answer).unwrap();
+    assert_eq!(answer, b"done");
+    client.shutdown_ex(0, 0, b"").unwrap();
+    let (upload, peer) = server.join().unwrap();
+    assert!(upload == data, "the upload arrived whole");
+    assert_eq!(peer, moved_to);
+}
