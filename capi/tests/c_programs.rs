@@ -328,6 +328,33 @@ errors left: 0
     );
 }
 
+/// A client given a new socket with `SSL_set_bio` after its handshake migrates its connection
+/// there: qssl's behaviour beyond OpenSSL, so on qssl only (OpenSSL 3.5's client would go on
+/// with the old connection ID, and its server would not follow).
+#[test]
+fn a_client_moves_to_a_new_socket_with_ssl_set_bio() {
+    let (cert, key, _) = certificate_files();
+    let server = Server::start(
+        "quic_server.c",
+        Mode::Qssl,
+        &[cert.to_str().unwrap(), key.to_str().unwrap(), "1", "block"],
+    );
+    let port = server.port.to_string();
+    let message = "a request that is sent from two sockets";
+    let out = run(
+        "quic_migrate.c",
+        Mode::Qssl,
+        &[
+            Path::new("localhost"),
+            Path::new(&port),
+            cert.as_path(),
+            Path::new(message),
+        ],
+    );
+    assert!(out.contains("moved: errors 0, new fd 1\n"), "{out}");
+    assert!(out.contains(&format!("reply: {message}\n")), "{out}");
+}
+
 /// OpenSSL 4.0's additions, as its code and manual pages define them: on qssl only (the
 /// reference is OpenSSL 3.5, which has none of them).
 #[test]
