@@ -1,5 +1,6 @@
 //! The hq-interop server: answers `GET /<name>` on each bidirectional stream with the file
-//! from the web root, validating addresses with Retry in the retry case.
+//! from the web root, validating addresses with Retry in the retry case and offering a
+//! preferred address in the connectionmigration case.
 
 use std::net::{Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -12,7 +13,19 @@ const MAX_REQUEST: usize = 4096;
 
 /// Serves `setup.www` on `setup.port` (IPv6 and IPv4) until the process is stopped.
 pub(crate) async fn run(setup: &Setup, case: Case) -> Result<(), String> {
-    let config = crate::tls::server(&setup.certs)?;
+    let mut config = crate::tls::server(&setup.certs)?;
+    if case == Case::ConnectionMigration {
+        // The address the runner names (the relay's second one) is offered to clients.
+        match setup.preferred_address {
+            Some(SocketAddr::V4(a)) => {
+                config.preferred_address_v4(Some(a));
+            }
+            Some(SocketAddr::V6(a)) => {
+                config.preferred_address_v6(Some(a));
+            }
+            None => return Err("no QSSL_PREFERRED_ADDRESS".into()),
+        }
+    }
     let addr = SocketAddr::new(Ipv6Addr::UNSPECIFIED.into(), setup.port);
     let endpoint = quinn::Endpoint::server(config, addr)
         .map_err(|e| format!("UDP port {}: {e}", setup.port))?;

@@ -57,15 +57,19 @@ impl std::fmt::Display for MigrationError {
 impl std::error::Error for MigrationError {}
 
 impl Connection {
-    /// Whether a datagram from `from`, which is not the current path's address, may be
-    /// processed: a server takes its client's packets from anywhere once the handshake is
-    /// confirmed, unless it asked the client not to migrate (it then drops them, RFC 9000
-    /// §18.2); a client takes packets from its server's address only.
+    /// Whether a datagram from `from` may be processed: a server takes its client's packets
+    /// from anywhere once the handshake is confirmed, unless it asked the client not to
+    /// migrate (it then drops them, RFC 9000 §18.2); a client takes packets from its
+    /// server's addresses only: the current path's, and the one it first connected to
+    /// (after a move to a preferred address the server may still challenge that path).
     pub(super) fn accepts_from(&self, from: SocketAddr) -> bool {
-        from == self.path.remote
-            || (self.side == Side::Server
-                && self.handshake_confirmed
-                && !self.config.disable_active_migration)
+        match self.side {
+            Side::Client => from == self.path.remote || from == self.first_remote,
+            Side::Server => {
+                from == self.path.remote
+                    || (self.handshake_confirmed && !self.config.disable_active_migration)
+            }
+        }
     }
 
     /// Counts a datagram's bytes against the path it came from, for the anti-amplification
@@ -95,7 +99,8 @@ impl Connection {
             }
             return;
         }
-        if !newest_non_probing {
+        // Only a server follows its peer; a client chooses its paths.
+        if !newest_non_probing || self.side == Side::Client {
             return;
         }
         self.follow_peer(now, from, datagram_len);

@@ -239,6 +239,8 @@ pub struct Connection {
     prev_path: Option<migration::PrevPath>,
     /// A path the peer probed with PATH_CHALLENGE, which this endpoint challenges in turn.
     probe_path: Option<path::Path>,
+    /// The peer's address when the connection started.
+    first_remote: SocketAddr,
     /// A client is to move to the server's preferred address (set when the handshake is
     /// confirmed, acted on by the next send).
     preferred_pending: bool,
@@ -435,6 +437,7 @@ impl Connection {
             probe_holds_data: false,
             prev_path: None,
             probe_path: None,
+            first_remote: remote,
             preferred_pending: false,
             last_dcid: None,
             local: None,
