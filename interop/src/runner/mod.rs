@@ -101,8 +101,11 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
          tshark with the endpoints' key logs the cipher suites offered (chacha20), both \
          sides' key phases (keyupdate), a second handshake without a certificate \
          (resumption), the server's stream limit (multiplexing), the Retry's token \
-         (retry), a repeated ClientHello (longrtt) and the amplification limit \
-         (amplificationlimit); see `interop/src/runner/`. qssl is the endpoint \
+         (retry), a repeated ClientHello (longrtt), the amplification limit \
+         (amplificationlimit), ECN marks and counts both ways (ecn), PATH_CHALLENGE first \
+         on each new path of the client and every challenge answered (rebind-port, \
+         rebind-addr, connectionmigration) and a new connection ID on the client's new \
+         path (connectionmigration); see `interop/src/runner/`. qssl is the endpoint \
          itself; quinn 0.11 runs through `interop/quinn-peer` and OpenSSL 3.5 through \
          `interop/peers/openssl/hq_endpoint.c`, programs that read the same contract as \
          qssl's endpoint; aioquic 1.7.2 runs through `interop/peers/aioquic_hq.py`.\n\n\
