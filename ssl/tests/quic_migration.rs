@@ -41,10 +41,7 @@ fn serve_on(
     (bio, addr): (Arc<dyn DatagramBio>, SocketAddr),
     server_config: ConnectionConfig,
 ) -> (SocketAddr, thread::JoinHandle<SocketAddr>) {
-    let mut ctx = server_ctx(id);
-    *ctx.connection_config_mut() = server_config;
-    let listener = Ssl::new_listener(&ctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let listener = listener_on(id, bio, server_config);
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
         let stream = conn.accept_stream(0).unwrap().unwrap();
@@ -62,13 +59,28 @@ fn serve_on(
     (addr, server)
 }
 
-/// A blocking client connected from `local` that has asked for the reply, and its stream.
-fn client_with_request(id: &Identity, server: SocketAddr, local: &str) -> (Ssl, Ssl) {
+/// A listener of `id` with `config` on `bio`, without address validation.
+fn listener_on(id: &Identity, bio: Arc<dyn DatagramBio>, config: ConnectionConfig) -> Ssl {
+    let mut ctx = server_ctx(id);
+    *ctx.connection_config_mut() = config;
+    let listener = Ssl::new_listener(&ctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    listener
+}
+
+/// A blocking client connection from `local` to `server`, connected.
+fn connected_client(id: &Identity, server: SocketAddr, local: &str) -> Ssl {
     let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
     let (bio, _) = connected_bio(local, server);
     client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
     client.set_host_name("localhost").unwrap();
     client.connect().unwrap();
+    client
+}
+
+/// A blocking client connected from `local` that has asked for the reply, and its stream.
+fn client_with_request(id: &Identity, server: SocketAddr, local: &str) -> (Ssl, Ssl) {
+    let client = connected_client(id, server, local);
     let stream = client.new_stream(0).unwrap();
     stream
         .write_ex2(b"GET", qssl::quic::WRITE_FLAG_CONCLUDE)
@@ -193,9 +205,7 @@ fn a_client_moves_in_the_middle_of_an_upload() {
     // connection follows it and receives everything.
     let id = Identity::localhost();
     let (bio, addr) = udp_bio();
-    let listener =
-        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let listener = listener_on(&id, bio, ConnectionConfig::default());
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
         let stream = conn.accept_stream(0).unwrap().unwrap();
@@ -210,11 +220,7 @@ fn a_client_moves_in_the_middle_of_an_upload() {
         );
         (upload, conn.peer_addr().unwrap())
     });
-    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
-    let (bio, _) = connected_bio("127.0.0.1:0", addr);
-    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
-    client.set_host_name("localhost").unwrap();
-    client.connect().unwrap();
+    let client = connected_client(&id, addr, "127.0.0.1:0");
     let stream = client.new_stream(0).unwrap();
     let data: Vec<u8> = (0..REPLY).map(|i| (i % 251) as u8).collect();
     let half = REPLY / 2;
