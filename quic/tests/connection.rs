@@ -944,26 +944,6 @@ fn reset_streams_give_their_connection_credit_back() {
     assert_eq!(got, 5000);
 }
 
-/// A server endpoint with `config` (seeded with `seed`) and a hostile client that trusts its
-/// certificate, both at `start`.
-fn hostile_pair(
-    seed: u64,
-    config: ConnectionConfig,
-    start: Instant,
-) -> (Endpoint, qssl_tests::hostile::HostileClient) {
-    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
-    let server = Endpoint::new(
-        EndpointConfig {
-            connection: config,
-            ..EndpointConfig::server(server_tls)
-        },
-        start,
-        seed,
-    );
-    let peer = qssl_tests::hostile::HostileClient::new(client_tls, CLIENT.parse().unwrap());
-    (server, peer)
-}
-
 /// A server endpoint with the test configuration.
 fn server_endpoint(retry: bool, start: Instant) -> Endpoint {
     let (_, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());

@@ -50,8 +50,13 @@ pub struct ConnectionConfig {
     /// authentication (`None`: the cipher suite's integrity limit, RFC 9001 §6.6: 2^52 for
     /// AES-GCM, 2^36 for ChaCha20-Poly1305).
     pub aead_integrity_limit: Option<u64>,
-    /// Largest DATAGRAM frame accepted (`None`: DATAGRAM frames not supported).
+    /// Largest DATAGRAM frame accepted, type and length fields included, advertised as
+    /// max_datagram_frame_size (RFC 9221 §3; `None`: DATAGRAM frames not accepted).
     pub max_datagram_frame_size: Option<u64>,
+    /// Datagrams waiting to be sent at most: more are refused until packets take them.
+    pub datagram_send_queue: usize,
+    /// Received datagrams kept for the application at most: a new one pushes out the oldest.
+    pub datagram_recv_queue: usize,
     /// The congestion controller.
     pub congestion: CongestionKind,
     /// Send disable_active_migration: the peer must not move to a new address, and packets
@@ -98,6 +103,8 @@ impl Default for ConnectionConfig {
             key_update_interval: None,
             aead_integrity_limit: None,
             max_datagram_frame_size: None,
+            datagram_send_queue: 64,
+            datagram_recv_queue: 128,
             congestion: CongestionKind::Cubic,
             disable_active_migration: false,
             preferred_address: None,

@@ -8,6 +8,7 @@
 //! collected with [`Connection::poll_event`].
 
 mod config;
+mod datagrams;
 mod ecn;
 mod key_update;
 mod migration;
@@ -20,6 +21,7 @@ mod space;
 mod streams;
 
 pub use config::{ConnectionConfig, PreferredAddressConfig};
+pub use datagrams::{DatagramError, DatagramStats};
 pub use ecn::EcnState;
 pub use migration::MigrationError;
 pub use path::MAX_PATH_RESPONSES;
@@ -181,6 +183,9 @@ pub enum Event {
     /// The peer asked this endpoint to stop sending on a stream, with a code; the stream has
     /// been reset with that code.
     StreamStopped(StreamId, u64),
+    /// A DATAGRAM frame arrived: its payload waits for
+    /// [`Connection::datagram_recv`].
+    DatagramReceived,
     /// The connection is closed; no more datagrams will be sent or accepted.
     Closed(CloseInfo),
 }
@@ -302,6 +307,8 @@ pub struct Connection {
     path_responses: Vec<path::PathResponse>,
     /// Streams, once the handshake has completed.
     streams: Option<Streams>,
+    /// DATAGRAM frames to send and received ones not yet read.
+    datagrams: datagrams::Datagrams,
     stats: ConnectionStats,
     /// 1-RTT packets that failed authentication (RFC 9001 §6.6).
     auth_failures: u64,
@@ -470,6 +477,11 @@ impl Connection {
             retired_local_cids: Vec::new(),
             path_responses: Vec::new(),
             streams: None,
+            datagrams: datagrams::Datagrams::new(
+                config.max_datagram_frame_size.unwrap_or(0),
+                config.datagram_send_queue,
+                config.datagram_recv_queue,
+            ),
             stats: ConnectionStats::default(),
             auth_failures: 0,
             config,
@@ -873,6 +885,7 @@ impl Connection {
 
     fn finish_closed(&mut self) {
         self.state = State::Closed;
+        self.datagrams.on_closed();
         for space in &mut self.spaces {
             space.keys = None;
         }

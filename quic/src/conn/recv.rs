@@ -508,11 +508,9 @@ impl Connection {
                 });
             }
             Frame::PathResponse(data) => self.on_path_response(&data),
-            Frame::Datagram(_) => {
-                return Err(Drop::Connection(TransportError::protocol_violation(
-                    Some(0x30),
-                    "DATAGRAM frames were not offered",
-                )));
+            Frame::Datagram(f) => {
+                self.datagrams.on_frame(&f)?;
+                self.events.push_back(super::Event::DatagramReceived);
             }
         }
         Ok(())
@@ -594,6 +592,7 @@ impl Connection {
             }
         }
         for packet in outcome.packets {
+            self.datagrams.on_acked(packet.data.datagrams);
             match packet.data.pmtu_probe {
                 Some(size) => self.pmtud.on_probe_acked(now, size),
                 None => self.pmtud.on_packet_acked(packet.size as usize),
@@ -671,6 +670,7 @@ impl Connection {
         self.ecn.on_marked_lost(marked_lost as u64);
         let space = &mut self.spaces[id as usize];
         for packet in lost.packets {
+            self.datagrams.on_lost(packet.data.datagrams);
             if let Some(range) = packet.data.crypto {
                 space.crypto_send.on_lost(range, false);
             }

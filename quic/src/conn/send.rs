@@ -56,6 +56,7 @@ impl Connection {
                 && ((self.handshake_done_pending && self.side == Side::Server)
                     || !self.pending_new_cids.is_empty()
                     || self.remote_cids.has_retirements()
+                    || self.datagrams.wants_send()
                     || self.streams.as_ref().is_some_and(|s| s.wants_send())))
     }
 
@@ -372,6 +373,14 @@ impl Connection {
                 data.retired_cids.push(sequence);
                 ack_eliciting = true;
             }
+        }
+        // Datagrams go before stream data: they are what an application sends when it cares
+        // more for latency than for delivery.
+        if id == SpaceId::Data
+            && let Some(max) = self.datagram_max_size()
+        {
+            data.datagrams = self.datagrams.write_frames(&mut w, max);
+            ack_eliciting |= data.datagrams > 0;
         }
         let rtt = self.rtt.smoothed();
         if id == SpaceId::Data

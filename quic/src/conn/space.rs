@@ -74,6 +74,8 @@ pub(crate) struct SentData {
     pub(crate) ecn_marked: bool,
     /// The packet was a probe of this datagram size (DPLPMTUD).
     pub(crate) pmtu_probe: Option<usize>,
+    /// DATAGRAM frames carried.
+    pub(crate) datagrams: u16,
 }
 
 /// One packet-number space.

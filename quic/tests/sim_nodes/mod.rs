@@ -296,3 +296,23 @@ pub(crate) fn pair_configs(
 pub(crate) fn established(c: &ClientNode, s: &ServerNode) -> bool {
     c.conn().is_handshake_confirmed() && s.conn().is_some_and(|s| s.is_handshake_confirmed())
 }
+
+/// A server endpoint with `config` (seeded with `seed`) and a hostile client that trusts its
+/// certificate, both at `start`.
+pub(crate) fn hostile_pair(
+    seed: u64,
+    config: ConnectionConfig,
+    start: Instant,
+) -> (Endpoint, qssl_tests::hostile::HostileClient) {
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let server = Endpoint::new(
+        EndpointConfig {
+            connection: config,
+            ..EndpointConfig::server(server_tls)
+        },
+        start,
+        seed,
+    );
+    let peer = qssl_tests::hostile::HostileClient::new(client_tls, CLIENT.parse().unwrap());
+    (server, peer)
+}
