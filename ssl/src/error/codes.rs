@@ -92,6 +92,8 @@ pub mod ssl_r {
     pub const CERTIFICATE_VERIFY_FAILED: i32 = 134;
     /// `SSL_R_CONNECTION_TYPE_NOT_SET`.
     pub const CONNECTION_TYPE_NOT_SET: i32 = 144;
+    /// `SSL_R_DATA_LENGTH_TOO_LONG`.
+    pub const DATA_LENGTH_TOO_LONG: i32 = 146;
     /// `SSL_R_EXCESSIVE_MESSAGE_SIZE`.
     pub const EXCESSIVE_MESSAGE_SIZE: i32 = 152;
     /// `SSL_R_EXTRA_DATA_IN_MESSAGE`.

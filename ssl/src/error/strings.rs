@@ -238,6 +238,7 @@ fn ssl_reason_text(reason: i32) -> Option<&'static str> {
         WRONG_VERSION_NUMBER => "wrong version number",
         X509_LIB => "x509 lib",
         BAD_LENGTH => "bad length",
+        DATA_LENGTH_TOO_LONG => "data length too long",
         SSL_SESSION_ID_CONTEXT_TOO_LONG => "ssl session id context too long",
         LIBRARY_BUG => "library bug",
         UNINITIALIZED => "uninitialized",

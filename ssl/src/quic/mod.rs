@@ -4,6 +4,7 @@
 //! - [`handshake`]: starting a client connection and completing handshakes.
 //! - [`info`]: negotiated parameters and connection figures.
 //! - [`io`]: reading and writing stream data.
+//! - [`datagram`]: unreliable datagrams (RFC 9221), qssl's own calls.
 //! - [`stream`]: creating and accepting streams, the default stream, stream states.
 //! - [`shutdown`]: closing connections and their close information.
 //! - [`listener`]: accepting connections.
@@ -18,6 +19,7 @@
 
 mod assist;
 mod conn_state;
+pub mod datagram;
 pub mod domain;
 pub mod events;
 pub mod handshake;
