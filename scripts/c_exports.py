@@ -10,7 +10,7 @@ OpenSSL's own symbol lists (util/libssl.num and util/libcrypto.num), then writes
   libssl.c        one stand-in definition per libssl name, for the filter library
   libcrypto.c     the same for libcrypto
 Fails, naming them, if any export is a name OpenSSL 3.5 does not export (but for the OpenSSL
-4.0 additions listed in OPENSSL_4_0_SSL).
+4.0 additions listed in OPENSSL_4_0_SSL and qssl's own QSSL_ functions).
 
 Usage: c_exports.py OPENSSL_SOURCE_DIR OUT < names
 """
@@ -43,8 +43,15 @@ OPENSSL_4_0_SSL = [
 ]
 
 
+# qssl's own functions, for what OpenSSL has no call (<qssl/*.h>): libssl.so.3 exports every
+# name with this prefix under a node of its own, after all of OpenSSL's.
+QSSL_PREFIX = "QSSL_"
+QSSL_NODE = "QSSL_1.0.0"
+
+
 def version_key(node):
-    return tuple(int(part) for part in node.removeprefix("OPENSSL_").split("."))
+    project, _, number = node.partition("_")
+    return (project == "QSSL",) + tuple(int(part) for part in number.split("."))
 
 
 def version_script(names, versions, nodes):
@@ -87,6 +94,7 @@ def main():
     }
     libs["ssl"].update({name: "OPENSSL_4.0.0" for name in OPENSSL_4_0_SSL})
     exports = sorted({line.strip() for line in sys.stdin if line.strip()})
+    libs["ssl"].update({name: QSSL_NODE for name in exports if name.startswith(QSSL_PREFIX)})
     owner, versions, unknown = {}, {}, []
     for name in exports:
         lib = next((lib for lib, symbols in libs.items() if name in symbols), None)

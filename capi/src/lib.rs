@@ -45,6 +45,7 @@ pub mod certs;
 pub mod conf;
 pub mod crypto;
 pub mod ctx;
+pub mod datagram;
 pub mod early_data;
 pub mod entry;
 pub mod err;

@@ -26,7 +26,7 @@ use crate::ssl::{Obj, SSL, ssl_ref, write_from};
 ///
 /// # Safety
 /// `ssl` must be null or a live object.
-unsafe fn quic_ref<'a>(ssl: *const SSL) -> Option<(&'a SSL, &'a qssl::Ssl)> {
+pub(crate) unsafe fn quic_ref<'a>(ssl: *const SSL) -> Option<(&'a SSL, &'a qssl::Ssl)> {
     // SAFETY: per the contract.
     let s = unsafe { ssl_ref(ssl) }?;
     match s.quic() {

@@ -355,6 +355,40 @@ fn a_client_moves_to_a_new_socket_with_ssl_set_bio() {
     assert!(out.contains(&format!("reply: {message}\n")), "{out}");
 }
 
+/// qssl's datagram calls (`<qssl/datagram.h>`), which OpenSSL does not have: on qssl only.
+#[test]
+fn datagram_calls_echo_and_report_errors_as_documented() {
+    let (cert, key, _) = certificate_files();
+    let out = run(
+        "quic_datagram.c",
+        Mode::Qssl,
+        &[cert.as_path(), key.as_path()],
+    );
+    let expected = "\
+offer on a null context: 0, reason 1
+before the handshake: max 0, pending 0
+server got 5 bytes: hello
+offer once started: 0, reason 1
+client max 997, server max 1
+too large: 0, error 1, reason 1
+echo of 0: 0 bytes, first -
+  short buffer: 0, reason 1, still pending 1
+echo of 1: 1 bytes, first b
+  short buffer: 0, reason 1, still pending 1
+echo of 100: 100 bytes, first c
+  short buffer: 0, reason 1, still pending 1
+echo of 900: 900 bytes, first d
+queue full after at least 64: 1, error 1
+room again: 1
+client sent all it queued: 1, the server got them all: 1
+client received 4, dropped 0/0
+server: unread 1, all accounted for 1
+stats into a short struct: 0, reason 1
+on a TLS context: 0, reason 1
+";
+    assert_eq!(out, expected);
+}
+
 /// OpenSSL 4.0's additions, as its code and manual pages define them: on qssl only (the
 /// reference is OpenSSL 3.5, which has none of them).
 #[test]
@@ -568,7 +602,7 @@ fn run_checked(
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{what}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let chains = chain_files();
-    let programs: [(&str, Vec<&str>); 14] = [
+    let programs: [(&str, Vec<&str>); 15] = [
         ("err_queue.c", vec![]),
         ("bio_pair.c", vec![]),
         ("ssl_calls.c", vec![cert, key, other, "3"]),
@@ -579,6 +613,7 @@ fn run_checked(
         ("addr.c", vec![]),
         ("ctx.c", vec![cert, key, other]),
         ("quic_pair.c", vec![cert, key]),
+        ("quic_datagram.c", vec![cert, key]),
         ("custom_bio.c", vec![cert, key]),
         ("tls.c", vec![cert, key, "3"]),
         ("tls_bio.c", vec![cert, key]),
@@ -801,9 +836,14 @@ fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("headers");
     std::fs::create_dir_all(&dir).unwrap();
-    let mut headers: Vec<String> = std::fs::read_dir(include.join("openssl"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    // OpenSSL's headers, and qssl's own (`qssl/`), as `dir/name.h`.
+    let mut headers: Vec<String> = ["openssl", "qssl"]
+        .iter()
+        .flat_map(|dir| {
+            std::fs::read_dir(include.join(dir))
+                .unwrap()
+                .map(move |e| format!("{dir}/{}", e.unwrap().file_name().to_string_lossy()))
+        })
         .collect();
     headers.sort();
     let mut exported = std::collections::HashSet::new();
@@ -821,10 +861,10 @@ fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
         );
     }
     for h in &headers {
-        let src = dir.join(format!("{h}.c"));
+        let src = dir.join(format!("{}.c", h.replace('/', "_")));
         std::fs::write(
             &src,
-            format!("#include <openssl/{h}>\nint main(void) {{ return 0; }}\n"),
+            format!("#include <{h}>\nint main(void) {{ return 0; }}\n"),
         )
         .unwrap();
         let status = Command::new("cc")
@@ -836,7 +876,7 @@ fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
         assert!(status.success(), "{h} does not compile on its own");
         // Every function a header declares is in the library (macros and inline helpers
         // aside), so a program never meets an undefined symbol at link time.
-        let text = std::fs::read_to_string(include.join("openssl").join(h)).unwrap();
+        let text = std::fs::read_to_string(include.join(h)).unwrap();
         for line in text.lines() {
             let line = line.trim_start();
             if line.starts_with('#') || line.starts_with("typedef") || line.starts_with("static") {
@@ -858,6 +898,7 @@ fn every_header_compiles_on_its_own_and_declares_only_exported_functions() {
                     || name.starts_with("OPENSSL_")
                     || name.starts_with("TLS_")
                     || name.starts_with("PEM_")
+                    || name.starts_with("QSSL_")
                     || name.starts_with("X509_")
                     || name.starts_with("OpenSSL_")
                     || name.starts_with("i2d_")

@@ -50,6 +50,7 @@
 # define SSL_R_WRONG_VERSION_NUMBER                    267
 # define SSL_R_X509_LIB                                268
 # define SSL_R_BAD_LENGTH                              271
+# define SSL_R_DATA_LENGTH_TOO_LONG                    146
 # define SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG         273
 # define SSL_R_LIBRARY_BUG                             274
 # define SSL_R_UNINITIALIZED                           276
