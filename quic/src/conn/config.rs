@@ -69,6 +69,10 @@ pub struct ConnectionConfig {
     pub preferred_address: Option<PreferredAddressConfig>,
     /// Follow a server's preferred address (a client; on by default).
     pub follow_preferred_address: bool,
+    /// Send a PING after this long without an ack-eliciting packet sent, so an idle
+    /// connection stays open and its NAT bindings alive (`None`: never; it should be well
+    /// below the idle timeout).
+    pub keep_alive: Option<Duration>,
     /// Mark datagrams ECT(0) and validate the path's ECN (RFC 9000 §13.4); the marks reach
     /// the network only where the socket can set them.
     pub ecn: bool,
@@ -109,6 +113,7 @@ impl Default for ConnectionConfig {
             disable_active_migration: false,
             preferred_address: None,
             follow_preferred_address: true,
+            keep_alive: None,
             ecn: true,
         }
     }

@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use super::Connection;
+
 use rustls::quic::{Keys, PacketKey, PacketKeySet, Secrets};
 
 /// Key-update state of the data space.
@@ -28,6 +30,11 @@ pub(crate) struct KeyUpdate {
     pub(crate) sent_in_phase: u64,
     /// Updates so far, both directions.
     pub(crate) updates: u64,
+    /// The application asked for an update, which the next packet starts once the RFC's
+    /// conditions hold.
+    pub(crate) requested: bool,
+    /// This endpoint started the current phase.
+    pub(crate) started_here: bool,
     /// The peer started the current phase and no packet acknowledging it has gone out in
     /// it yet: another update from the peer now is a KEY_UPDATE_ERROR (RFC 9001 §6.5).
     pub(crate) peer_update_unacked: bool,
@@ -58,6 +65,8 @@ impl KeyUpdate {
             first_received: None,
             sent_in_phase: 0,
             updates: 0,
+            requested: false,
+            started_here: false,
             peer_update_unacked: false,
         }
     }
@@ -77,6 +86,8 @@ impl KeyUpdate {
         self.first_received = None;
         self.sent_in_phase = 0;
         self.updates += 1;
+        self.requested = false;
+        self.started_here = false;
         self.peer_update_unacked = false;
     }
 
@@ -86,5 +97,64 @@ impl KeyUpdate {
         if self.confirmed_at.is_none() && largest_acked >= self.first_sent {
             self.confirmed_at = Some(now);
         }
+    }
+}
+
+/// Why [`Connection::request_key_update`] refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUpdateError {
+    /// The handshake is not confirmed yet (RFC 9001 §6.1).
+    NotConfirmed,
+    /// An update is already under way: asked for and not started, or started here and not
+    /// yet acknowledged by the peer.
+    InProgress,
+}
+
+impl std::fmt::Display for KeyUpdateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeyUpdateError::NotConfirmed => "the handshake is not confirmed",
+            KeyUpdateError::InProgress => "a key update is already in progress",
+        })
+    }
+}
+
+impl std::error::Error for KeyUpdateError {}
+
+impl Connection {
+    /// Asks for a 1-RTT key update (RFC 9001 §6). The next packet starts it once the peer
+    /// has acknowledged a packet of the current keys and, after an earlier update, three
+    /// PTOs have passed since (§6.5: the peer may not have dropped its old keys before); a
+    /// PING goes out then if nothing else does.
+    pub fn request_key_update(&mut self) -> Result<(), KeyUpdateError> {
+        let ku = match &mut self.key_update {
+            Some(ku) if self.handshake_confirmed => ku,
+            _ => return Err(KeyUpdateError::NotConfirmed),
+        };
+        if ku.requested || (ku.started_here && ku.confirmed_at.is_none()) {
+            return Err(KeyUpdateError::InProgress);
+        }
+        ku.requested = true;
+        // The peer must acknowledge a packet of the current keys first (§6.1): one is sent
+        // if none is on its way.
+        if ku.confirmed_at.is_none() {
+            self.ping_pending = true;
+        }
+        Ok(())
+    }
+
+    /// When a requested key update may start (see
+    /// [`request_key_update`](Self::request_key_update)), until a packet is owed to start it.
+    pub(super) fn key_update_timer(&self) -> Option<Instant> {
+        let ku = self.key_update.as_ref().filter(|ku| ku.requested)?;
+        if self.ping_pending {
+            return None;
+        }
+        let acked = ku.confirmed_at?;
+        Some(if ku.updates == 0 {
+            acked
+        } else {
+            acked + self.three_ptos()
+        })
     }
 }

@@ -10,6 +10,7 @@
 mod config;
 mod datagrams;
 mod ecn;
+mod keep_alive;
 mod key_update;
 mod migration;
 mod path;
@@ -23,6 +24,7 @@ mod streams;
 pub use config::{ConnectionConfig, PreferredAddressConfig};
 pub use datagrams::{DatagramError, DatagramStats};
 pub use ecn::EcnState;
+pub use key_update::KeyUpdateError;
 pub use migration::MigrationError;
 pub use path::MAX_PATH_RESPONSES;
 pub use resources::ConnectionResources;
@@ -283,6 +285,9 @@ pub struct Connection {
     handshake_confirmed: bool,
     /// The server owes HANDSHAKE_DONE.
     handshake_done_pending: bool,
+    /// An ack-eliciting 1-RTT packet is owed: the application's PING, a keep-alive, or to
+    /// carry a requested key update.
+    ping_pending: bool,
     events: VecDeque<Event>,
     close_info: Option<CloseInfo>,
     idle_deadline: Option<Instant>,
@@ -465,6 +470,7 @@ impl Connection {
             state: State::Open,
             handshake_confirmed: false,
             handshake_done_pending: false,
+            ping_pending: false,
             events: VecDeque::new(),
             close_info: None,
             idle_deadline,
@@ -1039,6 +1045,8 @@ impl Connection {
                 self.path.timer(),
                 self.probe_path.as_ref().and_then(path::Path::timer),
                 self.pmtud.timer().filter(|_| self.handshake_confirmed),
+                self.keep_alive_timer(),
+                self.key_update_timer(),
                 self.paced_until,
             ]
             .into_iter()
@@ -1085,6 +1093,10 @@ impl Connection {
                 }
                 if self.loss_detection_timer().is_some_and(|t| now >= t) {
                     self.on_loss_detection_timeout(now);
+                }
+                let ping_due = [self.keep_alive_timer(), self.key_update_timer()];
+                if ping_due.into_iter().flatten().any(|t| now >= t) {
+                    self.ping();
                 }
                 if self.path.validation_failed(now) {
                     self.on_path_validation_failed(now);

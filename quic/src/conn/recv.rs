@@ -293,7 +293,13 @@ impl Connection {
                 break;
             }
         }
-        let immediate = id != SpaceId::Data;
+        // The first packets of a key phase the peer started are acknowledged at once: the
+        // peer may not update again until one of them is (RFC 9001 §6.1).
+        let immediate = id != SpaceId::Data
+            || self
+                .key_update
+                .as_ref()
+                .is_some_and(|ku| ku.peer_update_unacked);
         if let Some(ecn) = arrival.ecn {
             self.spaces[id as usize].acks.on_ecn(ecn);
         }

@@ -57,6 +57,7 @@ impl Connection {
                     || !self.pending_new_cids.is_empty()
                     || self.remote_cids.has_retirements()
                     || self.datagrams.wants_send()
+                    || self.ping_pending
                     || self.streams.as_ref().is_some_and(|s| s.wants_send())))
     }
 
@@ -260,10 +261,11 @@ impl Connection {
         } else {
             three_ptos
         };
-        let interval_due =
-            interval.is_some_and(|n| ku.sent_in_phase >= n) && now >= acked_at + wait;
-        if confirmed && (interval_due || ku.sent_in_phase >= limit) {
+        let due = (ku.requested || interval.is_some_and(|n| ku.sent_in_phase >= n))
+            && now >= acked_at + wait;
+        if confirmed && (due || ku.sent_in_phase >= limit) {
             ku.advance(keys, prev_until, space.next_pn);
+            ku.started_here = true;
         }
     }
 
@@ -412,6 +414,12 @@ impl Connection {
         }
         if space.probes > 0 && !ack_eliciting && Frame::Ping.encode(&mut w).is_ok() {
             ack_eliciting = true;
+        }
+        if id == SpaceId::Data && self.ping_pending {
+            if !ack_eliciting && Frame::Ping.encode(&mut w).is_ok() {
+                ack_eliciting = true;
+            }
+            self.ping_pending = !ack_eliciting;
         }
         let end = w.position();
         self.finish_packet(
