@@ -200,6 +200,23 @@ pub(crate) unsafe fn ctx_ref<'a>(ctx: *const SSL_CTX) -> Option<&'a SSL_CTX> {
     unsafe { obj(ctx) }
 }
 
+/// Changes the QUIC transport settings connections of `ctx` start with: 1, or 0 with
+/// `ERR_R_PASSED_INVALID_ARGUMENT` for a context that is not QUIC's.
+pub(crate) fn with_quic_config(
+    ctx: &SSL_CTX,
+    change: impl FnOnce(&mut qssl::ctx::ConnectionConfig),
+) -> c_int {
+    let mut ctx = ctx.lock();
+    if !ctx.method().is_quic() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("not a QUIC context")
+            .raise();
+        return 0;
+    }
+    change(ctx.connection_config_mut());
+    1
+}
+
 /// A reference of its own to the context behind a C pointer, for an object that keeps it;
 /// `ERR_R_PASSED_NULL_PARAMETER` for null.
 ///

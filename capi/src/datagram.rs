@@ -9,7 +9,7 @@ use std::ffi::{c_int, c_void};
 use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::bio::prepare_object;
-use crate::ctx::{SSL_CTX, ctx_ref};
+use crate::ctx::{SSL_CTX, ctx_ref, with_quic_config};
 use crate::entry::{arg, entry, out};
 use crate::ffi::{bytes, bytes_mut};
 use crate::quic::quic_ref;
@@ -51,15 +51,7 @@ pub unsafe extern "C" fn QSSL_CTX_set_max_datagram_frame_size(
     max: u64,
 ) -> c_int {
     let c = arg!(ctx_ref(ctx));
-    let mut ctx = c.lock();
-    if !ctx.method().is_quic() {
-        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
-            .with_data("not a QUIC context")
-            .raise();
-        return 0;
-    }
-    ctx.connection_config_mut().max_datagram_frame_size = offer(max);
-    1
+    with_quic_config(c, |config| config.max_datagram_frame_size = offer(max))
 }
 
 /// `QSSL_set_max_datagram_frame_size`: as the context call, for one connection before it

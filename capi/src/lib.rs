@@ -52,6 +52,7 @@ pub mod err;
 pub mod ex_data;
 mod ffi;
 pub mod info;
+pub mod key_update;
 pub mod lhash;
 pub mod lifecycle;
 pub mod negotiate;

@@ -355,6 +355,35 @@ fn a_client_moves_to_a_new_socket_with_ssl_set_bio() {
     assert!(out.contains(&format!("reply: {message}\n")), "{out}");
 }
 
+/// `SSL_key_update` on QUIC and TLS 1.3 connections answers as OpenSSL 3.5's does.
+#[test]
+fn key_updates_on_quic_and_tls_match_openssl() {
+    let (cert, key, _) = certificate_files();
+    let out = run_same_in_all_modes("key_update.c", &[cert.as_path(), key.as_path()]);
+    let expected = "\
+quic before the handshake: 0, too many key updates 1
+quic bad type: 0, invalid argument 1
+quic update: 1, type now -1
+quic again at once: 0, too many key updates 1
+quic server read: hello
+quic once acknowledged: 1, errors 0
+quic server read: world
+quic client read: reply
+quic server update: 1, errors 0
+quic on a stream: 0, conn use only 1
+tls before the handshake: 0, wrong ssl version 1
+tls: TLSv1.3, type -1
+tls bad type: 0, invalid key update type 1
+tls update: 1, type now 1
+tls type after a write -1
+tls server read: hello
+tls client read: reply
+tls server update: 1, type now 0
+tls client read: again
+";
+    assert_eq!(out, expected);
+}
+
 /// qssl's datagram calls (`<qssl/datagram.h>`), which OpenSSL does not have: on qssl only.
 #[test]
 fn datagram_calls_echo_and_report_errors_as_documented() {
@@ -602,7 +631,7 @@ fn run_checked(
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{what}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let chains = chain_files();
-    let programs: [(&str, Vec<&str>); 15] = [
+    let programs: [(&str, Vec<&str>); 16] = [
         ("err_queue.c", vec![]),
         ("bio_pair.c", vec![]),
         ("ssl_calls.c", vec![cert, key, other, "3"]),
@@ -614,6 +643,7 @@ fn run_checked(
         ("ctx.c", vec![cert, key, other]),
         ("quic_pair.c", vec![cert, key]),
         ("quic_datagram.c", vec![cert, key]),
+        ("key_update.c", vec![cert, key]),
         ("custom_bio.c", vec![cert, key]),
         ("tls.c", vec![cert, key, "3"]),
         ("tls_bio.c", vec![cert, key]),

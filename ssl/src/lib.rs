@@ -15,6 +15,7 @@
 pub mod clock;
 pub mod ctx;
 pub mod error;
+pub mod key_update;
 mod lock;
 pub mod quic;
 pub mod result;

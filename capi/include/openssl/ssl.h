@@ -770,6 +770,11 @@ int SSL_write_early_data(SSL *s, const void *buf, size_t num, size_t *written);
 int SSL_get_early_data_status(const SSL *s);
 
 /* Renegotiation (never done), asynchronous jobs (none), kernel TLS (not used). */
+# define SSL_KEY_UPDATE_NONE             -1
+# define SSL_KEY_UPDATE_NOT_REQUESTED     0
+# define SSL_KEY_UPDATE_REQUESTED         1
+int SSL_key_update(SSL *s, int updatetype);
+int SSL_get_key_update_type(const SSL *s);
 int SSL_renegotiate(SSL *s);
 int SSL_renegotiate_abbreviated(SSL *s);
 int SSL_renegotiate_pending(const SSL *s);

@@ -7,6 +7,7 @@
 # define SSL_R_BAD_EXTENSION                           110
 # define SSL_R_MISSING_SIGALGS_EXTENSION               112
 # define SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM         118
+# define SSL_R_INVALID_KEY_UPDATE_TYPE                 120
 # define SSL_R_STILL_IN_INIT                           121
 # define SSL_R_BAD_KEY_UPDATE                          122
 # define SSL_R_BAD_SSL_FILETYPE                        124

@@ -76,6 +76,8 @@ pub mod ssl_r {
     pub const MISSING_SIGALGS_EXTENSION: i32 = 112;
     /// `SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM`.
     pub const NO_SUITABLE_SIGNATURE_ALGORITHM: i32 = 118;
+    /// `SSL_R_INVALID_KEY_UPDATE_TYPE`.
+    pub const INVALID_KEY_UPDATE_TYPE: i32 = 120;
     /// `SSL_R_STILL_IN_INIT`.
     pub const STILL_IN_INIT: i32 = 121;
     /// `SSL_R_BAD_KEY_UPDATE`.

@@ -196,6 +196,7 @@ fn ssl_reason_text(reason: i32) -> Option<&'static str> {
         NO_SUITABLE_SIGNATURE_ALGORITHM => "no suitable signature algorithm",
         STILL_IN_INIT => "still in init",
         BAD_KEY_UPDATE => "bad key update",
+        INVALID_KEY_UPDATE_TYPE => "invalid key update type",
         BAD_SSL_FILETYPE => "bad ssl filetype",
         BAD_WRITE_RETRY => "bad write retry",
         BIO_NOT_SET => "bio not set",

@@ -4,7 +4,7 @@
 //! - [`handshake`]: starting a client connection and completing handshakes.
 //! - [`info`]: negotiated parameters and connection figures.
 //! - [`io`]: reading and writing stream data.
-//! - [`datagram`]: unreliable datagrams (RFC 9221), qssl's own calls.
+//! - [`datagram`]: unreliable datagrams (RFC 9221), qssl's own calls; keep-alives too.
 //! - [`stream`]: creating and accepting streams, the default stream, stream states.
 //! - [`shutdown`]: closing connections and their close information.
 //! - [`listener`]: accepting connections.
@@ -25,6 +25,7 @@ pub mod events;
 pub mod handshake;
 pub mod info;
 pub mod io;
+mod keep_alive;
 pub mod listener;
 mod net;
 pub mod object;

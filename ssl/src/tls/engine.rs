@@ -177,6 +177,8 @@ pub(crate) struct Pump {
     /// The first bytes this object wrote and read (the hellos, for their randoms).
     sent_head: Vec<u8>,
     received_head: Vec<u8>,
+    /// `SSL_key_update`'s type while its KeyUpdate message waits to be written.
+    pub(crate) key_update: Option<i32>,
 }
 
 /// `SSL_AD_CLOSE_NOTIFY` at warning level, as alert events carry it (`level << 8 | desc`).
@@ -251,6 +253,7 @@ impl Pump {
             events: Vec::new(),
             sent_head: Vec::new(),
             received_head: Vec::new(),
+            key_update: None,
         }
     }
 
@@ -377,6 +380,8 @@ impl Pump {
                 self.answered = true;
             }
         }
+        // Everything queued went to the BIO, a KeyUpdate message with it.
+        self.key_update = None;
         let r = io.flush().map(|()| 0);
         bio_outcome(r, io.error, &mut self.fatal, IoError::want_write).map(|_| ())
     }

@@ -11,6 +11,7 @@
 mod engine;
 mod errors;
 mod info;
+mod key_update;
 mod records;
 mod session;
 
