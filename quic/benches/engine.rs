@@ -333,6 +333,7 @@ impl Pair for QsslPair<'_> {
                         scid: h.scid,
                         original_dcid: h.dcid,
                         retry_scid: None,
+                        address_validated: false,
                     };
                     let server = Connection::accept(
                         self.setup.config.clone(),

@@ -28,7 +28,9 @@ use crate::packet::PacketKind;
 use crate::packet::header::{ParsedHeader, write_version_negotiation};
 use crate::packet::protect::client_initial_opens;
 use crate::packet::refusal::write_refusal;
-use crate::token::{RetryTokenContents, RotatingTokenKey, TOKEN_KEY_MAX_SEALS, TOKEN_KEY_PERIOD};
+use crate::token::{
+    RetryTokenContents, RotatingTokenKey, TOKEN_KEY_MAX_SEALS, TOKEN_KEY_PERIOD, UsedTokens,
+};
 use crate::version::Version;
 
 /// Smallest stateless reset sent; also the smallest packet answered with one.
@@ -44,6 +46,8 @@ pub const MAX_QUEUED_ANSWERS: usize = 256;
 pub const MAX_INCOMING: usize = 1024;
 /// [`EndpointConfig::max_connections`] by default.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 65_536;
+/// Default [`EndpointConfig::new_token_lifetime`]: a day.
+pub const DEFAULT_NEW_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// [`EndpointConfig::max_unvalidated`] by default.
 pub const DEFAULT_MAX_UNVALIDATED: usize = 512;
 /// [`EndpointConfig::max_connections_per_address`] by default.
@@ -85,6 +89,9 @@ pub struct EndpointConfig {
     pub retry: bool,
     /// How long a Retry token stays valid.
     pub retry_token_lifetime: Duration,
+    /// Give each client a NEW_TOKEN token valid this long, for its next connection to
+    /// skip the Retry round trip (RFC 9000 §8.1.3); `None`: give none (and accept none).
+    pub new_token_lifetime: Option<Duration>,
     /// Answer packets for unknown connections with stateless resets.
     pub stateless_reset: bool,
     /// Server connections alive at once; a client beyond it is refused with
@@ -124,6 +131,7 @@ impl EndpointConfig {
             server_tls: None,
             retry: false,
             retry_token_lifetime: Duration::from_secs(10),
+            new_token_lifetime: Some(DEFAULT_NEW_TOKEN_LIFETIME),
             stateless_reset: true,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_unvalidated: DEFAULT_MAX_UNVALIDATED,
@@ -176,7 +184,10 @@ pub struct Endpoint {
     next_handle: usize,
     rng: ChaCha8Rng,
     reset_key: ResetTokenKey,
+    /// Seals and opens both kinds of token.
     token_key: RotatingTokenKey,
+    /// NEW_TOKEN tokens already presented.
+    used_tokens: UsedTokens,
     epoch: Instant,
     /// Datagrams the endpoint itself answers with (Version Negotiation, Retry, resets).
     responses: VecDeque<(SocketAddr, Vec<u8>)>,
@@ -216,7 +227,9 @@ impl Endpoint {
         let token_key = RotatingTokenKey::new(
             &mut rng,
             Duration::ZERO,
-            TOKEN_KEY_PERIOD.max(config.retry_token_lifetime),
+            TOKEN_KEY_PERIOD
+                .max(config.retry_token_lifetime)
+                .max(config.new_token_lifetime.unwrap_or_default()),
             TOKEN_KEY_MAX_SEALS,
         );
         Endpoint {
@@ -229,6 +242,7 @@ impl Endpoint {
             rng,
             reset_key,
             token_key,
+            used_tokens: UsedTokens::default(),
             epoch: now,
             responses: VecDeque::new(),
             incoming: VecDeque::new(),
@@ -434,32 +448,20 @@ impl Endpoint {
             scid: h.scid,
             original_dcid: h.dcid,
             retry_scid: None,
+            address_validated: false,
         };
-        // Retry when configured, or when too many clients have not proven their address;
-        // a token from an earlier Retry is honoured either way.
+        // Retry when configured, or when too many clients have not proven their address; a
+        // token from an earlier Retry or a NEW_TOKEN frame is honoured either way.
         let require = self.config.retry || self.unvalidated.len() >= self.config.max_unvalidated;
         let token = &datagram[h.token.clone()];
-        if require || !token.is_empty() {
-            let since = now.saturating_duration_since(self.epoch);
-            match self
-                .token_key
-                .open_retry(&from, token, since, self.config.retry_token_lifetime)
-            {
-                Ok(RetryTokenContents {
-                    original_dcid,
-                    retry_scid,
-                }) if retry_scid == h.dcid => {
-                    incoming.original_dcid = original_dcid;
-                    incoming.retry_scid = Some(retry_scid);
-                }
-                // No token (or a bad one): ask for address validation.
-                _ if require => {
-                    self.send_retry(now, from, h, version);
-                    return;
-                }
-                // A token that is not ours is ignored (RFC 9000 §8.1.3).
-                _ => {}
-            }
+        if !token.is_empty() {
+            self.check_token(now, from, h.dcid, token, &mut incoming);
+        }
+        if require && !incoming.address_validated {
+            // No token (or a bad, old or used one): ask for address validation. A token
+            // that is not ours is otherwise ignored (RFC 9000 §8.1.3).
+            self.send_retry(now, from, h, version);
+            return;
         }
         if self.incoming.len() >= MAX_INCOMING {
             // No connection is made before some are accepted; the client tries again.
@@ -484,6 +486,11 @@ impl Endpoint {
         ) else {
             return;
         };
+        let mut conn = conn;
+        if self.config.new_token_lifetime.is_some() {
+            let since = now.saturating_duration_since(self.epoch);
+            conn.give_new_token(self.token_key.seal_new_token(&mut self.rng, ip, since));
+        }
         let validated = conn.is_address_validated();
         let handle = self.add(conn, Some(h.dcid));
         self.incoming.push_back(handle);
@@ -494,6 +501,43 @@ impl Endpoint {
         }
         self.deliver(now, handle, info, datagram);
         self.after_receive(now, handle);
+    }
+
+    /// Checks the token of a client's first Initial (to `dcid`, from `from`): a Retry token
+    /// for this Initial, or a NEW_TOKEN token for the client's IP address used for the first
+    /// time, validates its address.
+    fn check_token(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        dcid: ConnectionId,
+        token: &[u8],
+        incoming: &mut Incoming,
+    ) {
+        let since = now.saturating_duration_since(self.epoch);
+        let retry =
+            self.token_key
+                .open_retry(&from, token, since, self.config.retry_token_lifetime);
+        if let Ok(RetryTokenContents {
+            original_dcid,
+            retry_scid,
+        }) = retry
+            && retry_scid == dcid
+        {
+            incoming.original_dcid = original_dcid;
+            incoming.retry_scid = Some(retry_scid);
+            incoming.address_validated = true;
+            return;
+        }
+        let Some(lifetime) = self.config.new_token_lifetime else {
+            return;
+        };
+        if let Ok(id) = self
+            .token_key
+            .open_new_token(from.ip(), token, since, lifetime)
+        {
+            incoming.address_validated = self.used_tokens.first_use(id, since + lifetime, since);
+        }
     }
 
     /// Closes a connection attempt with CONNECTION_REFUSED, keeping no state for it.

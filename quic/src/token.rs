@@ -1,11 +1,14 @@
-//! Address-validation tokens carried by Retry packets (RFC 9000 §8.1.2).
+//! Address-validation tokens (RFC 9000 §8.1): those Retry packets carry (§8.1.2), and those
+//! a server gives its clients in NEW_TOKEN frames for their next connections (§8.1.3).
 //!
-//! A token is sealed with AES-256-GCM under a key only the server knows. It binds the client's
-//! address, the connection ID the client first chose (the server must echo it in
-//! `original_destination_connection_id`), the Retry's source connection ID, and the time of
-//! issue, so a token is useless from another address, after its lifetime, or once altered.
-//! Times are durations since an epoch the caller chooses (the endpoint's creation), keeping
-//! this module free of clocks.
+//! A token is sealed with AES-256-GCM under a key only the server knows, with its kind and
+//! time of issue, so it is useless once altered, after its lifetime, or as the other kind. A
+//! Retry token binds the client's address and port, the connection ID the client first chose
+//! (the server must echo it in `original_destination_connection_id`) and the Retry's source
+//! connection ID; a NEW_TOKEN token binds the client's IP address only (its next connection
+//! comes from another port), and its nonce identifies it, so the server can refuse a second
+//! use. Times are durations since an epoch the caller chooses (the endpoint's creation),
+//! keeping this module free of clocks.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -13,10 +16,12 @@ use std::time::Duration;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 
 use crate::cid::ConnectionId;
-use crate::coding::{Reader, Writer};
+use crate::coding::Reader;
 
-/// Tag that marks the token format, so other token kinds can be told apart later.
+/// Tag that marks a Retry token.
 const RETRY_TOKEN_KIND: u8 = 1;
+/// Tag that marks a NEW_TOKEN token.
+const NEW_TOKEN_KIND: u8 = 2;
 /// Largest token this module produces or accepts.
 pub const MAX_TOKEN_LEN: usize = 128;
 /// AES-GCM tag length.
@@ -61,17 +66,21 @@ impl std::fmt::Debug for TokenKey {
     }
 }
 
-/// The associated data binding a token to an address: the IP and port in a fixed form.
-fn address_aad(addr: &SocketAddr) -> [u8; 18] {
+/// The associated data binding a token to an address: the IP and port in a fixed form (port
+/// 0 for a token bound to the IP address alone).
+fn address_aad(ip: IpAddr, port: u16) -> [u8; 18] {
     let mut out = [0u8; 18];
-    let ip = match addr.ip() {
+    let ip = match ip {
         IpAddr::V4(v4) => v4.to_ipv6_mapped(),
         IpAddr::V6(v6) => v6,
     };
     out[..16].copy_from_slice(&ip.octets());
-    out[16..].copy_from_slice(&addr.port().to_be_bytes());
+    out[16..].copy_from_slice(&port.to_be_bytes());
     out
 }
+
+/// What identifies a NEW_TOKEN token, for refusing its second use: its nonce.
+pub type TokenId = [u8; NONCE_LEN];
 
 impl TokenKey {
     /// A key from 32 secret bytes.
@@ -79,6 +88,73 @@ impl TokenKey {
         let key = UnboundKey::new(&AES_256_GCM, secret)
             .unwrap_or_else(|_| unreachable!("AES-256 takes a 32-byte key"));
         TokenKey(LessSafeKey::new(key))
+    }
+
+    /// Seals a token of `kind` issued at `issued` carrying `body`, bound to `aad`. `nonce`
+    /// must be unpredictable and never reused with this key.
+    fn seal(
+        &self,
+        aad: [u8; 18],
+        kind: u8,
+        issued: Duration,
+        body: &[u8],
+        nonce: [u8; NONCE_LEN],
+    ) -> Vec<u8> {
+        let mut token = Vec::with_capacity(NONCE_LEN + 9 + body.len() + TAG_LEN);
+        token.extend_from_slice(&nonce);
+        token.push(kind);
+        token.extend_from_slice(&(issued.as_millis() as u64).to_be_bytes());
+        token.extend_from_slice(body);
+        let tag = self
+            .0
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad),
+                &mut token[NONCE_LEN..],
+            )
+            .unwrap_or_else(|_| unreachable!("a short token always seals"));
+        token.extend_from_slice(tag.as_ref());
+        token
+    }
+
+    /// Opens a token of `kind` bound to `aad` at `now`, accepted only within `lifetime` of
+    /// its issue: its nonce and body.
+    fn open(
+        &self,
+        aad: [u8; 18],
+        kind: u8,
+        token: &[u8],
+        now: Duration,
+        lifetime: Duration,
+    ) -> Result<(TokenId, Vec<u8>), TokenError> {
+        if token.len() < NONCE_LEN + TAG_LEN || token.len() > MAX_TOKEN_LEN {
+            return Err(TokenError::Invalid);
+        }
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&token[..NONCE_LEN]);
+        let mut body = token[NONCE_LEN..].to_vec();
+        let plain = self
+            .0
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad),
+                &mut body,
+            )
+            .map_err(|_| TokenError::Invalid)?;
+        let mut r = Reader::new(plain);
+        let (Ok(found), Ok(issued)) = (r.u8(), r.array()) else {
+            return Err(TokenError::Invalid);
+        };
+        if found != kind {
+            return Err(TokenError::Invalid);
+        }
+        let issued = u64::from_be_bytes(issued);
+        let now_ms = u64::try_from(now.as_millis()).unwrap_or(u64::MAX);
+        let lifetime_ms = u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX);
+        if issued > now_ms || now_ms - issued > lifetime_ms {
+            return Err(TokenError::Expired);
+        }
+        Ok((nonce, r.take_rest().to_vec()))
     }
 
     /// Seals a Retry token for `client`. `nonce` must be unpredictable and never reused with
@@ -91,31 +167,13 @@ impl TokenKey {
         issued: Duration,
         nonce: [u8; NONCE_LEN],
     ) -> Vec<u8> {
-        let mut plain = [0u8; 1 + 8 + 1 + 20 + 1 + 20];
-        let mut w = Writer::new(&mut plain);
-        let written = (|| {
-            w.put_u8(RETRY_TOKEN_KIND)?;
-            w.put_slice(&(issued.as_millis() as u64).to_be_bytes())?;
-            w.put_u8(contents.original_dcid.len() as u8)?;
-            w.put_slice(&contents.original_dcid)?;
-            w.put_u8(contents.retry_scid.len() as u8)?;
-            w.put_slice(&contents.retry_scid)?;
-            Ok::<_, crate::coding::BufferTooSmall>(w.position())
-        })()
-        .unwrap_or_else(|_| unreachable!("the buffer fits the largest contents"));
-        let mut token = Vec::with_capacity(NONCE_LEN + written + TAG_LEN);
-        token.extend_from_slice(&nonce);
-        token.extend_from_slice(&plain[..written]);
-        let tag = self
-            .0
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(address_aad(client)),
-                &mut token[NONCE_LEN..],
-            )
-            .unwrap_or_else(|_| unreachable!("a short token always seals"));
-        token.extend_from_slice(tag.as_ref());
-        token
+        let mut body = Vec::with_capacity(42);
+        for cid in [&contents.original_dcid, &contents.retry_scid] {
+            body.push(cid.len() as u8);
+            body.extend_from_slice(cid);
+        }
+        let aad = address_aad(client.ip(), client.port());
+        self.seal(aad, RETRY_TOKEN_KIND, issued, &body, nonce)
     }
 
     /// Checks a Retry token presented by `client` at time `now` (since the epoch), accepting it
@@ -127,43 +185,45 @@ impl TokenKey {
         now: Duration,
         lifetime: Duration,
     ) -> Result<RetryTokenContents, TokenError> {
-        if token.len() < NONCE_LEN + TAG_LEN || token.len() > MAX_TOKEN_LEN {
-            return Err(TokenError::Invalid);
+        let aad = address_aad(client.ip(), client.port());
+        let (_, body) = self.open(aad, RETRY_TOKEN_KIND, token, now, lifetime)?;
+        let mut r = Reader::new(&body);
+        let mut cid = || ConnectionId::read_with_len(&mut r).ok().flatten();
+        match (cid(), cid()) {
+            (Some(original_dcid), Some(retry_scid)) if r.is_empty() => Ok(RetryTokenContents {
+                original_dcid,
+                retry_scid,
+            }),
+            _ => Err(TokenError::Invalid),
         }
-        let mut nonce = [0u8; NONCE_LEN];
-        nonce.copy_from_slice(&token[..NONCE_LEN]);
-        let mut body = token[NONCE_LEN..].to_vec();
-        let plain = self
-            .0
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(address_aad(client)),
-                &mut body,
-            )
-            .map_err(|_| TokenError::Invalid)?;
-        let mut r = Reader::new(plain);
-        let parse = |r: &mut Reader<'_>| -> Option<(u64, RetryTokenContents)> {
-            if r.u8().ok()? != RETRY_TOKEN_KIND {
-                return None;
-            }
-            let issued = u64::from_be_bytes(r.array().ok()?);
-            let original_dcid = ConnectionId::read_with_len(r).ok()??;
-            let retry_scid = ConnectionId::read_with_len(r).ok()??;
-            r.is_empty().then_some((
-                issued,
-                RetryTokenContents {
-                    original_dcid,
-                    retry_scid,
-                },
-            ))
-        };
-        let (issued, contents) = parse(&mut r).ok_or(TokenError::Invalid)?;
-        let now_ms = u64::try_from(now.as_millis()).unwrap_or(u64::MAX);
-        let lifetime_ms = u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX);
-        if issued > now_ms || now_ms - issued > lifetime_ms {
-            return Err(TokenError::Expired);
+    }
+
+    /// Seals a NEW_TOKEN token for a client at `client` (its IP address counts, not its
+    /// port), as [`seal_retry`](Self::seal_retry) does.
+    pub fn seal_new_token(
+        &self,
+        client: IpAddr,
+        issued: Duration,
+        nonce: [u8; NONCE_LEN],
+    ) -> Vec<u8> {
+        self.seal(address_aad(client, 0), NEW_TOKEN_KIND, issued, &[], nonce)
+    }
+
+    /// Checks a NEW_TOKEN token presented from `client` at `now`, accepting it only within
+    /// `lifetime` of its issue; what identifies it.
+    pub fn open_new_token(
+        &self,
+        client: IpAddr,
+        token: &[u8],
+        now: Duration,
+        lifetime: Duration,
+    ) -> Result<TokenId, TokenError> {
+        let (id, body) = self.open(address_aad(client, 0), NEW_TOKEN_KIND, token, now, lifetime)?;
+        if body.is_empty() {
+            Ok(id)
+        } else {
+            Err(TokenError::Invalid)
         }
-        Ok(contents)
     }
 }
 
@@ -215,15 +275,13 @@ impl RotatingTokenKey {
         }
     }
 
-    /// Seals a Retry token for `client` at `now` (since the epoch), first rotating the key
-    /// if it is due; the nonce comes from `rng`.
-    pub fn seal_retry(
+    /// The key to seal with at `now` (since the epoch), rotated first if it is due, and a
+    /// nonce for it from `rng`.
+    fn sealing(
         &mut self,
         rng: &mut impl rand_core::Rng,
-        client: &SocketAddr,
-        contents: &RetryTokenContents,
         now: Duration,
-    ) -> Vec<u8> {
+    ) -> (&TokenKey, [u8; NONCE_LEN]) {
         if now.saturating_sub(self.since) >= self.period || self.seals >= self.max_seals {
             self.previous = Some(std::mem::replace(&mut self.current, fresh_key(rng)));
             self.since = now;
@@ -232,11 +290,37 @@ impl RotatingTokenKey {
         self.seals += 1;
         let mut nonce = [0u8; NONCE_LEN];
         rng.fill_bytes(&mut nonce);
-        self.current.seal_retry(client, contents, now, nonce)
+        (&self.current, nonce)
     }
 
-    /// Opens a Retry token with the current key or the one before it (see
-    /// [`TokenKey::open_retry`]).
+    /// `open` with the current key, or the one before it for a token it does not open.
+    fn opening<T>(
+        &self,
+        open: impl Fn(&TokenKey) -> Result<T, TokenError>,
+    ) -> Result<T, TokenError> {
+        match open(&self.current) {
+            Err(TokenError::Invalid) => self
+                .previous
+                .as_ref()
+                .map_or(Err(TokenError::Invalid), open),
+            done => done,
+        }
+    }
+
+    /// Seals a Retry token for `client` at `now` (since the epoch); the nonce comes from
+    /// `rng`.
+    pub fn seal_retry(
+        &mut self,
+        rng: &mut impl rand_core::Rng,
+        client: &SocketAddr,
+        contents: &RetryTokenContents,
+        now: Duration,
+    ) -> Vec<u8> {
+        let (key, nonce) = self.sealing(rng, now);
+        key.seal_retry(client, contents, now, nonce)
+    }
+
+    /// Opens a Retry token (see [`TokenKey::open_retry`]).
     pub fn open_retry(
         &self,
         client: &SocketAddr,
@@ -244,13 +328,66 @@ impl RotatingTokenKey {
         now: Duration,
         lifetime: Duration,
     ) -> Result<RetryTokenContents, TokenError> {
-        match self.current.open_retry(client, token, now, lifetime) {
-            Err(TokenError::Invalid) => match &self.previous {
-                Some(previous) => previous.open_retry(client, token, now, lifetime),
-                None => Err(TokenError::Invalid),
-            },
-            done => done,
+        self.opening(|key| key.open_retry(client, token, now, lifetime))
+    }
+
+    /// Seals a NEW_TOKEN token for a client at `client` at `now`.
+    pub fn seal_new_token(
+        &mut self,
+        rng: &mut impl rand_core::Rng,
+        client: IpAddr,
+        now: Duration,
+    ) -> Vec<u8> {
+        let (key, nonce) = self.sealing(rng, now);
+        key.seal_new_token(client, now, nonce)
+    }
+
+    /// Opens a NEW_TOKEN token (see [`TokenKey::open_new_token`]).
+    pub fn open_new_token(
+        &self,
+        client: IpAddr,
+        token: &[u8],
+        now: Duration,
+        lifetime: Duration,
+    ) -> Result<TokenId, TokenError> {
+        self.opening(|key| key.open_new_token(client, token, now, lifetime))
+    }
+}
+
+/// NEW_TOKEN tokens an endpoint remembers as used at most: beyond it, until some expire,
+/// tokens are refused (the client gets a Retry round trip instead).
+pub const MAX_USED_TOKENS: usize = 1 << 16;
+
+/// The NEW_TOKEN tokens already presented and not yet expired, so that each validates an
+/// address once (RFC 9000 §8.1.4): a bounded record, never trusted beyond its room.
+#[derive(Debug, Default)]
+pub struct UsedTokens {
+    /// Token to when it expires (since the epoch).
+    used: std::collections::HashMap<TokenId, Duration>,
+}
+
+impl UsedTokens {
+    /// Records the use of token `id`, which expires at `expires` (since the epoch), at `now`:
+    /// `true` the first time, `false` for a token seen before or when the record is full.
+    pub fn first_use(&mut self, id: TokenId, expires: Duration, now: Duration) -> bool {
+        if self.used.len() >= MAX_USED_TOKENS {
+            self.used.retain(|_, until| *until > now);
         }
+        if self.used.len() >= MAX_USED_TOKENS || self.used.contains_key(&id) {
+            return false;
+        }
+        self.used.insert(id, expires);
+        true
+    }
+
+    /// Tokens remembered.
+    pub fn len(&self) -> usize {
+        self.used.len()
+    }
+
+    /// Whether no token is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.used.is_empty()
     }
 }
 
@@ -284,6 +421,50 @@ mod tests {
             .open_retry(&client, &t, Duration::from_secs(105), LIFE)
             .unwrap();
         assert_eq!(got, contents());
+    }
+
+    #[test]
+    fn new_tokens_bind_the_ip_address_and_are_not_retry_tokens() {
+        let key = TokenKey::new(&[7; 32]);
+        let client: SocketAddr = "192.0.2.1:4433".parse().unwrap();
+        let at = Duration::from_secs(105);
+        let t = key.seal_new_token(client.ip(), Duration::from_secs(100), [5; 12]);
+        assert_eq!(key.open_new_token(client.ip(), &t, at, LIFE), Ok([5; 12]));
+        let other: SocketAddr = "192.0.2.2:4433".parse().unwrap();
+        assert_eq!(
+            key.open_new_token(other.ip(), &t, at, LIFE),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(
+            key.open_new_token(client.ip(), &t, Duration::from_secs(111), LIFE),
+            Err(TokenError::Expired)
+        );
+        // Neither kind passes for the other.
+        assert!(
+            key.open_retry(&"192.0.2.1:0".parse().unwrap(), &t, at, LIFE)
+                .is_err()
+        );
+        let r = key.seal_retry(&client, &contents(), Duration::from_secs(100), [3; 12]);
+        assert!(key.open_new_token(client.ip(), &r, at, LIFE).is_err());
+    }
+
+    #[test]
+    fn each_new_token_counts_once_and_the_record_stays_bounded() {
+        let mut used = UsedTokens::default();
+        let (now, later) = (Duration::from_secs(1), Duration::from_secs(100));
+        assert!(used.first_use([1; 12], later, now));
+        assert!(!used.first_use([1; 12], later, now));
+        for i in 0..MAX_USED_TOKENS as u32 {
+            let mut id = [0; 12];
+            id[..4].copy_from_slice(&i.to_be_bytes());
+            id[11] = 9;
+            used.first_use(id, later, now);
+        }
+        assert_eq!(used.len(), MAX_USED_TOKENS);
+        assert!(!used.first_use([2; 12], later, now), "full: refused");
+        // Once they expire there is room again.
+        assert!(used.first_use([2; 12], Duration::from_secs(300), Duration::from_secs(200)));
+        assert_eq!(used.len(), 1);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod ecn;
 mod keep_alive;
 mod key_update;
 mod migration;
+mod new_token;
 mod path;
 mod pmtud;
 mod recv;
@@ -118,9 +119,10 @@ pub struct Incoming {
     /// The destination ID of the client's very first Initial (differs from `dcid` after a
     /// Retry).
     pub original_dcid: ConnectionId,
-    /// The source connection ID of the Retry this Initial answers, if any (the client's
-    /// address is then validated).
+    /// The source connection ID of the Retry this Initial answers, if any.
     pub retry_scid: Option<ConnectionId>,
+    /// The client proved its address with a token: one from a Retry or a NEW_TOKEN frame.
+    pub address_validated: bool,
 }
 
 /// Counters of a connection's traffic.
@@ -185,6 +187,9 @@ pub enum Event {
     /// The peer asked this endpoint to stop sending on a stream, with a code; the stream has
     /// been reset with that code.
     StreamStopped(StreamId, u64),
+    /// A client received a NEW_TOKEN token for its next connection to this server:
+    /// [`Connection::take_new_token`] takes it.
+    NewToken,
     /// A DATAGRAM frame arrived: its payload waits for
     /// [`Connection::datagram_recv`].
     DatagramReceived,
@@ -267,6 +272,9 @@ pub struct Connection {
     peer_scid: Option<ConnectionId>,
     /// The Retry the client accepted: the server's new ID and the token to echo.
     retry: Option<(ConnectionId, Arc<[u8]>)>,
+    /// Address-validation tokens (`conn::new_token`): the one a client presents, the one a
+    /// server owes its client, the last one a client received.
+    tokens: new_token::Tokens,
     /// A version both sides speak, learned from Version Negotiation: the endpoint starts a new
     /// connection with it.
     vn_offer: Option<Version>,
@@ -414,7 +422,7 @@ impl Connection {
         conn.original_dcid = incoming.original_dcid;
         conn.local_cids = local_cids;
         conn.peer_scid = Some(incoming.scid);
-        conn.path.validated = incoming.retry_scid.is_some();
+        conn.path.validated = incoming.retry_scid.is_some() || incoming.address_validated;
         Ok(conn)
     }
 
@@ -459,6 +467,7 @@ impl Connection {
             peer_scid: None,
             retry: None,
             vn_offer: None,
+            tokens: new_token::Tokens::default(),
             rtt: RttEstimator::new(INITIAL_RTT),
             cc: config.congestion.build(MIN_INITIAL_SIZE as u64),
             pacer: Pacer::new(PACING_BURST),
@@ -887,6 +896,14 @@ impl Connection {
 
     fn three_ptos(&self) -> Duration {
         self.rtt.pto_period(self.config.max_ack_delay, true) * 3
+    }
+
+    /// Queues `event` unless the same one waits already: a notice that something can be
+    /// taken, which a peer's flood of frames must not repeat without bound.
+    fn notify(&mut self, event: Event) {
+        if !self.events.contains(&event) {
+            self.events.push_back(event);
+        }
     }
 
     fn finish_closed(&mut self) {

@@ -490,14 +490,15 @@ impl Connection {
                 self.streams_for_frame()?.on_stream_data_blocked(id)?
             }
             Frame::DataBlocked { .. } | Frame::StreamsBlocked { .. } => {}
-            Frame::NewToken { .. } => {
+            Frame::NewToken { token } => {
                 if self.side == Side::Server {
                     return Err(Drop::Connection(TransportError::protocol_violation(
                         Some(0x07),
                         "NEW_TOKEN sent by a client",
                     )));
                 }
-                // Tokens for future connections are not kept yet.
+                self.tokens.on_received(token);
+                self.notify(super::Event::NewToken);
             }
             Frame::PathChallenge(data) => {
                 if arrival.from != self.path.remote {
@@ -516,7 +517,7 @@ impl Connection {
             Frame::PathResponse(data) => self.on_path_response(&data),
             Frame::Datagram(f) => {
                 self.datagrams.on_frame(&f)?;
-                self.events.push_back(super::Event::DatagramReceived);
+                self.notify(super::Event::DatagramReceived);
             }
         }
         Ok(())
@@ -677,6 +678,9 @@ impl Connection {
         let space = &mut self.spaces[id as usize];
         for packet in lost.packets {
             self.datagrams.on_lost(packet.data.datagrams);
+            if let Some(token) = packet.data.new_token {
+                self.tokens.on_lost(token);
+            }
             if let Some(range) = packet.data.crypto {
                 space.crypto_send.on_lost(range, false);
             }

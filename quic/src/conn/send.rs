@@ -58,6 +58,9 @@ impl Connection {
                     || self.remote_cids.has_retirements()
                     || self.datagrams.wants_send()
                     || self.ping_pending
+                    || self
+                        .tokens
+                        .wants_send(self.side, self.is_handshake_complete())
                     || self.streams.as_ref().is_some_and(|s| s.wants_send())))
     }
 
@@ -284,6 +287,7 @@ impl Connection {
         // A client echoes the Retry token in its Initials (empty without a Retry).
         let token = match (id, &self.retry) {
             (SpaceId::Initial, Some((_, token))) => &token[..],
+            (SpaceId::Initial, None) => self.tokens.initial(),
             _ => &[],
         };
         let header = self.header(id, token);
@@ -375,6 +379,15 @@ impl Connection {
                 data.retired_cids.push(sequence);
                 ack_eliciting = true;
             }
+        }
+        if id == SpaceId::Data
+            && self
+                .tokens
+                .wants_send(self.side, self.is_handshake_complete())
+            && let Some(token) = self.tokens.write_frame(&mut w)
+        {
+            data.new_token = Some(token);
+            ack_eliciting = true;
         }
         // Datagrams go before stream data: they are what an application sends when it cares
         // more for latency than for delivery.

@@ -76,6 +76,8 @@ pub(crate) struct SentData {
     pub(crate) pmtu_probe: Option<usize>,
     /// DATAGRAM frames carried.
     pub(crate) datagrams: u16,
+    /// The NEW_TOKEN token carried.
+    pub(crate) new_token: Option<Vec<u8>>,
 }
 
 /// One packet-number space.
