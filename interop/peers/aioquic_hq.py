@@ -7,7 +7,8 @@ the file's bytes followed by FIN.  Anything else gets the stream reset.
 
 Client: fetches one or more paths over a single connection (one stream per
 path) and stores them under --out; with --resume, the first path over one
-connection and the rest over a second that resumes the first's session. It can
+connection and the rest over a second that resumes the first's session (and with
+--new-token presents the first connection's NEW_TOKEN token). It can
 offer ChaCha20-Poly1305 only (--chacha20) and update its keys once the
 handshake is confirmed (--key-update). The server keeps session tickets in
 memory, so clients can resume.
@@ -270,8 +271,10 @@ async def fetch_over_one_connection(
     config: QuicConfiguration,
     requests: list[tuple[str, Path]],
     tickets: list[SessionTicket],
+    tokens: list[bytes],
 ) -> list[int]:
-    """Fetches `requests` over one connection; appends the session tickets it gets."""
+    """Fetches `requests` over one connection; appends the session tickets and NEW_TOKEN
+    tokens it gets."""
     protocols: list[HqClientProtocol] = []
 
     def make_protocol(*a, **kw) -> HqClientProtocol:
@@ -286,6 +289,7 @@ async def fetch_over_one_connection(
             configuration=config,
             create_protocol=make_protocol,
             session_ticket_handler=tickets.append,
+            token_handler=tokens.append,
         ) as proto:
             if proto.alpn != ALPN:
                 raise ClientError(f"server negotiated ALPN {proto.alpn!r}")
@@ -295,6 +299,7 @@ async def fetch_over_one_connection(
             futs = [proto.fetch(url, target) for url, target in requests]
             sizes = await asyncio.gather(*futs)
             print(f"resumed: {proto._quic.tls.session_resumed}")
+            print(f"retries: {proto._quic._retry_count}")
             return sizes
     except ConnectionError as e:
         reason = protocols[0].close_reason if protocols else None
@@ -317,15 +322,24 @@ async def run_client(args: argparse.Namespace) -> None:
 
     start = time.monotonic()
     tickets: list[SessionTicket] = []
+    tokens: list[bytes] = []
     if args.resume and len(requests) > 1:
-        sizes = await fetch_over_one_connection(args, configuration(), requests[:1], tickets)
+        sizes = await fetch_over_one_connection(
+            args, configuration(), requests[:1], tickets, tokens
+        )
         if not tickets:
             raise ClientError("the server sent no session ticket")
         config = configuration()
         config.session_ticket = tickets[-1]
-        sizes += await fetch_over_one_connection(args, config, requests[1:], tickets)
+        if args.new_token:
+            if not tokens:
+                raise ClientError("the server sent no NEW_TOKEN")
+            config.token = tokens[-1]
+        sizes += await fetch_over_one_connection(args, config, requests[1:], tickets, tokens)
     else:
-        sizes = await fetch_over_one_connection(args, configuration(), requests, tickets)
+        sizes = await fetch_over_one_connection(
+            args, configuration(), requests, tickets, tokens
+        )
     elapsed = time.monotonic() - start
     for (url, target), size in zip(requests, sizes):
         print(f"{url} -> {target} ({size} bytes)")
@@ -369,6 +383,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the first path on one connection, the rest on a second resuming it",
     )
     c.add_argument("--key-update", action="store_true", help="update the keys once")
+    c.add_argument(
+        "--new-token",
+        action="store_true",
+        help="with --resume, present the first connection's NEW_TOKEN token in the second",
+    )
     c.add_argument("paths", nargs="+", metavar="URL_PATH")
     return parser.parse_args(argv)
 

@@ -37,3 +37,29 @@ fn aioquic_client_against_qssl_server() {
     assert!(status.success(), "aioquic client failed: {status}");
     fx.assert_received();
 }
+
+#[test]
+fn aioquic_client_returns_with_qssls_token_and_skips_the_retry() {
+    let fx = Fixture::new("aioquic-new-token");
+    // The server validates every new client's address with a Retry.
+    let server = QsslServer::start(&fx);
+    let out = aioquic::client(
+        server.addr.port(),
+        &fx.path("cert.pem"),
+        &fx.path("out"),
+        60,
+        &["file.bin", "file.bin"],
+    )
+    .args(["--resume", "--new-token"])
+    .output()
+    .expect("python3 with aioquic (installed by scripts/test.sh)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "aioquic client: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let retries: Vec<&str> = text.lines().filter(|l| l.starts_with("retries:")).collect();
+    assert_eq!(retries, ["retries: 1", "retries: 0"], "{text}");
+    fx.assert_received();
+}

@@ -1,5 +1,6 @@
 //! hq-interop over real UDP on loopback between qssl and quinn, both ways, each client
-//! moving to a new socket in the middle of its download.
+//! moving to a new socket in the middle of its download; and a qssl client returning to a
+//! quinn server that validates addresses with the token quinn gave it.
 
 mod fixture;
 
@@ -26,9 +27,15 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// A quinn hq-interop server answering `GET /<name>` from the fixture's root.
-async fn quinn_server(fx_root: std::path::PathBuf, endpoint: quinn::Endpoint) {
+/// A quinn hq-interop server answering `GET /<name>` from the fixture's root; with
+/// `validate`, a client whose address is not validated (by a NEW_TOKEN token) is sent a
+/// Retry first.
+async fn quinn_server(fx_root: std::path::PathBuf, endpoint: quinn::Endpoint, validate: bool) {
     while let Some(incoming) = endpoint.accept().await {
+        if validate && !incoming.remote_address_validated() {
+            incoming.retry().unwrap();
+            continue;
+        }
         let root = fx_root.clone();
         tokio::spawn(async move {
             let Ok(conn) = incoming.await else { return };
@@ -48,8 +55,9 @@ async fn quinn_server(fx_root: std::path::PathBuf, endpoint: quinn::Endpoint) {
     }
 }
 
-/// A quinn hq-interop server for `fx` on loopback, in a thread of its own.
-fn start_quinn_server(fx: &Fixture) -> SocketAddr {
+/// A quinn hq-interop server for `fx` on loopback, in a thread of its own (see
+/// [`quinn_server`] for `validate`).
+fn start_quinn_server(fx: &Fixture, validate: bool) -> SocketAddr {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fx.path("cert.pem"))
         .unwrap()
         .map(|c| c.unwrap())
@@ -70,14 +78,14 @@ fn start_quinn_server(fx: &Fixture) -> SocketAddr {
         .unwrap();
     let addr: SocketAddr = endpoint.local_addr().unwrap();
     let root = fx.path("root");
-    std::thread::spawn(move || rt.block_on(quinn_server(root, endpoint)));
+    std::thread::spawn(move || rt.block_on(quinn_server(root, endpoint, validate)));
     addr
 }
 
 #[test]
 fn qssl_client_against_quinn_server() {
     let fx = Fixture::new("quinn-server");
-    let addr = start_quinn_server(&fx);
+    let addr = start_quinn_server(&fx, false);
     qssl_fetch(&fx, addr);
 }
 
@@ -88,10 +96,50 @@ fn connected_bio(server: SocketAddr) -> Arc<dyn DatagramBio> {
     Arc::new(bio)
 }
 
+/// Fetches `GET /small` over a new connection of `ctx` to `server`; whether it took a Retry
+/// (the server's transport parameters then name the Retry's connection ID).
+fn fetch_small(ctx: &qssl::SslCtx, server: SocketAddr) -> bool {
+    let client = Ssl::new(ctx).unwrap();
+    let bio = connected_bio(server);
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client.connect().unwrap();
+    let stream = client.new_stream(0).unwrap();
+    stream
+        .write_ex2(b"GET /small\r\n", qssl::quic::WRITE_FLAG_CONCLUDE)
+        .unwrap();
+    let mut data = Vec::new();
+    (&stream).read_to_end(&mut data).unwrap();
+    assert_eq!(data, b"small file");
+    let info = client.connection_info().unwrap();
+    // quinn sends its tokens once the path is validated: wait for them before closing.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while ctx.token_store().is_empty() && std::time::Instant::now() < deadline {
+        client.handle_events();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = client.shutdown_ex(0, 0, b"");
+    info.peer_params
+        .unwrap()
+        .retry_source_connection_id
+        .is_some()
+}
+
+#[test]
+fn a_qssl_client_returns_to_a_validating_quinn_server_with_its_token() {
+    let fx = Fixture::new("quinn-server-token");
+    std::fs::write(fx.path("root/small"), b"small file").unwrap();
+    let addr = start_quinn_server(&fx, true);
+    let ctx = client_ctx(&fx.path("cert.pem"), ALPN_HQ).unwrap();
+    assert!(fetch_small(&ctx, addr), "a new client takes a Retry");
+    assert!(!ctx.token_store().is_empty(), "quinn's tokens are kept");
+    assert!(!fetch_small(&ctx, addr), "the token validated the address");
+}
+
 #[test]
 fn a_qssl_client_migrates_mid_download_against_quinn_server() {
     let fx = Fixture::new("quinn-server-migration");
-    let addr = start_quinn_server(&fx);
+    let addr = start_quinn_server(&fx, false);
     let ctx = client_ctx(&fx.path("cert.pem"), ALPN_HQ).unwrap();
     let client = Ssl::new(&ctx).unwrap();
     let bio = connected_bio(addr);

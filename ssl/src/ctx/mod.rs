@@ -156,6 +156,8 @@ pub struct SslCtx {
     new_pending_conn: Option<crate::quic::NewPendingConnCallback>,
     keylog: Option<KeylogCallback>,
     quic: ConnectionConfig,
+    /// NEW_TOKEN tokens its client connections were given, per server.
+    tokens: Arc<crate::quic::tokens::TokenStore>,
     /// `SSL_CTX_set_domain_flags` (0 for TLS contexts, which have none).
     domain_flags: u64,
     tls: tls_settings::TlsSettings,
@@ -183,6 +185,7 @@ impl SslCtx {
             new_pending_conn: None,
             keylog: None,
             quic: ConnectionConfig::default(),
+            tokens: Arc::default(),
             domain_flags: default_domain_flags(method),
             tls: tls_settings::TlsSettings {
                 options: tls_settings::DEFAULT_OPTIONS,
@@ -665,6 +668,12 @@ impl SslCtx {
     /// TLS session lifetimes stay on the wall clock. See [`clock`](crate::clock).
     pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
         self.clock = clock;
+    }
+
+    /// The address-validation tokens servers gave this context's client connections (in
+    /// NEW_TOKEN frames), which its next connections to them present.
+    pub fn token_store(&self) -> &Arc<crate::quic::tokens::TokenStore> {
+        &self.tokens
     }
 
     /// The clock set by [`SslCtx::set_clock`].

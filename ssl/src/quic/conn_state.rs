@@ -91,6 +91,9 @@ pub(crate) struct ConnApp {
     pub(crate) shutdown: Option<Shutdown>,
     /// Where a client connection's verifier records its result.
     pub(crate) verify_result: Option<Arc<VerifyResult>>,
+    /// Where a client connection keeps the tokens its server gives it, and under which
+    /// server.
+    pub(crate) tokens: Option<(Arc<super::tokens::TokenStore>, String)>,
 }
 
 impl ConnApp {
@@ -108,6 +111,7 @@ impl ConnApp {
             fin_reported: HashSet::new(),
             shutdown: None,
             verify_result: None,
+            tokens: None,
         }
     }
 

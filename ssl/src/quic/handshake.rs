@@ -163,9 +163,21 @@ impl Ssl {
                     SslError::ssl(ssl_r::QUIC_HANDSHAKE_LAYER_ERROR).with_data(e.to_string()),
                 )
             })?;
+        // A token this context was given by the same server saves a Retry round trip.
+        let server = format!(
+            "{}:{}",
+            server_label(setup.sni.as_deref(), peer),
+            peer.port()
+        );
+        if let Some(token) = setup.tokens.take(&server)
+            && let Some(conn) = st.endpoint.connection(handle)
+        {
+            conn.set_initial_token(&token);
+        }
         if let Some(app) = st.conns.get_mut(&key) {
             app.handle = Some(handle);
             app.verify_result = Some(setup.checks.result.clone());
+            app.tokens = Some((setup.tokens.clone(), server));
         }
         if setup.assisted && setup.assist.is_none() {
             // Best effort, as OpenSSL's: without a thread the application's calls still
@@ -174,6 +186,12 @@ impl Ssl {
         }
         Ok(())
     }
+}
+
+/// The server a client connection's tokens are kept under: the SNI name set, else the peer's
+/// IP address.
+fn server_label(host: Option<&str>, peer: SocketAddr) -> String {
+    host.map_or_else(|| peer.ip().to_string(), str::to_owned)
 }
 
 /// The name a client connection presents: the SNI name set, or else the peer's IP address

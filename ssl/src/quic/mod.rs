@@ -12,6 +12,7 @@
 //! - [`events`]: the event loop for non-blocking applications.
 //! - [`poll`](mod@poll): `SSL_poll` over many objects.
 //! - [`value`]: the generic value API.
+//! - [`tokens`]: NEW_TOKEN tokens clients keep per server.
 //!
 //! Objects on one UDP socket share a port (one sans-I/O endpoint behind one lock, see
 //! `port`); `net` moves datagrams between the port's BIOs and the endpoint; `conn_state`
@@ -34,6 +35,7 @@ mod port;
 mod scope;
 pub mod shutdown;
 pub mod stream;
+pub mod tokens;
 pub mod value;
 
 pub use conn_state::{DefaultStreamMode, IncomingStreamPolicy};

@@ -66,6 +66,8 @@ pub(crate) struct ClientSetup {
     /// was made until `SSL_set_verify`) and where the verifier records its result: the port's
     /// verify scope once the connection starts.
     pub(crate) checks: Arc<ConnectionVerify>,
+    /// Where NEW_TOKEN tokens are kept and found (the context's).
+    pub(crate) tokens: Arc<super::tokens::TokenStore>,
     /// Whether a thread assists the connection once it starts
     /// (`OSSL_QUIC_client_thread_method`).
     pub(crate) assisted: bool,
@@ -204,6 +206,7 @@ impl Ssl {
             sni: None,
             peer: None,
             checks: Arc::new(ConnectionVerify::new(ctx.verify_policy())),
+            tokens: ctx.token_store().clone(),
             assisted: domain_flags & super::domain::DOMAIN_FLAG_THREAD_ASSISTED != 0,
             assist: None,
         };

@@ -198,8 +198,16 @@ impl PortState {
                 continue;
             };
             while let Some(event) = conn.poll_event() {
-                if let Event::StreamOpened(id) = event {
-                    app.on_peer_stream(conn, id);
+                match event {
+                    Event::StreamOpened(id) => app.on_peer_stream(conn, id),
+                    Event::NewToken => {
+                        if let (Some((store, server)), Some(token)) =
+                            (&app.tokens, conn.take_new_token())
+                        {
+                            store.insert(server, token);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
