@@ -15,6 +15,8 @@ const CLIENT_HELLO: u8 = 1;
 /// Extension numbers (RFC 8446 §4.2).
 const EXT_SERVER_NAME: u16 = 0;
 const EXT_ALPN: u16 = 16;
+/// quic_transport_parameters (RFC 9001 §8.2).
+const EXT_QUIC_TRANSPORT_PARAMETERS: u16 = 57;
 
 /// The parts of a ClientHello a server chooses its configuration by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +25,8 @@ pub struct ClientHelloInfo<'a> {
     pub server_name: Option<&'a str>,
     /// The application protocols offered, in the client's order.
     pub alpn: Vec<&'a [u8]>,
+    /// The client's encoded transport parameters, if any.
+    pub transport_parameters: Option<&'a [u8]>,
 }
 
 /// Chooses the server configuration for a client from its ClientHello, or refuses the client
@@ -82,8 +86,8 @@ pub fn complete_message_len(buf: &[u8]) -> Option<usize> {
     (buf.len() >= len).then_some(len)
 }
 
-/// Reads the server name and ALPN offer of the complete ClientHello message `msg` (header
-/// included).
+/// Reads the server name, ALPN offer and transport parameters of the complete ClientHello
+/// message `msg` (header included).
 pub fn parse(msg: &[u8]) -> Result<ClientHelloInfo<'_>, ClientHelloError> {
     let malformed = |_| ClientHelloError::Malformed;
     let mut r = Reader::new(msg);
@@ -102,6 +106,7 @@ pub fn parse(msg: &[u8]) -> Result<ClientHelloInfo<'_>, ClientHelloError> {
     let mut info = ClientHelloInfo {
         server_name: None,
         alpn: Vec::new(),
+        transport_parameters: None,
     };
     if body.is_empty() {
         return Ok(info);
@@ -115,6 +120,7 @@ pub fn parse(msg: &[u8]) -> Result<ClientHelloInfo<'_>, ClientHelloError> {
         match ty {
             EXT_SERVER_NAME => info.server_name = server_name(data)?,
             EXT_ALPN => info.alpn = alpn(data)?,
+            EXT_QUIC_TRANSPORT_PARAMETERS => info.transport_parameters = Some(data),
             _ => {}
         }
     }

@@ -396,6 +396,17 @@ impl Endpoint {
                 self.send_version_negotiation(from, &datagram[dcid], &datagram[scid]);
             }
             ParsedHeader::Protected(h)
+                if h.kind == PacketKind::Initial
+                    && datagram.len() >= MIN_INITIAL_SIZE
+                    && self.config.server_tls.is_some()
+                    && h.version
+                        .is_some_and(|v| !self.config.connection.versions.contains(&v)) =>
+            {
+                // A version this server was told not to speak: as if unknown.
+                let (dcid, scid) = (h.dcid, h.scid);
+                self.send_version_negotiation(from, &dcid, &scid);
+            }
+            ParsedHeader::Protected(h)
                 if h.kind == PacketKind::Initial && datagram.len() >= MIN_INITIAL_SIZE =>
             {
                 self.on_new_initial(now, info, &h, datagram);
@@ -554,10 +565,13 @@ impl Endpoint {
     }
 
     fn send_version_negotiation(&mut self, to: SocketAddr, dcid: &[u8], scid: &[u8]) {
-        let mut buf = vec![0u8; 1 + 4 + 2 + dcid.len() + scid.len() + 4 * 3];
-        // A reserved version in the list exercises the client's version negotiation.
+        // The versions this server speaks, and a reserved one that exercises the client's
+        // version negotiation.
         let grease = (self.rng.next_u32() & 0xf0f0_f0f0) | 0x0a0a_0a0a;
-        let versions = [Version::V1.wire(), Version::V2.wire(), grease];
+        let versions: Vec<u32> = (self.config.connection.versions.iter().map(|v| v.wire()))
+            .chain([grease])
+            .collect();
+        let mut buf = vec![0u8; 1 + 4 + 2 + dcid.len() + scid.len() + 4 * versions.len()];
         let unused = (self.rng.next_u32() & 0x7f) as u8;
         let mut w = Writer::new(&mut buf);
         if write_version_negotiation(&mut w, dcid, scid, &versions, unused).is_ok() {
@@ -672,7 +686,8 @@ impl Endpoint {
                     seed,
                 ));
             });
-            if let Some(Ok(fresh)) = fresh {
+            if let Some(Ok(mut fresh)) = fresh {
+                fresh.after_version_negotiation();
                 self.routes.retain(|_, h| *h != handle);
                 for cid in fresh.local_cids() {
                     self.routes.insert(*cid, handle);

@@ -36,6 +36,9 @@ pub enum TlsOutput {
     HandshakeKeys(Keys),
     /// 1-RTT keys are ready, with the secrets later key updates derive from.
     OneRttKeys(Keys, Secrets),
+    /// A server switched the connection to another version the client offered (compatible
+    /// version negotiation, RFC 9368 §2.3): its handshake runs in this version.
+    VersionChanged(Version),
 }
 
 impl std::fmt::Debug for TlsOutput {
@@ -44,15 +47,19 @@ impl std::fmt::Debug for TlsOutput {
             TlsOutput::Data(level, data) => write!(f, "Data({level:?}, {} bytes)", data.len()),
             TlsOutput::HandshakeKeys(_) => f.write_str("HandshakeKeys"),
             TlsOutput::OneRttKeys(..) => f.write_str("OneRttKeys"),
+            TlsOutput::VersionChanged(v) => write!(f, "VersionChanged({v:?})"),
         }
     }
 }
 
-/// A server session whose configuration waits for the whole ClientHello.
+/// A server session whose configuration and version wait for the whole ClientHello.
 struct PendingServer {
     select: ServerConfigSelector,
+    /// The version of the client's Initial packets.
     version: Version,
-    params: Vec<u8>,
+    /// The versions the server speaks, by preference.
+    versions: Vec<Version>,
+    params: TransportParameters,
     /// CRYPTO bytes received so far (at most [`MAX_CLIENT_HELLO`]).
     received: Vec<u8>,
 }
@@ -86,6 +93,19 @@ const INTERNAL_ERROR_ALERT: u8 = 80;
 fn tls_error(conn: &quic::Connection) -> TransportError {
     let alert = conn.alert().map_or(INTERNAL_ERROR_ALERT, u8::from);
     TransportError::new(TransportErrorCode::crypto(alert), "TLS handshake failed")
+}
+
+/// The version a server switches a client whose Initial packets are of `current` to: the first
+/// of the client's `offered` versions (by its preference) that is `current` or one of
+/// `ours`; `current` when none is.
+fn compatible_choice(current: Version, ours: &[Version], offered: &[u32]) -> Version {
+    offered
+        .iter()
+        .find_map(|&wire| match Version::from_wire(wire) {
+            Some(v) if v == current || ours.contains(&v) => Some(v),
+            _ => None,
+        })
+        .unwrap_or(current)
 }
 
 /// A rustls server connection for QUIC.
@@ -128,31 +148,31 @@ impl TlsSession {
         })
     }
 
-    /// A server session answering with `params`, its configuration fixed or chosen from the
-    /// ClientHello once it has arrived.
+    /// A server session answering a client whose Initial packets are of `version` with
+    /// `params`. Once the whole ClientHello has arrived, its configuration is chosen (fixed,
+    /// or per ClientHello) and so is its version: the first of the versions the client's
+    /// version_information offers that is `version` or one of `versions` (RFC 9368 §2.3; the
+    /// client's order, as its list is by preference), announced with
+    /// [`TlsOutput::VersionChanged`] when it is another.
     pub fn server(
         tls: impl Into<ServerTls>,
         version: Version,
+        versions: &[Version],
         params: &TransportParameters,
     ) -> Result<Self, TransportError> {
-        let (conn, pending) = match tls.into() {
-            ServerTls::Fixed(config) => (
-                Some(server_connection(config, version, params.to_vec())?),
-                None,
-            ),
-            ServerTls::PerClientHello(select) => (
-                None,
-                Some(PendingServer {
-                    select,
-                    version,
-                    params: params.to_vec(),
-                    received: Vec::new(),
-                }),
-            ),
+        let select: ServerConfigSelector = match tls.into() {
+            ServerTls::Fixed(config) => Arc::new(move |_| Ok(config.clone())),
+            ServerTls::PerClientHello(select) => select,
         };
         Ok(TlsSession {
-            conn,
-            pending,
+            conn: None,
+            pending: Some(PendingServer {
+                select,
+                version,
+                versions: versions.to_vec(),
+                params: params.clone(),
+                received: Vec::new(),
+            }),
             side: Side::Server,
             write_level: Level::Initial,
         })
@@ -180,15 +200,35 @@ impl TlsSession {
                 self.pending = Some(pending);
                 return Ok(Vec::new());
             };
-            let config = match client_hello::parse(&pending.received[..len]) {
-                Ok(info) => (pending.select)(&info),
+            let (config, version) = match client_hello::parse(&pending.received[..len]) {
+                Ok(info) => (pending.select)(&info).map(|config| {
+                    let offered = info
+                        .transport_parameters
+                        .and_then(|raw| TransportParameters::decode(raw, Side::Client).ok())
+                        .and_then(|p| p.version_information)
+                        .map(|vi| vi.available)
+                        .unwrap_or_default();
+                    (
+                        config,
+                        compatible_choice(pending.version, &pending.versions, &offered),
+                    )
+                }),
                 Err(e) => Err(e.alert()),
             }
             .map_err(|alert| {
                 TransportError::new(TransportErrorCode::crypto(alert), "ClientHello refused")
             })?;
-            self.conn = Some(server_connection(config, pending.version, pending.params)?);
-            return self.read(&pending.received);
+            let mut params = pending.params;
+            if let Some(info) = &mut params.version_information {
+                info.chosen = version.wire();
+            }
+            self.conn = Some(server_connection(config, version, params.to_vec())?);
+            let mut out = Vec::new();
+            if version != pending.version {
+                out.push(TlsOutput::VersionChanged(version));
+            }
+            out.extend(self.read(&pending.received)?);
+            return Ok(out);
         }
         let Some(conn) = &mut self.conn else {
             return Ok(Vec::new());

@@ -382,6 +382,27 @@ impl Node for OnlyV2 {
 
 #[test]
 fn client_follows_version_negotiation_to_a_common_version() {
+    // A server that speaks only v2 answers the client's v1 Initial with Version Negotiation.
+    let server = ConnectionConfig {
+        versions: vec![Version::V2],
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair_configs(
+        15,
+        ConnectionConfig::default(),
+        server,
+        Link::delay(10),
+        false,
+    );
+    sim.run_until(Duration::from_secs(5), established);
+    assert_eq!(sim.a.conn().version(), Version::V2);
+    assert_eq!(sim.b.conn().unwrap().version(), Version::V2);
+}
+
+#[test]
+fn a_forged_version_negotiation_cannot_move_the_client_off_a_version_both_prefer() {
+    // The server speaks v1 and v2, but an attacker's Version Negotiation lists only v2: the
+    // server's version_information shows the client would have stayed in v1 (RFC 9368 §4).
     let base = pair(15, ConnectionConfig::default(), Link::delay(10));
     let start = Instant::now();
     let server = OnlyV2 {
@@ -390,12 +411,14 @@ fn client_follows_version_negotiation_to_a_common_version() {
         pending: None,
     };
     let mut sim = Sim::new(15, base.a, server, Link::delay(10), Link::delay(10), start);
-    sim.run_until(Duration::from_secs(5), |c, s| {
-        c.conn().is_handshake_confirmed()
-            && s.inner.conn().is_some_and(|s| s.is_handshake_confirmed())
+    sim.run_until(Duration::from_secs(5), |c, _| {
+        c.conn().close_info().is_some()
     });
-    assert_eq!(sim.a.conn().version(), Version::V2);
-    assert_eq!(sim.b.inner.conn().unwrap().version(), Version::V2);
+    let info = sim.a.conn().close_info().expect("the client closed");
+    assert_eq!(
+        info.error_code,
+        qssl_quic::error::TransportErrorCode::VERSION_NEGOTIATION_ERROR.0
+    );
 }
 
 #[test]

@@ -20,6 +20,7 @@ fn describe(o: &TlsOutput) -> String {
         TlsOutput::Data(level, _) => format!("data@{level:?}"),
         TlsOutput::HandshakeKeys(_) => "handshake-keys".into(),
         TlsOutput::OneRttKeys(..) => "1rtt-keys".into(),
+        TlsOutput::VersionChanged(v) => format!("version {v:?}"),
     }
 }
 
@@ -49,7 +50,7 @@ fn full_handshake_levels_and_parameters() {
         )
         .unwrap();
         let mut server =
-            TlsSession::server(server_cfg, version, &params(&[2; 8], Some(&[9; 8]))).unwrap();
+            TlsSession::server(server_cfg, version, &[], &params(&[2; 8], Some(&[9; 8]))).unwrap();
 
         let (sent, server_out) = deliver(client.poll(), &mut server);
         assert_eq!(sent, ["data@Initial"]);
@@ -114,8 +115,13 @@ fn untrusted_certificate_is_a_crypto_error() {
         &params(&[1; 8], None),
     )
     .unwrap();
-    let mut server =
-        TlsSession::server(server_cfg, Version::V1, &params(&[2; 8], Some(&[1; 8]))).unwrap();
+    let mut server = TlsSession::server(
+        server_cfg,
+        Version::V1,
+        &[],
+        &params(&[2; 8], Some(&[1; 8])),
+    )
+    .unwrap();
     let (_, server_out) = deliver(client.poll(), &mut server);
     let mut failure = None;
     for o in server_out {
@@ -134,8 +140,13 @@ fn untrusted_certificate_is_a_crypto_error() {
 #[test]
 fn garbage_instead_of_a_client_hello_is_rejected() {
     let (_, server_cfg) = common::tls_configs(rustls::crypto::ring::default_provider());
-    let mut server =
-        TlsSession::server(server_cfg, Version::V1, &params(&[2; 8], Some(&[1; 8]))).unwrap();
+    let mut server = TlsSession::server(
+        server_cfg,
+        Version::V1,
+        &[],
+        &params(&[2; 8], Some(&[1; 8])),
+    )
+    .unwrap();
     let err = server
         .read(&[0x16, 0x03, 0x01, 0xff, 0xff, 0x00])
         .unwrap_err();
@@ -212,6 +223,7 @@ fn server_configuration_chosen_from_the_client_hello() {
     let mut server = TlsSession::server(
         ServerTls::PerClientHello(select.clone()),
         Version::V1,
+        &[],
         &params(&[2; 8], Some(&[9; 8])),
     )
     .unwrap();
@@ -238,6 +250,7 @@ fn server_configuration_chosen_from_the_client_hello() {
     let mut server = TlsSession::server(
         ServerTls::PerClientHello(select),
         Version::V1,
+        &[],
         &params(&[2; 8], Some(&[9; 8])),
     )
     .unwrap();

@@ -10,8 +10,17 @@ use crate::version::Version;
 /// Settings of one QUIC connection (both roles).
 #[derive(Debug, Clone)]
 pub struct ConnectionConfig {
-    /// The version to start with.
+    /// The version to start with (a client's first Initial packets).
     pub version: Version,
+    /// The versions this endpoint speaks, by preference: a server takes Initial packets of
+    /// these (others get Version Negotiation) and switches a client to the first version the
+    /// client offers that is among them (compatible version negotiation, RFC 9368); a client
+    /// chooses among them after Version Negotiation.
+    pub versions: Vec<Version>,
+    /// A client asks the server to switch to this version (compatible version negotiation)
+    /// and commits its TLS keys to it: a server that stays in `version` fails the handshake
+    /// with VERSION_NEGOTIATION_ERROR (`None`: stay in `version`).
+    pub upgrade_to: Option<Version>,
     /// Close the connection after this long without activity (the smaller of both sides'
     /// values applies); `None` for no idle timeout.
     pub idle_timeout: Option<Duration>,
@@ -91,6 +100,8 @@ impl Default for ConnectionConfig {
     fn default() -> Self {
         ConnectionConfig {
             version: Version::V1,
+            versions: Version::ALL.to_vec(),
+            upgrade_to: None,
             idle_timeout: Some(Duration::from_secs(30)),
             handshake_timeout: Some(Duration::from_secs(30)),
             max_udp_payload_size: 1452,

@@ -21,6 +21,7 @@ mod resources;
 mod send;
 mod space;
 mod streams;
+mod versions;
 
 pub use config::{ConnectionConfig, PreferredAddressConfig};
 pub use datagrams::{DatagramError, DatagramStats};
@@ -278,6 +279,9 @@ pub struct Connection {
     /// A version both sides speak, learned from Version Negotiation: the endpoint starts a new
     /// connection with it.
     vn_offer: Option<Version>,
+    /// The original version, the Initial keys' connection ID, and what compatible version
+    /// negotiation needs.
+    versions: versions::VersionState,
     rtt: RttEstimator,
     cc: Box<dyn CongestionController>,
     pacer: Pacer,
@@ -358,7 +362,15 @@ impl Connection {
         let reset_key = random_reset_key(&mut rng);
         let mut params = config.transport_parameters();
         params.initial_source_connection_id = Some(scid);
-        let tls = TlsSession::client(tls_config, config.version, server_name, &params)?;
+        params.version_information = Some(versions::version_information(
+            Side::Client,
+            config.version,
+            config.upgrade_to,
+            &config.versions,
+        ));
+        // rustls derives the handshake's keys with the labels of the version it is given.
+        let tls_version = config.upgrade_to.unwrap_or(config.version);
+        let tls = TlsSession::client(tls_config, tls_version, server_name, &params)?;
         let mut conn = Self::new(
             Side::Client,
             config,
@@ -408,7 +420,13 @@ impl Connection {
                 stateless_reset_token: cid.reset_token,
             });
         }
-        let tls = TlsSession::server(tls_config, config.version, &params)?;
+        params.version_information = Some(versions::version_information(
+            Side::Server,
+            config.version,
+            None,
+            &config.versions,
+        ));
+        let tls = TlsSession::server(tls_config, config.version, &config.versions, &params)?;
         let mut conn = Self::new(
             Side::Server,
             config,
@@ -467,6 +485,12 @@ impl Connection {
             peer_scid: None,
             retry: None,
             vn_offer: None,
+            versions: versions::VersionState {
+                original: version,
+                initial_cid: initial_dcid,
+                original_initial: None,
+                after_negotiation: false,
+            },
             tokens: new_token::Tokens::default(),
             rtt: RttEstimator::new(INITIAL_RTT),
             cc: config.congestion.build(MIN_INITIAL_SIZE as u64),
@@ -938,6 +962,7 @@ impl Connection {
                 TlsOutput::HandshakeKeys(keys) => {
                     self.spaces[SpaceId::Handshake as usize].keys = Some(keys);
                 }
+                TlsOutput::VersionChanged(version) => self.on_version_changed(version),
                 TlsOutput::OneRttKeys(keys, next) => {
                     let gap = send::skip_gap(&mut self.rng);
                     let data = &mut self.spaces[SpaceId::Data as usize];
@@ -960,6 +985,7 @@ impl Connection {
             .ok_or(TransportError::transport_parameter(
                 "peer sent no transport parameters",
             ))??;
+        self.validate_version_information(&params)?;
         let expected_retry = self.retry.as_ref().map(|(scid, _)| scid);
         match self.side {
             Side::Client => params.validate_cids(

@@ -16,7 +16,6 @@ use crate::packet::PacketKind;
 use crate::packet::header::{Coalesced, ParsedHeader, ProtectedHeader, RETRY_TAG_LEN, versions};
 use crate::packet::protect::{Unmasked, open, remove_header_protection};
 use crate::stream_id::Side;
-use crate::version::Version;
 
 impl Connection {
     /// Handles one received datagram from `from`. Packets that cannot be processed are
@@ -178,6 +177,7 @@ impl Connection {
         }
         self.retry = Some((scid, std::sync::Arc::from(token)));
         self.remote_cids.set_initial(scid);
+        self.versions.initial_cid = scid;
         let initial = &mut self.spaces[SpaceId::Initial as usize];
         initial.keys = Some(initial_keys(self.version, &scid, Side::Client));
         let discarded = initial.sent.discard();
@@ -201,8 +201,11 @@ impl Connection {
         if offered.contains(&self.version.wire()) {
             return;
         }
-        self.vn_offer = Version::ALL
-            .into_iter()
+        self.vn_offer = self
+            .config
+            .versions
+            .iter()
+            .copied()
             .find(|v| offered.contains(&v.wire()));
         self.close_info = Some(CloseInfo {
             error_code: TransportErrorCode::VERSION_NEGOTIATION_ERROR.0,
@@ -239,8 +242,21 @@ impl Connection {
             // (RFC 9001 §5.7); the client will send them again.
             return Err(Drop::Packet(PacketError::DecryptFailed));
         }
+        let other = match h.version {
+            Some(v) if v != self.version => self.other_version(v, h.kind)?.is_some(),
+            Some(v) => {
+                self.check_upgrade_followed(v)?;
+                false
+            }
+            None => false,
+        };
         let space = &self.spaces[id as usize];
-        let Some(keys) = space.keys.as_ref() else {
+        let keys = if other {
+            self.versions.original_initial.as_ref()
+        } else {
+            space.keys.as_ref()
+        };
+        let Some(keys) = keys else {
             return Err(Drop::Packet(PacketError::DecryptFailed));
         };
         let un = remove_header_protection(packet, h.pn_offset, keys.remote.header.as_ref())?;
