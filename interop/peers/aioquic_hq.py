@@ -72,6 +72,10 @@ def base_configuration(args: argparse.Namespace, is_client: bool) -> QuicConfigu
         config.supported_versions = [version]
         if is_client:
             config.original_version = version
+    if is_client and getattr(args, "upgrade_to_v2", False):
+        # Compatible version negotiation (RFC 9368): start in v1, prefer v2.
+        config.original_version = QuicProtocolVersion.VERSION_1
+        config.supported_versions = [QuicProtocolVersion.VERSION_2, QuicProtocolVersion.VERSION_1]
     if args.keylog:
         # Line-buffered; aioquic also flushes after each secret.
         config.secrets_log_file = open(args.keylog, "a", buffering=1)
@@ -300,6 +304,7 @@ async def fetch_over_one_connection(
             sizes = await asyncio.gather(*futs)
             print(f"resumed: {proto._quic.tls.session_resumed}")
             print(f"retries: {proto._quic._retry_count}")
+            print(f"version: {proto._quic._version:#x}")
             return sizes
     except ConnectionError as e:
         reason = protocols[0].close_reason if protocols else None
@@ -383,6 +388,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the first path on one connection, the rest on a second resuming it",
     )
     c.add_argument("--key-update", action="store_true", help="update the keys once")
+    c.add_argument(
+        "--upgrade-to-v2",
+        action="store_true",
+        help="start in QUIC v1 and offer v2 first (compatible version negotiation)",
+    )
     c.add_argument(
         "--new-token",
         action="store_true",

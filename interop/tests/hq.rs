@@ -5,7 +5,7 @@ use qssl_tests::aioquic;
 
 mod fixture;
 
-use fixture::{Fixture, QsslServer, qssl_fetch};
+use fixture::{Fixture, QsslServer, qssl_fetch, qssl_fetch_with};
 
 #[test]
 fn qssl_client_and_server_over_udp() {
@@ -62,4 +62,40 @@ fn aioquic_client_returns_with_qssls_token_and_skips_the_retry() {
     let retries: Vec<&str> = text.lines().filter(|l| l.starts_with("retries:")).collect();
     assert_eq!(retries, ["retries: 1", "retries: 0"], "{text}");
     fx.assert_received();
+}
+
+#[test]
+fn qssl_server_switches_an_aioquic_client_to_v2() {
+    let fx = Fixture::new("aioquic-upgrade");
+    let server = QsslServer::start(&fx);
+    let out = aioquic::client(
+        server.addr.port(),
+        &fx.path("cert.pem"),
+        &fx.path("out"),
+        60,
+        &["file.bin"],
+    )
+    .arg("--upgrade-to-v2")
+    .output()
+    .expect("python3 with aioquic (installed by scripts/test.sh)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "aioquic client: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("version: 0x6b3343cf"), "{text}");
+    fx.assert_received();
+}
+
+#[test]
+fn qssl_client_asking_for_v2_is_switched_by_aioquic() {
+    let fx = Fixture::new("aioquic-server-upgrade");
+    let peer = aioquic::Server::start(&fx.path("cert.pem"), &fx.path("key.pem"), &fx.path("root"));
+    let mut ctx =
+        qssl_interop::tls::client_ctx(&fx.path("cert.pem"), qssl_interop::tls::ALPN_HQ).unwrap();
+    ctx.connection_config_mut().upgrade_to = Some(qssl::ctx::Version::V2);
+    let (version, original) = qssl_fetch_with(&fx, &ctx, peer.addr);
+    assert_eq!(version, qssl::ctx::Version::V2.wire());
+    assert_eq!(original, qssl::ctx::Version::V1.wire());
 }

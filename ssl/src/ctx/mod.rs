@@ -30,6 +30,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use qssl_quic::Version;
 use qssl_quic::client_hello::ServerTls;
 pub use qssl_quic::conn::{ConnectionConfig, PreferredAddressConfig};
 

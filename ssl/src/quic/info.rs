@@ -13,6 +13,9 @@ use super::object::Ssl;
 pub struct ConnectionInfo {
     /// The QUIC version in use (wire value: 1 for QUIC v1).
     pub version: u32,
+    /// The version of the client's first Initial packets (another than `version` after
+    /// compatible version negotiation).
+    pub original_version: u32,
     /// The negotiated application protocol.
     pub alpn: Option<Vec<u8>>,
     /// The TLS cipher suite (OpenSSL's name, as `SSL_CIPHER_get_name` gives it, which for
@@ -45,6 +48,7 @@ impl Ssl {
         let conn = st.conn(key)?;
         Some(ConnectionInfo {
             version: conn.version().wire(),
+            original_version: conn.original_version().wire(),
             alpn: conn.alpn().map(<[u8]>::to_vec),
             cipher_suite: conn
                 .cipher_suite()
