@@ -80,9 +80,10 @@ target/debug/qssl-interop-runner --peers qssl,quinn,openssl,aioquic,ngtcp2 --job
 # aioquic no ECN).
 target/debug/qssl-interop-runner --peers qssl,quinn,aioquic --jobs 2 \
     --cases rebind-port,rebind-addr,ecn --work target/interop-ci
-# A server's preferred address, followed by qssl's and aioquic's clients (not quinn's).
+# A server's preferred address, followed by qssl's and aioquic's clients (not quinn's);
+# QUIC v2 by compatible version negotiation (quinn and OpenSSL 3.5 speak v1 only).
 target/debug/qssl-interop-runner --peers qssl,aioquic --jobs 2 \
-    --cases connectionmigration --work target/interop-ci
+    --cases connectionmigration,v2 --work target/interop-ci
 
 step "main job (small run)"
 cargo run -q --locked -p qssl-interop --example quic-demo -- --size-mib 4 --files 3

@@ -69,6 +69,9 @@ pub enum Case {
     /// A server offering a preferred address (`QSSL_PREFERRED_ADDRESS`), which its client
     /// moves to; otherwise a transfer.
     ConnectionMigration,
+    /// QUIC v2 by compatible version negotiation: the client starts in v1 and asks for v2,
+    /// the server switches; otherwise a transfer.
+    V2,
 }
 
 impl Case {
@@ -85,6 +88,7 @@ impl Case {
             ("keyupdate", Role::Client) => Case::KeyUpdate,
             ("http3", _) => Case::Http3,
             ("connectionmigration", Role::Server) => Case::ConnectionMigration,
+            ("v2", _) => Case::V2,
             _ => return None,
         })
     }
@@ -304,6 +308,7 @@ fn run_client(setup: &Setup, case: Case) -> Result<Vec<String>, EndpointError> {
         Case::KeyUpdate => {
             ctx.connection_config_mut().key_update_interval = Some(KEY_UPDATE_PACKETS);
         }
+        Case::V2 => ctx.connection_config_mut().upgrade_to = Some(qssl::ctx::Version::V2),
         _ => {}
     }
     let Some(first) = setup.requests.first() else {

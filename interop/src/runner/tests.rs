@@ -143,6 +143,10 @@ pub fn all() -> Vec<TestSpec> {
             ..t("ecn", "ecn", "ecn", vec![100 * KIB])
         },
         TestSpec {
+            trace: &[TraceCheck::V2],
+            ..t("v2", "v2", "v2", vec![KIB])
+        },
+        TestSpec {
             trace: &[TraceCheck::PathValidated { new_address: false }],
             ..t("rebind-port", "transfer", "transfer", vec![10 * MIB])
         },

@@ -41,6 +41,9 @@ pub enum TraceCheck {
     /// The client's first datagram on each new path used a destination connection ID it had
     /// not used before (connectionmigration).
     NewDcidOnNewPath,
+    /// QUIC v2 by compatible version negotiation (v2): the client's Initial packets include
+    /// version 1, the server's include v2, and every Handshake packet of both is v2.
+    V2,
 }
 
 /// What one captured datagram showed once dissected.
@@ -55,6 +58,8 @@ pub struct Datagram {
     pub long_type: Option<u8>,
     /// The first QUIC packet's version (0 for Version Negotiation), if a long header.
     pub version: Option<u32>,
+    /// Every long-header packet's version and type bits, in order.
+    pub long_packets: Vec<(u32, u8)>,
     /// The first packet's destination connection ID (hex).
     pub dcid: String,
     /// The source connection IDs of its long-header packets (hex).
@@ -86,8 +91,29 @@ pub struct Datagram {
     pub ack_ecn: bool,
 }
 
+/// QUIC v1's and v2's version numbers.
+const VERSION_1: u32 = 1;
+const VERSION_2: u32 = 0x6b33_43cf;
+
+/// A long-header packet's type, whatever the version's bits for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LongType {
+    Initial,
+    Handshake,
+}
+
+/// The type of a long-header packet of `version` with type bits `bits` (RFC 9000 §17.2, RFC
+/// 9369 §3.2), for the types the checks look at.
+fn long_type(version: u32, bits: u8) -> Option<LongType> {
+    match (version, bits) {
+        (VERSION_1, 0) | (VERSION_2, 1) => Some(LongType::Initial),
+        (VERSION_1, 2) | (VERSION_2, 3) => Some(LongType::Handshake),
+        _ => None,
+    }
+}
+
 /// tshark's fields, in the order [`parse_line`] reads them.
-const FIELDS: [&str; 22] = [
+const FIELDS: [&str; 23] = [
     "udp.srcport",
     "udp.length",
     "quic.long.packet_type",
@@ -110,6 +136,7 @@ const FIELDS: [&str; 22] = [
     "ip.dsfield.ecn",
     "ipv6.tclass.ecn",
     "quic.ack.ect0_count",
+    "quic.long.packet_type_v2",
 ];
 
 /// Dissects `capture` with the key log `keys`; `server_port` tells the directions apart.
@@ -201,6 +228,7 @@ fn parse_line(line: &str, server_port: u16) -> Result<Datagram, String> {
         } else {
             None
         },
+        long_packets: long_packets(&numbers(3)?, &numbers(2)?, &numbers(22)?),
         dcid: words(4).first().cloned().unwrap_or_default(),
         scids: words(5),
         key_phase,
@@ -220,6 +248,25 @@ fn parse_line(line: &str, server_port: u16) -> Result<Datagram, String> {
             .unwrap_or(0),
         ack_ecn: !col(21).is_empty(),
     })
+}
+
+/// Each long-header packet's version and type bits, from tshark's versions of a datagram's
+/// packets and its type fields, one for v2 packets and one for the others (a Version
+/// Negotiation packet has a version and no type).
+fn long_packets(versions: &[u64], types: &[u64], v2_types: &[u64]) -> Vec<(u32, u8)> {
+    let (mut types, mut v2_types) = (types.iter(), v2_types.iter());
+    versions
+        .iter()
+        .filter_map(|&v| {
+            let version = u32::try_from(v).ok()?;
+            let bits = match version {
+                0 => return None,
+                VERSION_2 => v2_types.next()?,
+                _ => types.next()?,
+            };
+            Some((version, u8::try_from(*bits).ok()?))
+        })
+        .collect()
 }
 
 /// The values that fit in `T` (tshark's fields are as wide as the protocol's).
@@ -324,6 +371,28 @@ pub fn check(check: TraceCheck, datagrams: &[Datagram]) -> Result<(), String> {
         }
         TraceCheck::Amplification => amplification(datagrams)?,
         TraceCheck::PathValidated { new_address } => path_validated(datagrams, new_address)?,
+        TraceCheck::V2 => {
+            let packets = |server: bool, kind: LongType| -> Vec<u32> {
+                from(server)
+                    .flat_map(|d| d.long_packets.iter())
+                    .filter(|(v, t)| long_type(*v, *t) == Some(kind))
+                    .map(|(v, _)| *v)
+                    .collect()
+            };
+            if !packets(false, LongType::Initial).contains(&VERSION_1) {
+                return Err("no client Initial in version 1".into());
+            }
+            if !packets(true, LongType::Initial).contains(&VERSION_2) {
+                return Err("no server Initial in version 2".into());
+            }
+            let handshakes: Vec<u32> = [false, true]
+                .into_iter()
+                .flat_map(|server| packets(server, LongType::Handshake))
+                .collect();
+            if handshakes.is_empty() || handshakes.iter().any(|v| *v != VERSION_2) {
+                return Err(format!("Handshake packet versions {handshakes:x?}"));
+            }
+        }
         TraceCheck::NewDcidOnNewPath => {
             let mut used: BTreeSet<&str> = BTreeSet::new();
             let mut paths: Vec<&str> = Vec::new();
