@@ -1,9 +1,12 @@
 //! `SSL_key_update` and `SSL_get_key_update_type` on TLS 1.3 and QUIC objects, and qssl's
-//! keep-alive calls for QUIC connections (`<qssl/quic.h>`).
+//! QUIC connection calls of `<qssl/quic.h>`: keep-alives and QUIC versions.
 #![allow(non_snake_case)] // The exported names are OpenSSL's (and qssl's in its style).
 
 use std::ffi::c_int;
 use std::time::Duration;
+
+use qssl::ctx::Version;
+use qssl::error::{ERR_LIB_SSL, SslError, err_r};
 
 use crate::ctx::{SSL_CTX, ctx_ref, with_quic_config};
 use crate::entry::{arg, entry};
@@ -65,4 +68,77 @@ pub unsafe extern "C" fn QSSL_CTX_set_keep_alive(ctx: *mut SSL_CTX, ms: u64) -> 
 pub unsafe extern "C" fn QSSL_set_keep_alive(ssl: *mut SSL, ms: u64) -> c_int {
     let (_, q) = arg!(quic_ref(ssl));
     c_int::from(q.set_keep_alive(interval(ms)).is_ok())
+}
+
+/// The QUIC version of wire value `wire`, or `ERR_R_PASSED_INVALID_ARGUMENT` naming it.
+fn quic_version(wire: u32) -> Option<Version> {
+    let v = Version::from_wire(wire);
+    if v.is_none() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data(format!("unsupported QUIC version {wire:#x}"))
+            .raise();
+    }
+    v
+}
+
+/// `QSSL_CTX_set_quic_versions`: the QUIC versions connections of `ctx` speak, by
+/// preference (`count` of them, at least one, no repeats): a client starts in the first and
+/// chooses among them after Version Negotiation; a listener takes clients of these and
+/// switches a client to the first it offers among them. 1, or 0 with
+/// `ERR_R_PASSED_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `ctx` must be null or a live context; `versions` valid for `count` values.
+#[entry]
+pub unsafe extern "C" fn QSSL_CTX_set_quic_versions(
+    ctx: *mut SSL_CTX,
+    versions: *const u32,
+    count: usize,
+) -> c_int {
+    let c = arg!(ctx_ref(ctx));
+    if versions.is_null() || count == 0 || count > Version::ALL.len() {
+        SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+            .with_data("one to two QUIC versions")
+            .raise();
+        return 0;
+    }
+    // SAFETY: valid for `count` values, per the contract.
+    let wires = unsafe { std::slice::from_raw_parts(versions, count) };
+    let mut list = Vec::with_capacity(count);
+    for &wire in wires {
+        let Some(v) = quic_version(wire) else {
+            return 0;
+        };
+        if list.contains(&v) {
+            SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
+                .with_data(format!("QUIC version {wire:#x} listed twice"))
+                .raise();
+            return 0;
+        }
+        list.push(v);
+    }
+    with_quic_config(c, |config| {
+        config.version = list[0];
+        config.versions = list;
+    })
+}
+
+/// `QSSL_CTX_set_quic_upgrade`: client connections of `ctx` start in their first version and
+/// ask the server to switch them to `version` (compatible version negotiation), committed to
+/// it: a server that does not switch ends the handshake with VERSION_NEGOTIATION_ERROR. 0:
+/// no upgrade (the default). 1, or 0 with `ERR_R_PASSED_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `ctx` must be null or a live context.
+#[entry]
+pub unsafe extern "C" fn QSSL_CTX_set_quic_upgrade(ctx: *mut SSL_CTX, version: u32) -> c_int {
+    let c = arg!(ctx_ref(ctx));
+    let upgrade = match version {
+        0 => None,
+        wire => match quic_version(wire) {
+            Some(v) => Some(v),
+            None => return 0,
+        },
+    };
+    with_quic_config(c, |config| config.upgrade_to = upgrade)
 }

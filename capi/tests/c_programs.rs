@@ -384,6 +384,28 @@ tls client read: again
     assert_eq!(out, expected);
 }
 
+/// qssl's QUIC version calls (`<qssl/quic.h>`): compatible version negotiation to v2, on
+/// qssl only (OpenSSL 3.5 speaks v1 only).
+#[test]
+fn quic_version_calls_switch_to_v2_and_refuse_bad_lists() {
+    let (cert, key, _) = certificate_files();
+    let out = run(
+        "quic_versions.c",
+        Mode::Qssl,
+        &[cert.as_path(), key.as_path()],
+    );
+    let expected = "\
+default: 1, client QUICv1, server QUICv1
+client asks for v2: 1, client QUICv2, server QUICv2
+  client failed after a few rounds: an error queued
+listener speaks v1 only: 0
+client asks for nothing: 1, client QUICv1, server QUICv1
+refused: twice 0, unknown 0, none 0, upgrade to an unknown 0
+errors queued: 1
+";
+    assert_eq!(out, expected);
+}
+
 /// qssl's datagram calls (`<qssl/datagram.h>`), which OpenSSL does not have: on qssl only.
 #[test]
 fn datagram_calls_echo_and_report_errors_as_documented() {
