@@ -37,6 +37,7 @@ pub mod endpoint;
 pub mod error;
 pub mod frame;
 pub mod packet;
+pub mod qlog;
 pub mod recovery;
 pub mod seed;
 pub mod stream_id;

@@ -82,6 +82,8 @@ pub struct ConnectionConfig {
     /// connection stays open and its NAT bindings alive (`None`: never; it should be well
     /// below the idle timeout).
     pub keep_alive: Option<Duration>,
+    /// qlog tracing of each connection (`None`: none, at no cost).
+    pub qlog: Option<crate::qlog::QlogConfig>,
     /// Mark datagrams ECT(0) and validate the path's ECN (RFC 9000 §13.4); the marks reach
     /// the network only where the socket can set them.
     pub ecn: bool,
@@ -125,6 +127,7 @@ impl Default for ConnectionConfig {
             preferred_address: None,
             follow_preferred_address: true,
             keep_alive: None,
+            qlog: None,
             ecn: true,
         }
     }

@@ -21,6 +21,7 @@ mod resources;
 mod send;
 mod space;
 mod streams;
+mod trace;
 mod versions;
 
 pub use config::{ConnectionConfig, PreferredAddressConfig};
@@ -327,6 +328,10 @@ pub struct Connection {
     /// DATAGRAM frames to send and received ones not yet read.
     datagrams: datagrams::Datagrams,
     stats: ConnectionStats,
+    /// The qlog trace, when traced.
+    qlog: Option<crate::qlog::Qlog>,
+    /// The congestion state the trace last recorded.
+    traced_cc_state: Option<&'static str>,
     /// 1-RTT packets that failed authentication (RFC 9001 §6.6).
     auth_failures: u64,
 }
@@ -382,6 +387,7 @@ impl Connection {
             now,
         );
         conn.path.validated = true;
+        conn.start_qlog(now, &params);
         let out = conn.tls.poll();
         conn.apply_tls(out)?;
         Ok(conn)
@@ -441,6 +447,7 @@ impl Connection {
         conn.local_cids = local_cids;
         conn.peer_scid = Some(incoming.scid);
         conn.path.validated = incoming.retry_scid.is_some() || incoming.address_validated;
+        conn.start_qlog(now, &params);
         Ok(conn)
     }
 
@@ -522,6 +529,8 @@ impl Connection {
                 config.datagram_recv_queue,
             ),
             stats: ConnectionStats::default(),
+            qlog: None,
+            traced_cc_state: None,
             auth_failures: 0,
             config,
         }
@@ -901,6 +910,7 @@ impl Connection {
             last_sent: None,
         };
         self.close_info = Some(info);
+        self.trace_state("closing");
     }
 
     /// The peer closed: drain for three PTOs, then report the closure.
@@ -911,6 +921,7 @@ impl Connection {
                 self.state = State::Draining {
                     until: now + self.three_ptos(),
                 };
+                self.trace_state("draining");
             }
             // A close crossing ours: stop sending, keep our own close info.
             State::Closing { until, .. } => self.state = State::Draining { until },
@@ -943,6 +954,8 @@ impl Connection {
             local: true,
             transport: true,
         });
+        self.trace_state("closed");
+        self.trace_closed(&info);
         self.events.push_back(Event::Closed(info));
     }
 
@@ -986,6 +999,8 @@ impl Connection {
                 "peer sent no transport parameters",
             ))??;
         self.validate_version_information(&params)?;
+        self.trace_state("handshake_complete");
+        self.trace_parameters(None, "remote", &params);
         let expected_retry = self.retry.as_ref().map(|(scid, _)| scid);
         match self.side {
             Side::Client => params.validate_cids(
@@ -1034,6 +1049,7 @@ impl Connection {
             return;
         }
         self.handshake_confirmed = true;
+        self.trace_state("handshake_confirmed");
         self.discard_space(SpaceId::Handshake);
         self.events.push_back(Event::HandshakeConfirmed);
         // A client follows a server's preferred address from its next send.

@@ -118,6 +118,7 @@ impl Connection {
                 Err(Drop::Packet(why)) => {
                     self.stats.packets_dropped += 1;
                     self.stats.last_drop = Some(why);
+                    self.trace_dropped(now, arrival.len, &why);
                 }
                 Err(Drop::Connection(err)) => {
                     self.close_with_error(now, &err);
@@ -299,8 +300,13 @@ impl Connection {
         }
         let mut ack_eliciting = false;
         let mut non_probing = false;
+        let mut traced = self.traces("transport:packet_received").then(Vec::new);
+        let packet_len = packet.len();
         for frame in FrameIter::new(payload) {
             let frame = frame?;
+            if let Some(t) = &mut traced {
+                t.push(crate::qlog::frame(&frame));
+            }
             frame.check_allowed(h.kind)?;
             ack_eliciting |= frame.is_ack_eliciting();
             non_probing |= !frame.is_probing();
@@ -311,6 +317,12 @@ impl Connection {
         }
         // The first packets of a key phase the peer started are acknowledged at once: the
         // peer may not update again until one of them is (RFC 9001 §6.1).
+        self.trace_packet(
+            now,
+            "transport:packet_received",
+            (id, pn, packet_len),
+            traced,
+        );
         let immediate = id != SpaceId::Data
             || self
                 .key_update
@@ -415,6 +427,8 @@ impl Connection {
         ku.advance(keys, prev_until, next_pn);
         ku.first_received = Some(pn);
         ku.peer_update_unacked = true;
+        let generation = ku.updates;
+        self.trace_key_update(now, false, generation);
         Ok(range)
     }
 
@@ -637,6 +651,7 @@ impl Connection {
             }
         }
         self.detect_lost(now, id);
+        self.trace_recovery(now);
         Ok(())
     }
 
@@ -691,6 +706,9 @@ impl Connection {
         }
         let marked_lost = lost.packets.iter().filter(|p| p.data.ecn_marked).count();
         self.ecn.on_marked_lost(marked_lost as u64);
+        for packet in &lost.packets {
+            self.trace_lost(now, id, packet.pn);
+        }
         let space = &mut self.spaces[id as usize];
         for packet in lost.packets {
             self.datagrams.on_lost(packet.data.datagrams);

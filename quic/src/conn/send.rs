@@ -269,6 +269,8 @@ impl Connection {
         if confirmed && (due || ku.sent_in_phase >= limit) {
             ku.advance(keys, prev_until, space.next_pn);
             ku.started_here = true;
+            let generation = ku.updates;
+            self.trace_key_update(now, true, generation);
         }
     }
 
@@ -471,8 +473,13 @@ impl Connection {
             space.probes = space.probes.saturating_sub(1);
         }
         let has_ack = data.ack_up_to.is_some();
+        let frames = self.trace_frames(
+            "transport:packet_sent",
+            &out[layout.header_len()..frames_end],
+        );
         let (len, padded) =
             self.pad_and_seal(id, out, frames_end, &layout, tag_len, min_len, has_ack)?;
+        self.trace_packet(now, "transport:packet_sent", (id, pn, len), frames);
         let marked = self.datagram_ecn.is_some();
         self.ecn.on_packet_sent(id, marked);
         let data = SentData {
