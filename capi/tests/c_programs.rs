@@ -9,7 +9,9 @@ use std::process::Command;
 
 use qssl_tests::identity::Identity;
 
-use common::{Mode, Server, binary, qssl_libs, run, run_same_in_all_modes, sanitized_binary};
+use common::{
+    Mode, Server, binary, checked, command, qssl_libs, run, run_same_in_all_modes, sanitized_binary,
+};
 
 #[test]
 fn error_queue_program_runs_and_matches_openssl() {
@@ -353,6 +355,54 @@ fn a_client_moves_to_a_new_socket_with_ssl_set_bio() {
     );
     assert!(out.contains("moved: errors 0, new fd 1\n"), "{out}");
     assert!(out.contains(&format!("reply: {message}\n")), "{out}");
+}
+
+/// `QLOGDIR` (and `OSSL_QFILTER`) make a C program's QUIC connections write qlog files, as
+/// OpenSSL's do, without the program knowing.
+#[test]
+fn qlogdir_traces_a_c_programs_connections() {
+    let (cert, key, _) = certificate_files();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("qlog-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = command("key_update.c", Mode::Qssl)
+        .env("QLOGDIR", &dir)
+        .env(
+            "OSSL_QFILTER",
+            "-* transport:packet_sent security:key_updated",
+        )
+        .args([&cert, &key])
+        .output()
+        .unwrap();
+    checked("key_update.c", Mode::Qssl, out);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "a client and a server trace: {names:?}");
+    for name in names {
+        assert!(name.ends_with("_client.sqlog") || name.ends_with("_server.sqlog"));
+        let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+        let events: Vec<&str> = text
+            .split('\x1e')
+            .skip(2)
+            .map(|r| {
+                let start = r.find("\"name\":\"").expect("an event name") + 8;
+                &r[start..start + r[start..].find('"').unwrap()]
+            })
+            .collect();
+        assert!(events.contains(&"transport:packet_sent"), "{name}");
+        assert!(
+            events.contains(&"security:key_updated"),
+            "{name}: the updates"
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| *e == "transport:packet_sent" || *e == "security:key_updated"),
+            "{name}: the filter"
+        );
+    }
 }
 
 /// `SSL_key_update` on QUIC and TLS 1.3 connections answers as OpenSSL 3.5's does.

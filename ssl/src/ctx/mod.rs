@@ -12,13 +12,14 @@
 //!
 //! **Modules.** `certs` parses certificates and keys, `roots` loads trust roots, `verify`
 //! holds the verify modes, callback and verifiers, `alpn` the wire format, `keylog` the NSS key
-//! log.
+//! log, `qlog` the qlog trace files (`QLOGDIR`).
 
 mod alpn;
 mod ca_names;
 mod certs;
 mod groups;
 mod keylog;
+mod qlog;
 mod roots;
 pub use roots::TrustStore;
 mod tls_config;
@@ -185,7 +186,10 @@ impl SslCtx {
             alpn_select: None,
             new_pending_conn: None,
             keylog: None,
-            quic: ConnectionConfig::default(),
+            quic: ConnectionConfig {
+                qlog: qlog::from_env(),
+                ..ConnectionConfig::default()
+            },
             tokens: Arc::default(),
             domain_flags: default_domain_flags(method),
             tls: tls_settings::TlsSettings {
