@@ -219,7 +219,7 @@ fn http3_serves_and_fetches_every_file_over_one_connection() {
 #[test]
 fn unsupported_cases_exit_127() {
     let run = Run::new();
-    for case in ["zerortt", "v2", "connectionmigration", "random-slug"] {
+    for case in ["zerortt", "connectionmigration", "random-slug"] {
         for role in ["client", "server"] {
             let status = run
                 .endpoint(role, case)
