@@ -64,6 +64,7 @@ pub mod session;
 pub mod ssl;
 pub mod stack;
 pub mod store;
+pub mod suites;
 pub mod unsupported;
 pub mod verify;
 pub mod x509;

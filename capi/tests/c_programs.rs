@@ -405,6 +405,21 @@ fn qlogdir_traces_a_c_programs_connections() {
     }
 }
 
+/// An object's own cipher suites (`SSL_set_ciphersuites`, `SSL_set_cipher_list`) on TLS and
+/// QUIC clients, as OpenSSL 3.5 takes them.
+#[test]
+fn objects_choose_their_own_cipher_suites_as_in_openssl() {
+    let (cert, key, _) = certificate_files();
+    let out = run_same_in_all_modes("suites.c", &[cert.as_path(), key.as_path()]);
+    let expected = "\
+tls unknown suite: 0, no cipher match 1
+tls: client TLS_CHACHA20_POLY1305_SHA256, server TLS_CHACHA20_POLY1305_SHA256
+quic unknown suite: 0, no cipher match 1
+quic: client TLS_CHACHA20_POLY1305_SHA256
+";
+    assert_eq!(out, expected);
+}
+
 /// `SSL_key_update` on QUIC and TLS 1.3 connections answers as OpenSSL 3.5's does.
 #[test]
 fn key_updates_on_quic_and_tls_match_openssl() {

@@ -158,6 +158,8 @@ int SSL_select_next_proto(unsigned char **out, unsigned char *outlen,
                           const unsigned char *client, unsigned int client_len);
 int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str);
 int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
+int SSL_set_ciphersuites(SSL *s, const char *str);
+int SSL_set_cipher_list(SSL *s, const char *str);
 uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
 uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
 uint64_t SSL_CTX_get_options(const SSL_CTX *ctx);

@@ -50,7 +50,7 @@ pub use certs::{
 };
 pub use keylog::KeylogCallback;
 pub(crate) use tls_config::TlsServerTemplate;
-pub use tls_config::cipher_name;
+pub use tls_config::{SuiteChoice, cipher_name};
 pub(crate) use tls_settings::SessionTimeout;
 pub use tls_settings::{
     DEFAULT_OPTIONS, MAX_SID_CTX_LENGTH, NewSessionCallback, SSL_OP_CIPHER_SERVER_PREFERENCE,
@@ -733,7 +733,7 @@ impl SslCtx {
             self.new_session_callback(),
             self.session_timeout_handle(),
         ));
-        self.quic_client_config(sessions)
+        self.quic_client_config(sessions, &SuiteChoice::default())
     }
 
     /// The QUIC client configuration with `sessions` as its session store (an object's, so
@@ -744,6 +744,7 @@ impl SslCtx {
     pub(crate) fn quic_client_config(
         &self,
         sessions: Arc<crate::tls::ObjectSessions>,
+        choice: &SuiteChoice,
     ) -> Result<Arc<ClientConfig>, SslError> {
         if !self.method.is_quic() {
             return Err(
@@ -753,7 +754,11 @@ impl SslCtx {
             );
         }
         let config = self
-            .resumable_client_config(self.tls_provider(), &[&rustls::version::TLS13], sessions)
+            .resumable_client_config(
+                self.tls_provider_for(choice),
+                &[&rustls::version::TLS13],
+                sessions,
+            )
             .map_err(|e| rustls_error(&e).raise())?;
         Ok(Arc::new(config))
     }

@@ -237,17 +237,57 @@ impl TlsServerTemplate {
     }
 }
 
+/// The cipher suites an object chose for itself (`SSL_set_ciphersuites`,
+/// `SSL_set_cipher_list`) in place of its context's.
+#[derive(Debug, Clone, Default)]
+pub struct SuiteChoice {
+    tls13: Option<Vec<SupportedCipherSuite>>,
+    tls12: Option<Vec<SupportedCipherSuite>>,
+}
+
 impl SslCtx {
+    /// `SSL_set_ciphersuites` for an object of this context: its TLS 1.3 suites by name.
+    #[track_caller]
+    pub fn choose_ciphersuites(
+        &self,
+        choice: &mut SuiteChoice,
+        list: &str,
+    ) -> Result<(), SslError> {
+        choice.tls13 = Some(parse_ciphersuites(list, &self.provider)?);
+        Ok(())
+    }
+
+    /// `SSL_set_cipher_list` for an object of this context: its TLS 1.2 suites.
+    #[track_caller]
+    pub fn choose_cipher_list(&self, choice: &mut SuiteChoice, list: &str) -> Result<(), SslError> {
+        choice.tls12 = Some(parse_cipher_list(list, &self.provider)?);
+        Ok(())
+    }
+
     /// The provider restricted to the context's suite and group choices.
     pub(super) fn tls_provider(&self) -> Arc<CryptoProvider> {
+        self.tls_provider_for(&SuiteChoice::default())
+    }
+
+    /// The provider restricted to an object's suite `choice` (the context's where it made
+    /// none) and the context's groups.
+    pub(super) fn tls_provider_for(&self, choice: &SuiteChoice) -> Arc<CryptoProvider> {
         let all = &self.provider.cipher_suites;
-        let tls13 = self.tls.tls13_suites.clone().unwrap_or_else(|| {
+        let tls13 = choice
+            .tls13
+            .clone()
+            .or_else(|| self.tls.tls13_suites.clone());
+        let tls12 = choice
+            .tls12
+            .clone()
+            .or_else(|| self.tls.tls12_suites.clone());
+        let tls13 = tls13.unwrap_or_else(|| {
             all.iter()
                 .filter(|s| matches!(s, SupportedCipherSuite::Tls13(_)))
                 .copied()
                 .collect()
         });
-        let tls12 = self.tls.tls12_suites.clone().unwrap_or_else(|| {
+        let tls12 = tls12.unwrap_or_else(|| {
             all.iter()
                 .filter(|s| matches!(s, SupportedCipherSuite::Tls12(_)))
                 .copied()
@@ -287,12 +327,17 @@ impl SslCtx {
     pub(crate) fn tls_client_config(
         &self,
         sessions: Arc<dyn ClientSessionStore>,
+        choice: &SuiteChoice,
     ) -> Result<ClientConfig, SslError> {
         if self.method.is_quic() {
             return Err(wrong_method("TLS configuration of a QUIC context"));
         }
-        self.resumable_client_config(self.tls_provider(), &self.tls_versions()?, sessions)
-            .map_err(|e| tls_setup_error(&e))
+        self.resumable_client_config(
+            self.tls_provider_for(choice),
+            &self.tls_versions()?,
+            sessions,
+        )
+        .map_err(|e| tls_setup_error(&e))
     }
 
     /// A client configuration whose sessions resume on the context's other clients: one
@@ -338,7 +383,10 @@ impl SslCtx {
 
     /// What a TLS server object needs to configure each client's handshake.
     #[track_caller]
-    pub(crate) fn tls_server_template(&self) -> Result<TlsServerTemplate, SslError> {
+    pub(crate) fn tls_server_template(
+        &self,
+        choice: &SuiteChoice,
+    ) -> Result<TlsServerTemplate, SslError> {
         if self.method.is_quic() {
             return Err(wrong_method("TLS configuration of a QUIC context"));
         }
@@ -360,7 +408,7 @@ impl SslCtx {
             Some(k) => Arc::new(SingleCertAndKey::from(k.clone())),
             None => Arc::new(rustls::server::ResolvesServerCertUsingSni::new()),
         };
-        let mut config = ServerConfig::builder_with_provider(self.tls_provider())
+        let mut config = ServerConfig::builder_with_provider(self.tls_provider_for(choice))
             .with_protocol_versions(&self.tls_versions()?)
             .map_err(|e| tls_setup_error(&e))?
             .with_client_cert_verifier(client_verifier)

@@ -68,6 +68,8 @@ pub(crate) struct ClientSetup {
     pub(crate) checks: Arc<ConnectionVerify>,
     /// Where NEW_TOKEN tokens are kept and found (the context's).
     pub(crate) tokens: Arc<super::tokens::TokenStore>,
+    /// The cipher suites the object chose in place of its context's.
+    pub(crate) suites: crate::ctx::SuiteChoice,
     /// Whether a thread assists the connection once it starts
     /// (`OSSL_QUIC_client_thread_method`).
     pub(crate) assisted: bool,
@@ -197,7 +199,7 @@ impl Ssl {
             ctx.new_session_callback(),
             ctx.session_timeout_handle(),
         ));
-        let tls = ctx.quic_client_config(sessions.clone())?;
+        let tls = ctx.quic_client_config(sessions.clone(), &crate::ctx::SuiteChoice::default())?;
         let domain_flags = ctx.domain_flags().unwrap_or(0);
         let key = port.lock().add_conn(ConnApp::client());
         let client = ClientSetup {
@@ -207,6 +209,7 @@ impl Ssl {
             peer: None,
             checks: Arc::new(ConnectionVerify::new(ctx.verify_policy())),
             tokens: ctx.token_store().clone(),
+            suites: crate::ctx::SuiteChoice::default(),
             assisted: domain_flags & super::domain::DOMAIN_FLAG_THREAD_ASSISTED != 0,
             assist: None,
         };
@@ -542,6 +545,32 @@ impl Ssl {
             Kind::Listener { .. } => Ok(()),
             _ => Err(SslError::ssl(ssl_r::LISTENER_USE_ONLY).raise()),
         }
+    }
+
+    /// `SSL_set_ciphersuites` on a client connection not started yet: its TLS 1.3 suites
+    /// by name (`ctx` is the context it was made from), as a client forcing
+    /// TLS_CHACHA20_POLY1305_SHA256 does. `SSL_R_NO_CIPHER_MATCH` when none is known;
+    /// `ERR_R_UNSUPPORTED` on other objects (a listener's connections take their context's)
+    /// and `SSL_R_FEATURE_NOT_RENEGOTIABLE` once the connection started.
+    #[track_caller]
+    pub fn set_ciphersuites(&self, ctx: &SslCtx, list: &str) -> Result<(), SslError> {
+        let key = self.expect_conn_only()?;
+        let Some(mut setup) = self.client_setup() else {
+            return Err(SslError::new(ERR_LIB_SSL, err_r::UNSUPPORTED)
+                .with_data("a listener's connections take their context's cipher suites")
+                .raise());
+        };
+        if self.obj.port.lock().handle(key).is_some() {
+            return Err(SslError::ssl(ssl_r::FEATURE_NOT_RENEGOTIABLE).raise());
+        }
+        let mut suites = setup.suites.clone();
+        ctx.choose_ciphersuites(&mut suites, list)?;
+        let mut tls = ctx.quic_client_config(setup.sessions.clone(), &suites)?;
+        // The object's own ALPN list stays.
+        Arc::make_mut(&mut tls).alpn_protocols = setup.tls.alpn_protocols.clone();
+        setup.tls = tls;
+        setup.suites = suites;
+        Ok(())
     }
 
     /// The client setup of a client connection.

@@ -14,6 +14,7 @@ mod info;
 mod key_update;
 mod records;
 mod session;
+mod suites;
 
 pub use info::{
     CB_ALERT, CB_EXIT, CB_HANDSHAKE_DONE, CB_HANDSHAKE_START, CB_LOOP, CB_READ, CB_WRITE,
@@ -32,8 +33,8 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection};
 
 use crate::ctx::{
-    ConnectionVerify, Method, SslCtx, TLS1_2_VERSION, TLS1_3_VERSION, TlsServerTemplate,
-    VerifyCallback, cipher_name, in_connection, x509_v,
+    ConnectionVerify, Method, SslCtx, SuiteChoice, TLS1_2_VERSION, TLS1_3_VERSION,
+    TlsServerTemplate, VerifyCallback, cipher_name, in_connection, x509_v,
 };
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 use crate::lock::{ObjectGuard, ObjectLock};
@@ -85,6 +86,8 @@ struct State {
     quiet_shutdown: bool,
     /// Where info events go once a call has let go of the object.
     info: Option<InfoHook>,
+    /// The cipher suites this object chose in place of its context's.
+    suites: SuiteChoice,
 }
 
 /// A TLS object (OpenSSL's `SSL *` of a `TLS_*_method` context). Cloning takes another
@@ -138,7 +141,7 @@ impl Tls {
                 ctx.new_session_callback(),
                 ctx.session_timeout_handle(),
             ));
-            ctx.tls_client_config(sessions.clone())
+            ctx.tls_client_config(sessions.clone(), &SuiteChoice::default())
                 .map(|template| ClientSide {
                     template,
                     sessions,
@@ -153,7 +156,9 @@ impl Tls {
             // certificate (or with a generic context that never acts as a server): what is
             // missing is reported when the handshake starts.
             crate::error::set_mark();
-            let t = ctx.tls_server_template().map(Arc::new);
+            let t = ctx
+                .tls_server_template(&SuiteChoice::default())
+                .map(Arc::new);
             crate::error::pop_to_mark();
             t
         };
@@ -171,6 +176,7 @@ impl Tls {
                 peer_ip: None,
                 quiet_shutdown: false,
                 info: None,
+                suites: SuiteChoice::default(),
             })),
         })
     }
