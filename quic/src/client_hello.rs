@@ -77,6 +77,22 @@ impl ClientHelloError {
     }
 }
 
+/// Checks what has arrived of the first handshake message: a ClientHello (its type is the
+/// first byte), no longer than [`MAX_CLIENT_HELLO`] (its header says how long), so a server
+/// turns garbage away before waiting for more of it.
+pub fn check_start(buf: &[u8]) -> Result<(), ClientHelloError> {
+    if buf.first().is_some_and(|t| *t != CLIENT_HELLO) {
+        return Err(ClientHelloError::NotClientHello);
+    }
+    if buf.len() >= 4 && complete_message_len(&buf[..4]).is_none() {
+        let declared = usize::from(buf[1]) << 16 | usize::from(buf[2]) << 8 | usize::from(buf[3]);
+        if declared + 4 > MAX_CLIENT_HELLO {
+            return Err(ClientHelloError::Malformed);
+        }
+    }
+    Ok(())
+}
+
 /// The length of the handshake message at the start of `buf` (header included), once all of
 /// it is there.
 pub fn complete_message_len(buf: &[u8]) -> Option<usize> {

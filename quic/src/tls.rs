@@ -196,6 +196,9 @@ impl TlsSession {
                 ));
             }
             pending.received.extend_from_slice(data);
+            client_hello::check_start(&pending.received).map_err(|e| {
+                TransportError::new(TransportErrorCode::crypto(e.alert()), "not a ClientHello")
+            })?;
             let Some(len) = complete_message_len(&pending.received) else {
                 self.pending = Some(pending);
                 return Ok(Vec::new());
