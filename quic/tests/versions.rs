@@ -107,3 +107,33 @@ fn a_server_speaking_only_v1_answers_a_v2_client_with_version_negotiation() {
     sim.run_until(Duration::from_secs(5), established);
     assert_eq!(sim.a.conn().version(), Version::V1);
 }
+
+#[test]
+fn a_client_whose_chosen_version_is_not_its_initials_is_refused() {
+    use qssl_quic::endpoint::{Endpoint, EndpointConfig};
+    use qssl_quic::transport_params::VersionInformation;
+    let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let start = std::time::Instant::now();
+    let mut server = Endpoint::new(EndpointConfig::server(server_tls), start, 3);
+    // Its Initial packets are v1, its version_information claims it chose v2 (and prefers
+    // v1, so the server stays in v1).
+    let mut peer = qssl_tests::hostile::HostileClient::with_params(
+        client_tls,
+        sim_nodes::CLIENT.parse().unwrap(),
+        |p| {
+            p.version_information = Some(VersionInformation {
+                chosen: Version::V2.wire(),
+                available: vec![Version::V1.wire(), Version::V2.wire()],
+            });
+        },
+    );
+    let handle = peer.handshake(&mut server, start);
+    let info = server
+        .get(handle)
+        .and_then(|c| c.close_info().cloned())
+        .expect("the server closed the connection");
+    assert_eq!(
+        info.error_code,
+        TransportErrorCode::VERSION_NEGOTIATION_ERROR.0
+    );
+}

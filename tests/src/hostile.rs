@@ -132,12 +132,23 @@ pub struct HostileClient {
 impl HostileClient {
     /// A client at `addr` with `tls` (which must trust the server's certificate).
     pub fn new(tls: Arc<rustls::ClientConfig>, addr: SocketAddr) -> Self {
+        Self::with_params(tls, addr, |_| {})
+    }
+
+    /// A client as [`new`](Self::new) makes, whose transport parameters `change` alters
+    /// (to send ones a real client would not).
+    pub fn with_params(
+        tls: Arc<rustls::ClientConfig>,
+        addr: SocketAddr,
+        change: impl FnOnce(&mut TransportParameters),
+    ) -> Self {
         let dcid = ConnectionId::new(&[0xd1; 8]).expect("8 bytes");
         let scid = ConnectionId::new(&[0xc1; 8]).expect("8 bytes");
-        let params = TransportParameters {
+        let mut params = TransportParameters {
             initial_source_connection_id: Some(scid),
             ..TransportParameters::default()
         };
+        change(&mut params);
         let mut encoded = vec![0u8; params.encoded_len()];
         params
             .encode(&mut Writer::new(&mut encoded))
