@@ -139,6 +139,19 @@ fn a_traced_transfer_records_every_event_type_both_sides() {
             .map(|r| r["data"]["owner"].as_str().unwrap())
             .collect();
         assert_eq!(owners, BTreeSet::from(["local", "remote"]));
+        // The client's close went out, and reached the server, as a traced packet.
+        let want = if *side == Side::Client {
+            "transport:packet_sent"
+        } else {
+            "transport:packet_received"
+        };
+        let closes = records[1..]
+            .iter()
+            .filter(|r| r["name"] == want)
+            .flat_map(|r| r["data"]["frames"].as_array().unwrap().iter())
+            .filter(|f| f["frame_type"] == "connection_close")
+            .count();
+        assert!(closes > 0, "{vantage}: no CONNECTION_CLOSE in {want}");
     }
 }
 

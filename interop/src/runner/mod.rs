@@ -61,8 +61,14 @@ impl Role {
 pub enum Outcome {
     /// Every check passed.
     Pass,
-    /// Every check passed, and the measurement gave this goodput, in kbit/s.
-    Goodput(u64),
+    /// Every check passed in every repetition of a measurement, whose goodputs had this
+    /// mean and standard deviation, in kbit/s.
+    Goodput {
+        /// The mean.
+        mean: u64,
+        /// The standard deviation.
+        stddev: u64,
+    },
     /// A check failed, or a side failed or ran out of time: why.
     Fail(String),
     /// A side does not support the case: which.
@@ -73,7 +79,7 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Outcome::Pass => f.write_str("pass"),
-            Outcome::Goodput(kbps) => write!(f, "pass ({kbps} kbit/s)"),
+            Outcome::Goodput { mean, stddev } => write!(f, "pass ({mean} ± {stddev} kbit/s)"),
             Outcome::Fail(why) => write!(f, "fail ({why})"),
             Outcome::Unsupported(why) => write!(f, "unsupported ({why})"),
         }
@@ -128,7 +134,7 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
                 .find(|(c, p, r, _)| c == case && p == peer && r == role)
                 .map_or(String::new(), |(.., outcome)| match outcome {
                     Outcome::Pass => "pass".into(),
-                    Outcome::Goodput(kbps) => format!("{kbps} kbit/s"),
+                    Outcome::Goodput { mean, stddev } => format!("{mean} ± {stddev} kbit/s"),
                     Outcome::Fail(why) => {
                         notes.push(format!("{case}, {peer}, qssl {}: fail: {why}", role.name()));
                         "**fail**".into()
@@ -170,11 +176,29 @@ fn utc_date() -> String {
 }
 
 /// Runs `spec` with qssl (`qssl`) in `role` against `peer`, in a scratch directory under
-/// `work`.
+/// `work`; a measurement as many times as the runner repeats it, every run passing.
 pub fn run_one(spec: &TestSpec, qssl: &Peer, peer: &Peer, role: Role, work: &Path) -> Outcome {
-    match try_run(spec, qssl, peer, role, work) {
-        Ok(outcome) | Err(outcome) => outcome,
+    let mut goodputs = Vec::new();
+    for _ in 0..spec.repetitions.max(1) {
+        match try_run(spec, qssl, peer, role, work) {
+            Ok(Outcome::Goodput { mean, .. }) => goodputs.push(mean),
+            Ok(outcome) | Err(outcome) => return outcome,
+        }
     }
+    let (mean, stddev) = mean_and_stddev(&goodputs);
+    Outcome::Goodput { mean, stddev }
+}
+
+/// The mean and (population) standard deviation of `values`, rounded.
+fn mean_and_stddev(values: &[u64]) -> (u64, u64) {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().map(|v| *v as f64).sum::<f64>() / n;
+    let var = values
+        .iter()
+        .map(|v| (*v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    (mean.round() as u64, var.sqrt().round() as u64)
 }
 
 fn try_run(
@@ -277,7 +301,10 @@ fn try_run(
         let bytes: usize = spec.sizes.iter().sum();
         return Ok(goodput_kbps(&records, bytes as u64).map_or_else(
             || fail("no server 1-RTT packets to time".into()),
-            Outcome::Goodput,
+            |kbps| Outcome::Goodput {
+                mean: kbps,
+                stddev: 0,
+            },
         ));
     }
     if spec.trace.is_empty() {
@@ -599,5 +626,11 @@ mod tests_goodput {
         // 1 MB over one second: 8000 kbit/s.
         assert_eq!(goodput_kbps(&records, 1_000_000), Some(8000));
         assert_eq!(goodput_kbps(&records[..2], 1_000_000), None);
+    }
+
+    #[test]
+    fn repetitions_give_mean_and_deviation() {
+        assert_eq!(mean_and_stddev(&[9000, 9000, 9000]), (9000, 0));
+        assert_eq!(mean_and_stddev(&[2, 4, 4, 4, 5, 5, 7, 9]), (5, 2));
     }
 }

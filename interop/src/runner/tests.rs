@@ -39,6 +39,8 @@ pub struct TestSpec {
     pub chain: usize,
     /// A measurement: the result is the goodput.
     pub measure_goodput: bool,
+    /// Runs of the case, all of which must pass (the runner repeats measurements 5 times).
+    pub repetitions: usize,
     /// The server offers a preferred address (a second address of the relay's, passed in
     /// `QSSL_PREFERRED_ADDRESS`).
     pub preferred_address: bool,
@@ -61,6 +63,7 @@ pub fn all() -> Vec<TestSpec> {
         trace: &[],
         chain: 1,
         measure_goodput: false,
+        repetitions: 1,
         preferred_address: false,
     };
     vec![
@@ -169,6 +172,7 @@ pub fn all() -> Vec<TestSpec> {
         },
         TestSpec {
             measure_goodput: true,
+            repetitions: 5,
             ..t("goodput", "transfer", "transfer", vec![10 * MIB])
         },
     ]

@@ -315,14 +315,14 @@ impl Connection {
                 break;
             }
         }
-        // The first packets of a key phase the peer started are acknowledged at once: the
-        // peer may not update again until one of them is (RFC 9001 §6.1).
         self.trace_packet(
-            now,
+            Some(now),
             "transport:packet_received",
             (id, pn, packet_len),
             traced,
         );
+        // The first packets of a key phase the peer started are acknowledged at once: the
+        // peer may not update again until one of them is (RFC 9001 §6.1).
         let immediate = id != SpaceId::Data
             || self
                 .key_update

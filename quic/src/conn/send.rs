@@ -479,7 +479,7 @@ impl Connection {
         );
         let (len, padded) =
             self.pad_and_seal(id, out, frames_end, &layout, tag_len, min_len, has_ack)?;
-        self.trace_packet(now, "transport:packet_sent", (id, pn, len), frames);
+        self.trace_packet(Some(now), "transport:packet_sent", (id, pn, len), frames);
         let marked = self.datagram_ecn.is_some();
         self.ecn.on_packet_sent(id, marked);
         let data = SentData {
@@ -633,8 +633,15 @@ impl Connection {
         }
         let end = w.position();
         let pn = self.spaces[SpaceId::Data as usize].next_pn;
+        let traced = self.trace_frames("transport:packet_sent", &out[layout.header_len()..end]);
         let (len, _) =
             self.pad_and_seal(SpaceId::Data, out, end, &layout, tag_len, pad_to, false)?;
+        self.trace_packet(
+            Some(now),
+            "transport:packet_sent",
+            (SpaceId::Data, pn, len),
+            traced,
+        );
         let marked = self.datagram_ecn.is_some();
         self.ecn.on_packet_sent(SpaceId::Data, marked);
         self.ecn.on_datagram_sent(marked);
@@ -717,7 +724,13 @@ impl Connection {
         let pad = padding(&layout, tag_len, payload_len, 0);
         w.put_zeros(pad).ok()?;
         let payload_len = payload_len + pad;
-        self.seal_packet(id, out, &layout, payload_len)
+        let pn = self.spaces[id as usize].next_pn;
+        let traced = self
+            .traces("transport:packet_sent")
+            .then(|| vec![crate::qlog::frame(frame)]);
+        let len = self.seal_packet(id, out, &layout, payload_len)?;
+        self.trace_packet(None, "transport:packet_sent", (id, pn, len), traced);
+        Some(len)
     }
 
     /// Seals the packet of space `id` laid out in `out` with its next packet number, and

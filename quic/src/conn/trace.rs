@@ -106,16 +106,16 @@ impl Connection {
     }
 
     /// transport:packet_sent or transport:packet_received (`name`) for packet `pn` of space
-    /// `id`, `len` bytes, with its `frames`.
+    /// `id`, `len` bytes, with its `frames`, at `now` (or at the trace's last event).
     pub(super) fn trace_packet(
         &mut self,
-        now: Instant,
+        now: Option<Instant>,
         name: &str,
         (id, pn, len): (SpaceId, u64, usize),
         frames: Option<Vec<Value>>,
     ) {
         let Some(frames) = frames else { return };
-        self.trace(Some(now), name, |_| {
+        self.trace(now, name, |_| {
             json!({
                 "header": { "packet_type": packet_type(id), "packet_number": pn },
                 "raw": { "length": len },
