@@ -21,71 +21,52 @@ fn qssl_client_against_aioquic_server() {
     qssl_fetch(&fx, peer.addr);
 }
 
-#[test]
-fn aioquic_client_against_qssl_server() {
-    let fx = Fixture::new("aioquic-client");
+/// Runs aioquic's client with `flags` against a qssl server (which validates addresses
+/// with a Retry) for `files` of the fixture `tag`; checks it succeeded and what arrived, and
+/// returns what it printed.
+fn aioquic_client_run(tag: &str, files: &[&str], flags: &[&str]) -> String {
+    let fx = Fixture::new(tag);
     let server = QsslServer::start(&fx);
-    let status = aioquic::client(
+    let out = aioquic::client(
         server.addr.port(),
         &fx.path("cert.pem"),
         &fx.path("out"),
         60,
-        &["file.bin"],
+        files,
     )
-    .status()
+    .args(flags)
+    .output()
     .expect("python3 with aioquic (installed by scripts/test.sh)");
-    assert!(status.success(), "aioquic client failed: {status}");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "aioquic client: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     fx.assert_received();
+    text
+}
+
+#[test]
+fn aioquic_client_against_qssl_server() {
+    aioquic_client_run("aioquic-client", &["file.bin"], &[]);
 }
 
 #[test]
 fn aioquic_client_returns_with_qssls_token_and_skips_the_retry() {
-    let fx = Fixture::new("aioquic-new-token");
-    // The server validates every new client's address with a Retry.
-    let server = QsslServer::start(&fx);
-    let out = aioquic::client(
-        server.addr.port(),
-        &fx.path("cert.pem"),
-        &fx.path("out"),
-        60,
+    let text = aioquic_client_run(
+        "aioquic-new-token",
         &["file.bin", "file.bin"],
-    )
-    .args(["--resume", "--new-token"])
-    .output()
-    .expect("python3 with aioquic (installed by scripts/test.sh)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "aioquic client: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        &["--resume", "--new-token"],
     );
     let retries: Vec<&str> = text.lines().filter(|l| l.starts_with("retries:")).collect();
     assert_eq!(retries, ["retries: 1", "retries: 0"], "{text}");
-    fx.assert_received();
 }
 
 #[test]
 fn qssl_server_switches_an_aioquic_client_to_v2() {
-    let fx = Fixture::new("aioquic-upgrade");
-    let server = QsslServer::start(&fx);
-    let out = aioquic::client(
-        server.addr.port(),
-        &fx.path("cert.pem"),
-        &fx.path("out"),
-        60,
-        &["file.bin"],
-    )
-    .arg("--upgrade-to-v2")
-    .output()
-    .expect("python3 with aioquic (installed by scripts/test.sh)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "aioquic client: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = aioquic_client_run("aioquic-upgrade", &["file.bin"], &["--upgrade-to-v2"]);
     assert!(text.contains("version: 0x6b3343cf"), "{text}");
-    fx.assert_received();
 }
 
 #[test]

@@ -9,10 +9,10 @@ mod sim_nodes;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use qssl_quic::conn::Event;
+use qssl_quic::conn::{ConnectionConfig, Event};
 use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use qssl_tests::sim::{Link, Sim};
-use sim_nodes::{ClientApp, ClientNode, SERVER, ServerApp, ServerNode, established};
+use sim_nodes::{ClientNode, ServerApp, ServerNode, client_node, established};
 
 /// A server endpoint that validates every address, and clients that trust it.
 struct World {
@@ -53,26 +53,18 @@ impl World {
         seen_from: Option<&str>,
     ) -> Sim<ClientNode, ServerNode> {
         self.seed += 1;
-        let mut client = Endpoint::new(EndpointConfig::client(), self.now, self.seed);
-        let handle = client
-            .connect(
-                self.now,
-                self.client_tls.clone(),
-                "localhost".try_into().unwrap(),
-                SERVER.parse().unwrap(),
-            )
-            .unwrap();
+        let mut client = client_node(
+            self.seed,
+            ConnectionConfig::default(),
+            self.client_tls.clone(),
+            self.now,
+        );
         if let Some(token) = token {
-            client.connection(handle).unwrap().set_initial_token(token);
+            client.conn_mut().set_initial_token(token);
         }
         let mut sim = Sim::new(
             self.seed,
-            ClientNode {
-                ep: client,
-                handle,
-                events: Vec::new(),
-                app: ClientApp::default(),
-            },
+            client,
             ServerNode {
                 ep: self.server.take().expect("the server"),
                 handle: None,

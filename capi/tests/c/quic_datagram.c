@@ -17,10 +17,9 @@
 #include <openssl/ssl.h>
 #include <qssl/datagram.h>
 
-static SSL *client, *listener, *conn;
+#include "pairs.h"
 
-#define CHECK(cond) do { if (!(cond)) { printf("FAIL line %d: %s\n", __LINE__, #cond); \
-    ERR_print_errors_fp(stdout); exit(1); } } while (0)
+static SSL *client, *listener, *conn;
 
 static void pump(void)
 {
@@ -28,26 +27,6 @@ static void pump(void)
     SSL_handle_events(listener);
     if (conn != NULL)
         SSL_handle_events(conn);
-}
-
-static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                       const unsigned char *in, unsigned int inlen, void *arg)
-{
-    static const unsigned char ours[] = "\x04test";
-    (void)ssl;
-    (void)arg;
-    return SSL_select_next_proto((unsigned char **)out, outlen, ours, sizeof(ours) - 1, in,
-                                 inlen) == OPENSSL_NPN_NEGOTIATED
-        ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL;
-}
-
-/* The reason of the error a failed call left, and an empty queue after it. */
-static int reason(void)
-{
-    unsigned long e = ERR_get_error();
-
-    ERR_clear_error();
-    return ERR_GET_REASON(e);
 }
 
 /* Reads one datagram from s into buf, pumping until it comes; its length. */
@@ -68,7 +47,6 @@ int main(int argc, char *argv[])
 {
     static const size_t sizes[] = { 0, 1, 100, 900 };
     SSL_CTX *sctx, *cctx, *tls;
-    BIO *cbio, *sbio;
     QSSL_DATAGRAM_STATS stats, server_stats;
     unsigned char buf[2048], small[4];
     size_t i, n, max, queued, unread;
@@ -76,33 +54,15 @@ int main(int argc, char *argv[])
 
     if (argc != 3)
         return 2;
-    sctx = SSL_CTX_new(OSSL_QUIC_server_method());
-    cctx = SSL_CTX_new(OSSL_QUIC_client_method());
-    CHECK(sctx != NULL && cctx != NULL);
-    CHECK(SSL_CTX_use_certificate_chain_file(sctx, argv[1]) == 1);
-    CHECK(SSL_CTX_use_PrivateKey_file(sctx, argv[2], SSL_FILETYPE_PEM) == 1);
-    SSL_CTX_set_alpn_select_cb(sctx, select_alpn, NULL);
-    SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
-    CHECK(SSL_CTX_load_verify_locations(cctx, argv[1], NULL) == 1);
+    make_quic_ctxs(argv[1], argv[2], &sctx, &cctx);
     /* The client's context offers datagrams; the listener offers them itself. */
     ret = QSSL_CTX_set_max_datagram_frame_size(NULL, 1500);
     printf("offer on a null context: %d, reason %d\n", ret,
-           reason() == ERR_R_PASSED_NULL_PARAMETER);
+           take_reason() == ERR_R_PASSED_NULL_PARAMETER);
     CHECK(QSSL_CTX_set_max_datagram_frame_size(cctx, 65535) == 1);
 
-    CHECK(BIO_new_bio_dgram_pair(&cbio, 0, &sbio, 0) == 1);
-    listener = SSL_new_listener(sctx, SSL_LISTENER_FLAG_NO_VALIDATE);
-    CHECK(listener != NULL);
-    SSL_set_bio(listener, sbio, sbio);
-    CHECK(SSL_set_blocking_mode(listener, 0) == 1);
+    make_quic_pair(sctx, cctx, &client, &listener);
     CHECK(QSSL_set_max_datagram_frame_size(listener, 1000) == 1);
-    CHECK(SSL_listen(listener) == 1);
-    client = SSL_new(cctx);
-    CHECK(client != NULL);
-    SSL_set_bio(client, cbio, cbio);
-    CHECK(SSL_set_blocking_mode(client, 0) == 1);
-    CHECK(SSL_set1_host(client, "localhost") == 1);
-    CHECK(SSL_set_alpn_protos(client, (const unsigned char *)"\x04test", 5) == 0);
     printf("before the handshake: max %zu, pending %d\n", QSSL_get_datagram_max_size(client),
            QSSL_get_datagram_pending(client, &n));
 
@@ -122,7 +82,7 @@ int main(int argc, char *argv[])
     printf("server got %zu bytes: %.*s\n", n, (int)n, buf);
     ret = QSSL_set_max_datagram_frame_size(conn, 0);
     printf("offer once started: %d, reason %d\n", ret,
-           reason() == SSL_R_FEATURE_NOT_RENEGOTIABLE);
+           take_reason() == SSL_R_FEATURE_NOT_RENEGOTIABLE);
 
     /* The server offered 1000-byte frames: type and a 2-byte length leave 997. */
     max = QSSL_get_datagram_max_size(client);
@@ -130,7 +90,7 @@ int main(int argc, char *argv[])
     memset(buf, 'x', sizeof(buf));
     ret = QSSL_write_datagram(client, buf, max + 1);
     printf("too large: %d, error %d, reason %d\n", ret, SSL_get_error(client, ret),
-           reason() == SSL_R_DATA_LENGTH_TOO_LONG);
+           take_reason() == SSL_R_DATA_LENGTH_TOO_LONG);
 
     /* An echo of each size. */
     for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -145,7 +105,7 @@ int main(int argc, char *argv[])
         }
         if (n > 0) {
             ret = QSSL_read_datagram(client, small, n > sizeof(small) ? sizeof(small) : 0, &n);
-            err = reason();
+            err = take_reason();
             printf("  short buffer: %d, reason %d, still pending %d\n", ret,
                    err == SSL_R_BAD_LENGTH, QSSL_get_datagram_pending(client, &n));
         }
@@ -179,10 +139,10 @@ int main(int argc, char *argv[])
            unread + server_stats.recv_dropped + 5 == server_stats.received);
     ret = QSSL_get_datagram_stats(client, &stats, sizeof(stats) - 1);
     printf("stats into a short struct: %d, reason %d\n", ret,
-           reason() == ERR_R_PASSED_INVALID_ARGUMENT);
+           take_reason() == ERR_R_PASSED_INVALID_ARGUMENT);
     tls = SSL_CTX_new(TLS_method());
     ret = QSSL_CTX_set_max_datagram_frame_size(tls, 1200);
-    printf("on a TLS context: %d, reason %d\n", ret, reason() == ERR_R_PASSED_INVALID_ARGUMENT);
+    printf("on a TLS context: %d, reason %d\n", ret, take_reason() == ERR_R_PASSED_INVALID_ARGUMENT);
     SSL_CTX_free(tls);
 
     SSL_free(conn);

@@ -17,41 +17,17 @@
 #include <openssl/ssl.h>
 #include <qssl/quic.h>
 
-#define CHECK(cond) do { if (!(cond)) { printf("FAIL line %d: %s\n", __LINE__, #cond); \
-    ERR_print_errors_fp(stdout); exit(1); } } while (0)
-
-static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                       const unsigned char *in, unsigned int inlen, void *arg)
-{
-    static const unsigned char ours[] = "\x04test";
-    (void)ssl;
-    (void)arg;
-    return SSL_select_next_proto((unsigned char **)out, outlen, ours, sizeof(ours) - 1, in,
-                                 inlen) == OPENSSL_NPN_NEGOTIATED
-        ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL;
-}
+#include "pairs.h"
 
 /* Connects a client of cctx to a listener of sctx; 1 on success, 0 on failure (printing the
  * client's error), the versions seen in *client_version and *server_version. */
 static int connect_pair(SSL_CTX *cctx, SSL_CTX *sctx, const char **client_version,
                         const char **server_version)
 {
-    BIO *cbio, *sbio;
     SSL *client, *listener, *conn = NULL;
     int ret, rounds = 0, ok = 0;
 
-    CHECK(BIO_new_bio_dgram_pair(&cbio, 0, &sbio, 0) == 1);
-    listener = SSL_new_listener(sctx, SSL_LISTENER_FLAG_NO_VALIDATE);
-    CHECK(listener != NULL);
-    SSL_set_bio(listener, sbio, sbio);
-    CHECK(SSL_set_blocking_mode(listener, 0) == 1);
-    CHECK(SSL_listen(listener) == 1);
-    client = SSL_new(cctx);
-    CHECK(client != NULL);
-    SSL_set_bio(client, cbio, cbio);
-    CHECK(SSL_set_blocking_mode(client, 0) == 1);
-    CHECK(SSL_set1_host(client, "localhost") == 1);
-    CHECK(SSL_set_alpn_protos(client, (const unsigned char *)"\x04test", 5) == 0);
+    make_quic_pair(sctx, cctx, &client, &listener);
     while ((ret = SSL_connect(client)) != 1 && ++rounds < 10000) {
         if (SSL_get_error(client, ret) != SSL_ERROR_WANT_READ)
             break;
@@ -86,18 +62,12 @@ int main(int argc, char *argv[])
     static const uint32_t both[] = { QSSL_QUIC_VERSION_1, QSSL_QUIC_VERSION_2 };
     static const uint32_t twice[] = { QSSL_QUIC_VERSION_1, QSSL_QUIC_VERSION_1 };
     static const uint32_t unknown[] = { 0xff00001d };
-    SSL_CTX *sctx = SSL_CTX_new(OSSL_QUIC_server_method());
-    SSL_CTX *cctx = SSL_CTX_new(OSSL_QUIC_client_method());
+    SSL_CTX *sctx, *cctx;
     const char *cv = "", *sv = "";
 
     if (argc != 3)
         return 2;
-    CHECK(sctx != NULL && cctx != NULL);
-    CHECK(SSL_CTX_use_certificate_chain_file(sctx, argv[1]) == 1);
-    CHECK(SSL_CTX_use_PrivateKey_file(sctx, argv[2], SSL_FILETYPE_PEM) == 1);
-    SSL_CTX_set_alpn_select_cb(sctx, select_alpn, NULL);
-    SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
-    CHECK(SSL_CTX_load_verify_locations(cctx, argv[1], NULL) == 1);
+    make_quic_ctxs(argv[1], argv[2], &sctx, &cctx);
 
     printf("default: %d", connect_pair(cctx, sctx, &cv, &sv));
     printf(", client %s, server %s\n", cv, sv);

@@ -247,22 +247,7 @@ pub(crate) fn pair_configs(
 ) -> Sim<ClientNode, ServerNode> {
     let (client_tls, server_tls) = common::tls_configs(rustls::crypto::ring::default_provider());
     let start = Instant::now();
-    let mut client = Endpoint::new(
-        EndpointConfig {
-            connection: config.clone(),
-            ..EndpointConfig::client()
-        },
-        start,
-        seed,
-    );
-    let handle = client
-        .connect(
-            start,
-            client_tls,
-            "localhost".try_into().unwrap(),
-            SERVER.parse().unwrap(),
-        )
-        .unwrap();
+    let client = client_node(seed, config, client_tls, start);
     let server = Endpoint::new(
         EndpointConfig {
             connection: server_config,
@@ -274,12 +259,7 @@ pub(crate) fn pair_configs(
     );
     Sim::new(
         seed,
-        ClientNode {
-            ep: client,
-            handle,
-            events: Vec::new(),
-            app: ClientApp::default(),
-        },
+        client,
         ServerNode {
             ep: server,
             handle: None,
@@ -290,6 +270,38 @@ pub(crate) fn pair_configs(
         link,
         start,
     )
+}
+
+/// A client endpoint with `config` (seeded with `seed`) connecting at `start` with `tls` to
+/// "localhost" at [`SERVER`].
+pub(crate) fn client_node(
+    seed: u64,
+    config: ConnectionConfig,
+    tls: std::sync::Arc<rustls::ClientConfig>,
+    start: Instant,
+) -> ClientNode {
+    let mut ep = Endpoint::new(
+        EndpointConfig {
+            connection: config,
+            ..EndpointConfig::client()
+        },
+        start,
+        seed,
+    );
+    let handle = ep
+        .connect(
+            start,
+            tls,
+            "localhost".try_into().unwrap(),
+            SERVER.parse().unwrap(),
+        )
+        .unwrap();
+    ClientNode {
+        ep,
+        handle,
+        events: Vec::new(),
+        app: ClientApp::default(),
+    }
 }
 
 /// Both sides have confirmed the handshake.
