@@ -173,7 +173,7 @@ impl Qlog {
                     "time_format": "relative",
                     "reference_time": 0,
                     "protocol_type": ["QUIC"],
-                    "group_id": hex(odcid),
+                    "group_id": odcid.to_string(),
                 },
                 "vantage_point": { "type": vantage, "name": "qssl" },
             },

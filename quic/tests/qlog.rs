@@ -37,8 +37,7 @@ fn config(traces: &Traces, filter: &str) -> QlogConfig {
     QlogConfig {
         make: Arc::new(move |side: Side, odcid: &ConnectionId| {
             let mut all = traces.lock().unwrap();
-            let hex: String = odcid.iter().map(|b| format!("{b:02x}")).collect();
-            all.push((side, hex, Vec::new()));
+            all.push((side, odcid.to_string(), Vec::new()));
             Some(Box::new(Memory {
                 traces: traces.clone(),
                 index: all.len() - 1,

@@ -30,12 +30,11 @@ impl QlogSink for FileSink {
 fn files_under(dir: PathBuf, filter: QlogFilter) -> QlogConfig {
     QlogConfig {
         make: Arc::new(move |side: Side, odcid: &ConnectionId| {
-            let hex: String = odcid.iter().map(|b| format!("{b:02x}")).collect();
             let vantage = match side {
                 Side::Client => "client",
                 Side::Server => "server",
             };
-            let file = File::create(dir.join(format!("{hex}_{vantage}.sqlog"))).ok()?;
+            let file = File::create(dir.join(format!("{odcid}_{vantage}.sqlog"))).ok()?;
             Some(Box::new(FileSink(LineWriter::new(file))) as Box<dyn QlogSink>)
         }),
         filter,
