@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
-use rustls::quic::{self, KeyChange, Keys, Secrets};
+use rustls::quic::{self, DirectionalKeys, KeyChange, Keys, Secrets};
 
 use crate::client_hello::{
     self, MAX_CLIENT_HELLO, ServerConfigSelector, ServerTls, complete_message_len,
@@ -36,6 +36,9 @@ pub enum TlsOutput {
     HandshakeKeys(Keys),
     /// 1-RTT keys are ready, with the secrets later key updates derive from.
     OneRttKeys(Keys, Secrets),
+    /// 0-RTT keys (RFC 9001 §4.6.1): a client resuming with early data seals 0-RTT packets
+    /// with them; a server that accepted early data opens them.
+    ZeroRttKeys(DirectionalKeys),
     /// A server switched the connection to another version the client offered (compatible
     /// version negotiation, RFC 9368 §2.3): its handshake runs in this version.
     VersionChanged(Version),
@@ -47,6 +50,7 @@ impl std::fmt::Debug for TlsOutput {
             TlsOutput::Data(level, data) => write!(f, "Data({level:?}, {} bytes)", data.len()),
             TlsOutput::HandshakeKeys(_) => f.write_str("HandshakeKeys"),
             TlsOutput::OneRttKeys(..) => f.write_str("OneRttKeys"),
+            TlsOutput::ZeroRttKeys(_) => f.write_str("ZeroRttKeys"),
             TlsOutput::VersionChanged(v) => write!(f, "VersionChanged({v:?})"),
         }
     }
@@ -72,6 +76,8 @@ pub struct TlsSession {
     pending: Option<PendingServer>,
     side: Side,
     write_level: Level,
+    /// The 0-RTT keys were handed out (they are asked for once).
+    zero_rtt_checked: bool,
 }
 
 impl std::fmt::Debug for TlsSession {
@@ -145,6 +151,7 @@ impl TlsSession {
             pending: None,
             side: Side::Client,
             write_level: Level::Initial,
+            zero_rtt_checked: false,
         })
     }
 
@@ -175,6 +182,7 @@ impl TlsSession {
             }),
             side: Side::Server,
             write_level: Level::Initial,
+            zero_rtt_checked: false,
         })
     }
 
@@ -248,6 +256,16 @@ impl TlsSession {
         let Some(conn) = &mut self.conn else {
             return out;
         };
+        // A client knows at once whether its session allows early data; a server once it has
+        // read the ClientHello and accepted it.
+        if !self.zero_rtt_checked
+            && (self.side == Side::Client || conn.quic_transport_parameters().is_some())
+        {
+            self.zero_rtt_checked = true;
+            if let Some(keys) = conn.zero_rtt_keys() {
+                out.push(TlsOutput::ZeroRttKeys(keys));
+            }
+        }
         loop {
             let mut buf = Vec::new();
             let change = conn.write_hs(&mut buf);
@@ -297,6 +315,15 @@ impl TlsSession {
     /// The negotiated TLS cipher suite.
     pub fn cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
         self.conn.as_ref()?.negotiated_cipher_suite()
+    }
+
+    /// Whether the server accepted the client's early data (client side, once the handshake is
+    /// done; a server that accepts it hands out 0-RTT keys).
+    pub fn is_early_data_accepted(&self) -> bool {
+        match self.conn.as_ref() {
+            Some(quic::Connection::Client(c)) => c.is_early_data_accepted(),
+            _ => false,
+        }
     }
 
     /// Whether the handshake resumed a session (once it is done).

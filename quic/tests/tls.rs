@@ -20,6 +20,7 @@ fn describe(o: &TlsOutput) -> String {
         TlsOutput::Data(level, _) => format!("data@{level:?}"),
         TlsOutput::HandshakeKeys(_) => "handshake-keys".into(),
         TlsOutput::OneRttKeys(..) => "1rtt-keys".into(),
+        TlsOutput::ZeroRttKeys(_) => "0rtt-keys".into(),
         TlsOutput::VersionChanged(v) => format!("version {v:?}"),
     }
 }

@@ -252,6 +252,13 @@ impl<A: Node, B: Node> Sim<A, B> {
         self.spoof_next.is_some()
     }
 
+    /// Puts `data` on the link from `a` to `b` as though `a` sent it now: for a datagram a
+    /// test took from `a` itself (to record it before it goes out).
+    pub fn send_from_a(&mut self, data: Vec<u8>) {
+        let ends = (self.a.addr(), self.b.addr());
+        self.send(0, ends, None, data);
+    }
+
     /// Time since the start.
     pub fn elapsed(&self) -> Duration {
         self.now - self.start

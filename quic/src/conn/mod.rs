@@ -23,6 +23,7 @@ mod space;
 mod streams;
 mod trace;
 mod versions;
+mod zero_rtt;
 
 pub use config::{ConnectionConfig, PreferredAddressConfig};
 pub use datagrams::{DatagramError, DatagramStats};
@@ -32,6 +33,7 @@ pub use migration::MigrationError;
 pub use path::MAX_PATH_RESPONSES;
 pub use resources::ConnectionResources;
 pub use streams::{ReadOutcome, SendInfo, StreamError};
+pub use zero_rtt::ZeroRttStatus;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -334,6 +336,8 @@ pub struct Connection {
     traced_cc_state: Option<&'static str>,
     /// 1-RTT packets that failed authentication (RFC 9001 §6.6).
     auth_failures: u64,
+    /// Early data: the 0-RTT keys and what became of it.
+    zero_rtt: zero_rtt::ZeroRtt,
 }
 
 impl std::fmt::Debug for Connection {
@@ -532,6 +536,7 @@ impl Connection {
             qlog: None,
             traced_cc_state: None,
             auth_failures: 0,
+            zero_rtt: zero_rtt::ZeroRtt::new(),
             config,
         }
     }
@@ -553,8 +558,9 @@ impl Connection {
 
     /// Whether the handshake has completed.
     pub fn is_handshake_complete(&self) -> bool {
-        // Streams exist exactly once the handshake is complete.
-        self.streams.is_some()
+        // The peer's parameters are taken exactly when the handshake completes (streams may
+        // exist before, for early data).
+        self.peer_params.is_some()
     }
 
     /// Whether the handshake is confirmed.
@@ -976,12 +982,14 @@ impl Connection {
                     self.spaces[SpaceId::Handshake as usize].keys = Some(keys);
                 }
                 TlsOutput::VersionChanged(version) => self.on_version_changed(version),
+                TlsOutput::ZeroRttKeys(keys) => self.on_zero_rtt_keys(keys)?,
                 TlsOutput::OneRttKeys(keys, next) => {
                     let gap = send::skip_gap(&mut self.rng);
                     let data = &mut self.spaces[SpaceId::Data as usize];
                     data.keys = Some(keys);
                     data.next_skip = data.next_pn + gap;
                     self.key_update = Some(key_update::KeyUpdate::new(next));
+                    self.on_one_rtt_keys();
                 }
             }
         }
@@ -1028,7 +1036,11 @@ impl Connection {
             &mut self.rng,
             &self.reset_key,
         );
-        self.streams = Some(Streams::new(self.side, &self.config, &params));
+        // Streams opened for early data carry on under the parameters now known.
+        if self.streams.is_none() {
+            self.streams = Some(Streams::new(self.side, &self.config, &params));
+        }
+        self.settle_zero_rtt(&params)?;
         // Datagrams grow from 1200 bytes up to the smaller of both endpoints' limits.
         let ours = usize::from(self.config.max_udp_payload_size);
         let theirs = usize::try_from(params.max_udp_payload_size.get()).unwrap_or(ours);

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use super::path::PathResponse;
-use super::space::SpaceId;
+use super::space::{SentData, SpaceId};
 use super::{CloseInfo, Connection, DatagramInfo, EcnCodepoint, State};
 use crate::cid::ConnectionId;
 use crate::crypto::{initial_keys, verify_retry};
@@ -15,6 +15,7 @@ use crate::frame::{Ack, CloseKind, Frame, FrameIter};
 use crate::packet::PacketKind;
 use crate::packet::header::{Coalesced, ParsedHeader, ProtectedHeader, RETRY_TAG_LEN, versions};
 use crate::packet::protect::{Unmasked, open, remove_header_protection};
+use crate::recovery::SentPacket;
 use crate::stream_id::Side;
 
 impl Connection {
@@ -188,6 +189,8 @@ impl Connection {
             }
         }
         self.cc.on_packets_discarded(discarded.bytes_in_flight);
+        // The server did not read the 0-RTT packets either: their data goes again.
+        self.resend_zero_rtt();
         self.reset_idle(now);
     }
 
@@ -227,7 +230,8 @@ impl Connection {
         packet: &mut [u8],
         arrival: &Arrival,
     ) -> Result<Option<(u64, bool)>, Drop> {
-        if h.kind == PacketKind::ZeroRtt {
+        let zero_rtt = h.kind == PacketKind::ZeroRtt;
+        if zero_rtt && (self.side == Side::Client || self.zero_rtt.keys().is_none()) {
             return Err(Drop::Packet(PacketError::Malformed("0-RTT not accepted")));
         }
         if h.is_long() && self.peer_scid.is_some_and(|scid| scid != h.scid) {
@@ -238,7 +242,7 @@ impl Connection {
             )));
         }
         let id = SpaceId::of(h.kind);
-        if id == SpaceId::Data && !self.is_handshake_complete() {
+        if h.kind == PacketKind::OneRtt && !self.is_handshake_complete() {
             // A server must not process 1-RTT packets before the handshake completes
             // (RFC 9001 §5.7); the client will send them again.
             return Err(Drop::Packet(PacketError::DecryptFailed));
@@ -257,12 +261,16 @@ impl Connection {
         } else {
             space.keys.as_ref()
         };
-        let Some(keys) = keys else {
-            return Err(Drop::Packet(PacketError::DecryptFailed));
+        let (header_key, packet_key) = match (self.zero_rtt.keys(), keys) {
+            (Some(early), _) if zero_rtt => (early.header.as_ref(), early.packet.as_ref()),
+            (_, Some(keys)) => (keys.remote.header.as_ref(), keys.remote.packet.as_ref()),
+            (_, None) => return Err(Drop::Packet(PacketError::DecryptFailed)),
         };
-        let un = remove_header_protection(packet, h.pn_offset, keys.remote.header.as_ref())?;
+        let un = remove_header_protection(packet, h.pn_offset, header_key)?;
         let pn = un.packet_number(space.acks.largest());
-        let payload = if id == SpaceId::Data {
+        let payload = if zero_rtt {
+            open(packet, &un, pn, packet_key)?
+        } else if id == SpaceId::Data {
             match self.open_one_rtt(now, packet, &un, pn) {
                 Err(Drop::Packet(PacketError::DecryptFailed)) => {
                     return Err(self.on_auth_failure());
@@ -270,8 +278,9 @@ impl Connection {
                 opened => opened?,
             }
         } else {
-            open(packet, &un, pn, keys.remote.packet.as_ref())?
+            open(packet, &un, pn, packet_key)?
         };
+        self.on_packet_opened(h.kind);
         if !un.reserved_bits_clear() {
             return Err(Drop::Connection(TransportError::protocol_violation(
                 None,
@@ -347,7 +356,7 @@ impl Connection {
         if server_handshake {
             self.discard_space(SpaceId::Initial);
         }
-        Ok((id == SpaceId::Data).then_some((pn, non_probing)))
+        Ok((h.kind == PacketKind::OneRtt).then_some((pn, non_probing)))
     }
 
     /// Counts a 1-RTT packet that failed authentication: dropped, or past the integrity limit
@@ -709,8 +718,13 @@ impl Connection {
         for packet in &lost.packets {
             self.trace_lost(now, id, packet.pn);
         }
+        self.requeue(id, lost.packets);
+    }
+
+    /// Queues again what packets of space `id` carried, as they will never arrive.
+    pub(super) fn requeue(&mut self, id: SpaceId, packets: Vec<SentPacket<SentData>>) {
         let space = &mut self.spaces[id as usize];
-        for packet in lost.packets {
+        for packet in packets {
             self.datagrams.on_lost(packet.data.datagrams);
             if let Some(token) = packet.data.new_token {
                 self.tokens.on_lost(token);

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use rustls::quic::{HeaderProtectionKey, PacketKey};
+
 use super::path::PATH_PROBE_SIZE;
 use super::space::{SentData, SpaceId};
 use super::{Connection, MIN_INITIAL_SIZE, State, Transmit};
@@ -42,6 +44,11 @@ impl Connection {
     /// congestion window says; everything else waits for room in it.
     fn wants_send(&self, now: Instant, id: SpaceId) -> bool {
         let space = &self.spaces[id as usize];
+        if id == SpaceId::Data && self.is_sending_zero_rtt() {
+            // A 0-RTT packet carries stream frames only (no ACK: the client has received
+            // nothing in this space yet).
+            return self.window_open() && self.streams.as_ref().is_some_and(|s| s.wants_send());
+        }
         if space.keys.is_none() {
             return false;
         }
@@ -228,6 +235,13 @@ impl Connection {
                 scid,
                 token: &[],
             },
+            SpaceId::Data if self.is_sending_zero_rtt() => Header::Long {
+                ty: LongType::ZeroRtt,
+                version: self.version,
+                dcid,
+                scid,
+                token: &[],
+            },
             SpaceId::Data => Header::Short {
                 dcid,
                 spin: false,
@@ -283,7 +297,7 @@ impl Connection {
         out: &'o mut [u8],
     ) -> Option<(Writer<'o>, HeaderLayout, usize)> {
         let space = &self.spaces[id as usize];
-        let tag_len = space.keys.as_ref()?.local.packet.tag_len();
+        let tag_len = self.sealing_keys(id)?.0.tag_len();
         let pn = space.next_pn;
         let pn_len = number::encoded_len(pn, space.sent.largest_acked());
         // A client echoes the Retry token in its Initials (empty without a Retry).
@@ -742,17 +756,10 @@ impl Connection {
         layout: &HeaderLayout,
         payload_len: usize,
     ) -> Option<usize> {
+        let (packet_key, header_key) = self.sealing_keys(id)?;
+        let pn = self.spaces[id as usize].next_pn;
+        let len = seal(out, layout, pn, payload_len, packet_key, header_key).ok()?;
         let space = &mut self.spaces[id as usize];
-        let keys = space.keys.as_ref()?;
-        let len = seal(
-            out,
-            layout,
-            space.next_pn,
-            payload_len,
-            keys.local.packet.as_ref(),
-            keys.local.header.as_ref(),
-        )
-        .ok()?;
         space.next_pn += 1;
         if space.next_pn == space.next_skip {
             space.skipped_pn = Some(space.next_pn);
@@ -761,6 +768,18 @@ impl Connection {
         }
         self.stats.packets_sent += 1;
         Some(len)
+    }
+
+    /// The keys that seal packets of space `id`: its own, or a client's 0-RTT keys before it
+    /// has 1-RTT keys.
+    fn sealing_keys(&self, id: SpaceId) -> Option<(&dyn PacketKey, &dyn HeaderProtectionKey)> {
+        if let Some(keys) = &self.spaces[id as usize].keys {
+            return Some((keys.local.packet.as_ref(), keys.local.header.as_ref()));
+        }
+        let early = self
+            .zero_rtt_sealing_keys()
+            .filter(|_| id == SpaceId::Data)?;
+        Some((early.packet.as_ref(), early.header.as_ref()))
     }
 
     /// When the loss-detection timer fires (RFC 9002 §6.2): the earliest time-threshold loss,

@@ -720,6 +720,55 @@ impl Streams {
         }
     }
 
+    /// The peer's transport parameters replace those the streams were opened under (a
+    /// client's remembered ones, for early data): the limits of new streams, each open
+    /// stream's and the connection's credit, and the stream counts, lower or higher. Returns
+    /// `false`, changing nothing, when what was already sent or opened does not fit under
+    /// them.
+    pub(crate) fn apply_peer_params(&mut self, peer: &TransportParameters) -> bool {
+        let stream_limit = |id: StreamId| match id.dir() {
+            Dir::Bi => peer.initial_max_stream_data_bidi_remote.get(),
+            Dir::Uni => peer.initial_max_stream_data_uni.get(),
+        };
+        let fits = self.conn_credit.used() <= peer.initial_max_data.get()
+            && self.bidi.opened() <= peer.initial_max_streams_bidi.get()
+            && self.uni.opened() <= peer.initial_max_streams_uni.get()
+            && self.map.iter().all(|(id, stream)| {
+                id.initiator() != self.side
+                    || stream
+                        .send
+                        .as_ref()
+                        .is_none_or(|send| send.credit.used() <= stream_limit(*id))
+            });
+        if !fits {
+            return false;
+        }
+        self.peer_bidi_local = peer.initial_max_stream_data_bidi_local.get();
+        self.peer_bidi_remote = peer.initial_max_stream_data_bidi_remote.get();
+        self.peer_uni = peer.initial_max_stream_data_uni.get();
+        self.conn_credit.set_limit(peer.initial_max_data.get());
+        self.bidi.set_peer_max(peer.initial_max_streams_bidi.get());
+        self.uni.set_peer_max(peer.initial_max_streams_uni.get());
+        let mut queue = Vec::new();
+        for (id, stream) in &mut self.map {
+            if id.initiator() != self.side {
+                continue;
+            }
+            if let Some(send) = &mut stream.send {
+                send.credit.set_limit(stream_limit(*id));
+                if send.buf.has_data_to_send(u64::MAX) {
+                    queue.push(*id);
+                }
+            }
+        }
+        self.waiting_conn.clear();
+        self.waiting_stream.clear();
+        for id in queue {
+            self.queue_send(id);
+        }
+        true
+    }
+
     /// A MAX_STREAMS frame arrived.
     pub(crate) fn on_max_streams(&mut self, dir: Dir, max: u64) {
         self.limits(dir).on_max_streams(max);

@@ -66,6 +66,13 @@ impl SendCredit {
         }
     }
 
+    /// Replaces the limit, lower or higher: the peer's parameters for a connection replace
+    /// the remembered ones its early data was sent under (RFC 9000 §7.4.1).
+    pub fn set_limit(&mut self, limit: u64) {
+        self.limit = limit;
+        self.blocked_reported = None;
+    }
+
     /// Whether no credit is left.
     pub fn is_blocked(&self) -> bool {
         self.available() == 0
@@ -260,6 +267,13 @@ impl StreamLimits {
     /// The peer's limit on the streams we open.
     pub fn peer_max(&self) -> u64 {
         self.peer_max
+    }
+
+    /// Replaces the peer's limit, lower or higher: its parameters for a connection replace
+    /// the remembered ones early data was sent under (RFC 9000 §7.4.1).
+    pub fn set_peer_max(&mut self, peer_max: u64) {
+        self.peer_max = peer_max.min(MAX_STREAM_COUNT);
+        self.blocked_reported = None;
     }
 
     /// Applies a `MAX_STREAMS` from the peer; only an increase counts (RFC 9000 §4.6), and

@@ -23,6 +23,8 @@ pub(crate) struct ClientApp {
     /// Open requests: stream, bytes received, finished.
     pub(crate) fetches: Vec<(StreamId, usize, bool)>,
     pub(crate) started: bool,
+    /// Send the requests as early data when the connection can (0-RTT).
+    pub(crate) early: bool,
 }
 
 pub(crate) struct ClientNode {
@@ -103,7 +105,9 @@ impl ClientApp {
         if conn.close_info().is_some() {
             return;
         }
-        if !self.started && conn.is_handshake_complete() {
+        if !self.started
+            && (conn.is_handshake_complete() || (self.early && conn.is_sending_zero_rtt()))
+        {
             self.started = true;
             for size in self.requests.clone() {
                 let id = conn.open_stream(Dir::Bi).expect("open a request stream");
