@@ -17,6 +17,7 @@
 mod alpn;
 mod ca_names;
 mod certs;
+mod early_data;
 mod groups;
 mod keylog;
 mod qlog;
@@ -827,6 +828,7 @@ impl SslCtx {
         if let Some(keylog) = keylog::CtxKeyLog::for_ctx(self.keylog.as_ref()) {
             config.key_log = keylog;
         }
+        self.set_early_data(&mut config);
         Ok(Arc::new(config))
     }
 }

@@ -133,6 +133,8 @@ pub(crate) struct TlsSettings {
     /// One ticket encrypter for every server connection of the context, so tickets one
     /// connection issues resume on another.
     pub(crate) ticketer: OnceLock<Arc<dyn rustls::server::ProducesTickets>>,
+    /// `SSL_CTX_set_max_early_data` (QUIC servers: nonzero accepts early data).
+    pub(crate) max_early_data: u32,
     /// One session cache for the context's server connections.
     pub(crate) session_store: OnceLock<Arc<dyn rustls::server::StoresServerSessions>>,
     /// One session cache for the context's client connections (`SSL_SESS_CACHE_CLIENT`).

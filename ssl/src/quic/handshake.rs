@@ -147,13 +147,20 @@ impl Ssl {
             }
         };
         let name = server_name(setup.sni.as_deref(), peer);
+        let tls = if setup.early_data {
+            let mut config = (*setup.tls).clone();
+            config.enable_early_data = true;
+            Arc::new(config)
+        } else {
+            setup.tls.clone()
+        };
         // The context's verifier serves every connection (so sessions resume); it checks
         // this one's expected name and records its result through the connection's scope.
         let handle = st
             .connect(
                 now,
                 (key, Arc::downgrade(&self.obj)),
-                setup.tls.clone(),
+                tls,
                 name,
                 peer,
                 setup.checks.clone(),
@@ -214,6 +221,21 @@ pub(crate) fn handshake_state(st: &PortState, key: ConnKey) -> IoResult<()> {
         return Err(err);
     }
     Err(IoError::want_read())
+}
+
+/// Ready once streams of `key` can be opened and written: the handshake has completed, or
+/// the connection carries early data (a client sending 0-RTT, a server that accepted it);
+/// otherwise as [`handshake_state`].
+pub(crate) fn streams_state(st: &PortState, key: ConnKey) -> IoResult<()> {
+    let early = st.conn(key).is_some_and(|c| {
+        c.is_sending_zero_rtt()
+            || (c.side() == qssl_quic::Side::Server
+                && c.zero_rtt_status() == qssl_quic::conn::ZeroRttStatus::Accepted)
+    });
+    if early {
+        return Ok(());
+    }
+    handshake_state(st, key)
 }
 
 /// The error a call on a terminated connection reports: the network failure, or a protocol

@@ -22,6 +22,7 @@ mod assist;
 mod conn_state;
 pub mod datagram;
 pub mod domain;
+pub mod early_data;
 pub mod events;
 pub mod handshake;
 pub mod info;
@@ -43,6 +44,7 @@ pub use domain::{
     DOMAIN_FLAG_BLOCKING, DOMAIN_FLAG_LEGACY_BLOCKING, DOMAIN_FLAG_MULTI_THREAD,
     DOMAIN_FLAG_SINGLE_THREAD, DOMAIN_FLAG_THREAD_ASSISTED, adjust_domain_flags,
 };
+pub use early_data::EarlyDataStatus;
 pub use info::ConnectionInfo;
 pub use io::WRITE_FLAG_CONCLUDE;
 pub use listener::ACCEPT_CONNECTION_NO_BLOCK;

@@ -75,6 +75,8 @@ pub(crate) struct ClientSetup {
     pub(crate) assisted: bool,
     /// That thread, while the connection lives.
     pub(crate) assist: Option<super::assist::Assist>,
+    /// The connection offers early data (`SSL_write_early_data` before it started).
+    pub(crate) early_data: bool,
 }
 
 /// A write that could not complete at once without partial writes: the caller must retry
@@ -212,6 +214,7 @@ impl Ssl {
             suites: crate::ctx::SuiteChoice::default(),
             assisted: domain_flags & super::domain::DOMAIN_FLAG_THREAD_ASSISTED != 0,
             assist: None,
+            early_data: false,
         };
         let blocking = listener
             .as_ref()

@@ -6,7 +6,7 @@ use qssl_quic::streams::{RecvState, SendState};
 use qssl_quic::{Dir, Side, StreamId};
 
 use super::conn_state::{ConnApp, DefaultStreamMode, IncomingStreamPolicy};
-use super::handshake::{connection_failure, handshake_state};
+use super::handshake::{connection_failure, streams_state};
 use super::object::{Kind, Ssl};
 use super::port::{ConnKey, PortState};
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
@@ -136,7 +136,7 @@ impl Ssl {
             {
                 app.default_forbidden = true;
             }
-            handshake_state(st, key)?;
+            streams_state(st, key)?;
             open_stream(st, key, dir)
         });
         match id {
@@ -444,7 +444,7 @@ impl Ssl {
             return Err(IoError::ssl(SslError::ssl(ssl_r::NO_STREAM)));
         }
         self.start(st, key, now)?;
-        handshake_state(st, key)?;
+        streams_state(st, key)?;
         let mode = st.conns.get(&key).map(|a| a.default_mode);
         let id = if write {
             let dir = if mode == Some(DefaultStreamMode::AutoUni) {
