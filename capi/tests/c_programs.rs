@@ -471,6 +471,35 @@ errors queued: 1
     assert_eq!(out, expected);
 }
 
+/// Early data on QUIC objects, which OpenSSL 3.5's QUIC does not send or accept: the
+/// program built on qssl's headers and the one built against OpenSSL's, both on qssl.
+#[test]
+fn quic_early_data_is_written_accepted_and_rejected() {
+    let (cert, key, _) = certificate_files();
+    let expected = "\
+ctx max early data default 0
+set max early data: 1, now 16384
+early data without a session: 0, reason 1, before 1
+per-object limit on a QUIC object: 0, reason 1
+first visit: early data status 0
+session max early data 4294967295
+write early: 1, written 6, init finished 0
+server read 6 early bytes before its handshake completed: 1
+server got \"early request\"; resumed 1; status client 2, server 2
+early data once the handshake is over: 0, reason 1
+first visit: early data status 0
+session max early data 4294967295
+write early: 1, written 6, init finished 0
+server did not accept the early data
+server got \"early request\"; resumed 0; status client 1, server 0
+early data once the handshake is over: 0, reason 1
+";
+    for mode in [Mode::Qssl, Mode::Swapped] {
+        let out = run("quic_early_data.c", mode, &[cert.as_path(), key.as_path()]);
+        assert_eq!(out, expected, "{mode:?}");
+    }
+}
+
 /// qssl's datagram calls (`<qssl/datagram.h>`), which OpenSSL does not have: on qssl only.
 #[test]
 fn datagram_calls_echo_and_report_errors_as_documented() {
