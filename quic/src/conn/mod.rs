@@ -1115,7 +1115,10 @@ impl Connection {
                 self.ack_timer(),
                 self.path.timer(),
                 self.probe_path.as_ref().and_then(path::Path::timer),
-                self.pmtud.timer().filter(|_| self.handshake_confirmed),
+                // A search starts when the application sends; its writes ask for a transmit.
+                self.pmtud
+                    .timer()
+                    .filter(|_| self.handshake_confirmed && self.has_application_data()),
                 self.keep_alive_timer(),
                 self.key_update_timer(),
                 self.paced_until,

@@ -327,7 +327,7 @@ impl Connection {
         self.trace_packet(
             Some(now),
             "transport:packet_received",
-            (id, pn, packet_len),
+            (h.kind, pn, packet_len),
             traced,
         );
         // The first packets of a key phase the peer started are acknowledged at once: the

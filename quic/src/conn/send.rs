@@ -11,8 +11,8 @@ use super::{Connection, MIN_INITIAL_SIZE, State, Transmit};
 use crate::coding::Writer;
 use crate::frame::{AckEncoder, CloseKind, ConnectionClose, CryptoFrame, Frame};
 use crate::packet::header::{Header, HeaderLayout, LongType};
-use crate::packet::number;
 use crate::packet::protect::{min_payload_len, seal};
+use crate::packet::{PacketKind, number};
 use crate::recovery::SentPacket;
 use crate::stream_id::Side;
 
@@ -493,7 +493,8 @@ impl Connection {
         );
         let (len, padded) =
             self.pad_and_seal(id, out, frames_end, &layout, tag_len, min_len, has_ack)?;
-        self.trace_packet(Some(now), "transport:packet_sent", (id, pn, len), frames);
+        let kind = self.sent_kind(id);
+        self.trace_packet(Some(now), "transport:packet_sent", (kind, pn, len), frames);
         let marked = self.datagram_ecn.is_some();
         self.ecn.on_packet_sent(id, marked);
         let data = SentData {
@@ -603,12 +604,18 @@ impl Connection {
     }
 
     /// A probe of a larger datagram size, if path MTU discovery has one due and the
-    /// congestion window has room for it: a PING padded to the size (RFC 9000 §14.4).
+    /// congestion window has room for it: a PING padded to the size (RFC 9000 §14.4). The
+    /// search waits for the application to send: an endpoint that only receives (and
+    /// acknowledges) gains nothing from larger datagrams of its own, and a short exchange
+    /// does not spend probes.
     fn transmit_pmtu_probe(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
         if self.state != State::Open || !self.handshake_confirmed || self.path.budget().is_some() {
             return None;
         }
         self.probe_holds_data = false;
+        if !self.has_application_data() {
+            return None;
+        }
         let in_flight = self.cc.bytes_in_flight();
         let size = self.pmtud.probe_due(now)?;
         if size > buf.len() {
@@ -653,7 +660,7 @@ impl Connection {
         self.trace_packet(
             Some(now),
             "transport:packet_sent",
-            (SpaceId::Data, pn, len),
+            (PacketKind::OneRtt, pn, len),
             traced,
         );
         let marked = self.datagram_ecn.is_some();
@@ -742,8 +749,9 @@ impl Connection {
         let traced = self
             .traces("transport:packet_sent")
             .then(|| vec![crate::qlog::frame(frame)]);
+        let kind = self.sent_kind(id);
         let len = self.seal_packet(id, out, &layout, payload_len)?;
-        self.trace_packet(None, "transport:packet_sent", (id, pn, len), traced);
+        self.trace_packet(None, "transport:packet_sent", (kind, pn, len), traced);
         Some(len)
     }
 
@@ -768,6 +776,22 @@ impl Connection {
         }
         self.stats.packets_sent += 1;
         Some(len)
+    }
+
+    /// Whether the application has stream data or datagrams waiting to be sent (what path MTU
+    /// discovery waits for).
+    pub(super) fn has_application_data(&self) -> bool {
+        self.datagrams.wants_send() || self.streams.as_ref().is_some_and(|s| s.has_data_to_send())
+    }
+
+    /// The type of the packets sent in space `id` now.
+    fn sent_kind(&self, id: SpaceId) -> PacketKind {
+        match id {
+            SpaceId::Initial => PacketKind::Initial,
+            SpaceId::Handshake => PacketKind::Handshake,
+            SpaceId::Data if self.is_sending_zero_rtt() => PacketKind::ZeroRtt,
+            SpaceId::Data => PacketKind::OneRtt,
+        }
     }
 
     /// The keys that seal packets of space `id`: its own, or a client's 0-RTT keys before it

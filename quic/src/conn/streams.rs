@@ -779,6 +779,11 @@ impl Streams {
         self.prepare(id, StreamFrameKind::StreamDataBlocked)
     }
 
+    /// Whether stream data (or a FIN) waits to be sent.
+    pub(crate) fn has_data_to_send(&self) -> bool {
+        !self.send_queue.is_empty()
+    }
+
     /// Whether any stream or control frame waits to be sent.
     pub(crate) fn wants_send(&self) -> bool {
         !self.send_queue.is_empty()

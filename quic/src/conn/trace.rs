@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::space::SpaceId;
 use super::{CloseInfo, Connection};
 use crate::frame::FrameIter;
+use crate::packet::PacketKind;
 use crate::qlog::{self, Qlog};
 use crate::stream_id::Side;
 use crate::transport_params::TransportParameters;
@@ -15,6 +16,16 @@ use crate::transport_params::TransportParameters;
 /// Milliseconds, as qlog counts them.
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The qlog name of a packet type.
+fn kind_name(kind: PacketKind) -> &'static str {
+    match kind {
+        PacketKind::Initial => "initial",
+        PacketKind::ZeroRtt => "0RTT",
+        PacketKind::Handshake => "handshake",
+        PacketKind::OneRtt => "1RTT",
+    }
 }
 
 /// The qlog name of a packet-number space's packets.
@@ -105,19 +116,19 @@ impl Connection {
         )
     }
 
-    /// transport:packet_sent or transport:packet_received (`name`) for packet `pn` of space
-    /// `id`, `len` bytes, with its `frames`, at `now` (or at the trace's last event).
+    /// transport:packet_sent or transport:packet_received (`name`) for packet `pn` of type
+    /// `kind`, `len` bytes, with its `frames`, at `now` (or at the trace's last event).
     pub(super) fn trace_packet(
         &mut self,
         now: Option<Instant>,
         name: &str,
-        (id, pn, len): (SpaceId, u64, usize),
+        (kind, pn, len): (PacketKind, u64, usize),
         frames: Option<Vec<Value>>,
     ) {
         let Some(frames) = frames else { return };
         self.trace(now, name, |_| {
             json!({
-                "header": { "packet_type": packet_type(id), "packet_number": pn },
+                "header": { "packet_type": kind_name(kind), "packet_number": pn },
                 "raw": { "length": len },
                 "frames": frames,
             })
