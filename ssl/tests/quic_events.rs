@@ -342,6 +342,30 @@ fn explicit_event_handling_leaves_ticking_to_the_application() {
 }
 
 #[test]
+fn explicit_event_handling_holds_writes_until_events_are_handled() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    s.client
+        .set_value_uint(
+            VALUE_CLASS_GENERIC,
+            VALUE_EVENT_HANDLING_MODE,
+            EVENT_HANDLING_MODE_EXPLICIT,
+        )
+        .unwrap();
+    s.client.write(b"one ").unwrap();
+    s.client.write(b"two").unwrap();
+    // Nothing left the client: the server has nothing however often it looks.
+    let mut buf = [0u8; 16];
+    for _ in 0..20 {
+        server.handle_events();
+        assert!(server.read(&mut buf).unwrap_err().is_retry());
+    }
+    s.client.handle_events();
+    let got = retry(&[&s.client, &server], || server.read(&mut buf)).unwrap();
+    assert_eq!(&buf[..got], b"one two", "both writes left together");
+}
+
+#[test]
 fn injected_datagrams_drive_a_connection() {
     use std::sync::Arc;
 

@@ -41,9 +41,13 @@ impl Ssl {
         self.write(buf)
     }
 
-    /// Makes a client connection that has not started offer early data; fails when it
-    /// cannot.
-    fn offer_early_data(&self) -> Result<(), SslError> {
+    /// Makes a client connection that has not started offer early data, for streams of its
+    /// own: once it has started (as the first stream operation starts it), streams open and
+    /// are written at once while [`is_sending_early_data`](Self::is_sending_early_data). Fails
+    /// as [`write_early_data`](Self::write_early_data) does without a session that allows
+    /// early data, or once the handshake has completed.
+    #[track_caller]
+    pub fn offer_early_data(&self) -> Result<(), SslError> {
         let key = self.expect_connection()?;
         let Some(mut setup) = self.client_setup() else {
             return Err(out_of_place("early data is written by clients"));
@@ -63,6 +67,16 @@ impl Ssl {
         }
         setup.early_data = true;
         Ok(())
+    }
+
+    /// Whether a client connection sends early data now: it offered it, the session allows
+    /// it, and the handshake has not completed (what it writes goes in 0-RTT packets).
+    pub fn is_sending_early_data(&self) -> bool {
+        let Some(key) = self.conn_key() else {
+            return false;
+        };
+        let st = self.obj.port.lock();
+        st.conn(key).is_some_and(|c| c.is_sending_zero_rtt())
     }
 
     /// `SSL_get_early_data_status`: on a client whether the server accepted its early data

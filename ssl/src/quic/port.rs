@@ -378,7 +378,12 @@ impl Port {
             }
             let retry = matches!(&result, Err(e) if e.is_retry());
             if !retry || !drive.blocking || !self.can_wait(&st) {
-                st.flush(now);
+                // With events handled explicitly, what the call queued leaves with the next
+                // `handle_events` (as OpenSSL's calls then do not transmit either): writes
+                // made one after another go out together.
+                if drive.tick {
+                    st.flush(now);
+                }
                 self.announce(&st);
                 return result;
             }
