@@ -76,10 +76,10 @@ scripts/interop-peers.sh dev
 target/debug/qssl-interop-runner --peers qssl,quinn,openssl,aioquic,ngtcp2 --jobs 2 \
     --cases handshake,chacha20,retry,resumption,keyupdate,transferloss,http3 \
     --work target/interop-ci
-# NAT rebinding and ECN against the peers that support them (OpenSSL 3.5 does neither,
-# aioquic no ECN).
+# NAT rebinding, ECN and 0-RTT against the peers that support them (OpenSSL 3.5 does none
+# of them, aioquic no ECN).
 target/debug/qssl-interop-runner --peers qssl,quinn,aioquic --jobs 2 \
-    --cases rebind-port,rebind-addr,ecn --work target/interop-ci
+    --cases rebind-port,rebind-addr,ecn,zerortt --work target/interop-ci
 # A server's preferred address, followed by qssl's and aioquic's clients (not quinn's);
 # QUIC v2 by compatible version negotiation (quinn and OpenSSL 3.5 speak v1 only).
 target/debug/qssl-interop-runner --peers qssl,aioquic --jobs 2 \

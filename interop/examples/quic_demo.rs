@@ -74,6 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         names: &names,
         out_dir: &out,
         session: None,
+        early_data: false,
     };
     let start = Instant::now();
     let (received, conn) = fetch(

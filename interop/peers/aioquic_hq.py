@@ -8,10 +8,12 @@ the file's bytes followed by FIN.  Anything else gets the stream reset.
 Client: fetches one or more paths over a single connection (one stream per
 path) and stores them under --out; with --resume, the first path over one
 connection and the rest over a second that resumes the first's session (and with
---new-token presents the first connection's NEW_TOKEN token). It can
+--new-token presents the first connection's NEW_TOKEN token; with --zero-rtt
+sends the second connection's requests as early data, before its handshake). It can
 offer ChaCha20-Poly1305 only (--chacha20) and update its keys once the
 handshake is confirmed (--key-update). The server keeps session tickets in
-memory, so clients can resume.
+memory, each used once, so clients can resume, with early data (aioquic's
+server accepts it).
 
 Only aioquic's public API is used, plus QuicConnectionProtocol._quic (the
 QuicConnection a protocol drives, which aioquic documents no other way to get)
@@ -276,9 +278,11 @@ async def fetch_over_one_connection(
     requests: list[tuple[str, Path]],
     tickets: list[SessionTicket],
     tokens: list[bytes],
+    early: bool = False,
 ) -> list[int]:
     """Fetches `requests` over one connection; appends the session tickets and NEW_TOKEN
-    tokens it gets."""
+    tokens it gets. With `early`, the requests go out before the handshake completes (as
+    0-RTT data when the session ticket allows it)."""
     protocols: list[HqClientProtocol] = []
 
     def make_protocol(*a, **kw) -> HqClientProtocol:
@@ -294,8 +298,9 @@ async def fetch_over_one_connection(
             create_protocol=make_protocol,
             session_ticket_handler=tickets.append,
             token_handler=tokens.append,
+            wait_connected=not early,
         ) as proto:
-            if proto.alpn != ALPN:
+            if not early and proto.alpn != ALPN:
                 raise ClientError(f"server negotiated ALPN {proto.alpn!r}")
             if args.key_update:
                 # Deferred by aioquic until the handshake is confirmed.
@@ -303,6 +308,7 @@ async def fetch_over_one_connection(
             futs = [proto.fetch(url, target) for url, target in requests]
             sizes = await asyncio.gather(*futs)
             print(f"resumed: {proto._quic.tls.session_resumed}")
+            print(f"early data accepted: {proto._quic.tls.early_data_accepted}")
             print(f"retries: {proto._quic._retry_count}")
             print(f"version: {proto._quic._version:#x}")
             return sizes
@@ -328,7 +334,7 @@ async def run_client(args: argparse.Namespace) -> None:
     start = time.monotonic()
     tickets: list[SessionTicket] = []
     tokens: list[bytes] = []
-    if args.resume and len(requests) > 1:
+    if (args.resume or args.zero_rtt) and len(requests) > 1:
         sizes = await fetch_over_one_connection(
             args, configuration(), requests[:1], tickets, tokens
         )
@@ -340,7 +346,9 @@ async def run_client(args: argparse.Namespace) -> None:
             if not tokens:
                 raise ClientError("the server sent no NEW_TOKEN")
             config.token = tokens[-1]
-        sizes += await fetch_over_one_connection(args, config, requests[1:], tickets, tokens)
+        sizes += await fetch_over_one_connection(
+            args, config, requests[1:], tickets, tokens, early=args.zero_rtt
+        )
     else:
         sizes = await fetch_over_one_connection(
             args, configuration(), requests, tickets, tokens
@@ -386,6 +394,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--resume",
         action="store_true",
         help="the first path on one connection, the rest on a second resuming it",
+    )
+    c.add_argument(
+        "--zero-rtt",
+        action="store_true",
+        help="as --resume, the second connection's requests sent as early data (0-RTT)",
     )
     c.add_argument("--key-update", action="store_true", help="update the keys once")
     c.add_argument(

@@ -60,6 +60,9 @@ pub enum Case {
     /// The first file on one connection, the rest on a second that resumes the first's
     /// session.
     Resumption,
+    /// As resumption, with the second connection's requests sent as early data (0-RTT),
+    /// which the server accepts.
+    ZeroRtt,
     /// One connection per file.
     Multiconnect,
     /// The client updates its 1-RTT keys early in the transfer.
@@ -84,6 +87,7 @@ impl Case {
             ("chacha20", _) => Case::ChaCha20,
             ("retry", _) => Case::Retry,
             ("resumption", _) => Case::Resumption,
+            ("zerortt", _) => Case::ZeroRtt,
             ("multiconnect", _) => Case::Multiconnect,
             ("keyupdate", Role::Client) => Case::KeyUpdate,
             ("http3", _) => Case::Http3,
@@ -262,6 +266,9 @@ fn run_server(setup: &Setup, case: Case) -> Result<(), EndpointError> {
         &setup.certs.join("priv.key"),
         alpn,
     )?;
+    if case == Case::ZeroRtt {
+        ctx.set_max_early_data(u32::MAX)?;
+    }
     if case == Case::ConnectionMigration {
         let preferred = &mut ctx.connection_config_mut().preferred_address;
         *preferred = Some(match setup.preferred_address {
@@ -338,6 +345,7 @@ fn run_client(setup: &Setup, case: Case) -> Result<Vec<String>, EndpointError> {
         host: &first.host,
         setup,
         http3: case == Case::Http3,
+        early_data: case == Case::ZeroRtt,
     };
     let mut log = Vec::new();
     match case {
@@ -346,7 +354,7 @@ fn run_client(setup: &Setup, case: Case) -> Result<Vec<String>, EndpointError> {
                 client.download(std::slice::from_ref(name), None, &mut log)?;
             }
         }
-        Case::Resumption => {
+        Case::Resumption | Case::ZeroRtt => {
             let (head, rest) = names.split_at(1);
             let session = client.download(head, None, &mut log)?;
             if !rest.is_empty() {
@@ -368,6 +376,8 @@ struct Client<'a> {
     setup: &'a Setup,
     /// HTTP/3 instead of hq-interop.
     http3: bool,
+    /// Resumed connections send their requests as early data.
+    early_data: bool,
 }
 
 impl Client<'_> {
@@ -391,6 +401,7 @@ impl Client<'_> {
             names,
             out_dir: &self.setup.downloads,
             session,
+            early_data: self.early_data,
         };
         let (received, conn) = if self.http3 {
             crate::http3::fetch(self.ctx, socket, &download, FETCH_LIMIT)?
@@ -399,11 +410,12 @@ impl Client<'_> {
         };
         if let Some(info) = conn.connection_info() {
             log.push(format!(
-                "connection: version {:#x}, {}, resumed {}, {} files, {} bytes, {} key updates, \
-                 ECN {:?}, datagrams of {} bytes",
+                "connection: version {:#x}, {}, resumed {}, early data {:?}, {} files, {} bytes, \
+                 {} key updates, ECN {:?}, datagrams of {} bytes",
                 info.version,
                 info.cipher_suite.as_deref().unwrap_or("?"),
                 conn.session_reused(),
+                conn.early_data_status(),
                 received.len(),
                 received.iter().map(|(_, n)| n).sum::<u64>(),
                 info.stats.key_updates,

@@ -18,6 +18,10 @@ use qssl::quic::poll::{
     POLL_EVENT_EC, POLL_EVENT_ER, POLL_EVENT_EW, POLL_EVENT_IC, POLL_EVENT_ISB, POLL_EVENT_OSB,
     POLL_EVENT_R, POLL_EVENT_W, PollItem, poll,
 };
+use qssl::quic::value::{
+    EVENT_HANDLING_MODE_EXPLICIT, EVENT_HANDLING_MODE_IMPLICIT, VALUE_CLASS_GENERIC,
+    VALUE_EVENT_HANDLING_MODE,
+};
 use qssl::quic::{
     ACCEPT_CONNECTION_NO_BLOCK, ACCEPT_STREAM_NO_BLOCK, DefaultStreamMode, IncomingStreamPolicy,
     MODE_ENABLE_PARTIAL_WRITE, STREAM_FLAG_NO_BLOCK, Ssl, WRITE_FLAG_CONCLUDE,
@@ -85,6 +89,8 @@ pub struct Download<'a> {
     pub out_dir: &'a Path,
     /// A session from an earlier connection to resume, if any.
     pub session: Option<&'a qssl::tls::SslSession>,
+    /// Send the requests as early data (0-RTT) when the session allows it.
+    pub early_data: bool,
 }
 
 /// One request of a client and where its response goes.
@@ -112,6 +118,10 @@ pub(crate) fn client_connection(
     conn.set_host_name(download.server_name)?;
     if let Some(session) = download.session {
         conn.set_session(Some(session.clone()))?;
+        // A session that does not allow early data gets the requests after the handshake.
+        if download.early_data && conn.offer_early_data().is_err() {
+            qssl::error::clear_error();
+        }
     }
     Ok(conn)
 }
@@ -159,6 +169,10 @@ pub fn fetch(
                 open_requests(&conn, &mut fetches)?;
                 read_responses(&mut fetches, &mut buf)?;
             }
+            // Requests go out as early data while the handshake runs, when it can take them.
+            Err(e) if e.is_retry() && conn.is_sending_early_data() => {
+                open_requests(&conn, &mut fetches)?;
+            }
             Err(e) if e.is_retry() => {}
             Err(e) => return Err(e.into()),
         }
@@ -176,7 +190,7 @@ pub fn fetch(
         if now >= deadline {
             return Err(HqError::TimedOut);
         }
-        let waiting_to_open = fetches.iter().any(|f| f.stream.is_none());
+        let waiting_to_open = fetches.iter().any(|f| f.stream.is_none() && !f.done);
         let mut items = vec![PollItem {
             ssl: Some(&conn),
             events: POLL_EVENT_EC | if waiting_to_open { POLL_EVENT_OSB } else { 0 },
@@ -208,7 +222,26 @@ pub fn close(conn: &Ssl) -> Result<(), HqError> {
 
 /// Opens request streams for fetches that have none, while the server's limit allows.
 fn open_requests(conn: &Ssl, fetches: &mut [Fetch]) -> Result<(), HqError> {
-    for f in fetches.iter_mut().filter(|f| f.stream.is_none()) {
+    // With events handled explicitly while the requests are written, they leave together,
+    // several to a packet, when the events are handled after.
+    conn.set_value_uint(
+        VALUE_CLASS_GENERIC,
+        VALUE_EVENT_HANDLING_MODE,
+        EVENT_HANDLING_MODE_EXPLICIT,
+    )?;
+    let opened = open_each_request(conn, fetches);
+    conn.set_value_uint(
+        VALUE_CLASS_GENERIC,
+        VALUE_EVENT_HANDLING_MODE,
+        EVENT_HANDLING_MODE_IMPLICIT,
+    )?;
+    conn.handle_events();
+    opened
+}
+
+/// Opens a stream for each request that has none, until the server's limit.
+fn open_each_request(conn: &Ssl, fetches: &mut [Fetch]) -> Result<(), HqError> {
+    for f in fetches.iter_mut().filter(|f| f.stream.is_none() && !f.done) {
         let stream = match conn.new_stream(STREAM_FLAG_NO_BLOCK) {
             Ok(s) => s,
             Err(e)
@@ -259,6 +292,8 @@ struct Response {
     file: Option<File>,
     /// Read from the file but not yet taken by the stream.
     pending: Vec<u8>,
+    /// Bytes of the file not read yet: the last ones go with the stream's end.
+    unread: u64,
     finished: bool,
 }
 
@@ -308,6 +343,7 @@ pub fn serve(
                     request: Vec::new(),
                     file: None,
                     pending: Vec::new(),
+                    unread: 0,
                     finished: false,
                 });
             }
@@ -363,7 +399,10 @@ fn serve_step(r: &mut Response, root: &Path, buf: &mut [u8]) -> std::io::Result<
             }
         }
         match requested_file(&r.request, root).and_then(|p| File::open(p).ok()) {
-            Some(f) => r.file = Some(f),
+            Some(f) => {
+                r.unread = f.metadata()?.len();
+                r.file = Some(f);
+            }
             None => {
                 reject(r);
                 return Ok(());
@@ -384,10 +423,18 @@ fn serve_step(r: &mut Response, root: &Path, buf: &mut [u8]) -> std::io::Result<
                 return Ok(());
             }
             r.pending.extend_from_slice(&buf[..n]);
+            r.unread = r.unread.saturating_sub(n as u64);
         }
-        match r.stream.write(&r.pending) {
+        // The file's last bytes end the stream in the same packet.
+        let last = r.unread == 0;
+        let flags = if last { WRITE_FLAG_CONCLUDE } else { 0 };
+        match r.stream.write_ex2(&r.pending, flags) {
             Ok(n) => {
                 r.pending.drain(..n);
+                if last && r.pending.is_empty() {
+                    r.finished = true;
+                    return Ok(());
+                }
             }
             Err(e) if e.is_retry() => return Ok(()),
             Err(_) => {

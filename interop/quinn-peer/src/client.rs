@@ -1,7 +1,8 @@
 //! The hq-interop client: fetches the requested files over one connection (every request
 //! on its own stream at once), one connection per file (multiconnect), or the first file
-//! and then the rest on a connection resuming the first's session (resumption); in the
-//! keyupdate case it updates its keys as soon as response data flows.
+//! and then the rest on a connection resuming the first's session (resumption; zerortt
+//! sends the second connection's requests as early data); in the keyupdate case it updates
+//! its keys as soon as response data flows.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::path::Path;
@@ -27,7 +28,10 @@ pub(crate) async fn run(setup: &Setup, case: Case) -> Result<Vec<String>, String
         SocketAddr::V6(_) => SocketAddr::new(Ipv6Addr::UNSPECIFIED.into(), 0),
     };
     let mut endpoint = quinn::Endpoint::client(local).map_err(|e| e.to_string())?;
-    endpoint.set_default_client_config(crate::tls::client(case == Case::ChaCha20)?);
+    endpoint.set_default_client_config(crate::tls::client(
+        case == Case::ChaCha20,
+        case == Case::ZeroRtt,
+    )?);
     let names: Vec<String> = setup.requests.iter().map(|r| r.name.clone()).collect();
     let fetch = Fetch {
         endpoint: &endpoint,
@@ -35,6 +39,7 @@ pub(crate) async fn run(setup: &Setup, case: Case) -> Result<Vec<String>, String
         host: &first.host,
         out: &setup.downloads,
         key_update: case == Case::KeyUpdate,
+        early_data: case == Case::ZeroRtt,
     };
     let mut log = Vec::new();
     match case {
@@ -43,7 +48,7 @@ pub(crate) async fn run(setup: &Setup, case: Case) -> Result<Vec<String>, String
                 log.push(fetch.connection(std::slice::from_ref(name)).await?);
             }
         }
-        Case::Resumption => {
+        Case::Resumption | Case::ZeroRtt => {
             let (head, rest) = names.split_at(1);
             log.push(fetch.connection(head).await?);
             if !rest.is_empty() {
@@ -63,17 +68,30 @@ struct Fetch<'a> {
     host: &'a str,
     out: &'a Path,
     key_update: bool,
+    /// Resumed connections send their requests as early data.
+    early_data: bool,
 }
 
 impl Fetch<'_> {
     /// Fetches `names` over one new connection and closes it; a line about it.
     async fn connection(&self, names: &[String]) -> Result<String, String> {
-        let conn = self
+        let connecting = self
             .endpoint
             .connect(self.server, self.host)
-            .map_err(|e| e.to_string())?
-            .await
-            .map_err(|e| format!("handshake: {e}"))?;
+            .map_err(|e| e.to_string())?;
+        // Without a session that allows early data the requests wait for the handshake.
+        let attempt = if self.early_data {
+            connecting.into_0rtt()
+        } else {
+            Err(connecting)
+        };
+        let (conn, accepted) = match attempt {
+            Ok((conn, accepted)) => (conn, Some(accepted)),
+            Err(connecting) => (
+                connecting.await.map_err(|e| format!("handshake: {e}"))?,
+                None,
+            ),
+        };
         let tasks: Vec<_> = names
             .iter()
             .enumerate()
@@ -93,8 +111,12 @@ impl Fetch<'_> {
                 .await
                 .map_err(|e| format!("{name}: {e}"))?;
         }
+        let early = match accepted {
+            Some(accepted) => format!(", early data accepted {}", accepted.await),
+            None => String::new(),
+        };
         let line = format!(
-            "quinn connection: {} files, {bytes} bytes, rtt {:?}",
+            "quinn connection: {} files, {bytes} bytes, rtt {:?}{early}",
             names.len(),
             conn.rtt()
         );

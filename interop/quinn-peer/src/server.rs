@@ -13,7 +13,7 @@ const MAX_REQUEST: usize = 4096;
 
 /// Serves `setup.www` on `setup.port` (IPv6 and IPv4) until the process is stopped.
 pub(crate) async fn run(setup: &Setup, case: Case) -> Result<(), String> {
-    let mut config = crate::tls::server(&setup.certs)?;
+    let mut config = crate::tls::server(&setup.certs, case == Case::ZeroRtt)?;
     if case == Case::ConnectionMigration {
         // The address the runner names (the relay's second one) is offered to clients.
         match setup.preferred_address {

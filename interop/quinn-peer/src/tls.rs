@@ -13,8 +13,9 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// A server configuration with `certs/cert.pem` and `certs/priv.key`.
-pub(crate) fn server(certs: &Path) -> Result<quinn::ServerConfig, String> {
+/// A server configuration with `certs/cert.pem` and `certs/priv.key`, accepting early data
+/// (0-RTT) when `early_data`.
+pub(crate) fn server(certs: &Path, early_data: bool) -> Result<quinn::ServerConfig, String> {
     let chain = CertificateDer::pem_file_iter(certs.join("cert.pem"))
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .map_err(|e| format!("cert.pem: {e}"))?;
@@ -28,6 +29,10 @@ pub(crate) fn server(certs: &Path) -> Result<quinn::ServerConfig, String> {
         .map_err(|e| e.to_string())?;
     tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
     tls.key_log = Arc::new(rustls::KeyLogFile::new());
+    if early_data {
+        // What QUIC requires of a ticket allowing early data (RFC 9001 §4.6.1).
+        tls.max_early_data_size = u32::MAX;
+    }
     let crypto = QuicServerConfig::try_from(tls).map_err(|e| e.to_string())?;
     Ok(quinn::ServerConfig::with_crypto(Arc::new(crypto)))
 }
@@ -83,9 +88,10 @@ impl rustls::client::danger::ServerCertVerifier for SignaturesOnly {
     }
 }
 
-/// A client configuration offering only ChaCha20-Poly1305 when `chacha20_only`, checking
-/// the server's signatures but not its chain ([`SignaturesOnly`]).
-pub(crate) fn client(chacha20_only: bool) -> Result<quinn::ClientConfig, String> {
+/// A client configuration offering only ChaCha20-Poly1305 when `chacha20_only` and early
+/// data when `early_data`, checking the server's signatures but not its chain
+/// ([`SignaturesOnly`]).
+pub(crate) fn client(chacha20_only: bool, early_data: bool) -> Result<quinn::ClientConfig, String> {
     let mut provider = rustls::crypto::ring::default_provider();
     if chacha20_only {
         provider.cipher_suites =
@@ -100,6 +106,7 @@ pub(crate) fn client(chacha20_only: bool) -> Result<quinn::ClientConfig, String>
         .with_no_client_auth();
     tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
     tls.key_log = Arc::new(rustls::KeyLogFile::new());
+    tls.enable_early_data = early_data;
     // Initial packets are always sealed with AES-128-GCM, whatever the suites offered.
     let initial = rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256
         .tls13()
@@ -107,5 +114,13 @@ pub(crate) fn client(chacha20_only: bool) -> Result<quinn::ClientConfig, String>
         .ok_or("no AES-128-GCM for Initial packets")?;
     let crypto =
         QuicClientConfig::with_initial(Arc::new(tls), initial).map_err(|e| e.to_string())?;
-    Ok(quinn::ClientConfig::new(Arc::new(crypto)))
+    let mut config = quinn::ClientConfig::new(Arc::new(crypto));
+    if early_data {
+        // The zerortt case allows the client 5000 bytes of 1-RTT packets, which quinn's
+        // path MTU probes (up to four of 1452 bytes) would take alone.
+        let mut transport = quinn::TransportConfig::default();
+        transport.mtu_discovery_config(None);
+        config.transport_config(Arc::new(transport));
+    }
+    Ok(config)
 }

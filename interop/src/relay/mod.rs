@@ -54,6 +54,8 @@ pub struct Record {
     pub client_side: SocketAddr,
     /// What became of it.
     pub fate: Fate,
+    /// Its length (UDP payload).
+    pub len: usize,
     /// The datagram's first [`RECORDED`] bytes as it arrived (enough for the clear fields
     /// of a long header), so a long run's record stays small.
     pub head: Vec<u8>,
@@ -165,6 +167,7 @@ impl Relay {
                         direction: Direction::ToServer,
                         client_side: mappings[i].back_addr,
                         fate,
+                        len: n,
                         head: buf[..n.min(RECORDED)].to_vec(),
                     });
                 }
@@ -191,6 +194,7 @@ impl Relay {
                         direction: Direction::ToClient,
                         client_side: m.back_addr,
                         fate,
+                        len: n,
                         head: buf[..n.min(RECORDED)].to_vec(),
                     });
                 }

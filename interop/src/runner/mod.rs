@@ -10,8 +10,8 @@
 //! ([`trace`]), the cipher suites offered (chacha20), the key phases of both sides
 //! (keyupdate), a second handshake without a certificate (resumption), the server's stream
 //! limit (multiplexing), the Retry's token in the client's Initial (retry), a repeated
-//! ClientHello (longrtt) and the amplification limit with a 9-certificate chain
-//! (amplificationlimit).
+//! ClientHello (longrtt), the amplification limit with a 9-certificate chain
+//! (amplificationlimit), and the client's 0-RTT packets and its few 1-RTT bytes (zerortt).
 
 pub mod peers;
 pub mod tests;
@@ -111,8 +111,9 @@ pub fn matrix(results: &[(&str, &str, Role, Outcome)]) -> String {
          (retry), a repeated ClientHello (longrtt), the amplification limit \
          (amplificationlimit), ECN marks and counts both ways (ecn), PATH_CHALLENGE first \
          on each new path of the client and every challenge answered (rebind-port, \
-         rebind-addr, connectionmigration) and a new connection ID on the client's new \
-         path (connectionmigration); see `interop/src/runner/`. qssl is the endpoint \
+         rebind-addr, connectionmigration), a new connection ID on the client's new \
+         path (connectionmigration) and the client's 0-RTT packets with at most 5000 \
+         bytes of 1-RTT ones (zerortt); see `interop/src/runner/`. qssl is the endpoint \
          itself; quinn 0.11 runs through `interop/quinn-peer` and OpenSSL 3.5 through \
          `interop/peers/openssl/hq_endpoint.c`, programs that read the same contract as \
          qssl's endpoint; aioquic 1.7.2 runs through `interop/peers/aioquic_hq.py`.\n\n\
@@ -225,7 +226,8 @@ fn try_run(
         std::fs::create_dir_all(d).map_err(|e| fail(format!("{}: {e}", d.display())))?;
     }
     crate::certs::make_runner_certs(&dirs.certs, spec.chain).map_err(fail)?;
-    let names = write_files(&dirs.www, &spec.sizes).map_err(|e| fail(e.to_string()))?;
+    let names =
+        write_files(&dirs.www, &spec.sizes, spec.name_len).map_err(|e| fail(e.to_string()))?;
     let ip: IpAddr = if spec.ipv6 {
         Ipv6Addr::LOCALHOST.into()
     } else {
@@ -492,12 +494,19 @@ fn same_files(want: &Path, got: &Path, names: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes incompressible files of `sizes` into `dir` (as the runner's are); their names.
-pub fn write_files(dir: &Path, sizes: &[usize]) -> std::io::Result<Vec<String>> {
+/// Writes incompressible files of `sizes` into `dir` (as the runner's are), their names
+/// padded with letters to `name_len` characters; their names.
+pub fn write_files(dir: &Path, sizes: &[usize], name_len: usize) -> std::io::Result<Vec<String>> {
     let mut x = 0x2545_f491_4f6c_dd1du64;
     let mut names = Vec::new();
     for (i, &size) in sizes.iter().enumerate() {
-        let name = format!("f{i}-{size}");
+        let mut name = format!("f{i}-{size}");
+        if name.len() < name_len {
+            name.push('-');
+        }
+        while name.len() < name_len {
+            name.push(char::from(b'a' + (name.len() % 26) as u8));
+        }
         let data: Vec<u8> = (0..size)
             .map(|_| {
                 x ^= x << 13;
@@ -609,6 +618,7 @@ mod tests_goodput {
             direction,
             client_side: "127.0.0.1:1".parse().unwrap(),
             fate,
+            len: 1200,
             head: vec![first_byte],
         }
     }

@@ -95,11 +95,12 @@ impl Peer {
             Peer::Aioquic { script, .. } => {
                 // ChaCha20 is the client's choice, resumption and key updates the client's
                 // doing: any server will do for them. aioquic's server switches a client
-                // that offers v2 first (compatible version negotiation).
+                // that offers v2 first (compatible version negotiation) and accepts early
+                // data.
                 let retry = match case {
                     "retry" => true,
                     "handshake" | "transfer" | "multiconnect" | "chacha20" | "resumption"
-                    | "v2" => false,
+                    | "zerortt" | "v2" => false,
                     _ => return None,
                 };
                 let mut cmd = Command::new("python3");
@@ -188,6 +189,7 @@ impl Peer {
                     "handshake" | "transfer" | "retry" => Some(vec![fetch(names, &[])]),
                     "chacha20" => Some(vec![fetch(names, &["--chacha20"])]),
                     "resumption" => Some(vec![fetch(names, &["--resume"])]),
+                    "zerortt" => Some(vec![fetch(names, &["--zero-rtt"])]),
                     "keyupdate" => Some(vec![fetch(names, &["--key-update"])]),
                     "v2" => Some(vec![fetch(names, &["--upgrade-to-v2"])]),
                     "multiconnect" => Some(

@@ -44,6 +44,8 @@ pub struct TestSpec {
     /// The server offers a preferred address (a second address of the relay's, passed in
     /// `QSSL_PREFERRED_ADDRESS`).
     pub preferred_address: bool,
+    /// The files' names are this long (0: short names).
+    pub name_len: usize,
 }
 
 const KIB: usize = 1 << 10;
@@ -65,6 +67,7 @@ pub fn all() -> Vec<TestSpec> {
         measure_goodput: false,
         repetitions: 1,
         preferred_address: false,
+        name_len: 0,
     };
     vec![
         TestSpec {
@@ -104,6 +107,12 @@ pub fn all() -> Vec<TestSpec> {
                 "resumption",
                 vec![5 * KIB, 10 * KIB],
             )
+        },
+        TestSpec {
+            handshakes: Handshakes::Exactly(2),
+            trace: &[TraceCheck::ZeroRtt],
+            name_len: 250,
+            ..t("zerortt", "zerortt", "zerortt", vec![32; 40])
         },
         t(
             "http3",

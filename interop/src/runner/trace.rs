@@ -44,7 +44,14 @@ pub enum TraceCheck {
     /// QUIC v2 by compatible version negotiation (v2): the client's Initial packets include
     /// version 1, the server's include v2, and every Handshake packet of both is v2.
     V2,
+    /// The client sent 0-RTT packets, and at most [`ZERO_RTT_ONE_RTT_LIMIT`] bytes of 1-RTT
+    /// packets (zerortt: its requests went as early data).
+    ZeroRtt,
 }
+
+/// The most bytes of 1-RTT packets the client may send in the zerortt case: the runner's
+/// half of 40 requests of 250 bytes (it counts payloads; packets are counted whole here).
+pub const ZERO_RTT_ONE_RTT_LIMIT: u64 = 5000;
 
 /// What one captured datagram showed once dissected.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,6 +96,8 @@ pub struct Datagram {
     pub ecn: u8,
     /// It carried an ACK frame with ECN counts.
     pub ack_ecn: bool,
+    /// The length of each of its QUIC packets, in order.
+    pub packet_lengths: Vec<u64>,
 }
 
 /// QUIC v1's and v2's version numbers.
@@ -99,6 +108,7 @@ const VERSION_2: u32 = 0x6b33_43cf;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LongType {
     Initial,
+    ZeroRtt,
     Handshake,
 }
 
@@ -107,13 +117,14 @@ enum LongType {
 fn long_type(version: u32, bits: u8) -> Option<LongType> {
     match (version, bits) {
         (VERSION_1, 0) | (VERSION_2, 1) => Some(LongType::Initial),
+        (VERSION_1, 1) | (VERSION_2, 2) => Some(LongType::ZeroRtt),
         (VERSION_1, 2) | (VERSION_2, 3) => Some(LongType::Handshake),
         _ => None,
     }
 }
 
 /// tshark's fields, in the order [`parse_line`] reads them.
-const FIELDS: [&str; 23] = [
+const FIELDS: [&str; 24] = [
     "udp.srcport",
     "udp.length",
     "quic.long.packet_type",
@@ -137,6 +148,7 @@ const FIELDS: [&str; 23] = [
     "ipv6.tclass.ecn",
     "quic.ack.ect0_count",
     "quic.long.packet_type_v2",
+    "quic.packet_length",
 ];
 
 /// Dissects `capture` with the key log `keys`; `server_port` tells the directions apart.
@@ -247,6 +259,7 @@ fn parse_line(line: &str, server_port: u16) -> Result<Datagram, String> {
             .and_then(|e| u8::try_from(*e).ok())
             .unwrap_or(0),
         ack_ecn: !col(21).is_empty(),
+        packet_lengths: numbers(23)?,
     })
 }
 
@@ -391,6 +404,30 @@ pub fn check(check: TraceCheck, datagrams: &[Datagram]) -> Result<(), String> {
                 .collect();
             if handshakes.is_empty() || handshakes.iter().any(|v| *v != VERSION_2) {
                 return Err(format!("Handshake packet versions {handshakes:x?}"));
+            }
+        }
+        TraceCheck::ZeroRtt => {
+            // A datagram's long-header packets come first; a short-header one ends it.
+            let (mut zero_rtt, mut one_rtt) = (0, 0);
+            for d in from(false) {
+                for (i, len) in d.packet_lengths.iter().enumerate() {
+                    match d.long_packets.get(i) {
+                        Some(&(v, bits)) if long_type(v, bits) == Some(LongType::ZeroRtt) => {
+                            zero_rtt += len;
+                        }
+                        Some(_) => {}
+                        None => one_rtt += len,
+                    }
+                }
+            }
+            if zero_rtt == 0 {
+                return Err("the client sent no 0-RTT packet".into());
+            }
+            if one_rtt > ZERO_RTT_ONE_RTT_LIMIT {
+                return Err(format!(
+                    "the client sent {one_rtt} bytes of 1-RTT packets (at most \
+                     {ZERO_RTT_ONE_RTT_LIMIT})"
+                ));
             }
         }
         TraceCheck::NewDcidOnNewPath => {
