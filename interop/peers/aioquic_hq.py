@@ -9,7 +9,9 @@ Client: fetches one or more paths over a single connection (one stream per
 path) and stores them under --out; with --resume, the first path over one
 connection and the rest over a second that resumes the first's session (and with
 --new-token presents the first connection's NEW_TOKEN token; with --zero-rtt
-sends the second connection's requests as early data, before its handshake). It can
+sends the second connection's requests as early data, before its handshake). A
+session ticket can be kept for a later run (--ticket-out) and used by it, with the
+requests as early data (--ticket-in). It can
 offer ChaCha20-Poly1305 only (--chacha20) and update its keys once the
 handshake is confirmed (--key-update). The server keeps session tickets in
 memory, each used once, so clients can resume, with early data (aioquic's
@@ -26,6 +28,7 @@ import argparse
 import asyncio
 import logging
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -181,7 +184,8 @@ async def run_server(args: argparse.Namespace) -> None:
         configuration=config,
         create_protocol=protocol,
         retry=args.retry,
-        session_ticket_fetcher=tickets.pop,
+        # A ticket this server never issued (or used already) resumes nothing.
+        session_ticket_fetcher=lambda ticket: tickets.pop(ticket, None),
         session_ticket_handler=keep_ticket,
     )
     port = args.port
@@ -334,7 +338,14 @@ async def run_client(args: argparse.Namespace) -> None:
     start = time.monotonic()
     tickets: list[SessionTicket] = []
     tokens: list[bytes] = []
-    if (args.resume or args.zero_rtt) and len(requests) > 1:
+    if args.ticket_in:
+        with open(args.ticket_in, "rb") as f:
+            config = configuration()
+            config.session_ticket = pickle.load(f)
+        sizes = await fetch_over_one_connection(
+            args, config, requests, tickets, tokens, early=True
+        )
+    elif (args.resume or args.zero_rtt) and len(requests) > 1:
         sizes = await fetch_over_one_connection(
             args, configuration(), requests[:1], tickets, tokens
         )
@@ -354,6 +365,11 @@ async def run_client(args: argparse.Namespace) -> None:
             args, configuration(), requests, tickets, tokens
         )
     elapsed = time.monotonic() - start
+    if args.ticket_out:
+        if not tickets:
+            raise ClientError("the server sent no session ticket")
+        with open(args.ticket_out, "wb") as f:
+            pickle.dump(tickets[-1], f)
     for (url, target), size in zip(requests, sizes):
         print(f"{url} -> {target} ({size} bytes)")
     print(f"done: {len(sizes)} file(s), {sum(sizes)} bytes in {elapsed:.3f}s")
@@ -399,6 +415,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--zero-rtt",
         action="store_true",
         help="as --resume, the second connection's requests sent as early data (0-RTT)",
+    )
+    c.add_argument("--ticket-out", metavar="FILE", help="keep the last session ticket here")
+    c.add_argument(
+        "--ticket-in",
+        metavar="FILE",
+        help="resume the session of a ticket kept by --ticket-out, requests as early data",
     )
     c.add_argument("--key-update", action="store_true", help="update the keys once")
     c.add_argument(
