@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use qssl_quic::conn::{ConnectionConfig, Event};
 use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use qssl_tests::sim::{Link, Sim};
-use sim_nodes::{ClientNode, ServerApp, ServerNode, client_node, established};
+use sim_nodes::{ClientNode, ServerNode, client_node, established};
 
 /// A server endpoint that validates every address, and clients that trust it.
 struct World {
@@ -65,12 +65,7 @@ impl World {
         let mut sim = Sim::new(
             self.seed,
             client,
-            ServerNode {
-                ep: self.server.take().expect("the server"),
-                handle: None,
-                events: Vec::new(),
-                app: ServerApp::default(),
-            },
+            ServerNode::new(self.server.take().expect("the server")),
             Link::delay(20),
             Link::delay(20),
             self.now,

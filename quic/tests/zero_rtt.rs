@@ -15,7 +15,7 @@ use qssl_quic::Dir;
 use qssl_quic::conn::{ConnectionConfig, Event, ZeroRttStatus};
 use qssl_quic::endpoint::{Endpoint, EndpointConfig};
 use qssl_tests::sim::{Link, Sim};
-use sim_nodes::{CLIENT, ClientNode, ServerApp, ServerNode, client_node};
+use sim_nodes::{CLIENT, ClientNode, ServerNode, client_node};
 
 /// One-way delay of the simulated path: a round trip is 40 ms.
 const DELAY_MS: u64 = 20;
@@ -82,12 +82,7 @@ impl World {
         Sim::new(
             self.seed,
             client,
-            ServerNode {
-                ep: self.server.take().expect("the server"),
-                handle: None,
-                events: Vec::new(),
-                app: ServerApp::default(),
-            },
+            ServerNode::new(self.server.take().expect("the server")),
             Link::delay(DELAY_MS),
             Link::delay(DELAY_MS),
             self.now,

@@ -2,13 +2,11 @@
 //! blocking send and receive, an echo both ways, the size and buffer errors, and a peer that
 //! did not offer them.
 
-use std::sync::Arc;
 use std::thread;
 
 use qssl::ErrorCode;
 use qssl::error::{err_r, ssl_r};
 use qssl::quic::Ssl;
-use qssl_bio::{DatagramBio, UdpBio};
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
 
@@ -25,12 +23,7 @@ fn listener(id: &Identity, max: Option<u64>) -> (Ssl, std::net::SocketAddr) {
 /// A blocking client of `server` that offers DATAGRAM frames (set on the object, not the
 /// context).
 fn client(id: &Identity, server: std::net::SocketAddr) -> Ssl {
-    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
-    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    bio.connect(server).unwrap();
-    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
-    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
-    client.set_host_name("localhost").unwrap();
+    let client = udp_client(&client_ctx(&id.cert), server);
     client.set_max_datagram_frame_size(Some(65535)).unwrap();
     client
 }

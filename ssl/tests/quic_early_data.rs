@@ -6,14 +6,12 @@
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
 
 use qssl::SslCtx;
 use qssl::error::err_r;
 use qssl::quic::{EarlyDataStatus, LISTENER_FLAG_NO_VALIDATE, Ssl, WRITE_FLAG_CONCLUDE};
-use qssl_bio::{DatagramBio, UdpBio};
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
 
@@ -39,17 +37,6 @@ fn echo_server(ctx: &SslCtx, conns: usize) -> (SocketAddr, mpsc::Receiver<EarlyD
     (addr, rx)
 }
 
-/// A blocking client of `ctx` to `server`, not started.
-fn client(ctx: &SslCtx, server: SocketAddr) -> Ssl {
-    let client = Ssl::new(ctx).unwrap();
-    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    bio.connect(server).unwrap();
-    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
-    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
-    client.set_host_name("localhost").unwrap();
-    client
-}
-
 /// Reads `client`'s whole reply.
 fn reply(client: &Ssl) -> Vec<u8> {
     let mut reply = Vec::new();
@@ -59,7 +46,7 @@ fn reply(client: &Ssl) -> Vec<u8> {
 
 /// A first connection to `server`: a full handshake, and the session it leaves.
 fn first_visit(ctx: &SslCtx, server: SocketAddr) -> qssl::tls::SslSession {
-    let first = client(ctx, server);
+    let first = udp_client(ctx, server);
     first.write_ex2(b"hello", WRITE_FLAG_CONCLUDE).unwrap();
     assert_eq!(reply(&first), b"hello");
     assert_eq!(first.early_data_status(), EarlyDataStatus::NotSent);
@@ -87,7 +74,7 @@ fn early_data_is_written_before_the_handshake_and_accepted() {
     let ctx = client_ctx(&id.cert);
     let session = first_visit(&ctx, server);
     assert_eq!(statuses.recv().unwrap(), EarlyDataStatus::NotSent);
-    let second = client(&ctx, server);
+    let second = udp_client(&ctx, server);
     second.set_session(Some(session)).unwrap();
     assert_eq!(second.write_early_data(b"early ").unwrap(), 6);
     assert!(
@@ -110,7 +97,7 @@ fn rejected_early_data_arrives_all_the_same() {
     let session = first_visit(&ctx, first_server);
     // Another server (another session cache): the session does not resume there.
     let (other, statuses) = echo_server(&server_ctx(&id), 1);
-    let second = client(&ctx, other);
+    let second = udp_client(&ctx, other);
     second.set_session(Some(session)).unwrap();
     assert_eq!(second.write_early_data(b"early ").unwrap(), 6);
     second.write_ex2(b"request", WRITE_FLAG_CONCLUDE).unwrap();
@@ -125,7 +112,7 @@ fn rejected_early_data_arrives_all_the_same() {
 fn early_data_needs_a_session_that_allows_it() {
     let id = Identity::localhost();
     let ctx = client_ctx(&id.cert);
-    let client = client(&ctx, "127.0.0.1:9".parse().unwrap());
+    let client = udp_client(&ctx, "127.0.0.1:9".parse().unwrap());
     let err = client.write_early_data(b"early").unwrap_err();
     let reason = err.error().map(|e| e.reason());
     assert_eq!(reason, Some(err_r::SHOULD_NOT_HAVE_BEEN_CALLED));

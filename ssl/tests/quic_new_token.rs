@@ -3,11 +3,9 @@
 //! connection to the server presents it and skips the Retry round trip.
 
 use std::io::{Read, Write};
-use std::sync::Arc;
 use std::thread;
 
 use qssl::quic::Ssl;
-use qssl_bio::{DatagramBio, UdpBio};
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
 
@@ -21,12 +19,7 @@ fn retried(client: &Ssl) -> bool {
 
 /// One request and its echo through a blocking client of `ctx` to `server`.
 fn exchange(ctx: &qssl::SslCtx, server: std::net::SocketAddr) -> Ssl {
-    let client = Ssl::new(ctx).unwrap();
-    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    bio.connect(server).unwrap();
-    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
-    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
-    client.set_host_name("localhost").unwrap();
+    let client = udp_client(ctx, server);
     client
         .write_ex2(b"ping", qssl::quic::WRITE_FLAG_CONCLUDE)
         .unwrap();

@@ -184,6 +184,18 @@ pub fn udp_bio() -> (Arc<dyn DatagramBio>, SocketAddr) {
     (Arc::new(bio), addr)
 }
 
+/// A QUIC client object of `ctx` for "localhost" on a UDP socket connected to `server`, not
+/// started.
+pub fn udp_client(ctx: &SslCtx, server: SocketAddr) -> Ssl {
+    let client = Ssl::new(ctx).unwrap();
+    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    bio.connect(server).unwrap();
+    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
+    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    client.set_host_name("localhost").unwrap();
+    client
+}
+
 /// A TLS server context with the identity's certificate and `alpn` (wire format).
 pub fn tls_server_ctx(id: &Identity, alpn: &[u8]) -> SslCtx {
     let mut ctx = SslCtx::new(Method::TlsServer);

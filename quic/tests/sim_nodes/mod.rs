@@ -69,6 +69,16 @@ pub(crate) struct ServerNode {
 }
 
 impl ServerNode {
+    /// A server node on `ep` with the `GET <n>` application.
+    pub(crate) fn new(ep: Endpoint) -> Self {
+        ServerNode {
+            ep,
+            handle: None,
+            events: Vec::new(),
+            app: ServerApp::default(),
+        }
+    }
+
     pub(crate) fn conn(&self) -> Option<&Connection> {
         self.ep.get(self.handle?)
     }
@@ -264,12 +274,7 @@ pub(crate) fn pair_configs(
     Sim::new(
         seed,
         client,
-        ServerNode {
-            ep: server,
-            handle: None,
-            events: Vec::new(),
-            app: ServerApp::default(),
-        },
+        ServerNode::new(server),
         link.clone(),
         link,
         start,
