@@ -165,3 +165,47 @@ fn every_runner_test_has_its_scenario() {
     );
     assert!(Scenario::for_test("nonsense").is_none());
 }
+
+/// Offers a datagram every 2.4 ms (half the link's rate) for ten seconds on a default link,
+/// with or without the competing flow; how many got through, and the largest queueing delay
+/// one of them saw.
+fn half_rate_offered(cross_traffic: bool) -> (usize, Duration) {
+    let t0 = Instant::now();
+    let s = Scenario::default();
+    let mut l = link(
+        LinkConfig {
+            delay: s.delay,
+            bandwidth: s.bandwidth,
+            queue: s.queue,
+            cross_traffic,
+            ..LinkConfig::default()
+        },
+        t0,
+    );
+    let (mut delivered, mut worst) = (0, Duration::ZERO);
+    let mut sent_at = std::collections::HashMap::new();
+    for i in 0..4166usize {
+        let now = t0 + Duration::from_micros(2400 * i as u64);
+        while let Some((id, _)) = l.pop_due(now) {
+            delivered += 1;
+            worst = worst.max(now - sent_at[&id] - s.delay);
+        }
+        if l.arrive(now, i, vec![0; 1472]) == Fate::Forwarded {
+            sent_at.insert(i, now);
+        }
+    }
+    (delivered, worst)
+}
+
+#[test]
+fn a_competing_tcp_flow_takes_capacity_and_fills_the_queue() {
+    // Alone, half the rate gets through untouched.
+    let (alone, alone_delay) = half_rate_offered(false);
+    assert!(alone >= 4150, "{alone}");
+    assert!(alone_delay < Duration::from_millis(3), "{alone_delay:?}");
+    // With the flow, the queue stands full (a full queue is 30 ms at 10 Mbit/s) and drops
+    // some of what is offered.
+    let (shared, shared_delay) = half_rate_offered(true);
+    assert!(shared < alone, "{shared} of {alone}");
+    assert!(shared_delay > Duration::from_millis(15), "{shared_delay:?}");
+}

@@ -1,6 +1,7 @@
 //! One direction of the simulated link, without sockets or clocks: datagrams arrive at a
 //! time, the error models decide their fate, a drop-tail queue and the link rate space them
-//! out, the one-way delay follows, and they come out when due.
+//! out, the one-way delay follows, and they come out when due. A competing TCP flow
+//! ([`super::cross`]) may share the queue and the rate.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
 
+use super::cross::{self, CrossFlow};
 use super::scenario::{Blackhole, ErrorRate};
 
 /// Bytes of IPv4 and UDP headers the link rate counts for each datagram.
@@ -53,6 +55,8 @@ pub struct LinkConfig {
     pub blackhole: Option<Blackhole>,
     /// Indices (from 1) of the datagrams to drop.
     pub droplist: Vec<u64>,
+    /// A competing TCP flow shares the queue and the rate.
+    pub cross_traffic: bool,
 }
 
 impl LinkConfig {
@@ -76,15 +80,16 @@ pub struct Link<L = usize> {
     /// When the link finishes sending what it has taken.
     busy_until: Instant,
     /// Datagrams on their way: when each leaves the queue (serialised), when it arrives,
-    /// the caller's label for it, and its bytes.
-    in_flight: VecDeque<(Instant, Instant, L, Vec<u8>)>,
+    /// the caller's label for it (none for the competing flow's packets), and its bytes.
+    in_flight: VecDeque<(Instant, Instant, Option<L>, Vec<u8>)>,
+    /// The competing flow, if the link has one.
+    cross: Option<CrossFlow>,
 }
 
 impl<L> Link<L> {
     /// A link started at `start`, its random choices from `rng`.
     pub fn new(config: LinkConfig, start: Instant, rng: ChaCha8Rng) -> Self {
         Link {
-            config,
             start,
             rng,
             arrived: 0,
@@ -92,12 +97,15 @@ impl<L> Link<L> {
             corrupted_in_a_row: 0,
             busy_until: start,
             in_flight: VecDeque::new(),
+            cross: config.cross_traffic.then(|| CrossFlow::new(config.delay)),
+            config,
         }
     }
 
     /// A datagram arrives at `now`, labelled `label` by the caller (which client it is
     /// for): its fate, and it is on its way unless dropped.
     pub fn arrive(&mut self, now: Instant, label: L, mut data: Vec<u8>) -> Fate {
+        self.run_cross(now);
         self.arrived += 1;
         if self.in_outage(now) {
             return Fate::Blackholed;
@@ -134,6 +142,16 @@ impl<L> Link<L> {
                 fate = Fate::Corrupted;
             }
         }
+        let len = data.len();
+        if !self.enqueue(now, Some(label), len, data) {
+            return Fate::QueueFull;
+        }
+        fate
+    }
+
+    /// Puts `len` bytes labelled `label` in the queue at `now`, unless it is full; whether it
+    /// took them.
+    fn enqueue(&mut self, now: Instant, label: Option<L>, len: usize, data: Vec<u8>) -> bool {
         // The queue: datagrams not yet on the wire, plus the one being sent.
         // Send times only grow along the queue: count from its end.
         let waiting = self
@@ -143,36 +161,68 @@ impl<L> Link<L> {
             .take_while(|(sent, ..)| *sent > now)
             .count();
         if waiting > self.config.queue {
-            return Fate::QueueFull;
+            return false;
         }
         let start = self.busy_until.max(now);
         let sent = match self.config.bandwidth {
             0 => start,
             bps => {
-                let bits = (data.len() as u64 + HEADERS) * 8;
+                let bits = (len as u64 + HEADERS) * 8;
                 start + Duration::from_nanos(bits * 1_000_000_000 / bps)
             }
         };
         self.busy_until = sent;
         self.in_flight
             .push_back((sent, sent + self.config.delay, label, data));
-        fate
+        true
     }
 
-    /// When the next datagram comes out, if any is on its way.
-    pub fn next_due(&self) -> Option<Instant> {
-        self.in_flight.front().map(|(_, due, ..)| *due)
-    }
-
-    /// The next datagram due by `now`, with its label.
-    pub fn pop_due(&mut self, now: Instant) -> Option<(L, Vec<u8>)> {
-        if self.next_due()? <= now {
-            self.in_flight
-                .pop_front()
-                .map(|(_, _, label, data)| (label, data))
-        } else {
-            None
+    /// Moves the competing flow on to `now`: takes its acknowledgments back and sends what
+    /// its window allows into the queue.
+    fn run_cross(&mut self, now: Instant) {
+        let Some(mut flow) = self.cross.take() else {
+            return;
+        };
+        flow.take_acks(now);
+        while flow.may_send() {
+            if self.enqueue(now, None, cross::PACKET, Vec::new()) {
+                flow.on_sent();
+            } else {
+                flow.on_dropped(now);
+                break;
+            }
         }
+        self.cross = Some(flow);
+    }
+
+    /// When the next datagram comes out (or the competing flow next acts), if any is on its
+    /// way.
+    pub fn next_due(&self) -> Option<Instant> {
+        let due = self.in_flight.front().map(|(_, due, ..)| *due);
+        let ack = self.cross.as_ref().and_then(CrossFlow::next_ack);
+        due.into_iter().chain(ack).min()
+    }
+
+    /// The next datagram due by `now`, with its label; the competing flow's packets that
+    /// arrive meanwhile are acknowledged.
+    pub fn pop_due(&mut self, now: Instant) -> Option<(L, Vec<u8>)> {
+        self.run_cross(now);
+        while self
+            .in_flight
+            .front()
+            .is_some_and(|(_, due, ..)| *due <= now)
+        {
+            let (_, due, label, data) = self.in_flight.pop_front()?;
+            match label {
+                Some(label) => return Some((label, data)),
+                None => {
+                    if let Some(flow) = &mut self.cross {
+                        flow.on_delivered(due);
+                    }
+                }
+            }
+        }
+        None
     }
 
     fn in_outage(&self, now: Instant) -> bool {

@@ -10,6 +10,7 @@
 //! wrote to it, its queues are bounded by the scenario, and it runs until told to stop.
 
 pub mod capture;
+mod cross;
 pub mod link;
 pub mod scenario;
 
@@ -262,6 +263,8 @@ impl Relay {
             blackhole: s.blackhole,
             droplist,
             mtu: s.mtu,
+            // The competing flow goes the way the files do, towards the client.
+            cross_traffic: s.cross_traffic && !to_server,
         };
         [
             Link::new(

@@ -62,6 +62,9 @@ pub struct Scenario {
     /// Every datagram arrives with its ECN field cleared (a middlebox bleaching the marks;
     /// not one of the runner's scenarios).
     pub clear_ecn: bool,
+    /// A bulk TCP flow competes for the link towards the client (the runner's iperf pair in
+    /// crosstraffic, emulated: [`super::cross`]).
+    pub cross_traffic: bool,
 }
 
 impl Default for Scenario {
@@ -78,6 +81,7 @@ impl Default for Scenario {
             rebind: None,
             mtu: None,
             clear_ecn: false,
+            cross_traffic: false,
         }
     }
 }
@@ -111,8 +115,11 @@ impl Scenario {
             | "ipv6"
             | "v2"
             | "connectionmigration"
-            | "goodput"
-            | "crosstraffic" => base,
+            | "goodput" => base,
+            "crosstraffic" => Scenario {
+                cross_traffic: true,
+                ..base
+            },
             "longrtt" => Scenario {
                 delay: Duration::from_millis(750),
                 ..base

@@ -184,6 +184,12 @@ pub fn all() -> Vec<TestSpec> {
             repetitions: 5,
             ..t("goodput", "transfer", "transfer", vec![10 * MIB])
         },
+        TestSpec {
+            measure_goodput: true,
+            repetitions: 5,
+            timeout: Duration::from_secs(180),
+            ..t("crosstraffic", "transfer", "transfer", vec![25 * MIB])
+        },
     ]
 }
 
