@@ -227,6 +227,8 @@ enum State {
 const INITIAL_RTT: Duration = Duration::from_millis(333);
 /// Full-size datagrams the pacer lets go back to back.
 const PACING_BURST: u64 = 10;
+/// Most 1-RTT packets kept from before the handshake completed.
+const MAX_EARLY_ONE_RTT: usize = 4;
 /// Smallest datagram carrying an ack-eliciting Initial packet (RFC 9000 §14.1).
 pub(crate) const MIN_INITIAL_SIZE: usize = 1200;
 
@@ -338,6 +340,8 @@ pub struct Connection {
     auth_failures: u64,
     /// Early data: the 0-RTT keys and what became of it.
     zero_rtt: zero_rtt::ZeroRtt,
+    /// 1-RTT packets that arrived before the handshake completed, to read once it has.
+    early_one_rtt: Vec<(recv::Arrival, Vec<u8>)>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -537,6 +541,7 @@ impl Connection {
             traced_cc_state: None,
             auth_failures: 0,
             zero_rtt: zero_rtt::ZeroRtt::new(),
+            early_one_rtt: Vec::new(),
             config,
         }
     }

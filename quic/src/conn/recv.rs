@@ -60,8 +60,27 @@ impl Connection {
             ecn: info.ecn,
             len: datagram.len(),
         };
-        let dcid_len = self.local_cids.active().next().map_or(0, |c| c.len());
         let processed_before = self.stats.packets_received;
+        self.process_packets(now, &arrival, datagram);
+        // 1-RTT packets that came before the handshake completed are read once it has.
+        if self.is_handshake_complete() && !self.early_one_rtt.is_empty() {
+            for (arrival, mut packet) in std::mem::take(&mut self.early_one_rtt) {
+                if self.state == State::Open {
+                    self.process_packets(now, &arrival, &mut packet);
+                }
+            }
+        }
+        // Nothing in the datagram could be processed: it may be a stateless reset.
+        if self.state == State::Open && self.stats.packets_received == processed_before {
+            self.check_stateless_reset(now, datagram);
+        }
+    }
+
+    /// Handles the packets of one datagram, as they come, until one cannot be parsed or the
+    /// connection stops being open.
+    fn process_packets(&mut self, now: Instant, arrival: &Arrival, datagram: &mut [u8]) {
+        let from = arrival.from;
+        let dcid_len = self.local_cids.active().next().map_or(0, |c| c.len());
         let mut pos = 0;
         // Resuming by offset instead of holding the iterator releases the borrow of
         // `datagram`; iteration ends at the first unparsable packet, as with `Coalesced`.
@@ -99,8 +118,18 @@ impl Connection {
                 Err(Drop::Packet(PacketError::Malformed(
                     "long-header packet from a new address",
                 )))
+            } else if h.kind == PacketKind::OneRtt
+                && !self.is_handshake_complete()
+                && self.spaces[SpaceId::Data as usize].keys.is_some()
+            {
+                // Not read before the handshake completes (RFC 9001 §5.7), but kept (a few)
+                // to read then: the peer's first request often overtakes its Finished.
+                if self.early_one_rtt.len() < super::MAX_EARLY_ONE_RTT {
+                    self.early_one_rtt.push((*arrival, packet.to_vec()));
+                }
+                continue;
             } else {
-                self.handle_packet(now, &h, packet, &arrival)
+                self.handle_packet(now, &h, packet, arrival)
             };
             match handled {
                 Ok(received) => {
@@ -129,10 +158,6 @@ impl Connection {
             if self.state != State::Open {
                 return;
             }
-        }
-        // Nothing in the datagram could be processed: it may be a stateless reset.
-        if self.stats.packets_received == processed_before {
-            self.check_stateless_reset(now, datagram);
         }
     }
 
@@ -751,7 +776,7 @@ impl Connection {
 
 /// What arrived with a datagram, as the packets in it are handled.
 #[derive(Debug, Clone, Copy)]
-struct Arrival {
+pub(super) struct Arrival {
     /// The sender's address.
     from: SocketAddr,
     /// Its ECN codepoint, where the socket reports it.

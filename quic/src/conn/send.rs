@@ -623,8 +623,14 @@ impl Connection {
         }
         if in_flight + size as u64 > self.cc.window() {
             // Data waits while acknowledgments make room for the probe, which would never
-            // find it in a window that data keeps full.
-            self.probe_holds_data = size as u64 <= self.cc.window();
+            // find it in a window that data keeps full. Only while acknowledgments are to
+            // come: packets in flight that elicit none (padded ACKs) leave the window only
+            // when later ones are acknowledged, so holding the data then would wait forever.
+            let acks_coming = self
+                .spaces
+                .iter()
+                .any(|s| s.sent.ack_eliciting_in_flight() > 0);
+            self.probe_holds_data = size as u64 <= self.cc.window() && acks_coming;
             return None;
         }
         let to = self.path.remote;
