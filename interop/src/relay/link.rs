@@ -1,7 +1,7 @@
 //! One direction of the simulated link, without sockets or clocks: datagrams arrive at a
 //! time, the error models decide their fate, a drop-tail queue and the link rate space them
 //! out, the one-way delay follows, and they come out when due. A competing TCP flow
-//! ([`super::cross`]) may share the queue and the rate.
+//! (`relay::cross`) may share the queue and the rate.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

@@ -63,7 +63,7 @@ pub struct Scenario {
     /// not one of the runner's scenarios).
     pub clear_ecn: bool,
     /// A bulk TCP flow competes for the link towards the client (the runner's iperf pair in
-    /// crosstraffic, emulated: [`super::cross`]).
+    /// crosstraffic, emulated: `relay::cross`).
     pub cross_traffic: bool,
 }
 
