@@ -75,6 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out_dir: &out,
         session: None,
         early_data: false,
+        progress: None,
     };
     let start = Instant::now();
     let (received, conn) = fetch(

@@ -402,6 +402,7 @@ impl Client<'_> {
             out_dir: &self.setup.downloads,
             session,
             early_data: self.early_data,
+            progress: None,
         };
         let (received, conn) = if self.http3 {
             crate::http3::fetch(self.ctx, socket, &download, FETCH_LIMIT)?

@@ -76,8 +76,18 @@ impl From<qssl::error::SslError> for HqError {
     }
 }
 
+/// Told how a download goes, file by file: a progress display.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// The server announced `name`'s size (HTTP/3's content-length).
+    fn sized(&self, _name: &str, _size: u64) {}
+    /// `bytes` more of `name` arrived.
+    fn received(&self, name: &str, bytes: u64);
+    /// `name` arrived whole.
+    fn finished(&self, _name: &str) {}
+}
+
 /// What to download and from where.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Download<'a> {
     /// The server's address.
     pub server: SocketAddr,
@@ -91,6 +101,8 @@ pub struct Download<'a> {
     pub session: Option<&'a qssl::tls::SslSession>,
     /// Send the requests as early data (0-RTT) when the session allows it.
     pub early_data: bool,
+    /// Told of the bytes as they arrive, if given.
+    pub progress: Option<Arc<dyn Progress>>,
 }
 
 /// One request of a client and where its response goes.
@@ -167,7 +179,7 @@ pub fn fetch(
         match conn.connect() {
             Ok(()) => {
                 open_requests(&conn, &mut fetches)?;
-                read_responses(&mut fetches, &mut buf)?;
+                read_responses(&mut fetches, &mut buf, download.progress.as_deref())?;
             }
             // Requests go out as early data while the handshake runs, when it can take them.
             Err(e) if e.is_retry() && conn.is_sending_early_data() => {
@@ -261,8 +273,12 @@ fn open_each_request(conn: &Ssl, fetches: &mut [Fetch]) -> Result<(), HqError> {
     Ok(())
 }
 
-/// Reads whatever the response streams have.
-fn read_responses(fetches: &mut [Fetch], buf: &mut [u8]) -> Result<(), HqError> {
+/// Reads whatever the response streams have, telling `progress`.
+fn read_responses(
+    fetches: &mut [Fetch],
+    buf: &mut [u8],
+    progress: Option<&dyn Progress>,
+) -> Result<(), HqError> {
     for f in fetches.iter_mut().filter(|f| !f.done) {
         let Some(stream) = &f.stream else { continue };
         loop {
@@ -270,10 +286,16 @@ fn read_responses(fetches: &mut [Fetch], buf: &mut [u8]) -> Result<(), HqError> 
                 Ok(n) => {
                     f.file.write_all(&buf[..n]).map_err(HqError::File)?;
                     f.received += n as u64;
+                    if let Some(p) = progress {
+                        p.received(&f.name, n as u64);
+                    }
                 }
                 Err(e) if e.code() == ErrorCode::ZeroReturn => {
                     f.done = true;
                     f.stream = None;
+                    if let Some(p) = progress {
+                        p.finished(&f.name);
+                    }
                     break;
                 }
                 Err(e) if e.is_retry() => break,

@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use qssl::quic::{ACCEPT_CONNECTION_NO_BLOCK, Ssl};
 use qssl_bio::UdpBio;
 use tokio::io::AsyncWriteExt;
 
-use crate::hq::{Download, HqError, client_connection, listener};
+use crate::hq::{Download, HqError, Progress, client_connection, listener};
 
 /// Bytes of a file per DATA frame.
 const CHUNK: usize = 64 * 1024;
@@ -155,7 +156,8 @@ async fn fetch_all(conn: Ssl, download: &Download<'_>) -> Result<Vec<(String, u6
             let sender = send_request.clone();
             let uri = authority_uri(download.server_name, download.server, name);
             let out = download.out_dir.join(name);
-            tokio::spawn(request(sender, uri, out))
+            let progress = download.progress.clone().map(|p| (p, name.clone()));
+            tokio::spawn(request(sender, uri, out, progress))
         })
         .collect();
     let mut fetched = Vec::new();
@@ -184,11 +186,14 @@ fn authority_uri(host: &str, server: SocketAddr, name: &str) -> String {
     }
 }
 
-/// One GET: the body written to `out`; its size. Fails on any status but 200.
+/// One GET: the body written to `out`, each part told to `progress` (with the file's
+/// name); its size. Fails on any status but 200, and on a body whose size is not the
+/// content-length the response announced.
 async fn request<T, B>(
     mut sender: h3::client::SendRequest<T, B>,
     uri: String,
     out: PathBuf,
+    progress: Option<(Arc<dyn Progress>, String)>,
 ) -> Result<u64, String>
 where
     T: h3::quic::OpenStreams<B>,
@@ -211,6 +216,13 @@ where
     if response.status() != http::StatusCode::OK {
         return Err(format!("status {}", response.status()));
     }
+    let announced = response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if let (Some((p, name)), Some(size)) = (&progress, announced) {
+        p.sized(name, size);
+    }
     let mut file = tokio::fs::File::create(&out)
         .await
         .map_err(|e| format!("{}: {e}", out.display()))?;
@@ -223,9 +235,20 @@ where
                 .map_err(|e| format!("{}: {e}", out.display()))?;
             size += part.len() as u64;
             let n = part.len();
+            if let Some((p, name)) = &progress {
+                p.received(name, n as u64);
+            }
             chunk.advance(n);
         }
     }
     file.flush().await.map_err(|e| e.to_string())?;
+    if let Some(expected) = announced.filter(|&a| a != size) {
+        return Err(format!(
+            "{size} bytes where the response announced {expected}"
+        ));
+    }
+    if let Some((p, name)) = &progress {
+        p.finished(name);
+    }
     Ok(size)
 }

@@ -55,6 +55,7 @@ fn qssl_get(
         out_dir: &out,
         session,
         early_data: session.is_some(),
+        progress: None,
     };
     let socket = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let (_, conn) = fetch(ctx, socket, &download, Duration::from_secs(30)).unwrap();

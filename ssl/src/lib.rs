@@ -1,5 +1,7 @@
 //! qssl: OpenSSL's SSL-object model for QUIC and TLS as a safe Rust API.
 //!
+//! Start with [`guide`]: the common tasks as whole, tested programs.
+//!
 //! - [`clock`]: where the QUIC objects read the time (the system's clock, or a manual one for
 //!   tests and simulations).
 //! - [`error`]: the per-thread error queue with OpenSSL's packing and reason strings.
@@ -15,6 +17,7 @@
 pub mod clock;
 pub mod ctx;
 pub mod error;
+pub mod guide;
 pub mod key_update;
 mod lock;
 pub mod quic;

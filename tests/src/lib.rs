@@ -8,6 +8,7 @@
 //!   simulator, on a manual clock that follows its virtual time.
 //! - [`quinn_peer`]: quinn, the reference QUIC stack of the report benchmarks.
 //! - [`aioquic`]: the aioquic hq-interop peer (a Python script, installed by the test command).
+//! - [`reference`]: the reference OpenSSL 3.5 and its `openssl` command.
 //! - [`bench`](mod@bench): how a report benchmark was started, `QSSL_BENCH_BYTES`, medians.
 //! - [`hostile`]: a client that completes a real handshake and then sends whatever frames a
 //!   test gives it, acknowledging nothing.
@@ -21,5 +22,6 @@ pub mod fixtures;
 pub mod hostile;
 pub mod identity;
 pub mod quinn_peer;
+pub mod reference;
 pub mod sim;
 pub mod ssl_node;

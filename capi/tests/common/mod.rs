@@ -63,16 +63,12 @@ pub(crate) fn qssl_libs() -> PathBuf {
 /// The reference OpenSSL 3.5's install prefix (`bin/openssl`, `include/`, `lib/`), built from
 /// the openssl-src package by `scripts/reference-openssl.sh` (cached under `target/`).
 pub(crate) fn reference() -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| script_dir("reference-openssl.sh", &[]))
-        .clone()
+    qssl_tests::reference::prefix()
 }
 
 /// The reference `openssl` command.
 pub(crate) fn openssl_command() -> Command {
-    let mut cmd = Command::new(reference().join("bin/openssl"));
-    cmd.env("LD_LIBRARY_PATH", reference().join("lib"));
-    cmd
+    qssl_tests::reference::openssl_command()
 }
 
 /// The source of a test program.
