@@ -11,13 +11,13 @@ use h3::quic::{self, ConnectionErrorIncoming, StreamErrorIncoming};
 use qssl::error::{SslError, clear_error, ssl_r};
 use qssl::quic::poll::{POLL_EVENT_ISB, POLL_EVENT_ISU, POLL_EVENT_OSB, POLL_EVENT_OSU};
 use qssl::quic::{
-    ACCEPT_STREAM_NO_BLOCK, DefaultStreamMode, IncomingStreamPolicy, SHUTDOWN_FLAG_NO_BLOCK,
-    SHUTDOWN_FLAG_NO_STREAM_FLUSH, STREAM_FLAG_NO_BLOCK, STREAM_FLAG_UNI, Ssl, StreamType,
+    ACCEPT_STREAM_NO_BLOCK, SHUTDOWN_FLAG_NO_BLOCK, SHUTDOWN_FLAG_NO_STREAM_FLUSH,
+    STREAM_FLAG_NO_BLOCK, STREAM_FLAG_UNI, Ssl, StreamType,
 };
 
-use crate::driver::{Driver, Slot};
 use crate::error::connection_error;
 use crate::stream::{BidiStream, RecvStream, SendStream, h3_id};
+use qssl::asyncio::driver::{Driver, Slot};
 
 /// A QUIC connection of qssl for the h3 crate: give it to `h3::client::new` or
 /// `h3::server::Connection::new`.
@@ -47,19 +47,7 @@ impl Connection {
     /// Fails if `conn` is not a connection or already has a default stream, or if the
     /// thread cannot be started.
     pub fn new(conn: Ssl) -> Result<Connection, SslError> {
-        conn.set_blocking_mode(false)?;
-        if conn.check_default_stream_mode_settable().is_ok() {
-            conn.set_default_stream_mode(DefaultStreamMode::None)?;
-        } else {
-            // A connection that started with new_stream/accept_stream can have no default
-            // stream any more; one that has a default stream is refused.
-            clear_error();
-            if conn.stream_type() != StreamType::None {
-                return Err(SslError::ssl(ssl_r::CONN_USE_ONLY)
-                    .with_data("the connection has a default stream: HTTP/3 needs none"));
-            }
-        }
-        conn.set_incoming_stream_policy(IncomingStreamPolicy::Accept, 0)?;
+        qssl::asyncio::prepare_connection(&conn)?;
         let driver = Driver::start(conn)?;
         Ok(Connection {
             opener: OpenStreams::new(&driver),

@@ -16,8 +16,9 @@
 //!
 //! - [`connection`]: [`Connection`] and [`OpenStreams`].
 //! - [`stream`]: [`SendStream`], [`RecvStream`] and [`BidiStream`].
-//! - `driver`: the per-connection thread that waits with [`qssl::quic::poll()`] and wakes
-//!   tasks; `error`: qssl's failures as h3's error types.
+//! - `error`: qssl's failures as h3's error types; the waiting is
+//!   [`qssl::asyncio::driver`]'s: a thread per connection that waits with
+//!   [`qssl::quic::poll()`] and wakes tasks.
 //!
 //! Waking: a call that would block records its object, the events it waits for and its
 //! waker; the connection's driver thread polls all recorded objects with a timeout of a
@@ -30,7 +31,6 @@
 #![forbid(unsafe_code)]
 
 pub mod connection;
-mod driver;
 mod error;
 pub mod stream;
 

@@ -16,8 +16,8 @@ use qssl::error::clear_error;
 use qssl::quic::poll::{POLL_EVENT_ER, POLL_EVENT_EW, POLL_EVENT_R, POLL_EVENT_W};
 use qssl::quic::{MODE_ENABLE_PARTIAL_WRITE, Ssl};
 
-use crate::driver::{Driver, Slot};
 use crate::error::{Part, connection_error, stream_error};
+use qssl::asyncio::driver::{Driver, Slot};
 
 /// Bytes taken from a stream per read.
 const READ_CHUNK: usize = 32 * 1024;

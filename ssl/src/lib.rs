@@ -2,6 +2,8 @@
 //!
 //! Start with [`guide`]: the common tasks as whole, tested programs.
 //!
+//! - `asyncio` (features `async`, `tokio`): the objects in async code; with `tokio`, QUIC
+//!   streams and TLS objects as tokio's `AsyncRead`/`AsyncWrite`.
 //! - [`clock`]: where the QUIC objects read the time (the system's clock, or a manual one for
 //!   tests and simulations).
 //! - [`error`]: the per-thread error queue with OpenSSL's packing and reason strings.
@@ -14,6 +16,8 @@
 //!   (the one PEM reader the contexts and the C library share).
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "async")]
+pub mod asyncio;
 pub mod clock;
 pub mod ctx;
 pub mod error;

@@ -1,9 +1,10 @@
-//! The thread that turns qssl readiness into task wake-ups.
+//! The thread that turns qssl readiness into task wake-ups, for any async runtime.
 //!
-//! Every [`Connection`](crate::Connection) has one driver thread. A handle whose operation
+//! A connection used from async code has one [`Driver`], and with it one driver thread. A
+//! handle (a stream, an opener, an acceptor) whose operation
 //! would block records, in its [`Slot`], the object it waits on, the `SSL_poll` events
 //! that would let it go on, and its task's waker. The thread loops over
-//! [`qssl::quic::poll()`] on the connection and every recorded object, with a bounded
+//! [`poll()`] on the connection and every recorded object, with a bounded
 //! timeout, and wakes the tasks whose objects became ready. The poll ticks the connection's
 //! port, so it also receives datagrams and runs the timers while no task calls in.
 //!
@@ -23,13 +24,13 @@ use std::task::{Context, Waker};
 use std::thread;
 use std::time::Duration;
 
-use qssl::error::{SslError, clear_error};
-use qssl::quic::Ssl;
-use qssl::quic::poll::{POLL_EVENT_EC, POLL_EVENT_ECD, PollItem, poll};
+use crate::error::{SslError, clear_error};
+use crate::quic::Ssl;
+use crate::quic::poll::{POLL_EVENT_EC, POLL_EVENT_ECD, PollItem, poll};
 
 /// The longest one poll of the driver lasts: how late an object recorded during a poll can
 /// be noticed.
-pub(crate) const MAX_WAIT: Duration = Duration::from_millis(2);
+pub const MAX_WAIT: Duration = Duration::from_millis(2);
 
 /// One task waiting on one object.
 #[derive(Debug)]
@@ -50,7 +51,7 @@ struct Registry {
 /// A connection, the registry of its waiting tasks, and (while any handle holds it) its
 /// driver thread.
 #[derive(Debug)]
-pub(crate) struct Driver {
+pub struct Driver {
     conn: Ssl,
     registry: Mutex<Registry>,
     next_slot: AtomicU64,
@@ -59,7 +60,7 @@ pub(crate) struct Driver {
 impl Driver {
     /// Starts the driver thread of `conn`. The thread holds only a weak reference: it ends
     /// once every handle of the connection is gone.
-    pub(crate) fn start(conn: Ssl) -> Result<Arc<Driver>, SslError> {
+    pub fn start(conn: Ssl) -> Result<Arc<Driver>, SslError> {
         let driver = Arc::new(Driver {
             conn,
             registry: Mutex::new(Registry::default()),
@@ -77,12 +78,12 @@ impl Driver {
     }
 
     /// The connection object.
-    pub(crate) fn conn(&self) -> &Ssl {
+    pub fn conn(&self) -> &Ssl {
         &self.conn
     }
 
     /// A new slot: one place for one handle to wait.
-    pub(crate) fn slot(self: &Arc<Self>) -> Slot {
+    pub fn slot(self: &Arc<Self>) -> Slot {
         Slot {
             driver: self.clone(),
             id: self.next_slot.fetch_add(1, Ordering::Relaxed),
@@ -99,14 +100,14 @@ impl Driver {
 /// One handle's place in the registry: at most one waiting task at a time. Dropping the
 /// slot forgets its wait.
 #[derive(Debug)]
-pub(crate) struct Slot {
+pub struct Slot {
     driver: Arc<Driver>,
     id: u64,
 }
 
 impl Slot {
     /// The driver this slot belongs to.
-    pub(crate) fn driver(&self) -> &Arc<Driver> {
+    pub fn driver(&self) -> &Arc<Driver> {
         &self.driver
     }
 
@@ -115,7 +116,7 @@ impl Slot {
     /// (recording nothing) if the connection is terminating already: the caller reports
     /// the connection's error instead of waiting.
     #[must_use]
-    pub(crate) fn wait(&self, ssl: &Ssl, events: u64, cx: &Context<'_>) -> bool {
+    pub fn wait(&self, ssl: &Ssl, events: u64, cx: &Context<'_>) -> bool {
         let mut registry = self.driver.registry();
         if registry.closed {
             return false;
@@ -130,7 +131,7 @@ impl Slot {
     }
 
     /// Wakes this slot's waiting task now, if there is one.
-    pub(crate) fn wake(&self) {
+    pub fn wake(&self) {
         let entry = self.driver.registry().waiting.remove(&self.id);
         if let Some(entry) = entry {
             entry.waker.wake();
