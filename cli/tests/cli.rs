@@ -279,6 +279,53 @@ fn s_client_works_with_openssls_s_server_over_tls() {
     assert!(err.contains("Protocol version: TLSv1.3"), "{err}");
 }
 
+#[test]
+fn openssls_s_client_talks_to_s_server_over_quic() {
+    // OpenSSL 3.5's s_server has no -quic; its s_client has.
+    let dir = certificates();
+    let server = Server::qssl(dir.path(), &["s_server", "-quic"]);
+    let mut child = qssl_tests::reference::openssl_command()
+        .current_dir(dir.path())
+        .args([
+            "s_client",
+            "-quic",
+            "-alpn",
+            "qssl-echo",
+            "-CAfile",
+            "ca.pem",
+            "-brief",
+        ])
+        .args(["-connect", &server.target()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"hello from openssl\n").unwrap();
+    // Standard input stays open until the echo is back: OpenSSL's client ends the
+    // connection at its end.
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if line.starts_with("hello") {
+                let _ = tx.send(line + "\n");
+            }
+        }
+    });
+    let echoed = rx.recv_timeout(LIMIT).expect("the echo");
+    drop(stdin);
+    let out = finish(child);
+    let err = text(&out.stderr);
+    assert_eq!(echoed, "hello from openssl\n", "{err}");
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("Protocol version: QUICv1") && err.contains("Verification: OK"),
+        "{err}"
+    );
+}
+
 /// Runs `cmd` under `script`, so that it has a terminal and draws its progress bars; returns
 /// what the terminal showed.
 fn on_a_terminal(cmd: &[String], dir: &Path) -> (bool, String) {
