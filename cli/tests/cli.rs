@@ -537,3 +537,86 @@ fn an_interrupted_fetch_fails_within_the_timeout() {
     let out = finish(child);
     assert_clean_failure(&out, "fetch", &format!("localhost:{}", server.port));
 }
+
+#[test]
+fn s_server_serves_many_clients_at_once() {
+    let dir = certificates();
+    for quic in [true, false] {
+        let args: &[&str] = if quic {
+            &["s_server", "-quic"]
+        } else {
+            &["s_server"]
+        };
+        let server = Server::qssl(dir.path(), args);
+        let clients: Vec<_> = (0..8)
+            .map(|i| {
+                let mut cmd = s_client(dir.path(), &["-quiet", "-CAfile", "ca.pem"]);
+                if quic {
+                    cmd.args(["-quic", "-alpn", "echo"]);
+                }
+                cmd.arg(server.target())
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                let mut child = cmd.spawn().unwrap();
+                let message = format!("client {i} says hello\n").repeat(1000);
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(message.as_bytes())
+                    .unwrap();
+                (child, message)
+            })
+            .collect();
+        for (child, message) in clients {
+            let out = finish(child);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert!(text(&out.stdout) == message, "quic {quic}");
+        }
+    }
+}
+
+#[test]
+fn key_logs_qlogs_address_families_and_logging_work_everywhere() {
+    let dir = certificates();
+    let server = Server::qssl(dir.path(), &["s_server", "-quic"]);
+    let keylog = dir.path().join("keys.log");
+    let qlog = dir.path().join("qlog");
+    let mut cmd = s_client(
+        dir.path(),
+        &[
+            "-quic", "-alpn", "echo", "-CAfile", "ca.pem", "-quiet", "-6", "-v",
+        ],
+    );
+    cmd.arg("--keylog")
+        .arg(&keylog)
+        .arg("--qlog")
+        .arg(&qlog)
+        .args(["-servername", "localhost"])
+        .arg(format!("[::1]:{}", server.port));
+    let out = run(cmd, b"logged\n");
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(text(&out.stdout), "logged\n");
+    // Over IPv6 to a server listening on both families; -v logged the steps.
+    assert!(err.contains("resolved") && err.contains("[::1]:"), "{err}");
+    assert!(err.contains("QUIC handshake complete"), "{err}");
+    let keys = std::fs::read_to_string(&keylog).unwrap();
+    for label in ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0"] {
+        assert!(keys.lines().any(|l| l.starts_with(label)), "{keys}");
+    }
+    let traces: Vec<_> = std::fs::read_dir(&qlog).unwrap().flatten().collect();
+    assert_eq!(traces.len(), 1);
+    let trace = std::fs::read_to_string(traces[0].path()).unwrap();
+    assert!(
+        trace.contains("packet_sent") && trace.contains("client"),
+        "{trace:.300}"
+    );
+    // -4 refuses an IPv6 address.
+    let out = run(
+        s_client(dir.path(), &["-quic", "-alpn", "echo", "-4", "[::1]:1"]),
+        b"",
+    );
+    assert_clean_failure(&out, "s_client", "has no address of that family");
+}
