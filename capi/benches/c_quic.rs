@@ -1,8 +1,10 @@
 //! QUIC over UDP on loopback with C programs on qssl's libssl (client and server both), next
-//! to the same workloads in quinn, in one run.
+//! to the same workloads in quinn and in the same C programs on the reference OpenSSL 3.5,
+//! and qssl and OpenSSL paired with each other, in one run.
 //!
-//! The C side is `benches/c/quic_bench.c`, built with `cc -O2` against `include/` and the
-//! libssl.so.3 of this build (`scripts/c-libs.sh`), run as two processes: blocking objects, the default stream,
+//! The C side is `benches/c/quic_bench.c`, built with `cc -O2` twice: against `include/`
+//! and the libssl.so.3 of this build (`scripts/c-libs.sh`), and against the reference
+//! OpenSSL 3.5 (`scripts/reference-openssl.sh`); each pairing runs as two processes: blocking objects, the default stream,
 //! qssl's default receive windows (4 MiB per connection and 1 MiB per stream to start with,
 //! growing to 16 MiB and 8 MiB while the reader keeps up). quinn (`qssl_tests::quinn_peer`)
 //! gets the same certificate and ALPN, the largest of those windows from the start (16 MiB
@@ -37,29 +39,44 @@ const CONNECTIONS: usize = 200;
 const CONN_WINDOW: u64 = 16 << 20;
 const STREAM_WINDOW: u64 = 8 << 20;
 
-/// Builds `benches/c/quic_bench.c` against qssl.
-fn build(dir: &Path) -> PathBuf {
+/// `benches/c/quic_bench.c` built against one library, and where that library is.
+struct CProgram {
+    bin: PathBuf,
+    libs: PathBuf,
+}
+
+/// Builds `benches/c/quic_bench.c` into `dir` as `name`, against the headers in `include`
+/// and the libssl/libcrypto in `libs`.
+fn build(dir: &Path, name: &str, include: &Path, libs: PathBuf) -> CProgram {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bin = dir.join("quic_bench");
-    let libs = common::qssl_libs();
+    let bin = dir.join(name);
     let status = Command::new("cc")
         .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
         .arg(&bin)
         .arg(manifest.join("benches/c/quic_bench.c"))
-        .arg(format!("-I{}", manifest.join("include").display()))
+        .arg(format!("-I{}", include.display()))
         .arg(format!("-L{}", libs.display()))
         .arg(format!("-Wl,-rpath,{}", libs.display()))
-        .args(["-lssl", "-lcrypto"])
+        .args(["-lssl", "-lcrypto", "-lpthread", "-ldl"])
         .status()
         .expect("a C compiler (cc)");
-    assert!(status.success(), "building quic_bench.c failed");
-    bin
+    assert!(status.success(), "building quic_bench.c as {name} failed");
+    CProgram { bin, libs }
+}
+
+impl CProgram {
+    /// The program, run on its own library.
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.env("LD_LIBRARY_PATH", &self.libs);
+        cmd
+    }
 }
 
 /// A C server serving `connections` connections; returns it and its port.
-fn start_server(bin: &Path, c: &Identity, connections: usize) -> (Child, String) {
-    let mut child = Command::new(bin)
-        .env("LD_LIBRARY_PATH", common::qssl_libs())
+fn start_server(server: &CProgram, c: &Identity, connections: usize) -> (Child, String) {
+    let mut child = server
+        .command()
         .arg("server")
         .arg(&c.cert)
         .arg(&c.key)
@@ -99,11 +116,17 @@ fn cpu_per_gib(cpu: Duration, total: u64) -> f64 {
     cpu.as_secs_f64() * (1u64 << 30) as f64 / total as f64
 }
 
-/// Runs a C client workload against a fresh server; returns the numbers it printed.
-fn c_client(bin: &Path, c: &Identity, workload: &str, arg: u64, connections: usize) -> Vec<u64> {
-    let (mut server, port) = start_server(bin, c, connections);
-    let out = Command::new(bin)
-        .env("LD_LIBRARY_PATH", common::qssl_libs())
+/// Runs a C client workload against a fresh C server; returns the numbers it printed.
+fn c_client(
+    (server, client): (&CProgram, &CProgram),
+    c: &Identity,
+    workload: &str,
+    arg: u64,
+    connections: usize,
+) -> Vec<u64> {
+    let (mut server, port) = start_server(server, c, connections);
+    let out = client
+        .command()
         .args([workload, &port])
         .arg(&c.cert)
         .arg(arg.to_string())
@@ -122,6 +145,24 @@ fn c_client(bin: &Path, c: &Identity, workload: &str, arg: u64, connections: usi
         .collect()
 }
 
+/// One pairing's bulk transfer: MB/s, CPU per GiB (both processes), handshake µs.
+fn c_bulk(pair: (&CProgram, &CProgram), c: &Identity, total: u64) -> (f64, f64, f64) {
+    let before = children_cpu();
+    let f = c_client(pair, c, "bulk", total, 1);
+    let cpu = cpu_per_gib(children_cpu().saturating_sub(before), total);
+    (
+        total as f64 / (f[1] as f64 / 1e9) / 1e6,
+        cpu,
+        f[2] as f64 / 1e3,
+    )
+}
+
+/// One pairing's connections per second over `count` connections.
+fn c_rate(pair: (&CProgram, &CProgram), c: &Identity, count: usize) -> f64 {
+    let f = c_client(pair, c, "conns", count as u64, count);
+    count as f64 / Duration::from_nanos(f[1]).as_secs_f64()
+}
+
 fn main() {
     let benchmarking = match bench::mode() {
         bench::Mode::List => return,
@@ -136,7 +177,20 @@ fn main() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_quic");
     std::fs::create_dir_all(&dir).unwrap();
     let certs = Identity::localhost();
-    let bin = build(&dir);
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let q = build(
+        &dir,
+        "quic_bench_qssl",
+        &manifest.join("include"),
+        common::qssl_libs(),
+    );
+    let reference = common::reference();
+    let o = build(
+        &dir,
+        "quic_bench_openssl",
+        &reference.join("include"),
+        reference.join("lib"),
+    );
     let quinn = quinn_peer::quinn_configs(
         &certs.cert_der,
         &certs.private_key(),
@@ -145,37 +199,51 @@ fn main() {
         STREAM_WINDOW,
     );
     let (mut c_mbps, mut c_hs, mut q_mbps, mut q_hs) = (vec![], vec![], vec![], vec![]);
-    let (mut c_rate, mut q_rate, mut c_cpu, mut q_cpu) = (vec![], vec![], vec![], vec![]);
+    let (mut c_rate_v, mut q_rate, mut c_cpu, mut q_cpu) = (vec![], vec![], vec![], vec![]);
+    let (mut o_mbps, mut o_cpu, mut o_hs, mut o_rate) = (vec![], vec![], vec![], vec![]);
+    let (mut qo_rate, mut oq_rate) = (vec![], vec![]);
     for _ in 0..runs {
-        let before = children_cpu();
-        let f = c_client(&bin, &certs, "bulk", total, 1);
-        c_cpu.push(cpu_per_gib(children_cpu().saturating_sub(before), total));
-        c_mbps.push(total as f64 / (f[1] as f64 / 1e9) / 1e6);
-        c_hs.push(f[2] as f64 / 1e3);
+        let (mbps, cpu, hs) = c_bulk((&q, &q), &certs, total);
+        c_mbps.push(mbps);
+        c_cpu.push(cpu);
+        c_hs.push(hs);
         let r = quinn_peer::quinn_bulk(&quinn, total);
         q_mbps.push(total as f64 / r.transfer.as_secs_f64() / 1e6);
         q_hs.push(r.handshake.as_secs_f64() * 1e6);
         q_cpu.push(cpu_per_gib(r.cpu, total));
-        let f = c_client(&bin, &certs, "conns", count as u64, count);
-        c_rate.push(count as f64 / Duration::from_nanos(f[1]).as_secs_f64());
+        let (mbps, cpu, hs) = c_bulk((&o, &o), &certs, total);
+        o_mbps.push(mbps);
+        o_cpu.push(cpu);
+        o_hs.push(hs);
+        c_rate_v.push(c_rate((&q, &q), &certs, count));
         let t = quinn_peer::quinn_connections(&quinn, count);
         q_rate.push(count as f64 / t.as_secs_f64());
+        o_rate.push(c_rate((&o, &o), &certs, count));
+        // (server, client): a qssl client against OpenSSL's server, and the reverse.
+        qo_rate.push(c_rate((&o, &q), &certs, count));
+        oq_rate.push(c_rate((&q, &o), &certs, count));
     }
     let m = bench::median;
     let (cm, qm, ch, qh) = (m(c_mbps), m(q_mbps), m(c_hs), m(q_hs));
-    let (cr, qr, cc, qc) = (m(c_rate), m(q_rate), m(c_cpu), m(q_cpu));
+    let (cr, qr, cc, qc) = (m(c_rate_v), m(q_rate), m(c_cpu), m(q_cpu));
+    let (om, oc, oh, or) = (m(o_mbps), m(o_cpu), m(o_hs), m(o_rate));
+    let (qor, oqr) = (m(qo_rate), m(oq_rate));
     println!(
-        "UDP loopback, C programs on qssl's libssl vs quinn, median of {runs} \
-         ({} KiB bulk, {count} connections):",
+        "UDP loopback, C programs on qssl's libssl vs quinn and vs OpenSSL 3.5, median of \
+         {runs} ({} KiB bulk, {count} connections):",
         total >> 10
     );
     println!(
-        "C/qssl bulk {cm:8.1} MB/s   CPU {cc:6.3} s/GiB   handshake {ch:6.0} µs   \
+        "C/qssl   bulk {cm:8.1} MB/s   CPU {cc:6.3} s/GiB   handshake {ch:6.0} µs   \
          connections {cr:6.0}/s"
     );
     println!(
-        "quinn  bulk {qm:8.1} MB/s   CPU {qc:6.3} s/GiB   handshake {qh:6.0} µs   \
+        "quinn    bulk {qm:8.1} MB/s   CPU {qc:6.3} s/GiB   handshake {qh:6.0} µs   \
          connections {qr:6.0}/s"
+    );
+    println!(
+        "C/OpenSSL bulk {om:7.1} MB/s   CPU {oc:6.3} s/GiB   handshake {oh:6.0} µs   \
+         connections {or:6.0}/s"
     );
     println!(
         "C/qssl vs quinn: throughput ×{:.2}, CPU per GiB ×{:.2}, handshake time ×{:.2}, \
@@ -184,5 +252,18 @@ fn main() {
         cc / qc.max(f64::MIN_POSITIVE),
         ch / qh,
         cr / qr
+    );
+    println!(
+        "C/qssl vs C/OpenSSL: throughput ×{:.2}, CPU per GiB ×{:.2}, handshake time ×{:.2}, \
+         connections/s ×{:.2}",
+        cm / om,
+        cc / oc.max(f64::MIN_POSITIVE),
+        ch / oh,
+        cr / or
+    );
+    println!(
+        "mixed pairs: qssl client → OpenSSL server {qor:6.0} connections/s, OpenSSL client → \
+         qssl server {oqr:6.0}/s (×{:.2})",
+        qor / oqr
     );
 }

@@ -291,3 +291,77 @@ fn the_same_seed_replays_the_same_run() {
     // Another seed loses other datagrams: the comparison above can tell runs apart.
     assert_ne!(run(8).0, first.0);
 }
+
+/// Client application: each time it is told to `go`, sends a short message on a stream of
+/// its own and concludes it; on the third, it also closes the connection (delivering the
+/// message first).
+#[derive(Debug, Default)]
+struct SendThenClose {
+    go: bool,
+    /// The streams, kept (freeing them unread would send STOP_SENDING).
+    streams: Vec<Ssl>,
+    closed: bool,
+}
+
+impl App for SendThenClose {
+    fn run(&mut self, conn: &Ssl) {
+        if self.closed {
+            return;
+        }
+        if self.go {
+            let stream = conn.new_stream(0).expect("a stream");
+            stream
+                .write_ex2(b"a message", qssl::quic::WRITE_FLAG_CONCLUDE)
+                .expect("the message");
+            self.streams.push(stream);
+            self.go = false;
+        }
+        if self.streams.len() < 3 {
+            return;
+        }
+        match conn.shutdown_ex(0, 0, b"done") {
+            Ok(closed) => self.closed = closed,
+            Err(e) if e.is_retry() => {}
+            Err(e) => panic!("shutdown failed: {e}"),
+        }
+    }
+}
+
+#[test]
+fn a_close_does_not_wait_out_the_peers_ack_delay() {
+    // The server's application does nothing, so the server's acknowledgment of the single
+    // request packet waits for its ACK delay (25 ms) with nothing to ride on; the closing
+    // client asks for it at once instead (as it must of OpenSSL's server, which sends even
+    // its answer without one).
+    let id = Identity::localhost();
+    let apps = (SendThenClose::default(), ());
+    let mut sim = network(
+        7,
+        contexts(&id),
+        LISTENER_FLAG_NO_VALIDATE,
+        Link::delay(1),
+        apps,
+    );
+    sim.run_until(Duration::from_secs(5), established);
+    // The client's turn now, on its clock.
+    let go = |sim: &mut SslSim<SendThenClose, ()>| {
+        sim.a.app.go = true;
+        let now = sim.now;
+        qssl_tests::sim::Node::on_timeout(&mut sim.a, now);
+        assert!(!sim.a.app.go);
+    };
+    // Two messages, with which the handshake is confirmed and the path MTU search runs its
+    // course; then, with every packet acknowledged, the last message goes alone.
+    for _ in 0..2 {
+        go(&mut sim);
+        sim.run_for(Duration::from_secs(1));
+    }
+    go(&mut sim);
+    let requested = sim.now;
+    sim.run_until(Duration::from_secs(5), |c, _| close_info(c).is_some());
+    let closing = sim.now - requested;
+    assert!(
+        closing < Duration::from_millis(10),
+        "the close waited {closing:?} for the request's acknowledgment"
+    );
+}

@@ -1,8 +1,9 @@
-//! PINGs the application asks for, and keep-alives: an ack-eliciting packet after
+//! PINGs the application asks for, keep-alives (an ack-eliciting packet after
 //! [`ConnectionConfig::keep_alive`](super::ConnectionConfig::keep_alive) without one, so an
-//! idle connection neither times out nor loses its NAT bindings.
+//! idle connection neither times out nor loses its NAT bindings), and PINGs that prompt the
+//! peer to acknowledge stream data a closing application waits for.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{Connection, State};
 
@@ -13,6 +14,24 @@ impl Connection {
         if matches!(self.state, State::Open) {
             self.ping_pending = true;
         }
+    }
+
+    /// Asks the peer to acknowledge the stream data in flight now rather than after its ACK
+    /// delay, for an application that waits for those acknowledgments (a close that
+    /// delivers the streams first): a PING makes a second ack-eliciting packet since the
+    /// peer's last ACK, which RFC 9000 §13.2.2 has it acknowledge at once. At most once per
+    /// probe period (without the ACK delay); nothing when every stream's data is
+    /// acknowledged or the connection is not open.
+    pub fn prompt_ack(&mut self, now: Instant) {
+        if !matches!(self.state, State::Open) || self.streams_flushed() {
+            return;
+        }
+        let period = self.rtt.pto_period(Duration::ZERO, false);
+        if self.ack_prompted.is_some_and(|at| now < at + period) {
+            return;
+        }
+        self.ack_prompted = Some(now);
+        self.ping_pending = true;
     }
 
     /// Sends a PING after `interval` without an ack-eliciting packet from now on (`None`:

@@ -302,9 +302,11 @@ pub struct Connection {
     handshake_confirmed: bool,
     /// The server owes HANDSHAKE_DONE.
     handshake_done_pending: bool,
-    /// An ack-eliciting 1-RTT packet is owed: the application's PING, a keep-alive, or to
-    /// carry a requested key update.
+    /// An ack-eliciting 1-RTT packet is owed: the application's PING, a keep-alive, to
+    /// carry a requested key update, or to prompt an acknowledgment.
     ping_pending: bool,
+    /// When an acknowledgment was last prompted ([`Connection::prompt_ack`]).
+    ack_prompted: Option<Instant>,
     events: VecDeque<Event>,
     close_info: Option<CloseInfo>,
     idle_deadline: Option<Instant>,
@@ -519,6 +521,7 @@ impl Connection {
             handshake_confirmed: false,
             handshake_done_pending: false,
             ping_pending: false,
+            ack_prompted: None,
             events: VecDeque::new(),
             close_info: None,
             idle_deadline,

@@ -73,7 +73,12 @@ impl Ssl {
                 return Ok(true);
             }
             if conn.close_info().is_none() {
-                if wait_peer || (flush && !conn.streams_flushed()) {
+                if wait_peer {
+                    return Err(IoError::want_read());
+                }
+                if flush && !conn.streams_flushed() {
+                    // The peer may hold its acknowledgment for its ACK delay: ask for it now.
+                    conn.prompt_ack(now);
                     return Err(IoError::want_read());
                 }
                 if rapid {
