@@ -8,7 +8,7 @@
 //!   simulator, on a manual clock that follows its virtual time.
 //! - [`quinn_peer`]: quinn, the reference QUIC stack of the report benchmarks.
 //! - [`aioquic`]: the aioquic hq-interop peer (a Python script, installed by the test command).
-//! - [`reference`]: the reference OpenSSL 3.5 and its `openssl` command.
+//! - [`reference`](mod@reference): the reference OpenSSL 3.5 and its `openssl` command.
 //! - [`bench`](mod@bench): how a report benchmark was started, `QSSL_BENCH_BYTES`, medians.
 //! - [`hostile`]: a client that completes a real handshake and then sends whatever frames a
 //!   test gives it, acknowledging nothing.
