@@ -124,12 +124,9 @@ pub(crate) struct SClient {
     pub(crate) quiet: bool,
 }
 
-/// `qssl s_server`.
+/// What a server listens with: its identity and its address.
 #[derive(Debug, Args)]
-pub(crate) struct SServer {
-    /// Serve QUIC instead of TLS over TCP.
-    #[arg(long)]
-    pub(crate) quic: bool,
+pub(crate) struct Listen {
     /// The certificate chain (PEM).
     #[arg(long, value_name = "FILE")]
     pub(crate) cert: PathBuf,
@@ -142,6 +139,16 @@ pub(crate) struct SServer {
     /// The address to listen on (all of the machine's by default).
     #[arg(long, value_name = "ADDRESS")]
     pub(crate) bind: Option<std::net::IpAddr>,
+}
+
+/// `qssl s_server`.
+#[derive(Debug, Args)]
+pub(crate) struct SServer {
+    /// Serve QUIC instead of TLS over TCP.
+    #[arg(long)]
+    pub(crate) quic: bool,
+    #[command(flatten)]
+    pub(crate) listen: Listen,
     /// Serve the files of DIR instead of echoing: hq-interop over QUIC (HTTP/3 when -alpn
     /// h3), HTTP/1.0 GET over TLS.
     #[arg(long, value_name = "DIR")]
@@ -225,18 +232,8 @@ pub(crate) struct PerfClient {
 /// `qssl perf server`.
 #[derive(Debug, Args)]
 pub(crate) struct PerfServer {
-    /// The certificate chain (PEM).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) cert: PathBuf,
-    /// The private key (PEM).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) key: PathBuf,
-    /// The port to listen on.
-    #[arg(long, default_value_t = 4433)]
-    pub(crate) port: u16,
-    /// The address to listen on (all of the machine's by default).
-    #[arg(long, value_name = "ADDRESS")]
-    pub(crate) bind: Option<std::net::IpAddr>,
+    #[command(flatten)]
+    pub(crate) listen: Listen,
 }
 
 /// `qssl cert`.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use qssl::SslCtx;
 use qssl::ctx::{FileType, Method, SSL_VERIFY_NONE, SSL_VERIFY_PEER};
 
-use crate::args::{Global, Trust};
+use crate::args::{Global, Listen, Trust};
 use crate::failure::{Context, Failure, Outcome};
 
 /// Sends tracing output to standard error at a level set by the number of `-v`s.
@@ -157,22 +157,27 @@ pub(crate) fn client_ctx(
     Ok(ctx)
 }
 
-/// A server context of `method` with the chain in `cert` and the key in `key`.
+/// A server context of `method` with `listen`'s identity, and the address to listen on.
 pub(crate) fn server_ctx(
     global: &Global,
     method: Method,
-    cert: &Path,
-    key: &Path,
-) -> Outcome<SslCtx> {
+    listen: &Listen,
+) -> Outcome<(SslCtx, SocketAddr)> {
     let mut ctx = SslCtx::new(method);
+    use_identity(&mut ctx, &listen.cert, &listen.key)?;
+    global.configure(&mut ctx)?;
+    let addr = SocketAddr::new(listen.bind.unwrap_or(global.any_address()), listen.port);
+    Ok((ctx, addr))
+}
+
+/// Gives `ctx` the certificate chain in `cert` and the key in `key` (PEM files).
+pub(crate) fn use_identity(ctx: &mut SslCtx, cert: &Path, key: &Path) -> Outcome {
     ctx.use_certificate_chain_file(cert)
         .context(format_args!("the certificate {}", cert.display()))?;
     ctx.use_private_key_file(key, FileType::Pem)
         .context(format_args!("the key {}", key.display()))?;
     ctx.check_private_key()
-        .context("the key does not match the certificate")?;
-    global.configure(&mut ctx)?;
-    Ok(ctx)
+        .context("the key does not match the certificate")
 }
 
 /// Process CPU time (user and system, every thread, exited ones too) so far, from

@@ -1,12 +1,12 @@
 //! `qssl s_client`: connects, prints what was negotiated, then runs the interactive copy.
 
 use qssl::SslCtx;
-use qssl::ctx::{FileType, Method};
+use qssl::ctx::Method;
 
 use crate::args::{Global, SClient};
-use crate::common::{Target, client_ctx};
+use crate::common::{Target, client_ctx, use_identity};
 use crate::connect::{self, Peer};
-use crate::failure::{Context, Failure, Outcome};
+use crate::failure::{Failure, Outcome};
 use crate::interactive::{QuicChannel, TlsChannel, pump};
 use crate::report::Negotiated;
 
@@ -55,13 +55,8 @@ pub(crate) fn run(global: &Global, args: &SClient) -> Outcome {
 
 /// The client certificate and key of -cert and -key, if given.
 fn client_identity(ctx: &mut SslCtx, args: &SClient) -> Outcome {
-    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        ctx.use_certificate_chain_file(cert)
-            .context(format_args!("the certificate {}", cert.display()))?;
-        ctx.use_private_key_file(key, FileType::Pem)
-            .context(format_args!("the key {}", key.display()))?;
-        ctx.check_private_key()
-            .context("the key does not match the certificate")?;
+    match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => use_identity(ctx, cert, key),
+        _ => Ok(()),
     }
-    Ok(())
 }

@@ -28,7 +28,7 @@ pub(crate) fn run(global: &Global, args: &SServer) -> Outcome {
     } else {
         Method::TlsServer
     };
-    let mut ctx = server_ctx(global, method, &args.cert, &args.key)?;
+    let (mut ctx, addr) = server_ctx(global, method, &args.listen)?;
     let h3 = args
         .alpn
         .as_deref()
@@ -47,7 +47,6 @@ pub(crate) fn run(global: &Global, args: &SServer) -> Outcome {
             })
         }))),
     }
-    let addr = SocketAddr::new(args.bind.unwrap_or(global.any_address()), args.port);
     if args.quic {
         match &args.www {
             None => {

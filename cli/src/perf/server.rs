@@ -1,7 +1,5 @@
 //! `qssl perf server`: answers every stream with the bytes it asks for.
 
-use std::net::SocketAddr;
-
 use qssl::IoError;
 use qssl::ctx::Method;
 use qssl::quic::{Ssl, WRITE_FLAG_CONCLUDE};
@@ -14,10 +12,9 @@ use crate::service::{Step, StreamService, listen, read_some, serve};
 
 /// Runs `qssl perf server` until stopped.
 pub(crate) fn run(global: &Global, args: &PerfServer) -> Outcome {
-    let mut ctx = server_ctx(global, Method::QuicServer, &args.cert, &args.key)?;
+    let (mut ctx, addr) = server_ctx(global, Method::QuicServer, &args.listen)?;
     ctx.set_alpn_protos(&alpn_wire(ALPN)?)
         .context("the ALPN list")?;
-    let addr = SocketAddr::new(args.bind.unwrap_or(global.any_address()), args.port);
     let (listener, local) = listen(&ctx, addr, false)?;
     eprintln!("ACCEPT {local}");
     serve(&listener, &PerfService, 0)

@@ -39,6 +39,21 @@ fn connection_closed(conn: &Ssl) -> io::Error {
     io::Error::new(io::ErrorKind::ConnectionAborted, why)
 }
 
+/// Fills `buf` with what `read` puts into its unfilled part (0: the end of the stream); a
+/// full `buf` is done at once.
+fn read_into(
+    buf: &mut ReadBuf<'_>,
+    read: impl FnOnce(&mut [u8]) -> Poll<io::Result<usize>>,
+) -> Poll<io::Result<()>> {
+    let dst = buf.initialize_unfilled();
+    if dst.is_empty() {
+        return Poll::Ready(Ok(()));
+    }
+    let n = ready!(read(dst))?;
+    buf.advance(n);
+    Poll::Ready(Ok(()))
+}
+
 /// A QUIC connection in async code: completes its handshake, opens and accepts streams,
 /// closes. Cloning it gives another handle on the same connection and driver.
 #[derive(Debug)]
@@ -232,20 +247,17 @@ impl AsyncRead for QuicStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let dst = buf.initialize_unfilled();
-        if dst.is_empty() {
-            return Poll::Ready(Ok(()));
-        }
-        let n = ready!(
-            self.poll_op(cx, &self.reading, POLL_EVENT_R | POLL_EVENT_ER, |s| {
-                match s.read(dst) {
+        read_into(buf, |dst| {
+            self.poll_op(
+                cx,
+                &self.reading,
+                POLL_EVENT_R | POLL_EVENT_ER,
+                |s| match s.read(dst) {
                     Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(0),
                     r => r,
-                }
-            })
-        )?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+                },
+            )
+        })
     }
 }
 
@@ -358,18 +370,14 @@ impl AsyncRead for TlsStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let dst = buf.initialize_unfilled();
-        if dst.is_empty() {
-            return Poll::Ready(Ok(()));
-        }
-        let n = ready!(self.poll_tls(cx, |t| match t.read(dst) {
-            Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(0),
-            // A peer that closes TCP without close_notify has ended the stream too.
-            Err(e) if e.code() == ErrorCode::Syscall && e.error().is_none() => Ok(0),
-            r => r,
-        }))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+        read_into(buf, |dst| {
+            self.poll_tls(cx, |t| match t.read(dst) {
+                Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(0),
+                // A peer that closes TCP without close_notify has ended the stream too.
+                Err(e) if e.code() == ErrorCode::Syscall && e.error().is_none() => Ok(0),
+                r => r,
+            })
+        })
     }
 }
 
