@@ -166,3 +166,43 @@ fn a_filter_keeps_only_what_it_names() {
         );
     }
 }
+
+#[test]
+fn path_probes_are_padded_to_1200_bytes() {
+    // A client that moves mid-download challenges its new path, the server answers on it
+    // and challenges it in turn (RFC 9000 §8.2.1: datagrams with PATH_CHALLENGE or
+    // PATH_RESPONSE are expanded to 1200 bytes, unless the anti-amplification limit on an
+    // unvalidated address forbids it).
+    let traces: Traces = Arc::default();
+    let conn_config = ConnectionConfig {
+        qlog: Some(config(&traces, "")),
+        ..ConnectionConfig::default()
+    };
+    let mut sim = pair(11, conn_config, Link::delay(10));
+    sim.a.app.requests = vec![20_000_000];
+    sim.run_for(Duration::from_millis(200));
+    assert!(!sim.a.app.done(), "moving mid-download");
+    let now = sim.now;
+    let server: std::net::SocketAddr = sim_nodes::SERVER.parse().unwrap();
+    sim.a.conn_mut().migrate(now, server).unwrap();
+    sim.client_seen_as = Some("192.168.1.7:6000".parse().unwrap());
+    sim.run_until(Duration::from_secs(30), |c, _| c.app.done());
+    let all = traces.lock().unwrap();
+    let mut probes = 0;
+    for (side, _, bytes) in all.iter() {
+        for r in records(bytes).iter().skip(1) {
+            if r["name"] != "transport:packet_sent" {
+                continue;
+            }
+            let frames = r["data"]["frames"].as_array().unwrap();
+            if frames
+                .iter()
+                .any(|f| f["frame_type"] == "path_challenge" || f["frame_type"] == "path_response")
+            {
+                probes += 1;
+                assert_eq!(r["data"]["raw"]["length"], 1200, "{side:?}: {r}");
+            }
+        }
+    }
+    assert!(probes >= 2, "{probes} path probes traced");
+}
