@@ -89,19 +89,10 @@ pub(crate) fn quic(global: &Global, ctx: &SslCtx, peer: &Peer) -> Outcome<Ssl> {
             Err(_) if heard_nothing(&conn) => return Err(no_handshake(global, peer)),
             Err(e) => return Err(handshake_failure(peer, &e, conn.verify_result())),
         }
-        let now = Instant::now();
-        if now >= deadline {
+        if Instant::now() >= deadline {
             return Err(no_handshake(global, peer));
         }
-        let timeout = conn
-            .event_timeout()
-            .map_or(deadline - now, |t| t.min(deadline - now));
-        wait(
-            &mut [PollItem::readable(conn.rpoll_descriptor())],
-            Some(timeout),
-        )
-        .context("waiting")?;
-        conn.handle_events();
+        drive_until(&conn, deadline).context("waiting")?;
     }
     tracing::debug!("QUIC handshake complete");
     Ok(conn)
@@ -155,11 +146,21 @@ pub(crate) fn close_quic(global: &Global, conn: &Ssl, rapid: bool) {
             Err(e) if e.is_retry() => {}
             Err(_) => return,
         }
-        let timeout = conn.event_timeout().unwrap_or(deadline - Instant::now());
-        let _ = wait(
-            &mut [PollItem::readable(conn.rpoll_descriptor())],
-            Some(timeout.min(deadline.saturating_duration_since(Instant::now()))),
-        );
-        conn.handle_events();
+        if drive_until(conn, deadline).is_err() {
+            return;
+        }
     }
+}
+
+/// Waits for the QUIC connection `conn`'s next datagram or timer, at most until
+/// `deadline`, then handles its events: one turn of an application's own event loop.
+fn drive_until(conn: &Ssl, deadline: Instant) -> Result<(), qssl_bio::BioError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    let timeout = conn.event_timeout().map_or(left, |t| t.min(left));
+    wait(
+        &mut [PollItem::readable(conn.rpoll_descriptor())],
+        Some(timeout),
+    )?;
+    conn.handle_events();
+    Ok(())
 }

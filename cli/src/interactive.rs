@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use qssl::quic::{STREAM_FLAG_NO_BLOCK, Ssl};
 use qssl::tls::Tls;
-use qssl::{ErrorCode, IoError};
+use qssl::{IoError, IoResult};
 use qssl_bio::PollDescriptor;
 use qssl_bio::poll::{PollItem, wait};
 
@@ -101,6 +101,25 @@ fn io_failure(doing: &str, e: &IoError) -> Failure {
     Failure::new(format!("{doing}: {e}"))
 }
 
+/// What a read on a connection reported, as [`Channel::recv`] tells it.
+fn received(result: IoResult<usize>) -> Outcome<Received> {
+    match result {
+        Ok(n) => Ok(Received::Data(n)),
+        Err(e) if e.is_end_of_data() => Ok(Received::End),
+        Err(e) if e.is_retry() => Ok(Received::Later),
+        Err(e) => Err(io_failure("reading", &e)),
+    }
+}
+
+/// What a write on a connection reported, as [`Channel::send`] tells it.
+fn sent(result: IoResult<usize>) -> Outcome<Option<usize>> {
+    match result {
+        Ok(n) => Ok(Some(n)),
+        Err(e) if e.is_retry() => Ok(None),
+        Err(e) => Err(io_failure("writing", &e)),
+    }
+}
+
 /// A QUIC connection's one bidirectional stream.
 pub(crate) struct QuicChannel {
     conn: Ssl,
@@ -119,20 +138,11 @@ impl QuicChannel {
 
 impl Channel for QuicChannel {
     fn recv(&mut self, buf: &mut [u8]) -> Outcome<Received> {
-        match self.stream.read(buf) {
-            Ok(n) => Ok(Received::Data(n)),
-            Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(Received::End),
-            Err(e) if e.is_retry() => Ok(Received::Later),
-            Err(e) => Err(io_failure("reading", &e)),
-        }
+        received(self.stream.read(buf))
     }
 
     fn send(&mut self, data: &[u8]) -> Outcome<Option<usize>> {
-        match self.stream.write(data) {
-            Ok(n) => Ok(Some(n)),
-            Err(e) if e.is_retry() => Ok(None),
-            Err(e) => Err(io_failure("writing", &e)),
-        }
+        sent(self.stream.write(data))
     }
 
     fn finish(&mut self) -> Outcome {
@@ -164,22 +174,11 @@ pub(crate) struct TlsChannel {
 
 impl Channel for TlsChannel {
     fn recv(&mut self, buf: &mut [u8]) -> Outcome<Received> {
-        match self.tls.read(buf) {
-            Ok(n) => Ok(Received::Data(n)),
-            Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(Received::End),
-            Err(e) if e.is_retry() => Ok(Received::Later),
-            // A peer that closes TCP without close_notify has still ended the stream.
-            Err(e) if e.code() == ErrorCode::Syscall && e.error().is_none() => Ok(Received::End),
-            Err(e) => Err(io_failure("reading", &e)),
-        }
+        received(self.tls.read(buf))
     }
 
     fn send(&mut self, data: &[u8]) -> Outcome<Option<usize>> {
-        match self.tls.write(data) {
-            Ok(n) => Ok(Some(n)),
-            Err(e) if e.is_retry() => Ok(None),
-            Err(e) => Err(io_failure("writing", &e)),
-        }
+        sent(self.tls.write(data))
     }
 
     fn finish(&mut self) -> Outcome {

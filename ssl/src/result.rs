@@ -121,6 +121,17 @@ impl IoError {
     pub fn is_retry(&self) -> bool {
         matches!(self.code, ErrorCode::WantRead | ErrorCode::WantWrite)
     }
+
+    /// Whether a read found the end of the peer's data: ZERO_RETURN (a FIN, a
+    /// close_notify), or a byte stream that ended without close_notify (SYSCALL with
+    /// nothing on the queue, as OpenSSL reports it).
+    pub fn is_end_of_data(&self) -> bool {
+        match self.code {
+            ErrorCode::ZeroReturn => true,
+            ErrorCode::Syscall => self.error.is_none(),
+            _ => false,
+        }
+    }
 }
 
 impl From<SslError> for IoError {

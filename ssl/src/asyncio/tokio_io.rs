@@ -372,9 +372,7 @@ impl AsyncRead for TlsStream {
     ) -> Poll<io::Result<()>> {
         read_into(buf, |dst| {
             self.poll_tls(cx, |t| match t.read(dst) {
-                Err(e) if e.code() == ErrorCode::ZeroReturn => Ok(0),
-                // A peer that closes TCP without close_notify has ended the stream too.
-                Err(e) if e.code() == ErrorCode::Syscall && e.error().is_none() => Ok(0),
+                Err(e) if e.is_end_of_data() => Ok(0),
                 r => r,
             })
         })
