@@ -3,8 +3,8 @@
 //! - [`driver`]: a thread per QUIC connection that waits with [`poll()`](crate::quic::poll())
 //!   and wakes the tasks whose objects became ready; it works with any async runtime (the
 //!   `qssl-h3` adapter is built on it).
-//! - With the `tokio` feature: [`QuicConnection`] and [`QuicStream`] (a stream as tokio's
-//!   `AsyncRead`/`AsyncWrite`) and [`TlsStream`] (a TLS object over a tokio `TcpStream`,
+//! - With the `tokio` feature: `QuicConnection` and `QuicStream` (a stream as tokio's
+//!   `AsyncRead`/`AsyncWrite`) and `TlsStream` (a TLS object over a tokio `TcpStream`,
 //!   itself `AsyncRead`/`AsyncWrite`).
 //!
 #![cfg_attr(
