@@ -32,6 +32,9 @@ use crate::token::{
     RetryTokenContents, RotatingTokenKey, TOKEN_KEY_MAX_SEALS, TOKEN_KEY_PERIOD, UsedTokens,
 };
 use crate::version::Version;
+use schedule::Schedule;
+
+mod schedule;
 
 /// Smallest stateless reset sent; also the smallest packet answered with one.
 const MIN_RESET_LEN: usize = 21 + 1;
@@ -202,8 +205,8 @@ pub struct Endpoint {
     /// The route each server connection has besides its own IDs: the destination ID of the
     /// client's first Initial.
     extra_routes: HashMap<ConnectionHandle, ConnectionId>,
-    /// Where the last `poll_transmit` left off, to serve connections in turn.
-    cursor: usize,
+    /// Which connections need attention: deadlines, sending, changes.
+    schedule: Schedule,
     /// Told which connection is being processed.
     scope: Option<Arc<dyn ConnectionScope>>,
 }
@@ -250,7 +253,7 @@ impl Endpoint {
             per_address: HashMap::new(),
             unvalidated: HashSet::new(),
             extra_routes: HashMap::new(),
-            cursor: 0,
+            schedule: Schedule::default(),
             scope: None,
         }
     }
@@ -295,6 +298,7 @@ impl Endpoint {
         self.connections.insert(handle, conn);
         // Handles only grow, so pushing keeps `order` sorted.
         self.order.push(handle);
+        self.schedule.moved(handle);
         handle
     }
 
@@ -331,9 +335,19 @@ impl Endpoint {
         &mut self.config.connection
     }
 
-    /// A connection, if it still exists.
+    /// A connection, if it still exists (its deadline and what it has to send are looked at
+    /// again after the caller is done with it).
     pub fn connection(&mut self, handle: ConnectionHandle) -> Option<&mut Connection> {
-        self.connections.get_mut(&handle)
+        let conn = self.connections.get_mut(&handle)?;
+        self.schedule.touch(handle);
+        Some(conn)
+    }
+
+    /// The connections the network or time moved on (a datagram, a timer, a transmit, or
+    /// being created) since the last call, each once: besides what the caller did through
+    /// [`Self::connection`], the only ones whose events, streams or state can have changed.
+    pub fn take_changed(&mut self) -> Vec<ConnectionHandle> {
+        self.schedule.take_changed()
     }
 
     /// A connection, read-only.
@@ -654,8 +668,10 @@ impl Endpoint {
         self.after_activity(now, handle);
     }
 
-    /// Restarts a client connection closed by Version Negotiation.
+    /// Notes that the connection moved on, for the schedule, and restarts a client connection
+    /// closed by Version Negotiation.
     fn after_activity(&mut self, now: Instant, handle: ConnectionHandle) {
+        self.schedule.moved(handle);
         let Some(conn) = self.connections.get(&handle) else {
             return;
         };
@@ -720,6 +736,7 @@ impl Endpoint {
             }
         }
         self.clients.remove(&handle);
+        self.schedule.remove(handle);
         if let Ok(i) = self.order.binary_search(&handle) {
             self.order.remove(i);
         }
@@ -750,46 +767,42 @@ impl Endpoint {
                 ecn: None,
             });
         }
-        let n = self.order.len();
-        for i in 0..n {
-            let handle = self.order[(self.cursor + i) % n];
-            if let Some(t) = self
-                .connections
-                .get_mut(&handle)
-                .and_then(|c| c.poll_transmit_batch(now, buf, max_datagrams))
-            {
-                self.cursor = (self.cursor + i + 1) % n;
+        // Only connections touched since they last had nothing to send can have something.
+        self.schedule.settle(&self.connections);
+        while let Some(handle) = self.schedule.next_sender() {
+            let Some(conn) = self.connections.get_mut(&handle) else {
+                continue;
+            };
+            if let Some(t) = conn.poll_transmit_batch(now, buf, max_datagrams) {
+                self.schedule.sent(handle);
                 self.after_activity(now, handle);
                 return Some(t);
             }
+            self.schedule.refile(handle, conn.poll_timeout());
         }
         None
     }
 
     /// The earliest deadline over all connections.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.connections
-            .values()
-            .filter_map(|c| c.poll_timeout())
-            .min()
+        self.schedule.next_deadline(&self.connections)
     }
 
     /// Handles every connection deadline that has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for i in 0..self.order.len() {
-            let handle = self.order[i];
-            let due = self
-                .connections
-                .get(&handle)
-                .and_then(|c| c.poll_timeout())
-                .is_some_and(|t| t <= now);
-            if due {
+        self.schedule.settle(&self.connections);
+        for handle in self.schedule.due(now) {
+            let deadline = self.connections.get(&handle).and_then(|c| c.poll_timeout());
+            if deadline.is_some_and(|t| t <= now) {
                 if let Some(conn) = self.connections.get_mut(&handle) {
                     scoped(self.scope.as_ref(), handle, &mut || {
                         conn.handle_timeout(now)
                     });
                 }
                 self.after_activity(now, handle);
+            } else {
+                // Filed before its deadline moved on: filed again, not handled.
+                self.schedule.refile(handle, deadline);
             }
         }
     }

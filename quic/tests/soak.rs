@@ -239,6 +239,7 @@ impl Soak {
         }
         self.server_acts();
         self.send_all();
+        deadline_covers_every_connection(&self.server);
         self.deliver();
     }
 
@@ -285,6 +286,23 @@ impl Soak {
                 c.ep.handle_datagram(self.now, d.from, &mut d.data);
             }
         }
+    }
+}
+
+/// The endpoint's next deadline, kept by the connections' activity rather than computed over
+/// all of them, is never later than any connection's.
+fn deadline_covers_every_connection(ep: &Endpoint) {
+    let earliest = ep
+        .handles()
+        .into_iter()
+        .filter_map(|h| ep.get(h)?.poll_timeout())
+        .min();
+    if let Some(earliest) = earliest {
+        assert!(
+            ep.poll_timeout().is_some_and(|t| t <= earliest),
+            "the endpoint's deadline {:?} misses a connection's {earliest:?}",
+            ep.poll_timeout()
+        );
     }
 }
 

@@ -193,8 +193,16 @@ impl PortState {
             }
             self.drop_dead_incoming(now);
         }
-        for app in self.conns.values_mut() {
-            let Some(conn) = app.handle.and_then(|h| self.endpoint.connection(h)) else {
+        // Only connections with activity since the last look can have events.
+        for handle in self.endpoint.take_changed() {
+            let Some(app) = self
+                .scopes
+                .key(handle)
+                .and_then(|key| self.conns.get_mut(&key))
+            else {
+                continue;
+            };
+            let Some(conn) = self.endpoint.connection(handle) else {
                 continue;
             };
             while let Some(event) = conn.poll_event() {

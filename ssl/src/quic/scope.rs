@@ -138,6 +138,11 @@ impl ConnScopes {
             .key
     }
 
+    /// The key of the connection `handle`, if it has a scope.
+    pub(crate) fn key(&self, handle: ConnectionHandle) -> Option<ConnKey> {
+        self.map().get(&handle).map(|s| s.key)
+    }
+
     /// Forgets the connection `handle`; the object made for its callbacks, if it was never
     /// accepted, goes too (once this thread holds no lock).
     pub(crate) fn remove(&self, handle: ConnectionHandle) {
