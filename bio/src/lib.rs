@@ -11,17 +11,20 @@
 //! - [`StreamBio`]: byte streams for TLS over TCP, implemented by [`MemBio`] (`BIO_s_mem`),
 //!   [`SocketBio`] (`BIO_s_socket`) and [`StreamPairEnd`] (`BIO_new_bio_pair`), with
 //!   [`BufferFilter`] (`BIO_f_buffer`) stacked in a [`BioChain`].
-//! - [`PollDescriptor`] and [`poll::wait`], through which the layers above block.
+//! - [`PollDescriptor`] and [`poll::wait`], through which the layers above block, and
+//!   [`reactor::Reactor`] (mio), which waits on registered descriptors.
 //! - [`BioError`], which says whether an error is transient ([`BioError::is_non_fatal`]) and
 //!   which OpenSSL library and reason code it is.
 //!
-//! Only the system-call parts ([`UdpBio`]'s batched I/O, socket options, `poll`) use `unsafe`.
+//! Only the system-call parts ([`UdpBio`]'s batched I/O, socket options, `poll`) use `unsafe`;
+//! the reactor's system calls are mio's.
 
 pub mod addr;
 pub mod dgram;
 pub mod error;
 mod handle;
 pub mod poll;
+pub mod reactor;
 pub mod stream;
 mod sys;
 

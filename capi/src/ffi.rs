@@ -267,3 +267,17 @@ pub(crate) fn put_c_string(dest: &mut [u8], text: &[u8]) -> usize {
     dest[n] = 0;
     n
 }
+
+/// A C `timeval` as a duration (negative fields count as zero).
+pub(crate) fn duration_of(tv: &libc::timeval) -> std::time::Duration {
+    std::time::Duration::from_secs(u64::try_from(tv.tv_sec).unwrap_or(0))
+        + std::time::Duration::from_micros(u64::try_from(tv.tv_usec).unwrap_or(0))
+}
+
+/// A duration as a C `timeval` (saturating).
+pub(crate) fn timeval_of(d: std::time::Duration) -> libc::timeval {
+    libc::timeval {
+        tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_usec: libc::suseconds_t::from(d.subsec_micros() as i32),
+    }
+}

@@ -58,6 +58,7 @@ pub mod lifecycle;
 pub mod negotiate;
 pub mod param;
 pub mod pkey;
+pub mod poll_group;
 pub mod quic;
 pub mod servername;
 pub mod session;

@@ -18,7 +18,7 @@ use crate::addr::BIO_ADDR;
 use crate::bio::poll::put_poll_descriptor;
 use crate::ctx::{SSL_CTX, ctx_ref, ctx_shared};
 use crate::entry::{CInt, CU64, arg, entry, nullable, nullable_mut, out};
-use crate::ffi::{arc_share, bytes, c_bytes, ex_result, obj_mut, sized};
+use crate::ffi::{arc_share, bytes, c_bytes, duration_of, ex_result, obj_mut, sized, timeval_of};
 
 use crate::ssl::{Obj, SSL, ssl_ref, write_from};
 
@@ -703,11 +703,7 @@ pub unsafe extern "C" fn SSL_get_event_timeout(
     let tv = arg!(obj_mut(tv));
     let is_infinite = arg!(obj_mut(is_infinite));
     let timeout = s.quic().and_then(qssl::Ssl::event_timeout);
-    let d = timeout.unwrap_or(Duration::ZERO);
-    *tv = libc::timeval {
-        tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
-        tv_usec: libc::suseconds_t::from(d.subsec_micros() as i32),
-    };
+    *tv = timeval_of(timeout.unwrap_or(Duration::ZERO));
     *is_infinite = c_int::from(timeout.is_none());
     1
 }
@@ -882,10 +878,7 @@ pub unsafe extern "C" fn SSL_poll(
             revents: 0,
         });
     }
-    let limit = nullable!(timeout).map(|tv| {
-        Duration::from_secs(u64::try_from(tv.tv_sec).unwrap_or(0))
-            + Duration::from_micros(u64::try_from(tv.tv_usec).unwrap_or(0))
-    });
+    let limit = nullable!(timeout).map(duration_of);
     let r = if failed {
         // The items before the one that failed are read out; nothing waits.
         if !polled.is_empty() {

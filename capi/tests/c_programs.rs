@@ -634,6 +634,68 @@ shut down
     assert_eq!(out, expected);
 }
 
+/// The poll-group server (`quic_group_server.c`, on qssl's `<qssl/poll_group.h>`, which
+/// OpenSSL does not have) serves ten multi-stream clients at once, half of them built and run
+/// on OpenSSL 3.5, half on qssl.
+#[test]
+fn poll_group_server_serves_openssl_and_qssl_clients_at_once() {
+    let (cert, key, _) = certificate_files();
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-group-root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("hello.txt"), "hello from a group\n").unwrap();
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(root.join("big.bin"), &big).unwrap();
+    const CLIENTS: usize = 10;
+    let server = Server::start(
+        "quic_group_server.c",
+        Mode::Qssl,
+        &[
+            cert.to_str().unwrap(),
+            key.to_str().unwrap(),
+            root.to_str().unwrap(),
+            &CLIENTS.to_string(),
+        ],
+    );
+    let port = server.port.to_string();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let (port, cert) = (port.clone(), cert.clone());
+            let mode = if i % 2 == 0 {
+                Mode::Reference
+            } else {
+                Mode::Qssl
+            };
+            std::thread::spawn(move || {
+                let out = run(
+                    "quic_multi.c",
+                    mode,
+                    &[
+                        Path::new("localhost"),
+                        Path::new(&port),
+                        &cert,
+                        Path::new("hello.txt"),
+                        Path::new("big.bin"),
+                        Path::new("hello.txt"),
+                    ],
+                );
+                (mode, out)
+            })
+        })
+        .collect();
+    let expected = "\
+connected, default stream type 0
+stream 0 (hello.txt): 19 bytes, read state 3
+stream 4 (big.bin): 300000 bytes, read state 3
+stream 8 (hello.txt): 19 bytes, read state 3
+shut down
+";
+    for client in clients {
+        let (mode, out) = client.join().unwrap();
+        assert_eq!(out, expected, "{mode:?}");
+    }
+    assert_eq!(server.finish(), "served 10 connections, 30 streams\n");
+}
+
 #[test]
 fn aioquic_client_talks_to_quic_c_server() {
     for mode in ["block", "nonblock"] {

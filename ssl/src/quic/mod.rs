@@ -32,6 +32,7 @@ pub mod listener;
 mod net;
 pub mod object;
 pub mod poll;
+pub mod poll_group;
 mod port;
 mod scope;
 pub mod shutdown;
@@ -53,6 +54,7 @@ pub use object::{
     MODE_ENABLE_PARTIAL_WRITE, ObjectKind, Ssl,
 };
 pub use poll::{PollItem, poll};
+pub use poll_group::{PollEvent, PollGroup};
 pub use scope::NewPendingConnCallback;
 pub use shutdown::{
     ConnCloseInfo, SHUTDOWN_FLAG_NO_BLOCK, SHUTDOWN_FLAG_NO_STREAM_FLUSH, SHUTDOWN_FLAG_RAPID,

@@ -55,6 +55,8 @@ pub(crate) struct Net {
     local_addrs: bool,
     /// The first fatal network error; the port's connections fail with it.
     failure: Option<BioError>,
+    /// The last receive stopped at its limit, not because the read BIO ran dry.
+    backlog: bool,
 }
 
 impl Net {
@@ -153,6 +155,7 @@ impl Net {
         }
         let local = self.local_addrs;
         let mut any = false;
+        self.backlog = false;
         for _ in 0..MAX_BATCHES {
             let mut bufs = self.recv_buf.chunks_exact_mut(MAX_DATAGRAM);
             let mut msgs: [RecvMsg<'_>; BATCH] = std::array::from_fn(|_| {
@@ -190,7 +193,14 @@ impl Net {
                 return any;
             }
         }
+        self.backlog = true;
         any
+    }
+
+    /// Whether datagrams may still wait in the read BIO after the last receive (it stopped
+    /// at its limit): a waiter told only of new arrivals must look again without waiting.
+    pub(crate) fn backlog(&self) -> bool {
+        self.backlog
     }
 
     /// Sends what `endpoint` has to send, until it has nothing more or the write BIO is full

@@ -205,7 +205,7 @@ fn wait_any(
 
 impl Ssl {
     /// The events this object has now (all of them; the caller masks).
-    fn poll_events(&self, st: &PortState) -> u64 {
+    pub(super) fn poll_events(&self, st: &PortState) -> u64 {
         match &self.obj.kind {
             Kind::Listener { .. } => {
                 let mut ev = 0;

@@ -26,6 +26,7 @@ use super::conn_state::ConnApp;
 use super::domain::DomainPorts;
 use super::net::Net;
 use super::object::Object;
+use super::poll_group::GroupShared;
 use super::scope::ConnScopes;
 use crate::clock::Clock;
 use crate::ctx::{ConnectionVerify, in_connection};
@@ -84,6 +85,9 @@ pub(crate) struct PortState {
     /// Blocking `SSL_poll` calls waiting on this port among others, each woken through its
     /// own notifier when the state moves on.
     pub(crate) poll_waiters: Vec<Arc<Notifier>>,
+    /// The poll groups with objects on this port, each with the port's identity there: told
+    /// which connections the port moved on.
+    pub(crate) groups: Vec<(Weak<GroupShared>, usize)>,
 }
 
 impl PortState {
@@ -194,7 +198,9 @@ impl PortState {
             self.drop_dead_incoming(now);
         }
         // Only connections with activity since the last look can have events.
-        for handle in self.endpoint.take_changed() {
+        let changed = self.endpoint.take_changed();
+        self.tell_groups(&changed);
+        for handle in changed {
             let Some(app) = self
                 .scopes
                 .key(handle)
@@ -217,6 +223,20 @@ impl PortState {
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+
+    /// Tells the poll groups on the port which connections moved on.
+    fn tell_groups(&mut self, changed: &[ConnectionHandle]) {
+        if self.groups.is_empty() || changed.is_empty() {
+            return;
+        }
+        self.groups.retain(|(g, _)| g.strong_count() > 0);
+        let keys: Vec<ConnKey> = changed.iter().filter_map(|h| self.scopes.key(*h)).collect();
+        for (group, port) in &self.groups {
+            if let Some(group) = group.upgrade() {
+                group.ports_moved(*port, &keys);
             }
         }
     }
@@ -301,6 +321,7 @@ impl Port {
                 net_waiter: false,
                 sleepers: 0,
                 poll_waiters: Vec::new(),
+                groups: Vec::new(),
             }),
             clock,
             progress: Condvar::new(),
