@@ -57,7 +57,12 @@ impl Schedule {
             let Some(conn) = connections.get(&handle) else {
                 continue;
             };
-            Self::file(&mut self.timers, &mut self.filed, handle, conn.poll_timeout());
+            Self::file(
+                &mut self.timers,
+                &mut self.filed,
+                handle,
+                conn.poll_timeout(),
+            );
             if self.in_sending.insert(handle) {
                 self.sending.push_back(handle);
             }
