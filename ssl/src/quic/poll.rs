@@ -11,6 +11,7 @@ use super::object::{Kind, Ssl};
 use super::port::{Port, PortState};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ERR_LIB_SSL, SslError, err_r};
+use crate::lock::ObjectGuard;
 
 /// `SSL_POLL_EVENT_F`: the item failed (not a QUIC object).
 pub const POLL_EVENT_F: u64 = 0x1;
@@ -155,14 +156,26 @@ fn distinct_ports(items: &[PollItem<'_>]) -> Vec<Arc<Port>> {
     ports
 }
 
-/// Computes every item's `revents`; returns how many are non-zero.
+/// Computes every item's `revents`; returns how many are non-zero. Consecutive items on one
+/// port (a server's connections and streams) are read under one lock.
 fn scan(items: &mut [PollItem<'_>]) -> usize {
     let mut ready = 0;
+    let mut held: Option<(&Arc<Port>, ObjectGuard<'_, PortState>)> = None;
     for item in items.iter_mut() {
         item.revents = match item.ssl {
             Some(ssl) => {
-                let st = ssl.obj.port.lock();
-                ssl.poll_events(&st) & item.events
+                let port = &ssl.obj.port;
+                let st = match held.take() {
+                    Some((p, st)) if Arc::ptr_eq(p, port) => st,
+                    // One port locked at a time: the previous guard goes first.
+                    other => {
+                        drop(other);
+                        port.lock()
+                    }
+                };
+                let revents = ssl.poll_events(&st) & item.events;
+                held = Some((port, st));
+                revents
             }
             None => 0,
         };
