@@ -1,5 +1,5 @@
 //! What every report benchmark of the workspace shares: how it was started, the
-//! `QSSL_BENCH_BYTES` override, and medians.
+//! `QSSL_BENCH_BYTES` override, medians, and the resident memory of the process.
 
 /// How a benchmark binary was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,4 +46,17 @@ pub fn bench_bytes(default: u64) -> u64 {
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// This process's resident set size in KiB (`VmRSS` of `/proc/self/status`; 0 if unknown).
+pub fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }

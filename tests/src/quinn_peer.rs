@@ -194,3 +194,160 @@ pub fn quinn_connections(
     handle.join().unwrap();
     elapsed
 }
+
+/// A scale request asking for `reply` bytes: `size` bytes, the first eight the reply's
+/// length in ASCII decimal, space-padded (the protocol of the scale benchmark's C server).
+pub fn scale_request(reply: usize, size: usize) -> Vec<u8> {
+    let mut request = format!("{reply:<8}").into_bytes();
+    request.resize(size.max(8), b' ');
+    request
+}
+
+/// The reply length a scale request asks for.
+fn scale_reply_len(request: &[u8]) -> usize {
+    std::str::from_utf8(&request[..request.len().min(8)])
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Serves scale requests on every stream of `conn` until it closes.
+async fn serve_scale_streams(conn: quinn::Connection) {
+    while let Ok((mut send, mut recv)) = conn.accept_bi().await {
+        tokio::spawn(async move {
+            let Ok(request) = recv.read_to_end(1 << 20).await else {
+                return;
+            };
+            let reply = vec![7u8; scale_reply_len(&request)];
+            let _ = send.write_all(&reply).await;
+            let _ = send.finish();
+        });
+    }
+}
+
+/// One scale exchange on a new stream of `conn`: `request` out, the whole reply back; its
+/// length.
+async fn scale_exchange(conn: quinn::Connection, request: Arc<Vec<u8>>) -> usize {
+    let (mut send, mut recv) = conn.open_bi().await.unwrap();
+    send.write_all(&request).await.unwrap();
+    send.finish().unwrap();
+    recv.read_to_end(1 << 20).await.unwrap().len()
+}
+
+/// The streams workload: one connection, `count` exchanges of a 1 KiB request and a 1 KiB
+/// reply on a stream each, at most `concurrency` at once; returns the time they took.
+pub fn quinn_streams(
+    configs: &(quinn::ClientConfig, quinn::ServerConfig),
+    count: usize,
+    concurrency: usize,
+) -> Duration {
+    let (addr, handle) = server(&configs.1, move |endpoint| async move {
+        let conn = endpoint.accept().await.unwrap().await.unwrap();
+        serve_scale_streams(conn).await;
+        endpoint.wait_idle().await;
+    });
+    let client_config = configs.0.clone();
+    let elapsed = runtime().block_on(async move {
+        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+        endpoint.set_default_client_config(client_config);
+        let conn = endpoint.connect(addr, "localhost").unwrap().await.unwrap();
+        let request = Arc::new(scale_request(1024, 1024));
+        let start = Instant::now();
+        let mut running = tokio::task::JoinSet::new();
+        let mut started = 0;
+        while started < count || !running.is_empty() {
+            while started < count && running.len() < concurrency {
+                running.spawn(scale_exchange(conn.clone(), request.clone()));
+                started += 1;
+            }
+            let got = running.join_next().await.unwrap().unwrap();
+            assert_eq!(got, 1024);
+        }
+        let elapsed = start.elapsed();
+        conn.close(0u32.into(), b"");
+        endpoint.wait_idle().await;
+        elapsed
+    });
+    handle.join().unwrap();
+    elapsed
+}
+
+/// A quinn server for the idle-connections workload, meant to run in a process of its own:
+/// prints `listening on <port>`, serves scale requests on every connection, and once
+/// `count` connections have each had one exchange prints `idle <count> <RSS kB now> <RSS kB
+/// before the first connection>`; returns when they have all closed.
+#[allow(clippy::print_stdout)] // Its figures go to its standard output, for the parent.
+pub fn quinn_idle_server(config: &quinn::ServerConfig, count: usize) {
+    use std::io::Write;
+    let before = crate::bench::rss_kib();
+    let (addr, handle) = server(config, move |endpoint| async move {
+        let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut conns = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let conn = endpoint.accept().await.unwrap().await.unwrap();
+            let served = served.clone();
+            conns.spawn(async move {
+                let (mut send, mut recv) = conn.accept_bi().await.unwrap();
+                let request = recv.read_to_end(1 << 20).await.unwrap();
+                send.write_all(&vec![7u8; scale_reply_len(&request)])
+                    .await
+                    .unwrap();
+                send.finish().unwrap();
+                if served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == count {
+                    // Every connection is open and has been used once: measure now.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    println!("idle {count} {} {before}", crate::bench::rss_kib());
+                    let _ = std::io::stdout().flush();
+                }
+                conn.closed().await;
+            });
+        }
+        while conns.join_next().await.is_some() {}
+        endpoint.wait_idle().await;
+    });
+    println!("listening on {}", addr.port());
+    let _ = std::io::stdout().flush();
+    handle.join().unwrap();
+}
+
+/// The client of the idle-connections workload: opens `count` connections to `addr`, one
+/// exchange each, keeps them all open for `hold`, then closes them.
+pub fn quinn_idle_client(
+    config: &quinn::ClientConfig,
+    addr: SocketAddr,
+    count: usize,
+    hold: Duration,
+) {
+    let config = config.clone();
+    runtime().block_on(async move {
+        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+        endpoint.set_default_client_config(config);
+        let request = Arc::new(scale_request(16, 16));
+        let mut conns = Vec::with_capacity(count);
+        for _ in 0..count {
+            let conn = endpoint.connect(addr, "localhost").unwrap().await.unwrap();
+            assert_eq!(scale_exchange(conn.clone(), request.clone()).await, 16);
+            conns.push(conn);
+        }
+        tokio::time::sleep(hold).await;
+        for conn in &conns {
+            conn.close(0u32.into(), b"");
+        }
+        endpoint.wait_idle().await;
+    });
+}
+
+/// The configurations of [`quinn_configs`] from a certificate and key in PEM files (for a
+/// quinn endpoint in a process of its own).
+pub fn quinn_configs_from_pem(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    alpn: &[u8],
+    conn_window: u64,
+    stream_window: u64,
+) -> (quinn::ClientConfig, quinn::ServerConfig) {
+    use rustls::pki_types::pem::PemObject;
+    let cert = CertificateDer::from_pem_file(cert).expect("a PEM certificate");
+    let key = PrivateKeyDer::from_pem_file(key).expect("a PEM private key");
+    quinn_configs(&cert, &key, alpn, conn_window, stream_window)
+}

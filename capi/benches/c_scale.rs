@@ -1,0 +1,351 @@
+//! Many connections and streams: C programs on qssl's libssl and on the reference OpenSSL 3.5
+//! (`benches/c/quic_scale.c`: a server with one `SSL_poll` loop, as OpenSSL's non-blocking
+//! guide server, and its clients), next to quinn, in one run:
+//!
+//! - Streams: one connection, 10,000 exchanges of a 1 KiB request and a 1 KiB reply on a
+//!   stream each, at most 100 at once; streams per second.
+//! - Idle connections: 1,000 connections on one listener, each used once (16 bytes) and then
+//!   held open; the server's resident memory per connection (quinn's server runs in a process
+//!   of its own, as the C servers do).
+//! - 10,000 connections on one listener, opened one after another and each fetching 64 KiB,
+//!   all held open; the time, both processes' CPU, and the server's memory per connection.
+//! - `SSL_poll` with those 10,000 connections and 10 ready streams: the server's time per
+//!   call over every object (without waiting) and over the ready ones alone.
+//!
+//! Run with `cargo bench -p qssl-capi --bench c_scale`; as a test it runs once with small
+//! counts. Medians of 3 runs.
+#![allow(clippy::print_stdout)] // A report binary: its figures are printed.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use qssl_tests::identity::Identity;
+use qssl_tests::{bench, quinn_peer};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const RUNS: usize = 3;
+const ALPN: &[u8] = b"scale";
+/// Set in the environment of this binary run again as quinn's idle server: the count.
+const QUINN_SERVER: &str = "QSSL_SCALE_QUINN_SERVER";
+
+/// The workload sizes.
+struct Sizes {
+    streams: usize,
+    idle: usize,
+    many: usize,
+    many_bytes: usize,
+}
+
+/// `benches/c/quic_scale.c` built against one library.
+struct CProgram {
+    bin: PathBuf,
+    libs: PathBuf,
+}
+
+fn build(dir: &Path, name: &str, include: &Path, libs: PathBuf) -> CProgram {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = dir.join(name);
+    let status = Command::new("cc")
+        .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
+        .arg(&bin)
+        .arg(manifest.join("benches/c/quic_scale.c"))
+        .arg(format!("-I{}", include.display()))
+        .arg(format!("-L{}", libs.display()))
+        .arg(format!("-Wl,-rpath,{}", libs.display()))
+        .args(["-lssl", "-lcrypto", "-lpthread", "-ldl"])
+        .status()
+        .expect("a C compiler (cc)");
+    assert!(status.success(), "building quic_scale.c as {name} failed");
+    CProgram { bin, libs }
+}
+
+impl CProgram {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.env("LD_LIBRARY_PATH", &self.libs);
+        cmd
+    }
+}
+
+/// A server process and its port, from its first line (`listening on <port>`).
+fn started(mut child: Child) -> (Child, String) {
+    let mut line = String::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+        .to_owned();
+    // Whatever else it prints is read when it is done.
+    child.stdout = None;
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (child, port)
+}
+
+/// The user + system CPU time of this process's finished children.
+fn children_cpu() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; it was zeroed, so it is initialised
+    // even if the call failed.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Runs a C client workload against a fresh C server of `server` serving `connections`;
+/// returns each line the client printed, split into fields.
+fn c_run(
+    (server, client): (&CProgram, &CProgram),
+    c: &Identity,
+    connections: usize,
+    args: &[String],
+) -> Vec<Vec<String>> {
+    let child = server
+        .command()
+        .arg("server")
+        .arg(&c.cert)
+        .arg(&c.key)
+        .arg(connections.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut server, port) = started(child);
+    let out = client
+        .command()
+        .arg(&args[0])
+        .arg(&port)
+        .arg(&c.cert)
+        .args(&args[1..])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "C {} client failed: {}",
+        args[0],
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(server.wait().unwrap().success(), "C server failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect())
+        .collect()
+}
+
+fn num(fields: &[String], i: usize) -> f64 {
+    fields[i].parse().unwrap()
+}
+
+/// Streams per second.
+fn c_streams(pair: (&CProgram, &CProgram), c: &Identity, count: usize) -> f64 {
+    let lines = c_run(
+        pair,
+        c,
+        1,
+        &["streams".into(), count.to_string(), "100".into()],
+    );
+    count as f64 / (num(&lines[0], 2) / 1e9)
+}
+
+/// What the hold workload measured.
+struct Hold {
+    /// Connections per second while opening them.
+    rate: f64,
+    /// The server's resident memory per held connection, in bytes.
+    server_per_conn: f64,
+    /// Both processes' CPU time.
+    cpu: Duration,
+    /// With `ready`: ns per `SSL_poll` over every object and over the ready ones.
+    poll: Option<(f64, f64, f64)>,
+}
+
+fn c_hold(
+    pair: (&CProgram, &CProgram),
+    c: &Identity,
+    n: usize,
+    bytes: usize,
+    ready: usize,
+) -> Hold {
+    let mut args = vec!["hold".to_string(), n.to_string(), bytes.to_string()];
+    if ready > 0 {
+        args.extend([ready.to_string(), "100".to_string()]);
+    }
+    let before = children_cpu();
+    let lines = c_run(pair, c, n + 1, &args);
+    let cpu = children_cpu().saturating_sub(before);
+    let h = &lines[0];
+    Hold {
+        rate: n as f64 / (num(h, 2) / 1e9),
+        server_per_conn: (num(h, 4) - num(h, 3)) * 1024.0 / n as f64,
+        cpu,
+        poll: lines.get(1).map(|p| (num(p, 1), num(p, 3), num(p, 4))),
+    }
+}
+
+/// quinn's server memory per idle connection: its server in a process of its own (this
+/// binary again), `n` connections from here.
+fn quinn_idle(c: &Identity, configs: &(quinn::ClientConfig, quinn::ServerConfig), n: usize) -> f64 {
+    let child = Command::new(std::env::current_exe().unwrap())
+        .env(QUINN_SERVER, n.to_string())
+        .arg(&c.cert)
+        .arg(&c.key)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let port: u16 = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        rest
+    });
+    quinn_peer::quinn_idle_client(&configs.0, addr, n, Duration::from_millis(400));
+    assert!(
+        child.wait().unwrap().success(),
+        "quinn's idle server failed"
+    );
+    let rest = reader.join().unwrap();
+    let fields: Vec<String> = rest
+        .lines()
+        .find(|l| l.starts_with("idle "))
+        .unwrap_or_else(|| panic!("no figures from quinn's server: {rest:?}"))
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    (num(&fields, 2) - num(&fields, 3)) * 1024.0 / n as f64
+}
+
+fn main() {
+    if let Ok(n) = std::env::var(QUINN_SERVER) {
+        let args: Vec<String> = std::env::args().collect();
+        let configs = quinn_peer::quinn_configs_from_pem(
+            Path::new(&args[1]),
+            Path::new(&args[2]),
+            ALPN,
+            16 << 20,
+            8 << 20,
+        );
+        quinn_peer::quinn_idle_server(&configs.1, n.parse().unwrap());
+        return;
+    }
+    let benchmarking = match bench::mode() {
+        bench::Mode::List => return,
+        bench::Mode::Bench => true,
+        bench::Mode::Test => false,
+    };
+    let (sizes, runs) = if benchmarking {
+        let sizes = Sizes {
+            streams: 10_000,
+            idle: 1_000,
+            many: 10_000,
+            many_bytes: 64 << 10,
+        };
+        (sizes, RUNS)
+    } else {
+        let sizes = Sizes {
+            streams: 200,
+            idle: 20,
+            many: 30,
+            many_bytes: 4096,
+        };
+        (sizes, 1)
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_scale");
+    std::fs::create_dir_all(&dir).unwrap();
+    let certs = Identity::localhost();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let q = build(
+        &dir,
+        "quic_scale_qssl",
+        &manifest.join("include"),
+        common::qssl_libs(),
+    );
+    let reference = common::reference();
+    let o = build(
+        &dir,
+        "quic_scale_openssl",
+        &reference.join("include"),
+        reference.join("lib"),
+    );
+    let quinn = quinn_peer::quinn_configs(
+        &certs.cert_der,
+        &certs.private_key(),
+        ALPN,
+        16 << 20,
+        8 << 20,
+    );
+    let m = bench::median;
+    let (mut qs, mut os, mut ns) = (vec![], vec![], vec![]);
+    let (mut qi, mut oi, mut ni) = (vec![], vec![], vec![]);
+    let mut many: [Vec<Hold>; 2] = [vec![], vec![]];
+    for _ in 0..runs {
+        qs.push(c_streams((&q, &q), &certs, sizes.streams));
+        os.push(c_streams((&o, &o), &certs, sizes.streams));
+        let t = quinn_peer::quinn_streams(&quinn, sizes.streams, 100);
+        ns.push(sizes.streams as f64 / t.as_secs_f64());
+        qi.push(c_hold((&q, &q), &certs, sizes.idle, 16, 0).server_per_conn);
+        oi.push(c_hold((&o, &o), &certs, sizes.idle, 16, 0).server_per_conn);
+        ni.push(quinn_idle(&certs, &quinn, sizes.idle));
+        for (i, p) in [&q, &o].into_iter().enumerate() {
+            many[i].push(c_hold((p, p), &certs, sizes.many, sizes.many_bytes, 10));
+        }
+    }
+    let (qs, os, ns) = (m(qs), m(os), m(ns));
+    let (qi, oi, ni) = (m(qi), m(oi), m(ni));
+    println!(
+        "QUIC at scale on UDP loopback: C programs on qssl's libssl and on OpenSSL 3.5 \
+         (one SSL_poll server loop), and quinn; median of {runs}"
+    );
+    println!(
+        "streams/s ({} × 1 KiB + 1 KiB, 100 at once, one connection): qssl {qs:.0}, quinn \
+         {ns:.0}, OpenSSL {os:.0}; qssl/quinn ×{:.2}, qssl/OpenSSL ×{:.2}",
+        sizes.streams,
+        qs / ns,
+        qs / os
+    );
+    println!(
+        "server memory per idle connection ({} on one listener): qssl {:.1} KB, quinn {:.1} \
+         KB, OpenSSL {:.1} KB",
+        sizes.idle,
+        qi / 1e3,
+        ni / 1e3,
+        oi / 1e3
+    );
+    for (name, runs) in ["qssl", "OpenSSL"].into_iter().zip(&many) {
+        let rate = m(runs.iter().map(|h| h.rate).collect());
+        let mem = m(runs.iter().map(|h| h.server_per_conn).collect());
+        let cpu = m(runs.iter().map(|h| h.cpu.as_secs_f64()).collect());
+        let polls: Vec<(f64, f64, f64)> = runs.iter().filter_map(|h| h.poll).collect();
+        let items = polls.first().map_or(0.0, |p| p.0);
+        let all = m(polls.iter().map(|p| p.1).collect());
+        let ready = m(polls.iter().map(|p| p.2).collect());
+        println!(
+            "{name:8} {} connections × {} KiB held at once: {rate:.0} connections/s, CPU \
+             {cpu:.2} s (both), server {:.1} KB per connection; SSL_poll over {items:.0} \
+             objects {:.1} µs, over the ready ones {:.1} µs (×{:.0})",
+            sizes.many,
+            sizes.many_bytes >> 10,
+            mem / 1e3,
+            all / 1e3,
+            ready / 1e3,
+            all / ready.max(1.0)
+        );
+    }
+}
