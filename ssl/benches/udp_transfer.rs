@@ -108,7 +108,7 @@ fn qssl_run(ctxs: &(SslCtx, SslCtx), total: u64) -> Run {
         conn.shutdown_ex(qssl::quic::SHUTDOWN_FLAG_WAIT_PEER, 0, b"")
             .unwrap();
     });
-    let cpu = quinn_peer::process_cpu();
+    let cpu = qssl_tests::bench::process_cpu();
     let start = Instant::now();
     let socket = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     socket.connect(addr).unwrap();
@@ -124,7 +124,7 @@ fn qssl_run(ctxs: &(SslCtx, SslCtx), total: u64) -> Run {
     let mut buf = vec![0u8; CHUNK];
     let got = read_all(&stream, &mut buf).unwrap();
     let elapsed = transfer.elapsed();
-    let cpu = quinn_peer::process_cpu().saturating_sub(cpu);
+    let cpu = qssl_tests::bench::process_cpu().saturating_sub(cpu);
     assert_eq!(got, total);
     drop(stream);
     client.shutdown().unwrap();

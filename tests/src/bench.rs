@@ -1,5 +1,5 @@
 //! What every report benchmark of the workspace shares: how it was started, the
-//! `QSSL_BENCH_BYTES` override, medians, and the resident memory of the process.
+//! `QSSL_BENCH_BYTES` override, medians, and the process's CPU time and resident memory.
 
 /// How a benchmark binary was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,4 +59,20 @@ pub fn rss_kib() -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// The process's user + system CPU time.
+pub fn process_cpu() -> std::time::Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (in parentheses, possibly with spaces): utime and stime
+    // are the 12th and 13th of them, in USER_HZ (100 per second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    std::time::Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }

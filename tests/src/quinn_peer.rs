@@ -59,22 +59,6 @@ pub fn quinn_configs(
     (client, server)
 }
 
-/// The process's user + system CPU time.
-pub fn process_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (in parentheses, possibly with spaces): utime and stime
-    // are the 12th and 13th of them, in USER_HZ (100 per second on Linux).
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -127,7 +111,7 @@ pub fn quinn_bulk(configs: &(quinn::ClientConfig, quinn::ServerConfig), total: u
     });
     let client_config = configs.0.clone();
     let run = runtime().block_on(async move {
-        let cpu = process_cpu();
+        let cpu = crate::bench::process_cpu();
         let start = Instant::now();
         let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
         endpoint.set_default_client_config(client_config);
@@ -143,7 +127,7 @@ pub fn quinn_bulk(configs: &(quinn::ClientConfig, quinn::ServerConfig), total: u
             got += n as u64;
         }
         let transfer = started.elapsed();
-        let cpu = process_cpu().saturating_sub(cpu);
+        let cpu = crate::bench::process_cpu().saturating_sub(cpu);
         assert_eq!(got, total);
         conn.close(0u32.into(), b"");
         endpoint.wait_idle().await;

@@ -7,7 +7,8 @@
  * request's first eight bytes are the reply's length in ASCII decimal (space-padded), and
  * the server answers with that many bytes and concludes. Two requests are commands instead:
  * "RSS" answers the server's resident memory in kB (VmRSS), "POLL <rounds>" answers
- * "<items> <ready> <ns per SSL_poll over all items> <ns per SSL_poll over the ready ones>",
+ * "<items> <ready> <ns per SSL_poll over all items> <ns per SSL_poll over the ready ones>
+ * <ns per wait of a qssl poll group holding all items, or -1 without poll groups>",
  * measured on the spot: every connection (SSL_POLL_EVENT_EC, which none has) and every open
  * stream (SSL_POLL_EVENT_W, which they all have) polled <rounds> times without waiting.
  *
@@ -18,7 +19,7 @@
  *       at once; prints "streams <count> <ns>".
  *   quic_scale hold <port> <ca.pem> <n> <bytes> [<ready> <rounds>]
  *       opens <n> connections one after another, each fetching <bytes> on a stream, and
- *       keeps them all open; prints "hold <n> <ns> <server kB before> <server kB with all
+ *       keeps them all open (and two control connections: the server serves <n> + 2); prints "hold <n> <ns> <server kB before> <server kB with all
  *       open> <client kB before> <client kB with all open>". With <ready>: then opens a
  *       stream on <ready> of them (sending a byte, not concluding) and asks the server to
  *       measure SSL_poll; prints "poll <items> <ready> <ns all> <ns ready>".
@@ -35,6 +36,12 @@
 #include <openssl/err.h>
 #include <openssl/quic.h>
 #include <openssl/ssl.h>
+#if defined(__has_include)
+# if __has_include(<qssl/poll_group.h>)
+#  include <qssl/poll_group.h>
+#  define HAVE_POLL_GROUP 1
+# endif
+#endif
 
 #define REQUEST 1024
 static const unsigned char alpn[] = "\x05" "scale";
@@ -123,6 +130,39 @@ static void drop_obj(size_t i)
     items[i] = items[nobjs];
 }
 
+/* The time of one wait of a poll group holding the n items (registered once; one wait
+ * first, which looks at every new registration), or -1 without poll groups. */
+static long long group_wait_ns(const SSL_POLL_ITEM *all, size_t n, int rounds)
+{
+#ifdef HAVE_POLL_GROUP
+    QSSL_POLL_GROUP *g = QSSL_POLL_GROUP_new();
+    QSSL_POLL_EVENT ev[64];
+    size_t i, found;
+    long long t0;
+    int k;
+
+    if (g == NULL)
+        die("QSSL_POLL_GROUP_new");
+    for (i = 0; i < n; i++)
+        if (!QSSL_POLL_GROUP_add(g, all[i].desc.value.ssl, all[i].events, i))
+            die("QSSL_POLL_GROUP_add");
+    if (!QSSL_POLL_GROUP_wait(g, ev, 64, &(struct timeval){0, 0}, &found))
+        die("QSSL_POLL_GROUP_wait");
+    t0 = now_ns();
+    for (k = 0; k < rounds; k++)
+        if (!QSSL_POLL_GROUP_wait(g, ev, 64, &(struct timeval){0, 0}, &found))
+            die("QSSL_POLL_GROUP_wait");
+    t0 = (now_ns() - t0) / rounds;
+    QSSL_POLL_GROUP_free(g);
+    return t0;
+#else
+    (void)all;
+    (void)n;
+    (void)rounds;
+    return -1;
+#endif
+}
+
 /* The POLL command: times SSL_poll over every connection and open stream, then over the
  * ready ones alone. */
 static char *measure_poll(int rounds)
@@ -153,7 +193,8 @@ static char *measure_poll(int rounds)
         if (!SSL_poll(ready, r, sizeof(*ready), &(struct timeval){0, 0}, 0, &result))
             die("SSL_poll");
     t2 = now_ns();
-    snprintf(out, 128, "%zu %zu %lld %lld", n, found, (t1 - t0) / rounds, (t2 - t1) / rounds);
+    snprintf(out, 128, "%zu %zu %lld %lld %lld", n, found, (t1 - t0) / rounds, (t2 - t1) / rounds,
+             group_wait_ns(all, n, rounds));
     free(all);
     free(ready);
     return out;
@@ -295,10 +336,12 @@ static SSL_CTX *client_ctx(const char *ca)
     return ctx;
 }
 
-/* A blocking connection to 127.0.0.1:port, handshake done, no default stream. */
-static SSL *connect_to(SSL_CTX *ctx, int port)
+/* A blocking connection to 127.0.0.1:port from 127.0.0.<2 + index / 1000> (servers limit
+ * the connections one address may hold: qssl's to 1024), handshake done, no default
+ * stream. */
+static SSL *connect_to(SSL_CTX *ctx, int port, long index)
 {
-    struct sockaddr_in sa;
+    struct sockaddr_in sa, local;
     BIO_ADDR *peer = BIO_ADDR_new();
     SSL *ssl = SSL_new(ctx);
     BIO *bio = BIO_new(BIO_s_datagram());
@@ -310,9 +353,13 @@ static SSL *connect_to(SSL_CTX *ctx, int port)
     sa.sin_family = AF_INET;
     sa.sin_port = nport;
     sa.sin_addr.s_addr = addr;
+    memset(&local, 0, sizeof(local));
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + (uint32_t)(index / 1000));
     if (ssl == NULL || bio == NULL || peer == NULL || fd < 0
+            || bind(fd, (struct sockaddr *)&local, sizeof(local)) != 0
             || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-        die("making a socket");
+        die(ssl == NULL ? "SSL_new" : fd < 0 ? "socket" : "bind or connect");
     BIO_set_fd(bio, fd, BIO_CLOSE);
     SSL_set_bio(ssl, bio, bio);
     if (!BIO_ADDR_rawmake(peer, AF_INET, &addr, sizeof(addr), nport)
@@ -364,7 +411,7 @@ static void close_conn(SSL *ssl)
 /* The streams workload: one non-blocking connection, SSL_poll over its streams. */
 static int streams(SSL_CTX *ctx, int port, long count, long concurrency)
 {
-    SSL *conn = connect_to(ctx, port);
+    SSL *conn = connect_to(ctx, port, 0);
     SSL **open = calloc((size_t)concurrency, sizeof(*open));
     SSL_POLL_ITEM *pi = calloc((size_t)concurrency + 1, sizeof(*pi));
     size_t *got = calloc((size_t)concurrency, sizeof(*got));
@@ -445,17 +492,20 @@ static int hold(SSL_CTX *ctx, int port, long count, long bytes, long ready, long
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    control = connect_to(ctx, port);
+    control = connect_to(ctx, port, 0);
     server_before = ask_long(control, "RSS");
     client_before = rss_kb();
     snprintf(request, sizeof(request), "%-8ld", bytes);
     t0 = now_ns();
     for (i = 0; i < count; i++) {
-        conns[i] = connect_to(ctx, port);
+        conns[i] = connect_to(ctx, port, i + 1);
         if ((long)exchange(conns[i], request, 8, buf, 0) != bytes)
             die("a short reply");
     }
     t1 = now_ns();
+    /* A fresh control connection: the first may have idled out meanwhile. */
+    close_conn(control);
+    control = connect_to(ctx, port, 0);
     server_after = ask_long(control, "RSS");
     printf("hold %ld %lld %ld %ld %ld %ld\n", count, t1 - t0, server_before, server_after,
            client_before, rss_kb());
