@@ -24,12 +24,15 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "shared/mod.rs"]
+mod shared;
 
 use qssl_tests::identity::Identity;
 use qssl_tests::{bench, quinn_peer};
+use shared::{CProgram, build, children_cpu};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 const BENCH_BYTES: u64 = 64 << 20;
@@ -38,40 +41,6 @@ const RUNS: usize = 5;
 const CONNECTIONS: usize = 200;
 const CONN_WINDOW: u64 = 16 << 20;
 const STREAM_WINDOW: u64 = 8 << 20;
-
-/// `benches/c/quic_bench.c` built against one library, and where that library is.
-struct CProgram {
-    bin: PathBuf,
-    libs: PathBuf,
-}
-
-/// Builds `benches/c/quic_bench.c` into `dir` as `name`, against the headers in `include`
-/// and the libssl/libcrypto in `libs`.
-fn build(dir: &Path, name: &str, include: &Path, libs: PathBuf) -> CProgram {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bin = dir.join(name);
-    let status = Command::new("cc")
-        .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&bin)
-        .arg(manifest.join("benches/c/quic_bench.c"))
-        .arg(format!("-I{}", include.display()))
-        .arg(format!("-L{}", libs.display()))
-        .arg(format!("-Wl,-rpath,{}", libs.display()))
-        .args(["-lssl", "-lcrypto", "-lpthread", "-ldl"])
-        .status()
-        .expect("a C compiler (cc)");
-    assert!(status.success(), "building quic_bench.c as {name} failed");
-    CProgram { bin, libs }
-}
-
-impl CProgram {
-    /// The program, run on its own library.
-    fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.bin);
-        cmd.env("LD_LIBRARY_PATH", &self.libs);
-        cmd
-    }
-}
 
 /// A C server serving `connections` connections; returns it and its port.
 fn start_server(server: &CProgram, c: &Identity, connections: usize) -> (Child, String) {
@@ -94,21 +63,6 @@ fn start_server(server: &CProgram, c: &Identity, connections: usize) -> (Child, 
         .unwrap_or_else(|| panic!("server did not start: {line:?}"))
         .to_owned();
     (child, port)
-}
-
-/// The user + system CPU time of this process's finished children.
-fn children_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given; it was zeroed, so it is initialised
-    // even if the call failed.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 /// CPU time per GiB moved.
@@ -179,6 +133,7 @@ fn main() {
     let certs = Identity::localhost();
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let q = build(
+        "quic_bench.c",
         &dir,
         "quic_bench_qssl",
         &manifest.join("include"),
@@ -186,6 +141,7 @@ fn main() {
     );
     let reference = common::reference();
     let o = build(
+        "quic_bench.c",
         &dir,
         "quic_bench_openssl",
         &reference.join("include"),

@@ -22,11 +22,14 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "shared/mod.rs"]
+mod shared;
 
 use qssl_tests::identity::Identity;
 use qssl_tests::{bench, quinn_peer};
+use shared::{CProgram, build, children_cpu};
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -47,37 +50,6 @@ struct Sizes {
     openssl_conns: usize,
 }
 
-/// `benches/c/quic_scale.c` built against one library.
-struct CProgram {
-    bin: PathBuf,
-    libs: PathBuf,
-}
-
-fn build(dir: &Path, name: &str, include: &Path, libs: PathBuf) -> CProgram {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bin = dir.join(name);
-    let status = Command::new("cc")
-        .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&bin)
-        .arg(manifest.join("benches/c/quic_scale.c"))
-        .arg(format!("-I{}", include.display()))
-        .arg(format!("-L{}", libs.display()))
-        .arg(format!("-Wl,-rpath,{}", libs.display()))
-        .args(["-lssl", "-lcrypto", "-lpthread", "-ldl"])
-        .status()
-        .expect("a C compiler (cc)");
-    assert!(status.success(), "building quic_scale.c as {name} failed");
-    CProgram { bin, libs }
-}
-
-impl CProgram {
-    fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.bin);
-        cmd.env("LD_LIBRARY_PATH", &self.libs);
-        cmd
-    }
-}
-
 /// A server process and its port, from its first line (`listening on <port>`).
 fn started(mut child: Child) -> (Child, String) {
     let mut line = String::new();
@@ -92,21 +64,6 @@ fn started(mut child: Child) -> (Child, String) {
     child.stdout = None;
     std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     (child, port)
-}
-
-/// The user + system CPU time of this process's finished children.
-fn children_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given; it was zeroed, so it is initialised
-    // even if the call failed.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 /// Runs a C client workload against a fresh C server of `server` serving `connections`;
@@ -292,6 +249,7 @@ fn main() {
     let certs = Identity::localhost();
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let q = build(
+        "quic_scale.c",
         &dir,
         "quic_scale_qssl",
         &manifest.join("include"),
@@ -299,6 +257,7 @@ fn main() {
     );
     let reference = common::reference();
     let o = build(
+        "quic_scale.c",
         &dir,
         "quic_scale_openssl",
         &reference.join("include"),

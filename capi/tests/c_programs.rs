@@ -587,11 +587,7 @@ listen_ex after accept: -1
 #[test]
 fn quic_c_client_fetches_from_aioquic_server() {
     let (cert, key, _) = certificate_files();
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-aioquic-root");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("hello.txt"), "hello from aioquic\n").unwrap();
-    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    std::fs::write(root.join("big.bin"), &big).unwrap();
+    let root = served_files("aioquic", "hello from aioquic\n");
     let peer = qssl_tests::aioquic::Server::start(&cert, &key, &root);
     let addr = peer.addr;
     for mode in ["block", "nonblock"] {
@@ -634,17 +630,24 @@ shut down
     assert_eq!(out, expected);
 }
 
+/// A directory of files to serve, named after `what`: `hello.txt` holding `hello` and
+/// `big.bin`, 300,000 bytes.
+fn served_files(what: &str, hello: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("c-programs-{what}-root"));
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("hello.txt"), hello).unwrap();
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(root.join("big.bin"), &big).unwrap();
+    root
+}
+
 /// The poll-group server (`quic_group_server.c`, on qssl's `<qssl/poll_group.h>`, which
 /// OpenSSL does not have) serves ten multi-stream clients at once, half of them built and run
 /// on OpenSSL 3.5, half on qssl.
 #[test]
 fn poll_group_server_serves_openssl_and_qssl_clients_at_once() {
     let (cert, key, _) = certificate_files();
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-programs-group-root");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("hello.txt"), "hello from a group\n").unwrap();
-    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    std::fs::write(root.join("big.bin"), &big).unwrap();
+    let root = served_files("group", "hello from a group\n");
     const CLIENTS: usize = 10;
     let server = Server::start(
         "quic_group_server.c",

@@ -67,34 +67,14 @@ fn openssl_bin() -> String {
     std::env::var("QSSL_OPENSSL").unwrap_or_else(|_| "openssl".to_owned())
 }
 
-/// User + system CPU time from a `/proc/.../stat` file: fields `first` and `first + 1`
-/// counted after the command name, in USER_HZ (100 per second on Linux).
-fn stat_cpu(path: &str, first: usize) -> Duration {
-    let stat = std::fs::read_to_string(path).unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Duration::from_millis((ticks(first) + ticks(first + 1)) * 10)
-}
-
-/// This process's CPU time (utime, stime).
-fn own_cpu() -> Duration {
-    stat_cpu("/proc/self/stat", 11)
-}
-
 /// The CPU time of this process's ended and reaped children (cutime, cstime).
 fn children_cpu() -> Duration {
-    stat_cpu("/proc/self/stat", 13)
+    qssl_tests::bench::stat_cpu("/proc/self/stat", 13)
 }
 
 /// A running process's CPU time.
 fn pid_cpu(pid: u32) -> Duration {
-    stat_cpu(&format!("/proc/{pid}/stat"), 11)
+    qssl_tests::bench::stat_cpu(&format!("/proc/{pid}/stat"), 11)
 }
 
 /// The certificate, key and the file s_server serves, in a temporary directory.
@@ -218,7 +198,7 @@ fn qssl_bulk(ctxs: &Ctxs, total: u64) -> Run {
         }
         tls.shutdown().unwrap();
     });
-    let cpu = own_cpu();
+    let cpu = qssl_tests::bench::process_cpu();
     let start = Instant::now();
     let tls = connect_tls(port, &ctxs.0);
     tls.connect().unwrap();
@@ -234,7 +214,7 @@ fn qssl_bulk(ctxs: &Ctxs, total: u64) -> Run {
         }
     }
     let elapsed = start.elapsed();
-    let cpu = own_cpu().saturating_sub(cpu);
+    let cpu = qssl_tests::bench::process_cpu().saturating_sub(cpu);
     assert_eq!(got, HEADER.len() as u64 + total);
     server.join().unwrap();
     run(total, elapsed, cpu)
@@ -410,7 +390,7 @@ fn qssl_handshakes(ctxs: &Ctxs, count: u64, limit: Duration, nodelay: bool) -> H
             }
         }
     });
-    let cpu = own_cpu();
+    let cpu = qssl_tests::bench::process_cpu();
     let start = Instant::now();
     let mut made = 0;
     while made < count && start.elapsed() < limit {
@@ -431,7 +411,7 @@ fn qssl_handshakes(ctxs: &Ctxs, count: u64, limit: Duration, nodelay: bool) -> H
     Handshakes {
         count: made,
         elapsed,
-        cpu: own_cpu().saturating_sub(cpu),
+        cpu: qssl_tests::bench::process_cpu().saturating_sub(cpu),
     }
 }
 

@@ -63,9 +63,15 @@ pub fn rss_kib() -> u64 {
 
 /// The process's user + system CPU time.
 pub fn process_cpu() -> std::time::Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (in parentheses, possibly with spaces): utime and stime
-    // are the 12th and 13th of them, in USER_HZ (100 per second on Linux).
+    stat_cpu("/proc/self/stat", 11)
+}
+
+/// User + system CPU time from a `/proc/.../stat` file: fields `first` and `first + 1`
+/// counted after the command name (11 for the process's own utime and stime, 13 for its
+/// waited-for children's), in USER_HZ (100 per second on Linux).
+pub fn stat_cpu(path: &str, first: usize) -> std::time::Duration {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    // The command name is in parentheses and may hold spaces: count after it.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| {
@@ -74,5 +80,5 @@ pub fn process_cpu() -> std::time::Duration {
             .and_then(|f| f.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    std::time::Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    std::time::Duration::from_millis((ticks(first) + ticks(first + 1)) * 10)
 }
