@@ -29,9 +29,8 @@ mod shared;
 
 use qssl_tests::identity::Identity;
 use qssl_tests::{bench, quinn_peer};
-use shared::{CProgram, build, children_cpu};
+use shared::{CProgram, build_both, children_cpu};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
@@ -128,25 +127,8 @@ fn main() {
     } else {
         (TEST_BYTES, 1, 3)
     };
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_quic");
-    std::fs::create_dir_all(&dir).unwrap();
     let certs = Identity::localhost();
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let q = build(
-        "quic_bench.c",
-        &dir,
-        "quic_bench_qssl",
-        &manifest.join("include"),
-        common::qssl_libs(),
-    );
-    let reference = common::reference();
-    let o = build(
-        "quic_bench.c",
-        &dir,
-        "quic_bench_openssl",
-        &reference.join("include"),
-        reference.join("lib"),
-    );
+    let (q, o) = build_both("quic_bench.c", "quic_bench");
     let quinn = quinn_peer::quinn_configs(
         &certs.cert_der,
         &certs.private_key(),

@@ -27,7 +27,7 @@ mod shared;
 
 use qssl_tests::identity::Identity;
 use qssl_tests::{bench, quinn_peer};
-use shared::{CProgram, build, children_cpu};
+use shared::{CProgram, build_both, children_cpu};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -244,25 +244,8 @@ fn main() {
         };
         (sizes, 1)
     };
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_scale");
-    std::fs::create_dir_all(&dir).unwrap();
     let certs = Identity::localhost();
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let q = build(
-        "quic_scale.c",
-        &dir,
-        "quic_scale_qssl",
-        &manifest.join("include"),
-        common::qssl_libs(),
-    );
-    let reference = common::reference();
-    let o = build(
-        "quic_scale.c",
-        &dir,
-        "quic_scale_openssl",
-        &reference.join("include"),
-        reference.join("lib"),
-    );
+    let (q, o) = build_both("quic_scale.c", "quic_scale");
     let quinn = quinn_peer::quinn_configs(
         &certs.cert_der,
         &certs.private_key(),

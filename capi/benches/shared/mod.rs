@@ -1,5 +1,5 @@
-//! What the C benchmarks share: building a program of `benches/c/` against one library and
-//! running it there, and the CPU time of the programs run.
+//! What the C benchmarks share: building a program of `benches/c/` against qssl and against
+//! the reference OpenSSL and running it on its library, and the CPU time of the programs run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +34,30 @@ pub(crate) fn build(
         .expect("a C compiler (cc)");
     assert!(status.success(), "building {source} as {name} failed");
     CProgram { bin, libs }
+}
+
+/// `benches/c/<source>` built twice into `CARGO_TARGET_TMPDIR/<stem>`: on qssl's headers
+/// and libraries, and on the reference OpenSSL 3.5's; (qssl's, OpenSSL's).
+pub(crate) fn build_both(source: &str, stem: &str) -> (CProgram, CProgram) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(stem);
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let qssl = build(
+        source,
+        &dir,
+        &format!("{stem}_qssl"),
+        &manifest.join("include"),
+        crate::common::qssl_libs(),
+    );
+    let reference = crate::common::reference();
+    let openssl = build(
+        source,
+        &dir,
+        &format!("{stem}_openssl"),
+        &reference.join("include"),
+        reference.join("lib"),
+    );
+    (qssl, openssl)
 }
 
 impl CProgram {
