@@ -29,9 +29,7 @@ mod shared;
 
 use qssl_tests::identity::Identity;
 use qssl_tests::{bench, quinn_peer};
-use shared::{CProgram, build_both, children_cpu};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use shared::{CProgram, build_both, children_cpu, start_server};
 use std::time::Duration;
 
 const BENCH_BYTES: u64 = 64 << 20;
@@ -40,29 +38,6 @@ const RUNS: usize = 5;
 const CONNECTIONS: usize = 200;
 const CONN_WINDOW: u64 = 16 << 20;
 const STREAM_WINDOW: u64 = 8 << 20;
-
-/// A C server serving `connections` connections; returns it and its port.
-fn start_server(server: &CProgram, c: &Identity, connections: usize) -> (Child, String) {
-    let mut child = server
-        .command()
-        .arg("server")
-        .arg(&c.cert)
-        .arg(&c.key)
-        .arg(connections.to_string())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("server did not start: {line:?}"))
-        .to_owned();
-    (child, port)
-}
 
 /// CPU time per GiB moved.
 fn cpu_per_gib(cpu: Duration, total: u64) -> f64 {

@@ -27,10 +27,10 @@ mod shared;
 
 use qssl_tests::identity::Identity;
 use qssl_tests::{bench, quinn_peer};
-use shared::{CProgram, build_both, children_cpu};
+use shared::{CProgram, build_both, children_cpu, start_server};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const RUNS: usize = 3;
@@ -50,22 +50,6 @@ struct Sizes {
     openssl_conns: usize,
 }
 
-/// A server process and its port, from its first line (`listening on <port>`).
-fn started(mut child: Child) -> (Child, String) {
-    let mut line = String::new();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    out.read_line(&mut line).unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("server did not start: {line:?}"))
-        .to_owned();
-    // Whatever else it prints is read when it is done.
-    child.stdout = None;
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    (child, port)
-}
-
 /// Runs a C client workload against a fresh C server of `server` serving `connections`;
 /// returns each line the client printed, split into fields.
 fn c_run(
@@ -74,16 +58,7 @@ fn c_run(
     connections: usize,
     args: &[String],
 ) -> Vec<Vec<String>> {
-    let child = server
-        .command()
-        .arg("server")
-        .arg(&c.cert)
-        .arg(&c.key)
-        .arg(connections.to_string())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut server, port) = started(child);
+    let (mut server, port) = start_server(server, c, connections);
     let out = client
         .command()
         .arg(&args[0])

@@ -115,22 +115,32 @@ pub unsafe extern "C" fn QSSL_POLL_GROUP_wait(
     let g = arg!(obj(g));
     let first = arg!(present_mut(events));
     let limit = nullable!(timeout).map(duration_of);
-    let mut ready: Vec<PollEvent> = Vec::new();
-    if g.0.wait(&mut ready, max, limit).is_err() {
-        return 0;
-    }
     let slots: *mut QSSL_POLL_EVENT = first;
-    for (i, e) in ready.iter().enumerate() {
-        // SAFETY: i < ready.len() <= max, and the array holds max events, per the contract.
-        unsafe {
-            slots.add(i).write(QSSL_POLL_EVENT {
-                token: e.token,
-                revents: e.revents,
-            });
+    // The thread's buffer, kept between calls: a server's loop waits without allocating.
+    let count = READY.with_borrow_mut(|ready| {
+        g.0.wait(ready, max, limit).ok()?;
+        for (i, e) in ready.iter().enumerate() {
+            // SAFETY: i < ready.len() <= max, and the array holds max events, per the
+            // contract.
+            unsafe {
+                slots.add(i).write(QSSL_POLL_EVENT {
+                    token: e.token,
+                    revents: e.revents,
+                });
+            }
         }
-    }
-    out!(nready, ready.len());
+        Some(ready.len())
+    });
+    let Some(count) = count else {
+        return 0;
+    };
+    out!(nready, count);
     1
+}
+
+thread_local! {
+    /// Each thread's buffer for the events of `QSSL_POLL_GROUP_wait`.
+    static READY: std::cell::RefCell<Vec<PollEvent>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// `QSSL_POLL_GROUP_get_fd`: a descriptor (-1 for a null group) that polls readable whenever a wait on the group

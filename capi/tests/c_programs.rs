@@ -620,15 +620,18 @@ fn quic_c_client_fetches_from_aioquic_server() {
             Path::new("hello.txt"),
         ],
     );
-    let expected = "\
+    assert_eq!(out, MULTI_CLIENT_OUTPUT);
+}
+
+/// What `quic_multi.c` prints fetching hello.txt, big.bin and hello.txt from
+/// [`served_files`].
+const MULTI_CLIENT_OUTPUT: &str = "\
 connected, default stream type 0
 stream 0 (hello.txt): 19 bytes, read state 3
 stream 4 (big.bin): 300000 bytes, read state 3
 stream 8 (hello.txt): 19 bytes, read state 3
 shut down
 ";
-    assert_eq!(out, expected);
-}
 
 /// A directory of files to serve, named after `what`: `hello.txt` holding `hello` and
 /// `big.bin`, 300,000 bytes.
@@ -685,16 +688,9 @@ fn poll_group_server_serves_openssl_and_qssl_clients_at_once() {
             })
         })
         .collect();
-    let expected = "\
-connected, default stream type 0
-stream 0 (hello.txt): 19 bytes, read state 3
-stream 4 (big.bin): 300000 bytes, read state 3
-stream 8 (hello.txt): 19 bytes, read state 3
-shut down
-";
     for client in clients {
         let (mode, out) = client.join().unwrap();
-        assert_eq!(out, expected, "{mode:?}");
+        assert_eq!(out, MULTI_CLIENT_OUTPUT, "{mode:?}");
     }
     assert_eq!(server.finish(), "served 10 connections, 30 streams\n");
 }

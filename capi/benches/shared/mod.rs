@@ -1,8 +1,10 @@
 //! What the C benchmarks share: building a program of `benches/c/` against qssl and against
-//! the reference OpenSSL and running it on its library, and the CPU time of the programs run.
+//! the reference OpenSSL, running it on its library, starting its server, and the CPU time
+//! of the programs run.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// A program of `benches/c/` built against one library, and where that library is.
@@ -67,6 +69,35 @@ impl CProgram {
         cmd.env("LD_LIBRARY_PATH", &self.libs);
         cmd
     }
+}
+
+/// Starts `server`'s server mode for `connections` connections with the certificate and
+/// key of `c`; returns the process and its port, read from its first line (`listening on
+/// <port>`). Whatever else it prints is read and dropped.
+pub(crate) fn start_server(
+    server: &CProgram,
+    c: &qssl_tests::identity::Identity,
+    connections: usize,
+) -> (Child, String) {
+    let mut child = server
+        .command()
+        .arg("server")
+        .arg(&c.cert)
+        .arg(&c.key)
+        .arg(connections.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+        .to_owned();
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (child, port)
 }
 
 /// The user + system CPU time of this process's finished children.

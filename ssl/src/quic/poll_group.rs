@@ -265,12 +265,16 @@ impl PollGroup {
     /// without one. A program waiting on the group inside its own `mio::Poll` waits at most
     /// this long, then calls [`wait`](Self::wait).
     pub fn timeout(&self) -> Option<Duration> {
-        let ports: Vec<Arc<Port>> = lock(&self.state)
+        self.ports().iter().filter_map(|p| p.event_timeout()).min()
+    }
+
+    /// The ports the group's objects are on.
+    fn ports(&self) -> Vec<Arc<Port>> {
+        lock(&self.state)
             .ports
             .values()
             .map(|w| w.port.clone())
-            .collect();
-        ports.iter().filter_map(|p| p.event_timeout()).min()
+            .collect()
     }
 
     /// Waits until at least one registered object is ready, for at most `timeout` (`None`:
@@ -291,12 +295,13 @@ impl PollGroup {
             return Err(invalid("room for no events"));
         }
         let deadline = timeout.and_then(|t| SystemClock.now().checked_add(t));
+        let mut reactor = lock(&self.reactor);
+        // Take what the reactor has gathered since the last wait (each port is ticked below
+        // whatever it reports).
+        reactor
+            .wait(Some(Duration::ZERO))
+            .map_err(|e| SslError::from(e).raise())?;
         loop {
-            let mut reactor = lock(&self.reactor);
-            // Take what the reactor has (edge-triggered: unread arrivals would not show again).
-            reactor
-                .wait(Some(Duration::ZERO))
-                .map_err(|e| SslError::from(e).raise())?;
             let ports = self.tick_ports();
             lock(&self.state).collect(&self.shared, out, max);
             let time_left = deadline.is_none_or(|d| d > SystemClock.now());
@@ -326,11 +331,7 @@ impl PollGroup {
 
     /// Ticks every port of the group (which reports what it moved on); returns them.
     fn tick_ports(&self) -> Vec<Arc<Port>> {
-        let ports: Vec<Arc<Port>> = lock(&self.state)
-            .ports
-            .values()
-            .map(|w| w.port.clone())
-            .collect();
+        let ports = self.ports();
         for port in &ports {
             port.tick_and_announce();
         }
