@@ -4,6 +4,7 @@
 //! for readiness with the transport's next deadline as the timeout.
 
 use std::os::fd::RawFd;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::error::BioError;
@@ -171,22 +172,48 @@ pub fn wait(items: &mut [PollItem], timeout: Option<Duration>) -> Result<usize, 
     Ok(ready)
 }
 
+thread_local! {
+    static THREAD_NOTIFIER: Option<Arc<Notifier>> = Notifier::new().ok().map(Arc::new);
+}
+
+/// This thread's notifier, made on first use (`None` if the system could not provide one):
+/// a thread blocks in one wait at a time, so one notifier serves all of its waits, and
+/// whoever wants to wake it is given this one while it waits.
+pub fn thread_notifier() -> Option<Arc<Notifier>> {
+    THREAD_NOTIFIER.with(Clone::clone)
+}
+
 /// A descriptor one thread can make readable to wake another blocked in [`wait`] on it: the
 /// way a thread that changed shared state (queued data, armed an earlier timer) gets the thread
-/// waiting on the network to look again.
+/// waiting on the network to look again. On Linux it is one eventfd; elsewhere a socket pair.
 #[derive(Debug)]
 pub struct Notifier {
-    rx: std::os::unix::net::UnixStream,
+    /// The descriptor waited on (and, for an eventfd, written to).
+    rx: std::fs::File,
+    /// The end written to, where it is another descriptor.
+    #[cfg(not(target_os = "linux"))]
     tx: std::os::unix::net::UnixStream,
 }
 
 impl Notifier {
     /// A notifier with nothing pending.
     pub fn new() -> Result<Self, BioError> {
-        let (rx, tx) = std::os::unix::net::UnixStream::pair().map_err(BioError::from)?;
-        rx.set_nonblocking(true).map_err(BioError::from)?;
-        tx.set_nonblocking(true).map_err(BioError::from)?;
-        Ok(Notifier { rx, tx })
+        #[cfg(target_os = "linux")]
+        {
+            Ok(Notifier {
+                rx: std::fs::File::from(crate::sys::eventfd()?),
+            })
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let (rx, tx) = std::os::unix::net::UnixStream::pair().map_err(BioError::from)?;
+            rx.set_nonblocking(true).map_err(BioError::from)?;
+            tx.set_nonblocking(true).map_err(BioError::from)?;
+            Ok(Notifier {
+                rx: std::fs::File::from(std::os::fd::OwnedFd::from(rx)),
+                tx,
+            })
+        }
     }
 
     /// The descriptor to wait on for readability.
@@ -195,16 +222,20 @@ impl Notifier {
         PollDescriptor::SockFd(self.rx.as_raw_fd())
     }
 
-    /// Makes the descriptor readable. A wake-up already pending is enough, so a full buffer is
-    /// not an error.
+    /// Makes the descriptor readable. A wake-up already pending is enough, so a full buffer
+    /// (or counter) is not an error.
     pub fn notify(&self) {
         use std::io::Write;
+        #[cfg(target_os = "linux")]
+        let _ = (&self.rx).write(&1u64.to_ne_bytes());
+        #[cfg(not(target_os = "linux"))]
         let _ = (&self.tx).write(&[1]);
     }
 
     /// Consumes pending wake-ups, so the descriptor is no longer readable.
     pub fn drain(&self) {
         use std::io::Read;
+        // An eventfd's read takes its whole count (8 bytes); a socket's, up to 64 wake-ups.
         let mut buf = [0u8; 64];
         while matches!((&self.rx).read(&mut buf), Ok(n) if n > 0) {}
     }

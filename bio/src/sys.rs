@@ -1,7 +1,8 @@
 //! System calls for UDP sockets: batched `sendmmsg`/`recvmmsg` on Linux, one `sendmsg`/`recvmsg`
 //! per datagram elsewhere (and on request), packet-info control messages for local addresses,
 //! segmentation (`UDP_SEGMENT`) and receive-offload (`UDP_GRO`) control messages on Linux, and
-//! the socket options the UDP BIO needs. This is the crate's only unsafe code.
+//! the socket options the UDP BIO needs, and the eventfd notifiers wake threads with on
+//! Linux. This is the crate's only unsafe code.
 
 use std::cell::Cell;
 use std::io;
@@ -700,6 +701,20 @@ pub(crate) fn set_recv_ecn(fd: RawFd, family: i32, on: bool) -> Result<(), BioEr
         }
         _ => Err(BioError::Unsupported("ECN")),
     }
+}
+
+/// A new non-blocking, close-on-exec eventfd with a count of zero (Linux): a descriptor that
+/// is readable while its count is not zero, for one thread to wake another.
+#[cfg(target_os = "linux")]
+pub(crate) fn eventfd() -> Result<std::os::fd::OwnedFd, BioError> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: eventfd takes no pointers; it returns a new descriptor or -1.
+    let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(BioError::last_os_error());
+    }
+    // SAFETY: the system just returned this descriptor; nothing else owns it.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
 }
 
 /// Whether the system offers segmentation offload on this socket (Linux 4.18 and later): the

@@ -6,13 +6,14 @@
 //! connections it does not know with stateless resets. Like the connection, it does no I/O and
 //! reads no clock.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
+use rustc_hash::{FxHashMap, FxHashSet};
 use rustls::pki_types::ServerName;
 
 use crate::cid::ConnectionId;
@@ -178,10 +179,10 @@ pub struct EndpointResources {
 /// One socket's connections.
 pub struct Endpoint {
     config: EndpointConfig,
-    connections: HashMap<ConnectionHandle, Connection>,
+    connections: FxHashMap<ConnectionHandle, Connection>,
     /// The keys of `connections`, sorted: the order connections are served in.
     order: Vec<ConnectionHandle>,
-    clients: HashMap<ConnectionHandle, ClientSetup>,
+    clients: FxHashMap<ConnectionHandle, ClientSetup>,
     /// Local connection IDs (and clients' first destination IDs) to connections.
     routes: HashMap<ConnectionId, ConnectionHandle>,
     next_handle: usize,
@@ -198,13 +199,13 @@ pub struct Endpoint {
     incoming: VecDeque<ConnectionHandle>,
     /// Server connections by the client's IP address when they were made, and how many
     /// there are per address.
-    server_conns: HashMap<ConnectionHandle, IpAddr>,
+    server_conns: FxHashMap<ConnectionHandle, IpAddr>,
     per_address: HashMap<IpAddr, usize>,
     /// Open server connections whose client has not proven its address yet.
-    unvalidated: HashSet<ConnectionHandle>,
+    unvalidated: FxHashSet<ConnectionHandle>,
     /// The route each server connection has besides its own IDs: the destination ID of the
     /// client's first Initial.
-    extra_routes: HashMap<ConnectionHandle, ConnectionId>,
+    extra_routes: FxHashMap<ConnectionHandle, ConnectionId>,
     /// Which connections need attention: deadlines, sending, changes.
     schedule: Schedule,
     /// Told which connection is being processed.
@@ -237,9 +238,9 @@ impl Endpoint {
         );
         Endpoint {
             config,
-            connections: HashMap::new(),
+            connections: FxHashMap::default(),
             order: Vec::new(),
-            clients: HashMap::new(),
+            clients: FxHashMap::default(),
             routes: HashMap::new(),
             next_handle: 0,
             rng,
@@ -249,10 +250,10 @@ impl Endpoint {
             epoch: now,
             responses: VecDeque::new(),
             incoming: VecDeque::new(),
-            server_conns: HashMap::new(),
+            server_conns: FxHashMap::default(),
             per_address: HashMap::new(),
-            unvalidated: HashSet::new(),
-            extra_routes: HashMap::new(),
+            unvalidated: FxHashSet::default(),
+            extra_routes: FxHashMap::default(),
             schedule: Schedule::default(),
             scope: None,
         }

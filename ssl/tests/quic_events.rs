@@ -8,7 +8,9 @@ use qssl::quic::poll::{
     POLL_EVENT_OSB, POLL_EVENT_OSU, POLL_EVENT_R, POLL_EVENT_W, PollItem, poll,
 };
 use qssl::quic::value::*;
-use qssl::quic::{ACCEPT_STREAM_NO_BLOCK, STREAM_FLAG_UNI, Ssl};
+use qssl::quic::{
+    ACCEPT_STREAM_NO_BLOCK, IncomingStreamPolicy, STREAM_FLAG_UNI, Ssl, StreamEnd, StreamState,
+};
 use qssl_bio::PollDescriptor;
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
@@ -363,6 +365,73 @@ fn explicit_event_handling_holds_writes_until_events_are_handled() {
     s.client.handle_events();
     let got = retry(&[&s.client, &server], || server.read(&mut buf)).unwrap();
     assert_eq!(&buf[..got], b"one two", "both writes left together");
+}
+
+#[test]
+fn explicit_event_handling_holds_conclusions_resets_and_freed_streams_too() {
+    let s = pair_setup(false);
+    let server = connect_pair(&s);
+    server
+        .set_incoming_stream_policy(IncomingStreamPolicy::Accept, 0)
+        .unwrap();
+    s.client
+        .set_value_uint(
+            VALUE_CLASS_GENERIC,
+            VALUE_EVENT_HANDLING_MODE,
+            EVENT_HANDLING_MODE_EXPLICIT,
+        )
+        .unwrap();
+    // A stream written, concluded and freed; another written and reset (the stream objects
+    // inherit the connection's mode).
+    let done = s.client.new_stream(0).unwrap();
+    done.write(b"done").unwrap();
+    done.stream_conclude().unwrap();
+    drop(done);
+    let reset = s.client.new_stream(0).unwrap();
+    reset.write(b"r").unwrap();
+    reset.stream_reset(7).unwrap();
+    // None of it left the client.
+    for _ in 0..20 {
+        server.handle_events();
+        assert!(
+            server
+                .accept_stream(ACCEPT_STREAM_NO_BLOCK)
+                .unwrap()
+                .is_none()
+        );
+    }
+    s.client.handle_events();
+    let first = retry(&[&s.client, &server], || {
+        server
+            .accept_stream(ACCEPT_STREAM_NO_BLOCK)
+            .map(|o| o.ok_or(()))
+            .and_then(|o| o.map_err(|()| qssl::result::IoError::want_read()))
+    })
+    .unwrap();
+    let mut got = Vec::new();
+    run_until(&[&s.client, &server], || {
+        let mut buf = [0u8; 16];
+        match first.read(&mut buf) {
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                false
+            }
+            Err(e) => !e.is_retry(),
+        }
+    });
+    assert_eq!(got, b"done");
+    assert_eq!(first.stream_read_state(), StreamState::Finished);
+    let second = retry(&[&s.client, &server], || {
+        server
+            .accept_stream(ACCEPT_STREAM_NO_BLOCK)
+            .map(|o| o.ok_or(()))
+            .and_then(|o| o.map_err(|()| qssl::result::IoError::want_read()))
+    })
+    .unwrap();
+    run_until(&[&s.client, &server], || {
+        second.stream_read_state() == StreamState::ResetRemote
+    });
+    assert_eq!(second.stream_read_end(), StreamEnd::Reset(7));
 }
 
 #[test]

@@ -676,7 +676,9 @@ impl Connection {
                 for (sid, range, fin) in packet.data.streams {
                     streams.on_acked(sid, range, fin);
                 }
-                streams.on_control_acked(&packet.data.control);
+                if let Some(control) = &packet.data.control {
+                    streams.on_control_acked(control);
+                }
             }
             let space = &mut self.spaces[id as usize];
             if let Some(up_to) = packet.data.ack_up_to {
@@ -768,7 +770,9 @@ impl Connection {
                 for (sid, range, fin) in packet.data.streams {
                     streams.on_lost(sid, range, fin);
                 }
-                streams.on_control_lost(packet.data.control);
+                if let Some(control) = packet.data.control {
+                    streams.on_control_lost(*control);
+                }
             }
         }
     }

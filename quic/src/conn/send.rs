@@ -7,6 +7,7 @@ use rustls::quic::{HeaderProtectionKey, PacketKey};
 
 use super::path::PATH_PROBE_SIZE;
 use super::space::{SentData, SpaceId};
+use super::streams::SentControl;
 use super::{Connection, MIN_INITIAL_SIZE, State, Transmit};
 use crate::coding::Writer;
 use crate::frame::{AckEncoder, CloseKind, ConnectionClose, CryptoFrame, Frame};
@@ -417,8 +418,12 @@ impl Connection {
         if id == SpaceId::Data
             && let Some(streams) = &mut self.streams
         {
+            let mut control = SentControl::default();
             ack_eliciting |=
-                streams.write_frames(&mut w, now, rtt, &mut data.control, &mut data.streams);
+                streams.write_frames(&mut w, now, rtt, &mut control, &mut data.streams);
+            if control != SentControl::default() {
+                data.control = Some(Box::new(control));
+            }
         }
         let space = &mut self.spaces[id as usize];
         while w.remaining() > CRYPTO_FRAME_OVERHEAD {

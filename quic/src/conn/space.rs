@@ -64,8 +64,9 @@ pub(crate) struct SentData {
     pub(crate) handshake_done: bool,
     /// The largest packet number an ACK frame in this packet acknowledged.
     pub(crate) ack_up_to: Option<u64>,
-    /// Stream control frames (resets, stop-sending, flow-control updates).
-    pub(crate) control: SentControl,
+    /// Stream control frames (resets, stop-sending, flow-control updates), if any: boxed
+    /// because few packets carry them and sent packets are kept by the thousand.
+    pub(crate) control: Option<Box<SentControl>>,
     /// NEW_CONNECTION_ID frames carried.
     pub(crate) new_cids: Vec<NewConnectionId>,
     /// Sequence numbers of the RETIRE_CONNECTION_ID frames carried.

@@ -125,7 +125,8 @@ pub(crate) struct SentControl {
 #[derive(Debug)]
 pub(crate) struct Streams {
     side: Side,
-    map: BTreeMap<StreamId, Stream>,
+    /// Boxed: the map moves its entries as it changes, and a stream is large.
+    map: BTreeMap<StreamId, Box<Stream>>,
     bidi: StreamLimits,
     uni: StreamLimits,
     /// The peer's per-stream limits for streams we open / it opens.
@@ -249,7 +250,7 @@ impl Streams {
         let window = self.stream_window;
         self.map.insert(
             id,
-            Stream {
+            Box::new(Stream {
                 send: send_limit.map(|limit| SendSide {
                     buf: SendBuf::new(STREAM_SEND_BUFFER),
                     part: SendPart::new(),
@@ -260,7 +261,7 @@ impl Streams {
                     part: RecvPart::new(),
                     window: RecvWindow::new(window, self.max_stream_window),
                 }),
-            },
+            }),
         );
     }
 

@@ -9,7 +9,9 @@
 //! send. Between settles, a touched connection's recorded deadline may be stale, which
 //! [`Schedule::next_deadline`] allows for by also asking the touched connections.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::time::Instant;
 
 use super::ConnectionHandle;
@@ -21,17 +23,17 @@ pub(super) struct Schedule {
     /// Every connection's deadline, ordered by time.
     timers: BTreeSet<(Instant, ConnectionHandle)>,
     /// The deadline each connection has in `timers`.
-    filed: HashMap<ConnectionHandle, Instant>,
+    filed: FxHashMap<ConnectionHandle, Instant>,
     /// Connections that may have something to send, served in turn.
     sending: VecDeque<ConnectionHandle>,
     /// The members of `sending`.
-    in_sending: HashSet<ConnectionHandle>,
+    in_sending: FxHashSet<ConnectionHandle>,
     /// Connections touched since the last settle.
     touched: Vec<ConnectionHandle>,
-    in_touched: HashSet<ConnectionHandle>,
+    in_touched: FxHashSet<ConnectionHandle>,
     /// Connections moved on since the layer above last collected them.
     changed: Vec<ConnectionHandle>,
-    in_changed: HashSet<ConnectionHandle>,
+    in_changed: FxHashSet<ConnectionHandle>,
 }
 
 impl Schedule {
@@ -52,7 +54,7 @@ impl Schedule {
     }
 
     /// Files the touched connections' deadlines again and queues them to send.
-    pub(super) fn settle(&mut self, connections: &HashMap<ConnectionHandle, Connection>) {
+    pub(super) fn settle(&mut self, connections: &FxHashMap<ConnectionHandle, Connection>) {
         for handle in self.touched.drain(..) {
             let Some(conn) = connections.get(&handle) else {
                 continue;
@@ -79,7 +81,7 @@ impl Schedule {
     /// Replaces `handle`'s entry in the timers.
     fn file(
         timers: &mut BTreeSet<(Instant, ConnectionHandle)>,
-        filed: &mut HashMap<ConnectionHandle, Instant>,
+        filed: &mut FxHashMap<ConnectionHandle, Instant>,
         handle: ConnectionHandle,
         deadline: Option<Instant>,
     ) {
@@ -95,7 +97,7 @@ impl Schedule {
     /// The earliest deadline of any connection.
     pub(super) fn next_deadline(
         &self,
-        connections: &HashMap<ConnectionHandle, Connection>,
+        connections: &FxHashMap<ConnectionHandle, Connection>,
     ) -> Option<Instant> {
         let filed = self.timers.first().map(|(t, _)| *t);
         let touched = self
@@ -180,10 +182,10 @@ mod tests {
         }
         s.remove(a);
         // Touched but gone: not filed, not queued.
-        s.settle(&HashMap::new());
+        s.settle(&FxHashMap::default());
         assert_eq!(s.next_sender(), Some(b));
         assert_eq!(s.next_sender(), None);
         assert_eq!(s.take_changed(), vec![b]);
-        assert_eq!(s.next_deadline(&HashMap::new()), None);
+        assert_eq!(s.next_deadline(&FxHashMap::default()), None);
     }
 }

@@ -910,6 +910,21 @@ impl Ssl {
     }
 }
 
+impl Object {
+    /// Whether non-blocking calls on this object leave event handling to the application
+    /// (`SSL_VALUE_EVENT_HANDLING_MODE_EXPLICIT`, set here or inherited from the connection).
+    pub(crate) fn explicit_events(&self) -> bool {
+        match u64::from(self.event_mode.load(Ordering::Relaxed)) {
+            super::value::EVENT_HANDLING_MODE_EXPLICIT => true,
+            super::value::EVENT_HANDLING_MODE_IMPLICIT => false,
+            _ => match &self.kind {
+                Kind::Stream { conn, .. } => conn.obj.explicit_events(),
+                _ => false,
+            },
+        }
+    }
+}
+
 impl Drop for Object {
     fn drop(&mut self) {
         let now = self.port.now();
@@ -918,7 +933,11 @@ impl Drop for Object {
                 if let Some(key) = conn.conn_key() {
                     let mut st = self.port.lock();
                     super::stream::release_stream(&mut st, key, *id);
-                    st.flush(now);
+                    // A reset or STOP_SENDING the release queued leaves now unless events
+                    // are handled explicitly (then with the next `handle_events`).
+                    if !self.explicit_events() {
+                        st.flush(now);
+                    }
                 }
             }
             Kind::Connection { key, .. } => {

@@ -100,11 +100,6 @@ pub fn poll(
     }
 }
 
-thread_local! {
-    /// This thread's notifier for blocking polls, made on first use.
-    static NOTIFIER: Option<Arc<Notifier>> = Notifier::new().ok().map(Arc::new);
-}
-
 /// A blocking poll's registration with its ports: while it lives, any change another thread
 /// makes to one of them (data read, a stream made readable, a timer run) wakes the poll.
 struct PollWaiter<'a> {
@@ -114,7 +109,7 @@ struct PollWaiter<'a> {
 
 impl<'a> PollWaiter<'a> {
     fn register(ports: &'a [Arc<Port>]) -> Self {
-        let notifier = NOTIFIER.with(Clone::clone);
+        let notifier = poll::thread_notifier();
         if let Some(n) = &notifier {
             n.drain();
             for port in ports {

@@ -14,13 +14,14 @@
 //! was made from. A clock that does not follow real time cannot be waited on: a port on one
 //! never blocks (see [`Port::can_wait`]).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Condvar, Weak};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use qssl_bio::poll::{self, Notifier, PollItem};
 use qssl_quic::conn::{Connection, DatagramInfo, Event};
 use qssl_quic::endpoint::{ConnectionHandle, Endpoint};
+use rustc_hash::FxHashMap;
 
 use super::conn_state::ConnApp;
 use super::domain::DomainPorts;
@@ -69,7 +70,7 @@ pub(crate) struct PortState {
     /// The network BIOs.
     pub(crate) net: Net,
     /// Application-side state of each connection.
-    pub(crate) conns: HashMap<ConnKey, ConnApp>,
+    pub(crate) conns: FxHashMap<ConnKey, ConnApp>,
     /// A listener's port: new connections are created from clients' Initials.
     pub(crate) is_listener: bool,
     /// New connections not accepted yet, oldest first.
@@ -294,9 +295,11 @@ pub(crate) struct Port {
     /// Where every object on the port reads the time.
     clock: Arc<dyn Clock>,
     progress: Condvar,
-    /// Wakes the thread waiting on the network; `None` if the system could not provide one
-    /// (then waits end only on network activity or the deadline).
-    notifier: Option<Notifier>,
+    /// The notifier of the thread waiting on the network, while one does: each thread has
+    /// one (`poll::thread_notifier`), so a port holds no descriptor of its own for it. `None`
+    /// also if the system could not provide one (then waits end only on network activity
+    /// or the deadline).
+    waiter: Mutex<Option<Arc<Notifier>>>,
     /// The ports of the domain this port is in (a domain's own port names them too).
     domain: Option<Arc<DomainPorts>>,
     /// The scopes of the port's connections (also behind the lock, for the endpoint).
@@ -313,7 +316,7 @@ impl Port {
             state: ObjectLock::new(PortState {
                 endpoint,
                 net: Net::default(),
-                conns: HashMap::new(),
+                conns: FxHashMap::default(),
                 is_listener,
                 incoming: VecDeque::new(),
                 handout: Handout::Unset,
@@ -325,7 +328,7 @@ impl Port {
             }),
             clock,
             progress: Condvar::new(),
-            notifier: Notifier::new().ok(),
+            waiter: Mutex::new(None),
             domain: None,
             scopes,
         }
@@ -426,10 +429,8 @@ impl Port {
     /// Tells waiting threads the state moved on: wakes the network waiter (its deadline or
     /// write interest may have changed) and the sleepers.
     fn announce(&self, st: &PortState) {
-        if st.net_waiter
-            && let Some(n) = &self.notifier
-        {
-            n.notify();
+        if st.net_waiter {
+            self.wake_network_waiter();
         }
         if st.sleepers > 0 {
             self.progress.notify_all();
@@ -454,8 +455,14 @@ impl Port {
         }
         st.net_waiter = true;
         let [read, write] = st.net.poll_items();
+        let notifier = poll::thread_notifier();
+        if let Some(n) = &notifier {
+            // Wake-ups meant for this thread's earlier waits.
+            n.drain();
+        }
+        *self.waiter() = notifier.clone();
         let notify = PollItem::readable(
-            self.notifier
+            notifier
                 .as_ref()
                 .map_or(poll::PollDescriptor::None, |n| n.descriptor()),
         );
@@ -472,11 +479,9 @@ impl Port {
         // A failed poll (nothing pollable and no deadline) is reported by the next try of
         // the operation finding nothing changed; it cannot happen with pollable BIOs.
         let _ = poll::wait(&mut items, timeout);
-        if let Some(n) = &self.notifier {
-            n.drain();
-        }
         let mut st = self.lock();
         st.net_waiter = false;
+        *self.waiter() = None;
         st.tick(self.now());
         if st.sleepers > 0 {
             self.progress.notify_all();
@@ -515,10 +520,15 @@ impl Port {
         drop(self.wait(st, Some(cap)));
     }
 
+    /// The network waiter's notifier.
+    fn waiter(&self) -> MutexGuard<'_, Option<Arc<Notifier>>> {
+        self.waiter.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Wakes the thread waiting on the network, without taking the lock (so it can be called
     /// from anywhere, even while this thread holds it).
     pub(crate) fn wake_network_waiter(&self) {
-        if let Some(n) = &self.notifier {
+        if let Some(n) = self.waiter().as_ref() {
             n.notify();
         }
     }

@@ -8,11 +8,11 @@
 //! out that same object.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 
 use qssl_quic::endpoint::{ConnectionHandle, ConnectionScope};
+use rustc_hash::FxHashMap;
 
 use super::object::{Object, Ssl};
 
@@ -26,7 +26,7 @@ use crate::ctx::{ConnectionVerify, in_connection};
 /// The scopes of a port's connections.
 #[derive(Default)]
 pub(crate) struct ConnScopes {
-    map: Mutex<HashMap<ConnectionHandle, Arc<ConnScope>>>,
+    map: Mutex<FxHashMap<ConnectionHandle, Arc<ConnScope>>>,
     next_key: AtomicU64,
     /// The port, for the objects made for callbacks (set once the port is shared).
     port: OnceLock<Weak<Port>>,
@@ -76,7 +76,7 @@ thread_local! {
 }
 
 impl ConnScopes {
-    fn map(&self) -> MutexGuard<'_, HashMap<ConnectionHandle, Arc<ConnScope>>> {
+    fn map(&self) -> MutexGuard<'_, FxHashMap<ConnectionHandle, Arc<ConnScope>>> {
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -348,7 +348,9 @@ impl Ssl {
         let (key, id) = self.require_stream(&st)?;
         let now = self.obj.port.now();
         let result = conclude(&mut st, key, id);
-        st.flush(now);
+        if !self.explicit_events() {
+            st.flush(now);
+        }
         result
     }
 
@@ -405,7 +407,9 @@ impl Ssl {
         if let Err(qssl_quic::conn::StreamError::ConnectionClosed) = end(conn, id, code) {
             return Err(SslError::ssl(ssl_r::PROTOCOL_IS_SHUTDOWN).raise());
         }
-        st.flush(now);
+        if !self.explicit_events() {
+            st.flush(now);
+        }
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use qssl_quic::Dir;
 
-use super::object::{Kind, Ssl};
+use super::object::Ssl;
 use crate::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
 
 /// `SSL_VALUE_CLASS_GENERIC`.
@@ -52,14 +52,7 @@ fn unsupported(reason: i32) -> SslError {
 impl Ssl {
     /// Whether non-blocking calls on this object leave event handling to the application.
     pub(crate) fn explicit_events(&self) -> bool {
-        match self.obj.event_mode.load(Ordering::Relaxed) as u64 {
-            EVENT_HANDLING_MODE_EXPLICIT => true,
-            EVENT_HANDLING_MODE_IMPLICIT => false,
-            _ => match &self.obj.kind {
-                Kind::Stream { conn, .. } => conn.explicit_events(),
-                _ => false,
-            },
-        }
+        self.obj.explicit_events()
     }
 
     /// `SSL_get_value_uint`.
