@@ -52,7 +52,7 @@ fn c_client(
     arg: u64,
     connections: usize,
 ) -> Vec<u64> {
-    let (mut server, port) = start_server(server, c, connections);
+    let (mut server, port) = start_server(server, c, connections, &[]);
     let out = client
         .command()
         .args([workload, &port])

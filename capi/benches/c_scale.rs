@@ -7,14 +7,14 @@
 //! - Idle connections: 1,000 connections on one listener, each used once (16 bytes) and then
 //!   held open; the server's resident memory per connection (quinn's server runs in a process
 //!   of its own, as the C servers do).
-//! - 5,000 connections on one listener, opened one after another and each fetching 64 KiB,
-//!   all held open; the time, both processes' CPU, and the server's memory per connection.
-//!   (Not 10,000: the client process holds a qssl connection object per connection, each
-//!   with its socket and a notifier's two descriptors, and 30,000 descriptors are more than
-//!   the 20,000 a process may open here.)
+//! - 10,000 connections on one listener, opened one after another and each fetching 64 KiB,
+//!   all held open (the client keeps them alive); the time, both processes' CPU, and the
+//!   server's memory per connection. qssl's server waits on a poll group here, as a server
+//!   with that many connections would (`quic_scale server ... group`).
 //!   OpenSSL's server holds 200 in these two workloads: its loop slows with each connection.
-//! - `SSL_poll` with those 5,000 connections and 10 ready streams: the server's time per
-//!   call over every object (without waiting) and over the ready ones alone.
+//! - `SSL_poll` with those connections and 10 ready streams: the server's time per call over
+//!   every object (without waiting) and over the ready ones alone, and (qssl) a poll group's
+//!   wait.
 //!
 //! Run with `cargo bench -p qssl-capi --bench c_scale`; as a test it runs once with small
 //! counts. Medians of 3 runs.
@@ -50,15 +50,17 @@ struct Sizes {
     openssl_conns: usize,
 }
 
-/// Runs a C client workload against a fresh C server of `server` serving `connections`;
-/// returns each line the client printed, split into fields.
+/// Runs a C client workload against a fresh C server of `server` serving `connections`
+/// (waiting on a poll group if `group`); returns each line the client printed, split into
+/// fields.
 fn c_run(
     (server, client): (&CProgram, &CProgram),
     c: &Identity,
-    connections: usize,
+    (connections, group): (usize, bool),
     args: &[String],
 ) -> Vec<Vec<String>> {
-    let (mut server, port) = start_server(server, c, connections);
+    let extra: &[&str] = if group { &["group"] } else { &[] };
+    let (mut server, port) = start_server(server, c, connections, extra);
     let out = client
         .command()
         .arg(&args[0])
@@ -89,7 +91,7 @@ fn c_streams(pair: (&CProgram, &CProgram), c: &Identity, count: usize) -> f64 {
     let lines = c_run(
         pair,
         c,
-        1,
+        (1, false),
         &["streams".into(), count.to_string(), "100".into()],
     );
     count as f64 / (num(&lines[0], 2) / 1e9)
@@ -108,12 +110,13 @@ struct Hold {
     poll: Option<(f64, f64, f64, Option<f64>)>,
 }
 
+/// The hold workload: `n` connections fetching `bytes` each and held, then (with `ready`)
+/// the poll measurement; the server waits on a poll group if `group`.
 fn c_hold(
     pair: (&CProgram, &CProgram),
     c: &Identity,
-    n: usize,
-    bytes: usize,
-    ready: usize,
+    (n, bytes, ready): (usize, usize, usize),
+    group: bool,
 ) -> Hold {
     let mut args = vec!["hold".to_string(), n.to_string(), bytes.to_string()];
     if ready > 0 {
@@ -121,7 +124,7 @@ fn c_hold(
     }
     let before = children_cpu();
     // The held connections and the client's two control connections.
-    let lines = c_run(pair, c, n + 2, &args);
+    let lines = c_run(pair, c, (n + 2, group), &args);
     let cpu = children_cpu().saturating_sub(before);
     let h = &lines[0];
     Hold {
@@ -204,7 +207,7 @@ fn main() {
         let sizes = Sizes {
             streams: 10_000,
             idle: 1_000,
-            many: 5_000,
+            many: 10_000,
             many_bytes: 64 << 10,
             openssl_conns: 200,
         };
@@ -237,23 +240,28 @@ fn main() {
         os.push(c_streams((&o, &o), &certs, sizes.streams));
         let t = quinn_peer::quinn_streams(&quinn, sizes.streams, 100);
         ns.push(sizes.streams as f64 / t.as_secs_f64());
-        qi.push(c_hold((&q, &q), &certs, sizes.idle, 16, 0).server_per_conn);
-        oi.push(c_hold((&o, &o), &certs, sizes.openssl_conns, 16, 0).server_per_conn);
+        qi.push(c_hold((&q, &q), &certs, (sizes.idle, 16, 0), false).server_per_conn);
+        oi.push(c_hold((&o, &o), &certs, (sizes.openssl_conns, 16, 0), false).server_per_conn);
         ni.push(quinn_idle(&certs, &quinn, sizes.idle));
-        many[0].push(c_hold((&q, &q), &certs, sizes.many, sizes.many_bytes, 10));
+        many[0].push(c_hold(
+            (&q, &q),
+            &certs,
+            (sizes.many, sizes.many_bytes, 10),
+            true,
+        ));
         many[1].push(c_hold(
             (&o, &o),
             &certs,
-            sizes.openssl_conns,
-            sizes.many_bytes,
-            10,
+            (sizes.openssl_conns, sizes.many_bytes, 10),
+            false,
         ));
     }
     let (qs, os, ns) = (m(qs), m(os), m(ns));
     let (qi, oi, ni) = (m(qi), m(oi), m(ni));
     println!(
         "QUIC at scale on UDP loopback: C programs on qssl's libssl and on OpenSSL 3.5 \
-         (one SSL_poll server loop), and quinn; median of {runs}"
+         (a server loop of SSL_poll over every object; for qssl's held connections, of a poll \
+         group), and quinn; median of {runs}"
     );
     println!(
         "streams/s ({} × 1 KiB + 1 KiB, 100 at once, one connection): qssl {qs:.0}, quinn \

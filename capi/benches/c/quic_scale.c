@@ -15,15 +15,19 @@
  * measured on the spot: every connection (SSL_POLL_EVENT_EC, which none has) and every open
  * stream (SSL_POLL_EVENT_W, which they all have) polled <rounds> times without waiting.
  *
- *   quic_scale server <cert.pem> <key.pem> <connections>
- *       prints "listening on <port>", serves until <connections> connections have ended.
+ *   quic_scale server <cert.pem> <key.pem> <connections> [group]
+ *       prints "listening on <port>", serves until <connections> connections have ended;
+ *       with "group" (qssl only) its loop waits on a poll group (<qssl/poll_group.h>)
+ *       holding every object instead of calling SSL_poll over all of them.
  *   quic_scale streams <port> <ca.pem> <count> <concurrency>
  *       one connection, <count> exchanges of 1 KiB each way, at most <concurrency> streams
  *       at once; prints "streams <count> <ns>".
  *   quic_scale hold <port> <ca.pem> <n> <bytes> [<ready> <rounds>]
  *       opens <n> connections one after another, each fetching <bytes> on a stream, and
- *       keeps them all open (and two control connections: the server serves <n> + 2); prints "hold <n> <ns> <server kB before> <server kB with all
- *       open> <client kB before> <client kB with all open>". With <ready>: then opens a
+ *       keeps them all open (and two control connections: the server serves <n> + 2), handling
+ *       the held ones' events every second (on qssl they send a keep-alive PING every 10 s, so
+ *       none idles out while the rest open); prints "hold <n> <ns> <server kB before> <server
+ *       kB with all open> <client kB before> <client kB with all open>". With <ready>: then opens a
  *       stream on <ready> of them (sending a byte, not concluding) and asks the server to
  *       measure SSL_poll; prints "poll <items> <ready> <ns all> <ns ready>".
  */
@@ -42,6 +46,7 @@
 #if defined(__has_include)
 # if __has_include(<qssl/poll_group.h>)
 #  include <qssl/poll_group.h>
+#  include <qssl/quic.h>
 #  define HAVE_POLL_GROUP 1
 # endif
 #endif
@@ -95,6 +100,7 @@ enum kind { LISTENER, CONN, STREAM };
 struct obj {
     enum kind kind;
     SSL *ssl;
+    int dead;            /* freed this turn; its slot goes at the turn's end */
     char request[64];
     size_t got;          /* request bytes seen (only the first 64 kept) */
     int replying;
@@ -105,6 +111,11 @@ struct obj {
 static struct obj *objs;
 static SSL_POLL_ITEM *items;
 static size_t nobjs, cap;
+static long ended;
+#ifdef HAVE_POLL_GROUP
+/* The server's poll group in group mode (tokens are indices into objs), else NULL. */
+static QSSL_POLL_GROUP *group;
+#endif
 
 static void add_obj(enum kind kind, SSL *ssl, uint64_t events)
 {
@@ -121,16 +132,44 @@ static void add_obj(enum kind kind, SSL *ssl, uint64_t events)
     memset(&items[nobjs], 0, sizeof(items[nobjs]));
     items[nobjs].desc = SSL_as_poll_descriptor(ssl);
     items[nobjs].events = events;
+#ifdef HAVE_POLL_GROUP
+    if (group != NULL && !QSSL_POLL_GROUP_add(group, ssl, events, nobjs))
+        die("QSSL_POLL_GROUP_add");
+#endif
     nobjs++;
 }
 
-static void drop_obj(size_t i)
+static void set_events(size_t i, uint64_t events)
+{
+    items[i].events = events;
+#ifdef HAVE_POLL_GROUP
+    if (group != NULL && !QSSL_POLL_GROUP_modify(group, objs[i].ssl, events, i))
+        die("QSSL_POLL_GROUP_modify");
+#endif
+}
+
+/* Frees an object (which takes it out of the group); its slot goes in compact(). */
+static void kill_obj(size_t i)
 {
     SSL_free(objs[i].ssl);
     free(objs[i].reply);
-    nobjs--;
-    objs[i] = objs[nobjs];
-    items[i] = items[nobjs];
+    objs[i].dead = 1;
+}
+
+/* Fills the slots of the objects freed this turn with the last ones. */
+static void compact(void)
+{
+    size_t i;
+
+    for (i = nobjs; i-- > 0;) {
+        if (!objs[i].dead)
+            continue;
+        nobjs--;
+        objs[i] = objs[nobjs];
+        items[i] = items[nobjs];
+        if (i < nobjs)
+            set_events(i, items[i].events); /* its token is its new index */
+    }
 }
 
 /* The time of one wait of a poll group holding the n items (registered once; one wait
@@ -179,7 +218,7 @@ static char *measure_poll(int rounds)
     if (all == NULL || ready == NULL || out == NULL)
         die("calloc");
     for (i = 0; i < nobjs; i++) {
-        if (objs[i].kind == LISTENER)
+        if (objs[i].kind == LISTENER || objs[i].dead)
             continue;
         all[n].desc = SSL_as_poll_descriptor(objs[i].ssl);
         all[n].events = objs[i].kind == CONN ? SSL_POLL_EVENT_EC : SSL_POLL_EVENT_W;
@@ -234,7 +273,7 @@ static void stream_read(struct obj *o, size_t i)
         len[8] = '\0';
         o->reply_len = (size_t)atol(len);
     }
-    items[i].events = SSL_POLL_EVENT_W;
+    set_events(i, SSL_POLL_EVENT_W);
 }
 
 /* Writes what the stream takes of the reply; 1 once it is all out and concluded. */
@@ -255,15 +294,48 @@ static int stream_write(struct obj *o)
     return 1;
 }
 
-static int serve(const char *cert, const char *key, long want)
+/* One object's events. */
+static void handle(size_t i, uint64_t ev)
+{
+    SSL *s;
+
+    if (objs[i].dead)
+        return;
+    if (objs[i].kind == LISTENER) {
+        while ((s = SSL_accept_connection(objs[i].ssl, SSL_ACCEPT_CONNECTION_NO_BLOCK)) != NULL) {
+            /* Every incoming stream waits for SSL_accept_stream (OpenSSL's default policy
+             * refuses the ones that arrive before it is first called). */
+            if (!SSL_set_incoming_stream_policy(s, SSL_INCOMING_STREAM_POLICY_ACCEPT, 0)
+                    || !SSL_set_event_handling_mode(s, SSL_VALUE_EVENT_HANDLING_MODE_EXPLICIT))
+                die("configuring a connection");
+            add_obj(CONN, s, SSL_POLL_EVENT_ISB | SSL_POLL_EVENT_EC);
+        }
+    } else if (objs[i].kind == CONN) {
+        if (ev & SSL_POLL_EVENT_EC) {
+            ended++;
+            kill_obj(i);
+            return;
+        }
+        /* add_obj may move objs: no pointer into it is kept across the call. */
+        while ((s = SSL_accept_stream(objs[i].ssl, SSL_ACCEPT_STREAM_NO_BLOCK)) != NULL)
+            add_obj(STREAM, s, SSL_POLL_EVENT_R);
+    } else if (!objs[i].replying && (ev & SSL_POLL_EVENT_R)) {
+        stream_read(&objs[i], i);
+    } else if (objs[i].replying && (ev & SSL_POLL_EVENT_W) && stream_write(&objs[i])) {
+        kill_obj(i);
+    }
+}
+
+/* The server; with use_group (qssl only), its loop waits on a poll group instead of
+ * SSL_poll over every object. */
+static int serve(const char *cert, const char *key, long want, int use_group)
 {
     SSL_CTX *ctx = SSL_CTX_new(OSSL_QUIC_server_method());
-    SSL *listener, *s;
+    SSL *listener;
     BIO *bio;
     struct sockaddr_in sa;
     socklen_t salen = sizeof(sa);
     size_t i, n;
-    long ended = 0;
     int fd;
 
     if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx, cert) <= 0
@@ -285,46 +357,43 @@ static int serve(const char *cert, const char *key, long want)
     SSL_set_bio(listener, bio, bio);
     if (!SSL_set_blocking_mode(listener, 0) || !SSL_listen(listener))
         die("SSL_listen");
+#ifdef HAVE_POLL_GROUP
+    if (use_group && (group = QSSL_POLL_GROUP_new()) == NULL)
+        die("QSSL_POLL_GROUP_new");
+#else
+    if (use_group)
+        die("poll groups (not in this library)");
+#endif
     add_obj(LISTENER, listener, SSL_POLL_EVENT_IC);
     printf("listening on %d\n", ntohs(sa.sin_port));
     fflush(stdout);
 
     while (ended < want) {
+#ifdef HAVE_POLL_GROUP
+        if (group != NULL) {
+            QSSL_POLL_EVENT ev[256];
+
+            if (!QSSL_POLL_GROUP_wait(group, ev, 256, NULL, &n))
+                die("QSSL_POLL_GROUP_wait");
+            for (i = 0; i < n; i++)
+                handle((size_t)ev[i].token, ev[i].revents);
+            compact();
+            continue;
+        }
+#endif
         if (!SSL_poll(items, nobjs, sizeof(*items), NULL, 0, &n))
             die("SSL_poll");
-        for (i = nobjs; i-- > 0;) {
-            struct obj *o = &objs[i];
-            uint64_t ev = items[i].revents;
-
-            if (ev == 0)
-                continue;
-            if (o->kind == LISTENER) {
-                while ((s = SSL_accept_connection(listener, SSL_ACCEPT_CONNECTION_NO_BLOCK)) != NULL) {
-                    /* Every incoming stream waits for SSL_accept_stream (OpenSSL's default
-                     * policy refuses the ones that arrive before it is first called). */
-                    if (!SSL_set_incoming_stream_policy(s, SSL_INCOMING_STREAM_POLICY_ACCEPT, 0)
-                            || !SSL_set_event_handling_mode(s,
-                                                            SSL_VALUE_EVENT_HANDLING_MODE_EXPLICIT))
-                        die("configuring a connection");
-                    add_obj(CONN, s, SSL_POLL_EVENT_ISB | SSL_POLL_EVENT_EC);
-                }
-            } else if (o->kind == CONN) {
-                if (ev & SSL_POLL_EVENT_EC) {
-                    ended++;
-                    drop_obj(i);
-                    continue;
-                }
-                while ((s = SSL_accept_stream(o->ssl, SSL_ACCEPT_STREAM_NO_BLOCK)) != NULL)
-                    add_obj(STREAM, s, SSL_POLL_EVENT_R);
-            } else if (!o->replying && (ev & SSL_POLL_EVENT_R)) {
-                stream_read(o, i);
-            } else if (o->replying && (ev & SSL_POLL_EVENT_W) && stream_write(o)) {
-                drop_obj(i);
-            }
-        }
+        for (i = nobjs; i-- > 0;)
+            if (items[i].revents != 0)
+                handle(i, items[i].revents);
+        compact();
     }
     for (i = nobjs; i-- > 0;)
-        drop_obj(i);
+        kill_obj(i);
+    compact();
+#ifdef HAVE_POLL_GROUP
+    QSSL_POLL_GROUP_free(group);
+#endif
     SSL_CTX_free(ctx);
     return 0;
 }
@@ -488,8 +557,8 @@ static int hold(SSL_CTX *ctx, int port, long count, long bytes, long ready, long
 {
     SSL **conns = calloc((size_t)count, sizeof(*conns)), *control, **pending;
     char request[16], buf[256];
-    long server_before, server_after, client_before, i;
-    long long t0, t1;
+    long server_before, server_after, client_before, i, j;
+    long long t0, t1, swept;
     struct rlimit rl;
 
     if (conns == NULL)
@@ -499,15 +568,26 @@ static int hold(SSL_CTX *ctx, int port, long count, long bytes, long ready, long
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+#ifdef HAVE_POLL_GROUP
+    if (!QSSL_CTX_set_keep_alive(ctx, 10000))
+        die("QSSL_CTX_set_keep_alive");
+#endif
     control = connect_to(ctx, port, 0);
     server_before = ask_long(control, "RSS");
     client_before = rss_kb();
     snprintf(request, sizeof(request), "%-8ld", bytes);
     t0 = now_ns();
+    swept = t0;
     for (i = 0; i < count; i++) {
         conns[i] = connect_to(ctx, port, i + 1);
         if ((long)exchange(conns[i], request, 8, buf, 0) != bytes)
             die("a short reply");
+        if (now_ns() - swept > 1000000000LL) {
+            for (j = 0; j <= i; j++)
+                SSL_handle_events(conns[j]);
+            SSL_handle_events(control);
+            swept = now_ns();
+        }
     }
     t1 = now_ns();
     /* A fresh control connection: the first may have idled out meanwhile. */
@@ -547,14 +627,15 @@ static int hold(SSL_CTX *ctx, int port, long count, long bytes, long ready, long
 
 int main(int argc, char *argv[])
 {
-    if (argc == 5 && strcmp(argv[1], "server") == 0)
-        return serve(argv[2], argv[3], atol(argv[4]));
+    if ((argc == 5 || (argc == 6 && strcmp(argv[5], "group") == 0))
+            && strcmp(argv[1], "server") == 0)
+        return serve(argv[2], argv[3], atol(argv[4]), argc == 6);
     if (argc == 6 && strcmp(argv[1], "streams") == 0)
         return streams(client_ctx(argv[3]), atoi(argv[2]), atol(argv[4]), atol(argv[5]));
     if ((argc == 6 || argc == 8) && strcmp(argv[1], "hold") == 0)
         return hold(client_ctx(argv[3]), atoi(argv[2]), atol(argv[4]), atol(argv[5]),
                     argc == 8 ? atol(argv[6]) : 0, argc == 8 ? atol(argv[7]) : 0);
-    fprintf(stderr, "usage: quic_scale server cert key connections | streams port ca count "
+    fprintf(stderr, "usage: quic_scale server cert key connections [group] | streams port ca count "
                     "concurrency | hold port ca n bytes [ready rounds]\n");
     return 2;
 }

@@ -72,12 +72,13 @@ impl CProgram {
 }
 
 /// Starts `server`'s server mode for `connections` connections with the certificate and
-/// key of `c`; returns the process and its port, read from its first line (`listening on
-/// <port>`). Whatever else it prints is read and dropped.
+/// key of `c` (and the further arguments `extra`); returns the process and its port, read
+/// from its first line (`listening on <port>`). Whatever else it prints is read and dropped.
 pub(crate) fn start_server(
     server: &CProgram,
     c: &qssl_tests::identity::Identity,
     connections: usize,
+    extra: &[&str],
 ) -> (Child, String) {
     let mut child = server
         .command()
@@ -85,6 +86,7 @@ pub(crate) fn start_server(
         .arg(&c.cert)
         .arg(&c.key)
         .arg(connections.to_string())
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
