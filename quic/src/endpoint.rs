@@ -179,7 +179,9 @@ pub struct EndpointResources {
 /// One socket's connections.
 pub struct Endpoint {
     config: EndpointConfig,
-    connections: FxHashMap<ConnectionHandle, Connection>,
+    /// Boxed: a connection is several kilobytes, and a map's spare slots would each
+    /// cost as much.
+    connections: FxHashMap<ConnectionHandle, Box<Connection>>,
     /// The keys of `connections`, sorted: the order connections are served in.
     order: Vec<ConnectionHandle>,
     clients: FxHashMap<ConnectionHandle, ClientSetup>,
@@ -296,7 +298,7 @@ impl Endpoint {
             self.routes.insert(cid, handle);
             self.extra_routes.insert(handle, cid);
         }
-        self.connections.insert(handle, conn);
+        self.connections.insert(handle, Box::new(conn));
         // Handles only grow, so pushing keeps `order` sorted.
         self.order.push(handle);
         self.schedule.moved(handle);
@@ -353,7 +355,7 @@ impl Endpoint {
 
     /// A connection, read-only.
     pub fn get(&self, handle: ConnectionHandle) -> Option<&Connection> {
-        self.connections.get(&handle)
+        self.connections.get(&handle).map(|c| &**c)
     }
 
     /// The next server connection created by a client, if any.
@@ -709,7 +711,7 @@ impl Endpoint {
                 for cid in fresh.local_cids() {
                     self.routes.insert(*cid, handle);
                 }
-                self.connections.insert(handle, fresh);
+                self.connections.insert(handle, Box::new(fresh));
             }
         }
     }
@@ -741,7 +743,7 @@ impl Endpoint {
         if let Ok(i) = self.order.binary_search(&handle) {
             self.order.remove(i);
         }
-        self.connections.remove(&handle)
+        self.connections.remove(&handle).map(|c| *c)
     }
 
     /// The next datagram to send: endpoint answers first, then each connection in turn.

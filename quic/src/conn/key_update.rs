@@ -13,8 +13,9 @@ pub(crate) struct KeyUpdate {
     pub(crate) phase: bool,
     /// Derives later generations.
     secrets: Secrets,
-    /// The next generation, ready for a peer's update or ours.
-    pub(crate) next: PacketKeySet,
+    /// The next generation, derived when first needed (a packet that may be the peer's
+    /// update, or ours), then kept: an idle connection holds no keys it may never use.
+    next: Option<PacketKeySet>,
     /// The receive key of the previous phase, while late packets may still arrive.
     pub(crate) prev_remote: Option<(Box<dyn PacketKey>, Instant)>,
     /// The first packet number sent with the current keys: an ACK at or above it confirms
@@ -53,12 +54,11 @@ impl std::fmt::Debug for KeyUpdate {
 
 impl KeyUpdate {
     /// State for the first 1-RTT keys, whose secrets derive the following generations.
-    pub(crate) fn new(mut secrets: Secrets) -> Self {
-        let next = secrets.next_packet_keys();
+    pub(crate) fn new(secrets: Secrets) -> Self {
         KeyUpdate {
             phase: false,
             secrets,
-            next,
+            next: None,
             prev_remote: None,
             first_sent: 0,
             confirmed_at: None,
@@ -75,8 +75,10 @@ impl KeyUpdate {
     /// keeping the receive key they replace until `prev_until` for reordered packets.
     /// `next_pn` is the next packet number to be sent.
     pub(crate) fn advance(&mut self, keys: &mut Keys, prev_until: Instant, next_pn: u64) {
-        let fresh = self.secrets.next_packet_keys();
-        let current = std::mem::replace(&mut self.next, fresh);
+        let current = match self.next.take() {
+            Some(keys) => keys,
+            None => self.secrets.next_packet_keys(),
+        };
         let old_remote = std::mem::replace(&mut keys.remote.packet, current.remote);
         keys.local.packet = current.local;
         self.prev_remote = Some((old_remote, prev_until));
@@ -89,6 +91,12 @@ impl KeyUpdate {
         self.requested = false;
         self.started_here = false;
         self.peer_update_unacked = false;
+    }
+
+    /// The next generation's keys, derived now if not yet.
+    pub(crate) fn next_keys(&mut self) -> &PacketKeySet {
+        let secrets = &mut self.secrets;
+        self.next.get_or_insert_with(|| secrets.next_packet_keys())
     }
 
     /// Notes an ACK whose largest packet number is `largest_acked`: the first that reaches

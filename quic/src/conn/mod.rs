@@ -44,6 +44,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
 use rustls::pki_types::ServerName;
 
+use crate::ack_tracker::AckTracker;
 pub use crate::ack_tracker::EcnCodepoint;
 use crate::cid::ConnectionId;
 use crate::cid_manager::{LocalCids, RemoteCids};
@@ -52,6 +53,7 @@ use crate::error::{PacketError, TransportError, TransportErrorCode};
 use crate::frame::NewConnectionId;
 use crate::recovery::{CongestionController, Pacer, RttEstimator};
 use crate::stream_id::{Dir, Side, StreamId};
+use crate::streams::{RecvBuf, SendBuf};
 use crate::tls::{TlsOutput, TlsSession};
 use crate::transport_params::TransportParameters;
 use crate::version::Version;
@@ -1086,6 +1088,10 @@ impl Connection {
         space.keys = None;
         space.probes = 0;
         let discarded = space.sent.discard();
+        // Nothing more is sent or accepted here: the space's buffers go.
+        space.crypto_recv = RecvBuf::crypto(0);
+        space.crypto_send = SendBuf::new(0);
+        space.acks = AckTracker::new();
         self.cc.on_packets_discarded(discarded.bytes_in_flight);
         self.pto_count = 0;
         self.probe_streak_since = None;

@@ -450,7 +450,7 @@ impl Connection {
                 .ok_or(Drop::Packet(PacketError::DecryptFailed))?;
             return Ok(open(packet, un, pn, prev.as_ref())?);
         }
-        let range = open(packet, un, pn, ku.next.remote.as_ref())?;
+        let range = open(packet, un, pn, ku.next_keys().remote.as_ref())?;
         if ku.peer_update_unacked {
             // The peer updates again before this endpoint acknowledged its last update.
             return Err(Drop::Connection(TransportError::new(

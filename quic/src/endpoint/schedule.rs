@@ -54,7 +54,7 @@ impl Schedule {
     }
 
     /// Files the touched connections' deadlines again and queues them to send.
-    pub(super) fn settle(&mut self, connections: &FxHashMap<ConnectionHandle, Connection>) {
+    pub(super) fn settle(&mut self, connections: &FxHashMap<ConnectionHandle, Box<Connection>>) {
         for handle in self.touched.drain(..) {
             let Some(conn) = connections.get(&handle) else {
                 continue;
@@ -97,7 +97,7 @@ impl Schedule {
     /// The earliest deadline of any connection.
     pub(super) fn next_deadline(
         &self,
-        connections: &FxHashMap<ConnectionHandle, Connection>,
+        connections: &FxHashMap<ConnectionHandle, Box<Connection>>,
     ) -> Option<Instant> {
         let filed = self.timers.first().map(|(t, _)| *t);
         let touched = self

@@ -129,7 +129,9 @@ fn in_flight_bytes<T>(packets: &[SentPacket<T>]) -> u64 {
 /// The packets sent in one packet number space that are neither acknowledged nor declared lost.
 #[derive(Debug, Clone)]
 pub struct SentPackets<T> {
-    packets: BTreeMap<u64, SentPacket<T>>,
+    /// Boxed: the map moves its entries as it changes, and an idle connection's few
+    /// remaining records would otherwise each cost a full node of packet records.
+    packets: BTreeMap<u64, Box<SentPacket<T>>>,
     /// Packet numbers the peer acknowledged, from the oldest outstanding packet up.
     acked: PnSet,
     bytes_in_flight: u64,
@@ -179,7 +181,7 @@ impl<T> SentPackets<T> {
         if !packet.in_flight {
             self.ack_only.push_back(packet.pn);
         }
-        if let Some(old) = self.packets.insert(packet.pn, packet) {
+        if let Some(old) = self.packets.insert(packet.pn, Box::new(packet)) {
             self.forget(&old);
         }
         while self.ack_only.len() > MAX_ACK_ONLY_TRACKED {
@@ -232,7 +234,7 @@ impl<T> SentPackets<T> {
                 };
                 if let Some(p) = self.packets.remove(&pn) {
                     self.forget(&p);
-                    packets.push(p);
+                    packets.push(*p);
                 }
                 match pn.checked_add(1) {
                     Some(n) => next = n,
@@ -289,7 +291,7 @@ impl<T> SentPackets<T> {
         for pn in lost_pns {
             if let Some(p) = self.packets.remove(&pn) {
                 self.forget(&p);
-                packets.push(p);
+                packets.push(*p);
             }
         }
         self.loss_time = loss_time;
@@ -361,10 +363,13 @@ impl<T> SentPackets<T> {
     /// Discards the space (its keys are gone, RFC 9002 §6.4): every outstanding packet is
     /// forgotten and returned with the bytes in flight they held; timers and counters reset.
     pub fn discard(&mut self) -> Discarded<T> {
-        let packets: Vec<SentPacket<T>> = std::mem::take(&mut self.packets).into_values().collect();
+        let packets: Vec<SentPacket<T>> = std::mem::take(&mut self.packets)
+            .into_values()
+            .map(|p| *p)
+            .collect();
         let bytes_in_flight = self.bytes_in_flight;
         self.acked.clear();
-        self.ack_only.clear();
+        self.ack_only = VecDeque::new();
         self.bytes_in_flight = 0;
         self.ack_eliciting_in_flight = 0;
         self.loss_time = None;
@@ -408,12 +413,12 @@ impl<T> SentPackets<T> {
 
     /// The outstanding packet with number `pn`.
     pub fn get(&self, pn: u64) -> Option<&SentPacket<T>> {
-        self.packets.get(&pn)
+        self.packets.get(&pn).map(|p| &**p)
     }
 
     /// Outstanding packets by increasing packet number (to choose data to probe with).
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &SentPacket<T>> {
-        self.packets.values()
+        self.packets.values().map(|p| &**p)
     }
 
     /// Number of outstanding packets.

@@ -326,6 +326,10 @@ impl RecvBuf {
                 self.chunks.insert(self.read_offset, chunk);
             }
         }
+        if self.chunks.is_empty() {
+            // An emptied map keeps its node: an idle buffer holds nothing.
+            self.chunks = BTreeMap::new();
+        }
         copied
     }
 
