@@ -9,6 +9,7 @@
 //! arriving datagrams carry their codepoint to the endpoint, and outgoing ones the marking
 //! the connection chose.
 
+use std::cell::RefCell;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -38,12 +39,18 @@ const SEND_BUF: usize = BATCH * 1500;
 pub(crate) const UNADDRESSED: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0);
 
-/// A port's network BIOs and buffers.
+thread_local! {
+    /// The receive buffers (room for a batch of coalesced datagrams, 2 MiB) of every port
+    /// this thread receives for: a port needs them only during one receive, and making
+    /// them for each connection object would cost more than its handshake.
+    static RECV_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A port's network BIOs and send buffer.
 #[derive(Debug, Default)]
 pub(crate) struct Net {
     rbio: Option<Arc<dyn DatagramBio>>,
     wbio: Option<Arc<dyn DatagramBio>>,
-    recv_buf: Vec<u8>,
     send_buf: Vec<u8>,
     /// Datagrams taken from the endpoint but not yet sent (the BIO was full), and how many of
     /// them went out already.
@@ -147,17 +154,31 @@ impl Net {
     /// Hands the waiting datagrams to `endpoint`, up to [`MAX_BATCHES`] batches (the rest
     /// wait for the next call). Returns whether any arrived.
     pub(crate) fn receive(&mut self, endpoint: &mut Endpoint, now: Instant) -> bool {
+        RECV_BUF.with(|shared| match shared.try_borrow_mut() {
+            Ok(mut buf) => self.receive_into(&mut buf, endpoint, now),
+            // A callback run by this receive received for another port: a buffer of its own.
+            Err(_) => self.receive_into(&mut Vec::new(), endpoint, now),
+        })
+    }
+
+    /// [`Self::receive`] into `recv_buf` (made full size if empty).
+    fn receive_into(
+        &mut self,
+        recv_buf: &mut Vec<u8>,
+        endpoint: &mut Endpoint,
+        now: Instant,
+    ) -> bool {
         let Some(rbio) = self.rbio.clone() else {
             return false;
         };
-        if self.recv_buf.is_empty() {
-            self.recv_buf = vec![0u8; MAX_DATAGRAM * BATCH];
+        if recv_buf.is_empty() {
+            *recv_buf = vec![0u8; MAX_DATAGRAM * BATCH];
         }
         let local = self.local_addrs;
         let mut any = false;
         self.backlog = false;
         for _ in 0..MAX_BATCHES {
-            let mut bufs = self.recv_buf.chunks_exact_mut(MAX_DATAGRAM);
+            let mut bufs = recv_buf.chunks_exact_mut(MAX_DATAGRAM);
             let mut msgs: [RecvMsg<'_>; BATCH] = std::array::from_fn(|_| {
                 let msg = RecvMsg::new(bufs.next().unwrap_or_default());
                 if local { msg.with_local() } else { msg }
