@@ -37,6 +37,11 @@ impl LocalCids {
         }
     }
 
+    /// How many IDs were ever issued (the initial one included): changes whenever one is.
+    pub fn issued(&self) -> u64 {
+        self.next_seq
+    }
+
     /// Issues new IDs until `peer_limit` (capped at [`MAX_ISSUED`]) are active, returning the
     /// NEW_CONNECTION_ID frames to send. An endpoint with zero-length IDs issues none.
     pub fn issue(

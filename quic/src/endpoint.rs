@@ -664,8 +664,10 @@ impl Endpoint {
                     self.routes.remove(&cid);
                 }
             }
-            for cid in conn.local_cids() {
-                self.routes.entry(*cid).or_insert(handle);
+            if conn.take_cids_issued() {
+                for cid in conn.local_cids() {
+                    self.routes.entry(*cid).or_insert(handle);
+                }
             }
         }
         self.after_activity(now, handle);

@@ -329,6 +329,8 @@ pub struct Connection {
     pending_new_cids: Vec<NewConnectionId>,
     /// Local IDs the peer retired, for the endpoint to drop from its routes.
     retired_local_cids: Vec<ConnectionId>,
+    /// How many local IDs had been issued when the endpoint last routed them.
+    routed_cids: u64,
     /// PATH_RESPONSE frames owed.
     path_responses: Vec<path::PathResponse>,
     /// Streams, once the handshake has completed.
@@ -534,6 +536,7 @@ impl Connection {
             last_eliciting_sent: None,
             pending_new_cids: Vec::new(),
             retired_local_cids: Vec::new(),
+            routed_cids: 0,
             path_responses: Vec::new(),
             streams: None,
             datagrams: datagrams::Datagrams::new(
@@ -632,6 +635,13 @@ impl Connection {
     /// The connection IDs this endpoint currently answers to.
     pub fn local_cids(&self) -> impl Iterator<Item = &ConnectionId> {
         self.local_cids.active()
+    }
+
+    /// Whether local IDs were issued since the last call (which the endpoint makes when it
+    /// routes them).
+    pub(crate) fn take_cids_issued(&mut self) -> bool {
+        let issued = self.local_cids.issued();
+        std::mem::replace(&mut self.routed_cids, issued) != issued
     }
 
     /// The local IDs the peer retired since the last call, taken.
