@@ -74,6 +74,9 @@ fn hello_random(head: &[u8], kind: u8) -> Option<[u8; 32]> {
     head[11..HELLO_HEAD].try_into().ok()
 }
 
+/// Most bytes of several records one BIO write carries (a flight, or queued records).
+const JOINED_WRITE: usize = 64 * 1024;
+
 /// Marks a read refused by the record check (the reason is kept in the check's slot).
 const RECORD_REFUSED: &str = "record refused";
 
@@ -127,16 +130,25 @@ impl Write for BioIo<'_> {
 
     /// rustls hands a whole flight over as several slices: they go to the BIO in one write,
     /// as OpenSSL writes a flight, so a socket sends them in one segment (one Nagle delay
-    /// per flight at most, not one per record).
+    /// per flight at most, not one per record). Queued application records are joined the
+    /// same way up to [`JOINED_WRITE`] bytes a write; a slice that large goes alone, uncopied.
     fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        match bufs {
-            [] => Ok(0),
-            [one] => self.write(one),
-            many => {
-                let joined: Vec<u8> = many.iter().flat_map(|b| b.iter().copied()).collect();
-                self.write(&joined)
-            }
+        let mut slices = bufs.iter().filter(|b| !b.is_empty());
+        let Some(first) = slices.next() else {
+            return Ok(0);
+        };
+        if first.len() >= JOINED_WRITE {
+            return self.write(first);
         }
+        let mut joined = Vec::with_capacity(JOINED_WRITE);
+        joined.extend_from_slice(first);
+        for b in slices {
+            if joined.len() + b.len() > JOINED_WRITE {
+                break;
+            }
+            joined.extend_from_slice(b);
+        }
+        self.write(&joined)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -732,4 +744,67 @@ fn send_plain_alert(wbio: &Arc<Mutex<dyn StreamBio>>, description: u8) {
     let mut bio = wbio.lock().unwrap_or_else(PoisonError::into_inner);
     let _ = bio.write(&record);
     let _ = bio.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{IoSlice, Write};
+    use std::sync::Mutex;
+
+    use qssl_bio::{MemBio, StreamBio};
+
+    use super::{BioIo, JOINED_WRITE};
+
+    /// Each BIO write `write_vectored` makes for `slices`, by length, until all are written.
+    fn writes(slices: &[Vec<u8>]) -> Vec<usize> {
+        let bio: Mutex<MemBio> = Mutex::new(MemBio::new());
+        let mut error = None;
+        let mut io = BioIo {
+            bio: &bio as &Mutex<dyn StreamBio>,
+            error: &mut error,
+            check: None,
+            head: None,
+        };
+        let mut sizes = Vec::new();
+        let total: usize = slices.iter().map(Vec::len).sum();
+        let mut done = 0;
+        while done < total {
+            // The slices not yet written, as rustls hands them over again.
+            let mut skip = done;
+            let rest: Vec<IoSlice<'_>> = slices
+                .iter()
+                .filter_map(|s| {
+                    let from = skip.min(s.len());
+                    skip -= from;
+                    (from < s.len()).then(|| IoSlice::new(&s[from..]))
+                })
+                .collect();
+            let n = io.write_vectored(&rest).unwrap();
+            sizes.push(n);
+            done += n;
+        }
+        let expected: Vec<u8> = slices.concat();
+        assert_eq!(
+            bio.lock().unwrap().contents(),
+            &expected[..],
+            "bytes in order"
+        );
+        sizes
+    }
+
+    #[test]
+    fn a_flight_goes_in_one_write_and_queued_records_in_bounded_ones() {
+        // A flight of small records: one write.
+        assert_eq!(writes(&[vec![1; 100], vec![2; 900], vec![3; 52]]), [1052]);
+        // Full records: joined up to the bound, never beyond it.
+        let record = 16 * 1024 + 22;
+        let sizes = writes(&vec![vec![7u8; record]; 10]);
+        assert_eq!(sizes, [3 * record, 3 * record, 3 * record, record]);
+        assert!(sizes.iter().all(|&n| n <= JOINED_WRITE));
+        // A slice as large as the bound goes alone.
+        assert_eq!(
+            writes(&[vec![1; JOINED_WRITE], vec![2; 10]]),
+            [JOINED_WRITE, 10]
+        );
+    }
 }

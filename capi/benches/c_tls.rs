@@ -1,0 +1,128 @@
+//! TLS over TCP on loopback with the same C program (`benches/c/tls_bench.c`) built on qssl's
+//! libssl and on the reference OpenSSL 3.5, and the two paired with each other, in one run.
+//!
+//! - Bulk: one connection fetching 256 MiB (or `QSSL_BENCH_BYTES`) in 64 KiB server writes;
+//!   MB/s (10^6 bytes) from the request to the last byte, and both processes' CPU time per
+//!   GiB moved.
+//! - Handshakes: 500 connections in turn, each a full handshake (no resumption), a 5-byte
+//!   request, a 4-byte reply and close_notify; connections per second.
+//!
+//! Reported: the median of 5 runs of each, taking turns. Run with
+//! `cargo bench -p qssl-capi --bench c_tls`; as a test it runs once with 256 KiB and 3
+//! connections.
+#![allow(clippy::print_stdout)] // A report binary: its figures are printed.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "shared/mod.rs"]
+mod shared;
+
+use qssl_tests::bench;
+use qssl_tests::identity::Identity;
+use shared::{CProgram, build_both, children_cpu, start_server};
+use std::time::Duration;
+
+const BENCH_BYTES: u64 = 256 << 20;
+const TEST_BYTES: u64 = 256 << 10;
+const RUNS: usize = 5;
+const CONNECTIONS: usize = 500;
+
+/// Runs a client workload of `client` against a fresh server of `server`; returns the
+/// numbers it printed.
+fn run(
+    (server, client): (&CProgram, &CProgram),
+    c: &Identity,
+    workload: &str,
+    arg: u64,
+    connections: usize,
+) -> Vec<u64> {
+    let (mut server, port) = start_server(server, c, connections, &[]);
+    let out = client
+        .command()
+        .args([workload, &port])
+        .arg(&c.cert)
+        .arg(arg.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "C {workload} client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(server.wait().unwrap().success(), "C server failed");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap())
+        .collect()
+}
+
+/// One pairing's bulk transfer: MB/s and CPU seconds per GiB (both processes).
+fn bulk(pair: (&CProgram, &CProgram), c: &Identity, total: u64) -> (f64, f64) {
+    let before = children_cpu();
+    let f = run(pair, c, "bulk", total, 1);
+    let cpu = children_cpu().saturating_sub(before).as_secs_f64();
+    (
+        total as f64 / (f[1] as f64 / 1e9) / 1e6,
+        cpu * (1u64 << 30) as f64 / total as f64,
+    )
+}
+
+/// One pairing's connections per second over `count` connections.
+fn rate(pair: (&CProgram, &CProgram), c: &Identity, count: usize) -> f64 {
+    let f = run(pair, c, "conns", count as u64, count);
+    count as f64 / Duration::from_nanos(f[1]).as_secs_f64()
+}
+
+fn main() {
+    let benchmarking = match bench::mode() {
+        bench::Mode::List => return,
+        bench::Mode::Bench => true,
+        bench::Mode::Test => false,
+    };
+    let (total, runs, count) = if benchmarking {
+        (bench::bench_bytes(BENCH_BYTES), RUNS, CONNECTIONS)
+    } else {
+        (TEST_BYTES, 1, 3)
+    };
+    let certs = Identity::localhost();
+    let (q, o) = build_both("tls_bench.c", "tls_bench");
+    let (mut q_mbps, mut q_cpu, mut q_rate) = (vec![], vec![], vec![]);
+    let (mut o_mbps, mut o_cpu, mut o_rate) = (vec![], vec![], vec![]);
+    let (mut qo_rate, mut oq_rate) = (vec![], vec![]);
+    for _ in 0..runs {
+        let (mbps, cpu) = bulk((&q, &q), &certs, total);
+        q_mbps.push(mbps);
+        q_cpu.push(cpu);
+        let (mbps, cpu) = bulk((&o, &o), &certs, total);
+        o_mbps.push(mbps);
+        o_cpu.push(cpu);
+        q_rate.push(rate((&q, &q), &certs, count));
+        o_rate.push(rate((&o, &o), &certs, count));
+        // (server, client): a qssl client with OpenSSL's server, and the reverse.
+        qo_rate.push(rate((&o, &q), &certs, count));
+        oq_rate.push(rate((&q, &o), &certs, count));
+    }
+    let m = bench::median;
+    let (qm, qc, qr) = (m(q_mbps), m(q_cpu), m(q_rate));
+    let (om, oc, or) = (m(o_mbps), m(o_cpu), m(o_rate));
+    println!(
+        "TLS over TCP loopback, the same C program on qssl's libssl and on OpenSSL 3.5, median \
+         of {runs} ({} KiB bulk, {count} connections):",
+        total >> 10
+    );
+    println!("C/qssl    bulk {qm:8.1} MB/s   CPU {qc:6.3} s/GiB   handshakes {qr:7.0}/s");
+    println!("C/OpenSSL bulk {om:8.1} MB/s   CPU {oc:6.3} s/GiB   handshakes {or:7.0}/s");
+    println!(
+        "C/qssl vs C/OpenSSL: throughput ×{:.2}, CPU per GiB ×{:.2}, handshakes/s ×{:.2}",
+        qm / om,
+        qc / oc,
+        qr / or
+    );
+    println!(
+        "mixed pairs: qssl client → OpenSSL server {:7.0} handshakes/s, OpenSSL client → \
+         qssl server {:7.0}/s",
+        m(qo_rate),
+        m(oq_rate)
+    );
+}
