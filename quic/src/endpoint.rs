@@ -210,6 +210,9 @@ pub struct Endpoint {
     extra_routes: FxHashMap<ConnectionHandle, ConnectionId>,
     /// Which connections need attention: deadlines, sending, changes.
     schedule: Schedule,
+    /// The connection settings new connections share (`config.connection`), made on first
+    /// use after a change.
+    shared_config: Option<Arc<ConnectionConfig>>,
     /// Told which connection is being processed.
     scope: Option<Arc<dyn ConnectionScope>>,
 }
@@ -257,6 +260,7 @@ impl Endpoint {
             unvalidated: FxHashSet::default(),
             extra_routes: FxHashMap::default(),
             schedule: Schedule::default(),
+            shared_config: None,
             scope: None,
         }
     }
@@ -315,7 +319,7 @@ impl Endpoint {
     ) -> Result<ConnectionHandle, TransportError> {
         let seed = crate::Seed::draw(&mut self.rng);
         let conn = Connection::connect(
-            self.config.connection.clone(),
+            self.new_connection_config(),
             tls.clone(),
             server_name.clone(),
             remote,
@@ -335,7 +339,16 @@ impl Endpoint {
 
     /// Changes the settings connections created from now on get.
     pub fn connection_config_mut(&mut self) -> &mut ConnectionConfig {
+        self.shared_config = None;
         &mut self.config.connection
+    }
+
+    /// The settings for a new connection, shared with the others made since the last change.
+    fn new_connection_config(&mut self) -> Arc<ConnectionConfig> {
+        let config = &self.config.connection;
+        self.shared_config
+            .get_or_insert_with(|| Arc::new(config.clone()))
+            .clone()
     }
 
     /// A connection, if it still exists (its deadline and what it has to send are looked at
@@ -505,7 +518,7 @@ impl Endpoint {
         }
         let seed = crate::Seed::draw(&mut self.rng);
         let Ok(conn) = Connection::accept(
-            self.config.connection.clone(),
+            self.new_connection_config(),
             tls,
             incoming,
             self.reset_key.clone(),

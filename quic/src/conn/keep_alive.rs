@@ -3,6 +3,7 @@
 //! idle connection neither times out nor loses its NAT bindings), and PINGs that prompt the
 //! peer to acknowledge stream data a closing application waits for.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Connection, State};
@@ -37,7 +38,7 @@ impl Connection {
     /// Sends a PING after `interval` without an ack-eliciting packet from now on (`None`:
     /// no keep-alives), as [`ConnectionConfig::keep_alive`](super::ConnectionConfig::keep_alive).
     pub fn set_keep_alive(&mut self, interval: Option<std::time::Duration>) {
-        self.config.keep_alive = interval;
+        Arc::make_mut(&mut self.config).keep_alive = interval;
     }
 
     /// When the next keep-alive PING is due: the configured interval after the last

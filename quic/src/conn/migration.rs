@@ -143,10 +143,10 @@ impl Connection {
             .then(|| self.reset_congestion(now));
         let old = std::mem::replace(&mut self.path, new);
         if old.validated && old.validation.is_none() {
-            self.prev_path = Some(PrevPath {
+            self.prev_path = Some(Box::new(PrevPath {
                 path: old,
                 congestion,
-            });
+            }));
         }
         if !self.path.validated && self.path.validation.is_none() {
             self.path.start_validation(now, self.validation_timeout());
@@ -233,9 +233,11 @@ impl Connection {
         let congestion = self.reset_congestion(now);
         let old = std::mem::replace(&mut self.path, Path::new(remote, true));
         self.path.start_validation(now, self.validation_timeout());
-        self.prev_path = keep_prev.then_some(PrevPath {
-            path: old,
-            congestion: Some(congestion),
+        self.prev_path = keep_prev.then(|| {
+            Box::new(PrevPath {
+                path: old,
+                congestion: Some(congestion),
+            })
         });
         self.ecn.new_path();
         self.pmtud.new_path();

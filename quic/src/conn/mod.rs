@@ -237,7 +237,8 @@ pub(crate) const MIN_INITIAL_SIZE: usize = 1200;
 /// One QUIC connection.
 pub struct Connection {
     side: Side,
-    config: ConnectionConfig,
+    /// Shared with the endpoint's other connections until changed for this one.
+    config: Arc<ConnectionConfig>,
     version: Version,
     tls: TlsSession,
     spaces: [Space; 3],
@@ -256,7 +257,7 @@ pub struct Connection {
     probe_holds_data: bool,
     /// The last validated path before a migration, returned to if the new one fails
     /// validation (RFC 9000 §9.3.2).
-    prev_path: Option<migration::PrevPath>,
+    prev_path: Option<Box<migration::PrevPath>>,
     /// A path the peer probed with PATH_CHALLENGE, which this endpoint challenges in turn.
     probe_path: Option<path::Path>,
     /// The peer's address when the connection started.
@@ -368,13 +369,14 @@ impl Connection {
     /// Starts a client connection to `remote` for `server_name`; the first datagrams are ready
     /// from [`poll_transmit`](Self::poll_transmit) at once.
     pub fn connect(
-        config: ConnectionConfig,
+        config: impl Into<Arc<ConnectionConfig>>,
         tls_config: Arc<rustls::ClientConfig>,
         server_name: ServerName<'static>,
         remote: SocketAddr,
         now: Instant,
         seed: impl Into<crate::Seed>,
     ) -> Result<Self, TransportError> {
+        let config = config.into();
         let mut rng = seed.into().rng();
         let original_dcid = ConnectionId::random(&mut rng, 8);
         let scid = ConnectionId::random(&mut rng, config.cid_len);
@@ -411,19 +413,19 @@ impl Connection {
     /// endpoint's stateless-reset key, so that the endpoint can reset this connection's IDs
     /// even after forgetting it.
     pub fn accept(
-        config: ConnectionConfig,
+        config: impl Into<Arc<ConnectionConfig>>,
         tls_config: impl Into<crate::client_hello::ServerTls>,
         incoming: Incoming,
         reset_key: ResetTokenKey,
         now: Instant,
         seed: impl Into<crate::Seed>,
     ) -> Result<Self, TransportError> {
+        let mut config: Arc<ConnectionConfig> = config.into();
         let mut rng = seed.into().rng();
         let scid = ConnectionId::random(&mut rng, config.cid_len);
-        let config = ConnectionConfig {
-            version: incoming.version,
-            ..config
-        };
+        if config.version != incoming.version {
+            Arc::make_mut(&mut config).version = incoming.version;
+        }
         let mut params = config.transport_parameters();
         params.initial_source_connection_id = Some(scid);
         params.original_destination_connection_id = Some(incoming.original_dcid);
@@ -470,7 +472,7 @@ impl Connection {
     #[allow(clippy::too_many_arguments)]
     fn new(
         side: Side,
-        config: ConnectionConfig,
+        config: Arc<ConnectionConfig>,
         tls: TlsSession,
         remote: SocketAddr,
         (scid, dcid, initial_dcid): (ConnectionId, ConnectionId, ConnectionId),

@@ -384,6 +384,10 @@ impl Connection {
                 }
                 data.new_cids.extend(self.pending_new_cids.pop());
                 ack_eliciting = true;
+                if self.pending_new_cids.is_empty() {
+                    // IDs are issued rarely: the list's room goes with its last one.
+                    self.pending_new_cids = Vec::new();
+                }
             }
             while let Some(sequence) = self.remote_cids.pop_retirement() {
                 if (Frame::RetireConnectionId { sequence })

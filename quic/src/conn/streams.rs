@@ -542,6 +542,24 @@ impl Streams {
         )
     }
 
+    /// Frees the nodes of the per-stream maps once they are empty (an emptied map keeps
+    /// its node), so a connection without streams holds none.
+    fn release_emptied(&mut self) {
+        if self.map.is_empty() {
+            self.map = BTreeMap::new();
+        }
+        for set in [
+            &mut self.held,
+            &mut self.discarded,
+            &mut self.waiting_conn,
+            &mut self.waiting_stream,
+        ] {
+            if set.is_empty() {
+                *set = BTreeSet::new();
+            }
+        }
+    }
+
     /// Forgets a stream whose parts are both done, returning the peer's credit.
     fn collect(&mut self, id: StreamId) {
         if self.held.contains(&id) {
@@ -557,6 +575,7 @@ impl Streams {
             self.discarded.remove(&id);
             self.waiting_conn.remove(&id);
             self.waiting_stream.remove(&id);
+            self.release_emptied();
             if id.initiator() != self.side {
                 let dir = id.dir();
                 let limits = self.limits(dir);
