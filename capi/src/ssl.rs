@@ -5,7 +5,7 @@
 
 use std::ffi::CString;
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
-use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use qssl::error::{ERR_LIB_SSL, SslError, err_r, ssl_r};
@@ -148,6 +148,9 @@ pub struct SSL {
     /// The ALPN list the object offers, as given (its context's when made, for TLS objects
     /// and QUIC connections).
     pub(crate) alpn_protos: crate::alpn_protos::AlpnProtos,
+    /// The references the application holds (1 when made, `SSL_up_ref` adds one, `SSL_free`
+    /// takes one), apart from the library's own (a stream's to its connection).
+    app_refs: AtomicUsize,
 }
 
 impl SSL {
@@ -186,6 +189,7 @@ impl SSL {
             read_ahead: AtomicI32::new(ctx_read_ahead),
             early_data: AtomicU8::new(crate::early_data::EARLY_NONE),
             alpn_protos,
+            app_refs: AtomicUsize::new(1),
         });
         match &ssl.obj {
             Obj::Tls(t) => {
@@ -536,6 +540,10 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 /// `ssl` must be null or a live object.
 #[entry]
 pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
+    // SAFETY: null or a live object, as the caller promises.
+    if let Some(s) = unsafe { ssl.as_ref() } {
+        s.app_refs.fetch_add(1, Ordering::Relaxed);
+    }
     param!(arc_up_ref(ssl))
 }
 
@@ -545,6 +553,16 @@ pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
 /// `ssl` must be null or a live object whose reference the caller gives up.
 #[entry]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
+    // SAFETY: null or a live object, as the caller promises.
+    if let Some(s) = unsafe { ssl.as_ref() }
+        && s.app_refs.fetch_sub(1, Ordering::AcqRel) == 1
+        && let Obj::Quic(q) = &s.obj
+    {
+        // The application's last reference: the QUIC object may live on (a connection
+        // while its streams do, through their references), but it is no longer the
+        // application's to wait on.
+        q.release();
+    }
     param!(arc_release(ssl))
 }
 

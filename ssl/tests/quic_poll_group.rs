@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use qssl::quic::poll::{POLL_EVENT_EC, POLL_EVENT_IC, POLL_EVENT_ISB, POLL_EVENT_R};
+use qssl::quic::poll::{POLL_EVENT_EC, POLL_EVENT_ER, POLL_EVENT_IC, POLL_EVENT_ISB, POLL_EVENT_R};
 use qssl::quic::{ACCEPT_CONNECTION_NO_BLOCK, ACCEPT_STREAM_NO_BLOCK, PollEvent, PollGroup, Ssl};
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
@@ -272,6 +272,66 @@ fn registrations_are_checked_and_a_freed_object_leaves_the_group() {
     assert_eq!(group.len(), 1);
     group.remove(&l).unwrap();
     assert!(group.is_empty());
+}
+
+#[test]
+fn a_released_connection_its_stream_keeps_alive_leaves_the_group() {
+    const CONN: u64 = 1;
+    const STREAM: u64 = 2;
+    let id = Identity::localhost();
+    let (l, addr) = listener(&id);
+    let group = PollGroup::new().unwrap();
+    group.add(&l, POLL_EVENT_IC, LISTENER).unwrap();
+    let cert = id.cert.clone();
+    let (close_tx, close_rx) = mpsc::channel::<()>();
+    let client = thread::spawn(move || {
+        let c = udp_client(&client_ctx(&cert), addr);
+        c.connect().unwrap();
+        (&c).write_all(b"x").unwrap();
+        close_rx.recv().unwrap();
+        c.shutdown_ex(qssl::quic::SHUTDOWN_FLAG_RAPID, 0, b"").ok();
+    });
+    let mut out = Vec::new();
+    let wait_for = |out: &mut Vec<PollEvent>, token: u64, events: u64| {
+        for _ in 0..400 {
+            group.wait(out, 8, Some(Duration::from_millis(25))).unwrap();
+            if out
+                .iter()
+                .any(|e| e.token == token && e.revents & events != 0)
+            {
+                return true;
+            }
+        }
+        false
+    };
+    assert!(wait_for(&mut out, LISTENER, POLL_EVENT_IC));
+    let conn = l
+        .accept_connection(ACCEPT_CONNECTION_NO_BLOCK)
+        .unwrap()
+        .unwrap();
+    group
+        .add(&conn, POLL_EVENT_ISB | POLL_EVENT_EC, CONN)
+        .unwrap();
+    assert!(wait_for(&mut out, CONN, POLL_EVENT_ISB));
+    let stream = conn.accept_stream(ACCEPT_STREAM_NO_BLOCK).unwrap().unwrap();
+    group
+        .add(&stream, POLL_EVENT_R | POLL_EVENT_ER, STREAM)
+        .unwrap();
+    // The application gives the connection up; its stream keeps the object alive.
+    conn.release();
+    drop(conn);
+    // The client goes: the stream is still reported, the connection never again.
+    close_tx.send(()).unwrap();
+    client.join().unwrap();
+    assert!(wait_for(&mut out, STREAM, POLL_EVENT_R | POLL_EVENT_ER));
+    for _ in 0..20 {
+        assert!(out.iter().all(|e| e.token != CONN), "{out:?}");
+        group
+            .wait(&mut out, 8, Some(Duration::from_millis(10)))
+            .unwrap();
+    }
+    assert!(out.iter().all(|e| e.token != CONN), "{out:?}");
+    assert_eq!(group.len(), 2, "the listener and the stream");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::any::Any;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Instant;
 
@@ -127,6 +127,8 @@ pub(crate) struct Object {
     domain_flags: u64,
     /// What the embedding layer attached (see [`Ssl::set_attachment`]).
     attachment: Mutex<Option<Arc<dyn Any + Send + Sync>>>,
+    /// The application gave its handle up ([`Ssl::release`]).
+    released: AtomicBool,
 }
 
 /// An SSL object: a QUIC connection, stream or listener (OpenSSL's `SSL *`).
@@ -153,6 +155,7 @@ impl Ssl {
                 pending_write: Mutex::new(None),
                 domain_flags,
                 attachment: Mutex::new(None),
+                released: AtomicBool::new(false),
             }),
         }
     }
@@ -402,6 +405,19 @@ impl Ssl {
                 .unwrap_or_else(|p| p.into_inner()),
             value,
         )
+    }
+
+    /// Tells the object that the application gave its handle up (a C program's `SSL_free`
+    /// of it), though the object itself may live on: a connection lives while any of its
+    /// stream objects does. Poll groups then forget it, as they forget objects that are
+    /// gone; nothing else changes.
+    pub fn release(&self) {
+        self.obj.released.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`release`](Self::release) was called.
+    pub(crate) fn is_released(&self) -> bool {
+        self.obj.released.load(Ordering::Relaxed)
     }
 
     /// A stream object for `id` on the connection `self`; it inherits the connection's

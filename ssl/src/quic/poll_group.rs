@@ -155,7 +155,8 @@ impl PollGroup {
     /// Registers `ssl` for `events` (`SSL_POLL_EVENT_*`) under `token`
     /// (`QSSL_POLL_GROUP_add`). An object already in the group is refused
     /// (`SSL_R_PASSED_INVALID_ARGUMENT`); the group holds no reference to it: an object freed
-    /// while registered leaves the group.
+    /// while registered, or given up with [`Ssl::release`] (a C `SSL_free` of a connection
+    /// whose streams keep it alive), leaves the group.
     #[track_caller]
     pub fn add(&self, ssl: &Ssl, events: u64, token: u64) -> Result<(), SslError> {
         let mut st = lock(&self.state);
@@ -375,11 +376,14 @@ impl GroupState {
             let Some(reg) = self.registrations.get(&key) else {
                 continue;
             };
-            let Some(obj) = reg.obj.upgrade() else {
-                self.forget(key, shared);
-                continue;
+            let ssl = match reg.obj.upgrade().map(|obj| Ssl { obj }) {
+                Some(ssl) if !ssl.is_released() => ssl,
+                // Gone, or given up by the application (a connection its streams keep).
+                _ => {
+                    self.forget(key, shared);
+                    continue;
+                }
             };
-            let ssl = Ssl { obj };
             let revents = {
                 let st = ssl.obj.port.lock();
                 ssl.poll_events(&st)
