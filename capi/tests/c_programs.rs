@@ -293,6 +293,21 @@ errors left: 0
 }
 
 #[test]
+fn incoming_stream_policy_rejects_as_openssl_once_a_stream_was_accepted() {
+    let (cert, key, _) = certificate_files();
+    let out = run_same_in_all_modes("quic_stream_policy.c", &[cert.as_path(), key.as_path()]);
+    let expected = "\
+first stream, nothing touched yet: accepted, stream 0
+second stream, one accepted before: rejected, read state 5 code 0, queue 0, accept refused 1
+third stream, policy ACCEPT: accepted, stream 8
+fourth stream, policy REJECT with code 7: rejected, read state 5 code 7, queue 0, accept refused 1
+fifth stream, policy AUTO again: rejected, read state 5 code 0, queue 0, accept refused 1
+errors left: 0
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
 fn quic_domains_and_connections_out_of_listeners_match_openssl() {
     let (cert, key, _) = certificate_files();
     let out = run_same_in_all_modes("quic_domain.c", &[cert.as_path(), key.as_path()]);

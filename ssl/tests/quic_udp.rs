@@ -175,6 +175,8 @@ fn blocking_new_stream_waits_for_credit_and_objects_outlive_each_other() {
     let (listener, addr) = udp_listener(&sctx);
     let server = thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
+        conn.set_incoming_stream_policy(qssl::quic::IncomingStreamPolicy::Accept, 0)
+            .unwrap();
         for _ in 0..2 {
             let stream = conn.accept_stream(0).unwrap().unwrap();
             let data = read_to_end(&stream);
@@ -470,6 +472,9 @@ fn connections_that_die_before_they_are_accepted_leave_the_queue() {
 fn serve_until_bye(listener: Ssl, size: usize) -> thread::JoinHandle<qssl::quic::ConnectionInfo> {
     thread::spawn(move || {
         let conn = listener.accept_connection(0).unwrap().unwrap();
+        // Two streams: under the default policy the first accepted would refuse the second.
+        conn.set_incoming_stream_policy(qssl::quic::IncomingStreamPolicy::Accept, 0)
+            .unwrap();
         let stream = conn.accept_stream(0).unwrap().unwrap();
         read_to_end(&stream);
         stream

@@ -38,8 +38,9 @@ impl DefaultStreamMode {
 /// What happens to streams the peer opens (`SSL_INCOMING_STREAM_POLICY_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IncomingStreamPolicy {
-    /// `AUTO`: accept while the connection has no default stream (or in mode NONE), reject
-    /// once it has one.
+    /// `AUTO`: accept while the connection has no default stream and can still get one (or
+    /// in mode NONE); reject once it has had one, or once a stream was opened or accepted
+    /// (which rules a default stream out), as OpenSSL 3.5 does.
     Auto = 0,
     /// `ACCEPT`: queue every stream for `accept_stream`.
     Accept = 1,
@@ -127,7 +128,12 @@ impl ConnApp {
     pub(crate) fn effective_policy(&self) -> IncomingStreamPolicy {
         match self.policy {
             IncomingStreamPolicy::Auto => {
-                let no_default = self.default_stream.is_none() && !self.default_created;
+                // As OpenSSL 3.5's: opening or accepting a stream, which rules out a default
+                // stream, counts as having had one (its `default_xso_created`), so streams
+                // the peer opens after that are rejected.
+                let no_default = self.default_stream.is_none()
+                    && !self.default_created
+                    && !self.default_forbidden;
                 if no_default || self.default_mode == DefaultStreamMode::None {
                     IncomingStreamPolicy::Accept
                 } else {

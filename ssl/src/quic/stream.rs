@@ -116,8 +116,9 @@ impl Ssl {
 
     /// `SSL_new_stream`: opens a stream (bidirectional unless [`STREAM_FLAG_UNI`]). Waits for
     /// the handshake and, in blocking mode without [`STREAM_FLAG_NO_BLOCK`], for stream credit;
-    /// otherwise fails with `SSL_R_STREAM_COUNT_LIMITED` when the peer's limit is reached. A
-    /// connection that has no default stream yet will never get one.
+    /// otherwise fails with `SSL_R_STREAM_COUNT_LIMITED` when the peer's limit is reached.
+    /// Once a stream was opened, a connection that has no default stream yet will never get
+    /// one (and under the `AUTO` policy rejects the streams the peer opens, as OpenSSL's).
     pub fn new_stream(&self, flags: u64) -> IoResult<Ssl> {
         let key = match self.expect_conn_only() {
             Ok(k) => k,
@@ -131,13 +132,15 @@ impl Ssl {
         let no_block = flags & STREAM_FLAG_NO_BLOCK != 0;
         let id = self.run(no_block, |st, now| {
             self.start(st, key, now)?;
+            streams_state(st, key)?;
+            let id = open_stream(st, key, dir)?;
+            // As OpenSSL's: a stream opened rules a default stream out.
             if let Some(app) = st.conns.get_mut(&key)
                 && app.default_stream.is_none()
             {
                 app.default_forbidden = true;
             }
-            streams_state(st, key)?;
-            open_stream(st, key, dir)
+            Ok(id)
         });
         match id {
             Ok(id) => Ok(self.stream_object(id)),
@@ -154,8 +157,9 @@ impl Ssl {
     /// `SSL_accept_stream`: the oldest stream the peer opened that waits to be accepted.
     /// Waits in blocking mode unless [`ACCEPT_STREAM_NO_BLOCK`]; otherwise `Ok(None)` when
     /// there is none. Fails when the incoming-stream policy rejects streams or the
-    /// connection has terminated. A connection that has no default stream yet will never get
-    /// one.
+    /// connection has terminated. Once a stream was accepted, a connection that has no
+    /// default stream yet will never get one (and under the `AUTO` policy rejects the
+    /// streams the peer opens from then on, as OpenSSL's does).
     pub fn accept_stream(&self, flags: u64) -> IoResult<Option<Ssl>> {
         let key = match self.expect_conn_only() {
             Ok(k) => k,
@@ -165,9 +169,6 @@ impl Ssl {
         let id = self.run(no_block, |st, now| {
             self.start(st, key, now)?;
             let app = app_mut(st, key).map_err(IoError::from)?;
-            if app.default_stream.is_none() {
-                app.default_forbidden = true;
-            }
             if app.effective_policy() == IncomingStreamPolicy::Reject {
                 return Err(IoError::ssl(
                     SslError::new(ERR_LIB_SSL, err_r::SHOULD_NOT_HAVE_BEEN_CALLED)
@@ -175,6 +176,10 @@ impl Ssl {
                 ));
             }
             if let Some(id) = app.pop_accept() {
+                // As OpenSSL's: a stream accepted rules a default stream out.
+                if app.default_stream.is_none() {
+                    app.default_forbidden = true;
+                }
                 return Ok(id);
             }
             if let Some(err) = connection_failure(st, key) {
