@@ -12,66 +12,31 @@
 //! connections.
 #![allow(clippy::print_stdout)] // A report binary: its figures are printed.
 
+#[path = "shared/client.rs"]
+mod client;
 #[path = "../tests/common/mod.rs"]
 mod common;
 #[path = "shared/mod.rs"]
 mod shared;
 
+use client::{connection_rate as rate, cpu_per_gib, run_client};
 use qssl_tests::bench;
 use qssl_tests::identity::Identity;
-use shared::{CProgram, build_both, children_cpu, start_server};
-use std::time::Duration;
+use shared::{CProgram, build_both, children_cpu};
 
 const BENCH_BYTES: u64 = 256 << 20;
 const TEST_BYTES: u64 = 256 << 10;
 const RUNS: usize = 5;
 const CONNECTIONS: usize = 500;
 
-/// Runs a client workload of `client` against a fresh server of `server`; returns the
-/// numbers it printed.
-fn run(
-    (server, client): (&CProgram, &CProgram),
-    c: &Identity,
-    workload: &str,
-    arg: u64,
-    connections: usize,
-) -> Vec<u64> {
-    let (mut server, port) = start_server(server, c, connections, &[]);
-    let out = client
-        .command()
-        .args([workload, &port])
-        .arg(&c.cert)
-        .arg(arg.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "C {workload} client failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(server.wait().unwrap().success(), "C server failed");
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .skip(1)
-        .map(|f| f.parse().unwrap())
-        .collect()
-}
-
 /// One pairing's bulk transfer: MB/s and CPU seconds per GiB (both processes).
 fn bulk(pair: (&CProgram, &CProgram), c: &Identity, total: u64) -> (f64, f64) {
     let before = children_cpu();
-    let f = run(pair, c, "bulk", total, 1);
-    let cpu = children_cpu().saturating_sub(before).as_secs_f64();
+    let f = run_client(pair, c, "bulk", total, 1);
     (
         total as f64 / (f[1] as f64 / 1e9) / 1e6,
-        cpu * (1u64 << 30) as f64 / total as f64,
+        cpu_per_gib(children_cpu().saturating_sub(before), total),
     )
-}
-
-/// One pairing's connections per second over `count` connections.
-fn rate(pair: (&CProgram, &CProgram), c: &Identity, count: usize) -> f64 {
-    let f = run(pair, c, "conns", count as u64, count);
-    count as f64 / Duration::from_nanos(f[1]).as_secs_f64()
 }
 
 fn main() {

@@ -9,18 +9,11 @@
  * Usage: quic_stream_policy <cert.pem> <key.pem>
  */
 #define _POSIX_C_SOURCE 200809L
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/quic.h>
-#include <openssl/ssl.h>
+#include "pairs.h"
 
 static SSL *client, *listener, *conn;
-
-#define CHECK(cond) do { if (!(cond)) { printf("FAIL line %d: %s\n", __LINE__, #cond); \
-    ERR_print_errors_fp(stdout); exit(1); } } while (0)
 
 static void pump(void)
 {
@@ -28,17 +21,6 @@ static void pump(void)
     SSL_handle_events(listener);
     if (conn != NULL)
         SSL_handle_events(conn);
-}
-
-static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                       const unsigned char *in, unsigned int inlen, void *arg)
-{
-    static const unsigned char ours[] = "\x04test";
-    (void)ssl;
-    (void)arg;
-    return SSL_select_next_proto((unsigned char **)out, outlen, ours, sizeof(ours) - 1, in,
-                                 inlen) == OPENSSL_NPN_NEGOTIATED
-        ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
 /* A client stream carrying `data` with its FIN. */
@@ -86,44 +68,14 @@ static SSL *outcome(const char *name, SSL *s)
 int main(int argc, char *argv[])
 {
     SSL_CTX *sctx, *cctx;
-    BIO *cbio, *sbio;
     SSL *s1, *s2, *s3, *s4, *s5, *a1, *a3;
-    int ret, rounds = 0;
 
     if (argc != 3)
         return 2;
-    sctx = SSL_CTX_new(OSSL_QUIC_server_method());
-    cctx = SSL_CTX_new(OSSL_QUIC_client_method());
-    CHECK(sctx != NULL && cctx != NULL);
-    CHECK(SSL_CTX_use_certificate_chain_file(sctx, argv[1]) == 1);
-    CHECK(SSL_CTX_use_PrivateKey_file(sctx, argv[2], SSL_FILETYPE_PEM) == 1);
-    SSL_CTX_set_alpn_select_cb(sctx, select_alpn, NULL);
-    SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
-    CHECK(SSL_CTX_load_verify_locations(cctx, argv[1], NULL) == 1);
-    CHECK(BIO_new_bio_dgram_pair(&cbio, 0, &sbio, 0) == 1);
-    listener = SSL_new_listener(sctx, SSL_LISTENER_FLAG_NO_VALIDATE);
-    CHECK(listener != NULL);
-    SSL_set_bio(listener, sbio, sbio);
-    CHECK(SSL_set_blocking_mode(listener, 0) == 1);
-    CHECK(SSL_listen(listener) == 1);
-    client = SSL_new(cctx);
-    CHECK(client != NULL);
-    SSL_set_bio(client, cbio, cbio);
-    CHECK(SSL_set_blocking_mode(client, 0) == 1);
-    CHECK(SSL_set1_host(client, "localhost") == 1);
-    CHECK(SSL_set_alpn_protos(client, (const unsigned char *)"\x04test", 5) == 0);
+    make_quic_ctxs(argv[1], argv[2], &sctx, &cctx);
+    make_quic_pair(sctx, cctx, &client, &listener);
     CHECK(SSL_set_default_stream_mode(client, SSL_DEFAULT_STREAM_MODE_NONE) == 1);
-    while ((ret = SSL_connect(client)) != 1) {
-        CHECK(SSL_get_error(client, ret) == SSL_ERROR_WANT_READ);
-        if (conn == NULL)
-            conn = SSL_accept_connection(listener, 0);
-        CHECK(++rounds < 100000);
-        pump();
-    }
-    while (conn == NULL) {
-        pump();
-        conn = SSL_accept_connection(listener, 0);
-    }
+    conn = connect_quic_pair(client, listener);
     /* The server connection keeps its defaults. */
     s1 = send_stream("one");
     a1 = outcome("first stream, nothing touched yet", s1);
