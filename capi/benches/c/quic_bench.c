@@ -24,53 +24,11 @@
 #include <openssl/quic.h>
 #include <openssl/ssl.h>
 
+#define PROGRAM "quic_bench"
+#include "bench.h"
+
 #define CHUNK (64 * 1024)
 static const unsigned char alpn[] = "\x05" "bench";
-
-static long long now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "quic_bench: %s failed\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
-
-static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                       const unsigned char *in, unsigned int inlen, void *arg)
-{
-    (void)ssl;
-    (void)arg;
-    return SSL_select_next_proto((unsigned char **)out, outlen, alpn, sizeof(alpn) - 1, in,
-                                 inlen) == OPENSSL_NPN_NEGOTIATED
-        ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL;
-}
-
-/* Reads to the end of the stream; returns the byte count. The first cap bytes land in buf
- * in order; later ones overwrite it (only counted). */
-static size_t read_all(SSL *ssl, char *buf, size_t cap)
-{
-    size_t n, total = 0;
-
-    for (;;) {
-        char *dst = total < cap ? buf + total : buf;
-        size_t room = total < cap ? cap - total : cap;
-
-        if (SSL_read_ex(ssl, dst, room, &n)) {
-            total += n;
-            continue;
-        }
-        if (SSL_get_error(ssl, 0) == SSL_ERROR_ZERO_RETURN)
-            return total;
-        die("read");
-    }
-}
 
 static int server(const char *cert, const char *key, int count)
 {
@@ -88,7 +46,7 @@ static int server(const char *cert, const char *key, int count)
     if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx, cert) <= 0
             || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) <= 0)
         die("server context");
-    SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
+    SSL_CTX_set_alpn_select_cb(ctx, select_alpn, (void *)alpn);
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

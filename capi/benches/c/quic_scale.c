@@ -43,6 +43,9 @@
 #include <openssl/err.h>
 #include <openssl/quic.h>
 #include <openssl/ssl.h>
+
+#define PROGRAM "quic_scale"
+#include "bench.h"
 #if defined(__has_include)
 # if __has_include(<qssl/poll_group.h>)
 #  include <qssl/poll_group.h>
@@ -53,21 +56,6 @@
 
 #define REQUEST 1024
 static const unsigned char alpn[] = "\x05" "scale";
-
-static long long now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "quic_scale: %s failed\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
 
 static long rss_kb(void)
 {
@@ -81,16 +69,6 @@ static long rss_kb(void)
     if (f != NULL)
         fclose(f);
     return kb;
-}
-
-static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                       const unsigned char *in, unsigned int inlen, void *arg)
-{
-    (void)ssl;
-    (void)arg;
-    return SSL_select_next_proto((unsigned char **)out, outlen, alpn, sizeof(alpn) - 1, in,
-                                 inlen) == OPENSSL_NPN_NEGOTIATED
-        ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
 /* --- The server ------------------------------------------------------------------------ */
@@ -341,7 +319,7 @@ static int serve(const char *cert, const char *key, long want, int use_group)
     if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx, cert) <= 0
             || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) <= 0)
         die("loading the certificate");
-    SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
+    SSL_CTX_set_alpn_select_cb(ctx, select_alpn, (void *)alpn);
     fd = socket(AF_INET, SOCK_DGRAM, 0);
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;

@@ -26,42 +26,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#define PROGRAM "tls_bench"
+#include "bench.h"
+
 #define CHUNK (64 * 1024)
-
-static long long now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "tls_bench: %s failed\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
-
-/* Reads until the peer's close_notify; returns the byte count. The first cap bytes land in
- * buf in order; later ones overwrite it (only counted). */
-static size_t read_all(SSL *ssl, char *buf, size_t cap)
-{
-    size_t n, total = 0;
-
-    for (;;) {
-        char *dst = total < cap ? buf + total : buf;
-        size_t room = total < cap ? cap - total : cap;
-
-        if (SSL_read_ex(ssl, dst, room, &n)) {
-            total += n;
-            continue;
-        }
-        if (SSL_get_error(ssl, 0) == SSL_ERROR_ZERO_RETURN)
-            return total;
-        die("read");
-    }
-}
 
 /* Reads a request line (up to the newline) into req. */
 static void read_request(SSL *ssl, char *req, size_t cap)
