@@ -15,6 +15,16 @@ use qssl_bio::PollDescriptor;
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
 
+/// Leaves event handling to explicit `handle_events` calls on `ssl`.
+fn handle_events_explicitly(ssl: &Ssl) {
+    ssl.set_value_uint(
+        VALUE_CLASS_GENERIC,
+        VALUE_EVENT_HANDLING_MODE,
+        EVENT_HANDLING_MODE_EXPLICIT,
+    )
+    .unwrap();
+}
+
 fn item(ssl: &Ssl, events: u64) -> PollItem<'_> {
     PollItem {
         ssl: Some(ssl),
@@ -320,13 +330,7 @@ fn explicit_event_handling_leaves_ticking_to_the_application() {
     let s = pair_setup(false);
     let server = connect_pair(&s);
     s.client.write(b"x").unwrap();
-    server
-        .set_value_uint(
-            VALUE_CLASS_GENERIC,
-            VALUE_EVENT_HANDLING_MODE,
-            EVENT_HANDLING_MODE_EXPLICIT,
-        )
-        .unwrap();
+    handle_events_explicitly(&server);
     assert_eq!(
         server
             .value_uint(VALUE_CLASS_GENERIC, VALUE_EVENT_HANDLING_MODE)
@@ -347,13 +351,7 @@ fn explicit_event_handling_leaves_ticking_to_the_application() {
 fn explicit_event_handling_holds_writes_until_events_are_handled() {
     let s = pair_setup(false);
     let server = connect_pair(&s);
-    s.client
-        .set_value_uint(
-            VALUE_CLASS_GENERIC,
-            VALUE_EVENT_HANDLING_MODE,
-            EVENT_HANDLING_MODE_EXPLICIT,
-        )
-        .unwrap();
+    handle_events_explicitly(&s.client);
     s.client.write(b"one ").unwrap();
     s.client.write(b"two").unwrap();
     // Nothing left the client: the server has nothing however often it looks.
@@ -374,13 +372,7 @@ fn explicit_event_handling_holds_conclusions_resets_and_freed_streams_too() {
     server
         .set_incoming_stream_policy(IncomingStreamPolicy::Accept, 0)
         .unwrap();
-    s.client
-        .set_value_uint(
-            VALUE_CLASS_GENERIC,
-            VALUE_EVENT_HANDLING_MODE,
-            EVENT_HANDLING_MODE_EXPLICIT,
-        )
-        .unwrap();
+    handle_events_explicitly(&s.client);
     // A stream written, concluded and freed; another written and reset (the stream objects
     // inherit the connection's mode).
     let done = s.client.new_stream(0).unwrap();
