@@ -19,10 +19,7 @@ fn open_descriptors() -> usize {
 fn a_connection_that_waited_holds_only_its_socket() {
     const CLIENTS: usize = 24;
     let id = Identity::localhost();
-    let (bio, addr) = udp_bio();
-    let listener =
-        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let (listener, addr) = udp_listener(&server_ctx(&id));
     listener.listen().unwrap();
     let (done_tx, done_rx) = mpsc::channel::<()>();
     // The server accepts every connection (blocking) and keeps them until the test is done.

@@ -110,10 +110,7 @@ fn poll_reports_listener_connection_and_stream_events() {
 #[test]
 fn poll_blocks_on_udp_until_data_or_timeout() {
     let id = Identity::localhost();
-    let (bio, addr) = udp_bio();
-    let listener =
-        Ssl::new_listener(&server_ctx(&id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let (listener, addr) = udp_listener(&server_ctx(&id));
     listener.listen().unwrap();
     // Nothing arrives: a bounded wait times out with no events.
     let mut items = [item(&listener, POLL_EVENT_IC)];
@@ -393,13 +390,7 @@ fn explicit_event_handling_holds_conclusions_resets_and_freed_streams_too() {
         );
     }
     s.client.handle_events();
-    let first = retry(&[&s.client, &server], || {
-        server
-            .accept_stream(ACCEPT_STREAM_NO_BLOCK)
-            .map(|o| o.ok_or(()))
-            .and_then(|o| o.map_err(|()| qssl::result::IoError::want_read()))
-    })
-    .unwrap();
+    let first = next_stream(&[&s.client, &server], &server);
     let mut got = Vec::new();
     run_until(&[&s.client, &server], || {
         let mut buf = [0u8; 16];
@@ -413,13 +404,7 @@ fn explicit_event_handling_holds_conclusions_resets_and_freed_streams_too() {
     });
     assert_eq!(got, b"done");
     assert_eq!(first.stream_read_state(), StreamState::Finished);
-    let second = retry(&[&s.client, &server], || {
-        server
-            .accept_stream(ACCEPT_STREAM_NO_BLOCK)
-            .map(|o| o.ok_or(()))
-            .and_then(|o| o.map_err(|()| qssl::result::IoError::want_read()))
-    })
-    .unwrap();
+    let second = next_stream(&[&s.client, &server], &server);
     run_until(&[&s.client, &server], || {
         second.stream_read_state() == StreamState::ResetRemote
     });

@@ -18,9 +18,7 @@ const LONG: Option<Duration> = Some(Duration::from_secs(20));
 
 /// A non-blocking listener on a loopback UDP socket, and its address.
 fn listener(id: &Identity) -> (Ssl, std::net::SocketAddr) {
-    let (bio, addr) = udp_bio();
-    let l = Ssl::new_listener(&server_ctx(id), qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    l.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    let (l, addr) = udp_listener(&server_ctx(id));
     l.set_blocking_mode(false).unwrap();
     l.listen().unwrap();
     (l, addr)

@@ -25,14 +25,6 @@ fn blocking_client(id: &Identity, server: std::net::SocketAddr) -> Ssl {
     client
 }
 
-/// A listener of `ctx` on a loopback UDP socket, without address validation, and its address.
-fn udp_listener(ctx: &qssl::SslCtx) -> (Ssl, std::net::SocketAddr) {
-    let (bio, addr) = udp_bio();
-    let listener = Ssl::new_listener(ctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
-    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
-    (listener, addr)
-}
-
 /// Reads a whole stream (until the peer's FIN).
 fn read_to_end(ssl: &Ssl) -> Vec<u8> {
     let mut out = Vec::new();

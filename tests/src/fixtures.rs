@@ -177,6 +177,15 @@ pub fn next_stream(objects: &[&Ssl], conn: &Ssl) -> Ssl {
     .unwrap()
 }
 
+/// A listener of `ctx` (no address validation) on a UDP socket bound to an ephemeral
+/// loopback port, not listening yet, and that port's address.
+pub fn udp_listener(ctx: &SslCtx) -> (Ssl, SocketAddr) {
+    let (bio, addr) = udp_bio();
+    let listener = Ssl::new_listener(ctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    (listener, addr)
+}
+
 /// A UDP socket BIO bound to an ephemeral loopback port, and that port's address.
 pub fn udp_bio() -> (Arc<dyn DatagramBio>, SocketAddr) {
     let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();

@@ -96,6 +96,16 @@ static inline SSL *connect_quic_pair(SSL *client, SSL *listener)
     return conn;
 }
 
+/* One turn of a pair's event handling: the client, the listener and (once accepted) the
+ * listener's connection. */
+static inline void handle_pair_events(SSL *client, SSL *listener, SSL *conn)
+{
+    SSL_handle_events(client);
+    SSL_handle_events(listener);
+    if (conn != NULL)
+        SSL_handle_events(conn);
+}
+
 /* A TLS server context presenting cert/key, a client context trusting cert, and one object
  * of each over a BIO pair, the client's for "localhost" (the caller starts the handshake). */
 static inline void make_tls_pair(const char *cert, const char *key, SSL_CTX **sctx,

@@ -23,10 +23,7 @@ static SSL *client, *listener, *conn;
 
 static void pump(void)
 {
-    SSL_handle_events(client);
-    SSL_handle_events(listener);
-    if (conn != NULL)
-        SSL_handle_events(conn);
+    handle_pair_events(client, listener, conn);
 }
 
 /* Reads one datagram from s into buf, pumping until it comes; its length. */

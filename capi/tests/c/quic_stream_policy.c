@@ -17,10 +17,7 @@ static SSL *client, *listener, *conn;
 
 static void pump(void)
 {
-    SSL_handle_events(client);
-    SSL_handle_events(listener);
-    if (conn != NULL)
-        SSL_handle_events(conn);
+    handle_pair_events(client, listener, conn);
 }
 
 /* A client stream carrying `data` with its FIN. */
