@@ -1,6 +1,7 @@
 //! hq-interop over real UDP on loopback between qssl and quinn, both ways, each client
-//! moving to a new socket in the middle of its download; and a qssl client returning to a
-//! quinn server that validates addresses with the token quinn gave it.
+//! moving to a new socket in the middle of its download; a qssl client returning to a quinn
+//! server that validates addresses with the token quinn gave it; and a quinn client asked by
+//! a qssl server to acknowledge less often (the ACK frequency extension).
 
 mod fixture;
 
@@ -204,4 +205,46 @@ fn quinn_client_moving_mid_download_against_qssl_server() {
     });
     std::fs::write(fx.path("out/file.bin"), data).unwrap();
     fx.assert_received();
+}
+
+#[test]
+fn a_quinn_client_acknowledges_a_qssl_server_as_often_as_asked() {
+    let fx = Fixture::new("quinn-ack-frequency");
+    let server = QsslServer::start(&fx);
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(fx.path("cert.pem")).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
+    let config = quinn::ClientConfig::new(Arc::new(QuicClientConfig::try_from(tls).unwrap()));
+    let (data, stats) = runtime().block_on(async {
+        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+        endpoint.set_default_client_config(config);
+        let conn = endpoint
+            .connect(server.addr, "localhost")
+            .unwrap()
+            .await
+            .expect("quinn connects to qssl");
+        let (mut send, mut recv) = conn.open_bi().await.unwrap();
+        send.write_all(b"GET /file.bin\r\n").await.unwrap();
+        send.finish().unwrap();
+        let data = recv.read_to_end(SIZE + 1).await.expect("quinn reads");
+        let stats = conn.stats();
+        conn.close(0u32.into(), b"done");
+        endpoint.wait_idle().await;
+        (data, stats)
+    });
+    std::fs::write(fx.path("out/file.bin"), data).unwrap();
+    fx.assert_received();
+    // quinn advertises min_ack_delay; the qssl server's window grows past what RFC 9000's
+    // every-second-packet rule suits, so it asks for fewer acknowledgments, and quinn obeys.
+    assert!(stats.frame_rx.ack_frequency >= 1, "{stats:?}");
+    let (acks, received) = (stats.frame_tx.acks, stats.udp_rx.datagrams);
+    eprintln!("quinn sent {acks} ACKs for {received} datagrams");
+    assert!(acks * 8 < received, "{acks} ACKs for {received} datagrams");
 }

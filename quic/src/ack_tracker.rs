@@ -3,7 +3,8 @@
 //! The tracker keeps received packet numbers as ranges (bounded in count, oldest dropped first),
 //! recognises duplicates, and decides when an ACK frame is due: at once for Initial and Handshake
 //! packets, for out-of-order arrivals and every second ack-eliciting packet; otherwise after the
-//! maximum ACK delay.
+//! maximum ACK delay. A peer using the ACK frequency extension changes the last three through
+//! an [`AckPolicy`] (draft-ietf-quic-ack-frequency §6).
 
 use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
@@ -14,8 +15,31 @@ use crate::frame::EcnCounts;
 /// them long before), which bounds memory whatever the peer sends.
 pub const MAX_ACK_RANGES: usize = 64;
 
-/// Ack-eliciting packets received before an ACK is sent without waiting.
-const ACK_ELICITING_THRESHOLD: u32 = 2;
+/// When acknowledgments are due in the application data space: RFC 9000 §13.2.1's rule
+/// ([`AckPolicy::rfc9000`]), or what the peer's latest ACK_FREQUENCY frame asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AckPolicy {
+    /// Longest an acknowledgment of an ack-eliciting packet waits.
+    pub max_delay: Duration,
+    /// An acknowledgment is due once more ack-eliciting packets than this arrived since the
+    /// last one was sent.
+    pub eliciting_threshold: u64,
+    /// 0: reordering never hurries an acknowledgment; 1: any packet out of order does; more:
+    /// one is due once the largest packet received is this far beyond the smallest one
+    /// missing (and not reported missing yet).
+    pub reordering_threshold: u64,
+}
+
+impl AckPolicy {
+    /// RFC 9000's rule: every second ack-eliciting packet, any reordering, or `max_delay`.
+    pub const fn rfc9000(max_delay: Duration) -> Self {
+        AckPolicy {
+            max_delay,
+            eliciting_threshold: 1,
+            reordering_threshold: 1,
+        }
+    }
+}
 
 /// What [`AckTracker::on_received`] decided about a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +60,12 @@ pub struct AckTracker {
     /// When the largest packet number was received, for the ACK Delay field.
     largest_received_at: Option<Instant>,
     /// Ack-eliciting packets since the last ACK was sent.
-    unacked_eliciting: u32,
+    unacked_eliciting: u64,
+    /// The smallest packet number missing below the largest received that no ACK sent has
+    /// shown missing yet (for a reordering threshold above 1).
+    unreported_gap: Option<u64>,
+    /// The last packet arrived marked CE.
+    last_ce: bool,
     /// An ACK is due now (threshold reached, reordering, or an Initial/Handshake packet).
     ack_now: bool,
     /// When a delayed ACK becomes due.
@@ -95,6 +124,8 @@ impl AckTracker {
             floor: 0,
             largest_received_at: None,
             unacked_eliciting: 0,
+            unreported_gap: None,
+            last_ce: false,
             ack_now: false,
             ack_deadline: None,
             changed: false,
@@ -103,9 +134,16 @@ impl AckTracker {
         }
     }
 
-    /// Counts the ECN codepoint of a newly received packet.
+    /// Counts the ECN codepoint of a newly received packet. The first CE mark after unmarked
+    /// packets makes an ACK due at once, so the sender hears of congestion without the delay
+    /// (draft-ietf-quic-ack-frequency §6.3).
     pub fn on_ecn(&mut self, ecn: EcnCodepoint) {
         self.ecn_seen = true;
+        let ce = ecn == EcnCodepoint::Ce;
+        if ce && !self.last_ce {
+            self.ack_now = true;
+        }
+        self.last_ce = ce;
         match ecn {
             EcnCodepoint::Ect0 => self.ecn.ect0 += 1,
             EcnCodepoint::Ect1 => self.ecn.ect1 += 1,
@@ -129,19 +167,19 @@ impl AckTracker {
     }
 
     /// Records a packet that was authenticated. `immediate` asks for an ACK without delay
-    /// (Initial and Handshake packets); `max_ack_delay` bounds the wait otherwise.
+    /// (Initial and Handshake packets, IMMEDIATE_ACK); `policy` says when one is due otherwise.
     pub fn on_received(
         &mut self,
         pn: u64,
         now: Instant,
         ack_eliciting: bool,
         immediate: bool,
-        max_ack_delay: Duration,
+        policy: AckPolicy,
     ) -> Received {
         if self.contains(pn) {
             return Received::Duplicate;
         }
-        self.on_received_new(pn, now, ack_eliciting, immediate, max_ack_delay);
+        self.on_received_new(pn, now, ack_eliciting, immediate, policy);
         Received::New
     }
 
@@ -153,28 +191,38 @@ impl AckTracker {
         now: Instant,
         ack_eliciting: bool,
         immediate: bool,
-        max_ack_delay: Duration,
+        policy: AckPolicy,
     ) {
         let largest_before = self.largest();
         self.insert(pn);
         self.changed = true;
+        let expected = largest_before.map_or(0, |l| l + 1);
+        if pn > expected && self.unreported_gap.is_none() {
+            self.unreported_gap = Some(expected);
+        }
         if largest_before.is_none_or(|l| pn > l) {
             self.largest_received_at = Some(now);
         }
         if !ack_eliciting {
             return;
         }
-        self.unacked_eliciting += 1;
-        // Reordering (a gap below, or a packet filling an old gap) is reported at once so the
-        // sender's loss detection sees it quickly.
-        let out_of_order = match largest_before {
-            Some(l) => pn != l + 1,
-            None => pn != 0,
+        self.unacked_eliciting = self.unacked_eliciting.saturating_add(1);
+        // Reordering (a gap below, or a packet filling an old gap) is reported soon, so the
+        // sender's loss detection sees it: at once under RFC 9000's rule, once the gap is as
+        // old as the threshold under a larger one.
+        let out_of_order = pn != expected;
+        let reordered = match policy.reordering_threshold {
+            0 => false,
+            1 => out_of_order,
+            threshold => self
+                .unreported_gap
+                .zip(self.largest())
+                .is_some_and(|(gap, largest)| largest - gap >= threshold),
         };
-        if immediate || out_of_order || self.unacked_eliciting >= ACK_ELICITING_THRESHOLD {
+        if immediate || reordered || self.unacked_eliciting > policy.eliciting_threshold {
             self.ack_now = true;
         } else if self.ack_deadline.is_none() {
-            self.ack_deadline = Some(now + max_ack_delay);
+            self.ack_deadline = Some(now + policy.max_delay);
         }
     }
 
@@ -250,6 +298,7 @@ impl AckTracker {
     /// Notes that an ACK covering everything received so far was sent.
     pub fn on_ack_sent(&mut self) {
         self.unacked_eliciting = 0;
+        self.unreported_gap = None;
         self.ack_now = false;
         self.ack_deadline = None;
         self.changed = false;
@@ -277,6 +326,7 @@ mod tests {
     use super::*;
 
     const DELAY: Duration = Duration::from_millis(25);
+    const RFC: AckPolicy = AckPolicy::rfc9000(DELAY);
 
     fn ranges(t: &AckTracker) -> Vec<(u64, u64)> {
         t.ranges.iter().map(|r| (*r.start(), *r.end())).collect()
@@ -287,13 +337,13 @@ mod tests {
         let now = Instant::now();
         let mut t = AckTracker::new();
         for pn in [5, 1, 3, 2, 9, 4, 7] {
-            assert_eq!(t.on_received(pn, now, true, false, DELAY), Received::New);
+            assert_eq!(t.on_received(pn, now, true, false, RFC), Received::New);
         }
         assert_eq!(ranges(&t), vec![(9, 9), (7, 7), (1, 5)]);
-        t.on_received(8, now, true, false, DELAY);
+        t.on_received(8, now, true, false, RFC);
         assert_eq!(ranges(&t), vec![(7, 9), (1, 5)]);
-        t.on_received(6, now, true, false, DELAY);
-        t.on_received(0, now, true, false, DELAY);
+        t.on_received(6, now, true, false, RFC);
+        t.on_received(0, now, true, false, RFC);
         assert_eq!(ranges(&t), vec![(0, 9)]);
         assert_eq!(t.largest(), Some(9));
     }
@@ -302,17 +352,11 @@ mod tests {
     fn duplicates_are_recognised() {
         let now = Instant::now();
         let mut t = AckTracker::new();
-        assert_eq!(t.on_received(3, now, true, false, DELAY), Received::New);
-        assert_eq!(
-            t.on_received(3, now, true, false, DELAY),
-            Received::Duplicate
-        );
+        assert_eq!(t.on_received(3, now, true, false, RFC), Received::New);
+        assert_eq!(t.on_received(3, now, true, false, RFC), Received::Duplicate);
         t.forget_up_to(10);
-        assert_eq!(
-            t.on_received(7, now, true, false, DELAY),
-            Received::Duplicate
-        );
-        assert_eq!(t.on_received(11, now, true, false, DELAY), Received::New);
+        assert_eq!(t.on_received(7, now, true, false, RFC), Received::Duplicate);
+        assert_eq!(t.on_received(11, now, true, false, RFC), Received::New);
     }
 
     #[test]
@@ -320,31 +364,28 @@ mod tests {
         let now = Instant::now();
         let mut t = AckTracker::new();
         for pn in (0..10_000).step_by(2) {
-            t.on_received(pn, now, true, false, DELAY);
+            t.on_received(pn, now, true, false, RFC);
         }
         assert_eq!(t.ranges.len(), MAX_ACK_RANGES);
         // The forgotten ones count as received: they are never processed twice.
         assert!(t.contains(0));
-        assert_eq!(
-            t.on_received(0, now, true, false, DELAY),
-            Received::Duplicate
-        );
+        assert_eq!(t.on_received(0, now, true, false, RFC), Received::Duplicate);
     }
 
     #[test]
     fn every_second_eliciting_packet_acks_at_once() {
         let now = Instant::now();
         let mut t = AckTracker::new();
-        t.on_received(0, now, true, false, DELAY);
+        t.on_received(0, now, true, false, RFC);
         assert!(!t.ack_due(now));
         assert_eq!(t.ack_deadline(), Some(now + DELAY));
         assert!(t.ack_due(now + DELAY));
-        t.on_received(1, now, true, false, DELAY);
+        t.on_received(1, now, true, false, RFC);
         assert!(t.ack_due(now));
         t.on_ack_sent();
         assert!(!t.ack_due(now + DELAY * 10));
         // Packets that elicit nothing never make an ACK due on their own.
-        t.on_received(2, now, false, false, DELAY);
+        t.on_received(2, now, false, false, RFC);
         assert!(!t.ack_due(now + DELAY * 10));
         assert!(t.has_unacked());
     }
@@ -353,12 +394,12 @@ mod tests {
     fn reordering_and_handshake_packets_ack_at_once() {
         let now = Instant::now();
         let mut t = AckTracker::new();
-        t.on_received(0, now, true, false, DELAY);
+        t.on_received(0, now, true, false, RFC);
         t.on_ack_sent();
-        t.on_received(2, now, true, false, DELAY);
+        t.on_received(2, now, true, false, RFC);
         assert!(t.ack_due(now), "gap");
         let mut h = AckTracker::new();
-        h.on_received(0, now, true, true, DELAY);
+        h.on_received(0, now, true, true, RFC);
         assert!(h.ack_due(now), "immediate");
     }
 
@@ -366,8 +407,83 @@ mod tests {
     fn ack_delay_is_scaled() {
         let now = Instant::now();
         let mut t = AckTracker::new();
-        t.on_received(0, now, true, false, DELAY);
+        t.on_received(0, now, true, false, RFC);
         assert_eq!(t.ack_delay(now + Duration::from_micros(8000), 3), 1000);
         assert_eq!(t.ack_delay(now, 3), 0);
+    }
+
+    #[test]
+    fn a_peers_threshold_spaces_acks_out() {
+        let now = Instant::now();
+        let mut t = AckTracker::new();
+        let every_tenth = AckPolicy {
+            max_delay: Duration::from_millis(2),
+            eliciting_threshold: 9,
+            reordering_threshold: 0,
+        };
+        for pn in 0..9 {
+            t.on_received(pn, now, true, false, every_tenth);
+            assert!(!t.ack_due(now), "{pn}");
+        }
+        assert_eq!(t.ack_deadline(), Some(now + Duration::from_millis(2)));
+        t.on_received(9, now, true, false, every_tenth);
+        assert!(t.ack_due(now), "the tenth");
+        t.on_ack_sent();
+        // Reordering threshold 0: a gap hurries nothing.
+        t.on_received(12, now, true, false, every_tenth);
+        t.on_received(10, now, true, false, every_tenth);
+        assert!(!t.ack_due(now));
+        // Threshold 0: every ack-eliciting packet.
+        let mut t = AckTracker::new();
+        let each = AckPolicy {
+            eliciting_threshold: 0,
+            ..every_tenth
+        };
+        t.on_received(0, now, true, false, each);
+        assert!(t.ack_due(now));
+    }
+
+    #[test]
+    fn a_reordering_threshold_waits_for_the_gap_to_age() {
+        let now = Instant::now();
+        let policy = AckPolicy {
+            max_delay: DELAY,
+            eliciting_threshold: 100,
+            reordering_threshold: 3,
+        };
+        let mut t = AckTracker::new();
+        t.on_received(0, now, true, false, policy);
+        // 1 is missing: due once the largest is 3 beyond it.
+        t.on_received(2, now, true, false, policy);
+        t.on_received(3, now, true, false, policy);
+        assert!(!t.ack_due(now));
+        t.on_received(4, now, true, false, policy);
+        assert!(t.ack_due(now));
+        t.on_ack_sent();
+        // The ACK showed 1 missing: only a new gap counts again.
+        t.on_received(5, now, true, false, policy);
+        t.on_received(6, now, true, false, policy);
+        assert!(!t.ack_due(now));
+        t.on_received(8, now, true, false, policy);
+        t.on_received(9, now, true, false, policy);
+        assert!(!t.ack_due(now), "7 is missing, 9 is 2 beyond it");
+        t.on_received(10, now, true, false, policy);
+        assert!(t.ack_due(now), "10 is 3 beyond 7");
+    }
+
+    #[test]
+    fn the_first_ce_mark_is_acknowledged_at_once() {
+        let now = Instant::now();
+        let mut t = AckTracker::new();
+        t.on_ecn(EcnCodepoint::Ect0);
+        t.on_received(0, now, true, false, RFC);
+        assert!(!t.ack_due(now));
+        t.on_ecn(EcnCodepoint::Ce);
+        t.on_received(1, now, false, false, RFC);
+        assert!(t.ack_due(now));
+        t.on_ack_sent();
+        t.on_ecn(EcnCodepoint::Ce);
+        t.on_received(2, now, false, false, RFC);
+        assert!(!t.ack_due(now), "CE after CE");
     }
 }

@@ -304,6 +304,15 @@ pub(crate) fn frame(frame: &Frame<'_>) -> Value {
         }
         Frame::HandshakeDone => json!({ "frame_type": "handshake_done" }),
         Frame::Datagram(d) => json!({ "frame_type": "datagram", "length": d.data.len() }),
+        // The names and fields of the qlog ACK frequency extension.
+        Frame::AckFrequency(f) => json!({
+            "frame_type": "ack_frequency",
+            "sequence_number": f.sequence,
+            "ack_eliciting_threshold": f.ack_eliciting_threshold,
+            "request_max_ack_delay": f.request_max_ack_delay,
+            "reordering_threshold": f.reordering_threshold,
+        }),
+        Frame::ImmediateAck => json!({ "frame_type": "immediate_ack" }),
     }
 }
 

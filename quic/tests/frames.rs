@@ -7,8 +7,9 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use qssl_quic::coding::{Reader, VarInt, Writer};
 use qssl_quic::frame::{
-    Ack, AckEncoder, CloseKind, ConnectionClose, CryptoFrame, DatagramFrame, EcnCounts,
-    EncodeError, Frame, FrameIter, FrameType, MAX_STREAM_COUNT, NewConnectionId, StreamFrame,
+    Ack, AckEncoder, AckFrequency, CloseKind, ConnectionClose, CryptoFrame, DatagramFrame,
+    EcnCounts, EncodeError, Frame, FrameIter, FrameType, MAX_STREAM_COUNT, NewConnectionId,
+    StreamFrame,
 };
 use qssl_quic::{ConnectionId, Dir, PacketKind, StreamId, TransportError, TransportErrorCode};
 
@@ -99,7 +100,7 @@ struct Spec {
     eight: [u8; 8],
 }
 
-const SPEC_KINDS: u8 = 21;
+const SPEC_KINDS: u8 = 23;
 
 fn spec() -> impl Strategy<Value = Spec> {
     (
@@ -188,6 +189,13 @@ fn build(s: &Spec) -> Frame<'_> {
             reason: data,
         }),
         19 => Frame::HandshakeDone,
+        20 => Frame::AckFrequency(AckFrequency {
+            sequence: s.a,
+            ack_eliciting_threshold: s.b,
+            request_max_ack_delay: s.c,
+            reordering_threshold: s.c / 7,
+        }),
+        21 => Frame::ImmediateAck,
         _ => Frame::Datagram(DatagramFrame { data }),
     }
 }
@@ -374,6 +382,18 @@ fn known_encodings() {
     let cases: Vec<(&str, Frame<'_>)> = vec![
         ("01", Frame::Ping),
         ("1e", Frame::HandshakeDone),
+        // draft-ietf-quic-ack-frequency: IMMEDIATE_ACK, and ACK_FREQUENCY's two-byte type
+        // followed by sequence 1, threshold 2, delay 1000 µs (two bytes) and reordering 3.
+        ("1f", Frame::ImmediateAck),
+        (
+            "40af 01 02 43e8 03",
+            Frame::AckFrequency(AckFrequency {
+                sequence: 1,
+                ack_eliciting_threshold: 2,
+                request_max_ack_delay: 1000,
+                reordering_threshold: 3,
+            }),
+        ),
         ("000000", Frame::Padding { len: 3 }),
         // Largest 10, delay 5, one more range; first range 3 (7..=10); gap 1 and length 2
         // give 4 - 2 = 2..=4.
@@ -571,11 +591,11 @@ fn iterating_a_payload() {
         ]
     );
     // Nothing after the first error.
-    let payload = [0x01, 0x1f, 0x01, 0x01];
+    let payload = [0x01, 0x21, 0x01, 0x01];
     let frames: Vec<_> = FrameIter::new(&payload).collect();
     assert_eq!(frames.len(), 2);
     assert_eq!(frames[0], Ok(Frame::Ping));
-    assert_eq!(frames[1].as_ref().unwrap_err().frame_type, Some(0x1f));
+    assert_eq!(frames[1].as_ref().unwrap_err().frame_type, Some(0x21));
     assert_eq!(FrameIter::new(&[]).count(), 0);
 }
 
@@ -698,6 +718,13 @@ fn samples() -> Vec<Frame<'static>> {
         }),
         Frame::HandshakeDone,
         Frame::Datagram(DatagramFrame { data: b"datagram" }),
+        Frame::ImmediateAck,
+        Frame::AckFrequency(AckFrequency {
+            sequence: big,
+            ack_eliciting_threshold: 31,
+            request_max_ack_delay: 25_000,
+            reordering_threshold: 3,
+        }),
     ]
 }
 
@@ -706,8 +733,14 @@ fn every_truncation_is_a_frame_encoding_error() {
     for f in samples() {
         let bytes = encode(&f);
         let ty = f.frame_type().0;
-        assert_eq!(bytes[0] as u64, ty);
-        for cut in 1..bytes.len() {
+        // Types from 0x40 take two bytes; cutting the type itself names no frame type.
+        let type_len = if ty < 0x40 { 1 } else { 2 };
+        let written = bytes[..type_len]
+            .iter()
+            .fold(0u64, |v, &b| (v << 8) | u64::from(b))
+            & !(0xc0 << (8 * (type_len - 1)));
+        assert_eq!(written, ty);
+        for cut in type_len..bytes.len() {
             assert_fee(&bytes[..cut], ty);
         }
         // Cutting everything leaves no frame type at all.
@@ -767,8 +800,7 @@ fn every_stream_type_parses() {
 #[test]
 fn unknown_frame_types() {
     for (bytes, ty) in [
-        (&[0x1f][..], 0x1f),
-        (&[0x20], 0x20),
+        (&[0x20][..], 0x20),
         (&[0x2f], 0x2f),
         (&[0x32], 0x32),
         (&[0x3f], 0x3f),
@@ -993,6 +1025,18 @@ fn forbidden_frames_are_protocol_violations() {
         (app_close, PacketKind::Initial, 0x1d),
         (datagram, PacketKind::Initial, 0x31),
         (Frame::NewToken { token: b"t" }, PacketKind::Handshake, 0x07),
+        (Frame::ImmediateAck, PacketKind::ZeroRtt, 0x1f),
+        (Frame::ImmediateAck, PacketKind::Initial, 0x1f),
+        (
+            Frame::AckFrequency(AckFrequency {
+                sequence: 0,
+                ack_eliciting_threshold: 1,
+                request_max_ack_delay: 1000,
+                reordering_threshold: 1,
+            }),
+            PacketKind::ZeroRtt,
+            0xaf,
+        ),
     ] {
         let e = f.check_allowed(kind).unwrap_err();
         assert_eq!(e.code, TransportErrorCode::PROTOCOL_VIOLATION, "{f:?}");

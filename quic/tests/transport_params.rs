@@ -107,6 +107,8 @@ fn absent_parameters_take_rfc_defaults() {
     assert!(p.initial_source_connection_id.is_none());
     assert!(p.retry_source_connection_id.is_none());
     assert!(p.version_information.is_none());
+    assert_eq!(p.min_ack_delay, None);
+    assert_eq!(p.min_ack_delay_duration(), None);
     // Nothing to send for all-default parameters.
     assert_eq!(p.encoded_len(), 0);
     assert!(p.to_vec().is_empty());
@@ -199,6 +201,7 @@ fn server_example() -> TransportParameters {
             available: vec![VERSION_2, VERSION_1],
         }),
         max_datagram_frame_size: vi(1200),
+        min_ack_delay: Some(vi(1000)),
         grease: None,
     }
 }
@@ -446,6 +449,32 @@ fn max_ack_delay_of_2_pow_14_rejected() {
     rejects(&int_param(0x0b, 1 << 14), Side::Client, "max_ack_delay");
     let p = accepts(&int_param(0x0b, (1 << 14) - 1), Side::Client);
     assert_eq!(p.max_ack_delay_duration(), Duration::from_millis(16383));
+}
+
+#[test]
+fn min_ack_delay_is_the_ack_frequency_extensions_parameter() {
+    // 0xff04de1b takes an eight-byte identifier varint.
+    let bytes = int_param(0xff04_de1b, 1000);
+    assert_eq!(&bytes[..8], &[0xc0, 0, 0, 0, 0xff, 0x04, 0xde, 0x1b]);
+    let p = accepts(&bytes, Side::Client);
+    assert_eq!(p.min_ack_delay, Some(vi(1000)));
+    assert_eq!(p.min_ack_delay_duration(), Some(Duration::from_millis(1)));
+    assert_eq!(p.to_vec(), bytes);
+    // Up to max_ack_delay (25 ms by default, or as sent), in microseconds.
+    accepts(&int_param(0xff04_de1b, 25_000), Side::Server);
+    rejects(
+        &int_param(0xff04_de1b, 25_001),
+        Side::Server,
+        "min_ack_delay",
+    );
+    let mut both = int_param(0x0b, 2);
+    both.extend(int_param(0xff04_de1b, 2_000));
+    accepts(&both, Side::Client);
+    both.extend(int_param(0xff04_de1b, 2_000));
+    rejects(&both, Side::Client, "duplicate");
+    let mut over = int_param(0x0b, 2);
+    over.extend(int_param(0xff04_de1b, 2_001));
+    rejects(&over, Side::Client, "min_ack_delay");
 }
 
 #[test]
@@ -917,6 +946,8 @@ fn any_params(sender: Side) -> impl Strategy<Value = TransportParameters> {
         prop::option::of(any_cid(0)),
         prop::option::of(any_version_information(sender)),
         any_varint(),
+        // min_ack_delay, in thousandths of max_ack_delay.
+        prop::option::of(0..=1000u64),
     );
     (server_only, limits, rest).prop_map(|(so, limits, rest)| TransportParameters {
         original_destination_connection_id: so.0,
@@ -938,6 +969,7 @@ fn any_params(sender: Side) -> impl Strategy<Value = TransportParameters> {
         initial_source_connection_id: rest.6,
         version_information: rest.7,
         max_datagram_frame_size: rest.8,
+        min_ack_delay: rest.9.map(|permille| vi(rest.3.get() * permille)),
         grease: None,
     })
 }

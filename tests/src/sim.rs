@@ -202,7 +202,14 @@ pub struct Sim<A: Node, B: Node> {
     rebind_next: Option<SocketAddr>,
     /// Destinations the network cannot reach: datagrams to them are dropped.
     pub unreachable: Vec<SocketAddr>,
+    /// Steps in a row that delivered nothing and left the clock where it was: a deadline
+    /// that keeps coming due without its handling changing anything.
+    stalled_steps: u32,
 }
+
+/// Steps in a row without a delivery at one instant that make a run fail as a timer storm
+/// (a node whose deadline stays in the past would otherwise spin the simulation for good).
+const MAX_STALLED_STEPS: u32 = 10_000;
 
 /// Largest datagram the harness carries.
 const MAX_DATAGRAM: usize = 65_536;
@@ -227,6 +234,7 @@ impl<A: Node, B: Node> Sim<A, B> {
             spoof_next: None,
             rebind_next: None,
             unreachable: Vec::new(),
+            stalled_steps: 0,
         }
     }
 
@@ -404,12 +412,26 @@ impl<A: Node, B: Node> Sim<A, B> {
     }
 
     /// Advances to the next event (delivery or timeout) and handles it. Returns false when
-    /// nothing is left to happen.
+    /// nothing is left to happen; panics (with the seed) when a node's deadline keeps coming
+    /// due at one instant without effect.
     pub fn step(&mut self) -> bool {
         let Some(next) = self.next_event() else {
             return false;
         };
+        let moved = next > self.now;
         self.now = self.now.max(next);
+        let delivers = self.queue.peek().is_some_and(|Reverse(d)| d.at <= self.now);
+        if moved || delivers {
+            self.stalled_steps = 0;
+        } else {
+            self.stalled_steps += 1;
+            assert!(
+                self.stalled_steps < MAX_STALLED_STEPS,
+                "seed {}: a deadline {:?} in keeps firing without effect",
+                self.seed,
+                self.elapsed()
+            );
+        }
         while let Some(Reverse(d)) = self.queue.peek() {
             if d.at > self.now {
                 break;

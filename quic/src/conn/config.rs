@@ -87,6 +87,10 @@ pub struct ConnectionConfig {
     /// Mark datagrams ECT(0) and validate the path's ECN (RFC 9000 §13.4); the marks reach
     /// the network only where the socket can set them.
     pub ecn: bool,
+    /// The ACK frequency extension (draft-ietf-quic-ack-frequency): advertise min_ack_delay
+    /// and acknowledge as the peer's ACK_FREQUENCY frames ask, and ask a peer that advertises
+    /// it to acknowledge less often as the congestion window grows (on by default).
+    pub ack_frequency: bool,
 }
 
 /// The addresses a server prefers its clients to move to, one per address family.
@@ -129,11 +133,19 @@ impl Default for ConnectionConfig {
             keep_alive: None,
             qlog: None,
             ecn: true,
+            ack_frequency: true,
         }
     }
 }
 
 impl ConnectionConfig {
+    /// The min_ack_delay advertised with [`Self::ack_frequency`]: the timer granularity
+    /// (1 ms), or the max_ack_delay if that is less; `None` without the extension.
+    pub fn min_ack_delay(&self) -> Option<Duration> {
+        self.ack_frequency
+            .then(|| crate::recovery::GRANULARITY.min(self.max_ack_delay))
+    }
+
     /// The transport parameters these settings advertise (connection IDs are filled in by the
     /// connection).
     pub fn transport_parameters(&self) -> TransportParameters {
@@ -154,6 +166,9 @@ impl ConnectionConfig {
             active_connection_id_limit: v(self.active_connection_id_limit),
             max_datagram_frame_size: v(self.max_datagram_frame_size.unwrap_or(0)),
             disable_active_migration: self.disable_active_migration,
+            min_ack_delay: self
+                .min_ack_delay()
+                .map(|d| v(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))),
             ..TransportParameters::default()
         }
     }

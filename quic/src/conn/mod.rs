@@ -7,6 +7,7 @@
 //! argument; randomness comes from a seeded RNG. Events (handshake progress, closure) are
 //! collected with [`Connection::poll_event`].
 
+mod ack_frequency;
 mod config;
 mod datagrams;
 mod ecn;
@@ -144,6 +145,10 @@ pub struct ConnectionStats {
     pub last_drop: Option<PacketError>,
     /// Packets sent.
     pub packets_sent: u64,
+    /// Packets sent with an ACK frame in them.
+    pub acks_sent: u64,
+    /// ACK_FREQUENCY frames sent: the peer was asked to acknowledge less (or more) often.
+    pub ack_frequency_sent: u64,
     /// 1-RTT key updates, initiated by either side.
     pub key_updates: u64,
     /// Packets that told the peer flow control or its stream limit held this endpoint back.
@@ -347,6 +352,8 @@ pub struct Connection {
     auth_failures: u64,
     /// Early data: the 0-RTT keys and what became of it.
     zero_rtt: zero_rtt::ZeroRtt,
+    /// Acknowledgment frequency: what the peer asked of this endpoint, and what it asks.
+    ack_frequency: ack_frequency::AckFrequencyState,
     /// 1-RTT packets that arrived before the handshake completed, to read once it has.
     early_one_rtt: Vec<(recv::Arrival, Vec<u8>)>,
 }
@@ -551,6 +558,7 @@ impl Connection {
             traced_cc_state: None,
             auth_failures: 0,
             zero_rtt: zero_rtt::ZeroRtt::new(),
+            ack_frequency: ack_frequency::AckFrequencyState::new(),
             early_one_rtt: Vec::new(),
             config,
         }
@@ -1138,7 +1146,9 @@ impl Connection {
                 self.handshake_deadline
                     .filter(|_| !self.is_handshake_complete()),
                 self.loss_detection_timer(),
-                self.ack_timer(),
+                // An acknowledgment the amplification limit holds back waits for the peer's
+                // next datagram, which raises the limit.
+                self.ack_timer().filter(|_| !self.path.is_blocked()),
                 self.path.timer(),
                 self.probe_path.as_ref().and_then(path::Path::timer),
                 // A search starts when the application sends; its writes ask for a transmit.

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
+use super::ack_frequency::AckFrequencyState;
 use super::path::PathResponse;
 use super::space::{SentData, SpaceId};
 use super::{CloseInfo, Connection, DatagramInfo, EcnCodepoint, State};
@@ -333,6 +334,7 @@ impl Connection {
             )));
         }
         let mut ack_eliciting = false;
+        let mut immediate_ack = false;
         let mut non_probing = false;
         let mut traced = self.traces("transport:packet_received").then(Vec::new);
         let packet_len = packet.len();
@@ -343,6 +345,7 @@ impl Connection {
             }
             frame.check_allowed(h.kind)?;
             ack_eliciting |= frame.is_ack_eliciting();
+            immediate_ack |= matches!(frame, Frame::ImmediateAck);
             non_probing |= !frame.is_probing();
             self.handle_frame(now, id, &h.dcid, arrival, frame)?;
             if self.state != State::Open {
@@ -358,6 +361,7 @@ impl Connection {
         // The first packets of a key phase the peer started are acknowledged at once: the
         // peer may not update again until one of them is (RFC 9001 §6.1).
         let immediate = id != SpaceId::Data
+            || immediate_ack
             || self
                 .key_update
                 .as_ref()
@@ -365,14 +369,11 @@ impl Connection {
         if let Some(ecn) = arrival.ecn {
             self.spaces[id as usize].acks.on_ecn(ecn);
         }
+        let policy = self.ack_frequency.policy(self.config.max_ack_delay);
         // Not a duplicate: checked before the frames were handled.
-        self.spaces[id as usize].acks.on_received_new(
-            pn,
-            now,
-            ack_eliciting,
-            immediate,
-            self.config.max_ack_delay,
-        );
+        self.spaces[id as usize]
+            .acks
+            .on_received_new(pn, now, ack_eliciting, immediate, policy);
         if ack_eliciting || id != SpaceId::Initial {
             self.reset_idle(now);
         }
@@ -583,12 +584,18 @@ impl Connection {
                 self.datagrams.on_frame(&f)?;
                 self.notify(super::Event::DatagramReceived);
             }
+            Frame::AckFrequency(f) => self
+                .ack_frequency
+                .on_frame(&f, self.config.min_ack_delay())?,
+            Frame::ImmediateAck => {
+                AckFrequencyState::check_immediate_ack(self.config.min_ack_delay())?;
+            }
         }
         Ok(())
     }
 
     /// The peer's max_ack_delay (25 ms until its parameters are known).
-    fn peer_max_ack_delay(&self) -> Duration {
+    pub(super) fn peer_max_ack_delay(&self) -> Duration {
         self.peer_params
             .as_ref()
             .map_or(Duration::from_millis(25), |p| p.max_ack_delay_duration())
@@ -761,6 +768,9 @@ impl Connection {
             }
             if packet.data.handshake_done {
                 self.handshake_done_pending = true;
+            }
+            if packet.data.ack_frequency {
+                self.ack_frequency.on_lost();
             }
             self.pending_new_cids.extend(packet.data.new_cids);
             for seq in packet.data.retired_cids {

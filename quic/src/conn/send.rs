@@ -62,6 +62,7 @@ impl Connection {
         space.has_crypto_to_send()
             || (id == SpaceId::Data
                 && ((self.handshake_done_pending && self.side == Side::Server)
+                    || self.ack_frequency.wants_send()
                     || !self.pending_new_cids.is_empty()
                     || self.remote_cids.has_retirements()
                     || self.datagrams.wants_send()
@@ -361,6 +362,7 @@ impl Connection {
                 if ack.encode(&mut w).is_ok() {
                     data.ack_up_to = ranges.first().map(|r| *r.end());
                     space.acks.on_ack_sent();
+                    self.stats.acks_sent += 1;
                 }
             }
         }
@@ -375,6 +377,10 @@ impl Connection {
         {
             data.handshake_done = true;
             self.handshake_done_pending = false;
+            ack_eliciting = true;
+        }
+        if id == SpaceId::Data && self.write_ack_frequency(&mut w) {
+            data.ack_frequency = true;
             ack_eliciting = true;
         }
         if id == SpaceId::Data {
@@ -450,6 +456,15 @@ impl Connection {
             });
             ack_eliciting = true;
         }
+        // A probe asks for its acknowledgment at once when the peer was asked to wait for
+        // several packets (draft-ietf-quic-ack-frequency §4.2).
+        if space.probes > 0
+            && id == SpaceId::Data
+            && self.ack_frequency.decimating()
+            && Frame::ImmediateAck.encode(&mut w).is_ok()
+        {
+            ack_eliciting = true;
+        }
         if space.probes > 0 && !ack_eliciting && Frame::Ping.encode(&mut w).is_ok() {
             ack_eliciting = true;
         }
@@ -471,6 +486,36 @@ impl Connection {
             ack_eliciting,
             min_len,
         )
+    }
+
+    /// Writes an ACK_FREQUENCY frame if the peer takes them (it advertised min_ack_delay), the
+    /// handshake is confirmed and the congestion window calls for a new request, or the last
+    /// one was lost; returns whether it did.
+    fn write_ack_frequency(&mut self, w: &mut Writer<'_>) -> bool {
+        let Some(peer_min) = self
+            .peer_params
+            .as_ref()
+            .and_then(|p| p.min_ack_delay_duration())
+        else {
+            return false;
+        };
+        if !self.handshake_confirmed {
+            return false;
+        }
+        self.ack_frequency
+            .on_window(self.cc.window(), self.max_datagram_size());
+        if !self.ack_frequency.wants_send() {
+            return false;
+        }
+        let frame =
+            self.ack_frequency
+                .frame(self.rtt.smoothed(), peer_min, self.peer_max_ack_delay());
+        if Frame::AckFrequency(frame).encode(w).is_err() {
+            return false;
+        }
+        self.ack_frequency.on_sent();
+        self.stats.ack_frequency_sent += 1;
+        true
     }
 
     /// Pads, seals and records a packet whose frames are written.

@@ -62,6 +62,8 @@ pub(crate) struct SentData {
     pub(crate) streams: Vec<(StreamId, Range<u64>, bool)>,
     /// The packet carried HANDSHAKE_DONE.
     pub(crate) handshake_done: bool,
+    /// The packet carried ACK_FREQUENCY.
+    pub(crate) ack_frequency: bool,
     /// The largest packet number an ACK frame in this packet acknowledged.
     pub(crate) ack_up_to: Option<u64>,
     /// Stream control frames (resets, stop-sending, flow-control updates), if any: boxed

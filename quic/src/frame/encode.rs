@@ -94,11 +94,12 @@ impl Frame<'_> {
             Frame::Datagram(d) => d.encoded_len(with_len),
             _ => {
                 let (fields, n) = self.varint_fields();
-                1 + fields
-                    .iter()
-                    .take(n)
-                    .map(|&v| size_of_varint(v))
-                    .sum::<usize>()
+                size_of_varint(self.frame_type().0)
+                    + fields
+                        .iter()
+                        .take(n)
+                        .map(|&v| size_of_varint(v))
+                        .sum::<usize>()
             }
         }
     }
@@ -136,24 +137,35 @@ impl Frame<'_> {
         }
     }
 
-    /// The varint fields after the type, for the frames made of nothing else (PING and
-    /// HANDSHAKE_DONE have none; other frames are never asked).
-    fn varint_fields(&self) -> ([u64; 3], usize) {
+    /// The varint fields after the type, for the frames made of nothing else (PING,
+    /// HANDSHAKE_DONE and IMMEDIATE_ACK have none; other frames are never asked).
+    fn varint_fields(&self) -> ([u64; 4], usize) {
         match *self {
             Frame::ResetStream {
                 id,
                 error_code,
                 final_size,
-            } => ([id.varint().get(), error_code, final_size], 3),
-            Frame::StopSending { id, error_code } => ([id.varint().get(), error_code, 0], 2),
+            } => ([id.varint().get(), error_code, final_size, 0], 3),
+            Frame::StopSending { id, error_code } => ([id.varint().get(), error_code, 0, 0], 2),
             Frame::MaxStreamData { id, max: value }
-            | Frame::StreamDataBlocked { id, limit: value } => ([id.varint().get(), value, 0], 2),
+            | Frame::StreamDataBlocked { id, limit: value } => {
+                ([id.varint().get(), value, 0, 0], 2)
+            }
             Frame::MaxData { max: value }
             | Frame::DataBlocked { limit: value }
             | Frame::MaxStreams { max: value, .. }
             | Frame::StreamsBlocked { limit: value, .. }
-            | Frame::RetireConnectionId { sequence: value } => ([value, 0, 0], 1),
-            _ => ([0; 3], 0),
+            | Frame::RetireConnectionId { sequence: value } => ([value, 0, 0, 0], 1),
+            Frame::AckFrequency(f) => (
+                [
+                    f.sequence,
+                    f.ack_eliciting_threshold,
+                    f.request_max_ack_delay,
+                    f.reordering_threshold,
+                ],
+                4,
+            ),
+            _ => ([0; 4], 0),
         }
     }
 

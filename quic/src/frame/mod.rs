@@ -1,4 +1,5 @@
-//! QUIC frames (RFC 9000 §19, and DATAGRAM from RFC 9221): parsing that borrows from the
+//! QUIC frames (RFC 9000 §19, DATAGRAM from RFC 9221, and ACK_FREQUENCY and IMMEDIATE_ACK from
+//! the ACK frequency extension, draft-ietf-quic-ack-frequency): parsing that borrows from the
 //! packet payload, encoding into a [`Writer`](crate::coding::Writer) with exact sizes known
 //! beforehand, and the per-packet-type rules of RFC 9000 §12.4.
 //!
@@ -9,6 +10,7 @@
 //! - [`FrameType`]: type values, packet-type rules, ack-eliciting and in-flight properties.
 
 mod ack;
+mod ack_frequency;
 mod close;
 mod crypto;
 mod datagram;
@@ -25,6 +27,7 @@ use crate::packet::PacketKind;
 use crate::stream_id::{Dir, StreamId};
 
 pub use ack::{Ack, AckEncoder, AckRanges, EcnCounts};
+pub use ack_frequency::AckFrequency;
 pub use close::{CloseKind, ConnectionClose};
 pub use crypto::CryptoFrame;
 pub use datagram::DatagramFrame;
@@ -130,6 +133,10 @@ pub enum Frame<'a> {
     HandshakeDone,
     /// DATAGRAM (RFC 9221).
     Datagram(DatagramFrame<'a>),
+    /// ACK_FREQUENCY: how often the sender wants its packets acknowledged.
+    AckFrequency(AckFrequency),
+    /// IMMEDIATE_ACK: the sender asks for an acknowledgment without delay.
+    ImmediateAck,
 }
 
 impl Frame<'_> {
@@ -160,11 +167,13 @@ impl Frame<'_> {
             Frame::ConnectionClose(c) => c.frame_type(),
             Frame::HandshakeDone => FrameType::HANDSHAKE_DONE,
             Frame::Datagram(_) => FrameType::DATAGRAM_LEN,
+            Frame::AckFrequency(_) => FrameType::ACK_FREQUENCY,
+            Frame::ImmediateAck => FrameType::IMMEDIATE_ACK,
         }
     }
 
     /// `Ok` if this frame may appear in a packet of `kind` (RFC 9000 §12.4 Table 3, RFC 9221
-    /// §4), else a `PROTOCOL_VIOLATION` naming the frame type.
+    /// §4; the ACK frequency frames only in 1-RTT packets), else a `PROTOCOL_VIOLATION` naming the frame type.
     pub fn check_allowed(&self, kind: PacketKind) -> Result<(), TransportError> {
         self.frame_type().check_allowed(kind)
     }

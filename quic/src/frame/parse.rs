@@ -6,8 +6,8 @@ use crate::error::{TransportError, TransportErrorCode};
 use crate::stream_id::{Dir, StreamId};
 
 use super::{
-    Ack, ConnectionClose, CryptoFrame, DatagramFrame, Frame, FrameType, MAX_STREAM_COUNT,
-    NewConnectionId, StreamFrame, sizing,
+    Ack, AckFrequency, ConnectionClose, CryptoFrame, DatagramFrame, Frame, FrameType,
+    MAX_STREAM_COUNT, NewConnectionId, StreamFrame, sizing,
 };
 
 /// A frame body being read: the reader, plus the frame type to name in errors.
@@ -188,6 +188,13 @@ impl<'a> Frame<'a> {
             FrameType::DATAGRAM | FrameType::DATAGRAM_LEN => {
                 Frame::Datagram(DatagramFrame::parse(&mut b)?)
             }
+            FrameType::ACK_FREQUENCY => Frame::AckFrequency(AckFrequency {
+                sequence: b.varint()?,
+                ack_eliciting_threshold: b.varint()?,
+                request_max_ack_delay: b.varint()?,
+                reordering_threshold: b.varint()?,
+            }),
+            FrameType::IMMEDIATE_ACK => Frame::ImmediateAck,
             _ => return Err(b.err("unknown frame type")),
         };
         Ok(frame)

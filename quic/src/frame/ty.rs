@@ -1,4 +1,4 @@
-//! Frame type values (RFC 9000 §12.4 Table 3, RFC 9221 §4) and the packet-type rules that go
+//! Frame type values (RFC 9000 §12.4 Table 3, RFC 9221 §4, draft-ietf-quic-ack-frequency) and the packet-type rules that go
 //! with them.
 
 use std::fmt;
@@ -63,6 +63,10 @@ impl FrameType {
     pub const DATAGRAM: Self = Self(0x30);
     /// DATAGRAM with a Length field (RFC 9221).
     pub const DATAGRAM_LEN: Self = Self(0x31);
+    /// IMMEDIATE_ACK (draft-ietf-quic-ack-frequency).
+    pub const IMMEDIATE_ACK: Self = Self(0x1f);
+    /// ACK_FREQUENCY (draft-ietf-quic-ack-frequency).
+    pub const ACK_FREQUENCY: Self = Self(0xaf);
 
     /// Whether this is one of the eight STREAM types (0x08 to 0x0f).
     pub const fn is_stream(self) -> bool {
@@ -92,13 +96,17 @@ impl FrameType {
             0x1b => "PATH_RESPONSE",
             0x1c | 0x1d => "CONNECTION_CLOSE",
             0x1e => "HANDSHAKE_DONE",
+            0x1f => "IMMEDIATE_ACK",
             0x30 | 0x31 => "DATAGRAM",
+            0xaf => "ACK_FREQUENCY",
             _ => return None,
         })
     }
 
     /// Whether a frame of this type may appear in a packet of `kind` (RFC 9000 §12.4 Table 3;
-    /// DATAGRAM only in 0-RTT and 1-RTT, RFC 9221 §4). Unknown types are allowed nowhere.
+    /// DATAGRAM only in 0-RTT and 1-RTT, RFC 9221 §4; ACK_FREQUENCY and IMMEDIATE_ACK only in
+    /// 1-RTT, as the extension is negotiated anew on each connection). Unknown types are
+    /// allowed nowhere.
     pub fn allowed_in(self, kind: PacketKind) -> bool {
         use PacketKind::{OneRtt, ZeroRtt};
         match self {
@@ -107,7 +115,11 @@ impl FrameType {
             // "IH_1"
             Self::ACK | Self::ACK_ECN | Self::CRYPTO => kind != ZeroRtt,
             // "___1"
-            Self::NEW_TOKEN | Self::PATH_RESPONSE | Self::HANDSHAKE_DONE => kind == OneRtt,
+            Self::NEW_TOKEN
+            | Self::PATH_RESPONSE
+            | Self::HANDSHAKE_DONE
+            | Self::ACK_FREQUENCY
+            | Self::IMMEDIATE_ACK => kind == OneRtt,
             // "__01": everything else in RFC 9000 from 0x04 to 0x1d, and DATAGRAM.
             Self(0x04..=0x1d) | Self::DATAGRAM | Self::DATAGRAM_LEN => {
                 matches!(kind, ZeroRtt | OneRtt)
@@ -193,7 +205,7 @@ mod tests {
             PacketKind::Handshake,
             PacketKind::OneRtt,
         ] {
-            assert!(!FrameType(0x1f).allowed_in(kind));
+            assert!(!FrameType(0x20).allowed_in(kind));
             assert!(!FrameType(0x32).allowed_in(kind));
         }
         assert_eq!(format!("{}", FrameType(0x40)), "0x40");

@@ -18,6 +18,6 @@ pub use cc::{CongestionController, CongestionKind, Cubic, NewReno};
 pub use pacing::Pacer;
 pub use rtt::{GRANULARITY, RttEstimator};
 pub use sent::{
-    AckOutcome, Discarded, LossOutcome, MAX_ACK_ONLY_TRACKED, SentPacket, SentPackets,
-    UnsentPacketAcked,
+    AckOutcome, Discarded, LossOutcome, MAX_ACK_ONLY_TRACKED, PACKET_THRESHOLD, SentPacket,
+    SentPackets, UnsentPacketAcked,
 };

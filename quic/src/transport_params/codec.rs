@@ -32,6 +32,8 @@ const INITIAL_SOURCE_CONNECTION_ID: u32 = 0x0f;
 const RETRY_SOURCE_CONNECTION_ID: u32 = 0x10;
 const VERSION_INFORMATION: u32 = 0x11;
 const MAX_DATAGRAM_FRAME_SIZE: u32 = 0x20;
+/// min_ack_delay, as draft-ietf-quic-ack-frequency numbers it since its version 07.
+const MIN_ACK_DELAY: u32 = 0xff04_de1b;
 
 /// One parameter's value, ready to write.
 enum Value<'a> {
@@ -122,6 +124,9 @@ impl TransportParameters {
         if let Some(vi) = &self.version_information {
             f(VarInt::from_u32(VERSION_INFORMATION), Value::Versions(vi))?;
         }
+        if let Some(min) = self.min_ack_delay {
+            f(VarInt::from_u32(MIN_ACK_DELAY), Value::Int(min))?;
+        }
         if let Some(g) = &self.grease {
             f(g.id(), Value::Bytes(g.value()))?;
         }
@@ -184,7 +189,7 @@ impl TransportParameters {
                 ));
             }
             seen |= bit;
-            // Known identifiers are below 0x21.
+            // Known identifiers fit 32 bits.
             params.set(id as u32, value)?;
         }
         params.validate(sender)?;
@@ -266,6 +271,7 @@ impl TransportParameters {
             MAX_DATAGRAM_FRAME_SIZE => {
                 self.max_datagram_frame_size = int(value, "malformed max_datagram_frame_size")?;
             }
+            MIN_ACK_DELAY => self.min_ack_delay = Some(int(value, "malformed min_ack_delay")?),
             _ => {}
         }
         Ok(())
@@ -277,6 +283,7 @@ fn known_bit(id: u64) -> Option<u32> {
     match id {
         0..=0x11 => Some(1 << id),
         0x20 => Some(1 << 0x12),
+        0xff04_de1b => Some(1 << 0x13),
         _ => None,
     }
 }

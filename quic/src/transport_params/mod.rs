@@ -1,5 +1,5 @@
-//! QUIC transport parameters (RFC 9000 §7.4 and §18), with version_information (RFC 9368) and
-//! max_datagram_frame_size (RFC 9221).
+//! QUIC transport parameters (RFC 9000 §7.4 and §18), with version_information (RFC 9368),
+//! max_datagram_frame_size (RFC 9221) and min_ack_delay (draft-ietf-quic-ack-frequency).
 //!
 //! [`TransportParameters`] holds every parameter with its RFC default when absent.
 //! [`TransportParameters::decode`] parses and validates what a peer sent;
@@ -88,6 +88,10 @@ pub struct TransportParameters {
     pub version_information: Option<VersionInformation>,
     /// max_datagram_frame_size (0x20, RFC 9221); 0 means DATAGRAM frames are not supported.
     pub max_datagram_frame_size: VarInt,
+    /// min_ack_delay (0xff04de1b, draft-ietf-quic-ack-frequency) in microseconds: the sender
+    /// takes ACK_FREQUENCY frames and delays acknowledgments by no less than this; `None`
+    /// when absent (the extension is not supported). At most max_ack_delay.
+    pub min_ack_delay: Option<VarInt>,
     /// A reserved parameter to send for greasing (RFC 9000 §18.1). Only written: decoding skips
     /// reserved parameters and leaves this `None`.
     pub grease: Option<Grease>,
@@ -116,6 +120,7 @@ impl Default for TransportParameters {
             retry_source_connection_id: None,
             version_information: None,
             max_datagram_frame_size: VarInt::ZERO,
+            min_ack_delay: None,
             grease: None,
         }
     }
@@ -135,10 +140,16 @@ impl TransportParameters {
         Duration::from_millis(self.max_ack_delay.get())
     }
 
-    /// Checks the value rules of RFC 9000 §18.2 and RFC 9368 §4 for parameters sent by
-    /// `sender`: no server-only parameter from a client, every value in range, a non-empty
-    /// preferred-address connection ID, non-zero versions, and a client's chosen version among
-    /// its available versions. [`decode`](Self::decode) applies it; senders can check their own
+    /// The minimum acknowledgment delay as a duration, if the sender supports the ACK
+    /// frequency extension.
+    pub fn min_ack_delay_duration(&self) -> Option<Duration> {
+        self.min_ack_delay.map(|us| Duration::from_micros(us.get()))
+    }
+
+    /// Checks the value rules of RFC 9000 §18.2, RFC 9368 §4 and the ACK frequency extension
+    /// for parameters sent by `sender`: no server-only parameter from a client, every value in
+    /// range (min_ack_delay at most max_ack_delay), a non-empty preferred-address connection
+    /// ID, non-zero versions, and a client's chosen version among its available versions. [`decode`](Self::decode) applies it; senders can check their own
     /// parameters with it too.
     pub fn validate(&self, sender: Side) -> Result<(), TransportError> {
         let fail = |reason| Err(TransportError::transport_parameter(reason));
@@ -164,6 +175,12 @@ impl TransportParameters {
         }
         if self.max_ack_delay.get() >= MAX_ACK_DELAY_LIMIT {
             return fail("max_ack_delay of 2^14 ms or more");
+        }
+        if self
+            .min_ack_delay
+            .is_some_and(|min| min.get() > self.max_ack_delay.get().saturating_mul(1000))
+        {
+            return fail("min_ack_delay above max_ack_delay");
         }
         if self.active_connection_id_limit.get() < DEFAULT_ACTIVE_CONNECTION_ID_LIMIT.get() {
             return fail("active_connection_id_limit below 2");
