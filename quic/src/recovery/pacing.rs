@@ -1,10 +1,19 @@
 //! Pacing (RFC 9002 §7.7): a token bucket filled at 1.25 * cwnd / smoothed_rtt, holding at most a
-//! burst of datagrams. It keeps no timer: it answers when the next packet may leave.
+//! burst: what the window sends in [`BURST_INTERVAL`], between a minimum number of datagrams
+//! and [`MAX_BURST_DATAGRAMS`]. On a short round trip the burst is large enough for one
+//! segmented send of many datagrams; on a long one it stays small. The pacer keeps no timer: it
+//! answers when the next packet may leave.
 
 use std::time::{Duration, Instant};
 
-/// Datagrams that may leave back to back when the bucket is full.
+/// Datagrams that may leave back to back when the bucket is full, at least.
 pub const DEFAULT_BURST_DATAGRAMS: u64 = 10;
+
+/// Datagrams that may leave back to back at most, however short the round trip.
+pub const MAX_BURST_DATAGRAMS: u64 = 64;
+
+/// The bucket holds what the congestion window sends in this long (within the bounds above).
+pub const BURST_INTERVAL: Duration = Duration::from_millis(2);
 
 /// The pacing rate as a fraction: `bytes` per `nanos` nanoseconds (5 * cwnd per 4 * srtt,
 /// that is N = 1.25).
@@ -48,7 +57,7 @@ impl Default for Pacer {
 }
 
 impl Pacer {
-    /// A pacer allowing bursts of `burst_datagrams` (at least 1) full-size datagrams.
+    /// A pacer allowing bursts of at least `burst_datagrams` (at least 1) full-size datagrams.
     pub fn new(burst_datagrams: u64) -> Self {
         Pacer {
             burst_datagrams: burst_datagrams.max(1),
@@ -83,9 +92,17 @@ impl Pacer {
         smoothed_rtt: Duration,
         max_datagram_size: u64,
     ) -> Option<Instant> {
-        let burst = self
+        let size = max_datagram_size.max(1);
+        let least = self.burst_datagrams.saturating_mul(size);
+        let most = self
             .burst_datagrams
-            .saturating_mul(max_datagram_size.max(1))
+            .max(MAX_BURST_DATAGRAMS)
+            .saturating_mul(size);
+        let in_interval = u128::from(cwnd).saturating_mul(BURST_INTERVAL.as_nanos())
+            / smoothed_rtt.as_nanos().max(1);
+        let burst = u64::try_from(in_interval)
+            .unwrap_or(u64::MAX)
+            .clamp(least, most)
             .max(bytes);
         if cwnd <= burst || smoothed_rtt.is_zero() {
             // Unpaced: the bucket stays full for when pacing resumes.
@@ -176,6 +193,28 @@ mod tests {
             pacer.on_sent(later, MDS);
         }
         assert!(pacer.delay_until(later, MDS, cwnd, srtt, MDS).is_some());
+    }
+
+    #[test]
+    fn a_short_round_trip_allows_a_burst_of_what_the_window_sends_in_two_ms() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::default();
+        // 1000 datagrams per 10 ms: 200 in 2 ms, held to 64.
+        let (cwnd, srtt) = (1000 * MDS, Duration::from_millis(10));
+        for _ in 0..MAX_BURST_DATAGRAMS {
+            assert_eq!(pacer.delay_until(t0, MDS, cwnd, srtt, MDS), None);
+            pacer.on_sent(t0, MDS);
+        }
+        assert!(pacer.delay_until(t0, MDS, cwnd, srtt, MDS).is_some());
+        // 400 per 40 ms: 20 in 2 ms.
+        let mut pacer = Pacer::default();
+        let srtt = Duration::from_millis(40);
+        let cwnd = 400 * MDS;
+        for _ in 0..20 {
+            assert_eq!(pacer.delay_until(t0, MDS, cwnd, srtt, MDS), None);
+            pacer.on_sent(t0, MDS);
+        }
+        assert!(pacer.delay_until(t0, MDS, cwnd, srtt, MDS).is_some());
     }
 
     #[test]
