@@ -63,6 +63,26 @@ fn handshake_completes_and_confirms() {
 }
 
 #[test]
+fn discarded_initial_and_handshake_spaces_are_freed_for_good() {
+    let mut sim = pair(1, ConnectionConfig::default(), Link::delay(20));
+    sim.a.app.requests = vec![2 << 20];
+    assert_eq!(sim.a.conn().resources().spaces, 3);
+    sim.run_until(Duration::from_secs(5), established);
+    // A transfer with loss, probes and a key update brings none of them back.
+    sim.link_mut(0).loss = 0.05;
+    sim.link_mut(1).loss = 0.05;
+    sim.a.conn_mut().request_key_update().unwrap();
+    sim.run_until(Duration::from_secs(60), |c, _| c.app.done());
+    assert!(sim.a.conn().stats().key_updates >= 1);
+    assert_eq!(sim.a.conn().resources().spaces, 1);
+    assert_eq!(sim.b.conn().unwrap().resources().spaces, 1);
+    let now = sim.now;
+    sim.a.conn_mut().close(now, 0, b"bye");
+    sim.run_for(Duration::from_secs(2));
+    assert_eq!(sim.a.conn().resources().spaces, 1);
+}
+
+#[test]
 fn application_close_reaches_the_peer() {
     let mut sim = pair(2, ConnectionConfig::default(), Link::delay(10));
     sim.run_until(Duration::from_secs(5), established);

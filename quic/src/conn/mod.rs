@@ -58,7 +58,7 @@ use crate::streams::{RecvBuf, SendBuf};
 use crate::tls::{TlsOutput, TlsSession};
 use crate::transport_params::TransportParameters;
 use crate::version::Version;
-use space::{Space, SpaceId};
+use space::{SpaceId, Spaces};
 use streams::{StreamEvent, Streams};
 
 /// What arrived with a datagram besides its payload.
@@ -246,7 +246,7 @@ pub struct Connection {
     config: Arc<ConnectionConfig>,
     version: Version,
     tls: TlsSession,
-    spaces: [Space; 3],
+    spaces: Spaces,
     /// 1-RTT key-update state, once 1-RTT keys exist.
     key_update: Option<key_update::KeyUpdate>,
     /// The path packets go out on.
@@ -488,7 +488,7 @@ impl Connection {
         now: Instant,
     ) -> Self {
         let version = config.version;
-        let mut spaces = [Space::new(), Space::new(), Space::new()];
+        let mut spaces = Spaces::new();
         spaces[SpaceId::Initial as usize].keys = Some(initial_keys(version, &initial_dcid, side));
         let idle_deadline = config.idle_timeout.map(|t| now + t);
         let handshake_deadline = config.handshake_timeout.map(|t| now + t);
@@ -693,9 +693,10 @@ impl Connection {
             path_responses: self.path_responses.len(),
             remote_cids: self.remote_cids.held(),
             local_cids: self.local_cids.active().count(),
+            spaces: self.spaces.held(),
             ..ConnectionResources::default()
         };
-        for space in &self.spaces {
+        for space in self.spaces.iter() {
             r.sent_packets += space.sent.len();
             r.ack_ranges += space.acks.ranges().len();
             r.crypto_recv_bytes += space.crypto_recv.buffered();
@@ -980,7 +981,7 @@ impl Connection {
     fn finish_closed(&mut self) {
         self.state = State::Closed;
         self.datagrams.on_closed();
-        for space in &mut self.spaces {
+        for space in self.spaces.iter_live_mut() {
             space.keys = None;
         }
         let info = self.close_info.clone().unwrap_or(CloseInfo {
@@ -1108,10 +1109,12 @@ impl Connection {
         space.keys = None;
         space.probes = 0;
         let discarded = space.sent.discard();
-        // Nothing more is sent or accepted here: the space's buffers go.
+        // Nothing more is sent or accepted here: the space goes (Initial and Handshake), or
+        // its buffers do.
         space.crypto_recv = RecvBuf::crypto(0);
         space.crypto_send = SendBuf::new(0);
         space.acks = AckTracker::new();
+        self.spaces.release(id);
         self.cc.on_packets_discarded(discarded.bytes_in_flight);
         self.pto_count = 0;
         self.probe_streak_since = None;

@@ -348,7 +348,9 @@ impl Connection {
             immediate_ack |= matches!(frame, Frame::ImmediateAck);
             non_probing |= !frame.is_probing();
             self.handle_frame(now, id, &h.dcid, arrival, frame)?;
-            if self.state != State::Open {
+            // Closed, or the handshake completed and discarded this packet's space: the
+            // rest of its frames are moot.
+            if self.state != State::Open || self.spaces[id as usize].discarded {
                 break;
             }
         }
@@ -366,14 +368,17 @@ impl Connection {
                 .key_update
                 .as_ref()
                 .is_some_and(|ku| ku.peer_update_unacked);
-        if let Some(ecn) = arrival.ecn {
-            self.spaces[id as usize].acks.on_ecn(ecn);
+        // The packet's frames may have completed the handshake and discarded its space
+        // (a server's last Handshake packet): nothing is acknowledged there any more.
+        if !self.spaces[id as usize].discarded {
+            let policy = self.ack_frequency.policy(self.config.max_ack_delay);
+            let acks = &mut self.spaces[id as usize].acks;
+            if let Some(ecn) = arrival.ecn {
+                acks.on_ecn(ecn);
+            }
+            // Not a duplicate: checked before the frames were handled.
+            acks.on_received_new(pn, now, ack_eliciting, immediate, policy);
         }
-        let policy = self.ack_frequency.policy(self.config.max_ack_delay);
-        // Not a duplicate: checked before the frames were handled.
-        self.spaces[id as usize]
-            .acks
-            .on_received_new(pn, now, ack_eliciting, immediate, policy);
         if ack_eliciting || id != SpaceId::Initial {
             self.reset_idle(now);
         }
@@ -488,7 +493,8 @@ impl Connection {
                         Drop::Connection(e)
                     })?;
                 let mut buf = [0u8; 4096];
-                loop {
+                // Until the data ends, or the handshake it completes discards the space.
+                while !self.spaces[id as usize].discarded {
                     let n = self.spaces[id as usize].crypto_recv.read(&mut buf);
                     if n == 0 {
                         break;

@@ -5,6 +5,9 @@
 /// [`Connection::resources`](super::Connection::resources)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ConnectionResources {
+    /// Packet-number spaces held: three during the handshake, one once the Initial and
+    /// Handshake spaces are discarded.
+    pub spaces: usize,
     /// Sent packets awaiting acknowledgment or loss, all packet number spaces.
     pub sent_packets: usize,
     /// Ranges of received packet numbers tracked for ACK frames, all spaces.

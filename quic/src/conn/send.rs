@@ -955,8 +955,9 @@ impl Connection {
         // (RFC 9002 §6.2.4): a server whose first flight was lost sends its Handshake data
         // again with the ServerHello, not a round trip after it.
         for other in [SpaceId::Initial, SpaceId::Handshake] {
-            let space = &mut self.spaces[other as usize];
+            let space = &self.spaces[other as usize];
             if other != id && space.keys.is_some() && space.sent.ack_eliciting_in_flight() > 0 {
+                let space = &mut self.spaces[other as usize];
                 space.probes = space.probes.max(1);
             }
         }

@@ -1,7 +1,8 @@
 //! One packet-number space of a connection: its keys, CRYPTO data both ways, what was received
 //! (for ACKs) and what was sent (for loss recovery).
 
-use std::ops::Range;
+use std::ops::{Index, IndexMut, Range};
+use std::sync::LazyLock;
 
 use rustls::quic::Keys;
 
@@ -120,7 +121,91 @@ impl std::fmt::Debug for Space {
     }
 }
 
+/// The three packet-number spaces, indexed by `SpaceId as usize`. The Initial and Handshake
+/// spaces live in boxes of their own, freed when [`Spaces::release`] drops them once
+/// discarded: an established connection keeps only its application data space. A released
+/// space reads as a discarded one (empty, no keys).
+#[derive(Debug)]
+pub(crate) struct Spaces {
+    early: [Option<Box<Space>>; 2],
+    data: Space,
+}
+
+/// What a released space reads as.
+static RELEASED: LazyLock<Space> = LazyLock::new(Space::discarded);
+
+impl Spaces {
+    /// Three fresh spaces.
+    pub(crate) fn new() -> Self {
+        Spaces {
+            early: [Some(Box::new(Space::new())), Some(Box::new(Space::new()))],
+            data: Space::new(),
+        }
+    }
+
+    /// Frees a discarded Initial or Handshake space; it reads as discarded from now on.
+    pub(crate) fn release(&mut self, id: SpaceId) {
+        if let Some(slot) = self.early.get_mut(id as usize)
+            && slot.as_ref().is_some_and(|s| s.discarded)
+        {
+            *slot = None;
+        }
+    }
+
+    /// How many spaces are held (not released).
+    pub(crate) fn held(&self) -> usize {
+        1 + self.early.iter().flatten().count()
+    }
+
+    /// Each space, released ones read as discarded.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Space> {
+        SpaceId::ALL.into_iter().map(|id| &self[id as usize])
+    }
+
+    /// Each space not released.
+    pub(crate) fn iter_live_mut(&mut self) -> impl Iterator<Item = &mut Space> {
+        let [initial, handshake] = &mut self.early;
+        initial
+            .as_deref_mut()
+            .into_iter()
+            .chain(handshake.as_deref_mut())
+            .chain(std::iter::once(&mut self.data))
+    }
+}
+
+impl Index<usize> for Spaces {
+    type Output = Space;
+
+    fn index(&self, i: usize) -> &Space {
+        match self.early.get(i) {
+            Some(early) => early.as_deref().unwrap_or(&RELEASED),
+            None => &self.data,
+        }
+    }
+}
+
+impl IndexMut<usize> for Spaces {
+    /// A released space comes back (empty and discarded) if written to, which the
+    /// connection never does: a discarded space takes no packets and sends none.
+    fn index_mut(&mut self, i: usize) -> &mut Space {
+        match self.early.get_mut(i) {
+            Some(early) => early.get_or_insert_with(|| Box::new(Space::discarded())),
+            None => &mut self.data,
+        }
+    }
+}
+
 impl Space {
+    /// A discarded space: no keys, and nothing held.
+    fn discarded() -> Self {
+        Space {
+            discarded: true,
+            crypto_recv: RecvBuf::crypto(0),
+            crypto_send: SendBuf::new(0),
+            ..Space::new()
+        }
+    }
+
     pub(crate) fn new() -> Self {
         Space {
             keys: None,
