@@ -25,8 +25,9 @@ pub struct AckPolicy {
     /// last one was sent.
     pub eliciting_threshold: u64,
     /// 0: reordering never hurries an acknowledgment; 1: any packet out of order does; more:
-    /// one is due once the largest packet received is this far beyond the smallest one
-    /// missing (and not reported missing yet).
+    /// one is due once a packet missing is this far below the largest received, unless the
+    /// last ACK sent already let the sender declare it lost (draft-ietf-quic-ack-frequency
+    /// §6.2).
     pub reordering_threshold: u64,
 }
 
@@ -61,11 +62,12 @@ pub struct AckTracker {
     largest_received_at: Option<Instant>,
     /// Ack-eliciting packets since the last ACK was sent.
     unacked_eliciting: u64,
-    /// The smallest packet number missing below the largest received that no ACK sent has
-    /// shown missing yet (for a reordering threshold above 1).
-    unreported_gap: Option<u64>,
+    /// The largest packet number the last ACK sent acknowledged.
+    largest_reported: Option<u64>,
     /// The last packet arrived marked CE.
     last_ce: bool,
+    /// The packet being recorded is the first marked CE after unmarked ones.
+    ce_onset: bool,
     /// An ACK is due now (threshold reached, reordering, or an Initial/Handshake packet).
     ack_now: bool,
     /// When a delayed ACK becomes due.
@@ -124,8 +126,9 @@ impl AckTracker {
             floor: 0,
             largest_received_at: None,
             unacked_eliciting: 0,
-            unreported_gap: None,
+            largest_reported: None,
             last_ce: false,
+            ce_onset: false,
             ack_now: false,
             ack_deadline: None,
             changed: false,
@@ -134,15 +137,14 @@ impl AckTracker {
         }
     }
 
-    /// Counts the ECN codepoint of a newly received packet. The first CE mark after unmarked
-    /// packets makes an ACK due at once, so the sender hears of congestion without the delay
+    /// Counts the ECN codepoint of a newly received packet, before it is recorded. The first
+    /// CE mark after unmarked packets makes the acknowledgment of an ack-eliciting packet due
+    /// at once, so the sender hears of congestion without the delay
     /// (draft-ietf-quic-ack-frequency §6.3).
     pub fn on_ecn(&mut self, ecn: EcnCodepoint) {
         self.ecn_seen = true;
         let ce = ecn == EcnCodepoint::Ce;
-        if ce && !self.last_ce {
-            self.ack_now = true;
-        }
+        self.ce_onset = ce && !self.last_ce;
         self.last_ce = ce;
         match ecn {
             EcnCodepoint::Ect0 => self.ecn.ect0 += 1,
@@ -196,34 +198,53 @@ impl AckTracker {
         let largest_before = self.largest();
         self.insert(pn);
         self.changed = true;
-        let expected = largest_before.map_or(0, |l| l + 1);
-        if pn > expected && self.unreported_gap.is_none() {
-            self.unreported_gap = Some(expected);
-        }
         if largest_before.is_none_or(|l| pn > l) {
             self.largest_received_at = Some(now);
         }
+        let ce_onset = std::mem::take(&mut self.ce_onset);
         if !ack_eliciting {
             return;
         }
         self.unacked_eliciting = self.unacked_eliciting.saturating_add(1);
         // Reordering (a gap below, or a packet filling an old gap) is reported soon, so the
-        // sender's loss detection sees it: at once under RFC 9000's rule, once the gap is as
+        // sender's loss detection sees it: at once under RFC 9000's rule, once a gap is as
         // old as the threshold under a larger one.
-        let out_of_order = pn != expected;
         let reordered = match policy.reordering_threshold {
             0 => false,
-            1 => out_of_order,
-            threshold => self
-                .unreported_gap
-                .zip(self.largest())
-                .is_some_and(|(gap, largest)| largest - gap >= threshold),
+            1 => pn != largest_before.map_or(0, |l| l + 1),
+            threshold => self.gap_at_least(threshold),
         };
-        if immediate || reordered || self.unacked_eliciting > policy.eliciting_threshold {
+        if immediate || ce_onset || reordered || self.unacked_eliciting > policy.eliciting_threshold
+        {
             self.ack_now = true;
         } else if self.ack_deadline.is_none() {
             self.ack_deadline = Some(now + policy.max_delay);
         }
+    }
+
+    /// Whether a packet missing, and not yet reportable as lost from the last ACK sent, lies
+    /// `threshold` or more below the largest received: an ACK now lets the sender's packet
+    /// threshold declare it lost.
+    fn gap_at_least(&self, threshold: u64) -> bool {
+        let (Some(largest), Some(reported)) = (self.largest(), self.largest_reported) else {
+            return false;
+        };
+        // Packets missing below this were reportable as lost from the last ACK sent.
+        let Some(from) = (reported + 1).checked_sub(threshold) else {
+            return false;
+        };
+        // The smallest missing packet number at or above `from`, walking the ranges upward.
+        let mut candidate = from.max(self.floor);
+        for range in self.ranges.iter().rev() {
+            if *range.end() < candidate {
+                continue;
+            }
+            if *range.start() > candidate {
+                break;
+            }
+            candidate = range.end() + 1;
+        }
+        candidate < largest && largest - candidate >= threshold
     }
 
     fn insert(&mut self, pn: u64) {
@@ -298,7 +319,7 @@ impl AckTracker {
     /// Notes that an ACK covering everything received so far was sent.
     pub fn on_ack_sent(&mut self) {
         self.unacked_eliciting = 0;
-        self.unreported_gap = None;
+        self.largest_reported = self.largest();
         self.ack_now = false;
         self.ack_deadline = None;
         self.changed = false;
@@ -444,7 +465,7 @@ mod tests {
     }
 
     #[test]
-    fn a_reordering_threshold_waits_for_the_gap_to_age() {
+    fn a_reordering_threshold_hurries_an_ack_only_when_it_reveals_a_loss() {
         let now = Instant::now();
         let policy = AckPolicy {
             max_delay: DELAY,
@@ -452,38 +473,65 @@ mod tests {
             reordering_threshold: 3,
         };
         let mut t = AckTracker::new();
-        t.on_received(0, now, true, false, policy);
-        // 1 is missing: due once the largest is 3 beyond it.
-        t.on_received(2, now, true, false, policy);
-        t.on_received(3, now, true, false, policy);
-        assert!(!t.ack_due(now));
-        t.on_received(4, now, true, false, policy);
-        assert!(t.ack_due(now));
+        for pn in 0..=9 {
+            t.on_received(pn, now, true, false, policy);
+        }
         t.on_ack_sent();
-        // The ACK showed 1 missing: only a new gap counts again.
-        t.on_received(5, now, true, false, policy);
-        t.on_received(6, now, true, false, policy);
+        // 10 is missing: an ACK is due once the largest is 3 beyond it.
+        t.on_received(11, now, true, false, policy);
+        t.on_received(12, now, true, false, policy);
         assert!(!t.ack_due(now));
-        t.on_received(8, now, true, false, policy);
-        t.on_received(9, now, true, false, policy);
-        assert!(!t.ack_due(now), "7 is missing, 9 is 2 beyond it");
+        t.on_received(13, now, true, false, policy);
+        assert!(t.ack_due(now), "13 is 3 beyond 10");
+        t.on_ack_sent();
+        // That ACK let the sender declare 10 lost: its late arrival hurries nothing.
+        t.on_received(14, now, true, false, policy);
         t.on_received(10, now, true, false, policy);
-        assert!(t.ack_due(now), "10 is 3 beyond 7");
+        assert!(!t.ack_due(now));
+        // A new gap counts again.
+        t.on_received(16, now, true, false, policy);
+        t.on_received(17, now, true, false, policy);
+        assert!(!t.ack_due(now), "15 is missing, 17 is 2 beyond it");
+        t.on_received(18, now, true, false, policy);
+        assert!(t.ack_due(now), "18 is 3 beyond 15");
+        t.on_ack_sent();
+        // A gap an ACK reported but that is not yet 3 old is still hurried once it is.
+        t.on_received(20, now, true, false, policy);
+        t.on_ack_sent();
+        t.on_received(21, now, true, false, policy);
+        assert!(!t.ack_due(now), "19 is 2 below 21");
+        t.on_received(22, now, true, false, policy);
+        assert!(
+            t.ack_due(now),
+            "19 is 3 below 22, and the ACK at 20 did not reveal it"
+        );
     }
 
     #[test]
     fn the_first_ce_mark_is_acknowledged_at_once() {
         let now = Instant::now();
         let mut t = AckTracker::new();
+        // A peer's policy that would otherwise wait long.
+        const RFC: AckPolicy = AckPolicy {
+            max_delay: DELAY,
+            eliciting_threshold: 100,
+            reordering_threshold: 0,
+        };
         t.on_ecn(EcnCodepoint::Ect0);
         t.on_received(0, now, true, false, RFC);
         assert!(!t.ack_due(now));
+        // Never for a packet that elicits no acknowledgment (RFC 9000 §13.2.1).
         t.on_ecn(EcnCodepoint::Ce);
         t.on_received(1, now, false, false, RFC);
+        assert!(!t.ack_due(now));
+        t.on_ecn(EcnCodepoint::Ect0);
+        t.on_received(2, now, false, false, RFC);
+        t.on_ecn(EcnCodepoint::Ce);
+        t.on_received(3, now, true, false, RFC);
         assert!(t.ack_due(now));
         t.on_ack_sent();
         t.on_ecn(EcnCodepoint::Ce);
-        t.on_received(2, now, false, false, RFC);
+        t.on_received(4, now, true, false, RFC);
         assert!(!t.ack_due(now), "CE after CE");
     }
 }

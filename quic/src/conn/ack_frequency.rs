@@ -6,8 +6,8 @@
 //! min_ack_delay, the peer is asked for about [`ACKS_PER_WINDOW`] acknowledgments per
 //! congestion window, from every second packet (RFC 9000's rule) up to every
 //! [`MAX_PACKETS_PER_ACK`]th, so a fast transfer costs both ends fewer ACK-only datagrams. The
-//! delay asked for never exceeds the peer's max_ack_delay, so the PTO computed from that
-//! parameter stays valid whether or not the request has arrived (§7).
+//! delay asked for never exceeds the peer's max_ack_delay, so the PTO, computed from that
+//! parameter, stays valid whether or not the request has arrived (§7).
 
 use std::time::Duration;
 

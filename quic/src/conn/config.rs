@@ -140,10 +140,14 @@ impl Default for ConnectionConfig {
 
 impl ConnectionConfig {
     /// The min_ack_delay advertised with [`Self::ack_frequency`]: the timer granularity
-    /// (1 ms), or the max_ack_delay if that is less; `None` without the extension.
+    /// (1 ms), or the max_ack_delay advertised (whole milliseconds) if that is less; `None`
+    /// without the extension.
     pub fn min_ack_delay(&self) -> Option<Duration> {
+        let advertised = Duration::from_millis(
+            u64::try_from(self.max_ack_delay.as_millis()).unwrap_or(u64::MAX),
+        );
         self.ack_frequency
-            .then(|| crate::recovery::GRANULARITY.min(self.max_ack_delay))
+            .then(|| crate::recovery::GRANULARITY.min(advertised))
     }
 
     /// The transport parameters these settings advertise (connection IDs are filled in by the

@@ -274,7 +274,7 @@ impl Connection {
     /// computed from the initial RTT (RFC 9000 §8.2.4).
     fn validation_timeout(&self) -> Duration {
         let initial = RttEstimator::new(INITIAL_RTT);
-        let ack_delay = self.config.max_ack_delay;
+        let ack_delay = self.peer_max_ack_delay();
         self.rtt
             .pto_period(ack_delay, true)
             .max(initial.pto_period(ack_delay, true))
@@ -283,7 +283,7 @@ impl Connection {
 
     /// How often a path challenge is sent again while unanswered: once per PTO.
     pub(super) fn challenge_interval(&self) -> Duration {
-        self.rtt.pto_period(self.config.max_ack_delay, true)
+        self.rtt.pto_period(self.peer_max_ack_delay(), true)
     }
 
     /// Starts congestion control and the RTT estimate over for a new path, returning the old

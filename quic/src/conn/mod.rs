@@ -354,6 +354,9 @@ pub struct Connection {
     zero_rtt: zero_rtt::ZeroRtt,
     /// Acknowledgment frequency: what the peer asked of this endpoint, and what it asks.
     ack_frequency: ack_frequency::AckFrequencyState,
+    /// An acknowledgment was due and no datagram could be written (the anti-amplification
+    /// limit of an unvalidated path): its timer waits for the next datagram received.
+    ack_blocked: bool,
     /// 1-RTT packets that arrived before the handshake completed, to read once it has.
     early_one_rtt: Vec<(recv::Arrival, Vec<u8>)>,
 }
@@ -559,6 +562,7 @@ impl Connection {
             auth_failures: 0,
             zero_rtt: zero_rtt::ZeroRtt::new(),
             ack_frequency: ack_frequency::AckFrequencyState::new(),
+            ack_blocked: false,
             early_one_rtt: Vec::new(),
             config,
         }
@@ -967,7 +971,7 @@ impl Connection {
     }
 
     fn three_ptos(&self) -> Duration {
-        self.rtt.pto_period(self.config.max_ack_delay, true) * 3
+        self.rtt.pto_period(self.peer_max_ack_delay(), true) * 3
     }
 
     /// Queues `event` unless the same one waits already: a notice that something can be
@@ -1101,10 +1105,14 @@ impl Connection {
 
     /// Drops a space's keys and what it had in flight (RFC 9001 §4.9).
     fn discard_space(&mut self, id: SpaceId) {
-        let space = &mut self.spaces[id as usize];
-        if space.discarded {
+        // Checked through a shared reference: a released space must not come back.
+        if self.spaces[id as usize].discarded {
             return;
         }
+        if id == SpaceId::Initial {
+            self.versions.original_initial = None;
+        }
+        let space = &mut self.spaces[id as usize];
         space.discarded = true;
         space.keys = None;
         space.probes = 0;
@@ -1149,9 +1157,9 @@ impl Connection {
                 self.handshake_deadline
                     .filter(|_| !self.is_handshake_complete()),
                 self.loss_detection_timer(),
-                // An acknowledgment the amplification limit holds back waits for the peer's
-                // next datagram, which raises the limit.
-                self.ack_timer().filter(|_| !self.path.is_blocked()),
+                // An acknowledgment that could not be sent (the amplification limit held it
+                // back) waits for the peer's next datagram, which raises the limit.
+                self.ack_timer().filter(|_| !self.ack_blocked),
                 self.path.timer(),
                 self.probe_path.as_ref().and_then(path::Path::timer),
                 // A search starts when the application sends; its writes ask for a transmit.

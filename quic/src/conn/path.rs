@@ -20,10 +20,6 @@ pub(crate) const PATH_PROBE_SIZE: usize = 1200;
 /// small one, unpadded) even when data used up the rest.
 const CHALLENGE_RESERVE: u64 = 200;
 
-/// A budget below this many bytes holds no packet worth sending (a header with a 20-byte
-/// connection ID, an ACK frame and the AEAD tag): the path is blocked until the peer sends more.
-const MIN_PACKET_BUDGET: u64 = 128;
-
 /// Most PATH_RESPONSE frames waiting to be sent: a peer's flood of PATH_CHALLENGE frames gets
 /// answers to the latest this many (the class of quic-go's CVE-2023-49295).
 pub const MAX_PATH_RESPONSES: usize = 16;
@@ -80,12 +76,6 @@ impl Path {
             0
         };
         self.budget().map(|b| b.saturating_sub(reserve))
-    }
-
-    /// Whether the anti-amplification limit leaves too little to send any packet on this path
-    /// (RFC 9000 §8): timers that would only send must wait for the peer's next datagram.
-    pub(super) fn is_blocked(&self) -> bool {
-        self.data_budget().is_some_and(|b| b < MIN_PACKET_BUDGET)
     }
 
     /// Starts validating this path at `now`: the first challenge is due at once, and the

@@ -30,6 +30,8 @@ impl Connection {
     /// address it reached (answers go out from there) and its ECN codepoint (counted and
     /// reported in ACK frames).
     pub fn handle_datagram_with(&mut self, now: Instant, info: DatagramInfo, datagram: &mut [u8]) {
+        // What arrives raises the amplification limit: a held-back acknowledgment may go.
+        self.ack_blocked = false;
         let from = info.from;
         let rtt = self.rtt.smoothed();
         match &mut self.state {
@@ -282,6 +284,10 @@ impl Connection {
             None => false,
         };
         let space = &self.spaces[id as usize];
+        if space.discarded {
+            // Late packets of a space the handshake left behind (in either version).
+            return Err(Drop::Packet(PacketError::DecryptFailed));
+        }
         let keys = if other {
             self.versions.original_initial.as_ref()
         } else {

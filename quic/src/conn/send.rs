@@ -124,6 +124,8 @@ impl Connection {
                     Some(_) if !self.window_open() => self.app_limited = false,
                     Some(_) => {}
                 }
+                self.ack_blocked =
+                    written.is_none() && self.ack_timer().is_some_and(|due| due <= now);
                 written?
             }
         };
@@ -383,6 +385,16 @@ impl Connection {
             data.ack_frequency = true;
             ack_eliciting = true;
         }
+        // A probe asks for its acknowledgment at once when the peer was asked to wait for
+        // several packets (draft-ietf-quic-ack-frequency §4.2); before the data, which may
+        // fill the packet.
+        if id == SpaceId::Data
+            && self.spaces[id as usize].probes > 0
+            && self.ack_frequency.decimating()
+            && Frame::ImmediateAck.encode(&mut w).is_ok()
+        {
+            ack_eliciting = true;
+        }
         if id == SpaceId::Data {
             while let Some(n) = self.pending_new_cids.last() {
                 if Frame::NewConnectionId(*n).encode(&mut w).is_err() {
@@ -454,15 +466,6 @@ impl Connection {
                 Some(r) => r.start.min(range.start)..r.end.max(range.end),
                 None => range,
             });
-            ack_eliciting = true;
-        }
-        // A probe asks for its acknowledgment at once when the peer was asked to wait for
-        // several packets (draft-ietf-quic-ack-frequency §4.2).
-        if space.probes > 0
-            && id == SpaceId::Data
-            && self.ack_frequency.decimating()
-            && Frame::ImmediateAck.encode(&mut w).is_ok()
-        {
             ack_eliciting = true;
         }
         if space.probes > 0 && !ack_eliciting && Frame::Ping.encode(&mut w).is_ok() {
@@ -904,7 +907,7 @@ impl Connection {
             }
             let base = self
                 .rtt
-                .pto_period(self.config.max_ack_delay, id == SpaceId::Data);
+                .pto_period(self.peer_max_ack_delay(), id == SpaceId::Data);
             let period = base.saturating_mul(backoff).min(cap.max(base));
             let Some(sent) = space.sent.last_ack_eliciting_sent() else {
                 continue;
@@ -928,7 +931,7 @@ impl Connection {
         };
         let since = self.last_eliciting_sent?;
         Some((
-            since + self.rtt.pto_period(self.config.max_ack_delay, false) * backoff,
+            since + self.rtt.pto_period(self.peer_max_ack_delay(), false) * backoff,
             id,
         ))
     }
