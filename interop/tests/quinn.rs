@@ -162,10 +162,8 @@ fn a_qssl_client_migrates_mid_download_against_quinn_server() {
     fx.assert_received();
 }
 
-#[test]
-fn quinn_client_moving_mid_download_against_qssl_server() {
-    let fx = Fixture::new("quinn-client");
-    let server = QsslServer::start(&fx);
+/// A quinn hq-interop client configuration trusting the fixture's certificate.
+fn quinn_client_config(fx: &Fixture) -> quinn::ClientConfig {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(fx.path("cert.pem")).unwrap() {
         roots.add(cert.unwrap()).unwrap();
@@ -176,18 +174,35 @@ fn quinn_client_moving_mid_download_against_qssl_server() {
         .with_root_certificates(roots)
         .with_no_client_auth();
     tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
-    let config = quinn::ClientConfig::new(Arc::new(QuicClientConfig::try_from(tls).unwrap()));
+    quinn::ClientConfig::new(Arc::new(QuicClientConfig::try_from(tls).unwrap()))
+}
+
+/// A quinn client endpoint with `config`, connected to `server`, that has asked it for
+/// `/file.bin`: the endpoint, the connection and the response's stream.
+async fn quinn_get_file(
+    config: quinn::ClientConfig,
+    server: SocketAddr,
+) -> (quinn::Endpoint, quinn::Connection, quinn::RecvStream) {
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+    endpoint.set_default_client_config(config);
+    let conn = endpoint
+        .connect(server, "localhost")
+        .unwrap()
+        .await
+        .expect("quinn connects to qssl");
+    let (mut send, recv) = conn.open_bi().await.unwrap();
+    send.write_all(b"GET /file.bin\r\n").await.unwrap();
+    send.finish().unwrap();
+    (endpoint, conn, recv)
+}
+
+#[test]
+fn quinn_client_moving_mid_download_against_qssl_server() {
+    let fx = Fixture::new("quinn-client");
+    let server = QsslServer::start(&fx);
+    let config = quinn_client_config(&fx);
     let data = runtime().block_on(async {
-        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-        endpoint.set_default_client_config(config);
-        let conn = endpoint
-            .connect(server.addr, "localhost")
-            .unwrap()
-            .await
-            .expect("quinn connects to qssl");
-        let (mut send, mut recv) = conn.open_bi().await.unwrap();
-        send.write_all(b"GET /file.bin\r\n").await.unwrap();
-        send.finish().unwrap();
+        let (endpoint, conn, mut recv) = quinn_get_file(config, server.addr).await;
         let mut data = vec![0u8; SIZE / 4];
         recv.read_exact(&mut data).await.unwrap();
         // quinn moves to a new socket (as after a NAT rebinding): the qssl server follows.
@@ -211,28 +226,9 @@ fn quinn_client_moving_mid_download_against_qssl_server() {
 fn a_quinn_client_acknowledges_a_qssl_server_as_often_as_asked() {
     let fx = Fixture::new("quinn-ack-frequency");
     let server = QsslServer::start(&fx);
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(fx.path("cert.pem")).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    tls.alpn_protocols = vec![ALPN_HQ.to_vec()];
-    let config = quinn::ClientConfig::new(Arc::new(QuicClientConfig::try_from(tls).unwrap()));
+    let config = quinn_client_config(&fx);
     let (data, stats) = runtime().block_on(async {
-        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-        endpoint.set_default_client_config(config);
-        let conn = endpoint
-            .connect(server.addr, "localhost")
-            .unwrap()
-            .await
-            .expect("quinn connects to qssl");
-        let (mut send, mut recv) = conn.open_bi().await.unwrap();
-        send.write_all(b"GET /file.bin\r\n").await.unwrap();
-        send.finish().unwrap();
+        let (endpoint, conn, mut recv) = quinn_get_file(config, server.addr).await;
         let data = recv.read_to_end(SIZE + 1).await.expect("quinn reads");
         let stats = conn.stats();
         conn.close(0u32.into(), b"done");
