@@ -31,7 +31,7 @@ const MAX_BATCHES: usize = 64;
 /// kernel applies to a segmented send as a whole.
 const MAX_SEGMENTED: usize = 65_507;
 /// Send buffer: room for one batch of full-size QUIC datagrams.
-const SEND_BUF: usize = BATCH * 1500;
+const SEND_BUF_LEN: usize = BATCH * 1500;
 
 /// The address datagrams are attributed to when the BIO carries none (a datagram pair or
 /// memory BIO without addressing): connections are found by connection ID, so one
@@ -44,17 +44,21 @@ thread_local! {
     /// this thread receives for: a port needs them only during one receive, and making
     /// them for each connection object would cost more than its handshake.
     static RECV_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+
+    /// The send buffer (a batch of full-size datagrams, 48 KB) of every port this thread
+    /// sends for; a port keeps a copy of its own only of datagrams its BIO refused.
+    static SEND_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A port's network BIOs and send buffer.
+/// A port's network BIOs and the datagrams its write BIO refused.
 #[derive(Debug, Default)]
 pub(crate) struct Net {
     rbio: Option<Arc<dyn DatagramBio>>,
     wbio: Option<Arc<dyn DatagramBio>>,
-    send_buf: Vec<u8>,
     /// Datagrams taken from the endpoint but not yet sent (the BIO was full), and how many of
-    /// them went out already.
+    /// them went out already; their bytes are in `pending_buf`.
     pending: Option<(Transmit, usize)>,
+    pending_buf: Vec<u8>,
     /// Destination addresses are attached to datagrams sent (off for a BIO that cannot carry
     /// them, such as a datagram pair whose other end does not handle them).
     addressed: bool,
@@ -225,36 +229,56 @@ impl Net {
     }
 
     /// Sends what `endpoint` has to send, until it has nothing more or the write BIO is full
-    /// (the rest waits in the send buffer for the next call).
+    /// (the rest of that batch waits, copied, for the next call).
     pub(crate) fn flush(&mut self, endpoint: &mut Endpoint, now: Instant) {
         let Some(wbio) = self.wbio.clone() else {
             return;
         };
-        if self.send_buf.is_empty() {
-            self.send_buf = vec![0u8; SEND_BUF];
+        if let Some((transmit, done)) = self.pending.take() {
+            let buf = std::mem::take(&mut self.pending_buf);
+            if let Err(sent) = self.send(wbio.as_ref(), &buf, &transmit, done) {
+                self.pending = Some((transmit, sent));
+                self.pending_buf = buf;
+                return;
+            }
         }
-        loop {
-            let (transmit, done) = match self.pending.take() {
-                Some(p) => p,
-                None => match endpoint.poll_transmit_batch(now, &mut self.send_buf, BATCH) {
-                    Some(t) => (t, 0),
-                    None => return,
-                },
-            };
-            match self.send(wbio.as_ref(), &transmit, done) {
-                Ok(()) => {}
-                Err(sent) => {
-                    self.pending = Some((transmit, sent));
-                    return;
-                }
+        SEND_BUF.with(|shared| match shared.try_borrow_mut() {
+            Ok(mut buf) => self.flush_from(&mut buf, wbio.as_ref(), endpoint, now),
+            // A callback run by this send sends for another port: a buffer of its own.
+            Err(_) => self.flush_from(&mut Vec::new(), wbio.as_ref(), endpoint, now),
+        });
+    }
+
+    /// [`Self::flush`] through `buf` (made full size if empty).
+    fn flush_from(
+        &mut self,
+        buf: &mut Vec<u8>,
+        wbio: &dyn DatagramBio,
+        endpoint: &mut Endpoint,
+        now: Instant,
+    ) {
+        if buf.is_empty() {
+            *buf = vec![0u8; SEND_BUF_LEN];
+        }
+        while let Some(transmit) = endpoint.poll_transmit_batch(now, buf, BATCH) {
+            if let Err(sent) = self.send(wbio, buf, &transmit, 0) {
+                self.pending_buf = buf.get(..transmit.len).unwrap_or_default().to_vec();
+                self.pending = Some((transmit, sent));
+                return;
             }
         }
     }
 
-    /// Sends the datagrams of `t` from the `done`-th on; on a full BIO returns how many are
-    /// out. With segmentation offload in the BIO, runs of datagrams go as one segmented
-    /// message each (all of it or none is sent); otherwise one message per datagram.
-    fn send(&mut self, wbio: &dyn DatagramBio, t: &Transmit, done: usize) -> Result<(), usize> {
+    /// Sends the datagrams of `t` (in `buf`) from the `done`-th on; on a full BIO returns how
+    /// many are out. With segmentation offload in the BIO, runs of datagrams go as one
+    /// segmented message each (all of it or none is sent); otherwise one message per datagram.
+    fn send(
+        &mut self,
+        wbio: &dyn DatagramBio,
+        buf: &[u8],
+        t: &Transmit,
+        done: usize,
+    ) -> Result<(), usize> {
         let to =
             (self.addressed && t.destination != UNADDRESSED).then(|| BioAddr::from(t.destination));
         let from = t.source.filter(|_| self.local_addrs).map(BioAddr::from);
@@ -278,7 +302,7 @@ impl Net {
                 end = next.end;
                 n += 1;
             }
-            let mut msg = SendMsg::new(&self.send_buf[start..end]);
+            let mut msg = SendMsg::new(buf.get(start..end).unwrap_or_default());
             if n > 1 {
                 msg = msg.segment_size(segment);
             }
