@@ -5,6 +5,7 @@ use std::ops::{Index, IndexMut, Range};
 use std::sync::LazyLock;
 
 use rustls::quic::Keys;
+use smallvec::SmallVec;
 
 use super::streams::SentControl;
 use crate::ack_tracker::AckTracker;
@@ -54,13 +55,17 @@ impl SpaceId {
     }
 }
 
+/// The STREAM frames of one sent packet: stream, offsets, FIN.
+pub(crate) type SentStreams = SmallVec<[(StreamId, Range<u64>, bool); 1]>;
+
 /// What a sent packet carried that matters once it is acknowledged or lost.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SentData {
     /// CRYPTO bytes.
     pub(crate) crypto: Option<Range<u64>>,
-    /// STREAM data: stream, offsets, FIN.
-    pub(crate) streams: Vec<(StreamId, Range<u64>, bool)>,
+    /// STREAM data: stream, offsets, FIN (inline for a packet carrying one stream's data,
+    /// as most do).
+    pub(crate) streams: SentStreams,
     /// The packet carried HANDSHAKE_DONE.
     pub(crate) handshake_done: bool,
     /// The packet carried ACK_FREQUENCY.
@@ -70,16 +75,30 @@ pub(crate) struct SentData {
     /// Stream control frames (resets, stop-sending, flow-control updates), if any: boxed
     /// because few packets carry them and sent packets are kept by the thousand.
     pub(crate) control: Option<Box<SentControl>>,
-    /// NEW_CONNECTION_ID frames carried.
-    pub(crate) new_cids: Vec<NewConnectionId>,
-    /// Sequence numbers of the RETIRE_CONNECTION_ID frames carried.
-    pub(crate) retired_cids: Vec<u64>,
+    /// Connection ID and token frames, if any: boxed, as [`control`](Self::control) is.
+    pub(crate) ids: Option<Box<SentIds>>,
     /// The packet went out marked ECT(0).
     pub(crate) ecn_marked: bool,
     /// The packet was a probe of this datagram size (DPLPMTUD).
     pub(crate) pmtu_probe: Option<usize>,
     /// DATAGRAM frames carried.
     pub(crate) datagrams: u16,
+}
+
+impl SentData {
+    /// The record of connection ID and token frames, made on first use.
+    pub(crate) fn ids(&mut self) -> &mut SentIds {
+        self.ids.get_or_insert_default()
+    }
+}
+
+/// The frames about connection IDs and tokens a sent packet carried, which few packets carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SentIds {
+    /// NEW_CONNECTION_ID frames carried.
+    pub(crate) new_cids: Vec<NewConnectionId>,
+    /// Sequence numbers of the RETIRE_CONNECTION_ID frames carried.
+    pub(crate) retired_cids: Vec<u64>,
     /// The NEW_TOKEN token carried.
     pub(crate) new_token: Option<Vec<u8>>,
 }

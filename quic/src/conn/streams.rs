@@ -17,6 +17,7 @@ use crate::streams::{
 use crate::transport_params::TransportParameters;
 
 use super::ConnectionConfig;
+use super::space::SentStreams;
 
 /// Most unacknowledged bytes buffered per stream for sending.
 const STREAM_SEND_BUFFER: usize = 1 << 20;
@@ -822,7 +823,7 @@ impl Streams {
         now: Instant,
         rtt: Duration,
         control: &mut SentControl,
-        sent: &mut Vec<(StreamId, Range<u64>, bool)>,
+        sent: &mut SentStreams,
     ) -> bool {
         let mut wrote = false;
         while let Some(&(id, code, final_size)) = self.resets.last() {
@@ -947,11 +948,7 @@ impl Streams {
         wrote
     }
 
-    fn write_stream_data(
-        &mut self,
-        w: &mut Writer<'_>,
-        sent: &mut Vec<(StreamId, Range<u64>, bool)>,
-    ) -> bool {
+    fn write_stream_data(&mut self, w: &mut Writer<'_>, sent: &mut SentStreams) -> bool {
         let mut wrote = false;
         let mut turns = self.send_queue.len();
         while turns > 0 && w.remaining() > STREAM_FRAME_OVERHEAD {

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use smallvec::SmallVec;
+
 /// Disjoint, non-adjacent inclusive ranges keyed by their start.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PnSet {
@@ -32,6 +34,37 @@ impl PnSet {
             hi = hi.max(e);
         }
         self.ranges.insert(lo, hi);
+    }
+
+    /// Adds `lo..=hi` as [`insert`](Self::insert) does and returns the parts of it that were
+    /// not in the set before, in increasing order. Costs what `insert` costs.
+    pub(crate) fn insert_new(&mut self, lo: u64, hi: u64) -> SmallVec<[(u64, u64); 4]> {
+        let mut fresh = SmallVec::new();
+        if lo > hi {
+            return fresh;
+        }
+        // `cursor`: the first number not yet known to be held or reported (`None`: past
+        // u64::MAX).
+        let mut cursor = Some(lo);
+        if let Some((_, &e)) = self.ranges.range(..lo).next_back()
+            && e >= lo
+        {
+            cursor = e.checked_add(1);
+        }
+        for (&s, &e) in self.ranges.range(lo..=hi) {
+            let Some(c) = cursor else { break };
+            if s > c {
+                fresh.push((c, s - 1));
+            }
+            cursor = e.checked_add(1).map(|n| n.max(c));
+        }
+        if let Some(c) = cursor
+            && c <= hi
+        {
+            fresh.push((c, hi));
+        }
+        self.insert(lo, hi);
+        fresh
     }
 
     /// Whether some number strictly between `a` and `b` is in the set.
@@ -93,6 +126,24 @@ mod tests {
         s.insert(u64::MAX - 1, u64::MAX);
         s.insert(101, u64::MAX - 2);
         assert_eq!(s.to_vec(), [(0, u64::MAX)]);
+    }
+
+    #[test]
+    fn insert_new_reports_what_was_missing() {
+        let mut s = PnSet::default();
+        assert_eq!(s.insert_new(10, 12).as_slice(), [(10, 12)]);
+        assert!(s.insert_new(11, 12).is_empty());
+        assert!(s.insert_new(3, 1).is_empty());
+        s.insert(20, 25);
+        assert_eq!(s.insert_new(5, 30).as_slice(), [(5, 9), (13, 19), (26, 30)]);
+        assert_eq!(s.to_vec(), [(5, 30)]);
+        assert_eq!(s.insert_new(0, 5).as_slice(), [(0, 4)]);
+        assert_eq!(
+            s.insert_new(u64::MAX - 1, u64::MAX).as_slice(),
+            [(u64::MAX - 1, u64::MAX)]
+        );
+        assert_eq!(s.insert_new(0, u64::MAX).as_slice(), [(31, u64::MAX - 2)]);
+        assert!(s.insert_new(7, u64::MAX).is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Sent packets of one packet number space: acknowledgment processing, loss detection (RFC 9002
 //! §6.1), persistent congestion (§7.6) and discarding the space (§6.4).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
@@ -126,12 +126,33 @@ fn in_flight_bytes<T>(packets: &[SentPacket<T>]) -> u64 {
         .fold(0u64, |sum, p| sum.saturating_add(p.size))
 }
 
+/// An in-flight packet's place among those sent after the oldest outstanding one: empty once
+/// acknowledged or declared lost while an older one is still outstanding.
+#[derive(Debug, Clone)]
+struct Slot<T> {
+    pn: u64,
+    packet: Option<SentPacket<T>>,
+}
+
+/// Capacity a record keeps once empty (a sender between bursts, an idle connection); what it
+/// grew to beyond that is given back then.
+const KEPT_SLOTS: usize = 16;
+
 /// The packets sent in one packet number space that are neither acknowledged nor declared lost.
+///
+/// Records live in two queues ordered by packet number, whose storage is reused from packet to
+/// packet (a packet costs no allocation): the in-flight packets, where one acknowledged out of
+/// order leaves an empty slot until the older ones go, and the packets not in flight (ACK
+/// frames alone), at most [`MAX_ACK_ONLY_TRACKED`]. The in-flight queue spans the packets sent
+/// since the oldest outstanding one, which loss detection declares lost once three later
+/// ones are acknowledged, so its length follows the congestion window; the packets a peer
+/// makes this endpoint acknowledge cannot lengthen it.
 #[derive(Debug, Clone)]
 pub struct SentPackets<T> {
-    /// Boxed: the map moves its entries as it changes, and an idle connection's few
-    /// remaining records would otherwise each cost a full node of packet records.
-    packets: BTreeMap<u64, Box<SentPacket<T>>>,
+    flight: VecDeque<Slot<T>>,
+    /// Records in `flight` that hold a packet.
+    in_flight_count: usize,
+    ack_only: VecDeque<SentPacket<T>>,
     /// Packet numbers the peer acknowledged, from the oldest outstanding packet up.
     acked: PnSet,
     bytes_in_flight: u64,
@@ -140,9 +161,6 @@ pub struct SentPackets<T> {
     largest_acked: Option<u64>,
     loss_time: Option<Instant>,
     last_ack_eliciting_sent: Option<Instant>,
-    /// The packet numbers of the not-in-flight packets sent, oldest first (some may be gone
-    /// already), to forget the oldest beyond [`MAX_ACK_ONLY_TRACKED`].
-    ack_only: VecDeque<u64>,
 }
 
 impl<T> Default for SentPackets<T> {
@@ -155,7 +173,9 @@ impl<T> SentPackets<T> {
     /// An empty space.
     pub fn new() -> Self {
         SentPackets {
-            packets: BTreeMap::new(),
+            flight: VecDeque::new(),
+            in_flight_count: 0,
+            ack_only: VecDeque::new(),
             acked: PnSet::default(),
             bytes_in_flight: 0,
             ack_eliciting_in_flight: 0,
@@ -163,33 +183,46 @@ impl<T> SentPackets<T> {
             largest_acked: None,
             loss_time: None,
             last_ack_eliciting_sent: None,
-            ack_only: VecDeque::new(),
         }
     }
 
     /// Records a sent packet (RFC 9002 Appendix A.5). Packet numbers are expected to increase;
     /// a number already tracked replaces the earlier record.
     pub fn on_sent(&mut self, packet: SentPacket<T>) {
-        if packet.in_flight {
-            self.bytes_in_flight = self.bytes_in_flight.saturating_add(packet.size);
-            if packet.ack_eliciting {
-                self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_add(1);
-                self.last_ack_eliciting_sent = Some(packet.time_sent);
-            }
-        }
-        self.largest_sent = Some(self.largest_sent.map_or(packet.pn, |l| l.max(packet.pn)));
-        if !packet.in_flight {
-            self.ack_only.push_back(packet.pn);
-        }
-        if let Some(old) = self.packets.insert(packet.pn, Box::new(packet)) {
+        let pn = packet.pn;
+        let in_order = self.largest_sent.is_none_or(|l| pn > l);
+        if !in_order && let Some(old) = self.take(pn) {
             self.forget(&old);
         }
-        while self.ack_only.len() > MAX_ACK_ONLY_TRACKED {
-            let Some(pn) = self.ack_only.pop_front() else {
-                break;
+        self.largest_sent = Some(self.largest_sent.map_or(pn, |l| l.max(pn)));
+        if !packet.in_flight {
+            let at = if in_order {
+                self.ack_only.len()
+            } else {
+                self.ack_only.partition_point(|p| p.pn < pn)
             };
-            if self.packets.get(&pn).is_some_and(|p| !p.in_flight) {
-                self.packets.remove(&pn);
+            self.ack_only.insert(at, packet);
+            while self.ack_only.len() > MAX_ACK_ONLY_TRACKED {
+                self.ack_only.pop_front();
+            }
+            return;
+        }
+        self.bytes_in_flight = self.bytes_in_flight.saturating_add(packet.size);
+        if packet.ack_eliciting {
+            self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_add(1);
+            self.last_ack_eliciting_sent = Some(packet.time_sent);
+        }
+        self.in_flight_count += 1;
+        let slot = Slot {
+            pn,
+            packet: Some(packet),
+        };
+        if in_order {
+            self.flight.push_back(slot);
+        } else {
+            match self.flight.binary_search_by_key(&pn, |s| s.pn) {
+                Ok(i) => self.flight[i] = slot,
+                Err(i) => self.flight.insert(i, slot),
             }
         }
     }
@@ -204,13 +237,81 @@ impl<T> SentPackets<T> {
         }
     }
 
+    /// Takes the outstanding packet `pn` out of the records (counters untouched).
+    fn take(&mut self, pn: u64) -> Option<SentPacket<T>> {
+        if let Ok(i) = self.flight.binary_search_by_key(&pn, |s| s.pn) {
+            let p = self.flight[i].packet.take();
+            if p.is_some() {
+                self.in_flight_count -= 1;
+                self.trim();
+            }
+            return p;
+        }
+        let i = self.ack_only.binary_search_by_key(&pn, |p| p.pn).ok()?;
+        self.ack_only.remove(i)
+    }
+
+    /// Moves the in-flight packets numbered `lo..=hi` to `out`.
+    fn take_flight(&mut self, lo: u64, hi: u64, out: &mut Vec<SentPacket<T>>) {
+        let from = self.flight.partition_point(|s| s.pn < lo);
+        let to = self.flight.partition_point(|s| s.pn <= hi);
+        out.reserve(to.saturating_sub(from));
+        for slot in self.flight.range_mut(from..to.max(from)) {
+            if let Some(p) = slot.packet.take() {
+                self.in_flight_count -= 1;
+                self.bytes_in_flight = self.bytes_in_flight.saturating_sub(p.size);
+                if p.ack_eliciting {
+                    self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_sub(1);
+                }
+                out.push(p);
+            }
+        }
+    }
+
+    /// Moves the packets not in flight numbered `lo..=hi` to `out`.
+    fn take_ack_only(&mut self, lo: u64, hi: u64, out: &mut Vec<SentPacket<T>>) {
+        let from = self.ack_only.partition_point(|p| p.pn < lo);
+        let to = self.ack_only.partition_point(|p| p.pn <= hi);
+        if from < to {
+            out.extend(self.ack_only.drain(from..to));
+        }
+    }
+
+    /// Drops the empty slots at both ends of the in-flight records, and gives back storage
+    /// mostly unused.
+    fn trim(&mut self) {
+        while self.flight.front().is_some_and(|s| s.packet.is_none()) {
+            self.flight.pop_front();
+        }
+        while self.flight.back().is_some_and(|s| s.packet.is_none()) {
+            self.flight.pop_back();
+        }
+        if self.flight.is_empty() && self.flight.capacity() > KEPT_SLOTS {
+            self.flight.shrink_to(KEPT_SLOTS);
+        }
+        if self.ack_only.is_empty() && self.ack_only.capacity() > KEPT_SLOTS {
+            self.ack_only.shrink_to(KEPT_SLOTS);
+        }
+    }
+
+    /// The smallest packet number still outstanding.
+    fn oldest(&self) -> Option<u64> {
+        let flight = self.flight.front().map(|s| s.pn);
+        let ack_only = self.ack_only.front().map(|p| p.pn);
+        match (flight, ack_only) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Processes the ranges of an ACK frame, ideally largest first as the frame lists them:
     /// removes and returns the newly acknowledged packets.
     ///
-    /// Each range costs O((1 + packets it acknowledges) log n), whatever its width. A range
-    /// reaching above the largest packet number sent is an error; ranges before it were
-    /// already applied (none, if the ranges come largest first), and the connection is to be
-    /// closed anyway. Empty ranges are ignored; duplicate acknowledgments acknowledge nothing.
+    /// Each range costs O((1 + packets it acknowledges) log n), whatever its width, plus the
+    /// empty slots among packet numbers it acknowledges for the first time. A range reaching
+    /// above the largest packet number sent is an error; ranges before it were already
+    /// applied (none, if the ranges come largest first), and the connection is to be closed
+    /// anyway. Empty ranges are ignored; duplicate acknowledgments acknowledge nothing.
     pub fn on_ack(
         &mut self,
         ranges: impl IntoIterator<Item = RangeInclusive<u64>>,
@@ -226,28 +327,20 @@ impl<T> SentPackets<T> {
                 return Err(UnsentPacketAcked { pn: hi });
             }
             largest = Some(largest.map_or(hi, |l| l.max(hi)));
-            self.acked.insert(lo, hi);
-            let mut next = lo;
-            while next <= hi {
-                let Some((&pn, _)) = self.packets.range(next..=hi).next() else {
-                    break;
-                };
-                if let Some(p) = self.packets.remove(&pn) {
-                    self.forget(&p);
-                    packets.push(*p);
-                }
-                match pn.checked_add(1) {
-                    Some(n) => next = n,
-                    None => break,
-                }
+            // Only numbers not acknowledged before can still be outstanding: a peer repeating
+            // a range costs no walk over the slots it emptied.
+            for (lo, hi) in self.acked.insert_new(lo, hi) {
+                self.take_flight(lo, hi, &mut packets);
+                self.take_ack_only(lo, hi, &mut packets);
             }
         }
+        self.trim();
         packets.sort_unstable_by_key(|p| p.pn);
         if let Some(l) = largest {
             self.largest_acked = Some(self.largest_acked.map_or(l, |a| a.max(l)));
         }
-        match self.packets.first_key_value() {
-            Some((&oldest, _)) => self.acked.remove_below(oldest),
+        match self.oldest() {
+            Some(oldest) => self.acked.remove_below(oldest),
             None => self.acked.clear(),
         }
         let largest_newly_acked_sent =
@@ -273,27 +366,53 @@ impl<T> SentPackets<T> {
             };
         };
         let loss_delay = rtt.loss_delay();
-        let mut lost_pns = Vec::new();
-        let mut loss_time: Option<Instant> = None;
-        for (&pn, p) in self.packets.range(..=largest_acked) {
+        let is_lost = |p: &SentPacket<T>| {
             let lost_at = p.time_sent.checked_add(loss_delay);
-            let by_time = lost_at.is_some_and(|t| t <= now);
-            let by_count = largest_acked - pn >= PACKET_THRESHOLD;
-            if by_time || by_count {
-                lost_pns.push(pn);
-            } else if let Some(t) = lost_at.filter(|_| p.in_flight) {
+            let lost =
+                lost_at.is_some_and(|t| t <= now) || largest_acked - p.pn >= PACKET_THRESHOLD;
+            (lost, lost_at)
+        };
+        let mut packets = Vec::new();
+        let mut loss_time: Option<Instant> = None;
+        for slot in self.flight.iter_mut() {
+            if slot.pn > largest_acked {
+                break;
+            }
+            let Some(p) = &slot.packet else { continue };
+            match is_lost(p) {
+                (true, _) => packets.extend(slot.packet.take()),
                 // Only in-flight packets arm the loss timer: an ACK-only packet's loss changes
                 // nothing, and it is swept up by the next detection anyway.
-                loss_time = Some(loss_time.map_or(t, |l| l.min(t)));
+                (false, lost_at) => {
+                    if let Some(t) = lost_at {
+                        loss_time = Some(loss_time.map_or(t, |l| l.min(t)));
+                    }
+                }
             }
         }
-        let mut packets = Vec::with_capacity(lost_pns.len());
-        for pn in lost_pns {
-            if let Some(p) = self.packets.remove(&pn) {
-                self.forget(&p);
-                packets.push(*p);
+        for p in &packets {
+            self.in_flight_count -= 1;
+            self.bytes_in_flight = self.bytes_in_flight.saturating_sub(p.size);
+            if p.ack_eliciting {
+                self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_sub(1);
             }
         }
+        let from_flight = packets.len();
+        let mut kept = 0;
+        while let Some(p) = self.ack_only.get(kept) {
+            if p.pn > largest_acked {
+                break;
+            }
+            if is_lost(p).0 {
+                packets.extend(self.ack_only.remove(kept));
+            } else {
+                kept += 1;
+            }
+        }
+        if packets.len() > from_flight {
+            packets.sort_unstable_by_key(|p| p.pn);
+        }
+        self.trim();
         self.loss_time = loss_time;
         LossOutcome { packets, loss_time }
     }
@@ -363,13 +482,15 @@ impl<T> SentPackets<T> {
     /// Discards the space (its keys are gone, RFC 9002 §6.4): every outstanding packet is
     /// forgotten and returned with the bytes in flight they held; timers and counters reset.
     pub fn discard(&mut self) -> Discarded<T> {
-        let packets: Vec<SentPacket<T>> = std::mem::take(&mut self.packets)
-            .into_values()
-            .map(|p| *p)
+        let mut packets: Vec<SentPacket<T>> = std::mem::take(&mut self.flight)
+            .into_iter()
+            .filter_map(|s| s.packet)
             .collect();
+        packets.extend(std::mem::take(&mut self.ack_only));
+        packets.sort_unstable_by_key(|p| p.pn);
         let bytes_in_flight = self.bytes_in_flight;
+        self.in_flight_count = 0;
         self.acked.clear();
-        self.ack_only = VecDeque::new();
         self.bytes_in_flight = 0;
         self.ack_eliciting_in_flight = 0;
         self.loss_time = None;
@@ -413,21 +534,35 @@ impl<T> SentPackets<T> {
 
     /// The outstanding packet with number `pn`.
     pub fn get(&self, pn: u64) -> Option<&SentPacket<T>> {
-        self.packets.get(&pn).map(|p| &**p)
+        if let Ok(i) = self.flight.binary_search_by_key(&pn, |s| s.pn) {
+            return self.flight[i].packet.as_ref();
+        }
+        let i = self.ack_only.binary_search_by_key(&pn, |p| p.pn).ok()?;
+        self.ack_only.get(i)
     }
 
-    /// Outstanding packets by increasing packet number (to choose data to probe with).
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &SentPacket<T>> {
-        self.packets.values().map(|p| &**p)
+    /// Outstanding packets by increasing packet number.
+    pub fn iter(&self) -> impl Iterator<Item = &SentPacket<T>> {
+        let mut flight = self
+            .flight
+            .iter()
+            .filter_map(|s| s.packet.as_ref())
+            .peekable();
+        let mut ack_only = self.ack_only.iter().peekable();
+        std::iter::from_fn(move || match (flight.peek(), ack_only.peek()) {
+            (Some(a), Some(b)) if b.pn < a.pn => ack_only.next(),
+            (Some(_), _) => flight.next(),
+            (None, _) => ack_only.next(),
+        })
     }
 
     /// Number of outstanding packets.
     pub fn len(&self) -> usize {
-        self.packets.len()
+        self.in_flight_count + self.ack_only.len()
     }
 
     /// Whether nothing is outstanding.
     pub fn is_empty(&self) -> bool {
-        self.packets.is_empty()
+        self.len() == 0
     }
 }

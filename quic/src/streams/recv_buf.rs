@@ -18,6 +18,11 @@ use super::check_final_size;
 /// created, while it stays within this many bytes.
 const MERGE_LIMIT: usize = 16 * 1024;
 
+/// A new chunk for in-order data that is also the furthest received, from a frame at least
+/// this long (a bulk sender's), is given room for [`MERGE_LIMIT`] bytes at once (within the
+/// flow-control limit): the frames that follow extend it without reallocating.
+const BULK_FRAME: usize = 1000;
+
 /// Most separate spans (runs of held bytes with gaps between) a stream's data may form: a
 /// peer that sends bytes with gaps between them costs bookkeeping per span, so more is a
 /// `PROTOCOL_VIOLATION` (RFC 9000 §21.7; as quinn's limit, ngtcp2's is 4000). Legitimate
@@ -284,13 +289,20 @@ impl RecvBuf {
             prev.buf.extend_from_slice(bytes);
             return;
         }
-        self.chunks.insert(
-            offset,
-            Chunk {
-                buf: bytes.to_vec(),
-                start: 0,
-            },
-        );
+        let mut buf = Vec::with_capacity(self.chunk_capacity(offset, bytes.len()));
+        buf.extend_from_slice(bytes);
+        self.chunks.insert(offset, Chunk { buf, start: 0 });
+    }
+
+    /// The capacity of a new chunk for `len` bytes at `offset` (see [`BULK_FRAME`]).
+    fn chunk_capacity(&self, offset: u64, len: usize) -> usize {
+        let frontier =
+            offset == self.contiguous_end && offset.saturating_add(len as u64) == self.max_received;
+        if !frontier || len < BULK_FRAME {
+            return len;
+        }
+        let room = usize::try_from(self.limit().saturating_sub(offset)).unwrap_or(usize::MAX);
+        MERGE_LIMIT.min(room).max(len)
     }
 
     /// Copies contiguous data from the read offset into `out` and consumes it; returns the
