@@ -34,6 +34,7 @@ pub mod object;
 pub mod poll;
 pub mod poll_group;
 mod port;
+mod port_watch;
 mod scope;
 pub mod shutdown;
 pub mod stream;

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use qssl_bio::PollDescriptor;
 use qssl_bio::poll::{self, Notifier, PollItem as NetItem};
 use qssl_quic::Dir;
 use qssl_quic::streams::RecvState;
 
 use super::object::{Kind, Ssl};
 use super::port::{Port, PortState};
+use super::port_watch;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ERR_LIB_SSL, SslError, err_r};
 use crate::lock::ObjectGuard;
@@ -183,7 +185,10 @@ fn scan(items: &mut [PollItem<'_>]) -> usize {
 
 /// Waits until one of `ports` has network activity, another thread changes one of them
 /// (through `waiter`), or the earliest deadline (theirs, each on its port's clock, or
-/// `deadline`, real time) passes.
+/// `deadline`, real time) passes. The ports' sockets are waited on through the thread's
+/// reactor ([`port_watch::wait`]), registered once rather than handed to the system on every
+/// wait; while a port waits for room to send, or the thread has no reactor, every
+/// descriptor is polled instead.
 fn wait_any(
     ports: &[Arc<Port>],
     deadline: Option<Instant>,
@@ -191,14 +196,21 @@ fn wait_any(
 ) -> Result<(), SslError> {
     let mut net = Vec::with_capacity(ports.len() * 2 + 1);
     let mut timeout = deadline.map(|d| d.saturating_duration_since(SystemClock.now()));
+    let mut backlog = false;
     for port in ports {
         let now = port.now();
         let st = port.lock();
         net.extend(st.net.poll_items());
+        backlog |= st.net.backlog();
         if let Some(t) = st.endpoint.poll_timeout() {
             let left = t.saturating_duration_since(now);
             timeout = Some(timeout.map_or(left, |w| w.min(left)));
         }
+    }
+    if backlog {
+        // Datagrams the last tick left in a socket: the reactor reports a socket when data
+        // arrives, not while it has some, so the next tick comes at once.
+        timeout = Some(Duration::ZERO);
     }
     let pollable = net.iter().any(|i: &NetItem| i.desc.is_pollable());
     if !pollable && timeout.is_none() {
@@ -206,7 +218,14 @@ fn wait_any(
             .with_data("nothing to wait on: the objects' network BIOs cannot be polled")
             .raise());
     }
-    net.extend(waiter.item());
+    let writing = net.iter().any(|i| i.write && i.desc.is_pollable());
+    let notifier = waiter
+        .item()
+        .unwrap_or(NetItem::readable(PollDescriptor::None));
+    if !writing && let Some(waited) = port_watch::wait(ports, notifier, timeout) {
+        return waited.map_err(|e| SslError::from(e).raise());
+    }
+    net.push(notifier);
     poll::wait(&mut net, timeout).map_err(|e| SslError::from(e).raise())?;
     Ok(())
 }

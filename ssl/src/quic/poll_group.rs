@@ -22,11 +22,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
-use qssl_bio::PollDescriptor;
 use qssl_bio::reactor::{Reactor, ReactorWaker, Registrar};
 
 use super::object::{Object, Ssl};
 use super::port::{ConnKey, Port};
+use super::port_watch::PortWatch;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ERR_LIB_SSL, SslError, err_r};
 
@@ -90,8 +90,8 @@ struct Registration {
 struct Watched {
     port: Arc<Port>,
     registrations: usize,
-    /// The read descriptor registered in the reactor.
-    desc: PollDescriptor,
+    /// Its socket's registration in the reactor.
+    watch: PortWatch,
 }
 
 #[derive(Debug)]
@@ -167,9 +167,7 @@ impl PollGroup {
         let port = &ssl.obj.port;
         let port_id = id(port);
         if !st.ports.contains_key(&port_id) {
-            let desc = port_read_descriptor(port);
-            st.registrar
-                .watch(desc, port_id)
+            let watch = PortWatch::new(port, &st.registrar, port_id)
                 .map_err(|e| SslError::from(e).raise())?;
             port.lock()
                 .groups
@@ -179,7 +177,7 @@ impl PollGroup {
                 Watched {
                     port: port.clone(),
                     registrations: 0,
-                    desc,
+                    watch,
                 },
             );
         }
@@ -346,13 +344,7 @@ impl PollGroup {
             registrar, ports, ..
         } = &mut *st;
         for (port_id, w) in ports.iter_mut() {
-            let desc = port_read_descriptor(&w.port);
-            if desc != w.desc {
-                registrar.unwatch(w.desc);
-                // A port whose new BIO cannot be registered is still ticked on every wait.
-                let _ = registrar.watch(desc, *port_id);
-                w.desc = desc;
-            }
+            w.watch.resync(&w.port, registrar, *port_id);
         }
     }
 }
@@ -425,7 +417,7 @@ impl GroupState {
             w.registrations == 0
         });
         if last && let Some(w) = self.ports.remove(&reg.port) {
-            self.registrar.unwatch(w.desc);
+            w.watch.unwatch(&self.registrar);
             detach(&w.port, shared);
         }
         true
@@ -446,14 +438,6 @@ impl Drop for PollGroup {
             detach(&w.port, &self.shared);
         }
     }
-}
-
-/// What the port reads from, to register.
-fn port_read_descriptor(port: &Port) -> PollDescriptor {
-    port.lock()
-        .net
-        .rbio()
-        .map_or(PollDescriptor::None, |b| b.rpoll_descriptor())
 }
 
 #[track_caller]
