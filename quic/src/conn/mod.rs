@@ -33,7 +33,7 @@ pub use key_update::KeyUpdateError;
 pub use migration::MigrationError;
 pub use path::MAX_PATH_RESPONSES;
 pub use resources::ConnectionResources;
-pub use streams::{ReadOutcome, SendInfo, StreamError};
+pub use streams::{ReadOutcome, RecvInfo, SendInfo, StreamError, StreamStatus};
 pub use zero_rtt::ZeroRttStatus;
 
 use std::collections::VecDeque;
@@ -816,6 +816,12 @@ impl Connection {
     /// [`stream_send_state`](Self::stream_send_state).
     pub fn stream_send_info(&self, id: StreamId) -> Option<SendInfo> {
         self.streams.as_ref()?.send_info(id)
+    }
+
+    /// Both parts of a stream at once (one lookup, for polling); `None` for a stream not
+    /// known: never opened, or finished and forgotten.
+    pub fn stream_status(&self, id: StreamId) -> Option<StreamStatus> {
+        self.streams.as_ref()?.status(id)
     }
 
     /// The code of the STOP_SENDING this endpoint sent on a stream, if it asked the peer to

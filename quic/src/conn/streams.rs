@@ -83,6 +83,20 @@ struct SendSide {
     credit: SendCredit,
 }
 
+impl SendSide {
+    /// The part's details.
+    fn info(&self) -> SendInfo {
+        SendInfo {
+            state: self.part.state(),
+            reset_code: self.part.reset_code(),
+            stop_code: self.part.stop_sending_code(),
+            concluded: self.buf.is_finished(),
+            buffered: self.buf.buffered(),
+            capacity: STREAM_SEND_BUFFER,
+        }
+    }
+}
+
 /// The receiving part of a stream.
 #[derive(Debug)]
 struct RecvSide {
@@ -179,6 +193,26 @@ pub struct SendInfo {
     pub buffered: usize,
     /// Most bytes the send buffer holds.
     pub capacity: usize,
+}
+
+/// The receiving part of a stream as a poll sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecvInfo {
+    /// The part's state (RFC 9000 §3.2).
+    pub state: RecvState,
+    /// The code of the RESET_STREAM received, if any.
+    pub reset_code: Option<u64>,
+    /// Bytes readable now, in order.
+    pub readable: u64,
+}
+
+/// Both parts of a stream, read with one lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamStatus {
+    /// The receiving part, if the stream has one here.
+    pub recv: Option<RecvInfo>,
+    /// The sending part, if the stream has one here.
+    pub send: Option<SendInfo>,
 }
 
 fn dir_index(dir: Dir) -> usize {
@@ -447,14 +481,19 @@ impl Streams {
 
     /// The sending part's details; `None` as for [`send_state`](Self::send_state).
     pub(crate) fn send_info(&self, id: StreamId) -> Option<SendInfo> {
-        let side = self.map.get(&id)?.send.as_ref()?;
-        Some(SendInfo {
-            state: side.part.state(),
-            reset_code: side.part.reset_code(),
-            stop_code: side.part.stop_sending_code(),
-            concluded: side.buf.is_finished(),
-            buffered: side.buf.buffered(),
-            capacity: STREAM_SEND_BUFFER,
+        self.map.get(&id)?.send.as_ref().map(SendSide::info)
+    }
+
+    /// Both parts' details; `None` for a stream not known (never opened, or forgotten).
+    pub(crate) fn status(&self, id: StreamId) -> Option<StreamStatus> {
+        let stream = self.map.get(&id)?;
+        Some(StreamStatus {
+            recv: stream.recv.as_ref().map(|r| RecvInfo {
+                state: r.part.state(),
+                reset_code: r.part.reset_code(),
+                readable: r.buf.readable(),
+            }),
+            send: stream.send.as_ref().map(SendSide::info),
         })
     }
 

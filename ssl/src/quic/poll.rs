@@ -296,24 +296,28 @@ impl Ssl {
         let Some(conn) = st.conn(key) else {
             return 0;
         };
+        let Some(status) = conn.stream_status(id) else {
+            return 0;
+        };
+        let app = st.conns.get(&key);
         let mut ev = 0;
-        if let Some((state, reset)) = conn.stream_recv_state(id) {
-            if reset.is_some() {
+        if let Some(recv) = status.recv {
+            if recv.reset_code.is_some() {
                 ev |= POLL_EVENT_ER;
-            } else if conn.stream_readable(id) > 0
-                || state == RecvState::DataRecvd
+            } else if recv.readable > 0
+                || recv.state == RecvState::DataRecvd
                 // All data read but the end not reported yet: the next read reports it.
-                || (state == RecvState::DataRead
-                    && st.conns.get(&key).is_some_and(|a| !a.fin_reported.contains(&id)))
+                || (recv.state == RecvState::DataRead
+                    && app.is_some_and(|a| !a.fin_reported.contains(&id)))
             {
                 ev |= POLL_EVENT_R;
             }
         }
-        if let Some(info) = conn.stream_send_info(id) {
+        if let Some(info) = status.send {
             if info.stop_code.is_some() {
                 ev |= POLL_EVENT_EW;
             }
-            let shutting = st.conns.get(&key).is_some_and(|a| a.shutdown.is_some());
+            let shutting = app.is_some_and(|a| a.shutdown.is_some());
             if !info.concluded
                 && info.reset_code.is_none()
                 && info.stop_code.is_none()
