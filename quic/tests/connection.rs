@@ -1694,3 +1694,33 @@ fn many_small_stream_frames_queue_one_readable_event() {
         .count();
     assert_eq!(readable, 1, "one event for the stream, not one per frame");
 }
+
+#[test]
+fn a_client_whose_handshake_done_is_lost_reaches_the_server_in_its_probes() {
+    // Everything the server sends once the client has completed its handshake is lost: the
+    // HANDSHAKE_DONE, the acknowledgments of the client's Finished and request, the probes.
+    // The client keeps probing its Handshake space (its handshake is not confirmed), which
+    // the server has discarded; its 1-RTT packets have no timer of their own until the
+    // confirmation (RFC 9002 §6.2.1), so only probes coalesced into 1-RTT (§6.2.4) reach the
+    // server, and with them the ACKs that tell it its HANDSHAKE_DONE was lost.
+    let mut sim = pair(4, ConnectionConfig::default(), Link::delay(10));
+    sim.a.app.requests = vec![10_000];
+    sim.run_until(Duration::from_secs(5), |c, _| {
+        c.conn().is_handshake_complete()
+    });
+    sim.link_mut(1).loss = 1.0;
+    sim.run_for(Duration::from_millis(100));
+    let server = |sim: &Sim<ClientNode, ServerNode>| sim.b.conn().unwrap().stats();
+    assert!(sim.b.conn().unwrap().is_handshake_confirmed());
+    assert!(!sim.a.conn().is_handshake_confirmed());
+    let heard = server(&sim).packets_received;
+    sim.run_for(Duration::from_secs(3));
+    assert!(
+        server(&sim).packets_received > heard,
+        "the server heard nothing decryptable from the client's probes"
+    );
+    // Once the server's datagrams get through again, the transfer completes.
+    sim.link_mut(1).loss = 0.0;
+    sim.run_until(Duration::from_secs(60), |c, _| c.app.done());
+    assert!(sim.a.conn().is_handshake_confirmed());
+}

@@ -954,10 +954,14 @@ impl Connection {
         // Two probes: the unacknowledged CRYPTO data again in each (see `write_packet`), or
         // new data, or a PING.
         self.spaces[id as usize].probes = 2;
-        // The other handshake space with data in flight probes too, coalesced with the first
-        // (RFC 9002 §6.2.4): a server whose first flight was lost sends its Handshake data
-        // again with the ServerHello, not a round trip after it.
-        for other in [SpaceId::Initial, SpaceId::Handshake] {
+        // The other spaces with data in flight probe too, coalesced with the first (RFC 9002
+        // §6.2.4): a server whose first flight was lost sends its Handshake data again with
+        // the ServerHello, not a round trip after it; and a client whose HANDSHAKE_DONE was
+        // lost, probing with Handshake packets a server that has dropped its Handshake keys,
+        // also reaches it in 1-RTT (whose own timer waits for the handshake's confirmation),
+        // so that the server hears from it and learns, from the ACKs in the probe, what of
+        // its own was lost.
+        for other in SpaceId::ALL {
             let space = &self.spaces[other as usize];
             if other != id && space.keys.is_some() && space.sent.ack_eliciting_in_flight() > 0 {
                 let space = &mut self.spaces[other as usize];
