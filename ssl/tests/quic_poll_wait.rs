@@ -4,14 +4,12 @@
 //! and new ones take their socket numbers.
 
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use qssl::quic::poll::POLL_EVENT_R;
 use qssl::quic::{PollItem, Ssl};
-use qssl_bio::{DatagramBio, UdpBio};
 use qssl_tests::fixtures::*;
 use qssl_tests::identity::Identity;
 
@@ -20,12 +18,7 @@ const CONNS: usize = 24;
 
 /// A connected client with one stream whose request the server has (one byte, concluded).
 fn client_stream(id: &Identity, server: std::net::SocketAddr) -> (Ssl, Ssl) {
-    let bio = UdpBio::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    bio.connect(server).unwrap();
-    let bio: Arc<dyn DatagramBio> = Arc::new(bio);
-    let client = Ssl::new(&client_ctx(&id.cert)).unwrap();
-    client.set_bio(Some(bio.clone()), Some(bio)).unwrap();
-    client.set_host_name("localhost").unwrap();
+    let client = udp_client(&client_ctx(&id.cert), server);
     client.connect().unwrap();
     let stream = client.new_stream(0).unwrap();
     (&stream).write_all(b"x").unwrap();
