@@ -37,8 +37,9 @@ fn counted<R>(count: &mut u64, f: impl FnOnce() -> R) -> R {
 }
 
 /// A client sending stream data to a server: the client's datagrams arrive at once, the
-/// server's acknowledgments one round later (as on a path with a round trip of one round);
-/// time moves on by 200 µs per round.
+/// server's acknowledgments two rounds later (as on a path whose round trip is two rounds,
+/// so the sender keeps data in flight as a bulk sender does); time moves on by 200 µs per
+/// round.
 struct Transfer<'a> {
     client: &'a mut Connection,
     server: &'a mut Connection,
@@ -48,9 +49,8 @@ struct Transfer<'a> {
     buf: Vec<u8>,
     read_buf: Vec<u8>,
     data: Vec<u8>,
-    /// The server's datagrams not yet delivered, and their lengths.
-    acks: Vec<u8>,
-    ack_lens: VecDeque<usize>,
+    /// The server's datagrams not yet delivered, by the round that sent them.
+    acks: VecDeque<Vec<Vec<u8>>>,
     /// Datagrams the client and the server sent.
     sent: [u64; 2],
     /// Allocations made by the client's calls that send (writes, transmits, timers), by its
@@ -64,16 +64,14 @@ impl Transfer<'_> {
         let server_addr: SocketAddr = SERVER.parse().unwrap();
         let [client_allocs, ack_allocs, server_allocs] = &mut self.allocations;
         let now = self.now;
-        // Last round's acknowledgments.
-        let mut at = 0;
-        while let Some(len) = self.ack_lens.pop_front() {
-            let datagram = &mut self.acks[at..at + len];
-            counted(ack_allocs, || {
-                self.client.handle_datagram(now, server_addr, datagram)
-            });
-            at += len;
+        // The acknowledgments of two rounds ago.
+        if self.acks.len() >= 2 {
+            for mut datagram in self.acks.pop_front().unwrap_or_default() {
+                counted(ack_allocs, || {
+                    self.client.handle_datagram(now, server_addr, &mut datagram)
+                });
+            }
         }
-        self.acks.clear();
         loop {
             match counted(client_allocs, || {
                 self.client.stream_write(self.stream, &self.data)
@@ -108,15 +106,16 @@ impl Transfer<'_> {
                 }
             }
         }
+        let mut acks = Vec::new();
         while let Some(t) = counted(server_allocs, || {
             self.server.poll_transmit_batch(now, &mut self.buf, BATCH)
         }) {
             for seg in t.segments() {
-                self.acks.extend_from_slice(&self.buf[seg.clone()]);
-                self.ack_lens.push_back(seg.len());
+                acks.push(self.buf[seg].to_vec());
                 self.sent[1] += 1;
             }
         }
+        self.acks.push_back(acks);
         self.now += Duration::from_micros(200);
         for (conn, count) in [
             (&mut *self.client, &mut *client_allocs),
@@ -144,8 +143,7 @@ fn a_bulk_transfer_allocates_nothing_per_packet() {
         buf: vec![0; BATCH * MTU],
         read_buf: vec![0; 256 * 1024],
         data: vec![0x5a; 64 * 1024],
-        acks: Vec::with_capacity(64 * MTU),
-        ack_lens: VecDeque::with_capacity(64),
+        acks: VecDeque::new(),
         sent: [0; 2],
         allocations: [0; 3],
     };
@@ -163,9 +161,8 @@ fn a_bulk_transfer_allocates_nothing_per_packet() {
     let data_packets = t.sent[0] - sent_before[0];
     let acks = t.sent[1] - sent_before[1];
     let [sender, sender_acks, receiver] = t.allocations;
-    // The sender: nothing per packet (its records of packets in flight grow back after a
-    // burst all acknowledged, a few times per burst); a few per acknowledgment (the list of
-    // packets it acknowledged).
+    // The sender: nothing per packet; a few per acknowledgment (the list of packets it
+    // acknowledged).
     assert!(
         sender * 20 < data_packets,
         "the sender allocated {sender} times for {data_packets} packets"

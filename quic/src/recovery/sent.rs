@@ -134,9 +134,9 @@ struct Slot<T> {
     packet: Option<SentPacket<T>>,
 }
 
-/// Capacity a record keeps once empty (a sender between bursts, an idle connection); what it
-/// grew to beyond that is given back then.
-const KEPT_SLOTS: usize = 16;
+/// Capacity a record keeps once empty (an idle connection, a sender between bursts); what
+/// it grew to beyond that is given back then.
+const KEPT_SLOTS: usize = 4;
 
 /// The packets sent in one packet number space that are neither acknowledged nor declared lost.
 ///

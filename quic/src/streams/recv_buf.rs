@@ -19,8 +19,9 @@ use super::check_final_size;
 const MERGE_LIMIT: usize = 16 * 1024;
 
 /// A new chunk for in-order data that is also the furthest received, from a frame at least
-/// this long (a bulk sender's), is given room for [`MERGE_LIMIT`] bytes at once (within the
-/// flow-control limit): the frames that follow extend it without reallocating.
+/// this long (a bulk sender's) on a stream whose end is not known yet, is given room for
+/// [`MERGE_LIMIT`] bytes at once (within the flow-control limit): the frames that follow
+/// extend it without reallocating.
 const BULK_FRAME: usize = 1000;
 
 /// Most separate spans (runs of held bytes with gaps between) a stream's data may form: a
@@ -298,7 +299,7 @@ impl RecvBuf {
     fn chunk_capacity(&self, offset: u64, len: usize) -> usize {
         let frontier =
             offset == self.contiguous_end && offset.saturating_add(len as u64) == self.max_received;
-        if !frontier || len < BULK_FRAME {
+        if !frontier || len < BULK_FRAME || self.final_size.is_some() {
             return len;
         }
         let room = usize::try_from(self.limit().saturating_sub(offset)).unwrap_or(usize::MAX);

@@ -185,10 +185,10 @@ fn scan(items: &mut [PollItem<'_>]) -> usize {
 
 /// Waits until one of `ports` has network activity, another thread changes one of them
 /// (through `waiter`), or the earliest deadline (theirs, each on its port's clock, or
-/// `deadline`, real time) passes. The ports' sockets are waited on through the thread's
-/// reactor ([`port_watch::wait`]), registered once rather than handed to the system on every
-/// wait; while a port waits for room to send, or the thread has no reactor, every
-/// descriptor is polled instead.
+/// `deadline`, real time) passes. The sockets of many ports are waited on through the
+/// thread's reactor ([`port_watch::wait`]), registered once rather than handed to the system
+/// on every wait; those of a few ports, or while a port waits for room to send, or if the
+/// thread has no reactor, are polled directly.
 fn wait_any(
     ports: &[Arc<Port>],
     deadline: Option<Instant>,
@@ -222,7 +222,10 @@ fn wait_any(
     let notifier = waiter
         .item()
         .unwrap_or(NetItem::readable(PollDescriptor::None));
-    if !writing && let Some(waited) = port_watch::wait(ports, notifier, timeout) {
+    if !writing
+        && ports.len() >= port_watch::REACTOR_MIN_PORTS
+        && let Some(waited) = port_watch::wait(ports, notifier, timeout)
+    {
         return waited.map_err(|e| SslError::from(e).raise());
     }
     net.push(notifier);

@@ -79,13 +79,21 @@ const ANY_PORT: usize = 0;
 struct ThreadWatch {
     reactor: Reactor,
     registrar: Registrar,
-    /// By port address (kept unique by the weak reference): the port and its registration.
-    ports: HashMap<usize, (Weak<Port>, PortWatch)>,
+    /// By port address (kept unique by the weak reference): the port, its registration, and
+    /// the last wait that wanted it.
+    ports: HashMap<usize, (Weak<Port>, PortWatch, u64)>,
+    /// Waits so far.
+    turn: u64,
 }
 
 thread_local! {
     static THREAD_WATCH: RefCell<Option<ThreadWatch>> = const { RefCell::new(None) };
 }
+
+/// Fewer ports than this are waited on by polling their descriptors directly: a `ppoll` on
+/// two or three descriptors costs no more than one on the reactor's, and saves taking the
+/// reactor's events afterwards.
+pub(super) const REACTOR_MIN_PORTS: usize = 4;
 
 /// Waits until one of `ports` has a datagram to read, `also` is ready, or `timeout` passes
 /// (`None`: without limit). The ports' sockets stay registered with the calling thread's
@@ -129,18 +137,36 @@ impl ThreadWatch {
             reactor,
             registrar,
             ports: HashMap::new(),
+            turn: 0,
         })
     }
 
     /// Registers the sockets of `ports` not registered yet (or whose BIO changed), and
     /// takes out those of the ports no longer waited on.
     fn sync(&mut self, ports: &[Arc<Port>]) {
-        let wanted: HashMap<usize, &Arc<Port>> =
-            ports.iter().map(|p| (Arc::as_ptr(p) as usize, p)).collect();
+        self.turn += 1;
+        let turn = self.turn;
         let registrar = &self.registrar;
+        for port in ports {
+            let key = Arc::as_ptr(port) as usize;
+            match self.ports.get_mut(&key) {
+                Some((_, watch, wanted)) => {
+                    watch.resync(port, registrar, ANY_PORT);
+                    *wanted = turn;
+                }
+                None => {
+                    if let Ok(watch) = PortWatch::new(port, registrar, ANY_PORT) {
+                        self.ports.insert(key, (Arc::downgrade(port), watch, turn));
+                    }
+                }
+            }
+        }
+        if self.ports.len() == ports.len() {
+            return;
+        }
         let mut dropped = Vec::new();
-        self.ports.retain(|key, (port, watch)| {
-            if wanted.contains_key(key) {
+        self.ports.retain(|_, (port, watch, wanted)| {
+            if *wanted == turn {
                 return true;
             }
             // A port that is gone closed its socket, which left the reactor with it (and its
@@ -151,20 +177,10 @@ impl ThreadWatch {
             }
             false
         });
-        for (key, port) in wanted {
-            match self.ports.get_mut(&key) {
-                Some((_, watch)) => {
-                    // A socket shared with a port no longer waited on was just taken out.
-                    if dropped.contains(&watch.desc()) {
-                        let _ = registrar.watch(watch.desc(), ANY_PORT);
-                    }
-                    watch.resync(port, registrar, ANY_PORT);
-                }
-                None => {
-                    if let Ok(watch) = PortWatch::new(port, registrar, ANY_PORT) {
-                        self.ports.insert(key, (Arc::downgrade(port), watch));
-                    }
-                }
+        // A socket shared with a port still waited on was just taken out with the other.
+        for (_, watch, _) in self.ports.values() {
+            if dropped.contains(&watch.desc()) {
+                let _ = registrar.watch(watch.desc(), ANY_PORT);
             }
         }
     }
