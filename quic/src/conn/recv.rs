@@ -781,14 +781,12 @@ impl Connection {
             if packet.data.ack_frequency {
                 self.ack_frequency.on_lost();
             }
-            if let Some(ids) = packet.data.ids {
-                if let Some(token) = ids.new_token {
-                    self.tokens.on_lost(token);
-                }
-                self.pending_new_cids.extend(ids.new_cids);
-                for seq in ids.retired_cids {
-                    self.remote_cids.retire_again(seq);
-                }
+            if let Some(token) = packet.data.new_token {
+                self.tokens.on_lost(token);
+            }
+            self.pending_new_cids.extend(packet.data.new_cids);
+            for seq in packet.data.retired_cids {
+                self.remote_cids.retire_again(seq);
             }
             if let Some(streams) = &mut self.streams {
                 for (sid, range, fin) in packet.data.streams {

@@ -400,7 +400,7 @@ impl Connection {
                 if Frame::NewConnectionId(*n).encode(&mut w).is_err() {
                     break;
                 }
-                data.ids().new_cids.extend(self.pending_new_cids.pop());
+                data.new_cids.extend(self.pending_new_cids.pop());
                 ack_eliciting = true;
                 if self.pending_new_cids.is_empty() {
                     // IDs are issued rarely: the list's room goes with its last one.
@@ -415,7 +415,7 @@ impl Connection {
                     self.remote_cids.retire_again(sequence);
                     break;
                 }
-                data.ids().retired_cids.push(sequence);
+                data.retired_cids.push(sequence);
                 ack_eliciting = true;
             }
         }
@@ -425,7 +425,7 @@ impl Connection {
                 .wants_send(self.side, self.is_handshake_complete())
             && let Some(token) = self.tokens.write_frame(&mut w)
         {
-            data.ids().new_token = Some(token);
+            data.new_token = Some(token);
             ack_eliciting = true;
         }
         // Datagrams go before stream data: they are what an application sends when it cares

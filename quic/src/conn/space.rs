@@ -75,30 +75,16 @@ pub(crate) struct SentData {
     /// Stream control frames (resets, stop-sending, flow-control updates), if any: boxed
     /// because few packets carry them and sent packets are kept by the thousand.
     pub(crate) control: Option<Box<SentControl>>,
-    /// Connection ID and token frames, if any: boxed, as [`control`](Self::control) is.
-    pub(crate) ids: Option<Box<SentIds>>,
+    /// NEW_CONNECTION_ID frames carried.
+    pub(crate) new_cids: Vec<NewConnectionId>,
+    /// Sequence numbers of the RETIRE_CONNECTION_ID frames carried.
+    pub(crate) retired_cids: Vec<u64>,
     /// The packet went out marked ECT(0).
     pub(crate) ecn_marked: bool,
     /// The packet was a probe of this datagram size (DPLPMTUD).
     pub(crate) pmtu_probe: Option<usize>,
     /// DATAGRAM frames carried.
     pub(crate) datagrams: u16,
-}
-
-impl SentData {
-    /// The record of connection ID and token frames, made on first use.
-    pub(crate) fn ids(&mut self) -> &mut SentIds {
-        self.ids.get_or_insert_default()
-    }
-}
-
-/// The frames about connection IDs and tokens a sent packet carried, which few packets carry.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct SentIds {
-    /// NEW_CONNECTION_ID frames carried.
-    pub(crate) new_cids: Vec<NewConnectionId>,
-    /// Sequence numbers of the RETIRE_CONNECTION_ID frames carried.
-    pub(crate) retired_cids: Vec<u64>,
     /// The NEW_TOKEN token carried.
     pub(crate) new_token: Option<Vec<u8>>,
 }
