@@ -256,15 +256,20 @@ impl<T> SentPackets<T> {
         let from = self.flight.partition_point(|s| s.pn < lo);
         let to = self.flight.partition_point(|s| s.pn <= hi);
         out.reserve(to.saturating_sub(from));
-        for slot in self.flight.range_mut(from..to.max(from)) {
-            if let Some(p) = slot.packet.take() {
-                self.in_flight_count -= 1;
-                self.bytes_in_flight = self.bytes_in_flight.saturating_sub(p.size);
-                if p.ack_eliciting {
-                    self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_sub(1);
-                }
-                out.push(p);
-            }
+        let start = out.len();
+        out.extend(
+            self.flight
+                .range_mut(from..to.max(from))
+                .filter_map(|slot| slot.packet.take()),
+        );
+        self.forget_flight(&out[start..]);
+    }
+
+    /// Removes the counters' share of `taken`, packets just taken out of `flight`.
+    fn forget_flight(&mut self, taken: &[SentPacket<T>]) {
+        self.in_flight_count -= taken.len();
+        for p in taken {
+            self.forget(p);
         }
     }
 
@@ -390,13 +395,7 @@ impl<T> SentPackets<T> {
                 }
             }
         }
-        for p in &packets {
-            self.in_flight_count -= 1;
-            self.bytes_in_flight = self.bytes_in_flight.saturating_sub(p.size);
-            if p.ack_eliciting {
-                self.ack_eliciting_in_flight = self.ack_eliciting_in_flight.saturating_sub(1);
-            }
-        }
+        self.forget_flight(&packets);
         let from_flight = packets.len();
         let mut kept = 0;
         while let Some(p) = self.ack_only.get(kept) {

@@ -207,11 +207,6 @@ fn wait_any(
             timeout = Some(timeout.map_or(left, |w| w.min(left)));
         }
     }
-    if backlog {
-        // Datagrams the last tick left in a socket: the reactor reports a socket when data
-        // arrives, not while it has some, so the next tick comes at once.
-        timeout = Some(Duration::ZERO);
-    }
     let pollable = net.iter().any(|i: &NetItem| i.desc.is_pollable());
     if !pollable && timeout.is_none() {
         return Err(SslError::new(ERR_LIB_SSL, err_r::PASSED_INVALID_ARGUMENT)
@@ -222,9 +217,16 @@ fn wait_any(
     let notifier = waiter
         .item()
         .unwrap_or(NetItem::readable(PollDescriptor::None));
+    // Datagrams the last tick left in a socket: the reactor reports a socket when data
+    // arrives, not while it has some (`ppoll` does), so the next tick comes at once.
+    let reactor_timeout = if backlog {
+        Some(Duration::ZERO)
+    } else {
+        timeout
+    };
     if !writing
         && ports.len() >= port_watch::REACTOR_MIN_PORTS
-        && let Some(waited) = port_watch::wait(ports, notifier, timeout)
+        && let Some(waited) = port_watch::wait(ports, notifier, reactor_timeout)
     {
         return waited.map_err(|e| SslError::from(e).raise());
     }
