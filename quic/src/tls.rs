@@ -68,12 +68,30 @@ struct PendingServer {
     received: Vec<u8>,
 }
 
+/// What a server keeps of its handshake once it is over: the facts the connection reports.
+/// The rustls connection, its buffers and its record-layer keys (about 4 KB) go.
+#[derive(Debug)]
+struct Concluded {
+    alpn: Option<Box<[u8]>>,
+    peer_certificates: Option<Box<[rustls::pki_types::CertificateDer<'static>]>>,
+    cipher_suite: Option<rustls::SupportedCipherSuite>,
+    resumed: bool,
+    server_name: Option<Box<str>>,
+}
+
+/// The TLS alert a server sends for handshake data after its handshake (RFC 8446 §6.2:
+/// unexpected_message; QUIC has no post-handshake message a client may send, RFC 9001 §4.1.3
+/// and §6).
+const UNEXPECTED_MESSAGE_ALERT: u8 = 10;
+
 /// One side's TLS session.
 pub struct TlsSession {
     /// The rustls connection; `None` while a server waits for the ClientHello to choose its
-    /// configuration.
-    conn: Option<quic::Connection>,
+    /// configuration, and once its handshake has concluded.
+    conn: Option<Box<quic::Connection>>,
     pending: Option<PendingServer>,
+    /// A server's handshake, once concluded.
+    concluded: Option<Box<Concluded>>,
     side: Side,
     write_level: Level,
     /// The 0-RTT keys were handed out (they are asked for once).
@@ -147,8 +165,9 @@ impl TlsSession {
                     )
                 })?;
         Ok(TlsSession {
-            conn: Some(conn.into()),
+            conn: Some(Box::new(conn.into())),
             pending: None,
+            concluded: None,
             side: Side::Client,
             write_level: Level::Initial,
             zero_rtt_checked: false,
@@ -180,6 +199,7 @@ impl TlsSession {
                 params: params.clone(),
                 received: Vec::new(),
             }),
+            concluded: None,
             side: Side::Server,
             write_level: Level::Initial,
             zero_rtt_checked: false,
@@ -233,7 +253,11 @@ impl TlsSession {
             if let Some(info) = &mut params.version_information {
                 info.chosen = version.wire();
             }
-            self.conn = Some(server_connection(config, version, params.to_vec())?);
+            self.conn = Some(Box::new(server_connection(
+                config,
+                version,
+                params.to_vec(),
+            )?));
             let mut out = Vec::new();
             if version != pending.version {
                 out.push(TlsOutput::VersionChanged(version));
@@ -242,6 +266,12 @@ impl TlsSession {
             return Ok(out);
         }
         let Some(conn) = &mut self.conn else {
+            if self.concluded.is_some() && !data.is_empty() {
+                return Err(TransportError::new(
+                    TransportErrorCode::crypto(UNEXPECTED_MESSAGE_ALERT),
+                    "handshake data after the handshake",
+                ));
+            }
             return Ok(Vec::new());
         };
         conn.read_hs(data).map_err(|_| tls_error(conn))?;
@@ -291,7 +321,30 @@ impl TlsSession {
 
     /// Whether the handshake is still running (RFC 9001 §4.1.1: complete once this is false).
     pub fn is_handshaking(&self) -> bool {
-        self.conn.as_ref().is_none_or(|c| c.is_handshaking())
+        self.concluded.is_none() && self.conn.as_ref().is_none_or(|c| c.is_handshaking())
+    }
+
+    /// Ends a server's handshake once it is complete and everything it wrote was taken
+    /// ([`TlsSession::read`] and [`TlsSession::poll`] take it all): keeps what the connection
+    /// reports of it and frees the rustls connection, which a server has no further use for
+    /// (a QUIC client sends no post-handshake message, and the session tickets were written
+    /// as the handshake completed). Does nothing on a client, which may still receive
+    /// tickets, or while the handshake runs.
+    pub fn conclude(&mut self) {
+        let Some(quic::Connection::Server(server)) = self.conn.as_deref() else {
+            return;
+        };
+        if server.is_handshaking() {
+            return;
+        }
+        self.concluded = Some(Box::new(Concluded {
+            alpn: server.alpn_protocol().map(Into::into),
+            peer_certificates: server.peer_certificates().map(Into::into),
+            cipher_suite: server.negotiated_cipher_suite(),
+            resumed: server.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+            server_name: server.server_name().map(Into::into),
+        }));
+        self.conn = None;
     }
 
     /// The peer's transport parameters, once received, decoded and validated for its role.
@@ -304,23 +357,35 @@ impl TlsSession {
 
     /// The negotiated application protocol.
     pub fn alpn(&self) -> Option<&[u8]> {
-        self.conn.as_ref()?.alpn_protocol()
+        match (&self.conn, &self.concluded) {
+            (Some(conn), _) => conn.alpn_protocol(),
+            (None, Some(c)) => c.alpn.as_deref(),
+            (None, None) => None,
+        }
     }
 
     /// The certificate chain the peer presented, end-entity first.
     pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
-        self.conn.as_ref()?.peer_certificates()
+        match (&self.conn, &self.concluded) {
+            (Some(conn), _) => conn.peer_certificates(),
+            (None, Some(c)) => c.peer_certificates.as_deref(),
+            (None, None) => None,
+        }
     }
 
     /// The negotiated TLS cipher suite.
     pub fn cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
-        self.conn.as_ref()?.negotiated_cipher_suite()
+        match (&self.conn, &self.concluded) {
+            (Some(conn), _) => conn.negotiated_cipher_suite(),
+            (None, Some(c)) => c.cipher_suite,
+            (None, None) => None,
+        }
     }
 
     /// Whether the server accepted the client's early data (client side, once the handshake is
     /// done; a server that accepts it hands out 0-RTT keys).
     pub fn is_early_data_accepted(&self) -> bool {
-        match self.conn.as_ref() {
+        match self.conn.as_deref() {
             Some(quic::Connection::Client(c)) => c.is_early_data_accepted(),
             _ => false,
         }
@@ -328,19 +393,20 @@ impl TlsSession {
 
     /// Whether the handshake resumed a session (once it is done).
     pub fn is_resumed(&self) -> bool {
-        let kind = match self.conn.as_ref() {
+        let kind = match self.conn.as_deref() {
             Some(quic::Connection::Client(c)) => c.handshake_kind(),
             Some(quic::Connection::Server(s)) => s.handshake_kind(),
-            None => None,
+            None => return self.concluded.as_ref().is_some_and(|c| c.resumed),
         };
         kind == Some(rustls::HandshakeKind::Resumed)
     }
 
     /// The server name the client asked for (server side).
     pub fn server_name(&self) -> Option<&str> {
-        match self.conn.as_ref()? {
-            quic::Connection::Server(s) => s.server_name(),
-            quic::Connection::Client(_) => None,
+        match (self.conn.as_deref(), &self.concluded) {
+            (Some(quic::Connection::Server(s)), _) => s.server_name(),
+            (None, Some(c)) => c.server_name.as_deref(),
+            _ => None,
         }
     }
 }

@@ -1505,6 +1505,35 @@ fn initials_with_a_changed_source_cid_are_dropped() {
 }
 
 #[test]
+fn a_server_after_its_handshake_reports_it_and_refuses_more_handshake_data() {
+    use qssl_quic::frame::{CryptoFrame, Frame};
+    let start = Instant::now();
+    let (mut server, mut peer) = hostile_pair(52, ConnectionConfig::default(), start);
+    let handle = peer.handshake(&mut server, start);
+    let conn = server.get(handle).unwrap();
+    assert!(conn.is_handshake_complete());
+    // What the handshake negotiated outlives it.
+    assert_eq!(conn.alpn(), Some(common::ALPN));
+    assert_eq!(conn.sni(), Some("localhost"));
+    assert!(conn.cipher_suite().is_some());
+    assert!(!conn.is_resumed());
+    assert!(conn.peer_certificates().is_none());
+    // A KeyUpdate handshake message, which QUIC forbids (RFC 9001 §6): unexpected_message.
+    let key_update = [24u8, 0, 0, 1, 0];
+    peer.send(
+        &mut server,
+        start,
+        &[Frame::Crypto(CryptoFrame {
+            offset: 0,
+            data: &key_update,
+        })],
+    );
+    let info = server.get(handle).unwrap().close_info().cloned();
+    let info = info.expect("the server closed");
+    assert_eq!(info.error_code, 0x100 + 10, "CRYPTO_ERROR(unexpected_message)");
+}
+
+#[test]
 fn a_handshake_kept_alive_with_initial_pings_ends_at_the_handshake_timeout() {
     use qssl_quic::frame::Frame;
     let start = Instant::now();

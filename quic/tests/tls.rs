@@ -98,6 +98,55 @@ fn full_handshake_levels_and_parameters() {
 }
 
 #[test]
+fn a_concluded_server_session_keeps_what_it_negotiated() {
+    let (client_cfg, server_cfg) = common::tls_configs(rustls::crypto::ring::default_provider());
+    let mut client = TlsSession::client(
+        client_cfg,
+        Version::V1,
+        "localhost".try_into().unwrap(),
+        &params(&[1; 8], None),
+    )
+    .unwrap();
+    let mut server =
+        TlsSession::server(server_cfg, Version::V1, &[], &params(&[2; 8], Some(&[9; 8])))
+            .unwrap();
+    let (_, server_out) = deliver(client.poll(), &mut server);
+    // Concluding mid-handshake does nothing.
+    server.conclude();
+    assert!(server.is_handshaking());
+    let (_, client_out) = deliver(server_out, &mut client);
+    let (_, tickets) = deliver(client_out, &mut server);
+    let before = (
+        server.alpn().map(<[u8]>::to_vec),
+        server.server_name().map(str::to_owned),
+        server.cipher_suite().map(|s| s.suite()),
+        server.is_resumed(),
+    );
+    assert_eq!(before.0.as_deref(), Some(common::ALPN));
+    server.conclude();
+    assert!(!server.is_handshaking());
+    assert_eq!(
+        (
+            server.alpn().map(<[u8]>::to_vec),
+            server.server_name().map(str::to_owned),
+            server.cipher_suite().map(|s| s.suite()),
+            server.is_resumed(),
+        ),
+        before
+    );
+    assert!(server.poll().is_empty());
+    assert!(server.read(&[]).unwrap().is_empty());
+    let err = server.read(&[24, 0, 0, 1, 0]).unwrap_err();
+    assert_eq!(err.code.0, 0x100 + 10);
+    // The client still takes the session tickets written before.
+    for o in tickets {
+        if let TlsOutput::Data(_, data) = o {
+            client.read(&data).unwrap();
+        }
+    }
+}
+
+#[test]
 fn untrusted_certificate_is_a_crypto_error() {
     let (_, server_cfg) = common::tls_configs(rustls::crypto::ring::default_provider());
     // A client that trusts nothing.

@@ -90,6 +90,36 @@ fn sni_and_expected_host_are_separate() {
 }
 
 #[test]
+fn a_server_keeps_the_client_certificate_and_alpn_after_its_handshake() {
+    let server_id = Identity::localhost();
+    let client_id = Identity::localhost();
+    let mut sctx = server_ctx(&server_id);
+    sctx.load_verify_locations(Some(&client_id.cert), None)
+        .unwrap();
+    sctx.set_verify(SSL_VERIFY_PEER, None);
+    let mut cctx = client_ctx(&server_id.cert);
+    cctx.use_certificate_chain_file(&client_id.cert).unwrap();
+    cctx.use_private_key_file(&client_id.key, qssl::ctx::FileType::Pem)
+        .unwrap();
+    let (client, listener) =
+        objects_over_pair(&cctx, &sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE);
+    client.set_tlsext_host_name("localhost").unwrap();
+    let (result, server) = handshake(&client, &listener);
+    result.unwrap();
+    let server = server.unwrap();
+    run_until(&[&client, &server], || server.connect().is_ok());
+    // Well after the handshake (data both ways), the server still reports it.
+    client.write(b"ping").unwrap();
+    let mut buf = [0u8; 4];
+    run_until(&[&client, &server], || server.read(&mut buf).is_ok());
+    let presented = server.peer_certificate().expect("the client's certificate");
+    assert_eq!(presented.as_ref(), client_id.cert_der.as_ref());
+    assert_eq!(server.peer_cert_chain().unwrap().len(), 1);
+    assert_eq!(server.alpn_selected().as_deref(), Some(&b"hq-interop"[..]));
+    qssl::error::clear_error();
+}
+
+#[test]
 fn untrusted_certificate_result_per_verify_mode() {
     let id = Identity::localhost();
     let stranger = Identity::localhost();

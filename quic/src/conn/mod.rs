@@ -1036,6 +1036,7 @@ impl Connection {
         }
         if !self.is_handshake_complete() && !self.tls.is_handshaking() {
             self.on_handshake_complete()?;
+            self.tls.conclude();
         }
         Ok(())
     }
