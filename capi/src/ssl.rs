@@ -121,8 +121,9 @@ pub struct SSL {
     parent: OnceLock<Arc<SSL>>,
     /// `SSL_set_bio`'s BIOs.
     bios: Mutex<Bios>,
-    /// What the object hands out about its current connection.
-    negotiated: Mutex<Arc<Negotiated>>,
+    /// What the object hands out about its current connection, made when first asked for
+    /// (most streams never are).
+    negotiated: Mutex<Option<Arc<Negotiated>>>,
     /// What it handed out about the connections before `SSL_clear`.
     retired: Mutex<Vec<Arc<Negotiated>>>,
     /// The close reason with a NUL after it, kept for `SSL_get_conn_close_info`'s pointer
@@ -257,22 +258,24 @@ impl SSL {
         self.negotiated
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_default()
             .clone()
     }
 
     /// Starts a new set of what the object hands out (`SSL_clear`), keeping the old one
     /// alive for the pointers handed out from it.
     pub(crate) fn renew_negotiated(&self) {
-        let old = std::mem::take(
-            &mut *self
-                .negotiated
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
-        self.retired
+        let old = self
+            .negotiated
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(old);
+            .take();
+        if let Some(old) = old {
+            self.retired
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(old);
+        }
     }
 
     /// Whether this is a QUIC connection a listener accepted.

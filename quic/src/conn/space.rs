@@ -56,15 +56,16 @@ impl SpaceId {
 }
 
 /// The STREAM frames of one sent packet: stream, offsets, FIN.
-pub(crate) type SentStreams = SmallVec<[(StreamId, Range<u64>, bool); 1]>;
+pub(crate) type SentStreams = SmallVec<[(StreamId, Range<u64>, bool); 2]>;
 
 /// What a sent packet carried that matters once it is acknowledged or lost.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SentData {
     /// CRYPTO bytes.
     pub(crate) crypto: Option<Range<u64>>,
-    /// STREAM data: stream, offsets, FIN (inline for a packet carrying one stream's data,
-    /// as most do).
+    /// STREAM data: stream, offsets, FIN (inline for a packet carrying one or two streams'
+    /// data: a bulk stream's packet, or a packet of small messages whose second one starts
+    /// where the first ends).
     pub(crate) streams: SentStreams,
     /// The packet carried HANDSHAKE_DONE.
     pub(crate) handshake_done: bool,

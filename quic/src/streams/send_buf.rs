@@ -174,14 +174,27 @@ impl SendBuf {
             return;
         }
         self.lost.remove(range.clone());
-        self.acked.insert(range);
-        if let Some(front) = self.acked.take_starting_at(self.base) {
-            let n = usize::try_from(front.end - self.base).unwrap_or(usize::MAX);
-            self.data.drain(..n.min(self.data.len()));
-            self.base = front.end;
-            if self.data.is_empty() && self.data.capacity() > RETAINED_CAPACITY {
-                self.data.shrink_to(RETAINED_CAPACITY);
+        let front_end = if range.start == self.base {
+            // In order, the usual case: the acknowledged prefix grows, taking in the ranges
+            // acknowledged earlier that it now reaches, and nothing is recorded.
+            let mut end = range.end;
+            while let Some(next) = self.acked.first().filter(|r| r.start <= end) {
+                self.acked.take_starting_at(next.start);
+                end = end.max(next.end);
             }
+            end
+        } else {
+            self.acked.insert(range);
+            match self.acked.take_starting_at(self.base) {
+                Some(front) => front.end,
+                None => return,
+            }
+        };
+        let n = usize::try_from(front_end - self.base).unwrap_or(usize::MAX);
+        self.data.drain(..n.min(self.data.len()));
+        self.base = front_end;
+        if self.data.is_empty() && self.data.capacity() > RETAINED_CAPACITY {
+            self.data.shrink_to(RETAINED_CAPACITY);
         }
     }
 
@@ -306,6 +319,26 @@ mod tests {
         b.on_ack(0..5, false);
         assert!(b.is_all_acked());
         assert_eq!(b.buffered(), 0);
+    }
+
+    #[test]
+    fn acknowledgments_in_and_out_of_order_free_the_prefix() {
+        let mut b = SendBuf::new(100);
+        b.write(b"abcdefghij");
+        assert!(send(&mut b, 10, 100).is_some());
+        b.on_ack(6..8, false);
+        assert_eq!(b.buffered(), 10);
+        b.on_ack(0..3, false);
+        assert_eq!(b.buffered(), 7);
+        b.on_ack(0..2, false);
+        assert_eq!(b.buffered(), 7);
+        // Reaches the range acknowledged first, and takes it in.
+        b.on_ack(3..6, false);
+        assert_eq!(b.buffered(), 2);
+        b.on_lost(0..10, false);
+        assert_eq!(send(&mut b, 10, 100), Some((8..10, b"ij".to_vec(), false)));
+        b.on_ack(8..10, false);
+        assert!(b.is_all_acked());
     }
 
     #[test]
