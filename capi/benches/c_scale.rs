@@ -16,8 +16,9 @@
 //!   every object (without waiting) and over the ready ones alone, and (qssl) a poll group's
 //!   wait.
 //!
-//! Run with `cargo bench -p qssl-capi --bench c_scale`; as a test it runs once with small
-//! counts. Medians of 3 runs.
+//! Run with `cargo bench -p qssl-capi --bench c_scale` (`-- streams`, `-- idle`: that
+//! workload alone; `idle` also runs the 10,000 connections); as a test it runs once with
+//! small counts. Medians of 3 runs, of 15 for streams (with their range).
 #![allow(clippy::print_stdout)] // A report binary: its figures are printed.
 
 #[path = "../tests/common/mod.rs"]
@@ -34,6 +35,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const RUNS: usize = 3;
+/// Runs of the streams workload per run of the others.
+const STREAM_TURNS: usize = 5;
 const ALPN: &[u8] = b"scale";
 /// Set in the environment of this binary run again as quinn's idle server: the count.
 const QUINN_SERVER: &str = "QSSL_SCALE_QUINN_SERVER";
@@ -231,48 +234,81 @@ fn main() {
         16 << 20,
         8 << 20,
     );
-    let m = bench::median;
+    println!(
+        "QUIC at scale on UDP loopback: C programs on qssl's libssl and on OpenSSL 3.5 \
+         (a server loop of SSL_poll over every object; for qssl's held connections, of a poll \
+         group), and quinn"
+    );
+    if bench::selected("streams") {
+        streams((&q, &o), &certs, &quinn, sizes.streams, runs);
+    }
+    if bench::selected("idle") || bench::selected("hold") {
+        held((&q, &o), &certs, &quinn, &sizes, runs);
+    }
+}
+
+/// The streams workload, `runs` × [`STREAM_TURNS`] times for each stack in turns (one run
+/// takes a tenth of a second, and its figure moves with how the two processes' wake-ups
+/// fall: one run says little).
+fn streams(
+    (q, o): (&CProgram, &CProgram),
+    certs: &Identity,
+    quinn: &(quinn::ClientConfig, quinn::ServerConfig),
+    count: usize,
+    runs: usize,
+) {
     let (mut qs, mut os, mut ns) = (vec![], vec![], vec![]);
+    for _ in 0..runs * STREAM_TURNS {
+        qs.push(c_streams((q, q), certs, count));
+        os.push(c_streams((o, o), certs, count));
+        let t = quinn_peer::quinn_streams(quinn, count, 100);
+        ns.push(count as f64 / t.as_secs_f64());
+    }
+    let m = |v: &[f64]| bench::median(v.to_vec());
+    println!(
+        "streams/s ({count} × 1 KiB + 1 KiB, 100 at once, one connection; median (min–max) \
+         of {}): qssl {}, quinn {}, OpenSSL {}; qssl/quinn ×{:.2}, qssl/OpenSSL ×{:.2}",
+        qs.len(),
+        bench::spread(&qs, 0),
+        bench::spread(&ns, 0),
+        bench::spread(&os, 0),
+        m(&qs) / m(&ns),
+        m(&qs) / m(&os)
+    );
+}
+
+/// The idle and many-connections workloads, `runs` times for each stack in turns.
+fn held(
+    (q, o): (&CProgram, &CProgram),
+    certs: &Identity,
+    quinn: &(quinn::ClientConfig, quinn::ServerConfig),
+    sizes: &Sizes,
+    runs: usize,
+) {
+    let m = bench::median;
     let (mut qi, mut oi, mut ni) = (vec![], vec![], vec![]);
     let mut many: [Vec<Hold>; 2] = [vec![], vec![]];
     for _ in 0..runs {
-        qs.push(c_streams((&q, &q), &certs, sizes.streams));
-        os.push(c_streams((&o, &o), &certs, sizes.streams));
-        let t = quinn_peer::quinn_streams(&quinn, sizes.streams, 100);
-        ns.push(sizes.streams as f64 / t.as_secs_f64());
-        qi.push(c_hold((&q, &q), &certs, (sizes.idle, 16, 0), false).server_per_conn);
-        oi.push(c_hold((&o, &o), &certs, (sizes.openssl_conns, 16, 0), false).server_per_conn);
-        ni.push(quinn_idle(&certs, &quinn, sizes.idle));
+        qi.push(c_hold((q, q), certs, (sizes.idle, 16, 0), false).server_per_conn);
+        oi.push(c_hold((o, o), certs, (sizes.openssl_conns, 16, 0), false).server_per_conn);
+        ni.push(quinn_idle(certs, quinn, sizes.idle));
         many[0].push(c_hold(
-            (&q, &q),
-            &certs,
+            (q, q),
+            certs,
             (sizes.many, sizes.many_bytes, 10),
             true,
         ));
         many[1].push(c_hold(
-            (&o, &o),
-            &certs,
+            (o, o),
+            certs,
             (sizes.openssl_conns, sizes.many_bytes, 10),
             false,
         ));
     }
-    let (qs, os, ns) = (m(qs), m(os), m(ns));
     let (qi, oi, ni) = (m(qi), m(oi), m(ni));
     println!(
-        "QUIC at scale on UDP loopback: C programs on qssl's libssl and on OpenSSL 3.5 \
-         (a server loop of SSL_poll over every object; for qssl's held connections, of a poll \
-         group), and quinn; median of {runs}"
-    );
-    println!(
-        "streams/s ({} × 1 KiB + 1 KiB, 100 at once, one connection): qssl {qs:.0}, quinn \
-         {ns:.0}, OpenSSL {os:.0}; qssl/quinn ×{:.2}, qssl/OpenSSL ×{:.2}",
-        sizes.streams,
-        qs / ns,
-        qs / os
-    );
-    println!(
-        "server memory per idle connection ({} on one listener; OpenSSL {}): qssl {:.1} KB, \
-         quinn {:.1} KB, OpenSSL {:.1} KB",
+        "server memory per idle connection ({} on one listener; OpenSSL {}; median of \
+         {runs}): qssl {:.1} KB, quinn {:.1} KB, OpenSSL {:.1} KB",
         sizes.idle,
         sizes.openssl_conns,
         qi / 1e3,

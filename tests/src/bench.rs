@@ -1,5 +1,6 @@
 //! What every report benchmark of the workspace shares: how it was started, the
-//! `QSSL_BENCH_BYTES` override, medians, and the process's CPU time and resident memory.
+//! `QSSL_BENCH_BYTES` override, the workloads named on the command line, medians and
+//! spreads, and the process's CPU time and resident memory.
 
 /// How a benchmark binary was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,27 @@ pub fn mode() -> Mode {
     } else {
         Mode::Test
     }
+}
+
+/// Whether the workload `name` runs: every workload does unless the command line names
+/// some (`cargo bench --bench c_scale -- streams`: arguments not starting with `-`).
+pub fn selected(name: &str) -> bool {
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    named.is_empty() || named.iter().any(|a| a == name)
+}
+
+/// The median of `values` with their smallest and largest, as "median (min–max)" with
+/// `decimals` decimals.
+pub fn spread(values: &[f64], decimals: usize) -> String {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!(
+        "{:.decimals$} ({min:.decimals$}–{max:.decimals$})",
+        median(values.to_vec())
+    )
 }
 
 /// `QSSL_BENCH_BYTES` (a byte count with an optional K, M or G binary suffix), or `default`.
