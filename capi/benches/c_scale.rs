@@ -28,7 +28,7 @@ mod shared;
 
 use qssl_tests::identity::Identity;
 use qssl_tests::{bench, quinn_peer};
-use shared::{CProgram, build_both, children_cpu, start_server};
+use shared::{CProgram, build_both, children_cpu, rusage_cpu, start_server};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -89,15 +89,21 @@ fn num(fields: &[String], i: usize) -> f64 {
     fields[i].parse().unwrap()
 }
 
-/// Streams per second.
-fn c_streams(pair: (&CProgram, &CProgram), c: &Identity, count: usize) -> f64 {
+/// Streams per second, and both processes' CPU time per stream in µs (start-up and
+/// handshake included).
+fn c_streams(pair: (&CProgram, &CProgram), c: &Identity, count: usize) -> (f64, f64) {
+    let before = children_cpu();
     let lines = c_run(
         pair,
         c,
         (1, false),
         &["streams".into(), count.to_string(), "100".into()],
     );
-    count as f64 / (num(&lines[0], 2) / 1e9)
+    let cpu = children_cpu().saturating_sub(before);
+    (
+        count as f64 / (num(&lines[0], 2) / 1e9),
+        cpu.as_secs_f64() * 1e6 / count as f64,
+    )
 }
 
 /// What the hold workload measured.
@@ -257,12 +263,21 @@ fn streams(
     count: usize,
     runs: usize,
 ) {
-    let (mut qs, mut os, mut ns) = (vec![], vec![], vec![]);
+    let [mut qs, mut os, mut ns] = [vec![], vec![], vec![]];
+    let [mut qc, mut oc, mut nc] = [vec![], vec![], vec![]];
     for _ in 0..runs * STREAM_TURNS {
-        qs.push(c_streams((q, q), certs, count));
-        os.push(c_streams((o, o), certs, count));
+        let (rate, cpu) = c_streams((q, q), certs, count);
+        qs.push(rate);
+        qc.push(cpu);
+        let (rate, cpu) = c_streams((o, o), certs, count);
+        os.push(rate);
+        oc.push(cpu);
+        // quinn's client and server run in this process.
+        let before = rusage_cpu(libc::RUSAGE_SELF);
         let t = quinn_peer::quinn_streams(quinn, count, 100);
+        let cpu = rusage_cpu(libc::RUSAGE_SELF).saturating_sub(before);
         ns.push(count as f64 / t.as_secs_f64());
+        nc.push(cpu.as_secs_f64() * 1e6 / count as f64);
     }
     let m = |v: &[f64]| bench::median(v.to_vec());
     println!(
@@ -274,6 +289,14 @@ fn streams(
         bench::spread(&os, 0),
         m(&qs) / m(&ns),
         m(&qs) / m(&os)
+    );
+    println!(
+        "  CPU µs per stream, both ends (start-up and handshake included): qssl {}, quinn {}, \
+         OpenSSL {}; qssl/quinn ×{:.2}",
+        bench::spread(&qc, 1),
+        bench::spread(&nc, 1),
+        bench::spread(&oc, 1),
+        m(&qc) / m(&nc)
     );
 }
 

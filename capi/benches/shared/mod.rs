@@ -1,6 +1,6 @@
 //! What the C benchmarks share: building a program of `benches/c/` against qssl and against
 //! the reference OpenSSL, running it on its library, starting its server, and the CPU time
-//! of the programs run.
+//! of the programs run and of this process.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -104,11 +104,17 @@ pub(crate) fn start_server(
 
 /// The user + system CPU time of this process's finished children.
 pub(crate) fn children_cpu() -> Duration {
+    rusage_cpu(libc::RUSAGE_CHILDREN)
+}
+
+/// The user + system CPU time `getrusage(who)` reports, to the microsecond
+/// (`libc::RUSAGE_SELF`: this process's, all its threads).
+pub(crate) fn rusage_cpu(who: libc::c_int) -> Duration {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage fills the struct it is given; it was zeroed, so it is initialised
     // even if the call failed.
     let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        libc::getrusage(who, usage.as_mut_ptr());
         usage.assume_init()
     };
     let tv = |t: libc::timeval| {
