@@ -1530,7 +1530,11 @@ fn a_server_after_its_handshake_reports_it_and_refuses_more_handshake_data() {
     );
     let info = server.get(handle).unwrap().close_info().cloned();
     let info = info.expect("the server closed");
-    assert_eq!(info.error_code, 0x100 + 10, "CRYPTO_ERROR(unexpected_message)");
+    assert_eq!(
+        info.error_code,
+        0x100 + 10,
+        "CRYPTO_ERROR(unexpected_message)"
+    );
 }
 
 #[test]

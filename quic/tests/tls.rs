@@ -107,9 +107,13 @@ fn a_concluded_server_session_keeps_what_it_negotiated() {
         &params(&[1; 8], None),
     )
     .unwrap();
-    let mut server =
-        TlsSession::server(server_cfg, Version::V1, &[], &params(&[2; 8], Some(&[9; 8])))
-            .unwrap();
+    let mut server = TlsSession::server(
+        server_cfg,
+        Version::V1,
+        &[],
+        &params(&[2; 8], Some(&[9; 8])),
+    )
+    .unwrap();
     let (_, server_out) = deliver(client.poll(), &mut server);
     // Concluding mid-handshake does nothing.
     server.conclude();

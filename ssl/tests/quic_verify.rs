@@ -101,8 +101,7 @@ fn a_server_keeps_the_client_certificate_and_alpn_after_its_handshake() {
     cctx.use_certificate_chain_file(&client_id.cert).unwrap();
     cctx.use_private_key_file(&client_id.key, qssl::ctx::FileType::Pem)
         .unwrap();
-    let (client, listener) =
-        objects_over_pair(&cctx, &sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE);
+    let (client, listener) = objects_over_pair(&cctx, &sctx, qssl::quic::LISTENER_FLAG_NO_VALIDATE);
     client.set_tlsext_host_name("localhost").unwrap();
     let (result, server) = handshake(&client, &listener);
     result.unwrap();
