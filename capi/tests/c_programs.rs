@@ -316,6 +316,9 @@ fn quic_domains_and_connections_out_of_listeners_match_openssl() {
         "connected: QUICv1 / QUICv1, verify result 18",
         "listener 2 got: ping one",
         "listener 1 got: ping two",
+        "client listener accepts: 0, error 1",
+        "server got from the client listener's connection: ping three",
+        "client listener errors: none",
         "end errors: none",
     ] {
         assert!(out.contains(expected), "{expected:?} in\n{out}");

@@ -371,6 +371,11 @@ impl Endpoint {
         self.connections.get(&handle).map(|c| &**c)
     }
 
+    /// Whether the endpoint takes connections from clients (it has a server configuration).
+    pub fn accepts_connections(&self) -> bool {
+        self.config.server_tls.is_some()
+    }
+
     /// The next server connection created by a client, if any.
     pub fn accept(&mut self) -> Option<ConnectionHandle> {
         self.incoming.pop_front()

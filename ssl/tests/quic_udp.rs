@@ -535,3 +535,53 @@ fn datagrams_grow_to_the_bios_mtu_on_loopback() {
         assert_eq!(server.join().unwrap().datagram_size, want, "{mtu:?}");
     }
 }
+
+#[test]
+fn a_client_contexts_listener_lends_its_socket_to_the_connections_made_from_it() {
+    let id = Identity::localhost();
+    let (bio, addr) = udp_bio();
+    let listener = Ssl::new_listener(&server_ctx(&id), 0).unwrap();
+    listener.set_bio(Some(bio.clone()), Some(bio)).unwrap();
+    const CLIENTS: usize = 3;
+    let server = thread::spawn(move || {
+        (0..CLIENTS)
+            .map(|_| {
+                let conn = listener.accept_connection(0).unwrap().unwrap();
+                let request = read_to_end(&conn);
+                conn.write_ex2(&request, qssl::quic::WRITE_FLAG_CONCLUDE)
+                    .unwrap();
+                let flags = qssl::quic::SHUTDOWN_FLAG_WAIT_PEER;
+                assert!(conn.shutdown_ex(flags, 0, b"").unwrap());
+                conn.peer_addr().unwrap()
+            })
+            .collect::<Vec<_>>()
+    });
+    let ctx = client_ctx(&id.cert);
+    let (client_bio, client_addr) = udp_bio();
+    let out = Ssl::new_listener(&ctx, 0).unwrap();
+    out.set_bio(Some(client_bio.clone()), Some(client_bio))
+        .unwrap();
+    // It accepts nothing.
+    let err = out.accept_connection(0).unwrap_err();
+    assert_eq!(
+        err.error().unwrap().reason(),
+        qssl::error::err_r::SHOULD_NOT_HAVE_BEEN_CALLED
+    );
+    assert!(out.listen_ex().is_err());
+    qssl::error::clear_error();
+    for i in 0..CLIENTS {
+        let conn = out.new_from_listener(&ctx).unwrap();
+        conn.set_initial_peer_addr(addr).unwrap();
+        conn.set_host_name("localhost").unwrap();
+        conn.connect().unwrap();
+        let request = format!("connection {i}").into_bytes();
+        conn.write_ex2(&request, qssl::quic::WRITE_FLAG_CONCLUDE)
+            .unwrap();
+        assert_eq!(read_to_end(&conn), request);
+        assert!(conn.shutdown_ex(0, 0, b"").unwrap());
+    }
+    // Every connection came from the client listener's one socket.
+    for peer in server.join().unwrap() {
+        assert_eq!(peer, client_addr);
+    }
+}

@@ -4,7 +4,8 @@
  * SSL_new_from_listener and their refusals, the identity calls on every kind of object,
  * blocking as the flags allow it, and traffic: two listeners of one domain over a datagram
  * pair, each connecting out to the other with SSL_new_from_listener and accepting the
- * other's connection, driven by SSL_handle_events on the domain. The output is
+ * other's connection, driven by SSL_handle_events on the domain; and a listener of a client
+ * context lending its datagram BIO to a connection made from it. The output is
  * deterministic.
  *
  * Usage: quic_domain <cert.pem> <key.pem>
@@ -202,6 +203,68 @@ static void read_all(SSL *d, SSL *s, char *buf, size_t cap, size_t *len)
     }
 }
 
+/*
+ * A listener of a client context, which accepts nothing (OpenSSL 3.5's client-only use):
+ * a connection made from it with SSL_new_from_listener (and started with SSL_connect, the
+ * client method's) reaches a listener of `sctx` over a datagram pair and sends on a stream.
+ */
+static void client_listener(SSL_CTX *sctx)
+{
+    SSL_CTX *cctx = SSL_CTX_new(OSSL_QUIC_client_method());
+    SSL *lc, *ls, *c, *a = NULL, *s, *conns[2];
+    BIO *b1, *b2;
+    char buf[64];
+    size_t n, len;
+    int r = 0, rounds = 0;
+
+    CHECK(cctx != NULL);
+    CHECK((lc = SSL_new_listener(cctx, 0)) != NULL);
+    CHECK((ls = SSL_new_listener(sctx, SSL_LISTENER_FLAG_NO_VALIDATE)) != NULL);
+    printf("client listener: is listener %d\n", SSL_is_listener(lc));
+    CHECK(BIO_new_bio_dgram_pair(&b1, 0, &b2, 0) == 1);
+    SSL_set_bio(lc, b1, b1);
+    SSL_set_bio(ls, b2, b2);
+    CHECK(SSL_set_blocking_mode(lc, 0) == 1 && SSL_set_blocking_mode(ls, 0) == 1);
+    CHECK(SSL_listen(lc) == 1 && SSL_listen(ls) == 1);
+    /* (qssl also puts why on the error queue; OpenSSL 3.5.5 leaves it empty.) */
+    printf("client listener accepts: %d, error %d\n",
+           SSL_accept_connection(lc, SSL_ACCEPT_CONNECTION_NO_BLOCK) != NULL,
+           SSL_get_error(lc, 0));
+    ERR_clear_error();
+    CHECK((c = SSL_new_from_listener(lc, 0)) != NULL);
+    CHECK(SSL_set_alpn_protos(c, (const unsigned char *)"\x04test", 5) == 0);
+    CHECK(SSL_set_tlsext_host_name(c, "localhost") == 1);
+    other = ls;
+    conns[0] = c;
+    conns[1] = NULL;
+    while (r != 1 || a == NULL) {
+        if (r != 1)
+            r = SSL_connect(c);
+        if (a == NULL)
+            a = SSL_accept_connection(ls, 0);
+        conns[1] = a;
+        CHECK(++rounds < 100000);
+        pump(lc, conns, 2);
+    }
+    printf("client listener's connection: %s, listener %d\n", SSL_get_version(c),
+           SSL_get0_listener(c) == lc);
+    CHECK(SSL_write_ex(c, "ping three", 10, &n) == 1 && SSL_stream_conclude(c, 0) == 1);
+    rounds = 0;
+    while ((s = SSL_accept_stream(a, SSL_ACCEPT_STREAM_NO_BLOCK)) == NULL) {
+        CHECK(++rounds < 100000);
+        pump(lc, conns, 2);
+    }
+    read_all(lc, s, buf, sizeof(buf), &len);
+    printf("server got from the client listener's connection: %.*s\n", (int)len, buf);
+    SSL_free(s);
+    SSL_free(a);
+    SSL_free(c);
+    SSL_free(ls);
+    SSL_free(lc);
+    SSL_CTX_free(cctx);
+    errors("client listener");
+}
+
 int main(int argc, char *argv[])
 {
     SSL_CTX *sctx, *tctx;
@@ -344,6 +407,7 @@ int main(int argc, char *argv[])
     SSL_free(l2);
     SSL_free(d);
     SSL_free(t);
+    client_listener(sctx);
     SSL_CTX_free(sctx);
     SSL_CTX_free(tctx);
     errors("end");

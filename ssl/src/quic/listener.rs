@@ -25,7 +25,7 @@ impl Ssl {
     /// [`ACCEPT_CONNECTION_NO_BLOCK`]; otherwise `Ok(None)` when none waits. The connection
     /// inherits the listener's blocking mode.
     pub fn accept_connection(&self, flags: u64) -> IoResult<Option<Ssl>> {
-        if let Err(e) = self.listen() {
+        if let Err(e) = self.listen().and_then(|()| self.expect_accepting()) {
             let r: IoResult<()> = Err(IoError::from(e));
             self.record(&r);
             return r.map(|()| None);
@@ -53,6 +53,7 @@ impl Ssl {
     #[track_caller]
     pub fn listen_ex(&self) -> Result<Option<Ssl>, SslError> {
         self.expect_listener()?;
+        self.expect_accepting()?;
         let key = {
             let mut st = self.obj.port.lock();
             if st.handout == Handout::Accept {
@@ -76,6 +77,21 @@ impl Ssl {
             st.tick(now);
         }
         st.incoming.len()
+    }
+
+    /// Fails with `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED` on a listener of a client context,
+    /// which accepts no connections.
+    #[track_caller]
+    fn expect_accepting(&self) -> Result<(), SslError> {
+        if self.obj.port.lock().endpoint.accepts_connections() {
+            return Ok(());
+        }
+        Err(SslError::new(
+            crate::error::ERR_LIB_SSL,
+            crate::error::err_r::SHOULD_NOT_HAVE_BEEN_CALLED,
+        )
+        .with_data("a listener of a client context accepts no connections")
+        .raise())
     }
 }
 

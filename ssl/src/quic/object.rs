@@ -241,7 +241,10 @@ impl Ssl {
     }
 
     /// `SSL_new_listener`: a listener of a QUIC server context. With
-    /// [`LISTENER_FLAG_NO_VALIDATE`] clients are accepted without a Retry round trip.
+    /// [`LISTENER_FLAG_NO_VALIDATE`] clients are accepted without a Retry round trip. A
+    /// listener of a QUIC client context accepts nothing (OpenSSL 3.5's client-only use):
+    /// the connections made from it ([`new_from_listener`](Self::new_from_listener)) share
+    /// its network BIOs.
     #[track_caller]
     pub fn new_listener(ctx: &SslCtx, flags: u64) -> Result<Ssl, SslError> {
         Ssl::listener_in(ctx, flags, None)
@@ -293,13 +296,22 @@ impl Ssl {
                 .with_data("unknown listener flags")
                 .raise());
         }
-        let tls = ctx.server_tls()?;
+        // A client context's listener accepts nothing: it lends its socket to the
+        // connections made from it (`SSL_new_from_listener`), OpenSSL 3.5's client-only use.
+        let method = ctx.method();
+        let config = if method.is_quic() && !method.is_server() {
+            EndpointConfig::client()
+        } else {
+            EndpointConfig {
+                retry: flags & LISTENER_FLAG_NO_VALIDATE == 0,
+                ..EndpointConfig::server(ctx.server_tls()?)
+            }
+        };
         let clock = ctx.clock().clone();
         let endpoint = Endpoint::new(
             EndpointConfig {
                 connection: ctx.connection_config().clone(),
-                retry: flags & LISTENER_FLAG_NO_VALIDATE == 0,
-                ..EndpointConfig::server(tls)
+                ..config
             },
             clock.now(),
             ctx.endpoint_seed(),
