@@ -16,6 +16,10 @@
 //!   `/proc/self/stat`), and the handshake time.
 //! - Connections: 200 connections in turn, each a 4-byte request, a 4-byte reply and a close
 //!   that does not linger (quinn's `close` returns at once too); connections per second.
+//!   The C client opens a socket per connection, as OpenSSL's guide programs do; the same
+//!   workload once more with every connection made by `SSL_new_from_listener` on one client
+//!   listener, sharing its socket as quinn's endpoint shares its own (OpenSSL 3.5's
+//!   client-only listener).
 //!
 //! Reported: the median of 5 runs of each, taking turns. Run with
 //! `cargo bench -p qssl-capi --bench c_quic`; as a test it runs once with 256 KiB and 3
@@ -77,6 +81,7 @@ fn main() {
     let (mut c_rate_v, mut q_rate, mut c_cpu, mut q_cpu) = (vec![], vec![], vec![], vec![]);
     let (mut o_mbps, mut o_cpu, mut o_hs, mut o_rate) = (vec![], vec![], vec![], vec![]);
     let (mut qo_rate, mut oq_rate) = (vec![], vec![]);
+    let (mut c_shared, mut o_shared) = (vec![], vec![]);
     for _ in 0..runs {
         let (mbps, cpu, hs) = c_bulk((&q, &q), &certs, total);
         c_mbps.push(mbps);
@@ -90,19 +95,22 @@ fn main() {
         o_mbps.push(mbps);
         o_cpu.push(cpu);
         o_hs.push(hs);
-        c_rate_v.push(c_rate((&q, &q), &certs, count));
+        c_rate_v.push(c_rate((&q, &q), &certs, "conns", count));
         let t = quinn_peer::quinn_connections(&quinn, count);
         q_rate.push(count as f64 / t.as_secs_f64());
-        o_rate.push(c_rate((&o, &o), &certs, count));
+        o_rate.push(c_rate((&o, &o), &certs, "conns", count));
         // (server, client): a qssl client against OpenSSL's server, and the reverse.
-        qo_rate.push(c_rate((&o, &q), &certs, count));
-        oq_rate.push(c_rate((&q, &o), &certs, count));
+        qo_rate.push(c_rate((&o, &q), &certs, "conns", count));
+        oq_rate.push(c_rate((&q, &o), &certs, "conns", count));
+        c_shared.push(c_rate((&q, &q), &certs, "conns-shared", count));
+        o_shared.push(c_rate((&o, &o), &certs, "conns-shared", count));
     }
     let m = bench::median;
     let (cm, qm, ch, qh) = (m(c_mbps), m(q_mbps), m(c_hs), m(q_hs));
     let (cr, qr, cc, qc) = (m(c_rate_v), m(q_rate), m(c_cpu), m(q_cpu));
     let (om, oc, oh, or) = (m(o_mbps), m(o_cpu), m(o_hs), m(o_rate));
     let (qor, oqr) = (m(qo_rate), m(oq_rate));
+    let (cs, os) = (m(c_shared), m(o_shared));
     println!(
         "UDP loopback, C programs on qssl's libssl vs quinn and vs OpenSSL 3.5, median of \
          {runs} ({} KiB bulk, {count} connections):",
@@ -140,5 +148,10 @@ fn main() {
         "mixed pairs: qssl client → OpenSSL server {qor:6.0} connections/s, OpenSSL client → \
          qssl server {oqr:6.0}/s (×{:.2})",
         qor / oqr
+    );
+    println!(
+        "connections sharing one client socket (SSL_new_from_listener): C/qssl {cs:6.0}/s \
+         (×{:.2} quinn's, whose client endpoint shares one socket too), C/OpenSSL {os:6.0}/s",
+        cs / qr
     );
 }

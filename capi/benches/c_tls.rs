@@ -62,11 +62,11 @@ fn main() {
         let (mbps, cpu) = bulk((&o, &o), &certs, total);
         o_mbps.push(mbps);
         o_cpu.push(cpu);
-        q_rate.push(rate((&q, &q), &certs, count));
-        o_rate.push(rate((&o, &o), &certs, count));
+        q_rate.push(rate((&q, &q), &certs, "conns", count));
+        o_rate.push(rate((&o, &o), &certs, "conns", count));
         // (server, client): a qssl client with OpenSSL's server, and the reverse.
-        qo_rate.push(rate((&o, &q), &certs, count));
-        oq_rate.push(rate((&q, &o), &certs, count));
+        qo_rate.push(rate((&o, &q), &certs, "conns", count));
+        oq_rate.push(rate((&q, &o), &certs, "conns", count));
     }
     let m = bench::median;
     let (qm, qc, qr) = (m(q_mbps), m(q_cpu), m(q_rate));

@@ -11,6 +11,10 @@
  *       one connection fetching <bytes>; prints "bulk <bytes> <transfer ns> <handshake ns>".
  *   quic_bench conns <port> <ca.pem> <count>
  *       <count> connections in turn, each PING/PONG and a close; prints "conns <count> <ns>".
+ *   quic_bench conns-shared <port> <ca.pem> <count>
+ *       the same, every connection made by SSL_new_from_listener on one client listener
+ *       (OpenSSL 3.5's way to share one UDP socket among outgoing connections, as quinn's
+ *       endpoint does); prints "conns-shared <count> <ns>".
  */
 #define _POSIX_C_SOURCE 200809L
 #include <netinet/in.h>
@@ -119,6 +123,61 @@ static SSL *connect_to(SSL_CTX *ctx, int port)
     return ssl;
 }
 
+/* The server's address, as a BIO_ADDR for SSL_set1_initial_peer_addr. */
+static BIO_ADDR *server_addr(int port)
+{
+    BIO_ADDR *peer = BIO_ADDR_new();
+    unsigned short nport = htons((unsigned short)port);
+    unsigned long lo = htonl(INADDR_LOOPBACK);
+
+    if (peer == NULL || !BIO_ADDR_rawmake(peer, AF_INET, &lo, 4, nport))
+        die("address");
+    return peer;
+}
+
+/* A listener of the client context `ctx` (so it accepts nothing) on one UDP socket, for
+ * every connection made from it. */
+static SSL *client_listener(SSL_CTX *ctx)
+{
+    struct sockaddr_in sa;
+    SSL *listener = SSL_new_listener(ctx, 0);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (listener == NULL || fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0
+            || !SSL_set_fd(listener, fd))
+        die("client listener");
+    return listener;
+}
+
+/* A connected client object made on `listener`, or exits. */
+static SSL *connect_from(SSL *listener, const BIO_ADDR *peer)
+{
+    SSL *ssl = SSL_new_from_listener(listener, 0);
+
+    if (ssl == NULL || !SSL_set1_initial_peer_addr(ssl, peer)
+            || !SSL_set1_host(ssl, "localhost")
+            || SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1) != 0)
+        die("client setup");
+    if (SSL_connect(ssl) != 1)
+        die("connect");
+    return ssl;
+}
+
+/* One PING/PONG exchange on a connection's default stream, or exits. */
+static void ping(SSL *ssl)
+{
+    char buf[16];
+    size_t w;
+
+    if (!SSL_write_ex2(ssl, "PING", 4, SSL_WRITE_FLAG_CONCLUDE, &w))
+        die("ping");
+    if (read_all(ssl, buf, sizeof(buf)) != 4 || memcmp(buf, "PONG", 4) != 0)
+        die("pong");
+}
+
 /*
  * Closes a client connection at once (as quinn's close) and frees it with its socket: qssl
  * answers 1 once CONNECTION_CLOSE is sent, OpenSSL 3.5 answers 0 while its closing period
@@ -168,18 +227,33 @@ int main(int argc, char *argv[])
             die("transfer size");
         close_client(ssl);
         printf("bulk %llu %lld %lld\n", bytes, t2 - t1, t1 - t0);
-    } else {
+    } else if (strcmp(argv[1], "conns") == 0) {
         count = atoi(argv[4]);
         t0 = now_ns();
         for (i = 0; i < count; i++) {
             ssl = connect_to(ctx, port);
-            if (!SSL_write_ex2(ssl, "PING", 4, SSL_WRITE_FLAG_CONCLUDE, &w))
-                die("ping");
-            if (read_all(ssl, buf, sizeof(buf)) != 4 || memcmp(buf, "PONG", 4) != 0)
-                die("pong");
+            ping(ssl);
             close_client(ssl);
         }
         printf("conns %d %lld\n", count, now_ns() - t0);
+    } else if (strcmp(argv[1], "conns-shared") == 0) {
+        SSL *listener = client_listener(ctx);
+        BIO_ADDR *peer = server_addr(port);
+
+        count = atoi(argv[4]);
+        t0 = now_ns();
+        for (i = 0; i < count; i++) {
+            ssl = connect_from(listener, peer);
+            ping(ssl);
+            if (SSL_shutdown_ex(ssl, SSL_SHUTDOWN_FLAG_RAPID, NULL, 0) < 0)
+                die("client shutdown");
+            SSL_free(ssl);
+        }
+        printf("conns-shared %d %lld\n", count, now_ns() - t0);
+        BIO_ADDR_free(peer);
+        SSL_free(listener);
+    } else {
+        return 2;
     }
     SSL_CTX_free(ctx);
     return 0;

@@ -36,14 +36,16 @@ pub(crate) fn run_client(
         .collect()
 }
 
-/// Connections per second of the `conns` workload over `count` connections (the client
-/// prints the workload's time in ns second).
+/// Connections per second of the connections workload `workload` (`conns`, or
+/// `conns-shared` of `quic_bench.c`) over `count` connections (the client prints the
+/// workload's time in ns second).
 pub(crate) fn connection_rate(
     pair: (&CProgram, &CProgram),
     c: &qssl_tests::identity::Identity,
+    workload: &str,
     count: usize,
 ) -> f64 {
-    let f = run_client(pair, c, "conns", count as u64, count);
+    let f = run_client(pair, c, workload, count as u64, count);
     count as f64 / Duration::from_nanos(f[1]).as_secs_f64()
 }
 
