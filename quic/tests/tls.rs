@@ -38,20 +38,31 @@ fn deliver(outputs: Vec<TlsOutput>, to: &mut TlsSession) -> (Vec<String>, Vec<Tl
     (sent, answers)
 }
 
+/// A client session of `client_cfg` for "localhost" and a server session of `server_cfg`,
+/// both in `version`, with the test's transport parameters.
+fn sessions(
+    client_cfg: std::sync::Arc<rustls::ClientConfig>,
+    server_cfg: std::sync::Arc<rustls::ServerConfig>,
+    version: Version,
+) -> (TlsSession, TlsSession) {
+    let client = TlsSession::client(
+        client_cfg,
+        version,
+        "localhost".try_into().unwrap(),
+        &params(&[1; 8], None),
+    )
+    .unwrap();
+    let server =
+        TlsSession::server(server_cfg, version, &[], &params(&[2; 8], Some(&[9; 8]))).unwrap();
+    (client, server)
+}
+
 #[test]
 fn full_handshake_levels_and_parameters() {
     for version in Version::ALL {
         let (client_cfg, server_cfg) =
             common::tls_configs(rustls::crypto::ring::default_provider());
-        let mut client = TlsSession::client(
-            client_cfg,
-            version,
-            "localhost".try_into().unwrap(),
-            &params(&[1; 8], None),
-        )
-        .unwrap();
-        let mut server =
-            TlsSession::server(server_cfg, version, &[], &params(&[2; 8], Some(&[9; 8]))).unwrap();
+        let (mut client, mut server) = sessions(client_cfg, server_cfg, version);
 
         let (sent, server_out) = deliver(client.poll(), &mut server);
         assert_eq!(sent, ["data@Initial"]);
@@ -100,20 +111,7 @@ fn full_handshake_levels_and_parameters() {
 #[test]
 fn a_concluded_server_session_keeps_what_it_negotiated() {
     let (client_cfg, server_cfg) = common::tls_configs(rustls::crypto::ring::default_provider());
-    let mut client = TlsSession::client(
-        client_cfg,
-        Version::V1,
-        "localhost".try_into().unwrap(),
-        &params(&[1; 8], None),
-    )
-    .unwrap();
-    let mut server = TlsSession::server(
-        server_cfg,
-        Version::V1,
-        &[],
-        &params(&[2; 8], Some(&[9; 8])),
-    )
-    .unwrap();
+    let (mut client, mut server) = sessions(client_cfg, server_cfg, Version::V1);
     let (_, server_out) = deliver(client.poll(), &mut server);
     // Concluding mid-handshake does nothing.
     server.conclude();
@@ -162,20 +160,8 @@ fn untrusted_certificate_is_a_crypto_error() {
     .with_root_certificates(rustls::RootCertStore::empty())
     .with_no_client_auth();
     untrusting.alpn_protocols = vec![common::ALPN.to_vec()];
-    let mut client = TlsSession::client(
-        std::sync::Arc::new(untrusting),
-        Version::V1,
-        "localhost".try_into().unwrap(),
-        &params(&[1; 8], None),
-    )
-    .unwrap();
-    let mut server = TlsSession::server(
-        server_cfg,
-        Version::V1,
-        &[],
-        &params(&[2; 8], Some(&[1; 8])),
-    )
-    .unwrap();
+    let (mut client, mut server) =
+        sessions(std::sync::Arc::new(untrusting), server_cfg, Version::V1);
     let (_, server_out) = deliver(client.poll(), &mut server);
     let mut failure = None;
     for o in server_out {
