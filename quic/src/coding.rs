@@ -282,13 +282,19 @@ impl<'a> Writer<'a> {
         if len < v.size() {
             return Err(BufferTooSmall);
         }
-        let bytes = v.0.to_be_bytes();
-        let start = 8 - len;
         if len > self.remaining() {
             return Err(BufferTooSmall);
         }
-        self.buf[self.pos..self.pos + len].copy_from_slice(&bytes[start..]);
-        self.buf[self.pos] |= tag << 6;
+        let bytes = v.0.to_be_bytes();
+        let dst = &mut self.buf[self.pos..self.pos + len];
+        // One arm per length, so each copy has a fixed size (no call to memmove).
+        match len {
+            1 => dst.copy_from_slice(&bytes[7..]),
+            2 => dst.copy_from_slice(&bytes[6..]),
+            4 => dst.copy_from_slice(&bytes[4..]),
+            _ => dst.copy_from_slice(&bytes),
+        }
+        dst[0] |= tag << 6;
         self.pos += len;
         Ok(())
     }
@@ -338,6 +344,36 @@ mod tests {
         assert_eq!(w.put_varint_u64(1 << 62), Err(BufferTooSmall));
         assert_eq!(
             w.put_varint_with_len(VarInt::new(300).unwrap(), 1),
+            Err(BufferTooSmall)
+        );
+    }
+
+    #[test]
+    fn varints_of_a_given_length_read_back() {
+        for value in [0u64, 37, 63] {
+            for len in [1, 2, 4, 8] {
+                let mut buf = [0xffu8; 9];
+                let mut w = Writer::new(&mut buf);
+                w.put_varint_with_len(VarInt::new(value).unwrap(), len)
+                    .unwrap();
+                assert_eq!(w.written().len(), len);
+                let mut r = Reader::new(&buf[..len]);
+                assert_eq!(r.varint().unwrap().get(), value, "{value} in {len}");
+                assert!(r.is_empty());
+            }
+        }
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        w.put_varint_with_len(VarInt::MAX, 8).unwrap();
+        assert_eq!(Reader::new(&buf).varint().unwrap(), VarInt::MAX);
+        let mut small = [0u8; 3];
+        let mut w = Writer::new(&mut small);
+        assert_eq!(
+            w.put_varint_with_len(VarInt::new(1).unwrap(), 4),
+            Err(BufferTooSmall)
+        );
+        assert_eq!(
+            w.put_varint_with_len(VarInt::new(1).unwrap(), 3),
             Err(BufferTooSmall)
         );
     }

@@ -33,8 +33,10 @@ use crate::token::{
     RetryTokenContents, RotatingTokenKey, TOKEN_KEY_MAX_SEALS, TOKEN_KEY_PERIOD, UsedTokens,
 };
 use crate::version::Version;
+use routes::Routes;
 use schedule::Schedule;
 
+mod routes;
 mod schedule;
 
 /// Smallest stateless reset sent; also the smallest packet answered with one.
@@ -186,7 +188,7 @@ pub struct Endpoint {
     order: Vec<ConnectionHandle>,
     clients: FxHashMap<ConnectionHandle, ClientSetup>,
     /// Local connection IDs (and clients' first destination IDs) to connections.
-    routes: HashMap<ConnectionId, ConnectionHandle>,
+    routes: Routes,
     next_handle: usize,
     rng: ChaCha8Rng,
     reset_key: ResetTokenKey,
@@ -246,7 +248,7 @@ impl Endpoint {
             connections: FxHashMap::default(),
             order: Vec::new(),
             clients: FxHashMap::default(),
-            routes: HashMap::new(),
+            routes: Routes::default(),
             next_handle: 0,
             rng,
             reset_key,
@@ -419,7 +421,7 @@ impl Endpoint {
             }
             ParsedHeader::UnsupportedVersion { .. } => None,
         };
-        if let Some(handle) = dcid.and_then(|d| self.routes.get(&d).copied()) {
+        if let Some(handle) = dcid.and_then(|d| self.routes.route(&d)) {
             self.deliver(now, handle, info, datagram);
             self.after_receive(now, handle);
             return;
@@ -678,13 +680,11 @@ impl Endpoint {
     fn after_receive(&mut self, now: Instant, handle: ConnectionHandle) {
         if let Some(conn) = self.connections.get_mut(&handle) {
             for cid in conn.take_retired_cids() {
-                if self.routes.get(&cid) == Some(&handle) {
-                    self.routes.remove(&cid);
-                }
+                self.routes.remove_to(&cid, handle);
             }
             if conn.take_cids_issued() {
                 for cid in conn.local_cids() {
-                    self.routes.entry(*cid).or_insert(handle);
+                    self.routes.insert_new(*cid, handle);
                 }
             }
         }
@@ -727,7 +727,7 @@ impl Endpoint {
             });
             if let Some(Ok(mut fresh)) = fresh {
                 fresh.after_version_negotiation();
-                self.routes.retain(|_, h| *h != handle);
+                self.routes.remove_all_to(handle);
                 for cid in fresh.local_cids() {
                     self.routes.insert(*cid, handle);
                 }
@@ -746,9 +746,7 @@ impl Endpoint {
             .map(|c| c.local_cids().copied().collect())
             .unwrap_or_default();
         for cid in own.iter().chain(self.extra_routes.remove(&handle).iter()) {
-            if self.routes.get(cid) == Some(&handle) {
-                self.routes.remove(cid);
-            }
+            self.routes.remove_to(cid, handle);
         }
         if let Some(ip) = self.server_conns.remove(&handle)
             && let Some(n) = self.per_address.get_mut(&ip)
