@@ -84,14 +84,20 @@ struct Concluded {
 /// and §6).
 const UNEXPECTED_MESSAGE_ALERT: u8 = 10;
 
+/// Where a session's handshake is.
+enum Stage {
+    /// A server waits for the whole ClientHello to choose its configuration (boxed: every
+    /// connection holds its session for its lifetime, this part only briefly).
+    AwaitingClientHello(Box<PendingServer>),
+    /// rustls runs the handshake (and, on a client, takes session tickets after it).
+    Running(Box<quic::Connection>),
+    /// A server's handshake is over, its rustls connection freed.
+    Concluded(Box<Concluded>),
+}
+
 /// One side's TLS session.
 pub struct TlsSession {
-    /// The rustls connection; `None` while a server waits for the ClientHello to choose its
-    /// configuration, and once its handshake has concluded.
-    conn: Option<Box<quic::Connection>>,
-    pending: Option<PendingServer>,
-    /// A server's handshake, once concluded.
-    concluded: Option<Box<Concluded>>,
+    stage: Stage,
     side: Side,
     write_level: Level,
     /// The 0-RTT keys were handed out (they are asked for once).
@@ -104,7 +110,10 @@ impl std::fmt::Debug for TlsSession {
             .field("side", &self.side)
             .field("write_level", &self.write_level)
             .field("handshaking", &self.is_handshaking())
-            .field("waiting_for_client_hello", &self.pending.is_some())
+            .field(
+                "waiting_for_client_hello",
+                &matches!(self.stage, Stage::AwaitingClientHello(_)),
+            )
             .finish()
     }
 }
@@ -165,9 +174,7 @@ impl TlsSession {
                     )
                 })?;
         Ok(TlsSession {
-            conn: Some(Box::new(conn.into())),
-            pending: None,
-            concluded: None,
+            stage: Stage::Running(Box::new(conn.into())),
             side: Side::Client,
             write_level: Level::Initial,
             zero_rtt_checked: false,
@@ -191,15 +198,13 @@ impl TlsSession {
             ServerTls::PerClientHello(select) => select,
         };
         Ok(TlsSession {
-            conn: None,
-            pending: Some(PendingServer {
+            stage: Stage::AwaitingClientHello(Box::new(PendingServer {
                 select,
                 version,
                 versions: versions.to_vec(),
                 params: params.clone(),
                 received: Vec::new(),
-            }),
-            concluded: None,
+            })),
             side: Side::Server,
             write_level: Level::Initial,
             zero_rtt_checked: false,
@@ -216,66 +221,72 @@ impl TlsSession {
     /// level: rustls queues messages across a key change, and only the order of reads, key
     /// changes and writes tells them apart.
     pub fn read(&mut self, data: &[u8]) -> Result<Vec<TlsOutput>, TransportError> {
-        if let Some(mut pending) = self.pending.take() {
-            if pending.received.len() + data.len() > MAX_CLIENT_HELLO {
-                return Err(TransportError::new(
-                    TransportErrorCode::CRYPTO_BUFFER_EXCEEDED,
-                    "ClientHello too long",
-                ));
-            }
-            pending.received.extend_from_slice(data);
-            client_hello::check_start(&pending.received).map_err(|e| {
-                TransportError::new(TransportErrorCode::crypto(e.alert()), "not a ClientHello")
-            })?;
-            let Some(len) = complete_message_len(&pending.received) else {
-                self.pending = Some(pending);
-                return Ok(Vec::new());
-            };
-            let (config, version) = match client_hello::parse(&pending.received[..len]) {
-                Ok(info) => (pending.select)(&info).map(|config| {
-                    let offered = info
-                        .transport_parameters
-                        .and_then(|raw| TransportParameters::decode(raw, Side::Client).ok())
-                        .and_then(|p| p.version_information)
-                        .map(|vi| vi.available)
-                        .unwrap_or_default();
-                    (
-                        config,
-                        compatible_choice(pending.version, &pending.versions, &offered),
-                    )
-                }),
-                Err(e) => Err(e.alert()),
-            }
-            .map_err(|alert| {
-                TransportError::new(TransportErrorCode::crypto(alert), "ClientHello refused")
-            })?;
-            let mut params = pending.params;
-            if let Some(info) = &mut params.version_information {
-                info.chosen = version.wire();
-            }
-            self.conn = Some(Box::new(server_connection(
-                config,
-                version,
-                params.to_vec(),
-            )?));
-            let mut out = Vec::new();
-            if version != pending.version {
-                out.push(TlsOutput::VersionChanged(version));
-            }
-            out.extend(self.read(&pending.received)?);
-            return Ok(out);
-        }
-        let Some(conn) = &mut self.conn else {
-            if self.concluded.is_some() && !data.is_empty() {
+        let conn = match &mut self.stage {
+            Stage::AwaitingClientHello(_) => return self.read_client_hello(data),
+            Stage::Running(conn) => conn,
+            Stage::Concluded(_) if data.is_empty() => return Ok(Vec::new()),
+            Stage::Concluded(_) => {
                 return Err(TransportError::new(
                     TransportErrorCode::crypto(UNEXPECTED_MESSAGE_ALERT),
                     "handshake data after the handshake",
                 ));
             }
-            return Ok(Vec::new());
         };
         conn.read_hs(data).map_err(|_| tls_error(conn))?;
         Ok(self.poll())
+    }
+
+    /// [`read`](Self::read) while a server waits for the whole ClientHello: once it is
+    /// there, chooses the configuration and version, starts rustls and reads it all.
+    fn read_client_hello(&mut self, data: &[u8]) -> Result<Vec<TlsOutput>, TransportError> {
+        let Stage::AwaitingClientHello(pending) = &mut self.stage else {
+            return Ok(Vec::new());
+        };
+        if pending.received.len() + data.len() > MAX_CLIENT_HELLO {
+            return Err(TransportError::new(
+                TransportErrorCode::CRYPTO_BUFFER_EXCEEDED,
+                "ClientHello too long",
+            ));
+        }
+        pending.received.extend_from_slice(data);
+        client_hello::check_start(&pending.received).map_err(|e| {
+            TransportError::new(TransportErrorCode::crypto(e.alert()), "not a ClientHello")
+        })?;
+        let Some(len) = complete_message_len(&pending.received) else {
+            return Ok(Vec::new());
+        };
+        let (config, version) = match client_hello::parse(&pending.received[..len]) {
+            Ok(info) => (pending.select)(&info).map(|config| {
+                let offered = info
+                    .transport_parameters
+                    .and_then(|raw| TransportParameters::decode(raw, Side::Client).ok())
+                    .and_then(|p| p.version_information)
+                    .map(|vi| vi.available)
+                    .unwrap_or_default();
+                (
+                    config,
+                    compatible_choice(pending.version, &pending.versions, &offered),
+                )
+            }),
+            Err(e) => Err(e.alert()),
+        }
+        .map_err(|alert| {
+            TransportError::new(TransportErrorCode::crypto(alert), "ClientHello refused")
+        })?;
+        let first_version = pending.version;
+        let received = std::mem::take(&mut pending.received);
+        let mut params = std::mem::take(&mut pending.params);
+        if let Some(info) = &mut params.version_information {
+            info.chosen = version.wire();
+        }
+        let conn = server_connection(config, version, params.to_vec())?;
+        self.stage = Stage::Running(Box::new(conn));
+        let mut out = Vec::new();
+        if version != first_version {
+            out.push(TlsOutput::VersionChanged(version));
+        }
+        out.extend(self.read(&received)?);
+        Ok(out)
     }
 
     /// Collects everything the handshake has to say now (the client's first flight, or
@@ -283,7 +294,7 @@ impl TlsSession {
     /// happened. Bytes written before a key change belong to the old level.
     pub fn poll(&mut self) -> Vec<TlsOutput> {
         let mut out = Vec::new();
-        let Some(conn) = &mut self.conn else {
+        let Stage::Running(conn) = &mut self.stage else {
             return out;
         };
         // A client knows at once whether its session allows early data; a server once it has
@@ -321,7 +332,11 @@ impl TlsSession {
 
     /// Whether the handshake is still running (RFC 9001 §4.1.1: complete once this is false).
     pub fn is_handshaking(&self) -> bool {
-        self.concluded.is_none() && self.conn.as_ref().is_none_or(|c| c.is_handshaking())
+        match &self.stage {
+            Stage::AwaitingClientHello(_) => true,
+            Stage::Running(conn) => conn.is_handshaking(),
+            Stage::Concluded(_) => false,
+        }
     }
 
     /// Ends a server's handshake once it is complete and everything it wrote was taken
@@ -331,61 +346,70 @@ impl TlsSession {
     /// as the handshake completed). Does nothing on a client, which may still receive
     /// tickets, or while the handshake runs.
     pub fn conclude(&mut self) {
-        let Some(quic::Connection::Server(server)) = self.conn.as_deref() else {
+        let Stage::Running(conn) = &self.stage else {
+            return;
+        };
+        let quic::Connection::Server(server) = &**conn else {
             return;
         };
         if server.is_handshaking() {
             return;
         }
-        self.concluded = Some(Box::new(Concluded {
+        self.stage = Stage::Concluded(Box::new(Concluded {
             alpn: server.alpn_protocol().map(Into::into),
             peer_certificates: server.peer_certificates().map(Into::into),
             cipher_suite: server.negotiated_cipher_suite(),
             resumed: server.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
             server_name: server.server_name().map(Into::into),
         }));
-        self.conn = None;
+    }
+
+    /// The rustls connection, while it runs.
+    fn running(&self) -> Option<&quic::Connection> {
+        match &self.stage {
+            Stage::Running(conn) => Some(conn),
+            _ => None,
+        }
     }
 
     /// The peer's transport parameters, once received, decoded and validated for its role.
     pub fn peer_params(&self) -> Option<Result<TransportParameters, TransportError>> {
-        self.conn
-            .as_ref()?
+        self.running()?
             .quic_transport_parameters()
             .map(|raw| TransportParameters::decode(raw, self.side.peer()))
     }
 
     /// The negotiated application protocol.
     pub fn alpn(&self) -> Option<&[u8]> {
-        match (&self.conn, &self.concluded) {
-            (Some(conn), _) => conn.alpn_protocol(),
-            (None, Some(c)) => c.alpn.as_deref(),
-            (None, None) => None,
+        match &self.stage {
+            Stage::Running(conn) => conn.alpn_protocol(),
+            Stage::Concluded(c) => c.alpn.as_deref(),
+            Stage::AwaitingClientHello(_) => None,
         }
     }
 
     /// The certificate chain the peer presented, end-entity first.
     pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
-        match (&self.conn, &self.concluded) {
-            (Some(conn), _) => conn.peer_certificates(),
-            (None, Some(c)) => c.peer_certificates.as_deref(),
-            (None, None) => None,
+        match &self.stage {
+            Stage::Running(conn) => conn.peer_certificates(),
+            Stage::Concluded(c) => c.peer_certificates.as_deref(),
+            Stage::AwaitingClientHello(_) => None,
         }
     }
 
     /// The negotiated TLS cipher suite.
     pub fn cipher_suite(&self) -> Option<rustls::SupportedCipherSuite> {
-        match (&self.conn, &self.concluded) {
-            (Some(conn), _) => conn.negotiated_cipher_suite(),
-            (None, Some(c)) => c.cipher_suite,
-            (None, None) => None,
+        match &self.stage {
+            Stage::Running(conn) => conn.negotiated_cipher_suite(),
+            Stage::Concluded(c) => c.cipher_suite,
+            Stage::AwaitingClientHello(_) => None,
         }
     }
 
     /// Whether the server accepted the client's early data (client side, once the handshake is
     /// done; a server that accepts it hands out 0-RTT keys).
     pub fn is_early_data_accepted(&self) -> bool {
-        match self.conn.as_deref() {
+        match self.running() {
             Some(quic::Connection::Client(c)) => c.is_early_data_accepted(),
             _ => false,
         }
@@ -393,20 +417,23 @@ impl TlsSession {
 
     /// Whether the handshake resumed a session (once it is done).
     pub fn is_resumed(&self) -> bool {
-        let kind = match self.conn.as_deref() {
-            Some(quic::Connection::Client(c)) => c.handshake_kind(),
-            Some(quic::Connection::Server(s)) => s.handshake_kind(),
-            None => return self.concluded.as_ref().is_some_and(|c| c.resumed),
+        let kind = match &self.stage {
+            Stage::Running(conn) => conn.handshake_kind(),
+            Stage::Concluded(c) => return c.resumed,
+            Stage::AwaitingClientHello(_) => None,
         };
         kind == Some(rustls::HandshakeKind::Resumed)
     }
 
     /// The server name the client asked for (server side).
     pub fn server_name(&self) -> Option<&str> {
-        match (self.conn.as_deref(), &self.concluded) {
-            (Some(quic::Connection::Server(s)), _) => s.server_name(),
-            (None, Some(c)) => c.server_name.as_deref(),
-            _ => None,
+        match &self.stage {
+            Stage::Running(conn) => match &**conn {
+                quic::Connection::Server(s) => s.server_name(),
+                quic::Connection::Client(_) => None,
+            },
+            Stage::Concluded(c) => c.server_name.as_deref(),
+            Stage::AwaitingClientHello(_) => None,
         }
     }
 }

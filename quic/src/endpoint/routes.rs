@@ -31,7 +31,7 @@ impl Routes {
     }
 
     /// Whether `cid` reaches `handle`.
-    pub(super) fn reaches(&self, cid: &ConnectionId, handle: ConnectionHandle) -> bool {
+    fn reaches(&self, cid: &ConnectionId, handle: ConnectionHandle) -> bool {
         self.map.get(cid) == Some(&handle)
     }
 
