@@ -248,7 +248,7 @@ fn main() {
     if bench::selected("streams") {
         streams((&q, &o), &certs, &quinn, sizes.streams, runs);
     }
-    if bench::selected("idle") || bench::selected("hold") {
+    if bench::selected("idle") {
         held((&q, &o), &certs, &quinn, &sizes, runs);
     }
 }

@@ -95,34 +95,6 @@ static int server(const char *cert, const char *key, int count)
     return 0;
 }
 
-/* A connected client object, or exits. */
-static SSL *connect_to(SSL_CTX *ctx, int port)
-{
-    SSL *ssl = SSL_new(ctx);
-    struct sockaddr_in sa;
-    BIO_ADDR *peer = BIO_ADDR_new();
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    unsigned short nport = htons((unsigned short)port);
-    unsigned long lo = htonl(INADDR_LOOPBACK);
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = nport;
-    sa.sin_addr.s_addr = (in_addr_t)lo;
-    if (ssl == NULL || fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        die("client socket");
-    if (!BIO_ADDR_rawmake(peer, AF_INET, &sa.sin_addr, sizeof(sa.sin_addr), nport))
-        die("address");
-    if (!SSL_set_fd(ssl, fd) || !SSL_set1_initial_peer_addr(ssl, peer)
-            || !SSL_set1_host(ssl, "localhost")
-            || SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1) != 0)
-        die("client setup");
-    BIO_ADDR_free(peer);
-    if (SSL_connect(ssl) != 1)
-        die("connect");
-    return ssl;
-}
-
 /* The server's address, as a BIO_ADDR for SSL_set1_initial_peer_addr. */
 static BIO_ADDR *server_addr(int port)
 {
@@ -133,6 +105,39 @@ static BIO_ADDR *server_addr(int port)
     if (peer == NULL || !BIO_ADDR_rawmake(peer, AF_INET, &lo, 4, nport))
         die("address");
     return peer;
+}
+
+/* Starts the client object `ssl` (null: exits) towards `peer` and waits for its handshake;
+ * returns it, or exits. */
+static SSL *start_client(SSL *ssl, const BIO_ADDR *peer)
+{
+    if (ssl == NULL || !SSL_set1_initial_peer_addr(ssl, peer)
+            || !SSL_set1_host(ssl, "localhost")
+            || SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1) != 0)
+        die("client setup");
+    if (SSL_connect(ssl) != 1)
+        die("connect");
+    return ssl;
+}
+
+/* A connected client object on a UDP socket of its own, or exits. */
+static SSL *connect_to(SSL_CTX *ctx, int port)
+{
+    SSL *ssl = SSL_new(ctx);
+    struct sockaddr_in sa;
+    BIO_ADDR *peer = server_addr(port);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (ssl == NULL || fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0
+            || !SSL_set_fd(ssl, fd))
+        die("client socket");
+    start_client(ssl, peer);
+    BIO_ADDR_free(peer);
+    return ssl;
 }
 
 /* A listener of the client context `ctx` (so it accepts nothing) on one UDP socket, for
@@ -152,20 +157,6 @@ static SSL *client_listener(SSL_CTX *ctx)
     return listener;
 }
 
-/* A connected client object made on `listener`, or exits. */
-static SSL *connect_from(SSL *listener, const BIO_ADDR *peer)
-{
-    SSL *ssl = SSL_new_from_listener(listener, 0);
-
-    if (ssl == NULL || !SSL_set1_initial_peer_addr(ssl, peer)
-            || !SSL_set1_host(ssl, "localhost")
-            || SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1) != 0)
-        die("client setup");
-    if (SSL_connect(ssl) != 1)
-        die("connect");
-    return ssl;
-}
-
 /* One PING/PONG exchange on a connection's default stream, or exits. */
 static void ping(SSL *ssl)
 {
@@ -179,17 +170,23 @@ static void ping(SSL *ssl)
 }
 
 /*
- * Closes a client connection at once (as quinn's close) and frees it with its socket: qssl
- * answers 1 once CONNECTION_CLOSE is sent, OpenSSL 3.5 answers 0 while its closing period
- * runs, which nothing here waits for.
+ * Closes a client connection at once (as quinn's close) and frees it: qssl answers 1 once
+ * CONNECTION_CLOSE is sent, OpenSSL 3.5 answers 0 while its closing period runs, which
+ * nothing here waits for.
  */
 static void close_client(SSL *ssl)
 {
-    int fd = SSL_get_fd(ssl);
-
     if (SSL_shutdown_ex(ssl, SSL_SHUTDOWN_FLAG_RAPID, NULL, 0) < 0)
         die("client shutdown");
     SSL_free(ssl);
+}
+
+/* The same, with the client's own socket. */
+static void close_client_and_socket(SSL *ssl)
+{
+    int fd = SSL_get_fd(ssl);
+
+    close_client(ssl);
     BIO_closesocket(fd);
 }
 
@@ -225,7 +222,7 @@ int main(int argc, char *argv[])
         t2 = now_ns();
         if (got != bytes)
             die("transfer size");
-        close_client(ssl);
+        close_client_and_socket(ssl);
         printf("bulk %llu %lld %lld\n", bytes, t2 - t1, t1 - t0);
     } else if (strcmp(argv[1], "conns") == 0) {
         count = atoi(argv[4]);
@@ -233,7 +230,7 @@ int main(int argc, char *argv[])
         for (i = 0; i < count; i++) {
             ssl = connect_to(ctx, port);
             ping(ssl);
-            close_client(ssl);
+            close_client_and_socket(ssl);
         }
         printf("conns %d %lld\n", count, now_ns() - t0);
     } else if (strcmp(argv[1], "conns-shared") == 0) {
@@ -243,11 +240,9 @@ int main(int argc, char *argv[])
         count = atoi(argv[4]);
         t0 = now_ns();
         for (i = 0; i < count; i++) {
-            ssl = connect_from(listener, peer);
+            ssl = start_client(SSL_new_from_listener(listener, 0), peer);
             ping(ssl);
-            if (SSL_shutdown_ex(ssl, SSL_SHUTDOWN_FLAG_RAPID, NULL, 0) < 0)
-                die("client shutdown");
-            SSL_free(ssl);
+            close_client(ssl);
         }
         printf("conns-shared %d %lld\n", count, now_ns() - t0);
         BIO_ADDR_free(peer);
